@@ -1,0 +1,350 @@
+#include "admin/partners_api.hpp"
+
+#include <chrono>
+#include <ctime>
+#include <memory>
+#include <regex>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "auth/scopes.hpp"
+#include "http/problem.hpp"
+#include "http/query.hpp"
+#include "octopus/protocol/base64.hpp"
+
+namespace octopus::admin {
+
+using nlohmann::json;
+
+namespace {
+
+std::string rfc3339(std::int64_t t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+json key_json(const store::PartnerKey& k) {
+  return {{"key_id", k.key_id},
+          {"algorithm", k.algorithm},
+          {"public_key", protocol::base64_encode(k.public_key.data(), k.public_key.size())},
+          {"created_at", rfc3339(k.created_at)},
+          {"revoked_at", k.revoked_at ? json(rfc3339(*k.revoked_at)) : json(nullptr)}};
+}
+
+json partner_json(const store::Partner& p) {
+  json keys = json::array();
+  for (const auto& k : p.keys) keys.push_back(key_json(k));
+  return {{"id", p.id},
+          {"display_name", p.display_name},
+          {"status", store::to_string(p.status)},
+          {"tier", p.tier},
+          {"category", p.category},
+          {"scopes", p.scopes},
+          {"created_at", rfc3339(p.created_at)},
+          {"updated_at", rfc3339(p.updated_at)},
+          {"keys", keys}};
+}
+
+// Collects every problem with a body before answering, so an operator fixes them in one go.
+class Validation {
+ public:
+  void fail(std::string pointer, std::string detail) {
+    errors_.push_back({{"pointer", std::move(pointer)}, {"detail", std::move(detail)}});
+  }
+  bool ok() const { return errors_.empty(); }
+  http::Response response(http::RequestContext& ctx) const {
+    return http::make_problem(ctx, http::problems::validation_error,
+                              std::to_string(errors_.size()) + " field(s) are invalid; see errors.",
+                              json{{"errors", errors_}});
+  }
+
+  std::optional<std::string> string_field(const json& body, const char* name, const std::regex& pattern,
+                                          const char* rule, bool required) {
+    const std::string ptr = std::string("/") + name;
+    auto it = body.find(name);
+    if (it == body.end()) {
+      if (required) fail(ptr, "is required");
+      return std::nullopt;
+    }
+    if (!it->is_string()) {
+      fail(ptr, "must be a string");
+      return std::nullopt;
+    }
+    auto v = it->get<std::string>();
+    if (!std::regex_match(v, pattern)) {
+      fail(ptr, rule);
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  std::optional<std::vector<std::string>> scopes_field(const json& body, bool required) {
+    auto it = body.find("scopes");
+    if (it == body.end()) {
+      if (required) fail("/scopes", "is required");
+      return std::nullopt;
+    }
+    if (!it->is_array()) {
+      fail("/scopes", "must be an array of scope names");
+      return std::nullopt;
+    }
+    std::vector<std::string> out;
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < it->size(); ++i) {
+      const auto& s = (*it)[i];
+      const std::string ptr = "/scopes/" + std::to_string(i);
+      if (!s.is_string() || !auth::is_known_scope(s.get<std::string>())) {
+        fail(ptr, "is not a known scope");
+      } else if (!seen.insert(s.get<std::string>()).second) {
+        fail(ptr, "is listed twice");
+      } else {
+        out.push_back(s.get<std::string>());
+      }
+    }
+    return out;
+  }
+
+  void no_unknown_members(const json& body, std::initializer_list<const char*> allowed) {
+    for (auto it = body.begin(); it != body.end(); ++it) {
+      bool known = false;
+      for (const char* a : allowed) known = known || it.key() == a;
+      if (!known) fail("/" + it.key(), "is not a known member");
+    }
+  }
+
+ private:
+  json errors_ = json::array();
+};
+
+// Cursors are opaque to clients (hex of the last id) and URL-safe without escaping.
+std::string to_hex(std::string_view s) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    out.push_back(digits[c >> 4]);
+    out.push_back(digits[c & 15]);
+  }
+  return out;
+}
+
+std::optional<std::string> from_hex(std::string_view s) {
+  if (s.size() % 2 != 0 || s.size() > 256) return std::nullopt;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); i += 2) {
+    const int hi = nibble(s[i]), lo = nibble(s[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<char>(hi * 16 + lo));
+  }
+  return out;
+}
+
+const std::regex kPartnerId("^[a-z0-9][a-z0-9-]{2,62}$");
+const std::regex kDisplayName("^[^\\x00-\\x1f]{1,200}$");
+const std::regex kTierOrCategory("^[a-z0-9_-]{1,32}$");
+const std::regex kKeyId("^[A-Za-z0-9._:-]{1,128}$");
+const std::regex kStatus("^(active|suspended)$");
+
+// Parses a JSON object body, or answers why not.
+std::optional<json> json_body(http::RequestContext& ctx, http::Response& error, bool allow_merge_patch) {
+  const auto ct = ctx.request.header("content-type");
+  const auto media = ct.substr(0, ct.find(';'));
+  const bool json_type = http::iequals(media, "application/json") ||
+                         (allow_merge_patch && http::iequals(media, "application/merge-patch+json"));
+  if (!json_type) {
+    error = http::make_problem(ctx, http::problems::unsupported_media_type,
+                               allow_merge_patch ? "Send application/json or application/merge-patch+json."
+                                                 : "Send application/json.");
+    return std::nullopt;
+  }
+  auto body = json::parse(ctx.request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    error = http::make_problem(ctx, http::problems::malformed_request, "The body must be a JSON object.");
+    return std::nullopt;
+  }
+  return body;
+}
+
+class PartnersApi {
+ public:
+  explicit PartnersApi(PartnersApiDeps deps) : d_(std::move(deps)) {
+    if (!d_.clock)
+      d_.clock = [] {
+        return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+      };
+  }
+
+  http::Response create(http::RequestContext& ctx) {
+    http::Response error;
+    auto body = json_body(ctx, error, false);
+    if (!body) return error;
+    Validation v;
+    v.no_unknown_members(*body, {"id", "display_name", "tier", "category", "scopes", "status"});
+    auto id = v.string_field(*body, "id", kPartnerId, "must be 3-63 characters of a-z, 0-9 and '-'", true);
+    auto name = v.string_field(*body, "display_name", kDisplayName, "must be 1-200 characters, no control characters", true);
+    auto tier = v.string_field(*body, "tier", kTierOrCategory, "must be 1-32 characters of a-z, 0-9, '_' and '-'", true);
+    auto category = v.string_field(*body, "category", kTierOrCategory, "must be 1-32 characters of a-z, 0-9, '_' and '-'", true);
+    auto scopes = v.scopes_field(*body, true);
+    auto status = v.string_field(*body, "status", kStatus, "must be active or suspended", false);
+    if (!v.ok()) return v.response(ctx);
+
+    store::Partner p;
+    p.id = *id;
+    p.display_name = *name;
+    p.tier = *tier;
+    p.category = *category;
+    p.scopes = *scopes;
+    p.status = status ? *store::parse_partner_status(*status) : store::PartnerStatus::active;
+    p.created_at = p.updated_at = d_.clock();
+    if (d_.store.create_partner(p) == store::WriteResult::conflict)
+      return http::make_problem(ctx, http::problems::conflict, "A partner with this id already exists.");
+    d_.directory.upsert(p);
+    auto r = http::make_json(201, partner_json(p));
+    r.set_header("Location", "/admin/v1/partners/" + p.id);
+    return r;
+  }
+
+  http::Response list(http::RequestContext& ctx) {
+    auto query = http::parse_query(ctx.request.query());
+    if (!query) return http::make_problem(ctx, http::problems::malformed_request, "The query string is malformed.");
+    std::size_t limit = 50;
+    if (auto it = query->find("limit"); it != query->end()) {
+      const auto& s = it->second;
+      if (s.empty() || s.size() > 3 || s.find_first_not_of("0123456789") != std::string::npos ||
+          std::stoul(s) < 1 || std::stoul(s) > 200)
+        return http::make_problem(ctx, http::problems::malformed_request, "limit must be an integer from 1 to 200.");
+      limit = std::stoul(s);
+    }
+    std::optional<std::string> after;
+    if (auto it = query->find("cursor"); it != query->end()) {
+      auto id = from_hex(it->second);
+      if (!id || !std::regex_match(*id, kPartnerId))
+        return http::make_problem(ctx, http::problems::malformed_request,
+                                  "cursor is not one this API returned; start again without it.");
+      after = std::move(*id);
+    }
+    auto page = d_.store.list_partners(after, limit);
+    json items = json::array();
+    for (const auto& p : page.items) items.push_back(partner_json(p));
+    return http::make_json(200, {{"items", items},
+                                 {"next_cursor", page.next_after ? json(to_hex(*page.next_after))
+                                                                 : json(nullptr)}});
+  }
+
+  http::Response get(http::RequestContext& ctx) {
+    auto p = d_.store.get_partner(ctx.path_params.at("id"));
+    if (!p) return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
+    return http::make_json(200, partner_json(*p));
+  }
+
+  http::Response patch(http::RequestContext& ctx) {
+    http::Response error;
+    auto body = json_body(ctx, error, true);
+    if (!body) return error;
+    Validation v;
+    v.no_unknown_members(*body, {"display_name", "status", "tier", "scopes"});
+    store::PartnerPatch patch;
+    patch.display_name = v.string_field(*body, "display_name", kDisplayName, "must be 1-200 characters, no control characters", false);
+    if (auto s = v.string_field(*body, "status", kStatus, "must be active or suspended", false))
+      patch.status = store::parse_partner_status(*s);
+    patch.tier = v.string_field(*body, "tier", kTierOrCategory, "must be 1-32 characters of a-z, 0-9, '_' and '-'", false);
+    patch.scopes = v.scopes_field(*body, false);
+    if (v.ok() && !patch.display_name && !patch.status && !patch.tier && !patch.scopes)
+      v.fail("", "must change at least one of display_name, status, tier, scopes");
+    if (!v.ok()) return v.response(ctx);
+
+    const auto& id = ctx.path_params.at("id");
+    if (d_.store.update_partner(id, patch, d_.clock()) == store::WriteResult::not_found)
+      return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
+    return refreshed(ctx, id, 200);
+  }
+
+  http::Response add_key(http::RequestContext& ctx) {
+    http::Response error;
+    auto body = json_body(ctx, error, false);
+    if (!body) return error;
+    Validation v;
+    v.no_unknown_members(*body, {"key_id", "algorithm", "public_key"});
+    auto key_id = v.string_field(*body, "key_id", kKeyId, "must be 1-128 characters of A-Z, a-z, 0-9 and ._:-", true);
+    static const std::regex kAlg("^ed25519$");
+    v.string_field(*body, "algorithm", kAlg, "must be ed25519", true);
+    static const std::regex kAny("^[\\s\\S]*$");
+    auto pk_text = v.string_field(*body, "public_key", kAny, "", true);
+    std::optional<std::vector<std::uint8_t>> pk;
+    if (pk_text) {
+      pk = protocol::base64_decode(*pk_text);
+      if (!pk || pk->size() != 32) v.fail("/public_key", "must be standard base64 of exactly 32 raw bytes");
+    }
+    if (!v.ok()) return v.response(ctx);
+
+    store::PartnerKey key;
+    key.key_id = *key_id;
+    key.partner_id = ctx.path_params.at("id");
+    std::copy(pk->begin(), pk->end(), key.public_key.begin());
+    key.created_at = d_.clock();
+    switch (d_.store.add_key(key)) {
+      case store::WriteResult::not_found:
+        return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
+      case store::WriteResult::conflict:
+        return http::make_problem(ctx, http::problems::conflict, "This key_id is already in use; key ids are global.");
+      case store::WriteResult::ok:
+        break;
+    }
+    sync_directory(key.partner_id);
+    auto r = http::make_json(201, key_json(key));
+    r.set_header("Location", "/admin/v1/partners/" + key.partner_id + "/keys/" + key.key_id);
+    return r;
+  }
+
+  http::Response revoke_key(http::RequestContext& ctx) {
+    const auto& id = ctx.path_params.at("id");
+    auto key = d_.store.revoke_key(id, ctx.path_params.at("key_id"), d_.clock());
+    if (!key) return http::make_problem(ctx, http::problems::not_found, "This partner has no key with this id.");
+    sync_directory(id);
+    return http::make_json(200, key_json(*key));
+  }
+
+ private:
+  void sync_directory(const std::string& id) {
+    if (auto p = d_.store.get_partner(id)) d_.directory.upsert(*p);
+  }
+
+  http::Response refreshed(http::RequestContext& ctx, const std::string& id, int status) {
+    auto p = d_.store.get_partner(id);
+    if (!p) return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
+    d_.directory.upsert(*p);
+    return http::make_json(status, partner_json(*p));
+  }
+
+  PartnersApiDeps d_;
+};
+
+}  // namespace
+
+void register_partner_routes(http::Pipeline& admin_plane, PartnersApiDeps deps) {
+  auto api = std::make_shared<PartnersApi>(std::move(deps));
+  auto route = [&](const char* method, const char* pattern, http::Response (PartnersApi::*fn)(http::RequestContext&)) {
+    admin_plane.add_route({.method = method,
+                           .pattern = pattern,
+                           .handler = [api, fn](http::RequestContext& ctx) { return ((*api).*fn)(ctx); },
+                           .blocking = true});
+  };
+  route("POST", "/admin/v1/partners", &PartnersApi::create);
+  route("GET", "/admin/v1/partners", &PartnersApi::list);
+  route("GET", "/admin/v1/partners/{id}", &PartnersApi::get);
+  route("PATCH", "/admin/v1/partners/{id}", &PartnersApi::patch);
+  route("POST", "/admin/v1/partners/{id}/keys", &PartnersApi::add_key);
+  route("DELETE", "/admin/v1/partners/{id}/keys/{key_id}", &PartnersApi::revoke_key);
+}
+
+}  // namespace octopus::admin

@@ -1,0 +1,22 @@
+// The partner registry on the admin plane: create, list, read and change partners, add
+// and revoke their signing keys. Every write goes to the Store first and then to the
+// authentication directory, so what the Store says is what authentication enforces.
+#pragma once
+#include <cstdint>
+#include <functional>
+
+#include "auth/partner_directory.hpp"
+#include "http/pipeline.hpp"
+#include "store/store.hpp"
+
+namespace octopus::admin {
+
+struct PartnersApiDeps {
+  store::Store& store;
+  auth::PartnerDirectory& directory;
+  std::function<std::int64_t()> clock;  // Unix seconds; empty: system clock
+};
+
+void register_partner_routes(http::Pipeline& admin_plane, PartnersApiDeps deps);
+
+}  // namespace octopus::admin

@@ -1,0 +1,35 @@
+// The composition root: builds the store, the authentication directory, both planes'
+// pipelines and the server from a GatewayConfig. main() and the integration tests use
+// it the same way, so the tests exercise exactly what ships.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "config/gateway_config.hpp"
+
+namespace octopus::app {
+
+class GatewayApp {
+ public:
+  // Opens the store, loads partners, prepares TLS (generating a development certificate
+  // under data_dir/tls when none is configured) and binds both listeners.
+  // Throws std::runtime_error with a message fit for an operator.
+  GatewayApp(config::GatewayConfig config, std::string admin_token);
+  ~GatewayApp();
+
+  void start();
+  // Blocks until SIGTERM/SIGINT, then drains.
+  void run_until_signal();
+  void shutdown();
+
+  unsigned short partner_port() const;
+  unsigned short admin_port() const;
+  // The CA clients should trust when the gateway made its own certificate; else empty.
+  const std::string& generated_ca_file() const;
+
+ private:
+  struct Parts;
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace octopus::app

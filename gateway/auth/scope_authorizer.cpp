@@ -1,0 +1,20 @@
+#include "auth/scope_authorizer.hpp"
+
+#include <algorithm>
+
+#include "auth/auth_problems.hpp"
+#include "http/router.hpp"
+
+namespace octopus::auth {
+
+std::optional<http::Response> ScopeAuthorizer::on_request(http::RequestContext& ctx) {
+  const auto& needed = ctx.route->required_scope;
+  if (needed.empty()) return std::nullopt;
+  // Deny by default: no principal means no scope.
+  if (ctx.principal && std::ranges::find(ctx.principal->scopes, needed) != ctx.principal->scopes.end())
+    return std::nullopt;
+  return http::make_problem(ctx, problems::insufficient_scope,
+                            "This operation requires the scope '" + needed + "'.");
+}
+
+}  // namespace octopus::auth

@@ -1,0 +1,188 @@
+#include "config/gateway_config.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+namespace octopus::config {
+
+namespace {
+
+class Reader {
+ public:
+  explicit Reader(std::string origin) : origin_(std::move(origin)) {}
+
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& what) const {
+    std::ostringstream os;
+    os << origin_;
+    if (node.IsDefined() && node.Mark().line >= 0) os << ":" << node.Mark().line + 1;
+    os << ": " << what;
+    throw ConfigError(os.str());
+  }
+
+  void only_keys(const YAML::Node& map, const std::string& where, std::initializer_list<const char*> keys) const {
+    if (!map.IsMap()) fail(map, where + " must be a mapping");
+    for (const auto& kv : map) {
+      const auto name = kv.first.as<std::string>();
+      bool known = false;
+      for (const char* k : keys) known = known || name == k;
+      if (!known) {
+        std::string list;
+        for (const char* k : keys) list += std::string(list.empty() ? "" : ", ") + k;
+        fail(kv.first, "unknown key '" + name + "' in " + where + " (expected one of: " + list + ")");
+      }
+    }
+  }
+
+  std::string string(const YAML::Node& n, const std::string& name) const {
+    if (!n.IsScalar()) fail(n, name + " must be a string");
+    return n.as<std::string>();
+  }
+
+  std::uint64_t integer(const YAML::Node& n, const std::string& name, std::uint64_t min, std::uint64_t max) const {
+    if (!n.IsScalar()) fail(n, name + " must be an integer");
+    const auto text = n.Scalar();
+    if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
+      fail(n, name + " must be a non-negative integer, got '" + text + "'");
+    const auto v = std::stoull(text);
+    if (v < min || v > max)
+      fail(n, name + " must be between " + std::to_string(min) + " and " + std::to_string(max));
+    return v;
+  }
+
+  bool boolean(const YAML::Node& n, const std::string& name) const {
+    if (!n.IsScalar() || (n.Scalar() != "true" && n.Scalar() != "false")) fail(n, name + " must be true or false");
+    return n.Scalar() == "true";
+  }
+
+  Endpoint endpoint(const YAML::Node& n, const std::string& name) const {
+    try {
+      return parse_endpoint(string(n, name));
+    } catch (const ConfigError& e) {
+      fail(n, name + ": " + e.what());
+    }
+  }
+
+ private:
+  std::string origin_;
+};
+
+std::string resolve(const std::string& base_dir, const std::string& p) {
+  if (p.empty()) return p;
+  std::filesystem::path path(p);
+  if (path.is_absolute() || base_dir.empty()) return p;
+  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
+}
+
+}  // namespace
+
+Endpoint parse_endpoint(const std::string& text) {
+  Endpoint e;
+  std::string port;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find(']');
+    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':')
+      throw ConfigError("expected [IPv6]:PORT, got '" + text + "'");
+    e.host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0) throw ConfigError("expected HOST:PORT, got '" + text + "'");
+    e.host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  if (e.host == "localhost") e.host = "127.0.0.1";
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoul(port) > 65535)
+    throw ConfigError("invalid port in '" + text + "'");
+  e.port = static_cast<unsigned short>(std::stoul(port));
+  return e;
+}
+
+GatewayConfig parse_config(const std::string& yaml, const std::string& origin, const std::string& base_dir) {
+  Reader r(origin);
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(origin + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+  }
+  GatewayConfig c;
+  if (!root.IsDefined() || root.IsNull()) {
+    c.data_dir = resolve(base_dir, c.data_dir);
+    return c;
+  }
+  r.only_keys(root, "the configuration",
+              {"partner_plane", "admin_plane", "data_dir", "tls", "limits", "threads", "drain_timeout_ms", "auth", "log"});
+  if (auto n = root["partner_plane"]) {
+    r.only_keys(n, "partner_plane", {"listen"});
+    if (n["listen"]) c.partner_listen = r.endpoint(n["listen"], "partner_plane.listen");
+  }
+  if (auto n = root["admin_plane"]) {
+    r.only_keys(n, "admin_plane", {"listen"});
+    if (n["listen"]) c.admin_listen = r.endpoint(n["listen"], "admin_plane.listen");
+  }
+  if (auto n = root["data_dir"]) c.data_dir = r.string(n, "data_dir");
+  c.data_dir = resolve(base_dir, c.data_dir);
+  if (auto n = root["tls"]) {
+    r.only_keys(n, "tls", {"certificate_chain", "private_key", "client_ca"});
+    if (n["certificate_chain"]) c.tls.certificate_chain = resolve(base_dir, r.string(n["certificate_chain"], "tls.certificate_chain"));
+    if (n["private_key"]) c.tls.private_key = resolve(base_dir, r.string(n["private_key"], "tls.private_key"));
+    if (n["client_ca"]) c.tls.client_ca = resolve(base_dir, r.string(n["client_ca"], "tls.client_ca"));
+    if (c.tls.certificate_chain.empty() != c.tls.private_key.empty())
+      r.fail(n, "tls needs both certificate_chain and private_key (or neither, for a development certificate)");
+  }
+  if (auto n = root["limits"]) {
+    r.only_keys(n, "limits",
+                {"header_bytes", "body_bytes", "handshake_timeout_ms", "header_timeout_ms", "idle_timeout_ms",
+                 "body_timeout_ms", "write_timeout_ms", "max_requests_per_connection"});
+    auto& l = c.limits;
+    using ms = std::chrono::milliseconds;
+    if (n["header_bytes"]) l.header_limit = r.integer(n["header_bytes"], "limits.header_bytes", 1024, 1 << 20);
+    if (n["body_bytes"]) l.body_limit = r.integer(n["body_bytes"], "limits.body_bytes", 1, 64ull << 20);
+    if (n["handshake_timeout_ms"]) l.handshake_timeout = ms(r.integer(n["handshake_timeout_ms"], "limits.handshake_timeout_ms", 10, 600000));
+    if (n["header_timeout_ms"]) l.header_timeout = ms(r.integer(n["header_timeout_ms"], "limits.header_timeout_ms", 10, 600000));
+    if (n["idle_timeout_ms"]) l.idle_timeout = ms(r.integer(n["idle_timeout_ms"], "limits.idle_timeout_ms", 10, 3600000));
+    if (n["body_timeout_ms"]) l.body_timeout = ms(r.integer(n["body_timeout_ms"], "limits.body_timeout_ms", 10, 600000));
+    if (n["write_timeout_ms"]) l.write_timeout = ms(r.integer(n["write_timeout_ms"], "limits.write_timeout_ms", 10, 600000));
+    if (n["max_requests_per_connection"])
+      l.max_requests_per_connection = r.integer(n["max_requests_per_connection"], "limits.max_requests_per_connection", 1, 100000000);
+  }
+  if (auto n = root["threads"]) {
+    r.only_keys(n, "threads", {"io", "workers"});
+    if (n["io"]) c.io_threads = static_cast<unsigned>(r.integer(n["io"], "threads.io", 0, 256));
+    if (n["workers"]) c.worker_threads = static_cast<unsigned>(r.integer(n["workers"], "threads.workers", 0, 256));
+  }
+  if (auto n = root["drain_timeout_ms"]) c.drain_timeout = std::chrono::milliseconds(r.integer(n, "drain_timeout_ms", 0, 600000));
+  if (auto n = root["auth"]) {
+    r.only_keys(n, "auth", {"max_clock_skew_seconds", "public_authority"});
+    if (n["max_clock_skew_seconds"])
+      c.signatures.max_skew_seconds = static_cast<std::int64_t>(r.integer(n["max_clock_skew_seconds"], "auth.max_clock_skew_seconds", 1, 3600));
+    if (n["public_authority"]) c.signatures.public_authority = r.string(n["public_authority"], "auth.public_authority");
+  }
+  if (auto n = root["log"]) {
+    r.only_keys(n, "log", {"level", "access_log"});
+    if (n["level"]) {
+      c.log_level = r.string(n["level"], "log.level");
+      static const std::set<std::string> levels{"debug", "info", "warn", "error"};
+      if (!levels.count(c.log_level)) r.fail(n["level"], "log.level must be debug, info, warn or error");
+    }
+    if (n["access_log"]) c.access_log = r.boolean(n["access_log"], "log.access_log");
+  }
+  return c;
+}
+
+GatewayConfig load_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path + ": cannot read the configuration file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto base = std::filesystem::absolute(path).parent_path().string();
+  return parse_config(ss.str(), path, base);
+}
+
+}  // namespace octopus::config

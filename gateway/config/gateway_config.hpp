@@ -1,0 +1,46 @@
+// The gateway's static configuration (one YAML file), parsed once at start into typed
+// values. Unknown keys and wrong types are refused with the file and line, so a typo
+// never silently falls back to a default.
+#pragma once
+#include <chrono>
+#include <stdexcept>
+#include <string>
+
+#include "auth/signature_authenticator.hpp"
+#include "http/server.hpp"
+
+namespace octopus::config {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Endpoint {
+  std::string host = "127.0.0.1";
+  unsigned short port = 0;
+};
+
+struct GatewayConfig {
+  Endpoint partner_listen{"127.0.0.1", 8443};
+  Endpoint admin_listen{"127.0.0.1", 9443};
+  std::string data_dir = "var";  // relative paths are resolved against the config file's folder
+  http::TlsFiles tls;            // empty: a development CA and certificate under data_dir/tls
+  http::ServerLimits limits;
+  unsigned io_threads = 0;
+  unsigned worker_threads = 0;
+  std::chrono::milliseconds drain_timeout{10000};
+  auth::SignaturePolicy signatures;
+  std::string log_level = "info";
+  bool access_log = true;
+};
+
+// Parses "HOST:PORT" ("[::1]:8443" for IPv6). Throws ConfigError.
+Endpoint parse_endpoint(const std::string& text);
+
+// Loads and validates a file. Throws ConfigError naming the file and line.
+GatewayConfig load_config(const std::string& path);
+// Parses YAML text; `origin` names it in errors and `base_dir` resolves relative paths.
+GatewayConfig parse_config(const std::string& yaml, const std::string& origin, const std::string& base_dir);
+
+}  // namespace octopus::config

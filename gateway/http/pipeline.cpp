@@ -1,0 +1,53 @@
+#include "http/pipeline.hpp"
+
+#include <exception>
+
+#include "http/problem.hpp"
+#include "observability/log.hpp"
+
+namespace octopus::http {
+
+std::optional<Response> Pipeline::resolve(RequestContext& ctx) const {
+  std::string allowed;
+  const Route* route = nullptr;
+  switch (router_.match(ctx.request.method, ctx.request.path(), route, ctx.path_params, allowed)) {
+    case Router::Result::found:
+      ctx.route = route;
+      return std::nullopt;
+    case Router::Result::method_not_allowed: {
+      Response r = make_problem(ctx, problems::method_not_allowed,
+                                "This resource does not support " + ctx.request.method + ".");
+      r.set_header("Allow", allowed);
+      return r;
+    }
+    case Router::Result::not_found:
+      break;
+  }
+  return make_problem(ctx, problems::not_found, "No resource at this path.");
+}
+
+Response Pipeline::run(RequestContext& ctx) const {
+  try {
+    if (!ctx.route->public_route) {
+      for (const auto& stage : stages_) {
+        if (auto answer = stage->on_request(ctx)) return std::move(*answer);
+      }
+    }
+    return ctx.route->handler(ctx);
+  } catch (const std::exception& e) {
+    observability::log_error("handler_exception", {{"request_id", ctx.request_id}, {"what", e.what()}});
+  } catch (...) {
+    observability::log_error("handler_exception", {{"request_id", ctx.request_id}, {"what", "unknown"}});
+  }
+  return make_problem(ctx, problems::internal_error,
+                      "The gateway could not complete the request; quote the request_id to support.");
+}
+
+void Pipeline::finish(const RequestContext& ctx, Response& response) const {
+  response.set_header("X-Request-Id", ctx.request_id);
+  if (!ctx.correlator.empty()) response.set_header("x-correlator", ctx.correlator);
+  response.set_header("Cache-Control", "no-store");
+  response.set_header("X-Content-Type-Options", "nosniff");
+}
+
+}  // namespace octopus::http

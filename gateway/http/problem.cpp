@@ -1,0 +1,56 @@
+#include "http/problem.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace octopus::http {
+
+std::string problem_type_uri(const ProblemType& type) {
+  std::string uri(kProblemBase);
+  uri += type.slug;
+  return uri;
+}
+
+Response make_problem(const ProblemType& type, std::string detail, std::string_view request_id,
+                      std::string_view instance) {
+  nlohmann::json body = {
+      {"type", problem_type_uri(type)},
+      {"title", type.title},
+      {"status", type.status},
+      {"detail", std::move(detail)},
+      {"instance", instance},
+      {"request_id", request_id},
+  };
+  Response r;
+  r.status = type.status;
+  r.set_header("Content-Type", "application/problem+json");
+  r.body = body.dump();
+  return r;
+}
+
+Response make_problem(RequestContext& ctx, const ProblemType& type, std::string detail) {
+  return make_problem(ctx, type, std::move(detail), nlohmann::json::object());
+}
+
+Response make_problem(RequestContext& ctx, const ProblemType& type, std::string detail,
+                      const nlohmann::json& extensions) {
+  ctx.outcome = type.slug;
+  // The instance names this occurrence: the request id, resolvable through the access log.
+  std::string instance = "urn:octopus:request:" + ctx.request_id;
+  Response r = make_problem(type, std::move(detail), ctx.request_id, instance);
+  if (extensions.is_object() && !extensions.empty()) {
+    auto body = nlohmann::json::parse(r.body);
+    for (auto it = extensions.begin(); it != extensions.end(); ++it) body[it.key()] = it.value();
+    r.body = body.dump();
+  }
+  return r;
+}
+
+Response make_json(int status, const nlohmann::json& body) {
+  Response r;
+  r.status = status;
+  r.set_header("Content-Type", "application/json");
+  r.body = body.dump();
+  return r;
+}
+
+}  // namespace octopus::http

@@ -1,0 +1,46 @@
+// Everything the pipeline knows about one request while it is being served: the
+// request itself, its ids, the authenticated principal (filled by an auth stage) and
+// the notes the access log reports. One per request, owned by the session.
+#pragma once
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "http/message.hpp"
+
+namespace octopus::http {
+
+struct Route;
+
+// Who is calling, once a stage has proven it. Kept generic so that `http` does not
+// depend on the partner registry or the admin plane.
+struct Principal {
+  std::string id;      // partner id, or "admin"
+  std::string key_id;  // the key that signed the request (partners only)
+  std::string display_name;
+  std::string tier;
+  std::string category;
+  std::vector<std::string> scopes;
+};
+
+struct RequestContext {
+  Request request;
+  std::string request_id;    // ours, always set; sent back as X-Request-Id
+  std::string trace_id;      // from a valid W3C traceparent, else empty
+  std::string parent_id;     // the caller's span id from traceparent
+  std::string correlator;    // CAMARA x-correlator, echoed back when valid
+  std::string remote;        // peer address, for the access log
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+
+  const Route* route = nullptr;                        // set by the router
+  std::map<std::string, std::string> path_params;      // "{id}" captures
+  std::optional<Principal> principal;                  // set by an auth stage
+
+  // Why the request was refused (problem slug) or a short outcome note: for the access
+  // log and counters, never sent to the client beyond the problem itself.
+  std::string outcome;
+};
+
+}  // namespace octopus::http

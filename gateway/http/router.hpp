@@ -1,0 +1,49 @@
+// Maps (method, path) to a route. Patterns are literal segments and "{name}" captures,
+// e.g. "/admin/v1/partners/{id}/keys/{key_id}". Matching is on the raw path (never
+// percent-decoded), so what is routed is exactly what was signed.
+#pragma once
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/message.hpp"
+#include "http/request_context.hpp"
+
+namespace octopus::http {
+
+using Handler = std::function<Response(RequestContext&)>;
+
+struct Route {
+  std::string method;
+  std::string pattern;
+  Handler handler;
+  // Skips the plane's stages (health probes).
+  bool public_route = false;
+  // The handler may touch disk or network: run it on the worker pool, not an I/O thread.
+  bool blocking = false;
+  // Scope a partner must hold (checked by the authorization stage); empty for none.
+  std::string required_scope;
+};
+
+class Router {
+ public:
+  enum class Result { found, not_found, method_not_allowed };
+
+  void add(Route route);
+
+  // On `found`, `route` and `params` are set. On `method_not_allowed`, `allowed` lists the
+  // methods that exist for the path (for the Allow header).
+  Result match(std::string_view method, std::string_view path, const Route*& route,
+               std::map<std::string, std::string>& params, std::string& allowed) const;
+
+ private:
+  struct Entry {
+    Route route;
+    std::vector<std::string> segments;
+  };
+  std::vector<Entry> entries_;
+};
+
+}  // namespace octopus::http

@@ -1,0 +1,455 @@
+// Session design follows the shape of Beast's server examples: one session object per
+// connection, kept alive by the handler in flight, every handler on the connection's
+// strand, a deadline set before each handshake, read, write and shutdown. Requests on a
+// connection are served strictly one at a time: pipelined requests wait in the bounded
+// read buffer (and TCP), so a client cannot queue unbounded work.
+#include "http/server.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <future>
+#include <list>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "http/problem.hpp"
+#include "http/trace_context.hpp"
+#include "observability/access_log.hpp"
+#include "observability/log.hpp"
+
+namespace octopus::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace ssl = boost::asio::ssl;
+using tcp = boost::asio::ip::tcp;
+
+namespace {
+
+class Session;
+
+// State shared by the sessions of one listener.
+struct ListenerState {
+  ssl::context tls;
+  ServerLimits limits;
+  const Pipeline* pipeline;
+  explicit ListenerState(SSL_CTX* native) : tls(native) {}
+};
+
+// Errors that are part of normal life for a public server and not worth a log line.
+bool harmless(const beast::error_code& ec) {
+  return ec == net::error::operation_aborted || ec == beast::error::timeout || ec == net::error::eof ||
+         ec == net::ssl::error::stream_truncated || ec == bhttp::error::end_of_stream ||
+         ec == net::error::connection_reset || ec == net::error::broken_pipe;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Options options;
+  net::io_context ioc;
+  net::executor_work_guard<net::io_context::executor_type> work{ioc.get_executor()};
+  std::unique_ptr<net::thread_pool> workers;
+  std::vector<std::thread> threads;
+  std::vector<std::unique_ptr<ListenerState>> listeners;
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+  std::atomic<bool> draining{false};
+  std::atomic<bool> stopped{false};
+  std::atomic<std::size_t> connections{0};
+  std::mutex sessions_mutex;
+  std::list<std::weak_ptr<Session>> sessions;
+  std::mutex drain_mutex;
+  std::condition_variable drained;
+
+  void accept(tcp::acceptor& acceptor, ListenerState& state);
+  void connection_closed() {
+    if (connections.fetch_sub(1) == 1) {
+      std::lock_guard lock(drain_mutex);
+      drained.notify_all();
+    }
+  }
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, ListenerState& state, Server::Impl& server)
+      : stream_(std::move(socket), state.tls), state_(state), server_(server) {
+    server_.connections.fetch_add(1);
+    beast::error_code ec;
+    auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+  ~Session() { server_.connection_closed(); }
+
+  void run() {
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::start, shared_from_this()));
+  }
+
+  // Called (from any thread) when the server drains: idle connections close now, busy
+  // ones after their current response.
+  // Called after the I/O threads have stopped: closes whatever survived the drain.
+  void force_close() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] { beast::get_lowest_layer(self->stream_).close(); });
+  }
+
+  void drain() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->busy_ && !self->closing_) beast::get_lowest_layer(self->stream_).cancel();
+    });
+  }
+
+ private:
+  void start() {
+    beast::get_lowest_layer(stream_).expires_after(state_.limits.handshake_timeout);
+    stream_.async_handshake(ssl::stream_base::server,
+                            beast::bind_front_handler(&Session::on_handshake, shared_from_this()));
+  }
+
+  void on_handshake(beast::error_code ec) {
+    // A refused protocol version or a scanner lands here; nothing to answer over TLS.
+    if (ec) return fail(ec, "handshake");
+    read_request();
+  }
+
+  void read_request() {
+    if (server_.draining) return close();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(state_.limits.header_limit));
+    parser_->body_limit(state_.limits.body_limit);
+    beast::get_lowest_layer(stream_).expires_after(requests_ == 0 ? state_.limits.header_timeout
+                                                                  : state_.limits.idle_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t bytes) {
+    if (ec) return on_read_error(ec);
+    busy_ = true;
+    bytes_in_ = bytes;
+    beast::get_lowest_layer(stream_).expires_after(state_.limits.body_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_body, shared_from_this()));
+  }
+
+  void on_body(beast::error_code ec, std::size_t bytes) {
+    if (ec) return on_read_error(ec);
+    bytes_in_ += bytes;
+    ++requests_;
+    handle(parser_->release());
+  }
+
+  void on_read_error(beast::error_code ec) {
+    // Errors the client can still be told about get a problem response, then close.
+    if (ec == bhttp::error::body_limit)
+      return answer_early(problems::payload_too_large,
+                          "The request body exceeds " + std::to_string(state_.limits.body_limit) + " bytes.");
+    if (ec == bhttp::error::header_limit)
+      return answer_early({"header-too-large", 431, "Request header fields too large"},
+                          "The request line and headers exceed " + std::to_string(state_.limits.header_limit) +
+                              " bytes.");
+    if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() && ec != bhttp::error::end_of_stream &&
+        ec != bhttp::error::partial_message)
+      return answer_early(problems::malformed_request, "The request is not valid HTTP/1.1.");
+    if (ec == bhttp::error::end_of_stream || ec == net::error::operation_aborted) return close();
+    return fail(ec, "read");
+  }
+
+  void answer_early(const ProblemType& type, std::string detail) {
+    RequestContext ctx;
+    ctx.request_id = new_request_id();
+    if (parser_ && parser_->is_header_done()) {
+      ctx.request.method = std::string(parser_->get().method_string());
+      ctx.request.target = std::string(parser_->get().target());
+    }
+    Response r = make_problem(type, std::move(detail), ctx.request_id, "urn:octopus:request:" + ctx.request_id);
+    ctx.outcome = type.slug;
+    state_.pipeline->finish(ctx, r);
+    write(std::move(ctx), std::move(r), /*close=*/true);
+  }
+
+  void handle(bhttp::request<bhttp::string_body>&& message) {
+    RequestContext ctx;
+    ctx.remote = remote_;
+    ctx.request_id = new_request_id();
+    ctx.request.method = std::string(message.method_string());
+    ctx.request.target = std::string(message.target());
+    ctx.request.version = message.version();
+    ctx.request.headers.reserve(16);
+    for (const auto& field : message)
+      ctx.request.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+    ctx.request.body = std::move(message.body());
+    keep_alive_ = message.keep_alive();
+
+    TraceParent tp;
+    if (parse_traceparent(ctx.request.header("traceparent"), tp)) {
+      ctx.trace_id = std::move(tp.trace_id);
+      ctx.parent_id = std::move(tp.parent_id);
+    }
+    const auto correlator = ctx.request.header("x-correlator");
+    if (!correlator.empty() && valid_correlator(correlator)) ctx.correlator = std::string(correlator);
+
+    const Pipeline& pipeline = *state_.pipeline;
+    if (auto early = pipeline.resolve(ctx)) return respond(std::move(ctx), std::move(*early));
+    if (!ctx.route->blocking) {
+      Response r = pipeline.run(ctx);
+      return respond(std::move(ctx), std::move(r));
+    }
+    // Blocking handlers (store writes) run on the worker pool; the answer comes back to
+    // this connection's strand.
+    auto shared_ctx = std::make_shared<RequestContext>(std::move(ctx));
+    net::post(*server_.workers, [self = shared_from_this(), shared_ctx, &pipeline] {
+      auto r = std::make_shared<Response>(pipeline.run(*shared_ctx));
+      net::post(self->stream_.get_executor(), [self, shared_ctx, r] {
+        self->respond(std::move(*shared_ctx), std::move(*r));
+      });
+    });
+  }
+
+  void respond(RequestContext&& ctx, Response&& r) {
+    state_.pipeline->finish(ctx, r);
+    const bool close = !keep_alive_ || server_.draining || requests_ >= state_.limits.max_requests_per_connection;
+    write(std::move(ctx), std::move(r), close);
+  }
+
+  void write(RequestContext&& ctx, Response&& r, bool close) {
+    closing_ = close;
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+    res->result(static_cast<unsigned>(r.status));
+    res->version(11);
+    for (auto& [name, value] : r.headers) res->insert(name, value);
+    res->body() = std::move(r.body);
+    res->keep_alive(!close);
+    res->prepare_payload();
+    auto record = std::make_shared<RequestContext>(std::move(ctx));
+    beast::get_lowest_layer(stream_).expires_after(state_.limits.write_timeout);
+    bhttp::async_write(stream_, *res,
+                       [self = shared_from_this(), res, record, close](beast::error_code ec, std::size_t bytes) {
+                         self->on_write(ec, bytes, *res, *record, close);
+                       });
+  }
+
+  void on_write(beast::error_code ec, std::size_t bytes, const bhttp::response<bhttp::string_body>& res,
+                const RequestContext& ctx, bool close) {
+    log_access(ctx, res.result_int(), bytes);
+    busy_ = false;
+    if (ec) return fail(ec, "write");
+    if (close) return this->close();
+    read_request();
+  }
+
+  void log_access(const RequestContext& ctx, unsigned status, std::size_t bytes_out) {
+    observability::AccessRecord rec;
+    rec.plane = state_.pipeline->plane();
+    rec.request_id = ctx.request_id;
+    rec.method = ctx.request.method;
+    rec.path = ctx.request.path();
+    rec.status = static_cast<int>(status);
+    rec.duration_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - ctx.started).count();
+    rec.bytes_in = bytes_in_;
+    rec.bytes_out = bytes_out;
+    if (ctx.principal) {
+      rec.principal = ctx.principal->id;
+      rec.key_id = ctx.principal->key_id;
+    }
+    rec.outcome = ctx.outcome;
+    rec.trace_id = ctx.trace_id;
+    rec.parent_id = ctx.parent_id;
+    rec.correlator = ctx.correlator;
+    rec.remote = remote_;
+    observability::write_access_log(rec);
+  }
+
+  void close() {
+    closing_ = true;
+    beast::get_lowest_layer(stream_).expires_after(state_.limits.handshake_timeout);
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
+      beast::error_code ignored;
+      beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+      beast::get_lowest_layer(self->stream_).close();
+    });
+  }
+
+  void fail(beast::error_code ec, const char* what) {
+    if (!harmless(ec))
+      observability::log_warn("connection_error", {{"stage", what}, {"error", ec.message()}, {"remote", remote_}});
+    closing_ = true;
+    beast::get_lowest_layer(stream_).close();
+  }
+
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  ListenerState& state_;
+  Server::Impl& server_;
+  beast::flat_buffer buffer_{64 * 1024};
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::string remote_;
+  std::size_t requests_ = 0;
+  std::size_t bytes_in_ = 0;
+  bool keep_alive_ = true;
+  bool busy_ = false;
+  bool closing_ = false;
+};
+
+}  // namespace
+
+void Server::Impl::accept(tcp::acceptor& acceptor, ListenerState& state) {
+  acceptor.async_accept(net::make_strand(ioc), [this, &acceptor, &state](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+      observability::log_warn("accept_error", {{"error", ec.message()}});
+    } else if (!draining) {
+      auto session = std::make_shared<Session>(std::move(socket), state, *this);
+      {
+        std::lock_guard lock(sessions_mutex);
+        // Forget sessions that have ended so the list stays as long as the live set.
+        sessions.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
+        sessions.push_back(session);
+      }
+      session->run();
+    }
+    if (!draining) accept(acceptor, state);
+  });
+}
+
+Server::Server(Options options) : impl_(std::make_unique<Impl>()) {
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  if (options.io_threads == 0) options.io_threads = cores;
+  if (options.worker_threads == 0) options.worker_threads = cores;
+  impl_->options = options;
+  impl_->workers = std::make_unique<net::thread_pool>(options.worker_threads);
+}
+
+Server::~Server() { shutdown(); }
+
+unsigned short Server::listen(const ListenerSpec& spec) {
+  std::string error;
+  SSL_CTX* native = make_server_tls_context(spec.tls, error);
+  if (!native) throw std::runtime_error(error);
+  auto state = std::make_unique<ListenerState>(native);
+  state->limits = spec.limits;
+  state->pipeline = spec.pipeline;
+
+  beast::error_code ec;
+  auto address = net::ip::make_address(spec.host, ec);
+  if (ec) throw std::runtime_error("invalid listen address '" + spec.host + "'");
+  tcp::endpoint endpoint{address, spec.port};
+  auto acceptor = std::make_unique<tcp::acceptor>(net::make_strand(impl_->ioc));
+  acceptor->open(endpoint.protocol(), ec);
+  if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor->bind(endpoint, ec);
+  if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
+  if (ec)
+    throw std::runtime_error("cannot listen on " + spec.host + ":" + std::to_string(spec.port) + ": " + ec.message());
+  const auto port = acceptor->local_endpoint().port();
+  impl_->accept(*acceptor, *state);
+  impl_->listeners.push_back(std::move(state));
+  impl_->acceptors.push_back(std::move(acceptor));
+  return port;
+}
+
+void Server::start() {
+  for (unsigned i = 0; i < impl_->options.io_threads; ++i)
+    impl_->threads.emplace_back([this] {
+      for (;;) {
+        try {
+          impl_->ioc.run();
+          return;
+        } catch (const std::exception& e) {
+          // A handler must never throw; if one does, log it and keep serving.
+          observability::log_error("io_thread_exception", {{"what", e.what()}});
+        }
+      }
+    });
+}
+
+void Server::run_until_signal(std::function<void()> on_hangup) {
+  net::signal_set signals(impl_->ioc, SIGINT, SIGTERM, SIGHUP);
+  std::mutex m;
+  std::condition_variable cv;
+  bool stop = false;
+  std::function<void()> wait;
+  wait = [&] {
+    signals.async_wait([&](beast::error_code ec, int signo) {
+      if (ec) return;
+      if (signo == SIGHUP) {
+        if (on_hangup) net::post(*impl_->workers, on_hangup);
+        return wait();
+      }
+      observability::log_info("signal", {{"signal", signo == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      std::lock_guard lock(m);
+      stop = true;
+      cv.notify_all();
+    });
+  };
+  wait();
+  {
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return stop; });
+  }
+  signals.cancel();
+  shutdown();
+}
+
+void Server::shutdown() {
+  if (impl_->stopped.exchange(true)) return;
+  impl_->draining = true;
+  // Acceptors live on their own strands: close them there.
+  for (auto& a : impl_->acceptors) {
+    std::promise<void> done;
+    auto fut = done.get_future();
+    net::post(a->get_executor(), [&a, &done] {
+      beast::error_code ec;
+      a->close(ec);
+      done.set_value();
+    });
+    if (!impl_->threads.empty()) fut.wait();
+  }
+  {
+    std::lock_guard lock(impl_->sessions_mutex);
+    for (auto& w : impl_->sessions)
+      if (auto s = w.lock()) s->drain();
+  }
+  if (!impl_->threads.empty()) {
+    std::unique_lock lock(impl_->drain_mutex);
+    const bool clean = impl_->drained.wait_for(lock, impl_->options.drain_timeout,
+                                               [this] { return impl_->connections.load() == 0; });
+    observability::log_info("drained", {{"clean", clean ? "true" : "false"},
+                                        {"open_connections", std::to_string(impl_->connections.load())}});
+  }
+  impl_->workers->join();
+  impl_->work.reset();
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads)
+    if (t.joinable()) t.join();
+  impl_->threads.clear();
+  // No session may outlive the listener state it points to: close the survivors and run
+  // their last handlers here, on this thread.
+  {
+    std::lock_guard lock(impl_->sessions_mutex);
+    for (auto& w : impl_->sessions)
+      if (auto s = w.lock()) s->force_close();
+    impl_->sessions.clear();
+  }
+  impl_->ioc.restart();
+  impl_->ioc.run_for(std::chrono::seconds(2));
+  impl_->acceptors.clear();
+}
+
+bool Server::draining() const { return impl_->draining; }
+std::size_t Server::open_connections() const { return impl_->connections; }
+
+}  // namespace octopus::http

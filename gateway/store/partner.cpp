@@ -1,0 +1,13 @@
+#include "store/partner.hpp"
+
+namespace octopus::store {
+
+const char* to_string(PartnerStatus s) { return s == PartnerStatus::active ? "active" : "suspended"; }
+
+std::optional<PartnerStatus> parse_partner_status(std::string_view s) {
+  if (s == "active") return PartnerStatus::active;
+  if (s == "suspended") return PartnerStatus::suspended;
+  return std::nullopt;
+}
+
+}  // namespace octopus::store

@@ -1,0 +1,331 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <cstring>
+
+#include <nlohmann/json.hpp>
+
+namespace octopus::store {
+
+namespace {
+
+// Migrations are append-only: never edit one that has shipped, add the next.
+const char* const kMigrations[] = {
+    // 1: partner registry
+    R"sql(
+      CREATE TABLE partners (
+        id           TEXT PRIMARY KEY,
+        display_name TEXT NOT NULL,
+        status       TEXT NOT NULL CHECK (status IN ('active','suspended')),
+        tier         TEXT NOT NULL,
+        category     TEXT NOT NULL,
+        scopes       TEXT NOT NULL,  -- JSON array of scope names
+        created_at   INTEGER NOT NULL,
+        updated_at   INTEGER NOT NULL
+      );
+      CREATE TABLE partner_keys (
+        key_id      TEXT PRIMARY KEY,
+        partner_id  TEXT NOT NULL REFERENCES partners(id),
+        algorithm   TEXT NOT NULL,
+        public_key  BLOB NOT NULL CHECK (length(public_key) = 32),
+        created_at  INTEGER NOT NULL,
+        revoked_at  INTEGER
+      );
+      CREATE INDEX partner_keys_by_partner ON partner_keys(partner_id);
+    )sql",
+};
+
+// A prepared statement that finalizes itself.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
+      throw StoreError(std::string("sqlite prepare failed: ") + sqlite3_errmsg(db));
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int i, const std::string& v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Statement& bind_blob(int i, const void* data, int size) {
+    sqlite3_bind_blob(stmt_, i, data, size, SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& bind_null(int i) {
+    sqlite3_bind_null(stmt_, i);
+    return *this;
+  }
+  // True when a row is available; false when done. Throws on error.
+  bool step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    last_rc_ = rc;
+    throw StoreError(std::string("sqlite step failed: ") + sqlite3_errmsg(db_));
+  }
+  // Like step() for writes, but reports a constraint violation instead of throwing.
+  bool exec_unique() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_DONE) return true;
+    if ((rc & 0xFF) == SQLITE_CONSTRAINT) return false;
+    throw StoreError(std::string("sqlite write failed: ") + sqlite3_errmsg(db_));
+  }
+  std::string text(int col) const {
+    const auto* p = sqlite3_column_text(stmt_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, col)) : std::string();
+  }
+  std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+  bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  const void* blob(int col, int& size) const {
+    size = sqlite3_column_bytes(stmt_, col);
+    return sqlite3_column_blob(stmt_, col);
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int last_rc_ = 0;
+};
+
+void exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw StoreError("sqlite: " + msg);
+  }
+}
+
+// BEGIN IMMEDIATE ... COMMIT, rolled back if the scope exits by exception.
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db) : db_(db) { exec(db_, "BEGIN IMMEDIATE"); }
+  ~Transaction() {
+    if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  void commit() {
+    exec(db_, "COMMIT");
+    done_ = true;
+  }
+
+ private:
+  sqlite3* db_;
+  bool done_ = false;
+};
+
+std::string scopes_to_json(const std::vector<std::string>& scopes) { return nlohmann::json(scopes).dump(); }
+std::vector<std::string> scopes_from_json(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  std::vector<std::string> out;
+  if (j.is_array())
+    for (const auto& s : j)
+      if (s.is_string()) out.push_back(s.get<std::string>());
+  return out;
+}
+
+constexpr const char* kPartnerColumns =
+    "id, display_name, status, tier, category, scopes, created_at, updated_at";
+
+Partner read_partner(const Statement& st) {
+  Partner p;
+  p.id = st.text(0);
+  p.display_name = st.text(1);
+  p.status = parse_partner_status(st.text(2)).value_or(PartnerStatus::suspended);
+  p.tier = st.text(3);
+  p.category = st.text(4);
+  p.scopes = scopes_from_json(st.text(5));
+  p.created_at = st.int64(6);
+  p.updated_at = st.int64(7);
+  return p;
+}
+
+PartnerKey read_key(const Statement& st) {
+  PartnerKey k;
+  k.key_id = st.text(0);
+  k.partner_id = st.text(1);
+  k.algorithm = st.text(2);
+  int size = 0;
+  const void* blob = st.blob(3, size);
+  if (blob && size == 32) std::memcpy(k.public_key.data(), blob, 32);
+  k.created_at = st.int64(4);
+  if (!st.is_null(5)) k.revoked_at = st.int64(5);
+  return k;
+}
+
+constexpr const char* kKeyColumns = "key_id, partner_id, algorithm, public_key, created_at, revoked_at";
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::string& path) {
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw StoreError("cannot open " + path + ": " + msg);
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  exec(db_, "PRAGMA journal_mode=WAL");
+  exec(db_, "PRAGMA synchronous=FULL");
+  exec(db_, "PRAGMA foreign_keys=ON");
+  migrate();
+}
+
+SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+
+void SqliteStore::migrate() {
+  std::lock_guard lock(mutex_);
+  exec(db_, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+  int current = 0;
+  {
+    Statement st(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    if (st.step()) current = static_cast<int>(st.int64(0));
+  }
+  const int latest = static_cast<int>(std::size(kMigrations));
+  if (current > latest)
+    throw StoreError("database schema version " + std::to_string(current) + " is newer than this gateway (" +
+                     std::to_string(latest) + ")");
+  for (int v = current + 1; v <= latest; ++v) {
+    Transaction tx(db_);
+    exec(db_, kMigrations[v - 1]);
+    Statement st(db_, "INSERT INTO schema_migrations(version, applied_at) VALUES (?, strftime('%s','now'))");
+    st.bind(1, static_cast<std::int64_t>(v)).step();
+    tx.commit();
+  }
+}
+
+int SqliteStore::schema_version() {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  return st.step() ? static_cast<int>(st.int64(0)) : 0;
+}
+
+WriteResult SqliteStore::create_partner(const Partner& p) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, "INSERT INTO partners(id, display_name, status, tier, category, scopes, created_at, updated_at) "
+                    "VALUES (?,?,?,?,?,?,?,?)");
+  st.bind(1, p.id).bind(2, p.display_name).bind(3, std::string(to_string(p.status))).bind(4, p.tier);
+  st.bind(5, p.category).bind(6, scopes_to_json(p.scopes)).bind(7, p.created_at).bind(8, p.updated_at);
+  return st.exec_unique() ? WriteResult::ok : WriteResult::conflict;
+}
+
+std::vector<PartnerKey> SqliteStore::keys_of_locked(const std::string& partner_id) {
+  Statement st(db_, (std::string("SELECT ") + kKeyColumns +
+                     " FROM partner_keys WHERE partner_id = ? ORDER BY created_at, key_id")
+                        .c_str());
+  st.bind(1, partner_id);
+  std::vector<PartnerKey> keys;
+  while (st.step()) keys.push_back(read_key(st));
+  return keys;
+}
+
+std::optional<Partner> SqliteStore::get_partner_locked(const std::string& id) {
+  Statement st(db_, (std::string("SELECT ") + kPartnerColumns + " FROM partners WHERE id = ?").c_str());
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  Partner p = read_partner(st);
+  p.keys = keys_of_locked(p.id);
+  return p;
+}
+
+std::optional<Partner> SqliteStore::get_partner(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  return get_partner_locked(id);
+}
+
+PartnerPage SqliteStore::list_partners(const std::optional<std::string>& after, std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, (std::string("SELECT ") + kPartnerColumns + " FROM partners WHERE id > ? ORDER BY id LIMIT ?").c_str());
+  st.bind(1, after.value_or(std::string()));
+  st.bind(2, static_cast<std::int64_t>(limit + 1));
+  PartnerPage page;
+  while (st.step()) page.items.push_back(read_partner(st));
+  if (page.items.size() > limit) {
+    page.items.pop_back();
+    page.next_after = page.items.back().id;
+  }
+  for (auto& p : page.items) p.keys = keys_of_locked(p.id);
+  return page;
+}
+
+WriteResult SqliteStore::update_partner(const std::string& id, const PartnerPatch& patch, std::int64_t now) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_);
+  auto current = get_partner_locked(id);
+  if (!current) return WriteResult::not_found;
+  if (patch.display_name) current->display_name = *patch.display_name;
+  if (patch.status) current->status = *patch.status;
+  if (patch.tier) current->tier = *patch.tier;
+  if (patch.scopes) current->scopes = *patch.scopes;
+  Statement st(db_, "UPDATE partners SET display_name=?, status=?, tier=?, scopes=?, updated_at=? WHERE id=?");
+  st.bind(1, current->display_name).bind(2, std::string(to_string(current->status))).bind(3, current->tier);
+  st.bind(4, scopes_to_json(current->scopes)).bind(5, now).bind(6, id);
+  st.step();
+  tx.commit();
+  return WriteResult::ok;
+}
+
+std::vector<Partner> SqliteStore::load_all_partners() {
+  std::lock_guard lock(mutex_);
+  std::vector<Partner> out;
+  {
+    Statement st(db_, (std::string("SELECT ") + kPartnerColumns + " FROM partners ORDER BY id").c_str());
+    while (st.step()) out.push_back(read_partner(st));
+  }
+  for (auto& p : out) p.keys = keys_of_locked(p.id);
+  return out;
+}
+
+WriteResult SqliteStore::add_key(const PartnerKey& k) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_);
+  {
+    Statement exists(db_, "SELECT 1 FROM partners WHERE id = ?");
+    exists.bind(1, k.partner_id);
+    if (!exists.step()) return WriteResult::not_found;
+  }
+  Statement st(db_, "INSERT INTO partner_keys(key_id, partner_id, algorithm, public_key, created_at, revoked_at) "
+                    "VALUES (?,?,?,?,?,NULL)");
+  st.bind(1, k.key_id).bind(2, k.partner_id).bind(3, k.algorithm);
+  st.bind_blob(4, k.public_key.data(), 32).bind(5, k.created_at);
+  if (!st.exec_unique()) return WriteResult::conflict;
+  tx.commit();
+  return WriteResult::ok;
+}
+
+std::optional<PartnerKey> SqliteStore::revoke_key(const std::string& partner_id, const std::string& key_id,
+                                                  std::int64_t now) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_);
+  {
+    Statement st(db_, "UPDATE partner_keys SET revoked_at = ? WHERE key_id = ? AND partner_id = ? AND revoked_at IS NULL");
+    st.bind(1, now).bind(2, key_id).bind(3, partner_id);
+    st.step();
+  }
+  Statement st(db_, (std::string("SELECT ") + kKeyColumns + " FROM partner_keys WHERE key_id = ? AND partner_id = ?").c_str());
+  st.bind(1, key_id).bind(2, partner_id);
+  if (!st.step()) return std::nullopt;
+  PartnerKey key = read_key(st);
+  tx.commit();
+  return key;
+}
+
+bool SqliteStore::healthy() {
+  std::lock_guard lock(mutex_);
+  try {
+    Statement st(db_, "SELECT 1");
+    return st.step();
+  } catch (const StoreError&) {
+    return false;
+  }
+}
+
+}  // namespace octopus::store

@@ -1,0 +1,43 @@
+// The embedded Store: one SQLite file in the data directory, WAL journal, full fsync on
+// commit (an acknowledged write survives a crash), schema versioned by numbered
+// migrations applied at open.
+#pragma once
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "store/store.hpp"
+
+struct sqlite3;
+
+namespace octopus::store {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if needed) `path` and migrates it. Throws StoreError.
+  explicit SqliteStore(const std::string& path);
+  ~SqliteStore() override;
+
+  WriteResult create_partner(const Partner& partner) override;
+  std::optional<Partner> get_partner(const std::string& id) override;
+  PartnerPage list_partners(const std::optional<std::string>& after, std::size_t limit) override;
+  WriteResult update_partner(const std::string& id, const PartnerPatch& patch, std::int64_t now) override;
+  std::vector<Partner> load_all_partners() override;
+  WriteResult add_key(const PartnerKey& key) override;
+  std::optional<PartnerKey> revoke_key(const std::string& partner_id, const std::string& key_id,
+                                       std::int64_t now) override;
+  bool healthy() override;
+
+  // The schema version after migration (tests, readiness).
+  int schema_version();
+
+ private:
+  void migrate();
+  std::optional<Partner> get_partner_locked(const std::string& id);
+  std::vector<PartnerKey> keys_of_locked(const std::string& partner_id);
+
+  std::mutex mutex_;  // one connection, serialized: SQLite allows one writer anyway
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace octopus::store

@@ -1,0 +1,53 @@
+// The Store: the gateway's durable state behind one interface, so the embedded SQLite
+// implementation and a scale-out one (PostgreSQL) are interchangeable and tested by the
+// same suite. Calls may block on disk or network: callers run them on the worker pool,
+// never on an I/O thread. Failures of the backing database throw StoreError.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "store/partner.hpp"
+
+namespace octopus::store {
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class WriteResult { ok, not_found, conflict };
+
+struct PartnerPage {
+  std::vector<Partner> items;
+  std::optional<std::string> next_after;  // id to continue after, when more remain
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Partners -------------------------------------------------------------------------
+  // conflict: the id is taken.
+  virtual WriteResult create_partner(const Partner& partner) = 0;
+  virtual std::optional<Partner> get_partner(const std::string& id) = 0;
+  // Ordered by id; `after` is exclusive.
+  virtual PartnerPage list_partners(const std::optional<std::string>& after, std::size_t limit) = 0;
+  virtual WriteResult update_partner(const std::string& id, const PartnerPatch& patch, std::int64_t now) = 0;
+  // Every partner with its keys (the authentication directory is built from this).
+  virtual std::vector<Partner> load_all_partners() = 0;
+
+  // Keys -----------------------------------------------------------------------------
+  // not_found: no such partner; conflict: the key id is already used (key ids are global).
+  virtual WriteResult add_key(const PartnerKey& key) = 0;
+  // Sets revoked_at once; revoking again keeps the first time. nullopt: no such key.
+  virtual std::optional<PartnerKey> revoke_key(const std::string& partner_id, const std::string& key_id,
+                                               std::int64_t now) = 0;
+
+  // Health ---------------------------------------------------------------------------
+  virtual bool healthy() = 0;
+};
+
+}  // namespace octopus::store

@@ -1,0 +1,176 @@
+// The admin plane over real TLS: token checks, the partner and key lifecycle, and the
+// answers to bad input.
+#include <gtest/gtest.h>
+
+#include "gateway_harness.hpp"
+#include "octopus/protocol/base64.hpp"
+
+using octopus::testing::GatewayHarness;
+using octopus::testing::problem_slug;
+using json = nlohmann::json;
+
+namespace {
+
+json acme_body() {
+  return {{"id", "acme"}, {"display_name", "Acme Apps"}, {"tier", "gold"}, {"category", "internet"},
+          {"scopes", {"audiences:read", "offers:write"}}};
+}
+
+std::string some_public_key() {
+  const auto pk = octopus::protocol::Ed25519PrivateKey::generate().public_key();
+  return octopus::protocol::base64_encode(pk.data(), pk.size());
+}
+
+class AdminApi : public ::testing::Test {
+ protected:
+  GatewayHarness gw;
+};
+
+TEST_F(AdminApi, MissingOrWrongTokenIsRefused) {
+  auto none = gw.admin("GET", "/admin/v1/partners", nullptr, "");
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(problem_slug(none), "unauthorized");
+  EXPECT_EQ(none.header("www-authenticate"), "Bearer realm=\"octopus-admin\"");
+  auto wrong = gw.admin("GET", "/admin/v1/partners", nullptr, "test-admin-token-0123456780");
+  EXPECT_EQ(wrong.status, 401);
+  auto prefix = gw.admin("GET", "/admin/v1/partners", nullptr, "test-admin-token");
+  EXPECT_EQ(prefix.status, 401);
+}
+
+TEST_F(AdminApi, HealthAndReadinessNeedNoToken) {
+  auto h = gw.admin("GET", "/healthz", nullptr, "");
+  EXPECT_EQ(h.status, 200);
+  auto r = gw.admin("GET", "/readyz", nullptr, "");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(json::parse(r.body)["checks"]["store"], "ok");
+}
+
+TEST_F(AdminApi, PartnerLifecycle) {
+  auto created = gw.admin("POST", "/admin/v1/partners", acme_body());
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.header("location"), "/admin/v1/partners/acme");
+  auto p = json::parse(created.body);
+  EXPECT_EQ(p["status"], "active");
+  EXPECT_EQ(p["keys"], json::array());
+
+  auto dup = gw.admin("POST", "/admin/v1/partners", acme_body());
+  EXPECT_EQ(dup.status, 409);
+  EXPECT_EQ(problem_slug(dup), "conflict");
+
+  auto got = gw.admin("GET", "/admin/v1/partners/acme");
+  ASSERT_EQ(got.status, 200);
+  EXPECT_EQ(json::parse(got.body)["display_name"], "Acme Apps");
+
+  auto patched = gw.admin("PATCH", "/admin/v1/partners/acme", {{"tier", "silver"}, {"status", "suspended"}});
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  auto q = json::parse(patched.body);
+  EXPECT_EQ(q["tier"], "silver");
+  EXPECT_EQ(q["status"], "suspended");
+  EXPECT_EQ(q["scopes"], json({"audiences:read", "offers:write"}));  // untouched
+
+  EXPECT_EQ(gw.admin("GET", "/admin/v1/partners/nobody").status, 404);
+  EXPECT_EQ(gw.admin("PATCH", "/admin/v1/partners/nobody", {{"tier", "x"}}).status, 404);
+}
+
+TEST_F(AdminApi, KeyLifecycle) {
+  ASSERT_EQ(gw.admin("POST", "/admin/v1/partners", acme_body()).status, 201);
+  const auto pk = some_public_key();
+  auto added = gw.admin("POST", "/admin/v1/partners/acme/keys", {{"key_id", "acme-2026"}, {"algorithm", "ed25519"}, {"public_key", pk}});
+  ASSERT_EQ(added.status, 201) << added.body;
+  auto k = json::parse(added.body);
+  EXPECT_EQ(k["public_key"], pk);
+  EXPECT_TRUE(k["revoked_at"].is_null());
+
+  // Key ids are global: another partner cannot reuse one.
+  ASSERT_EQ(gw.admin("POST", "/admin/v1/partners", {{"id", "beta"}, {"display_name", "Beta"}, {"tier", "gold"},
+                                                    {"category", "content"}, {"scopes", json::array()}}).status, 201);
+  auto clash = gw.admin("POST", "/admin/v1/partners/beta/keys", {{"key_id", "acme-2026"}, {"algorithm", "ed25519"}, {"public_key", pk}});
+  EXPECT_EQ(clash.status, 409);
+
+  auto revoked = gw.admin("DELETE", "/admin/v1/partners/acme/keys/acme-2026");
+  ASSERT_EQ(revoked.status, 200);
+  const auto revoked_at = json::parse(revoked.body)["revoked_at"];
+  EXPECT_TRUE(revoked_at.is_string());
+  // Revoking again keeps the first time.
+  auto again = gw.admin("DELETE", "/admin/v1/partners/acme/keys/acme-2026");
+  EXPECT_EQ(json::parse(again.body)["revoked_at"], revoked_at);
+  // Another partner's key is not found through this partner.
+  EXPECT_EQ(gw.admin("DELETE", "/admin/v1/partners/beta/keys/acme-2026").status, 404);
+  EXPECT_EQ(gw.admin("POST", "/admin/v1/partners/nobody/keys", {{"key_id", "k9"}, {"algorithm", "ed25519"}, {"public_key", pk}}).status, 404);
+
+  auto listed = json::parse(gw.admin("GET", "/admin/v1/partners/acme").body);
+  ASSERT_EQ(listed["keys"].size(), 1u);
+  EXPECT_EQ(listed["keys"][0]["revoked_at"], revoked_at);
+}
+
+TEST_F(AdminApi, InvalidPartnerGetsEveryErrorAtOnce) {
+  auto r = gw.admin("POST", "/admin/v1/partners",
+                    {{"id", "A"}, {"display_name", ""}, {"tier", "Gold!"}, {"scopes", {"audiences:read", "root"}}, {"colour", "red"}});
+  ASSERT_EQ(r.status, 422);
+  EXPECT_EQ(problem_slug(r), "validation-error");
+  auto errors = json::parse(r.body)["errors"];
+  std::set<std::string> pointers;
+  for (const auto& e : errors) pointers.insert(e["pointer"].get<std::string>());
+  EXPECT_EQ(pointers, (std::set<std::string>{"/id", "/display_name", "/tier", "/category", "/scopes/1", "/colour"}));
+}
+
+TEST_F(AdminApi, InvalidKeysAreRefused) {
+  ASSERT_EQ(gw.admin("POST", "/admin/v1/partners", acme_body()).status, 201);
+  auto short_key = gw.admin("POST", "/admin/v1/partners/acme/keys", {{"key_id", "k1"}, {"algorithm", "ed25519"}, {"public_key", "AAAA"}});
+  EXPECT_EQ(short_key.status, 422);
+  auto rsa = gw.admin("POST", "/admin/v1/partners/acme/keys", {{"key_id", "k1"}, {"algorithm", "rsa"}, {"public_key", some_public_key()}});
+  EXPECT_EQ(rsa.status, 422);
+  auto bad_id = gw.admin("POST", "/admin/v1/partners/acme/keys", {{"key_id", "k 1"}, {"algorithm", "ed25519"}, {"public_key", some_public_key()}});
+  EXPECT_EQ(bad_id.status, 422);
+}
+
+TEST_F(AdminApi, NonJsonBodiesAreRefusedClearly) {
+  auto conn = gw.admin_connection();
+  std::vector<octopus::client::HeaderField> auth{{"Authorization", std::string("Bearer ") + octopus::testing::kAdminToken}};
+  auto h = auth;
+  h.push_back({"Content-Type", "text/plain"});
+  auto r = conn.send("POST", "/admin/v1/partners", h, "id=acme");
+  gw.check_admin("POST", "/admin/v1/partners", r);
+  EXPECT_EQ(r.status, 415);
+  h = auth;
+  h.push_back({"Content-Type", "application/json"});
+  auto bad = conn.send("POST", "/admin/v1/partners", h, "{\"id\": ");
+  gw.check_admin("POST", "/admin/v1/partners", bad);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(problem_slug(bad), "malformed-request");
+  auto empty_patch = gw.admin("PATCH", "/admin/v1/partners/acme", json::object());
+  EXPECT_EQ(empty_patch.status, 422);
+}
+
+TEST_F(AdminApi, ListingPagesThroughEveryPartnerOnce) {
+  for (int i = 0; i < 7; ++i) {
+    auto b = acme_body();
+    b["id"] = "partner-" + std::to_string(i);
+    ASSERT_EQ(gw.admin("POST", "/admin/v1/partners", b).status, 201);
+  }
+  std::vector<std::string> seen;
+  std::string target = "/admin/v1/partners?limit=3";
+  for (int pages = 0; pages < 10; ++pages) {
+    auto r = gw.admin("GET", target);
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto page = json::parse(r.body);
+    for (const auto& p : page["items"]) seen.push_back(p["id"]);
+    if (page["next_cursor"].is_null()) break;
+    target = "/admin/v1/partners?limit=3&cursor=" + page["next_cursor"].get<std::string>();
+  }
+  ASSERT_EQ(seen.size(), 7u);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_EQ(gw.admin("GET", "/admin/v1/partners?limit=0").status, 400);
+  EXPECT_EQ(gw.admin("GET", "/admin/v1/partners?cursor=%%%").status, 400);
+}
+
+TEST_F(AdminApi, PartnersSurviveARestart) {
+  auto data_dir = gw.data_dir();
+  ASSERT_EQ(gw.admin("POST", "/admin/v1/partners", acme_body()).status, 201);
+  gw.app().shutdown();
+  GatewayHarness again([&](octopus::config::GatewayConfig& c) { c.data_dir = data_dir; });
+  auto r = again.admin("GET", "/admin/v1/partners/acme");
+  EXPECT_EQ(r.status, 200);
+}
+
+}  // namespace

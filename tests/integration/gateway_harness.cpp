@@ -1,0 +1,138 @@
+#include "gateway_harness.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+#include "octopus/protocol/base64.hpp"
+
+namespace octopus::testing {
+
+namespace {
+std::string fresh_dir() {
+  std::random_device rd;
+  auto dir = std::filesystem::temp_directory_path() /
+             ("octopus-it-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+void check(const OpenApiValidator& spec, const std::string& method, const std::string& target,
+           const client::HttpResponse& r) {
+  OpenApiValidator::Headers headers;
+  for (const auto& h : r.headers) headers.emplace_back(h.name, h.value);
+  const auto path = target.substr(0, target.find('?'));
+  const auto errors =
+      spec.validate_response(method, path, r.status, r.header("content-type"), r.body, headers);
+  for (const auto& e : errors) ADD_FAILURE() << method << " " << target << " -> " << r.status << ": " << e;
+}
+}  // namespace
+
+const OpenApiValidator& partner_spec() {
+  static const OpenApiValidator spec = OpenApiValidator::load(OCTOPUS_API_SPEC_DIR "/partner.yaml");
+  return spec;
+}
+const OpenApiValidator& admin_spec() {
+  static const OpenApiValidator spec = OpenApiValidator::load(OCTOPUS_API_SPEC_DIR "/admin.yaml");
+  return spec;
+}
+
+std::string problem_slug(const client::HttpResponse& r) {
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  if (!j.is_object() || !j.contains("type") || !j["type"].is_string()) return "";
+  const auto type = j["type"].get<std::string>();
+  const auto slash = type.rfind('/');
+  return slash == std::string::npos ? type : type.substr(slash + 1);
+}
+
+GatewayHarness::GatewayHarness(const std::function<void(config::GatewayConfig&)>& tweak) : data_dir_(fresh_dir()) {
+  config::GatewayConfig c;
+  c.partner_listen = {"127.0.0.1", 0};
+  c.admin_listen = {"127.0.0.1", 0};
+  c.data_dir = data_dir_;
+  c.io_threads = 2;
+  c.worker_threads = 2;
+  c.drain_timeout = std::chrono::milliseconds(2000);
+  if (tweak) tweak(c);
+  app_ = std::make_unique<app::GatewayApp>(c, kAdminToken);
+  app_->start();
+}
+
+GatewayHarness::~GatewayHarness() {
+  app_.reset();
+  std::error_code ec;
+  std::filesystem::remove_all(data_dir_, ec);
+}
+
+client::TlsOptions GatewayHarness::tls() const {
+  client::TlsOptions o;
+  o.ca_file = ca_file();
+  o.server_name = "localhost";
+  o.timeout = std::chrono::milliseconds(5000);
+  return o;
+}
+
+client::HttpsConnection GatewayHarness::partner_connection() const {
+  return client::HttpsConnection("localhost", partner_port(), tls());
+}
+client::HttpsConnection GatewayHarness::admin_connection() const {
+  return client::HttpsConnection("localhost", admin_port(), tls());
+}
+
+client::HttpResponse GatewayHarness::admin(const std::string& method, const std::string& target,
+                                           const nlohmann::json& body, const std::string& token) {
+  auto conn = admin_connection();
+  std::vector<client::HeaderField> headers;
+  if (!token.empty()) headers.push_back({"Authorization", "Bearer " + token});
+  std::string payload;
+  if (!body.is_null()) {
+    headers.push_back({"Content-Type", "application/json"});
+    payload = body.dump();
+  }
+  auto r = conn.send(method, target, headers, payload);
+  check_admin(method, target, r);
+  return r;
+}
+
+client::Credential GatewayHarness::create_partner(const std::string& id, const std::vector<std::string>& scopes,
+                                                  const std::string& key_id) {
+  auto r = admin("POST", "/admin/v1/partners",
+                 {{"id", id}, {"display_name", "Partner " + id}, {"tier", "gold"}, {"category", "internet"}, {"scopes", scopes}});
+  EXPECT_EQ(r.status, 201) << r.body;
+  client::Credential cred{key_id.empty() ? id + "-key-1" : key_id, protocol::Ed25519PrivateKey::generate()};
+  const auto pk = cred.key.public_key();
+  auto k = admin("POST", "/admin/v1/partners/" + id + "/keys",
+                 {{"key_id", cred.key_id}, {"algorithm", "ed25519"}, {"public_key", protocol::base64_encode(pk.data(), pk.size())}});
+  EXPECT_EQ(k.status, 201) << k.body;
+  return cred;
+}
+
+client::HttpResponse GatewayHarness::partner(const std::string& method, const std::string& target,
+                                             const client::Credential& cred, const std::string& body,
+                                             const client::SigningOverrides& overrides,
+                                             std::vector<client::HeaderField> extra_headers) {
+  auto headers = std::move(extra_headers);
+  client::sign_request(method, authority(), target, headers, body, cred, overrides);
+  return partner_raw(method, target, headers, body);
+}
+
+client::HttpResponse GatewayHarness::partner_raw(const std::string& method, const std::string& target,
+                                                 const std::vector<client::HeaderField>& headers,
+                                                 const std::string& body) {
+  auto conn = partner_connection();
+  auto r = conn.send(method, target, headers, body);
+  check_partner(method, target, r);
+  return r;
+}
+
+void GatewayHarness::check_partner(const std::string& method, const std::string& target,
+                                   const client::HttpResponse& r) const {
+  check(partner_spec(), method, target, r);
+}
+void GatewayHarness::check_admin(const std::string& method, const std::string& target,
+                                 const client::HttpResponse& r) const {
+  check(admin_spec(), method, target, r);
+}
+
+}  // namespace octopus::testing

@@ -1,0 +1,236 @@
+// RFC 9421 interop with an independent implementation, the npm package
+// http-message-signatures (pinned in package.json): requests it signs must pass the real
+// gateway, and requests the C++ SDK signs must verify with it. Needs node and
+// `npm ci --prefix tests/interop`; without them these tests fail, they never skip.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "gateway_harness.hpp"
+#include "octopus/client/request_signer.hpp"
+#include "octopus/protocol/content_digest.hpp"
+#include "octopus/protocol/ed25519.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using octopus::client::Credential;
+using octopus::client::HeaderField;
+
+const fs::path kInteropDir = OCTOPUS_INTEROP_DIR;
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+struct RunResult {
+  int exit_code = -1;  // -1 when the command did not exit normally
+  std::string output;  // stdout and stderr
+};
+
+RunResult run(const std::string& command) {
+  RunResult r;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return r;
+  std::array<char, 4096> buffer{};
+  std::size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.output.append(buffer.data(), n);
+  const int status = ::pclose(pipe);
+  if (status != -1 && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+  return r;
+}
+
+// Empty when node and the pinned npm dependencies are there; otherwise what to do about it.
+std::string node_setup_problem() {
+  const auto node = run("node --version");
+  if (node.exit_code != 0)
+    return "node is not available (" + node.output + "): install Node.js >= 18, then run `npm ci --prefix tests/interop`";
+  if (!fs::exists(kInteropDir / "node_modules" / "http-message-signatures" / "package.json"))
+    return "tests/interop/node_modules is missing: run `npm ci --prefix tests/interop` (from the repository root)";
+  return "";
+}
+
+#define REQUIRE_NODE()                                                    \
+  do {                                                                    \
+    if (const auto problem = node_setup_problem(); !problem.empty()) {    \
+      FAIL() << problem;                                                  \
+    }                                                                     \
+  } while (false)
+
+// A private temporary directory, removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = fs::temp_directory_path() / ("octopus-interop-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+    fs::create_directory(path_);
+    fs::permissions(path_, fs::perms::owner_all, fs::perm_options::replace);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  // Writes `content` to a new file readable by the owner only (0600) and returns its path.
+  std::string write(const std::string& name, const std::string& content) const {
+    const auto file = (path_ / name).string();
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) throw std::runtime_error("cannot create " + file);
+    std::size_t done = 0;
+    while (done < content.size()) {
+      const auto n = ::write(fd, content.data() + done, content.size() - done);
+      if (n <= 0) {
+        ::close(fd);
+        throw std::runtime_error("cannot write " + file);
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    return file;
+  }
+
+ private:
+  fs::path path_;
+};
+
+std::string node_command(const std::string& script) {
+  return "node " + shell_quote((kInteropDir / script).string());
+}
+
+// Shared by both directions: a private temp dir, and the C++ side of "the SDK signs, node
+// verifies" (a fresh key; requests addressed to https://localhost:8443).
+class Interop : public ::testing::Test {
+ protected:
+  static constexpr const char* kAuthority = "localhost:8443";  // non-default port: kept in @authority
+
+  Credential cred{"interop-key-1", octopus::protocol::Ed25519PrivateKey::generate()};
+  TempDir tmp;
+  int files = 0;
+
+  struct Signed {
+    std::string method;
+    std::string target;
+    std::vector<HeaderField> headers;
+    std::string body;
+  };
+
+  Signed sign(const std::string& method, const std::string& target, std::vector<HeaderField> headers = {},
+              const std::string& body = "") {
+    octopus::client::sign_request(method, kAuthority, target, headers, body, cred);
+    return {method, target, std::move(headers), body};
+  }
+
+  // Writes the JSON description node_verifies.js reads and runs it.
+  RunResult verify_with_node(const Signed& r, bool expect_fail) {
+    nlohmann::json headers = nlohmann::json::object();
+    for (const auto& h : r.headers) {
+      if (!headers.contains(h.name)) {
+        headers[h.name] = h.value;
+      } else {
+        if (!headers[h.name].is_array()) headers[h.name] = nlohmann::json::array({headers[h.name]});
+        headers[h.name].push_back(h.value);
+      }
+    }
+    nlohmann::json description = {
+        {"method", r.method},
+        {"url", std::string("https://") + kAuthority + r.target},
+        {"headers", headers},
+        {"public_key_pem", octopus::protocol::ed25519_public_key_to_pem(cred.key.public_key())},
+    };
+    if (!r.body.empty()) description["body"] = r.body;
+    const auto file = tmp.write("request-" + std::to_string(++files) + ".json", description.dump(2));
+    return run(node_command("node_verifies.js") + " " + shell_quote(file) + (expect_fail ? " --expect-fail" : ""));
+  }
+
+  static std::string header(const Signed& r, const std::string& name) {
+    for (const auto& h : r.headers)
+      if (h.name == name) return h.value;
+    return "";
+  }
+  static void set_header(Signed& r, const std::string& name, const std::string& value) {
+    for (auto& h : r.headers)
+      if (h.name == name) h.value = value;
+  }
+};
+
+// ---------------------------------------------------------------------------------------
+// Node signs, the gateway verifies.
+
+TEST_F(Interop, NodeSignedRequestsAreAccepted) {
+  REQUIRE_NODE();
+  octopus::testing::GatewayHarness gw;
+  const Credential partner = gw.create_partner("node-partner", {"audiences:read"});
+  const auto key_file = tmp.write("partner-key.pem", partner.key.to_pem());
+
+  const auto result = run(node_command("node_signs.js") + " --port " + std::to_string(gw.partner_port()) +
+                          " --ca " + shell_quote(gw.ca_file()) + " --key " + shell_quote(key_file) +
+                          " --keyid " + shell_quote(partner.key_id) + " --partner node-partner");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+}
+
+// ---------------------------------------------------------------------------------------
+// The C++ SDK signs, node verifies.
+
+TEST_F(Interop, ProjectSignedRequestVerifiesWithNode) {
+  REQUIRE_NODE();
+  const auto r = sign("GET", "/v1/capabilities?limit=5");
+  ASSERT_NE(header(r, "Signature-Input").find("\"@query\""), std::string::npos) << header(r, "Signature-Input");
+
+  const auto ok = verify_with_node(r, false);
+  EXPECT_EQ(ok.exit_code, 0) << header(r, "Signature-Input") << "\n" << ok.output;
+
+  auto as_post = r;
+  as_post.method = "POST";
+  const auto post = verify_with_node(as_post, true);
+  EXPECT_EQ(post.exit_code, 0) << "method changed to POST must not verify\n" << post.output;
+
+  auto other_query = r;
+  other_query.target = "/v1/capabilities?limit=6";
+  const auto query = verify_with_node(other_query, true);
+  EXPECT_EQ(query.exit_code, 0) << "query changed must not verify\n" << query.output;
+}
+
+TEST_F(Interop, ProjectSignedRequestWithBodyVerifiesWithNode) {
+  REQUIRE_NODE();
+  const std::string body = R"({"name":"interop audience","members":["a","b"]})";
+  const auto r = sign("POST", "/v1/audiences?dry_run=true",
+                      {{"Content-Type", "application/json"},
+                       {"Idempotency-Key", "\"6f1c2a0e-3d4b-4e5f-8a9b-0c1d2e3f4a5b\""}},
+                      body);
+  const auto input = header(r, "Signature-Input");
+  ASSERT_NE(input.find("\"content-digest\""), std::string::npos) << input;
+  ASSERT_NE(input.find("\"idempotency-key\""), std::string::npos) << input;
+
+  const auto ok = verify_with_node(r, false);
+  EXPECT_EQ(ok.exit_code, 0) << input << "\n" << ok.output;
+
+  // A different body under the signed Content-Digest: the signature holds, the digest does not.
+  auto other_body = r;
+  other_body.body = R"({"name":"interop audience","members":["a","b","c"]})";
+  const auto body_changed = verify_with_node(other_body, true);
+  EXPECT_EQ(body_changed.exit_code, 0) << "changed body must not verify\n" << body_changed.output;
+
+  // A Content-Digest swapped to match that body: now the signature breaks.
+  auto other_digest = other_body;
+  set_header(other_digest, "Content-Digest", octopus::protocol::content_digest_sha256(other_digest.body));
+  const auto digest_changed = verify_with_node(other_digest, true);
+  EXPECT_EQ(digest_changed.exit_code, 0) << "changed Content-Digest must not verify\n" << digest_changed.output;
+}
+
+}  // namespace

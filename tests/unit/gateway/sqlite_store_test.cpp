@@ -1,0 +1,102 @@
+// The embedded Store on a real SQLite file.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "store/sqlite/sqlite_store.hpp"
+
+using namespace octopus::store;
+
+namespace {
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  std::string path = (std::filesystem::temp_directory_path() /
+                      ("octopus-store-" + std::to_string(::getpid()) + "-" +
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db"))
+                         .string();
+  void TearDown() override {
+    for (auto suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  }
+  static Partner partner(const std::string& id) {
+    return Partner{.id = id, .display_name = "P " + id, .tier = "gold", .category = "internet",
+                   .scopes = {"audiences:read"}, .created_at = 10, .updated_at = 10};
+  }
+  static PartnerKey key(const std::string& id, const std::string& partner_id) {
+    PartnerKey k{.key_id = id, .partner_id = partner_id, .created_at = 20};
+    k.public_key.fill(7);
+    return k;
+  }
+};
+
+TEST_F(SqliteStoreTest, MigratesOnceAndKeepsDataAcrossReopen) {
+  {
+    SqliteStore s(path);
+    EXPECT_EQ(s.schema_version(), 1);
+    ASSERT_EQ(s.create_partner(partner("acme")), WriteResult::ok);
+    ASSERT_EQ(s.add_key(key("k1", "acme")), WriteResult::ok);
+  }
+  SqliteStore again(path);
+  EXPECT_EQ(again.schema_version(), 1);
+  auto p = again.get_partner("acme");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->scopes, std::vector<std::string>{"audiences:read"});
+  ASSERT_EQ(p->keys.size(), 1u);
+  EXPECT_EQ(p->keys[0].public_key[31], 7);
+  EXPECT_TRUE(again.healthy());
+}
+
+TEST_F(SqliteStoreTest, ConflictsAndMissingRowsAreReportedNotThrown) {
+  SqliteStore s(path);
+  ASSERT_EQ(s.create_partner(partner("acme")), WriteResult::ok);
+  EXPECT_EQ(s.create_partner(partner("acme")), WriteResult::conflict);
+  EXPECT_EQ(s.add_key(key("k1", "nobody")), WriteResult::not_found);
+  ASSERT_EQ(s.add_key(key("k1", "acme")), WriteResult::ok);
+  ASSERT_EQ(s.create_partner(partner("beta")), WriteResult::ok);
+  EXPECT_EQ(s.add_key(key("k1", "beta")), WriteResult::conflict);
+  EXPECT_EQ(s.update_partner("nobody", {.tier = "x"}, 30), WriteResult::not_found);
+  EXPECT_FALSE(s.revoke_key("beta", "k1", 30));
+}
+
+TEST_F(SqliteStoreTest, RevocationKeepsTheFirstTime) {
+  SqliteStore s(path);
+  s.create_partner(partner("acme"));
+  s.add_key(key("k1", "acme"));
+  EXPECT_EQ(s.revoke_key("acme", "k1", 100)->revoked_at, 100);
+  EXPECT_EQ(s.revoke_key("acme", "k1", 200)->revoked_at, 100);
+}
+
+TEST_F(SqliteStoreTest, PatchChangesOnlyWhatIsSet) {
+  SqliteStore s(path);
+  s.create_partner(partner("acme"));
+  ASSERT_EQ(s.update_partner("acme", {.status = PartnerStatus::suspended}, 50), WriteResult::ok);
+  auto p = s.get_partner("acme");
+  EXPECT_EQ(p->status, PartnerStatus::suspended);
+  EXPECT_EQ(p->tier, "gold");
+  EXPECT_EQ(p->updated_at, 50);
+  EXPECT_EQ(p->created_at, 10);
+}
+
+TEST_F(SqliteStoreTest, ListsInPagesByIdWithoutGapsOrRepeats) {
+  SqliteStore s(path);
+  for (const char* id : {"delta", "alpha", "echo", "charlie", "bravo"}) s.create_partner(partner(id));
+  std::vector<std::string> seen;
+  std::optional<std::string> after;
+  do {
+    auto page = s.list_partners(after, 2);
+    for (auto& p : page.items) seen.push_back(p.id);
+    after = page.next_after;
+  } while (after);
+  EXPECT_EQ(seen, (std::vector<std::string>{"alpha", "bravo", "charlie", "delta", "echo"}));
+}
+
+TEST_F(SqliteStoreTest, RefusesAFileThatIsNotADatabase) {
+  const std::string junk = path + ".junk";
+  FILE* f = std::fopen(junk.c_str(), "wb");
+  std::fputs("this is not a database, just text that is long enough to be a header", f);
+  std::fclose(f);
+  EXPECT_THROW(SqliteStore{junk}, StoreError);
+  std::filesystem::remove(junk);
+}
+
+}  // namespace
