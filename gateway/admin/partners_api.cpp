@@ -4,6 +4,7 @@
 #include <ctime>
 #include <memory>
 #include <regex>
+#include <functional>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -50,6 +51,28 @@ json partner_json(const store::Partner& p) {
           {"keys", keys}};
 }
 
+// RFC 6901: '~' and '/' inside a member name are escaped.
+std::string pointer_to(std::string_view member) {
+  std::string out = "/";
+  for (char c : member) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+  return out;
+}
+
+// 1-200 characters (code points, not bytes: names are often Chinese), no control
+// characters. The JSON parser has already refused invalid UTF-8.
+bool valid_display_name(const std::string& s) {
+  std::size_t chars = 0;
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7F) return false;
+    if ((c & 0xC0) != 0x80) ++chars;
+  }
+  return chars >= 1 && chars <= 200;
+}
+
 // Collects every problem with a body before answering, so an operator fixes them in one go.
 class Validation {
  public:
@@ -65,6 +88,13 @@ class Validation {
 
   std::optional<std::string> string_field(const json& body, const char* name, const std::regex& pattern,
                                           const char* rule, bool required) {
+    return string_field(body, name, [&](const std::string& v) { return std::regex_match(v, pattern); }, rule,
+                        required);
+  }
+
+  std::optional<std::string> string_field(const json& body, const char* name,
+                                          const std::function<bool(const std::string&)>& valid, const char* rule,
+                                          bool required) {
     const std::string ptr = std::string("/") + name;
     auto it = body.find(name);
     if (it == body.end()) {
@@ -76,7 +106,7 @@ class Validation {
       return std::nullopt;
     }
     auto v = it->get<std::string>();
-    if (!std::regex_match(v, pattern)) {
+    if (!valid(v)) {
       fail(ptr, rule);
       return std::nullopt;
     }
@@ -113,7 +143,7 @@ class Validation {
     for (auto it = body.begin(); it != body.end(); ++it) {
       bool known = false;
       for (const char* a : allowed) known = known || it.key() == a;
-      if (!known) fail("/" + it.key(), "is not a known member");
+      if (!known) fail(pointer_to(it.key()), "is not a known member");
     }
   }
 
@@ -149,7 +179,6 @@ std::optional<std::string> from_hex(std::string_view s) {
 }
 
 const std::regex kPartnerId("^[a-z0-9][a-z0-9-]{2,62}$");
-const std::regex kDisplayName("^[^\\x00-\\x1f]{1,200}$");
 const std::regex kTierOrCategory("^[a-z0-9_-]{1,32}$");
 const std::regex kKeyId("^[A-Za-z0-9._:-]{1,128}$");
 const std::regex kStatus("^(active|suspended)$");
@@ -191,7 +220,7 @@ class PartnersApi {
     Validation v;
     v.no_unknown_members(*body, {"id", "display_name", "tier", "category", "scopes", "status"});
     auto id = v.string_field(*body, "id", kPartnerId, "must be 3-63 characters of a-z, 0-9 and '-'", true);
-    auto name = v.string_field(*body, "display_name", kDisplayName, "must be 1-200 characters, no control characters", true);
+    auto name = v.string_field(*body, "display_name", valid_display_name, "must be 1-200 characters, no control characters", true);
     auto tier = v.string_field(*body, "tier", kTierOrCategory, "must be 1-32 characters of a-z, 0-9, '_' and '-'", true);
     auto category = v.string_field(*body, "category", kTierOrCategory, "must be 1-32 characters of a-z, 0-9, '_' and '-'", true);
     auto scopes = v.scopes_field(*body, true);
@@ -254,7 +283,7 @@ class PartnersApi {
     Validation v;
     v.no_unknown_members(*body, {"display_name", "status", "tier", "scopes"});
     store::PartnerPatch patch;
-    patch.display_name = v.string_field(*body, "display_name", kDisplayName, "must be 1-200 characters, no control characters", false);
+    patch.display_name = v.string_field(*body, "display_name", valid_display_name, "must be 1-200 characters, no control characters", false);
     if (auto s = v.string_field(*body, "status", kStatus, "must be active or suspended", false))
       patch.status = store::parse_partner_status(*s);
     patch.tier = v.string_field(*body, "tier", kTierOrCategory, "must be 1-32 characters of a-z, 0-9, '_' and '-'", false);

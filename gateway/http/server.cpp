@@ -62,6 +62,9 @@ struct Server::Impl {
   Options options;
   net::io_context ioc;
   net::executor_work_guard<net::io_context::executor_type> work{ioc.get_executor()};
+  // Registered at construction so a signal that arrives during start-up is queued, not
+  // fatal (the default SIGTERM action would kill the process without draining).
+  net::signal_set signals{ioc, SIGINT, SIGTERM, SIGHUP};
   std::unique_ptr<net::thread_pool> workers;
   std::vector<std::thread> threads;
   std::vector<std::unique_ptr<ListenerState>> listeners;
@@ -88,7 +91,11 @@ namespace {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, ListenerState& state, Server::Impl& server)
-      : stream_(std::move(socket), state.tls), state_(state), server_(server) {
+      : stream_(std::move(socket), state.tls),
+        state_(state),
+        server_(server),
+        // Room for a full header block plus read-ahead; bodies go into the parser's string.
+        buffer_(std::max<std::size_t>(64 * 1024, state.limits.header_limit + 8 * 1024)) {
     server_.connections.fetch_add(1);
     beast::error_code ec;
     auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
@@ -294,7 +301,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::ssl_stream<beast::tcp_stream> stream_;
   ListenerState& state_;
   Server::Impl& server_;
-  beast::flat_buffer buffer_{64 * 1024};
+  beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::string remote_;
   std::size_t requests_ = 0;
@@ -377,7 +384,7 @@ void Server::start() {
 }
 
 void Server::run_until_signal(std::function<void()> on_hangup) {
-  net::signal_set signals(impl_->ioc, SIGINT, SIGTERM, SIGHUP);
+  auto& signals = impl_->signals;
   std::mutex m;
   std::condition_variable cv;
   bool stop = false;

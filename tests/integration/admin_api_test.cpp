@@ -174,3 +174,28 @@ TEST_F(AdminApi, PartnersSurviveARestart) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(AdminApi, DisplayNamesCountCharactersNotBytes) {
+  std::string name;
+  for (int i = 0; i < 150; ++i) name += "山";  // 150 characters, 450 bytes
+  auto b = acme_body();
+  b["display_name"] = name;
+  auto r = gw.admin("POST", "/admin/v1/partners", b);
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(json::parse(r.body)["display_name"], name);
+  b["id"] = "acme-2";
+  b["display_name"] = name + std::string(51, 'x');  // 201 characters
+  EXPECT_EQ(gw.admin("POST", "/admin/v1/partners", b).status, 422);
+}
+
+TEST_F(AdminApi, UnknownMemberPointersAreEscaped) {
+  auto b = acme_body();
+  b["a/b~c"] = 1;
+  auto r = gw.admin("POST", "/admin/v1/partners", b);
+  ASSERT_EQ(r.status, 422);
+  EXPECT_EQ(json::parse(r.body)["errors"][0]["pointer"], "/a~1b~0c");
+}
+
+}  // namespace

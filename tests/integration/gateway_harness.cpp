@@ -25,7 +25,7 @@ void check(const OpenApiValidator& spec, const std::string& method, const std::s
   const auto path = target.substr(0, target.find('?'));
   const auto errors =
       spec.validate_response(method, path, r.status, r.header("content-type"), r.body, headers);
-  for (const auto& e : errors) ADD_FAILURE() << method << " " << target << " -> " << r.status << ": " << e;
+  for (const auto& e : errors) ADD_FAILURE() << e;
 }
 }  // namespace
 

@@ -19,13 +19,13 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
-#include <yaml-cpp/yaml.h>
 
 namespace octopus::testing {
 namespace {
@@ -104,7 +104,8 @@ class YamlToJson {
           const YAML::Node key = entry.first;
           if (!key.IsScalar()) fail(at(key) + ": mapping keys must be scalars");
           const std::string& name = key.Scalar();
-          if (name == "<<" && key.Tag() == "?") fail(at(key) + ": YAML merge keys (<<) are not supported");
+          if (name == "<<" && key.Tag() == "?")
+            fail(at(key) + ": YAML merge keys (<<) are not supported");
           if (object.contains(name)) fail(at(key) + ": duplicate key '" + name + "'");
           object[name] = convert(entry.second, depth + 1);
         }
@@ -162,7 +163,8 @@ class YamlToJson {
     if (std::regex_match(text, octal)) return integer(node, text.substr(2), 8);
     if (std::regex_match(text, hex)) return integer(node, text.substr(2), 16);
     if (std::regex_match(text, real)) return json(std::strtod(text.c_str(), nullptr));
-    if (std::regex_match(text, special)) fail(at(node) + ": '" + text + "' has no JSON representation");
+    if (std::regex_match(text, special))
+      fail(at(node) + ": '" + text + "' has no JSON representation");
     return std::nullopt;
   }
 
@@ -171,7 +173,8 @@ class YamlToJson {
     const char* first = digits.data();
     const char* last = digits.data() + digits.size();
     std::int64_t value = 0;
-    if (auto [ptr, ec] = std::from_chars(first, last, value, base); ec == std::errc() && ptr == last) {
+    if (auto [ptr, ec] = std::from_chars(first, last, value, base);
+        ec == std::errc() && ptr == last) {
       return value;
     }
     std::uint64_t unsigned_value = 0;
@@ -190,11 +193,25 @@ class YamlToJson {
 
 // Keys whose object value maps user-chosen names (not keywords) to things.
 const std::set<std::string>& name_map_keys() {
-  static const std::set<std::string> keys{
-      "properties", "patternProperties", "paths",     "schemas",   "responses",
-      "parameters", "requestBodies",     "headers",   "securitySchemes", "links",
-      "callbacks",  "pathItems",         "content",   "encoding",  "variables",
-      "webhooks",   "mapping",           "examples",  "x-octopus-unmatched-responses"};
+  static const std::set<std::string> keys{"properties",
+                                          "patternProperties",
+                                          "paths",
+                                          "schemas",
+                                          "responses",
+                                          "parameters",
+                                          "requestBodies",
+                                          "headers",
+                                          "securitySchemes",
+                                          "links",
+                                          "callbacks",
+                                          "pathItems",
+                                          "content",
+                                          "encoding",
+                                          "variables",
+                                          "webhooks",
+                                          "mapping",
+                                          "examples",
+                                          "x-octopus-unmatched-responses"};
   return keys;
 }
 
@@ -206,7 +223,7 @@ const std::set<std::string>& data_keys() {
 
 // Siblings of $ref that only annotate and so may simply override the referenced object's.
 const std::set<std::string>& annotation_siblings() {
-  static const std::set<std::string> keys{"description", "summary",  "title",     "default",
+  static const std::set<std::string> keys{"description", "summary",  "title",      "default",
                                           "example",     "examples", "deprecated", "readOnly",
                                           "writeOnly",   "$comment"};
   return keys;
@@ -215,8 +232,7 @@ const std::set<std::string>& annotation_siblings() {
 std::string percent_decode(std::string_view s) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
         std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
       out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
       i += 2;
@@ -273,7 +289,8 @@ class RefResolver {
     try {
       pointer = json::json_pointer(percent_decode(std::string_view(target).substr(1)));
     } catch (const json::exception& e) {
-      fail(source_ + ": " + where + ": $ref '" + target + "' is not a valid JSON Pointer: " + e.what());
+      fail(source_ + ": " + where + ": $ref '" + target +
+           "' is not a valid JSON Pointer: " + e.what());
     }
     if (!root_.contains(pointer)) {
       fail(source_ + ": " + where + ": $ref '" + target + "' points to nothing");
@@ -340,16 +357,19 @@ class SchemaLinter {
         lint(value, at);
       } else if (key == "items") {
         if (value.is_array()) {
-          error(at, "'items' as an array is a tuple in draft 7 but not in 2020-12 "
-                    "(prefixItems, which valijson lacks); use one schema");
+          error(at,
+                "'items' as an array is a tuple in draft 7 but not in 2020-12 "
+                "(prefixItems, which valijson lacks); use one schema");
         }
         lint(value, at);
       } else if (key == "allOf" || key == "anyOf" || key == "oneOf") {
-        if (!value.is_array() || value.empty()) error(at, "'" + key + "' must be a non-empty array");
+        if (!value.is_array() || value.empty())
+          error(at, "'" + key + "' must be a non-empty array");
         for (std::size_t i = 0; i < value.size(); ++i) lint(value[i], child(at, std::to_string(i)));
       } else if (key == "minLength" || key == "maxLength" || key == "minItems" ||
                  key == "maxItems" || key == "minProperties" || key == "maxProperties") {
-        if (!value.is_number_integer() || value.get<long long>() < 0) error(at, "'" + key + "' must be a non-negative integer");
+        if (!value.is_number_integer() || value.get<long long>() < 0)
+          error(at, "'" + key + "' must be a non-negative integer");
       } else if (key == "minimum" || key == "maximum" || key == "exclusiveMinimum" ||
                  key == "exclusiveMaximum" || key == "multipleOf") {
         if (!value.is_number()) {
@@ -365,9 +385,10 @@ class SchemaLinter {
         // is only safe where the value can only be a string.
         const auto type = schema.find("type");
         if (!value.is_string() || type == schema.end() || *type != "string") {
-          error(at, "'format' needs 'type: string' beside it (valijson checks formats on "
-                    "non-strings too); for a nullable value use anyOf [{type: string, "
-                    "format: ...}, {type: 'null'}]");
+          error(at,
+                "'format' needs 'type: string' beside it (valijson checks formats on "
+                "non-strings too); for a nullable value use anyOf [{type: string, "
+                "format: ...}, {type: 'null'}]");
         }
       } else if (key == "$ref") {
         error(at, "unresolved $ref");
@@ -384,9 +405,10 @@ class SchemaLinter {
  private:
   static const std::set<std::string>& annotations() {
     static const std::set<std::string> keys{
-        "title",    "description", "default",         "examples",         "example",
-        "readOnly", "writeOnly",   "deprecated",      "$comment",         "contentEncoding",
-        "contentMediaType",        "externalDocs",    "xml",              "discriminator"};
+        "title",    "description",     "default",          "examples",
+        "example",  "readOnly",        "writeOnly",        "deprecated",
+        "$comment", "contentEncoding", "contentMediaType", "externalDocs",
+        "xml",      "discriminator"};
     return keys;
   }
 
@@ -580,7 +602,8 @@ class Compiler {
       fail(impl_.source + ": /openapi: expected an OpenAPI 3.1.x document");
     }
     const auto paths = doc.find("paths");
-    if (paths == doc.end() || !paths->is_object()) fail(impl_.source + ": /paths: missing or not a mapping");
+    if (paths == doc.end() || !paths->is_object())
+      fail(impl_.source + ": /paths: missing or not a mapping");
     for (const auto& [text, item] : paths->items()) compile_path(text, item);
 
     if (auto components = doc.find("components"); components != doc.end()) {
@@ -598,7 +621,8 @@ class Compiler {
 
   CompiledSchema compile_schema(const json& schema, const std::string& where) const {
     linter_.lint(schema, where);
-    CompiledSchema compiled{std::make_shared<const json>(schema), std::make_shared<valijson::Schema>()};
+    CompiledSchema compiled{std::make_shared<const json>(schema),
+                            std::make_shared<valijson::Schema>()};
     try {
       valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
       const valijson::adapters::NlohmannJsonAdapter adapter(*compiled.source);
@@ -666,7 +690,8 @@ class Compiler {
         const std::string where = child("/components/schemas", name);
         CompiledSchema compiled = compile_schema(schema, where);
         if (schema.is_object()) {
-          if (auto examples = schema.find("examples"); examples != schema.end() && examples->is_array()) {
+          if (auto examples = schema.find("examples");
+              examples != schema.end() && examples->is_array()) {
             for (std::size_t i = 0; i < examples->size(); ++i) {
               impl_.examples.push_back(
                   {child(child(where, "examples"), std::to_string(i)), compiled, (*examples)[i]});
@@ -764,7 +789,8 @@ class Compiler {
       if (!headers->is_object()) error(child(where, "headers"), "must be a mapping");
       for (const auto& [name, header] : headers->items()) {
         if (lower(name) == "content-type") continue;  // ignored by OpenAPI
-        compiled.headers.push_back(compile_header(name, header, child(child(where, "headers"), name)));
+        compiled.headers.push_back(
+            compile_header(name, header, child(child(where, "headers"), name)));
       }
     }
     if (auto content = response.find("content"); content != response.end()) {
@@ -794,7 +820,8 @@ class Compiler {
     if (auto example = holder.find("example"); example != holder.end()) {
       impl_.examples.push_back({child(where, "example"), schema, *example});
     }
-    if (auto examples = holder.find("examples"); examples != holder.end() && examples->is_object()) {
+    if (auto examples = holder.find("examples");
+        examples != holder.end() && examples->is_object()) {
       for (const auto& [name, example] : examples->items()) {
         if (example.is_object() && example.contains("value")) {
           impl_.examples.push_back(
@@ -811,7 +838,8 @@ class Compiler {
 const Response* find_response(const Responses& responses, int status) {
   const std::string exact = std::to_string(status);
   if (auto it = responses.find(exact); it != responses.end()) return &it->second;
-  if (auto it = responses.find(exact.substr(0, 1) + "XX"); it != responses.end()) return &it->second;
+  if (auto it = responses.find(exact.substr(0, 1) + "XX"); it != responses.end())
+    return &it->second;
   if (auto it = responses.find("default"); it != responses.end()) return &it->second;
   return nullptr;
 }
@@ -885,8 +913,8 @@ OpenApiValidator OpenApiValidator::load_from_string(std::string_view yaml_text,
   try {
     root = YAML::Load(std::string(yaml_text));
   } catch (const YAML::Exception& e) {
-    fail(source_name + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-         ": YAML error: " + e.msg);
+    fail(source_name + ":" + std::to_string(e.mark.line + 1) + ":" +
+         std::to_string(e.mark.column + 1) + ": YAML error: " + e.msg);
   }
   auto impl = std::make_shared<Impl>();
   impl->source = source_name;
@@ -905,8 +933,8 @@ std::vector<std::string> OpenApiValidator::validate_response(std::string_view me
   const Impl& impl = *impl_;
   std::vector<std::string> errors;
   path = path.substr(0, path.find_first_of("?#"));
-  const std::string prefix = std::string(method) + " " + std::string(path) + " -> " +
-                             std::to_string(status) + ": ";
+  const std::string prefix =
+      std::string(method) + " " + std::string(path) + " -> " + std::to_string(status) + ": ";
   auto report = [&](const std::string& message) { errors.push_back(prefix + message); };
 
   if (status < 100 || status > 599) {
@@ -920,7 +948,8 @@ std::vector<std::string> OpenApiValidator::validate_response(std::string_view me
   if (tmpl == nullptr) {
     if (find_response(impl.unmatched, status) == nullptr) {
       report("no path in " + impl.source + " matches '" + std::string(path) +
-             "' (and x-octopus-unmatched-responses does not declare " + std::to_string(status) + ")");
+             "' (and x-octopus-unmatched-responses does not declare " + std::to_string(status) +
+             ")");
       return errors;
     }
     responses = &impl.unmatched;
@@ -932,8 +961,8 @@ std::vector<std::string> OpenApiValidator::validate_response(std::string_view me
         std::vector<std::string> declared;
         for (const auto& [name, unused] : tmpl->operations) declared.push_back(lower(name));
         report("method " + std::string(method) + " is not declared for " + tmpl->text +
-               " (declared: " + join(declared) + "; x-octopus-unmatched-responses does not declare " +
-               std::to_string(status) + ")");
+               " (declared: " + join(declared) +
+               "; x-octopus-unmatched-responses does not declare " + std::to_string(status) + ")");
         return errors;
       }
       responses = &impl.unmatched;
@@ -958,7 +987,8 @@ std::vector<std::string> OpenApiValidator::validate_response(std::string_view me
       continue;
     }
     if (header.schema) {
-      for (const auto& problem : run_schema(*header.schema, header_value_as_json(*header.schema, *value))) {
+      for (const auto& problem :
+           run_schema(*header.schema, header_value_as_json(*header.schema, *value))) {
         report("header " + header.name + " '" + *value + "' " + problem);
       }
     }
@@ -995,8 +1025,8 @@ std::vector<std::string> OpenApiValidator::validate_response(std::string_view me
     if (media != nullptr) break;
   }
   if (media == nullptr) {
-    report("Content-Type '" + std::string(type_header) + "' is not declared (declared: " +
-           join(declared) + ")");
+    report("Content-Type '" + std::string(type_header) +
+           "' is not declared (declared: " + join(declared) + ")");
     return errors;
   }
   if (!is_json_media_type(media_type)) return errors;  // only JSON bodies are checked
@@ -1013,7 +1043,8 @@ std::vector<std::string> OpenApiValidator::validate_response(std::string_view me
   }
   if (media_type == "application/problem+json" && document.is_object()) {
     const auto member = document.find("status");
-    if (member != document.end() && member->is_number_integer() && member->get<long long>() != status) {
+    if (member != document.end() && member->is_number_integer() &&
+        member->get<long long>() != status) {
       report("problem member status " + member->dump() + " differs from the HTTP status");
     }
   }

@@ -52,8 +52,7 @@ class OpenApiValidator {
   // their schema, a body where none is declared.
   std::vector<std::string> validate_response(std::string_view method, std::string_view path,
                                              int status, std::string_view content_type,
-                                             std::string_view body,
-                                             const Headers& headers) const;
+                                             std::string_view body, const Headers& headers) const;
 
   // Checks the document against itself: every media-type `example`/`examples` (request and
   // response), every parameter example and every `examples` entry of a component schema

@@ -88,8 +88,8 @@ std::vector<std::string> check_capabilities(const json& body) {
                                           body.dump(), std_headers());
 }
 
-std::vector<std::string> check_partner_problem(int status, const json& body,
-                                               std::string content_type = "application/problem+json") {
+std::vector<std::string> check_partner_problem(
+    int status, const json& body, std::string content_type = "application/problem+json") {
   return partner_spec().validate_response("GET", "/v1/capabilities", status, content_type,
                                           body.dump(), std_headers());
 }
@@ -152,7 +152,8 @@ TEST(OpenApiSpecs, ProblemTypeTablesMatchTheResponses) {
     const json& doc = spec->document();
     std::set<std::pair<std::string, int>> listed;
     for (const auto& entry : doc.at("x-problem-types")) {
-      listed.insert({kProblems + entry.at("slug").get<std::string>(), entry.at("status").get<int>()});
+      listed.insert(
+          {kProblems + entry.at("slug").get<std::string>(), entry.at("status").get<int>()});
     }
     std::set<std::pair<std::string, int>> used;
     for (const auto& [name, response] : doc.at("components").at("responses").items()) {
@@ -174,11 +175,11 @@ TEST(OpenApiSpecs, ScopeEnumsAgree) {
 
 // ---------------------------------------------------------------------------- partner plane
 
-TEST(PartnerSpec, CapabilitiesBodyPasses) {
+TEST(OpenApiPartner, CapabilitiesBodyPasses) {
   EXPECT_EQ(errors_text(check_capabilities(capabilities())), "");
 }
 
-TEST(PartnerSpec, CapabilitiesMissingRequiredFieldFails) {
+TEST(OpenApiPartner, CapabilitiesMissingRequiredFieldFails) {
   json body = capabilities();
   body.erase("tier");
   const auto errors = check_capabilities(body);
@@ -186,7 +187,7 @@ TEST(PartnerSpec, CapabilitiesMissingRequiredFieldFails) {
   EXPECT_TRUE(mentions(errors, "tier")) << errors_text(errors);
 }
 
-TEST(PartnerSpec, CapabilitiesExtraPropertyFails) {
+TEST(OpenApiPartner, CapabilitiesExtraPropertyFails) {
   json body = capabilities();
   body["msisdn"] = "8613800000000";
   EXPECT_FALSE(check_capabilities(body).empty());
@@ -195,7 +196,7 @@ TEST(PartnerSpec, CapabilitiesExtraPropertyFails) {
   EXPECT_TRUE(mentions(check_capabilities(body), "/capabilities/0"));
 }
 
-TEST(PartnerSpec, CapabilitiesWrongEnumFails) {
+TEST(OpenApiPartner, CapabilitiesWrongEnumFails) {
   json body = capabilities();
   body["scopes"][1] = "audiences:delete";
   const auto errors = check_capabilities(body);
@@ -210,19 +211,19 @@ TEST(PartnerSpec, CapabilitiesWrongEnumFails) {
   EXPECT_TRUE(mentions(check_capabilities(body), "/capabilities/0/operations/1"));
 }
 
-TEST(PartnerSpec, CapabilitiesDuplicateScopeFails) {
+TEST(OpenApiPartner, CapabilitiesDuplicateScopeFails) {
   json body = capabilities();
   body["scopes"] = {"audiences:read", "audiences:read"};
   EXPECT_FALSE(check_capabilities(body).empty());
 }
 
-TEST(PartnerSpec, CapabilitiesWrongTypeFails) {
+TEST(OpenApiPartner, CapabilitiesWrongTypeFails) {
   json body = capabilities();
   body["display_name"] = 42;
   EXPECT_TRUE(mentions(check_capabilities(body), "/display_name"));
 }
 
-TEST(PartnerSpec, EveryAuthProblemPasses) {
+TEST(OpenApiPartner, EveryAuthProblemPasses) {
   for (const char* slug :
        {"signature-missing", "signature-malformed", "component-missing", "signature-invalid",
         "unknown-key", "key-revoked", "signature-expired", "signature-not-yet-valid",
@@ -234,13 +235,13 @@ TEST(PartnerSpec, EveryAuthProblemPasses) {
   EXPECT_EQ(errors_text(check_partner_problem(503, problem("service-unavailable", 503))), "");
 }
 
-TEST(PartnerSpec, ProblemWithExtensionMembersPasses) {
+TEST(OpenApiPartner, ProblemWithExtensionMembersPasses) {
   json body = problem("nonce-replayed", 401);
   body["retryable"] = false;
   EXPECT_EQ(errors_text(check_partner_problem(401, body)), "");
 }
 
-TEST(PartnerSpec, ProblemWithWrongSlugForStatusFails) {
+TEST(OpenApiPartner, ProblemWithWrongSlugForStatusFails) {
   EXPECT_FALSE(check_partner_problem(401, problem("not-found", 401)).empty());
   EXPECT_FALSE(check_partner_problem(403, problem("nonce-replayed", 403)).empty());
   json relative = problem("nonce-replayed", 401);
@@ -248,12 +249,12 @@ TEST(PartnerSpec, ProblemWithWrongSlugForStatusFails) {
   EXPECT_FALSE(check_partner_problem(401, relative).empty());
 }
 
-TEST(PartnerSpec, ProblemStatusMustEqualHttpStatus) {
+TEST(OpenApiPartner, ProblemStatusMustEqualHttpStatus) {
   const auto errors = check_partner_problem(401, problem("nonce-replayed", 403));
   EXPECT_TRUE(mentions(errors, "differs from the HTTP status")) << errors_text(errors);
 }
 
-TEST(PartnerSpec, ProblemMissingMemberFails) {
+TEST(OpenApiPartner, ProblemMissingMemberFails) {
   for (const char* member : {"type", "title", "status", "detail", "instance", "request_id"}) {
     json body = problem("signature-invalid", 401);
     body.erase(member);
@@ -261,29 +262,30 @@ TEST(PartnerSpec, ProblemMissingMemberFails) {
   }
 }
 
-TEST(PartnerSpec, UndeclaredStatusFails) {
+TEST(OpenApiPartner, UndeclaredStatusFails) {
   const auto errors = check_partner_problem(418, problem("teapot", 418));
   EXPECT_TRUE(mentions(errors, "not declared")) << errors_text(errors);
   EXPECT_TRUE(mentions(check_partner_problem(99, problem("x", 99)), "not an HTTP status"));
 }
 
-TEST(PartnerSpec, WrongContentTypeFails) {
-  EXPECT_TRUE(mentions(check_partner_problem(401, problem("nonce-replayed", 401), "application/json"),
-                       "is not declared"));
+TEST(OpenApiPartner, WrongContentTypeFails) {
+  EXPECT_TRUE(
+      mentions(check_partner_problem(401, problem("nonce-replayed", 401), "application/json"),
+               "is not declared"));
   EXPECT_FALSE(partner_spec()
                    .validate_response("GET", "/v1/capabilities", 200, "text/plain",
                                       capabilities().dump(), std_headers())
                    .empty());
 }
 
-TEST(PartnerSpec, ContentTypeParametersAndCaseAreIgnored) {
+TEST(OpenApiPartner, ContentTypeParametersAndCaseAreIgnored) {
   EXPECT_EQ(errors_text(partner_spec().validate_response("GET", "/v1/capabilities", 200,
                                                          "Application/JSON; charset=utf-8",
                                                          capabilities().dump(), std_headers())),
             "");
 }
 
-TEST(PartnerSpec, ContentTypeFallsBackToTheHeaderList) {
+TEST(OpenApiPartner, ContentTypeFallsBackToTheHeaderList) {
   OpenApiValidator::Headers headers = std_headers();
   headers.emplace_back("content-type", "application/json");
   EXPECT_EQ(errors_text(partner_spec().validate_response("GET", "/v1/capabilities", 200, "",
@@ -294,50 +296,47 @@ TEST(PartnerSpec, ContentTypeFallsBackToTheHeaderList) {
                        "missing Content-Type"));
 }
 
-TEST(PartnerSpec, BodyThatIsNotJsonFails) {
-  const auto errors = partner_spec().validate_response("GET", "/v1/capabilities", 200,
-                                                       "application/json", "{\"partner_id\":",
-                                                       std_headers());
+TEST(OpenApiPartner, BodyThatIsNotJsonFails) {
+  const auto errors = partner_spec().validate_response(
+      "GET", "/v1/capabilities", 200, "application/json", "{\"partner_id\":", std_headers());
   EXPECT_TRUE(mentions(errors, "not JSON")) << errors_text(errors);
 }
 
-TEST(PartnerSpec, MissingRequestIdHeaderFails) {
-  const auto errors = partner_spec().validate_response("GET", "/v1/capabilities", 200,
-                                                       "application/json",
-                                                       capabilities().dump(), {});
+TEST(OpenApiPartner, MissingRequestIdHeaderFails) {
+  const auto errors = partner_spec().validate_response(
+      "GET", "/v1/capabilities", 200, "application/json", capabilities().dump(), {});
   EXPECT_TRUE(mentions(errors, "missing required header X-Request-Id")) << errors_text(errors);
 }
 
-TEST(PartnerSpec, HeaderNamesAreCaseInsensitive) {
+TEST(OpenApiPartner, HeaderNamesAreCaseInsensitive) {
   EXPECT_EQ(errors_text(partner_spec().validate_response("GET", "/v1/capabilities", 200,
-                                                         "application/json",
-                                                         capabilities().dump(),
+                                                         "application/json", capabilities().dump(),
                                                          {{"x-request-id", "r"}})),
             "");
 }
 
-TEST(PartnerSpec, CorrelatorHeaderIsCheckedAgainstItsPattern) {
+TEST(OpenApiPartner, CorrelatorHeaderIsCheckedAgainstItsPattern) {
   OpenApiValidator::Headers headers = std_headers();
   headers.emplace_back("x-correlator", "b4333c46-49c0:4f62;80d7.f0ef/<930>{f1c46}");
-  EXPECT_EQ(errors_text(partner_spec().validate_response("GET", "/v1/capabilities", 200,
-                                                         "application/json",
-                                                         capabilities().dump(), headers)),
-            "");
+  EXPECT_EQ(
+      errors_text(partner_spec().validate_response(
+          "GET", "/v1/capabilities", 200, "application/json", capabilities().dump(), headers)),
+      "");
   headers.back().second = "has space";
-  EXPECT_TRUE(mentions(partner_spec().validate_response("GET", "/v1/capabilities", 200,
-                                                        "application/json",
-                                                        capabilities().dump(), headers),
-                       "header x-correlator"));
+  EXPECT_TRUE(
+      mentions(partner_spec().validate_response("GET", "/v1/capabilities", 200, "application/json",
+                                                capabilities().dump(), headers),
+               "header x-correlator"));
 }
 
-TEST(PartnerSpec, QuerySuffixIsIgnored) {
+TEST(OpenApiPartner, QuerySuffixIsIgnored) {
   EXPECT_EQ(errors_text(partner_spec().validate_response("GET", "/v1/capabilities?x=1", 200,
-                                                         "application/json",
-                                                         capabilities().dump(), std_headers())),
+                                                         "application/json", capabilities().dump(),
+                                                         std_headers())),
             "");
 }
 
-TEST(PartnerSpec, UnknownPathFails) {
+TEST(OpenApiPartner, UnknownPathFails) {
   const auto errors = partner_spec().validate_response("GET", "/v1/nothing", 200,
                                                        "application/json", "{}", std_headers());
   EXPECT_TRUE(mentions(errors, "no path")) << errors_text(errors);
@@ -347,42 +346,37 @@ TEST(PartnerSpec, UnknownPathFails) {
                    .empty());
 }
 
-TEST(PartnerSpec, UnknownPathAnsweredWithNotFoundProblemPasses) {
+TEST(OpenApiPartner, UnknownPathAnsweredWithNotFoundProblemPasses) {
   json body = problem("not-found", 404);
-  EXPECT_EQ(errors_text(partner_spec().validate_response("GET", "/v1/nothing", 404,
-                                                         "application/problem+json",
-                                                         body.dump(), std_headers())),
+  EXPECT_EQ(errors_text(partner_spec().validate_response(
+                "GET", "/v1/nothing", 404, "application/problem+json", body.dump(), std_headers())),
             "");
 }
 
-TEST(PartnerSpec, UndeclaredMethodFailsUnless405) {
-  const auto errors = partner_spec().validate_response("DELETE", "/v1/capabilities", 200,
-                                                       "application/json",
-                                                       capabilities().dump(), std_headers());
+TEST(OpenApiPartner, UndeclaredMethodFailsUnless405) {
+  const auto errors = partner_spec().validate_response(
+      "DELETE", "/v1/capabilities", 200, "application/json", capabilities().dump(), std_headers());
   EXPECT_TRUE(mentions(errors, "method DELETE is not declared")) << errors_text(errors);
   OpenApiValidator::Headers headers = std_headers();
   headers.emplace_back("Allow", "GET");
-  EXPECT_EQ(errors_text(partner_spec().validate_response("DELETE", "/v1/capabilities", 405,
-                                                         "application/problem+json",
-                                                         problem("method-not-allowed", 405).dump(),
-                                                         headers)),
+  EXPECT_EQ(errors_text(partner_spec().validate_response(
+                "DELETE", "/v1/capabilities", 405, "application/problem+json",
+                problem("method-not-allowed", 405).dump(), headers)),
             "");
-  EXPECT_TRUE(mentions(partner_spec().validate_response("DELETE", "/v1/capabilities", 405,
-                                                        "application/problem+json",
-                                                        problem("method-not-allowed", 405).dump(),
-                                                        std_headers()),
+  EXPECT_TRUE(mentions(partner_spec().validate_response(
+                           "DELETE", "/v1/capabilities", 405, "application/problem+json",
+                           problem("method-not-allowed", 405).dump(), std_headers()),
                        "missing required header Allow"));
 }
 
 // Requests refused while being read (before routing) can hit any path, known or not.
-TEST(PartnerSpec, EarlyRefusalsAreDeclaredEverywhere) {
+TEST(OpenApiPartner, EarlyRefusalsAreDeclaredEverywhere) {
   for (const char* path : {"/v1/capabilities", "/v1/unknown"}) {
     for (const auto& [slug, status] : std::vector<std::pair<std::string, int>>{
              {"malformed-request", 400}, {"payload-too-large", 413}, {"header-too-large", 431}}) {
-      EXPECT_EQ(errors_text(partner_spec().validate_response("POST", path, status,
-                                                             "application/problem+json",
-                                                             problem(slug, status).dump(),
-                                                             std_headers())),
+      EXPECT_EQ(errors_text(partner_spec().validate_response(
+                    "POST", path, status, "application/problem+json", problem(slug, status).dump(),
+                    std_headers())),
                 "")
           << path << " " << status;
     }
@@ -403,7 +397,7 @@ std::vector<std::string> check_admin(std::string_view method, std::string_view p
   return admin_spec().validate_response(method, path, status, type, body.dump(), headers);
 }
 
-TEST(AdminSpec, HealthAndReadinessPass) {
+TEST(OpenApiAdmin, HealthAndReadinessPass) {
   EXPECT_EQ(errors_text(check_admin("GET", "/healthz", 200, {{"status", "ok"}})), "");
   EXPECT_EQ(errors_text(check_admin("GET", "/readyz", 200,
                                     {{"status", "ready"}, {"checks", {{"store", "ok"}}}})),
@@ -413,21 +407,23 @@ TEST(AdminSpec, HealthAndReadinessPass) {
   EXPECT_FALSE(check_admin("GET", "/readyz", 503, problem("service-unavailable", 503)).empty());
 }
 
-TEST(AdminSpec, PartnerBodyPasses) {
+TEST(OpenApiAdmin, PartnerBodyPasses) {
   EXPECT_EQ(errors_text(check_admin("GET", "/admin/v1/partners/acme-retail", 200, partner())), "");
-  EXPECT_EQ(errors_text(check_admin("PATCH", "/admin/v1/partners/acme-retail", 200, partner())), "");
+  EXPECT_EQ(errors_text(check_admin("PATCH", "/admin/v1/partners/acme-retail", 200, partner())),
+            "");
 }
 
-TEST(AdminSpec, PartnerMissingRequiredFieldFails) {
+TEST(OpenApiAdmin, PartnerMissingRequiredFieldFails) {
   json body = partner();
   body.erase("updated_at");
-  EXPECT_TRUE(mentions(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body), "updated_at"));
+  EXPECT_TRUE(
+      mentions(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body), "updated_at"));
   body = partner();
   body["keys"][0].erase("revoked_at");
   EXPECT_FALSE(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body).empty());
 }
 
-TEST(AdminSpec, PartnerExtraPropertyFails) {
+TEST(OpenApiAdmin, PartnerExtraPropertyFails) {
   json body = partner();
   body["secret"] = "x";
   EXPECT_FALSE(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body).empty());
@@ -436,7 +432,7 @@ TEST(AdminSpec, PartnerExtraPropertyFails) {
   EXPECT_TRUE(mentions(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body), "/keys/1"));
 }
 
-TEST(AdminSpec, PartnerWrongEnumFails) {
+TEST(OpenApiAdmin, PartnerWrongEnumFails) {
   json body = partner();
   body["status"] = "deleted";
   EXPECT_TRUE(mentions(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body), "/status"));
@@ -446,10 +442,11 @@ TEST(AdminSpec, PartnerWrongEnumFails) {
                        "/keys/0/algorithm"));
 }
 
-TEST(AdminSpec, TimestampsMustBeUtcRfc3339) {
+TEST(OpenApiAdmin, TimestampsMustBeUtcRfc3339) {
   json body = partner();
   body["created_at"] = "2025-01-15T10:30:00+02:00";
-  EXPECT_TRUE(mentions(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body), "/created_at"));
+  EXPECT_TRUE(
+      mentions(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body), "/created_at"));
   body = partner();
   body["keys"][1]["revoked_at"] = "2025-13-01T00:00:00Z";
   EXPECT_FALSE(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body).empty());
@@ -458,7 +455,7 @@ TEST(AdminSpec, TimestampsMustBeUtcRfc3339) {
   EXPECT_FALSE(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body).empty());
 }
 
-TEST(AdminSpec, PublicKeyMustBe32BytesOfBase64) {
+TEST(OpenApiAdmin, PublicKeyMustBe32BytesOfBase64) {
   json body = partner();
   body["keys"][0]["public_key"] = "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs";  // base64url
   EXPECT_FALSE(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body).empty());
@@ -466,7 +463,7 @@ TEST(AdminSpec, PublicKeyMustBe32BytesOfBase64) {
   EXPECT_FALSE(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body).empty());
 }
 
-TEST(AdminSpec, CreatedPartnerNeedsLocation) {
+TEST(OpenApiAdmin, CreatedPartnerNeedsLocation) {
   OpenApiValidator::Headers headers = std_headers();
   EXPECT_TRUE(mentions(check_admin("POST", "/admin/v1/partners", 201, partner(), headers),
                        "missing required header Location"));
@@ -474,7 +471,7 @@ TEST(AdminSpec, CreatedPartnerNeedsLocation) {
   EXPECT_EQ(errors_text(check_admin("POST", "/admin/v1/partners", 201, partner(), headers)), "");
 }
 
-TEST(AdminSpec, PartnerPagePasses) {
+TEST(OpenApiAdmin, PartnerPagePasses) {
   EXPECT_EQ(errors_text(check_admin("GET", "/admin/v1/partners", 200,
                                     {{"items", {partner()}}, {"next_cursor", nullptr}})),
             "");
@@ -487,7 +484,7 @@ TEST(AdminSpec, PartnerPagePasses) {
           .empty());
 }
 
-TEST(AdminSpec, TemplatedKeyPathMatches) {
+TEST(OpenApiAdmin, TemplatedKeyPathMatches) {
   const std::string path = "/admin/v1/partners/acme-retail/keys/acme-2025-01";
   EXPECT_EQ(errors_text(check_admin("DELETE", path, 200, partner_key(true))), "");
   // A revoke answer must carry revoked_at.
@@ -500,28 +497,41 @@ TEST(AdminSpec, TemplatedKeyPathMatches) {
                                     partner_key(false), located)),
             "");
   EXPECT_TRUE(mentions(check_admin("POST", path, 201, partner_key(false)), "method POST"));
-  EXPECT_FALSE(check_admin("DELETE", "/admin/v1/partners/acme-retail/keys/", 200,
-                           partner_key(true))
+  EXPECT_FALSE(check_admin("DELETE", "/admin/v1/partners/acme-retail/keys/", 200, partner_key(true))
                    .empty());
 }
 
-TEST(AdminSpec, OutOfRangeLimitNamesTheQueryParameter) {
+TEST(OpenApiAdmin, BadListQueryIsMalformedRequest) {
+  EXPECT_EQ(
+      errors_text(check_admin("GET", "/admin/v1/partners", 400, problem("malformed-request", 400))),
+      "");
   json body = problem("validation-error", 422);
-  body["errors"] = {{{"pointer", "limit"}, {"detail", "must be 1-200"}}};
-  EXPECT_EQ(errors_text(check_admin("GET", "/admin/v1/partners", 422, body)), "");
-  body["errors"][0]["pointer"] = "page";
-  EXPECT_FALSE(check_admin("GET", "/admin/v1/partners", 422, body).empty());
-  EXPECT_EQ(errors_text(check_admin("GET", "/admin/v1/partners", 400,
-                                    problem("malformed-request", 400))),
-            "");
+  body["errors"] = {{{"pointer", ""}, {"detail", "limit must be 1-200"}}};
+  EXPECT_TRUE(mentions(check_admin("GET", "/admin/v1/partners", 422, body), "not declared"));
 }
 
-TEST(AdminSpec, ValidationErrorNeedsErrors) {
+TEST(OpenApiAdmin, DisplayNameCountsCharactersAndRefusesControls) {
+  std::string cjk;
+  for (int i = 0; i < 200; ++i)
+    cjk += "\xe7\xab\xa0";  // U+7AE0 in UTF-8: 200 characters, 600 bytes
+  json body = partner();
+  body["display_name"] = cjk;
+  EXPECT_EQ(errors_text(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body)), "");
+  body["display_name"] = cjk + "x";
+  EXPECT_TRUE(
+      mentions(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body), "/display_name"));
+  body["display_name"] = "ACME\tRetail";
+  EXPECT_TRUE(
+      mentions(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body), "/display_name"));
+}
+
+TEST(OpenApiAdmin, ValidationErrorNeedsErrors) {
   json body = problem("validation-error", 422);
-  body["errors"] = {{{"pointer", "#/scopes/1"}, {"detail", "is not a known scope"}},
-                    {{"pointer", "#"}, {"detail", "must change at least one member"}}};
+  body["errors"] = {{{"pointer", "/scopes/1"}, {"detail", "is not a known scope"}},
+                    {{"pointer", "/a~1b~0c"}, {"detail", "is not a known member"}},
+                    {{"pointer", ""}, {"detail", "must change at least one member"}}};
   EXPECT_EQ(errors_text(check_admin("POST", "/admin/v1/partners", 422, body)), "");
-  body["errors"][0]["pointer"] = "/scopes/1";  // RFC 6901 plain form: not what the API sends
+  body["errors"][0]["pointer"] = "#/scopes/1";  // URI-fragment form: not what the API sends
   EXPECT_TRUE(mentions(check_admin("POST", "/admin/v1/partners", 422, body), "/errors/0/pointer"));
   body["errors"][0]["pointer"] = "scopes[1]";
   EXPECT_TRUE(mentions(check_admin("POST", "/admin/v1/partners", 422, body), "/errors/0/pointer"));
@@ -529,8 +539,9 @@ TEST(AdminSpec, ValidationErrorNeedsErrors) {
   EXPECT_TRUE(mentions(check_admin("POST", "/admin/v1/partners", 422, body), "errors"));
 }
 
-TEST(AdminSpec, ErrorStatusesPerOperation) {
-  EXPECT_EQ(errors_text(check_admin("POST", "/admin/v1/partners", 409, problem("conflict", 409))), "");
+TEST(OpenApiAdmin, ErrorStatusesPerOperation) {
+  EXPECT_EQ(errors_text(check_admin("POST", "/admin/v1/partners", 409, problem("conflict", 409))),
+            "");
   EXPECT_EQ(errors_text(check_admin("POST", "/admin/v1/partners", 415,
                                     problem("unsupported-media-type", 415))),
             "");
@@ -539,13 +550,15 @@ TEST(AdminSpec, ErrorStatusesPerOperation) {
   EXPECT_EQ(errors_text(check_admin("GET", "/admin/v1/partners/x-y-z", 401,
                                     problem("unauthorized", 401), challenge)),
             "");
-  EXPECT_TRUE(mentions(check_admin("GET", "/admin/v1/partners/x-y-z", 401, problem("unauthorized", 401)),
-                       "missing required header WWW-Authenticate"));
+  EXPECT_TRUE(
+      mentions(check_admin("GET", "/admin/v1/partners/x-y-z", 401, problem("unauthorized", 401)),
+               "missing required header WWW-Authenticate"));
   // GET of one partner never answers 409 or 422.
-  EXPECT_TRUE(mentions(check_admin("GET", "/admin/v1/partners/x-y-z", 409, problem("conflict", 409)),
-                       "not declared"));
-  EXPECT_TRUE(mentions(check_admin("GET", "/healthz", 401, problem("unauthorized", 401)),
-                       "not declared"));
+  EXPECT_TRUE(
+      mentions(check_admin("GET", "/admin/v1/partners/x-y-z", 409, problem("conflict", 409)),
+               "not declared"));
+  EXPECT_TRUE(
+      mentions(check_admin("GET", "/healthz", 401, problem("unauthorized", 401)), "not declared"));
 }
 
 // ---------------------------------------------------------------------------- loader edges
@@ -599,15 +612,14 @@ TEST(OpenApiLoader, RejectsDuplicateKeys) {
 }
 
 TEST(OpenApiLoader, RejectsKeywordsValijsonLacks) {
-  for (const char* schema : {"{type: object, unevaluatedProperties: false}",
-                             "{type: array, prefixItems: [{type: string}]}",
-                             "{type: object, dependentRequired: {a: [b]}}",
-                             "{type: string, nullable: true}",
-                             "{type: array, items: [{type: string}]}",
-                             "{type: [string, 'null'], format: date-time}",
-                             "{type: string, pattern: '(unclosed'}",
-                             "{$defs: {a: {type: string}}}"}) {
-    const std::string error = load_error(mini_spec(std::string("                ") + schema + "\n"));
+  for (const char* schema :
+       {"{type: object, unevaluatedProperties: false}",
+        "{type: array, prefixItems: [{type: string}]}",
+        "{type: object, dependentRequired: {a: [b]}}", "{type: string, nullable: true}",
+        "{type: array, items: [{type: string}]}", "{type: [string, 'null'], format: date-time}",
+        "{type: string, pattern: '(unclosed'}", "{$defs: {a: {type: string}}}"}) {
+    const std::string error =
+        load_error(mini_spec(std::string("                ") + schema + "\n"));
     EXPECT_NE(error.find("mini.yaml: /paths/~1items~1{id}/get/responses/200/content/"
                          "application~1json/schema"),
               std::string::npos)
@@ -637,11 +649,11 @@ TEST(OpenApiLoader, RejectsOtherOpenApiVersions) {
 TEST(OpenApiLoader, RefWithSiblingConstraintsAppliesBoth) {
   const auto spec = OpenApiValidator::load_from_string(
       mini_spec("                {$ref: '#/components/schemas/Name', maxLength: 3}\n"));
-  EXPECT_EQ(errors_text(spec.validate_response("GET", "/items/1", 200, "application/json",
-                                               "\"abc\"", {})),
+  EXPECT_EQ(errors_text(
+                spec.validate_response("GET", "/items/1", 200, "application/json", "\"abc\"", {})),
             "");
-  EXPECT_FALSE(spec.validate_response("GET", "/items/1", 200, "application/json", "\"abcd\"", {})
-                   .empty());
+  EXPECT_FALSE(
+      spec.validate_response("GET", "/items/1", 200, "application/json", "\"abcd\"", {}).empty());
   EXPECT_FALSE(
       spec.validate_response("GET", "/items/1", 200, "application/json", "\"\"", {}).empty());
 }
@@ -658,14 +670,14 @@ TEST(OpenApiLoader, LiteralSegmentsWinOverTemplates) {
       "              schema: {type: integer}\n";
   const auto spec = OpenApiValidator::load_from_string(
       mini_spec("                {type: string}\n", literal_path));
-  EXPECT_EQ(errors_text(spec.validate_response("GET", "/items/special", 200, "application/json",
-                                               "7", {})),
+  EXPECT_EQ(errors_text(
+                spec.validate_response("GET", "/items/special", 200, "application/json", "7", {})),
             "");
   EXPECT_EQ(errors_text(spec.validate_response("GET", "/items/other", 200, "application/json",
                                                "\"x\"", {})),
             "");
-  EXPECT_FALSE(
-      spec.validate_response("GET", "/items/special", 200, "application/json", "\"x\"", {}).empty());
+  EXPECT_FALSE(spec.validate_response("GET", "/items/special", 200, "application/json", "\"x\"", {})
+                   .empty());
 }
 
 TEST(OpenApiLoader, RangeAndDefaultResponsesApplyToUndeclaredStatuses) {
