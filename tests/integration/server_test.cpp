@@ -153,3 +153,22 @@ TEST(Server, ShutdownDrainsAndRefusesNewConnections) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Server, PipelinedRequestsAreAnsweredInOrder) {
+  GatewayHarness gw;
+  auto conn = gw.partner_connection();
+  std::string batch;
+  for (int i = 0; i < 5; ++i)
+    batch += "GET /v1/capabilities HTTP/1.1\r\nHost: " + gw.authority() + "\r\nx-correlator: req-" + std::to_string(i) +
+             "\r\n\r\n";
+  conn.write_raw(batch);
+  for (int i = 0; i < 5; ++i) {
+    auto r = conn.read_response();
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.header("x-correlator"), "req-" + std::to_string(i));
+  }
+}
+
+}  // namespace

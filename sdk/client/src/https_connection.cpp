@@ -130,9 +130,14 @@ HttpResponse HttpsConnection::send(std::string_view method, std::string_view tar
 
   auto ec = d.run([&](auto handler) { bhttp::async_write(*d.stream, req, handler); });
   if (ec) throw TransportError("cannot send request: " + ec.message());
+  return read_response();
+}
+
+HttpResponse HttpsConnection::read_response() {
+  auto& d = *impl_;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
-  ec = d.run([&](auto handler) { bhttp::async_read(*d.stream, d.buffer, parser, handler); });
+  auto ec = d.run([&](auto handler) { bhttp::async_read(*d.stream, d.buffer, parser, handler); });
   if (ec) throw TransportError("cannot read response: " + ec.message());
   auto res = parser.release();
   HttpResponse out;

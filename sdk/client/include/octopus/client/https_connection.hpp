@@ -57,6 +57,8 @@ class HttpsConnection {
   // Low-level access for tests: write raw bytes over TLS; wait until the server closes
   // the connection (true) or `wait` passes (false).
   void write_raw(std::string_view bytes);
+  // Reads one response (after write_raw, e.g. to check pipelined answers arrive in order).
+  HttpResponse read_response();
   bool wait_for_close(std::chrono::milliseconds wait);
 
   // "host:port" as used in the Host header and RFC 9421 @authority.
