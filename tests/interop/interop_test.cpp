@@ -57,8 +57,11 @@ RunResult run(const std::string& command) {
 // Empty when node and the pinned npm dependencies are there; otherwise what to do about it.
 std::string node_setup_problem() {
   const auto node = run("node --version");
-  if (node.exit_code != 0)
-    return "node is not available (" + node.output + "): install Node.js >= 18, then run `npm ci --prefix tests/interop`";
+  if (node.exit_code != 0) {
+    auto said = node.output;
+    while (!said.empty() && (said.back() == '\n' || said.back() == '\r')) said.pop_back();
+    return "node is not available (" + said + "): install Node.js >= 18, then run `npm ci --prefix tests/interop`";
+  }
   if (!fs::exists(kInteropDir / "node_modules" / "http-message-signatures" / "package.json"))
     return "tests/interop/node_modules is missing: run `npm ci --prefix tests/interop` (from the repository root)";
   return "";

@@ -110,6 +110,15 @@ async function main() {
   expectOk('node-signed GET /v1/capabilities?probe=1 with body + content-digest -> 200',
     await send('GET', '/v1/capabilities?probe=1', probe.headers, body));
 
+  // 2b. The same kind of request with another body under the signed digest: the gateway
+  // really reads and checks the body (the signature itself verifies).
+  const mismatch = await sign({
+    method: 'GET', url: `${origin}/v1/capabilities?probe=2`,
+    headers: { 'Content-Type': 'application/json', 'Content-Digest': digest },
+  }, ['@method', '@authority', '@path', '@query', 'content-digest']);
+  expectProblem('same signed content-digest, other body -> 401 digest-mismatch',
+    await send('GET', '/v1/capabilities?probe=2', mismatch.headers, JSON.stringify({ hello: 'there' })), 'digest-mismatch');
+
   // 3. Signed for ?x=1, sent as ?x=2: the signature must not verify.
   const tampered = await sign({ method: 'GET', url: `${origin}/v1/capabilities?x=1`, headers: {} },
     ['@method', '@authority', '@path', '@query']);
