@@ -20,8 +20,8 @@
 //   --gen-key FILE        writes a fresh ed25519 seed (64 hex characters) to FILE and
 //                         prints the raw public key, standard base64, for the admin API
 //   --verify-bench        libsodium crypto_sign_verify_detached (through
-//                         octopus::protocol::ed25519_verify) on one thread; also signing
-//                         and the SDK's whole sign_request for comparison
+//                         octopus::protocol::ed25519_verify) on one thread, then on every
+//                         core at once; also signing and the SDK's whole sign_request
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -226,10 +226,27 @@ int verify_bench(double seconds, bool quiet) {
     octopus::client::sign_request("GET", "127.0.0.1:8443", "/v1/capabilities", headers, "", cred);
     sink = headers.empty();
   });
+  // The same on every core at once: what the machine as a whole can verify (shared
+  // caches, turbo limits and the hypervisor can make this less than cores x one core).
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<double> per_thread(cores);
+  {
+    std::vector<std::thread> threads;
+    for (unsigned t = 0; t < cores; ++t)
+      threads.emplace_back([&, t] {
+        volatile bool local = false;
+        per_thread[t] = rate_of(seconds, [&] { local = ed25519_verify(pub, base, sig.data(), sig.size()); }).second;
+        (void)local;
+      });
+    for (auto& th : threads) th.join();
+  }
+  const double all_cores = std::accumulate(per_thread.begin(), per_thread.end(), 0.0);
   (void)sink;
   if (!quiet) {
     std::printf("ed25519 verify (libsodium, 1 thread): %.0f /s per core (%.1f us each), %.0f /s wall\n", verify_cpu,
                 1e6 / verify_cpu, verify_wall);
+    std::printf("ed25519 verify, %u threads at once:    %.0f /s in all (%.0f /s per core)\n", cores, all_cores,
+                all_cores / cores);
     std::printf("ed25519 sign:                         %.0f /s per core (%.1f us each)\n", sign_cpu, 1e6 / sign_cpu);
     std::printf("SDK sign_request (whole, client):     %.0f /s per core (%.1f us each)\n", signreq_cpu,
                 1e6 / signreq_cpu);
@@ -237,9 +254,10 @@ int verify_bench(double seconds, bool quiet) {
   std::printf(
       "JSON {\"tool\":\"octopus-load\",\"mode\":\"verify-bench\",\"seconds\":%.2f,\"message_bytes\":%zu,"
       "\"verify_per_s_core\":%.1f,\"verify_us\":%.3f,\"verify_per_s_wall\":%.1f,"
+      "\"verify_threads\":%u,\"verify_all_cores_per_s\":%.1f,"
       "\"sign_per_s_core\":%.1f,\"sign_us\":%.3f,\"sign_request_per_s_core\":%.1f,\"sign_request_us\":%.3f}\n",
-      seconds, base.size(), verify_cpu, 1e6 / verify_cpu, verify_wall, sign_cpu, 1e6 / sign_cpu, signreq_cpu,
-      1e6 / signreq_cpu);
+      seconds, base.size(), verify_cpu, 1e6 / verify_cpu, verify_wall, cores, all_cores, sign_cpu, 1e6 / sign_cpu,
+      signreq_cpu, 1e6 / signreq_cpu);
   return 0;
 }
 
@@ -274,6 +292,7 @@ struct WorkerResult {
   std::uint64_t sign_ns = 0;              // time in sign_request, measured window
   std::uint64_t late = 0;                 // paced: sends that started >1 ms after their slot
   std::string first_error;
+  std::string tls_version;                // of the first connection
 };
 
 struct Window {
@@ -298,7 +317,7 @@ void run_connection(unsigned index, const Options& o, const std::optional<octopu
   };
   // Handshakes happen before the window is fixed, so TLS set-up is never measured. A
   // connection that fails here retries during the run and shows up as errors.
-  connect();
+  if (connect()) r.tls_version = conn->tls_version();
   connected.count_down();
   go.wait();  // the main thread has published `window`
   std::this_thread::sleep_until(window.start);
@@ -445,9 +464,10 @@ int run_load(const Options& o) {
   for (auto& t : threads) t.join();
 
   std::uint64_t ok = 0, non_2xx = 0, transport = 0, reconnects = 0, total = 0, sign_ns = 0, late = 0;
-  std::string first_error;
+  std::string first_error, tls_version;
   std::vector<std::uint64_t> lat, svc;
   for (auto& r : results) {
+    if (tls_version.empty()) tls_version = r.tls_version;
     ok += r.ok;
     non_2xx += r.non_2xx;
     transport += r.transport_errors;
@@ -468,6 +488,10 @@ int run_load(const Options& o) {
   const double dt_ticks = static_cast<double>(m1.total - m0.total);
   const double machine_busy = dt_ticks > 0 ? 1.0 - static_cast<double>(m1.idle - m0.idle) / dt_ticks : 0;
   const double machine_steal = dt_ticks > 0 ? static_cast<double>(m1.steal - m0.steal) / dt_ticks : 0;
+  // Busy CPU time that was neither this tool nor the named server: other programs (a
+  // compiler would show here), kernel threads, interrupts. Large values spoil the run.
+  const double busy_s = (dt_ticks - static_cast<double>(m1.idle - m0.idle)) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  const double other_cpu = server_ok ? busy_s - self_cpu - server_cpu : busy_s - self_cpu;
   const double per_req = answered > 0 ? 1e6 / answered : 0;  // seconds of CPU -> µs per request
   const std::string label = o.label.empty() ? (o.sign ? "signed" : "plain") : o.label;
   const double p50 = percentile_ms(lat, 50), p90 = percentile_ms(lat, 90), p99 = percentile_ms(lat, 99),
@@ -477,9 +501,11 @@ int run_load(const Options& o) {
                                         static_cast<double>(lat.size()) / 1e6;
 
   if (!o.quiet) {
-    std::printf("%s: %s https://%s:%u%s, %u connections, %.1f s measured after %.1f s warm-up%s\n", label.c_str(),
-                o.sign ? "signed GET" : "plain GET", o.host.c_str(), o.port, o.target.c_str(), o.connections,
-                o.duration, o.warmup, o.rate > 0 ? (", paced at " + std::to_string(static_cast<long>(o.rate)) + " req/s").c_str() : " (closed loop)");
+    const std::string pacing =
+        o.rate > 0 ? ", paced at " + std::to_string(static_cast<long>(o.rate)) + " req/s" : " (closed loop)";
+    std::printf("%s: %s https://%s:%u%s over %s, %u connections, %.1f s measured after %.1f s warm-up%s\n",
+                label.c_str(), o.sign ? "signed GET" : "plain GET", o.host.c_str(), o.port, o.target.c_str(),
+                tls_version.c_str(), o.connections, o.duration, o.warmup, pacing.c_str());
     std::printf("  requests/s %.0f   2xx %llu   non-2xx %llu   transport errors %llu   reconnects %llu\n", rps,
                 static_cast<unsigned long long>(ok), static_cast<unsigned long long>(non_2xx),
                 static_cast<unsigned long long>(transport), static_cast<unsigned long long>(reconnects));
@@ -491,7 +517,8 @@ int run_load(const Options& o) {
     std::printf("  CPU in window: load tool %.2f s (%.1f us/req, signing %.1f us/req)", self_cpu, self_cpu * per_req,
                 answered > 0 ? static_cast<double>(sign_ns) / 1e3 / answered : 0);
     if (server_ok) std::printf(", server %.2f s (%.1f us/req)", server_cpu, server_cpu * per_req);
-    std::printf("; machine busy %.0f %% (steal %.1f %%)\n", machine_busy * 100, machine_steal * 100);
+    std::printf("; machine busy %.0f %% (steal %.1f %%), other CPU %.2f s\n", machine_busy * 100,
+                machine_steal * 100, other_cpu);
     if (!first_error.empty()) std::printf("  first error: %s\n", first_error.c_str());
   }
   std::printf(
@@ -502,15 +529,16 @@ int run_load(const Options& o) {
       "\"mean_ms\":%.4f,\"service_p50_ms\":%.4f,\"service_p99_ms\":%.4f,\"late_sends\":%llu,"
       "\"client_cpu_s\":%.4f,\"client_cpu_us_per_req\":%.2f,\"client_sign_us_per_req\":%.2f,"
       "\"server_cpu_s\":%.4f,\"server_cpu_us_per_req\":%.2f,\"machine_busy\":%.4f,\"machine_steal\":%.4f,"
-      "\"cores\":%ld,\"first_error\":\"%s\"}\n",
+      "\"other_cpu_s\":%.4f,"
+      "\"cores\":%ld,\"tls\":\"%s\",\"first_error\":\"%s\"}\n",
       json_escape(label).c_str(), o.sign ? "true" : "false", json_escape(o.target).c_str(), o.port, o.connections,
       o.duration, o.warmup, o.rate, rps, static_cast<unsigned long long>(ok), static_cast<unsigned long long>(non_2xx),
       static_cast<unsigned long long>(transport), static_cast<unsigned long long>(reconnects),
       static_cast<unsigned long long>(total), p50, p90, p99, p999, pmax, mean, percentile_ms(svc, 50),
       percentile_ms(svc, 99), static_cast<unsigned long long>(late), self_cpu, self_cpu * per_req,
       answered > 0 ? static_cast<double>(sign_ns) / 1e3 / answered : 0, server_ok ? server_cpu : -1.0,
-      server_ok ? server_cpu * per_req : -1.0, machine_busy, machine_steal, sysconf(_SC_NPROCESSORS_ONLN),
-      json_escape(first_error).c_str());
+      server_ok ? server_cpu * per_req : -1.0, machine_busy, machine_steal, other_cpu, sysconf(_SC_NPROCESSORS_ONLN),
+      json_escape(tls_version).c_str(), json_escape(first_error).c_str());
   std::fflush(stdout);
   return 0;
 }
