@@ -12,6 +12,7 @@ struct ScopeGrant {
   std::string_view operation;  // "read" | "write"
 };
 
+// Grouped by capability, read before write: GET /v1/capabilities lists them in this order.
 inline constexpr std::array<ScopeGrant, 11> kScopes{{
     {"audiences:read", "audiences", "read"},
     {"audiences:write", "audiences", "write"},

@@ -232,26 +232,27 @@ class Session : public std::enable_shared_from_this<Session> {
     write(std::move(ctx), std::move(r), close);
   }
 
+  // One request is in flight per connection, so the response and its context live in
+  // the session until the write completes (no per-request heap blocks for them).
   void write(RequestContext&& ctx, Response&& r, bool close) {
     closing_ = close;
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
-    res->result(static_cast<unsigned>(r.status));
-    res->version(11);
-    for (auto& [name, value] : r.headers) res->insert(name, value);
-    res->body() = std::move(r.body);
-    res->keep_alive(!close);
-    res->prepare_payload();
-    auto record = std::make_shared<RequestContext>(std::move(ctx));
+    res_.emplace();
+    res_->result(static_cast<unsigned>(r.status));
+    res_->version(11);
+    for (auto& [name, value] : r.headers) res_->insert(name, value);
+    res_->body() = std::move(r.body);
+    res_->keep_alive(!close);
+    res_->prepare_payload();
+    current_ = std::move(ctx);
     beast::get_lowest_layer(stream_).expires_after(state_.limits.write_timeout);
-    bhttp::async_write(stream_, *res,
-                       [self = shared_from_this(), res, record, close](beast::error_code ec, std::size_t bytes) {
-                         self->on_write(ec, bytes, *res, *record, close);
-                       });
+    bhttp::async_write(stream_, *res_, [self = shared_from_this(), close](beast::error_code ec, std::size_t bytes) {
+      self->on_write(ec, bytes, close);
+    });
   }
 
-  void on_write(beast::error_code ec, std::size_t bytes, const bhttp::response<bhttp::string_body>& res,
-                const RequestContext& ctx, bool close) {
-    log_access(ctx, res.result_int(), bytes);
+  void on_write(beast::error_code ec, std::size_t bytes, bool close) {
+    log_access(current_, res_->result_int(), bytes);
+    res_.reset();
     busy_ = false;
     if (ec) return fail(ec, "write");
     if (close) return this->close();
@@ -259,6 +260,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void log_access(const RequestContext& ctx, unsigned status, std::size_t bytes_out) {
+    if (!observability::access_log_enabled()) return;
     observability::AccessRecord rec;
     rec.plane = state_.pipeline->plane();
     rec.request_id = ctx.request_id;
@@ -303,6 +305,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Server::Impl& server_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<bhttp::response<bhttp::string_body>> res_;
+  RequestContext current_;
   std::string remote_;
   std::size_t requests_ = 0;
   std::size_t bytes_in_ = 0;

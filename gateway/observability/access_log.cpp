@@ -14,6 +14,7 @@ std::atomic<bool> g_enabled{true};
 }
 
 void set_access_log_enabled(bool enabled) { g_enabled = enabled; }
+bool access_log_enabled() { return g_enabled.load(std::memory_order_relaxed); }
 
 void write_access_log(const AccessRecord& r) {
   if (!g_enabled.load(std::memory_order_relaxed)) return;

@@ -27,5 +27,7 @@ struct AccessRecord {
 
 void write_access_log(const AccessRecord& record);
 void set_access_log_enabled(bool enabled);
+// Lets callers skip assembling a record nobody will write.
+bool access_log_enabled();
 
 }  // namespace octopus::observability
