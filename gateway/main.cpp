@@ -8,6 +8,7 @@
 #include "app/gateway_app.hpp"
 #include "config/gateway_config.hpp"
 #include "observability/log.hpp"
+#include "policy/policy_cli.hpp"
 
 namespace {
 
@@ -18,6 +19,7 @@ void print_help(std::ostream& out) {
 
 Usage:
   octopus-gateway serve [--config FILE] [--listen HOST:PORT] [--admin-listen HOST:PORT] [--data-dir DIR]
+  octopus-gateway policy check DIR
   octopus-gateway --help | --version
 
 serve
@@ -32,10 +34,12 @@ serve
   --data-dir DIR           where the SQLite store and generated TLS files live
                            (default: var/ beside the configuration file)
 
+)" << octopus::policy::kPolicyHelp << R"(
 Environment
   OCTOPUS_ADMIN_TOKEN      required: bearer token for the admin plane (>= 16 chars)
 
-Exit status: 0 after a clean shutdown, 1 on a runtime failure, 2 on bad usage or
+Exit status: 0 after a clean shutdown (serve) or an accepted policy set (policy
+check), 1 on a runtime failure or a refused policy set, 2 on bad usage or
 configuration.
 )";
 }
@@ -106,5 +110,6 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (args[0] == "serve") return serve({args.begin() + 1, args.end()});
+  if (args[0] == "policy") return octopus::policy::run_policy_command({args.begin() + 1, args.end()}, std::cout, std::cerr);
   return usage_error("unknown command '" + args[0] + "'");
 }

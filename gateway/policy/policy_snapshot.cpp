@@ -1,0 +1,34 @@
+#include "policy/policy_snapshot.hpp"
+
+#include <algorithm>
+
+namespace octopus::policy {
+
+namespace {
+template <typename Id, typename Range, typename NameOf>
+std::optional<Id> find_index(const Range& range, std::string_view name, NameOf name_of) {
+  for (std::size_t i = 0; i < range.size(); ++i)
+    if (name_of(range[i]) == name) return static_cast<Id>(i);
+  return std::nullopt;
+}
+const std::string& self(const std::string& s) { return s; }
+}  // namespace
+
+std::optional<PurposeId> PolicySnapshot::purpose_id(std::string_view name) const {
+  return find_index<PurposeId>(consent.purposes, name, self);
+}
+
+std::optional<CategoryId> PolicySnapshot::category_id(std::string_view name) const {
+  return find_index<CategoryId>(consent.categories, name, self);
+}
+
+std::optional<TierId> PolicySnapshot::tier_id(std::string_view name) const {
+  return find_index<TierId>(privacy.tiers, name, [](const Tier& t) -> const std::string& { return t.name; });
+}
+
+const QuotaPlan& PolicySnapshot::plan_for(std::string_view partner_id) const {
+  auto it = quotas.partner_plans.find(partner_id);
+  return quotas.plans[it == quotas.partner_plans.end() ? quotas.default_plan : it->second];
+}
+
+}  // namespace octopus::policy
