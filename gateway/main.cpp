@@ -19,13 +19,14 @@ void print_help(std::ostream& out) {
 
 Usage:
   octopus-gateway serve [--config FILE] [--listen HOST:PORT] [--admin-listen HOST:PORT] [--data-dir DIR]
+                        [--policies DIR]
   octopus-gateway policy check DIR
   octopus-gateway --help | --version
 
 serve
   Runs the partner plane (HTTPS, RFC 9421-signed requests) and the admin plane
   (HTTPS, bearer token) until SIGTERM or SIGINT, then drains in-flight requests.
-  SIGHUP re-reads the partner registry from the store.
+  SIGHUP reloads the policy files and re-reads the partner registry from the store.
 
   --config FILE            YAML configuration (see docs/operations.md); without it,
                            built-in defaults are used.
@@ -33,6 +34,8 @@ serve
   --admin-listen HOST:PORT admin plane address (default 127.0.0.1:9443)
   --data-dir DIR           where the SQLite store and generated TLS files live
                            (default: var/ beside the configuration file)
+  --policies DIR           the policy files (default: policies/ beside the
+                           configuration file); refused policies stop the start
 
 )" << octopus::policy::kPolicyHelp << R"(
 Environment
@@ -50,7 +53,7 @@ int usage_error(const std::string& message) {
 }
 
 int serve(const std::vector<std::string>& args) {
-  std::string config_path, listen, admin_listen, data_dir;
+  std::string config_path, listen, admin_listen, data_dir, policies_dir;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
     auto value = [&](std::string& into) {
@@ -63,6 +66,7 @@ int serve(const std::vector<std::string>& args) {
     else if (a == "--listen") ok = value(listen);
     else if (a == "--admin-listen") ok = value(admin_listen);
     else if (a == "--data-dir") ok = value(data_dir);
+    else if (a == "--policies") ok = value(policies_dir);
     else if (a == "--help" || a == "-h") {
       print_help(std::cout);
       return 0;
@@ -77,6 +81,7 @@ int serve(const std::vector<std::string>& args) {
     if (!listen.empty()) config.partner_listen = octopus::config::parse_endpoint(listen);
     if (!admin_listen.empty()) config.admin_listen = octopus::config::parse_endpoint(admin_listen);
     if (!data_dir.empty()) config.data_dir = data_dir;
+    if (!policies_dir.empty()) config.policies_dir = policies_dir;
   } catch (const octopus::config::ConfigError& e) {
     std::cerr << "octopus-gateway: configuration error: " << e.what() << "\n";
     return 2;

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "admin/admin_formats.hpp"
 #include "auth/scopes.hpp"
 #include "http/problem.hpp"
 #include "http/query.hpp"
@@ -19,15 +20,6 @@ namespace octopus::admin {
 using nlohmann::json;
 
 namespace {
-
-std::string rfc3339(std::int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 json key_json(const store::PartnerKey& k) {
   return {{"key_id", k.key_id},
@@ -184,25 +176,6 @@ const std::regex kKeyId("^[A-Za-z0-9._:-]{1,128}$");
 const std::regex kStatus("^(active|suspended)$");
 
 // Parses a JSON object body, or answers why not.
-std::optional<json> json_body(http::RequestContext& ctx, http::Response& error, bool allow_merge_patch) {
-  const auto ct = ctx.request.header("content-type");
-  const auto media = ct.substr(0, ct.find(';'));
-  const bool json_type = http::iequals(media, "application/json") ||
-                         (allow_merge_patch && http::iequals(media, "application/merge-patch+json"));
-  if (!json_type) {
-    error = http::make_problem(ctx, http::problems::unsupported_media_type,
-                               allow_merge_patch ? "Send application/json or application/merge-patch+json."
-                                                 : "Send application/json.");
-    return std::nullopt;
-  }
-  auto body = json::parse(ctx.request.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    error = http::make_problem(ctx, http::problems::malformed_request, "The body must be a JSON object.");
-    return std::nullopt;
-  }
-  return body;
-}
-
 class PartnersApi {
  public:
   explicit PartnersApi(PartnersApiDeps deps) : d_(std::move(deps)) {
@@ -246,14 +219,9 @@ class PartnersApi {
   http::Response list(http::RequestContext& ctx) {
     auto query = http::parse_query(ctx.request.query());
     if (!query) return http::make_problem(ctx, http::problems::malformed_request, "The query string is malformed.");
-    std::size_t limit = 50;
-    if (auto it = query->find("limit"); it != query->end()) {
-      const auto& s = it->second;
-      if (s.empty() || s.size() > 3 || s.find_first_not_of("0123456789") != std::string::npos ||
-          std::stoul(s) < 1 || std::stoul(s) > 200)
-        return http::make_problem(ctx, http::problems::malformed_request, "limit must be an integer from 1 to 200.");
-      limit = std::stoul(s);
-    }
+    const auto limit = page_limit(*query, 50, 200);
+    if (!limit)
+      return http::make_problem(ctx, http::problems::malformed_request, "limit must be an integer from 1 to 200.");
     std::optional<std::string> after;
     if (auto it = query->find("cursor"); it != query->end()) {
       auto id = from_hex(it->second);
@@ -262,7 +230,7 @@ class PartnersApi {
                                   "cursor is not one this API returned; start again without it.");
       after = std::move(*id);
     }
-    auto page = d_.store.list_partners(after, limit);
+    auto page = d_.store.list_partners(after, *limit);
     json items = json::array();
     for (const auto& p : page.items) items.push_back(partner_json(p));
     return http::make_json(200, {{"items", items},

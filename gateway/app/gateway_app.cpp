@@ -5,6 +5,7 @@
 #include "admin/admin_token_authenticator.hpp"
 #include "admin/health_api.hpp"
 #include "admin/partners_api.hpp"
+#include "admin/policies_api.hpp"
 #include "auth/nonce_cache.hpp"
 #include "auth/partner_directory.hpp"
 #include "auth/scope_authorizer.hpp"
@@ -15,6 +16,9 @@
 #include "observability/access_log.hpp"
 #include "observability/log.hpp"
 #include "octopus/protocol/ed25519.hpp"
+#include "policy/policy_file_watcher.hpp"
+#include "policy/policy_registry.hpp"
+#include "policy/policy_stage.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace octopus::app {
@@ -24,6 +28,8 @@ struct GatewayApp::Parts {
   std::unique_ptr<store::Store> store;
   auth::PartnerDirectory directory;
   auth::MemoryNonceCache nonces;
+  std::unique_ptr<policy::PolicyRegistry> policies;
+  std::unique_ptr<policy::PolicyFileWatcher> policy_watcher;  // after `policies`: stops first
   http::Pipeline partner_plane{"partner"};
   http::Pipeline admin_plane{"admin"};
   std::string generated_ca;
@@ -38,6 +44,29 @@ observability::LogLevel parse_level(const std::string& s) {
   if (s == "warn") return observability::LogLevel::warn;
   if (s == "error") return observability::LogLevel::error;
   return observability::LogLevel::info;
+}
+
+// Every reload attempt is written to the audit log and to the log; a store failure must not
+// undo a swap that already happened, so it is logged rather than thrown.
+void audit_reload(store::Store& store, const policy::ReloadReport& report, const std::string& directory) {
+  const std::string outcome(policy::to_string(report.outcome));
+  if (report.ok())
+    observability::log_info("policy_reload", {{"actor", report.actor},
+                                              {"outcome", outcome},
+                                              {"previous_version", report.previous_version},
+                                              {"version", report.version}});
+  else
+    observability::log_warn("policy_reload",
+                            {{"actor", report.actor},
+                             {"outcome", outcome},
+                             {"version", report.version},
+                             {"errors", std::to_string(report.errors.size())},
+                             {"first_error", report.errors.empty() ? "" : report.errors.front().to_string()}});
+  try {
+    store.append_audit(admin::reload_audit_record(report, directory));
+  } catch (const std::exception& e) {
+    observability::log_error("audit_write_failed", {{"action", "policy.reload"}, {"what", e.what()}});
+  }
 }
 }  // namespace
 
@@ -57,6 +86,17 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   p.store = std::make_unique<store::SqliteStore>(c.data_dir + "/gateway.db");
   p.directory.load(p.store->load_all_partners());
 
+  // Deny by default: without a valid policy set nothing could be decided, so do not start.
+  p.policies = std::make_unique<policy::PolicyRegistry>(
+      c.policies_dir, [store = p.store.get(), dir = c.policies_dir](const policy::ReloadReport& report) {
+        audit_reload(*store, report, dir);
+      });
+  if (auto first = p.policies->reload("startup"); !first.ok()) {
+    std::string message = "the policy set in " + c.policies_dir + " is refused:";
+    for (const auto& e : first.errors) message += "\n  " + e.to_string();
+    throw std::runtime_error(message);
+  }
+
   http::TlsFiles tls = c.tls;
   if (tls.certificate_chain.empty()) {
     auto generated = http::ensure_self_signed_tls(c.data_dir + "/tls");
@@ -68,11 +108,13 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   // Partner plane: authenticate, then authorize, then the capability handlers.
   p.partner_plane.add_stage(std::make_unique<auth::SignatureAuthenticator>(p.directory, p.nonces, c.signatures));
   p.partner_plane.add_stage(std::make_unique<auth::ScopeAuthorizer>());
+  p.partner_plane.add_stage(std::make_unique<policy::PolicyStage>(*p.policies));
   capabilities::register_routes(p.partner_plane);
 
   // Admin plane: bearer token, then the registry.
   p.admin_plane.add_stage(std::move(admin_auth));
   admin::register_partner_routes(p.admin_plane, {*p.store, p.directory, {}});
+  admin::register_policy_routes(p.admin_plane, {*p.policies, *p.store});
 
   p.server = std::make_unique<http::Server>(
       http::Server::Options{c.io_threads, c.worker_threads, c.drain_timeout});
@@ -86,22 +128,42 @@ GatewayApp::~GatewayApp() { shutdown(); }
 
 void GatewayApp::start() {
   parts_->server->start();
+  if (parts_->config.policy_watch_interval.count() > 0) {
+    auto* registry = parts_->policies.get();
+    parts_->policy_watcher = std::make_unique<policy::PolicyFileWatcher>(
+        [registry] { return registry->disk_fingerprint(); }, [registry] { registry->reload("file-watch"); },
+        parts_->config.policy_watch_interval);
+  }
   observability::log_info("started", {{"partner_port", std::to_string(parts_->partner_port)},
                                       {"admin_port", std::to_string(parts_->admin_port)},
                                       {"data_dir", parts_->config.data_dir},
+                                      {"policy_version", parts_->policies->current()->version},
                                       {"partner_keys", std::to_string(parts_->directory.key_count())}});
 }
 
 void GatewayApp::run_until_signal() {
   parts_->server->run_until_signal([this] {
-    // Nothing reloadable yet but the partner directory: re-read it from the store.
-    parts_->directory.load(parts_->store->load_all_partners());
-    observability::log_info("reloaded", {{"partner_keys", std::to_string(parts_->directory.key_count())}});
+    // SIGHUP re-reads what operators change outside the admin API: the policy files and
+    // (for stores shared with other tools) the partner registry.
+    parts_->policies->reload("signal:SIGHUP");
+    try {
+      parts_->directory.load(parts_->store->load_all_partners());
+      observability::log_info("reloaded", {{"partner_keys", std::to_string(parts_->directory.key_count())}});
+    } catch (const std::exception& e) {
+      observability::log_error("partner_reload_failed", {{"what", e.what()}});
+    }
   });
 }
 
 void GatewayApp::shutdown() {
-  if (parts_ && parts_->server) parts_->server->shutdown();
+  if (!parts_) return;
+  parts_->policy_watcher.reset();
+  if (parts_->server) parts_->server->shutdown();
+}
+
+std::string GatewayApp::policy_version() const {
+  auto snapshot = parts_->policies->current();
+  return snapshot ? snapshot->version : std::string();
 }
 
 unsigned short GatewayApp::partner_port() const { return parts_->partner_port; }

@@ -26,6 +26,8 @@ class GatewayApp {
   unsigned short admin_port() const;
   // The CA clients should trust when the gateway made its own certificate; else empty.
   const std::string& generated_ca_file() const;
+  // The version of the policy set serving now.
+  std::string policy_version() const;
 
  private:
   struct Parts;

@@ -114,10 +114,11 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
   GatewayConfig c;
   if (!root.IsDefined() || root.IsNull()) {
     c.data_dir = resolve(base_dir, c.data_dir);
+    c.policies_dir = resolve(base_dir, c.policies_dir);
     return c;
   }
   r.only_keys(root, "the configuration",
-              {"partner_plane", "admin_plane", "data_dir", "tls", "limits", "threads", "drain_timeout_ms", "auth", "log"});
+              {"partner_plane", "admin_plane", "data_dir", "tls", "limits", "threads", "drain_timeout_ms", "auth", "policies", "log"});
   if (auto n = root["partner_plane"]) {
     r.only_keys(n, "partner_plane", {"listen"});
     if (n["listen"]) c.partner_listen = r.endpoint(n["listen"], "partner_plane.listen");
@@ -164,6 +165,13 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
       c.signatures.max_skew_seconds = static_cast<std::int64_t>(r.integer(n["max_clock_skew_seconds"], "auth.max_clock_skew_seconds", 1, 3600));
     if (n["public_authority"]) c.signatures.public_authority = r.string(n["public_authority"], "auth.public_authority");
   }
+  if (auto n = root["policies"]) {
+    r.only_keys(n, "policies", {"directory", "watch_interval_ms"});
+    if (n["directory"]) c.policies_dir = r.string(n["directory"], "policies.directory");
+    if (n["watch_interval_ms"])
+      c.policy_watch_interval = std::chrono::milliseconds(r.integer(n["watch_interval_ms"], "policies.watch_interval_ms", 0, 3600000));
+  }
+  c.policies_dir = resolve(base_dir, c.policies_dir);
   if (auto n = root["log"]) {
     r.only_keys(n, "log", {"level", "access_log"});
     if (n["level"]) {

@@ -31,6 +31,8 @@ struct GatewayConfig {
   unsigned worker_threads = 0;
   std::chrono::milliseconds drain_timeout{10000};
   auth::SignaturePolicy signatures;
+  std::string policies_dir = "policies";  // relative: against the config file's folder
+  std::chrono::milliseconds policy_watch_interval{1000};  // 0: reload only on SIGHUP or the admin API
   std::string log_level = "info";
   bool access_log = true;
 };

@@ -1,5 +1,5 @@
 // RFC 9457 problem responses: the one place where an error becomes HTTP. Each kind of
-// error has a stable type URI (documented in docs/problems.md and the API specs), a fixed
+// error has a stable type URI (documented in the API specs, api-spec/*.yaml), a fixed
 // title and a status; the detail says what to fix for this occurrence and never carries
 // key material, signatures or subscriber data.
 #pragma once
@@ -31,6 +31,7 @@ inline constexpr ProblemType payload_too_large{"payload-too-large", 413, "Payloa
 inline constexpr ProblemType unsupported_media_type{"unsupported-media-type", 415,
                                                     "Unsupported media type"};
 inline constexpr ProblemType validation_error{"validation-error", 422, "Validation failed"};
+inline constexpr ProblemType policy_set_refused{"policy-set-refused", 422, "Policy set refused"};
 inline constexpr ProblemType internal_error{"internal-error", 500, "Internal error"};
 inline constexpr ProblemType service_unavailable{"service-unavailable", 503, "Service unavailable"};
 inline constexpr ProblemType not_ready{"not-ready", 503, "Not ready"};

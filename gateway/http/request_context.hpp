@@ -4,11 +4,16 @@
 #pragma once
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "http/message.hpp"
+
+namespace octopus::policy {
+struct PolicySnapshot;
+}
 
 namespace octopus::http {
 
@@ -37,6 +42,11 @@ struct RequestContext {
   const Route* route = nullptr;                        // set by the router
   std::map<std::string, std::string> path_params;      // "{id}" captures
   std::optional<Principal> principal;                  // set by an auth stage
+
+  // The policy this request is decided under, pinned once by the policy stage so that a
+  // reload mid-request cannot mix two versions; its version is sent back on the response.
+  std::shared_ptr<const policy::PolicySnapshot> policy;
+  std::string_view policy_version;  // points into *policy
 
   // Why the request was refused (problem slug) or a short outcome note: for the access
   // log and counters, never sent to the client beyond the problem itself.

@@ -20,6 +20,25 @@ class StoreError : public std::runtime_error {
 
 enum class WriteResult { ok, not_found, conflict };
 
+// One entry of the append-only audit log: who did what, with which outcome, under which
+// policy version. `detail` is a JSON object with what the action needs to be understood
+// later (for a policy reload: the versions and the errors of a refused set).
+struct AuditRecord {
+  std::int64_t id = 0;  // assigned by the store, strictly increasing
+  std::int64_t at = 0;  // Unix seconds
+  std::string actor;    // "admin", "startup", "signal:SIGHUP", "file-watch", ...
+  std::string action;   // "policy.reload", ...
+  std::string subject;  // what was acted on (a policy directory, a partner id)
+  std::string outcome;  // "accepted", "refused", ...
+  std::string policy_version;  // the version in force once the action was done
+  std::string detail = "{}";
+};
+
+struct AuditPage {
+  std::vector<AuditRecord> items;
+  std::optional<std::int64_t> next_after;  // id to continue after, when more remain
+};
+
 struct PartnerPage {
   std::vector<Partner> items;
   std::optional<std::string> next_after;  // id to continue after, when more remain
@@ -45,6 +64,12 @@ class Store {
   // Sets revoked_at once; revoking again keeps the first time. nullopt: no such key.
   virtual std::optional<PartnerKey> revoke_key(const std::string& partner_id, const std::string& key_id,
                                                std::int64_t now) = 0;
+
+  // Audit ----------------------------------------------------------------------------
+  // Appends and returns the record's id. Records are never changed or removed.
+  virtual std::int64_t append_audit(const AuditRecord& record) = 0;
+  // Oldest first after `after` (exclusive); `action` filters exactly when not empty.
+  virtual AuditPage list_audit(std::optional<std::int64_t> after, std::size_t limit, const std::string& action) = 0;
 
   // Health ---------------------------------------------------------------------------
   virtual bool healthy() = 0;

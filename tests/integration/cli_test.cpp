@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "octopus/client/https_connection.hpp"
@@ -78,7 +79,7 @@ TEST(Cli, SigtermDrainsAndExitsCleanly) {
     ::setenv("OCTOPUS_ADMIN_TOKEN", "0123456789abcdef0123", 1);
     const std::string data = dir + "/var";
     ::execl(OCTOPUS_GATEWAY_BINARY, "octopus-gateway", "serve", "--listen", "127.0.0.1:0", "--admin-listen",
-            "127.0.0.1:0", "--data-dir", data.c_str(), static_cast<char*>(nullptr));
+            "127.0.0.1:0", "--data-dir", data.c_str(), "--policies", OCTOPUS_POLICIES_DIR, static_cast<char*>(nullptr));
     ::_exit(127);
   }
   // Wait for the generated CA: the gateway is up once it exists and it answers.
@@ -102,18 +103,104 @@ TEST(Cli, PortInUseIsAClearError) {
     ::setenv("OCTOPUS_ADMIN_TOKEN", "0123456789abcdef0123", 1);
     const std::string data = dir + "/a";
     ::execl(OCTOPUS_GATEWAY_BINARY, "octopus-gateway", "serve", "--listen", "127.0.0.1:18943", "--admin-listen",
-            "127.0.0.1:18944", "--data-dir", data.c_str(), static_cast<char*>(nullptr));
+            "127.0.0.1:18944", "--data-dir", data.c_str(), "--policies", OCTOPUS_POLICIES_DIR, static_cast<char*>(nullptr));
     ::_exit(127);
   }
   const auto ca = dir + "/a/tls/ca.pem";
   for (int i = 0; i < 100 && !std::filesystem::exists(ca); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  auto r = run("serve --listen 127.0.0.1:18943 --admin-listen 127.0.0.1:18945 --data-dir " + dir + "/b",
+  auto r = run("serve --listen 127.0.0.1:18943 --admin-listen 127.0.0.1:18945 --data-dir " + dir + "/b --policies " OCTOPUS_POLICIES_DIR,
                "OCTOPUS_ADMIN_TOKEN=0123456789abcdef0123");
   ::kill(pid, SIGTERM);
   ::waitpid(pid, nullptr, 0);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("cannot listen on 127.0.0.1:18943"), std::string::npos) << r.output;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, RefusedPoliciesStopTheStartNamingFileAndLine) {
+  auto dir = temp_dir();
+  std::filesystem::copy(OCTOPUS_POLICIES_DIR, dir + "/policies", std::filesystem::copy_options::recursive);
+  {
+    std::ifstream in(dir + "/policies/privacy.yaml");
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string s = text.str();
+    const auto at = s.find("minimum_audience_size:");
+    ASSERT_NE(at, std::string::npos);
+    const auto eol = s.find('\n', at);
+    s.replace(at, eol - at, "minimum_audience_size: 0");
+    std::ofstream(dir + "/policies/privacy.yaml") << s;
+  }
+  auto r = run("serve --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --data-dir " + dir + "/var --policies " + dir +
+                   "/policies",
+               "OCTOPUS_ADMIN_TOKEN=0123456789abcdef0123");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("is refused"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("privacy.yaml:"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("minimum_audience_size"), std::string::npos) << r.output;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, SighupReloadsEditedPoliciesAndKeepsServing) {
+  auto dir = temp_dir();
+  std::filesystem::copy(OCTOPUS_POLICIES_DIR, dir + "/policies", std::filesystem::copy_options::recursive);
+  const std::string log = dir + "/gateway.log";
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setenv("OCTOPUS_ADMIN_TOKEN", "0123456789abcdef0123", 1);
+    const std::string data = dir + "/var", policies = dir + "/policies";
+    FILE* out = std::freopen(log.c_str(), "w", stderr);
+    (void)out;
+    // No file watch here: only the signal may cause the reload this test looks for.
+    const std::string cfg = dir + "/gw.yaml";
+    std::ofstream(cfg) << "policies:\n  watch_interval_ms: 0\n";
+    ::execl(OCTOPUS_GATEWAY_BINARY, "octopus-gateway", "serve", "--config", cfg.c_str(), "--listen", "127.0.0.1:0",
+            "--admin-listen", "127.0.0.1:0", "--data-dir", data.c_str(), "--policies", policies.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  auto log_text = [&] {
+    std::ifstream in(log);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  // True once one log line holds every needle (keys are sorted, so fields are not adjacent).
+  auto wait_for = [&](std::initializer_list<std::string> needles) {
+    for (int i = 0; i < 200; ++i) {
+      std::istringstream lines(log_text());
+      for (std::string line; std::getline(lines, line);) {
+        bool all = true;
+        for (const auto& n : needles) all = all && line.find(n) != std::string::npos;
+        if (all) return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  };
+  ASSERT_TRUE(wait_for({"\"event\":\"started\""})) << log_text();
+
+  {  // an edit an officer might make: k from 100 to 120
+    std::ifstream in(dir + "/policies/privacy.yaml");
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string s = text.str();
+    const auto at = s.find("minimum_audience_size:");
+    ASSERT_NE(at, std::string::npos);
+    s.replace(at, s.find('\n', at) - at, "minimum_audience_size: 120");
+    std::ofstream(dir + "/policies/privacy.yaml") << s;
+  }
+  ASSERT_EQ(::kill(pid, SIGHUP), 0);
+  EXPECT_TRUE(wait_for({"\"event\":\"policy_reload\"", "\"actor\":\"signal:SIGHUP\"", "\"outcome\":\"accepted\""}))
+      << log_text();
+  // Still serving: SIGHUP is not a stop.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(::waitpid(pid, nullptr, WNOHANG), 0);
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   std::filesystem::remove_all(dir);
 }
 

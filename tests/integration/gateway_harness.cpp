@@ -51,6 +51,7 @@ GatewayHarness::GatewayHarness(const std::function<void(config::GatewayConfig&)>
   c.partner_listen = {"127.0.0.1", 0};
   c.admin_listen = {"127.0.0.1", 0};
   c.data_dir = data_dir_;
+  c.policies_dir = OCTOPUS_POLICIES_DIR;
   c.io_threads = 2;
   c.worker_threads = 2;
   c.drain_timeout = std::chrono::milliseconds(2000);

@@ -34,6 +34,25 @@ const char* const kMigrations[] = {
       );
       CREATE INDEX partner_keys_by_partner ON partner_keys(partner_id);
     )sql",
+    // 2: append-only audit log; the triggers make "append-only" a property of the file,
+    // not only of this code.
+    R"sql(
+      CREATE TABLE audit_log (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        at             INTEGER NOT NULL,
+        actor          TEXT NOT NULL,
+        action         TEXT NOT NULL,
+        subject        TEXT NOT NULL,
+        outcome        TEXT NOT NULL,
+        policy_version TEXT NOT NULL,
+        detail         TEXT NOT NULL
+      );
+      CREATE INDEX audit_log_by_action ON audit_log(action, id);
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    )sql",
 };
 
 // A prepared statement that finalizes itself.
@@ -158,6 +177,21 @@ PartnerKey read_key(const Statement& st) {
   k.created_at = st.int64(4);
   if (!st.is_null(5)) k.revoked_at = st.int64(5);
   return k;
+}
+
+constexpr const char* kAuditColumns = "id, at, actor, action, subject, outcome, policy_version, detail";
+
+AuditRecord read_audit(const Statement& st) {
+  AuditRecord r;
+  r.id = st.int64(0);
+  r.at = st.int64(1);
+  r.actor = st.text(2);
+  r.action = st.text(3);
+  r.subject = st.text(4);
+  r.outcome = st.text(5);
+  r.policy_version = st.text(6);
+  r.detail = st.text(7);
+  return r;
 }
 
 constexpr const char* kKeyColumns = "key_id, partner_id, algorithm, public_key, created_at, revoked_at";
@@ -316,6 +350,33 @@ std::optional<PartnerKey> SqliteStore::revoke_key(const std::string& partner_id,
   PartnerKey key = read_key(st);
   tx.commit();
   return key;
+}
+
+std::int64_t SqliteStore::append_audit(const AuditRecord& r) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_,
+               "INSERT INTO audit_log(at, actor, action, subject, outcome, policy_version, detail) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  st.bind(1, r.at).bind(2, r.actor).bind(3, r.action).bind(4, r.subject).bind(5, r.outcome);
+  st.bind(6, r.policy_version).bind(7, r.detail);
+  st.step();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+AuditPage SqliteStore::list_audit(std::optional<std::int64_t> after, std::size_t limit, const std::string& action) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, (std::string("SELECT ") + kAuditColumns +
+                     " FROM audit_log WHERE id > ? AND (? = '' OR action = ?) ORDER BY id LIMIT ?")
+                        .c_str());
+  st.bind(1, after.value_or(0)).bind(2, action).bind(3, action);
+  st.bind(4, static_cast<std::int64_t>(limit + 1));
+  AuditPage page;
+  while (st.step()) page.items.push_back(read_audit(st));
+  if (page.items.size() > limit) {
+    page.items.pop_back();
+    page.next_after = page.items.back().id;
+  }
+  return page;
 }
 
 bool SqliteStore::healthy() {

@@ -26,6 +26,8 @@ class SqliteStore final : public Store {
   WriteResult add_key(const PartnerKey& key) override;
   std::optional<PartnerKey> revoke_key(const std::string& partner_id, const std::string& key_id,
                                        std::int64_t now) override;
+  std::int64_t append_audit(const AuditRecord& record) override;
+  AuditPage list_audit(std::optional<std::int64_t> after, std::size_t limit, const std::string& action) override;
   bool healthy() override;
 
   // The schema version after migration (tests, readiness).

@@ -3,6 +3,8 @@
 
 #include <filesystem>
 
+#include <sqlite3.h>
+
 #include "store/sqlite/sqlite_store.hpp"
 
 using namespace octopus::store;
@@ -32,12 +34,12 @@ class SqliteStoreTest : public ::testing::Test {
 TEST_F(SqliteStoreTest, MigratesOnceAndKeepsDataAcrossReopen) {
   {
     SqliteStore s(path);
-    EXPECT_EQ(s.schema_version(), 1);
+    EXPECT_EQ(s.schema_version(), 2);
     ASSERT_EQ(s.create_partner(partner("acme")), WriteResult::ok);
     ASSERT_EQ(s.add_key(key("k1", "acme")), WriteResult::ok);
   }
   SqliteStore again(path);
-  EXPECT_EQ(again.schema_version(), 1);
+  EXPECT_EQ(again.schema_version(), 2);
   auto p = again.get_partner("acme");
   ASSERT_TRUE(p);
   EXPECT_EQ(p->scopes, std::vector<std::string>{"audiences:read"});
@@ -97,6 +99,40 @@ TEST_F(SqliteStoreTest, RefusesAFileThatIsNotADatabase) {
   std::fclose(f);
   EXPECT_THROW(SqliteStore{junk}, StoreError);
   std::filesystem::remove(junk);
+}
+
+TEST_F(SqliteStoreTest, AuditLogAppendsInOrderFiltersByActionAndRefusesChanges) {
+  SqliteStore s(path);
+  const auto first = s.append_audit({.at = 100, .actor = "startup", .action = "policy.reload", .subject = "policies",
+                                     .outcome = "accepted", .policy_version = "v1", .detail = R"({"a":1})"});
+  const auto second = s.append_audit({.at = 101, .actor = "admin", .action = "partner.create", .subject = "acme",
+                                      .outcome = "ok", .policy_version = "v1"});
+  const auto third = s.append_audit({.at = 102, .actor = "admin", .action = "policy.reload", .subject = "policies",
+                                     .outcome = "refused", .policy_version = "v1"});
+  EXPECT_LT(first, second);
+  EXPECT_LT(second, third);
+
+  auto reloads = s.list_audit(std::nullopt, 10, "policy.reload");
+  ASSERT_EQ(reloads.items.size(), 2u);
+  EXPECT_EQ(reloads.items[0].id, first);
+  EXPECT_EQ(reloads.items[0].detail, R"({"a":1})");
+  EXPECT_EQ(reloads.items[1].outcome, "refused");
+  EXPECT_FALSE(reloads.next_after);
+
+  auto page = s.list_audit(std::nullopt, 2, "");
+  ASSERT_EQ(page.items.size(), 2u);
+  ASSERT_TRUE(page.next_after);
+  auto rest = s.list_audit(page.next_after, 2, "");
+  ASSERT_EQ(rest.items.size(), 1u);
+  EXPECT_EQ(rest.items[0].id, third);
+
+  // Append-only is enforced by the file itself, not only by the Store's interface.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(db, "UPDATE audit_log SET outcome='accepted'", nullptr, nullptr, nullptr), SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(db, "DELETE FROM audit_log", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_EQ(s.list_audit(std::nullopt, 10, "").items.size(), 3u);
 }
 
 }  // namespace

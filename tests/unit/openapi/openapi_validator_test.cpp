@@ -28,7 +28,9 @@ const OpenApiValidator& admin_spec() {
   return spec;
 }
 
-OpenApiValidator::Headers std_headers() { return {{"X-Request-Id", "req-1"}}; }
+OpenApiValidator::Headers std_headers() {
+  return {{"X-Request-Id", "req-1"}, {"Octopus-Policy-Version", "baa6c77f240c7088"}};
+}
 
 std::string errors_text(const std::vector<std::string>& errors) {
   std::string out;
@@ -311,8 +313,18 @@ TEST(OpenApiPartner, MissingRequestIdHeaderFails) {
 TEST(OpenApiPartner, HeaderNamesAreCaseInsensitive) {
   EXPECT_EQ(errors_text(partner_spec().validate_response("GET", "/v1/capabilities", 200,
                                                          "application/json", capabilities().dump(),
-                                                         {{"x-request-id", "r"}})),
+                                                         {{"x-request-id", "r"}, {"octopus-policy-version", "baa6c77f240c7088"}})),
             "");
+}
+
+TEST(OpenApiPartner, AuthenticatedResponsesMustCarryAWellFormedPolicyVersion) {
+  EXPECT_TRUE(mentions(partner_spec().validate_response("GET", "/v1/capabilities", 200, "application/json",
+                                                        capabilities().dump(), {{"X-Request-Id", "r"}}),
+                       "Octopus-Policy-Version"));
+  EXPECT_FALSE(partner_spec()
+                   .validate_response("GET", "/v1/capabilities", 200, "application/json", capabilities().dump(),
+                                      {{"X-Request-Id", "r"}, {"Octopus-Policy-Version", "v1"}})
+                   .empty());
 }
 
 TEST(OpenApiPartner, CorrelatorHeaderIsCheckedAgainstItsPattern) {

@@ -1,0 +1,140 @@
+#include "admin/policies_api.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "admin/admin_formats.hpp"
+#include "http/problem.hpp"
+#include "http/query.hpp"
+
+namespace octopus::admin {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::size_t kMaxReasonBytes = 500;
+constexpr std::size_t kMaxAuditedErrors = 50;  // a broken file can produce hundreds; the first ones say it
+
+json errors_json(const policy::PolicyErrors& errors, std::size_t limit) {
+  json out = json::array();
+  for (const auto& e : errors) {
+    if (out.size() == limit) break;
+    out.push_back({{"file", e.file}, {"line", e.line}, {"pointer", e.pointer}, {"message", e.message}});
+  }
+  return out;
+}
+
+json audit_json(const store::AuditRecord& r) {
+  auto detail = json::parse(r.detail, nullptr, false);
+  return {{"id", r.id},
+          {"at", rfc3339(r.at)},
+          {"actor", r.actor},
+          {"action", r.action},
+          {"subject", r.subject},
+          {"outcome", r.outcome},
+          {"policy_version", r.policy_version},
+          {"detail", detail.is_discarded() ? json::object() : detail}};
+}
+
+class PoliciesApi {
+ public:
+  explicit PoliciesApi(PoliciesApiDeps deps) : d_(deps) {}
+
+  http::Response status(http::RequestContext&) {
+    const auto info = d_.registry.info();
+    json files = json::array();
+    for (const auto& f : info.files) files.push_back({{"name", f.name}, {"sha256", f.sha256}, {"bytes", f.bytes}});
+    return http::make_json(200, {{"version", info.version},
+                                 {"directory", info.directory},
+                                 {"loaded_at", rfc3339(info.loaded_at)},
+                                 {"loaded_by", info.loaded_by},
+                                 {"files", files}});
+  }
+
+  http::Response reload(http::RequestContext& ctx) {
+    std::string reason;
+    if (!ctx.request.body.empty()) {
+      http::Response error;
+      auto body = json_body(ctx, error, false);
+      if (!body) return error;
+      for (const auto& [name, value] : body->items()) {
+        if (name != "reason")
+          return http::make_problem(ctx, http::problems::validation_error, "Unknown member.",
+                                    {{"errors", json::array({{{"pointer", "/" + name}, {"detail", "is not a member of this request"}}})}});
+        if (!value.is_string() || value.get_ref<const std::string&>().size() > kMaxReasonBytes)
+          return http::make_problem(ctx, http::problems::validation_error, "reason must be text of at most 500 bytes.",
+                                    {{"errors", json::array({{{"pointer", "/reason"}, {"detail", "must be a string of at most 500 bytes"}}})}});
+        reason = value.get<std::string>();
+      }
+    }
+    const auto report = d_.registry.reload(ctx.principal ? ctx.principal->id : "admin", reason);
+    if (!report.ok())
+      return http::make_problem(
+          ctx, http::problems::policy_set_refused,
+          "The policy files were refused; version " + report.version + " keeps serving. Fix the errors and reload.",
+          {{"active_version", report.version}, {"errors", errors_json(report.errors, SIZE_MAX)}});
+    return http::make_json(200, {{"outcome", policy::to_string(report.outcome)},
+                                 {"previous_version", report.previous_version},
+                                 {"version", report.version}});
+  }
+
+  http::Response audit(http::RequestContext& ctx) {
+    auto query = http::parse_query(ctx.request.query());
+    if (!query) return http::make_problem(ctx, http::problems::malformed_request, "The query string is malformed.");
+    const auto limit = page_limit(*query, 50, 500);
+    if (!limit)
+      return http::make_problem(ctx, http::problems::malformed_request, "limit must be an integer from 1 to 500.");
+    std::optional<std::int64_t> after;
+    if (auto it = query->find("cursor"); it != query->end()) {
+      const auto& s = it->second;
+      if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string::npos)
+        return http::make_problem(ctx, http::problems::malformed_request,
+                                  "cursor is not one this API returned; start again without it.");
+      after = std::stoll(s);
+    }
+    std::string action;
+    if (auto it = query->find("action"); it != query->end()) action = it->second;
+    auto page = d_.store.list_audit(after, *limit, action);
+    json items = json::array();
+    for (const auto& r : page.items) items.push_back(audit_json(r));
+    return http::make_json(200, {{"items", items},
+                                 {"next_cursor", page.next_after ? json(std::to_string(*page.next_after)) : json(nullptr)}});
+  }
+
+ private:
+  PoliciesApiDeps d_;
+};
+
+}  // namespace
+
+store::AuditRecord reload_audit_record(const policy::ReloadReport& report, const std::string& directory) {
+  json detail = {{"previous_version", report.previous_version}, {"version", report.version}};
+  if (!report.attempted_version.empty()) detail["attempted_version"] = report.attempted_version;
+  if (!report.reason.empty()) detail["reason"] = report.reason;
+  if (!report.errors.empty()) {
+    detail["errors"] = errors_json(report.errors, kMaxAuditedErrors);
+    detail["error_count"] = report.errors.size();
+  }
+  return {.at = report.at,
+          .actor = report.actor,
+          .action = "policy.reload",
+          .subject = directory,
+          .outcome = std::string(policy::to_string(report.outcome)),
+          .policy_version = report.version,
+          .detail = detail.dump(-1, ' ', false, json::error_handler_t::replace)};
+}
+
+void register_policy_routes(http::Pipeline& admin_plane, PoliciesApiDeps deps) {
+  auto api = std::make_shared<PoliciesApi>(deps);
+  auto route = [&](const char* method, const char* pattern, http::Response (PoliciesApi::*fn)(http::RequestContext&)) {
+    admin_plane.add_route({.method = method,
+                           .pattern = pattern,
+                           .handler = [api, fn](http::RequestContext& ctx) { return ((*api).*fn)(ctx); },
+                           .blocking = true});
+  };
+  route("GET", "/admin/v1/policies", &PoliciesApi::status);
+  route("POST", "/admin/v1/policies/reload", &PoliciesApi::reload);
+  route("GET", "/admin/v1/audit", &PoliciesApi::audit);
+}
+
+}  // namespace octopus::admin
