@@ -78,6 +78,7 @@ ContentReport check_content(const PolicySnapshot& snapshot, Channel channel, std
   ContentReport report;
   report.version = snapshot.version;
   report.human_review_required = category < c.human_review.size() && c.human_review[category];
+  if (category < c.human_review_rules.size()) report.human_review_rule = c.human_review_rules[category];
 
   const auto characters = count_characters(text);
   if (!characters) {

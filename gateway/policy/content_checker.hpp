@@ -20,6 +20,7 @@ struct ContentReport {
   std::optional<SmsLength> sms;  // for the sms channel (and valid UTF-8)
   std::size_t characters = 0;
   bool human_review_required = false;  // content.yaml human_review for the partner category
+  std::string_view human_review_rule;  // "content.human_review.content": decides approval when ok()
   std::string_view version;
 
   bool ok() const { return violations.empty(); }

@@ -1,4 +1,4 @@
-// `octopus-gateway policy ...`: the officers' tools. Today: `policy check DIR`.
+// `octopus-gateway policy ...`: the officers' tools: check, test, explain, diff.
 #pragma once
 #include <ostream>
 #include <string>

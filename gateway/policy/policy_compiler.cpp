@@ -113,16 +113,22 @@ void compile_content(const json& c, const std::vector<std::string>& categories, 
   out.banned_phrases = sorted_strings(c["banned_phrases"]);
   out.allowed_link_domains = sorted_strings(c["allowed_link_domains"]);
   out.include_subdomains = c["include_subdomains"].get<bool>();
-  for (const auto& category : categories) out.human_review.push_back(c["human_review"][category].get<bool>());
+  for (const auto& category : categories) {
+    out.human_review.push_back(c["human_review"][category].get<bool>());
+    out.human_review_rules.push_back("content.human_review." + category);
+  }
 }
 
 void compile_quotas(const json& q, QuotaPolicy& out) {
   for (const auto& [name, plan] : q["plans"].items()) {
-    QuotaPlan p{name, {}};
+    QuotaPlan p{name, "quotas.plans." + name, {}};
     for (std::size_t i = 0; i < kCapabilityClassCount; ++i) {
       const json& l = plan[std::string(to_string(static_cast<CapabilityClass>(i)))];
       p.limits[i] = {l["per_second"].get<double>(), l["burst"].get<std::uint64_t>(), l["per_day"].get<std::uint64_t>(),
-                     l["per_month"].get<std::uint64_t>()};
+                     l["per_month"].get<std::uint64_t>(), OutageBehaviour::class_default};
+      if (l.contains("on_counter_outage"))
+        p.limits[i].on_counter_outage =
+            l["on_counter_outage"] == "admit" ? OutageBehaviour::admit : OutageBehaviour::refuse;
     }
     out.plans.push_back(std::move(p));
   }
@@ -132,8 +138,10 @@ void compile_quotas(const json& q, QuotaPolicy& out) {
                                     out.plans.begin());
   };
   out.default_plan = plan_index(q["default_plan"].get<std::string>());
-  for (const auto& [partner, plan] : q["partner_plans"].items())
+  for (const auto& [partner, plan] : q["partner_plans"].items()) {
     out.partner_plans.emplace(partner, plan_index(plan.get<std::string>()));
+    out.partner_plan_rules.emplace(partner, "quotas.partner_plans." + partner);
+  }
 }
 
 }  // namespace

@@ -7,8 +7,12 @@
 namespace octopus::policy {
 
 PolicyLoadResult load_policies(const std::filesystem::path& dir) {
-  PolicyLoadResult result;
   PolicyDocuments documents;
+  return load_policies(dir, documents);
+}
+
+PolicyLoadResult load_policies(const std::filesystem::path& dir, PolicyDocuments& documents) {
+  PolicyLoadResult result;
   result.errors = PolicyLoader().load(dir, documents);
   // Checks of the sound files run even when others are refused: one run shows all it can.
   const auto inconsistencies = check_consistency(documents);

@@ -19,4 +19,9 @@ struct PolicyLoadResult {
 
 PolicyLoadResult load_policies(const std::filesystem::path& dir);
 
+struct PolicyDocuments;
+// The same, also handing back the checked documents: `policy diff` needs what the snapshot
+// drops (descriptions, reasons). `documents` is filled whether or not the set is accepted.
+PolicyLoadResult load_policies(const std::filesystem::path& dir, PolicyDocuments& documents);
+
 }  // namespace octopus::policy

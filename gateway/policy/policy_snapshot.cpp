@@ -31,4 +31,10 @@ const QuotaPlan& PolicySnapshot::plan_for(std::string_view partner_id) const {
   return quotas.plans[it == quotas.partner_plans.end() ? quotas.default_plan : it->second];
 }
 
+PlanChoice PolicySnapshot::plan_choice(std::string_view partner_id) const {
+  auto it = quotas.partner_plans.find(partner_id);
+  if (it == quotas.partner_plans.end()) return {quotas.plans[quotas.default_plan], quotas.default_plan_rule};
+  return {quotas.plans[it->second], quotas.partner_plan_rules.find(partner_id)->second};
+}
+
 }  // namespace octopus::policy

@@ -114,6 +114,7 @@ struct ContentPolicy {
   std::vector<std::string> allowed_link_domains;
   bool include_subdomains = false;
   std::vector<bool> human_review;  // by CategoryId
+  std::vector<std::string> human_review_rules;  // by CategoryId: "content.human_review.content"
   std::string banned_rule = "content.banned_phrases";
   std::string links_rule = "content.allowed_link_domains";
   std::string encoding_rule = "content.encoding";
@@ -124,10 +125,12 @@ struct RateLimit {
   std::uint64_t burst = 0;
   std::uint64_t per_day = 0;
   std::uint64_t per_month = 0;
+  OutageBehaviour on_counter_outage = OutageBehaviour::class_default;
 };
 
 struct QuotaPlan {
   std::string name;
+  std::string rule;  // "quotas.plans.starter"
   std::array<RateLimit, kCapabilityClassCount> limits;  // by CapabilityClass
 
   const RateLimit& limit(CapabilityClass c) const { return limits[static_cast<std::size_t>(c)]; }
@@ -137,6 +140,14 @@ struct QuotaPolicy {
   std::vector<QuotaPlan> plans;  // sorted by name
   std::size_t default_plan = 0;
   std::map<std::string, std::size_t, std::less<>> partner_plans;  // partner id → index in plans
+  std::map<std::string, std::string, std::less<>> partner_plan_rules;  // partner id → "quotas.partner_plans.<id>"
+  std::string default_plan_rule = "quotas.default_plan";
+};
+
+// A partner's plan and the rule that assigned it (its partner_plans entry or default_plan).
+struct PlanChoice {
+  const QuotaPlan& plan;
+  std::string_view rule;
 };
 
 struct PolicySnapshot {
@@ -151,6 +162,7 @@ struct PolicySnapshot {
   std::optional<CategoryId> category_id(std::string_view name) const;
   std::optional<TierId> tier_id(std::string_view name) const;
   const QuotaPlan& plan_for(std::string_view partner_id) const;
+  PlanChoice plan_choice(std::string_view partner_id) const;
 };
 
 }  // namespace octopus::policy

@@ -20,6 +20,9 @@ inline constexpr std::size_t kCapabilityCount = 3;
 enum class CapabilityClass : std::uint8_t { reads, audience_queries, deliveries, resource_admin };
 inline constexpr std::size_t kCapabilityClassCount = 4;
 
+// quotas.yaml on_counter_outage: what a limit does when its counters cannot answer.
+enum class OutageBehaviour : std::uint8_t { class_default, admit, refuse };
+
 std::string_view to_string(Channel c);
 std::string_view to_string(Capability c);
 std::string_view to_string(CapabilityClass c);

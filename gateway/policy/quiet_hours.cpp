@@ -8,8 +8,9 @@ constexpr std::int64_t kDay = 86400;
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
-// If the local second-of-day falls in `w`, the local time (seconds since epoch) it ends.
-std::optional<std::int64_t> window_end(const QuietWindow& w, std::int64_t local) {
+}  // namespace
+
+std::optional<std::int64_t> quiet_window_end(const QuietWindow& w, std::int64_t local) {
   const std::int64_t day = floor_div(local, kDay) * kDay;
   const std::int64_t s = local - day;
   const std::int64_t from = w.from_minute * 60, to = w.to_minute * 60;
@@ -23,8 +24,6 @@ std::optional<std::int64_t> window_end(const QuietWindow& w, std::int64_t local)
   }
   return std::nullopt;
 }
-
-}  // namespace
 
 SendTimeDecision check_send_time(const PolicySnapshot& snapshot, Channel channel, Seconds now) {
   const FatiguePolicy& f = snapshot.fatigue;
@@ -52,7 +51,7 @@ SendTimeDecision check_send_time(const PolicySnapshot& snapshot, Channel channel
     }
     if (moved) continue;
     for (const QuietWindow& w : quiet.windows) {
-      if (auto end = window_end(w, local)) {
+      if (auto end = quiet_window_end(w, local)) {
         if (first_rule.empty()) first_rule = quiet.rule;
         local = *end;
         moved = true;

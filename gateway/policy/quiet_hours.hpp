@@ -18,4 +18,8 @@ struct SendTimeDecision {
 // Pure and allocation-free.
 SendTimeDecision check_send_time(const PolicySnapshot& snapshot, Channel channel, Seconds now);
 
+// If local time `local` (seconds since 1970-01-01, wall clock) falls in `window`, the local
+// time the window ends. Shared with policy_explain so both read a window the same way.
+std::optional<std::int64_t> quiet_window_end(const QuietWindow& window, std::int64_t local);
+
 }  // namespace octopus::policy

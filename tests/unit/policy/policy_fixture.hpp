@@ -56,6 +56,14 @@ class PolicyCopy {
   PolicyCopy(const PolicyCopy&) = delete;
   PolicyCopy& operator=(const PolicyCopy&) = delete;
 
+  // Also copies the shipped test cases (tests/*.yaml), for `policy test` on the copy.
+  void copy_cases() const {
+    std::filesystem::create_directories(dir_ / "tests");
+    for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(OCTOPUS_POLICIES_DIR) / "tests"))
+      if (entry.path().extension() == ".yaml")
+        std::filesystem::copy_file(entry.path(), dir_ / "tests" / entry.path().filename());
+  }
+
   const std::filesystem::path& dir() const { return dir_; }
   std::string text(const std::string& file) const { return read_text(dir_ / file); }
   void set_text(const std::string& file, const std::string& text) const { write_text(dir_ / file, text); }
