@@ -5,7 +5,10 @@
 #include "admin/admin_token_authenticator.hpp"
 #include "admin/health_api.hpp"
 #include "admin/partners_api.hpp"
+#include "admin/metrics_api.hpp"
 #include "admin/policies_api.hpp"
+#include "admin/usage_api.hpp"
+#include "auth/redis_nonce_cache.hpp"
 #include "auth/nonce_cache.hpp"
 #include "auth/partner_directory.hpp"
 #include "auth/scope_authorizer.hpp"
@@ -19,6 +22,11 @@
 #include "policy/policy_file_watcher.hpp"
 #include "policy/policy_registry.hpp"
 #include "policy/policy_stage.hpp"
+#include "quota/memory_counter_store.hpp"
+#include "quota/quota_limiter.hpp"
+#include "quota/rate_limit_stage.hpp"
+#include "quota/redis_counter_store.hpp"
+#include "redis/redis_client.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace octopus::app {
@@ -27,7 +35,10 @@ struct GatewayApp::Parts {
   config::GatewayConfig config;
   std::unique_ptr<store::Store> store;
   auth::PartnerDirectory directory;
-  auth::MemoryNonceCache nonces;
+  std::unique_ptr<redis::RedisClient> redis;  // only with counters.backend: redis
+  std::unique_ptr<auth::NonceCache> nonces;
+  std::unique_ptr<quota::CounterStore> counters;
+  std::unique_ptr<quota::QuotaLimiter> limiter;
   std::unique_ptr<policy::PolicyRegistry> policies;
   std::unique_ptr<policy::PolicyFileWatcher> policy_watcher;  // after `policies`: stops first
   http::Pipeline partner_plane{"partner"};
@@ -105,16 +116,45 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
     p.generated_ca = generated.ca_certificate;
   }
 
-  // Partner plane: authenticate, then authorize, then the capability handlers.
-  p.partner_plane.add_stage(std::make_unique<auth::SignatureAuthenticator>(p.directory, p.nonces, c.signatures));
+  // Counters: this process alone, or Redis shared by every instance (quotas and nonces).
+  if (c.counters.backend == "redis") {
+    auto options = c.counters.redis;
+    if (!c.counters.redis_password_env.empty()) {
+      const char* password = std::getenv(c.counters.redis_password_env.c_str());
+      if (!password)
+        throw std::runtime_error("counters.redis.password_env names " + c.counters.redis_password_env +
+                                 ", which is not set");
+      options.password = password;
+    }
+    p.redis = std::make_unique<redis::RedisClient>(options);
+    p.nonces = std::make_unique<auth::RedisNonceCache>(*p.redis, c.counters.key_prefix);
+    p.counters = std::make_unique<quota::RedisCounterStore>(*p.redis, c.counters.key_prefix);
+    try {
+      p.redis->command({"PING"});
+    } catch (const redis::RedisUnavailable& e) {
+      // Not fatal: the plans' outage modes apply until Redis answers.
+      observability::log_warn("redis_unavailable_at_start", {{"what", e.what()}});
+    }
+  } else {
+    p.nonces = std::make_unique<auth::MemoryNonceCache>();
+    p.counters = std::make_unique<quota::MemoryCounterStore>();
+  }
+  p.limiter = std::make_unique<quota::QuotaLimiter>(*p.counters);
+
+  // Partner plane: authenticate, authorize, pin the policy, count against the plan, then
+  // the capability handlers.
+  p.partner_plane.add_stage(std::make_unique<auth::SignatureAuthenticator>(p.directory, *p.nonces, c.signatures));
   p.partner_plane.add_stage(std::make_unique<auth::ScopeAuthorizer>());
   p.partner_plane.add_stage(std::make_unique<policy::PolicyStage>(*p.policies));
+  if (c.counters.enforce_quotas) p.partner_plane.add_stage(std::make_unique<quota::RateLimitStage>(*p.limiter));
   capabilities::register_routes(p.partner_plane);
 
   // Admin plane: bearer token, then the registry.
   p.admin_plane.add_stage(std::move(admin_auth));
   admin::register_partner_routes(p.admin_plane, {*p.store, p.directory, {}});
   admin::register_policy_routes(p.admin_plane, {*p.policies, *p.store});
+  admin::register_usage_routes(p.admin_plane, {*p.store, *p.policies, *p.limiter});
+  admin::register_metrics_route(p.admin_plane);
 
   p.server = std::make_unique<http::Server>(
       http::Server::Options{c.io_threads, c.worker_threads, c.drain_timeout});
@@ -138,6 +178,7 @@ void GatewayApp::start() {
                                       {"admin_port", std::to_string(parts_->admin_port)},
                                       {"data_dir", parts_->config.data_dir},
                                       {"policy_version", parts_->policies->current()->version},
+                                      {"counters", std::string(parts_->counters->backend())},
                                       {"partner_keys", std::to_string(parts_->directory.key_count())}});
 }
 

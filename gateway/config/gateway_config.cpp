@@ -118,7 +118,7 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
     return c;
   }
   r.only_keys(root, "the configuration",
-              {"partner_plane", "admin_plane", "data_dir", "tls", "limits", "threads", "drain_timeout_ms", "auth", "policies", "log"});
+              {"partner_plane", "admin_plane", "data_dir", "tls", "limits", "threads", "drain_timeout_ms", "auth", "policies", "counters", "log"});
   if (auto n = root["partner_plane"]) {
     r.only_keys(n, "partner_plane", {"listen"});
     if (n["listen"]) c.partner_listen = r.endpoint(n["listen"], "partner_plane.listen");
@@ -172,6 +172,27 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
       c.policy_watch_interval = std::chrono::milliseconds(r.integer(n["watch_interval_ms"], "policies.watch_interval_ms", 0, 3600000));
   }
   c.policies_dir = resolve(base_dir, c.policies_dir);
+  if (auto n = root["counters"]) {
+    r.only_keys(n, "counters", {"backend", "key_prefix", "redis", "enforce_quotas"});
+    auto& k = c.counters;
+    if (n["backend"]) {
+      k.backend = r.string(n["backend"], "counters.backend");
+      if (k.backend != "memory" && k.backend != "redis") r.fail(n["backend"], "counters.backend must be memory or redis");
+    }
+    if (n["key_prefix"]) k.key_prefix = r.string(n["key_prefix"], "counters.key_prefix");
+    if (n["enforce_quotas"]) k.enforce_quotas = r.boolean(n["enforce_quotas"], "counters.enforce_quotas");
+    if (auto rn = n["redis"]) {
+      r.only_keys(rn, "counters.redis", {"host", "port", "password_env", "connect_timeout_ms", "command_timeout_ms"});
+      if (rn["host"]) k.redis.host = r.string(rn["host"], "counters.redis.host");
+      if (rn["port"]) k.redis.port = static_cast<int>(r.integer(rn["port"], "counters.redis.port", 1, 65535));
+      if (rn["password_env"]) k.redis_password_env = r.string(rn["password_env"], "counters.redis.password_env");
+      using ms = std::chrono::milliseconds;
+      if (rn["connect_timeout_ms"])
+        k.redis.connect_timeout = ms(r.integer(rn["connect_timeout_ms"], "counters.redis.connect_timeout_ms", 1, 60000));
+      if (rn["command_timeout_ms"])
+        k.redis.command_timeout = ms(r.integer(rn["command_timeout_ms"], "counters.redis.command_timeout_ms", 1, 60000));
+    }
+  }
   if (auto n = root["log"]) {
     r.only_keys(n, "log", {"level", "access_log"});
     if (n["level"]) {

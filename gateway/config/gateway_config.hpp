@@ -8,6 +8,7 @@
 
 #include "auth/signature_authenticator.hpp"
 #include "http/server.hpp"
+#include "redis/redis_client.hpp"
 
 namespace octopus::config {
 
@@ -19,6 +20,16 @@ class ConfigError : public std::runtime_error {
 struct Endpoint {
   std::string host = "127.0.0.1";
   unsigned short port = 0;
+};
+
+// Where rate, quota and nonce counters live: this process (one instance) or Redis (shared
+// by every instance).
+struct CountersConfig {
+  std::string backend = "memory";  // "memory" | "redis"
+  std::string key_prefix = "octopus";
+  redis::RedisOptions redis;       // password from the environment variable below, never the file
+  std::string redis_password_env;
+  bool enforce_quotas = true;      // false only to measure the gateway without limits
 };
 
 struct GatewayConfig {
@@ -33,6 +44,7 @@ struct GatewayConfig {
   auth::SignaturePolicy signatures;
   std::string policies_dir = "policies";  // relative: against the config file's folder
   std::chrono::milliseconds policy_watch_interval{1000};  // 0: reload only on SIGHUP or the admin API
+  CountersConfig counters;
   std::string log_level = "info";
   bool access_log = true;
 };

@@ -47,6 +47,7 @@ void Pipeline::finish(const RequestContext& ctx, Response& response) const {
   response.set_header("X-Request-Id", ctx.request_id);
   if (!ctx.correlator.empty()) response.set_header("x-correlator", ctx.correlator);
   if (!ctx.policy_version.empty()) response.set_header("Octopus-Policy-Version", std::string(ctx.policy_version));
+  for (const auto& [name, value] : ctx.response_headers) response.set_header(name, value);
   response.set_header("Cache-Control", "no-store");
   response.set_header("X-Content-Type-Options", "nosniff");
 }

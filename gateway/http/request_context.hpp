@@ -48,6 +48,9 @@ struct RequestContext {
   std::shared_ptr<const policy::PolicySnapshot> policy;
   std::string_view policy_version;  // points into *policy
 
+  // Headers a stage wants on the final response, whoever produces it (rate-limit fields).
+  std::vector<std::pair<std::string, std::string>> response_headers;
+
   // Why the request was refused (problem slug) or a short outcome note: for the access
   // log and counters, never sent to the client beyond the problem itself.
   std::string outcome;

@@ -25,6 +25,9 @@ struct Route {
   bool blocking = false;
   // Scope a partner must hold (checked by the authorization stage); empty for none.
   std::string required_scope;
+  // The quota class the request counts against (quotas.yaml): reads, audience_queries,
+  // deliveries or resource_admin. Partner routes only.
+  std::string capability_class = "reads";
 };
 
 class Router {

@@ -78,6 +78,8 @@ class PolicyReload : public ::testing::Test {
   GatewayHarness gw{[this](octopus::config::GatewayConfig& c) {
     c.policies_dir = dir.path().string();
     c.policy_watch_interval = std::chrono::milliseconds(0);  // only explicit reloads here
+    // The clients below call as fast as they can; plan limits are tested in quota_test.cpp.
+    c.counters.enforce_quotas = false;
   }};
   octopus::client::Credential acme = gw.create_partner("acme", {"audiences:read"});
 

@@ -194,8 +194,15 @@ DATA="$TMP/gateway-data"
 CA="$DATA/tls/ca.pem"
 # Access log off (one JSON line per request to stderr would be part of what we measure,
 # and nginx runs with access_log off too). Connections are never closed by a request cap
-# during the run, same as nginx's keepalive_requests below.
+# during the run, same as nginx's keepalive_requests below. Plan limits are off unless
+# QUOTAS=on: this run measures authentication against a static server, and the shipped
+# plans would (rightly) refuse a load generator long before the CPU is busy.
 cat >"$TMP/gateway.yaml" <<EOF
+policies:
+  directory: $SCRIPT_DIR/../../policies
+  watch_interval_ms: 0
+counters:
+  enforce_quotas: $([ "${QUOTAS:-off}" = on ] && echo true || echo false)
 log:
   level: warn
   access_log: false

@@ -1,0 +1,16 @@
+#include "admin/metrics_api.hpp"
+
+#include "observability/metrics.hpp"
+
+namespace octopus::admin {
+
+void register_metrics_route(http::Pipeline& admin_plane) {
+  admin_plane.add_route({.method = "GET", .pattern = "/metrics", .handler = [](http::RequestContext&) {
+                           http::Response r;
+                           r.set_header("Content-Type", "text/plain; version=0.0.4");
+                           r.body = observability::metrics().render();
+                           return r;
+                         }});
+}
+
+}  // namespace octopus::admin

@@ -1,0 +1,20 @@
+// GET /admin/v1/partners/{id}/usage: a partner's plan, its current rate state and its quota
+// consumption per capability class for today and this month (in the policy time zone), so
+// support can answer "why am I getting 429?" without reading counters by hand.
+#pragma once
+#include "http/pipeline.hpp"
+#include "policy/policy_registry.hpp"
+#include "quota/quota_limiter.hpp"
+#include "store/store.hpp"
+
+namespace octopus::admin {
+
+struct UsageApiDeps {
+  store::Store& store;
+  policy::PolicyRegistry& policies;
+  quota::QuotaLimiter& limiter;
+};
+
+void register_usage_routes(http::Pipeline& admin_plane, UsageApiDeps deps);
+
+}  // namespace octopus::admin

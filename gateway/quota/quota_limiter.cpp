@@ -1,0 +1,195 @@
+#include "quota/quota_limiter.hpp"
+
+#include <chrono>
+#include <cmath>
+
+#include "observability/log.hpp"
+#include "observability/metrics.hpp"
+
+namespace octopus::quota {
+
+namespace {
+
+constexpr std::int64_t kNs = 1'000'000'000;
+
+std::int64_t system_now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::int64_t ceil_seconds(std::int64_t ns) { return ns <= 0 ? 0 : (ns + kNs - 1) / kNs; }
+
+// RateLimit-Policy wants an integer quota over an integer window: 10/s is q=10;w=1, 0.5/s
+// is q=1;w=2, 2.5/s is q=5;w=2.
+void rate_window(double per_second, std::uint64_t& q, std::uint64_t& w) {
+  for (std::uint64_t window : {1ull, 2ull, 4ull, 5ull, 10ull, 60ull, 3600ull}) {
+    const double quota = per_second * static_cast<double>(window);
+    if (quota >= 1 && std::fabs(quota - std::round(quota)) < 1e-9) {
+      q = static_cast<std::uint64_t>(std::llround(quota));
+      w = window;
+      return;
+    }
+  }
+  w = 60;
+  q = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(per_second * 60)));
+}
+
+void append_policy_item(std::string& out, std::string_view name, std::uint64_t q, std::int64_t w,
+                        std::uint64_t burst = 0) {
+  if (!out.empty()) out += ", ";
+  out += '"';
+  out += name;
+  out += "\";q=" + std::to_string(q) + ";w=" + std::to_string(w);
+  if (burst) out += ";octopus-burst=" + std::to_string(burst);
+}
+
+void append_limit_item(std::string& out, std::string_view name, std::uint64_t remaining, std::int64_t t) {
+  if (!out.empty()) out += ", ";
+  out += '"';
+  out += name;
+  out += "\";r=" + std::to_string(remaining) + ";t=" + std::to_string(std::max<std::int64_t>(0, t));
+}
+
+std::uint64_t left(std::uint64_t limit, std::uint64_t used) { return used >= limit ? 0 : limit - used; }
+
+}  // namespace
+
+std::string policy_name(policy::CapabilityClass c, std::string_view period) {
+  std::string name(policy::to_string(c));
+  if (!period.empty()) {
+    name += '-';
+    name += period;
+  }
+  return name;
+}
+
+OutageMode outage_mode(const policy::RateLimit& limit, policy::CapabilityClass c) {
+  switch (limit.on_counter_outage) {
+    case policy::OutageBehaviour::admit: return OutageMode::open;
+    case policy::OutageBehaviour::refuse: return OutageMode::closed;
+    case policy::OutageBehaviour::class_default: break;
+  }
+  // Spending (messages) never runs unmetered; looking things up may.
+  return c == policy::CapabilityClass::deliveries ? OutageMode::closed : OutageMode::open;
+}
+
+QuotaLimiter::QuotaLimiter(CounterStore& store, Clock clock)
+    : store_(store), clock_(clock ? std::move(clock) : Clock(system_now_ns)) {}
+
+LimitDecision QuotaLimiter::admit(const policy::PolicySnapshot& snapshot, std::string_view partner,
+                                  policy::CapabilityClass c, std::uint64_t cost) {
+  const auto& plan = snapshot.plan_for(partner);
+  const auto& limit = plan.limit(c);
+  const std::int64_t now_ns = clock_();
+  const std::int64_t now_s = now_ns / kNs;
+  const QuotaPeriods periods = quota_periods(snapshot, now_s);
+
+  LimitDecision d;
+  d.plan = plan.name;
+  const std::string rate_name = policy_name(c), day_name = policy_name(c, "day"), month_name = policy_name(c, "month");
+  std::uint64_t q = 0, w = 1;
+  rate_window(limit.per_second, q, w);
+  append_policy_item(d.policy_field, rate_name, q, static_cast<std::int64_t>(w), limit.burst);
+  append_policy_item(d.policy_field, day_name, limit.per_day, periods.day_ends_at - periods.day_starts_at);
+  append_policy_item(d.policy_field, month_name, limit.per_month, periods.month_ends_at - periods.month_starts_at);
+
+  AdmitRequest request{partner,
+                       c,
+                       gcra_limit(limit.per_second, limit.burst),
+                       {periods.day, limit.per_day, periods.day_ends_at},
+                       {periods.month, limit.per_month, periods.month_ends_at},
+                       cost};
+  Admission a;
+  try {
+    a = store_.admit(request, now_ns);
+  } catch (const CounterUnavailable& e) {
+    d.counters_unavailable = true;
+    const bool open = outage_mode(limit, c) == OutageMode::open;
+    d.refused_by_outage = !open;
+    if (!open) d.retry_after_s = 1;
+    observability::metrics().increment(std::string("octopus_quota_outage_decisions_total{mode=\"") +
+                                       (open ? "open" : "closed") + "\"}");
+    observability::log_warn("quota_counters_unavailable",
+                            {{"partner", std::string(partner)},
+                             {"class", std::string(policy::to_string(c))},
+                             {"decision", open ? "admitted (fail open)" : "refused (fail closed)"},
+                             {"what", e.what()}});
+    return d;
+  }
+
+  d.verdict = a.verdict;
+  // Seconds until one more request would be admitted (0 while some remain).
+  const std::int64_t next_in_ns =
+      std::max<std::int64_t>(0, a.rate.reset_after_ns - (request.rate.burst - 1) * request.rate.interval_ns);
+  append_limit_item(d.limit_field, rate_name, static_cast<std::uint64_t>(std::max<std::int64_t>(0, a.rate.remaining)),
+                    a.rate.remaining > 0 ? 0 : ceil_seconds(next_in_ns));
+  append_limit_item(d.limit_field, day_name, left(limit.per_day, a.day_used), periods.day_ends_at - now_s);
+  append_limit_item(d.limit_field, month_name, left(limit.per_month, a.month_used), periods.month_ends_at - now_s);
+
+  switch (a.verdict) {
+    case Verdict::allowed: break;
+    case Verdict::rate_limited:
+      d.violated_policy = rate_name;
+      d.retry_after_s = std::max<std::int64_t>(1, ceil_seconds(a.rate.retry_after_ns));
+      break;
+    case Verdict::day_exhausted:
+      d.violated_policy = day_name;
+      d.retry_after_s = std::max<std::int64_t>(1, periods.day_ends_at - now_s);
+      break;
+    case Verdict::month_exhausted:
+      d.violated_policy = month_name;
+      d.retry_after_s = std::max<std::int64_t>(1, periods.month_ends_at - now_s);
+      break;
+  }
+  if (a.verdict != Verdict::allowed)
+    observability::metrics().increment("octopus_quota_refusals_total{policy=\"" + d.violated_policy + "\"}");
+  return d;
+}
+
+std::optional<Reservation> QuotaLimiter::reserve(const policy::PolicySnapshot& snapshot, std::string_view partner,
+                                                 policy::CapabilityClass c, std::uint64_t amount) {
+  const auto& limit = snapshot.plan_for(partner).limit(c);
+  const QuotaPeriods periods = quota_periods(snapshot, clock_() / kNs);
+  Reservation r{std::string(partner),
+                c,
+                {periods.day, limit.per_day, periods.day_ends_at},
+                {periods.month, limit.per_month, periods.month_ends_at},
+                amount};
+  if (!store_.reserve(partner, c, r.day, r.month, amount)) return std::nullopt;
+  return r;
+}
+
+void QuotaLimiter::release(const Reservation& r, std::uint64_t amount) {
+  if (amount == 0) return;
+  store_.release(r.partner, r.capability_class, r.day, r.month, std::min(amount, r.amount));
+}
+
+UsageReport QuotaLimiter::usage(const policy::PolicySnapshot& snapshot, std::string_view partner) {
+  const auto& plan = snapshot.plan_for(partner);
+  const std::int64_t now_ns = clock_();
+  UsageReport report;
+  report.plan = plan.name;
+  report.backend = std::string(store_.backend());
+  report.periods = quota_periods(snapshot, now_ns / kNs);
+  for (std::size_t i = 0; i < policy::kCapabilityClassCount; ++i) {
+    const auto c = static_cast<policy::CapabilityClass>(i);
+    const auto& limit = plan.limit(c);
+    const PeriodLimit day{report.periods.day, limit.per_day, report.periods.day_ends_at};
+    const PeriodLimit month{report.periods.month, limit.per_month, report.periods.month_ends_at};
+    const ClassUsage u = store_.usage(partner, c, gcra_limit(limit.per_second, limit.burst), day, month, now_ns);
+    UsageLine line;
+    line.capability_class = c;
+    line.per_second = limit.per_second;
+    line.burst = limit.burst;
+    // usage() asks "what if one came now": the remaining count includes that one.
+    line.rate_remaining = u.rate.allowed ? u.rate.remaining + 1 : 0;
+    line.rate_full_in_ms = std::max<std::int64_t>(0, u.rate.reset_after_ns - gcra_limit(limit.per_second, limit.burst).interval_ns) / 1'000'000;
+    line.day = PeriodUsage{.limit = limit.per_day, .used = u.day_used, .resets_at = report.periods.day_ends_at};
+    line.month = PeriodUsage{.limit = limit.per_month, .used = u.month_used, .resets_at = report.periods.month_ends_at};
+    line.on_outage = outage_mode(limit, c);
+    report.classes.push_back(line);
+  }
+  return report;
+}
+
+}  // namespace octopus::quota

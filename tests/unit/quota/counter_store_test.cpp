@@ -1,0 +1,186 @@
+// Both counter back-ends, held to the same contract: memory (one instance) and Redis (a real
+// redis-server), so a deployment can switch between them without a change in behaviour.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "quota/memory_counter_store.hpp"
+#include "quota/redis_counter_store.hpp"
+#include "redis_server.hpp"
+
+namespace octopus::quota {
+namespace {
+
+using policy::CapabilityClass;
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct Backend {
+  std::string name;
+};
+
+class CounterStoreContract : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "redis") {
+      server = std::make_unique<octopus::testing::RedisServer>();
+      redis::RedisOptions o;
+      o.port = server->port();
+      client = std::make_unique<redis::RedisClient>(o);
+      store = std::make_unique<RedisCounterStore>(*client, "test");
+    } else {
+      store = std::make_unique<MemoryCounterStore>();
+    }
+  }
+  AdmitRequest request(std::string_view partner, GcraLimit rate, std::uint64_t day_limit, std::uint64_t month_limit,
+                       std::int64_t day_id = 20000) {
+    const std::int64_t ends = now_ns() / 1'000'000'000 + 3600;
+    return {partner, CapabilityClass::reads, rate, {day_id, day_limit, ends}, {600, month_limit, ends}, 1};
+  }
+
+  std::unique_ptr<octopus::testing::RedisServer> server;
+  std::unique_ptr<redis::RedisClient> client;
+  std::unique_ptr<CounterStore> store;
+};
+
+TEST_P(CounterStoreContract, ARequestTheRateRefusesTakesNoQuota) {
+  const auto r = request("acme", gcra_limit(1, 2), 100, 100);
+  EXPECT_EQ(store->admit(r, now_ns()).verdict, Verdict::allowed);
+  EXPECT_EQ(store->admit(r, now_ns()).verdict, Verdict::allowed);
+  auto third = store->admit(r, now_ns());
+  EXPECT_EQ(third.verdict, Verdict::rate_limited);
+  EXPECT_GT(third.rate.retry_after_ns, 0);
+  EXPECT_LE(third.rate.retry_after_ns, 1'000'000'000);
+  EXPECT_EQ(third.day_used, 2u);
+  EXPECT_EQ(third.month_used, 2u);
+}
+
+TEST_P(CounterStoreContract, DayAndMonthAreTakenTogetherOrNotAtAll) {
+  const auto fast = gcra_limit(100000, 100000);
+  const auto today = request("acme", fast, 5, 7, 20000);
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(store->admit(today, now_ns()).verdict, Verdict::allowed) << i;
+  auto sixth = store->admit(today, now_ns());
+  EXPECT_EQ(sixth.verdict, Verdict::day_exhausted);
+  EXPECT_EQ(sixth.month_used, 5u);  // the refused request took nothing from the month
+
+  const auto tomorrow = request("acme", fast, 5, 7, 20001);
+  EXPECT_EQ(store->admit(tomorrow, now_ns()).verdict, Verdict::allowed);
+  EXPECT_EQ(store->admit(tomorrow, now_ns()).verdict, Verdict::allowed);
+  auto over = store->admit(tomorrow, now_ns());
+  EXPECT_EQ(over.verdict, Verdict::month_exhausted);
+  EXPECT_EQ(over.month_used, 7u);
+  EXPECT_EQ(over.day_used, 2u);  // the day's unit was given back
+  const auto u = store->usage("acme", CapabilityClass::reads, fast, tomorrow.day, tomorrow.month, now_ns());
+  EXPECT_EQ(u.day_used, 2u);
+  EXPECT_EQ(u.month_used, 7u);
+}
+
+TEST_P(CounterStoreContract, PartnersAndClassesAreCountedApart) {
+  const auto r = request("acme", gcra_limit(1, 1), 10, 10);
+  EXPECT_EQ(store->admit(r, now_ns()).verdict, Verdict::allowed);
+  EXPECT_EQ(store->admit(r, now_ns()).verdict, Verdict::rate_limited);
+  auto other_partner = r;
+  other_partner.partner = "beta";
+  EXPECT_EQ(store->admit(other_partner, now_ns()).verdict, Verdict::allowed);
+  auto other_class = r;
+  other_class.capability_class = CapabilityClass::deliveries;
+  EXPECT_EQ(store->admit(other_class, now_ns()).verdict, Verdict::allowed);
+}
+
+TEST_P(CounterStoreContract, ReservationsAreAllOrNothingAndReleasesNeverGoBelowZero) {
+  const PeriodLimit day{20000, 5, now_ns() / 1'000'000'000 + 3600}, month{600, 100, day.ends_at};
+  const auto c = CapabilityClass::deliveries;
+  EXPECT_TRUE(store->reserve("acme", c, day, month, 4));
+  EXPECT_FALSE(store->reserve("acme", c, day, month, 2));
+  store->release("acme", c, day, month, 3);
+  EXPECT_TRUE(store->reserve("acme", c, day, month, 2));
+  auto u = store->usage("acme", c, gcra_limit(1, 1), day, month, now_ns());
+  EXPECT_EQ(u.day_used, 3u);
+  EXPECT_EQ(u.month_used, 3u);
+  store->release("acme", c, day, month, 50);
+  u = store->usage("acme", c, gcra_limit(1, 1), day, month, now_ns());
+  EXPECT_EQ(u.day_used, 0u);
+  EXPECT_EQ(u.month_used, 0u);
+}
+
+TEST_P(CounterStoreContract, ConcurrentReservationsNeverExceedTheAllowance) {
+  const PeriodLimit day{20000, 1000, now_ns() / 1'000'000'000 + 3600}, month{600, 500, day.ends_at};
+  std::atomic<std::uint64_t> granted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t)
+    threads.emplace_back([&, t] {
+      std::mt19937 rng(t);
+      for (int i = 0; i < 150; ++i) {
+        const std::uint64_t n = 1 + rng() % 3;
+        if (store->reserve("acme", CapabilityClass::deliveries, day, month, n)) granted += n;
+      }
+    });
+  for (auto& t : threads) t.join();
+  const auto u = store->usage("acme", CapabilityClass::deliveries, gcra_limit(1, 1), day, month, now_ns());
+  EXPECT_LE(granted.load(), 500u);
+  EXPECT_GE(granted.load(), 498u);  // it did fill up: only a too-large last request can be left over
+  EXPECT_EQ(u.month_used, granted.load());
+}
+
+TEST_P(CounterStoreContract, ConcurrentAdmissionsStopExactlyAtTheQuota) {
+  const auto r = request("acme", gcra_limit(1e6, 1000000), 1234, 100000);
+  std::atomic<int> allowed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 400; ++i)
+        if (store->admit(r, now_ns()).verdict == Verdict::allowed) ++allowed;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(allowed.load(), 1234);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, CounterStoreContract, ::testing::Values("memory", "redis"),
+                         [](const auto& info) { return info.param; });
+
+TEST(RedisCounterStore, AnOutageFailsFastAndCountingResumesWhenRedisIsBack) {
+  octopus::testing::RedisServer server;
+  redis::RedisOptions o;
+  o.port = server.port();
+  o.breaker_min = std::chrono::milliseconds(100);
+  o.breaker_max = std::chrono::milliseconds(200);
+  redis::RedisClient client(o);
+  RedisCounterStore store(client, "test");
+  const std::int64_t ends = now_ns() / 1'000'000'000 + 3600;
+  const AdmitRequest r{"acme", CapabilityClass::reads, gcra_limit(1, 1), {1, 100, ends}, {1, 100, ends}, 1};
+  ASSERT_EQ(store.admit(r, now_ns()).verdict, Verdict::allowed);
+
+  server.kill();
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_THROW(store.admit(r, now_ns()), CounterUnavailable);
+  // While the breaker is open, calls fail at once instead of each waiting for a timeout.
+  for (int i = 0; i < 50; ++i) EXPECT_THROW(store.admit(r, now_ns()), CounterUnavailable);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  EXPECT_FALSE(client.available());
+
+  server.restart();  // empty: what a crash without persistence leaves
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  Admission again;
+  for (int i = 0; i < 20; ++i) {
+    try {
+      again = store.admit(r, now_ns());
+      break;
+    } catch (const CounterUnavailable&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  EXPECT_TRUE(client.available());
+  EXPECT_EQ(again.verdict, Verdict::allowed);
+  EXPECT_EQ(store.admit(r, now_ns()).verdict, Verdict::rate_limited);  // exact again
+}
+
+}  // namespace
+}  // namespace octopus::quota
