@@ -14,8 +14,10 @@
 #include <thread>
 
 #include "gateway_harness.hpp"
+#include "policy_dir.hpp"
 
 using octopus::testing::GatewayHarness;
+using octopus::testing::PolicyDir;
 using octopus::testing::problem_slug;
 using nlohmann::json;
 
@@ -40,37 +42,6 @@ std::string sha256_hex(const std::string& bytes) {
   }
   return out;
 }
-
-// A private copy of the shipped policies that a test may edit.
-class PolicyDir {
- public:
-  PolicyDir()
-      : path_(std::filesystem::temp_directory_path() /
-              ("octopus-policies-" + std::to_string(::getpid()) + "-" +
-               ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-    std::filesystem::remove_all(path_);
-    std::filesystem::copy(OCTOPUS_POLICIES_DIR, path_, std::filesystem::copy_options::recursive);
-    original_privacy_ = read_file(path_ / "privacy.yaml");
-  }
-  ~PolicyDir() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-
-  // Rewrites privacy.yaml with k set to `k` (0 is invalid: k must be at least 1).
-  void set_k(int k) {
-    std::string s = original_privacy_;
-    const auto at = s.find("minimum_audience_size: 100");
-    ASSERT_NE(at, std::string::npos);
-    s.replace(at, std::string("minimum_audience_size: 100").size(), "minimum_audience_size: " + std::to_string(k));
-    // Write beside and rename: what careful editors and deploy tools do, and atomic for readers.
-    const auto tmp = path_ / "privacy.yaml.tmp";
-    std::ofstream(tmp, std::ios::binary) << s;
-    std::filesystem::rename(tmp, path_ / "privacy.yaml");
-  }
-
- private:
-  std::filesystem::path path_;
-  std::string original_privacy_;
-};
 
 class PolicyReload : public ::testing::Test {
  protected:

@@ -1,0 +1,192 @@
+// Two gateway processes sharing one real Redis, as behind a load balancer: a plan's rate
+// holds for the pair within 2 %, and a nonce spent on one instance is refused by the other.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "octopus/client/https_connection.hpp"
+#include "octopus/client/request_signer.hpp"
+#include "octopus/protocol/base64.hpp"
+#include "policy_dir.hpp"
+#include "redis_server.hpp"
+
+using nlohmann::json;
+using octopus::client::Credential;
+using octopus::client::HeaderField;
+using octopus::client::HttpsConnection;
+using octopus::testing::PolicyDir;
+
+namespace {
+
+constexpr const char* kToken = "scale-out-admin-token-0123456789";
+// Both instances sit behind one public name: that is the @authority partners sign.
+constexpr const char* kPublicAuthority = "api.octopus.example";
+
+// One octopus-gateway process on ephemeral ports with its own data directory.
+class GatewayProcess {
+ public:
+  GatewayProcess(const std::string& name, int redis_port, const std::filesystem::path& policies)
+      : dir_(std::filesystem::temp_directory_path() / ("octopus-scale-" + std::to_string(::getpid()) + "-" + name)) {
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    std::ofstream(dir_ / "gateway.yaml") << "partner_plane:\n  listen: 127.0.0.1:0\n"
+                                         << "admin_plane:\n  listen: 127.0.0.1:0\n"
+                                         << "data_dir: var\n"
+                                         << "policies:\n  directory: " << policies.string()
+                                         << "\n  watch_interval_ms: 0\n"
+                                         << "auth:\n  public_authority: " << kPublicAuthority << "\n"
+                                         << "counters:\n  backend: redis\n  redis:\n    port: " << redis_port << "\n"
+                                         << "log:\n  access_log: false\n";
+    const std::string config = (dir_ / "gateway.yaml").string(), log = (dir_ / "gateway.log").string();
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::setenv("OCTOPUS_ADMIN_TOKEN", kToken, 1);
+      if (!std::freopen(log.c_str(), "w", stderr)) ::_exit(126);
+      ::execl(OCTOPUS_GATEWAY_BINARY, "octopus-gateway", "serve", "--config", config.c_str(),
+              static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    for (int i = 0; i < 200 && partner_port_ == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      std::ifstream in(log);
+      for (std::string line; std::getline(in, line);) {
+        auto j = json::parse(line, nullptr, false);
+        if (j.is_object() && j.value("event", "") == "started") {
+          partner_port_ = static_cast<unsigned short>(std::stoi(j["partner_port"].get<std::string>()));
+          admin_port_ = static_cast<unsigned short>(std::stoi(j["admin_port"].get<std::string>()));
+        }
+      }
+    }
+    if (partner_port_ == 0) {
+      std::ifstream in(log);
+      std::stringstream text;
+      text << in.rdbuf();
+      ADD_FAILURE() << name << " did not start:\n" << text.str();
+    }
+  }
+  ~GatewayProcess() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    std::filesystem::remove_all(dir_);
+  }
+
+  octopus::client::TlsOptions tls() const {
+    octopus::client::TlsOptions o;
+    o.ca_file = (dir_ / "var" / "tls" / "ca.pem").string();
+    return o;
+  }
+  HttpsConnection partner() const { return HttpsConnection("localhost", partner_port_, tls()); }
+  octopus::client::HttpResponse admin(const std::string& method, const std::string& target, const json& body) {
+    HttpsConnection conn("localhost", admin_port_, tls());
+    return conn.send(method, target,
+                     {{"Authorization", std::string("Bearer ") + kToken}, {"Content-Type", "application/json"}},
+                     body.dump());
+  }
+  // The same partner and key on this instance (each has its own registry store).
+  void register_partner(const std::string& id, const Credential& cred) {
+    auto p = admin("POST", "/admin/v1/partners",
+                   {{"id", id}, {"display_name", id}, {"tier", "gold"}, {"category", "internet"},
+                    {"scopes", {"audiences:read"}}});
+    ASSERT_EQ(p.status, 201) << p.body;
+    const auto pk = cred.key.public_key();
+    auto k = admin("POST", "/admin/v1/partners/" + id + "/keys",
+                   {{"key_id", cred.key_id},
+                    {"algorithm", "ed25519"},
+                    {"public_key", octopus::protocol::base64_encode(pk.data(), pk.size())}});
+    ASSERT_EQ(k.status, 201) << k.body;
+  }
+
+ private:
+  std::filesystem::path dir_;
+  pid_t pid_ = -1;
+  unsigned short partner_port_ = 0, admin_port_ = 0;
+};
+
+class ScaleOut : public ::testing::Test {
+ protected:
+  octopus::testing::RedisServer redis;
+  PolicyDir policies = [] {
+    PolicyDir d;
+    d.add_plans(
+        "  shared:\n"
+        "    reads:            { per_second: 20, burst: 20, per_day: 1000000, per_month: 1000000 }\n"
+        "    audience_queries: { per_second: 1, burst: 1, per_day: 1, per_month: 1 }\n"
+        "    deliveries:       { per_second: 1, burst: 1, per_day: 1, per_month: 1 }\n"
+        "    resource_admin:   { per_second: 1, burst: 1, per_day: 1, per_month: 1 }\n",
+        "  shared-co: shared\n");
+    return d;
+  }();
+  GatewayProcess a{"a", redis.port(), policies.path()};
+  GatewayProcess b{"b", redis.port(), policies.path()};
+  Credential cred{"shared-co-key-1", octopus::protocol::Ed25519PrivateKey::generate()};
+
+  void SetUp() override {
+    a.register_partner("shared-co", cred);
+    b.register_partner("shared-co", cred);
+  }
+  std::vector<HeaderField> signed_headers() {
+    std::vector<HeaderField> headers;
+    octopus::client::sign_request("GET", kPublicAuthority, "/v1/capabilities", headers, "", cred);
+    return headers;
+  }
+};
+
+TEST_F(ScaleOut, ANonceSpentOnOneInstanceIsRefusedByTheOther) {
+  const auto headers = signed_headers();
+  auto first = a.partner().send("GET", "/v1/capabilities", headers);
+  ASSERT_EQ(first.status, 200) << first.body;
+  auto replay = b.partner().send("GET", "/v1/capabilities", headers);
+  EXPECT_EQ(replay.status, 401);
+  EXPECT_NE(replay.body.find("nonce-replayed"), std::string::npos) << replay.body;
+  // A fresh signature is fine on either.
+  EXPECT_EQ(b.partner().send("GET", "/v1/capabilities", signed_headers()).status, 200);
+}
+
+TEST_F(ScaleOut, ThePlanRateHoldsForBothInstancesTogetherWithinTwoPercent) {
+  std::atomic<int> admitted{0}, refused{0}, other{0};
+  std::atomic<std::int64_t> first_ns{0}, last_ns{0};
+  const auto start = std::chrono::steady_clock::now();
+  const auto end = start + std::chrono::seconds(10);
+  auto client = [&](GatewayProcess& gw, int offset_ms) {
+    auto conn = gw.partner();
+    auto next = start + std::chrono::milliseconds(offset_ms);
+    while (next < end) {  // 2 clients x 30/s = 3x the plan's 20/s
+      std::this_thread::sleep_until(next);
+      next += std::chrono::microseconds(33333);
+      const auto headers = signed_headers();
+      const std::int64_t sent =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+              .count();
+      std::int64_t expected = 0;
+      first_ns.compare_exchange_strong(expected, sent);
+      auto r = conn.send("GET", "/v1/capabilities", headers);
+      if (r.status == 200) ++admitted;
+      else if (r.status == 429) ++refused;
+      else ++other;
+      last_ns = std::max<std::int64_t>(last_ns.load(), sent);
+    }
+  };
+  std::thread ta(client, std::ref(a), 0), tb(client, std::ref(b), 16);
+  ta.join();
+  tb.join();
+  const double seconds = static_cast<double>(last_ns - first_ns) / 1e9;
+  const double theoretical = 20 + 20 * seconds;
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_GT(refused.load(), admitted.load());
+  EXPECT_NEAR(admitted.load(), theoretical, theoretical * 0.02)
+      << "admitted " << admitted << " of " << admitted + refused << " over " << seconds << " s";
+}
+
+}  // namespace
