@@ -1,5 +1,5 @@
-// octopus-gateway: the gateway's one binary. `serve` runs both planes; other
-// subcommands (policy tools) join here as they are built.
+// octopus-gateway: the gateway's one binary. `serve` runs both planes; `policy` holds the
+// compliance officers' tools.
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -21,6 +21,9 @@ Usage:
   octopus-gateway serve [--config FILE] [--listen HOST:PORT] [--admin-listen HOST:PORT] [--data-dir DIR]
                         [--policies DIR]
   octopus-gateway policy check DIR
+  octopus-gateway policy test DIR
+  octopus-gateway policy explain --case FILE [--policies DIR]
+  octopus-gateway policy diff OLD_DIR NEW_DIR
   octopus-gateway --help | --version
 
 serve
@@ -41,8 +44,8 @@ serve
 Environment
   OCTOPUS_ADMIN_TOKEN      required: bearer token for the admin plane (>= 16 chars)
 
-Exit status: 0 after a clean shutdown (serve) or an accepted policy set (policy
-check), 1 on a runtime failure or a refused policy set, 2 on bad usage or
+Exit status: 0 after a clean shutdown (serve) or success (policy), 1 on a
+runtime failure, a refused policy set or a failing case, 2 on bad usage or
 configuration.
 )";
 }
