@@ -6,9 +6,7 @@
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
-#include "http/request_context.hpp"
+#include "http/json_body.hpp"
 
 namespace octopus::admin {
 
@@ -20,8 +18,6 @@ std::string rfc3339(std::int64_t unix_seconds);
 std::optional<std::size_t> page_limit(const std::map<std::string, std::string>& query, std::size_t fallback,
                                       std::size_t max);
 
-// The request body as a JSON object. Otherwise nullopt, with `error` set to the problem
-// (415 for another media type, 400 for anything but a JSON object).
-std::optional<nlohmann::json> json_body(http::RequestContext& ctx, http::Response& error, bool allow_merge_patch);
+using http::json_body;
 
 }  // namespace octopus::admin

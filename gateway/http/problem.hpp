@@ -31,6 +31,8 @@ inline constexpr ProblemType payload_too_large{"payload-too-large", 413, "Payloa
 inline constexpr ProblemType unsupported_media_type{"unsupported-media-type", 415,
                                                     "Unsupported media type"};
 inline constexpr ProblemType validation_error{"validation-error", 422, "Validation failed"};
+inline constexpr ProblemType segment_not_allowed{"segment-not-allowed", 422, "Segment not allowed"};
+inline constexpr ProblemType engine_unavailable{"engine-unavailable", 503, "Engine unavailable"};
 inline constexpr ProblemType rate_limited{"rate-limited", 429, "Rate limit exceeded"};
 inline constexpr ProblemType quota_exhausted{"quota-exhausted", 429, "Quota exhausted"};
 inline constexpr ProblemType policy_set_refused{"policy-set-refused", 422, "Policy set refused"};

@@ -64,6 +64,10 @@ void compile_privacy(const json& v, PrivacyPolicy& out) {
   out.significant_figures = v["count_rounding"]["significant_figures"].get<unsigned>();
   out.max_nodes = v["segment_limits"]["max_nodes"].get<unsigned>();
   out.max_depth = v["segment_limits"]["max_depth"].get<unsigned>();
+  if (v.contains("differencing")) {
+    out.differencing_window_seconds = v["differencing"]["window_hours"].get<std::int64_t>() * 3600;
+    out.differencing_remembered = v["differencing"]["remembered_queries"].get<unsigned>();
+  }
 }
 
 FrequencyCap cap(const json& body, const std::string& name) {

@@ -111,6 +111,9 @@ void privacy(Lines& l, const PolicySide& a, const PolicySide& b) {
   l.changed(area, "significant figures kept", figures(x.significant_figures), figures(y.significant_figures));
   l.changed_number(area, "most conditions and operators in an audience (max_nodes)", x.max_nodes, y.max_nodes);
   l.changed_number(area, "deepest nesting of an audience (max_depth)", x.max_depth, y.max_depth);
+  l.changed_number(area, "differencing: hours a partner's counts are remembered", x.differencing_window_seconds / 3600,
+                   y.differencing_window_seconds / 3600);
+  l.changed_number(area, "differencing: recent counts compared", x.differencing_remembered, y.differencing_remembered);
 }
 
 void fatigue(Lines& l, const PolicySide& a, const PolicySide& b) {

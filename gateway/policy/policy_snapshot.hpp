@@ -63,6 +63,11 @@ struct PrivacyPolicy {
   std::string max_nodes_rule = "privacy.segment_limits.max_nodes";
   std::string max_depth_rule = "privacy.segment_limits.max_depth";
   std::string segment_ok_rule = "privacy.segment_limits";
+  // A count is withheld when it differs from one of the partner's recent counts by fewer
+  // than k subscribers (but not zero): the difference would name a small group.
+  std::int64_t differencing_window_seconds = 24 * 3600;
+  unsigned differencing_remembered = 50;
+  std::string differencing_rule = "privacy.differencing";
 };
 
 struct FrequencyCap {

@@ -1,0 +1,173 @@
+#include "audiences/audience_service.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "policy/privacy_evaluator.hpp"
+
+namespace octopus::audiences {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view kDefaultPurpose = "dpv:DirectMarketing";
+
+std::int64_t system_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+engine::SegmentNode both(const engine::SegmentNode& keep, const engine::SegmentNode& without) {
+  engine::SegmentNode negated;
+  negated.kind = engine::SegmentNode::Kind::negate;
+  negated.children.push_back(without);
+  engine::SegmentNode n;
+  n.kind = engine::SegmentNode::Kind::all;
+  n.children = {keep, std::move(negated)};
+  return n;
+}
+
+}  // namespace
+
+AudienceService::AudienceService(engine::Engine& engine, std::chrono::milliseconds engine_timeout, Clock clock)
+    : engine_(engine), timeout_(engine_timeout), clock_(clock ? std::move(clock) : Clock(system_seconds)) {}
+
+template <typename T>
+T AudienceService::wait(std::future<T> f) {
+  if (f.wait_for(timeout_) != std::future_status::ready)
+    throw engine::EngineUnavailable("the engine did not answer within " + std::to_string(timeout_.count()) + " ms");
+  return f.get();
+}
+
+const engine::Vocabulary& AudienceService::vocabulary() {
+  std::lock_guard lock(vocabulary_mutex_);
+  if (!vocabulary_) vocabulary_ = wait(engine_.vocabulary());
+  return *vocabulary_;
+}
+
+json AudienceService::targeting_attributes(const policy::PolicySnapshot& policy, const Caller& caller) {
+  const auto& vocab = vocabulary();
+  const auto tier = policy.tier_id(caller.tier);
+  json attributes = json::array();
+  json tags = json::array();
+  if (tier) {
+    for (const auto& a : vocab.attributes) {
+      if (!policy::check_attribute(policy, *tier, a.name).allowed) continue;
+      json entry = {{"name", a.name}, {"values", a.values}, {"ordered", a.ordered}};
+      if (!a.description.empty()) entry["description"] = a.description;
+      if (a.ordered) {
+        json bands = json::array();
+        for (std::size_t i = 0; i < a.values.size() && i < a.lower_bounds.size(); ++i) {
+          json band = {{"value", a.values[i]}, {"min", a.lower_bounds[i]}};
+          if (std::isfinite(a.upper_bounds[i])) band["max"] = a.upper_bounds[i] - 1;
+          bands.push_back(band);
+        }
+        entry["bands"] = bands;
+      }
+      attributes.push_back(entry);
+    }
+    if (policy::check_attribute(policy, *tier, kTagAttribute).allowed) tags = vocab.tags;
+  }
+  return {{"attributes", attributes},
+          {"tags", tags},
+          {"minimum_audience_size", policy.privacy.minimum_audience_size},
+          {"policy_version", policy.version}};
+}
+
+Estimate AudienceService::estimate(const policy::PolicySnapshot& policy, const Caller& caller, const json& body) {
+  Estimate e;
+  auto malformed = [&](std::string pointer, std::string detail) {
+    e.outcome = Estimate::Outcome::malformed;
+    e.issues.push_back({std::move(pointer), std::move(detail), ""});
+    return e;
+  };
+  auto refused = [&](std::string pointer, std::string detail, std::string_view rule) {
+    e.outcome = Estimate::Outcome::refused;
+    e.issues.push_back({std::move(pointer), std::move(detail), std::string(rule)});
+    return e;
+  };
+  for (const auto& [name, _] : body.items())
+    if (name != "segment" && name != "purpose") return malformed("/" + name, "is not a member of this request");
+  if (!body.contains("segment")) return malformed("/segment", "is required");
+
+  // The purpose the partner states decides whose consent counts.
+  std::string purpose(kDefaultPurpose);
+  if (body.contains("purpose")) {
+    if (!body["purpose"].is_string()) return malformed("/purpose", "must be a string, e.g. \"dpv:DirectMarketing\"");
+    purpose = body["purpose"].get<std::string>();
+  }
+  const auto purpose_id = policy.purpose_id(purpose);
+  if (!purpose_id) return malformed("/purpose", "'" + purpose + "' is not a purpose of the consent policy");
+  const auto& audiences = policy.consent.capabilities[static_cast<std::size_t>(policy::Capability::audiences)];
+  if (!audiences.allows(*purpose_id))
+    return refused("/purpose", "audiences may not be built for '" + purpose + "'", audiences.purposes_rule);
+  const auto category_id = policy.category_id(caller.category);
+  if (!category_id)
+    return refused("", "your partner category '" + caller.category + "' is not in the consent policy; contact the operator",
+                   policy.consent.default_rule);
+  const auto& category = policy.consent.category_allowances[*category_id];
+  if (!category.allows(*purpose_id))
+    return refused("/purpose", caller.category + " partners may not use '" + purpose + "'", category.purposes_rule);
+  const auto tier = policy.tier_id(caller.tier);
+  if (!tier)
+    return refused("/segment", "your tier '" + caller.tier + "' is not in the privacy policy; contact the operator",
+                   policy.privacy.segment_ok_rule);
+
+  engine::CountQuery query;
+  try {
+    auto parsed = parse_segment(body["segment"], "/segment", vocabulary(), policy, *tier);
+    if (!parsed.malformed.empty()) {
+      e.outcome = Estimate::Outcome::malformed;
+      e.issues = std::move(parsed.malformed);
+      return e;
+    }
+    if (!parsed.refused.empty()) {
+      e.outcome = Estimate::Outcome::refused;
+      e.issues = std::move(parsed.refused);
+      return e;
+    }
+    query.segment = std::move(*parsed.segment);
+    query.consent.purpose = purpose;
+    query.consent.partner_category = caller.category;
+    for (auto ch : policy::kChannels)
+      if (((policy.consent.offered_channels >> static_cast<unsigned>(ch)) & 1u) && audiences.allows(ch) &&
+          category.allows(ch))
+        query.consent.channels.emplace_back(policy::to_string(ch));
+
+    const std::uint64_t raw = query.consent.channels.empty() ? 0 : count(query);
+    const auto published = policy::publish_count(policy, raw);
+    e.suppressed = published.suppressed;
+    if (published.suppressed) e.reason = "below_threshold";
+    else e.count = published.value;
+
+    // Differencing: compare with this partner's recent definitions under the same purpose.
+    const auto& privacy = policy.privacy;
+    const std::int64_t now = clock_();
+    if (!e.suppressed && !query.consent.channels.empty()) {
+      for (const auto& earlier : guard_.recent(caller.partner_id, now, privacy.differencing_window_seconds,
+                                               privacy.differencing_remembered)) {
+        if (earlier.purpose != purpose) continue;
+        engine::CountQuery diff = query;
+        diff.segment = both(query.segment, earlier.segment);
+        std::uint64_t d = count(diff);
+        if (d >= privacy.minimum_audience_size) continue;
+        diff.segment = both(earlier.segment, query.segment);
+        d += count(diff);
+        if (d > 0 && d < privacy.minimum_audience_size) {
+          e.suppressed = true;
+          e.count.reset();
+          e.reason = "differencing";
+          break;
+        }
+      }
+    }
+    guard_.remember(caller.partner_id, {query.segment, purpose, now}, privacy.differencing_remembered);
+  } catch (const engine::EngineUnavailable&) {
+    e = {};
+    e.outcome = Estimate::Outcome::engine_unavailable;
+  }
+  return e;
+}
+
+}  // namespace octopus::audiences

@@ -1,0 +1,65 @@
+// Audience targeting for partners: what a partner may target (its tier's attributes, their
+// values, the tags), and privacy-filtered estimates — only consenting subscribers counted,
+// counts below k withheld, the rest rounded, and counts that would reveal a small group by
+// difference with the partner's recent counts withheld too. Identities never leave the
+// engine; this service sees only counts.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "audiences/differencing_guard.hpp"
+#include "audiences/segment_parser.hpp"
+#include "engine/engine.hpp"
+#include "policy/policy_snapshot.hpp"
+
+namespace octopus::audiences {
+
+struct Caller {
+  std::string partner_id;
+  std::string tier;
+  std::string category;
+};
+
+struct Estimate {
+  enum class Outcome { counted, malformed, refused, engine_unavailable };
+  Outcome outcome = Outcome::counted;
+  std::vector<SegmentIssue> issues;  // malformed / refused
+  std::optional<std::uint64_t> count;  // null when suppressed
+  bool suppressed = false;
+  std::string reason;  // "below_threshold" | "differencing" when suppressed
+};
+
+class AudienceService {
+ public:
+  using Clock = std::function<std::int64_t()>;  // Unix seconds
+  AudienceService(engine::Engine& engine, std::chrono::milliseconds engine_timeout, Clock clock = {});
+
+  // The attributes, values and tags `caller` may target under `policy`, as JSON for
+  // GET /v1/targeting-attributes. Throws engine::EngineUnavailable.
+  nlohmann::json targeting_attributes(const policy::PolicySnapshot& policy, const Caller& caller);
+
+  // `body` is the request: {"segment": node, "purpose": optional DPV purpose}.
+  Estimate estimate(const policy::PolicySnapshot& policy, const Caller& caller, const nlohmann::json& body);
+
+ private:
+  const engine::Vocabulary& vocabulary();  // fetched once; throws EngineUnavailable
+  template <typename T>
+  T wait(std::future<T> f);
+  std::uint64_t count(const engine::CountQuery& q) { return wait(engine_.count(q)); }
+
+  engine::Engine& engine_;
+  std::chrono::milliseconds timeout_;
+  Clock clock_;
+  DifferencingGuard guard_;
+  std::mutex vocabulary_mutex_;
+  std::optional<engine::Vocabulary> vocabulary_;
+};
+
+}  // namespace octopus::audiences
