@@ -75,17 +75,18 @@ json AudienceService::targeting_attributes(const policy::PolicySnapshot& policy,
           {"policy_version", policy.version}};
 }
 
-Estimate AudienceService::estimate(const policy::PolicySnapshot& policy, const Caller& caller, const json& body) {
-  Estimate e;
+std::optional<AudienceService::Prepared> AudienceService::prepare(const policy::PolicySnapshot& policy,
+                                                                 const Caller& caller, const json& body,
+                                                                 Estimate& e) {
   auto malformed = [&](std::string pointer, std::string detail) {
     e.outcome = Estimate::Outcome::malformed;
     e.issues.push_back({std::move(pointer), std::move(detail), ""});
-    return e;
+    return std::nullopt;
   };
   auto refused = [&](std::string pointer, std::string detail, std::string_view rule) {
     e.outcome = Estimate::Outcome::refused;
     e.issues.push_back({std::move(pointer), std::move(detail), std::string(rule)});
-    return e;
+    return std::nullopt;
   };
   for (const auto& [name, _] : body.items())
     if (name != "segment" && name != "purpose") return malformed("/" + name, "is not a member of this request");
@@ -114,60 +115,74 @@ Estimate AudienceService::estimate(const policy::PolicySnapshot& policy, const C
     return refused("/segment", "your tier '" + caller.tier + "' is not in the privacy policy; contact the operator",
                    policy.privacy.segment_ok_rule);
 
-  engine::CountQuery query;
-  try {
-    auto parsed = parse_segment(body["segment"], "/segment", vocabulary(), policy, *tier);
-    if (!parsed.malformed.empty()) {
-      e.outcome = Estimate::Outcome::malformed;
-      e.issues = std::move(parsed.malformed);
-      return e;
-    }
-    if (!parsed.refused.empty()) {
-      e.outcome = Estimate::Outcome::refused;
-      e.issues = std::move(parsed.refused);
-      return e;
-    }
-    query.segment = std::move(*parsed.segment);
-    query.consent.purpose = purpose;
-    query.consent.partner_category = caller.category;
-    for (auto ch : policy::kChannels)
-      if (((policy.consent.offered_channels >> static_cast<unsigned>(ch)) & 1u) && audiences.allows(ch) &&
-          category.allows(ch))
-        query.consent.channels.emplace_back(policy::to_string(ch));
+  auto parsed = parse_segment(body["segment"], "/segment", vocabulary(), policy, *tier);
+  if (!parsed.malformed.empty()) {
+    e.outcome = Estimate::Outcome::malformed;
+    e.issues = std::move(parsed.malformed);
+    return std::nullopt;
+  }
+  if (!parsed.refused.empty()) {
+    e.outcome = Estimate::Outcome::refused;
+    e.issues = std::move(parsed.refused);
+    return std::nullopt;
+  }
+  Prepared p;
+  p.query.segment = std::move(*parsed.segment);
+  p.query.consent.purpose = purpose;
+  p.query.consent.partner_category = caller.category;
+  for (auto ch : policy::kChannels)
+    if (((policy.consent.offered_channels >> static_cast<unsigned>(ch)) & 1u) && audiences.allows(ch) &&
+        category.allows(ch))
+      p.query.consent.channels.emplace_back(policy::to_string(ch));
+  return p;
+}
 
-    const std::uint64_t raw = query.consent.channels.empty() ? 0 : count(query);
-    const auto published = policy::publish_count(policy, raw);
-    e.suppressed = published.suppressed;
-    if (published.suppressed) e.reason = "below_threshold";
-    else e.count = published.value;
+Estimate AudienceService::publish(const policy::PolicySnapshot& policy, const Caller& caller, const Prepared& p,
+                                  std::uint64_t raw) {
+  Estimate e;
+  const auto published = policy::publish_count(policy, raw);
+  e.suppressed = published.suppressed;
+  if (published.suppressed) e.reason = "below_threshold";
+  else e.count = published.value;
 
-    // Differencing: compare with this partner's recent definitions under the same purpose.
-    const auto& privacy = policy.privacy;
-    const std::int64_t now = clock_();
-    if (!e.suppressed && !query.consent.channels.empty()) {
-      for (const auto& earlier : guard_.recent(caller.partner_id, now, privacy.differencing_window_seconds,
-                                               privacy.differencing_remembered)) {
-        if (earlier.purpose != purpose) continue;
-        engine::CountQuery diff = query;
-        diff.segment = both(query.segment, earlier.segment);
-        std::uint64_t d = count(diff);
-        if (d >= privacy.minimum_audience_size) continue;
-        diff.segment = both(earlier.segment, query.segment);
-        d += count(diff);
-        if (d > 0 && d < privacy.minimum_audience_size) {
-          e.suppressed = true;
-          e.count.reset();
-          e.reason = "differencing";
-          break;
-        }
+  // Differencing: compare with this partner's recent definitions under the same purpose.
+  const auto& privacy = policy.privacy;
+  const std::int64_t now = clock_();
+  const auto& purpose = p.query.consent.purpose;
+  if (!e.suppressed && !p.query.consent.channels.empty()) {
+    for (const auto& earlier : guard_.recent(caller.partner_id, now, privacy.differencing_window_seconds,
+                                             privacy.differencing_remembered)) {
+      if (earlier.purpose != purpose) continue;
+      engine::CountQuery diff = p.query;
+      diff.segment = both(p.query.segment, earlier.segment);
+      std::uint64_t d = count(diff);
+      if (d >= privacy.minimum_audience_size) continue;
+      diff.segment = both(earlier.segment, p.query.segment);
+      d += count(diff);
+      if (d > 0 && d < privacy.minimum_audience_size) {
+        e.suppressed = true;
+        e.count.reset();
+        e.reason = "differencing";
+        break;
       }
     }
-    guard_.remember(caller.partner_id, {query.segment, purpose, now}, privacy.differencing_remembered);
+  }
+  guard_.remember(caller.partner_id, {p.query.segment, purpose, now}, privacy.differencing_remembered);
+  return e;
+}
+
+Estimate AudienceService::estimate(const policy::PolicySnapshot& policy, const Caller& caller, const json& body) {
+  Estimate e;
+  try {
+    auto prepared = prepare(policy, caller, body, e);
+    if (!prepared) return e;
+    const std::uint64_t raw = prepared->query.consent.channels.empty() ? 0 : count(prepared->query);
+    return publish(policy, caller, *prepared, raw);
   } catch (const engine::EngineUnavailable&) {
     e = {};
     e.outcome = Estimate::Outcome::engine_unavailable;
+    return e;
   }
-  return e;
 }
 
 }  // namespace octopus::audiences

@@ -48,6 +48,21 @@ class AudienceService {
   // `body` is the request: {"segment": node, "purpose": optional DPV purpose}.
   Estimate estimate(const policy::PolicySnapshot& policy, const Caller& caller, const nlohmann::json& body);
 
+  // A checked request, ready for the engine.
+  struct Prepared {
+    engine::CountQuery query;
+  };
+  // Checks `body` as estimate() does; nullopt (with `e` saying why) when refused. Throws
+  // engine::EngineUnavailable when the vocabulary cannot be fetched.
+  std::optional<Prepared> prepare(const policy::PolicySnapshot& policy, const Caller& caller,
+                                  const nlohmann::json& body, Estimate& e);
+  // What the partner may learn of an exact count: threshold, rounding, differencing.
+  // Throws engine::EngineUnavailable.
+  Estimate publish(const policy::PolicySnapshot& policy, const Caller& caller, const Prepared& p, std::uint64_t raw);
+
+  engine::Engine& engine() { return engine_; }
+  std::chrono::milliseconds engine_timeout() const { return timeout_; }
+
  private:
   const engine::Vocabulary& vocabulary();  // fetched once; throws EngineUnavailable
   template <typename T>

@@ -1,7 +1,13 @@
 #include "audiences/audiences_api.hpp"
 
+#include <sodium.h>
+
+#include <chrono>
+#include <regex>
+
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
+#include "http/query.hpp"
 
 namespace octopus::audiences {
 
@@ -31,13 +37,69 @@ json issues_json(const std::vector<SegmentIssue>& issues) {
   return out;
 }
 
+std::int64_t now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string rfc3339(std::int64_t t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// "aud_" + creation time (ms, hex) + 64 random bits: ids sort by creation and cannot be guessed.
+std::string new_audience_id() {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  unsigned char random[8];
+  randombytes_buf(random, sizeof random);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "aud_%012llx", static_cast<unsigned long long>(ms));
+  std::string id = buf;
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (unsigned char b : random) {
+    id += kHex[b >> 4];
+    id += kHex[b & 0x0F];
+  }
+  return id;
+}
+
+const std::regex kAudienceId("^aud_[0-9a-f]{28}$");
+
+json audience_json(const store::AudienceRecord& a) {
+  json out = {{"id", a.id},
+              {"status", a.status},
+              {"progress", a.status == "building" ? 0.0 : 1.0},
+              {"segment", json::parse(a.segment_json, nullptr, false)},
+              {"purpose", a.purpose},
+              {"count", a.count ? json(*a.count) : json(nullptr)},
+              {"suppressed", a.suppressed},
+              {"policy_version", a.policy_version},
+              {"created_at", rfc3339(a.created_at)},
+              {"updated_at", rfc3339(a.updated_at)}};
+  if (a.suppressed) out["reason"] = a.reason;
+  if (a.status == "failed") out["error"] = a.error;
+  return out;
+}
+
+http::Response not_found(http::RequestContext& ctx) {
+  // The same answer for another partner's audience as for none: existence is not confirmed.
+  return http::make_problem(ctx, http::problems::not_found, "You have no audience with this id.");
+}
+
 }  // namespace
 
-void register_routes(http::Pipeline& partner_plane, AudienceService& service) {
+void register_routes(http::Pipeline& partner_plane, AudiencesApiDeps deps) {
+  auto& service = deps.service;
   partner_plane.add_route({.method = "GET",
                            .pattern = "/v1/targeting-attributes",
                            .handler =
-                               [&service](http::RequestContext& ctx) {
+                                [&service](http::RequestContext& ctx) {
                                  try {
                                    return http::make_json(200, service.targeting_attributes(*ctx.policy, caller_of(ctx)));
                                  } catch (const engine::EngineUnavailable&) {
@@ -81,6 +143,134 @@ void register_routes(http::Pipeline& partner_plane, AudienceService& service) {
        .blocking = true,
        .required_scope = "audiences:read",
        .capability_class = "audience_queries"});
+
+  partner_plane.add_route(
+      {.method = "POST",
+       .pattern = "/v1/audiences",
+       .handler =
+           [deps](http::RequestContext& ctx) {
+             http::Response error;
+             auto body = http::json_body(ctx, error);
+             if (!body) return error;
+             const Caller caller = caller_of(ctx);
+             Estimate e;
+             std::optional<AudienceService::Prepared> prepared;
+             try {
+               prepared = deps.service.prepare(*ctx.policy, caller, *body, e);
+             } catch (const engine::EngineUnavailable&) {
+               return engine_unavailable(ctx);
+             }
+             if (!prepared) {
+               if (e.outcome == Estimate::Outcome::malformed)
+                 return http::make_problem(ctx, http::problems::validation_error,
+                                           "The request breaks the audience schema; see errors.",
+                                           {{"errors", issues_json(e.issues)}});
+               return http::make_problem(ctx, http::problems::segment_not_allowed,
+                                         "The privacy or consent policy does not allow this audience for you; "
+                                         "see errors.",
+                                         {{"errors", issues_json(e.issues)}, {"policy_version", ctx.policy_version}});
+             }
+             store::AudienceRecord r;
+             r.id = new_audience_id();
+             r.partner_id = caller.partner_id;
+             r.status = "building";
+             r.segment_json = (*body)["segment"].dump();
+             r.purpose = prepared->query.consent.purpose;
+             r.policy_version = std::string(ctx.policy_version);
+             r.created_at = r.updated_at = now_s();
+             if (deps.store.create_audience(r) != store::WriteResult::ok)
+               return http::make_problem(ctx, http::problems::internal_error, "The audience could not be recorded.");
+             if (!deps.builder.submit(r, std::move(*prepared), ctx.policy, caller)) {
+               r.status = "failed";
+               r.error = "too many audiences are being built; create it again shortly";
+               deps.store.update_audience(r);
+               auto busy = http::make_problem(ctx, http::problems::service_unavailable,
+                                              "Too many audiences are being built right now; retry shortly.");
+               busy.set_header("Retry-After", "5");
+               return busy;
+             }
+             auto response = http::make_json(202, audience_json(r));
+             response.set_header("Location", "/v1/audiences/" + r.id);
+             return response;
+           },
+       .blocking = true,
+       .required_scope = "audiences:write",
+       .capability_class = "audience_queries"});
+
+  partner_plane.add_route({.method = "GET",
+                           .pattern = "/v1/audiences/{id}",
+                           .handler =
+                               [deps](http::RequestContext& ctx) {
+                                 const auto& id = ctx.path_params.at("id");
+                                 if (!std::regex_match(id, kAudienceId)) return not_found(ctx);
+                                 auto a = deps.store.get_audience(ctx.principal->id, id);
+                                 if (!a) return not_found(ctx);
+                                 return http::make_json(200, audience_json(*a));
+                               },
+                           .blocking = true,
+                           .required_scope = "audiences:read",
+                           .capability_class = "reads"});
+
+  partner_plane.add_route(
+      {.method = "GET",
+       .pattern = "/v1/audiences",
+       .handler =
+           [deps](http::RequestContext& ctx) {
+             auto query = http::parse_query(ctx.request.query());
+             if (!query) return http::make_problem(ctx, http::problems::malformed_request, "The query string is malformed.");
+             std::size_t limit = 50;
+             if (auto it = query->find("limit"); it != query->end()) {
+               const auto& v = it->second;
+               if (v.empty() || v.size() > 3 || v.find_first_not_of("0123456789") != std::string::npos ||
+                   std::stoul(v) < 1 || std::stoul(v) > 200)
+                 return http::make_problem(ctx, http::problems::malformed_request,
+                                           "limit must be an integer from 1 to 200.");
+               limit = std::stoul(v);
+             }
+             std::optional<std::string> after;
+             if (auto it = query->find("cursor"); it != query->end()) {
+               if (!std::regex_match(it->second, kAudienceId))
+                 return http::make_problem(ctx, http::problems::malformed_request,
+                                           "cursor is not one this API returned; start again without it.");
+               after = it->second;
+             }
+             auto page = deps.store.list_audiences(ctx.principal->id, after, limit);
+             json items = json::array();
+             for (const auto& a : page.items) items.push_back(audience_json(a));
+             return http::make_json(200, {{"items", items},
+                                          {"next_cursor", page.next_after ? json(*page.next_after) : json(nullptr)}});
+           },
+       .blocking = true,
+       .required_scope = "audiences:read",
+       .capability_class = "reads"});
+
+  partner_plane.add_route({.method = "DELETE",
+                           .pattern = "/v1/audiences/{id}",
+                           .handler =
+                               [deps](http::RequestContext& ctx) {
+                                 const auto& id = ctx.path_params.at("id");
+                                 if (!std::regex_match(id, kAudienceId)) return not_found(ctx);
+                                 auto a = deps.store.get_audience(ctx.principal->id, id);
+                                 if (!a) return not_found(ctx);
+                                 const std::string engine_id = a->engine_id;
+                                 a->status = "deleted";
+                                 a->updated_at = now_s();
+                                 deps.store.update_audience(*a);
+                                 // The engine forgets the members; a failure here leaves an orphan
+                                 // the engine can expire, never a visible audience.
+                                 if (!engine_id.empty()) {
+                                   try {
+                                     deps.service.engine().drop(engine_id).wait_for(deps.service.engine_timeout());
+                                   } catch (const std::exception&) {
+                                   }
+                                 }
+                                 http::Response r;
+                                 r.status = 204;
+                                 return r;
+                               },
+                           .blocking = true,
+                           .required_scope = "audiences:write",
+                           .capability_class = "resource_admin"});
 }
 
 }  // namespace octopus::audiences

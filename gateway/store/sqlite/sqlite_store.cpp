@@ -53,6 +53,25 @@ const char* const kMigrations[] = {
       CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
     )sql",
+    // 3: partners' audiences (members stay in the engine)
+    R"sql(
+      CREATE TABLE audiences (
+        id             TEXT PRIMARY KEY,
+        partner_id     TEXT NOT NULL REFERENCES partners(id),
+        status         TEXT NOT NULL CHECK (status IN ('building','ready','failed','deleted')),
+        segment        TEXT NOT NULL,
+        purpose        TEXT NOT NULL,
+        engine_id      TEXT NOT NULL DEFAULT '',
+        count          INTEGER,
+        suppressed     INTEGER NOT NULL DEFAULT 0,
+        reason         TEXT NOT NULL DEFAULT '',
+        policy_version TEXT NOT NULL,
+        error          TEXT NOT NULL DEFAULT '',
+        created_at     INTEGER NOT NULL,
+        updated_at     INTEGER NOT NULL
+      );
+      CREATE INDEX audiences_by_partner ON audiences(partner_id, id);
+    )sql",
 };
 
 // A prepared statement that finalizes itself.
@@ -192,6 +211,28 @@ AuditRecord read_audit(const Statement& st) {
   r.policy_version = st.text(6);
   r.detail = st.text(7);
   return r;
+}
+
+constexpr const char* kAudienceColumns =
+    "id, partner_id, status, segment, purpose, engine_id, count, suppressed, reason, policy_version, error, "
+    "created_at, updated_at";
+
+AudienceRecord read_audience(const Statement& st) {
+  AudienceRecord a;
+  a.id = st.text(0);
+  a.partner_id = st.text(1);
+  a.status = st.text(2);
+  a.segment_json = st.text(3);
+  a.purpose = st.text(4);
+  a.engine_id = st.text(5);
+  if (!st.is_null(6)) a.count = static_cast<std::uint64_t>(st.int64(6));
+  a.suppressed = st.int64(7) != 0;
+  a.reason = st.text(8);
+  a.policy_version = st.text(9);
+  a.error = st.text(10);
+  a.created_at = st.int64(11);
+  a.updated_at = st.int64(12);
+  return a;
 }
 
 constexpr const char* kKeyColumns = "key_id, partner_id, algorithm, public_key, created_at, revoked_at";
@@ -350,6 +391,69 @@ std::optional<PartnerKey> SqliteStore::revoke_key(const std::string& partner_id,
   PartnerKey key = read_key(st);
   tx.commit();
   return key;
+}
+
+WriteResult SqliteStore::create_audience(const AudienceRecord& a) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, (std::string("INSERT INTO audiences(") + kAudienceColumns +
+                     ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                        .c_str());
+  st.bind(1, a.id).bind(2, a.partner_id).bind(3, a.status).bind(4, a.segment_json).bind(5, a.purpose);
+  st.bind(6, a.engine_id);
+  if (a.count) st.bind(7, static_cast<std::int64_t>(*a.count));
+  else st.bind_null(7);
+  st.bind(8, static_cast<std::int64_t>(a.suppressed)).bind(9, a.reason).bind(10, a.policy_version).bind(11, a.error);
+  st.bind(12, a.created_at).bind(13, a.updated_at);
+  return st.exec_unique() ? WriteResult::ok : WriteResult::conflict;
+}
+
+std::optional<AudienceRecord> SqliteStore::get_audience(const std::string& partner_id, const std::string& id) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, (std::string("SELECT ") + kAudienceColumns +
+                     " FROM audiences WHERE partner_id = ? AND id = ? AND status != 'deleted'")
+                        .c_str());
+  st.bind(1, partner_id).bind(2, id);
+  if (!st.step()) return std::nullopt;
+  return read_audience(st);
+}
+
+AudiencePage SqliteStore::list_audiences(const std::string& partner_id, const std::optional<std::string>& after,
+                                         std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, (std::string("SELECT ") + kAudienceColumns +
+                     " FROM audiences WHERE partner_id = ? AND id > ? AND status != 'deleted' ORDER BY id LIMIT ?")
+                        .c_str());
+  st.bind(1, partner_id).bind(2, after.value_or(std::string())).bind(3, static_cast<std::int64_t>(limit + 1));
+  AudiencePage page;
+  while (st.step()) page.items.push_back(read_audience(st));
+  if (page.items.size() > limit) {
+    page.items.pop_back();
+    page.next_after = page.items.back().id;
+  }
+  return page;
+}
+
+WriteResult SqliteStore::update_audience(const AudienceRecord& a) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_,
+               "UPDATE audiences SET status=?, engine_id=?, count=?, suppressed=?, reason=?, error=?, updated_at=? "
+               "WHERE partner_id=? AND id=?");
+  st.bind(1, a.status).bind(2, a.engine_id);
+  if (a.count) st.bind(3, static_cast<std::int64_t>(*a.count));
+  else st.bind_null(3);
+  st.bind(4, static_cast<std::int64_t>(a.suppressed)).bind(5, a.reason).bind(6, a.error).bind(7, a.updated_at);
+  st.bind(8, a.partner_id).bind(9, a.id);
+  st.step();
+  return sqlite3_changes(db_) > 0 ? WriteResult::ok : WriteResult::not_found;
+}
+
+std::vector<AudienceRecord> SqliteStore::audiences_in_status(const std::string& status) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, (std::string("SELECT ") + kAudienceColumns + " FROM audiences WHERE status = ? ORDER BY id").c_str());
+  st.bind(1, status);
+  std::vector<AudienceRecord> out;
+  while (st.step()) out.push_back(read_audience(st));
+  return out;
 }
 
 std::int64_t SqliteStore::append_audit(const AuditRecord& r) {

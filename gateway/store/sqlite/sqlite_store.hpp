@@ -26,6 +26,12 @@ class SqliteStore final : public Store {
   WriteResult add_key(const PartnerKey& key) override;
   std::optional<PartnerKey> revoke_key(const std::string& partner_id, const std::string& key_id,
                                        std::int64_t now) override;
+  WriteResult create_audience(const AudienceRecord& audience) override;
+  std::optional<AudienceRecord> get_audience(const std::string& partner_id, const std::string& id) override;
+  AudiencePage list_audiences(const std::string& partner_id, const std::optional<std::string>& after,
+                              std::size_t limit) override;
+  WriteResult update_audience(const AudienceRecord& audience) override;
+  std::vector<AudienceRecord> audiences_in_status(const std::string& status) override;
   std::int64_t append_audit(const AuditRecord& record) override;
   AuditPage list_audit(std::optional<std::int64_t> after, std::size_t limit, const std::string& action) override;
   bool healthy() override;

@@ -34,12 +34,12 @@ class SqliteStoreTest : public ::testing::Test {
 TEST_F(SqliteStoreTest, MigratesOnceAndKeepsDataAcrossReopen) {
   {
     SqliteStore s(path);
-    EXPECT_EQ(s.schema_version(), 2);
+    EXPECT_EQ(s.schema_version(), 3);
     ASSERT_EQ(s.create_partner(partner("acme")), WriteResult::ok);
     ASSERT_EQ(s.add_key(key("k1", "acme")), WriteResult::ok);
   }
   SqliteStore again(path);
-  EXPECT_EQ(again.schema_version(), 2);
+  EXPECT_EQ(again.schema_version(), 3);
   auto p = again.get_partner("acme");
   ASSERT_TRUE(p);
   EXPECT_EQ(p->scopes, std::vector<std::string>{"audiences:read"});
@@ -99,6 +99,47 @@ TEST_F(SqliteStoreTest, RefusesAFileThatIsNotADatabase) {
   std::fclose(f);
   EXPECT_THROW(SqliteStore{junk}, StoreError);
   std::filesystem::remove(junk);
+}
+
+TEST_F(SqliteStoreTest, AudiencesAreScopedToTheirOwnerAndDeletedOnesDisappear) {
+  SqliteStore s(path);
+  ASSERT_EQ(s.create_partner(partner("acme")), WriteResult::ok);
+  ASSERT_EQ(s.create_partner(partner("beta")), WriteResult::ok);
+  auto audience = [](const std::string& id, const std::string& owner) {
+    return AudienceRecord{.id = id, .partner_id = owner, .status = "building", .segment_json = "{}",
+                          .purpose = "dpv:DirectMarketing", .policy_version = "v1", .created_at = 1, .updated_at = 1};
+  };
+  ASSERT_EQ(s.create_audience(audience("aud_1", "acme")), WriteResult::ok);
+  ASSERT_EQ(s.create_audience(audience("aud_2", "acme")), WriteResult::ok);
+  ASSERT_EQ(s.create_audience(audience("aud_3", "beta")), WriteResult::ok);
+  EXPECT_EQ(s.create_audience(audience("aud_1", "beta")), WriteResult::conflict);
+  EXPECT_TRUE(s.get_audience("acme", "aud_1"));
+  EXPECT_FALSE(s.get_audience("beta", "aud_1"));  // another partner's is as absent as an unknown one
+
+  auto ready = *s.get_audience("acme", "aud_1");
+  ready.status = "ready";
+  ready.count = 1200;
+  ready.updated_at = 5;
+  EXPECT_EQ(s.update_audience(ready), WriteResult::ok);
+  auto back = s.get_audience("acme", "aud_1");
+  EXPECT_EQ(back->status, "ready");
+  EXPECT_EQ(back->count, 1200u);
+  ready.partner_id = "beta";
+  EXPECT_EQ(s.update_audience(ready), WriteResult::not_found);  // nor can it be changed by another
+
+  auto first = s.list_audiences("acme", std::nullopt, 1);
+  ASSERT_EQ(first.items.size(), 1u);
+  EXPECT_EQ(first.items[0].id, "aud_1");
+  auto second = s.list_audiences("acme", first.next_after, 1);
+  ASSERT_EQ(second.items.size(), 1u);
+  EXPECT_EQ(second.items[0].id, "aud_2");
+  EXPECT_FALSE(second.next_after);
+
+  auto gone = *s.get_audience("acme", "aud_2");
+  gone.status = "deleted";
+  EXPECT_EQ(s.update_audience(gone), WriteResult::ok);
+  EXPECT_FALSE(s.get_audience("acme", "aud_2"));
+  EXPECT_EQ(s.list_audiences("acme", std::nullopt, 10).items.size(), 1u);
 }
 
 TEST_F(SqliteStoreTest, AuditLogAppendsInOrderFiltersByActionAndRefusesChanges) {

@@ -1,0 +1,96 @@
+#include "audiences/audience_builder.hpp"
+
+#include <chrono>
+
+#include "observability/log.hpp"
+
+namespace octopus::audiences {
+
+namespace {
+std::int64_t now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+AudienceBuilder::AudienceBuilder(AudienceService& service, store::Store& store,
+                                 std::chrono::milliseconds materialise_timeout, std::size_t max_queued)
+    : service_(service), store_(store), timeout_(materialise_timeout), max_queued_(max_queued) {
+  worker_ = std::thread([this] { run(); });
+}
+
+AudienceBuilder::~AudienceBuilder() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+bool AudienceBuilder::submit(store::AudienceRecord record, AudienceService::Prepared prepared,
+                             std::shared_ptr<const policy::PolicySnapshot> policy, Caller caller) {
+  std::lock_guard lock(mutex_);
+  if (stopping_ || queue_.size() >= max_queued_) return false;
+  queue_.push_back({std::move(record), std::move(prepared), std::move(policy), std::move(caller)});
+  wake_.notify_one();
+  return true;
+}
+
+void AudienceBuilder::run() {
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    build(job);
+  }
+}
+
+void AudienceBuilder::build(Job& job) {
+  auto& r = job.record;
+  try {
+    auto future = service_.engine().materialise(job.prepared.query);
+    if (future.wait_for(timeout_) != std::future_status::ready)
+      throw engine::EngineUnavailable("the engine did not finish within " + std::to_string(timeout_.count()) + " ms");
+    const auto handle = future.get();
+    const Estimate published = service_.publish(*job.policy, job.caller, job.prepared, handle.size);
+    r.status = "ready";
+    r.engine_id = handle.id;
+    r.count = published.count;
+    r.suppressed = published.suppressed;
+    r.reason = published.reason;
+  } catch (const std::exception& e) {
+    r.status = "failed";
+    r.error = dynamic_cast<const engine::EngineUnavailable*>(&e) ? "the engine is unavailable; create it again later"
+                                                                  : "the engine could not build this audience";
+    observability::log_warn("audience_failed", {{"audience", r.id}, {"partner", r.partner_id}, {"what", e.what()}});
+  }
+  r.updated_at = now_s();
+  try {
+    // Deleted while building: keep it deleted, and let the engine forget it.
+    auto current = store_.get_audience(r.partner_id, r.id);
+    if (!current) {
+      if (!r.engine_id.empty()) service_.engine().drop(r.engine_id).wait_for(timeout_);
+      return;
+    }
+    store_.update_audience(r);
+  } catch (const std::exception& e) {
+    observability::log_error("audience_store_failed", {{"audience", r.id}, {"what", e.what()}});
+  }
+}
+
+void AudienceBuilder::fail_unfinished(store::Store& store) {
+  for (auto r : store.audiences_in_status("building")) {
+    r.status = "failed";
+    r.error = "the gateway stopped while building it; create it again";
+    r.updated_at = now_s();
+    store.update_audience(r);
+  }
+}
+
+}  // namespace octopus::audiences

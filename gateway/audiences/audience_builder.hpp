@@ -1,0 +1,53 @@
+// Materialises partners' audiences in the background: POST /v1/audiences records the
+// audience as `building` and returns at once; a worker asks the engine to materialise it,
+// applies the same privacy filter as an estimate to its size, and records it `ready` (or
+// `failed`, with the reason). Jobs are bounded: a full queue refuses new audiences rather
+// than growing without limit.
+#pragma once
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "audiences/audience_service.hpp"
+#include "store/store.hpp"
+
+namespace octopus::audiences {
+
+class AudienceBuilder {
+ public:
+  AudienceBuilder(AudienceService& service, store::Store& store, std::chrono::milliseconds materialise_timeout,
+                  std::size_t max_queued = 64);
+  ~AudienceBuilder();  // finishes the job in hand, drops the queue (those stay `building` → failed at next start)
+
+  // False when the queue is full (the caller answers 503 and the record is not created).
+  bool submit(store::AudienceRecord record, AudienceService::Prepared prepared,
+              std::shared_ptr<const policy::PolicySnapshot> policy, Caller caller);
+
+  // Audiences left `building` by a stop are failed at start, so none waits forever.
+  static void fail_unfinished(store::Store& store);
+
+ private:
+  struct Job {
+    store::AudienceRecord record;
+    AudienceService::Prepared prepared;
+    std::shared_ptr<const policy::PolicySnapshot> policy;
+    Caller caller;
+  };
+  void run();
+  void build(Job& job);
+
+  AudienceService& service_;
+  store::Store& store_;
+  std::chrono::milliseconds timeout_;
+  std::size_t max_queued_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Job> queue_;
+  bool stopping_ = false;
+  std::thread worker_;
+};
+
+}  // namespace octopus::audiences
