@@ -145,26 +145,26 @@ Estimate AudienceService::publish(const policy::PolicySnapshot& policy, const Ca
   if (published.suppressed) e.reason = "below_threshold";
   else e.count = published.value;
 
-  // Differencing: compare with this partner's recent definitions under the same purpose.
+  // Differencing: compare with the counts this partner was recently shown under the same
+  // purpose. Only shown counts matter: one that was withheld cannot be subtracted from.
   const auto& privacy = policy.privacy;
   const std::int64_t now = clock_();
   const auto& purpose = p.query.consent.purpose;
-  if (!e.suppressed && !p.query.consent.channels.empty()) {
-    for (const auto& earlier : guard_.recent(caller.partner_id, now, privacy.differencing_window_seconds,
-                                             privacy.differencing_remembered)) {
-      if (earlier.purpose != purpose) continue;
-      engine::CountQuery diff = p.query;
-      diff.segment = both(p.query.segment, earlier.segment);
-      std::uint64_t d = count(diff);
-      if (d >= privacy.minimum_audience_size) continue;
-      diff.segment = both(earlier.segment, p.query.segment);
-      d += count(diff);
-      if (d > 0 && d < privacy.minimum_audience_size) {
-        e.suppressed = true;
-        e.count.reset();
-        e.reason = "differencing";
-        break;
-      }
+  if (e.suppressed || p.query.consent.channels.empty()) return e;
+  for (const auto& earlier : guard_.recent(caller.partner_id, now, privacy.differencing_window_seconds,
+                                           privacy.differencing_remembered)) {
+    if (earlier.purpose != purpose) continue;
+    engine::CountQuery diff = p.query;
+    diff.segment = both(p.query.segment, earlier.segment);
+    std::uint64_t d = count(diff);
+    if (d >= privacy.minimum_audience_size) continue;
+    diff.segment = both(earlier.segment, p.query.segment);
+    d += count(diff);
+    if (d > 0 && d < privacy.minimum_audience_size) {
+      e.suppressed = true;
+      e.count.reset();
+      e.reason = "differencing";
+      return e;
     }
   }
   guard_.remember(caller.partner_id, {p.query.segment, purpose, now}, privacy.differencing_remembered);

@@ -1,0 +1,182 @@
+// The privacy filter of audience estimates, against a small engine that counts by brute
+// force: consent channels, k-suppression, rounding, the differencing guard, engine outages.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <functional>
+
+#include "audiences/audience_service.hpp"
+#include "policy/policy_set.hpp"
+
+namespace octopus::audiences {
+namespace {
+
+using nlohmann::json;
+
+std::shared_ptr<const policy::PolicySnapshot> shipped() {
+  static const auto r = policy::load_policies(OCTOPUS_POLICIES_DIR);
+  if (!r.ok()) throw std::runtime_error("shipped policies refused");
+  return r.snapshot;
+}
+
+struct Person {
+  std::string city;
+  std::size_t age;  // index into the age bands
+  bool travel = false;
+};
+
+// Counts by evaluating the segment on every person; records the last consent filter.
+class BruteForceEngine final : public engine::Engine {
+ public:
+  std::vector<Person> people;
+  engine::ConsentFilter last_consent;
+  bool hang = false;
+  std::promise<std::uint64_t> never;  // kept unset to simulate a hung engine
+
+  std::string_view kind() const override { return "test"; }
+  std::future<engine::Vocabulary> vocabulary() override {
+    engine::Vocabulary v;
+    v.attributes.push_back({"city", "", {"jinan", "qingdao"}, false, {}, {}});
+    v.attributes.push_back({"age_band",
+                            "",
+                            {"18-24", "25-34", "35-44", "45-54", "55-64", "65+"},
+                            true,
+                            {18, 25, 35, 45, 55, 65},
+                            {25, 35, 45, 55, 65, 1e9}});
+    v.tags = {"travel"};
+    return ready(std::move(v));
+  }
+  std::future<std::uint64_t> count(const engine::CountQuery& q) override {
+    if (hang) return never.get_future();
+    last_consent = q.consent;
+    return ready<std::uint64_t>(std::count_if(people.begin(), people.end(), [&](const Person& p) { return match(q.segment, p); }));
+  }
+  std::future<engine::AudienceHandle> materialise(const engine::CountQuery&) override { return {}; }
+  std::future<engine::MemberBatch> members(const std::string&, std::uint64_t, std::size_t) override { return {}; }
+  std::future<void> drop(const std::string&) override { return {}; }
+  std::future<engine::Eligibility> eligibility(const engine::EligibilityQuery&) override { return {}; }
+  std::future<std::vector<engine::Product>> products() override { return {}; }
+
+ private:
+  template <typename T>
+  static std::future<T> ready(T value) {
+    std::promise<T> p;
+    p.set_value(std::move(value));
+    return p.get_future();
+  }
+  static bool match(const engine::SegmentNode& n, const Person& p) {
+    using K = engine::SegmentNode::Kind;
+    static const std::vector<std::string> bands{"18-24", "25-34", "35-44", "45-54", "55-64", "65+"};
+    switch (n.kind) {
+      case K::all: return std::all_of(n.children.begin(), n.children.end(), [&](auto& c) { return match(c, p); });
+      case K::any: return std::any_of(n.children.begin(), n.children.end(), [&](auto& c) { return match(c, p); });
+      case K::negate: return !match(n.children[0], p);
+      case K::eq:
+      case K::in: {
+        const std::string value = n.attribute == "city" ? p.city : bands[p.age];
+        return std::find(n.values.begin(), n.values.end(), value) != n.values.end();
+      }
+      case K::range: return false;
+      case K::tag: return p.travel;
+    }
+    return false;
+  }
+};
+
+class Estimates : public ::testing::Test {
+ protected:
+  BruteForceEngine engine;
+  std::int64_t now = 1'800'000'000;
+  AudienceService service{engine, std::chrono::milliseconds(200), [this] { return now; }};
+  Caller acme{"acme", "gold", "internet"};
+
+  void add(int n, const std::string& city, std::size_t age, bool travel = false) {
+    for (int i = 0; i < n; ++i) engine.people.push_back({city, age, travel});
+  }
+  Estimate estimate(const std::string& segment, const Caller& who) {
+    return service.estimate(*shipped(), who, json{{"segment", json::parse(segment)}});
+  }
+  Estimate estimate(const std::string& segment) { return estimate(segment, acme); }
+};
+
+TEST_F(Estimates, OnlyConsentOnTheChannelsThisPartnerMayUseCounts) {
+  add(500, "jinan", 1);
+  auto e = estimate(R"({"attribute":"city","eq":"jinan"})");
+  ASSERT_EQ(e.outcome, Estimate::Outcome::counted);
+  EXPECT_EQ(engine.last_consent.purpose, "dpv:DirectMarketing");
+  EXPECT_EQ(engine.last_consent.partner_category, "internet");
+  // Audiences may use every channel; internet partners only sms and push (consent.yaml).
+  EXPECT_EQ(engine.last_consent.channels, (std::vector<std::string>{"sms", "push"}));
+}
+
+TEST_F(Estimates, SmallCountsAreWithheldAndOthersRounded) {
+  add(99, "qingdao", 2);
+  add(12'345, "jinan", 1);
+  auto small = estimate(R"({"attribute":"city","eq":"qingdao"})");
+  EXPECT_TRUE(small.suppressed);
+  EXPECT_FALSE(small.count);
+  EXPECT_EQ(small.reason, "below_threshold");
+  auto big = estimate(R"({"attribute":"city","eq":"jinan"})");
+  EXPECT_FALSE(big.suppressed);
+  EXPECT_EQ(big.count, 12'000u);  // nearest 100, then 2 significant figures
+}
+
+TEST_F(Estimates, ADifferenceOfAFewSubscribersIsNotRevealed) {
+  add(10'000, "jinan", 1);
+  add(5, "jinan", 5);  // five people aged 65+: the group an attacker wants to size
+  add(3'000, "qingdao", 1);
+  auto whole = estimate(R"({"attribute":"city","eq":"jinan"})");
+  ASSERT_FALSE(whole.suppressed);
+  auto without_old = estimate(R"({"all":[{"attribute":"city","eq":"jinan"},{"not":{"attribute":"age_band","eq":"65+"}}]})");
+  EXPECT_TRUE(without_old.suppressed);
+  EXPECT_EQ(without_old.reason, "differencing");
+  EXPECT_FALSE(without_old.count);
+  // Asking either again reveals nothing new: the shown one is answered, the withheld one
+  // stays withheld. A query differing by at least k is answered.
+  EXPECT_FALSE(estimate(R"({"attribute":"city","eq":"jinan"})").suppressed);
+  EXPECT_EQ(estimate(R"({"all":[{"attribute":"city","eq":"jinan"},{"not":{"attribute":"age_band","eq":"65+"}}]})").reason,
+            "differencing");
+  EXPECT_FALSE(estimate(R"({"attribute":"city","in":["jinan","qingdao"]})").suppressed);
+}
+
+TEST_F(Estimates, TheGuardWorksWhicheverQueryComesFirstAndForgetsAfterTheWindow) {
+  add(10'000, "jinan", 1);
+  add(5, "jinan", 5);
+  ASSERT_FALSE(estimate(R"({"all":[{"attribute":"city","eq":"jinan"},{"not":{"attribute":"age_band","eq":"65+"}}]})").suppressed);
+  EXPECT_EQ(estimate(R"({"attribute":"city","eq":"jinan"})").reason, "differencing");
+  now += 25 * 3600;  // past the 24 h window of privacy.yaml
+  EXPECT_FALSE(estimate(R"({"attribute":"city","eq":"jinan"})").suppressed);
+}
+
+TEST_F(Estimates, EachPartnersQueriesAreComparedOnlyWithItsOwn) {
+  add(10'000, "jinan", 1);
+  add(5, "jinan", 5);
+  ASSERT_FALSE(estimate(R"({"attribute":"city","eq":"jinan"})").suppressed);
+  Caller beta{"beta", "gold", "internet"};
+  EXPECT_FALSE(estimate(R"({"all":[{"attribute":"city","eq":"jinan"},{"not":{"attribute":"age_band","eq":"65+"}}]})", beta).suppressed);
+}
+
+TEST_F(Estimates, PurposeAndCategoryComeFromTheConsentPolicy) {
+  add(500, "jinan", 1);
+  auto bad = service.estimate(*shipped(), acme, json{{"segment", {{"tag", "travel"}}}, {"purpose", "dpv:ServiceOptimisation"}});
+  EXPECT_EQ(bad.outcome, Estimate::Outcome::refused);
+  EXPECT_EQ(bad.issues.at(0).pointer, "/purpose");
+  EXPECT_EQ(bad.issues.at(0).rule, "consent.capabilities.audiences.purposes");
+  auto unknown = service.estimate(*shipped(), acme, json{{"segment", {{"tag", "travel"}}}, {"purpose", "marketing"}});
+  EXPECT_EQ(unknown.outcome, Estimate::Outcome::malformed);
+  auto extra = service.estimate(*shipped(), acme, json{{"segment", {{"tag", "travel"}}}, {"limit", 5}});
+  EXPECT_EQ(extra.outcome, Estimate::Outcome::malformed);
+  EXPECT_EQ(extra.issues.at(0).pointer, "/limit");
+}
+
+TEST_F(Estimates, AHungEngineIsReportedNotWaitedFor) {
+  add(500, "jinan", 1);
+  ASSERT_EQ(estimate(R"({"tag":"travel"})").outcome, Estimate::Outcome::counted);  // vocabulary cached
+  engine.hang = true;
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(estimate(R"({"tag":"travel"})").outcome, Estimate::Outcome::engine_unavailable);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+}
+
+}  // namespace
+}  // namespace octopus::audiences
