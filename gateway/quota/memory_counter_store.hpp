@@ -1,8 +1,11 @@
-// Single-node counters: one cache-line-aligned cell of atomics per partner × capability
-// class, updated with compare-and-swap, so two requests of one partner contend on one cell
-// and never on a lock. Cells are found through a sharded map and then remembered per
-// thread, so the steady state takes no lock at all. Cells live as long as the store
-// (partners are few; their cells are small).
+// Single-node counters: one cache-line cell per partner × capability class holding, in 16
+// bytes, the GCRA TAT and the day and month counts, updated together by one 16-byte
+// compare-and-swap. Two requests of one partner therefore contend on one line, moved once
+// per decision, and never on a lock; the rate, day and month are taken all or nothing. The
+// counts are packed (day id 16 bits, day count 22 bits, month count 26 bits), which bounds a
+// plan's per_day to 4,000,000 and per_month to 64,000,000 (quotas.schema.json says so).
+// Cells are found through a sharded map and then remembered per thread, so the steady state
+// takes no shared lock. Cells live as long as the store (partners are few).
 #pragma once
 #include <array>
 #include <atomic>
@@ -17,6 +20,9 @@ namespace octopus::quota {
 
 class MemoryCounterStore final : public CounterStore {
  public:
+  __extension__ typedef unsigned __int128 Word;  // GCC/Clang; the build targets x86-64 (cmpxchg16b)
+
+ public:
   MemoryCounterStore();
   std::string_view backend() const override { return "memory"; }
   Admission admit(const AdmitRequest& request, std::int64_t now_ns) override;
@@ -28,11 +34,9 @@ class MemoryCounterStore final : public CounterStore {
                    const PeriodLimit& month, std::int64_t now_ns) override;
 
   struct Cell {
-    alignas(64) std::atomic<std::int64_t> tat{0};
-    // (period id & 0xFFFF) << 48 | units used: one word, so a rollover to a new period and
-    // the count in it change together.
-    std::atomic<std::uint64_t> day{0};
-    std::atomic<std::uint64_t> month{0};
+    // Low 64 bits: TAT (ns). High 64 bits: day id << 48 | day count << 26 | month count.
+    // Only read and written through the 16-byte compare-and-swap in the .cpp.
+    alignas(64) Word state = 0;
   };
   struct Partner {
     std::array<Cell, policy::kCapabilityClassCount> cells;

@@ -61,7 +61,8 @@ void RedisServer::start() {
   pid_ = ::fork();
   if (pid_ == 0) {
     ::execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", dir_.c_str(), "--loglevel", "warning", static_cast<char*>(nullptr));
+             "--appendonly", "no", "--dir", dir_.c_str(), "--loglevel", "warning", "--logfile", "redis.log",
+             static_cast<char*>(nullptr));
     ::_exit(127);
   }
   for (int i = 0; i < 200; ++i) {

@@ -40,10 +40,11 @@ class CounterStoreContract : public ::testing::TestWithParam<std::string> {
       store = std::make_unique<MemoryCounterStore>();
     }
   }
+  // Day 20000 is 2024-10-04 and 20001 the 5th: both in month 657 ((2024 - 1970) * 12 + 9).
   AdmitRequest request(std::string_view partner, GcraLimit rate, std::uint64_t day_limit, std::uint64_t month_limit,
                        std::int64_t day_id = 20000) {
     const std::int64_t ends = now_ns() / 1'000'000'000 + 3600;
-    return {partner, CapabilityClass::reads, rate, {day_id, day_limit, ends}, {600, month_limit, ends}, 1};
+    return {partner, CapabilityClass::reads, rate, {day_id, day_limit, ends}, {657, month_limit, ends}, 1};
   }
 
   std::unique_ptr<octopus::testing::RedisServer> server;
@@ -96,7 +97,7 @@ TEST_P(CounterStoreContract, PartnersAndClassesAreCountedApart) {
 }
 
 TEST_P(CounterStoreContract, ReservationsAreAllOrNothingAndReleasesNeverGoBelowZero) {
-  const PeriodLimit day{20000, 5, now_ns() / 1'000'000'000 + 3600}, month{600, 100, day.ends_at};
+  const PeriodLimit day{20000, 5, now_ns() / 1'000'000'000 + 3600}, month{657, 100, day.ends_at};
   const auto c = CapabilityClass::deliveries;
   EXPECT_TRUE(store->reserve("acme", c, day, month, 4));
   EXPECT_FALSE(store->reserve("acme", c, day, month, 2));
@@ -112,7 +113,7 @@ TEST_P(CounterStoreContract, ReservationsAreAllOrNothingAndReleasesNeverGoBelowZ
 }
 
 TEST_P(CounterStoreContract, ConcurrentReservationsNeverExceedTheAllowance) {
-  const PeriodLimit day{20000, 1000, now_ns() / 1'000'000'000 + 3600}, month{600, 500, day.ends_at};
+  const PeriodLimit day{20000, 1000, now_ns() / 1'000'000'000 + 3600}, month{657, 500, day.ends_at};
   std::atomic<std::uint64_t> granted{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 6; ++t)

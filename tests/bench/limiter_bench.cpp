@@ -1,0 +1,124 @@
+// Rate-limit decision benchmarks (Google Benchmark), each beside its baseline in one run:
+//   BM_SharedCounterBaseline/threads:N   one fetch_add on one shared cache line: the floor of
+//                                        any counter two threads share
+//   BM_MemoryAdmit/threads:N             MemoryCounterStore::admit (GCRA + day + month) for
+//                                        ONE partner from N threads
+//   BM_LimiterDecision/threads:N         QuotaLimiter::admit: the plan lookup, calendar
+//                                        periods and the RateLimit field values on top
+//   BM_RedisAdmit                        RedisCounterStore::admit against a local redis-server
+// Run: build/default/tests/bench/octopus-limiter-bench (see docs/performance.md).
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+
+#include "policy/policy_set.hpp"
+#include "quota/memory_counter_store.hpp"
+#include "quota/quota_limiter.hpp"
+#include "quota/redis_counter_store.hpp"
+#include "redis_server.hpp"
+
+namespace octopus::quota {
+namespace {
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Limits no benchmark run reaches, so every decision takes the full admit path.
+AdmitRequest unlimited(std::string_view partner) {
+  const std::int64_t ends = now_ns() / 1'000'000'000 + 86400;
+  return {partner, policy::CapabilityClass::reads, gcra_limit(1e9, 1'000'000'000),
+          {20000, 4'000'000, ends}, {657, 64'000'000, ends}, 1};
+}
+
+std::atomic<std::uint64_t> g_shared{0};
+
+void BM_SharedCounterBaseline(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(g_shared.fetch_add(1, std::memory_order_acq_rel));
+  state.SetItemsProcessed(state.iterations());  // summed over threads: decisions per second in all
+}
+BENCHMARK(BM_SharedCounterBaseline)->Threads(1)->Threads(2)->UseRealTime();
+
+MemoryCounterStore* g_store = nullptr;
+
+void BM_MemoryAdmit(benchmark::State& state) {
+  if (state.thread_index() == 0) g_store = new MemoryCounterStore();
+  auto request = unlimited("acme");
+  std::int64_t now = now_ns();
+  std::uint64_t n = 0;
+  for (auto _ : state) {
+    auto a = g_store->admit(request, now);
+    benchmark::DoNotOptimize(a);
+    now += 1;
+    // A new day every million decisions, within one month, so no quota is ever used up.
+    if (++n % 1'000'000 == 0) request.day.id = 20000 + static_cast<std::int64_t>(n / 1'000'000) % 20;
+  }
+  state.SetItemsProcessed(state.iterations());
+  if (state.thread_index() == 0) {
+    delete g_store;
+    g_store = nullptr;
+  }
+}
+BENCHMARK(BM_MemoryAdmit)->Threads(1)->Threads(2)->UseRealTime();
+
+std::shared_ptr<const policy::PolicySnapshot> bench_policy() {
+  static const auto snapshot = [] {
+    auto r = policy::load_policies(OCTOPUS_POLICIES_DIR);
+    if (!r.ok()) throw std::runtime_error("shipped policies refused");
+    return r.snapshot;
+  }();
+  return snapshot;
+}
+
+MemoryCounterStore* g_limiter_store = nullptr;
+QuotaLimiter* g_limiter = nullptr;
+
+void BM_LimiterDecision(benchmark::State& state) {
+  const auto snapshot = bench_policy();
+  if (state.thread_index() == 0) {
+    g_limiter_store = new MemoryCounterStore();
+    // A clock that advances 1 s per call keeps the shipped plan (premium is not needed)
+    // from ever refusing: each call is a fresh second for the GCRA.
+    static std::atomic<std::int64_t> fake_now{now_ns()};
+    g_limiter = new QuotaLimiter(*g_limiter_store, [] { return fake_now.fetch_add(1'000'000'000); });
+  }
+  for (auto _ : state) {
+    auto d = g_limiter->admit(*snapshot, "acme", policy::CapabilityClass::reads);
+    benchmark::DoNotOptimize(d);
+  }
+  state.SetItemsProcessed(state.iterations());
+  if (state.thread_index() == 0) {
+    delete g_limiter;
+    delete g_limiter_store;
+  }
+}
+BENCHMARK(BM_LimiterDecision)->Threads(1)->Threads(2)->UseRealTime();
+
+void BM_RedisAdmit(benchmark::State& state) {
+  std::unique_ptr<octopus::testing::RedisServer> server;
+  try {
+    server = std::make_unique<octopus::testing::RedisServer>();
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return;
+  }
+  redis::RedisOptions o;
+  o.port = server->port();
+  redis::RedisClient client(o);
+  RedisCounterStore store(client, "bench");
+  const auto request = unlimited("acme");
+  for (auto _ : state) {
+    auto a = store.admit(request, now_ns());
+    benchmark::DoNotOptimize(a);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_RedisAdmit)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace octopus::quota
+
+BENCHMARK_MAIN();
