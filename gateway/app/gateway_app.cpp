@@ -1,5 +1,6 @@
 #include "app/gateway_app.hpp"
 
+#include <chrono>
 #include <filesystem>
 
 #include "admin/admin_token_authenticator.hpp"
@@ -8,7 +9,11 @@
 #include "admin/metrics_api.hpp"
 #include "admin/policies_api.hpp"
 #include "admin/usage_api.hpp"
+#include "audiences/audience_builder.hpp"
+#include "audiences/audience_service.hpp"
+#include "audiences/audiences_api.hpp"
 #include "auth/redis_nonce_cache.hpp"
+#include "engine/reference/reference_engine.hpp"
 #include "auth/nonce_cache.hpp"
 #include "auth/partner_directory.hpp"
 #include "auth/scope_authorizer.hpp"
@@ -39,6 +44,9 @@ struct GatewayApp::Parts {
   std::unique_ptr<auth::NonceCache> nonces;
   std::unique_ptr<quota::CounterStore> counters;
   std::unique_ptr<quota::QuotaLimiter> limiter;
+  std::unique_ptr<engine::Engine> engine;
+  std::unique_ptr<audiences::AudienceService> audiences;
+  std::unique_ptr<audiences::AudienceBuilder> audience_builder;  // after engine and store: stops first
   std::unique_ptr<policy::PolicyRegistry> policies;
   std::unique_ptr<policy::PolicyFileWatcher> policy_watcher;  // after `policies`: stops first
   http::Pipeline partner_plane{"partner"};
@@ -149,6 +157,22 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   if (c.counters.enforce_quotas) p.partner_plane.add_stage(std::make_unique<quota::RateLimitStage>(*p.limiter));
   capabilities::register_routes(p.partner_plane);
 
+  // The engine and what partners do with it.
+  const auto engine_started = std::chrono::steady_clock::now();
+  p.engine = std::make_unique<engine::reference::ReferenceEngine>(
+      engine::reference::generate_population(c.engine.population, c.engine.seed));
+  observability::log_info(
+      "engine_ready",
+      {{"kind", "reference"},
+       {"subscribers", std::to_string(c.engine.population)},
+       {"build_ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::steady_clock::now() - engine_started)
+                                       .count())}});
+  p.audiences = std::make_unique<audiences::AudienceService>(*p.engine, c.engine.timeout);
+  audiences::AudienceBuilder::fail_unfinished(*p.store);
+  p.audience_builder = std::make_unique<audiences::AudienceBuilder>(*p.audiences, *p.store, c.engine.timeout * 12);
+  audiences::register_routes(p.partner_plane, {*p.audiences, *p.audience_builder, *p.store});
+
   // Admin plane: bearer token, then the registry.
   p.admin_plane.add_stage(std::move(admin_auth));
   admin::register_partner_routes(p.admin_plane, {*p.store, p.directory, {}});
@@ -200,6 +224,7 @@ void GatewayApp::shutdown() {
   if (!parts_) return;
   parts_->policy_watcher.reset();
   if (parts_->server) parts_->server->shutdown();
+  parts_->audience_builder.reset();
 }
 
 std::string GatewayApp::policy_version() const {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <regex>
 
+#include "http/formats.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
 #include "http/query.hpp"
@@ -42,15 +43,6 @@ std::int64_t now_s() {
       .count();
 }
 
-std::string rfc3339(std::int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 // "aud_" + creation time (ms, hex) + 64 random bits: ids sort by creation and cannot be guessed.
 std::string new_audience_id() {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -80,8 +72,8 @@ json audience_json(const store::AudienceRecord& a) {
               {"count", a.count ? json(*a.count) : json(nullptr)},
               {"suppressed", a.suppressed},
               {"policy_version", a.policy_version},
-              {"created_at", rfc3339(a.created_at)},
-              {"updated_at", rfc3339(a.updated_at)}};
+              {"created_at", http::rfc3339(a.created_at)},
+              {"updated_at", http::rfc3339(a.updated_at)}};
   if (a.suppressed) out["reason"] = a.reason;
   if (a.status == "failed") out["error"] = a.error;
   return out;
@@ -218,15 +210,10 @@ void register_routes(http::Pipeline& partner_plane, AudiencesApiDeps deps) {
            [deps](http::RequestContext& ctx) {
              auto query = http::parse_query(ctx.request.query());
              if (!query) return http::make_problem(ctx, http::problems::malformed_request, "The query string is malformed.");
-             std::size_t limit = 50;
-             if (auto it = query->find("limit"); it != query->end()) {
-               const auto& v = it->second;
-               if (v.empty() || v.size() > 3 || v.find_first_not_of("0123456789") != std::string::npos ||
-                   std::stoul(v) < 1 || std::stoul(v) > 200)
-                 return http::make_problem(ctx, http::problems::malformed_request,
-                                           "limit must be an integer from 1 to 200.");
-               limit = std::stoul(v);
-             }
+             const auto limit = http::page_limit(*query, 50, 200);
+             if (!limit)
+               return http::make_problem(ctx, http::problems::malformed_request,
+                                         "limit must be an integer from 1 to 200.");
              std::optional<std::string> after;
              if (auto it = query->find("cursor"); it != query->end()) {
                if (!std::regex_match(it->second, kAudienceId))
@@ -234,7 +221,7 @@ void register_routes(http::Pipeline& partner_plane, AudiencesApiDeps deps) {
                                            "cursor is not one this API returned; start again without it.");
                after = it->second;
              }
-             auto page = deps.store.list_audiences(ctx.principal->id, after, limit);
+             auto page = deps.store.list_audiences(ctx.principal->id, after, *limit);
              json items = json::array();
              for (const auto& a : page.items) items.push_back(audience_json(a));
              return http::make_json(200, {{"items", items},

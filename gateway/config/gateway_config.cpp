@@ -118,7 +118,7 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
     return c;
   }
   r.only_keys(root, "the configuration",
-              {"partner_plane", "admin_plane", "data_dir", "tls", "limits", "threads", "drain_timeout_ms", "auth", "policies", "counters", "log"});
+              {"partner_plane", "admin_plane", "data_dir", "tls", "limits", "threads", "drain_timeout_ms", "auth", "policies", "counters", "engine", "log"});
   if (auto n = root["partner_plane"]) {
     r.only_keys(n, "partner_plane", {"listen"});
     if (n["listen"]) c.partner_listen = r.endpoint(n["listen"], "partner_plane.listen");
@@ -192,6 +192,17 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
       if (rn["command_timeout_ms"])
         k.redis.command_timeout = ms(r.integer(rn["command_timeout_ms"], "counters.redis.command_timeout_ms", 1, 60000));
     }
+  }
+  if (auto n = root["engine"]) {
+    r.only_keys(n, "engine", {"kind", "population", "seed", "timeout_ms"});
+    auto& e = c.engine;
+    if (n["kind"]) {
+      e.kind = r.string(n["kind"], "engine.kind");
+      if (e.kind != "reference") r.fail(n["kind"], "engine.kind must be reference (the remote engine is not available yet)");
+    }
+    if (n["population"]) e.population = r.integer(n["population"], "engine.population", 1, 100'000'000);
+    if (n["seed"]) e.seed = r.integer(n["seed"], "engine.seed", 0, UINT64_MAX);
+    if (n["timeout_ms"]) e.timeout = std::chrono::milliseconds(r.integer(n["timeout_ms"], "engine.timeout_ms", 1, 600000));
   }
   if (auto n = root["log"]) {
     r.only_keys(n, "log", {"level", "access_log"});

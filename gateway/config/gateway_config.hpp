@@ -32,6 +32,15 @@ struct CountersConfig {
   bool enforce_quotas = true;      // false only to measure the gateway without limits
 };
 
+// The marketing engine behind the gateway. Today: the embedded reference engine with a
+// synthetic population of `population` subscribers generated from `seed`.
+struct EngineConfig {
+  std::string kind = "reference";
+  std::size_t population = 1'000'000;
+  std::uint64_t seed = 20261128;
+  std::chrono::milliseconds timeout{5000};  // a call not answered by then is "engine unavailable"
+};
+
 struct GatewayConfig {
   Endpoint partner_listen{"127.0.0.1", 8443};
   Endpoint admin_listen{"127.0.0.1", 9443};
@@ -45,6 +54,7 @@ struct GatewayConfig {
   std::string policies_dir = "policies";  // relative: against the config file's folder
   std::chrono::milliseconds policy_watch_interval{1000};  // 0: reload only on SIGHUP or the admin API
   CountersConfig counters;
+  EngineConfig engine;
   std::string log_level = "info";
   bool access_log = true;
 };

@@ -23,6 +23,12 @@ class EngineUnavailable : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// members() of an audience id the engine does not hold (never materialised, or dropped).
+class AudienceNotFound : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // Whose consent counts: subscribers who consented to `purpose` for partners of `category`
 // on at least one of `channels`, and have not withdrawn it.
 struct ConsentFilter {

@@ -32,6 +32,19 @@ Result run(const std::string& args, const std::string& env = "") {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
+// True once the gateway whose stderr goes to `log` has logged that it is serving.
+bool wait_until_started(const std::string& log, pid_t pid) {
+  for (int i = 0; i < 300; ++i) {
+    std::ifstream in(log);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (text.str().find("\"event\":\"started\"") != std::string::npos) return true;
+    if (::waitpid(pid, nullptr, WNOHANG) == pid) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
 std::string temp_dir() {
   auto d = std::filesystem::temp_directory_path() / ("octopus-cli-" + std::to_string(::getpid()) + "-" +
                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
@@ -77,15 +90,13 @@ TEST(Cli, SigtermDrainsAndExitsCleanly) {
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::setenv("OCTOPUS_ADMIN_TOKEN", "0123456789abcdef0123", 1);
-    const std::string data = dir + "/var";
+    const std::string data = dir + "/var", log = dir + "/gateway.log";
+    if (!std::freopen(log.c_str(), "w", stderr)) ::_exit(126);
     ::execl(OCTOPUS_GATEWAY_BINARY, "octopus-gateway", "serve", "--listen", "127.0.0.1:0", "--admin-listen",
             "127.0.0.1:0", "--data-dir", data.c_str(), "--policies", OCTOPUS_POLICIES_DIR, static_cast<char*>(nullptr));
     ::_exit(127);
   }
-  // Wait for the generated CA: the gateway is up once it exists and it answers.
-  const auto ca = dir + "/var/tls/ca.pem";
-  for (int i = 0; i < 100 && !std::filesystem::exists(ca); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(wait_until_started(dir + "/gateway.log", pid));
   ASSERT_EQ(::kill(pid, SIGTERM), 0);
   int status = 0;
   for (int i = 0; i < 100 && ::waitpid(pid, &status, WNOHANG) == 0; ++i)
@@ -101,14 +112,13 @@ TEST(Cli, PortInUseIsAClearError) {
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::setenv("OCTOPUS_ADMIN_TOKEN", "0123456789abcdef0123", 1);
-    const std::string data = dir + "/a";
+    const std::string data = dir + "/a", log = dir + "/a.log";
+    if (!std::freopen(log.c_str(), "w", stderr)) ::_exit(126);
     ::execl(OCTOPUS_GATEWAY_BINARY, "octopus-gateway", "serve", "--listen", "127.0.0.1:18943", "--admin-listen",
             "127.0.0.1:18944", "--data-dir", data.c_str(), "--policies", OCTOPUS_POLICIES_DIR, static_cast<char*>(nullptr));
     ::_exit(127);
   }
-  const auto ca = dir + "/a/tls/ca.pem";
-  for (int i = 0; i < 100 && !std::filesystem::exists(ca); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(wait_until_started(dir + "/a.log", pid));
   auto r = run("serve --listen 127.0.0.1:18943 --admin-listen 127.0.0.1:18945 --data-dir " + dir + "/b --policies " OCTOPUS_POLICIES_DIR,
                "OCTOPUS_ADMIN_TOKEN=0123456789abcdef0123");
   ::kill(pid, SIGTERM);

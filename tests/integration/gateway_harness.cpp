@@ -52,6 +52,7 @@ GatewayHarness::GatewayHarness(const std::function<void(config::GatewayConfig&)>
   c.admin_listen = {"127.0.0.1", 0};
   c.data_dir = data_dir_;
   c.policies_dir = OCTOPUS_POLICIES_DIR;
+  c.engine.population = 50'000;  // large enough for counts above k, quick to build
   c.io_threads = 2;
   c.worker_threads = 2;
   c.drain_timeout = std::chrono::milliseconds(2000);

@@ -63,7 +63,10 @@ PopulationSchema::PopulationSchema() {
   set(Attr::roaming_status, plain("roaming_status", "Currently roaming or not",
                                   {"not_roaming", "domestic_roaming", "international_roaming"}));
   set(Attr::status, plain("status", "Subscription status", {"active", "suspended"}, /*published=*/false));
-  for (auto& a : attributes_) a.bits = static_cast<unsigned>(std::bit_width(a.values.size() - 1));
+  for (auto& a : attributes_) {
+    a.bits = static_cast<unsigned>(std::bit_width(a.values.size() - 1));
+    infos_.push_back({a.name, a.description, a.values, a.ordered, a.lower_bounds, a.upper_bounds});
+  }
 
   tags_ = {"short_video", "ecommerce", "news", "food_delivery", "gaming", "music", "online_video", "travel",
            "ride_hailing", "finance", "education", "fitness", "sports", "automotive", "real_estate", "parenting",
@@ -144,10 +147,8 @@ std::string PopulationSchema::scope_name(std::size_t index) const {
 
 Vocabulary PopulationSchema::vocabulary() const {
   Vocabulary v;
-  for (const auto& a : attributes_) {
-    if (!a.published) continue;
-    v.attributes.push_back({a.name, a.description, a.values, a.ordered, a.lower_bounds, a.upper_bounds});
-  }
+  for (std::size_t i = 0; i < attributes_.size(); ++i)
+    if (attributes_[i].published) v.attributes.push_back(infos_[i]);
   v.tags = tags_;
   return v;
 }

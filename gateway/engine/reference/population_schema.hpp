@@ -56,6 +56,8 @@ class PopulationSchema {
 
   const AttributeDef& attribute(Attr a) const { return attributes_[static_cast<std::size_t>(a)]; }
   const std::vector<AttributeDef>& attributes() const { return attributes_; }
+  // The attribute as the engine interface describes it (band_within takes this form).
+  const AttributeInfo& info(Attr a) const { return infos_[static_cast<std::size_t>(a)]; }
   std::optional<Attr> find_attribute(std::string_view name) const;
   std::optional<std::uint8_t> value_code(Attr a, std::string_view value) const;
   // The code of a value the schema is known to hold; throws std::logic_error otherwise.
@@ -88,6 +90,7 @@ class PopulationSchema {
  private:
   PopulationSchema();
   std::vector<AttributeDef> attributes_;
+  std::vector<AttributeInfo> infos_;
   std::vector<std::string> tags_;
   std::vector<std::string> product_codes_;
   std::vector<std::string> purposes_, channels_, categories_;

@@ -1,228 +1,123 @@
 #include "engine/reference/reference_engine.hpp"
 
-#include <algorithm>
-#include <cstdio>
+#include <limits>
 #include <stdexcept>
 
 namespace octopus::engine::reference {
-
 namespace {
 
-template <typename T>
-std::future<T> ready(T value) {
-  std::promise<T> p;
-  p.set_value(std::move(value));
-  return p.get_future();
-}
-
-template <typename T, typename F>
-std::future<T> answer(F&& compute) {
-  std::promise<T> p;
-  try {
-    p.set_value(compute());
-  } catch (...) {
-    p.set_exception(std::current_exception());
-  }
-  return p.get_future();
-}
-
-template <typename Array>
-std::size_t index_of(const Array& names, std::string_view name) {
-  for (std::size_t i = 0; i < names.size(); ++i)
-    if (names[i] == name) return i;
-  return names.size();
+// Rows are found by id with a binary search, so ascending ids are a precondition.
+std::shared_ptr<const Population> ascending(std::shared_ptr<const Population> population) {
+  if (!population) throw std::invalid_argument("the reference engine needs a population");
+  if (!population->ids_ascending())
+    throw std::invalid_argument("the population's subscriber ids must be unique and ascending");
+  return population;
 }
 
 }  // namespace
 
-ReferenceEngine::ReferenceEngine(Population population) : population_(std::move(population)) {
-  const auto& schema = population_schema();
-  const auto n = static_cast<std::uint32_t>(population_.size);
-  universe_.addRange(0, n);
-  values_.resize(schema.attributes.size());
-  for (std::size_t a = 0; a < schema.attributes.size(); ++a) values_[a].resize(schema.attributes[a].values.size());
-  tags_.resize(schema.tags.size());
-  constexpr std::size_t scopes = kPurposes.size() * kChannels.size() * kCategories.size();
-  granted_.resize(scopes);
-  withdrawn_.resize(scopes);
-
-  // Built in ascending id order, so every add appends to the bitmap's last container.
-  for (std::uint32_t i = 0; i < n; ++i) {
-    if (population_.active[i]) active_.add(i);
-    for (std::size_t a = 0; a < values_.size(); ++a) values_[a][population_.columns[a][i]].add(i);
-    for (std::uint64_t t = population_.tags[i]; t; t &= t - 1) tags_[static_cast<std::size_t>(__builtin_ctzll(t))].add(i);
-    for (std::uint64_t g = population_.granted[i]; g; g &= g - 1) granted_[static_cast<std::size_t>(__builtin_ctzll(g))].add(i);
-    for (std::uint64_t w = population_.withdrawn[i]; w; w &= w - 1)
-      withdrawn_[static_cast<std::size_t>(__builtin_ctzll(w))].add(i);
-  }
-  auto optimise = [](Roaring& r) { r.runOptimize(); };
-  optimise(universe_);
-  optimise(active_);
-  for (auto& column : values_) std::for_each(column.begin(), column.end(), optimise);
-  std::for_each(tags_.begin(), tags_.end(), optimise);
-  std::for_each(granted_.begin(), granted_.end(), optimise);
-  std::for_each(withdrawn_.begin(), withdrawn_.end(), optimise);
+ReferenceEngine::ReferenceEngine(std::shared_ptr<const Population> population, ReferenceEngineOptions options)
+    : population_(ascending(std::move(population))),
+      index_(PopulationIndex::build(*population_, options.index_threads)),
+      evaluator_(population_->schema(), index_),
+      reachable_(population_->schema(), index_),
+      catalogue_(ProductCatalogue::reference()) {
+  if (options.workers > 0) pool_.emplace(options.workers, options.max_queued);
 }
 
-std::size_t ReferenceEngine::index_bytes() const {
-  std::size_t bytes = universe_.getSizeInBytes() + active_.getSizeInBytes();
-  for (const auto& column : values_)
-    for (const auto& r : column) bytes += r.getSizeInBytes();
-  for (const auto* set : {&tags_, &granted_, &withdrawn_})
-    for (const auto& r : *set) bytes += r.getSizeInBytes();
-  return bytes;
+ReferenceEngine::~ReferenceEngine() = default;
+
+template <typename T, typename Work>
+std::future<T> ReferenceEngine::answer(Work work) {
+  auto promise = std::make_shared<std::promise<T>>();
+  auto future = promise->get_future();
+  auto task = [promise, work = std::move(work)]() mutable {
+    try {
+      if constexpr (std::is_void_v<T>) {
+        work();
+        promise->set_value();
+      } else {
+        promise->set_value(work());
+      }
+    } catch (...) {
+      promise->set_exception(std::current_exception());
+    }
+  };
+  if (!pool_) {
+    task();
+  } else if (!pool_->submit(std::move(task))) {
+    promise->set_exception(std::make_exception_ptr(EngineUnavailable("the reference engine is overloaded")));
+  }
+  return future;
+}
+
+Bitmap ReferenceEngine::audience_rows(const CountQuery& query) const {
+  Bitmap rows = evaluator_.rows(query.segment);
+  rows &= *reachable_.get(query.consent);
+  return rows;
 }
 
 std::future<Vocabulary> ReferenceEngine::vocabulary() {
-  const auto& schema = population_schema();
-  return ready(Vocabulary{schema.attributes, schema.tags});
+  return answer<Vocabulary>([this] { return population_->schema().vocabulary(); });
 }
 
-Roaring ReferenceEngine::segment(const SegmentNode& n) const {
-  const auto& schema = population_schema();
-  switch (n.kind) {
-    case SegmentNode::Kind::all: {
-      if (n.children.empty()) throw std::invalid_argument("all with no children");
-      Roaring r = segment(n.children[0]);
-      for (std::size_t i = 1; i < n.children.size(); ++i) r &= segment(n.children[i]);
-      return r;
-    }
-    case SegmentNode::Kind::any: {
-      Roaring r;
-      for (const auto& c : n.children) r |= segment(c);
-      return r;
-    }
-    case SegmentNode::Kind::negate: {
-      if (n.children.size() != 1) throw std::invalid_argument("not needs one child");
-      return universe_ - segment(n.children[0]);
-    }
-    case SegmentNode::Kind::eq:
-    case SegmentNode::Kind::in:
-    case SegmentNode::Kind::range: {
-      const std::size_t a = schema.column(n.attribute);
-      if (a == schema.attributes.size()) throw std::invalid_argument("unknown attribute " + n.attribute);
-      const auto& info = schema.attributes[a];
-      Roaring r;
-      if (n.kind == SegmentNode::Kind::range) {
-        for (std::size_t v = 0; v < info.values.size(); ++v)
-          if (band_within(info, v, n.min, n.max)) r |= values_[a][v];
-        return r;
-      }
-      for (const auto& value : n.values) {
-        const std::size_t v = index_of(info.values, value);
-        if (v == info.values.size()) throw std::invalid_argument("unknown value " + value + " of " + n.attribute);
-        r |= values_[a][v];
-      }
-      return r;
-    }
-    case SegmentNode::Kind::tag: {
-      const std::size_t t = index_of(schema.tags, n.tag);
-      if (t == schema.tags.size()) throw std::invalid_argument("unknown tag " + n.tag);
-      return tags_[t];
-    }
-  }
-  throw std::invalid_argument("unknown segment node");
+std::future<std::uint64_t> ReferenceEngine::count(const CountQuery& query) {
+  return answer<std::uint64_t>([this, query] {
+    // AND-and-count in one pass: the intersection itself is never built.
+    return evaluator_.rows(query.segment).and_cardinality(*reachable_.get(query.consent));
+  });
 }
 
-Roaring ReferenceEngine::consenting(const ConsentFilter& f) const {
-  Roaring r;
-  const std::size_t purpose = index_of(kPurposes, f.purpose), category = index_of(kCategories, f.partner_category);
-  // No consent is recorded for a purpose or category this engine does not know: nobody.
-  if (purpose == kPurposes.size() || category == kCategories.size()) return r;
-  for (const auto& channel : f.channels) {
-    const std::size_t ch = index_of(kChannels, channel);
-    if (ch == kChannels.size()) continue;
-    const auto bit = consent_bit(static_cast<unsigned>(purpose), static_cast<unsigned>(ch), static_cast<unsigned>(category));
-    r |= granted_[bit] - withdrawn_[bit];  // a withdrawal beats the grant
-  }
-  return r;
-}
-
-Roaring ReferenceEngine::evaluate(const CountQuery& q) const {
-  Roaring r = segment(q.segment);
-  r &= active_;
-  r &= consenting(q.consent);
-  return r;
-}
-
-std::future<std::uint64_t> ReferenceEngine::count(const CountQuery& q) {
-  return answer<std::uint64_t>([&] { return evaluate(q).cardinality(); });
-}
-
-std::future<AudienceHandle> ReferenceEngine::materialise(const CountQuery& q) {
-  return answer<AudienceHandle>([&] {
-    auto members = std::make_shared<const Roaring>(evaluate(q));
-    std::lock_guard lock(audiences_mutex_);
-    char id[32];
-    std::snprintf(id, sizeof id, "ref_%llx", static_cast<unsigned long long>(next_audience_++));
-    audiences_[id] = members;
-    return AudienceHandle{id, members->cardinality()};
+std::future<AudienceHandle> ReferenceEngine::materialise(const CountQuery& query) {
+  return answer<AudienceHandle>([this, query] {
+    Bitmap rows = audience_rows(query);
+    rows.optimise();
+    const auto size = rows.cardinality();
+    return AudienceHandle{audiences_.put(std::move(rows)), size};
   });
 }
 
 std::future<MemberBatch> ReferenceEngine::members(const std::string& audience_id, std::uint64_t cursor,
                                                   std::size_t limit) {
-  return answer<MemberBatch>([&] {
-    std::shared_ptr<const Roaring> members;
-    {
-      std::lock_guard lock(audiences_mutex_);
-      auto it = audiences_.find(audience_id);
-      if (it == audiences_.end()) throw std::invalid_argument("unknown audience " + audience_id);
-      members = it->second;
-    }
+  return answer<MemberBatch>([this, audience_id, cursor, limit] {
+    if (limit == 0) throw std::invalid_argument("a member batch needs a limit of at least 1");
+    const auto rows = audiences_.find(audience_id);
+    if (!rows) throw AudienceNotFound("no audience " + audience_id);
     MemberBatch batch;
-    if (cursor > UINT32_MAX) return batch;
-    roaring_uint32_iterator_t* it = roaring_create_iterator(&members->roaring);
-    if (roaring_move_uint32_iterator_equalorlarger(it, static_cast<std::uint32_t>(cursor))) {
-      std::vector<std::uint32_t> buffer(limit + 1);
-      const auto got = roaring_read_uint32_iterator(it, buffer.data(), static_cast<std::uint32_t>(limit + 1));
-      for (std::uint32_t i = 0; i < got && i < limit; ++i) batch.subscribers.push_back(buffer[i]);
-      if (got > limit) batch.next = buffer[limit];
-    }
-    roaring_free_uint32_iterator(it);
+    // The cursor is the row to resume from; rows fit in 32 bits, so a larger cursor is past the end.
+    if (cursor > std::numeric_limits<std::uint32_t>::max()) return batch;
+    auto [found, more] = rows->rows_from(static_cast<std::uint32_t>(cursor), limit);
+    batch.subscribers.reserve(found.size());
+    for (auto row : found) batch.subscribers.push_back(population_->id(row));
+    if (more) batch.next = std::uint64_t{found.back()} + 1;
     return batch;
   });
 }
 
 std::future<void> ReferenceEngine::drop(const std::string& audience_id) {
-  std::promise<void> p;
-  {
-    std::lock_guard lock(audiences_mutex_);
-    audiences_.erase(audience_id);
-  }
-  p.set_value();
-  return p.get_future();
+  return answer<void>([this, audience_id] { audiences_.erase(audience_id); });
 }
 
-std::future<Eligibility> ReferenceEngine::eligibility(const EligibilityQuery& q) {
-  return answer<Eligibility>([&] {
-    const auto& schema = population_schema();
-    if (q.subscriber >= population_.size) throw std::invalid_argument("unknown subscriber");
-    const std::size_t product = index_of(
-        [&] {
-          std::vector<std::string> codes;
-          for (const auto& p : schema.products) codes.push_back(p.code);
-          return codes;
-        }(),
-        q.product_code);
-    if (product == schema.products.size()) return Eligibility{false, "no such product"};
-    const auto i = static_cast<std::size_t>(q.subscriber);
-    if (!population_.active[i]) return Eligibility{false, "the subscription is suspended"};
-    if (population_.products[i] & (1u << product)) return Eligibility{false, "already holds " + q.product_code};
-    auto column = [&](const char* name) { return population_.columns[schema.column(name)][i]; };
-    const std::string& code = schema.products[product].code;
-    if (code == "5G-PLUS" && column("network") != 0) return Eligibility{false, "already on a 5G plan"};
-    if (code == "VIDEO-VIP" && column("device_type") == 1) return Eligibility{false, "a feature phone cannot play video"};
-    if ((code == "INTL-ROAM" || code == "FAMILY-SHARE") && column("plan_type") != 0)
-      return Eligibility{false, "postpaid plans only"};
-    return Eligibility{true, ""};
+std::future<Eligibility> ReferenceEngine::eligibility(const EligibilityQuery& query) {
+  return answer<Eligibility>([this, query] {
+    const auto row = population_->row_of(query.subscriber);
+    if (!row) {
+      // The product is checked first so a bad code is reported whoever the subscriber is.
+      if (!population_->schema().product_index(query.product_code))
+        throw std::invalid_argument("no product '" + query.product_code + "' in the catalogue");
+      return Eligibility{false, "no such subscriber"};
+    }
+    return catalogue_.check(*population_, *row, query.product_code);
   });
 }
 
 std::future<std::vector<Product>> ReferenceEngine::products() {
-  std::vector<Product> out;
-  for (const auto& p : population_schema().products) out.push_back({p.code, p.name, p.eligibility_summary});
-  return ready(std::move(out));
+  return answer<std::vector<Product>>([this] { return catalogue_.published(); });
+}
+
+std::unique_ptr<ReferenceEngine> make_synthetic_reference_engine(const SyntheticPopulationOptions& population,
+                                                                 const ReferenceEngineOptions& options) {
+  return std::make_unique<ReferenceEngine>(generate_synthetic_population(population), options);
 }
 
 }  // namespace octopus::engine::reference

@@ -1,50 +1,71 @@
-// The embedded engine: a synthetic population (or, later, an imported one) indexed by
-// compressed bitmaps (CRoaring), one per attribute value, tag, consent scope and product,
-// so that counting a segment is bitmap algebra rather than a scan. Answers inline: a count
-// over a million subscribers takes about a millisecond, so the futures it returns are
-// already ready. Materialised audiences are bitmaps kept in memory under an opaque id.
+// The embedded engine: a population held in memory as packed columns with compressed
+// bitmap indexes, answering counts by bitmap algebra, keeping materialised audiences, and
+// checking product eligibility from the columns. The default engine when no remote engine
+// is configured; the synthetic population makes it usable with no data at all.
 #pragma once
-#include <map>
 #include <memory>
-#include <mutex>
-#include <roaring/roaring.hh>
+#include <optional>
 
 #include "engine/engine.hpp"
+#include "engine/reference/audience_store.hpp"
+#include "engine/reference/population_index.hpp"
+#include "engine/reference/product_catalogue.hpp"
+#include "engine/reference/reachable_subscribers.hpp"
+#include "engine/reference/segment_evaluator.hpp"
 #include "engine/reference/synthetic_population.hpp"
+#include "engine/reference/worker_pool.hpp"
 
 namespace octopus::engine::reference {
 
+struct ReferenceEngineOptions {
+  // Threads answering calls; 0 answers on the caller's thread (the future is ready on return).
+  unsigned workers = 2;
+  // Calls waiting beyond this are refused with EngineUnavailable.
+  std::size_t max_queued = 1024;
+  // Threads building the indexes at start-up.
+  unsigned index_threads = 2;
+};
+
 class ReferenceEngine final : public Engine {
  public:
-  explicit ReferenceEngine(Population population);
-  std::string_view kind() const override { return "reference"; }
+  // Builds the indexes (about a second per 10 M subscribers on two threads). The
+  // population's ids must be ascending (the generator and the importer guarantee it).
+  explicit ReferenceEngine(std::shared_ptr<const Population> population, ReferenceEngineOptions options = {});
+  ~ReferenceEngine() override;
 
+  std::string_view kind() const override { return "reference"; }
   std::future<Vocabulary> vocabulary() override;
   std::future<std::uint64_t> count(const CountQuery& query) override;
   std::future<AudienceHandle> materialise(const CountQuery& query) override;
+  // `cursor` 0 starts at the beginning; an unknown id fails with AudienceNotFound.
   std::future<MemberBatch> members(const std::string& audience_id, std::uint64_t cursor, std::size_t limit) override;
+  // Dropping an unknown (or already dropped) audience succeeds: the outcome is the same.
   std::future<void> drop(const std::string& audience_id) override;
+  // An unknown product fails with std::invalid_argument; an unknown subscriber is not eligible.
   std::future<Eligibility> eligibility(const EligibilityQuery& query) override;
   std::future<std::vector<Product>> products() override;
 
-  const Population& population() const { return population_; }
-  std::size_t index_bytes() const;  // all bitmaps, serialized size
-
-  // The subscribers a query selects (exposed for tests and benchmarks).
-  Roaring evaluate(const CountQuery& query) const;
+  const Population& population() const { return *population_; }
+  const PopulationIndex& index() const { return index_; }
+  std::size_t audiences_held() const { return audiences_.size(); }
 
  private:
-  Roaring segment(const SegmentNode& node) const;
-  Roaring consenting(const ConsentFilter& filter) const;
+  template <typename T, typename Work>
+  std::future<T> answer(Work work);
+  Bitmap audience_rows(const CountQuery& query) const;
 
-  Population population_;
-  Roaring universe_, active_;
-  std::vector<std::vector<Roaring>> values_;  // [attribute][value]
-  std::vector<Roaring> tags_;
-  std::vector<Roaring> granted_, withdrawn_;  // by consent_bit
-  std::mutex audiences_mutex_;
-  std::map<std::string, std::shared_ptr<const Roaring>> audiences_;
-  std::uint64_t next_audience_ = 1;
+  std::shared_ptr<const Population> population_;
+  PopulationIndex index_;
+  SegmentEvaluator evaluator_;
+  ReachableSubscribers reachable_;
+  AudienceStore audiences_;
+  const ProductCatalogue& catalogue_;
+  std::optional<WorkerPool> pool_;  // last: its threads stop before the state they read goes
 };
+
+// A reference engine over a synthetic population: what the gateway runs with no engine
+// and no population configured.
+std::unique_ptr<ReferenceEngine> make_synthetic_reference_engine(const SyntheticPopulationOptions& population = {},
+                                                                 const ReferenceEngineOptions& options = {});
 
 }  // namespace octopus::engine::reference

@@ -1,9 +1,8 @@
-#include "admin/admin_formats.hpp"
+#include "http/formats.hpp"
 
 #include <ctime>
 
-
-namespace octopus::admin {
+namespace octopus::http {
 
 std::string rfc3339(std::int64_t t) {
   std::time_t tt = static_cast<std::time_t>(t);
@@ -25,4 +24,4 @@ std::optional<std::size_t> page_limit(const std::map<std::string, std::string>& 
   return n;
 }
 
-}  // namespace octopus::admin
+}  // namespace octopus::http

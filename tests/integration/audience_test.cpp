@@ -1,0 +1,174 @@
+// Audience targeting over real HTTPS against the embedded reference engine: the vocabulary a
+// tier may use, privacy-filtered estimates, precise refusals, a differencing attack that
+// learns nothing, and audiences that only their owner can see.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "engine/reference/reference_engine.hpp"
+#include "gateway_harness.hpp"
+
+using nlohmann::json;
+using octopus::testing::GatewayHarness;
+using octopus::testing::problem_slug;
+
+namespace {
+
+class Audiences : public ::testing::Test {
+ protected:
+  // Plan limits are tested in quota_test.cpp; the starter plan's 1 audience query a second
+  // would only slow these tests down.
+  GatewayHarness gw{[](octopus::config::GatewayConfig& c) { c.counters.enforce_quotas = false; }};
+  octopus::client::Credential acme = gw.create_partner("acme", {"audiences:read", "audiences:write"});
+
+  octopus::client::HttpResponse post(const std::string& target, const json& body,
+                                     const octopus::client::Credential& who) {
+    return gw.partner("POST", target, who, body.dump(), {}, {{"Content-Type", "application/json"}});
+  }
+  octopus::client::HttpResponse post(const std::string& target, const json& body) { return post(target, body, acme); }
+  json estimate(const json& segment) {
+    auto r = post("/v1/audience-estimates", {{"segment", segment}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body);
+  }
+};
+
+TEST_F(Audiences, ATierSeesOnlyWhatItMayTarget) {
+  auto r = gw.partner("GET", "/v1/targeting-attributes", acme);  // gold
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto v = json::parse(r.body);
+  std::set<std::string> names;
+  for (const auto& a : v["attributes"]) names.insert(a["name"]);
+  EXPECT_TRUE(names.count("city"));
+  EXPECT_TRUE(names.count("age_band"));
+  EXPECT_FALSE(names.count("network"));  // the engine has it; the privacy policy does not list it
+  for (const auto& a : v["attributes"])
+    if (a["name"] == "city") {
+      EXPECT_EQ(a["values"].size(), 16u);
+    }
+  EXPECT_FALSE(v["tags"].empty());
+  EXPECT_EQ(v["minimum_audience_size"], 100);
+
+  auto bronze_r = gw.admin("PATCH", "/admin/v1/partners/acme", {{"tier", "bronze"}});
+  ASSERT_EQ(bronze_r.status, 200) << bronze_r.body;
+  auto b = json::parse(gw.partner("GET", "/v1/targeting-attributes", acme).body);
+  std::set<std::string> bronze;
+  for (const auto& a : b["attributes"]) bronze.insert(a["name"]);
+  EXPECT_EQ(bronze, (std::set<std::string>{"age_band", "city", "gender"}));
+  EXPECT_TRUE(b["tags"].empty());
+}
+
+TEST_F(Audiences, EstimatesAreRoundedAndCarryThePolicyVersion) {
+  auto r = post("/v1/audience-estimates", json::parse(R"({"segment":{"attribute":"city","in":["jinan","qingdao"]}})"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto e = json::parse(r.body);
+  ASSERT_FALSE(e["suppressed"].get<bool>()) << r.body;
+  const auto count = e["count"].get<std::uint64_t>();
+  EXPECT_GE(count, 100u);
+  EXPECT_EQ(count % 100, 0u);
+  EXPECT_EQ(e["policy_version"], std::string(r.header("Octopus-Policy-Version")));
+  // A tiny group is withheld, not shown.
+  auto tiny = estimate(json::parse(R"({"all":[{"attribute":"city","eq":"weihai"},{"attribute":"age_band","eq":"65+"},
+                                              {"tag":"fishing"},{"attribute":"gender","eq":"female"}]})"));
+  EXPECT_TRUE(tiny["count"].is_null());
+  EXPECT_EQ(tiny["reason"], "below_threshold");
+}
+
+TEST_F(Audiences, BadSegmentsAreRefusedAtTheOffendingNode) {
+  auto forbidden = post("/v1/audience-estimates", json::parse(R"({"segment":{"all":[
+      {"attribute":"city","eq":"jinan"},{"attribute":"religion","eq":"x"}]}})"));
+  ASSERT_EQ(forbidden.status, 422);
+  EXPECT_EQ(problem_slug(forbidden), "segment-not-allowed");
+  auto f = json::parse(forbidden.body);
+  EXPECT_EQ(f["errors"][0]["pointer"], "/segment/all/1/attribute");
+  EXPECT_EQ(f["errors"][0]["rule"], "privacy.never_targetable");
+
+  auto unknown = post("/v1/audience-estimates", json::parse(R"({"segment":{"attribute":"city","eq":"beijing"}})"));
+  ASSERT_EQ(unknown.status, 422);
+  EXPECT_EQ(problem_slug(unknown), "validation-error");
+  EXPECT_EQ(json::parse(unknown.body)["errors"][0]["pointer"], "/segment/eq");
+
+  auto not_json = gw.partner("POST", "/v1/audience-estimates", acme, "{segment", {}, {{"Content-Type", "application/json"}});
+  EXPECT_EQ(not_json.status, 400);
+  auto wrong_type = gw.partner("POST", "/v1/audience-estimates", acme, "segment=x", {},
+                               {{"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(wrong_type.status, 415);
+}
+
+// The attacker counts a group, then the same group without a handful of people: the
+// second count would reveal how many they are. It is withheld.
+TEST_F(Audiences, ADifferencingAttackLearnsNothing) {
+  // Find, in the gateway's own synthetic population, a subgroup of Jinan that is small but
+  // not empty among subscribers reachable by this partner (internet, direct marketing).
+  auto engine = octopus::engine::reference::make_synthetic_reference_engine({20261128, 50'000, 2});
+  const auto& vocab = engine->vocabulary().get();
+  octopus::engine::CountQuery probe;
+  probe.consent = {"dpv:DirectMarketing", "internet", {"sms", "push"}};
+  json small_group;
+  for (const auto& tag : vocab.tags) {
+    octopus::engine::SegmentNode city{octopus::engine::SegmentNode::Kind::eq, "city", {"jinan"}};
+    octopus::engine::SegmentNode old{octopus::engine::SegmentNode::Kind::eq, "age_band", {"65+"}};
+    octopus::engine::SegmentNode interest{octopus::engine::SegmentNode::Kind::tag};
+    interest.tag = tag;
+    probe.segment = {octopus::engine::SegmentNode::Kind::all, "", {}, 0, 0, "", {city, old, interest}};
+    const auto n = engine->count(probe).get();
+    if (n > 0 && n < 20) {
+      small_group = json::parse(R"({"all":[{"attribute":"age_band","eq":"65+"},{"tag":")" + tag + R"("}]})");
+      break;
+    }
+  }
+  ASSERT_FALSE(small_group.is_null()) << "no small subgroup in this population; pick another";
+
+  const json jinan = json::parse(R"({"attribute":"city","eq":"jinan"})");
+  auto whole = estimate(jinan);
+  ASSERT_FALSE(whole["suppressed"].get<bool>());
+  auto without = estimate(json{{"all", json::array({jinan, json{{"not", small_group}}})}});
+  EXPECT_TRUE(without["suppressed"].get<bool>()) << without.dump();
+  EXPECT_EQ(without["reason"], "differencing");
+  EXPECT_TRUE(without["count"].is_null());
+}
+
+TEST_F(Audiences, AnAudienceIsBuiltInTheBackgroundAndOnlyItsOwnerCanSeeIt) {
+  const json segment = json::parse(R"({"attribute":"city","in":["jinan","yantai"]})");
+  auto created = post("/v1/audiences", {{"segment", segment}});
+  ASSERT_EQ(created.status, 202) << created.body;
+  const std::string id = json::parse(created.body)["id"];
+  EXPECT_EQ(created.header("Location"), "/v1/audiences/" + id);
+
+  json a;
+  for (int i = 0; i < 100; ++i) {
+    a = json::parse(gw.partner("GET", "/v1/audiences/" + id, acme).body);
+    if (a["status"] != "building") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(a["status"], "ready") << a.dump();
+  EXPECT_EQ(a["progress"], 1.0);
+  EXPECT_EQ(a["count"], estimate(segment)["count"]);  // the same privacy filter as an estimate
+
+  auto page = json::parse(gw.partner("GET", "/v1/audiences?limit=10", acme).body);
+  ASSERT_EQ(page["items"].size(), 1u);
+  EXPECT_EQ(page["items"][0]["id"], id);
+
+  // Another partner: the same answer as for an id that does not exist.
+  auto beta = gw.create_partner("beta", {"audiences:read", "audiences:write"});
+  auto theirs = gw.partner("GET", "/v1/audiences/" + id, beta);
+  auto nobody = gw.partner("GET", "/v1/audiences/aud_0000000000000000000000000000", beta);
+  EXPECT_EQ(theirs.status, 404);
+  EXPECT_EQ(nobody.status, 404);
+  EXPECT_EQ(json::parse(theirs.body)["detail"], json::parse(nobody.body)["detail"]);
+  EXPECT_EQ(gw.partner("DELETE", "/v1/audiences/" + id, beta).status, 404);
+  EXPECT_TRUE(json::parse(gw.partner("GET", "/v1/audiences", beta).body)["items"].empty());
+
+  EXPECT_EQ(gw.partner("DELETE", "/v1/audiences/" + id, acme).status, 204);
+  EXPECT_EQ(gw.partner("GET", "/v1/audiences/" + id, acme).status, 404);
+}
+
+TEST_F(Audiences, WritingNeedsTheWriteScope) {
+  auto reader = gw.create_partner("reader", {"audiences:read"});
+  auto r = post("/v1/audiences", {{"segment", {{"tag", "travel"}}}}, reader);
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(problem_slug(r), "insufficient-scope");
+}
+
+}  // namespace
