@@ -1,9 +1,10 @@
 // A partner's first program: make a key pair, then call the gateway with every request
-// signed (RFC 9421, ed25519) and print what the gateway says about us.
+// signed (RFC 9421, ed25519): ask what we may do, then count an audience.
 //
 //   octopus-partner-example keygen KEY_FILE          writes a private key (PEM, 0600) and
 //                                                     prints the public key to register
 //   octopus-partner-example capabilities --gateway HOST:PORT --ca CA_FILE --key KEY_FILE --keyid ID
+//   octopus-partner-example estimate --segment JSON --gateway HOST:PORT --ca CA_FILE --key KEY_FILE --keyid ID
 #include <sys/stat.h>
 
 #include <fstream>
@@ -27,14 +28,16 @@ int keygen(const std::string& path) {
   return 0;
 }
 
-int capabilities(int argc, char** argv) {
-  std::string gateway = "localhost:8443", ca, key_file, keyid;
+// Sends one signed request (GET without a body, POST with a JSON body) and prints the answer.
+int call(int argc, char** argv, const std::string& method, const std::string& target) {
+  std::string gateway = "localhost:8443", ca, key_file, keyid, segment;
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
     if (flag == "--gateway") gateway = value;
     else if (flag == "--ca") ca = value;
     else if (flag == "--key") key_file = value;
     else if (flag == "--keyid") keyid = value;
+    else if (flag == "--segment") segment = value;
     else {
       std::cerr << "unknown option " << flag << "\n";
       return 2;
@@ -58,8 +61,11 @@ int capabilities(int argc, char** argv) {
   octopus::client::HttpsConnection conn(host, port, tls);
   octopus::client::Credential credential{keyid, *key};
   std::vector<octopus::client::HeaderField> headers{{"x-correlator", "quickstart-1"}};
-  octopus::client::sign_request("GET", conn.authority(), "/v1/capabilities", headers, "", credential);
-  auto response = conn.send("GET", "/v1/capabilities", headers);
+  const std::string body = method == "POST" ? "{\"segment\":" + segment + "}" : "";
+  if (!body.empty()) headers.push_back({"Content-Type", "application/json"});
+  // The signer covers the body through Content-Digest, so it cannot be changed in transit.
+  octopus::client::sign_request(method, conn.authority(), target, headers, body, credential);
+  auto response = conn.send(method, target, headers, body);
   std::cout << "HTTP " << response.status << " (request id " << response.header("x-request-id") << ", "
             << conn.tls_version() << ")\n"
             << response.body << "\n";
@@ -72,9 +78,12 @@ int main(int argc, char** argv) {
   try {
     const std::string cmd = argc > 1 ? argv[1] : "";
     if (cmd == "keygen" && argc == 3) return keygen(argv[2]);
-    if (cmd == "capabilities") return capabilities(argc, argv);
+    if (cmd == "capabilities") return call(argc, argv, "GET", "/v1/capabilities");
+    if (cmd == "estimate") return call(argc, argv, "POST", "/v1/audience-estimates");
     std::cerr << "usage: octopus-partner-example keygen KEY_FILE\n"
-                 "       octopus-partner-example capabilities --gateway HOST:PORT --ca CA_FILE --key KEY_FILE --keyid ID\n";
+                 "       octopus-partner-example capabilities --gateway HOST:PORT --ca CA_FILE --key KEY_FILE --keyid ID\n"
+                 "       octopus-partner-example estimate --segment JSON --gateway HOST:PORT --ca CA_FILE --key KEY_FILE"
+                 " --keyid ID\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "octopus-partner-example: " << e.what() << "\n";
