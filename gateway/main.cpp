@@ -1,10 +1,13 @@
-// octopus-gateway: the gateway's one binary. `serve` runs both planes; `policy` holds the
-// compliance officers' tools.
+// octopus-gateway: the gateway's one binary. `serve` runs both planes; `engine serve` runs
+// the reference engine as its own process; `policy` holds the compliance officers' tools.
+#include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "app/engine_app.hpp"
 #include "app/gateway_app.hpp"
 #include "config/gateway_config.hpp"
 #include "observability/log.hpp"
@@ -20,6 +23,8 @@ void print_help(std::ostream& out) {
 Usage:
   octopus-gateway serve [--config FILE] [--listen HOST:PORT] [--admin-listen HOST:PORT] [--data-dir DIR]
                         [--policies DIR]
+  octopus-gateway engine serve [--listen HOST:PORT] [--data-dir DIR] [--population N] [--seed S]
+                               [--import FILE [--refuse-bad-rows]] [--timeout-ms MS]
   octopus-gateway policy check DIR
   octopus-gateway policy test DIR
   octopus-gateway policy explain --case FILE [--policies DIR]
@@ -41,8 +46,22 @@ serve
                            configuration file); refused policies stop the start
 
 )" << octopus::policy::kPolicyHelp << R"(
+engine serve
+  Serves the reference engine as its own HTTPS process on the engine API
+  (api-spec/engine.yaml), for gateways configured with engine.kind: remote.
+  --listen HOST:PORT       address (default 127.0.0.1:7443)
+  --data-dir DIR           where generated TLS files live (default var/engine)
+  --population N           synthetic subscribers (default 1000000)
+  --seed S                 synthetic population seed (default 20261128)
+  --import FILE            load a real population from CSV or JSON Lines instead;
+                           bad rows are logged with their line and skipped, or with
+                           --refuse-bad-rows the whole file is refused
+  --timeout-ms MS          a call not answered by then is a 503 (default 5000)
+
 Environment
   OCTOPUS_ADMIN_TOKEN      required: bearer token for the admin plane (>= 16 chars)
+  OCTOPUS_ENGINE_TOKEN     required by engine serve, and by a gateway with a remote
+                           engine: the bearer token between the two (>= 16 chars)
 
 Exit status: 0 after a clean shutdown (serve) or success (policy), 1 on a
 runtime failure, a refused policy set or a failing case, 2 on bad usage or
@@ -105,6 +124,77 @@ int serve(const std::vector<std::string>& args) {
   return 0;
 }
 
+// Whole number option values; false (and a usage error) for anything else.
+bool parse_count(const std::string& text, std::uint64_t& out) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos || text.size() > 19) return false;
+  out = std::stoull(text);
+  return true;
+}
+
+int engine_command(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] != "serve") return usage_error("engine needs a subcommand: serve");
+  octopus::app::EngineAppOptions options;
+  std::string listen;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const auto& a = args[i];
+    auto value = [&](std::string& into) {
+      if (i + 1 >= args.size()) return false;
+      into = args[++i];
+      return true;
+    };
+    std::string text;
+    std::uint64_t number = 0;
+    if (a == "--listen") {
+      if (!value(listen)) return usage_error(a + " needs a value");
+    } else if (a == "--data-dir") {
+      if (!value(options.data_dir)) return usage_error(a + " needs a value");
+    } else if (a == "--import") {
+      if (!value(options.import_file)) return usage_error(a + " needs a value");
+    } else if (a == "--refuse-bad-rows") {
+      options.refuse_bad_rows = true;
+    } else if (a == "--population" || a == "--seed" || a == "--timeout-ms") {
+      if (!value(text) || !parse_count(text, number)) return usage_error(a + " needs a whole number");
+      if (a == "--population") {
+        if (number < 1 || number > 100'000'000) return usage_error("--population must be from 1 to 100000000");
+        options.population = number;
+      } else if (a == "--seed") {
+        options.seed = number;
+      } else {
+        if (number < 1 || number > 600000) return usage_error("--timeout-ms must be from 1 to 600000");
+        options.timeout = std::chrono::milliseconds(number);
+      }
+    } else if (a == "--help" || a == "-h") {
+      print_help(std::cout);
+      return 0;
+    } else {
+      return usage_error("unknown option '" + a + "'");
+    }
+  }
+  try {
+    if (!listen.empty()) options.listen = octopus::config::parse_endpoint(listen);
+  } catch (const octopus::config::ConfigError& e) {
+    return usage_error(e.what());
+  }
+  const char* token = std::getenv("OCTOPUS_ENGINE_TOKEN");
+  if (!token || !*token) {
+    std::cerr << "octopus-gateway: OCTOPUS_ENGINE_TOKEN is not set: the engine refuses to serve without a token\n";
+    return 2;
+  }
+  options.token = token;
+  try {
+    octopus::app::EngineApp app(options);
+    app.start();
+    if (!app.generated_ca_file().empty())
+      octopus::observability::log_info("development_tls", {{"ca_file", app.generated_ca_file()}});
+    app.run_until_signal();
+  } catch (const std::exception& e) {
+    std::cerr << "octopus-gateway: " << e.what() << "\n";
+    return 1;
+  }
+  octopus::observability::log_info("stopped");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -118,6 +208,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (args[0] == "serve") return serve({args.begin() + 1, args.end()});
+  if (args[0] == "engine") return engine_command({args.begin() + 1, args.end()});
   if (args[0] == "policy") return octopus::policy::run_policy_command({args.begin() + 1, args.end()}, std::cout, std::cerr);
   return usage_error("unknown command '" + args[0] + "'");
 }

@@ -17,8 +17,8 @@ std::array<std::uint8_t, 32> digest(std::string_view s) {
 }
 }  // namespace
 
-AdminTokenAuthenticator::AdminTokenAuthenticator(const std::string& token) {
-  if (token.size() < 16) throw std::invalid_argument("the admin token must be at least 16 characters");
+AdminTokenAuthenticator::AdminTokenAuthenticator(const std::string& token, std::string realm) : realm_(std::move(realm)) {
+  if (token.size() < 16) throw std::invalid_argument("the " + realm_ + " token must be at least 16 characters");
   token_digest_ = digest(token);
 }
 
@@ -36,7 +36,7 @@ std::optional<http::Response> AdminTokenAuthenticator::on_request(http::RequestC
   }
   auto r = http::make_problem(ctx, http::problems::unauthorized,
                               "Send the operator token as 'Authorization: Bearer <token>'.");
-  r.set_header("WWW-Authenticate", "Bearer realm=\"octopus-admin\"");
+  r.set_header("WWW-Authenticate", "Bearer realm=\"" + realm_ + "\"");
   return r;
 }
 

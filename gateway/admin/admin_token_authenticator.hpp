@@ -14,12 +14,14 @@ class AdminTokenAuthenticator final : public http::Stage {
  public:
   // Throws std::invalid_argument when the token is shorter than 16 characters: the
   // admin plane refuses to start with a guessable token.
-  explicit AdminTokenAuthenticator(const std::string& token);
+  // `realm` names the protected plane in WWW-Authenticate ("octopus-admin", "octopus-engine").
+  explicit AdminTokenAuthenticator(const std::string& token, std::string realm = "octopus-admin");
   std::string_view name() const override { return "admin-authenticate"; }
   std::optional<http::Response> on_request(http::RequestContext& ctx) override;
 
  private:
   std::array<std::uint8_t, 32> token_digest_{};
+  std::string realm_;
 };
 
 }  // namespace octopus::admin

@@ -1,6 +1,7 @@
 #include "app/gateway_app.hpp"
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 
 #include "admin/admin_token_authenticator.hpp"
@@ -14,6 +15,7 @@
 #include "audiences/audiences_api.hpp"
 #include "auth/redis_nonce_cache.hpp"
 #include "engine/reference/reference_engine.hpp"
+#include "engine/remote/remote_engine.hpp"
 #include "auth/nonce_cache.hpp"
 #include "auth/partner_directory.hpp"
 #include "auth/scope_authorizer.hpp"
@@ -87,6 +89,42 @@ void audit_reload(store::Store& store, const policy::ReloadReport& report, const
     observability::log_error("audit_write_failed", {{"action", "policy.reload"}, {"what", e.what()}});
   }
 }
+// The embedded reference engine, or the adapter to an engine served over HTTPS. A remote
+// engine that is down at start-up does not stop the gateway: partners get 503s with
+// Retry-After until it answers.
+std::unique_ptr<engine::Engine> start_engine(const config::EngineConfig& c) {
+  if (c.kind == "remote") {
+    engine::remote::RemoteEngineOptions o;
+    o.host = c.remote.address.host;
+    o.port = c.remote.address.port;
+    o.tls.ca_file = c.remote.ca_file;
+    o.tls.server_name = c.remote.server_name;
+    // Each network step times out a little before the gateway stops waiting for the answer,
+    // so a hung engine trips the breaker before the partner hears 503.
+    o.tls.timeout = c.timeout * 4 / 5;
+    const char* token = std::getenv(c.remote.token_env.c_str());
+    if (!token || !*token)
+      throw std::runtime_error("engine.remote.token_env names " + c.remote.token_env + ", which is not set");
+    o.token = token;
+    o.workers = c.remote.connections;
+    o.max_idle_connections = c.remote.connections;
+    o.breaker = {c.remote.breaker_min, c.remote.breaker_max};
+    observability::log_info("engine_ready", {{"kind", "remote"},
+                                             {"address", c.remote.address.host + ":" + std::to_string(c.remote.address.port)}});
+    return std::make_unique<engine::remote::RemoteEngine>(std::move(o));
+  }
+  const auto started = std::chrono::steady_clock::now();
+  auto engine = std::make_unique<engine::reference::ReferenceEngine>(
+      engine::reference::generate_population(c.population, c.seed));
+  observability::log_info(
+      "engine_ready",
+      {{"kind", "reference"},
+       {"subscribers", std::to_string(c.population)},
+       {"build_ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::steady_clock::now() - started)
+                                       .count())}});
+  return engine;
+}
 }  // namespace
 
 GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : parts_(std::make_unique<Parts>()) {
@@ -158,16 +196,7 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   capabilities::register_routes(p.partner_plane);
 
   // The engine and what partners do with it.
-  const auto engine_started = std::chrono::steady_clock::now();
-  p.engine = std::make_unique<engine::reference::ReferenceEngine>(
-      engine::reference::generate_population(c.engine.population, c.engine.seed));
-  observability::log_info(
-      "engine_ready",
-      {{"kind", "reference"},
-       {"subscribers", std::to_string(c.engine.population)},
-       {"build_ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                       std::chrono::steady_clock::now() - engine_started)
-                                       .count())}});
+  p.engine = start_engine(c.engine);
   p.audiences = std::make_unique<audiences::AudienceService>(*p.engine, c.engine.timeout);
   audiences::AudienceBuilder::fail_unfinished(*p.store);
   p.audience_builder = std::make_unique<audiences::AudienceBuilder>(*p.audiences, *p.store, c.engine.timeout * 12);

@@ -178,9 +178,10 @@ Estimate AudienceService::estimate(const policy::PolicySnapshot& policy, const C
     if (!prepared) return e;
     const std::uint64_t raw = prepared->query.consent.channels.empty() ? 0 : count(prepared->query);
     return publish(policy, caller, *prepared, raw);
-  } catch (const engine::EngineUnavailable&) {
+  } catch (const engine::EngineUnavailable& unavailable) {
     e = {};
     e.outcome = Estimate::Outcome::engine_unavailable;
+    e.retry_after = unavailable.retry_after();
     return e;
   }
 }

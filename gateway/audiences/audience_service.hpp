@@ -34,6 +34,7 @@ struct Estimate {
   std::optional<std::uint64_t> count;  // null when suppressed
   bool suppressed = false;
   std::string reason;  // "below_threshold" | "differencing" when suppressed
+  std::chrono::seconds retry_after{0};  // engine_unavailable: when to try again
 };
 
 class AudienceService {

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <chrono>
 #include <regex>
 
@@ -21,10 +22,10 @@ Caller caller_of(const http::RequestContext& ctx) {
   return {p.id, p.tier, p.category};
 }
 
-http::Response engine_unavailable(http::RequestContext& ctx) {
+http::Response engine_unavailable(http::RequestContext& ctx, std::chrono::seconds retry_after) {
   auto r = http::make_problem(ctx, http::problems::engine_unavailable,
                               "The marketing engine is not answering right now; retry shortly.");
-  r.set_header("Retry-After", "5");
+  r.set_header("Retry-After", std::to_string(std::max<long long>(1, retry_after.count())));
   return r;
 }
 
@@ -94,8 +95,8 @@ void register_routes(http::Pipeline& partner_plane, AudiencesApiDeps deps) {
                                 [&service](http::RequestContext& ctx) {
                                  try {
                                    return http::make_json(200, service.targeting_attributes(*ctx.policy, caller_of(ctx)));
-                                 } catch (const engine::EngineUnavailable&) {
-                                   return engine_unavailable(ctx);
+                                 } catch (const engine::EngineUnavailable& e) {
+                                   return engine_unavailable(ctx, e.retry_after());
                                  }
                                },
                            .blocking = true,
@@ -122,7 +123,7 @@ void register_routes(http::Pipeline& partner_plane, AudiencesApiDeps deps) {
                                            "see errors.",
                                            {{"errors", issues_json(e.issues)}, {"policy_version", ctx.policy_version}});
                case Estimate::Outcome::engine_unavailable:
-                 return engine_unavailable(ctx);
+                 return engine_unavailable(ctx, e.retry_after);
                case Estimate::Outcome::counted:
                  break;
              }
@@ -149,8 +150,8 @@ void register_routes(http::Pipeline& partner_plane, AudiencesApiDeps deps) {
              std::optional<AudienceService::Prepared> prepared;
              try {
                prepared = deps.service.prepare(*ctx.policy, caller, *body, e);
-             } catch (const engine::EngineUnavailable&) {
-               return engine_unavailable(ctx);
+             } catch (const engine::EngineUnavailable& unavailable) {
+               return engine_unavailable(ctx, unavailable.retry_after());
              }
              if (!prepared) {
                if (e.outcome == Estimate::Outcome::malformed)

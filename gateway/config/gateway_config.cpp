@@ -194,12 +194,26 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
     }
   }
   if (auto n = root["engine"]) {
-    r.only_keys(n, "engine", {"kind", "population", "seed", "timeout_ms"});
+    r.only_keys(n, "engine", {"kind", "population", "seed", "timeout_ms", "remote"});
     auto& e = c.engine;
     if (n["kind"]) {
       e.kind = r.string(n["kind"], "engine.kind");
-      if (e.kind != "reference") r.fail(n["kind"], "engine.kind must be reference (the remote engine is not available yet)");
+      if (e.kind != "reference" && e.kind != "remote") r.fail(n["kind"], "engine.kind must be reference or remote");
     }
+    if (auto rn = n["remote"]) {
+      r.only_keys(rn, "engine.remote",
+                  {"address", "server_name", "ca_file", "token_env", "connections", "breaker_min_ms", "breaker_max_ms"});
+      auto& m = e.remote;
+      if (rn["address"]) m.address = r.endpoint(rn["address"], "engine.remote.address");
+      if (rn["server_name"]) m.server_name = r.string(rn["server_name"], "engine.remote.server_name");
+      if (rn["ca_file"]) m.ca_file = resolve(base_dir, r.string(rn["ca_file"], "engine.remote.ca_file"));
+      if (rn["token_env"]) m.token_env = r.string(rn["token_env"], "engine.remote.token_env");
+      if (rn["connections"]) m.connections = static_cast<unsigned>(r.integer(rn["connections"], "engine.remote.connections", 1, 256));
+      if (rn["breaker_min_ms"]) m.breaker_min = std::chrono::milliseconds(r.integer(rn["breaker_min_ms"], "engine.remote.breaker_min_ms", 1, 600000));
+      if (rn["breaker_max_ms"]) m.breaker_max = std::chrono::milliseconds(r.integer(rn["breaker_max_ms"], "engine.remote.breaker_max_ms", 1, 600000));
+    }
+    if (e.kind == "remote" && e.remote.address.port == 0)
+      r.fail(n, "engine.kind remote needs engine.remote.address (HOST:PORT)");
     if (n["population"]) e.population = r.integer(n["population"], "engine.population", 1, 100'000'000);
     if (n["seed"]) e.seed = r.integer(n["seed"], "engine.seed", 0, UINT64_MAX);
     if (n["timeout_ms"]) e.timeout = std::chrono::milliseconds(r.integer(n["timeout_ms"], "engine.timeout_ms", 1, 600000));

@@ -32,13 +32,26 @@ struct CountersConfig {
   bool enforce_quotas = true;      // false only to measure the gateway without limits
 };
 
-// The marketing engine behind the gateway. Today: the embedded reference engine with a
-// synthetic population of `population` subscribers generated from `seed`.
+// The engine reached over HTTPS (api-spec/engine.yaml).
+struct RemoteEngineConfig {
+  Endpoint address{"127.0.0.1", 0};
+  std::string server_name = "localhost";  // the name its certificate must carry
+  std::string ca_file;                    // PEM to trust; empty: the system store
+  std::string token_env = "OCTOPUS_ENGINE_TOKEN";  // the bearer token comes from the environment
+  unsigned connections = 8;               // calls in flight at once
+  std::chrono::milliseconds breaker_min{250};
+  std::chrono::milliseconds breaker_max{5000};
+};
+
+// The marketing engine behind the gateway: the embedded reference engine with a
+// synthetic population of `population` subscribers generated from `seed`, or a remote
+// engine (the operator's, or the reference engine served by `octopus-gateway engine serve`).
 struct EngineConfig {
-  std::string kind = "reference";
+  std::string kind = "reference";  // reference | remote
   std::size_t population = 1'000'000;
   std::uint64_t seed = 20261128;
   std::chrono::milliseconds timeout{5000};  // a call not answered by then is "engine unavailable"
+  RemoteEngineConfig remote;
 };
 
 struct GatewayConfig {

@@ -6,6 +6,7 @@
 // come out, never a subscriber id, except through batch iteration for delivery, which only
 // the gateway's own delivery service uses.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <future>
 #include <optional>
@@ -17,10 +18,17 @@
 
 namespace octopus::engine {
 
-// The engine cannot answer now (down, overloaded, timed out). Callers answer 503.
+// The engine cannot answer now (down, overloaded, timed out). Callers answer 503 with
+// Retry-After: `retry_after`, when the engine (or the breaker in front of it) expects to
+// answer again.
 class EngineUnavailable : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit EngineUnavailable(const std::string& what, std::chrono::seconds retry_after = std::chrono::seconds(5))
+      : std::runtime_error(what), retry_after_(retry_after) {}
+  std::chrono::seconds retry_after() const { return retry_after_; }
+
+ private:
+  std::chrono::seconds retry_after_;
 };
 
 // members() of an audience id the engine does not hold (never materialised, or dropped).

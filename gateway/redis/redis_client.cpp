@@ -5,17 +5,9 @@
 
 #include <algorithm>
 
-#include "observability/log.hpp"
-#include "observability/metrics.hpp"
-
 namespace octopus::redis {
 
 namespace {
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 timeval to_timeval(std::chrono::milliseconds ms) {
   timeval tv{};
@@ -70,7 +62,8 @@ std::string sha1_hex(const std::string& text) {
 
 RedisScript::RedisScript(std::string source) : source_(std::move(source)), sha1_(sha1_hex(source_)) {}
 
-RedisClient::RedisClient(RedisOptions options) : options_(std::move(options)) {}
+RedisClient::RedisClient(RedisOptions options)
+    : options_(std::move(options)), breaker_("redis", {options_.breaker_min, options_.breaker_max}) {}
 
 RedisClient::~RedisClient() {
   for (auto* c : idle_) redisFree(c);
@@ -125,42 +118,20 @@ RedisReply RedisClient::run(redisContext* c, const std::vector<std::string>& arg
   return out;
 }
 
-void RedisClient::on_failure(const std::string& what) {
-  failures_.fetch_add(1, std::memory_order_relaxed);
-  observability::metrics().increment("octopus_redis_failures_total");
-  const std::int64_t previous = backoff_ms_.load();
-  const std::int64_t next = previous == 0 ? options_.breaker_min.count()
-                                          : std::min<std::int64_t>(previous * 2, options_.breaker_max.count());
-  backoff_ms_.store(next);
-  retry_at_.store(now_ms() + next);
-  if (!open_.exchange(true)) {
-    observability::metrics().set("octopus_redis_up", 0);
-    observability::log_warn("redis_unavailable", {{"what", what}, {"retry_in_ms", std::to_string(next)}});
-  }
-}
-
-void RedisClient::on_success() {
-  if (open_.exchange(false)) {
-    observability::metrics().set("octopus_redis_up", 1);
-    observability::log_info("redis_recovered", {{"after_failures", std::to_string(failures_.load())}});
-  }
-  backoff_ms_.store(0);
-}
-
 RedisReply RedisClient::command(const std::vector<std::string>& argv) {
   // Breaker open: fail fast until the back-off passes, then let calls probe.
-  if (open_.load(std::memory_order_relaxed) && now_ms() < retry_at_.load(std::memory_order_relaxed))
+  if (!breaker_.allow())
     throw RedisUnavailable("redis unavailable (retrying after back-off)");
   redisContext* c = nullptr;
   try {
     c = acquire();
     RedisReply reply = run(c, argv);
     give_back(c);
-    on_success();
+    breaker_.record_success();
     return reply;
   } catch (const RedisUnavailable& e) {
     if (c) redisFree(c);  // a connection that failed mid-command is not reused
-    on_failure(e.what());
+    breaker_.record_failure(e.what());
     throw;
   }
 }

@@ -4,13 +4,14 @@
 // instead of each waiting out a timeout on the caller's thread, then one call probes;
 // the first success closes the breaker again. Transitions are logged and counted.
 #pragma once
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "resilience/circuit_breaker.hpp"
 
 struct redisContext;
 
@@ -64,24 +65,19 @@ class RedisClient {
   RedisReply eval(const RedisScript& script, const std::vector<std::string>& keys,
                   const std::vector<std::string>& args);
 
-  bool available() const { return !open_.load(std::memory_order_relaxed); }
-  std::uint64_t failures() const { return failures_.load(std::memory_order_relaxed); }
+  bool available() const { return breaker_.closed(); }
+  std::uint64_t failures() const { return breaker_.failures(); }
   const RedisOptions& options() const { return options_; }
 
  private:
   redisContext* acquire();
   void give_back(redisContext* c);
   RedisReply run(redisContext* c, const std::vector<std::string>& argv);
-  void on_failure(const std::string& what);
-  void on_success();
 
   RedisOptions options_;
   std::mutex pool_mutex_;
   std::vector<redisContext*> idle_;
-  std::atomic<bool> open_{false};  // breaker open: fail fast until retry_at_
-  std::atomic<std::int64_t> retry_at_{0};
-  std::atomic<std::int64_t> backoff_ms_{0};
-  std::atomic<std::uint64_t> failures_{0};
+  resilience::CircuitBreaker breaker_;
 };
 
 }  // namespace octopus::redis

@@ -1,12 +1,14 @@
-// Audience targeting over real HTTPS against the embedded reference engine: the vocabulary a
-// tier may use, privacy-filtered estimates, precise refusals, a differencing attack that
-// learns nothing, and audiences that only their owner can see.
+// Audience targeting over real HTTPS: the vocabulary a tier may use, privacy-filtered
+// estimates, precise refusals, a differencing attack that learns nothing, and audiences that
+// only their owner can see. Every test runs twice: against the embedded reference engine,
+// and against the same engine served as its own process behind the remote adapter.
 #include <gtest/gtest.h>
 
 #include <set>
 #include <thread>
 
 #include "engine/reference/reference_engine.hpp"
+#include "engine_process.hpp"
 #include "gateway_harness.hpp"
 
 using nlohmann::json;
@@ -15,11 +17,16 @@ using octopus::testing::problem_slug;
 
 namespace {
 
-class Audiences : public ::testing::Test {
+class Audiences : public ::testing::TestWithParam<std::string> {
  protected:
+  std::unique_ptr<octopus::testing::EngineProcess> remote_engine =
+      GetParam() == "remote" ? std::make_unique<octopus::testing::EngineProcess>() : nullptr;
   // Plan limits are tested in quota_test.cpp; the starter plan's 1 audience query a second
   // would only slow these tests down.
-  GatewayHarness gw{[](octopus::config::GatewayConfig& c) { c.counters.enforce_quotas = false; }};
+  GatewayHarness gw{[this](octopus::config::GatewayConfig& c) {
+    c.counters.enforce_quotas = false;
+    if (remote_engine) remote_engine->configure(c);
+  }};
   octopus::client::Credential acme = gw.create_partner("acme", {"audiences:read", "audiences:write"});
 
   octopus::client::HttpResponse post(const std::string& target, const json& body,
@@ -34,7 +41,7 @@ class Audiences : public ::testing::Test {
   }
 };
 
-TEST_F(Audiences, ATierSeesOnlyWhatItMayTarget) {
+TEST_P(Audiences, ATierSeesOnlyWhatItMayTarget) {
   auto r = gw.partner("GET", "/v1/targeting-attributes", acme);  // gold
   ASSERT_EQ(r.status, 200) << r.body;
   auto v = json::parse(r.body);
@@ -59,7 +66,7 @@ TEST_F(Audiences, ATierSeesOnlyWhatItMayTarget) {
   EXPECT_TRUE(b["tags"].empty());
 }
 
-TEST_F(Audiences, EstimatesAreRoundedAndCarryThePolicyVersion) {
+TEST_P(Audiences, EstimatesAreRoundedAndCarryThePolicyVersion) {
   auto r = post("/v1/audience-estimates", json::parse(R"({"segment":{"attribute":"city","in":["jinan","qingdao"]}})"));
   ASSERT_EQ(r.status, 200) << r.body;
   auto e = json::parse(r.body);
@@ -75,7 +82,7 @@ TEST_F(Audiences, EstimatesAreRoundedAndCarryThePolicyVersion) {
   EXPECT_EQ(tiny["reason"], "below_threshold");
 }
 
-TEST_F(Audiences, BadSegmentsAreRefusedAtTheOffendingNode) {
+TEST_P(Audiences, BadSegmentsAreRefusedAtTheOffendingNode) {
   auto forbidden = post("/v1/audience-estimates", json::parse(R"({"segment":{"all":[
       {"attribute":"city","eq":"jinan"},{"attribute":"religion","eq":"x"}]}})"));
   ASSERT_EQ(forbidden.status, 422);
@@ -98,7 +105,7 @@ TEST_F(Audiences, BadSegmentsAreRefusedAtTheOffendingNode) {
 
 // The attacker counts a group, then the same group without a handful of people: the
 // second count would reveal how many they are. It is withheld.
-TEST_F(Audiences, ADifferencingAttackLearnsNothing) {
+TEST_P(Audiences, ADifferencingAttackLearnsNothing) {
   // Find, in the gateway's own synthetic population, a subgroup of Jinan that is small but
   // not empty among subscribers reachable by this partner (internet, direct marketing).
   auto engine = octopus::engine::reference::make_synthetic_reference_engine({20261128, 50'000, 2});
@@ -129,7 +136,7 @@ TEST_F(Audiences, ADifferencingAttackLearnsNothing) {
   EXPECT_TRUE(without["count"].is_null());
 }
 
-TEST_F(Audiences, AnAudienceIsBuiltInTheBackgroundAndOnlyItsOwnerCanSeeIt) {
+TEST_P(Audiences, AnAudienceIsBuiltInTheBackgroundAndOnlyItsOwnerCanSeeIt) {
   const json segment = json::parse(R"({"attribute":"city","in":["jinan","yantai"]})");
   auto created = post("/v1/audiences", {{"segment", segment}});
   ASSERT_EQ(created.status, 202) << created.body;
@@ -164,11 +171,14 @@ TEST_F(Audiences, AnAudienceIsBuiltInTheBackgroundAndOnlyItsOwnerCanSeeIt) {
   EXPECT_EQ(gw.partner("GET", "/v1/audiences/" + id, acme).status, 404);
 }
 
-TEST_F(Audiences, WritingNeedsTheWriteScope) {
+TEST_P(Audiences, WritingNeedsTheWriteScope) {
   auto reader = gw.create_partner("reader", {"audiences:read"});
   auto r = post("/v1/audiences", {{"segment", {{"tag", "travel"}}}}, reader);
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(problem_slug(r), "insufficient-scope");
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, Audiences, ::testing::Values("reference", "remote"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace

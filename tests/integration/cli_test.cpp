@@ -214,4 +214,39 @@ TEST(Cli, SighupReloadsEditedPoliciesAndKeepsServing) {
   std::filesystem::remove_all(dir);
 }
 
+// The engine as its own process: it refuses to serve without a token, refuses bad options
+// with usage errors, and reports a population file's bad rows by line before refusing it.
+TEST(Cli, EngineServeChecksItsTokenOptionsAndPopulationFile) {
+  const std::string dir = temp_dir();
+  auto no_token = run("engine serve --data-dir " + dir, "env -u OCTOPUS_ENGINE_TOKEN");
+  EXPECT_EQ(no_token.exit_code, 2);
+  EXPECT_NE(no_token.output.find("OCTOPUS_ENGINE_TOKEN is not set"), std::string::npos) << no_token.output;
+
+  const std::string token = "OCTOPUS_ENGINE_TOKEN=cli-engine-token-0123456789";
+  auto weak = run("engine serve --data-dir " + dir, "OCTOPUS_ENGINE_TOKEN=short");
+  EXPECT_EQ(weak.exit_code, 1);
+  EXPECT_NE(weak.output.find("at least 16 characters"), std::string::npos) << weak.output;
+  auto bad_population = run("engine serve --population 0", token);
+  EXPECT_EQ(bad_population.exit_code, 2);
+  EXPECT_NE(bad_population.output.find("--population must be from 1"), std::string::npos) << bad_population.output;
+  EXPECT_EQ(run("engine serve --seed x", token).exit_code, 2);
+  EXPECT_EQ(run("engine run", token).exit_code, 2);
+
+  // One good row and one with an unknown city: refused as a whole on request, line named.
+  std::ofstream(dir + "/people.jsonl")
+      << R"({"subscriber_id":1,"city":"jinan","age_band":"25-34","gender":"female","plan_type":"postpaid","network":"5g","arpu_band":"60-99","data_usage_band":"10-29","device_type":"smartphone","device_os":"android","tenure_band":"2-4","roaming_status":"not_roaming","status":"active"})"
+      << "\n"
+      << R"({"subscriber_id":2,"city":"atlantis","age_band":"25-34","gender":"female","plan_type":"postpaid","network":"5g","arpu_band":"60-99","data_usage_band":"10-29","device_type":"smartphone","device_os":"android","tenure_band":"2-4","roaming_status":"not_roaming","status":"active"})"
+      << "\n";
+  auto refused = run("engine serve --data-dir " + dir + " --import " + dir + "/people.jsonl --refuse-bad-rows", token);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.output.find("\"event\":\"population_bad_row\""), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("\"line\":\"2\""), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("refused"), std::string::npos) << refused.output;
+  auto wrong_kind = run("engine serve --data-dir " + dir + " --import " + dir + "/people.txt", token);
+  EXPECT_EQ(wrong_kind.exit_code, 1);
+  EXPECT_NE(wrong_kind.output.find(".csv, .jsonl or .ndjson"), std::string::npos) << wrong_kind.output;
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace

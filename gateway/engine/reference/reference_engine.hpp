@@ -13,7 +13,7 @@
 #include "engine/reference/reachable_subscribers.hpp"
 #include "engine/reference/segment_evaluator.hpp"
 #include "engine/reference/synthetic_population.hpp"
-#include "engine/reference/worker_pool.hpp"
+#include "engine/worker_pool.hpp"
 
 namespace octopus::engine::reference {
 

@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-namespace octopus::engine::reference {
+namespace octopus::engine {
 
 class WorkerPool {
  public:
@@ -34,4 +34,4 @@ class WorkerPool {
   std::vector<std::thread> threads_;
 };
 
-}  // namespace octopus::engine::reference
+}  // namespace octopus::engine

@@ -1,6 +1,6 @@
-#include "engine/reference/worker_pool.hpp"
+#include "engine/worker_pool.hpp"
 
-namespace octopus::engine::reference {
+namespace octopus::engine {
 
 WorkerPool::WorkerPool(unsigned threads, std::size_t max_queued) : max_queued_(max_queued) {
   for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
@@ -39,4 +39,4 @@ void WorkerPool::run() {
   }
 }
 
-}  // namespace octopus::engine::reference
+}  // namespace octopus::engine

@@ -1,0 +1,108 @@
+#include "app/engine_app.hpp"
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "admin/admin_token_authenticator.hpp"
+#include "engine/reference/population_import.hpp"
+#include "engine/reference/reference_engine.hpp"
+#include "engine/remote/engine_api.hpp"
+#include "http/problem.hpp"
+#include "http/self_signed.hpp"
+#include "http/server.hpp"
+#include "observability/log.hpp"
+
+namespace octopus::app {
+
+struct EngineApp::Parts {
+  EngineAppOptions options;
+  std::unique_ptr<engine::reference::ReferenceEngine> engine;
+  http::Pipeline plane{"engine"};
+  std::string generated_ca;
+  unsigned short port = 0;
+  std::unique_ptr<http::Server> server;  // last: stopped first
+};
+
+namespace {
+
+std::shared_ptr<const engine::reference::Population> load_population(const EngineAppOptions& o) {
+  using namespace engine::reference;
+  if (o.import_file.empty()) return generate_population(o.population, o.seed);
+  const auto format = population_format_of(o.import_file);
+  if (!format) throw std::runtime_error(o.import_file + ": the population file must end in .csv, .jsonl or .ndjson");
+  auto imported = engine::reference::load_population(o.import_file, *format, o.refuse_bad_rows ? OnBadRow::refuse : OnBadRow::skip);
+  for (const auto& bad : imported.report.bad_rows)
+    observability::log_warn("population_bad_row",
+                            {{"file", o.import_file}, {"line", std::to_string(bad.line)}, {"reason", bad.reason}});
+  if (imported.report.refused || !imported.population)
+    throw std::runtime_error(o.import_file + ": refused (" + std::to_string(imported.report.rows_skipped) +
+                             " bad rows; see the log)");
+  observability::log_info("population_imported", {{"file", o.import_file},
+                                                  {"rows_read", std::to_string(imported.report.rows_read)},
+                                                  {"rows_loaded", std::to_string(imported.report.rows_loaded)},
+                                                  {"rows_skipped", std::to_string(imported.report.rows_skipped)}});
+  return imported.population;
+}
+
+}  // namespace
+
+EngineApp::EngineApp(EngineAppOptions options) : parts_(std::make_unique<Parts>()) {
+  auto& p = *parts_;
+  p.options = std::move(options);
+  const auto& o = p.options;
+  auto authenticator = std::make_unique<admin::AdminTokenAuthenticator>(o.token, "octopus-engine");  // throws on a short token
+
+  const auto started = std::chrono::steady_clock::now();
+  auto population = load_population(o);
+  const auto subscribers = population->size();
+  p.engine = std::make_unique<engine::reference::ReferenceEngine>(std::move(population));
+  observability::log_info("engine_ready",
+                          {{"kind", "reference"},
+                           {"subscribers", std::to_string(subscribers)},
+                           {"build_ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                           std::chrono::steady_clock::now() - started)
+                                                           .count())}});
+
+  http::TlsFiles tls = o.tls;
+  if (tls.certificate_chain.empty()) {
+    std::filesystem::create_directories(o.data_dir);
+    auto generated = http::ensure_self_signed_tls(o.data_dir + "/tls");
+    tls.certificate_chain = generated.certificate_chain;
+    tls.private_key = generated.private_key;
+    p.generated_ca = generated.ca_certificate;
+  }
+
+  p.plane.add_stage(std::move(authenticator));
+  p.plane.add_route({.method = "GET",
+                     .pattern = "/healthz",
+                     .handler = [](http::RequestContext&) { return http::make_json(200, nlohmann::json{{"status", "ok"}}); },
+                     .public_route = true});
+  engine::remote::register_engine_routes(p.plane, *p.engine, o.timeout);
+
+  p.server = std::make_unique<http::Server>(http::Server::Options{});
+  http::ListenerSpec spec;
+  spec.host = o.listen.host;
+  spec.port = o.listen.port;
+  spec.tls = tls;
+  spec.pipeline = &p.plane;
+  p.port = p.server->listen(spec);
+}
+
+EngineApp::~EngineApp() { shutdown(); }
+
+void EngineApp::start() {
+  parts_->server->start();
+  observability::log_info("started", {{"engine_port", std::to_string(parts_->port)}});
+}
+
+void EngineApp::run_until_signal() { parts_->server->run_until_signal(); }
+
+void EngineApp::shutdown() {
+  if (parts_ && parts_->server) parts_->server->shutdown();
+}
+
+unsigned short EngineApp::port() const { return parts_->port; }
+const std::string& EngineApp::generated_ca_file() const { return parts_->generated_ca; }
+
+}  // namespace octopus::app

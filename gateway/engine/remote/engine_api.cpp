@@ -1,0 +1,152 @@
+#include "engine/remote/engine_api.hpp"
+
+#include <charconv>
+
+#include "engine/remote/engine_wire.hpp"
+#include "http/formats.hpp"
+#include "http/json_body.hpp"
+#include "http/problem.hpp"
+#include "http/query.hpp"
+
+namespace octopus::engine::remote {
+
+using nlohmann::json;
+
+namespace {
+
+// Waits for the engine's answer and turns every way it can fail into the problem the
+// remote adapter maps back onto the same exception on the gateway's side.
+template <typename T, typename Render>
+http::Response answer(http::RequestContext& ctx, std::future<T> f, std::chrono::milliseconds timeout, Render render) {
+  try {
+    if (f.wait_for(timeout) != std::future_status::ready)
+      throw EngineUnavailable("the engine did not answer within " + std::to_string(timeout.count()) + " ms");
+    if constexpr (std::is_void_v<T>) {
+      f.get();
+      return render();
+    } else {
+      return render(f.get());
+    }
+  } catch (const EngineUnavailable& e) {
+    auto r = http::make_problem(ctx, http::problems::engine_unavailable, e.what());
+    r.set_header("Retry-After", "1");
+    return r;
+  } catch (const AudienceNotFound&) {
+    return http::make_problem(ctx, http::problems::not_found, "The engine holds no audience with this id.");
+  } catch (const std::invalid_argument& e) {
+    return http::make_problem(ctx, http::problems::validation_error, e.what());
+  }
+}
+
+// The body as the query type, or a 422 naming the field that is wrong.
+template <typename T, typename Read>
+std::optional<T> read_body(http::RequestContext& ctx, http::Response& error, Read read) {
+  auto body = http::json_body(ctx, error);
+  if (!body) return std::nullopt;
+  try {
+    return read(*body);
+  } catch (const wire::WireError& e) {
+    error = http::make_problem(ctx, http::problems::validation_error, e.what());
+    return std::nullopt;
+  }
+}
+
+std::optional<std::uint64_t> parse_cursor(const std::map<std::string, std::string>& query) {
+  auto it = query.find("cursor");
+  if (it == query.end()) return 0;
+  std::uint64_t v = 0;
+  const auto* end = it->second.data() + it->second.size();
+  auto [p, ec] = std::from_chars(it->second.data(), end, v);
+  if (ec != std::errc() || p != end || it->second.empty()) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+void register_engine_routes(http::Pipeline& plane, Engine& engine, std::chrono::milliseconds timeout) {
+  Engine* e = &engine;
+  plane.add_route({.method = "GET",
+                   .pattern = "/engine/v1/vocabulary",
+                   .handler =
+                       [e, timeout](http::RequestContext& ctx) {
+                         return answer(ctx, e->vocabulary(), timeout,
+                                       [](const Vocabulary& v) { return http::make_json(200, wire::to_json(v)); });
+                       },
+                   .blocking = true});
+  plane.add_route({.method = "POST",
+                   .pattern = "/engine/v1/counts",
+                   .handler =
+                       [e, timeout](http::RequestContext& ctx) {
+                         http::Response error;
+                         auto q = read_body<CountQuery>(ctx, error, wire::count_query_from_json);
+                         if (!q) return error;
+                         return answer(ctx, e->count(*q), timeout, [](std::uint64_t n) {
+                           return http::make_json(200, json{{"count", n}});
+                         });
+                       },
+                   .blocking = true});
+  plane.add_route({.method = "POST",
+                   .pattern = "/engine/v1/audiences",
+                   .handler =
+                       [e, timeout](http::RequestContext& ctx) {
+                         http::Response error;
+                         auto q = read_body<CountQuery>(ctx, error, wire::count_query_from_json);
+                         if (!q) return error;
+                         return answer(ctx, e->materialise(*q), timeout, [](const AudienceHandle& h) {
+                           return http::make_json(201, wire::to_json(h));
+                         });
+                       },
+                   .blocking = true});
+  plane.add_route({.method = "GET",
+                   .pattern = "/engine/v1/audiences/{id}/members",
+                   .handler =
+                       [e, timeout](http::RequestContext& ctx) {
+                         auto query = http::parse_query(ctx.request.query());
+                         std::optional<std::uint64_t> cursor;
+                         std::optional<std::size_t> limit;
+                         if (query) {
+                           cursor = parse_cursor(*query);
+                           limit = http::page_limit(*query, 1000, 10000);
+                         }
+                         if (!cursor || !limit)
+                           return http::make_problem(ctx, http::problems::malformed_request,
+                                                     "cursor must be a whole number and limit one from 1 to 10000.");
+                         return answer(ctx, e->members(ctx.path_params.at("id"), *cursor, *limit), timeout,
+                                       [](const MemberBatch& b) { return http::make_json(200, wire::to_json(b)); });
+                       },
+                   .blocking = true});
+  plane.add_route({.method = "DELETE",
+                   .pattern = "/engine/v1/audiences/{id}",
+                   .handler =
+                       [e, timeout](http::RequestContext& ctx) {
+                         return answer(ctx, e->drop(ctx.path_params.at("id")), timeout, [] {
+                           http::Response r;
+                           r.status = 204;
+                           return r;
+                         });
+                       },
+                   .blocking = true});
+  plane.add_route({.method = "POST",
+                   .pattern = "/engine/v1/eligibility",
+                   .handler =
+                       [e, timeout](http::RequestContext& ctx) {
+                         http::Response error;
+                         auto q = read_body<EligibilityQuery>(ctx, error, wire::eligibility_query_from_json);
+                         if (!q) return error;
+                         return answer(ctx, e->eligibility(*q), timeout, [](const Eligibility& r) {
+                           return http::make_json(200, wire::to_json(r));
+                         });
+                       },
+                   .blocking = true});
+  plane.add_route({.method = "GET",
+                   .pattern = "/engine/v1/products",
+                   .handler =
+                       [e, timeout](http::RequestContext& ctx) {
+                         return answer(ctx, e->products(), timeout, [](const std::vector<Product>& p) {
+                           return http::make_json(200, wire::to_json(p));
+                         });
+                       },
+                   .blocking = true});
+}
+
+}  // namespace octopus::engine::remote

@@ -1,0 +1,232 @@
+#include "engine/remote/engine_wire.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace octopus::engine::wire {
+
+using nlohmann::json;
+
+namespace {
+
+const json& field(const json& j, const char* name, const char* where) {
+  if (!j.is_object()) throw WireError(std::string(where) + " is not an object");
+  auto it = j.find(name);
+  if (it == j.end()) throw WireError(std::string(where) + "." + name + " is missing");
+  return *it;
+}
+
+std::string text(const json& j, const char* name, const char* where) {
+  const auto& v = field(j, name, where);
+  if (!v.is_string()) throw WireError(std::string(where) + "." + name + " is not a string");
+  return v.get<std::string>();
+}
+
+std::uint64_t unsigned_number(const json& j, const char* name, const char* where) {
+  const auto& v = field(j, name, where);
+  if (!v.is_number_unsigned()) throw WireError(std::string(where) + "." + name + " is not an unsigned integer");
+  return v.get<std::uint64_t>();
+}
+
+double number(const json& v, const std::string& where) {
+  if (!v.is_number()) throw WireError(where + " is not a number");
+  return v.get<double>();
+}
+
+std::vector<std::string> strings(const json& v, const std::string& where) {
+  if (!v.is_array()) throw WireError(where + " is not an array");
+  std::vector<std::string> out;
+  out.reserve(v.size());
+  for (const auto& s : v) {
+    if (!s.is_string()) throw WireError(where + " holds a non-string");
+    out.push_back(s.get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace
+
+json to_json(const SegmentNode& node) {
+  using K = SegmentNode::Kind;
+  switch (node.kind) {
+    case K::all:
+    case K::any: {
+      json children = json::array();
+      for (const auto& c : node.children) children.push_back(to_json(c));
+      return {{node.kind == K::all ? "all" : "any", std::move(children)}};
+    }
+    case K::negate:
+      if (node.children.size() != 1) throw WireError("a not node needs exactly one child");
+      return {{"not", to_json(node.children.front())}};
+    case K::eq:
+      if (node.values.size() != 1) throw WireError("an eq node needs exactly one value");
+      return {{"attribute", node.attribute}, {"eq", node.values.front()}};
+    case K::in:
+      return {{"attribute", node.attribute}, {"in", node.values}};
+    case K::range:
+      // JSON has no infinity: an open end of a range travels as null.
+      return {{"attribute", node.attribute},
+              {"range",
+               {{"min", std::isinf(node.min) ? json(nullptr) : json(node.min)},
+                {"max", std::isinf(node.max) ? json(nullptr) : json(node.max)}}}};
+    case K::tag:
+      return {{"tag", node.tag}};
+  }
+  throw WireError("unknown segment node kind");
+}
+
+SegmentNode segment_from_json(const json& j) {
+  if (!j.is_object()) throw WireError("a segment node is not an object");
+  SegmentNode n;
+  using K = SegmentNode::Kind;
+  if (j.contains("all") || j.contains("any")) {
+    const bool all = j.contains("all");
+    const auto& list = j.at(all ? "all" : "any");
+    if (!list.is_array() || list.empty()) throw WireError("all/any needs a non-empty array");
+    n.kind = all ? K::all : K::any;
+    for (const auto& c : list) n.children.push_back(segment_from_json(c));
+  } else if (j.contains("not")) {
+    n.kind = K::negate;
+    n.children.push_back(segment_from_json(j.at("not")));
+  } else if (j.contains("tag")) {
+    n.kind = K::tag;
+    n.tag = text(j, "tag", "segment");
+  } else if (j.contains("attribute")) {
+    n.attribute = text(j, "attribute", "segment");
+    if (j.contains("eq")) {
+      n.kind = K::eq;
+      n.values = {text(j, "eq", "segment")};
+    } else if (j.contains("in")) {
+      n.kind = K::in;
+      n.values = strings(j.at("in"), "segment.in");
+      if (n.values.empty()) throw WireError("segment.in is empty");
+    } else if (j.contains("range")) {
+      n.kind = K::range;
+      const auto& r = j.at("range");
+      const auto& min = field(r, "min", "segment.range");
+      const auto& max = field(r, "max", "segment.range");
+      n.min = min.is_null() ? -std::numeric_limits<double>::infinity() : number(min, "segment.range.min");
+      n.max = max.is_null() ? std::numeric_limits<double>::infinity() : number(max, "segment.range.max");
+    } else {
+      throw WireError("an attribute node needs eq, in or range");
+    }
+  } else {
+    throw WireError("a segment node needs all, any, not, attribute or tag");
+  }
+  return n;
+}
+
+json to_json(const CountQuery& q) {
+  return {{"segment", to_json(q.segment)},
+          {"consent",
+           {{"purpose", q.consent.purpose},
+            {"partner_category", q.consent.partner_category},
+            {"channels", q.consent.channels}}}};
+}
+
+CountQuery count_query_from_json(const json& j) {
+  CountQuery q;
+  q.segment = segment_from_json(field(j, "segment", "query"));
+  const auto& c = field(j, "consent", "query");
+  q.consent.purpose = text(c, "purpose", "query.consent");
+  q.consent.partner_category = text(c, "partner_category", "query.consent");
+  q.consent.channels = strings(field(c, "channels", "query.consent"), "query.consent.channels");
+  return q;
+}
+
+json to_json(const Vocabulary& v) {
+  json attributes = json::array();
+  for (const auto& a : v.attributes) {
+    json item = {{"name", a.name}, {"description", a.description}, {"values", a.values}, {"ordered", a.ordered}};
+    if (a.ordered) {
+      item["lower_bounds"] = a.lower_bounds;
+      // JSON has no infinity: the open upper end of the last band is null.
+      json upper = json::array();
+      for (double u : a.upper_bounds) upper.push_back(std::isinf(u) ? json(nullptr) : json(u));
+      item["upper_bounds"] = std::move(upper);
+    }
+    attributes.push_back(std::move(item));
+  }
+  return {{"attributes", std::move(attributes)}, {"tags", v.tags}};
+}
+
+Vocabulary vocabulary_from_json(const json& j) {
+  Vocabulary v;
+  const auto& attributes = field(j, "attributes", "vocabulary");
+  if (!attributes.is_array()) throw WireError("vocabulary.attributes is not an array");
+  for (const auto& a : attributes) {
+    AttributeInfo info;
+    info.name = text(a, "name", "attribute");
+    info.description = a.contains("description") ? text(a, "description", "attribute") : "";
+    info.values = strings(field(a, "values", "attribute"), "attribute.values");
+    const auto& ordered = field(a, "ordered", "attribute");
+    if (!ordered.is_boolean()) throw WireError("attribute.ordered is not a boolean");
+    info.ordered = ordered.get<bool>();
+    if (info.ordered) {
+      for (const auto& b : field(a, "lower_bounds", "attribute")) info.lower_bounds.push_back(number(b, "lower_bounds"));
+      for (const auto& b : field(a, "upper_bounds", "attribute"))
+        info.upper_bounds.push_back(b.is_null() ? std::numeric_limits<double>::infinity() : number(b, "upper_bounds"));
+      if (info.lower_bounds.size() != info.values.size() || info.upper_bounds.size() != info.values.size())
+        throw WireError("attribute " + info.name + ": one lower and one upper bound per value");
+    }
+    v.attributes.push_back(std::move(info));
+  }
+  v.tags = strings(field(j, "tags", "vocabulary"), "vocabulary.tags");
+  return v;
+}
+
+json to_json(const AudienceHandle& h) { return {{"id", h.id}, {"size", h.size}}; }
+
+AudienceHandle audience_handle_from_json(const json& j) {
+  return {text(j, "id", "audience"), unsigned_number(j, "size", "audience")};
+}
+
+json to_json(const MemberBatch& b) {
+  return {{"subscribers", b.subscribers}, {"next", b.next ? json(*b.next) : json(nullptr)}};
+}
+
+MemberBatch member_batch_from_json(const json& j) {
+  MemberBatch b;
+  const auto& subscribers = field(j, "subscribers", "members");
+  if (!subscribers.is_array()) throw WireError("members.subscribers is not an array");
+  b.subscribers.reserve(subscribers.size());
+  for (const auto& s : subscribers) {
+    if (!s.is_number_unsigned()) throw WireError("members.subscribers holds a non-id");
+    b.subscribers.push_back(s.get<std::uint64_t>());
+  }
+  const auto& next = field(j, "next", "members");
+  if (!next.is_null()) b.next = unsigned_number(j, "next", "members");
+  return b;
+}
+
+json to_json(const EligibilityQuery& q) { return {{"subscriber", q.subscriber}, {"product_code", q.product_code}}; }
+
+EligibilityQuery eligibility_query_from_json(const json& j) {
+  return {unsigned_number(j, "subscriber", "eligibility"), text(j, "product_code", "eligibility")};
+}
+
+json to_json(const Eligibility& e) { return {{"eligible", e.eligible}, {"reason", e.reason}}; }
+
+Eligibility eligibility_from_json(const json& j) {
+  const auto& eligible = field(j, "eligible", "eligibility");
+  if (!eligible.is_boolean()) throw WireError("eligibility.eligible is not a boolean");
+  return {eligible.get<bool>(), j.contains("reason") ? text(j, "reason", "eligibility") : ""};
+}
+
+json to_json(const std::vector<Product>& products) {
+  json list = json::array();
+  for (const auto& p : products)
+    list.push_back({{"code", p.code}, {"name", p.name}, {"eligibility_summary", p.eligibility_summary}});
+  return {{"products", std::move(list)}};
+}
+
+std::vector<Product> products_from_json(const json& j) {
+  std::vector<Product> out;
+  const auto& list = field(j, "products", "products");
+  if (!list.is_array()) throw WireError("products.products is not an array");
+  for (const auto& p : list)
+    out.push_back({text(p, "code", "product"), text(p, "name", "product"), text(p, "eligibility_summary", "product")});
+  return out;
+}
+
+}  // namespace octopus::engine::wire

@@ -1,0 +1,43 @@
+// The engine API's JSON (api-spec/engine.yaml), written and read by both of its ends: the
+// remote adapter in the gateway and the engine server. Readers are strict: anything that
+// does not match the schema throws WireError naming the field, so a version skew between
+// gateway and engine fails loudly instead of counting the wrong thing.
+#pragma once
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/engine.hpp"
+
+namespace octopus::engine::wire {
+
+class WireError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+nlohmann::json to_json(const SegmentNode& node);
+SegmentNode segment_from_json(const nlohmann::json& j);
+
+nlohmann::json to_json(const CountQuery& query);
+CountQuery count_query_from_json(const nlohmann::json& j);
+
+nlohmann::json to_json(const Vocabulary& vocabulary);
+Vocabulary vocabulary_from_json(const nlohmann::json& j);
+
+nlohmann::json to_json(const AudienceHandle& handle);
+AudienceHandle audience_handle_from_json(const nlohmann::json& j);
+
+nlohmann::json to_json(const MemberBatch& batch);
+MemberBatch member_batch_from_json(const nlohmann::json& j);
+
+nlohmann::json to_json(const EligibilityQuery& query);
+EligibilityQuery eligibility_query_from_json(const nlohmann::json& j);
+
+nlohmann::json to_json(const Eligibility& eligibility);
+Eligibility eligibility_from_json(const nlohmann::json& j);
+
+nlohmann::json to_json(const std::vector<Product>& products);
+std::vector<Product> products_from_json(const nlohmann::json& j);
+
+}  // namespace octopus::engine::wire

@@ -1,0 +1,284 @@
+// The remote engine adapter against the reference engine served as its own process
+// (`octopus-gateway engine serve`): it answers exactly what the same engine answers in
+// process, speaks the engine API as api-spec/engine.yaml writes it, and when the engine is
+// down or slow the gateway answers 503 with Retry-After, stays up, opens its circuit and
+// recovers by itself once the engine answers again.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "engine/reference/reference_engine.hpp"
+#include "engine/remote/remote_engine.hpp"
+#include "engine_process.hpp"
+#include "gateway_harness.hpp"
+#include "observability/metrics.hpp"
+#include "random_segments.hpp"
+
+using nlohmann::json;
+using octopus::testing::EngineProcess;
+using octopus::testing::GatewayHarness;
+using octopus::testing::problem_slug;
+using namespace std::chrono_literals;
+namespace engine = octopus::engine;
+
+namespace {
+
+const octopus::testing::OpenApiValidator& engine_spec() {
+  static const auto spec = octopus::testing::OpenApiValidator::load(OCTOPUS_API_SPEC_DIR "/engine.yaml");
+  return spec;
+}
+
+void check_engine(const std::string& method, const std::string& target, const octopus::client::HttpResponse& r) {
+  octopus::testing::OpenApiValidator::Headers headers;
+  for (const auto& h : r.headers) headers.emplace_back(h.name, h.value);
+  for (const auto& e : engine_spec().validate_response(method, target.substr(0, target.find('?')), r.status,
+                                                       r.header("content-type"), r.body, headers))
+    ADD_FAILURE() << method << " " << target << ": " << e;
+}
+
+engine::remote::RemoteEngineOptions options_for(const EngineProcess& p) {
+  engine::remote::RemoteEngineOptions o;
+  o.port = p.port();
+  o.tls.ca_file = p.ca_file();
+  o.tls.timeout = 2000ms;
+  o.token = octopus::testing::kEngineToken;
+  return o;
+}
+
+// One engine process and its twin in this process, built from the same seed.
+class RemoteEngine : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    process_ = new EngineProcess(30'000, 99);
+    local_ = engine::reference::make_synthetic_reference_engine({99, 30'000, 2}).release();
+  }
+  static void TearDownTestSuite() {
+    delete process_;
+    delete local_;
+  }
+  static EngineProcess* process_;
+  static engine::reference::ReferenceEngine* local_;
+  engine::remote::RemoteEngine remote{options_for(*process_)};
+};
+EngineProcess* RemoteEngine::process_ = nullptr;
+engine::reference::ReferenceEngine* RemoteEngine::local_ = nullptr;
+
+TEST_F(RemoteEngine, AnswersExactlyWhatTheEngineAnswersInProcess) {
+  const auto vocabulary = remote.vocabulary().get();
+  const auto expected = local_->vocabulary().get();
+  ASSERT_EQ(vocabulary.attributes.size(), expected.attributes.size());
+  for (std::size_t i = 0; i < vocabulary.attributes.size(); ++i) {
+    EXPECT_EQ(vocabulary.attributes[i].name, expected.attributes[i].name);
+    EXPECT_EQ(vocabulary.attributes[i].values, expected.attributes[i].values);
+    EXPECT_EQ(vocabulary.attributes[i].upper_bounds, expected.attributes[i].upper_bounds);
+  }
+  EXPECT_EQ(vocabulary.tags, expected.tags);
+
+  // Random segments of every node kind, open ranges included, with random consent filters.
+  engine::reference::test::RandomSegments random(vocabulary, 7);
+  int nonzero = 0;
+  for (int i = 0; i < 200; ++i) {
+    engine::CountQuery q{random.segment(), random.consent(local_->population().schema())};
+    const auto n = local_->count(q).get();
+    ASSERT_EQ(remote.count(q).get(), n) << "segment " << i;
+    nonzero += n > 0;
+  }
+  EXPECT_GT(nonzero, 100);
+
+  const auto products = remote.products().get();
+  const auto local_products = local_->products().get();
+  ASSERT_EQ(products.size(), local_products.size());
+  ASSERT_FALSE(products.empty());
+  for (std::size_t i = 0; i < products.size(); ++i) EXPECT_EQ(products[i].code, local_products[i].code);
+  for (std::uint64_t row : {0u, 17u, 2024u, 29'999u}) {
+    const auto id = local_->population().id(row);
+    for (const auto& p : products) {
+      const auto a = remote.eligibility({id, p.code}).get(), b = local_->eligibility({id, p.code}).get();
+      EXPECT_EQ(a.eligible, b.eligible) << id << " " << p.code;
+      EXPECT_EQ(a.reason, b.reason);
+    }
+  }
+  EXPECT_THROW(remote.eligibility({local_->population().id(0), "NO-SUCH-PRODUCT"}).get(), std::invalid_argument);
+}
+
+TEST_F(RemoteEngine, AnAudienceIsIteratedInBatchesThenDropped) {
+  engine::CountQuery q;
+  q.segment = {engine::SegmentNode::Kind::in, "city", {"jinan", "weihai"}};
+  q.consent = {"dpv:DirectMarketing", "internet", {"sms"}};
+  const auto handle = remote.materialise(q).get();
+  EXPECT_EQ(handle.size, local_->count(q).get());
+  ASSERT_GT(handle.size, 1000u);
+
+  const auto local_handle = local_->materialise(q).get();
+  std::vector<std::uint64_t> expected, got;
+  for (std::uint64_t cursor = 0;;) {
+    auto b = local_->members(local_handle.id, cursor, 700).get();
+    expected.insert(expected.end(), b.subscribers.begin(), b.subscribers.end());
+    if (!b.next) break;
+    cursor = *b.next;
+  }
+  int batches = 0;
+  for (std::uint64_t cursor = 0;;) {
+    auto b = remote.members(handle.id, cursor, 700).get();
+    ++batches;
+    EXPECT_LE(b.subscribers.size(), 700u);
+    got.insert(got.end(), b.subscribers.begin(), b.subscribers.end());
+    if (!b.next) break;
+    cursor = *b.next;
+  }
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(batches, static_cast<int>((expected.size() + 699) / 700));
+
+  remote.drop(handle.id).get();
+  EXPECT_THROW(remote.members(handle.id, 0, 10).get(), engine::AudienceNotFound);
+  EXPECT_NO_THROW(remote.drop(handle.id).get());  // dropping twice is not an error
+  local_->drop(local_handle.id).get();
+}
+
+TEST_F(RemoteEngine, TheEngineApiIsWhatTheSpecSays) {
+  octopus::client::TlsOptions tls;
+  tls.ca_file = process_->ca_file();
+  octopus::client::HttpsConnection c("127.0.0.1", process_->port(), tls);
+  const std::vector<octopus::client::HeaderField> auth{{"Authorization", std::string("Bearer ") + octopus::testing::kEngineToken}};
+  auto with_json = auth;
+  with_json.push_back({"Content-Type", "application/json"});
+
+  auto health = c.send("GET", "/healthz", {});
+  check_engine("GET", "/healthz", health);
+  EXPECT_EQ(health.status, 200);
+
+  auto anonymous = c.send("GET", "/engine/v1/vocabulary", {});
+  check_engine("GET", "/engine/v1/vocabulary", anonymous);
+  EXPECT_EQ(anonymous.status, 401);
+  EXPECT_EQ(anonymous.header("WWW-Authenticate"), "Bearer realm=\"octopus-engine\"");
+  auto wrong = c.send("GET", "/engine/v1/vocabulary", {{"Authorization", "Bearer not-the-engine-token-at-all"}});
+  EXPECT_EQ(wrong.status, 401);
+
+  auto vocabulary = c.send("GET", "/engine/v1/vocabulary", auth);
+  check_engine("GET", "/engine/v1/vocabulary", vocabulary);
+  EXPECT_EQ(vocabulary.status, 200);
+
+  const std::string query =
+      R"({"segment":{"attribute":"age_band","range":{"min":25,"max":null}},"consent":{"purpose":"dpv:DirectMarketing","partner_category":"internet","channels":["push"]}})";
+  auto count = c.send("POST", "/engine/v1/counts", with_json, query);
+  check_engine("POST", "/engine/v1/counts", count);
+  ASSERT_EQ(count.status, 200) << count.body;
+
+  auto bad = c.send("POST", "/engine/v1/counts", with_json, R"({"segment":{"colour":"red"},"consent":{}})");
+  check_engine("POST", "/engine/v1/counts", bad);
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(problem_slug(bad), "validation-error");
+
+  auto created = c.send("POST", "/engine/v1/audiences", with_json, query);
+  check_engine("POST", "/engine/v1/audiences", created);
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = json::parse(created.body)["id"];
+  auto page = c.send("GET", "/engine/v1/audiences/" + id + "/members?limit=3", auth);
+  check_engine("GET", "/engine/v1/audiences/" + id + "/members", page);
+  EXPECT_EQ(json::parse(page.body)["subscribers"].size(), 3u);
+  auto bad_cursor = c.send("GET", "/engine/v1/audiences/" + id + "/members?cursor=x", auth);
+  check_engine("GET", "/engine/v1/audiences/" + id + "/members", bad_cursor);
+  EXPECT_EQ(bad_cursor.status, 400);
+  auto dropped = c.send("DELETE", "/engine/v1/audiences/" + id, auth);
+  check_engine("DELETE", "/engine/v1/audiences/" + id, dropped);
+  EXPECT_EQ(dropped.status, 204);
+  auto gone = c.send("GET", "/engine/v1/audiences/" + id + "/members", auth);
+  check_engine("GET", "/engine/v1/audiences/" + id + "/members", gone);
+  EXPECT_EQ(gone.status, 404);
+
+  auto eligibility = c.send("POST", "/engine/v1/eligibility", with_json,
+                            json{{"subscriber", local_->population().id(5)}, {"product_code", "NO-SUCH"}}.dump());
+  check_engine("POST", "/engine/v1/eligibility", eligibility);
+  EXPECT_EQ(eligibility.status, 422);
+  auto products = c.send("GET", "/engine/v1/products", auth);
+  check_engine("GET", "/engine/v1/products", products);
+  EXPECT_EQ(products.status, 200);
+}
+
+TEST(EngineApiSpec, ExamplesMatchTheirSchemasAndProblemTablesAgree) {
+  for (const auto& e : engine_spec().check_examples()) ADD_FAILURE() << e;
+  std::set<std::string> listed, used;
+  for (const auto& p : engine_spec().document().at("x-problem-types")) listed.insert(p.at("slug").get<std::string>());
+  for (const auto& [name, response] : engine_spec().document().at("components").at("responses").items()) {
+    const auto& type = response.at("content").at("application/problem+json").at("schema").at("allOf").at(1).at(
+        "properties").at("type");
+    for (const auto& t : type.at("enum")) {
+      const auto uri = t.get<std::string>();
+      used.insert(uri.substr(uri.rfind('/') + 1));
+    }
+  }
+  EXPECT_EQ(listed, used);
+}
+
+// A gateway whose engine is its own process, with short timeouts so outages show quickly.
+class GatewayWithRemoteEngine : public ::testing::Test {
+ protected:
+  EngineProcess engine_process;
+  GatewayHarness gw{[this](octopus::config::GatewayConfig& c) {
+    c.counters.enforce_quotas = false;
+    engine_process.configure(c, 800ms);
+  }};
+  octopus::client::Credential acme = gw.create_partner("acme", {"audiences:read"});
+
+  octopus::client::HttpResponse estimate() {
+    return gw.partner("POST", "/v1/audience-estimates", acme, R"({"segment":{"attribute":"city","eq":"jinan"}})",
+                      {}, {{"Content-Type", "application/json"}});
+  }
+  // Polls until the engine answers again through the gateway (the breaker's probe).
+  bool recovers_within(std::chrono::seconds limit) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < until) {
+      if (estimate().status == 200) return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
+  }
+  void expect_engine_unavailable(const octopus::client::HttpResponse& r) {
+    EXPECT_EQ(r.status, 503) << r.body;
+    EXPECT_EQ(problem_slug(r), "engine-unavailable");
+    const std::string retry(r.header("Retry-After"));
+    ASSERT_FALSE(retry.empty());
+    EXPECT_GE(std::stoi(retry), 1);
+    EXPECT_LE(std::stoi(retry), 5);
+  }
+};
+
+TEST_F(GatewayWithRemoteEngine, EngineDownIsA503WithRetryAfterAndTheGatewayRecoversWhenItReturns) {
+  ASSERT_EQ(estimate().status, 200);
+  engine_process.kill();
+  expect_engine_unavailable(estimate());
+  EXPECT_EQ(gw.admin("GET", "/healthz").status, 200);  // the gateway itself stays up
+  EXPECT_EQ(gw.partner("GET", "/v1/capabilities", acme).status, 200);
+  EXPECT_EQ(octopus::observability::metrics().value("octopus_engine_up"), 0);
+
+  engine_process.restart();
+  EXPECT_TRUE(recovers_within(10s)) << engine_process.log();
+  EXPECT_EQ(octopus::observability::metrics().value("octopus_engine_up"), 1);
+}
+
+TEST_F(GatewayWithRemoteEngine, ASlowEngineTimesOutOpensTheCircuitThenRecovers) {
+  ASSERT_EQ(estimate().status, 200);
+  engine_process.freeze();  // accepts connections, answers nothing: a hung engine
+
+  auto started = std::chrono::steady_clock::now();
+  const auto timed_out = estimate();
+  const auto first = std::chrono::steady_clock::now() - started;
+  expect_engine_unavailable(timed_out);
+  EXPECT_GE(first, 500ms);  // it waited for the engine, up to the timeout
+
+  // The circuit is open: the next partner does not wait out another timeout.
+  started = std::chrono::steady_clock::now();
+  const auto fast = estimate();
+  const auto second = std::chrono::steady_clock::now() - started;
+  expect_engine_unavailable(fast);
+  EXPECT_LT(second, 400ms);
+  EXPECT_EQ(octopus::observability::metrics().value("octopus_engine_up"), 0);
+
+  engine_process.thaw();
+  EXPECT_TRUE(recovers_within(10s)) << engine_process.log();
+  EXPECT_EQ(octopus::observability::metrics().value("octopus_engine_up"), 1);
+}
+
+}  // namespace
