@@ -66,4 +66,37 @@ TEST(Config, RefusesMistakesWithFileAndLine) {
   EXPECT_NE(error_of("colour: blue\n").find("unknown key 'colour'"), std::string::npos);
 }
 
+TEST(Config, ARemoteEngineNeedsItsAddressAndReadsItsSettings) {
+  auto c = parse_config(R"(
+engine:
+  kind: remote
+  timeout_ms: 1500
+  remote:
+    address: engine.internal:7443
+    server_name: engine.internal
+    ca_file: tls/engine-ca.pem
+    token_env: ENGINE_TOKEN
+    connections: 16
+    breaker_min_ms: 100
+    breaker_max_ms: 2000
+)",
+                        "gw.yaml", "/etc/octopus");
+  EXPECT_EQ(c.engine.kind, "remote");
+  EXPECT_EQ(c.engine.timeout.count(), 1500);
+  EXPECT_EQ(c.engine.remote.address.host, "engine.internal");
+  EXPECT_EQ(c.engine.remote.address.port, 7443);
+  EXPECT_EQ(c.engine.remote.ca_file, "/etc/octopus/tls/engine-ca.pem");
+  EXPECT_EQ(c.engine.remote.token_env, "ENGINE_TOKEN");
+  EXPECT_EQ(c.engine.remote.connections, 16u);
+  EXPECT_EQ(c.engine.remote.breaker_max.count(), 2000);
+
+  EXPECT_NE(error_of("engine:\n  kind: remote\n").find("gw.yaml:2: engine.kind remote needs engine.remote.address"),
+            std::string::npos)
+      << error_of("engine:\n  kind: remote\n");
+  EXPECT_NE(error_of("engine: {kind: magic}\n").find("engine.kind must be reference or remote"), std::string::npos);
+  EXPECT_NE(error_of("engine:\n  remote:\n    adress: x:1\n").find("gw.yaml:3: unknown key 'adress' in engine.remote"),
+            std::string::npos);
+  EXPECT_NE(error_of("engine:\n  remote: {connections: 0}\n").find("engine.remote.connections"), std::string::npos);
+}
+
 }  // namespace
