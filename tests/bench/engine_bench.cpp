@@ -7,9 +7,12 @@
 //   BM_ConsentFilterCold the consent filter computed from scratch (the engine keeps it once
 //                        computed; this is the first query of a filter)
 //   BM_SQLiteCount/N     the same question as one SQL COUNT(*), indexes on city and age band
-// PostgreSQL is not installed on the machine the figures come from, so it is not compared.
-// Population size: OCTOPUS_BENCH_SUBSCRIBERS (default 10,000,000); SQLite copy:
-// OCTOPUS_BENCH_SQLITE_SUBSCRIBERS (default the same). Run: see docs/performance.md.
+//   BM_PostgresCount/N   the same in PostgreSQL: B-tree indexes on city and age band, a GIN
+//                        index on the tag array, parallel workers on; a throwaway server
+//                        started by the benchmark (skipped when PostgreSQL is not installed)
+// Population size: OCTOPUS_BENCH_SUBSCRIBERS (default 10,000,000); SQLite and PostgreSQL
+// copies: OCTOPUS_BENCH_SQLITE_SUBSCRIBERS / OCTOPUS_BENCH_PG_SUBSCRIBERS (default the same).
+// Run: see docs/performance.md.
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 #include <sqlite3.h>
@@ -21,11 +24,19 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "engine/reference/reference_engine.hpp"
+
+#ifdef OCTOPUS_BENCH_HAVE_LIBPQ
+#include <libpq-fe.h>
+
+#include "postgres_server.hpp"
+#endif
 
 namespace octopus::engine::reference {
 namespace {
@@ -242,6 +253,164 @@ void BM_SQLiteCount(benchmark::State& state) {
   report_percentiles(state, ms);
 }
 BENCHMARK(BM_SQLiteCount)->Arg(3)->Arg(4)->Arg(5)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
+#ifdef OCTOPUS_BENCH_HAVE_LIBPQ
+// ---- PostgreSQL, the other baseline ---------------------------------------------------
+
+// The same rows in PostgreSQL, as an operator would index them: B-trees on (city, age_band)
+// and age_band, tags as an integer array with a GIN index, consent as bit masks. The server
+// gets enough shared buffers to hold the table and its indexes, and two parallel workers
+// per query (the machine has two cores).
+class PostgresCopy {
+ public:
+  PostgresCopy()
+      : server_({"shared_buffers=4GB", "work_mem=256MB", "maintenance_work_mem=2GB", "max_wal_size=16GB",
+                 "max_parallel_workers_per_gather=2", "max_parallel_workers=8", "max_worker_processes=8"}) {
+    conn_ = PQconnectdb(server_.connection_string().c_str());
+    if (PQstatus(conn_) != CONNECTION_OK) throw std::runtime_error(std::string("connect: ") + PQerrorMessage(conn_));
+    const auto& source = engine().population();
+    const auto n = std::min(source.size(), env_size("OCTOPUS_BENCH_PG_SUBSCRIBERS", source.size()));
+    const auto& schema = source.schema();
+    exec("CREATE UNLOGGED TABLE subscribers (id bigint PRIMARY KEY, city smallint, age_band smallint, gender smallint, "
+         "plan_type smallint, network smallint, arpu_band smallint, data_usage_band smallint, device_type smallint, "
+         "device_os smallint, tenure_band smallint, roaming_status smallint, status smallint, tags int[], "
+         "products bigint, granted bigint, withdrawn bigint)");
+    const auto start = Clock::now();
+    copy_rows(source, n, schema.tags().size());
+    const double loaded = seconds_since(start);
+    exec("CREATE INDEX by_city_age ON subscribers (city, age_band)");
+    exec("CREATE INDEX by_age ON subscribers (age_band)");
+    exec("CREATE INDEX by_tags ON subscribers USING GIN (tags)");
+    exec("VACUUM ANALYZE subscribers");
+    std::fprintf(stderr, "postgres copy: %zu rows loaded in %.1f s, indexed and analysed in %.1f s (%s)\n", n, loaded,
+                 seconds_since(start) - loaded, PQparameterStatus(conn_, "server_version"));
+    rows_ = n;
+  }
+  ~PostgresCopy() { PQfinish(conn_); }
+
+  std::int64_t count(const std::string& sql) {
+    PGresult* r = PQexec(conn_, sql.c_str());
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+      const std::string error = PQresultErrorMessage(r);
+      PQclear(r);
+      throw std::runtime_error(sql + ": " + error);
+    }
+    const std::int64_t n = std::stoll(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return n;
+  }
+  // The plan PostgreSQL chose, printed once per query so the comparison can be judged.
+  std::string plan(const std::string& sql) {
+    PGresult* r = PQexec(conn_, ("EXPLAIN " + sql).c_str());
+    std::string out;
+    for (int i = 0; i < PQntuples(r); ++i) out += std::string("  ") + PQgetvalue(r, i, 0) + "\n";
+    PQclear(r);
+    return out;
+  }
+  std::size_t rows() const { return rows_; }
+
+ private:
+  void exec(const std::string& sql) {
+    PGresult* r = PQexec(conn_, sql.c_str());
+    const auto status = PQresultStatus(r);
+    const std::string error = PQresultErrorMessage(r);
+    PQclear(r);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) throw std::runtime_error(sql + ": " + error);
+  }
+  void copy_rows(const Population& source, std::size_t n, std::size_t tag_count) {
+    PGresult* r = PQexec(conn_, "COPY subscribers FROM STDIN");
+    const bool ready = PQresultStatus(r) == PGRES_COPY_IN;
+    PQclear(r);
+    if (!ready) throw std::runtime_error(std::string("COPY: ") + PQerrorMessage(conn_));
+    std::string chunk;
+    chunk.reserve(1 << 21);
+    for (std::size_t row = 0; row < n; ++row) {
+      chunk += std::to_string(source.id(row));
+      for (std::size_t a = 0; a < kAttributeCount; ++a) {
+        chunk += '\t';
+        chunk += std::to_string(source.attribute(row, static_cast<Attr>(a)));
+      }
+      chunk += "\t{";
+      const auto tags = source.tags(row);
+      bool first = true;
+      for (std::size_t t = 0; t < tag_count; ++t)
+        if ((tags >> t) & 1u) {
+          if (!first) chunk += ',';
+          chunk += std::to_string(t);
+          first = false;
+        }
+      chunk += "}\t" + std::to_string(source.products(row)) + '\t' + std::to_string(source.consent_granted(row)) + '\t' +
+               std::to_string(source.consent_withdrawn(row)) + '\n';
+      if (chunk.size() > (1 << 20) || row + 1 == n) {
+        if (PQputCopyData(conn_, chunk.data(), static_cast<int>(chunk.size())) != 1)
+          throw std::runtime_error(std::string("COPY data: ") + PQerrorMessage(conn_));
+        chunk.clear();
+      }
+    }
+    if (PQputCopyEnd(conn_, nullptr) != 1) throw std::runtime_error(std::string("COPY end: ") + PQerrorMessage(conn_));
+    r = PQgetResult(conn_);
+    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    const std::string error = PQresultErrorMessage(r);
+    PQclear(r);
+    while ((r = PQgetResult(conn_))) PQclear(r);
+    if (!ok) throw std::runtime_error("COPY: " + error);
+  }
+
+  octopus::testing::PostgresServer server_;
+  PGconn* conn_ = nullptr;
+  std::size_t rows_ = 0;
+};
+
+PostgresCopy* postgres_copy() {
+  static std::unique_ptr<PostgresCopy> copy = [] {
+    try {
+      return std::make_unique<PostgresCopy>();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "postgres: not compared: %s\n", e.what());
+      return std::unique_ptr<PostgresCopy>();
+    }
+  }();
+  return copy.get();
+}
+
+// The SQLite question, with tags through the GIN-indexed array instead of a bit mask.
+std::string postgres_sql_for(int predicates) {
+  const auto& s = engine().population().schema();
+  std::string sql = sql_for(std::min(predicates, 3));
+  if (predicates >= 4) sql += " AND tags @> ARRAY[" + std::to_string(*s.tag_index("travel")) + "]";
+  if (predicates >= 5) sql += " AND NOT (tags @> ARRAY[" + std::to_string(*s.tag_index("gaming")) + "])";
+  return sql;
+}
+
+void BM_PostgresCount(benchmark::State& state) {
+  auto* copy = postgres_copy();
+  if (!copy) {
+    state.SkipWithError("PostgreSQL is not available");
+    for (auto _ : state) {
+    }
+    return;
+  }
+  const auto predicates = static_cast<int>(state.range(0));
+  const auto sql = postgres_sql_for(predicates);
+  static std::set<int> planned;  // Google Benchmark calls this several times per argument
+  if (planned.insert(predicates).second)
+    std::fprintf(stderr, "postgres plan, %d predicates:\n%s", predicates, copy->plan(sql).c_str());
+  std::int64_t n = copy->count(sql);  // warm: the first run reads the table into shared buffers
+  std::vector<double> ms;
+  for (auto _ : state) {
+    const auto start = Clock::now();
+    n = copy->count(sql);
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+  }
+  state.counters["count"] = static_cast<double>(n);
+  state.counters["rows"] = static_cast<double>(copy->rows());
+  if (copy->rows() == engine().population().size())
+    state.counters["engine_agrees"] = engine().count(query(predicates)).get() == static_cast<std::uint64_t>(n);
+  report_percentiles(state, ms);
+}
+// The work happens in the server process, so the time that counts is wall-clock time.
+BENCHMARK(BM_PostgresCount)->Arg(3)->Arg(4)->Arg(5)->Unit(benchmark::kMillisecond)->MinTime(10.0)->UseRealTime();
+#endif
 
 }  // namespace
 }  // namespace octopus::engine::reference
