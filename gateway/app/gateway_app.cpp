@@ -13,6 +13,7 @@
 #include "audiences/audience_builder.hpp"
 #include "audiences/audience_service.hpp"
 #include "audiences/audiences_api.hpp"
+#include "audiences/redis_query_history.hpp"
 #include "auth/redis_nonce_cache.hpp"
 #include "engine/reference/reference_engine.hpp"
 #include "engine/remote/remote_engine.hpp"
@@ -197,7 +198,11 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
 
   // The engine and what partners do with it.
   p.engine = start_engine(c.engine);
-  p.audiences = std::make_unique<audiences::AudienceService>(*p.engine, c.engine.timeout);
+  // Several instances share each partner's recent segments through Redis, so the
+  // differencing check sees every query whichever instance answered it.
+  std::unique_ptr<audiences::QueryHistory> history;
+  if (p.redis) history = std::make_unique<audiences::RedisQueryHistory>(*p.redis, c.counters.key_prefix);
+  p.audiences = std::make_unique<audiences::AudienceService>(*p.engine, c.engine.timeout, nullptr, std::move(history));
   audiences::AudienceBuilder::fail_unfinished(*p.store);
   p.audience_builder = std::make_unique<audiences::AudienceBuilder>(*p.audiences, *p.store, c.engine.timeout * 12);
   audiences::register_routes(p.partner_plane, {*p.audiences, *p.audience_builder, *p.store});

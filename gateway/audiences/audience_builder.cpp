@@ -1,6 +1,7 @@
 #include "audiences/audience_builder.hpp"
 
 #include <chrono>
+#include <optional>
 
 #include "observability/log.hpp"
 
@@ -53,22 +54,27 @@ void AudienceBuilder::run() {
 
 void AudienceBuilder::build(Job& job) {
   auto& r = job.record;
+  std::optional<engine::AudienceHandle> handle;
   try {
     auto future = service_.engine().materialise(job.prepared.query);
     if (future.wait_for(timeout_) != std::future_status::ready)
       throw engine::EngineUnavailable("the engine did not finish within " + std::to_string(timeout_.count()) + " ms");
-    const auto handle = future.get();
-    const Estimate published = service_.publish(*job.policy, job.caller, job.prepared, handle.size);
+    handle = future.get();
+    const Estimate published = service_.publish(*job.policy, job.caller, job.prepared, handle->size);
     r.status = "ready";
-    r.engine_id = handle.id;
+    r.engine_id = handle->id;
     r.count = published.count;
     r.suppressed = published.suppressed;
     r.reason = published.reason;
   } catch (const std::exception& e) {
     r.status = "failed";
     r.error = dynamic_cast<const engine::EngineUnavailable*>(&e) ? "the engine is unavailable; create it again later"
-                                                                  : "the engine could not build this audience";
+              : dynamic_cast<const HistoryUnavailable*>(&e)
+                  ? "the privacy check is unavailable; create it again later"
+                  : "the engine could not build this audience";
     observability::log_warn("audience_failed", {{"audience", r.id}, {"partner", r.partner_id}, {"what", e.what()}});
+    // Built but not published: the engine need not keep it.
+    if (handle) service_.engine().drop(handle->id).wait_for(timeout_);
   }
   r.updated_at = now_s();
   try {

@@ -30,8 +30,12 @@ engine::SegmentNode both(const engine::SegmentNode& keep, const engine::SegmentN
 
 }  // namespace
 
-AudienceService::AudienceService(engine::Engine& engine, std::chrono::milliseconds engine_timeout, Clock clock)
-    : engine_(engine), timeout_(engine_timeout), clock_(clock ? std::move(clock) : Clock(system_seconds)) {}
+AudienceService::AudienceService(engine::Engine& engine, std::chrono::milliseconds engine_timeout, Clock clock,
+                                 std::unique_ptr<QueryHistory> history)
+    : engine_(engine),
+      timeout_(engine_timeout),
+      clock_(clock ? std::move(clock) : Clock(system_seconds)),
+      history_(history ? std::move(history) : std::make_unique<MemoryQueryHistory>()) {}
 
 template <typename T>
 T AudienceService::wait(std::future<T> f) {
@@ -151,8 +155,8 @@ Estimate AudienceService::publish(const policy::PolicySnapshot& policy, const Ca
   const std::int64_t now = clock_();
   const auto& purpose = p.query.consent.purpose;
   if (e.suppressed || p.query.consent.channels.empty()) return e;
-  for (const auto& earlier : guard_.recent(caller.partner_id, now, privacy.differencing_window_seconds,
-                                           privacy.differencing_remembered)) {
+  for (const auto& earlier : history_->recent(caller.partner_id, now, privacy.differencing_window_seconds,
+                                             privacy.differencing_remembered)) {
     if (earlier.purpose != purpose) continue;
     engine::CountQuery diff = p.query;
     diff.segment = both(p.query.segment, earlier.segment);
@@ -167,7 +171,10 @@ Estimate AudienceService::publish(const policy::PolicySnapshot& policy, const Ca
       return e;
     }
   }
-  guard_.remember(caller.partner_id, {p.query.segment, purpose, now}, privacy.differencing_remembered);
+  // A count the history could not record is not shown: a later query could be subtracted
+  // from it unchecked. remember() throws HistoryUnavailable for that.
+  history_->remember(caller.partner_id, {p.query.segment, purpose, now}, privacy.differencing_window_seconds,
+                     privacy.differencing_remembered);
   return e;
 }
 
@@ -182,6 +189,11 @@ Estimate AudienceService::estimate(const policy::PolicySnapshot& policy, const C
     e = {};
     e.outcome = Estimate::Outcome::engine_unavailable;
     e.retry_after = unavailable.retry_after();
+    return e;
+  } catch (const HistoryUnavailable&) {
+    e = {};
+    e.outcome = Estimate::Outcome::history_unavailable;
+    e.retry_after = std::chrono::seconds(1);
     return e;
   }
 }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -14,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "audiences/differencing_guard.hpp"
+#include "audiences/query_history.hpp"
 #include "audiences/segment_parser.hpp"
 #include "engine/engine.hpp"
 #include "policy/policy_snapshot.hpp"
@@ -28,19 +29,22 @@ struct Caller {
 };
 
 struct Estimate {
-  enum class Outcome { counted, malformed, refused, engine_unavailable };
+  enum class Outcome { counted, malformed, refused, engine_unavailable, history_unavailable };
   Outcome outcome = Outcome::counted;
   std::vector<SegmentIssue> issues;  // malformed / refused
   std::optional<std::uint64_t> count;  // null when suppressed
   bool suppressed = false;
   std::string reason;  // "below_threshold" | "differencing" when suppressed
-  std::chrono::seconds retry_after{0};  // engine_unavailable: when to try again
+  std::chrono::seconds retry_after{0};  // engine_ or history_unavailable: when to try again
 };
 
 class AudienceService {
  public:
   using Clock = std::function<std::int64_t()>;  // Unix seconds
-  AudienceService(engine::Engine& engine, std::chrono::milliseconds engine_timeout, Clock clock = {});
+  // `history`: where each partner's recent segments are kept for the differencing check;
+  // null keeps them in this process (one instance).
+  AudienceService(engine::Engine& engine, std::chrono::milliseconds engine_timeout, Clock clock = {},
+                  std::unique_ptr<QueryHistory> history = nullptr);
 
   // The attributes, values and tags `caller` may target under `policy`, as JSON for
   // GET /v1/targeting-attributes. Throws engine::EngineUnavailable.
@@ -58,7 +62,8 @@ class AudienceService {
   std::optional<Prepared> prepare(const policy::PolicySnapshot& policy, const Caller& caller,
                                   const nlohmann::json& body, Estimate& e);
   // What the partner may learn of an exact count: threshold, rounding, differencing.
-  // Throws engine::EngineUnavailable.
+  // Throws engine::EngineUnavailable, or HistoryUnavailable when the differencing check
+  // cannot run (the count must then not be shown).
   Estimate publish(const policy::PolicySnapshot& policy, const Caller& caller, const Prepared& p, std::uint64_t raw);
 
   engine::Engine& engine() { return engine_; }
@@ -73,7 +78,7 @@ class AudienceService {
   engine::Engine& engine_;
   std::chrono::milliseconds timeout_;
   Clock clock_;
-  DifferencingGuard guard_;
+  std::unique_ptr<QueryHistory> history_;
   std::mutex vocabulary_mutex_;
   std::optional<engine::Vocabulary> vocabulary_;
 };

@@ -124,6 +124,12 @@ void register_routes(http::Pipeline& partner_plane, AudiencesApiDeps deps) {
                                            {{"errors", issues_json(e.issues)}, {"policy_version", ctx.policy_version}});
                case Estimate::Outcome::engine_unavailable:
                  return engine_unavailable(ctx, e.retry_after);
+               case Estimate::Outcome::history_unavailable: {
+                 auto r = http::make_problem(ctx, http::problems::service_unavailable,
+                                             "The privacy check on this count cannot run right now; retry shortly.");
+                 r.set_header("Retry-After", std::to_string(std::max<long long>(1, e.retry_after.count())));
+                 return r;
+               }
                case Estimate::Outcome::counted:
                  break;
              }

@@ -1,12 +1,16 @@
 // The privacy filter of audience estimates, against a small engine that counts by brute
-// force: consent channels, k-suppression, rounding, the differencing guard, engine outages.
+// force: consent channels, k-suppression, rounding, the differencing guard (in memory, and
+// shared by instances through a real Redis), engine and Redis outages.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <functional>
+#include <thread>
 
 #include "audiences/audience_service.hpp"
+#include "audiences/redis_query_history.hpp"
 #include "policy/policy_set.hpp"
+#include "redis_server.hpp"
 
 namespace octopus::audiences {
 namespace {
@@ -176,6 +180,85 @@ TEST_F(Estimates, AHungEngineIsReportedNotWaitedFor) {
   const auto started = std::chrono::steady_clock::now();
   EXPECT_EQ(estimate(R"({"tag":"travel"})").outcome, Estimate::Outcome::engine_unavailable);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+}
+
+// Two gateway instances behind one load balancer, each with its own Redis connection and
+// the same engine: the differencing check sees a partner's queries whichever instance
+// answered them; with Redis gone, counts are withheld rather than shown unchecked.
+class SharedHistory : public ::testing::Test {
+ protected:
+  octopus::testing::RedisServer server;
+  BruteForceEngine engine;
+  std::int64_t now = 1'800'000'000;
+  redis::RedisClient redis_a{options()}, redis_b{options()};
+  AudienceService a{engine, std::chrono::milliseconds(200), [this] { return now; },
+                    std::make_unique<RedisQueryHistory>(redis_a, "test")};
+  AudienceService b{engine, std::chrono::milliseconds(200), [this] { return now; },
+                    std::make_unique<RedisQueryHistory>(redis_b, "test")};
+  Caller acme{"acme", "gold", "internet"};
+
+  redis::RedisOptions options() {
+    redis::RedisOptions o;
+    o.port = server.port();
+    o.breaker_min = std::chrono::milliseconds(50);
+    o.breaker_max = std::chrono::milliseconds(100);
+    return o;
+  }
+  Estimate estimate(AudienceService& on, const std::string& segment) {
+    return on.estimate(*shipped(), acme, json{{"segment", json::parse(segment)}});
+  }
+  void add(int n, const std::string& city, std::size_t age) {
+    for (int i = 0; i < n; ++i) engine.people.push_back({city, age, false});
+  }
+};
+
+TEST_F(SharedHistory, ADifferencingAttackSpreadOverTwoInstancesIsStillWithheld) {
+  add(10'000, "jinan", 1);
+  add(5, "jinan", 5);
+  ASSERT_FALSE(estimate(a, R"({"attribute":"city","eq":"jinan"})").suppressed);
+  auto without_old = estimate(b, R"({"all":[{"attribute":"city","eq":"jinan"},{"not":{"attribute":"age_band","eq":"65+"}}]})");
+  EXPECT_EQ(without_old.outcome, Estimate::Outcome::counted);
+  EXPECT_TRUE(without_old.suppressed);
+  EXPECT_EQ(without_old.reason, "differencing");
+  EXPECT_FALSE(without_old.count);
+  now += 25 * 3600;  // past the window: forgotten on every instance
+  EXPECT_FALSE(estimate(b, R"({"all":[{"attribute":"city","eq":"jinan"},{"not":{"attribute":"age_band","eq":"65+"}}]})").suppressed);
+}
+
+TEST_F(SharedHistory, OnlyTheNewestQueriesWithinTheLimitAreKept) {
+  RedisQueryHistory history(redis_a, "test");
+  for (int i = 0; i < 60; ++i) {
+    engine::SegmentNode tag;
+    tag.kind = engine::SegmentNode::Kind::tag;
+    tag.tag = "t" + std::to_string(i);
+    history.remember("acme", {tag, "dpv:DirectMarketing", now + i}, 3600, 50);
+  }
+  const auto recent = history.recent("acme", now + 60, 3600, 50);
+  ASSERT_EQ(recent.size(), 50u);
+  EXPECT_EQ(recent.front().segment.tag, "t59");
+  EXPECT_EQ(recent.back().segment.tag, "t10");
+  EXPECT_EQ(recent.front().at, now + 59);
+  EXPECT_TRUE(history.recent("beta", now, 3600, 50).empty());
+  // Older than the window: not returned, even before Redis expires the list.
+  EXPECT_EQ(history.recent("acme", now + 3600 + 20, 3600, 50).size(), 39u);
+}
+
+TEST_F(SharedHistory, WithoutRedisCountsAreWithheldUntilItReturns) {
+  add(10'000, "jinan", 1);
+  server.kill();
+  auto e = estimate(a, R"({"attribute":"city","eq":"jinan"})");
+  EXPECT_EQ(e.outcome, Estimate::Outcome::history_unavailable);
+  EXPECT_FALSE(e.count);
+  EXPECT_GE(e.retry_after.count(), 1);
+  server.restart();
+  Estimate back;
+  for (int i = 0; i < 50; ++i) {  // the client's breaker lets a probe through after its back-off
+    back = estimate(a, R"({"attribute":"city","eq":"jinan"})");
+    if (back.outcome == Estimate::Outcome::counted) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(back.outcome, Estimate::Outcome::counted);
+  EXPECT_EQ(back.count, 10'000u);
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
-#include "audiences/differencing_guard.hpp"
+#include "audiences/query_history.hpp"
 
 namespace octopus::audiences {
 
-std::vector<RememberedQuery> DifferencingGuard::recent(const std::string& partner, std::int64_t now,
-                                                       std::int64_t window_seconds, std::size_t limit) {
+std::vector<RememberedQuery> MemoryQueryHistory::recent(const std::string& partner, std::int64_t now,
+                                                        std::int64_t window_seconds, std::size_t limit) {
   std::lock_guard lock(mutex_);
   std::vector<RememberedQuery> out;
   auto it = by_partner_.find(partner);
@@ -17,10 +17,11 @@ std::vector<RememberedQuery> DifferencingGuard::recent(const std::string& partne
   return out;
 }
 
-void DifferencingGuard::remember(const std::string& partner, RememberedQuery query, std::size_t limit) {
+void MemoryQueryHistory::remember(const std::string& partner, const RememberedQuery& query, std::int64_t,
+                                  std::size_t limit) {
   std::lock_guard lock(mutex_);
   auto& queries = by_partner_[partner];
-  queries.push_front(std::move(query));
+  queries.push_front(query);
   while (queries.size() > limit) queries.pop_back();
 }
 
