@@ -25,6 +25,7 @@ Usage:
                         [--policies DIR]
   octopus-gateway engine serve [--listen HOST:PORT] [--data-dir DIR] [--population N] [--seed S]
                                [--import FILE [--refuse-bad-rows]] [--timeout-ms MS]
+                               [--events-per-second N] [--conversions-per-second N]
   octopus-gateway policy check DIR
   octopus-gateway policy test DIR
   octopus-gateway policy explain --case FILE [--policies DIR]
@@ -57,6 +58,8 @@ engine serve
                            bad rows are logged with their line and skipped, or with
                            --refuse-bad-rows the whole file is refused
   --timeout-ms MS          a call not answered by then is a 503 (default 5000)
+  --events-per-second N    synthetic subscriber events (default 0: only injected ones)
+  --conversions-per-second N  synthetic conversions (default 0)
 
 Environment
   OCTOPUS_ADMIN_TOKEN      required: bearer token for the admin plane (>= 16 chars)
@@ -152,6 +155,11 @@ int engine_command(const std::vector<std::string>& args) {
       if (!value(options.import_file)) return usage_error(a + " needs a value");
     } else if (a == "--refuse-bad-rows") {
       options.refuse_bad_rows = true;
+    } else if (a == "--events-per-second" || a == "--conversions-per-second") {
+      if (!value(text) || !parse_count(text, number) || number > 100000)
+        return usage_error(a + " needs a whole number from 0 to 100000");
+      (a == "--events-per-second" ? options.events_per_second : options.conversions_per_second) =
+          static_cast<double>(number);
     } else if (a == "--population" || a == "--seed" || a == "--timeout-ms") {
       if (!value(text) || !parse_count(text, number)) return usage_error(a + " needs a whole number");
       if (a == "--population") {

@@ -56,7 +56,9 @@ EngineApp::EngineApp(EngineAppOptions options) : parts_(std::make_unique<Parts>(
   const auto started = std::chrono::steady_clock::now();
   auto population = load_population(o);
   const auto subscribers = population->size();
-  p.engine = std::make_unique<engine::reference::ReferenceEngine>(std::move(population));
+  engine::reference::ReferenceEngineOptions engine_options;
+  engine_options.activity = {o.events_per_second, o.conversions_per_second, o.seed};
+  p.engine = std::make_unique<engine::reference::ReferenceEngine>(std::move(population), engine_options);
   observability::log_info("engine_ready",
                           {{"kind", "reference"},
                            {"subscribers", std::to_string(subscribers)},
@@ -80,7 +82,9 @@ EngineApp::EngineApp(EngineAppOptions options) : parts_(std::make_unique<Parts>(
                      .public_route = true});
   engine::remote::register_engine_routes(p.plane, *p.engine, o.timeout);
 
-  p.server = std::make_unique<http::Server>(http::Server::Options{});
+  // A stream read waits on a worker thread for its records: enough workers that followers
+  // of both streams never starve the counts.
+  p.server = std::make_unique<http::Server>(http::Server::Options{.io_threads = 0, .worker_threads = 32});
   http::ListenerSpec spec;
   spec.host = o.listen.host;
   spec.port = o.listen.port;

@@ -20,6 +20,8 @@ struct EngineAppOptions {
   bool refuse_bad_rows = false;         // one bad row refuses the whole file
   std::string token;                    // callers must present it as a bearer token (>= 16 chars)
   std::chrono::milliseconds timeout{5000};
+  double events_per_second = 0;       // synthetic subscriber events
+  double conversions_per_second = 0;  // synthetic conversions
 };
 
 class EngineApp {

@@ -115,8 +115,10 @@ std::unique_ptr<engine::Engine> start_engine(const config::EngineConfig& c) {
     return std::make_unique<engine::remote::RemoteEngine>(std::move(o));
   }
   const auto started = std::chrono::steady_clock::now();
+  engine::reference::ReferenceEngineOptions options;
+  options.activity = {c.events_per_second, c.conversions_per_second, c.seed};
   auto engine = std::make_unique<engine::reference::ReferenceEngine>(
-      engine::reference::generate_population(c.population, c.seed));
+      engine::reference::generate_population(c.population, c.seed), options);
   observability::log_info(
       "engine_ready",
       {{"kind", "reference"},

@@ -194,7 +194,13 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
     }
   }
   if (auto n = root["engine"]) {
-    r.only_keys(n, "engine", {"kind", "population", "seed", "timeout_ms", "remote"});
+    r.only_keys(n, "engine",
+                {"kind", "population", "seed", "timeout_ms", "events_per_second", "conversions_per_second", "remote"});
+    if (n["events_per_second"])
+      c.engine.events_per_second = static_cast<double>(r.integer(n["events_per_second"], "engine.events_per_second", 0, 100000));
+    if (n["conversions_per_second"])
+      c.engine.conversions_per_second =
+          static_cast<double>(r.integer(n["conversions_per_second"], "engine.conversions_per_second", 0, 100000));
     auto& e = c.engine;
     if (n["kind"]) {
       e.kind = r.string(n["kind"], "engine.kind");

@@ -51,6 +51,8 @@ struct EngineConfig {
   std::size_t population = 1'000'000;
   std::uint64_t seed = 20261128;
   std::chrono::milliseconds timeout{5000};  // a call not answered by then is "engine unavailable"
+  double events_per_second = 0;       // synthetic subscriber events of the reference engine
+  double conversions_per_second = 0;  // synthetic conversions of the reference engine
   RemoteEngineConfig remote;
 };
 

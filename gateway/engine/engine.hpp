@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <future>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -70,6 +71,42 @@ struct Eligibility {
   std::string reason;  // why not, in words (e.g. "already holds 5G-PLUS")
 };
 
+// Something that happened to a subscriber, as the engine saw it: what real-time triggers
+// react to. The engine numbers its events in ascending `sequence`; readers resume from the
+// last sequence they processed, so a restarted reader loses nothing still retained.
+struct SubscriberEvent {
+  std::uint64_t sequence = 0;  // assigned by the engine
+  std::uint64_t subscriber = 0;
+  // data_balance_low | roaming_started | entered_area | recharge | app_installed | sms_reply
+  std::string type;
+  std::int64_t at_ms = 0;  // Unix milliseconds
+  std::map<std::string, std::string> detail;  // e.g. {"area": "qingdao-liuting-airport"}, {"text": "TD"}
+};
+
+// A subscriber took a product (the operator's order system saw it): what settlement turns
+// into commission when a partner's offer led to it.
+struct Conversion {
+  std::uint64_t sequence = 0;  // assigned by the engine
+  std::uint64_t subscriber = 0;
+  std::string product_code;
+  std::string order_id;         // the order system's reference, unique per conversion
+  std::int64_t amount_fen = 0;  // what the subscriber pays, in fen
+  std::int64_t at_ms = 0;       // Unix milliseconds
+};
+
+// One read of an engine stream: the records after the reader's cursor, in order.
+template <typename Record>
+struct StreamBatch {
+  std::vector<Record> records;
+  std::uint64_t next = 0;     // the cursor to read from next (the last sequence returned)
+  std::uint64_t skipped = 0;  // records the engine no longer retained past the cursor: lost to this reader
+};
+using EventBatch = StreamBatch<SubscriberEvent>;
+using ConversionBatch = StreamBatch<Conversion>;
+
+inline constexpr const char* kEventTypes[] = {"data_balance_low", "roaming_started", "entered_area",
+                                              "recharge",         "app_installed",   "sms_reply"};
+
 struct Product {
   std::string code;
   std::string name;
@@ -90,6 +127,19 @@ class Engine {
   virtual std::future<void> drop(const std::string& audience_id) = 0;
   virtual std::future<Eligibility> eligibility(const EligibilityQuery& query) = 0;
   virtual std::future<std::vector<Product>> products() = 0;
+
+  // The subscriber event stream: records with a sequence above `after` (0: the oldest still
+  // retained), at most `limit`. When there are none yet, the answer waits up to `wait` for
+  // one, then comes back empty, so a reader can follow the stream without spinning.
+  virtual std::future<EventBatch> events(std::uint64_t after, std::size_t limit, std::chrono::milliseconds wait) = 0;
+  // The conversion stream, read the same way.
+  virtual std::future<ConversionBatch> conversions(std::uint64_t after, std::size_t limit,
+                                                   std::chrono::milliseconds wait) = 0;
+  // Adds an event (an operator's test, a pilot's feed); returns its sequence. Throws
+  // std::invalid_argument for an unknown type or subscriber.
+  virtual std::future<std::uint64_t> inject_event(SubscriberEvent event) = 0;
+  // Reports a conversion the same way; returns its sequence.
+  virtual std::future<std::uint64_t> report_conversion(Conversion conversion) = 0;
 };
 
 }  // namespace octopus::engine

@@ -1,5 +1,8 @@
 #include "engine/reference/reference_engine.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <iterator>
 #include <limits>
 #include <stdexcept>
 
@@ -21,8 +24,13 @@ ReferenceEngine::ReferenceEngine(std::shared_ptr<const Population> population, R
       index_(PopulationIndex::build(*population_, options.index_threads)),
       evaluator_(population_->schema(), index_),
       reachable_(population_->schema(), index_),
-      catalogue_(ProductCatalogue::reference()) {
+      catalogue_(ProductCatalogue::reference()),
+      events_(options.stream_capacity),
+      conversions_(options.stream_capacity),
+      activity_(*population_, catalogue_, options.activity) {
   if (options.workers > 0) pool_.emplace(options.workers, options.max_queued);
+  activity_.start([this](SubscriberEvent e) { events_.append(std::move(e)); },
+                  [this](Conversion c) { conversions_.append(std::move(c)); });
 }
 
 ReferenceEngine::~ReferenceEngine() = default;
@@ -113,6 +121,47 @@ std::future<Eligibility> ReferenceEngine::eligibility(const EligibilityQuery& qu
 
 std::future<std::vector<Product>> ReferenceEngine::products() {
   return answer<std::vector<Product>>([this] { return catalogue_.published(); });
+}
+
+std::future<EventBatch> ReferenceEngine::events(std::uint64_t after, std::size_t limit,
+                                                std::chrono::milliseconds wait) {
+  return events_.read(after, limit, wait);
+}
+
+std::future<ConversionBatch> ReferenceEngine::conversions(std::uint64_t after, std::size_t limit,
+                                                          std::chrono::milliseconds wait) {
+  return conversions_.read(after, limit, wait);
+}
+
+namespace {
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+std::future<std::uint64_t> ReferenceEngine::inject_event(SubscriberEvent event) {
+  return answer<std::uint64_t>([this, event = std::move(event)]() mutable {
+    if (std::find(std::begin(kEventTypes), std::end(kEventTypes), event.type) == std::end(kEventTypes))
+      throw std::invalid_argument("unknown event type '" + event.type + "'");
+    if (!population_->row_of(event.subscriber))
+      throw std::invalid_argument("no subscriber " + std::to_string(event.subscriber));
+    if (event.at_ms == 0) event.at_ms = unix_ms_now();
+    return events_.append(std::move(event));
+  });
+}
+
+std::future<std::uint64_t> ReferenceEngine::report_conversion(Conversion conversion) {
+  return answer<std::uint64_t>([this, conversion = std::move(conversion)]() mutable {
+    if (!population_->schema().product_index(conversion.product_code))
+      throw std::invalid_argument("no product '" + conversion.product_code + "' in the catalogue");
+    if (!population_->row_of(conversion.subscriber))
+      throw std::invalid_argument("no subscriber " + std::to_string(conversion.subscriber));
+    if (conversion.order_id.empty()) throw std::invalid_argument("a conversion needs an order id");
+    if (conversion.amount_fen < 0) throw std::invalid_argument("a conversion's amount cannot be negative");
+    if (conversion.at_ms == 0) conversion.at_ms = unix_ms_now();
+    return conversions_.append(std::move(conversion));
+  });
 }
 
 std::unique_ptr<ReferenceEngine> make_synthetic_reference_engine(const SyntheticPopulationOptions& population,

@@ -8,10 +8,12 @@
 
 #include "engine/engine.hpp"
 #include "engine/reference/audience_store.hpp"
+#include "engine/reference/event_log.hpp"
 #include "engine/reference/population_index.hpp"
 #include "engine/reference/product_catalogue.hpp"
 #include "engine/reference/reachable_subscribers.hpp"
 #include "engine/reference/segment_evaluator.hpp"
+#include "engine/reference/synthetic_activity.hpp"
 #include "engine/reference/synthetic_population.hpp"
 #include "engine/worker_pool.hpp"
 
@@ -24,6 +26,10 @@ struct ReferenceEngineOptions {
   std::size_t max_queued = 1024;
   // Threads building the indexes at start-up.
   unsigned index_threads = 2;
+  // Synthetic subscriber events and conversions (both off by default).
+  ActivityOptions activity;
+  // Records each stream keeps for readers who fall behind (about 200 bytes each).
+  std::size_t stream_capacity = 100'000;
 };
 
 class ReferenceEngine final : public Engine {
@@ -44,6 +50,13 @@ class ReferenceEngine final : public Engine {
   // An unknown product fails with std::invalid_argument; an unknown subscriber is not eligible.
   std::future<Eligibility> eligibility(const EligibilityQuery& query) override;
   std::future<std::vector<Product>> products() override;
+  std::future<EventBatch> events(std::uint64_t after, std::size_t limit, std::chrono::milliseconds wait) override;
+  std::future<ConversionBatch> conversions(std::uint64_t after, std::size_t limit,
+                                           std::chrono::milliseconds wait) override;
+  // Unknown type or subscriber: std::invalid_argument. at_ms 0 means now.
+  std::future<std::uint64_t> inject_event(SubscriberEvent event) override;
+  // Unknown product or subscriber, empty order id, negative amount: std::invalid_argument.
+  std::future<std::uint64_t> report_conversion(Conversion conversion) override;
 
   const Population& population() const { return *population_; }
   const PopulationIndex& index() const { return index_; }
@@ -60,6 +73,9 @@ class ReferenceEngine final : public Engine {
   ReachableSubscribers reachable_;
   AudienceStore audiences_;
   const ProductCatalogue& catalogue_;
+  EventLog<SubscriberEvent> events_;
+  EventLog<Conversion> conversions_;
+  SyntheticActivity activity_;  // after the logs it writes to: stops first
   std::optional<WorkerPool> pool_;  // last: its threads stop before the state they read goes
 };
 

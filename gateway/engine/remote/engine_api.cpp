@@ -1,5 +1,6 @@
 #include "engine/remote/engine_api.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "engine/remote/engine_wire.hpp"
@@ -51,14 +52,50 @@ std::optional<T> read_body(http::RequestContext& ctx, http::Response& error, Rea
   }
 }
 
-std::optional<std::uint64_t> parse_cursor(const std::map<std::string, std::string>& query) {
-  auto it = query.find("cursor");
+std::optional<std::uint64_t> parse_cursor(const std::map<std::string, std::string>& query,
+                                         const char* name = "cursor") {
+  auto it = query.find(name);
   if (it == query.end()) return 0;
   std::uint64_t v = 0;
   const auto* end = it->second.data() + it->second.size();
   auto [p, ec] = std::from_chars(it->second.data(), end, v);
   if (ec != std::errc() || p != end || it->second.empty()) return std::nullopt;
   return v;
+}
+
+// GET of a stream: ?after=SEQ&limit=N&wait_ms=MS. The wait is capped below the call timeout
+// so that an idle stream answers empty rather than 503.
+template <typename Batch, typename Read>
+http::Handler stream_reader(std::chrono::milliseconds timeout, Read read) {
+  return [timeout, read](http::RequestContext& ctx) {
+    auto query = http::parse_query(ctx.request.query());
+    std::optional<std::uint64_t> after, wait_ms;
+    std::optional<std::size_t> limit;
+    if (query) {
+      after = parse_cursor(*query, "after");
+      wait_ms = parse_cursor(*query, "wait_ms");
+      limit = http::page_limit(*query, 1000, 10000);
+    }
+    if (!after || !wait_ms || !limit)
+      return http::make_problem(ctx, http::problems::malformed_request,
+                                "after and wait_ms must be whole numbers and limit one from 1 to 10000.");
+    const auto wait = std::min(std::chrono::milliseconds(static_cast<std::int64_t>(std::min<std::uint64_t>(*wait_ms, 600000))),
+                               timeout / 2);
+    return answer(ctx, read(*after, *limit, wait), timeout,
+                  [](const Batch& b) { return http::make_json(200, wire::to_json(b)); });
+  };
+}
+
+// POST of a record into a stream; answers its sequence.
+template <typename Record, typename Parse, typename Append>
+http::Handler stream_writer(std::chrono::milliseconds timeout, Parse parse, Append append) {
+  return [timeout, parse, append](http::RequestContext& ctx) {
+    http::Response error;
+    auto record = read_body<Record>(ctx, error, parse);
+    if (!record) return error;
+    return answer(ctx, append(std::move(*record)), timeout,
+                  [](std::uint64_t sequence) { return http::make_json(201, json{{"sequence", sequence}}); });
+  };
 }
 
 }  // namespace
@@ -137,6 +174,30 @@ void register_engine_routes(http::Pipeline& plane, Engine& engine, std::chrono::
                            return http::make_json(200, wire::to_json(r));
                          });
                        },
+                   .blocking = true});
+  plane.add_route({.method = "GET",
+                   .pattern = "/engine/v1/events",
+                   .handler = stream_reader<EventBatch>(
+                       timeout, [e](std::uint64_t after, std::size_t limit, std::chrono::milliseconds wait) {
+                         return e->events(after, limit, wait);
+                       }),
+                   .blocking = true});
+  plane.add_route({.method = "POST",
+                   .pattern = "/engine/v1/events",
+                   .handler = stream_writer<SubscriberEvent>(
+                       timeout, wire::event_from_json, [e](SubscriberEvent r) { return e->inject_event(std::move(r)); }),
+                   .blocking = true});
+  plane.add_route({.method = "GET",
+                   .pattern = "/engine/v1/conversions",
+                   .handler = stream_reader<ConversionBatch>(
+                       timeout, [e](std::uint64_t after, std::size_t limit, std::chrono::milliseconds wait) {
+                         return e->conversions(after, limit, wait);
+                       }),
+                   .blocking = true});
+  plane.add_route({.method = "POST",
+                   .pattern = "/engine/v1/conversions",
+                   .handler = stream_writer<Conversion>(timeout, wire::conversion_from_json,
+                                                        [e](Conversion r) { return e->report_conversion(std::move(r)); }),
                    .blocking = true});
   plane.add_route({.method = "GET",
                    .pattern = "/engine/v1/products",

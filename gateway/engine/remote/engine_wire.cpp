@@ -229,4 +229,83 @@ std::vector<Product> products_from_json(const json& j) {
   return out;
 }
 
+namespace {
+
+std::uint64_t optional_unsigned(const json& j, const char* name, const char* where) {
+  return j.contains(name) ? unsigned_number(j, name, where) : 0;
+}
+
+std::int64_t optional_integer(const json& j, const char* name, const char* where) {
+  if (!j.contains(name)) return 0;
+  const auto& v = j.at(name);
+  if (!v.is_number_integer()) throw WireError(std::string(where) + "." + name + " is not an integer");
+  return v.get<std::int64_t>();
+}
+
+template <typename Record, typename Read>
+StreamBatch<Record> batch_from_json(const json& j, Read read) {
+  StreamBatch<Record> b;
+  const auto& records = field(j, "records", "batch");
+  if (!records.is_array()) throw WireError("batch.records is not an array");
+  for (const auto& r : records) b.records.push_back(read(r));
+  b.next = unsigned_number(j, "next", "batch");
+  b.skipped = unsigned_number(j, "skipped", "batch");
+  return b;
+}
+
+template <typename Record>
+json batch_to_json(const StreamBatch<Record>& b) {
+  json records = json::array();
+  for (const auto& r : b.records) records.push_back(to_json(r));
+  return {{"records", std::move(records)}, {"next", b.next}, {"skipped", b.skipped}};
+}
+
+}  // namespace
+
+json to_json(const SubscriberEvent& e) {
+  return {{"sequence", e.sequence}, {"subscriber", e.subscriber}, {"type", e.type}, {"at_ms", e.at_ms},
+          {"detail", e.detail}};
+}
+
+SubscriberEvent event_from_json(const json& j) {
+  SubscriberEvent e;
+  e.sequence = optional_unsigned(j, "sequence", "event");
+  e.subscriber = unsigned_number(j, "subscriber", "event");
+  e.type = text(j, "type", "event");
+  e.at_ms = optional_integer(j, "at_ms", "event");
+  if (j.contains("detail")) {
+    const auto& detail = j.at("detail");
+    if (!detail.is_object()) throw WireError("event.detail is not an object");
+    for (const auto& [key, value] : detail.items()) {
+      if (!value.is_string()) throw WireError("event.detail." + key + " is not a string");
+      e.detail[key] = value.get<std::string>();
+    }
+  }
+  return e;
+}
+
+json to_json(const Conversion& c) {
+  return {{"sequence", c.sequence},   {"subscriber", c.subscriber}, {"product_code", c.product_code},
+          {"order_id", c.order_id},   {"amount_fen", c.amount_fen}, {"at_ms", c.at_ms}};
+}
+
+Conversion conversion_from_json(const json& j) {
+  Conversion c;
+  c.sequence = optional_unsigned(j, "sequence", "conversion");
+  c.subscriber = unsigned_number(j, "subscriber", "conversion");
+  c.product_code = text(j, "product_code", "conversion");
+  c.order_id = text(j, "order_id", "conversion");
+  c.amount_fen = optional_integer(j, "amount_fen", "conversion");
+  if (!j.contains("amount_fen")) throw WireError("conversion.amount_fen is missing");
+  c.at_ms = optional_integer(j, "at_ms", "conversion");
+  return c;
+}
+
+json to_json(const EventBatch& b) { return batch_to_json(b); }
+EventBatch event_batch_from_json(const json& j) { return batch_from_json<SubscriberEvent>(j, event_from_json); }
+json to_json(const ConversionBatch& b) { return batch_to_json(b); }
+ConversionBatch conversion_batch_from_json(const json& j) {
+  return batch_from_json<Conversion>(j, conversion_from_json);
+}
+
 }  // namespace octopus::engine::wire

@@ -40,4 +40,13 @@ Eligibility eligibility_from_json(const nlohmann::json& j);
 nlohmann::json to_json(const std::vector<Product>& products);
 std::vector<Product> products_from_json(const nlohmann::json& j);
 
+nlohmann::json to_json(const SubscriberEvent& event);
+SubscriberEvent event_from_json(const nlohmann::json& j);  // sequence and at_ms may be absent (an injection)
+nlohmann::json to_json(const Conversion& conversion);
+Conversion conversion_from_json(const nlohmann::json& j);
+nlohmann::json to_json(const EventBatch& batch);
+EventBatch event_batch_from_json(const nlohmann::json& j);
+nlohmann::json to_json(const ConversionBatch& batch);
+ConversionBatch conversion_batch_from_json(const nlohmann::json& j);
+
 }  // namespace octopus::engine::wire

@@ -187,4 +187,42 @@ std::future<std::vector<Product>> RemoteEngine::products() {
   });
 }
 
+std::string RemoteEngine::stream_target(const char* stream, std::uint64_t after, std::size_t limit,
+                                        std::chrono::milliseconds wait) const {
+  const auto capped = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(options_.tls.timeout / 2));
+  return std::string("/engine/v1/") + stream + "?after=" + std::to_string(after) + "&limit=" + std::to_string(limit) +
+         "&wait_ms=" + std::to_string(std::max<std::int64_t>(0, capped.count()));
+}
+
+std::future<EventBatch> RemoteEngine::events(std::uint64_t after, std::size_t limit, std::chrono::milliseconds wait) {
+  return call<EventBatch>({"GET", stream_target("events", after, limit, wait), "", true},
+                          [](const client::HttpResponse& r) { return wire::event_batch_from_json(parse_body(r)); });
+}
+
+std::future<ConversionBatch> RemoteEngine::conversions(std::uint64_t after, std::size_t limit,
+                                                       std::chrono::milliseconds wait) {
+  return call<ConversionBatch>({"GET", stream_target("conversions", after, limit, wait), "", true},
+                               [](const client::HttpResponse& r) {
+                                 return wire::conversion_batch_from_json(parse_body(r));
+                               });
+}
+
+namespace {
+std::uint64_t sequence_of(const client::HttpResponse& r) {
+  const auto j = parse_body(r);
+  if (!j.is_object() || !j.contains("sequence") || !j["sequence"].is_number_unsigned())
+    throw wire::WireError("the engine's answer has no sequence");
+  return j["sequence"].get<std::uint64_t>();
+}
+}  // namespace
+
+std::future<std::uint64_t> RemoteEngine::inject_event(SubscriberEvent event) {
+  // Not repeated: a second try could add the event twice.
+  return call<std::uint64_t>({"POST", "/engine/v1/events", wire::to_json(event).dump(), false}, sequence_of);
+}
+
+std::future<std::uint64_t> RemoteEngine::report_conversion(Conversion conversion) {
+  return call<std::uint64_t>({"POST", "/engine/v1/conversions", wire::to_json(conversion).dump(), false}, sequence_of);
+}
+
 }  // namespace octopus::engine::remote

@@ -44,6 +44,13 @@ class RemoteEngine final : public Engine {
   std::future<void> drop(const std::string& audience_id) override;
   std::future<Eligibility> eligibility(const EligibilityQuery& query) override;
   std::future<std::vector<Product>> products() override;
+  // A stream read waits at most half the network timeout for records, so an idle stream
+  // answers empty instead of timing out.
+  std::future<EventBatch> events(std::uint64_t after, std::size_t limit, std::chrono::milliseconds wait) override;
+  std::future<ConversionBatch> conversions(std::uint64_t after, std::size_t limit,
+                                           std::chrono::milliseconds wait) override;
+  std::future<std::uint64_t> inject_event(SubscriberEvent event) override;
+  std::future<std::uint64_t> report_conversion(Conversion conversion) override;
 
   bool available() const { return breaker_.closed(); }
 
@@ -65,6 +72,8 @@ class RemoteEngine final : public Engine {
   std::unique_ptr<client::HttpsConnection> acquire(bool& reused);
   void give_back(std::unique_ptr<client::HttpsConnection> connection);
   EngineUnavailable unavailable(const std::string& why) const;
+  std::string stream_target(const char* stream, std::uint64_t after, std::size_t limit,
+                            std::chrono::milliseconds wait) const;
 
   RemoteEngineOptions options_;
   resilience::CircuitBreaker breaker_;

@@ -60,6 +60,13 @@ class BruteForceEngine final : public engine::Engine {
   std::future<void> drop(const std::string&) override { return {}; }
   std::future<engine::Eligibility> eligibility(const engine::EligibilityQuery&) override { return {}; }
   std::future<std::vector<engine::Product>> products() override { return {}; }
+  // Streams play no part in estimates.
+  std::future<engine::EventBatch> events(std::uint64_t, std::size_t, std::chrono::milliseconds) override { return {}; }
+  std::future<engine::ConversionBatch> conversions(std::uint64_t, std::size_t, std::chrono::milliseconds) override {
+    return {};
+  }
+  std::future<std::uint64_t> inject_event(engine::SubscriberEvent) override { return {}; }
+  std::future<std::uint64_t> report_conversion(engine::Conversion) override { return {}; }
 
  private:
   template <typename T>

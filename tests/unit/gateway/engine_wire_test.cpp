@@ -93,5 +93,34 @@ TEST(EngineWire, AnswersRoundTrip) {
   EXPECT_THROW(audience_handle_from_json(json::parse(R"({"id":"a","size":"big"})")), WireError);
 }
 
+TEST(EngineWire, StreamRecordsRoundTrip) {
+  EventBatch events;
+  events.records.push_back({7, 42, "entered_area", 1795000000000, {{"area", "yantai-port"}}});
+  events.next = 7;
+  events.skipped = 3;
+  const auto e = event_batch_from_json(json::parse(to_json(events).dump()));
+  ASSERT_EQ(e.records.size(), 1u);
+  EXPECT_EQ(e.records[0].sequence, 7u);
+  EXPECT_EQ(e.records[0].detail.at("area"), "yantai-port");
+  EXPECT_EQ(e.next, 7u);
+  EXPECT_EQ(e.skipped, 3u);
+
+  ConversionBatch conversions;
+  conversions.records.push_back({9, 42, "5G-PLUS", "ORD-1", 12900, 1795000000000});
+  conversions.next = 9;
+  const auto c = conversion_batch_from_json(json::parse(to_json(conversions).dump()));
+  ASSERT_EQ(c.records.size(), 1u);
+  EXPECT_EQ(c.records[0].order_id, "ORD-1");
+  EXPECT_EQ(c.records[0].amount_fen, 12900);
+
+  // An injection carries no sequence or time; a detail that is not text is refused.
+  const auto injected = event_from_json(json::parse(R"({"subscriber":5,"type":"sms_reply","detail":{"text":"TD"}})"));
+  EXPECT_EQ(injected.sequence, 0u);
+  EXPECT_EQ(injected.at_ms, 0);
+  EXPECT_THROW(event_from_json(json::parse(R"({"subscriber":5,"type":"recharge","detail":{"amount_fen":5000}})")),
+               WireError);
+  EXPECT_THROW(conversion_from_json(json::parse(R"({"subscriber":5,"product_code":"X","order_id":"O"})")), WireError);
+}
+
 }  // namespace
 }  // namespace octopus::engine::wire
