@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "admin/admin_token_authenticator.hpp"
-#include "engine/reference/population_import.hpp"
+#include "app/population_source.hpp"
 #include "engine/reference/reference_engine.hpp"
 #include "engine/remote/engine_api.hpp"
 #include "http/problem.hpp"
@@ -24,29 +24,6 @@ struct EngineApp::Parts {
   std::unique_ptr<http::Server> server;  // last: stopped first
 };
 
-namespace {
-
-std::shared_ptr<const engine::reference::Population> load_population(const EngineAppOptions& o) {
-  using namespace engine::reference;
-  if (o.import_file.empty()) return generate_population(o.population, o.seed);
-  const auto format = population_format_of(o.import_file);
-  if (!format) throw std::runtime_error(o.import_file + ": the population file must end in .csv, .jsonl or .ndjson");
-  auto imported = engine::reference::load_population(o.import_file, *format, o.refuse_bad_rows ? OnBadRow::refuse : OnBadRow::skip);
-  for (const auto& bad : imported.report.bad_rows)
-    observability::log_warn("population_bad_row",
-                            {{"file", o.import_file}, {"line", std::to_string(bad.line)}, {"reason", bad.reason}});
-  if (imported.report.refused || !imported.population)
-    throw std::runtime_error(o.import_file + ": refused (" + std::to_string(imported.report.rows_skipped) +
-                             " bad rows; see the log)");
-  observability::log_info("population_imported", {{"file", o.import_file},
-                                                  {"rows_read", std::to_string(imported.report.rows_read)},
-                                                  {"rows_loaded", std::to_string(imported.report.rows_loaded)},
-                                                  {"rows_skipped", std::to_string(imported.report.rows_skipped)}});
-  return imported.population;
-}
-
-}  // namespace
-
 EngineApp::EngineApp(EngineAppOptions options) : parts_(std::make_unique<Parts>()) {
   auto& p = *parts_;
   p.options = std::move(options);
@@ -54,7 +31,7 @@ EngineApp::EngineApp(EngineAppOptions options) : parts_(std::make_unique<Parts>(
   auto authenticator = std::make_unique<admin::AdminTokenAuthenticator>(o.token, "octopus-engine");  // throws on a short token
 
   const auto started = std::chrono::steady_clock::now();
-  auto population = load_population(o);
+  auto population = load_or_generate_population(o.import_file, o.refuse_bad_rows, o.population, o.seed);
   const auto subscribers = population->size();
   engine::reference::ReferenceEngineOptions engine_options;
   engine_options.activity = {o.events_per_second, o.conversions_per_second, o.seed};

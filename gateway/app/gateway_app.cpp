@@ -10,6 +10,7 @@
 #include "admin/metrics_api.hpp"
 #include "admin/policies_api.hpp"
 #include "admin/usage_api.hpp"
+#include "app/population_source.hpp"
 #include "audiences/audience_builder.hpp"
 #include "audiences/audience_service.hpp"
 #include "audiences/audiences_api.hpp"
@@ -117,12 +118,13 @@ std::unique_ptr<engine::Engine> start_engine(const config::EngineConfig& c) {
   const auto started = std::chrono::steady_clock::now();
   engine::reference::ReferenceEngineOptions options;
   options.activity = {c.events_per_second, c.conversions_per_second, c.seed};
-  auto engine = std::make_unique<engine::reference::ReferenceEngine>(
-      engine::reference::generate_population(c.population, c.seed), options);
+  auto population = load_or_generate_population(c.population_file, c.refuse_bad_rows, c.population, c.seed);
+  const auto subscribers = population->size();
+  auto engine = std::make_unique<engine::reference::ReferenceEngine>(std::move(population), options);
   observability::log_info(
       "engine_ready",
       {{"kind", "reference"},
-       {"subscribers", std::to_string(c.population)},
+       {"subscribers", std::to_string(subscribers)},
        {"build_ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                        std::chrono::steady_clock::now() - started)
                                        .count())}});

@@ -195,7 +195,10 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
   }
   if (auto n = root["engine"]) {
     r.only_keys(n, "engine",
-                {"kind", "population", "seed", "timeout_ms", "events_per_second", "conversions_per_second", "remote"});
+                {"kind", "population", "seed", "timeout_ms", "population_file", "refuse_bad_rows", "events_per_second",
+                 "conversions_per_second", "remote"});
+    if (n["population_file"]) c.engine.population_file = resolve(base_dir, r.string(n["population_file"], "engine.population_file"));
+    if (n["refuse_bad_rows"]) c.engine.refuse_bad_rows = r.boolean(n["refuse_bad_rows"], "engine.refuse_bad_rows");
     if (n["events_per_second"])
       c.engine.events_per_second = static_cast<double>(r.integer(n["events_per_second"], "engine.events_per_second", 0, 100000));
     if (n["conversions_per_second"])

@@ -51,6 +51,8 @@ struct EngineConfig {
   std::size_t population = 1'000'000;
   std::uint64_t seed = 20261128;
   std::chrono::milliseconds timeout{5000};  // a call not answered by then is "engine unavailable"
+  std::string population_file;  // CSV or JSON Lines to load instead of a synthetic population
+  bool refuse_bad_rows = false;  // one bad row in it refuses the file (and the start)
   double events_per_second = 0;       // synthetic subscriber events of the reference engine
   double conversions_per_second = 0;  // synthetic conversions of the reference engine
   RemoteEngineConfig remote;

@@ -93,6 +93,12 @@ engine:
   EXPECT_NE(error_of("engine:\n  kind: remote\n").find("gw.yaml:2: engine.kind remote needs engine.remote.address"),
             std::string::npos)
       << error_of("engine:\n  kind: remote\n");
+  auto pilot = parse_config("engine:\n  population_file: data/subscribers.csv\n  refuse_bad_rows: true\n  events_per_second: 50\n",
+                            "gw.yaml", "/etc/octopus");
+  EXPECT_EQ(pilot.engine.population_file, "/etc/octopus/data/subscribers.csv");
+  EXPECT_TRUE(pilot.engine.refuse_bad_rows);
+  EXPECT_EQ(pilot.engine.events_per_second, 50);
+  EXPECT_NE(error_of("engine: {events_per_second: -1}\n").find("engine.events_per_second"), std::string::npos);
   EXPECT_NE(error_of("engine: {kind: magic}\n").find("engine.kind must be reference or remote"), std::string::npos);
   EXPECT_NE(error_of("engine:\n  remote:\n    adress: x:1\n").find("gw.yaml:3: unknown key 'adress' in engine.remote"),
             std::string::npos);
