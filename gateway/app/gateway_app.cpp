@@ -24,8 +24,10 @@
 #include "auth/signature_authenticator.hpp"
 #include "capabilities/capabilities_api.hpp"
 #include "http/self_signed.hpp"
+#include "idempotency/idempotency_stage.hpp"
 #include "http/server.hpp"
 #include "observability/access_log.hpp"
+#include "offers/products_api.hpp"
 #include "observability/log.hpp"
 #include "octopus/protocol/ed25519.hpp"
 #include "policy/policy_file_watcher.hpp"
@@ -198,6 +200,8 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   p.partner_plane.add_stage(std::make_unique<auth::ScopeAuthorizer>());
   p.partner_plane.add_stage(std::make_unique<policy::PolicyStage>(*p.policies));
   if (c.counters.enforce_quotas) p.partner_plane.add_stage(std::make_unique<quota::RateLimitStage>(*p.limiter));
+  // After the limits: a replayed answer still counts against the plan, as the request did.
+  p.partner_plane.add_stage(std::make_unique<idempotency::IdempotencyStage>(*p.store));
   capabilities::register_routes(p.partner_plane);
 
   // The engine and what partners do with it.
@@ -210,6 +214,7 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   audiences::AudienceBuilder::fail_unfinished(*p.store);
   p.audience_builder = std::make_unique<audiences::AudienceBuilder>(*p.audiences, *p.store, c.engine.timeout * 12);
   audiences::register_routes(p.partner_plane, {*p.audiences, *p.audience_builder, *p.store});
+  offers::register_product_routes(p.partner_plane, *p.engine, c.engine.timeout);
 
   // Admin plane: bearer token, then the registry.
   p.admin_plane.add_stage(std::move(admin_auth));

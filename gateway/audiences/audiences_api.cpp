@@ -23,10 +23,8 @@ Caller caller_of(const http::RequestContext& ctx) {
 }
 
 http::Response engine_unavailable(http::RequestContext& ctx, std::chrono::seconds retry_after) {
-  auto r = http::make_problem(ctx, http::problems::engine_unavailable,
-                              "The marketing engine is not answering right now; retry shortly.");
-  r.set_header("Retry-After", std::to_string(std::max<long long>(1, retry_after.count())));
-  return r;
+  return http::make_unavailable(ctx, http::problems::engine_unavailable,
+                                "The marketing engine is not answering right now; retry shortly.", retry_after);
 }
 
 json issues_json(const std::vector<SegmentIssue>& issues) {
@@ -124,12 +122,10 @@ void register_routes(http::Pipeline& partner_plane, AudiencesApiDeps deps) {
                                            {{"errors", issues_json(e.issues)}, {"policy_version", ctx.policy_version}});
                case Estimate::Outcome::engine_unavailable:
                  return engine_unavailable(ctx, e.retry_after);
-               case Estimate::Outcome::history_unavailable: {
-                 auto r = http::make_problem(ctx, http::problems::service_unavailable,
-                                             "The privacy check on this count cannot run right now; retry shortly.");
-                 r.set_header("Retry-After", std::to_string(std::max<long long>(1, e.retry_after.count())));
-                 return r;
-               }
+               case Estimate::Outcome::history_unavailable:
+                 return http::make_unavailable(ctx, http::problems::service_unavailable,
+                                               "The privacy check on this count cannot run right now; retry shortly.",
+                                               e.retry_after);
                case Estimate::Outcome::counted:
                  break;
              }
@@ -140,6 +136,7 @@ void register_routes(http::Pipeline& partner_plane, AudiencesApiDeps deps) {
              return http::make_json(200, out);
            },
        .blocking = true,
+       .idempotent = true,
        .required_scope = "audiences:read",
        .capability_class = "audience_queries"});
 
@@ -193,6 +190,7 @@ void register_routes(http::Pipeline& partner_plane, AudiencesApiDeps deps) {
              return response;
            },
        .blocking = true,
+       .idempotent = true,
        .required_scope = "audiences:write",
        .capability_class = "audience_queries"});
 

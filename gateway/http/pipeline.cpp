@@ -27,18 +27,36 @@ std::optional<Response> Pipeline::resolve(RequestContext& ctx) const {
 }
 
 Response Pipeline::run(RequestContext& ctx) const {
+  std::size_t passed = 0;  // stages that let the request continue
+  Response response;
   try {
+    std::optional<Response> answer;
     if (!ctx.route->public_route) {
-      for (const auto& stage : stages_) {
-        if (auto answer = stage->on_request(ctx)) return std::move(*answer);
+      for (; passed < stages_.size(); ++passed) {
+        if ((answer = stages_[passed]->on_request(ctx))) break;
       }
     }
-    return ctx.route->handler(ctx);
+    response = answer ? std::move(*answer) : ctx.route->handler(ctx);
   } catch (const std::exception& e) {
     observability::log_error("handler_exception", {{"request_id", ctx.request_id}, {"what", e.what()}});
+    response = internal_error(ctx);
   } catch (...) {
     observability::log_error("handler_exception", {{"request_id", ctx.request_id}, {"what", "unknown"}});
+    response = internal_error(ctx);
   }
+  for (std::size_t i = passed; i-- > 0;) {
+    try {
+      stages_[i]->on_response(ctx, response);
+    } catch (const std::exception& e) {
+      observability::log_error("stage_exception", {{"request_id", ctx.request_id},
+                                                   {"stage", std::string(stages_[i]->name())},
+                                                   {"what", e.what()}});
+    }
+  }
+  return response;
+}
+
+Response Pipeline::internal_error(RequestContext& ctx) {
   return make_problem(ctx, problems::internal_error,
                       "The gateway could not complete the request; quote the request_id to support.");
 }

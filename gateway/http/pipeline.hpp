@@ -22,13 +22,16 @@ class Pipeline {
 
   // Routes the request. Returns a response when it cannot be routed (404/405).
   std::optional<Response> resolve(RequestContext& ctx) const;
-  // Runs the stages (unless the route is public) and the handler. Never throws: an
-  // exception escaping a handler becomes a 500 problem with nothing of its text.
+  // Runs the stages (unless the route is public) and the handler, then shows the answer to
+  // the stages that passed the request on. Never throws: an exception escaping a handler
+  // becomes a 500 problem with nothing of its text.
   Response run(RequestContext& ctx) const;
   // Adds the headers every response of this plane carries.
   void finish(const RequestContext& ctx, Response& response) const;
 
  private:
+  static Response internal_error(RequestContext& ctx);
+
   std::string plane_;
   Router router_;
   std::vector<std::unique_ptr<Stage>> stages_;

@@ -1,5 +1,7 @@
 #include "http/problem.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace octopus::http {
@@ -42,6 +44,13 @@ Response make_problem(RequestContext& ctx, const ProblemType& type, std::string 
     for (auto it = extensions.begin(); it != extensions.end(); ++it) body[it.key()] = it.value();
     r.body = body.dump();
   }
+  return r;
+}
+
+Response make_unavailable(RequestContext& ctx, const ProblemType& type, std::string detail,
+                          std::chrono::seconds retry_after) {
+  Response r = make_problem(ctx, type, std::move(detail));
+  r.set_header("Retry-After", std::to_string(std::max<std::int64_t>(1, retry_after.count())));
   return r;
 }
 

@@ -3,6 +3,7 @@
 // title and a status; the detail says what to fix for this occurrence and never carries
 // key material, signatures or subscriber data.
 #pragma once
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,9 @@ inline constexpr ProblemType payload_too_large{"payload-too-large", 413, "Payloa
 inline constexpr ProblemType unsupported_media_type{"unsupported-media-type", 415,
                                                     "Unsupported media type"};
 inline constexpr ProblemType validation_error{"validation-error", 422, "Validation failed"};
+inline constexpr ProblemType idempotency_key_in_flight{"idempotency-key-in-flight", 409,
+                                                      "A request with this Idempotency-Key is outstanding"};
+inline constexpr ProblemType idempotency_key_reused{"idempotency-key-reused", 422, "Idempotency-Key is already used"};
 inline constexpr ProblemType segment_not_allowed{"segment-not-allowed", 422, "Segment not allowed"};
 inline constexpr ProblemType engine_unavailable{"engine-unavailable", 503, "Engine unavailable"};
 inline constexpr ProblemType rate_limited{"rate-limited", 429, "Rate limit exceeded"};
@@ -48,6 +52,10 @@ std::string problem_type_uri(const ProblemType& type);
 Response make_problem(RequestContext& ctx, const ProblemType& type, std::string detail);
 Response make_problem(RequestContext& ctx, const ProblemType& type, std::string detail,
                       const nlohmann::json& extensions);
+
+// A 503-style problem with Retry-After: `retry_after` seconds, at least 1.
+Response make_unavailable(RequestContext& ctx, const ProblemType& type, std::string detail,
+                          std::chrono::seconds retry_after);
 
 // A problem for a request that never reached the pipeline (e.g. body over the limit at
 // the socket): only the ids are known.

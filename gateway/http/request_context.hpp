@@ -48,6 +48,9 @@ struct RequestContext {
   std::shared_ptr<const policy::PolicySnapshot> policy;
   std::string_view policy_version;  // points into *policy
 
+  // The Idempotency-Key this request claimed (empty when none): its answer is stored.
+  std::string idempotency_key;
+
   // Headers a stage wants on the final response, whoever produces it (rate-limit fields).
   std::vector<std::pair<std::string, std::string>> response_headers;
 

@@ -1,5 +1,7 @@
 #include "http/router.hpp"
 
+#include <stdexcept>
+
 namespace octopus::http {
 
 namespace {
@@ -20,6 +22,8 @@ bool is_capture(std::string_view seg) { return seg.size() > 2 && seg.front() == 
 }  // namespace
 
 void Router::add(Route route) {
+  if (route.idempotent && !route.blocking)
+    throw std::logic_error(route.method + " " + route.pattern + ": an idempotent route must be blocking");
   Entry e;
   for (auto s : split_path(route.pattern)) e.segments.emplace_back(s);
   e.route = std::move(route);

@@ -23,6 +23,9 @@ struct Route {
   bool public_route = false;
   // The handler may touch disk or network: run it on the worker pool, not an I/O thread.
   bool blocking = false;
+  // A partner POST that creates or spends: an Idempotency-Key makes retries safe (the
+  // idempotency stage). Such routes must be blocking (the stage reads the store).
+  bool idempotent = false;
   // Scope a partner must hold (checked by the authorization stage); empty for none.
   std::string required_scope;
   // The quota class the request counts against (quotas.yaml): reads, audience_queries,

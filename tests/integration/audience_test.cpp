@@ -171,6 +171,56 @@ TEST_P(Audiences, AnAudienceIsBuiltInTheBackgroundAndOnlyItsOwnerCanSeeIt) {
   EXPECT_EQ(gw.partner("GET", "/v1/audiences/" + id, acme).status, 404);
 }
 
+// A partner that lost the answer to its POST sends it again with the same Idempotency-Key:
+// one audience is built, and the retry gets the first answer back.
+TEST_P(Audiences, ARetryWithTheSameIdempotencyKeyBuildsOneAudience) {
+  const std::string body = R"({"segment":{"attribute":"city","eq":"weifang"}})";
+  auto send = [&](const std::string& key, const std::string& b) {
+    return gw.partner("POST", "/v1/audiences", acme, b, {},
+                      {{"Content-Type", "application/json"}, {"Idempotency-Key", key}});
+  };
+  const auto first = send("\"7d1c1f9e-3b2a-4c55-9b1e-0a6f1c2d3e4f\"", body);
+  ASSERT_EQ(first.status, 202) << first.body;
+  const auto retry = send("7d1c1f9e-3b2a-4c55-9b1e-0a6f1c2d3e4f", body);  // the bare form: the same key
+  EXPECT_EQ(retry.status, 202);
+  EXPECT_EQ(retry.header("Idempotent-Replayed"), "true");
+  EXPECT_EQ(json::parse(retry.body)["id"], json::parse(first.body)["id"]);
+  EXPECT_EQ(retry.header("Location"), first.header("Location"));
+  EXPECT_EQ(json::parse(gw.partner("GET", "/v1/audiences", acme).body)["items"].size(), 1u);
+
+  const auto other = send("7d1c1f9e-3b2a-4c55-9b1e-0a6f1c2d3e4f", R"({"segment":{"attribute":"city","eq":"linyi"}})");
+  EXPECT_EQ(other.status, 422);
+  EXPECT_EQ(problem_slug(other), "idempotency-key-reused");
+  const auto bad = send("not a key", body);
+  EXPECT_EQ(bad.status, 400);
+  // Another partner's identical key is its own.
+  auto beta = gw.create_partner("beta", {"audiences:read", "audiences:write"});
+  const auto theirs = gw.partner("POST", "/v1/audiences", beta, body, {},
+                                 {{"Content-Type", "application/json"},
+                                  {"Idempotency-Key", "7d1c1f9e-3b2a-4c55-9b1e-0a6f1c2d3e4f"}});
+  EXPECT_EQ(theirs.status, 202);
+  EXPECT_TRUE(theirs.header("Idempotent-Replayed").empty());
+  EXPECT_NE(json::parse(theirs.body)["id"], json::parse(first.body)["id"]);
+}
+
+TEST_P(Audiences, TheProductCatalogueIsListedForOffers) {
+  auto seller = gw.create_partner("seller", {"offers:read"});
+  auto r = gw.partner("GET", "/v1/products", seller);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto products = json::parse(r.body)["products"];
+  ASSERT_EQ(products.size(), 12u);
+  std::set<std::string> codes;
+  for (const auto& p : products) {
+    codes.insert(p["code"].get<std::string>());
+    EXPECT_FALSE(p["eligibility"].get<std::string>().empty()) << p.dump();
+  }
+  EXPECT_TRUE(codes.count("5G-PLUS"));
+  EXPECT_TRUE(codes.count("ROAM-INTL"));
+  auto without_scope = gw.partner("GET", "/v1/products", acme);  // audiences only
+  EXPECT_EQ(without_scope.status, 403);
+  EXPECT_EQ(problem_slug(without_scope), "insufficient-scope");
+}
+
 TEST_P(Audiences, WritingNeedsTheWriteScope) {
   auto reader = gw.create_partner("reader", {"audiences:read"});
   auto r = post("/v1/audiences", {{"segment", {{"tag", "travel"}}}}, reader);

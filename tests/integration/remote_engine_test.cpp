@@ -319,9 +319,20 @@ TEST_F(GatewayWithRemoteEngine, EngineDownIsA503WithRetryAfterAndTheGatewayRecov
   EXPECT_EQ(gw.partner("GET", "/v1/capabilities", acme).status, 200);
   EXPECT_EQ(octopus::observability::metrics().value("octopus_engine_up"), 0);
 
+  // A 503 is not kept against an Idempotency-Key: the same request may be sent again.
+  const auto keyed = [&] {
+    return gw.partner("POST", "/v1/audience-estimates", acme, R"({"segment":{"attribute":"city","eq":"jinan"}})", {},
+                      {{"Content-Type", "application/json"}, {"Idempotency-Key", "\"estimate-after-outage\""}});
+  };
+  expect_engine_unavailable(keyed());
+
   engine_process.restart();
   EXPECT_TRUE(recovers_within(10s)) << engine_process.log();
   EXPECT_EQ(octopus::observability::metrics().value("octopus_engine_up"), 1);
+  const auto answered = keyed();
+  EXPECT_EQ(answered.status, 200) << answered.body;
+  EXPECT_TRUE(answered.header("Idempotent-Replayed").empty());
+  EXPECT_EQ(keyed().header("Idempotent-Replayed"), "true");
 }
 
 TEST_F(GatewayWithRemoteEngine, ASlowEngineTimesOutOpensTheCircuitThenRecovers) {

@@ -29,9 +29,7 @@ http::Response answer(http::RequestContext& ctx, std::future<T> f, std::chrono::
       return render(f.get());
     }
   } catch (const EngineUnavailable& e) {
-    auto r = http::make_problem(ctx, http::problems::engine_unavailable, e.what());
-    r.set_header("Retry-After", "1");
-    return r;
+    return http::make_unavailable(ctx, http::problems::engine_unavailable, e.what(), std::chrono::seconds(1));
   } catch (const AudienceNotFound&) {
     return http::make_problem(ctx, http::problems::not_found, "The engine holds no audience with this id.");
   } catch (const std::invalid_argument& e) {

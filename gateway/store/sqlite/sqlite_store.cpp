@@ -72,6 +72,23 @@ const char* const kMigrations[] = {
       );
       CREATE INDEX audiences_by_partner ON audiences(partner_id, id);
     )sql",
+    // 4: idempotency keys of partner POSTs, with the stored answer
+    R"sql(
+      CREATE TABLE idempotency_keys (
+        partner_id   TEXT NOT NULL,
+        key          TEXT NOT NULL,
+        fingerprint  TEXT NOT NULL,
+        state        TEXT NOT NULL CHECK (state IN ('in_flight','done')),
+        status       INTEGER,
+        content_type TEXT NOT NULL DEFAULT '',
+        location     TEXT NOT NULL DEFAULT '',
+        body         BLOB,
+        created_at   INTEGER NOT NULL,
+        updated_at   INTEGER NOT NULL,
+        PRIMARY KEY (partner_id, key)
+      );
+      CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);
+    )sql",
 };
 
 // A prepared statement that finalizes itself.
@@ -481,6 +498,67 @@ AuditPage SqliteStore::list_audit(std::optional<std::int64_t> after, std::size_t
     page.next_after = page.items.back().id;
   }
   return page;
+}
+
+IdempotencyClaim SqliteStore::claim_idempotency_key(const std::string& partner_id, const std::string& key,
+                                                   const std::string& fingerprint, std::int64_t now,
+                                                   std::int64_t abandoned_after, std::int64_t keep) {
+  std::lock_guard lock(mutex_);
+  // Forgetting expired keys costs one indexed delete a minute, not one per request.
+  if (now - idempotency_purged_at_ >= 60) {
+    Statement purge(db_, "DELETE FROM idempotency_keys WHERE created_at <= ?");
+    purge.bind(1, now - keep).step();
+    idempotency_purged_at_ = now;
+  }
+  Statement find(db_,
+                 "SELECT fingerprint, state, status, content_type, location, body, created_at, updated_at "
+                 "FROM idempotency_keys WHERE partner_id = ? AND key = ?");
+  find.bind(1, partner_id).bind(2, key);
+  IdempotencyClaim claim;
+  if (find.step()) {
+    const bool expired = find.int64(6) <= now - keep;
+    const bool abandoned = find.text(1) == "in_flight" && find.int64(7) <= now - abandoned_after;
+    if (!expired && !abandoned) {
+      if (find.text(0) != fingerprint) {
+        claim.outcome = IdempotencyClaim::Outcome::mismatch;
+      } else if (find.text(1) == "in_flight") {
+        claim.outcome = IdempotencyClaim::Outcome::in_flight;
+      } else {
+        StoredResponse r;
+        r.status = static_cast<int>(find.int64(2));
+        r.content_type = find.text(3);
+        r.location = find.text(4);
+        int size = 0;
+        const void* data = find.blob(5, size);
+        if (data && size > 0) r.body.assign(static_cast<const char*>(data), static_cast<std::size_t>(size));
+        claim.outcome = IdempotencyClaim::Outcome::replay;
+        claim.response = std::move(r);
+      }
+      return claim;
+    }
+  }
+  Statement put(db_,
+                "INSERT OR REPLACE INTO idempotency_keys(partner_id, key, fingerprint, state, created_at, updated_at) "
+                "VALUES (?, ?, ?, 'in_flight', ?, ?)");
+  put.bind(1, partner_id).bind(2, key).bind(3, fingerprint).bind(4, now).bind(5, now).step();
+  return claim;
+}
+
+void SqliteStore::complete_idempotency_key(const std::string& partner_id, const std::string& key,
+                                           const StoredResponse& response, std::int64_t now) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_,
+               "UPDATE idempotency_keys SET state = 'done', status = ?, content_type = ?, location = ?, body = ?, "
+               "updated_at = ? WHERE partner_id = ? AND key = ?");
+  st.bind(1, static_cast<std::int64_t>(response.status)).bind(2, response.content_type).bind(3, response.location);
+  st.bind_blob(4, response.body.data(), static_cast<int>(response.body.size()));
+  st.bind(5, now).bind(6, partner_id).bind(7, key).step();
+}
+
+void SqliteStore::release_idempotency_key(const std::string& partner_id, const std::string& key) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, "DELETE FROM idempotency_keys WHERE partner_id = ? AND key = ? AND state = 'in_flight'");
+  st.bind(1, partner_id).bind(2, key).step();
 }
 
 bool SqliteStore::healthy() {

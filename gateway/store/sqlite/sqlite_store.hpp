@@ -34,6 +34,12 @@ class SqliteStore final : public Store {
   std::vector<AudienceRecord> audiences_in_status(const std::string& status) override;
   std::int64_t append_audit(const AuditRecord& record) override;
   AuditPage list_audit(std::optional<std::int64_t> after, std::size_t limit, const std::string& action) override;
+  IdempotencyClaim claim_idempotency_key(const std::string& partner_id, const std::string& key,
+                                         const std::string& fingerprint, std::int64_t now,
+                                         std::int64_t abandoned_after, std::int64_t keep) override;
+  void complete_idempotency_key(const std::string& partner_id, const std::string& key,
+                                const StoredResponse& response, std::int64_t now) override;
+  void release_idempotency_key(const std::string& partner_id, const std::string& key) override;
   bool healthy() override;
 
   // The schema version after migration (tests, readiness).
@@ -46,6 +52,7 @@ class SqliteStore final : public Store {
 
   std::mutex mutex_;  // one connection, serialized: SQLite allows one writer anyway
   sqlite3* db_ = nullptr;
+  std::int64_t idempotency_purged_at_ = 0;  // under mutex_
 };
 
 }  // namespace octopus::store

@@ -96,6 +96,12 @@ std::vector<std::string> check_partner_problem(
                                           body.dump(), std_headers());
 }
 
+std::vector<std::string> check_partner(const std::string& method, const std::string& path, int status,
+                                       const json& body) {
+  return partner_spec().validate_response(method, path, status, "application/problem+json", body.dump(),
+                                          {{"X-Request-Id", "req-1"}});
+}
+
 // A small document for loader and matching edge cases; `schema` is the 200 body schema.
 std::string mini_spec(const std::string& schema, const std::string& extra_paths = "") {
   return "openapi: 3.1.0\n"
@@ -549,6 +555,19 @@ TEST(OpenApiAdmin, ValidationErrorNeedsErrors) {
   EXPECT_TRUE(mentions(check_admin("POST", "/admin/v1/partners", 422, body), "/errors/0/pointer"));
   body.erase("errors");
   EXPECT_TRUE(mentions(check_admin("POST", "/admin/v1/partners", 422, body), "errors"));
+}
+
+// On the audience POSTs a 422 is a refused segment (with errors) or a reused
+// Idempotency-Key (without): the schema requires errors only of the former.
+TEST(OpenApiPartner, A422NeedsErrorsUnlessItIsAReusedIdempotencyKey) {
+  json refused = problem("segment-not-allowed", 422);
+  EXPECT_FALSE(check_partner("POST", "/v1/audiences", 422, refused).empty());
+  refused["errors"] = {{{"pointer", "/segment"}, {"detail", "not allowed"}, {"rule", "privacy.never_targetable"}}};
+  EXPECT_EQ(errors_text(check_partner("POST", "/v1/audiences", 422, refused)), "");
+  EXPECT_EQ(errors_text(check_partner("POST", "/v1/audiences", 422, problem("idempotency-key-reused", 422))), "");
+  EXPECT_EQ(errors_text(check_partner("POST", "/v1/audience-estimates", 409, problem("idempotency-key-in-flight", 409))),
+            "");
+  EXPECT_FALSE(check_partner("POST", "/v1/audiences", 409, problem("conflict", 409)).empty());
 }
 
 TEST(OpenApiAdmin, ErrorStatusesPerOperation) {

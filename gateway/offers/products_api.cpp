@@ -1,0 +1,35 @@
+#include "offers/products_api.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "http/problem.hpp"
+
+namespace octopus::offers {
+
+void register_product_routes(http::Pipeline& partner_plane, engine::Engine& engine, std::chrono::milliseconds timeout) {
+  partner_plane.add_route(
+      {.method = "GET",
+       .pattern = "/v1/products",
+       .handler =
+           [&engine, timeout](http::RequestContext& ctx) {
+             try {
+               auto f = engine.products();
+               if (f.wait_for(timeout) != std::future_status::ready)
+                 throw engine::EngineUnavailable("the engine did not answer within " + std::to_string(timeout.count()) +
+                                                 " ms");
+               nlohmann::json items = nlohmann::json::array();
+               for (const auto& p : f.get())
+                 items.push_back({{"code", p.code}, {"name", p.name}, {"eligibility", p.eligibility_summary}});
+               return http::make_json(200, nlohmann::json{{"products", std::move(items)}});
+             } catch (const engine::EngineUnavailable& e) {
+               return http::make_unavailable(ctx, http::problems::engine_unavailable,
+                                             "The marketing engine is not answering right now; retry shortly.",
+                                             e.retry_after());
+             }
+           },
+       .blocking = true,
+       .required_scope = "offers:read",
+       .capability_class = "reads"});
+}
+
+}  // namespace octopus::offers
