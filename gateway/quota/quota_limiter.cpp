@@ -1,5 +1,6 @@
 #include "quota/quota_limiter.hpp"
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 
@@ -34,20 +35,46 @@ void rate_window(double per_second, std::uint64_t& q, std::uint64_t& w) {
   q = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(per_second * 60)));
 }
 
-void append_policy_item(std::string& out, std::string_view name, std::uint64_t q, std::int64_t w,
-                        std::uint64_t burst = 0) {
-  if (!out.empty()) out += ", ";
-  out += '"';
-  out += name;
-  out += "\";q=" + std::to_string(q) + ";w=" + std::to_string(w);
-  if (burst) out += ";octopus-burst=" + std::to_string(burst);
+// Field values are rendered for every partner response: straight into one string, numbers
+// through to_chars, no temporaries.
+template <typename Int>
+void append_number(std::string& out, Int value) {
+  char buf[24];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  out.append(buf, static_cast<std::size_t>(end - buf));
 }
 
-void append_limit_item(std::string& out, std::string_view name, std::uint64_t remaining, std::int64_t t) {
+void append_name(std::string& out, policy::CapabilityClass c, std::string_view period) {
   if (!out.empty()) out += ", ";
   out += '"';
-  out += name;
-  out += "\";r=" + std::to_string(remaining) + ";t=" + std::to_string(std::max<std::int64_t>(0, t));
+  out += policy::to_string(c);
+  if (!period.empty()) {
+    out += '-';
+    out += period;
+  }
+  out += '"';
+}
+
+void append_policy_item(std::string& out, policy::CapabilityClass c, std::string_view period, std::uint64_t q,
+                        std::int64_t w, std::uint64_t burst = 0) {
+  append_name(out, c, period);
+  out += ";q=";
+  append_number(out, q);
+  out += ";w=";
+  append_number(out, w);
+  if (burst) {
+    out += ";octopus-burst=";
+    append_number(out, burst);
+  }
+}
+
+void append_limit_item(std::string& out, policy::CapabilityClass c, std::string_view period, std::uint64_t remaining,
+                       std::int64_t t) {
+  append_name(out, c, period);
+  out += ";r=";
+  append_number(out, remaining);
+  out += ";t=";
+  append_number(out, std::max<std::int64_t>(0, t));
 }
 
 std::uint64_t left(std::uint64_t limit, std::uint64_t used) { return used >= limit ? 0 : limit - used; }
@@ -76,22 +103,43 @@ OutageMode outage_mode(const policy::RateLimit& limit, policy::CapabilityClass c
 QuotaLimiter::QuotaLimiter(CounterStore& store, Clock clock)
     : store_(store), clock_(clock ? std::move(clock) : Clock(system_now_ns)) {}
 
+// Calendar periods change once a day, and a snapshot's time zone never: each thread keeps
+// the periods of the day it last saw for the snapshot it last saw, so the time-zone
+// arithmetic runs once per thread per day instead of once per request. The snapshot's
+// version guards against a new snapshot at a freed one's address.
+const QuotaPeriods& QuotaLimiter::periods_at(const policy::PolicySnapshot& snapshot, std::int64_t now_s) const {
+  struct Cached {
+    const policy::PolicySnapshot* snapshot = nullptr;
+    std::string version;
+    QuotaPeriods periods;
+  };
+  thread_local Cached cached;
+  if (cached.snapshot != &snapshot || now_s < cached.periods.day_starts_at || now_s >= cached.periods.day_ends_at ||
+      cached.version != snapshot.version) {
+    cached.periods = quota_periods(snapshot, now_s);
+    cached.snapshot = &snapshot;
+    cached.version = snapshot.version;
+  }
+  return cached.periods;
+}
+
 LimitDecision QuotaLimiter::admit(const policy::PolicySnapshot& snapshot, std::string_view partner,
                                   policy::CapabilityClass c, std::uint64_t cost) {
   const auto& plan = snapshot.plan_for(partner);
   const auto& limit = plan.limit(c);
   const std::int64_t now_ns = clock_();
   const std::int64_t now_s = now_ns / kNs;
-  const QuotaPeriods periods = quota_periods(snapshot, now_s);
+  const QuotaPeriods& periods = periods_at(snapshot, now_s);
 
   LimitDecision d;
   d.plan = plan.name;
-  const std::string rate_name = policy_name(c), day_name = policy_name(c, "day"), month_name = policy_name(c, "month");
-  std::uint64_t q = 0, w = 1;
-  rate_window(limit.per_second, q, w);
-  append_policy_item(d.policy_field, rate_name, q, static_cast<std::int64_t>(w), limit.burst);
-  append_policy_item(d.policy_field, day_name, limit.per_day, periods.day_ends_at - periods.day_starts_at);
-  append_policy_item(d.policy_field, month_name, limit.per_month, periods.month_ends_at - periods.month_starts_at);
+  d.capability_class = c;
+  d.per_second = limit.per_second;
+  d.burst = limit.burst;
+  d.day_limit = limit.per_day;
+  d.month_limit = limit.per_month;
+  d.day_window_s = periods.day_ends_at - periods.day_starts_at;
+  d.month_window_s = periods.month_ends_at - periods.month_starts_at;
 
   AdmitRequest request{partner,
                        c,
@@ -121,35 +169,65 @@ LimitDecision QuotaLimiter::admit(const policy::PolicySnapshot& snapshot, std::s
   // Seconds until one more request would be admitted (0 while some remain).
   const std::int64_t next_in_ns =
       std::max<std::int64_t>(0, a.rate.reset_after_ns - (request.rate.burst - 1) * request.rate.interval_ns);
-  append_limit_item(d.limit_field, rate_name, static_cast<std::uint64_t>(std::max<std::int64_t>(0, a.rate.remaining)),
-                    a.rate.remaining > 0 ? 0 : ceil_seconds(next_in_ns));
-  append_limit_item(d.limit_field, day_name, left(limit.per_day, a.day_used), periods.day_ends_at - now_s);
-  append_limit_item(d.limit_field, month_name, left(limit.per_month, a.month_used), periods.month_ends_at - now_s);
+  d.rate_remaining = static_cast<std::uint64_t>(std::max<std::int64_t>(0, a.rate.remaining));
+  d.rate_reset_s = a.rate.remaining > 0 ? 0 : ceil_seconds(next_in_ns);
+  d.day_remaining = left(limit.per_day, a.day_used);
+  d.day_reset_s = periods.day_ends_at - now_s;
+  d.month_remaining = left(limit.per_month, a.month_used);
+  d.month_reset_s = periods.month_ends_at - now_s;
 
   switch (a.verdict) {
     case Verdict::allowed: break;
     case Verdict::rate_limited:
-      d.violated_policy = rate_name;
       d.retry_after_s = std::max<std::int64_t>(1, ceil_seconds(a.rate.retry_after_ns));
       break;
     case Verdict::day_exhausted:
-      d.violated_policy = day_name;
       d.retry_after_s = std::max<std::int64_t>(1, periods.day_ends_at - now_s);
       break;
     case Verdict::month_exhausted:
-      d.violated_policy = month_name;
       d.retry_after_s = std::max<std::int64_t>(1, periods.month_ends_at - now_s);
       break;
   }
   if (a.verdict != Verdict::allowed)
-    observability::metrics().increment("octopus_quota_refusals_total{policy=\"" + d.violated_policy + "\"}");
+    observability::metrics().increment("octopus_quota_refusals_total{policy=\"" + d.violated_policy() + "\"}");
   return d;
+}
+
+std::string LimitDecision::violated_policy() const {
+  switch (verdict) {
+    case Verdict::allowed: return {};
+    case Verdict::rate_limited: return policy_name(capability_class);
+    case Verdict::day_exhausted: return policy_name(capability_class, "day");
+    case Verdict::month_exhausted: return policy_name(capability_class, "month");
+  }
+  return {};
+}
+
+std::string LimitDecision::policy_field() const {
+  std::uint64_t q = 0, w = 1;
+  rate_window(per_second, q, w);
+  std::string out;
+  out.reserve(160);
+  append_policy_item(out, capability_class, {}, q, static_cast<std::int64_t>(w), burst);
+  append_policy_item(out, capability_class, "day", day_limit, day_window_s);
+  append_policy_item(out, capability_class, "month", month_limit, month_window_s);
+  return out;
+}
+
+std::string LimitDecision::limit_field() const {
+  if (counters_unavailable) return {};
+  std::string out;
+  out.reserve(128);
+  append_limit_item(out, capability_class, {}, rate_remaining, rate_reset_s);
+  append_limit_item(out, capability_class, "day", day_remaining, day_reset_s);
+  append_limit_item(out, capability_class, "month", month_remaining, month_reset_s);
+  return out;
 }
 
 std::optional<Reservation> QuotaLimiter::reserve(const policy::PolicySnapshot& snapshot, std::string_view partner,
                                                  policy::CapabilityClass c, std::uint64_t amount) {
   const auto& limit = snapshot.plan_for(partner).limit(c);
-  const QuotaPeriods periods = quota_periods(snapshot, clock_() / kNs);
+  const QuotaPeriods periods = periods_at(snapshot, clock_() / kNs);
   Reservation r{std::string(partner),
                 c,
                 {periods.day, limit.per_day, periods.day_ends_at},

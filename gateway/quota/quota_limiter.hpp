@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "policy/policy_snapshot.hpp"
 #include "quota/counter_store.hpp"
@@ -18,16 +19,32 @@ namespace octopus::quota {
 
 enum class OutageMode { open, closed };
 
+// The decision as numbers; the RateLimit field values are rendered from them only when a
+// response needs them, so the decision itself allocates nothing. `plan` points into the
+// policy snapshot, which the request holds for as long as it holds the decision.
 struct LimitDecision {
   Verdict verdict = Verdict::allowed;
   bool counters_unavailable = false;  // decided by the outage mode, not by counting
-  bool refused() const { return verdict != Verdict::allowed || refused_by_outage; }
   bool refused_by_outage = false;
-  std::string plan;
-  std::string violated_policy;      // "reads", "reads-day", "reads-month" (when refused)
-  std::int64_t retry_after_s = 0;   // when refused: retrying then succeeds
-  std::string policy_field;         // RateLimit-Policy value
-  std::string limit_field;          // RateLimit value; empty when the counters are unavailable
+  bool refused() const { return verdict != Verdict::allowed || refused_by_outage; }
+  std::string_view plan;
+  policy::CapabilityClass capability_class = policy::CapabilityClass::reads;
+  std::int64_t retry_after_s = 0;  // when refused: retrying then succeeds
+
+  // RateLimit-Policy: the rate (written as an integer quota over a window), its burst, the
+  // period quotas.
+  double per_second = 0;
+  std::uint64_t burst = 0;
+  std::uint64_t day_limit = 0, month_limit = 0;
+  std::int64_t day_window_s = 0, month_window_s = 0;
+  // RateLimit: what remains and the seconds until more is available (counted decisions only).
+  std::uint64_t rate_remaining = 0, day_remaining = 0, month_remaining = 0;
+  std::int64_t rate_reset_s = 0, day_reset_s = 0, month_reset_s = 0;
+
+  // "reads", "reads-day", "reads-month" when refused by counting; empty otherwise.
+  std::string violated_policy() const;
+  std::string policy_field() const;  // RateLimit-Policy value
+  std::string limit_field() const;   // RateLimit value; empty when the counters are unavailable
 };
 
 // Units of a period quota taken ahead of use (a delivery's messages), to be given back
@@ -81,6 +98,8 @@ class QuotaLimiter {
   CounterStore& store() { return store_; }
 
  private:
+  const QuotaPeriods& periods_at(const policy::PolicySnapshot& snapshot, std::int64_t now_s) const;
+
   CounterStore& store_;
   Clock clock_;
 };

@@ -14,8 +14,8 @@ std::optional<http::Response> RateLimitStage::on_request(http::RequestContext& c
       policy::parse_capability_class(ctx.route->capability_class).value_or(policy::CapabilityClass::reads);
   const LimitDecision d = limiter_.admit(*ctx.policy, ctx.principal->id, capability_class);
 
-  ctx.response_headers.emplace_back("RateLimit-Policy", d.policy_field);
-  if (!d.limit_field.empty()) ctx.response_headers.emplace_back("RateLimit", d.limit_field);
+  ctx.response_headers.emplace_back("RateLimit-Policy", d.policy_field());
+  if (auto fields = d.limit_field(); !fields.empty()) ctx.response_headers.emplace_back("RateLimit", std::move(fields));
   if (!d.refused()) return std::nullopt;
 
   ctx.response_headers.emplace_back("Retry-After", std::to_string(d.retry_after_s));
@@ -24,14 +24,15 @@ std::optional<http::Response> RateLimitStage::on_request(http::RequestContext& c
                               "Usage limits cannot be checked right now, and this plan does not send " +
                                   std::string(policy::to_string(capability_class)) +
                                   " unmetered. Retry after the indicated time.");
-  const nlohmann::json extensions = {{"violated-policies", {d.violated_policy}}, {"plan", d.plan}};
+  const std::string plan(d.plan), violated = d.violated_policy();
+  const nlohmann::json extensions = {{"violated-policies", {violated}}, {"plan", plan}};
   if (d.verdict == Verdict::rate_limited)
     return http::make_problem(ctx, http::problems::rate_limited,
-                              "Plan '" + d.plan + "' allows this rate for " + d.violated_policy +
+                              "Plan '" + plan + "' allows this rate for " + violated +
                                   "; slow down and retry after " + std::to_string(d.retry_after_s) + " s.",
                               extensions);
   return http::make_problem(ctx, http::problems::quota_exhausted,
-                            "Plan '" + d.plan + "' allowance " + d.violated_policy +
+                            "Plan '" + plan + "' allowance " + violated +
                                 " is used up for this period; it renews in " + std::to_string(d.retry_after_s) +
                                 " s.",
                             extensions);

@@ -31,11 +31,11 @@ TEST_F(Limiter, SaysThePlanInTheRateLimitFields) {
   ASSERT_FALSE(d.refused());
   EXPECT_EQ(d.plan, "tiny");
   // November has 30 days: the month window is 2,592,000 s.
-  EXPECT_EQ(d.policy_field, R"("reads";q=1;w=1;octopus-burst=2, "reads-day";q=5;w=86400, "reads-month";q=7;w=2592000)");
+  EXPECT_EQ(d.policy_field(), R"("reads";q=1;w=1;octopus-burst=2, "reads-day";q=5;w=86400, "reads-month";q=7;w=2592000)");
   // 10:00 local: 14 h to midnight; 3 d 14 h to 1 December.
-  EXPECT_EQ(d.limit_field, R"("reads";r=1;t=0, "reads-day";r=4;t=50400, "reads-month";r=6;t=309600)");
+  EXPECT_EQ(d.limit_field(), R"("reads";r=1;t=0, "reads-day";r=4;t=50400, "reads-month";r=6;t=309600)");
   auto second = admit();
-  EXPECT_EQ(second.limit_field, R"("reads";r=0;t=1, "reads-day";r=3;t=50400, "reads-month";r=5;t=309600)");
+  EXPECT_EQ(second.limit_field(), R"("reads";r=0;t=1, "reads-day";r=3;t=50400, "reads-month";r=5;t=309600)");
 }
 
 TEST_F(Limiter, RateRefusalNamesThePolicyAndRetryingWhenToldSucceeds) {
@@ -44,7 +44,7 @@ TEST_F(Limiter, RateRefusalNamesThePolicyAndRetryingWhenToldSucceeds) {
   auto refused = admit();
   ASSERT_TRUE(refused.refused());
   EXPECT_EQ(refused.verdict, Verdict::rate_limited);
-  EXPECT_EQ(refused.violated_policy, "reads");
+  EXPECT_EQ(refused.violated_policy(), "reads");
   EXPECT_EQ(refused.retry_after_s, 1);
   now += refused.retry_after_s * kS;
   EXPECT_FALSE(admit().refused());
@@ -55,7 +55,7 @@ TEST_F(Limiter, DayQuotaRenewsAtShanghaiMidnightAndMonthOnTheFirst) {
   for (int i = 0; i < 5; ++i, now += kS) ASSERT_FALSE(admit().refused()) << i;
   auto day = admit();  // 23:59:55
   EXPECT_EQ(day.verdict, Verdict::day_exhausted);
-  EXPECT_EQ(day.violated_policy, "reads-day");
+  EXPECT_EQ(day.violated_policy(), "reads-day");
   EXPECT_EQ(day.retry_after_s, 5);
   now += day.retry_after_s * kS;  // 00:00:00 on the 28th: a new day
   EXPECT_FALSE(admit().refused());
@@ -64,7 +64,7 @@ TEST_F(Limiter, DayQuotaRenewsAtShanghaiMidnightAndMonthOnTheFirst) {
   now += kS;
   auto month = admit();
   EXPECT_EQ(month.verdict, Verdict::month_exhausted);
-  EXPECT_EQ(month.violated_policy, "reads-month");
+  EXPECT_EQ(month.violated_policy(), "reads-month");
   EXPECT_EQ(month.retry_after_s, shanghai_ns(2026, 12, 1, 0, 0) / kS - now / kS);
   now = shanghai_ns(2026, 12, 1, 0, 0, 0);
   EXPECT_FALSE(admit().refused());
@@ -109,8 +109,8 @@ TEST(LimiterOutage, ReadsFailOpenAndSpendingFailsClosedUnlessThePlanSaysOtherwis
   auto reads = limiter.admit(*snapshot, "tiny-partner", CapabilityClass::reads);
   EXPECT_TRUE(reads.counters_unavailable);
   EXPECT_FALSE(reads.refused());
-  EXPECT_TRUE(reads.limit_field.empty());    // nothing known to report
-  EXPECT_FALSE(reads.policy_field.empty());  // the plan still is what it is
+  EXPECT_TRUE(reads.limit_field().empty());    // nothing known to report
+  EXPECT_FALSE(reads.policy_field().empty());  // the plan still is what it is
   auto deliveries = limiter.admit(*snapshot, "tiny-partner", CapabilityClass::deliveries);
   EXPECT_TRUE(deliveries.refused());
   EXPECT_TRUE(deliveries.refused_by_outage);
