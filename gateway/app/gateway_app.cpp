@@ -27,6 +27,7 @@
 #include "idempotency/idempotency_stage.hpp"
 #include "http/server.hpp"
 #include "observability/access_log.hpp"
+#include "offers/offers_api.hpp"
 #include "offers/products_api.hpp"
 #include "observability/log.hpp"
 #include "octopus/protocol/ed25519.hpp"
@@ -215,6 +216,7 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   p.audience_builder = std::make_unique<audiences::AudienceBuilder>(*p.audiences, *p.store, c.engine.timeout * 12);
   audiences::register_routes(p.partner_plane, {*p.audiences, *p.audience_builder, *p.store});
   offers::register_product_routes(p.partner_plane, *p.engine, c.engine.timeout);
+  offers::register_offer_routes(p.partner_plane, p.admin_plane, {*p.store, *p.engine, *p.policies, c.engine.timeout});
 
   // Admin plane: bearer token, then the registry.
   p.admin_plane.add_stage(std::move(admin_auth));

@@ -1,7 +1,5 @@
 #include "audiences/audiences_api.hpp"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <chrono>
 #include <regex>
@@ -10,6 +8,7 @@
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
 #include "http/query.hpp"
+#include "store/resource_id.hpp"
 
 namespace octopus::audiences {
 
@@ -40,24 +39,6 @@ json issues_json(const std::vector<SegmentIssue>& issues) {
 std::int64_t now_s() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// "aud_" + creation time (ms, hex) + 64 random bits: ids sort by creation and cannot be guessed.
-std::string new_audience_id() {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
-  unsigned char random[8];
-  randombytes_buf(random, sizeof random);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "aud_%012llx", static_cast<unsigned long long>(ms));
-  std::string id = buf;
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (unsigned char b : random) {
-    id += kHex[b >> 4];
-    id += kHex[b & 0x0F];
-  }
-  return id;
 }
 
 const std::regex kAudienceId("^aud_[0-9a-f]{28}$");
@@ -167,7 +148,7 @@ void register_routes(http::Pipeline& partner_plane, AudiencesApiDeps deps) {
                                          {{"errors", issues_json(e.issues)}, {"policy_version", ctx.policy_version}});
              }
              store::AudienceRecord r;
-             r.id = new_audience_id();
+             r.id = store::new_resource_id("aud_");
              r.partner_id = caller.partner_id;
              r.status = "building";
              r.segment_json = (*body)["segment"].dump();

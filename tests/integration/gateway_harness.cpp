@@ -98,9 +98,9 @@ client::HttpResponse GatewayHarness::admin(const std::string& method, const std:
 }
 
 client::Credential GatewayHarness::create_partner(const std::string& id, const std::vector<std::string>& scopes,
-                                                  const std::string& key_id) {
+                                                  const std::string& key_id, const std::string& category) {
   auto r = admin("POST", "/admin/v1/partners",
-                 {{"id", id}, {"display_name", "Partner " + id}, {"tier", "gold"}, {"category", "internet"}, {"scopes", scopes}});
+                 {{"id", id}, {"display_name", "Partner " + id}, {"tier", "gold"}, {"category", category}, {"scopes", scopes}});
   EXPECT_EQ(r.status, 201) << r.body;
   client::Credential cred{key_id.empty() ? id + "-key-1" : key_id, protocol::Ed25519PrivateKey::generate()};
   const auto pk = cred.key.public_key();

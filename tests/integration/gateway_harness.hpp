@@ -39,7 +39,7 @@ class GatewayHarness {
                              const std::string& token = kAdminToken);
   // Creates an active partner with the given scopes and one registered key; returns its credential.
   client::Credential create_partner(const std::string& id, const std::vector<std::string>& scopes = {"audiences:read"},
-                                    const std::string& key_id = "");
+                                    const std::string& key_id = "", const std::string& category = "internet");
   // Signed partner call over a fresh connection (or `conn`); schema-checked.
   client::HttpResponse partner(const std::string& method, const std::string& target, const client::Credential& cred,
                                const std::string& body = "", const client::SigningOverrides& overrides = {},

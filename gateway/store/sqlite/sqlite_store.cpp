@@ -89,6 +89,31 @@ const char* const kMigrations[] = {
       );
       CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);
     )sql",
+    // 5: partners' offers and their content decisions and reviews
+    R"sql(
+      CREATE TABLE offers (
+        id                    TEXT PRIMARY KEY,
+        partner_id            TEXT NOT NULL REFERENCES partners(id),
+        name                  TEXT NOT NULL,
+        status                TEXT NOT NULL CHECK (status IN ('approved','rejected','pending_review')),
+        channel               TEXT NOT NULL CHECK (channel IN ('sms','push','outbound_call')),
+        template              TEXT NOT NULL,
+        product_code          TEXT NOT NULL,
+        landing_url           TEXT NOT NULL,
+        valid_from            INTEGER NOT NULL,
+        valid_until           INTEGER NOT NULL,
+        reasons               TEXT NOT NULL DEFAULT '[]',
+        policy_version        TEXT NOT NULL,
+        review_note           TEXT NOT NULL DEFAULT '',
+        reviewer              TEXT NOT NULL DEFAULT '',
+        review_policy_version TEXT NOT NULL DEFAULT '',
+        reviewed_at           INTEGER NOT NULL DEFAULT 0,
+        created_at            INTEGER NOT NULL,
+        updated_at            INTEGER NOT NULL
+      );
+      CREATE INDEX offers_by_partner ON offers(partner_id, id);
+      CREATE INDEX offers_by_status ON offers(status, id);
+    )sql",
 };
 
 // A prepared statement that finalizes itself.
@@ -250,6 +275,33 @@ AudienceRecord read_audience(const Statement& st) {
   a.created_at = st.int64(11);
   a.updated_at = st.int64(12);
   return a;
+}
+
+constexpr const char* kOfferColumns =
+    "id, partner_id, name, status, channel, template, product_code, landing_url, valid_from, valid_until, reasons, "
+    "policy_version, review_note, reviewer, review_policy_version, reviewed_at, created_at, updated_at";
+
+OfferRecord read_offer(const Statement& st) {
+  OfferRecord o;
+  o.id = st.text(0);
+  o.partner_id = st.text(1);
+  o.name = st.text(2);
+  o.status = st.text(3);
+  o.channel = st.text(4);
+  o.template_text = st.text(5);
+  o.product_code = st.text(6);
+  o.landing_url = st.text(7);
+  o.valid_from = st.int64(8);
+  o.valid_until = st.int64(9);
+  o.reasons_json = st.text(10);
+  o.policy_version = st.text(11);
+  o.review_note = st.text(12);
+  o.reviewer = st.text(13);
+  o.review_policy_version = st.text(14);
+  o.reviewed_at = st.int64(15);
+  o.created_at = st.int64(16);
+  o.updated_at = st.int64(17);
+  return o;
 }
 
 constexpr const char* kKeyColumns = "key_id, partner_id, algorithm, public_key, created_at, revoked_at";
@@ -498,6 +550,57 @@ AuditPage SqliteStore::list_audit(std::optional<std::int64_t> after, std::size_t
     page.next_after = page.items.back().id;
   }
   return page;
+}
+
+WriteResult SqliteStore::create_offer(const OfferRecord& o) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, (std::string("INSERT INTO offers(") + kOfferColumns +
+                     ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                        .c_str());
+  st.bind(1, o.id).bind(2, o.partner_id).bind(3, o.name).bind(4, o.status).bind(5, o.channel);
+  st.bind(6, o.template_text).bind(7, o.product_code).bind(8, o.landing_url).bind(9, o.valid_from);
+  st.bind(10, o.valid_until).bind(11, o.reasons_json).bind(12, o.policy_version).bind(13, o.review_note);
+  st.bind(14, o.reviewer).bind(15, o.review_policy_version).bind(16, o.reviewed_at).bind(17, o.created_at);
+  st.bind(18, o.updated_at);
+  return st.exec_unique() ? WriteResult::ok : WriteResult::conflict;
+}
+
+std::optional<OfferRecord> SqliteStore::get_offer(const std::string& partner_id, const std::string& id) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, (std::string("SELECT ") + kOfferColumns + " FROM offers WHERE id = ? AND (? = '' OR partner_id = ?)")
+                        .c_str());
+  st.bind(1, id).bind(2, partner_id).bind(3, partner_id);
+  if (!st.step()) return std::nullopt;
+  return read_offer(st);
+}
+
+OfferPage SqliteStore::list_offers(const std::string& partner_id, const std::string& status,
+                                   const std::optional<std::string>& after, std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, (std::string("SELECT ") + kOfferColumns +
+                     " FROM offers WHERE (? = '' OR partner_id = ?) AND (? = '' OR status = ?) AND id > ? "
+                     "ORDER BY id LIMIT ?")
+                        .c_str());
+  st.bind(1, partner_id).bind(2, partner_id).bind(3, status).bind(4, status);
+  st.bind(5, after.value_or(std::string())).bind(6, static_cast<std::int64_t>(limit + 1));
+  OfferPage page;
+  while (st.step()) page.items.push_back(read_offer(st));
+  if (page.items.size() > limit) {
+    page.items.pop_back();
+    page.next_after = page.items.back().id;
+  }
+  return page;
+}
+
+WriteResult SqliteStore::review_offer(const OfferRecord& o) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_,
+               "UPDATE offers SET status = ?, review_note = ?, reviewer = ?, review_policy_version = ?, "
+               "reviewed_at = ?, updated_at = ? WHERE id = ? AND status = 'pending_review'");
+  st.bind(1, o.status).bind(2, o.review_note).bind(3, o.reviewer).bind(4, o.review_policy_version);
+  st.bind(5, o.reviewed_at).bind(6, o.updated_at).bind(7, o.id);
+  st.step();
+  return sqlite3_changes(db_) == 1 ? WriteResult::ok : WriteResult::not_found;
 }
 
 IdempotencyClaim SqliteStore::claim_idempotency_key(const std::string& partner_id, const std::string& key,

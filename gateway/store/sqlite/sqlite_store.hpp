@@ -34,6 +34,11 @@ class SqliteStore final : public Store {
   std::vector<AudienceRecord> audiences_in_status(const std::string& status) override;
   std::int64_t append_audit(const AuditRecord& record) override;
   AuditPage list_audit(std::optional<std::int64_t> after, std::size_t limit, const std::string& action) override;
+  WriteResult create_offer(const OfferRecord& offer) override;
+  std::optional<OfferRecord> get_offer(const std::string& partner_id, const std::string& id) override;
+  OfferPage list_offers(const std::string& partner_id, const std::string& status,
+                        const std::optional<std::string>& after, std::size_t limit) override;
+  WriteResult review_offer(const OfferRecord& reviewed) override;
   IdempotencyClaim claim_idempotency_key(const std::string& partner_id, const std::string& key,
                                          const std::string& fingerprint, std::int64_t now,
                                          std::int64_t abandoned_after, std::int64_t keep) override;

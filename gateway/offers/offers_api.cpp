@@ -1,0 +1,223 @@
+#include "offers/offers_api.hpp"
+
+#include <chrono>
+#include <regex>
+
+#include <nlohmann/json.hpp>
+
+#include "http/formats.hpp"
+#include "http/json_body.hpp"
+#include "http/problem.hpp"
+#include "http/query.hpp"
+#include "observability/log.hpp"
+#include "offers/offer_review.hpp"
+#include "store/resource_id.hpp"
+
+namespace octopus::offers {
+
+using nlohmann::json;
+
+namespace {
+
+std::int64_t now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+const std::regex kOfferId("^ofr_[0-9a-f]{28}$");
+
+json offer_json(const store::OfferRecord& o) {
+  json out = {{"id", o.id},
+              {"name", o.name},
+              {"status", o.status},
+              {"channel", o.channel},
+              {"template", o.template_text},
+              {"product_code", o.product_code},
+              {"landing_url", o.landing_url},
+              {"valid_from", http::rfc3339(o.valid_from)},
+              {"valid_until", http::rfc3339(o.valid_until)},
+              {"reasons", json::parse(o.reasons_json, nullptr, false)},
+              {"policy_version", o.policy_version},
+              {"created_at", http::rfc3339(o.created_at)},
+              {"review", nullptr}};
+  if (o.reviewed_at != 0)
+    out["review"] = {{"decision", o.status == "approved" ? "approve" : "reject"},
+                     {"note", o.review_note},
+                     {"reviewer", o.reviewer},
+                     {"reviewed_at", http::rfc3339(o.reviewed_at)},
+                     {"policy_version", o.review_policy_version}};
+  return out;
+}
+
+json issues_json(const std::vector<OfferIssue>& issues) {
+  json out = json::array();
+  for (const auto& i : issues) out.push_back({{"pointer", i.pointer}, {"detail", i.detail}});
+  return out;
+}
+
+// A page of offers as both planes list them; nullopt (and `error`) for a bad limit or cursor.
+std::optional<json> offer_page(http::RequestContext& ctx, store::Store& store, const std::string& partner_id,
+                               http::Response& error) {
+  auto query = http::parse_query(ctx.request.query());
+  std::optional<std::size_t> limit;
+  if (query) limit = http::page_limit(*query, 50, 200);
+  std::optional<std::string> after;
+  std::string status;
+  if (query) {
+    if (auto it = query->find("cursor"); it != query->end()) {
+      if (!std::regex_match(it->second, kOfferId)) query.reset();
+      else after = it->second;
+    }
+    if (query)
+      if (auto it = query->find("status"); it != query->end()) {
+        status = it->second;
+        if (status != "approved" && status != "rejected" && status != "pending_review") query.reset();
+      }
+  }
+  if (!query || !limit) {
+    error = http::make_problem(ctx, http::problems::malformed_request,
+                               "limit must be 1 to 200, status approved, rejected or pending_review, and cursor one "
+                               "this API returned.");
+    return std::nullopt;
+  }
+  const auto page = store.list_offers(partner_id, status, after, *limit);
+  json items = json::array();
+  for (const auto& o : page.items) items.push_back(offer_json(o));
+  return json{{"items", std::move(items)}, {"next_cursor", page.next_after ? json(*page.next_after) : json(nullptr)}};
+}
+
+}  // namespace
+
+void register_offer_routes(http::Pipeline& partner_plane, http::Pipeline& admin_plane, OffersApiDeps deps) {
+  partner_plane.add_route(
+      {.method = "POST",
+       .pattern = "/v1/offers",
+       .handler =
+           [deps](http::RequestContext& ctx) {
+             http::Response error;
+             auto body = http::json_body(ctx, error);
+             if (!body) return error;
+             std::vector<engine::Product> products;
+             try {
+               auto f = deps.engine.products();
+               if (f.wait_for(deps.engine_timeout) != std::future_status::ready)
+                 throw engine::EngineUnavailable("the engine did not answer in time");
+               products = f.get();
+             } catch (const engine::EngineUnavailable& e) {
+               return http::make_unavailable(ctx, http::problems::engine_unavailable,
+                                             "The product catalogue cannot be read right now; retry shortly.",
+                                             e.retry_after());
+             }
+             const auto& partner = *ctx.principal;
+             auto submission = review_submission(*ctx.policy, partner.id, partner.category, *body, products, now_s());
+             if (!submission.offer)
+               return http::make_problem(ctx, http::problems::validation_error,
+                                         "The request breaks the offer schema; see errors.",
+                                         {{"errors", issues_json(submission.issues)}});
+             auto& offer = *submission.offer;
+             offer.id = store::new_resource_id("ofr_");
+             if (deps.store.create_offer(offer) != store::WriteResult::ok)
+               throw std::runtime_error("offer id collision");
+             observability::log_info("offer_submitted", {{"offer", offer.id},
+                                                         {"partner", offer.partner_id},
+                                                         {"status", offer.status},
+                                                         {"policy_version", offer.policy_version}});
+             auto r = http::make_json(201, offer_json(offer));
+             r.set_header("Location", "/v1/offers/" + offer.id);
+             return r;
+           },
+       .blocking = true,
+       .idempotent = true,
+       .required_scope = "offers:write",
+       .capability_class = "resource_admin"});
+
+  partner_plane.add_route({.method = "GET",
+                           .pattern = "/v1/offers/{id}",
+                           .handler =
+                               [deps](http::RequestContext& ctx) {
+                                 const auto& id = ctx.path_params.at("id");
+                                 std::optional<store::OfferRecord> o;
+                                 if (std::regex_match(id, kOfferId)) o = deps.store.get_offer(ctx.principal->id, id);
+                                 if (!o)  // another partner's offer looks exactly like no offer
+                                   return http::make_problem(ctx, http::problems::not_found, "You have no offer with this id.");
+                                 return http::make_json(200, offer_json(*o));
+                               },
+                           .blocking = true,
+                           .required_scope = "offers:read",
+                           .capability_class = "reads"});
+
+  partner_plane.add_route({.method = "GET",
+                           .pattern = "/v1/offers",
+                           .handler =
+                               [deps](http::RequestContext& ctx) {
+                                 http::Response error;
+                                 auto page = offer_page(ctx, deps.store, ctx.principal->id, error);
+                                 return page ? http::make_json(200, *page) : error;
+                               },
+                           .blocking = true,
+                           .required_scope = "offers:read",
+                           .capability_class = "reads"});
+
+  admin_plane.add_route({.method = "GET",
+                         .pattern = "/admin/v1/offers",
+                         .handler =
+                             [deps](http::RequestContext& ctx) {
+                               http::Response error;
+                               auto page = offer_page(ctx, deps.store, "", error);
+                               return page ? http::make_json(200, *page) : error;
+                             },
+                         .blocking = true});
+
+  admin_plane.add_route(
+      {.method = "POST",
+       .pattern = "/admin/v1/offers/{id}/review",
+       .handler =
+           [deps](http::RequestContext& ctx) {
+             http::Response error;
+             auto body = http::json_body(ctx, error);
+             if (!body) return error;
+             json issues = json::array();
+             for (const auto& [key, value] : body->items())
+               if (key != "decision" && key != "note") issues.push_back({{"pointer", "/" + key}, {"detail", "is not a member of a review"}});
+             const auto decision = body->value("decision", json()).is_string() ? (*body)["decision"].get<std::string>() : "";
+             if (decision != "approve" && decision != "reject")
+               issues.push_back({{"pointer", "/decision"}, {"detail", "must be approve or reject"}});
+             std::string note;
+             if (body->contains("note")) {
+               if (!(*body)["note"].is_string() || (*body)["note"].get<std::string>().size() > 2000)
+                 issues.push_back({{"pointer", "/note"}, {"detail", "must be a string of at most 2000 bytes"}});
+               else note = (*body)["note"].get<std::string>();
+             }
+             if (decision == "reject" && note.empty())
+               issues.push_back({{"pointer", "/note"}, {"detail", "a rejection needs a note saying why"}});
+             if (!issues.empty())
+               return http::make_problem(ctx, http::problems::validation_error, "The review breaks its schema; see errors.",
+                                         {{"errors", issues}});
+             const auto& id = ctx.path_params.at("id");
+             auto offer = std::regex_match(id, kOfferId) ? deps.store.get_offer("", id) : std::nullopt;
+             if (!offer) return http::make_problem(ctx, http::problems::not_found, "No offer with this id.");
+             if (offer->status != "pending_review")
+               return http::make_problem(ctx, http::problems::conflict,
+                                         "Only an offer pending review can be reviewed; this one is " + offer->status + ".");
+             const auto policy = deps.policies.current();
+             offer->status = decision == "approve" ? "approved" : "rejected";
+             offer->review_note = note;
+             offer->reviewer = ctx.principal ? ctx.principal->id : "admin";
+             offer->review_policy_version = policy->version;
+             offer->reviewed_at = offer->updated_at = now_s();
+             if (deps.store.review_offer(*offer) != store::WriteResult::ok)
+               return http::make_problem(ctx, http::problems::conflict, "The offer was reviewed meanwhile.");
+             store::AuditRecord audit;
+             audit.at = offer->reviewed_at;
+             audit.actor = offer->reviewer;
+             audit.action = "offer.review";
+             audit.subject = offer->id;
+             audit.outcome = offer->status;
+             audit.policy_version = policy->version;
+             audit.detail = json{{"partner", offer->partner_id}, {"decision", decision}, {"note", note}}.dump();
+             deps.store.append_audit(audit);
+             return http::make_json(200, offer_json(*offer));
+           },
+       .blocking = true});
+}
+
+}  // namespace octopus::offers
