@@ -1,10 +1,11 @@
 // A partner's first program: make a key pair, then call the gateway with every request
-// signed (RFC 9421, ed25519): ask what we may do, then count an audience.
+// signed (RFC 9421, ed25519): ask what we may do, count an audience, submit an offer.
 //
 //   octopus-partner-example keygen KEY_FILE          writes a private key (PEM, 0600) and
 //                                                     prints the public key to register
 //   octopus-partner-example capabilities --gateway HOST:PORT --ca CA_FILE --key KEY_FILE --keyid ID
 //   octopus-partner-example estimate --segment JSON --gateway HOST:PORT --ca CA_FILE --key KEY_FILE --keyid ID
+//   octopus-partner-example offer --body JSON --gateway HOST:PORT --ca CA_FILE --key KEY_FILE --keyid ID
 #include <sys/stat.h>
 
 #include <fstream>
@@ -15,6 +16,7 @@
 #include "octopus/client/https_connection.hpp"
 #include "octopus/client/request_signer.hpp"
 #include "octopus/protocol/base64.hpp"
+#include "octopus/protocol/message_signatures.hpp"
 
 namespace {
 
@@ -30,7 +32,7 @@ int keygen(const std::string& path) {
 
 // Sends one signed request (GET without a body, POST with a JSON body) and prints the answer.
 int call(int argc, char** argv, const std::string& method, const std::string& target) {
-  std::string gateway = "localhost:8443", ca, key_file, keyid, segment;
+  std::string gateway = "localhost:8443", ca, key_file, keyid, segment, body_json;
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
     if (flag == "--gateway") gateway = value;
@@ -38,6 +40,7 @@ int call(int argc, char** argv, const std::string& method, const std::string& ta
     else if (flag == "--key") key_file = value;
     else if (flag == "--keyid") keyid = value;
     else if (flag == "--segment") segment = value;
+    else if (flag == "--body") body_json = value;
     else {
       std::cerr << "unknown option " << flag << "\n";
       return 2;
@@ -61,15 +64,20 @@ int call(int argc, char** argv, const std::string& method, const std::string& ta
   octopus::client::HttpsConnection conn(host, port, tls);
   octopus::client::Credential credential{keyid, *key};
   std::vector<octopus::client::HeaderField> headers{{"x-correlator", "quickstart-1"}};
-  const std::string body = method == "POST" ? "{\"segment\":" + segment + "}" : "";
-  if (!body.empty()) headers.push_back({"Content-Type", "application/json"});
+  const std::string body = method != "POST" ? "" : !body_json.empty() ? body_json : "{\"segment\":" + segment + "}";
+  if (!body.empty()) {
+    headers.push_back({"Content-Type", "application/json"});
+    // A fresh key per logical request: if the answer is lost, the same request with the same
+    // key is answered once (the signer covers the key too).
+    headers.push_back({"Idempotency-Key", "\"" + octopus::protocol::generate_nonce() + "\""});
+  }
   // The signer covers the body through Content-Digest, so it cannot be changed in transit.
   octopus::client::sign_request(method, conn.authority(), target, headers, body, credential);
   auto response = conn.send(method, target, headers, body);
   std::cout << "HTTP " << response.status << " (request id " << response.header("x-request-id") << ", "
             << conn.tls_version() << ")\n"
             << response.body << "\n";
-  return response.status == 200 ? 0 : 1;
+  return response.status >= 200 && response.status < 300 ? 0 : 1;
 }
 
 }  // namespace
@@ -80,9 +88,12 @@ int main(int argc, char** argv) {
     if (cmd == "keygen" && argc == 3) return keygen(argv[2]);
     if (cmd == "capabilities") return call(argc, argv, "GET", "/v1/capabilities");
     if (cmd == "estimate") return call(argc, argv, "POST", "/v1/audience-estimates");
+    if (cmd == "offer") return call(argc, argv, "POST", "/v1/offers");
     std::cerr << "usage: octopus-partner-example keygen KEY_FILE\n"
                  "       octopus-partner-example capabilities --gateway HOST:PORT --ca CA_FILE --key KEY_FILE --keyid ID\n"
                  "       octopus-partner-example estimate --segment JSON --gateway HOST:PORT --ca CA_FILE --key KEY_FILE"
+                 " --keyid ID\n"
+                 "       octopus-partner-example offer --body JSON --gateway HOST:PORT --ca CA_FILE --key KEY_FILE"
                  " --keyid ID\n";
     return 2;
   } catch (const std::exception& e) {
