@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "admin/admin_token_authenticator.hpp"
+#include "admin/events_api.hpp"
 #include "admin/health_api.hpp"
 #include "admin/partners_api.hpp"
 #include "admin/metrics_api.hpp"
@@ -217,6 +218,7 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   audiences::register_routes(p.partner_plane, {*p.audiences, *p.audience_builder, *p.store});
   offers::register_product_routes(p.partner_plane, *p.engine, c.engine.timeout);
   offers::register_offer_routes(p.partner_plane, p.admin_plane, {*p.store, *p.engine, *p.policies, c.engine.timeout});
+  admin::register_event_routes(p.admin_plane, {*p.engine, *p.store, *p.policies, c.engine.timeout});
 
   // Admin plane: bearer token, then the registry.
   p.admin_plane.add_stage(std::move(admin_auth));
@@ -271,6 +273,8 @@ void GatewayApp::shutdown() {
   if (parts_->server) parts_->server->shutdown();
   parts_->audience_builder.reset();
 }
+
+engine::Engine& GatewayApp::engine() { return *parts_->engine; }
 
 std::string GatewayApp::policy_version() const {
   auto snapshot = parts_->policies->current();

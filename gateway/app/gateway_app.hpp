@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/gateway_config.hpp"
+#include "engine/engine.hpp"
 
 namespace octopus::app {
 
@@ -28,6 +29,8 @@ class GatewayApp {
   const std::string& generated_ca_file() const;
   // The version of the policy set serving now.
   std::string policy_version() const;
+  // The engine behind the gateway (embedded or remote), for tests and tools in-process.
+  engine::Engine& engine();
 
  private:
   struct Parts;

@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "engine/reference/reference_engine.hpp"
 #include "gateway_harness.hpp"
 
 using nlohmann::json;
@@ -133,6 +134,30 @@ TEST_F(Offers, APartnerSeesOnlyItsOwnOffers) {
   ASSERT_EQ(page["items"].size(), 1u);
   EXPECT_EQ(gw.partner("GET", "/v1/offers?status=approved", acme).status, 200);
   EXPECT_EQ(gw.partner("GET", "/v1/offers?status=maybe", acme).status, 400);
+}
+
+// Not an offer, but the other half of what triggers will react to: an operator injects a
+// subscriber event; it reaches the engine's stream, and the injection is audited.
+TEST_F(Offers, AnOperatorInjectsASubscriberEventIntoTheEngineStream) {
+  auto& engine = gw.app().engine();
+  EXPECT_TRUE(engine.events(0, 1, std::chrono::milliseconds(0)).get().records.empty());  // a quiet stream
+  auto reference = dynamic_cast<octopus::engine::reference::ReferenceEngine*>(&engine);
+  ASSERT_NE(reference, nullptr);
+  const auto id = reference->population().id(42);
+  auto r = gw.admin("POST", "/admin/v1/events", {{"subscriber", id}, {"type", "sms_reply"}, {"detail", {{"text", "TD"}}}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  const auto sequence = json::parse(r.body)["sequence"].get<std::uint64_t>();
+  const auto batch = engine.events(sequence - 1, 10, std::chrono::milliseconds(0)).get();
+  ASSERT_EQ(batch.records.size(), 1u);
+  EXPECT_EQ(batch.records[0].subscriber, id);
+  EXPECT_EQ(batch.records[0].detail.at("text"), "TD");
+  auto audit = json::parse(gw.admin("GET", "/admin/v1/audit?action=engine.event_injected").body);
+  ASSERT_EQ(audit["items"].size(), 1u);
+  EXPECT_EQ(audit["items"][0]["subject"], std::to_string(id));
+
+  EXPECT_EQ(gw.admin("POST", "/admin/v1/events", {{"subscriber", id}, {"type", "teleported"}}).status, 422);
+  EXPECT_EQ(gw.admin("POST", "/admin/v1/events", {{"subscriber", 1}, {"type", "recharge"}}).status, 422);  // no such subscriber
+  EXPECT_EQ(gw.admin("POST", "/admin/v1/events", {{"type", "recharge"}}).status, 422);
 }
 
 }  // namespace

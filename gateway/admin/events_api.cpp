@@ -1,0 +1,62 @@
+#include "admin/events_api.hpp"
+
+#include <chrono>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/remote/engine_wire.hpp"
+#include "http/json_body.hpp"
+#include "http/problem.hpp"
+
+namespace octopus::admin {
+
+using nlohmann::json;
+
+void register_event_routes(http::Pipeline& admin_plane, EventsApiDeps deps) {
+  admin_plane.add_route(
+      {.method = "POST",
+       .pattern = "/admin/v1/events",
+       .handler =
+           [deps](http::RequestContext& ctx) {
+             http::Response error;
+             auto body = http::json_body(ctx, error);
+             if (!body) return error;
+             engine::SubscriberEvent event;
+             try {
+               if (body->contains("sequence") || body->contains("at_ms"))
+                 throw engine::wire::WireError("sequence and at_ms are set by the engine");
+               event = engine::wire::event_from_json(*body);
+             } catch (const engine::wire::WireError& e) {
+               return http::make_problem(ctx, http::problems::validation_error, "The event breaks its schema; see errors.",
+                                         {{"errors", json::array({{{"pointer", ""}, {"detail", e.what()}}})}});
+             }
+             std::uint64_t sequence = 0;
+             try {
+               auto f = deps.engine.inject_event(event);
+               if (f.wait_for(deps.engine_timeout) != std::future_status::ready)
+                 throw engine::EngineUnavailable("the engine did not answer in time", std::chrono::seconds(1));
+               sequence = f.get();
+             } catch (const engine::EngineUnavailable& e) {
+               return http::make_unavailable(ctx, http::problems::engine_unavailable,
+                                             "The engine is not answering; the event was not added.", e.retry_after());
+             } catch (const std::invalid_argument& e) {
+               return http::make_problem(ctx, http::problems::validation_error, "The engine refused the event; see errors.",
+                                         {{"errors", json::array({{{"pointer", ""}, {"detail", e.what()}}})}});
+             }
+             store::AuditRecord audit;
+             audit.at = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+             audit.actor = ctx.principal ? ctx.principal->id : "admin";
+             audit.action = "engine.event_injected";
+             audit.subject = std::to_string(event.subscriber);
+             audit.outcome = "accepted";
+             audit.policy_version = deps.policies.current()->version;
+             audit.detail = json{{"type", event.type}, {"sequence", sequence}}.dump();
+             deps.store.append_audit(audit);
+             return http::make_json(201, json{{"sequence", sequence}, {"type", event.type}});
+           },
+       .blocking = true});
+}
+
+}  // namespace octopus::admin
