@@ -1,5 +1,6 @@
 #include "quota/quota_limiter.hpp"
 
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -123,9 +124,32 @@ const QuotaPeriods& QuotaLimiter::periods_at(const policy::PolicySnapshot& snaps
   return cached.periods;
 }
 
+// A thread serves the same few partners over and over: it keeps the plan of the last partner
+// it saw under the last snapshot, with the plan's GCRA limits worked out, instead of looking
+// them up and dividing on every request.
+namespace {
+struct PlanOfPartner {
+  const policy::PolicySnapshot* snapshot = nullptr;
+  std::string version, partner;
+  const policy::QuotaPlan* plan = nullptr;
+  std::array<GcraLimit, policy::kCapabilityClassCount> gcra{};
+};
+}  // namespace
+
 LimitDecision QuotaLimiter::admit(const policy::PolicySnapshot& snapshot, std::string_view partner,
                                   policy::CapabilityClass c, std::uint64_t cost) {
-  const auto& plan = snapshot.plan_for(partner);
+  thread_local PlanOfPartner last;
+  if (last.snapshot != &snapshot || last.partner != partner || last.version != snapshot.version) {
+    last.snapshot = &snapshot;
+    last.version = snapshot.version;
+    last.partner.assign(partner);
+    last.plan = &snapshot.plan_for(partner);
+    for (std::size_t i = 0; i < policy::kCapabilityClassCount; ++i) {
+      const auto& l = last.plan->limit(static_cast<policy::CapabilityClass>(i));
+      last.gcra[i] = gcra_limit(l.per_second, l.burst);
+    }
+  }
+  const auto& plan = *last.plan;
   const auto& limit = plan.limit(c);
   const std::int64_t now_ns = clock_();
   const std::int64_t now_s = now_ns / kNs;
@@ -143,7 +167,7 @@ LimitDecision QuotaLimiter::admit(const policy::PolicySnapshot& snapshot, std::s
 
   AdmitRequest request{partner,
                        c,
-                       gcra_limit(limit.per_second, limit.burst),
+                       last.gcra[static_cast<std::size_t>(c)],
                        {periods.day, limit.per_day, periods.day_ends_at},
                        {periods.month, limit.per_month, periods.month_ends_at},
                        cost};
