@@ -128,10 +128,12 @@ const QuotaPeriods& QuotaLimiter::periods_at(const policy::PolicySnapshot& snaps
 // it saw under the last snapshot, with the plan's GCRA limits worked out, instead of looking
 // them up and dividing on every request.
 namespace {
+// The plan is kept as its index, never as a pointer: a snapshot of the same version may be
+// a new object at the old one's address, with its plans stored elsewhere.
 struct PlanOfPartner {
   const policy::PolicySnapshot* snapshot = nullptr;
   std::string version, partner;
-  const policy::QuotaPlan* plan = nullptr;
+  std::size_t plan = 0;
   std::array<GcraLimit, policy::kCapabilityClassCount> gcra{};
 };
 }  // namespace
@@ -143,13 +145,14 @@ LimitDecision QuotaLimiter::admit(const policy::PolicySnapshot& snapshot, std::s
     last.snapshot = &snapshot;
     last.version = snapshot.version;
     last.partner.assign(partner);
-    last.plan = &snapshot.plan_for(partner);
+    const auto& found = snapshot.plan_for(partner);
+    last.plan = static_cast<std::size_t>(&found - snapshot.quotas.plans.data());
     for (std::size_t i = 0; i < policy::kCapabilityClassCount; ++i) {
-      const auto& l = last.plan->limit(static_cast<policy::CapabilityClass>(i));
+      const auto& l = found.limit(static_cast<policy::CapabilityClass>(i));
       last.gcra[i] = gcra_limit(l.per_second, l.burst);
     }
   }
-  const auto& plan = *last.plan;
+  const auto& plan = snapshot.quotas.plans[last.plan];
   const auto& limit = plan.limit(c);
   const std::int64_t now_ns = clock_();
   const std::int64_t now_s = now_ns / kNs;
