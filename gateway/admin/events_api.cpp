@@ -32,10 +32,7 @@ void register_event_routes(http::Pipeline& admin_plane, EventsApiDeps deps) {
              }
              std::uint64_t sequence = 0;
              try {
-               auto f = deps.engine.inject_event(event);
-               if (f.wait_for(deps.engine_timeout) != std::future_status::ready)
-                 throw engine::EngineUnavailable("the engine did not answer in time", std::chrono::seconds(1));
-               sequence = f.get();
+               sequence = engine::await(deps.engine.inject_event(event), deps.engine_timeout, std::chrono::seconds(1));
              } catch (const engine::EngineUnavailable& e) {
                return http::make_unavailable(ctx, http::problems::engine_unavailable,
                                              "The engine is not answering; the event was not added.", e.retry_after());

@@ -56,10 +56,7 @@ void AudienceBuilder::build(Job& job) {
   auto& r = job.record;
   std::optional<engine::AudienceHandle> handle;
   try {
-    auto future = service_.engine().materialise(job.prepared.query);
-    if (future.wait_for(timeout_) != std::future_status::ready)
-      throw engine::EngineUnavailable("the engine did not finish within " + std::to_string(timeout_.count()) + " ms");
-    handle = future.get();
+    handle = engine::await(service_.engine().materialise(job.prepared.query), timeout_);
     const Estimate published = service_.publish(*job.policy, job.caller, job.prepared, handle->size);
     r.status = "ready";
     r.engine_id = handle->id;

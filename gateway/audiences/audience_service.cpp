@@ -39,9 +39,7 @@ AudienceService::AudienceService(engine::Engine& engine, std::chrono::millisecon
 
 template <typename T>
 T AudienceService::wait(std::future<T> f) {
-  if (f.wait_for(timeout_) != std::future_status::ready)
-    throw engine::EngineUnavailable("the engine did not answer within " + std::to_string(timeout_.count()) + " ms");
-  return f.get();
+  return engine::await(std::move(f), timeout_);
 }
 
 const engine::Vocabulary& AudienceService::vocabulary() {

@@ -32,6 +32,17 @@ class EngineUnavailable : public std::runtime_error {
   std::chrono::seconds retry_after_;
 };
 
+// An engine call's answer, waited for at most `timeout`; past it the call counts as
+// unavailable (its late answer is dropped). Every caller of the engine waits this way.
+template <typename T>
+T await(std::future<T> answer, std::chrono::milliseconds timeout,
+        std::chrono::seconds retry_after = std::chrono::seconds(5)) {
+  if (answer.wait_for(timeout) != std::future_status::ready)
+    throw EngineUnavailable("the engine did not answer within " + std::to_string(timeout.count()) + " ms",
+                            retry_after);
+  return answer.get();
+}
+
 // members() of an audience id the engine does not hold (never materialised, or dropped).
 class AudienceNotFound : public std::runtime_error {
  public:

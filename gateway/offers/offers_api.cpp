@@ -98,10 +98,7 @@ void register_offer_routes(http::Pipeline& partner_plane, http::Pipeline& admin_
              if (!body) return error;
              std::vector<engine::Product> products;
              try {
-               auto f = deps.engine.products();
-               if (f.wait_for(deps.engine_timeout) != std::future_status::ready)
-                 throw engine::EngineUnavailable("the engine did not answer in time");
-               products = f.get();
+               products = engine::await(deps.engine.products(), deps.engine_timeout);
              } catch (const engine::EngineUnavailable& e) {
                return http::make_unavailable(ctx, http::problems::engine_unavailable,
                                              "The product catalogue cannot be read right now; retry shortly.",

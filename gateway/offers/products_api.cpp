@@ -13,12 +13,8 @@ void register_product_routes(http::Pipeline& partner_plane, engine::Engine& engi
        .handler =
            [&engine, timeout](http::RequestContext& ctx) {
              try {
-               auto f = engine.products();
-               if (f.wait_for(timeout) != std::future_status::ready)
-                 throw engine::EngineUnavailable("the engine did not answer within " + std::to_string(timeout.count()) +
-                                                 " ms");
                nlohmann::json items = nlohmann::json::array();
-               for (const auto& p : f.get())
+               for (const auto& p : engine::await(engine.products(), timeout))
                  items.push_back({{"code", p.code}, {"name", p.name}, {"eligibility", p.eligibility_summary}});
                return http::make_json(200, nlohmann::json{{"products", std::move(items)}});
              } catch (const engine::EngineUnavailable& e) {

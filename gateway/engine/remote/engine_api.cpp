@@ -20,13 +20,11 @@ namespace {
 template <typename T, typename Render>
 http::Response answer(http::RequestContext& ctx, std::future<T> f, std::chrono::milliseconds timeout, Render render) {
   try {
-    if (f.wait_for(timeout) != std::future_status::ready)
-      throw EngineUnavailable("the engine did not answer within " + std::to_string(timeout.count()) + " ms");
     if constexpr (std::is_void_v<T>) {
-      f.get();
+      await(std::move(f), timeout);
       return render();
     } else {
-      return render(f.get());
+      return render(await(std::move(f), timeout));
     }
   } catch (const EngineUnavailable& e) {
     return http::make_unavailable(ctx, http::problems::engine_unavailable, e.what(), std::chrono::seconds(1));
