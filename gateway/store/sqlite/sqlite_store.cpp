@@ -277,6 +277,19 @@ AudienceRecord read_audience(const Statement& st) {
   return a;
 }
 
+// Reads up to `limit` rows of a query that asked for limit + 1: the extra row only says that
+// a next page exists, which starts after the last row kept.
+template <typename Page, typename Read>
+Page read_page(Statement& st, std::size_t limit, Read read) {
+  Page page;
+  while (st.step()) page.items.push_back(read(st));
+  if (page.items.size() > limit) {
+    page.items.pop_back();
+    page.next_after = page.items.back().id;
+  }
+  return page;
+}
+
 constexpr const char* kOfferColumns =
     "id, partner_id, name, status, channel, template, product_code, landing_url, valid_from, valid_until, reasons, "
     "policy_version, review_note, reviewer, review_policy_version, reviewed_at, created_at, updated_at";
@@ -390,12 +403,7 @@ PartnerPage SqliteStore::list_partners(const std::optional<std::string>& after, 
   Statement st(db_, (std::string("SELECT ") + kPartnerColumns + " FROM partners WHERE id > ? ORDER BY id LIMIT ?").c_str());
   st.bind(1, after.value_or(std::string()));
   st.bind(2, static_cast<std::int64_t>(limit + 1));
-  PartnerPage page;
-  while (st.step()) page.items.push_back(read_partner(st));
-  if (page.items.size() > limit) {
-    page.items.pop_back();
-    page.next_after = page.items.back().id;
-  }
+  auto page = read_page<PartnerPage>(st, limit, read_partner);
   for (auto& p : page.items) p.keys = keys_of_locked(p.id);
   return page;
 }
@@ -493,12 +501,7 @@ AudiencePage SqliteStore::list_audiences(const std::string& partner_id, const st
                      " FROM audiences WHERE partner_id = ? AND id > ? AND status != 'deleted' ORDER BY id LIMIT ?")
                         .c_str());
   st.bind(1, partner_id).bind(2, after.value_or(std::string())).bind(3, static_cast<std::int64_t>(limit + 1));
-  AudiencePage page;
-  while (st.step()) page.items.push_back(read_audience(st));
-  if (page.items.size() > limit) {
-    page.items.pop_back();
-    page.next_after = page.items.back().id;
-  }
+  auto page = read_page<AudiencePage>(st, limit, read_audience);
   return page;
 }
 
@@ -543,12 +546,7 @@ AuditPage SqliteStore::list_audit(std::optional<std::int64_t> after, std::size_t
                         .c_str());
   st.bind(1, after.value_or(0)).bind(2, action).bind(3, action);
   st.bind(4, static_cast<std::int64_t>(limit + 1));
-  AuditPage page;
-  while (st.step()) page.items.push_back(read_audit(st));
-  if (page.items.size() > limit) {
-    page.items.pop_back();
-    page.next_after = page.items.back().id;
-  }
+  auto page = read_page<AuditPage>(st, limit, read_audit);
   return page;
 }
 
@@ -583,12 +581,7 @@ OfferPage SqliteStore::list_offers(const std::string& partner_id, const std::str
                         .c_str());
   st.bind(1, partner_id).bind(2, partner_id).bind(3, status).bind(4, status);
   st.bind(5, after.value_or(std::string())).bind(6, static_cast<std::int64_t>(limit + 1));
-  OfferPage page;
-  while (st.step()) page.items.push_back(read_offer(st));
-  if (page.items.size() > limit) {
-    page.items.pop_back();
-    page.next_after = page.items.back().id;
-  }
+  auto page = read_page<OfferPage>(st, limit, read_offer);
   return page;
 }
 
