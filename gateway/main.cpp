@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "app/engine_app.hpp"
@@ -77,6 +78,24 @@ int usage_error(const std::string& message) {
   return 2;
 }
 
+// Builds a server app (the gateway, or the engine), serves until SIGTERM/SIGINT and drains;
+// the exit status of `serve` and `engine serve`.
+template <typename App, typename... Args>
+int run_server(Args&&... args) {
+  try {
+    App app(std::forward<Args>(args)...);
+    app.start();
+    if (!app.generated_ca_file().empty())
+      octopus::observability::log_info("development_tls", {{"ca_file", app.generated_ca_file()}});
+    app.run_until_signal();
+  } catch (const std::exception& e) {
+    std::cerr << "octopus-gateway: " << e.what() << "\n";
+    return 1;
+  }
+  octopus::observability::log_info("stopped");
+  return 0;
+}
+
 int serve(const std::vector<std::string>& args) {
   std::string config_path, listen, admin_listen, data_dir, policies_dir;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -113,18 +132,7 @@ int serve(const std::vector<std::string>& args) {
   }
 
   const char* token = std::getenv("OCTOPUS_ADMIN_TOKEN");
-  try {
-    octopus::app::GatewayApp app(config, token ? token : "");
-    app.start();
-    if (!app.generated_ca_file().empty())
-      octopus::observability::log_info("development_tls", {{"ca_file", app.generated_ca_file()}});
-    app.run_until_signal();
-  } catch (const std::exception& e) {
-    std::cerr << "octopus-gateway: " << e.what() << "\n";
-    return 1;
-  }
-  octopus::observability::log_info("stopped");
-  return 0;
+  return run_server<octopus::app::GatewayApp>(config, token ? token : "");
 }
 
 // Whole number option values; false (and a usage error) for anything else.
@@ -189,18 +197,7 @@ int engine_command(const std::vector<std::string>& args) {
     return 2;
   }
   options.token = token;
-  try {
-    octopus::app::EngineApp app(options);
-    app.start();
-    if (!app.generated_ca_file().empty())
-      octopus::observability::log_info("development_tls", {{"ca_file", app.generated_ca_file()}});
-    app.run_until_signal();
-  } catch (const std::exception& e) {
-    std::cerr << "octopus-gateway: " << e.what() << "\n";
-    return 1;
-  }
-  octopus::observability::log_info("stopped");
-  return 0;
+  return run_server<octopus::app::EngineApp>(options);
 }
 
 }  // namespace
