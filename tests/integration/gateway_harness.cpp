@@ -18,15 +18,6 @@ std::string fresh_dir() {
   return dir.string();
 }
 
-void check(const OpenApiValidator& spec, const std::string& method, const std::string& target,
-           const client::HttpResponse& r) {
-  OpenApiValidator::Headers headers;
-  for (const auto& h : r.headers) headers.emplace_back(h.name, h.value);
-  const auto path = target.substr(0, target.find('?'));
-  const auto errors =
-      spec.validate_response(method, path, r.status, r.header("content-type"), r.body, headers);
-  for (const auto& e : errors) ADD_FAILURE() << e;
-}
 }  // namespace
 
 const OpenApiValidator& partner_spec() {
@@ -36,6 +27,16 @@ const OpenApiValidator& partner_spec() {
 const OpenApiValidator& admin_spec() {
   static const OpenApiValidator spec = OpenApiValidator::load(OCTOPUS_API_SPEC_DIR "/admin.yaml");
   return spec;
+}
+
+void check_response(const OpenApiValidator& spec, const std::string& method, const std::string& target,
+                    const client::HttpResponse& r) {
+  OpenApiValidator::Headers headers;
+  for (const auto& h : r.headers) headers.emplace_back(h.name, h.value);
+  const auto path = target.substr(0, target.find('?'));
+  const auto errors =
+      spec.validate_response(method, path, r.status, r.header("content-type"), r.body, headers);
+  for (const auto& e : errors) ADD_FAILURE() << method << " " << target << ": " << e;
 }
 
 std::string problem_slug(const client::HttpResponse& r) {
@@ -130,11 +131,11 @@ client::HttpResponse GatewayHarness::partner_raw(const std::string& method, cons
 
 void GatewayHarness::check_partner(const std::string& method, const std::string& target,
                                    const client::HttpResponse& r) const {
-  check(partner_spec(), method, target, r);
+  check_response(partner_spec(), method, target, r);
 }
 void GatewayHarness::check_admin(const std::string& method, const std::string& target,
                                  const client::HttpResponse& r) const {
-  check(admin_spec(), method, target, r);
+  check_response(admin_spec(), method, target, r);
 }
 
 }  // namespace octopus::testing

@@ -62,6 +62,11 @@ class GatewayHarness {
 const OpenApiValidator& partner_spec();
 const OpenApiValidator& admin_spec();
 
+// Fails the current test for every way the response breaks `spec` (a query in `target` is
+// ignored).
+void check_response(const OpenApiValidator& spec, const std::string& method, const std::string& target,
+                    const client::HttpResponse& r);
+
 // The problem type slug of a problem+json body ("" when it is not one).
 std::string problem_slug(const client::HttpResponse& r);
 

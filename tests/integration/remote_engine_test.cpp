@@ -31,11 +31,7 @@ const octopus::testing::OpenApiValidator& engine_spec() {
 }
 
 void check_engine(const std::string& method, const std::string& target, const octopus::client::HttpResponse& r) {
-  octopus::testing::OpenApiValidator::Headers headers;
-  for (const auto& h : r.headers) headers.emplace_back(h.name, h.value);
-  for (const auto& e : engine_spec().validate_response(method, target.substr(0, target.find('?')), r.status,
-                                                       r.header("content-type"), r.body, headers))
-    ADD_FAILURE() << method << " " << target << ": " << e;
+  octopus::testing::check_response(engine_spec(), method, target, r);
 }
 
 engine::remote::RemoteEngineOptions options_for(const EngineProcess& p) {
