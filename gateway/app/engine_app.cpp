@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "admin/admin_token_authenticator.hpp"
+#include "auth/bearer_token_authenticator.hpp"
 #include "app/population_source.hpp"
 #include "engine/reference/reference_engine.hpp"
 #include "engine/remote/engine_api.hpp"
@@ -28,7 +28,7 @@ EngineApp::EngineApp(EngineAppOptions options) : parts_(std::make_unique<Parts>(
   auto& p = *parts_;
   p.options = std::move(options);
   const auto& o = p.options;
-  auto authenticator = std::make_unique<admin::AdminTokenAuthenticator>(o.token, "octopus-engine");  // throws on a short token
+  auto authenticator = std::make_unique<auth::BearerTokenAuthenticator>(o.token, "octopus-engine");  // throws on a short token
 
   const auto started = std::chrono::steady_clock::now();
   auto population = load_or_generate_population(o.import_file, o.refuse_bad_rows, o.population, o.seed);

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "admin/admin_token_authenticator.hpp"
+#include "auth/bearer_token_authenticator.hpp"
 #include "admin/events_api.hpp"
 #include "admin/health_api.hpp"
 #include "admin/partners_api.hpp"
@@ -146,7 +146,7 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
 
   if (admin_token.empty())
     throw std::runtime_error("OCTOPUS_ADMIN_TOKEN is not set: the admin plane refuses to start without a token");
-  auto admin_auth = std::make_unique<admin::AdminTokenAuthenticator>(admin_token);
+  auto admin_auth = std::make_unique<auth::BearerTokenAuthenticator>(admin_token);
 
   std::filesystem::create_directories(c.data_dir);
   p.store = std::make_unique<store::SqliteStore>(c.data_dir + "/gateway.db");

@@ -1,4 +1,4 @@
-#include "admin/admin_token_authenticator.hpp"
+#include "auth/bearer_token_authenticator.hpp"
 
 #include <stdexcept>
 
@@ -7,7 +7,7 @@
 
 #include "http/problem.hpp"
 
-namespace octopus::admin {
+namespace octopus::auth {
 
 namespace {
 std::array<std::uint8_t, 32> digest(std::string_view s) {
@@ -17,12 +17,12 @@ std::array<std::uint8_t, 32> digest(std::string_view s) {
 }
 }  // namespace
 
-AdminTokenAuthenticator::AdminTokenAuthenticator(const std::string& token, std::string realm) : realm_(std::move(realm)) {
+BearerTokenAuthenticator::BearerTokenAuthenticator(const std::string& token, std::string realm) : realm_(std::move(realm)) {
   if (token.size() < 16) throw std::invalid_argument("the " + realm_ + " token must be at least 16 characters");
   token_digest_ = digest(token);
 }
 
-std::optional<http::Response> AdminTokenAuthenticator::on_request(http::RequestContext& ctx) {
+std::optional<http::Response> BearerTokenAuthenticator::on_request(http::RequestContext& ctx) {
   const std::string_view header = ctx.request.header("authorization");
   constexpr std::string_view prefix = "Bearer ";
   bool ok = false;
@@ -40,4 +40,4 @@ std::optional<http::Response> AdminTokenAuthenticator::on_request(http::RequestC
   return r;
 }
 
-}  // namespace octopus::admin
+}  // namespace octopus::auth

@@ -1,6 +1,7 @@
-// Admin-plane stage: the caller must present `Authorization: Bearer <token>` with the
-// operator's token (OCTOPUS_ADMIN_TOKEN). The comparison is constant-time over SHA-256
-// digests, so neither the token's content nor its length leaks through timing.
+// Stage of the planes operators and services call with a shared secret — the admin plane
+// (OCTOPUS_ADMIN_TOKEN) and the engine API (OCTOPUS_ENGINE_TOKEN): the caller must present
+// `Authorization: Bearer <token>`. The comparison is constant-time over SHA-256 digests, so
+// neither the token's content nor its length leaks through timing.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -8,14 +9,14 @@
 
 #include "http/stage.hpp"
 
-namespace octopus::admin {
+namespace octopus::auth {
 
-class AdminTokenAuthenticator final : public http::Stage {
+class BearerTokenAuthenticator final : public http::Stage {
  public:
-  // Throws std::invalid_argument when the token is shorter than 16 characters: the
-  // admin plane refuses to start with a guessable token.
+  // Throws std::invalid_argument when the token is shorter than 16 characters: a plane
+  // refuses to start with a guessable token.
   // `realm` names the protected plane in WWW-Authenticate ("octopus-admin", "octopus-engine").
-  explicit AdminTokenAuthenticator(const std::string& token, std::string realm = "octopus-admin");
+  explicit BearerTokenAuthenticator(const std::string& token, std::string realm = "octopus-admin");
   std::string_view name() const override { return "admin-authenticate"; }
   std::optional<http::Response> on_request(http::RequestContext& ctx) override;
 
@@ -24,4 +25,4 @@ class AdminTokenAuthenticator final : public http::Stage {
   std::string realm_;
 };
 
-}  // namespace octopus::admin
+}  // namespace octopus::auth
