@@ -1,5 +1,6 @@
 #include "app/gateway_app.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include "admin/partners_api.hpp"
 #include "admin/metrics_api.hpp"
 #include "admin/policies_api.hpp"
+#include "admin/subscribers_api.hpp"
 #include "admin/usage_api.hpp"
 #include "app/population_source.hpp"
 #include "audiences/audience_builder.hpp"
@@ -24,6 +26,16 @@
 #include "auth/scope_authorizer.hpp"
 #include "auth/signature_authenticator.hpp"
 #include "capabilities/capabilities_api.hpp"
+#include "deliveries/channel.hpp"
+#include "deliveries/consent_overlay.hpp"
+#include "deliveries/contact_ledger.hpp"
+#include "deliveries/deliveries_api.hpp"
+#include "deliveries/delivery_runner.hpp"
+#include "deliveries/message_sink.hpp"
+#include "deliveries/opt_out.hpp"
+#include "events/event_follower.hpp"
+#include "policy/frequency_caps.hpp"
+#include "tokens/partner_token.hpp"
 #include "http/self_signed.hpp"
 #include "idempotency/idempotency_stage.hpp"
 #include "http/server.hpp"
@@ -57,6 +69,18 @@ struct GatewayApp::Parts {
   std::unique_ptr<audiences::AudienceBuilder> audience_builder;  // after engine and store: stops first
   std::unique_ptr<policy::PolicyRegistry> policies;
   std::unique_ptr<policy::PolicyFileWatcher> policy_watcher;  // after `policies`: stops first
+  std::unique_ptr<tokens::PartnerTokenizer> tokenizer;
+  // Deliveries: what was sent (sink), how often each subscriber was contacted (ledger), the
+  // gateway's consent changes (overlay), the runner that sends, and the event follower
+  // that turns TD replies into withdrawals. Declared after what they use: they stop first.
+  std::unique_ptr<deliveries::MessageSink> sink;
+  std::array<std::unique_ptr<deliveries::SinkChannel>, policy::kChannelCount> channels;
+  deliveries::ContactLedger ledger;
+  deliveries::ConsentOverlay overlay;
+  std::unique_ptr<deliveries::ConsentChanges> consent_changes;
+  std::unique_ptr<deliveries::OptOutListener> opt_out;
+  std::unique_ptr<deliveries::DeliveryRunner> delivery_runner;
+  std::unique_ptr<events::EventFollower> event_follower;
   http::Pipeline partner_plane{"partner"};
   http::Pipeline admin_plane{"admin"};
   std::string generated_ca;
@@ -220,6 +244,50 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   offers::register_offer_routes(p.partner_plane, p.admin_plane, {*p.store, *p.engine, *p.policies, c.engine.timeout});
   admin::register_event_routes(p.admin_plane, {*p.engine, *p.store, *p.policies, c.engine.timeout});
 
+  // Deliveries.
+  auto policy_source = [registry = p.policies.get()] { return registry->current(); };
+  p.tokenizer = std::make_unique<tokens::PartnerTokenizer>(
+      tokens::load_or_create_master_key(c.data_dir + "/token-master.key"));
+  p.sink = std::make_unique<deliveries::MessageSink>(c.data_dir + "/messages");
+  deliveries::Channels channels{};
+  for (const auto ch : policy::kChannels) {
+    const auto i = static_cast<std::size_t>(ch);
+    p.channels[i] = std::make_unique<deliveries::SinkChannel>(*p.sink, ch, c.deliveries.rate_per_second[i]);
+    channels[i] = p.channels[i].get();
+  }
+  p.consent_changes = std::make_unique<deliveries::ConsentChanges>(*p.store, p.overlay);
+  p.consent_changes->load();
+  {
+    // The week's messages decide today's and this week's caps.
+    const auto snapshot = p.policies->current();
+    const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    const auto week = policy::counting_periods(*snapshot, now);
+    std::size_t replayed = 0;
+    p.sink->replay(week.week_start.time_since_epoch().count() * 1000, [&](const deliveries::SinkRecord& r) {
+      p.ledger.record(policy::counting_periods(*snapshot, policy::Seconds(std::chrono::seconds(r.at_ms / 1000))),
+                      r.subscriber, r.channel);
+      ++replayed;
+    });
+    observability::log_info("contact_ledger_rebuilt", {{"messages", std::to_string(replayed)},
+                                                       {"subscribers", std::to_string(p.ledger.subscribers())}});
+  }
+  deliveries::DeliveryRunnerOptions runner_options;
+  runner_options.batch_size = c.deliveries.batch_size;
+  runner_options.engine_timeout = c.engine.timeout;
+  runner_options.limiter = c.counters.enforce_quotas ? p.limiter.get() : nullptr;
+  p.delivery_runner = std::make_unique<deliveries::DeliveryRunner>(*p.store, *p.engine, policy_source, p.overlay, p.ledger,
+                                                                   channels, *p.sink, runner_options);
+  deliveries::register_delivery_routes(p.partner_plane, {*p.store, *p.delivery_runner, runner_options.limiter});
+  p.opt_out = std::make_unique<deliveries::OptOutListener>(*p.consent_changes, policy_source);
+  events::EventFollowerOptions follower_options;
+  follower_options.engine_timeout = c.engine.timeout;
+  p.event_follower = std::make_unique<events::EventFollower>(
+      *p.engine, *p.store,
+      std::vector<events::EventListener>{[opt_out = p.opt_out.get()](const auto& batch) { (*opt_out)(batch); }},
+      follower_options);
+  admin::register_subscriber_routes(p.admin_plane,
+                                    {*p.store, *p.engine, *p.consent_changes, *p.policies, *p.tokenizer, c.engine.timeout});
+
   // Admin plane: bearer token, then the registry.
   p.admin_plane.add_stage(std::move(admin_auth));
   admin::register_partner_routes(p.admin_plane, {*p.store, p.directory, {}});
@@ -239,6 +307,8 @@ GatewayApp::~GatewayApp() { shutdown(); }
 
 void GatewayApp::start() {
   parts_->server->start();
+  parts_->delivery_runner->start();
+  parts_->event_follower->start();
   if (parts_->config.policy_watch_interval.count() > 0) {
     auto* registry = parts_->policies.get();
     parts_->policy_watcher = std::make_unique<policy::PolicyFileWatcher>(
@@ -271,6 +341,8 @@ void GatewayApp::shutdown() {
   if (!parts_) return;
   parts_->policy_watcher.reset();
   if (parts_->server) parts_->server->shutdown();
+  parts_->event_follower.reset();
+  parts_->delivery_runner.reset();
   parts_->audience_builder.reset();
 }
 

@@ -60,6 +60,7 @@ void AudienceBuilder::build(Job& job) {
     const Estimate published = service_.publish(*job.policy, job.caller, job.prepared, handle->size);
     r.status = "ready";
     r.engine_id = handle->id;
+    r.size = handle->size;
     r.count = published.count;
     r.suppressed = published.suppressed;
     r.reason = published.reason;

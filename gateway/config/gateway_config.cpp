@@ -118,7 +118,7 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
     return c;
   }
   r.only_keys(root, "the configuration",
-              {"partner_plane", "admin_plane", "data_dir", "tls", "limits", "threads", "drain_timeout_ms", "auth", "policies", "counters", "engine", "log"});
+              {"partner_plane", "admin_plane", "data_dir", "tls", "limits", "threads", "drain_timeout_ms", "auth", "policies", "counters", "engine", "deliveries", "log"});
   if (auto n = root["partner_plane"]) {
     r.only_keys(n, "partner_plane", {"listen"});
     if (n["listen"]) c.partner_listen = r.endpoint(n["listen"], "partner_plane.listen");
@@ -226,6 +226,22 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
     if (n["population"]) e.population = r.integer(n["population"], "engine.population", 1, 100'000'000);
     if (n["seed"]) e.seed = r.integer(n["seed"], "engine.seed", 0, UINT64_MAX);
     if (n["timeout_ms"]) e.timeout = std::chrono::milliseconds(r.integer(n["timeout_ms"], "engine.timeout_ms", 1, 600000));
+  }
+  if (auto n = root["deliveries"]) {
+    r.only_keys(n, "deliveries", {"channels", "batch_size"});
+    if (n["batch_size"]) c.deliveries.batch_size = r.integer(n["batch_size"], "deliveries.batch_size", 1, 100000);
+    if (auto cn = n["channels"]) {
+      r.only_keys(cn, "deliveries.channels", {"sms", "push", "outbound_call"});
+      const char* names[] = {"sms", "push", "outbound_call"};
+      for (std::size_t i = 0; i < 3; ++i)
+        if (auto ch = cn[names[i]]) {
+          const std::string where = std::string("deliveries.channels.") + names[i];
+          r.only_keys(ch, where, {"rate_per_second"});
+          if (ch["rate_per_second"])
+            c.deliveries.rate_per_second[i] =
+                static_cast<double>(r.integer(ch["rate_per_second"], where + ".rate_per_second", 0, 10'000'000));
+        }
+    }
   }
   if (auto n = root["log"]) {
     r.only_keys(n, "log", {"level", "access_log"});

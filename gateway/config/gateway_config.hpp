@@ -2,6 +2,7 @@
 // values. Unknown keys and wrong types are refused with the file and line, so a typo
 // never silently falls back to a default.
 #pragma once
+#include <array>
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -58,6 +59,13 @@ struct EngineConfig {
   RemoteEngineConfig remote;
 };
 
+// How deliveries and triggers send: the reference channels' rates (messages per second,
+// 0: as fast as the sink writes) and the most subscribers decided per batch.
+struct DeliveriesConfig {
+  std::array<double, 3> rate_per_second{0, 0, 0};  // by policy::Channel: sms, push, outbound_call
+  std::size_t batch_size = 10000;
+};
+
 struct GatewayConfig {
   Endpoint partner_listen{"127.0.0.1", 8443};
   Endpoint admin_listen{"127.0.0.1", 9443};
@@ -72,6 +80,7 @@ struct GatewayConfig {
   std::chrono::milliseconds policy_watch_interval{1000};  // 0: reload only on SIGHUP or the admin API
   CountersConfig counters;
   EngineConfig engine;
+  DeliveriesConfig deliveries;
   std::string log_level = "info";
   bool access_log = true;
 };

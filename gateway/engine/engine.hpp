@@ -118,6 +118,38 @@ using ConversionBatch = StreamBatch<Conversion>;
 inline constexpr const char* kEventTypes[] = {"data_balance_low", "roaming_started", "entered_area",
                                               "recharge",         "app_installed",   "sms_reply"};
 
+// What the delivery checks need to know of a batch of subscribers at send time, in one
+// call: their consent record for one scope (purpose, channel, partner category), whether
+// they may take the offer's product now, and whether they belong to given audiences (a
+// trigger's segment). One call per batch keeps the per-subscriber cost to array lookups.
+struct FactsQuery {
+  std::vector<std::uint64_t> subscribers;
+  std::string purpose;           // e.g. "dpv:DirectMarketing"
+  std::string partner_category;  // e.g. "internet"
+  std::string channel;           // sms | push | outbound_call
+  std::string product_code;      // empty: eligibility not asked (reported eligible)
+  std::vector<std::string> audiences;  // at most 64 audience ids to test membership of
+};
+
+enum class ConsentState : std::uint8_t { none, granted, withdrawn };
+
+struct SubscriberFacts {
+  bool known = false;     // the engine has this subscriber
+  bool active = false;    // the subscription is active
+  ConsentState consent = ConsentState::none;  // the record for the asked scope
+  bool eligible = false;  // may take the product now
+  std::uint64_t audiences = 0;  // bit i: member of FactsQuery::audiences[i]
+};
+
+// One consent scope of one subscriber, as the engine records it.
+struct ConsentRecord {
+  std::string purpose, channel, partner_category;
+  ConsentState state = ConsentState::none;
+};
+
+std::string_view to_string(ConsentState s);
+std::optional<ConsentState> parse_consent_state(std::string_view s);
+
 struct Product {
   std::string code;
   std::string name;
@@ -138,6 +170,12 @@ class Engine {
   virtual std::future<void> drop(const std::string& audience_id) = 0;
   virtual std::future<Eligibility> eligibility(const EligibilityQuery& query) = 0;
   virtual std::future<std::vector<Product>> products() = 0;
+  // Facts of each subscriber of the query, in the query's order. An unknown product code
+  // or audience id fails with std::invalid_argument (an unknown audience: AudienceNotFound).
+  virtual std::future<std::vector<SubscriberFacts>> facts(const FactsQuery& query) = 0;
+  // Every consent scope of one subscriber with a record (granted or withdrawn); an unknown
+  // subscriber fails with std::invalid_argument.
+  virtual std::future<std::vector<ConsentRecord>> consents(std::uint64_t subscriber) = 0;
 
   // The subscriber event stream: records with a sequence above `after` (0: the oldest still
   // retained), at most `limit`. When there are none yet, the answer waits up to `wait` for

@@ -39,6 +39,8 @@ inline constexpr ProblemType segment_not_allowed{"segment-not-allowed", 422, "Se
 inline constexpr ProblemType engine_unavailable{"engine-unavailable", 503, "Engine unavailable"};
 inline constexpr ProblemType rate_limited{"rate-limited", 429, "Rate limit exceeded"};
 inline constexpr ProblemType quota_exhausted{"quota-exhausted", 429, "Quota exhausted"};
+inline constexpr ProblemType offer_not_deliverable{"offer-not-deliverable", 409, "Offer cannot be delivered"};
+inline constexpr ProblemType policy_denied{"policy-denied", 403, "Denied by policy"};
 inline constexpr ProblemType policy_set_refused{"policy-set-refused", 422, "Policy set refused"};
 inline constexpr ProblemType internal_error{"internal-error", 500, "Internal error"};
 inline constexpr ProblemType service_unavailable{"service-unavailable", 503, "Service unavailable"};

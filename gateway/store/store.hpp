@@ -49,6 +49,7 @@ struct AudienceRecord {
   std::string purpose;
   std::string engine_id;   // the engine's handle once ready
   std::optional<std::uint64_t> count;  // published (thresholded, rounded); null when suppressed
+  std::uint64_t size = 0;  // exact member count: deliveries' progress, never shown to the partner
   bool suppressed = false;
   std::string reason;      // below_threshold | differencing, when suppressed
   std::string policy_version;
@@ -83,6 +84,77 @@ struct OfferRecord {
 
 struct OfferPage {
   std::vector<OfferRecord> items;
+  std::optional<std::string> next_after;
+};
+
+// A partner's request to deliver an approved offer to an audience or to a list of its
+// subscriber tokens. The runner decides subscribers batch by batch; `cursor` and the
+// counts move together in one write, so a restart resumes exactly after the last batch
+// recorded. `sink_position` is where the channel's sink stood when that write was made:
+// on resume, whatever the sink holds for this delivery past it was sent by a batch the
+// crash did not let the runner record.
+struct DeliveryCounts {
+  std::uint64_t delivered = 0, no_consent = 0, capped = 0, ineligible = 0, cancelled = 0, failed = 0;
+};
+
+struct DeliveryRecord {
+  std::string id;          // "dlv_..."; ids sort by creation
+  std::string partner_id;  // the owner: every partner read is scoped to it
+  std::string offer_id;
+  std::string audience_id;  // empty for a token delivery
+  std::vector<std::uint64_t> subscribers;  // a token delivery's targets (never shown to the partner)
+  std::uint64_t target_count = 0;  // members of the audience, or tokens
+  std::string purpose;
+  // scheduled | running | deferred | completed | cancelled | failed
+  std::string status;
+  std::int64_t send_at = 0;    // Unix seconds: not before
+  std::int64_t resume_at = 0;  // when deferred: the next allowed window
+  std::uint64_t cursor = 0;    // the engine's member cursor, or the index into `subscribers`
+  std::uint64_t decided = 0;   // subscribers decided so far
+  DeliveryCounts counts;
+  std::string sink_position;
+  std::string policy_version;  // at acceptance
+  std::string error;
+  std::int64_t created_at = 0, updated_at = 0, finished_at = 0;
+};
+
+struct DeliveryPage {
+  std::vector<DeliveryRecord> items;
+  std::optional<std::string> next_after;
+};
+
+// A change to one subscriber's consent made at the gateway (an SMS reply TD, a customer
+// service agent): it overrides the engine's record for that scope from `at` on. Changes
+// are appended, never edited; the latest change of a scope wins.
+struct ConsentChange {
+  std::int64_t id = 0;  // assigned by the store
+  std::uint64_t subscriber = 0;
+  std::string purpose, channel, partner_category;
+  std::string state;   // granted | withdrawn
+  std::string actor;   // "sms-reply", "admin", ...
+  std::string reason;  // e.g. "TD reply", or the agent's note
+  std::int64_t at = 0;
+};
+
+// A partner's real-time trigger: when `event_type` happens to a subscriber of the segment
+// (materialised in the engine as `engine_audience_id`), the offer is sent to them, at
+// most once per `cooldown_seconds`.
+struct TriggerRecord {
+  std::string id;  // "trg_..."
+  std::string partner_id;
+  std::string offer_id;
+  std::string event_type;
+  std::string segment_json;
+  std::string purpose;
+  std::int64_t cooldown_seconds = 0;
+  std::string engine_audience_id;
+  std::string status;  // active | deleted
+  std::string policy_version;
+  std::int64_t created_at = 0, updated_at = 0;
+};
+
+struct TriggerPage {
+  std::vector<TriggerRecord> items;
   std::optional<std::string> next_after;
 };
 
@@ -140,7 +212,7 @@ class Store {
   // The owner's audiences that are not deleted, by id (= creation order); `after` exclusive.
   virtual AudiencePage list_audiences(const std::string& partner_id, const std::optional<std::string>& after,
                                       std::size_t limit) = 0;
-  // Replaces status, engine_id, count, suppressed, reason, error and updated_at.
+  // Replaces status, engine_id, count, size, suppressed, reason, error and updated_at.
   virtual WriteResult update_audience(const AudienceRecord& audience) = 0;
   // Every partner's audiences in `status` (at start: those a stop left `building`).
   virtual std::vector<AudienceRecord> audiences_in_status(const std::string& status) = 0;
@@ -173,6 +245,48 @@ class Store {
                                         const StoredResponse& response, std::int64_t now) = 0;
   // Forgets a claim whose answer must not be replayed (a 429 or 5xx: the partner may retry).
   virtual void release_idempotency_key(const std::string& partner_id, const std::string& key) = 0;
+
+  // Deliveries ---------------------------------------------------------------------------
+  virtual WriteResult create_delivery(const DeliveryRecord& delivery) = 0;
+  // `partner_id` empty: any partner's (the runner).
+  virtual std::optional<DeliveryRecord> get_delivery(const std::string& partner_id, const std::string& id) = 0;
+  virtual DeliveryPage list_deliveries(const std::string& partner_id, const std::optional<std::string>& after,
+                                       std::size_t limit) = 0;
+  // Every delivery in one of `statuses` (the runner's work), oldest first.
+  virtual std::vector<DeliveryRecord> deliveries_in_status(const std::vector<std::string>& statuses) = 0;
+  // Records a batch: cursor, decided, counts, sink_position, resume_at, error, updated_at,
+  // finished_at, and status, except that a cancelled delivery stays cancelled.
+  virtual WriteResult record_delivery_progress(const DeliveryRecord& delivery) = 0;
+  // scheduled | running | deferred → cancelled; conflict when already finished.
+  virtual WriteResult cancel_delivery(const std::string& partner_id, const std::string& id, std::int64_t now) = 0;
+
+  // Consent changes ----------------------------------------------------------------------
+  virtual std::int64_t append_consent_change(const ConsentChange& change) = 0;
+  // Oldest first, after `after_id` (exclusive); 0 for every subscriber.
+  virtual std::vector<ConsentChange> consent_changes(std::int64_t after_id, std::uint64_t subscriber,
+                                                     std::size_t limit) = 0;
+
+  // Partner-scoped subscriber tokens -------------------------------------------------------
+  // Remembers which subscriber a token issued to a partner stands for (tokens are one-way).
+  virtual void remember_subscriber_token(const std::string& partner_id, const std::string& token,
+                                         std::uint64_t subscriber, std::int64_t now) = 0;
+  // The subscriber of each token this partner was issued; nullopt for any other token.
+  virtual std::vector<std::optional<std::uint64_t>> resolve_subscriber_tokens(
+      const std::string& partner_id, const std::vector<std::string>& tokens) = 0;
+
+  // Triggers -------------------------------------------------------------------------------
+  virtual WriteResult create_trigger(const TriggerRecord& trigger) = 0;
+  virtual std::optional<TriggerRecord> get_trigger(const std::string& partner_id, const std::string& id) = 0;
+  // The partner's active triggers by id.
+  virtual TriggerPage list_triggers(const std::string& partner_id, const std::optional<std::string>& after,
+                                    std::size_t limit) = 0;
+  virtual std::vector<TriggerRecord> active_triggers() = 0;
+  // active → deleted; not_found when not the partner's or already deleted.
+  virtual WriteResult delete_trigger(const std::string& partner_id, const std::string& id, std::int64_t now) = 0;
+
+  // Stream cursors: where a follower of an engine stream stopped ----------------------------
+  virtual std::uint64_t stream_cursor(const std::string& name) = 0;
+  virtual void set_stream_cursor(const std::string& name, std::uint64_t position) = 0;
 
   virtual bool healthy() = 0;
 };

@@ -23,7 +23,7 @@ std::string with_spaces(std::string value) {
 
 }  // namespace
 
-ProductCatalogue::ProductCatalogue(const PopulationSchema& s) : schema_(s) {
+ProductCatalogue::ProductCatalogue(const PopulationSchema& s) : schema_(s), active_code_(s.code(Attr::status, "active")) {
   auto bit = [&](const char* code) { return std::uint64_t{1} << *s.product_index(code); };
   const auto postpaid = s.code(Attr::plan_type, "postpaid");
   const auto smartphone = s.code(Attr::device_type, "smartphone"), tablet = s.code(Attr::device_type, "tablet"),
@@ -93,29 +93,42 @@ std::vector<Product> ProductCatalogue::published() const {
   return out;
 }
 
+ProductCatalogue::Refusal ProductCatalogue::first_refusal(const Population& population, std::size_t row,
+                                                          std::size_t product) const {
+  const auto& p = products_[product];
+  auto accepted = [&](Attr a, const std::vector<std::uint8_t>& codes) {
+    return codes.empty() || std::find(codes.begin(), codes.end(), population.attribute(row, a)) != codes.end();
+  };
+  if (population.attribute(row, Attr::status) != active_code_) return Refusal::suspended;
+  if (!accepted(Attr::plan_type, p.rule.plan_types)) return Refusal::plan_type;
+  if (!accepted(Attr::network, p.rule.networks)) return Refusal::network;
+  if (!accepted(Attr::device_type, p.rule.device_types)) return Refusal::device_type;
+  if (population.attribute(row, Attr::tenure_band) < p.rule.min_tenure_band) return Refusal::tenure;
+  if (population.products(row) & p.rule.excluded_products) return Refusal::holds_product;
+  return Refusal::none;
+}
+
 Eligibility ProductCatalogue::check(const Population& population, std::size_t row,
                                     const std::string& product_code) const {
   const auto index = schema_.product_index(product_code);
   if (!index) throw std::invalid_argument("no product '" + product_code + "' in the catalogue");
   const auto& p = products_[*index];
   auto refuse = [](std::string reason) { return Eligibility{false, std::move(reason)}; };
-  auto accepted = [&](Attr a, const std::vector<std::uint8_t>& codes) {
-    return codes.empty() || std::find(codes.begin(), codes.end(), population.attribute(row, a)) != codes.end();
-  };
   auto names = [&](Attr a, const std::vector<std::uint8_t>& codes) { return value_words(a, codes); };
-
-  if (population.attribute(row, Attr::status) != schema_.code(Attr::status, "active"))
-    return refuse("the subscription is suspended");
-  if (!accepted(Attr::plan_type, p.rule.plan_types))
-    return refuse("requires a " + names(Attr::plan_type, p.rule.plan_types) + " plan");
-  if (!accepted(Attr::network, p.rule.networks)) return refuse("requires " + names(Attr::network, p.rule.networks));
-  if (!accepted(Attr::device_type, p.rule.device_types))
-    return refuse("requires a " + names(Attr::device_type, p.rule.device_types));
-  if (population.attribute(row, Attr::tenure_band) < p.rule.min_tenure_band)
-    return refuse("requires at least " + std::to_string(years(p.rule.min_tenure_band)) + " years as a customer");
-  if (const auto held = population.products(row) & p.rule.excluded_products)
-    return refuse("already holds " + schema_.product_codes()[static_cast<std::size_t>(std::countr_zero(held))]);
-  return {true, ""};
+  switch (first_refusal(population, row, *index)) {
+    case Refusal::none: return {true, ""};
+    case Refusal::suspended: return refuse("the subscription is suspended");
+    case Refusal::plan_type: return refuse("requires a " + names(Attr::plan_type, p.rule.plan_types) + " plan");
+    case Refusal::network: return refuse("requires " + names(Attr::network, p.rule.networks));
+    case Refusal::device_type: return refuse("requires a " + names(Attr::device_type, p.rule.device_types));
+    case Refusal::tenure:
+      return refuse("requires at least " + std::to_string(years(p.rule.min_tenure_band)) + " years as a customer");
+    case Refusal::holds_product: {
+      const auto held = population.products(row) & p.rule.excluded_products;
+      return refuse("already holds " + schema_.product_codes()[static_cast<std::size_t>(std::countr_zero(held))]);
+    }
+  }
+  return refuse("not eligible");
 }
 
 }  // namespace octopus::engine::reference

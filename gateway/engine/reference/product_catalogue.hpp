@@ -35,14 +35,23 @@ class ProductCatalogue {
   // Throws std::invalid_argument for a product code not in the catalogue. Every subscriber
   // must also be active.
   Eligibility check(const Population& population, std::size_t row, const std::string& product_code) const;
+  // The allocation-free form for batches: `product` is the schema's product index.
+  bool eligible(const Population& population, std::size_t row, std::size_t product) const {
+    return first_refusal(population, row, product) == Refusal::none;
+  }
 
  private:
+  // The first rule a subscriber fails, in the order reasons are given.
+  enum class Refusal { none, suspended, plan_type, network, device_type, tenure, holds_product };
+  Refusal first_refusal(const Population& population, std::size_t row, std::size_t product) const;
+
   explicit ProductCatalogue(const PopulationSchema& schema);
   std::string summary(const CatalogueProduct& p) const;
   std::string value_words(Attr a, const std::vector<std::uint8_t>& codes) const;  // "smartphone or tablet"
   int years(std::uint8_t tenure_band) const;
   const PopulationSchema& schema_;
   std::vector<CatalogueProduct> products_;  // in schema product order
+  std::uint8_t active_code_ = 0;  // Attr::status "active"
 };
 
 }  // namespace octopus::engine::reference

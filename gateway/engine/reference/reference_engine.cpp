@@ -123,6 +123,67 @@ std::future<std::vector<Product>> ReferenceEngine::products() {
   return answer<std::vector<Product>>([this] { return catalogue_.published(); });
 }
 
+std::future<std::vector<SubscriberFacts>> ReferenceEngine::facts(const FactsQuery& query) {
+  return answer<std::vector<SubscriberFacts>>([this, query] {
+    const auto& schema = population_->schema();
+    std::optional<std::size_t> product;
+    if (!query.product_code.empty()) {
+      product = schema.product_index(query.product_code);
+      if (!product) throw std::invalid_argument("no product '" + query.product_code + "' in the catalogue");
+    }
+    if (query.audiences.size() > 64) throw std::invalid_argument("at most 64 audiences per facts query");
+    std::vector<std::shared_ptr<const Bitmap>> audiences;
+    for (const auto& id : query.audiences) {
+      auto rows = audiences_.find(id);
+      if (!rows) throw AudienceNotFound("no audience " + id);
+      audiences.push_back(std::move(rows));
+    }
+    // A scope the population has no records for (an unknown purpose, say) is "none" for all.
+    std::optional<std::size_t> scope;
+    const auto purpose = schema.purpose_index(query.purpose);
+    const auto channel = schema.channel_index(query.channel);
+    const auto category = schema.category_index(query.partner_category);
+    if (purpose && channel && category) scope = schema.scope_index({*purpose, *channel, *category});
+    const auto active = schema.code(Attr::status, "active");
+
+    std::vector<SubscriberFacts> out(query.subscribers.size());
+    for (std::size_t i = 0; i < query.subscribers.size(); ++i) {
+      const auto row = population_->row_of(query.subscribers[i]);
+      if (!row) continue;
+      auto& f = out[i];
+      f.known = true;
+      f.active = population_->attribute(*row, Attr::status) == active;
+      if (scope) {
+        if ((population_->consent_withdrawn(*row) >> *scope) & 1u) f.consent = ConsentState::withdrawn;
+        else if ((population_->consent_granted(*row) >> *scope) & 1u) f.consent = ConsentState::granted;
+      }
+      f.eligible = product ? catalogue_.eligible(*population_, *row, *product) : f.active;
+      for (std::size_t a = 0; a < audiences.size(); ++a)
+        if (audiences[a]->contains(static_cast<std::uint32_t>(*row))) f.audiences |= std::uint64_t{1} << a;
+    }
+    return out;
+  });
+}
+
+std::future<std::vector<ConsentRecord>> ReferenceEngine::consents(std::uint64_t subscriber) {
+  return answer<std::vector<ConsentRecord>>([this, subscriber] {
+    const auto row = population_->row_of(subscriber);
+    if (!row) throw std::invalid_argument("no such subscriber");
+    const auto& schema = population_->schema();
+    const auto granted = population_->consent_granted(*row), withdrawn = population_->consent_withdrawn(*row);
+    std::vector<ConsentRecord> out;
+    for (std::size_t i = 0; i < schema.scope_count(); ++i) {
+      const bool w = (withdrawn >> i) & 1u, g = (granted >> i) & 1u;
+      if (!w && !g) continue;
+      const auto scope = schema.scope(i);
+      out.push_back({schema.purposes()[scope.purpose], schema.channels()[scope.channel],
+                     schema.partner_categories()[scope.category],
+                     w ? ConsentState::withdrawn : ConsentState::granted});
+    }
+    return out;
+  });
+}
+
 std::future<EventBatch> ReferenceEngine::events(std::uint64_t after, std::size_t limit,
                                                 std::chrono::milliseconds wait) {
   return events_.read(after, limit, wait);

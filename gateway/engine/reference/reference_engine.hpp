@@ -50,6 +50,8 @@ class ReferenceEngine final : public Engine {
   // An unknown product fails with std::invalid_argument; an unknown subscriber is not eligible.
   std::future<Eligibility> eligibility(const EligibilityQuery& query) override;
   std::future<std::vector<Product>> products() override;
+  std::future<std::vector<SubscriberFacts>> facts(const FactsQuery& query) override;
+  std::future<std::vector<ConsentRecord>> consents(std::uint64_t subscriber) override;
   std::future<EventBatch> events(std::uint64_t after, std::size_t limit, std::chrono::milliseconds wait) override;
   std::future<ConversionBatch> conversions(std::uint64_t after, std::size_t limit,
                                            std::chrono::milliseconds wait) override;

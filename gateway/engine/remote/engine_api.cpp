@@ -171,6 +171,33 @@ void register_engine_routes(http::Pipeline& plane, Engine& engine, std::chrono::
                          });
                        },
                    .blocking = true});
+  plane.add_route({.method = "POST",
+                   .pattern = "/engine/v1/facts",
+                   .handler =
+                       [e, timeout](http::RequestContext& ctx) {
+                         http::Response error;
+                         auto q = read_body<FactsQuery>(ctx, error, wire::facts_query_from_json);
+                         if (!q) return error;
+                         return answer(ctx, e->facts(*q), timeout, [](const std::vector<SubscriberFacts>& r) {
+                           return http::make_json(200, wire::to_json(r));
+                         });
+                       },
+                   .blocking = true});
+  plane.add_route({.method = "GET",
+                   .pattern = "/engine/v1/subscribers/{id}/consents",
+                   .handler =
+                       [e, timeout](http::RequestContext& ctx) {
+                         const auto& id = ctx.path_params.at("id");
+                         std::uint64_t subscriber = 0;
+                         const auto* end = id.data() + id.size();
+                         auto [p, ec] = std::from_chars(id.data(), end, subscriber);
+                         if (ec != std::errc() || p != end || id.empty())
+                           return http::make_problem(ctx, http::problems::not_found, "No such subscriber.");
+                         return answer(ctx, e->consents(subscriber), timeout, [](const std::vector<ConsentRecord>& r) {
+                           return http::make_json(200, wire::to_json(r));
+                         });
+                       },
+                   .blocking = true});
   plane.add_route({.method = "GET",
                    .pattern = "/engine/v1/events",
                    .handler = stream_reader<EventBatch>(

@@ -205,6 +205,86 @@ EligibilityQuery eligibility_query_from_json(const json& j) {
   return {unsigned_number(j, "subscriber", "eligibility"), text(j, "product_code", "eligibility")};
 }
 
+json to_json(const FactsQuery& q) {
+  return {{"subscribers", q.subscribers}, {"purpose", q.purpose},     {"partner_category", q.partner_category},
+          {"channel", q.channel},         {"product_code", q.product_code}, {"audiences", q.audiences}};
+}
+
+FactsQuery facts_query_from_json(const json& j) {
+  FactsQuery q;
+  const auto& subscribers = field(j, "subscribers", "facts");
+  if (!subscribers.is_array()) throw WireError("facts.subscribers is not an array");
+  q.subscribers.reserve(subscribers.size());
+  for (const auto& s : subscribers) {
+    if (!s.is_number_unsigned()) throw WireError("facts.subscribers holds a value that is not an unsigned integer");
+    q.subscribers.push_back(s.get<std::uint64_t>());
+  }
+  q.purpose = text(j, "purpose", "facts");
+  q.partner_category = text(j, "partner_category", "facts");
+  q.channel = text(j, "channel", "facts");
+  if (j.contains("product_code")) q.product_code = text(j, "product_code", "facts");
+  if (j.contains("audiences")) q.audiences = strings(j["audiences"], "facts.audiences");
+  return q;
+}
+
+json to_json(const std::vector<SubscriberFacts>& facts) {
+  json list = json::array();
+  for (const auto& f : facts)
+    list.push_back({{"known", f.known},
+                    {"active", f.active},
+                    {"consent", to_string(f.consent)},
+                    {"eligible", f.eligible},
+                    {"audiences", f.audiences}});
+  return {{"facts", std::move(list)}};
+}
+
+std::vector<SubscriberFacts> facts_from_json(const json& j) {
+  const auto& list = field(j, "facts", "facts");
+  if (!list.is_array()) throw WireError("facts.facts is not an array");
+  std::vector<SubscriberFacts> out;
+  out.reserve(list.size());
+  auto flag = [](const json& f, const char* name) {
+    const auto& v = field(f, name, "facts.facts[]");
+    if (!v.is_boolean()) throw WireError(std::string("facts.facts[].") + name + " is not a boolean");
+    return v.get<bool>();
+  };
+  for (const auto& f : list) {
+    SubscriberFacts s;
+    s.known = flag(f, "known");
+    s.active = flag(f, "active");
+    s.eligible = flag(f, "eligible");
+    const auto state = parse_consent_state(text(f, "consent", "facts.facts[]"));
+    if (!state) throw WireError("facts.facts[].consent is not granted, withdrawn or none");
+    s.consent = *state;
+    s.audiences = unsigned_number(f, "audiences", "facts.facts[]");
+    out.push_back(s);
+  }
+  return out;
+}
+
+json to_json(const std::vector<ConsentRecord>& consents) {
+  json list = json::array();
+  for (const auto& c : consents)
+    list.push_back({{"purpose", c.purpose},
+                    {"channel", c.channel},
+                    {"partner_category", c.partner_category},
+                    {"state", to_string(c.state)}});
+  return {{"consents", std::move(list)}};
+}
+
+std::vector<ConsentRecord> consents_from_json(const json& j) {
+  const auto& list = field(j, "consents", "consents");
+  if (!list.is_array()) throw WireError("consents.consents is not an array");
+  std::vector<ConsentRecord> out;
+  for (const auto& c : list) {
+    const auto state = parse_consent_state(text(c, "state", "consents[]"));
+    if (!state) throw WireError("consents[].state is not granted, withdrawn or none");
+    out.push_back({text(c, "purpose", "consents[]"), text(c, "channel", "consents[]"),
+                   text(c, "partner_category", "consents[]"), *state});
+  }
+  return out;
+}
+
 json to_json(const Eligibility& e) { return {{"eligible", e.eligible}, {"reason", e.reason}}; }
 
 Eligibility eligibility_from_json(const json& j) {

@@ -37,6 +37,13 @@ EligibilityQuery eligibility_query_from_json(const nlohmann::json& j);
 nlohmann::json to_json(const Eligibility& eligibility);
 Eligibility eligibility_from_json(const nlohmann::json& j);
 
+nlohmann::json to_json(const FactsQuery& query);
+FactsQuery facts_query_from_json(const nlohmann::json& j);
+nlohmann::json to_json(const std::vector<SubscriberFacts>& facts);
+std::vector<SubscriberFacts> facts_from_json(const nlohmann::json& j);
+nlohmann::json to_json(const std::vector<ConsentRecord>& consents);
+std::vector<ConsentRecord> consents_from_json(const nlohmann::json& j);
+
 nlohmann::json to_json(const std::vector<Product>& products);
 std::vector<Product> products_from_json(const nlohmann::json& j);
 

@@ -181,6 +181,22 @@ std::future<Eligibility> RemoteEngine::eligibility(const EligibilityQuery& query
                            [](const client::HttpResponse& r) { return wire::eligibility_from_json(parse_body(r)); });
 }
 
+std::future<std::vector<SubscriberFacts>> RemoteEngine::facts(const FactsQuery& query) {
+  return call<std::vector<SubscriberFacts>>(
+      {"POST", "/engine/v1/facts", wire::to_json(query).dump(), true},
+      [n = query.subscribers.size()](const client::HttpResponse& r) {
+        auto facts = wire::facts_from_json(parse_body(r));
+        if (facts.size() != n) throw wire::WireError("the engine answered facts for a different number of subscribers");
+        return facts;
+      });
+}
+
+std::future<std::vector<ConsentRecord>> RemoteEngine::consents(std::uint64_t subscriber) {
+  return call<std::vector<ConsentRecord>>(
+      {"GET", "/engine/v1/subscribers/" + std::to_string(subscriber) + "/consents", "", true},
+      [](const client::HttpResponse& r) { return wire::consents_from_json(parse_body(r)); });
+}
+
 std::future<std::vector<Product>> RemoteEngine::products() {
   return call<std::vector<Product>>({"GET", "/engine/v1/products", "", true}, [](const client::HttpResponse& r) {
     return wire::products_from_json(parse_body(r));

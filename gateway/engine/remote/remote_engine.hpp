@@ -44,6 +44,8 @@ class RemoteEngine final : public Engine {
   std::future<void> drop(const std::string& audience_id) override;
   std::future<Eligibility> eligibility(const EligibilityQuery& query) override;
   std::future<std::vector<Product>> products() override;
+  std::future<std::vector<SubscriberFacts>> facts(const FactsQuery& query) override;
+  std::future<std::vector<ConsentRecord>> consents(std::uint64_t subscriber) override;
   // A stream read waits at most half the network timeout for records, so an idle stream
   // answers empty instead of timing out.
   std::future<EventBatch> events(std::uint64_t after, std::size_t limit, std::chrono::milliseconds wait) override;

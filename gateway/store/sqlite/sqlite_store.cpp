@@ -114,6 +114,81 @@ const char* const kMigrations[] = {
       CREATE INDEX offers_by_partner ON offers(partner_id, id);
       CREATE INDEX offers_by_status ON offers(status, id);
     )sql",
+    // 6: deliveries, consent changes made at the gateway, partners' subscriber tokens,
+    // triggers and the positions of engine stream followers; audiences keep their exact size
+    R"sql(
+      ALTER TABLE audiences ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE deliveries (
+        id             TEXT PRIMARY KEY,
+        partner_id     TEXT NOT NULL REFERENCES partners(id),
+        offer_id       TEXT NOT NULL REFERENCES offers(id),
+        audience_id    TEXT NOT NULL,
+        subscribers    TEXT NOT NULL DEFAULT '[]',
+        target_count   INTEGER NOT NULL,
+        purpose        TEXT NOT NULL,
+        status         TEXT NOT NULL CHECK (status IN ('scheduled','running','deferred','completed','cancelled','failed')),
+        send_at        INTEGER NOT NULL,
+        resume_at      INTEGER NOT NULL DEFAULT 0,
+        cursor         INTEGER NOT NULL DEFAULT 0,
+        decided        INTEGER NOT NULL DEFAULT 0,
+        delivered      INTEGER NOT NULL DEFAULT 0,
+        no_consent     INTEGER NOT NULL DEFAULT 0,
+        capped         INTEGER NOT NULL DEFAULT 0,
+        ineligible     INTEGER NOT NULL DEFAULT 0,
+        cancelled      INTEGER NOT NULL DEFAULT 0,
+        failed         INTEGER NOT NULL DEFAULT 0,
+        sink_position  TEXT NOT NULL DEFAULT '',
+        policy_version TEXT NOT NULL,
+        error          TEXT NOT NULL DEFAULT '',
+        created_at     INTEGER NOT NULL,
+        updated_at     INTEGER NOT NULL,
+        finished_at    INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX deliveries_by_partner ON deliveries(partner_id, id);
+      CREATE INDEX deliveries_by_status ON deliveries(status, id);
+      CREATE TABLE consent_changes (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        subscriber       INTEGER NOT NULL,
+        purpose          TEXT NOT NULL,
+        channel          TEXT NOT NULL,
+        partner_category TEXT NOT NULL,
+        state            TEXT NOT NULL CHECK (state IN ('granted','withdrawn')),
+        actor            TEXT NOT NULL,
+        reason           TEXT NOT NULL,
+        at               INTEGER NOT NULL
+      );
+      CREATE INDEX consent_changes_by_subscriber ON consent_changes(subscriber, id);
+      CREATE TRIGGER consent_changes_no_update BEFORE UPDATE ON consent_changes
+        BEGIN SELECT RAISE(ABORT, 'consent_changes is append-only'); END;
+      CREATE TRIGGER consent_changes_no_delete BEFORE DELETE ON consent_changes
+        BEGIN SELECT RAISE(ABORT, 'consent_changes is append-only'); END;
+      CREATE TABLE subscriber_tokens (
+        partner_id TEXT NOT NULL,
+        token      TEXT NOT NULL,
+        subscriber INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (partner_id, token)
+      );
+      CREATE TABLE triggers (
+        id                 TEXT PRIMARY KEY,
+        partner_id         TEXT NOT NULL REFERENCES partners(id),
+        offer_id           TEXT NOT NULL REFERENCES offers(id),
+        event_type         TEXT NOT NULL,
+        segment            TEXT NOT NULL,
+        purpose            TEXT NOT NULL,
+        cooldown_seconds   INTEGER NOT NULL,
+        engine_audience_id TEXT NOT NULL,
+        status             TEXT NOT NULL CHECK (status IN ('active','deleted')),
+        policy_version     TEXT NOT NULL,
+        created_at         INTEGER NOT NULL,
+        updated_at         INTEGER NOT NULL
+      );
+      CREATE INDEX triggers_by_partner ON triggers(partner_id, id);
+      CREATE TABLE stream_cursors (
+        name     TEXT PRIMARY KEY,
+        position INTEGER NOT NULL
+      );
+    )sql",
 };
 
 // A prepared statement that finalizes itself.
@@ -124,6 +199,7 @@ class Statement {
       throw StoreError(std::string("sqlite prepare failed: ") + sqlite3_errmsg(db));
   }
   ~Statement() { sqlite3_finalize(stmt_); }
+  sqlite3_stmt* handle() { return stmt_; }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
@@ -257,7 +333,7 @@ AuditRecord read_audit(const Statement& st) {
 
 constexpr const char* kAudienceColumns =
     "id, partner_id, status, segment, purpose, engine_id, count, suppressed, reason, policy_version, error, "
-    "created_at, updated_at";
+    "created_at, updated_at, size";
 
 AudienceRecord read_audience(const Statement& st) {
   AudienceRecord a;
@@ -274,6 +350,7 @@ AudienceRecord read_audience(const Statement& st) {
   a.error = st.text(10);
   a.created_at = st.int64(11);
   a.updated_at = st.int64(12);
+  a.size = static_cast<std::uint64_t>(st.int64(13));
   return a;
 }
 
@@ -316,6 +393,80 @@ OfferRecord read_offer(const Statement& st) {
   o.updated_at = st.int64(17);
   return o;
 }
+
+constexpr const char* kDeliveryColumns =
+    "id, partner_id, offer_id, audience_id, subscribers, target_count, purpose, status, send_at, resume_at, cursor, "
+    "decided, delivered, no_consent, capped, ineligible, cancelled, failed, sink_position, policy_version, error, "
+    "created_at, updated_at, finished_at";
+
+DeliveryRecord read_delivery(const Statement& st) {
+  DeliveryRecord d;
+  d.id = st.text(0);
+  d.partner_id = st.text(1);
+  d.offer_id = st.text(2);
+  d.audience_id = st.text(3);
+  auto subscribers = nlohmann::json::parse(st.text(4), nullptr, false);
+  if (subscribers.is_array())
+    for (const auto& s : subscribers)
+      if (s.is_number_unsigned()) d.subscribers.push_back(s.get<std::uint64_t>());
+  d.target_count = static_cast<std::uint64_t>(st.int64(5));
+  d.purpose = st.text(6);
+  d.status = st.text(7);
+  d.send_at = st.int64(8);
+  d.resume_at = st.int64(9);
+  d.cursor = static_cast<std::uint64_t>(st.int64(10));
+  d.decided = static_cast<std::uint64_t>(st.int64(11));
+  d.counts.delivered = static_cast<std::uint64_t>(st.int64(12));
+  d.counts.no_consent = static_cast<std::uint64_t>(st.int64(13));
+  d.counts.capped = static_cast<std::uint64_t>(st.int64(14));
+  d.counts.ineligible = static_cast<std::uint64_t>(st.int64(15));
+  d.counts.cancelled = static_cast<std::uint64_t>(st.int64(16));
+  d.counts.failed = static_cast<std::uint64_t>(st.int64(17));
+  d.sink_position = st.text(18);
+  d.policy_version = st.text(19);
+  d.error = st.text(20);
+  d.created_at = st.int64(21);
+  d.updated_at = st.int64(22);
+  d.finished_at = st.int64(23);
+  return d;
+}
+
+constexpr const char* kTriggerColumns =
+    "id, partner_id, offer_id, event_type, segment, purpose, cooldown_seconds, engine_audience_id, status, "
+    "policy_version, created_at, updated_at";
+
+TriggerRecord read_trigger(const Statement& st) {
+  TriggerRecord t;
+  t.id = st.text(0);
+  t.partner_id = st.text(1);
+  t.offer_id = st.text(2);
+  t.event_type = st.text(3);
+  t.segment_json = st.text(4);
+  t.purpose = st.text(5);
+  t.cooldown_seconds = st.int64(6);
+  t.engine_audience_id = st.text(7);
+  t.status = st.text(8);
+  t.policy_version = st.text(9);
+  t.created_at = st.int64(10);
+  t.updated_at = st.int64(11);
+  return t;
+}
+
+ConsentChange read_consent_change(const Statement& st) {
+  ConsentChange c;
+  c.id = st.int64(0);
+  c.subscriber = static_cast<std::uint64_t>(st.int64(1));
+  c.purpose = st.text(2);
+  c.channel = st.text(3);
+  c.partner_category = st.text(4);
+  c.state = st.text(5);
+  c.actor = st.text(6);
+  c.reason = st.text(7);
+  c.at = st.int64(8);
+  return c;
+}
+
+std::int64_t as_int(std::uint64_t v) { return static_cast<std::int64_t>(v); }
 
 constexpr const char* kKeyColumns = "key_id, partner_id, algorithm, public_key, created_at, revoked_at";
 
@@ -473,8 +624,9 @@ std::optional<PartnerKey> SqliteStore::revoke_key(const std::string& partner_id,
 WriteResult SqliteStore::create_audience(const AudienceRecord& a) {
   std::lock_guard lock(mutex_);
   Statement st(db_, (std::string("INSERT INTO audiences(") + kAudienceColumns +
-                     ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                     ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
                         .c_str());
+  st.bind(14, static_cast<std::int64_t>(a.size));
   st.bind(1, a.id).bind(2, a.partner_id).bind(3, a.status).bind(4, a.segment_json).bind(5, a.purpose);
   st.bind(6, a.engine_id);
   if (a.count) st.bind(7, static_cast<std::int64_t>(*a.count));
@@ -508,13 +660,13 @@ AudiencePage SqliteStore::list_audiences(const std::string& partner_id, const st
 WriteResult SqliteStore::update_audience(const AudienceRecord& a) {
   std::lock_guard lock(mutex_);
   Statement st(db_,
-               "UPDATE audiences SET status=?, engine_id=?, count=?, suppressed=?, reason=?, error=?, updated_at=? "
+               "UPDATE audiences SET status=?, engine_id=?, count=?, suppressed=?, reason=?, error=?, updated_at=?, size=? "
                "WHERE partner_id=? AND id=?");
   st.bind(1, a.status).bind(2, a.engine_id);
   if (a.count) st.bind(3, static_cast<std::int64_t>(*a.count));
   else st.bind_null(3);
   st.bind(4, static_cast<std::int64_t>(a.suppressed)).bind(5, a.reason).bind(6, a.error).bind(7, a.updated_at);
-  st.bind(8, a.partner_id).bind(9, a.id);
+  st.bind(8, static_cast<std::int64_t>(a.size)).bind(9, a.partner_id).bind(10, a.id);
   st.step();
   return sqlite3_changes(db_) > 0 ? WriteResult::ok : WriteResult::not_found;
 }
@@ -594,6 +746,189 @@ WriteResult SqliteStore::review_offer(const OfferRecord& o) {
   st.bind(5, o.reviewed_at).bind(6, o.updated_at).bind(7, o.id);
   st.step();
   return sqlite3_changes(db_) == 1 ? WriteResult::ok : WriteResult::not_found;
+}
+
+WriteResult SqliteStore::create_delivery(const DeliveryRecord& d) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, (std::string("INSERT INTO deliveries(") + kDeliveryColumns +
+                     ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                        .c_str());
+  st.bind(1, d.id).bind(2, d.partner_id).bind(3, d.offer_id).bind(4, d.audience_id);
+  st.bind(5, nlohmann::json(d.subscribers).dump()).bind(6, as_int(d.target_count)).bind(7, d.purpose);
+  st.bind(8, d.status).bind(9, d.send_at).bind(10, d.resume_at).bind(11, as_int(d.cursor)).bind(12, as_int(d.decided));
+  st.bind(13, as_int(d.counts.delivered)).bind(14, as_int(d.counts.no_consent)).bind(15, as_int(d.counts.capped));
+  st.bind(16, as_int(d.counts.ineligible)).bind(17, as_int(d.counts.cancelled)).bind(18, as_int(d.counts.failed));
+  st.bind(19, d.sink_position).bind(20, d.policy_version).bind(21, d.error).bind(22, d.created_at);
+  st.bind(23, d.updated_at).bind(24, d.finished_at);
+  return st.exec_unique() ? WriteResult::ok : WriteResult::conflict;
+}
+
+std::optional<DeliveryRecord> SqliteStore::get_delivery(const std::string& partner_id, const std::string& id) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, (std::string("SELECT ") + kDeliveryColumns +
+                     " FROM deliveries WHERE id = ? AND (? = '' OR partner_id = ?)")
+                        .c_str());
+  st.bind(1, id).bind(2, partner_id).bind(3, partner_id);
+  if (!st.step()) return std::nullopt;
+  return read_delivery(st);
+}
+
+DeliveryPage SqliteStore::list_deliveries(const std::string& partner_id, const std::optional<std::string>& after,
+                                          std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, (std::string("SELECT ") + kDeliveryColumns +
+                     " FROM deliveries WHERE partner_id = ? AND id > ? ORDER BY id LIMIT ?")
+                        .c_str());
+  st.bind(1, partner_id).bind(2, after.value_or(std::string())).bind(3, static_cast<std::int64_t>(limit + 1));
+  return read_page<DeliveryPage>(st, limit, read_delivery);
+}
+
+std::vector<DeliveryRecord> SqliteStore::deliveries_in_status(const std::vector<std::string>& statuses) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, (std::string("SELECT ") + kDeliveryColumns +
+                     " FROM deliveries WHERE status IN (SELECT value FROM json_each(?)) ORDER BY id")
+                        .c_str());
+  st.bind(1, nlohmann::json(statuses).dump());
+  std::vector<DeliveryRecord> out;
+  while (st.step()) out.push_back(read_delivery(st));
+  return out;
+}
+
+WriteResult SqliteStore::record_delivery_progress(const DeliveryRecord& d) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_,
+               "UPDATE deliveries SET status = CASE WHEN status = 'cancelled' THEN status ELSE ?1 END, "
+               "resume_at = ?2, cursor = ?3, decided = ?4, delivered = ?5, no_consent = ?6, capped = ?7, ineligible = ?8, "
+               "cancelled = CASE WHEN status = 'cancelled' THEN target_count - ?4 ELSE ?9 END, failed = ?10, sink_position = ?11, error = ?12, updated_at = ?13, "
+               "finished_at = CASE WHEN status = 'cancelled' AND finished_at != 0 THEN finished_at ELSE ?14 END "
+               "WHERE id = ?15");
+  st.bind(1, d.status).bind(2, d.resume_at).bind(3, as_int(d.cursor)).bind(4, as_int(d.decided));
+  st.bind(5, as_int(d.counts.delivered)).bind(6, as_int(d.counts.no_consent)).bind(7, as_int(d.counts.capped));
+  st.bind(8, as_int(d.counts.ineligible)).bind(9, as_int(d.counts.cancelled)).bind(10, as_int(d.counts.failed));
+  st.bind(11, d.sink_position).bind(12, d.error).bind(13, d.updated_at).bind(14, d.finished_at).bind(15, d.id);
+  st.step();
+  return sqlite3_changes(db_) == 1 ? WriteResult::ok : WriteResult::not_found;
+}
+
+WriteResult SqliteStore::cancel_delivery(const std::string& partner_id, const std::string& id, std::int64_t now) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_,
+               "UPDATE deliveries SET status = 'cancelled', cancelled = target_count - decided, updated_at = ?1, "
+               "finished_at = ?1 WHERE id = ?2 AND partner_id = ?3 AND status IN ('scheduled','running','deferred')");
+  st.bind(1, now).bind(2, id).bind(3, partner_id);
+  st.step();
+  if (sqlite3_changes(db_) == 1) return WriteResult::ok;
+  Statement exists(db_, "SELECT 1 FROM deliveries WHERE id = ? AND partner_id = ?");
+  exists.bind(1, id).bind(2, partner_id);
+  return exists.step() ? WriteResult::conflict : WriteResult::not_found;
+}
+
+std::int64_t SqliteStore::append_consent_change(const ConsentChange& c) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_,
+               "INSERT INTO consent_changes(subscriber, purpose, channel, partner_category, state, actor, reason, at) "
+               "VALUES (?,?,?,?,?,?,?,?)");
+  st.bind(1, as_int(c.subscriber)).bind(2, c.purpose).bind(3, c.channel).bind(4, c.partner_category);
+  st.bind(5, c.state).bind(6, c.actor).bind(7, c.reason).bind(8, c.at);
+  st.step();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+std::vector<ConsentChange> SqliteStore::consent_changes(std::int64_t after_id, std::uint64_t subscriber,
+                                                        std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_,
+               "SELECT id, subscriber, purpose, channel, partner_category, state, actor, reason, at FROM consent_changes "
+               "WHERE id > ? AND (? = 0 OR subscriber = ?) ORDER BY id LIMIT ?");
+  st.bind(1, after_id).bind(2, as_int(subscriber)).bind(3, as_int(subscriber)).bind(4, static_cast<std::int64_t>(limit));
+  std::vector<ConsentChange> out;
+  while (st.step()) out.push_back(read_consent_change(st));
+  return out;
+}
+
+void SqliteStore::remember_subscriber_token(const std::string& partner_id, const std::string& token,
+                                            std::uint64_t subscriber, std::int64_t now) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_,
+               "INSERT OR IGNORE INTO subscriber_tokens(partner_id, token, subscriber, created_at) VALUES (?,?,?,?)");
+  st.bind(1, partner_id).bind(2, token).bind(3, as_int(subscriber)).bind(4, now);
+  st.step();
+}
+
+std::vector<std::optional<std::uint64_t>> SqliteStore::resolve_subscriber_tokens(const std::string& partner_id,
+                                                                                 const std::vector<std::string>& tokens) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, "SELECT subscriber FROM subscriber_tokens WHERE partner_id = ? AND token = ?");
+  std::vector<std::optional<std::uint64_t>> out;
+  out.reserve(tokens.size());
+  for (const auto& t : tokens) {
+    sqlite3_reset(st.handle());
+    st.bind(1, partner_id).bind(2, t);
+    out.push_back(st.step() ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(st.int64(0))) : std::nullopt);
+  }
+  return out;
+}
+
+WriteResult SqliteStore::create_trigger(const TriggerRecord& t) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, (std::string("INSERT INTO triggers(") + kTriggerColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)").c_str());
+  st.bind(1, t.id).bind(2, t.partner_id).bind(3, t.offer_id).bind(4, t.event_type).bind(5, t.segment_json);
+  st.bind(6, t.purpose).bind(7, t.cooldown_seconds).bind(8, t.engine_audience_id).bind(9, t.status);
+  st.bind(10, t.policy_version).bind(11, t.created_at).bind(12, t.updated_at);
+  return st.exec_unique() ? WriteResult::ok : WriteResult::conflict;
+}
+
+std::optional<TriggerRecord> SqliteStore::get_trigger(const std::string& partner_id, const std::string& id) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, (std::string("SELECT ") + kTriggerColumns +
+                     " FROM triggers WHERE id = ? AND partner_id = ? AND status = 'active'")
+                        .c_str());
+  st.bind(1, id).bind(2, partner_id);
+  if (!st.step()) return std::nullopt;
+  return read_trigger(st);
+}
+
+TriggerPage SqliteStore::list_triggers(const std::string& partner_id, const std::optional<std::string>& after,
+                                       std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, (std::string("SELECT ") + kTriggerColumns +
+                     " FROM triggers WHERE partner_id = ? AND status = 'active' AND id > ? ORDER BY id LIMIT ?")
+                        .c_str());
+  st.bind(1, partner_id).bind(2, after.value_or(std::string())).bind(3, static_cast<std::int64_t>(limit + 1));
+  return read_page<TriggerPage>(st, limit, read_trigger);
+}
+
+std::vector<TriggerRecord> SqliteStore::active_triggers() {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, (std::string("SELECT ") + kTriggerColumns + " FROM triggers WHERE status = 'active' ORDER BY id").c_str());
+  std::vector<TriggerRecord> out;
+  while (st.step()) out.push_back(read_trigger(st));
+  return out;
+}
+
+WriteResult SqliteStore::delete_trigger(const std::string& partner_id, const std::string& id, std::int64_t now) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_,
+               "UPDATE triggers SET status = 'deleted', updated_at = ? WHERE id = ? AND partner_id = ? AND status = 'active'");
+  st.bind(1, now).bind(2, id).bind(3, partner_id);
+  st.step();
+  return sqlite3_changes(db_) == 1 ? WriteResult::ok : WriteResult::not_found;
+}
+
+std::uint64_t SqliteStore::stream_cursor(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, "SELECT position FROM stream_cursors WHERE name = ?");
+  st.bind(1, name);
+  return st.step() ? static_cast<std::uint64_t>(st.int64(0)) : 0;
+}
+
+void SqliteStore::set_stream_cursor(const std::string& name, std::uint64_t position) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_,
+               "INSERT INTO stream_cursors(name, position) VALUES (?, ?) "
+               "ON CONFLICT(name) DO UPDATE SET position = excluded.position");
+  st.bind(1, name).bind(2, as_int(position));
+  st.step();
 }
 
 IdempotencyClaim SqliteStore::claim_idempotency_key(const std::string& partner_id, const std::string& key,

@@ -45,6 +45,28 @@ class SqliteStore final : public Store {
   void complete_idempotency_key(const std::string& partner_id, const std::string& key,
                                 const StoredResponse& response, std::int64_t now) override;
   void release_idempotency_key(const std::string& partner_id, const std::string& key) override;
+  WriteResult create_delivery(const DeliveryRecord& delivery) override;
+  std::optional<DeliveryRecord> get_delivery(const std::string& partner_id, const std::string& id) override;
+  DeliveryPage list_deliveries(const std::string& partner_id, const std::optional<std::string>& after,
+                               std::size_t limit) override;
+  std::vector<DeliveryRecord> deliveries_in_status(const std::vector<std::string>& statuses) override;
+  WriteResult record_delivery_progress(const DeliveryRecord& delivery) override;
+  WriteResult cancel_delivery(const std::string& partner_id, const std::string& id, std::int64_t now) override;
+  std::int64_t append_consent_change(const ConsentChange& change) override;
+  std::vector<ConsentChange> consent_changes(std::int64_t after_id, std::uint64_t subscriber,
+                                             std::size_t limit) override;
+  void remember_subscriber_token(const std::string& partner_id, const std::string& token, std::uint64_t subscriber,
+                                 std::int64_t now) override;
+  std::vector<std::optional<std::uint64_t>> resolve_subscriber_tokens(const std::string& partner_id,
+                                                                      const std::vector<std::string>& tokens) override;
+  WriteResult create_trigger(const TriggerRecord& trigger) override;
+  std::optional<TriggerRecord> get_trigger(const std::string& partner_id, const std::string& id) override;
+  TriggerPage list_triggers(const std::string& partner_id, const std::optional<std::string>& after,
+                            std::size_t limit) override;
+  std::vector<TriggerRecord> active_triggers() override;
+  WriteResult delete_trigger(const std::string& partner_id, const std::string& id, std::int64_t now) override;
+  std::uint64_t stream_cursor(const std::string& name) override;
+  void set_stream_cursor(const std::string& name, std::uint64_t position) override;
   bool healthy() override;
 
   // The schema version after migration (tests, readiness).

@@ -60,6 +60,8 @@ class BruteForceEngine final : public engine::Engine {
   std::future<void> drop(const std::string&) override { return {}; }
   std::future<engine::Eligibility> eligibility(const engine::EligibilityQuery&) override { return {}; }
   std::future<std::vector<engine::Product>> products() override { return {}; }
+  std::future<std::vector<engine::SubscriberFacts>> facts(const engine::FactsQuery&) override { return {}; }
+  std::future<std::vector<engine::ConsentRecord>> consents(std::uint64_t) override { return {}; }
   // Streams play no part in estimates.
   std::future<engine::EventBatch> events(std::uint64_t, std::size_t, std::chrono::milliseconds) override { return {}; }
   std::future<engine::ConversionBatch> conversions(std::uint64_t, std::size_t, std::chrono::milliseconds) override {

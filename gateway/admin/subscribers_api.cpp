@@ -1,0 +1,193 @@
+#include "admin/subscribers_api.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include <nlohmann/json.hpp>
+
+#include "http/formats.hpp"
+#include "http/json_body.hpp"
+#include "http/problem.hpp"
+
+namespace octopus::admin {
+
+using nlohmann::json;
+
+namespace {
+
+std::int64_t now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::optional<std::uint64_t> parse_subscriber(const std::string& text) {
+  std::uint64_t v = 0;
+  const auto* end = text.data() + text.size();
+  auto [p, ec] = std::from_chars(text.data(), end, v);
+  if (text.empty() || ec != std::errc() || p != end || v == 0) return std::nullopt;
+  return v;
+}
+
+void audit(store::Store& store, const http::RequestContext& ctx, const std::string& action, const std::string& subject,
+           const std::string& version, json detail) {
+  store::AuditRecord a;
+  a.at = now_s();
+  a.actor = ctx.principal ? ctx.principal->id : "admin";
+  a.action = action;
+  a.subject = subject;
+  a.outcome = "accepted";
+  a.policy_version = version;
+  a.detail = detail.dump();
+  store.append_audit(a);
+}
+
+// The engine's record with the gateway's changes over it, scope by scope.
+json consents_json(std::uint64_t subscriber, const std::vector<engine::ConsentRecord>& recorded,
+                   const std::vector<store::ConsentChange>& changes) {
+  json scopes = json::array();
+  for (const auto& r : recorded) {
+    const bool overridden = std::any_of(changes.begin(), changes.end(), [&](const auto& c) {
+      return c.purpose == r.purpose && c.channel == r.channel && c.partner_category == r.partner_category;
+    });
+    if (!overridden)
+      scopes.push_back({{"purpose", r.purpose}, {"channel", r.channel}, {"partner_category", r.partner_category},
+                        {"state", std::string(engine::to_string(r.state))}, {"source", "engine"},
+                        {"changed_at", nullptr}, {"actor", nullptr}, {"reason", nullptr}});
+  }
+  for (const auto& c : changes)
+    scopes.push_back({{"purpose", c.purpose}, {"channel", c.channel}, {"partner_category", c.partner_category},
+                      {"state", c.state}, {"source", "gateway"}, {"changed_at", http::rfc3339(c.at)},
+                      {"actor", c.actor}, {"reason", c.reason}});
+  std::sort(scopes.begin(), scopes.end(), [](const json& a, const json& b) {
+    return std::tie(a["purpose"], a["channel"], a["partner_category"]) <
+           std::tie(b["purpose"], b["channel"], b["partner_category"]);
+  });
+  return {{"subscriber", std::to_string(subscriber)}, {"scopes", std::move(scopes)}};
+}
+
+// Runs an engine call, or answers the problem a failed one deserves.
+template <typename T>
+std::optional<T> ask_engine(http::RequestContext& ctx, std::future<T> f, std::chrono::milliseconds timeout,
+                            http::Response& error) {
+  try {
+    return engine::await(std::move(f), timeout, std::chrono::seconds(1));
+  } catch (const engine::EngineUnavailable& e) {
+    error = http::make_unavailable(ctx, http::problems::engine_unavailable, "The engine is not answering.", e.retry_after());
+  } catch (const std::invalid_argument&) {
+    error = http::make_problem(ctx, http::problems::not_found, "The engine has no such subscriber.");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void register_subscriber_routes(http::Pipeline& admin_plane, SubscribersApiDeps deps) {
+  admin_plane.add_route(
+      {.method = "GET",
+       .pattern = "/admin/v1/subscribers/{id}/consents",
+       .handler =
+           [deps](http::RequestContext& ctx) {
+             const auto subscriber = parse_subscriber(ctx.path_params.at("id"));
+             if (!subscriber) return http::make_problem(ctx, http::problems::not_found, "No such subscriber.");
+             http::Response error;
+             auto recorded = ask_engine(ctx, deps.engine.consents(*subscriber), deps.engine_timeout, error);
+             if (!recorded) return error;
+             return http::make_json(200, consents_json(*subscriber, *recorded, deps.consents.overlay().changes_of(*subscriber)));
+           },
+       .blocking = true});
+
+  admin_plane.add_route(
+      {.method = "POST",
+       .pattern = "/admin/v1/subscribers/{id}/consents",
+       .handler =
+           [deps](http::RequestContext& ctx) {
+             const auto subscriber = parse_subscriber(ctx.path_params.at("id"));
+             if (!subscriber) return http::make_problem(ctx, http::problems::not_found, "No such subscriber.");
+             http::Response error;
+             auto body = http::json_body(ctx, error);
+             if (!body) return error;
+             const auto policy = deps.policies.current();
+             auto known = [](const std::vector<std::string>& names, const std::string& n) {
+               return std::find(names.begin(), names.end(), n) != names.end();
+             };
+             json issues = json::array();
+             for (const auto& [key, value] : body->items())
+               if (key != "changes" && key != "note") issues.push_back({{"pointer", "/" + key}, {"detail", "is not a member"}});
+             const auto note = body->value("note", json()).is_string() ? (*body)["note"].get<std::string>() : "";
+             if (note.empty() || note.size() > 2000)
+               issues.push_back({{"pointer", "/note"}, {"detail", "say why, in at most 2000 bytes (e.g. the call's reference)"}});
+             std::vector<store::ConsentChange> changes;
+             const auto& list = body->value("changes", json());
+             if (!list.is_array() || list.empty() || list.size() > 100)
+               issues.push_back({{"pointer", "/changes"}, {"detail", "must list 1 to 100 changes"}});
+             else
+               for (std::size_t i = 0; i < list.size(); ++i) {
+                 const auto at = "/changes/" + std::to_string(i);
+                 const auto& c = list[i];
+                 auto field = [&](const char* name) {
+                   return c.is_object() && c.contains(name) && c[name].is_string() ? c[name].get<std::string>() : std::string();
+                 };
+                 store::ConsentChange change;
+                 change.subscriber = *subscriber;
+                 change.purpose = field("purpose");
+                 change.channel = field("channel");
+                 change.partner_category = field("partner_category");
+                 change.state = field("state");
+                 change.actor = ctx.principal ? ctx.principal->id : "admin";
+                 change.reason = note;
+                 if (!known(policy->consent.purposes, change.purpose))
+                   issues.push_back({{"pointer", at + "/purpose"}, {"detail", "is not a purpose of the consent policy"}});
+                 if (!policy::parse_channel(change.channel))
+                   issues.push_back({{"pointer", at + "/channel"}, {"detail", "must be sms, push or outbound_call"}});
+                 if (!known(policy->consent.categories, change.partner_category))
+                   issues.push_back({{"pointer", at + "/partner_category"}, {"detail", "is not a partner category of the consent policy"}});
+                 if (change.state != "granted" && change.state != "withdrawn")
+                   issues.push_back({{"pointer", at + "/state"}, {"detail", "must be granted or withdrawn"}});
+                 changes.push_back(std::move(change));
+               }
+             if (!issues.empty())
+               return http::make_problem(ctx, http::problems::validation_error, "The change breaks its schema; see errors.",
+                                         {{"errors", issues}});
+             auto recorded = ask_engine(ctx, deps.engine.consents(*subscriber), deps.engine_timeout, error);
+             if (!recorded) return error;
+             json summary = json::array();
+             for (auto& c : changes) {
+               c.at = now_s();
+               summary.push_back({{"purpose", c.purpose}, {"channel", c.channel}, {"partner_category", c.partner_category},
+                                  {"state", c.state}});
+               deps.consents.record(c);
+             }
+             audit(deps.store, ctx, "consent.change", std::to_string(*subscriber), policy->version,
+                   {{"changes", summary}, {"note", note}});
+             return http::make_json(200, consents_json(*subscriber, *recorded, deps.consents.overlay().changes_of(*subscriber)));
+           },
+       .blocking = true});
+
+  admin_plane.add_route(
+      {.method = "POST",
+       .pattern = "/admin/v1/partners/{id}/subscriber-tokens",
+       .handler =
+           [deps](http::RequestContext& ctx) {
+             const auto& partner_id = ctx.path_params.at("id");
+             if (!deps.store.get_partner(partner_id))
+               return http::make_problem(ctx, http::problems::not_found, "No partner with this id.");
+             http::Response error;
+             auto body = http::json_body(ctx, error);
+             if (!body) return error;
+             const auto& s = body->value("subscriber", json());
+             const auto subscriber = s.is_string() ? parse_subscriber(s.get<std::string>()) : std::nullopt;
+             if (!subscriber || body->size() != 1)
+               return http::make_problem(ctx, http::problems::validation_error, "Give {\"subscriber\": \"<id>\"} only.",
+                                         {{"errors", json::array({{{"pointer", "/subscriber"},
+                                                                   {"detail", "must be the subscriber's id, as a string of digits"}}})}});
+             auto recorded = ask_engine(ctx, deps.engine.consents(*subscriber), deps.engine_timeout, error);
+             if (!recorded) return error;
+             const auto token = deps.tokenizer.token(partner_id, *subscriber);
+             deps.store.remember_subscriber_token(partner_id, token, *subscriber, now_s());
+             audit(deps.store, ctx, "subscriber_token.issue", partner_id, deps.policies.current()->version,
+                   {{"subscriber", std::to_string(*subscriber)}});
+             return http::make_json(201, {{"partner_id", partner_id}, {"token", token}});
+           },
+       .blocking = true});
+}
+
+}  // namespace octopus::admin

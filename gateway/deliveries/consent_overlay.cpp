@@ -1,0 +1,59 @@
+#include "deliveries/consent_overlay.hpp"
+
+#include <mutex>
+
+namespace octopus::deliveries {
+
+ConsentOverlay::ConsentOverlay() : shards_(std::make_unique<Shard[]>(kShards)) {}
+ConsentOverlay::~ConsentOverlay() = default;
+
+void ConsentOverlay::apply(const store::ConsentChange& change) {
+  auto& shard = shard_of(change.subscriber);
+  std::unique_lock lock(shard.mutex);
+  auto [it, added] = shard.by_subscriber.try_emplace(change.subscriber);
+  if (added) subscribers_.fetch_add(1, std::memory_order_relaxed);
+  for (auto& c : it->second)
+    if (c.purpose == change.purpose && c.channel == change.channel && c.partner_category == change.partner_category) {
+      c = change;
+      return;
+    }
+  it->second.push_back(change);
+}
+
+std::optional<engine::ConsentState> ConsentOverlay::state(std::uint64_t subscriber, std::string_view purpose,
+                                                          std::string_view channel,
+                                                          std::string_view partner_category) const {
+  if (subscribers_.load(std::memory_order_relaxed) == 0) return std::nullopt;
+  auto& shard = shard_of(subscriber);
+  std::shared_lock lock(shard.mutex);
+  auto it = shard.by_subscriber.find(subscriber);
+  if (it == shard.by_subscriber.end()) return std::nullopt;
+  for (const auto& c : it->second)
+    if (c.purpose == purpose && c.channel == channel && c.partner_category == partner_category)
+      return c.state == "granted" ? engine::ConsentState::granted : engine::ConsentState::withdrawn;
+  return std::nullopt;
+}
+
+std::vector<store::ConsentChange> ConsentOverlay::changes_of(std::uint64_t subscriber) const {
+  auto& shard = shard_of(subscriber);
+  std::shared_lock lock(shard.mutex);
+  auto it = shard.by_subscriber.find(subscriber);
+  return it == shard.by_subscriber.end() ? std::vector<store::ConsentChange>{} : it->second;
+}
+
+void ConsentChanges::load() {
+  std::int64_t after = 0;
+  for (;;) {
+    auto page = store_.consent_changes(after, 0, 10000);
+    if (page.empty()) break;
+    for (const auto& c : page) overlay_.apply(c);
+    after = page.back().id;
+  }
+}
+
+void ConsentChanges::record(store::ConsentChange change) {
+  change.id = store_.append_consent_change(change);
+  overlay_.apply(change);
+}
+
+}  // namespace octopus::deliveries

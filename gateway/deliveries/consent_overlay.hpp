@@ -1,0 +1,62 @@
+// Consent changes made at the gateway (an SMS reply TD, a customer service agent) laid over
+// the engine's consent records: for a scope the gateway changed, its latest change wins.
+// Deliveries and triggers read it per subscriber at send time, so a withdrawal applies to
+// every message decided after it was recorded. Loaded from the Store at start and kept
+// current as changes are appended (ConsentChanges writes both).
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/engine.hpp"
+#include "store/store.hpp"
+
+namespace octopus::deliveries {
+
+class ConsentOverlay {
+ public:
+  ConsentOverlay();
+  ~ConsentOverlay();
+
+  // Changes must be applied in the order they were recorded.
+  void apply(const store::ConsentChange& change);
+  // The gateway's latest change of this scope, if it made one.
+  std::optional<engine::ConsentState> state(std::uint64_t subscriber, std::string_view purpose,
+                                            std::string_view channel, std::string_view partner_category) const;
+  // The subscriber's changed scopes, latest state of each.
+  std::vector<store::ConsentChange> changes_of(std::uint64_t subscriber) const;
+  std::size_t subscribers() const { return subscribers_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Shard {
+    mutable std::shared_mutex mutex;
+    std::unordered_map<std::uint64_t, std::vector<store::ConsentChange>> by_subscriber;
+  };
+  static constexpr std::size_t kShards = 16;
+  Shard& shard_of(std::uint64_t subscriber) const { return shards_[subscriber % kShards]; }
+  std::unique_ptr<Shard[]> shards_;
+  std::atomic<std::size_t> subscribers_{0};  // lets the common case (no change at all) skip the lock
+};
+
+// Records consent changes: appended to the Store (the durable, append-only record) and
+// applied to the overlay, in that order, so nothing the overlay acts on can be lost.
+class ConsentChanges {
+ public:
+  ConsentChanges(store::Store& store, ConsentOverlay& overlay) : store_(store), overlay_(overlay) {}
+  // Reads every change the Store holds into the overlay.
+  void load();
+  void record(store::ConsentChange change);
+  const ConsentOverlay& overlay() const { return overlay_; }
+
+ private:
+  store::Store& store_;
+  ConsentOverlay& overlay_;
+};
+
+}  // namespace octopus::deliveries

@@ -1,0 +1,148 @@
+#include "deliveries/contact_ledger.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace octopus::deliveries {
+
+struct ContactLedger::Shard {
+  mutable std::mutex mutex;
+  std::vector<Entry> slots = std::vector<Entry>(1024);
+  std::size_t used = 0;
+
+  static std::uint64_t mix(std::uint64_t x) {  // splitmix64's finaliser
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+  }
+  const Entry* find(std::uint64_t subscriber) const {
+    const std::size_t mask = slots.size() - 1;
+    for (std::size_t i = mix(subscriber) >> 6 & mask;; i = (i + 1) & mask) {
+      if (slots[i].subscriber == subscriber) return &slots[i];
+      if (slots[i].subscriber == 0) return nullptr;
+    }
+  }
+  Entry& find_or_add(std::uint64_t subscriber) {
+    if ((used + 1) * 10 > slots.size() * 7) grow();
+    const std::size_t mask = slots.size() - 1;
+    for (std::size_t i = mix(subscriber) >> 6 & mask;; i = (i + 1) & mask) {
+      if (slots[i].subscriber == subscriber) return slots[i];
+      if (slots[i].subscriber == 0) {
+        ++used;
+        slots[i].subscriber = subscriber;
+        return slots[i];
+      }
+    }
+  }
+  void grow() {
+    std::vector<Entry> old(slots.size() * 2);
+    old.swap(slots);
+    const std::size_t mask = slots.size() - 1;
+    for (const auto& e : old) {
+      if (e.subscriber == 0) continue;
+      std::size_t i = mix(e.subscriber) >> 6 & mask;
+      while (slots[i].subscriber != 0) i = (i + 1) & mask;
+      slots[i] = e;
+    }
+  }
+};
+
+namespace {
+std::uint8_t inc(std::uint8_t v) { return v == std::numeric_limits<std::uint8_t>::max() ? v : v + 1; }
+std::uint8_t dec(std::uint8_t v) { return v == 0 ? 0 : v - 1; }
+}  // namespace
+
+// Brings an entry's counts to the current day and week: older periods no longer count.
+void ContactLedger::Entry::roll(const policy::CountingPeriods& p) {
+  if (day != p.day) {
+    day = static_cast<std::int32_t>(p.day);
+    overall_day = 0;
+    channel_day.fill(0);
+  }
+  if (week != p.week) {
+    week = static_cast<std::int32_t>(p.week);
+    overall_week = 0;
+    channel_week.fill(0);
+  }
+}
+
+ContactLedger::ContactLedger() : shards_(std::make_unique<Shard[]>(kShards)) {}
+ContactLedger::~ContactLedger() = default;
+
+ContactLedger::Shard& ContactLedger::shard_of(std::uint64_t subscriber) const {
+  return shards_[Shard::mix(subscriber) & (kShards - 1)];
+}
+
+policy::Decision ContactLedger::reserve(const policy::PolicySnapshot& snapshot, const policy::CountingPeriods& periods,
+                                        std::uint64_t subscriber, policy::Channel channel) {
+  auto& shard = shard_of(subscriber);
+  std::lock_guard lock(shard.mutex);
+  auto& e = shard.find_or_add(subscriber);
+  e.roll(periods);
+  const auto c = static_cast<std::size_t>(channel);
+  const policy::ContactCounts counts{e.overall_day, e.overall_week, e.channel_day[c], e.channel_week[c]};
+  auto decision = policy::check_frequency_caps(snapshot, channel, counts);
+  if (decision.allowed) {
+    e.overall_day = inc(e.overall_day);
+    e.overall_week = inc(e.overall_week);
+    e.channel_day[c] = inc(e.channel_day[c]);
+    e.channel_week[c] = inc(e.channel_week[c]);
+  }
+  return decision;
+}
+
+void ContactLedger::release(const policy::CountingPeriods& periods, std::uint64_t subscriber, policy::Channel channel) {
+  auto& shard = shard_of(subscriber);
+  std::lock_guard lock(shard.mutex);
+  auto& e = shard.find_or_add(subscriber);
+  if (e.day != periods.day || e.week != periods.week) return;  // the period it was reserved in is over
+  const auto c = static_cast<std::size_t>(channel);
+  e.overall_day = dec(e.overall_day);
+  e.overall_week = dec(e.overall_week);
+  e.channel_day[c] = dec(e.channel_day[c]);
+  e.channel_week[c] = dec(e.channel_week[c]);
+}
+
+void ContactLedger::record(const policy::CountingPeriods& periods, std::uint64_t subscriber, policy::Channel channel) {
+  auto& shard = shard_of(subscriber);
+  std::lock_guard lock(shard.mutex);
+  auto& e = shard.find_or_add(subscriber);
+  e.roll(periods);
+  const auto c = static_cast<std::size_t>(channel);
+  e.overall_day = inc(e.overall_day);
+  e.overall_week = inc(e.overall_week);
+  e.channel_day[c] = inc(e.channel_day[c]);
+  e.channel_week[c] = inc(e.channel_week[c]);
+}
+
+policy::ContactCounts ContactLedger::counts(const policy::CountingPeriods& periods, std::uint64_t subscriber,
+                                            policy::Channel channel) const {
+  auto& shard = shard_of(subscriber);
+  std::lock_guard lock(shard.mutex);
+  const auto* e = shard.find(subscriber);
+  policy::ContactCounts out;
+  if (!e) return out;
+  const auto c = static_cast<std::size_t>(channel);
+  if (e->week == periods.week) {
+    out.overall_this_week = e->overall_week;
+    out.channel_this_week = e->channel_week[c];
+    if (e->day == periods.day) {
+      out.overall_today = e->overall_day;
+      out.channel_today = e->channel_day[c];
+    }
+  }
+  return out;
+}
+
+std::size_t ContactLedger::subscribers() const {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < kShards; ++i) {
+    std::lock_guard lock(shards_[i].mutex);
+    n += shards_[i].used;
+  }
+  return n;
+}
+
+}  // namespace octopus::deliveries

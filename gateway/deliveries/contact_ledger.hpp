@@ -1,0 +1,53 @@
+// How many messages each subscriber has been sent today and this week, per channel and in
+// all, from every partner together: what fatigue.yaml's caps are checked against. A slot is
+// reserved before a message goes out (check and count in one step under the subscriber's
+// shard lock), so two deliveries racing for a subscriber's last slot cannot both take it;
+// a reservation that ends up unused is released.
+//
+// In memory, rebuilt at start from the message sink (what was actually sent); a table of
+// 24-byte entries with open addressing, split into shards so that runners on different
+// threads rarely meet on a lock.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "policy/frequency_caps.hpp"
+
+namespace octopus::deliveries {
+
+class ContactLedger {
+ public:
+  ContactLedger();
+  ~ContactLedger();
+
+  // Counts one more message if the caps of `snapshot` allow it; `periods` says which day and
+  // week `now` is in (policy::counting_periods, computed once per batch).
+  policy::Decision reserve(const policy::PolicySnapshot& snapshot, const policy::CountingPeriods& periods,
+                           std::uint64_t subscriber, policy::Channel channel);
+  // Gives back a reservation whose message was not sent.
+  void release(const policy::CountingPeriods& periods, std::uint64_t subscriber, policy::Channel channel);
+  // Counts a message already sent (the rebuild from the sink): no cap is checked. `periods`
+  // are those of the message's time; replay messages in the order they were sent.
+  void record(const policy::CountingPeriods& periods, std::uint64_t subscriber, policy::Channel channel);
+  policy::ContactCounts counts(const policy::CountingPeriods& periods, std::uint64_t subscriber,
+                               policy::Channel channel) const;
+  std::size_t subscribers() const;
+
+ private:
+  struct Entry {
+    std::uint64_t subscriber = 0;  // 0: an empty slot (no subscriber id is 0)
+    std::int32_t day = 0, week = 0;
+    std::uint8_t overall_day = 0, overall_week = 0;  // saturate at 255, far above any cap
+    std::array<std::uint8_t, policy::kChannelCount> channel_day{}, channel_week{};
+    void roll(const policy::CountingPeriods& p);
+  };
+  struct Shard;
+  static constexpr std::size_t kShards = 64;
+  Shard& shard_of(std::uint64_t subscriber) const;
+  std::unique_ptr<Shard[]> shards_;
+};
+
+}  // namespace octopus::deliveries

@@ -1,0 +1,299 @@
+#include "deliveries/deliveries_api.hpp"
+
+#include <regex>
+
+#include <nlohmann/json.hpp>
+
+#include "deliveries/delivery_decider.hpp"
+#include "http/formats.hpp"
+#include "http/json_body.hpp"
+#include "http/problem.hpp"
+#include "http/query.hpp"
+#include "observability/log.hpp"
+#include "policy/consent_evaluator.hpp"
+#include "quota/counter_store.hpp"
+#include "store/resource_id.hpp"
+
+namespace octopus::deliveries {
+
+using nlohmann::json;
+
+namespace {
+
+const std::regex kDeliveryId("^dlv_[0-9a-f]{28}$");
+const std::regex kOfferId("^ofr_[0-9a-f]{28}$");
+const std::regex kAudienceId("^aud_[0-9a-f]{28}$");
+const std::regex kToken("^sub_[A-Za-z0-9_-]{43}$");
+constexpr std::size_t kMaxTokens = 1000;
+constexpr std::int64_t kPastTolerance = 30;  // seconds of clock skew forgiven on send_at
+
+// The counts a partner may see: all of them when the delivery targets at least k
+// subscribers; for a token delivery only how many tokens were accepted.
+json outcome_json(const store::DeliveryRecord& d, std::uint64_t k) {
+  if (d.audience_id.empty()) return {{"accepted", d.target_count}};
+  if (d.target_count < k) return nullptr;
+  const auto remaining = d.target_count > d.decided + d.counts.cancelled ? d.target_count - d.decided - d.counts.cancelled : 0;
+  return {{"delivered", d.counts.delivered}, {"no_consent", d.counts.no_consent}, {"capped", d.counts.capped},
+          {"deferred", d.status == "deferred" ? remaining : 0}, {"ineligible", d.counts.ineligible},
+          {"cancelled", d.counts.cancelled}, {"failed", d.counts.failed}};
+}
+
+json delivery_json(const store::DeliveryRecord& d, std::uint64_t k) {
+  const bool shown = !d.audience_id.empty() && d.target_count >= k;
+  json out = {{"id", d.id},
+              {"offer_id", d.offer_id},
+              {"audience_id", d.audience_id.empty() ? json(nullptr) : json(d.audience_id)},
+              {"status", d.status},
+              {"send_at", http::rfc3339(d.send_at)},
+              {"resume_at", d.resume_at ? json(http::rfc3339(d.resume_at)) : json(nullptr)},
+              {"progress", d.target_count == 0 ? 1.0
+                                               : std::min(1.0, static_cast<double>(d.decided + d.counts.cancelled) /
+                                                                   static_cast<double>(d.target_count))},
+              {"outcomes", outcome_json(d, k)},
+              {"outcomes_withheld", shown ? json(nullptr)
+                                          : json(d.audience_id.empty() ? "token_delivery" : "below_threshold")},
+              {"policy_version", d.policy_version},
+              {"created_at", http::rfc3339(d.created_at)},
+              {"finished_at", d.finished_at ? json(http::rfc3339(d.finished_at)) : json(nullptr)}};
+  if (!d.error.empty()) out["error"] = d.error;
+  return out;
+}
+
+std::int64_t now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+json issue(std::string pointer, std::string detail) { return {{"pointer", std::move(pointer)}, {"detail", std::move(detail)}}; }
+
+}  // namespace
+
+void register_delivery_routes(http::Pipeline& partner_plane, DeliveriesApiDeps deps) {
+  partner_plane.add_route(
+      {.method = "POST",
+       .pattern = "/v1/deliveries",
+       .handler =
+           [deps](http::RequestContext& ctx) {
+             http::Response error;
+             auto body = http::json_body(ctx, error);
+             if (!body) return error;
+             const auto& partner = *ctx.principal;
+             const auto now = now_s();
+             // The request's shape first: every problem at once.
+             json issues = json::array();
+             for (const auto& [key, value] : body->items())
+               if (key != "offer_id" && key != "audience_id" && key != "subscriber_tokens" && key != "send_at" &&
+                   key != "purpose")
+                 issues.push_back(issue("/" + key, "is not a member of a delivery"));
+             const auto offer_id = body->value("offer_id", json()).is_string() ? (*body)["offer_id"].get<std::string>() : "";
+             if (offer_id.empty()) issues.push_back(issue("/offer_id", "is required: the id of an approved offer"));
+             const bool by_audience = body->contains("audience_id"), by_tokens = body->contains("subscriber_tokens");
+             if (by_audience == by_tokens)
+               issues.push_back(issue("", "give exactly one of audience_id and subscriber_tokens"));
+             std::string audience_id;
+             if (by_audience) {
+               if (!(*body)["audience_id"].is_string()) issues.push_back(issue("/audience_id", "must be a string"));
+               else audience_id = (*body)["audience_id"].get<std::string>();
+             }
+             std::vector<std::string> tokens;
+             if (by_tokens) {
+               const auto& list = (*body)["subscriber_tokens"];
+               if (!list.is_array() || list.empty())
+                 issues.push_back(issue("/subscriber_tokens", "must be a non-empty array of subscriber tokens"));
+               else if (list.size() > kMaxTokens)
+                 issues.push_back(issue("/subscriber_tokens", "at most 1000 tokens per delivery; use an audience for more"));
+               else
+                 for (std::size_t i = 0; i < list.size(); ++i) {
+                   if (!list[i].is_string() || !std::regex_match(list[i].get<std::string>(), kToken))
+                     issues.push_back(issue("/subscriber_tokens/" + std::to_string(i), "is not a subscriber token"));
+                   else tokens.push_back(list[i].get<std::string>());
+                 }
+             }
+             std::int64_t send_at = now;
+             if (body->contains("send_at")) {
+               const auto& v = (*body)["send_at"];
+               auto parsed = v.is_string() ? http::parse_rfc3339(v.get<std::string>()) : std::nullopt;
+               if (!parsed) issues.push_back(issue("/send_at", "must be an RFC 3339 date-time"));
+               else if (*parsed < now - kPastTolerance) issues.push_back(issue("/send_at", "is in the past"));
+               else send_at = std::max(*parsed, now);
+             }
+             std::string purpose = "dpv:DirectMarketing";
+             if (body->contains("purpose")) {
+               if (!(*body)["purpose"].is_string()) issues.push_back(issue("/purpose", "must be a string"));
+               else purpose = (*body)["purpose"].get<std::string>();
+             }
+             if (!issues.empty())
+               return http::make_problem(ctx, http::problems::validation_error, "The request breaks the delivery schema; see errors.",
+                                         {{"errors", issues}});
+
+             // What it refers to: the partner's own, or nothing.
+             auto offer = std::regex_match(offer_id, kOfferId) ? deps.store.get_offer(partner.id, offer_id) : std::nullopt;
+             if (!offer) return http::make_problem(ctx, http::problems::not_found, "You have no offer with this id.");
+             if (offer->status != "approved")
+               return http::make_problem(ctx, http::problems::offer_not_deliverable,
+                                         offer->status == "pending_review"
+                                             ? "The offer is waiting for a compliance review; it can be delivered once approved."
+                                             : "The offer was rejected; see its reasons.",
+                                         {{"offer_status", offer->status}});
+             if (now > offer->valid_until || send_at > offer->valid_until)
+               return http::make_problem(ctx, http::problems::offer_not_deliverable,
+                                         "The offer is valid until " + http::rfc3339(offer->valid_until) +
+                                             "; the delivery would start after that.",
+                                         {{"offer_status", offer->status}});
+             if (send_at < offer->valid_from) send_at = offer->valid_from;
+
+             // The policy must let this partner reach anybody this way at all.
+             const auto channel = policy::parse_channel(offer->channel);
+             const auto context = channel ? decision_context(*ctx.policy, policy::Capability::deliveries, *channel, purpose,
+                                                             partner.category, now)
+                                          : std::nullopt;
+             if (!context)
+               return http::make_problem(ctx, http::problems::validation_error, "The purpose is not one the consent policy knows.",
+                                         {{"errors", json::array({issue("/purpose", "is not a purpose of the consent policy")})}});
+             {
+               policy::SubscriberConsent granted;
+               granted.granted.set(policy::consent_scope(context->consent.purpose, *channel, context->consent.category));
+               const auto d = policy::evaluate_consent(*ctx.policy, context->consent, granted);
+               if (!d.allowed)
+                 return http::make_problem(ctx, http::problems::policy_denied,
+                                           "The consent policy does not let a partner of your category deliver this offer "
+                                           "for this purpose on this channel.",
+                                           {{"rule", std::string(d.rule)}, {"policy_version", std::string(d.version)}});
+             }
+
+             store::DeliveryRecord d;
+             d.id = store::new_resource_id("dlv_");
+             d.partner_id = partner.id;
+             d.offer_id = offer->id;
+             d.purpose = purpose;
+             d.status = "scheduled";
+             d.send_at = send_at;
+             d.policy_version = ctx.policy->version;
+             d.created_at = d.updated_at = now;
+             if (by_audience) {
+               auto audience = std::regex_match(audience_id, kAudienceId) ? deps.store.get_audience(partner.id, audience_id)
+                                                                          : std::nullopt;
+               if (!audience) return http::make_problem(ctx, http::problems::not_found, "You have no audience with this id.");
+               if (audience->status != "ready")
+                 return http::make_problem(ctx, http::problems::conflict,
+                                           "The audience is " + audience->status + "; only a ready audience can be delivered to.");
+               d.audience_id = audience->id;
+               d.target_count = audience->size;
+             } else {
+               const auto resolved = deps.store.resolve_subscriber_tokens(partner.id, tokens);
+               json unknown = json::array();
+               for (std::size_t i = 0; i < resolved.size(); ++i) {
+                 if (!resolved[i]) unknown.push_back(issue("/subscriber_tokens/" + std::to_string(i), "is not a token issued to you"));
+                 else if (std::find(d.subscribers.begin(), d.subscribers.end(), *resolved[i]) == d.subscribers.end())
+                   d.subscribers.push_back(*resolved[i]);  // a token given twice is one subscriber
+               }
+               if (!unknown.empty())
+                 return http::make_problem(ctx, http::problems::validation_error, "Some tokens are not yours; see errors.",
+                                           {{"errors", unknown}});
+               d.target_count = d.subscribers.size();
+             }
+
+             // Messages are paid for up front: the plan's allowance is reserved for every
+             // target, and what is not sent is given back when the delivery ends.
+             std::optional<quota::Reservation> reservation;
+             if (deps.limiter && d.target_count > 0) {
+               try {
+                 reservation = deps.limiter->reserve(*ctx.policy, partner.id, policy::CapabilityClass::deliveries,
+                                                          d.target_count);
+                 if (!reservation)
+                   return http::make_problem(ctx, http::problems::quota_exhausted,
+                                             "This delivery needs " + std::to_string(d.target_count) +
+                                                 " messages, more than your plan has left in this period.",
+                                             {{"violated_policy", quota::policy_name(policy::CapabilityClass::deliveries)}});
+               } catch (const quota::CounterUnavailable&) {
+                 return http::make_unavailable(ctx, http::problems::service_unavailable,
+                                               "Message allowances cannot be checked right now; retry shortly.",
+                                               std::chrono::seconds(5));
+               }
+             }
+             if (deps.store.create_delivery(d) != store::WriteResult::ok) {
+               if (reservation) deps.limiter->release(*reservation, reservation->amount);
+               throw std::runtime_error("delivery id collision");
+             }
+             if (reservation) deps.runner.hold(d.id, std::move(*reservation));
+             deps.runner.wake();
+             observability::log_info("delivery_accepted", {{"delivery", d.id},
+                                                           {"partner", d.partner_id},
+                                                           {"offer", d.offer_id},
+                                                           {"targets", std::to_string(d.target_count)}});
+             auto r = http::make_json(202, delivery_json(d, ctx.policy->privacy.minimum_audience_size));
+             r.set_header("Location", "/v1/deliveries/" + d.id);
+             return r;
+           },
+       .blocking = true,
+       .idempotent = true,
+       .required_scope = "deliveries:write",
+       .capability_class = "deliveries"});
+
+  partner_plane.add_route(
+      {.method = "GET",
+       .pattern = "/v1/deliveries/{id}",
+       .handler =
+           [deps](http::RequestContext& ctx) {
+             const auto& id = ctx.path_params.at("id");
+             auto d = std::regex_match(id, kDeliveryId) ? deps.store.get_delivery(ctx.principal->id, id) : std::nullopt;
+             if (!d) return http::make_problem(ctx, http::problems::not_found, "You have no delivery with this id.");
+             return http::make_json(200, delivery_json(*d, ctx.policy->privacy.minimum_audience_size));
+           },
+       .blocking = true,
+       .required_scope = "deliveries:read",
+       .capability_class = "reads"});
+
+  partner_plane.add_route(
+      {.method = "GET",
+       .pattern = "/v1/deliveries",
+       .handler =
+           [deps](http::RequestContext& ctx) {
+             auto query = http::parse_query(ctx.request.query());
+             std::optional<std::size_t> limit;
+             std::optional<std::string> after;
+             if (query) {
+               limit = http::page_limit(*query, 50, 200);
+               if (auto it = query->find("cursor"); it != query->end()) {
+                 if (std::regex_match(it->second, kDeliveryId)) after = it->second;
+                 else limit.reset();
+               }
+             }
+             if (!limit)
+               return http::make_problem(ctx, http::problems::malformed_request,
+                                         "limit must be 1 to 200 and cursor one this API returned.");
+             const auto page = deps.store.list_deliveries(ctx.principal->id, after, *limit);
+             json items = json::array();
+             for (const auto& d : page.items) items.push_back(delivery_json(d, ctx.policy->privacy.minimum_audience_size));
+             return http::make_json(200, {{"items", std::move(items)},
+                                          {"next_cursor", page.next_after ? json(*page.next_after) : json(nullptr)}});
+           },
+       .blocking = true,
+       .required_scope = "deliveries:read",
+       .capability_class = "reads"});
+
+  partner_plane.add_route(
+      {.method = "POST",
+       .pattern = "/v1/deliveries/{id}/cancel",
+       .handler =
+           [deps](http::RequestContext& ctx) {
+             const auto& id = ctx.path_params.at("id");
+             const auto result = std::regex_match(id, kDeliveryId)
+                                     ? deps.store.cancel_delivery(ctx.principal->id, id, now_s())
+                                     : store::WriteResult::not_found;
+             if (result == store::WriteResult::not_found)
+               return http::make_problem(ctx, http::problems::not_found, "You have no delivery with this id.");
+             auto d = deps.store.get_delivery(ctx.principal->id, id);
+             if (result == store::WriteResult::conflict)
+               return http::make_problem(ctx, http::problems::conflict,
+                                         "The delivery is already " + d->status + "; only a pending one can be cancelled.");
+             deps.runner.wake();
+             observability::log_info("delivery_cancelled", {{"delivery", id}, {"partner", ctx.principal->id}});
+             return http::make_json(200, delivery_json(*d, ctx.policy->privacy.minimum_audience_size));
+           },
+       .blocking = true,
+       .idempotent = true,
+       .required_scope = "deliveries:write",
+       .capability_class = "deliveries"});
+}
+
+}  // namespace octopus::deliveries

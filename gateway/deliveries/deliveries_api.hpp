@@ -1,0 +1,27 @@
+// Deliveries on the partner plane:
+//   POST /v1/deliveries              an approved offer to an audience or to up to 1,000 of the
+//                                    partner's subscriber tokens, now or at `send_at`; 202
+//   GET  /v1/deliveries[/{id}]       progress and outcome counts (the partner's own only)
+//   POST /v1/deliveries/{id}/cancel  stops it; subscribers not yet decided count as cancelled
+// Outcome counts are shown only when the delivery targets at least k subscribers (the
+// privacy policy's minimum audience size); a token delivery shows only how many tokens
+// were accepted, so that no partner can learn one person's consent or contact history.
+#pragma once
+#include <chrono>
+
+#include "deliveries/delivery_runner.hpp"
+#include "http/pipeline.hpp"
+#include "quota/quota_limiter.hpp"
+#include "store/store.hpp"
+
+namespace octopus::deliveries {
+
+struct DeliveriesApiDeps {
+  store::Store& store;
+  DeliveryRunner& runner;
+  quota::QuotaLimiter* limiter;  // null when quotas are not enforced: messages are not metered
+};
+
+void register_delivery_routes(http::Pipeline& partner_plane, DeliveriesApiDeps deps);
+
+}  // namespace octopus::deliveries

@@ -1,0 +1,38 @@
+// The per-subscriber checks every message passes at send time, in the order:
+// consent for the purpose, channel and partner category (the engine's record with the
+// gateway's own changes, such as a TD opt-out, laid over it); the frequency caps across all
+// partners (a slot reserved atomically); product eligibility now (a reserved slot is given
+// back). Quiet hours depend on the clock and the channel only, so the runner checks them
+// once per batch before any subscriber of it is decided. Everything here is array and
+// table lookups: nothing allocates.
+#pragma once
+#include <cstdint>
+#include <string_view>
+
+#include "deliveries/consent_overlay.hpp"
+#include "deliveries/contact_ledger.hpp"
+#include "engine/engine.hpp"
+#include "policy/consent_evaluator.hpp"
+#include "policy/frequency_caps.hpp"
+
+namespace octopus::deliveries {
+
+enum class Outcome : std::uint8_t { send, no_consent, capped, ineligible };
+
+// What is the same for every subscriber of one batch.
+struct DecisionContext {
+  const policy::PolicySnapshot* policy = nullptr;
+  policy::ConsentRequest consent;  // capability, channel and the snapshot's purpose and category ids
+  std::string_view purpose, channel, partner_category;  // the same, by name (the overlay's keys)
+  policy::CountingPeriods periods;
+};
+
+// nullopt when the policy does not know the purpose or category (nobody can be reached).
+std::optional<DecisionContext> decision_context(const policy::PolicySnapshot& policy, policy::Capability capability,
+                                                policy::Channel channel, std::string_view purpose,
+                                                std::string_view partner_category, std::int64_t now_s);
+
+Outcome decide(const DecisionContext& context, std::uint64_t subscriber, const engine::SubscriberFacts& facts,
+               const ConsentOverlay& overlay, ContactLedger& ledger);
+
+}  // namespace octopus::deliveries

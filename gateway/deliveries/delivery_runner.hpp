@@ -1,0 +1,84 @@
+// Runs accepted deliveries in the background, one batch of each due delivery per pass, so a
+// large delivery cannot hold up a small one. A batch: check quiet hours for the channel (a
+// quiet channel defers the whole delivery to its next window; nothing is dropped), take the
+// next members of the audience (or tokens), ask the engine for their facts in one call,
+// decide each subscriber (DeliveryDecider), hand the messages to the channel, then record
+// cursor and counts in the Store in one write.
+//
+// Crash safety: each progress write also records where the message sink stood. A delivery
+// found `running` at start may have sent a batch it could not record; its first batch
+// after the restart reads the sink from that position and counts those subscribers as
+// delivered instead of sending again, so nobody gets a delivery twice and nobody is lost.
+#pragma once
+#include <array>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "deliveries/channel.hpp"
+#include "deliveries/consent_overlay.hpp"
+#include "deliveries/contact_ledger.hpp"
+#include "engine/engine.hpp"
+#include "policy/policy_snapshot.hpp"
+#include "quota/quota_limiter.hpp"
+#include "store/store.hpp"
+
+namespace octopus::deliveries {
+
+using PolicySource = std::function<std::shared_ptr<const policy::PolicySnapshot>()>;
+using Channels = std::array<Channel*, policy::kChannelCount>;  // by policy::Channel
+
+struct DeliveryRunnerOptions {
+  std::size_t batch_size = 10000;  // at most; a rate-limited channel gets a quarter second's worth
+  std::chrono::milliseconds idle_poll{250};
+  std::chrono::milliseconds engine_timeout{2000};
+  std::function<std::int64_t()> clock_ms;  // Unix ms; the system clock when empty (tests move it)
+  quota::QuotaLimiter* limiter = nullptr;  // gives back the message allowance not used
+};
+
+class DeliveryRunner {
+ public:
+  DeliveryRunner(store::Store& store, engine::Engine& engine, PolicySource policies, const ConsentOverlay& overlay,
+                 ContactLedger& ledger, Channels channels, MessageSink& sink, DeliveryRunnerOptions options = {});
+  ~DeliveryRunner();
+
+  void start();  // a background thread running passes until destroyed
+  void wake();   // a delivery was accepted or cancelled: do not wait for the next poll
+  // One pass: a batch of every delivery that is due. True when any work was done.
+  bool run_once();
+  // The message allowance reserved when the delivery was accepted: what is not sent is
+  // given back when it ends. (A restart forgets it: the partner then keeps it spent, the
+  // safe side for a spending limit.)
+  void hold(const std::string& delivery_id, quota::Reservation reservation);
+  std::int64_t now_ms() const;
+
+ private:
+  bool run_batch(store::DeliveryRecord& d);
+  void finish(store::DeliveryRecord& d, const std::string& status, const std::string& error);
+
+  store::Store& store_;
+  engine::Engine& engine_;
+  PolicySource policies_;
+  const ConsentOverlay& overlay_;
+  ContactLedger& ledger_;
+  Channels channels_;
+  MessageSink& sink_;
+  DeliveryRunnerOptions options_;
+  std::set<std::string> recovering_;  // deliveries found running at start (runner thread only)
+  void release_finished(const std::vector<store::DeliveryRecord>& due);
+  std::mutex reservations_mutex_;
+  std::map<std::string, quota::Reservation> reservations_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false, woken_ = false;
+  std::thread thread_;
+};
+
+}  // namespace octopus::deliveries

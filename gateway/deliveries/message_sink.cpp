@@ -1,0 +1,165 @@
+#include "deliveries/message_sink.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace octopus::deliveries {
+
+namespace {
+
+std::string day_of(std::int64_t at_ms) {
+  const auto days = std::chrono::floor<std::chrono::days>(std::chrono::sys_time<std::chrono::milliseconds>(
+      std::chrono::milliseconds(at_ms)));
+  const std::chrono::year_month_day ymd(days);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d%02u%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()));
+  return buf;
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The files of the sink, in day order ("messages-YYYYMMDD.jsonl").
+std::vector<std::pair<std::string, std::filesystem::path>> day_files(const std::filesystem::path& dir) {
+  std::vector<std::pair<std::string, std::filesystem::path>> out;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const auto name = entry.path().filename().string();
+    if (name.size() == 23 && name.starts_with("messages-") && name.ends_with(".jsonl"))
+      out.emplace_back(name.substr(9, 8), entry.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Reads the lines of `path` from `offset`; a last line cut short by a crash is ignored.
+template <typename Visit>
+void read_lines(const std::filesystem::path& path, std::uint64_t offset, Visit visit) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return;
+  in.seekg(static_cast<std::streamoff>(offset));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (in.eof()) break;  // no newline: an append the crash interrupted
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_object()) continue;
+    SinkRecord r;
+    r.at_ms = j.value("at_ms", std::int64_t{0});
+    r.channel = policy::parse_channel(j.value("channel", "")).value_or(policy::Channel::sms);
+    r.source_id = j.value("source", "");
+    r.subscriber = j.value("subscriber", std::uint64_t{0});
+    visit(r);
+  }
+}
+
+void write_all(int fd, const std::string& data) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const auto n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw std::runtime_error(std::string("message sink write failed: ") + std::strerror(errno));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+}  // namespace
+
+MessageSink::MessageSink(std::filesystem::path directory) : directory_(std::move(directory)) {
+  std::filesystem::create_directories(directory_);
+}
+
+MessageSink::~MessageSink() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void MessageSink::open_for(std::int64_t at_ms) {
+  const auto day = day_of(at_ms);
+  if (fd_ >= 0 && day == day_) return;
+  if (fd_ >= 0) ::close(fd_);
+  const auto path = directory_ / ("messages-" + day + ".jsonl");
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (fd_ < 0) throw std::runtime_error("cannot open " + path.string() + ": " + std::strerror(errno));
+  // A line cut short by a crash would glue onto the next one: end it first.
+  const auto size = ::lseek(fd_, 0, SEEK_END);
+  if (size > 0) {
+    char last = '\n';
+    if (::pread(fd_, &last, 1, size - 1) == 1 && last != '\n') write_all(fd_, "\n");
+  }
+  day_ = day;
+}
+
+void MessageSink::append(const MessageBatch& batch, std::int64_t at_ms) {
+  if (batch.subscribers.empty()) return;
+  // Everything but the subscriber is the same for the whole batch: build it once.
+  nlohmann::json head = {{"at_ms", at_ms},
+                         {"channel", std::string(policy::to_string(batch.channel))},
+                         {"partner", batch.partner_id},
+                         {"source", batch.source_id},
+                         {"offer", batch.offer_id}};
+  auto prefix = head.dump();
+  prefix.pop_back();  // the closing brace
+  prefix += ",\"text\":" + nlohmann::json(batch.text).dump() + ",\"subscriber\":";
+  std::string out;
+  out.reserve(batch.subscribers.size() * (prefix.size() + 24));
+  char number[24];
+  for (const auto subscriber : batch.subscribers) {
+    out += prefix;
+    auto [end, ec] = std::to_chars(number, number + sizeof number, subscriber);
+    out.append(number, end);
+    out += "}\n";
+  }
+  std::lock_guard lock(mutex_);
+  open_for(at_ms);
+  write_all(fd_, out);
+  if (::fdatasync(fd_) != 0) throw std::runtime_error(std::string("message sink sync failed: ") + std::strerror(errno));
+}
+
+std::string MessageSink::position() {
+  std::lock_guard lock(mutex_);
+  open_for(now_ms());
+  return day_ + ":" + std::to_string(::lseek(fd_, 0, SEEK_END));
+}
+
+std::unordered_set<std::uint64_t> MessageSink::written_since(const std::string& position, const std::string& source_id) {
+  std::unordered_set<std::uint64_t> out;
+  const auto colon = position.find(':');
+  if (colon == std::string::npos) return out;
+  const auto day = position.substr(0, colon);
+  std::uint64_t offset = 0;
+  std::from_chars(position.data() + colon + 1, position.data() + position.size(), offset);
+  std::lock_guard lock(mutex_);
+  for (const auto& [file_day, path] : day_files(directory_)) {
+    if (file_day < day) continue;
+    read_lines(path, file_day == day ? offset : 0, [&](const SinkRecord& r) {
+      if (r.source_id == source_id) out.insert(r.subscriber);
+    });
+  }
+  return out;
+}
+
+void MessageSink::replay(std::int64_t since_ms, const std::function<void(const SinkRecord&)>& visit) {
+  const auto first_day = day_of(since_ms);
+  std::lock_guard lock(mutex_);
+  for (const auto& [file_day, path] : day_files(directory_)) {
+    if (file_day < first_day) continue;
+    read_lines(path, 0, [&](const SinkRecord& r) {
+      if (r.at_ms >= since_ms) visit(r);
+    });
+  }
+}
+
+}  // namespace octopus::deliveries

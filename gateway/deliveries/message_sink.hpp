@@ -1,0 +1,63 @@
+// The reference channels' durable sink: every message that would have gone out, one JSON
+// line each (time, channel, partner, delivery or trigger, offer, subscriber, rendered
+// text), appended to one file per UTC day under the data directory and flushed to disk
+// (fdatasync) before append() returns. Operators and tests read exactly what would have
+// been sent; the gateway reads it back at start to rebuild fatigue counts and cooldowns,
+// and to find what a batch interrupted by a crash had already sent.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <span>
+#include <string>
+#include <unordered_set>
+
+#include "policy/policy_types.hpp"
+
+namespace octopus::deliveries {
+
+// Messages of one delivery (or trigger) batch: the same text to several subscribers.
+struct MessageBatch {
+  std::string source_id;  // the delivery ("dlv_...") or trigger ("trg_...") that sent it
+  std::string offer_id;
+  std::string partner_id;
+  policy::Channel channel = policy::Channel::sms;
+  std::string text;
+  std::span<const std::uint64_t> subscribers;
+};
+
+struct SinkRecord {
+  std::int64_t at_ms = 0;
+  policy::Channel channel = policy::Channel::sms;
+  std::string source_id;
+  std::uint64_t subscriber = 0;
+};
+
+class MessageSink {
+ public:
+  explicit MessageSink(std::filesystem::path directory);
+  ~MessageSink();
+  MessageSink(const MessageSink&) = delete;
+  MessageSink& operator=(const MessageSink&) = delete;
+
+  // Appends one line per subscriber stamped `at_ms`, and makes them durable. Throws
+  // std::runtime_error when the disk refuses (nothing of the batch is then counted as sent).
+  void append(const MessageBatch& batch, std::int64_t at_ms);
+  // Where the next append will write ("YYYYMMDD:offset"); a later position never precedes it.
+  std::string position();
+  // Subscribers `source_id` has lines for at or after `position`.
+  std::unordered_set<std::uint64_t> written_since(const std::string& position, const std::string& source_id);
+  // Every record sent at or after `since_ms`, in the order written.
+  void replay(std::int64_t since_ms, const std::function<void(const SinkRecord&)>& visit);
+  const std::filesystem::path& directory() const { return directory_; }
+
+ private:
+  void open_for(std::int64_t at_ms);  // under mutex_
+  std::filesystem::path directory_;
+  std::mutex mutex_;
+  int fd_ = -1;
+  std::string day_;  // "YYYYMMDD" of the open file
+};
+
+}  // namespace octopus::deliveries

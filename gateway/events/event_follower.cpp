@@ -1,0 +1,59 @@
+#include "events/event_follower.hpp"
+
+#include <algorithm>
+
+#include "observability/log.hpp"
+
+namespace octopus::events {
+
+EventFollower::EventFollower(engine::Engine& engine, store::Store& store, std::vector<EventListener> listeners,
+                             EventFollowerOptions options)
+    : engine_(engine), store_(store), listeners_(std::move(listeners)), options_(std::move(options)) {
+  position_ = store_.stream_cursor(options_.cursor_name);
+}
+
+EventFollower::~EventFollower() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::size_t EventFollower::poll_once(std::chrono::milliseconds wait) {
+  auto batch = engine::await(engine_.events(position_.load(), options_.batch, wait), options_.engine_timeout + wait);
+  if (batch.skipped > 0)
+    observability::log_warn("events_skipped", {{"stream", options_.cursor_name}, {"skipped", std::to_string(batch.skipped)}});
+  if (!batch.records.empty())
+    for (const auto& listen : listeners_) listen(batch.records);
+  if (batch.next != position_.load()) {
+    store_.set_stream_cursor(options_.cursor_name, batch.next);
+    position_ = batch.next;
+  }
+  return batch.records.size();
+}
+
+void EventFollower::start() {
+  thread_ = std::thread([this] {
+    auto backoff = std::chrono::milliseconds(100);
+    for (;;) {
+      {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return;
+      }
+      try {
+        poll_once(options_.wait);
+        backoff = std::chrono::milliseconds(100);
+        continue;
+      } catch (const std::exception& e) {
+        observability::log_warn("events_follow_failed", {{"stream", options_.cursor_name}, {"what", e.what()}});
+      }
+      std::unique_lock lock(mutex_);
+      stop_cv_.wait_for(lock, backoff, [this] { return stopping_; });
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+    }
+  });
+}
+
+}  // namespace octopus::events
