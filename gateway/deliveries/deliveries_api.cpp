@@ -11,6 +11,7 @@
 #include "http/query.hpp"
 #include "observability/log.hpp"
 #include "policy/consent_evaluator.hpp"
+#include "policy/frequency_caps.hpp"
 #include "quota/counter_store.hpp"
 #include "store/resource_id.hpp"
 
@@ -199,11 +200,18 @@ void register_delivery_routes(http::Pipeline& partner_plane, DeliveriesApiDeps d
                try {
                  reservation = deps.limiter->reserve(*ctx.policy, partner.id, policy::CapabilityClass::deliveries,
                                                           d.target_count);
-                 if (!reservation)
+                 if (!reservation) {
+                   // The day's allowance renews first; a month's may take longer (RateLimit says).
+                   const auto periods = policy::counting_periods(*ctx.policy, policy::Seconds(std::chrono::seconds(now)));
+                   ctx.response_headers.emplace_back(
+                       "Retry-After", std::to_string(std::max<std::int64_t>(
+                                          1, periods.next_day_start.time_since_epoch().count() - now)));
                    return http::make_problem(ctx, http::problems::quota_exhausted,
                                              "This delivery needs " + std::to_string(d.target_count) +
                                                  " messages, more than your plan has left in this period.",
-                                             {{"violated_policy", quota::policy_name(policy::CapabilityClass::deliveries)}});
+                                             {{"violated-policies", {quota::policy_name(policy::CapabilityClass::deliveries)}},
+                                              {"plan", ctx.policy->plan_for(partner.id).name}});
+                 }
                } catch (const quota::CounterUnavailable&) {
                  return http::make_unavailable(ctx, http::problems::service_unavailable,
                                                "Message allowances cannot be checked right now; retry shortly.",

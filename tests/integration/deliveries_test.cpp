@@ -1,0 +1,227 @@
+// Deliveries and customer service over real HTTPS, the reference engine and the message
+// sink on disk: a partner delivers an approved offer to its audience or its subscriber
+// tokens; bad requests get the problem they deserve; an agent changes a subscriber's
+// consent and a TD reply withdraws it, both recorded.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "engine/reference/reference_engine.hpp"
+#include "gateway_harness.hpp"
+#include "http/formats.hpp"
+
+using nlohmann::json;
+using octopus::testing::GatewayHarness;
+using octopus::testing::problem_slug;
+
+namespace {
+
+class DeliveriesApi : public ::testing::Test {
+ protected:
+  GatewayHarness gw{[](octopus::config::GatewayConfig& c) { c.counters.enforce_quotas = false; }};
+  octopus::client::Credential acme =
+      gw.create_partner("acme", {"offers:read", "offers:write", "audiences:read", "audiences:write", "deliveries:read",
+                                 "deliveries:write"});
+
+  json post(const std::string& target, const json& body, const octopus::client::Credential& who, int expected) {
+    auto r = gw.partner("POST", target, who, body.dump(), {}, {{"Content-Type", "application/json"}});
+    EXPECT_EQ(r.status, expected) << target << ": " << r.body;
+    return r.body.empty() ? json() : json::parse(r.body);
+  }
+  std::string approved_offer(const octopus::client::Credential& who) {
+    const auto o = post("/v1/offers",
+                        {{"name", "5G upgrade"},
+                         {"channel", "sms"},
+                         {"template", "【中国移动】{{product_name}}，详情 {{landing_url}} 回复TD退订"},
+                         {"product_code", "5G-PLUS"},
+                         {"landing_url", "https://www.10086.cn/5g"},
+                         {"valid_until", "2099-12-31T16:00:00Z"}},
+                        who, 201);
+    return o.value("id", "");
+  }
+  std::string ready_audience() {
+    const auto a = post("/v1/audiences", {{"segment", {{"attribute", "city"}, {"in", {"jinan", "yantai"}}}}}, acme, 202);
+    const std::string id = a.value("id", "");
+    for (int i = 0; i < 200; ++i) {
+      if (json::parse(gw.partner("GET", "/v1/audiences/" + id, acme).body)["status"] == "ready") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    return id;
+  }
+  json wait_finished(const std::string& id) {
+    json d;
+    for (int i = 0; i < 400; ++i) {
+      d = json::parse(gw.partner("GET", "/v1/deliveries/" + id, acme).body);
+      if (d["status"] != "scheduled" && d["status"] != "running") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    return d;
+  }
+  // subscriber → lines of `source` in the sink files.
+  std::map<std::uint64_t, int> sink_lines(const std::string& source) {
+    std::map<std::uint64_t, int> out;
+    for (const auto& f : std::filesystem::directory_iterator(gw.data_dir() + "/messages")) {
+      std::ifstream in(f.path());
+      std::string line;
+      while (std::getline(in, line)) {
+        const auto j = json::parse(line);
+        if (j["source"] == source) ++out[j["subscriber"].get<std::uint64_t>()];
+      }
+    }
+    return out;
+  }
+  octopus::engine::reference::ReferenceEngine& engine() {
+    return dynamic_cast<octopus::engine::reference::ReferenceEngine&>(gw.app().engine());
+  }
+};
+
+// Whatever the hour in Shanghai when this runs: before 21:00 the delivery completes, each
+// consenting eligible member gets exactly one message in the sink; in SMS quiet hours it
+// waits for 08:00 with nothing sent.
+TEST_F(DeliveriesApi, AnAudienceDeliveryRunsToTheEndOrWaitsForTheMorning) {
+  const auto offer = approved_offer(acme);
+  const auto audience = ready_audience();
+  auto r = gw.partner("POST", "/v1/deliveries", acme, json{{"offer_id", offer}, {"audience_id", audience}}.dump(), {},
+                      {{"Content-Type", "application/json"}});
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string id = json::parse(r.body)["id"];
+  EXPECT_EQ(r.header("Location"), "/v1/deliveries/" + id);
+  const auto d = wait_finished(id);
+  const auto lines = sink_lines(id);
+  if (d["status"] == "deferred") {
+    EXPECT_TRUE(lines.empty());
+    const auto resume = octopus::http::parse_rfc3339(d["resume_at"].get<std::string>());
+    ASSERT_TRUE(resume.has_value());
+    EXPECT_EQ((*resume + 8 * 3600) % 86400, 8 * 3600) << "resumes at 08:00 Shanghai time";
+    return;
+  }
+  ASSERT_EQ(d["status"], "completed") << d.dump();
+  EXPECT_EQ(d["progress"], 1.0);
+  const auto& o = d["outcomes"];
+  ASSERT_TRUE(o.is_object()) << d.dump();
+  EXPECT_GT(o["delivered"].get<std::uint64_t>(), 0u);
+  EXPECT_EQ(o["delivered"].get<std::uint64_t>(), lines.size());
+  for (const auto& [subscriber, n] : lines) EXPECT_EQ(n, 1) << "subscriber sent twice";
+}
+
+TEST_F(DeliveriesApi, BadDeliveriesGetTheProblemTheyDeserve) {
+  const auto offer = approved_offer(acme);
+  const auto audience = ready_audience();
+  auto send = [&](const json& body, const octopus::client::Credential& who, int status) { return post("/v1/deliveries", body, who, status); };
+
+  // Another partner's offer or audience is as unknown as a made-up one.
+  auto beta = gw.create_partner("beta", {"offers:write", "deliveries:write", "deliveries:read"});
+  EXPECT_EQ(send({{"offer_id", offer}, {"audience_id", audience}}, beta, 404)["type"],
+            "https://octopus-gateway.example/problems/not-found");
+  const auto beta_offer = approved_offer(beta);
+  send({{"offer_id", beta_offer}, {"audience_id", audience}}, beta, 404);
+
+  // An offer waiting for review: 409 with why.
+  auto gamma = gw.create_partner("gamma", {"offers:write", "deliveries:write"}, "", "content");
+  const auto pending = approved_offer(gamma);  // content partners are reviewed by hand
+  const auto held = send({{"offer_id", pending}, {"subscriber_tokens", {std::string("sub_") + std::string(43, 'A')}}}, gamma, 409);
+  EXPECT_EQ(held["type"], "https://octopus-gateway.example/problems/offer-not-deliverable");
+  EXPECT_EQ(held["offer_status"], "pending_review");
+
+  // Past send_at, too many tokens, a token not issued to this partner, both targets.
+  EXPECT_EQ(send({{"offer_id", offer}, {"audience_id", audience}, {"send_at", "2020-01-01T00:00:00Z"}}, acme, 422)["errors"][0]["pointer"],
+            "/send_at");
+  json many = json::array();
+  for (int i = 0; i < 1001; ++i) many.push_back(std::string("sub_") + std::string(43, 'B'));
+  EXPECT_EQ(send({{"offer_id", offer}, {"subscriber_tokens", many}}, acme, 422)["errors"][0]["pointer"], "/subscriber_tokens");
+  EXPECT_EQ(send({{"offer_id", offer}, {"subscriber_tokens", {std::string("sub_") + std::string(43, 'C')}}}, acme, 422)["errors"][0]["pointer"],
+            "/subscriber_tokens/0");
+  send({{"offer_id", offer}, {"audience_id", audience}, {"subscriber_tokens", {std::string("sub_") + std::string(43, 'C')}}}, acme, 422);
+  // Nothing of it reached the sink.
+  EXPECT_FALSE(std::filesystem::exists(gw.data_dir() + "/messages") &&
+               !std::filesystem::is_empty(gw.data_dir() + "/messages") && !sink_lines("").empty());
+}
+
+TEST_F(DeliveriesApi, ATokenDeliveryShowsOnlyHowManyTokensItAccepted) {
+  const auto offer = approved_offer(acme);
+  const auto subscriber = engine().population().id(7);
+  auto issued = gw.admin("POST", "/admin/v1/partners/acme/subscriber-tokens", {{"subscriber", std::to_string(subscriber)}});
+  ASSERT_EQ(issued.status, 201) << issued.body;
+  const std::string token = json::parse(issued.body)["token"];
+  // The same person has an unrelated token at another partner.
+  gw.create_partner("beta");
+  auto other = gw.admin("POST", "/admin/v1/partners/beta/subscriber-tokens", {{"subscriber", std::to_string(subscriber)}});
+  EXPECT_NE(json::parse(other.body)["token"], token);
+
+  const auto d = post("/v1/deliveries", {{"offer_id", offer}, {"subscriber_tokens", {token, token}}}, acme, 202);
+  const auto done = wait_finished(d["id"]);
+  EXPECT_EQ(done["outcomes"], json({{"accepted", 1}})) << done.dump();
+  EXPECT_EQ(done["outcomes_withheld"], "token_delivery");
+  // beta's token is not acme's.
+  post("/v1/deliveries", {{"offer_id", offer}, {"subscriber_tokens", {json::parse(other.body)["token"]}}}, acme, 422);
+}
+
+TEST_F(DeliveriesApi, AScheduledDeliveryCanBeCancelledOnce) {
+  const auto offer = approved_offer(acme);
+  const auto audience = ready_audience();
+  const auto later = octopus::http::rfc3339(std::chrono::duration_cast<std::chrono::seconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count() +
+                                            3600);
+  const auto d = post("/v1/deliveries", {{"offer_id", offer}, {"audience_id", audience}, {"send_at", later}}, acme, 202);
+  EXPECT_EQ(d["status"], "scheduled");
+  const auto cancelled = post("/v1/deliveries/" + d["id"].get<std::string>() + "/cancel", json::object(), acme, 200);
+  EXPECT_EQ(cancelled["status"], "cancelled");
+  EXPECT_EQ(cancelled["outcomes"]["cancelled"], cancelled["outcomes"]["cancelled"]);  // shape checked by the schema
+  EXPECT_EQ(post("/v1/deliveries/" + d["id"].get<std::string>() + "/cancel", json::object(), acme, 409)["type"],
+            "https://octopus-gateway.example/problems/conflict");
+  EXPECT_TRUE(sink_lines(d["id"]).empty());
+  auto page = json::parse(gw.partner("GET", "/v1/deliveries?limit=5", acme).body);
+  ASSERT_EQ(page["items"].size(), 1u);
+}
+
+TEST_F(DeliveriesApi, CustomerServiceChangesAConsentAndATdReplyWithdrawsOneWithinASecond) {
+  const auto subscriber = std::to_string(engine().population().id(3));
+  auto before = gw.admin("GET", "/admin/v1/subscribers/" + subscriber + "/consents");
+  ASSERT_EQ(before.status, 200) << before.body;
+
+  auto changed = gw.admin("POST", "/admin/v1/subscribers/" + subscriber + "/consents",
+                          {{"changes", {{{"purpose", "dpv:DirectMarketing"}, {"channel", "outbound_call"},
+                                         {"partner_category", "agent"}, {"state", "withdrawn"}}}},
+                           {"note", "call ref CS-1"}});
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  bool found = false;
+  const auto after = json::parse(changed.body);
+  for (const auto& s : after["scopes"])
+    if (s["channel"] == "outbound_call" && s["partner_category"] == "agent" && s["purpose"] == "dpv:DirectMarketing") {
+      EXPECT_EQ(s["state"], "withdrawn");
+      EXPECT_EQ(s["source"], "gateway");
+      found = true;
+    }
+  EXPECT_TRUE(found) << changed.body;
+  auto audit = json::parse(gw.admin("GET", "/admin/v1/audit?action=consent.change").body);
+  ASSERT_EQ(audit["items"].size(), 1u);
+  EXPECT_EQ(audit["items"][0]["subject"], subscriber);
+
+  auto bad = gw.admin("POST", "/admin/v1/subscribers/" + subscriber + "/consents",
+                      {{"changes", {{{"purpose", "dpv:Nothing"}, {"channel", "fax"}, {"partner_category", "agent"}, {"state", "maybe"}}}}});
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(json::parse(bad.body)["errors"].size(), 4u);  // note, purpose, channel, state
+
+  // A TD reply through the engine's event stream.
+  const auto replier = std::to_string(engine().population().id(4));
+  ASSERT_EQ(gw.admin("POST", "/admin/v1/events",
+                     {{"subscriber", engine().population().id(4)}, {"type", "sms_reply"}, {"detail", {{"text", "TD"}}}})
+                .status,
+            201);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  bool withdrawn = false;
+  while (!withdrawn && std::chrono::steady_clock::now() < deadline) {
+    const auto now = json::parse(gw.admin("GET", "/admin/v1/subscribers/" + replier + "/consents").body);
+    for (const auto& s : now["scopes"])
+      withdrawn |= s["source"] == "gateway" && s["channel"] == "sms" && s["state"] == "withdrawn" && s["reason"] == "TD reply";
+    if (!withdrawn) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(withdrawn) << "the TD reply was not recorded within 1 s";
+  EXPECT_EQ(gw.admin("GET", "/admin/v1/subscribers/99/consents").status, 404);
+}
+
+}  // namespace
