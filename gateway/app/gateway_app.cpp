@@ -36,6 +36,8 @@
 #include "events/event_follower.hpp"
 #include "policy/frequency_caps.hpp"
 #include "tokens/partner_token.hpp"
+#include "triggers/trigger_runner.hpp"
+#include "triggers/triggers_api.hpp"
 #include "http/self_signed.hpp"
 #include "idempotency/idempotency_stage.hpp"
 #include "http/server.hpp"
@@ -80,6 +82,7 @@ struct GatewayApp::Parts {
   std::unique_ptr<deliveries::ConsentChanges> consent_changes;
   std::unique_ptr<deliveries::OptOutListener> opt_out;
   std::unique_ptr<deliveries::DeliveryRunner> delivery_runner;
+  std::unique_ptr<triggers::TriggerRunner> trigger_runner;
   std::unique_ptr<events::EventFollower> event_follower;
   http::Pipeline partner_plane{"partner"};
   http::Pipeline admin_plane{"admin"};
@@ -257,20 +260,33 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   }
   p.consent_changes = std::make_unique<deliveries::ConsentChanges>(*p.store, p.overlay);
   p.consent_changes->load();
+  triggers::TriggerRunnerOptions trigger_options;
+  trigger_options.engine_timeout = c.engine.timeout;
+  p.trigger_runner = std::make_unique<triggers::TriggerRunner>(*p.store, *p.engine, policy_source, p.overlay, p.ledger,
+                                                               channels, trigger_options);
   {
-    // The week's messages decide today's and this week's caps.
+    // The week's messages decide today's and this week's caps; triggers' messages as far
+    // back as their longest cooldown keep those cooldowns across the restart.
     const auto snapshot = p.policies->current();
     const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
     const auto week = policy::counting_periods(*snapshot, now);
+    std::int64_t since = week.week_start.time_since_epoch().count();
+    for (const auto& t : p.store->active_triggers())
+      since = std::min(since, now.time_since_epoch().count() - t.cooldown_seconds);
+    const auto week_start_ms = week.week_start.time_since_epoch().count() * 1000;
     std::size_t replayed = 0;
-    p.sink->replay(week.week_start.time_since_epoch().count() * 1000, [&](const deliveries::SinkRecord& r) {
-      p.ledger.record(policy::counting_periods(*snapshot, policy::Seconds(std::chrono::seconds(r.at_ms / 1000))),
-                      r.subscriber, r.channel);
+    p.sink->replay(since * 1000, [&](const deliveries::SinkRecord& r) {
+      if (r.at_ms >= week_start_ms)
+        p.ledger.record(policy::counting_periods(*snapshot, policy::Seconds(std::chrono::seconds(r.at_ms / 1000))),
+                        r.subscriber, r.channel);
+      if (r.source_id.starts_with("trg_")) p.trigger_runner->remember_sent(r.source_id, r.subscriber, r.at_ms);
       ++replayed;
     });
     observability::log_info("contact_ledger_rebuilt", {{"messages", std::to_string(replayed)},
                                                        {"subscribers", std::to_string(p.ledger.subscribers())}});
   }
+  p.trigger_runner->reload();
+  triggers::register_trigger_routes(p.partner_plane, {*p.store, *p.audiences, *p.trigger_runner});
   deliveries::DeliveryRunnerOptions runner_options;
   runner_options.batch_size = c.deliveries.batch_size;
   runner_options.engine_timeout = c.engine.timeout;
@@ -283,7 +299,9 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   follower_options.engine_timeout = c.engine.timeout;
   p.event_follower = std::make_unique<events::EventFollower>(
       *p.engine, *p.store,
-      std::vector<events::EventListener>{[opt_out = p.opt_out.get()](const auto& batch) { (*opt_out)(batch); }},
+      // Opt-outs first: a TD reply in the same batch as a trigger's event already counts.
+      std::vector<events::EventListener>{[opt_out = p.opt_out.get()](const auto& batch) { (*opt_out)(batch); },
+                                         [triggers = p.trigger_runner.get()](const auto& batch) { (*triggers)(batch); }},
       follower_options);
   admin::register_subscriber_routes(p.admin_plane,
                                     {*p.store, *p.engine, *p.consent_changes, *p.policies, *p.tokenizer, c.engine.timeout});

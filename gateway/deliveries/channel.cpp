@@ -17,9 +17,10 @@ void SinkChannel::send(const MessageBatch& batch) {
     }
     std::this_thread::sleep_until(done);
   }
-  sink_.append(batch, std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count());
+  sink_.append(batch, batch.at_ms ? batch.at_ms
+                                   : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count());
 }
 
 }  // namespace octopus::deliveries

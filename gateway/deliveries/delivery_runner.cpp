@@ -238,7 +238,8 @@ bool DeliveryRunner::run_batch(store::DeliveryRecord& d) {
       for (const auto s : send) ledger_.release(context->periods, s, *channel);
       throw;
     }
-    MessageBatch messages{d.id, offer->id, d.partner_id, *channel, offers::render_offer_text(*offer, product_name), send};
+    MessageBatch messages{d.id,   offer->id, d.partner_id, *channel, offers::render_offer_text(*offer, product_name),
+                          send, now};
     try {
       out.send(messages);
       d.counts.delivered += send.size();

@@ -130,7 +130,7 @@ void MessageSink::append(const MessageBatch& batch, std::int64_t at_ms) {
 
 std::string MessageSink::position() {
   std::lock_guard lock(mutex_);
-  open_for(now_ms());
+  if (fd_ < 0) open_for(now_ms());  // otherwise the file of the last append: the next one goes there or later
   return day_ + ":" + std::to_string(::lseek(fd_, 0, SEEK_END));
 }
 

@@ -25,6 +25,7 @@ struct MessageBatch {
   policy::Channel channel = policy::Channel::sms;
   std::string text;
   std::span<const std::uint64_t> subscribers;
+  std::int64_t at_ms = 0;  // when it was decided (the sender's clock); 0: when the channel sends it
 };
 
 struct SinkRecord {

@@ -139,6 +139,13 @@ struct ConsentChange {
 // A partner's real-time trigger: when `event_type` happens to a subscriber of the segment
 // (materialised in the engine as `engine_audience_id`), the offer is sent to them, at
 // most once per `cooldown_seconds`.
+// What a trigger did, in aggregate: the only thing its partner ever learns of the events.
+struct TriggerCounts {
+  std::uint64_t matched = 0;  // events of the type for subscribers of the segment
+  std::uint64_t sent = 0, no_consent = 0, capped = 0, ineligible = 0, cooling_down = 0, quiet_hours = 0;
+  bool empty() const { return matched == 0; }
+};
+
 struct TriggerRecord {
   std::string id;  // "trg_..."
   std::string partner_id;
@@ -148,8 +155,10 @@ struct TriggerRecord {
   std::string purpose;
   std::int64_t cooldown_seconds = 0;
   std::string engine_audience_id;
+  std::uint64_t segment_size = 0;  // exact, never shown
   std::string status;  // active | deleted
   std::string policy_version;
+  TriggerCounts counts;
   std::int64_t created_at = 0, updated_at = 0;
 };
 
@@ -281,6 +290,8 @@ class Store {
   virtual TriggerPage list_triggers(const std::string& partner_id, const std::optional<std::string>& after,
                                     std::size_t limit) = 0;
   virtual std::vector<TriggerRecord> active_triggers() = 0;
+  // Adds `delta` to the trigger's counts.
+  virtual void add_trigger_counts(const std::string& id, const TriggerCounts& delta) = 0;
   // active → deleted; not_found when not the partner's or already deleted.
   virtual WriteResult delete_trigger(const std::string& partner_id, const std::string& id, std::int64_t now) = 0;
 

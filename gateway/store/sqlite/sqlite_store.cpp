@@ -178,7 +178,15 @@ const char* const kMigrations[] = {
         purpose            TEXT NOT NULL,
         cooldown_seconds   INTEGER NOT NULL,
         engine_audience_id TEXT NOT NULL,
+        segment_size       INTEGER NOT NULL,
         status             TEXT NOT NULL CHECK (status IN ('active','deleted')),
+        matched            INTEGER NOT NULL DEFAULT 0,
+        sent               INTEGER NOT NULL DEFAULT 0,
+        no_consent         INTEGER NOT NULL DEFAULT 0,
+        capped             INTEGER NOT NULL DEFAULT 0,
+        ineligible         INTEGER NOT NULL DEFAULT 0,
+        cooling_down       INTEGER NOT NULL DEFAULT 0,
+        quiet_hours        INTEGER NOT NULL DEFAULT 0,
         policy_version     TEXT NOT NULL,
         created_at         INTEGER NOT NULL,
         updated_at         INTEGER NOT NULL
@@ -433,7 +441,8 @@ DeliveryRecord read_delivery(const Statement& st) {
 
 constexpr const char* kTriggerColumns =
     "id, partner_id, offer_id, event_type, segment, purpose, cooldown_seconds, engine_audience_id, status, "
-    "policy_version, created_at, updated_at";
+    "policy_version, created_at, updated_at, segment_size, matched, sent, no_consent, capped, ineligible, cooling_down, "
+    "quiet_hours";
 
 TriggerRecord read_trigger(const Statement& st) {
   TriggerRecord t;
@@ -449,6 +458,9 @@ TriggerRecord read_trigger(const Statement& st) {
   t.policy_version = st.text(9);
   t.created_at = st.int64(10);
   t.updated_at = st.int64(11);
+  t.segment_size = static_cast<std::uint64_t>(st.int64(12));
+  auto u = [&](int col) { return static_cast<std::uint64_t>(st.int64(col)); };
+  t.counts = {u(13), u(14), u(15), u(16), u(17), u(18), u(19)};
   return t;
 }
 
@@ -871,7 +883,8 @@ std::vector<std::optional<std::uint64_t>> SqliteStore::resolve_subscriber_tokens
 
 WriteResult SqliteStore::create_trigger(const TriggerRecord& t) {
   std::lock_guard lock(mutex_);
-  Statement st(db_, (std::string("INSERT INTO triggers(") + kTriggerColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)").c_str());
+  Statement st(db_, (std::string("INSERT INTO triggers(") + kTriggerColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,0,0,0,0,0,0,0)").c_str());
+  st.bind(13, as_int(t.segment_size));
   st.bind(1, t.id).bind(2, t.partner_id).bind(3, t.offer_id).bind(4, t.event_type).bind(5, t.segment_json);
   st.bind(6, t.purpose).bind(7, t.cooldown_seconds).bind(8, t.engine_audience_id).bind(9, t.status);
   st.bind(10, t.policy_version).bind(11, t.created_at).bind(12, t.updated_at);
@@ -904,6 +917,17 @@ std::vector<TriggerRecord> SqliteStore::active_triggers() {
   std::vector<TriggerRecord> out;
   while (st.step()) out.push_back(read_trigger(st));
   return out;
+}
+
+void SqliteStore::add_trigger_counts(const std::string& id, const TriggerCounts& d) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_,
+               "UPDATE triggers SET matched = matched + ?, sent = sent + ?, no_consent = no_consent + ?, "
+               "capped = capped + ?, ineligible = ineligible + ?, cooling_down = cooling_down + ?, "
+               "quiet_hours = quiet_hours + ? WHERE id = ?");
+  st.bind(1, as_int(d.matched)).bind(2, as_int(d.sent)).bind(3, as_int(d.no_consent)).bind(4, as_int(d.capped));
+  st.bind(5, as_int(d.ineligible)).bind(6, as_int(d.cooling_down)).bind(7, as_int(d.quiet_hours)).bind(8, id);
+  st.step();
 }
 
 WriteResult SqliteStore::delete_trigger(const std::string& partner_id, const std::string& id, std::int64_t now) {

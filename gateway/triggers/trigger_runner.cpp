@@ -1,0 +1,166 @@
+#include "triggers/trigger_runner.hpp"
+
+#include <algorithm>
+#include <bit>
+
+#include "deliveries/delivery_decider.hpp"
+#include "observability/log.hpp"
+#include "offers/offer_review.hpp"
+#include "policy/quiet_hours.hpp"
+
+namespace octopus::triggers {
+
+TriggerRunner::TriggerRunner(store::Store& store, engine::Engine& engine, deliveries::PolicySource policies,
+                             const deliveries::ConsentOverlay& overlay, deliveries::ContactLedger& ledger,
+                             deliveries::Channels channels, TriggerRunnerOptions options)
+    : store_(store),
+      engine_(engine),
+      policies_(std::move(policies)),
+      overlay_(overlay),
+      ledger_(ledger),
+      channels_(channels),
+      options_(std::move(options)) {
+  set_.store(std::make_shared<const Set>());
+}
+
+std::int64_t TriggerRunner::now_ms() const {
+  if (options_.clock_ms) return options_.clock_ms();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void TriggerRunner::reload() {
+  auto set = std::make_shared<Set>();
+  std::map<std::string, std::string> names;  // product code → name
+  try {
+    for (const auto& p : engine::await(engine_.products(), options_.engine_timeout)) names[p.code] = p.name;
+  } catch (const std::exception&) {
+    // Without the catalogue the product code stands in for its name until the next reload.
+  }
+  for (auto& record : store_.active_triggers()) {
+    auto offer = store_.get_offer(record.partner_id, record.offer_id);
+    auto partner = store_.get_partner(record.partner_id);
+    const auto channel = offer ? policy::parse_channel(offer->channel) : std::nullopt;
+    if (!offer || !partner || !channel) continue;
+    auto t = std::make_shared<ActiveTrigger>();
+    t->record = std::move(record);
+    t->partner_category = partner->category;
+    t->channel = *channel;
+    const auto name = names.find(offer->product_code);
+    t->text = offers::render_offer_text(*offer, name == names.end() ? offer->product_code : name->second);
+    t->offer = std::move(*offer);
+    set->by_type[t->record.event_type].push_back(t);
+    set->all.push_back(std::move(t));
+  }
+  set_.store(std::move(set));
+}
+
+std::size_t TriggerRunner::active() const { return set_.load()->all.size(); }
+
+void TriggerRunner::remember_sent(const std::string& trigger_id, std::uint64_t subscriber, std::int64_t at_ms) {
+  auto& last = last_sent_[trigger_id][subscriber];
+  last = std::max(last, at_ms);
+}
+
+void TriggerRunner::match_indexed(const Set& set, const std::vector<const engine::SubscriberEvent*>& events,
+                                  Hits& hits) {
+  std::map<std::string_view, std::vector<std::uint64_t>> by_type;
+  for (const auto* e : events) by_type[e->type].push_back(e->subscriber);
+  for (const auto& [type, subscribers] : by_type) {
+    const auto it = set.by_type.find(type);
+    if (it == set.by_type.end()) continue;
+    const auto& triggers = it->second;
+    for (std::size_t from = 0; from < triggers.size(); from += 64) {
+      const auto to = std::min(from + 64, triggers.size());
+      engine::FactsQuery q;
+      q.subscribers = subscribers;
+      for (std::size_t i = from; i < to; ++i) q.audiences.push_back(triggers[i]->record.engine_audience_id);
+      const auto facts = engine::await(engine_.facts(q), options_.engine_timeout);
+      for (std::size_t s = 0; s < facts.size(); ++s)
+        for (auto bits = facts[s].audiences; bits; bits &= bits - 1)
+          hits[triggers[from + static_cast<std::size_t>(std::countr_zero(bits))].get()].push_back(subscribers[s]);
+    }
+  }
+}
+
+void TriggerRunner::match_naive(const Set& set, const std::vector<const engine::SubscriberEvent*>& events, Hits& hits) {
+  for (const auto* e : events)
+    for (const auto& t : set.all) {
+      if (t->record.event_type != e->type) continue;
+      engine::FactsQuery q;
+      q.subscribers = {e->subscriber};
+      q.audiences = {t->record.engine_audience_id};
+      if (engine::await(engine_.facts(q), options_.engine_timeout).front().audiences & 1u)
+        hits[t.get()].push_back(e->subscriber);
+    }
+}
+
+void TriggerRunner::operator()(const std::vector<engine::SubscriberEvent>& events) {
+  const auto set = set_.load();
+  if (set->all.empty()) return;
+  const auto now = now_ms();
+  std::vector<const engine::SubscriberEvent*> fresh;
+  for (const auto& e : events)
+    if (e.type != "sms_reply" && e.at_ms >= now - options_.max_event_age_ms) fresh.push_back(&e);
+  if (fresh.empty()) return;
+  Hits hits;
+  try {
+    if (options_.indexed) match_indexed(*set, fresh, hits);
+    else match_naive(*set, fresh, hits);
+  } catch (const engine::AudienceNotFound& e) {
+    // A trigger deleted meanwhile (its segment dropped): match again without it.
+    observability::log_warn("trigger_segment_missing", {{"what", e.what()}});
+    reload();
+    return;
+  }
+  const auto policy = policies_();
+  for (const auto& [trigger, subscribers] : hits) fire(*trigger, subscribers, now, *policy);
+}
+
+void TriggerRunner::fire(const ActiveTrigger& t, const std::vector<std::uint64_t>& subscribers, std::int64_t now,
+                         const policy::PolicySnapshot& policy) {
+  store::TriggerCounts counts;
+  counts.matched = subscribers.size();
+  auto& last = last_sent_[t.record.id];
+  std::vector<std::uint64_t> due;
+  const auto window = policy::check_send_time(policy, t.channel, policy::Seconds(std::chrono::seconds(now / 1000)));
+  for (const auto s : subscribers) {
+    auto it = last.find(s);
+    if (it != last.end() && now - it->second < t.record.cooldown_seconds * 1000) ++counts.cooling_down;
+    else if (!window.allowed || now / 1000 > t.offer.valid_until) ++counts.quiet_hours;
+    else if (std::find(due.begin(), due.end(), s) == due.end()) due.push_back(s);
+    else ++counts.cooling_down;  // the same subscriber twice in one batch
+  }
+  auto* channel = channels_[static_cast<std::size_t>(t.channel)];
+  const auto context = deliveries::decision_context(policy, policy::Capability::triggers, t.channel, t.record.purpose,
+                                                    t.partner_category, now / 1000);
+  if (!due.empty() && (!context || !channel)) {
+    counts.no_consent += due.size();
+    due.clear();
+  }
+  if (!due.empty()) {
+    const auto facts = engine::await(engine_.facts({due, t.record.purpose, t.partner_category,
+                                                    std::string(policy::to_string(t.channel)), t.offer.product_code, {}}),
+                                     options_.engine_timeout);
+    std::vector<std::uint64_t> send;
+    for (std::size_t i = 0; i < due.size(); ++i) switch (deliveries::decide(*context, due[i], facts[i], overlay_, ledger_)) {
+        case deliveries::Outcome::send: send.push_back(due[i]); break;
+        case deliveries::Outcome::no_consent: ++counts.no_consent; break;
+        case deliveries::Outcome::capped: ++counts.capped; break;
+        case deliveries::Outcome::ineligible: ++counts.ineligible; break;
+      }
+    if (!send.empty()) {
+      try {
+        channel->send({t.record.id, t.offer.id, t.record.partner_id, t.channel, t.text, send, now});
+        counts.sent += send.size();
+        for (const auto s : send) last[s] = now;
+      } catch (const std::exception& e) {
+        for (const auto s : send) ledger_.release(context->periods, s, t.channel);
+        observability::log_error("trigger_channel_failed", {{"trigger", t.record.id}, {"what", e.what()}});
+      }
+    }
+  }
+  store_.add_trigger_counts(t.record.id, counts);
+}
+
+}  // namespace octopus::triggers

@@ -1,0 +1,24 @@
+// Real-time triggers on the partner plane:
+//   POST   /v1/triggers        an approved offer, an event type, a segment (the audience
+//                              grammar; at least k subscribers), a per-subscriber cooldown
+//   GET    /v1/triggers[/{id}] the partner's own, with aggregate counts only
+//   DELETE /v1/triggers/{id}   stops it at once
+#pragma once
+#include <chrono>
+
+#include "audiences/audience_service.hpp"
+#include "http/pipeline.hpp"
+#include "store/store.hpp"
+#include "triggers/trigger_runner.hpp"
+
+namespace octopus::triggers {
+
+struct TriggersApiDeps {
+  store::Store& store;
+  audiences::AudienceService& audiences;
+  TriggerRunner& runner;
+};
+
+void register_trigger_routes(http::Pipeline& partner_plane, TriggersApiDeps deps);
+
+}  // namespace octopus::triggers
