@@ -371,6 +371,8 @@ std::string GatewayApp::policy_version() const {
   return snapshot ? snapshot->version : std::string();
 }
 
+std::shared_ptr<const policy::PolicySnapshot> GatewayApp::policies() const { return parts_->policies->current(); }
+
 unsigned short GatewayApp::partner_port() const { return parts_->partner_port; }
 unsigned short GatewayApp::admin_port() const { return parts_->admin_port; }
 const std::string& GatewayApp::generated_ca_file() const { return parts_->generated_ca; }

@@ -7,6 +7,7 @@
 
 #include "config/gateway_config.hpp"
 #include "engine/engine.hpp"
+#include "policy/policy_snapshot.hpp"
 
 namespace octopus::app {
 
@@ -29,6 +30,8 @@ class GatewayApp {
   const std::string& generated_ca_file() const;
   // The version of the policy set serving now.
   std::string policy_version() const;
+  // The policy snapshot in force.
+  std::shared_ptr<const policy::PolicySnapshot> policies() const;
   // The engine behind the gateway (embedded or remote), for tests and tools in-process.
   engine::Engine& engine();
 

@@ -12,6 +12,8 @@
 #include "engine/reference/reference_engine.hpp"
 #include "gateway_harness.hpp"
 #include "http/formats.hpp"
+#include "policy/quiet_hours.hpp"
+#include "store/sqlite/sqlite_store.hpp"
 
 using nlohmann::json;
 using octopus::testing::GatewayHarness;
@@ -24,7 +26,7 @@ class DeliveriesApi : public ::testing::Test {
   GatewayHarness gw{[](octopus::config::GatewayConfig& c) { c.counters.enforce_quotas = false; }};
   octopus::client::Credential acme =
       gw.create_partner("acme", {"offers:read", "offers:write", "audiences:read", "audiences:write", "deliveries:read",
-                                 "deliveries:write"});
+                                 "deliveries:write", "triggers:read"});
 
   json post(const std::string& target, const json& body, const octopus::client::Credential& who, int expected) {
     auto r = gw.partner("POST", target, who, body.dump(), {}, {{"Content-Type", "application/json"}});
@@ -222,6 +224,85 @@ TEST_F(DeliveriesApi, CustomerServiceChangesAConsentAndATdReplyWithdrawsOneWithi
   }
   EXPECT_TRUE(withdrawn) << "the TD reply was not recorded within 1 s";
   EXPECT_EQ(gw.admin("GET", "/admin/v1/subscribers/99/consents").status, 404);
+}
+
+// A trigger over HTTPS: an event injected by the operator reaches the sink within a second
+// (or, in SMS quiet hours, is counted and not sent); the partner sees only counts.
+TEST_F(DeliveriesApi, ATriggerFiresOnAnInjectedEventAndThePartnerSeesOnlyCounts) {
+  auto triggers = gw.create_partner("tripco", {"offers:write", "triggers:read", "triggers:write"});
+  const auto offer = approved_offer(triggers);
+  const json segment = {{"attribute", "city"}, {"in", {"jinan", "yantai"}}};
+  const auto created = post("/v1/triggers",
+                            {{"offer_id", offer}, {"event_type", "roaming_started"}, {"segment", segment},
+                             {"cooldown_seconds", 3600}},
+                            triggers, 201);
+  const std::string id = created["id"];
+  EXPECT_EQ(created["counts"], nullptr);
+  EXPECT_EQ(created["counts_withheld"], "below_threshold");
+
+  // Somebody the trigger may reach: in the segment, consenting, eligible.
+  octopus::engine::CountQuery q;
+  q.segment.kind = octopus::engine::SegmentNode::Kind::in;
+  q.segment.attribute = "city";
+  q.segment.values = {"jinan", "yantai"};
+  q.consent = {"dpv:Personalisation", "internet", {"sms"}};
+  const auto handle = engine().materialise(q).get();
+  const auto members = engine().members(handle.id, 0, 100000).get().subscribers;
+  const auto facts = engine().facts({members, "dpv:Personalisation", "internet", "sms", "5G-PLUS", {}}).get();
+  std::uint64_t who = 0;
+  for (std::size_t i = 0; i < members.size() && !who; ++i)
+    if (facts[i].consent == octopus::engine::ConsentState::granted && facts[i].eligible) who = members[i];
+  ASSERT_NE(who, 0u);
+
+  const auto injected_at = std::chrono::steady_clock::now();
+  ASSERT_EQ(gw.admin("POST", "/admin/v1/events", {{"subscriber", who}, {"type", "roaming_started"}}).status, 201);
+  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  const bool quiet = !octopus::policy::check_send_time(*gw.app().policies(), octopus::policy::Channel::sms, now).allowed;
+  octopus::store::SqliteStore store(gw.data_dir() + "/gateway.db");
+  octopus::store::TriggerCounts counts;
+  while (std::chrono::steady_clock::now() - injected_at < std::chrono::seconds(2)) {
+    counts = store.get_trigger("tripco", id)->counts;
+    if (counts.matched > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(counts.matched, 1u);
+  if (quiet) {
+    EXPECT_EQ(counts.quiet_hours, 1u);
+    EXPECT_TRUE(sink_lines(id).empty());
+  } else {
+    EXPECT_EQ(counts.sent, 1u);
+    EXPECT_EQ(sink_lines(id), (std::map<std::uint64_t, int>{{who, 1}}));
+    EXPECT_LT(std::chrono::steady_clock::now() - injected_at, std::chrono::seconds(1)) << "event to sink within a second";
+  }
+  // The partner learns nothing of the one event: counts stay withheld below k.
+  const auto seen = json::parse(gw.partner("GET", "/v1/triggers/" + id, triggers).body);
+  EXPECT_EQ(seen["counts"], nullptr);
+  EXPECT_EQ(gw.partner("GET", "/v1/triggers/" + id, acme).status, 404);  // not acme's
+
+  // Deleted: gone at once.
+  EXPECT_EQ(gw.partner("DELETE", "/v1/triggers/" + id, triggers).status, 204);
+  EXPECT_EQ(gw.partner("GET", "/v1/triggers/" + id, triggers).status, 404);
+  EXPECT_EQ(json::parse(gw.partner("GET", "/v1/triggers", triggers).body)["items"].size(), 0u);
+}
+
+TEST_F(DeliveriesApi, BadTriggersAreRefused) {
+  auto t = gw.create_partner("tripco", {"offers:write", "triggers:write"});
+  const auto offer = approved_offer(t);
+  const json segment = {{"attribute", "city"}, {"in", {"jinan", "yantai"}}};
+  EXPECT_EQ(post("/v1/triggers", {{"offer_id", offer}, {"event_type", "sms_reply"}, {"segment", segment}}, t, 422)["errors"][0]["pointer"],
+            "/event_type");
+  EXPECT_EQ(post("/v1/triggers", {{"offer_id", offer}, {"event_type", "recharge"}, {"segment", segment}, {"cooldown_seconds", 5}}, t, 422)["errors"][0]["pointer"],
+            "/cooldown_seconds");
+  post("/v1/triggers", {{"offer_id", approved_offer(acme)}, {"event_type", "recharge"}, {"segment", segment}}, t, 404);
+  // A segment of a few people would let the counts single them out.
+  const auto small = post("/v1/triggers",
+                          {{"offer_id", offer}, {"event_type", "recharge"},
+                           {"segment", {{"all", {{{"attribute", "city"}, {"eq", "jinan"}}, {{"attribute", "age_band"}, {"eq", "65+"}}, {{"tag", "gaming"}}}}}}},
+                          t, 422);
+  EXPECT_EQ(small["type"], "https://octopus-gateway.example/problems/segment-not-allowed");
+  // Triggers may not be used for direct marketing (consent.yaml capabilities.triggers).
+  EXPECT_EQ(post("/v1/triggers", {{"offer_id", offer}, {"event_type", "recharge"}, {"segment", segment}, {"purpose", "dpv:DirectMarketing"}}, t, 403)["rule"],
+            "consent.capabilities.triggers.purposes");
 }
 
 }  // namespace
