@@ -291,6 +291,10 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   runner_options.batch_size = c.deliveries.batch_size;
   runner_options.engine_timeout = c.engine.timeout;
   runner_options.limiter = c.counters.enforce_quotas ? p.limiter.get() : nullptr;
+  runner_options.rematerialise = [builder = p.audience_builder.get(), registry = p.policies.get()](
+                                     const store::AudienceRecord& audience, std::string& why) {
+    return builder->rematerialise(audience, *registry->current(), why);
+  };
   p.delivery_runner = std::make_unique<deliveries::DeliveryRunner>(*p.store, *p.engine, policy_source, p.overlay, p.ledger,
                                                                    channels, *p.sink, runner_options);
   deliveries::register_delivery_routes(p.partner_plane, {*p.store, *p.delivery_runner, runner_options.limiter});

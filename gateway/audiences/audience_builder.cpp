@@ -52,6 +52,37 @@ void AudienceBuilder::run() {
   }
 }
 
+std::optional<std::string> AudienceBuilder::rematerialise(const store::AudienceRecord& audience,
+                                                          const policy::PolicySnapshot& policy, std::string& why) {
+  const auto partner = store_.get_partner(audience.partner_id);
+  if (!partner) {
+    why = "the audience's partner is gone";
+    return std::nullopt;
+  }
+  const Caller caller{partner->id, partner->tier, partner->category};
+  Estimate e;
+  const nlohmann::json body = {{"segment", nlohmann::json::parse(audience.segment_json, nullptr, false)},
+                               {"purpose", audience.purpose}};
+  const auto prepared = service_.prepare(policy, caller, body, e);
+  if (!prepared) {
+    why = "the policy in force no longer allows the audience's segment";
+    return std::nullopt;
+  }
+  const auto handle = engine::await(service_.engine().materialise(prepared->query), timeout_);
+  if (audience.size != 0 && handle.size != audience.size) {
+    service_.engine().drop(handle.id);
+    why = "the engine's population changed since the audience was built";
+    return std::nullopt;
+  }
+  auto updated = audience;
+  updated.engine_id = handle.id;
+  updated.updated_at = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+  store_.update_audience(updated);
+  return handle.id;
+}
+
 void AudienceBuilder::build(Job& job) {
   auto& r = job.record;
   std::optional<engine::AudienceHandle> handle;

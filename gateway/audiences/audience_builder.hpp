@@ -26,6 +26,14 @@ class AudienceBuilder {
   bool submit(store::AudienceRecord record, AudienceService::Prepared prepared,
               std::shared_ptr<const policy::PolicySnapshot> policy, Caller caller);
 
+  // Materialises a ready audience again from its recorded segment, for an engine that no
+  // longer holds it (the embedded engine after a restart, a remote engine that restarted)
+  // and records the new engine id. The same population yields the same members in the same
+  // order, so a delivery's cursor stays valid. nullopt (with `why`) when the policy in
+  // force no longer allows the segment or its size changed. Throws EngineUnavailable.
+  std::optional<std::string> rematerialise(const store::AudienceRecord& audience, const policy::PolicySnapshot& policy,
+                                           std::string& why);
+
   // Audiences left `building` by a stop are failed at start, so none waits forever.
   static void fail_unfinished(store::Store& store);
 

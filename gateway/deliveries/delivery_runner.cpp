@@ -193,7 +193,19 @@ bool DeliveryRunner::run_batch(store::DeliveryRecord& d) {
       finish(d, "failed", "the audience was deleted");
       return true;
     }
-    auto members = engine::await(engine_.members(audience->engine_id, d.cursor, batch), options_.engine_timeout);
+    engine::MemberBatch members;
+    try {
+      members = engine::await(engine_.members(audience->engine_id, d.cursor, batch), options_.engine_timeout);
+    } catch (const engine::AudienceNotFound&) {
+      std::string why = "the engine no longer holds the audience";
+      const auto rebuilt = options_.rematerialise ? options_.rematerialise(*audience, why) : std::nullopt;
+      if (!rebuilt) {
+        finish(d, "failed", why);
+        return true;
+      }
+      observability::log_info("delivery_audience_rebuilt", {{"delivery", d.id}, {"audience", audience->id}});
+      members = engine::await(engine_.members(*rebuilt, d.cursor, batch), options_.engine_timeout);
+    }
     targets = std::move(members.subscribers);
     last = !members.next;
     next_cursor = members.next.value_or(d.cursor);

@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -40,6 +41,9 @@ struct DeliveryRunnerOptions {
   std::chrono::milliseconds engine_timeout{2000};
   std::function<std::int64_t()> clock_ms;  // Unix ms; the system clock when empty (tests move it)
   quota::QuotaLimiter* limiter = nullptr;  // gives back the message allowance not used
+  // Materialises an audience again when the engine no longer holds it (a restart): the new
+  // engine id, or nullopt with why not. Empty: the delivery fails instead.
+  std::function<std::optional<std::string>(const store::AudienceRecord&, std::string& why)> rematerialise;
 };
 
 class DeliveryRunner {

@@ -17,6 +17,7 @@
 #include "octopus/client/https_connection.hpp"
 #include "octopus/client/request_signer.hpp"
 #include "octopus/protocol/base64.hpp"
+#include "gateway_process.hpp"
 #include "policy_dir.hpp"
 #include "redis_server.hpp"
 
@@ -24,95 +25,19 @@ using nlohmann::json;
 using octopus::client::Credential;
 using octopus::client::HeaderField;
 using octopus::client::HttpsConnection;
+using octopus::testing::GatewayProcess;
 using octopus::testing::PolicyDir;
 
 namespace {
 
-constexpr const char* kToken = "scale-out-admin-token-0123456789";
 // Both instances sit behind one public name: that is the @authority partners sign.
 constexpr const char* kPublicAuthority = "api.octopus.example";
 
-// One octopus-gateway process on ephemeral ports with its own data directory.
-class GatewayProcess {
- public:
-  GatewayProcess(const std::string& name, int redis_port, const std::filesystem::path& policies)
-      : dir_(std::filesystem::temp_directory_path() / ("octopus-scale-" + std::to_string(::getpid()) + "-" + name)) {
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    std::ofstream(dir_ / "gateway.yaml") << "partner_plane:\n  listen: 127.0.0.1:0\n"
-                                         << "admin_plane:\n  listen: 127.0.0.1:0\n"
-                                         << "data_dir: var\n"
-                                         << "policies:\n  directory: " << policies.string()
-                                         << "\n  watch_interval_ms: 0\n"
-                                         << "auth:\n  public_authority: " << kPublicAuthority << "\n"
-                                         << "counters:\n  backend: redis\n  redis:\n    port: " << redis_port << "\n"
-                                         << "log:\n  access_log: false\n";
-    const std::string config = (dir_ / "gateway.yaml").string(), log = (dir_ / "gateway.log").string();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::setenv("OCTOPUS_ADMIN_TOKEN", kToken, 1);
-      if (!std::freopen(log.c_str(), "w", stderr)) ::_exit(126);
-      ::execl(OCTOPUS_GATEWAY_BINARY, "octopus-gateway", "serve", "--config", config.c_str(),
-              static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    for (int i = 0; i < 200 && partner_port_ == 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      std::ifstream in(log);
-      for (std::string line; std::getline(in, line);) {
-        auto j = json::parse(line, nullptr, false);
-        if (j.is_object() && j.value("event", "") == "started") {
-          partner_port_ = static_cast<unsigned short>(std::stoi(j["partner_port"].get<std::string>()));
-          admin_port_ = static_cast<unsigned short>(std::stoi(j["admin_port"].get<std::string>()));
-        }
-      }
-    }
-    if (partner_port_ == 0) {
-      std::ifstream in(log);
-      std::stringstream text;
-      text << in.rdbuf();
-      ADD_FAILURE() << name << " did not start:\n" << text.str();
-    }
-  }
-  ~GatewayProcess() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    std::filesystem::remove_all(dir_);
-  }
+std::string scale_out_config(int redis_port) {
+  return std::string("auth:\n  public_authority: ") + kPublicAuthority + "\n" +
+         "counters:\n  backend: redis\n  redis:\n    port: " + std::to_string(redis_port) + "\n";
+}
 
-  octopus::client::TlsOptions tls() const {
-    octopus::client::TlsOptions o;
-    o.ca_file = (dir_ / "var" / "tls" / "ca.pem").string();
-    return o;
-  }
-  HttpsConnection partner() const { return HttpsConnection("localhost", partner_port_, tls()); }
-  octopus::client::HttpResponse admin(const std::string& method, const std::string& target, const json& body) {
-    HttpsConnection conn("localhost", admin_port_, tls());
-    return conn.send(method, target,
-                     {{"Authorization", std::string("Bearer ") + kToken}, {"Content-Type", "application/json"}},
-                     body.dump());
-  }
-  // The same partner and key on this instance (each has its own registry store).
-  void register_partner(const std::string& id, const Credential& cred) {
-    auto p = admin("POST", "/admin/v1/partners",
-                   {{"id", id}, {"display_name", id}, {"tier", "gold"}, {"category", "internet"},
-                    {"scopes", {"audiences:read"}}});
-    ASSERT_EQ(p.status, 201) << p.body;
-    const auto pk = cred.key.public_key();
-    auto k = admin("POST", "/admin/v1/partners/" + id + "/keys",
-                   {{"key_id", cred.key_id},
-                    {"algorithm", "ed25519"},
-                    {"public_key", octopus::protocol::base64_encode(pk.data(), pk.size())}});
-    ASSERT_EQ(k.status, 201) << k.body;
-  }
-
- private:
-  std::filesystem::path dir_;
-  pid_t pid_ = -1;
-  unsigned short partner_port_ = 0, admin_port_ = 0;
-};
 
 class ScaleOut : public ::testing::Test {
  protected:
@@ -128,8 +53,8 @@ class ScaleOut : public ::testing::Test {
         "  shared-co: shared\n");
     return d;
   }();
-  GatewayProcess a{"a", redis.port(), policies.path()};
-  GatewayProcess b{"b", redis.port(), policies.path()};
+  GatewayProcess a{"a", scale_out_config(redis.port()), policies.path()};
+  GatewayProcess b{"b", scale_out_config(redis.port()), policies.path()};
   Credential cred{"shared-co-key-1", octopus::protocol::Ed25519PrivateKey::generate()};
 
   void SetUp() override {

@@ -1,0 +1,133 @@
+// Test support: one octopus-gateway binary run as its own process on ephemeral ports with
+// its own data directory, for tests that need what an in-process harness cannot give:
+// several instances, or a crash (SIGKILL) and a restart on the same data.
+#pragma once
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "octopus/client/https_connection.hpp"
+#include "octopus/client/request_signer.hpp"
+#include "octopus/protocol/base64.hpp"
+
+namespace octopus::testing {
+
+inline constexpr const char* kProcessAdminToken = "process-admin-token-0123456789";
+
+class GatewayProcess {
+ public:
+  // `config` is YAML added to the listeners, data directory, policies and log settings.
+  GatewayProcess(const std::string& name, const std::string& config, const std::filesystem::path& policies)
+      : name_(name),
+        dir_(std::filesystem::temp_directory_path() / ("octopus-process-" + std::to_string(::getpid()) + "-" + name)) {
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    std::ofstream(dir_ / "gateway.yaml") << "partner_plane:\n  listen: 127.0.0.1:0\n"
+                                         << "admin_plane:\n  listen: 127.0.0.1:0\n"
+                                         << "data_dir: var\n"
+                                         << "policies:\n  directory: " << policies.string()
+                                         << "\n  watch_interval_ms: 0\n"
+                                         << "log:\n  access_log: false\n"
+                                         << config;
+    start();
+  }
+  ~GatewayProcess() {
+    stop(SIGTERM);
+    std::filesystem::remove_all(dir_);
+  }
+  GatewayProcess(const GatewayProcess&) = delete;
+  GatewayProcess& operator=(const GatewayProcess&) = delete;
+
+  // Starts the binary (again) on the same data directory; waits for its "started" line.
+  void start() {
+    partner_port_ = admin_port_ = 0;
+    const std::string config = (dir_ / "gateway.yaml").string(), log = (dir_ / "gateway.log").string();
+    const auto skip = log_lines();  // earlier runs' lines
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::setenv("OCTOPUS_ADMIN_TOKEN", kProcessAdminToken, 1);
+      if (!std::freopen(log.c_str(), "a", stderr)) ::_exit(126);
+      ::execl(OCTOPUS_GATEWAY_BINARY, "octopus-gateway", "serve", "--config", config.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    for (int i = 0; i < 300 && partner_port_ == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      std::ifstream in(log);
+      std::size_t n = 0;
+      for (std::string line; std::getline(in, line);) {
+        if (n++ < skip) continue;
+        auto j = nlohmann::json::parse(line, nullptr, false);
+        if (j.is_object() && j.value("event", "") == "started") {
+          partner_port_ = static_cast<unsigned short>(std::stoi(j["partner_port"].get<std::string>()));
+          admin_port_ = static_cast<unsigned short>(std::stoi(j["admin_port"].get<std::string>()));
+        }
+      }
+    }
+    if (partner_port_ == 0) ADD_FAILURE() << name_ << " did not start:\n" << log_text();
+  }
+  // SIGTERM: a graceful stop; SIGKILL: a crash.
+  void stop(int signal) {
+    if (pid_ <= 0) return;
+    ::kill(pid_, signal);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+  std::filesystem::path data_dir() const { return dir_ / "var"; }
+  unsigned short partner_port() const { return partner_port_; }
+  client::TlsOptions tls() const {
+    client::TlsOptions o;
+    o.ca_file = (dir_ / "var" / "tls" / "ca.pem").string();
+    return o;
+  }
+  client::HttpsConnection partner() const { return client::HttpsConnection("localhost", partner_port_, tls()); }
+  client::HttpResponse admin(const std::string& method, const std::string& target, const nlohmann::json& body) {
+    client::HttpsConnection conn("localhost", admin_port_, tls());
+    return conn.send(method, target,
+                     {{"Authorization", std::string("Bearer ") + kProcessAdminToken}, {"Content-Type", "application/json"}},
+                     body.is_null() ? std::string() : body.dump());
+  }
+  // The same partner and key on this instance (each has its own registry store).
+  void register_partner(const std::string& id, const client::Credential& cred,
+                        const std::vector<std::string>& scopes = {"audiences:read"}) {
+    auto p = admin("POST", "/admin/v1/partners",
+                   {{"id", id}, {"display_name", id}, {"tier", "gold"}, {"category", "internet"}, {"scopes", scopes}});
+    ASSERT_EQ(p.status, 201) << p.body;
+    const auto pk = cred.key.public_key();
+    auto k = admin("POST", "/admin/v1/partners/" + id + "/keys",
+                   {{"key_id", cred.key_id},
+                    {"algorithm", "ed25519"},
+                    {"public_key", protocol::base64_encode(pk.data(), pk.size())}});
+    ASSERT_EQ(k.status, 201) << k.body;
+  }
+  std::string log_text() const {
+    std::ifstream in(dir_ / "gateway.log");
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+ private:
+  std::size_t log_lines() const {
+    std::ifstream in(dir_ / "gateway.log");
+    std::size_t n = 0;
+    for (std::string line; std::getline(in, line);) ++n;
+    return n;
+  }
+  std::string name_;
+  std::filesystem::path dir_;
+  pid_t pid_ = -1;
+  unsigned short partner_port_ = 0, admin_port_ = 0;
+};
+
+}  // namespace octopus::testing
