@@ -6,6 +6,8 @@
 //   octopus-partner-example capabilities --gateway HOST:PORT --ca CA_FILE --key KEY_FILE --keyid ID
 //   octopus-partner-example estimate --segment JSON --gateway HOST:PORT --ca CA_FILE --key KEY_FILE --keyid ID
 //   octopus-partner-example offer --body JSON --gateway HOST:PORT --ca CA_FILE --key KEY_FILE --keyid ID
+//   octopus-partner-example post PATH --body JSON --gateway ...   any other POST (deliveries, triggers, ...)
+//   octopus-partner-example get PATH --gateway ...                 any GET (a delivery's progress, ...)
 #include <sys/stat.h>
 
 #include <fstream>
@@ -89,12 +91,20 @@ int main(int argc, char** argv) {
     if (cmd == "capabilities") return call(argc, argv, "GET", "/v1/capabilities");
     if (cmd == "estimate") return call(argc, argv, "POST", "/v1/audience-estimates");
     if (cmd == "offer") return call(argc, argv, "POST", "/v1/offers");
+    // The path is the second word; the options follow it.
+    if ((cmd == "post" || cmd == "get") && argc > 2 && std::string(argv[2]).starts_with("/v1/")) {
+      const std::string path = argv[2];
+      argv[2] = argv[1];  // call() reads options from argv[2] on: drop the path, keep pairs aligned
+      return call(argc - 1, argv + 1, cmd == "post" ? "POST" : "GET", path);
+    }
     std::cerr << "usage: octopus-partner-example keygen KEY_FILE\n"
                  "       octopus-partner-example capabilities --gateway HOST:PORT --ca CA_FILE --key KEY_FILE --keyid ID\n"
                  "       octopus-partner-example estimate --segment JSON --gateway HOST:PORT --ca CA_FILE --key KEY_FILE"
                  " --keyid ID\n"
                  "       octopus-partner-example offer --body JSON --gateway HOST:PORT --ca CA_FILE --key KEY_FILE"
-                 " --keyid ID\n";
+                 " --keyid ID\n"
+                 "       octopus-partner-example post /v1/PATH --body JSON --gateway ... (the same options)\n"
+                 "       octopus-partner-example get /v1/PATH --gateway ... (the same options)\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "octopus-partner-example: " << e.what() << "\n";
