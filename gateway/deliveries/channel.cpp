@@ -4,23 +4,34 @@
 
 namespace octopus::deliveries {
 
-void SinkChannel::send(const MessageBatch& batch) {
-  if (batch.subscribers.empty()) return;
-  if (rate_ > 0) {
-    // The batch goes out at the channel's rate after whatever it accepted before.
-    std::chrono::steady_clock::time_point done;
-    {
-      std::lock_guard lock(pace_mutex_);
-      const auto start = std::max(free_at_, std::chrono::steady_clock::now());
-      free_at_ = done = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                    std::chrono::duration<double>(static_cast<double>(batch.subscribers.size()) / rate_));
-    }
-    std::this_thread::sleep_until(done);
+namespace {
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+void SinkChannel::pace(std::size_t messages) {
+  if (rate_ <= 0 || messages == 0) return;
+  // The messages go out at the channel's rate after whatever it accepted before.
+  std::chrono::steady_clock::time_point done;
+  {
+    std::lock_guard lock(pace_mutex_);
+    const auto start = std::max(free_at_, std::chrono::steady_clock::now());
+    free_at_ = done = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                  std::chrono::duration<double>(static_cast<double>(messages) / rate_));
   }
-  sink_.append(batch, batch.at_ms ? batch.at_ms
-                                   : std::chrono::duration_cast<std::chrono::milliseconds>(
-                                         std::chrono::system_clock::now().time_since_epoch())
-                                         .count());
+  std::this_thread::sleep_until(done);
+}
+
+void SinkChannel::send(const MessageBatch& batch) { send(std::span<const MessageBatch>(&batch, 1)); }
+
+void SinkChannel::send(std::span<const MessageBatch> batches) {
+  std::size_t messages = 0;
+  for (const auto& b : batches) messages += b.subscribers.size();
+  if (messages == 0) return;
+  pace(messages);
+  sink_.append(batches, now_ms());
 }
 
 }  // namespace octopus::deliveries

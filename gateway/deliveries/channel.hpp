@@ -18,6 +18,10 @@ class Channel {
   // Sends every message of the batch, or throws (then none counts as sent). Returns when the
   // channel has accepted them; may pace itself to its send rate.
   virtual void send(const MessageBatch& batch) = 0;
+  // Several batches at once (a trigger pass); all or none, as send().
+  virtual void send(std::span<const MessageBatch> batches) {
+    for (const auto& b : batches) send(b);
+  }
   // Messages per second this channel accepts (0: no limit); the runner sizes batches by it
   // so that a batch never takes long (an opt-out must reach the next batch within 1 s).
   virtual double rate_per_second() const = 0;
@@ -30,9 +34,11 @@ class SinkChannel final : public Channel {
       : sink_(sink), kind_(kind), rate_(rate_per_second) {}
   policy::Channel kind() const override { return kind_; }
   void send(const MessageBatch& batch) override;
+  void send(std::span<const MessageBatch> batches) override;
   double rate_per_second() const override { return rate_; }
 
  private:
+  void pace(std::size_t messages);  // waits until the channel's rate lets them out
   MessageSink& sink_;
   policy::Channel kind_;
   double rate_;

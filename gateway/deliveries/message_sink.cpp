@@ -103,27 +103,36 @@ void MessageSink::open_for(std::int64_t at_ms) {
 }
 
 void MessageSink::append(const MessageBatch& batch, std::int64_t at_ms) {
-  if (batch.subscribers.empty()) return;
-  // Everything but the subscriber is the same for the whole batch: build it once.
-  nlohmann::json head = {{"at_ms", at_ms},
-                         {"channel", std::string(policy::to_string(batch.channel))},
-                         {"partner", batch.partner_id},
-                         {"source", batch.source_id},
-                         {"offer", batch.offer_id}};
-  auto prefix = head.dump();
-  prefix.pop_back();  // the closing brace
-  prefix += ",\"text\":" + nlohmann::json(batch.text).dump() + ",\"subscriber\":";
+  append(std::span<const MessageBatch>(&batch, 1), at_ms);
+}
+
+void MessageSink::append(std::span<const MessageBatch> batches, std::int64_t at_ms) {
   std::string out;
-  out.reserve(batch.subscribers.size() * (prefix.size() + 24));
-  char number[24];
-  for (const auto subscriber : batch.subscribers) {
-    out += prefix;
-    auto [end, ec] = std::to_chars(number, number + sizeof number, subscriber);
-    out.append(number, end);
-    out += "}\n";
+  std::int64_t stamp = at_ms;
+  for (const auto& batch : batches) {
+    if (batch.subscribers.empty()) continue;
+    stamp = batch.at_ms ? batch.at_ms : at_ms;
+    // Everything but the subscriber is the same for the whole batch: build it once.
+    nlohmann::json head = {{"at_ms", stamp},
+                           {"channel", std::string(policy::to_string(batch.channel))},
+                           {"partner", batch.partner_id},
+                           {"source", batch.source_id},
+                           {"offer", batch.offer_id}};
+    auto prefix = head.dump();
+    prefix.pop_back();  // the closing brace
+    prefix += ",\"text\":" + nlohmann::json(batch.text).dump() + ",\"subscriber\":";
+    out.reserve(out.size() + batch.subscribers.size() * (prefix.size() + 24));
+    char number[24];
+    for (const auto subscriber : batch.subscribers) {
+      out += prefix;
+      auto [end, ec] = std::to_chars(number, number + sizeof number, subscriber);
+      out.append(number, end);
+      out += "}\n";
+    }
   }
+  if (out.empty()) return;
   std::lock_guard lock(mutex_);
-  open_for(at_ms);
+  open_for(stamp);
   write_all(fd_, out);
   if (::fdatasync(fd_) != 0) throw std::runtime_error(std::string("message sink sync failed: ") + std::strerror(errno));
 }

@@ -45,6 +45,9 @@ class MessageSink {
   // Appends one line per subscriber stamped `at_ms`, and makes them durable. Throws
   // std::runtime_error when the disk refuses (nothing of the batch is then counted as sent).
   void append(const MessageBatch& batch, std::int64_t at_ms);
+  // Several batches with one flush to disk (a trigger pass sends for many triggers at once);
+  // each is stamped with its own at_ms, or `at_ms` when it has none.
+  void append(std::span<const MessageBatch> batches, std::int64_t at_ms);
   // Where the next append will write ("YYYYMMDD:offset"); a later position never precedes it.
   std::string position();
   // Subscribers `source_id` has lines for at or after `position`.

@@ -25,8 +25,8 @@ std::size_t EventFollower::poll_once(std::chrono::milliseconds wait) {
   auto batch = engine::await(engine_.events(position_.load(), options_.batch, wait), options_.engine_timeout + wait);
   if (batch.skipped > 0)
     observability::log_warn("events_skipped", {{"stream", options_.cursor_name}, {"skipped", std::to_string(batch.skipped)}});
-  if (!batch.records.empty())
-    for (const auto& listen : listeners_) listen(batch.records);
+  // Listeners hear empty batches too: it is their chance to do periodic work.
+  for (const auto& listen : listeners_) listen(batch.records);
   if (batch.next != position_.load()) {
     store_.set_stream_cursor(options_.cursor_name, batch.next);
     position_ = batch.next;

@@ -17,6 +17,7 @@
 
 namespace octopus::events {
 
+// Called with each batch read, empty ones included (at least every `wait`).
 using EventListener = std::function<void(const std::vector<engine::SubscriberEvent>&)>;
 
 struct EventFollowerOptions {

@@ -1,6 +1,7 @@
 #include "triggers/trigger_runner.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 
 #include "deliveries/delivery_decider.hpp"
@@ -97,70 +98,104 @@ void TriggerRunner::match_naive(const Set& set, const std::vector<const engine::
 
 void TriggerRunner::operator()(const std::vector<engine::SubscriberEvent>& events) {
   const auto set = set_.load();
-  if (set->all.empty()) return;
   const auto now = now_ms();
   std::vector<const engine::SubscriberEvent*> fresh;
-  for (const auto& e : events)
-    if (e.type != "sms_reply" && e.at_ms >= now - options_.max_event_age_ms) fresh.push_back(&e);
-  if (fresh.empty()) return;
-  Hits hits;
-  try {
-    if (options_.indexed) match_indexed(*set, fresh, hits);
-    else match_naive(*set, fresh, hits);
-  } catch (const engine::AudienceNotFound& e) {
-    // A trigger deleted meanwhile (its segment dropped): match again without it.
-    observability::log_warn("trigger_segment_missing", {{"what", e.what()}});
-    reload();
-    return;
+  if (!set->all.empty())
+    for (const auto& e : events)
+      if (e.type != "sms_reply" && e.at_ms >= now - options_.max_event_age_ms) fresh.push_back(&e);
+  if (!fresh.empty()) {
+    Hits hits;
+    try {
+      if (options_.indexed) match_indexed(*set, fresh, hits);
+      else match_naive(*set, fresh, hits);
+    } catch (const engine::AudienceNotFound& e) {
+      // A trigger deleted meanwhile (its segment dropped): match again without it.
+      observability::log_warn("trigger_segment_missing", {{"what", e.what()}});
+      reload();
+      return;
+    }
+    fire(hits, now, *policies_());
   }
-  const auto policy = policies_();
-  for (const auto& [trigger, subscribers] : hits) fire(*trigger, subscribers, now, *policy);
+  if (now - flushed_at_ms_ >= options_.count_flush_ms) flush_counts();
 }
 
-void TriggerRunner::fire(const ActiveTrigger& t, const std::vector<std::uint64_t>& subscribers, std::int64_t now,
-                         const policy::PolicySnapshot& policy) {
-  store::TriggerCounts counts;
-  counts.matched = subscribers.size();
-  auto& last = last_sent_[t.record.id];
-  std::vector<std::uint64_t> due;
-  const auto window = policy::check_send_time(policy, t.channel, policy::Seconds(std::chrono::seconds(now / 1000)));
-  for (const auto s : subscribers) {
-    auto it = last.find(s);
-    if (it != last.end() && now - it->second < t.record.cooldown_seconds * 1000) ++counts.cooling_down;
-    else if (!window.allowed || now / 1000 > t.offer.valid_until) ++counts.quiet_hours;
-    else if (std::find(due.begin(), due.end(), s) == due.end()) due.push_back(s);
-    else ++counts.cooling_down;  // the same subscriber twice in one batch
-  }
-  auto* channel = channels_[static_cast<std::size_t>(t.channel)];
-  const auto context = deliveries::decision_context(policy, policy::Capability::triggers, t.channel, t.record.purpose,
-                                                    t.partner_category, now / 1000);
-  if (!due.empty() && (!context || !channel)) {
-    counts.no_consent += due.size();
-    due.clear();
-  }
-  if (!due.empty()) {
+void TriggerRunner::flush_counts() {
+  flushed_at_ms_ = now_ms();
+  for (auto& [id, counts] : pending_counts_)
+    if (!counts.empty()) store_.add_trigger_counts(id, counts);
+  pending_counts_.clear();
+}
+
+void TriggerRunner::fire(const Hits& hits, std::int64_t now, const policy::PolicySnapshot& policy) {
+  struct Firing {
+    const ActiveTrigger* trigger;
+    std::vector<std::uint64_t> send;
+    policy::CountingPeriods periods;
+  };
+  std::vector<Firing> firings;
+  firings.reserve(hits.size());
+  std::array<bool, policy::kChannelCount> open{};
+  for (const auto c : policy::kChannels)
+    open[static_cast<std::size_t>(c)] =
+        policy::check_send_time(policy, c, policy::Seconds(std::chrono::seconds(now / 1000))).allowed;
+
+  for (const auto& [trigger, subscribers] : hits) {
+    const auto& t = *trigger;
+    auto& counts = pending_counts_[t.record.id];
+    counts.matched += subscribers.size();
+    auto& last = last_sent_[t.record.id];
+    std::vector<std::uint64_t> due;
+    for (const auto s : subscribers) {
+      auto it = last.find(s);
+      if (it != last.end() && now - it->second < t.record.cooldown_seconds * 1000) ++counts.cooling_down;
+      else if (!open[static_cast<std::size_t>(t.channel)] || now / 1000 > t.offer.valid_until) ++counts.quiet_hours;
+      else if (std::find(due.begin(), due.end(), s) == due.end()) due.push_back(s);
+      else ++counts.cooling_down;  // the same subscriber twice in one pass
+    }
+    if (due.empty()) continue;
+    const auto context = deliveries::decision_context(policy, policy::Capability::triggers, t.channel, t.record.purpose,
+                                                      t.partner_category, now / 1000);
+    if (!context || !channels_[static_cast<std::size_t>(t.channel)]) {
+      counts.no_consent += due.size();
+      continue;
+    }
     const auto facts = engine::await(engine_.facts({due, t.record.purpose, t.partner_category,
                                                     std::string(policy::to_string(t.channel)), t.offer.product_code, {}}),
                                      options_.engine_timeout);
-    std::vector<std::uint64_t> send;
+    Firing f{&t, {}, context->periods};
     for (std::size_t i = 0; i < due.size(); ++i) switch (deliveries::decide(*context, due[i], facts[i], overlay_, ledger_)) {
-        case deliveries::Outcome::send: send.push_back(due[i]); break;
+        case deliveries::Outcome::send: f.send.push_back(due[i]); break;
         case deliveries::Outcome::no_consent: ++counts.no_consent; break;
         case deliveries::Outcome::capped: ++counts.capped; break;
         case deliveries::Outcome::ineligible: ++counts.ineligible; break;
       }
-    if (!send.empty()) {
-      try {
-        channel->send({t.record.id, t.offer.id, t.record.partner_id, t.channel, t.text, send, now});
-        counts.sent += send.size();
-        for (const auto s : send) last[s] = now;
-      } catch (const std::exception& e) {
-        for (const auto s : send) ledger_.release(context->periods, s, t.channel);
-        observability::log_error("trigger_channel_failed", {{"trigger", t.record.id}, {"what", e.what()}});
+    if (!f.send.empty()) firings.push_back(std::move(f));
+  }
+
+  // One hand-over (and one flush to disk) per channel for the whole pass.
+  for (const auto c : policy::kChannels) {
+    std::vector<deliveries::MessageBatch> batches;
+    std::vector<const Firing*> of;
+    for (const auto& f : firings)
+      if (f.trigger->channel == c) {
+        batches.push_back({f.trigger->record.id, f.trigger->offer.id, f.trigger->record.partner_id, c, f.trigger->text,
+                           f.send, now});
+        of.push_back(&f);
       }
+    if (batches.empty()) continue;
+    try {
+      channels_[static_cast<std::size_t>(c)]->send(std::span<const deliveries::MessageBatch>(batches));
+      for (const auto* f : of) {
+        pending_counts_[f->trigger->record.id].sent += f->send.size();
+        auto& last = last_sent_[f->trigger->record.id];
+        for (const auto s : f->send) last[s] = now;
+      }
+    } catch (const std::exception& e) {
+      for (const auto* f : of)
+        for (const auto s : f->send) ledger_.release(f->periods, s, c);
+      observability::log_error("trigger_channel_failed", {{"channel", std::string(policy::to_string(c))}, {"what", e.what()}});
     }
   }
-  store_.add_trigger_counts(t.record.id, counts);
 }
 
 }  // namespace octopus::triggers

@@ -40,6 +40,9 @@ struct TriggerRunnerOptions {
   std::chrono::milliseconds engine_timeout{2000};
   std::int64_t max_event_age_ms = 60'000;  // older events (a backlog after downtime) fire nothing
   std::function<std::int64_t()> clock_ms;  // Unix ms; the system clock when empty
+  // Counts are added up in memory and written to the store at most this often (a crash
+  // loses at most that much of the statistics, never a message).
+  std::int64_t count_flush_ms = 250;
 };
 
 class TriggerRunner {
@@ -50,8 +53,10 @@ class TriggerRunner {
 
   // Re-reads the active triggers (at start, and after one is created or deleted).
   void reload();
-  // The event listener: matches and fires, then adds the counts to each trigger.
+  // The event listener: matches and fires; called with no events too, to write counts due.
   void operator()(const std::vector<engine::SubscriberEvent>& events);
+  // Writes the counts added up since the last write.
+  void flush_counts();
   // A message a trigger sent before a restart, so its cooldown holds across it.
   void remember_sent(const std::string& trigger_id, std::uint64_t subscriber, std::int64_t at_ms);
   std::size_t active() const;
@@ -64,8 +69,7 @@ class TriggerRunner {
   using Hits = std::map<const ActiveTrigger*, std::vector<std::uint64_t>>;
   void match_indexed(const Set& set, const std::vector<const engine::SubscriberEvent*>& events, Hits& hits);
   void match_naive(const Set& set, const std::vector<const engine::SubscriberEvent*>& events, Hits& hits);
-  void fire(const ActiveTrigger& t, const std::vector<std::uint64_t>& subscribers, std::int64_t now_ms,
-            const policy::PolicySnapshot& policy);
+  void fire(const Hits& hits, std::int64_t now_ms, const policy::PolicySnapshot& policy);
   std::int64_t now_ms() const;
 
   store::Store& store_;
@@ -79,6 +83,8 @@ class TriggerRunner {
   // trigger id → subscriber → when it last sent to them (the listener's thread only, and
   // remember_sent before it starts)
   std::unordered_map<std::string, std::unordered_map<std::uint64_t, std::int64_t>> last_sent_;
+  std::unordered_map<std::string, store::TriggerCounts> pending_counts_;
+  std::int64_t flushed_at_ms_ = 0;
 };
 
 }  // namespace octopus::triggers

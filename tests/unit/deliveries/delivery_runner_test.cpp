@@ -383,6 +383,7 @@ class Triggers : public Deliveries {
     triggers::TriggerRunnerOptions options;
     options.indexed = indexed;
     options.clock_ms = [this] { return clock_ms_.load(); };
+    options.count_flush_ms = 0;  // every pass writes its counts
     auto r = std::make_unique<triggers::TriggerRunner>(*store_, *engine_, [] { return shipped(); }, *overlay_, *ledger_,
                                                        channels, options);
     r->reload();
