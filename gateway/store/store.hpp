@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "store/partner.hpp"
@@ -290,8 +291,8 @@ class Store {
   virtual TriggerPage list_triggers(const std::string& partner_id, const std::optional<std::string>& after,
                                     std::size_t limit) = 0;
   virtual std::vector<TriggerRecord> active_triggers() = 0;
-  // Adds `delta` to the trigger's counts.
-  virtual void add_trigger_counts(const std::string& id, const TriggerCounts& delta) = 0;
+  // Adds each delta to its trigger's counts, all in one write.
+  virtual void add_trigger_counts(const std::vector<std::pair<std::string, TriggerCounts>>& deltas) = 0;
   // active → deleted; not_found when not the partner's or already deleted.
   virtual WriteResult delete_trigger(const std::string& partner_id, const std::string& id, std::int64_t now) = 0;
 

@@ -22,6 +22,34 @@ TriggerRunner::TriggerRunner(store::Store& store, engine::Engine& engine, delive
       channels_(channels),
       options_(std::move(options)) {
   set_.store(std::make_shared<const Set>());
+  if (options_.count_flush_ms > 0)
+    flusher_ = std::thread([this] {
+      std::unique_lock lock(counts_mutex_);
+      while (!stopping_) {
+        flusher_wake_.wait_for(lock, std::chrono::milliseconds(options_.count_flush_ms), [this] { return stopping_; });
+        lock.unlock();
+        try {
+          flush_counts();
+        } catch (const std::exception& e) {
+          observability::log_error("trigger_counts_not_written", {{"what", e.what()}});
+        }
+        lock.lock();
+      }
+    });
+}
+
+TriggerRunner::~TriggerRunner() {
+  {
+    std::lock_guard lock(counts_mutex_);
+    stopping_ = true;
+  }
+  flusher_wake_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+  try {
+    flush_counts();
+  } catch (const std::exception& e) {
+    observability::log_error("trigger_counts_not_written", {{"what", e.what()}});
+  }
 }
 
 std::int64_t TriggerRunner::now_ms() const {
@@ -116,14 +144,19 @@ void TriggerRunner::operator()(const std::vector<engine::SubscriberEvent>& event
     }
     fire(hits, now, *policies_());
   }
-  if (now - flushed_at_ms_ >= options_.count_flush_ms) flush_counts();
+  if (options_.count_flush_ms == 0) flush_counts();
 }
 
 void TriggerRunner::flush_counts() {
-  flushed_at_ms_ = now_ms();
-  for (auto& [id, counts] : pending_counts_)
-    if (!counts.empty()) store_.add_trigger_counts(id, counts);
-  pending_counts_.clear();
+  std::unordered_map<std::string, store::TriggerCounts> pending;
+  {
+    std::lock_guard lock(counts_mutex_);
+    pending.swap(pending_counts_);
+  }
+  std::vector<std::pair<std::string, store::TriggerCounts>> deltas;
+  for (auto& [id, counts] : pending)
+    if (!counts.empty()) deltas.emplace_back(id, counts);
+  store_.add_trigger_counts(deltas);
 }
 
 void TriggerRunner::fire(const Hits& hits, std::int64_t now, const policy::PolicySnapshot& policy) {
@@ -134,6 +167,7 @@ void TriggerRunner::fire(const Hits& hits, std::int64_t now, const policy::Polic
   };
   std::vector<Firing> firings;
   firings.reserve(hits.size());
+  std::unordered_map<std::string, store::TriggerCounts> pass;  // merged into pending_counts_ at the end
   std::array<bool, policy::kChannelCount> open{};
   for (const auto c : policy::kChannels)
     open[static_cast<std::size_t>(c)] =
@@ -141,7 +175,7 @@ void TriggerRunner::fire(const Hits& hits, std::int64_t now, const policy::Polic
 
   for (const auto& [trigger, subscribers] : hits) {
     const auto& t = *trigger;
-    auto& counts = pending_counts_[t.record.id];
+    auto& counts = pass[t.record.id];
     counts.matched += subscribers.size();
     auto& last = last_sent_[t.record.id];
     std::vector<std::uint64_t> due;
@@ -186,7 +220,7 @@ void TriggerRunner::fire(const Hits& hits, std::int64_t now, const policy::Polic
     try {
       channels_[static_cast<std::size_t>(c)]->send(std::span<const deliveries::MessageBatch>(batches));
       for (const auto* f : of) {
-        pending_counts_[f->trigger->record.id].sent += f->send.size();
+        pass[f->trigger->record.id].sent += f->send.size();
         auto& last = last_sent_[f->trigger->record.id];
         for (const auto s : f->send) last[s] = now;
       }
@@ -195,6 +229,17 @@ void TriggerRunner::fire(const Hits& hits, std::int64_t now, const policy::Polic
         for (const auto s : f->send) ledger_.release(f->periods, s, c);
       observability::log_error("trigger_channel_failed", {{"channel", std::string(policy::to_string(c))}, {"what", e.what()}});
     }
+  }
+  std::lock_guard lock(counts_mutex_);
+  for (const auto& [id, c] : pass) {
+    auto& p = pending_counts_[id];
+    p.matched += c.matched;
+    p.sent += c.sent;
+    p.no_consent += c.no_consent;
+    p.capped += c.capped;
+    p.ineligible += c.ineligible;
+    p.cooling_down += c.cooling_down;
+    p.quiet_hours += c.quiet_hours;
   }
 }
 

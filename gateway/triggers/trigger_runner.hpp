@@ -10,6 +10,9 @@
 // trigger against every event (`indexed = false`, the benchmark's baseline).
 #pragma once
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -40,8 +43,9 @@ struct TriggerRunnerOptions {
   std::chrono::milliseconds engine_timeout{2000};
   std::int64_t max_event_age_ms = 60'000;  // older events (a backlog after downtime) fire nothing
   std::function<std::int64_t()> clock_ms;  // Unix ms; the system clock when empty
-  // Counts are added up in memory and written to the store at most this often (a crash
-  // loses at most that much of the statistics, never a message).
+  // Counts are added up in memory and written to the store this often by a thread of their
+  // own, off the path from event to message (a crash loses at most that much of the
+  // statistics, never a message). 0: written at the end of every pass.
   std::int64_t count_flush_ms = 250;
 };
 
@@ -50,6 +54,7 @@ class TriggerRunner {
   TriggerRunner(store::Store& store, engine::Engine& engine, deliveries::PolicySource policies,
                 const deliveries::ConsentOverlay& overlay, deliveries::ContactLedger& ledger,
                 deliveries::Channels channels, TriggerRunnerOptions options = {});
+  ~TriggerRunner();  // writes the counts still pending
 
   // Re-reads the active triggers (at start, and after one is created or deleted).
   void reload();
@@ -83,8 +88,11 @@ class TriggerRunner {
   // trigger id → subscriber → when it last sent to them (the listener's thread only, and
   // remember_sent before it starts)
   std::unordered_map<std::string, std::unordered_map<std::uint64_t, std::int64_t>> last_sent_;
-  std::unordered_map<std::string, store::TriggerCounts> pending_counts_;
-  std::int64_t flushed_at_ms_ = 0;
+  std::mutex counts_mutex_;
+  std::unordered_map<std::string, store::TriggerCounts> pending_counts_;  // under counts_mutex_
+  std::condition_variable flusher_wake_;
+  bool stopping_ = false;  // under counts_mutex_
+  std::thread flusher_;
 };
 
 }  // namespace octopus::triggers

@@ -919,15 +919,21 @@ std::vector<TriggerRecord> SqliteStore::active_triggers() {
   return out;
 }
 
-void SqliteStore::add_trigger_counts(const std::string& id, const TriggerCounts& d) {
+void SqliteStore::add_trigger_counts(const std::vector<std::pair<std::string, TriggerCounts>>& deltas) {
+  if (deltas.empty()) return;
   std::lock_guard lock(mutex_);
+  Transaction tx(db_);
   Statement st(db_,
                "UPDATE triggers SET matched = matched + ?, sent = sent + ?, no_consent = no_consent + ?, "
                "capped = capped + ?, ineligible = ineligible + ?, cooling_down = cooling_down + ?, "
                "quiet_hours = quiet_hours + ? WHERE id = ?");
-  st.bind(1, as_int(d.matched)).bind(2, as_int(d.sent)).bind(3, as_int(d.no_consent)).bind(4, as_int(d.capped));
-  st.bind(5, as_int(d.ineligible)).bind(6, as_int(d.cooling_down)).bind(7, as_int(d.quiet_hours)).bind(8, id);
-  st.step();
+  for (const auto& [id, d] : deltas) {
+    sqlite3_reset(st.handle());
+    st.bind(1, as_int(d.matched)).bind(2, as_int(d.sent)).bind(3, as_int(d.no_consent)).bind(4, as_int(d.capped));
+    st.bind(5, as_int(d.ineligible)).bind(6, as_int(d.cooling_down)).bind(7, as_int(d.quiet_hours)).bind(8, id);
+    st.step();
+  }
+  tx.commit();
 }
 
 WriteResult SqliteStore::delete_trigger(const std::string& partner_id, const std::string& id, std::int64_t now) {

@@ -64,7 +64,7 @@ class SqliteStore final : public Store {
   TriggerPage list_triggers(const std::string& partner_id, const std::optional<std::string>& after,
                             std::size_t limit) override;
   std::vector<TriggerRecord> active_triggers() override;
-  void add_trigger_counts(const std::string& id, const TriggerCounts& delta) override;
+  void add_trigger_counts(const std::vector<std::pair<std::string, TriggerCounts>>& deltas) override;
   WriteResult delete_trigger(const std::string& partner_id, const std::string& id, std::int64_t now) override;
   std::uint64_t stream_cursor(const std::string& name) override;
   void set_stream_cursor(const std::string& name, std::uint64_t position) override;

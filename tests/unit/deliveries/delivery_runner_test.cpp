@@ -453,6 +453,7 @@ TEST_F(Triggers, TheCooldownHoldsAcrossARestart) {
   const auto who = reachable_and_outside(t).first.front();
   (*runner)({event(who, "recharge")});
   ASSERT_EQ(sent(t.id)[who], 1);
+  runner.reset();
   open();
   auto again = trigger_runner();
   sink_->replay(0, [&](const SinkRecord& r) { again->remember_sent(r.source_id, r.subscriber, r.at_ms); });
@@ -507,6 +508,7 @@ TEST_F(Triggers, TheIndexedMatchSendsWhatTheNaiveScanSends) {
   std::map<std::string, std::map<std::uint64_t, int>> first;
   for (const auto& t : all) first[t.id] = sent(t.id);
   // The same events again, a day later (caps renewed, cooldowns over), by the naive scan.
+  indexed.reset();
   open();
   clock_ms_ += 86'400'000;
   for (auto& e : events) e.at_ms = clock_ms_;
