@@ -39,4 +39,16 @@ Outcome decide(const DecisionContext& c, std::uint64_t subscriber, const engine:
   return Outcome::send;
 }
 
+void decide_batch(const DecisionContext& context, std::span<const std::uint64_t> subscribers,
+                  std::span<const engine::SubscriberFacts> facts, const ConsentOverlay& overlay, ContactLedger& ledger,
+                  std::vector<Outcome>& out) {
+  constexpr std::size_t kAhead = 8;  // about a memory latency's worth of decisions
+  out.resize(subscribers.size());
+  for (std::size_t i = 0; i < std::min(kAhead, subscribers.size()); ++i) ledger.prefetch(subscribers[i]);
+  for (std::size_t i = 0; i < subscribers.size(); ++i) {
+    if (i + kAhead < subscribers.size()) ledger.prefetch(subscribers[i + kAhead]);
+    out[i] = decide(context, subscribers[i], facts[i], overlay, ledger);
+  }
+}
+
 }  // namespace octopus::deliveries

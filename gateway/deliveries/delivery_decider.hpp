@@ -7,6 +7,8 @@
 // table lookups: nothing allocates.
 #pragma once
 #include <cstdint>
+#include <span>
+#include <vector>
 #include <string_view>
 
 #include "deliveries/consent_overlay.hpp"
@@ -34,5 +36,11 @@ std::optional<DecisionContext> decision_context(const policy::PolicySnapshot& po
 
 Outcome decide(const DecisionContext& context, std::uint64_t subscriber, const engine::SubscriberFacts& facts,
                const ConsentOverlay& overlay, ContactLedger& ledger);
+
+// decide() for a batch, in order, with the ledger's slots fetched a few subscribers ahead:
+// what deliveries and triggers call. `out` gets one outcome per subscriber.
+void decide_batch(const DecisionContext& context, std::span<const std::uint64_t> subscribers,
+                  std::span<const engine::SubscriberFacts> facts, const ConsentOverlay& overlay, ContactLedger& ledger,
+                  std::vector<Outcome>& out);
 
 }  // namespace octopus::deliveries

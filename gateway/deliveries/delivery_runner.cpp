@@ -226,20 +226,32 @@ bool DeliveryRunner::run_batch(store::DeliveryRecord& d) {
   std::unordered_set<std::uint64_t> already;
   if (recovering_.erase(d.id) && !d.sink_position.empty()) already = sink_.written_since(d.sink_position, d.id);
 
+  if (!already.empty()) {
+    // Sent before the crash: counted as delivered, not decided (or sent) again.
+    std::vector<std::uint64_t> rest;
+    std::vector<engine::SubscriberFacts> rest_facts;
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      if (already.count(targets[i])) {
+        ++d.counts.delivered;
+        continue;
+      }
+      rest.push_back(targets[i]);
+      rest_facts.push_back(facts[i]);
+    }
+    d.decided += targets.size() - rest.size();
+    targets.swap(rest);
+    facts.swap(rest_facts);
+  }
+  std::vector<Outcome> outcomes;
+  decide_batch(*context, targets, facts, overlay_, ledger_, outcomes);
   std::vector<std::uint64_t> send;
   send.reserve(targets.size());
-  for (std::size_t i = 0; i < targets.size(); ++i) {
-    if (!already.empty() && already.count(targets[i])) {
-      ++d.counts.delivered;
-      continue;
-    }
-    switch (decide(*context, targets[i], facts[i], overlay_, ledger_)) {
+  for (std::size_t i = 0; i < targets.size(); ++i) switch (outcomes[i]) {
       case Outcome::send: send.push_back(targets[i]); break;
       case Outcome::no_consent: ++d.counts.no_consent; break;
       case Outcome::capped: ++d.counts.capped; break;
       case Outcome::ineligible: ++d.counts.ineligible; break;
     }
-  }
 
   if (!send.empty()) {
     std::string product_name = offer->product_code;

@@ -9,7 +9,15 @@ namespace octopus::events {
 EventFollower::EventFollower(engine::Engine& engine, store::Store& store, std::vector<EventListener> listeners,
                              EventFollowerOptions options)
     : engine_(engine), store_(store), listeners_(std::move(listeners)), options_(std::move(options)) {
-  position_ = store_.stream_cursor(options_.cursor_name);
+  position_ = saved_ = store_.stream_cursor(options_.cursor_name);
+}
+
+void EventFollower::save() {
+  const auto position = position_.load();
+  if (position == saved_) return;
+  store_.set_stream_cursor(options_.cursor_name, position);
+  saved_ = position;
+  saved_at_ = std::chrono::steady_clock::now();
 }
 
 EventFollower::~EventFollower() {
@@ -19,6 +27,11 @@ EventFollower::~EventFollower() {
   }
   stop_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  try {
+    save();
+  } catch (const std::exception& e) {
+    observability::log_warn("events_position_not_saved", {{"stream", options_.cursor_name}, {"what", e.what()}});
+  }
 }
 
 std::size_t EventFollower::poll_once(std::chrono::milliseconds wait) {
@@ -27,10 +40,8 @@ std::size_t EventFollower::poll_once(std::chrono::milliseconds wait) {
     observability::log_warn("events_skipped", {{"stream", options_.cursor_name}, {"skipped", std::to_string(batch.skipped)}});
   // Listeners hear empty batches too: it is their chance to do periodic work.
   for (const auto& listen : listeners_) listen(batch.records);
-  if (batch.next != position_.load()) {
-    store_.set_stream_cursor(options_.cursor_name, batch.next);
-    position_ = batch.next;
-  }
+  position_ = batch.next;
+  if (std::chrono::steady_clock::now() - saved_at_ >= options_.save_every) save();
   return batch.records.size();
 }
 

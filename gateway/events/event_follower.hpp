@@ -1,7 +1,11 @@
 // Follows the engine's subscriber event stream on its own thread and hands each batch to
-// the gateway's listeners (opt-outs, real-time triggers), then records how far it got in
-// the Store, so a restart resumes after the last batch handled and loses nothing the
-// engine still retains. An engine outage pauses the follower; it retries with back-off.
+// the gateway's listeners (opt-outs, real-time triggers), and records how far it got in the
+// Store (every `save_every`, and when it stops), so a restart resumes there and loses
+// nothing the engine still retains. Events handled after the last save are handed over
+// again after a crash: listeners must tolerate that (an opt-out recorded twice changes
+// nothing; a trigger's cooldown, rebuilt from the sink, stops a second message). Saving
+// per batch would put a disk flush between every event and its message. An engine outage
+// pauses the follower; it retries with back-off.
 #pragma once
 #include <atomic>
 #include <chrono>
@@ -25,6 +29,7 @@ struct EventFollowerOptions {
   std::size_t batch = 1000;
   std::chrono::milliseconds wait{250};  // how long one read waits for a new event
   std::chrono::milliseconds engine_timeout{5000};
+  std::chrono::milliseconds save_every{250};  // 0: after every batch
 };
 
 class EventFollower {
@@ -42,7 +47,10 @@ class EventFollower {
   store::Store& store_;
   std::vector<EventListener> listeners_;
   EventFollowerOptions options_;
+  void save();
   std::atomic<std::uint64_t> position_{0};
+  std::uint64_t saved_ = 0;  // the follower's thread only
+  std::chrono::steady_clock::time_point saved_at_{};
   std::mutex mutex_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;

@@ -197,7 +197,9 @@ void TriggerRunner::fire(const Hits& hits, std::int64_t now, const policy::Polic
                                                     std::string(policy::to_string(t.channel)), t.offer.product_code, {}}),
                                      options_.engine_timeout);
     Firing f{&t, {}, context->periods};
-    for (std::size_t i = 0; i < due.size(); ++i) switch (deliveries::decide(*context, due[i], facts[i], overlay_, ledger_)) {
+    std::vector<deliveries::Outcome> outcomes;
+    deliveries::decide_batch(*context, due, facts, overlay_, ledger_, outcomes);
+    for (std::size_t i = 0; i < due.size(); ++i) switch (outcomes[i]) {
         case deliveries::Outcome::send: f.send.push_back(due[i]); break;
         case deliveries::Outcome::no_consent: ++counts.no_consent; break;
         case deliveries::Outcome::capped: ++counts.capped; break;

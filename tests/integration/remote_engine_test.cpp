@@ -133,6 +133,72 @@ TEST_F(RemoteEngine, AnAudienceIsIteratedInBatchesThenDropped) {
   local_->drop(local_handle.id).get();
 }
 
+// What deliveries and triggers ask per batch: the same answer over the wire as in process,
+// field by field, for known and unknown subscribers, with audience membership bits.
+TEST_F(RemoteEngine, FactsAndConsentsAreWhatTheEngineAnswersInProcess) {
+  engine::CountQuery q;
+  q.segment = {engine::SegmentNode::Kind::in, "city", {"jinan", "weihai"}};
+  q.consent = {"dpv:Personalisation", "internet", {"sms"}};
+  const auto remote_audience = remote.materialise(q).get(), local_audience = local_->materialise(q).get();
+  std::vector<std::uint64_t> subscribers;
+  for (std::size_t row = 0; row < 2000; row += 7) subscribers.push_back(local_->population().id(row));
+  subscribers.push_back(1);  // nobody
+  const auto remote_facts =
+      remote.facts({subscribers, "dpv:DirectMarketing", "internet", "sms", "5G-PLUS", {remote_audience.id}}).get();
+  const auto local_facts =
+      local_->facts({subscribers, "dpv:DirectMarketing", "internet", "sms", "5G-PLUS", {local_audience.id}}).get();
+  ASSERT_EQ(remote_facts.size(), subscribers.size());
+  std::size_t members = 0, granted = 0;
+  for (std::size_t i = 0; i < subscribers.size(); ++i) {
+    EXPECT_EQ(remote_facts[i].known, local_facts[i].known);
+    EXPECT_EQ(remote_facts[i].active, local_facts[i].active);
+    EXPECT_EQ(remote_facts[i].consent, local_facts[i].consent);
+    EXPECT_EQ(remote_facts[i].eligible, local_facts[i].eligible);
+    EXPECT_EQ(remote_facts[i].audiences, local_facts[i].audiences);
+    members += remote_facts[i].audiences & 1u;
+    granted += remote_facts[i].consent == engine::ConsentState::granted;
+  }
+  EXPECT_GT(members, 0u);
+  EXPECT_GT(granted, 0u);
+  EXPECT_FALSE(remote_facts.back().known);
+  EXPECT_THROW(remote.facts({subscribers, "dpv:DirectMarketing", "internet", "sms", "NO-SUCH", {}}).get(),
+               std::invalid_argument);
+
+  const auto who = local_->population().id(3);
+  const auto remote_consents = remote.consents(who).get(), local_consents = local_->consents(who).get();
+  ASSERT_EQ(remote_consents.size(), local_consents.size());
+  for (std::size_t i = 0; i < local_consents.size(); ++i) {
+    EXPECT_EQ(remote_consents[i].purpose, local_consents[i].purpose);
+    EXPECT_EQ(remote_consents[i].channel, local_consents[i].channel);
+    EXPECT_EQ(remote_consents[i].partner_category, local_consents[i].partner_category);
+    EXPECT_EQ(remote_consents[i].state, local_consents[i].state);
+  }
+  EXPECT_THROW(remote.consents(1).get(), std::invalid_argument);
+
+  // The answers on the wire are what engine.yaml says.
+  octopus::client::TlsOptions tls;
+  tls.ca_file = process_->ca_file();
+  octopus::client::HttpsConnection c("127.0.0.1", process_->port(), tls);
+  const std::vector<octopus::client::HeaderField> auth{{"Authorization", std::string("Bearer ") + octopus::testing::kEngineToken},
+                                                        {"Content-Type", "application/json"}};
+  auto facts = c.send("POST", "/engine/v1/facts", auth,
+                      json{{"subscribers", {who, 1}}, {"purpose", "dpv:DirectMarketing"}, {"partner_category", "internet"},
+                           {"channel", "sms"}, {"audiences", {remote_audience.id}}}.dump());
+  check_engine("POST", "/engine/v1/facts", facts);
+  EXPECT_EQ(facts.status, 200);
+  auto bad = c.send("POST", "/engine/v1/facts", auth, R"({"subscribers":["x"]})");
+  check_engine("POST", "/engine/v1/facts", bad);
+  EXPECT_EQ(bad.status, 422);
+  auto consents = c.send("GET", "/engine/v1/subscribers/" + std::to_string(who) + "/consents", auth);
+  check_engine("GET", "/engine/v1/subscribers/" + std::to_string(who) + "/consents", consents);
+  EXPECT_EQ(consents.status, 200);
+  auto nobody = c.send("GET", "/engine/v1/subscribers/1/consents", auth);
+  check_engine("GET", "/engine/v1/subscribers/1/consents", nobody);
+  EXPECT_EQ(nobody.status, 422);
+  remote.drop(remote_audience.id).get();
+  local_->drop(local_audience.id).get();
+}
+
 TEST_F(RemoteEngine, TheEngineApiIsWhatTheSpecSays) {
   octopus::client::TlsOptions tls;
   tls.ca_file = process_->ca_file();
