@@ -5,7 +5,9 @@
 //                                        ONE partner from N threads
 //   BM_LimiterDecision/threads:N         QuotaLimiter::admit: the plan lookup, the calendar
 //                                        periods (cached per thread and day) and the
-//                                        counter decision, as numbers
+//                                        counter decision, as numbers; each thread reads
+//                                        the system clock (scaled: see below)
+//   BM_LimiterDecisionSharedClock/threads:N  the same with one clock shared by the threads
 //   BM_LimiterDecisionAndFields/threads:N the same plus rendering the RateLimit-Policy and
 //                                        RateLimit values, as every response does
 //   BM_RedisAdmit                        RedisCounterStore::admit against a local redis-server
@@ -99,20 +101,38 @@ std::shared_ptr<const policy::PolicySnapshot> bench_policy() {
 MemoryCounterStore* g_limiter_store = nullptr;
 QuotaLimiter* g_limiter = nullptr;
 
-// The clock is shared by both threads and advances 1 s per call, so that no decision is
-// ever refused (each call is a fresh second for the rate; a new day every 86,400 calls):
-// its own contended fetch_add is part of every figure here.
-void limiter_decisions(benchmark::State& state, bool with_fields) {
+// Two clocks drive the limiter here, both chosen so that no decision is ever refused (a
+// refusal takes the slow path; the common case is an admission):
+//  - kScaledClock: each thread reads the system clock (as the gateway does: no shared line)
+//    and runs simulated time a million times faster than real time, so the plan's rate,
+//    day and month allowances are never reached; days and months roll over every 86 µs and
+//    2.6 ms of real time, so the per-day period cache is exercised too.
+//  - kSharedClock: one atomic shared by both threads advancing 1 s per call (the earlier
+//    harness): its own contended fetch_add is charged to every decision.
+enum class BenchClock { scaled, shared };
+
+void limiter_decisions(benchmark::State& state, bool with_fields, BenchClock clock) {
   const auto snapshot = bench_policy();
   if (state.thread_index() == 0) {
     g_limiter_store = new MemoryCounterStore();
-    // A clock that advances 1 s per call keeps the shipped plan (premium is not needed)
-    // from ever refusing: each call is a fresh second for the GCRA.
     static std::atomic<std::int64_t> fake_now{now_ns()};
-    g_limiter = new QuotaLimiter(*g_limiter_store, [] { return fake_now.fetch_add(1'000'000'000); });
+    QuotaLimiter::Clock c;
+    if (clock == BenchClock::shared) {
+      c = [] { return fake_now.fetch_add(1'000'000'000); };
+    } else {
+      static const std::int64_t base = now_ns();
+      static const auto start = std::chrono::steady_clock::now();
+      c = [] {
+        const auto real = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+        return base + real * 1'000'000;
+      };
+    }
+    g_limiter = new QuotaLimiter(*g_limiter_store, std::move(c));
   }
+  std::uint64_t refused = 0;
   for (auto _ : state) {
     auto d = g_limiter->admit(*snapshot, "acme", policy::CapabilityClass::reads);
+    refused += d.refused();
     benchmark::DoNotOptimize(d);
     if (with_fields) {
       auto policy_field = d.policy_field();
@@ -122,14 +142,17 @@ void limiter_decisions(benchmark::State& state, bool with_fields) {
     }
   }
   state.SetItemsProcessed(state.iterations());
+  state.counters["refused"] = static_cast<double>(refused);  // 0: every decision took the admit path
   if (state.thread_index() == 0) {
     delete g_limiter;
     delete g_limiter_store;
   }
 }
-void BM_LimiterDecision(benchmark::State& state) { limiter_decisions(state, false); }
-void BM_LimiterDecisionAndFields(benchmark::State& state) { limiter_decisions(state, true); }
+void BM_LimiterDecision(benchmark::State& state) { limiter_decisions(state, false, BenchClock::scaled); }
+void BM_LimiterDecisionSharedClock(benchmark::State& state) { limiter_decisions(state, false, BenchClock::shared); }
+void BM_LimiterDecisionAndFields(benchmark::State& state) { limiter_decisions(state, true, BenchClock::scaled); }
 BENCHMARK(BM_LimiterDecision)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK(BM_LimiterDecisionSharedClock)->Threads(1)->Threads(2)->UseRealTime();
 BENCHMARK(BM_LimiterDecisionAndFields)->Threads(1)->Threads(2)->UseRealTime();
 
 void BM_RedisAdmit(benchmark::State& state) {
