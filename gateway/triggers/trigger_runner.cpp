@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <future>
 
 #include "deliveries/delivery_decider.hpp"
 #include "observability/log.hpp"
@@ -95,20 +96,33 @@ void TriggerRunner::match_indexed(const Set& set, const std::vector<const engine
                                   Hits& hits) {
   std::map<std::string_view, std::vector<std::uint64_t>> by_type;
   for (const auto* e : events) by_type[e->type].push_back(e->subscriber);
+  // Every membership question of the pass is asked at once (the engine answers them in
+  // parallel: its workers, or a remote engine's connections), then the answers are read.
+  struct Asked {
+    const std::vector<std::shared_ptr<const ActiveTrigger>>* triggers;
+    std::size_t from;
+    const std::vector<std::uint64_t>* subscribers;
+    std::future<std::vector<engine::SubscriberFacts>> answer;
+  };
+  std::vector<Asked> asked;
   for (const auto& [type, subscribers] : by_type) {
     const auto it = set.by_type.find(type);
     if (it == set.by_type.end()) continue;
     const auto& triggers = it->second;
     for (std::size_t from = 0; from < triggers.size(); from += 64) {
-      const auto to = std::min(from + 64, triggers.size());
       engine::FactsQuery q;
       q.subscribers = subscribers;
-      for (std::size_t i = from; i < to; ++i) q.audiences.push_back(triggers[i]->record.engine_audience_id);
-      const auto facts = engine::await(engine_.facts(q), options_.engine_timeout);
-      for (std::size_t s = 0; s < facts.size(); ++s)
-        for (auto bits = facts[s].audiences; bits; bits &= bits - 1)
-          hits[triggers[from + static_cast<std::size_t>(std::countr_zero(bits))].get()].push_back(subscribers[s]);
+      for (std::size_t i = from; i < std::min(from + 64, triggers.size()); ++i)
+        q.audiences.push_back(triggers[i]->record.engine_audience_id);
+      asked.push_back({&triggers, from, &subscribers, engine_.facts(q)});
     }
+  }
+  for (auto& a : asked) {
+    const auto facts = engine::await(std::move(a.answer), options_.engine_timeout);
+    for (std::size_t s = 0; s < facts.size(); ++s)
+      for (auto bits = facts[s].audiences; bits; bits &= bits - 1)
+        hits[(*a.triggers)[a.from + static_cast<std::size_t>(std::countr_zero(bits))].get()].push_back(
+            (*a.subscribers)[s]);
   }
 }
 
@@ -173,6 +187,15 @@ void TriggerRunner::fire(const Hits& hits, std::int64_t now, const policy::Polic
     open[static_cast<std::size_t>(c)] =
         policy::check_send_time(policy, c, policy::Seconds(std::chrono::seconds(now / 1000))).allowed;
 
+  // First what each trigger may still send (cooldown, quiet hours), asking the engine for
+  // the facts of all of them at once; then the decisions, as the answers are read.
+  struct Due {
+    const ActiveTrigger* trigger;
+    std::vector<std::uint64_t> subscribers;
+    deliveries::DecisionContext context;
+    std::future<std::vector<engine::SubscriberFacts>> facts;
+  };
+  std::vector<Due> dues;
   for (const auto& [trigger, subscribers] : hits) {
     const auto& t = *trigger;
     auto& counts = pass[t.record.id];
@@ -193,14 +216,18 @@ void TriggerRunner::fire(const Hits& hits, std::int64_t now, const policy::Polic
       counts.no_consent += due.size();
       continue;
     }
-    const auto facts = engine::await(engine_.facts({due, t.record.purpose, t.partner_category,
-                                                    std::string(policy::to_string(t.channel)), t.offer.product_code, {}}),
-                                     options_.engine_timeout);
-    Firing f{&t, {}, context->periods};
+    auto facts = engine_.facts(
+        {due, t.record.purpose, t.partner_category, std::string(policy::to_string(t.channel)), t.offer.product_code, {}});
+    dues.push_back({&t, std::move(due), *context, std::move(facts)});
+  }
+  for (auto& d : dues) {
+    const auto facts = engine::await(std::move(d.facts), options_.engine_timeout);
+    auto& counts = pass[d.trigger->record.id];
+    Firing f{d.trigger, {}, d.context.periods};
     std::vector<deliveries::Outcome> outcomes;
-    deliveries::decide_batch(*context, due, facts, overlay_, ledger_, outcomes);
-    for (std::size_t i = 0; i < due.size(); ++i) switch (outcomes[i]) {
-        case deliveries::Outcome::send: f.send.push_back(due[i]); break;
+    deliveries::decide_batch(d.context, d.subscribers, facts, overlay_, ledger_, outcomes);
+    for (std::size_t i = 0; i < d.subscribers.size(); ++i) switch (outcomes[i]) {
+        case deliveries::Outcome::send: f.send.push_back(d.subscribers[i]); break;
         case deliveries::Outcome::no_consent: ++counts.no_consent; break;
         case deliveries::Outcome::capped: ++counts.capped; break;
         case deliveries::Outcome::ineligible: ++counts.ineligible; break;

@@ -7,8 +7,8 @@
 //    reference engine. Baseline: writing the same number of sink lines with no checks.
 // 2. The decision step alone (deliveries::decide over facts already fetched), one thread.
 //    Baselines: the loop reading the facts only; consent evaluation only.
-// 3. Triggers: 1,000 active triggers over five event types, events injected into the engine
-//    at 20,000/s, followed by the real EventFollower; event-to-sink latency (the pass that
+// 3. Triggers: 1,000 active triggers over five event types, events made by the engine's
+//    synthetic activity at 20,000/s, followed by the real EventFollower; event-to-sink latency (the pass that
 //    handled the event has flushed the sink) p50/p99, indexed matching beside the naive
 //    scan of every trigger for every event.
 // Sizes: OCTOPUS_BENCH_POPULATION (default 2,700,000: just over 1 M audience members),
@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -51,6 +52,10 @@ std::size_t env_size(const char* name, std::size_t fallback) {
   return v && *v ? static_cast<std::size_t>(std::strtoull(v, nullptr, 10)) : fallback;
 }
 
+// Threads answering engine calls: 2 as in the gateway (calls cross threads), or 0 with
+// OCTOPUS_BENCH_ENGINE_WORKERS=0 (answered on the caller's thread).
+unsigned engine_workers() { return static_cast<unsigned>(env_size("OCTOPUS_BENCH_ENGINE_WORKERS", 2)); }
+
 std::int64_t real_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -78,7 +83,7 @@ struct World {
   deliveries::ContactLedger ledger;
   std::string product;
 
-  World(const std::string& name, std::size_t population) {
+  World(const std::string& name, std::size_t population, double events_per_second = 0) {
     dir = fs::temp_directory_path() / ("octopus-delivery-bench-" + std::to_string(::getpid()) + "-" + name);
     fs::remove_all(dir);
     fs::create_directories(dir);
@@ -88,7 +93,9 @@ struct World {
     const auto t = Clock::now();
     engine = std::make_shared<engine::reference::ReferenceEngine>(
         engine::reference::generate_population(population, 20261128),
-        engine::reference::ReferenceEngineOptions{.workers = 0});
+        engine::reference::ReferenceEngineOptions{.workers = engine_workers(),
+                                                  .activity = {events_per_second, 0, 20261128},
+                                                  .stream_capacity = 1'000'000});
     std::printf("  population %zu subscribers generated and indexed in %.1f s\n", population, seconds_since(t));
     store = std::make_unique<store::SqliteStore>((dir / "gateway.db").string());
     sink = std::make_unique<deliveries::MessageSink>(dir / "messages");
@@ -272,7 +279,17 @@ struct LatencyReport {
   std::uint64_t sent = 0;
 };
 
-LatencyReport run_triggers(World& w, bool indexed, double seconds, std::size_t rate) {
+// The last sequence of the engine's event stream now.
+std::uint64_t stream_head(engine::Engine& e) {
+  std::uint64_t after = 0;
+  for (;;) {
+    const auto b = e.events(after, 100000, std::chrono::milliseconds(0)).get();
+    if (b.records.empty()) return after;
+    after = b.next;
+  }
+}
+
+LatencyReport run_triggers(World& w, bool indexed, double seconds) {
   triggers::TriggerRunnerOptions options;
   options.indexed = indexed;
   options.max_event_age_ms = std::int64_t{1} << 50;  // the benchmark's clock is not the events' clock
@@ -281,83 +298,75 @@ LatencyReport run_triggers(World& w, bool indexed, double seconds, std::size_t r
   deliveries::ContactLedger ledger;
   std::uint64_t sent_before = 0;
   for (const auto& trg : w.store->active_triggers()) sent_before += trg.counts.sent;
-  auto runner_owner = std::make_unique<triggers::TriggerRunner>(*w.store, *w.engine, [&] { return w.policy; }, w.overlay,
-                                                                ledger, w.channels, options);
-  auto& runner = *runner_owner;
+  triggers::TriggerRunner runner(*w.store, *w.engine, [&] { return w.policy; }, w.overlay, ledger, w.channels, options);
   runner.reload();
 
-  std::vector<double> latencies;
-  latencies.reserve(static_cast<std::size_t>(seconds * static_cast<double>(rate)) + 1000);
-  // The follower resumes where the previous run's stopped (its position is in the store).
+  // The engine makes the events itself (its synthetic activity, stamped when made); the
+  // follower starts at the head of the stream and the run counts the events made from then.
+  const auto first = stream_head(*w.engine);
+  w.store->set_stream_cursor("bench", first);
+  std::vector<double> latencies, pass_ms;
+  std::vector<std::size_t> batch_sizes;
+  std::atomic<std::uint64_t> last_end{0};
+  std::uint64_t end = ~std::uint64_t{0};
+  std::mutex m;
   events::EventFollowerOptions fo;
   fo.cursor_name = "bench";
   fo.batch = 5000;
   fo.wait = std::chrono::milliseconds(2);
-  std::atomic<std::size_t> handled{0};
-  std::vector<double> pass_ms;
-  std::vector<std::size_t> batch_sizes;
   events::EventFollower follower(
       *w.engine, *w.store,
       {[&](const std::vector<engine::SubscriberEvent>& batch) {
         const auto pass_start = Clock::now();
         runner(batch);
+        const auto now = real_ms();
+        std::lock_guard lock(m);
         pass_ms.push_back(seconds_since(pass_start) * 1000);
         batch_sizes.push_back(batch.size());
-        const auto now = real_ms();
-        for (const auto& e : batch) latencies.push_back(static_cast<double>(now - e.at_ms));
-        handled += batch.size();
+        for (const auto& e : batch)
+          if (e.sequence <= end) latencies.push_back(static_cast<double>(now - e.at_ms));
+        if (!batch.empty()) last_end = batch.back().sequence;
       }},
       fo);
   follower.start();
-
-  const char* types[] = {"data_balance_low", "roaming_started", "entered_area", "recharge", "app_installed"};
-  const auto& population = w.engine->population();
-  std::uint64_t x = 88172645463325252ULL;
   const auto t = Clock::now();
-  std::size_t produced = 0;
-  while (seconds_since(t) < seconds) {
-    // Injected in steps of 1 ms at the target rate.
-    const auto due = static_cast<std::size_t>(seconds_since(t) * static_cast<double>(rate));
-    while (produced < due) {
-      x ^= x << 13;
-      x ^= x >> 7;
-      x ^= x << 17;
-      w.engine->inject_event({0, population.id(x % population.size()), types[(x >> 20) % 5], 0, {}}).get();
-      ++produced;
-    }
-    std::this_thread::sleep_for(std::chrono::microseconds(500));
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  {
+    std::lock_guard lock(m);
+    end = stream_head(*w.engine);
   }
   // Let the follower catch up (or give up after 30 s: the naive scan may never).
-  const auto drain = Clock::now();
-  while (handled < produced && seconds_since(drain) < 30) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (last_end < end && seconds_since(t) < seconds + 30) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   LatencyReport r;
-  r.seconds = seconds_since(t);
-  r.events = handled;
+  {
+    std::lock_guard lock(m);
+    r.seconds = seconds_since(t);
+    r.events = latencies.size();
+    std::sort(latencies.begin(), latencies.end());
+    if (!latencies.empty()) {
+      r.p50_ms = latencies[latencies.size() / 2];
+      r.p99_ms = latencies[latencies.size() * 99 / 100];
+      r.max_ms = latencies.back();
+    }
+    std::sort(pass_ms.begin(), pass_ms.end());
+    std::sort(batch_sizes.begin(), batch_sizes.end());
+    if (std::getenv("OCTOPUS_BENCH_PASSES") && !pass_ms.empty())
+      std::printf("  passes %zu: ms p50 %.2f p99 %.2f max %.2f; batch p50 %zu p99 %zu\n", pass_ms.size(),
+                  pass_ms[pass_ms.size() / 2], pass_ms[pass_ms.size() * 99 / 100], pass_ms.back(),
+                  batch_sizes[batch_sizes.size() / 2], batch_sizes[batch_sizes.size() * 99 / 100]);
+  }
   runner.flush_counts();
   for (const auto& trg : w.store->active_triggers()) r.sent += trg.counts.sent;
   r.sent -= sent_before;
-  std::sort(latencies.begin(), latencies.end());
-  if (!latencies.empty()) {
-    r.p50_ms = latencies[latencies.size() / 2];
-    r.p99_ms = latencies[latencies.size() * 99 / 100];
-    r.max_ms = latencies.back();
-  }
-  if (std::getenv("OCTOPUS_BENCH_PASSES")) {
-    std::sort(pass_ms.begin(), pass_ms.end());
-    std::sort(batch_sizes.begin(), batch_sizes.end());
-    std::printf("  passes %zu: ms p50 %.2f p99 %.2f max %.2f; batch p50 %zu p99 %zu\n", pass_ms.size(),
-                pass_ms[pass_ms.size() / 2], pass_ms[pass_ms.size() * 99 / 100], pass_ms.back(),
-                batch_sizes[batch_sizes.size() / 2], batch_sizes[batch_sizes.size() * 99 / 100]);
-  }
-  std::printf("  %-8s %zu of %zu events handled in %.1f s; event to sink p50 %.0f ms, p99 %.0f ms, max %.0f ms; %llu sent\n",
-              indexed ? "indexed" : "naive", r.events, produced, r.seconds, r.p50_ms, r.p99_ms, r.max_ms,
-              static_cast<unsigned long long>(r.sent));
+  std::printf("  %-8s %zu of %llu events handled in %.1f s; event to sink p50 %.0f ms, p99 %.0f ms, max %.0f ms; %llu sent\n",
+              indexed ? "indexed" : "naive", r.events, static_cast<unsigned long long>(end - first), r.seconds, r.p50_ms,
+              r.p99_ms, r.max_ms, static_cast<unsigned long long>(r.sent));
   return r;
 }
 
 void trigger_latency(bool naive_too) {
   std::printf("\n== Triggers: 1,000 active, events at 20,000/s, event to sink latency\n");
-  World w("triggers", 1'000'000);
+  World w("triggers", 1'000'000, 20000);
   const auto vocabulary = w.engine->vocabulary().get();
   const engine::AttributeInfo *city = nullptr, *age = nullptr;
   for (const auto& a : vocabulary.attributes) {
@@ -395,8 +404,8 @@ void trigger_latency(bool naive_too) {
   }
   std::printf("  1,000 triggers created (segments materialised) in %.1f s\n", seconds_since(t));
   const double seconds = static_cast<double>(env_size("OCTOPUS_BENCH_TRIGGER_SECONDS", 5));
-  run_triggers(w, true, seconds, 20000);
-  if (naive_too) run_triggers(w, false, std::min(seconds, 2.0), 20000);
+  run_triggers(w, true, seconds);
+  if (naive_too) run_triggers(w, false, std::min(seconds, 2.0));
 }
 
 }  // namespace
