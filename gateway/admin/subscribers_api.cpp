@@ -15,10 +15,6 @@ using nlohmann::json;
 
 namespace {
 
-std::int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 std::optional<std::uint64_t> parse_subscriber(const std::string& text) {
   std::uint64_t v = 0;
   const auto* end = text.data() + text.size();
@@ -30,7 +26,7 @@ std::optional<std::uint64_t> parse_subscriber(const std::string& text) {
 void audit(store::Store& store, const http::RequestContext& ctx, const std::string& action, const std::string& subject,
            const std::string& version, json detail) {
   store::AuditRecord a;
-  a.at = now_s();
+  a.at = http::unix_seconds_now();
   a.actor = ctx.principal ? ctx.principal->id : "admin";
   a.action = action;
   a.subject = subject;
@@ -151,7 +147,7 @@ void register_subscriber_routes(http::Pipeline& admin_plane, SubscribersApiDeps 
              if (!recorded) return error;
              json summary = json::array();
              for (auto& c : changes) {
-               c.at = now_s();
+               c.at = http::unix_seconds_now();
                summary.push_back({{"purpose", c.purpose}, {"channel", c.channel}, {"partner_category", c.partner_category},
                                   {"state", c.state}});
                deps.consents.record(c);
@@ -182,7 +178,7 @@ void register_subscriber_routes(http::Pipeline& admin_plane, SubscribersApiDeps 
              auto recorded = ask_engine(ctx, deps.engine.consents(*subscriber), deps.engine_timeout, error);
              if (!recorded) return error;
              const auto token = deps.tokenizer.token(partner_id, *subscriber);
-             deps.store.remember_subscriber_token(partner_id, token, *subscriber, now_s());
+             deps.store.remember_subscriber_token(partner_id, token, *subscriber, http::unix_seconds_now());
              audit(deps.store, ctx, "subscriber_token.issue", partner_id, deps.policies.current()->version,
                    {{"subscriber", std::to_string(*subscriber)}});
              return http::make_json(201, {{"partner_id", partner_id}, {"token", token}});

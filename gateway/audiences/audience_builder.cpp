@@ -3,16 +3,10 @@
 #include <chrono>
 #include <optional>
 
+#include "http/formats.hpp"
 #include "observability/log.hpp"
 
 namespace octopus::audiences {
-
-namespace {
-std::int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-}  // namespace
 
 AudienceBuilder::AudienceBuilder(AudienceService& service, store::Store& store,
                                  std::chrono::milliseconds materialise_timeout, std::size_t max_queued)
@@ -76,9 +70,7 @@ std::optional<std::string> AudienceBuilder::rematerialise(const store::AudienceR
   }
   auto updated = audience;
   updated.engine_id = handle.id;
-  updated.updated_at = std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
+  updated.updated_at = http::unix_seconds_now();
   store_.update_audience(updated);
   return handle.id;
 }
@@ -105,7 +97,7 @@ void AudienceBuilder::build(Job& job) {
     // Built but not published: the engine need not keep it.
     if (handle) service_.engine().drop(handle->id).wait_for(timeout_);
   }
-  r.updated_at = now_s();
+  r.updated_at = http::unix_seconds_now();
   try {
     // Deleted while building: keep it deleted, and let the engine forget it.
     auto current = store_.get_audience(r.partner_id, r.id);
@@ -123,7 +115,7 @@ void AudienceBuilder::fail_unfinished(store::Store& store) {
   for (auto r : store.audiences_in_status("building")) {
     r.status = "failed";
     r.error = "the gateway stopped while building it; create it again";
-    r.updated_at = now_s();
+    r.updated_at = http::unix_seconds_now();
     store.update_audience(r);
   }
 }

@@ -7,6 +7,7 @@
 #include "http/formats.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
+#include "http/paging.hpp"
 #include "http/query.hpp"
 #include "store/resource_id.hpp"
 
@@ -34,11 +35,6 @@ json issues_json(const std::vector<SegmentIssue>& issues) {
     out.push_back(e);
   }
   return out;
-}
-
-std::int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 const std::regex kAudienceId("^aud_[0-9a-f]{28}$");
@@ -154,7 +150,7 @@ void register_routes(http::Pipeline& partner_plane, AudiencesApiDeps deps) {
              r.segment_json = (*body)["segment"].dump();
              r.purpose = prepared->query.consent.purpose;
              r.policy_version = std::string(ctx.policy_version);
-             r.created_at = r.updated_at = now_s();
+             r.created_at = r.updated_at = http::unix_seconds_now();
              if (deps.store.create_audience(r) != store::WriteResult::ok)
                return http::make_problem(ctx, http::problems::internal_error, "The audience could not be recorded.");
              if (!deps.builder.submit(r, std::move(*prepared), ctx.policy, caller)) {
@@ -207,11 +203,8 @@ void register_routes(http::Pipeline& partner_plane, AudiencesApiDeps deps) {
                                            "cursor is not one this API returned; start again without it.");
                after = it->second;
              }
-             auto page = deps.store.list_audiences(ctx.principal->id, after, *limit);
-             json items = json::array();
-             for (const auto& a : page.items) items.push_back(audience_json(a));
-             return http::make_json(200, {{"items", items},
-                                          {"next_cursor", page.next_after ? json(*page.next_after) : json(nullptr)}});
+             return http::make_json(200, http::page_json(deps.store.list_audiences(ctx.principal->id, after, *limit),
+                                                         audience_json));
            },
        .blocking = true,
        .required_scope = "audiences:read",
@@ -227,7 +220,7 @@ void register_routes(http::Pipeline& partner_plane, AudiencesApiDeps deps) {
                                  if (!a) return not_found(ctx);
                                  const std::string engine_id = a->engine_id;
                                  a->status = "deleted";
-                                 a->updated_at = now_s();
+                                 a->updated_at = http::unix_seconds_now();
                                  deps.store.update_audience(*a);
                                  // The engine forgets the members; a failure here leaves an orphan
                                  // the engine can expire, never a visible audience.

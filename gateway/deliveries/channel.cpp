@@ -2,14 +2,9 @@
 
 #include <thread>
 
-namespace octopus::deliveries {
+#include "http/formats.hpp"
 
-namespace {
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-}  // namespace
+namespace octopus::deliveries {
 
 void SinkChannel::pace(std::size_t messages) {
   if (rate_ <= 0 || messages == 0) return;
@@ -31,7 +26,7 @@ void SinkChannel::send(std::span<const MessageBatch> batches) {
   for (const auto& b : batches) messages += b.subscribers.size();
   if (messages == 0) return;
   pace(messages);
-  sink_.append(batches, now_ms());
+  sink_.append(batches, http::unix_millis_now());
 }
 
 }  // namespace octopus::deliveries

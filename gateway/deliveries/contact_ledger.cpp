@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <limits>
+#include <utility>
 
 namespace octopus::deliveries {
 
@@ -22,6 +23,7 @@ struct ContactLedger::Shard {
     x *= 0x94d049bb133111ebULL;
     return x ^ (x >> 31);
   }
+  Entry* find(std::uint64_t subscriber) { return const_cast<Entry*>(std::as_const(*this).find(subscriber)); }
   const Entry* find(std::uint64_t subscriber) const {
     const std::size_t mask = slots.size() - 1;
     for (std::size_t i = mix(subscriber) >> 6 & mask;; i = (i + 1) & mask) {
@@ -104,8 +106,9 @@ policy::Decision ContactLedger::reserve(const policy::PolicySnapshot& snapshot, 
 void ContactLedger::release(const policy::CountingPeriods& periods, std::uint64_t subscriber, policy::Channel channel) {
   auto& shard = shard_of(subscriber);
   std::lock_guard lock(shard.mutex);
-  auto& e = shard.find_or_add(subscriber);
-  if (e.day != periods.day || e.week != periods.week) return;  // the period it was reserved in is over
+  auto* found = shard.find(subscriber);
+  if (!found || found->day != periods.day || found->week != periods.week) return;  // nothing of this period to give back
+  auto& e = *found;
   const auto c = static_cast<std::size_t>(channel);
   e.overall_day = dec(e.overall_day);
   e.overall_week = dec(e.overall_week);

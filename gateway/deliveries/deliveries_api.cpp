@@ -8,7 +8,7 @@
 #include "http/formats.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
-#include "http/query.hpp"
+#include "http/paging.hpp"
 #include "observability/log.hpp"
 #include "policy/consent_evaluator.hpp"
 #include "policy/frequency_caps.hpp"
@@ -60,10 +60,6 @@ json delivery_json(const store::DeliveryRecord& d, std::uint64_t k) {
   return out;
 }
 
-std::int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 json issue(std::string pointer, std::string detail) { return {{"pointer", std::move(pointer)}, {"detail", std::move(detail)}}; }
 
 }  // namespace
@@ -78,7 +74,7 @@ void register_delivery_routes(http::Pipeline& partner_plane, DeliveriesApiDeps d
              auto body = http::json_body(ctx, error);
              if (!body) return error;
              const auto& partner = *ctx.principal;
-             const auto now = now_s();
+             const auto now = http::unix_seconds_now();
              // The request's shape first: every problem at once.
              json issues = json::array();
              for (const auto& [key, value] : body->items())
@@ -256,24 +252,14 @@ void register_delivery_routes(http::Pipeline& partner_plane, DeliveriesApiDeps d
        .pattern = "/v1/deliveries",
        .handler =
            [deps](http::RequestContext& ctx) {
-             auto query = http::parse_query(ctx.request.query());
-             std::optional<std::size_t> limit;
-             std::optional<std::string> after;
-             if (query) {
-               limit = http::page_limit(*query, 50, 200);
-               if (auto it = query->find("cursor"); it != query->end()) {
-                 if (std::regex_match(it->second, kDeliveryId)) after = it->second;
-                 else limit.reset();
-               }
-             }
-             if (!limit)
+             const auto request = http::read_page_request(ctx.request.query(), kDeliveryId);
+             if (!request)
                return http::make_problem(ctx, http::problems::malformed_request,
                                          "limit must be 1 to 200 and cursor one this API returned.");
-             const auto page = deps.store.list_deliveries(ctx.principal->id, after, *limit);
-             json items = json::array();
-             for (const auto& d : page.items) items.push_back(delivery_json(d, ctx.policy->privacy.minimum_audience_size));
-             return http::make_json(200, {{"items", std::move(items)},
-                                          {"next_cursor", page.next_after ? json(*page.next_after) : json(nullptr)}});
+             const auto k = ctx.policy->privacy.minimum_audience_size;
+             return http::make_json(
+                 200, http::page_json(deps.store.list_deliveries(ctx.principal->id, request->after, request->limit),
+                                      [k](const store::DeliveryRecord& d) { return delivery_json(d, k); }));
            },
        .blocking = true,
        .required_scope = "deliveries:read",
@@ -286,7 +272,7 @@ void register_delivery_routes(http::Pipeline& partner_plane, DeliveriesApiDeps d
            [deps](http::RequestContext& ctx) {
              const auto& id = ctx.path_params.at("id");
              const auto result = std::regex_match(id, kDeliveryId)
-                                     ? deps.store.cancel_delivery(ctx.principal->id, id, now_s())
+                                     ? deps.store.cancel_delivery(ctx.principal->id, id, http::unix_seconds_now())
                                      : store::WriteResult::not_found;
              if (result == store::WriteResult::not_found)
                return http::make_problem(ctx, http::problems::not_found, "You have no delivery with this id.");

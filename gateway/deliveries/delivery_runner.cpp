@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "deliveries/delivery_decider.hpp"
+#include "http/formats.hpp"
 #include "observability/log.hpp"
 #include "offers/offer_review.hpp"
 #include "policy/quiet_hours.hpp"
@@ -62,11 +63,7 @@ void DeliveryRunner::wake() {
   wake_.notify_all();
 }
 
-std::int64_t DeliveryRunner::now_ms() const {
-  if (options_.clock_ms) return options_.clock_ms();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+std::int64_t DeliveryRunner::now_ms() const { return options_.clock_ms ? options_.clock_ms() : http::unix_millis_now(); }
 
 void DeliveryRunner::hold(const std::string& delivery_id, quota::Reservation reservation) {
   std::lock_guard lock(reservations_mutex_);
@@ -121,9 +118,13 @@ void DeliveryRunner::finish(store::DeliveryRecord& d, const std::string& status,
   if (status == "failed") d.counts.failed += d.target_count > d.decided ? d.target_count - d.decided : 0;
   store_.record_delivery_progress(d);
   recovering_.erase(d.id);
+  log_finished(d);
+}
+
+void DeliveryRunner::log_finished(const store::DeliveryRecord& d) {
   observability::log_info("delivery_finished", {{"delivery", d.id},
                                                 {"partner", d.partner_id},
-                                                {"status", status},
+                                                {"status", d.status},
                                                 {"delivered", std::to_string(d.counts.delivered)}});
 }
 
@@ -282,12 +283,9 @@ bool DeliveryRunner::run_batch(store::DeliveryRecord& d) {
   if (last) {
     d.status = "completed";
     d.finished_at = now_s;
-    observability::log_info("delivery_finished", {{"delivery", d.id},
-                                                  {"partner", d.partner_id},
-                                                  {"status", d.status},
-                                                  {"delivered", std::to_string(d.counts.delivered)}});
   }
   store_.record_delivery_progress(d);
+  if (last) log_finished(d);
   return true;
 }
 

@@ -65,6 +65,7 @@ class DeliveryRunner {
  private:
   bool run_batch(store::DeliveryRecord& d);
   void finish(store::DeliveryRecord& d, const std::string& status, const std::string& error);
+  static void log_finished(const store::DeliveryRecord& d);
 
   store::Store& store_;
   engine::Engine& engine_;

@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "http/formats.hpp"
+
 namespace octopus::deliveries {
 
 namespace {
@@ -25,11 +27,6 @@ std::string day_of(std::int64_t at_ms) {
   std::snprintf(buf, sizeof buf, "%04d%02u%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
                 static_cast<unsigned>(ymd.day()));
   return buf;
-}
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 // The files of the sink, in day order ("messages-YYYYMMDD.jsonl").
@@ -139,7 +136,7 @@ void MessageSink::append(std::span<const MessageBatch> batches, std::int64_t at_
 
 std::string MessageSink::position() {
   std::lock_guard lock(mutex_);
-  if (fd_ < 0) open_for(now_ms());  // otherwise the file of the last append: the next one goes there or later
+  if (fd_ < 0) open_for(http::unix_millis_now());  // otherwise the file of the last append: the next one goes there or later
   return day_ + ":" + std::to_string(::lseek(fd_, 0, SEEK_END));
 }
 

@@ -1,4 +1,5 @@
 // Formats every API writes and reads the same way: timestamps and page sizes.
+// (And the clock those timestamps are read from.)
 #pragma once
 #include <cstdint>
 #include <map>
@@ -7,6 +8,10 @@
 #include <string_view>
 
 namespace octopus::http {
+
+// The system clock, as every record and response states time.
+std::int64_t unix_seconds_now();
+std::int64_t unix_millis_now();
 
 // "2026-11-28T13:53:34Z"
 std::string rfc3339(std::int64_t unix_seconds);

@@ -8,7 +8,7 @@
 #include "http/formats.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
-#include "http/query.hpp"
+#include "http/paging.hpp"
 #include "observability/log.hpp"
 #include "offers/offer_review.hpp"
 #include "store/resource_id.hpp"
@@ -18,10 +18,6 @@ namespace octopus::offers {
 using nlohmann::json;
 
 namespace {
-
-std::int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 const std::regex kOfferId("^ofr_[0-9a-f]{28}$");
 
@@ -57,32 +53,20 @@ json issues_json(const std::vector<OfferIssue>& issues) {
 // A page of offers as both planes list them; nullopt (and `error`) for a bad limit or cursor.
 std::optional<json> offer_page(http::RequestContext& ctx, store::Store& store, const std::string& partner_id,
                                http::Response& error) {
-  auto query = http::parse_query(ctx.request.query());
-  std::optional<std::size_t> limit;
-  if (query) limit = http::page_limit(*query, 50, 200);
-  std::optional<std::string> after;
+  auto request = http::read_page_request(ctx.request.query(), kOfferId);
   std::string status;
-  if (query) {
-    if (auto it = query->find("cursor"); it != query->end()) {
-      if (!std::regex_match(it->second, kOfferId)) query.reset();
-      else after = it->second;
+  if (request)
+    if (auto it = request->query.find("status"); it != request->query.end()) {
+      status = it->second;
+      if (status != "approved" && status != "rejected" && status != "pending_review") request.reset();
     }
-    if (query)
-      if (auto it = query->find("status"); it != query->end()) {
-        status = it->second;
-        if (status != "approved" && status != "rejected" && status != "pending_review") query.reset();
-      }
-  }
-  if (!query || !limit) {
+  if (!request) {
     error = http::make_problem(ctx, http::problems::malformed_request,
                                "limit must be 1 to 200, status approved, rejected or pending_review, and cursor one "
                                "this API returned.");
     return std::nullopt;
   }
-  const auto page = store.list_offers(partner_id, status, after, *limit);
-  json items = json::array();
-  for (const auto& o : page.items) items.push_back(offer_json(o));
-  return json{{"items", std::move(items)}, {"next_cursor", page.next_after ? json(*page.next_after) : json(nullptr)}};
+  return http::page_json(store.list_offers(partner_id, status, request->after, request->limit), offer_json);
 }
 
 }  // namespace
@@ -105,7 +89,7 @@ void register_offer_routes(http::Pipeline& partner_plane, http::Pipeline& admin_
                                              e.retry_after());
              }
              const auto& partner = *ctx.principal;
-             auto submission = review_submission(*ctx.policy, partner.id, partner.category, *body, products, now_s());
+             auto submission = review_submission(*ctx.policy, partner.id, partner.category, *body, products, http::unix_seconds_now());
              if (!submission.offer)
                return http::make_problem(ctx, http::problems::validation_error,
                                          "The request breaks the offer schema; see errors.",
@@ -200,7 +184,7 @@ void register_offer_routes(http::Pipeline& partner_plane, http::Pipeline& admin_
              offer->review_note = note;
              offer->reviewer = ctx.principal ? ctx.principal->id : "admin";
              offer->review_policy_version = policy->version;
-             offer->reviewed_at = offer->updated_at = now_s();
+             offer->reviewed_at = offer->updated_at = http::unix_seconds_now();
              if (deps.store.review_offer(*offer) != store::WriteResult::ok)
                return http::make_problem(ctx, http::problems::conflict, "The offer was reviewed meanwhile.");
              store::AuditRecord audit;

@@ -6,6 +6,7 @@
 #include <future>
 
 #include "deliveries/delivery_decider.hpp"
+#include "http/formats.hpp"
 #include "observability/log.hpp"
 #include "offers/offer_review.hpp"
 #include "policy/quiet_hours.hpp"
@@ -53,11 +54,7 @@ TriggerRunner::~TriggerRunner() {
   }
 }
 
-std::int64_t TriggerRunner::now_ms() const {
-  if (options_.clock_ms) return options_.clock_ms();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+std::int64_t TriggerRunner::now_ms() const { return options_.clock_ms ? options_.clock_ms() : http::unix_millis_now(); }
 
 void TriggerRunner::reload() {
   auto set = std::make_shared<Set>();

@@ -8,7 +8,7 @@
 #include "http/formats.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
-#include "http/query.hpp"
+#include "http/paging.hpp"
 #include "observability/log.hpp"
 #include "policy/consent_evaluator.hpp"
 #include "store/resource_id.hpp"
@@ -23,10 +23,6 @@ const std::regex kTriggerId("^trg_[0-9a-f]{28}$");
 const std::regex kOfferId("^ofr_[0-9a-f]{28}$");
 constexpr std::int64_t kMinCooldown = 60, kMaxCooldown = 30 * 86400, kDefaultCooldown = 86400;
 constexpr const char* kDefaultPurpose = "dpv:Personalisation";
-
-std::int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 json issue(std::string pointer, std::string detail) { return {{"pointer", std::move(pointer)}, {"detail", std::move(detail)}}; }
 
@@ -104,14 +100,14 @@ void register_trigger_routes(http::Pipeline& partner_plane, TriggersApiDeps deps
 
              auto offer = std::regex_match(offer_id, kOfferId) ? deps.store.get_offer(partner.id, offer_id) : std::nullopt;
              if (!offer) return http::make_problem(ctx, http::problems::not_found, "You have no offer with this id.");
-             if (offer->status != "approved" || now_s() > offer->valid_until)
+             if (offer->status != "approved" || http::unix_seconds_now() > offer->valid_until)
                return http::make_problem(ctx, http::problems::offer_not_deliverable,
                                          offer->status != "approved" ? "Only an approved offer can be attached to a trigger."
                                                                      : "The offer's validity has ended.",
                                          {{"offer_status", offer->status}});
              const auto channel = policy::parse_channel(offer->channel);
              const auto context = channel ? deliveries::decision_context(*ctx.policy, policy::Capability::triggers, *channel,
-                                                                         purpose, partner.category, now_s())
+                                                                         purpose, partner.category, http::unix_seconds_now())
                                           : std::nullopt;
              if (!context)
                return http::make_problem(ctx, http::problems::validation_error, "The purpose is not one the consent policy knows.",
@@ -167,7 +163,7 @@ void register_trigger_routes(http::Pipeline& partner_plane, TriggersApiDeps deps
              t.segment_size = handle.size;
              t.status = "active";
              t.policy_version = ctx.policy->version;
-             t.created_at = t.updated_at = now_s();
+             t.created_at = t.updated_at = http::unix_seconds_now();
              if (deps.store.create_trigger(t) != store::WriteResult::ok) throw std::runtime_error("trigger id collision");
              deps.runner.reload();
              observability::log_info("trigger_created", {{"trigger", t.id}, {"partner", t.partner_id}, {"event_type", event_type}});
@@ -199,23 +195,13 @@ void register_trigger_routes(http::Pipeline& partner_plane, TriggersApiDeps deps
        .pattern = "/v1/triggers",
        .handler =
            [deps](http::RequestContext& ctx) {
-             auto query = http::parse_query(ctx.request.query());
-             std::optional<std::size_t> limit;
-             std::optional<std::string> after;
-             if (query) {
-               limit = http::page_limit(*query, 50, 200);
-               if (auto it = query->find("cursor"); it != query->end()) {
-                 if (std::regex_match(it->second, kTriggerId)) after = it->second;
-                 else limit.reset();
-               }
-             }
-             if (!limit)
+             const auto request = http::read_page_request(ctx.request.query(), kTriggerId);
+             if (!request)
                return http::make_problem(ctx, http::problems::malformed_request, "limit must be 1 to 200 and cursor one this API returned.");
-             const auto page = deps.store.list_triggers(ctx.principal->id, after, *limit);
-             json items = json::array();
-             for (const auto& t : page.items) items.push_back(trigger_json(t, ctx.policy->privacy.minimum_audience_size));
-             return http::make_json(200, {{"items", std::move(items)},
-                                          {"next_cursor", page.next_after ? json(*page.next_after) : json(nullptr)}});
+             const auto k = ctx.policy->privacy.minimum_audience_size;
+             return http::make_json(
+                 200, http::page_json(deps.store.list_triggers(ctx.principal->id, request->after, request->limit),
+                                      [k](const store::TriggerRecord& t) { return trigger_json(t, k); }));
            },
        .blocking = true,
        .required_scope = "triggers:read",
@@ -228,7 +214,7 @@ void register_trigger_routes(http::Pipeline& partner_plane, TriggersApiDeps deps
            [deps](http::RequestContext& ctx) {
              const auto& id = ctx.path_params.at("id");
              auto t = std::regex_match(id, kTriggerId) ? deps.store.get_trigger(ctx.principal->id, id) : std::nullopt;
-             if (!t || deps.store.delete_trigger(ctx.principal->id, id, now_s()) != store::WriteResult::ok)
+             if (!t || deps.store.delete_trigger(ctx.principal->id, id, http::unix_seconds_now()) != store::WriteResult::ok)
                return http::make_problem(ctx, http::problems::not_found, "You have no trigger with this id.");
              deps.runner.reload();
              deps.audiences.engine().drop(t->engine_audience_id);

@@ -203,7 +203,9 @@ TEST_F(Deliveries, EveryConsentingEligibleMemberGetsTheOfferOnceAndTheCountsAddU
   for (std::size_t i = 0; i < ids.size(); ++i) {
     auto it = got.find(ids[i]);
     EXPECT_EQ(it != got.end(), f[i].eligible);
-    if (it != got.end()) EXPECT_EQ(it->second, 1);
+    if (it != got.end()) {
+      EXPECT_EQ(it->second, 1);
+    }
   }
   EXPECT_EQ(done.counts.delivered, eligible);
   EXPECT_EQ(done.counts.ineligible, a.size - eligible);
@@ -223,8 +225,11 @@ TEST_F(Deliveries, NoMessageWithoutConsentForThePurposeChannelAndCategory) {
   const auto d = deliver_to_subscribers(all);
   run_until_finished(d.id);
   const auto got = sent(d.id);
-  for (std::size_t i = 0; i < all.size(); ++i)
-    if (f[i].consent != engine::ConsentState::granted) EXPECT_FALSE(got.count(all[i])) << all[i];
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (f[i].consent != engine::ConsentState::granted) {
+      EXPECT_FALSE(got.count(all[i])) << all[i];
+    }
+  }
   EXPECT_EQ(store_->get_delivery("", d.id)->counts.no_consent, all.size() - consenting);
 }
 

@@ -1,0 +1,35 @@
+// Cursor paging as every list of the API does it: `limit` (1 to a maximum, a default when
+// absent) and `cursor` (the last id of the previous page, exactly as the list returned it),
+// answered as {"items": [...], "next_cursor": id | null}.
+#pragma once
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <regex>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace octopus::http {
+
+struct PageRequest {
+  std::map<std::string, std::string> query;  // every parameter, for the filters beside the page
+  std::size_t limit = 0;
+  std::optional<std::string> after;  // the cursor
+};
+
+// nullopt when the query string, the limit or the cursor (not an id of `id_pattern`) is malformed.
+std::optional<PageRequest> read_page_request(std::string_view query_string, const std::regex& id_pattern,
+                                             std::size_t fallback = 50, std::size_t max = 200);
+
+// A store page (items with `next_after`) as the API answers it, each item by `render`.
+template <typename Page, typename Render>
+nlohmann::json page_json(const Page& page, Render render) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& item : page.items) items.push_back(render(item));
+  return {{"items", std::move(items)},
+          {"next_cursor", page.next_after ? nlohmann::json(*page.next_after) : nlohmann::json(nullptr)}};
+}
+
+}  // namespace octopus::http
