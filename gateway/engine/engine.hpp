@@ -6,6 +6,7 @@
 // come out, never a subscriber id, except through batch iteration for delivery, which only
 // the gateway's own delivery service uses.
 #pragma once
+#include <bit>
 #include <chrono>
 #include <cstdint>
 #include <future>
@@ -119,16 +120,52 @@ inline constexpr const char* kEventTypes[] = {"data_balance_low", "roaming_start
                                               "recharge",         "app_installed",   "sms_reply"};
 
 // What the delivery checks need to know of a batch of subscribers at send time, in one
-// call: their consent record for one scope (purpose, channel, partner category), whether
-// they may take the offer's product now, and whether they belong to given audiences (a
-// trigger's segment). One call per batch keeps the per-subscriber cost to array lookups.
+// call: their consent record for one scope (purpose, channel, partner category) and whether
+// they may take the offer's product now. One call per batch keeps the per-subscriber cost
+// to array lookups.
 struct FactsQuery {
   std::vector<std::uint64_t> subscribers;
   std::string purpose;           // e.g. "dpv:DirectMarketing"
   std::string partner_category;  // e.g. "internet"
   std::string channel;           // sms | push | outbound_call
   std::string product_code;      // empty: eligibility not asked (reported eligible)
-  std::vector<std::string> audiences;  // at most 64 audience ids to test membership of
+};
+
+// Which of given audiences (triggers' segments) each of a batch of subscribers belongs to:
+// one call answers every segment of an event type for a whole batch of events.
+struct MembershipQuery {
+  std::vector<std::uint64_t> subscribers;
+  std::vector<std::string> audiences;  // at most kMaxMembershipAudiences
+};
+inline constexpr std::size_t kMaxMembershipAudiences = 10000;
+
+// The answer: one bit per subscriber and audience, a row of words per subscriber, so the
+// audiences of one subscriber are read by scanning a few words.
+class Memberships {
+ public:
+  Memberships() = default;
+  Memberships(std::size_t subscribers, std::size_t audiences)
+      : subscribers_(subscribers), audiences_(audiences), stride_((audiences + 63) / 64), words_(subscribers * stride_) {}
+  std::size_t subscribers() const { return subscribers_; }
+  std::size_t audiences() const { return audiences_; }
+  void add(std::size_t subscriber, std::size_t audience) {
+    words_[subscriber * stride_ + audience / 64] |= std::uint64_t{1} << (audience % 64);
+  }
+  bool contains(std::size_t subscriber, std::size_t audience) const {
+    return (words_[subscriber * stride_ + audience / 64] >> (audience % 64)) & 1u;
+  }
+  // Calls f(audience index) for each audience the subscriber belongs to, in order.
+  template <typename F>
+  void for_each(std::size_t subscriber, F&& f) const {
+    for (std::size_t w = 0; w < stride_; ++w)
+      for (auto bits = words_[subscriber * stride_ + w]; bits; bits &= bits - 1)
+        f(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
+  }
+  bool operator==(const Memberships&) const = default;
+
+ private:
+  std::size_t subscribers_ = 0, audiences_ = 0, stride_ = 0;
+  std::vector<std::uint64_t> words_;
 };
 
 enum class ConsentState : std::uint8_t { none, granted, withdrawn };
@@ -138,7 +175,6 @@ struct SubscriberFacts {
   bool active = false;    // the subscription is active
   ConsentState consent = ConsentState::none;  // the record for the asked scope
   bool eligible = false;  // may take the product now
-  std::uint64_t audiences = 0;  // bit i: member of FactsQuery::audiences[i]
 };
 
 // One consent scope of one subscriber, as the engine records it.
@@ -171,8 +207,12 @@ class Engine {
   virtual std::future<Eligibility> eligibility(const EligibilityQuery& query) = 0;
   virtual std::future<std::vector<Product>> products() = 0;
   // Facts of each subscriber of the query, in the query's order. An unknown product code
-  // or audience id fails with std::invalid_argument (an unknown audience: AudienceNotFound).
+  // fails with std::invalid_argument.
   virtual std::future<std::vector<SubscriberFacts>> facts(const FactsQuery& query) = 0;
+  // Audience membership of each subscriber of the query (an unknown subscriber belongs to
+  // none). An unknown audience id fails with AudienceNotFound; more than
+  // kMaxMembershipAudiences with std::invalid_argument.
+  virtual std::future<Memberships> memberships(MembershipQuery query) = 0;
   // Every consent scope of one subscriber with a record (granted or withdrawn); an unknown
   // subscriber fails with std::invalid_argument.
   virtual std::future<std::vector<ConsentRecord>> consents(std::uint64_t subscriber) = 0;

@@ -4,6 +4,7 @@
 #include <array>
 #include <bit>
 #include <future>
+#include <tuple>
 
 #include "deliveries/delivery_decider.hpp"
 #include "http/formats.hpp"
@@ -54,6 +55,14 @@ TriggerRunner::~TriggerRunner() {
   }
 }
 
+namespace {
+// The audiences from `from` on, as many as one membership call takes.
+std::vector<std::string> slice(const std::vector<std::string>& audiences, std::size_t from) {
+  const auto to = std::min(audiences.size(), from + engine::kMaxMembershipAudiences);
+  return {audiences.begin() + static_cast<std::ptrdiff_t>(from), audiences.begin() + static_cast<std::ptrdiff_t>(to)};
+}
+}  // namespace
+
 std::int64_t TriggerRunner::now_ms() const { return options_.clock_ms ? options_.clock_ms() : http::unix_millis_now(); }
 
 void TriggerRunner::reload() {
@@ -76,9 +85,23 @@ void TriggerRunner::reload() {
     const auto name = names.find(offer->product_code);
     t->text = offers::render_offer_text(*offer, name == names.end() ? offer->product_code : name->second);
     t->offer = std::move(*offer);
-    set->by_type[t->record.event_type].push_back(t);
+    auto& of_type = set->by_type[t->record.event_type];
+    of_type.audiences.push_back(t->record.engine_audience_id);
+    of_type.triggers.push_back(t);
     set->all.push_back(std::move(t));
   }
+  // Each type's segment list is new to the engine after a change: asking it once now (for
+  // nobody) lets the engine prepare for it (the reference engine builds its membership
+  // index) before events wait on that.
+  std::vector<std::future<engine::Memberships>> warming;
+  for (const auto& [type, of_type] : set->by_type)
+    for (std::size_t from = 0; from < of_type.audiences.size(); from += engine::kMaxMembershipAudiences)
+      warming.push_back(engine_.memberships({{}, slice(of_type.audiences, from)}));
+  for (auto& w : warming) try {
+      engine::await(std::move(w), options_.engine_timeout);
+    } catch (const std::exception&) {
+      // A segment dropped meanwhile, or the engine away: the first events ask again.
+    }
   set_.store(std::move(set));
 }
 
@@ -93,33 +116,27 @@ void TriggerRunner::match_indexed(const Set& set, const std::vector<const engine
                                   Hits& hits) {
   std::map<std::string_view, std::vector<std::uint64_t>> by_type;
   for (const auto* e : events) by_type[e->type].push_back(e->subscriber);
-  // Every membership question of the pass is asked at once (the engine answers them in
-  // parallel: its workers, or a remote engine's connections), then the answers are read.
+  // One membership question per event type, with every segment of that type, all asked at
+  // once (the engine answers them in parallel: its workers, or a remote engine's
+  // connections), then the answers read.
   struct Asked {
-    const std::vector<std::shared_ptr<const ActiveTrigger>>* triggers;
-    std::size_t from;
+    const Set::Triggers* triggers;
+    std::size_t from;  // the first trigger asked (more than the engine takes in one call: several)
     const std::vector<std::uint64_t>* subscribers;
-    std::future<std::vector<engine::SubscriberFacts>> answer;
+    std::future<engine::Memberships> answer;
   };
   std::vector<Asked> asked;
   for (const auto& [type, subscribers] : by_type) {
     const auto it = set.by_type.find(type);
     if (it == set.by_type.end()) continue;
-    const auto& triggers = it->second;
-    for (std::size_t from = 0; from < triggers.size(); from += 64) {
-      engine::FactsQuery q;
-      q.subscribers = subscribers;
-      for (std::size_t i = from; i < std::min(from + 64, triggers.size()); ++i)
-        q.audiences.push_back(triggers[i]->record.engine_audience_id);
-      asked.push_back({&triggers, from, &subscribers, engine_.facts(q)});
-    }
+    const auto& audiences = it->second.audiences;
+    for (std::size_t from = 0; from < audiences.size(); from += engine::kMaxMembershipAudiences)
+      asked.push_back({&it->second.triggers, from, &subscribers, engine_.memberships({subscribers, slice(audiences, from)})});
   }
   for (auto& a : asked) {
-    const auto facts = engine::await(std::move(a.answer), options_.engine_timeout);
-    for (std::size_t s = 0; s < facts.size(); ++s)
-      for (auto bits = facts[s].audiences; bits; bits &= bits - 1)
-        hits[(*a.triggers)[a.from + static_cast<std::size_t>(std::countr_zero(bits))].get()].push_back(
-            (*a.subscribers)[s]);
+    const auto members = engine::await(std::move(a.answer), options_.engine_timeout);
+    for (std::size_t s = 0; s < a.subscribers->size(); ++s)
+      members.for_each(s, [&](std::size_t t) { hits[(*a.triggers)[a.from + t].get()].push_back((*a.subscribers)[s]); });
   }
 }
 
@@ -127,10 +144,8 @@ void TriggerRunner::match_naive(const Set& set, const std::vector<const engine::
   for (const auto* e : events)
     for (const auto& t : set.all) {
       if (t->record.event_type != e->type) continue;
-      engine::FactsQuery q;
-      q.subscribers = {e->subscriber};
-      q.audiences = {t->record.engine_audience_id};
-      if (engine::await(engine_.facts(q), options_.engine_timeout).front().audiences & 1u)
+      if (engine::await(engine_.memberships({{e->subscriber}, {t->record.engine_audience_id}}), options_.engine_timeout)
+              .contains(0, 0))
         hits[t.get()].push_back(e->subscriber);
     }
 }
@@ -184,15 +199,24 @@ void TriggerRunner::fire(const Hits& hits, std::int64_t now, const policy::Polic
     open[static_cast<std::size_t>(c)] =
         policy::check_send_time(policy, c, policy::Seconds(std::chrono::seconds(now / 1000))).allowed;
 
-  // First what each trigger may still send (cooldown, quiet hours), asking the engine for
-  // the facts of all of them at once; then the decisions, as the answers are read.
+  // First what each trigger may still send (cooldown, quiet hours); then the engine's facts
+  // for all of them, one call per consent scope and product (triggers sharing an offer's
+  // terms share the call), all asked at once; then the decisions, as the answers are read.
   struct Due {
     const ActiveTrigger* trigger;
     std::vector<std::uint64_t> subscribers;
     deliveries::DecisionContext context;
-    std::future<std::vector<engine::SubscriberFacts>> facts;
+    std::size_t ask;                  // which facts call answers for them
+    std::vector<std::size_t> at;      // where each subscriber is in that call's answer
+  };
+  struct Ask {
+    engine::FactsQuery query;
+    std::unordered_map<std::uint64_t, std::size_t> index;  // subscriber → position in the query
+    std::future<std::vector<engine::SubscriberFacts>> answer;
   };
   std::vector<Due> dues;
+  std::vector<Ask> asks;
+  std::map<std::tuple<std::string_view, std::string_view, policy::Channel, std::string_view>, std::size_t> ask_of;
   for (const auto& [trigger, subscribers] : hits) {
     const auto& t = *trigger;
     auto& counts = pass[t.record.id];
@@ -213,15 +237,34 @@ void TriggerRunner::fire(const Hits& hits, std::int64_t now, const policy::Polic
       counts.no_consent += due.size();
       continue;
     }
-    auto facts = engine_.facts(
-        {due, t.record.purpose, t.partner_category, std::string(policy::to_string(t.channel)), t.offer.product_code, {}});
-    dues.push_back({&t, std::move(due), *context, std::move(facts)});
+    const auto [slot, added] =
+        ask_of.try_emplace({t.record.purpose, t.partner_category, t.channel, t.offer.product_code}, asks.size());
+    if (added)
+      asks.push_back({{{}, t.record.purpose, t.partner_category, std::string(policy::to_string(t.channel)),
+                       t.offer.product_code},
+                      {},
+                      {}});
+    auto& ask = asks[slot->second];
+    std::vector<std::size_t> at;
+    at.reserve(due.size());
+    for (const auto s : due) {
+      const auto [where, first] = ask.index.try_emplace(s, ask.query.subscribers.size());
+      if (first) ask.query.subscribers.push_back(s);
+      at.push_back(where->second);
+    }
+    dues.push_back({&t, std::move(due), *context, slot->second, std::move(at)});
   }
+  for (auto& ask : asks) ask.answer = engine_.facts(ask.query);
+  std::vector<std::vector<engine::SubscriberFacts>> answers;
+  answers.reserve(asks.size());
+  for (auto& ask : asks) answers.push_back(engine::await(std::move(ask.answer), options_.engine_timeout));
+  std::vector<engine::SubscriberFacts> facts;
+  std::vector<deliveries::Outcome> outcomes;
   for (auto& d : dues) {
-    const auto facts = engine::await(std::move(d.facts), options_.engine_timeout);
+    facts.clear();
+    for (const auto i : d.at) facts.push_back(answers[d.ask][i]);
     auto& counts = pass[d.trigger->record.id];
     Firing f{d.trigger, {}, d.context.periods};
-    std::vector<deliveries::Outcome> outcomes;
     deliveries::decide_batch(d.context, d.subscribers, facts, overlay_, ledger_, outcomes);
     for (std::size_t i = 0; i < d.subscribers.size(); ++i) switch (outcomes[i]) {
         case deliveries::Outcome::send: f.send.push_back(d.subscribers[i]); break;

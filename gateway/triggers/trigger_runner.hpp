@@ -5,9 +5,10 @@
 // A trigger fires within the second: out of quiet hours a message is sent now or not at
 // all (a late offer has lost its reason). Partners learn only aggregate counts.
 //
-// Matching is indexed by event type, and segment membership is asked of the engine for up
-// to 64 triggers at once per batch of events (one facts call), instead of testing every
-// trigger against every event (`indexed = false`, the benchmark's baseline).
+// Matching is indexed by event type, and segment membership is asked of the engine once per
+// event type for a whole batch of events (every segment of that type in one call), instead
+// of testing every trigger against every event (`indexed = false`, the benchmark's
+// baseline).
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -68,8 +69,13 @@ class TriggerRunner {
 
  private:
   struct Set {
-    std::vector<std::shared_ptr<const ActiveTrigger>> all;
-    std::map<std::string, std::vector<std::shared_ptr<const ActiveTrigger>>, std::less<>> by_type;
+    using Triggers = std::vector<std::shared_ptr<const ActiveTrigger>>;
+    struct OfType {
+      Triggers triggers;
+      std::vector<std::string> audiences;  // their segments, in the same order
+    };
+    Triggers all;
+    std::map<std::string, OfType, std::less<>> by_type;
   };
   using Hits = std::map<const ActiveTrigger*, std::vector<std::uint64_t>>;
   void match_indexed(const Set& set, const std::vector<const engine::SubscriberEvent*>& events, Hits& hits);

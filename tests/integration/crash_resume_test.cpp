@@ -104,7 +104,7 @@ TEST_F(CrashResume, AKilledDeliveryResumesWithoutDuplicatesOrLoss) {
   q.segment.values = {"jinan", "yantai", "qingdao"};
   q.consent = {"dpv:DirectMarketing", "internet", {"sms"}};
   const auto members = engine.members(engine.materialise(q).get().id, 0, 1'000'000).get().subscribers;
-  const auto facts = engine.facts({members, "dpv:DirectMarketing", "internet", "sms", "5G-PLUS", {}}).get();
+  const auto facts = engine.facts({members, "dpv:DirectMarketing", "internet", "sms", "5G-PLUS"}).get();
   std::map<std::uint64_t, int> expected;
   for (std::size_t i = 0; i < members.size(); ++i)
     if (facts[i].eligible) expected[members[i]] = 1;

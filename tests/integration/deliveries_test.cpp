@@ -248,7 +248,7 @@ TEST_F(DeliveriesApi, ATriggerFiresOnAnInjectedEventAndThePartnerSeesOnlyCounts)
   q.consent = {"dpv:Personalisation", "internet", {"sms"}};
   const auto handle = engine().materialise(q).get();
   const auto members = engine().members(handle.id, 0, 100000).get().subscribers;
-  const auto facts = engine().facts({members, "dpv:Personalisation", "internet", "sms", "5G-PLUS", {}}).get();
+  const auto facts = engine().facts({members, "dpv:Personalisation", "internet", "sms", "5G-PLUS"}).get();
   std::uint64_t who = 0;
   for (std::size_t i = 0; i < members.size() && !who; ++i)
     if (facts[i].consent == octopus::engine::ConsentState::granted && facts[i].eligible) who = members[i];

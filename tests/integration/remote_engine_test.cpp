@@ -3,6 +3,7 @@
 // process, speaks the engine API as api-spec/engine.yaml writes it, and when the engine is
 // down or slow the gateway answers 503 with Retry-After, stays up, opens its circuit and
 // recovers by itself once the engine answers again.
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -134,35 +135,61 @@ TEST_F(RemoteEngine, AnAudienceIsIteratedInBatchesThenDropped) {
 }
 
 // What deliveries and triggers ask per batch: the same answer over the wire as in process,
-// field by field, for known and unknown subscribers, with audience membership bits.
-TEST_F(RemoteEngine, FactsAndConsentsAreWhatTheEngineAnswersInProcess) {
-  engine::CountQuery q;
-  q.segment = {engine::SegmentNode::Kind::in, "city", {"jinan", "weihai"}};
-  q.consent = {"dpv:Personalisation", "internet", {"sms"}};
-  const auto remote_audience = remote.materialise(q).get(), local_audience = local_->materialise(q).get();
+// field by field, for known and unknown subscribers; membership of more audiences than fit
+// in one word, and an unknown audience refused as on the engine itself.
+TEST_F(RemoteEngine, FactsMembershipsAndConsentsAreWhatTheEngineAnswersInProcess) {
   std::vector<std::uint64_t> subscribers;
   for (std::size_t row = 0; row < 2000; row += 7) subscribers.push_back(local_->population().id(row));
   subscribers.push_back(1);  // nobody
-  const auto remote_facts =
-      remote.facts({subscribers, "dpv:DirectMarketing", "internet", "sms", "5G-PLUS", {remote_audience.id}}).get();
-  const auto local_facts =
-      local_->facts({subscribers, "dpv:DirectMarketing", "internet", "sms", "5G-PLUS", {local_audience.id}}).get();
+  const auto remote_facts = remote.facts({subscribers, "dpv:DirectMarketing", "internet", "sms", "5G-PLUS"}).get();
+  const auto local_facts = local_->facts({subscribers, "dpv:DirectMarketing", "internet", "sms", "5G-PLUS"}).get();
   ASSERT_EQ(remote_facts.size(), subscribers.size());
-  std::size_t members = 0, granted = 0;
+  std::size_t granted = 0;
   for (std::size_t i = 0; i < subscribers.size(); ++i) {
     EXPECT_EQ(remote_facts[i].known, local_facts[i].known);
     EXPECT_EQ(remote_facts[i].active, local_facts[i].active);
     EXPECT_EQ(remote_facts[i].consent, local_facts[i].consent);
     EXPECT_EQ(remote_facts[i].eligible, local_facts[i].eligible);
-    EXPECT_EQ(remote_facts[i].audiences, local_facts[i].audiences);
-    members += remote_facts[i].audiences & 1u;
     granted += remote_facts[i].consent == engine::ConsentState::granted;
   }
-  EXPECT_GT(members, 0u);
   EXPECT_GT(granted, 0u);
   EXPECT_FALSE(remote_facts.back().known);
-  EXPECT_THROW(remote.facts({subscribers, "dpv:DirectMarketing", "internet", "sms", "NO-SUCH", {}}).get(),
+  EXPECT_THROW(remote.facts({subscribers, "dpv:DirectMarketing", "internet", "sms", "NO-SUCH"}).get(),
                std::invalid_argument);
+
+  // 70 audiences (two words per subscriber): each city alone, then the same again.
+  engine::MembershipQuery remote_q{subscribers, {}}, local_q{subscribers, {}};
+  const auto vocabulary = local_->vocabulary().get();
+  const auto city = std::find_if(vocabulary.attributes.begin(), vocabulary.attributes.end(),
+                                 [](const engine::AttributeInfo& a) { return a.name == "city"; });
+  ASSERT_NE(city, vocabulary.attributes.end());
+  for (std::size_t i = 0; i < 70; ++i) {
+    engine::CountQuery q;
+    q.segment = {engine::SegmentNode::Kind::eq, "city", {city->values[i % city->values.size()]}};
+    q.consent = {"dpv:Personalisation", "internet", {"sms"}};
+    remote_q.audiences.push_back(remote.materialise(q).get().id);
+    local_q.audiences.push_back(local_->materialise(q).get().id);
+  }
+  const auto remote_members = remote.memberships(remote_q).get(), local_members = local_->memberships(local_q).get();
+  EXPECT_EQ(remote_members, local_members);
+  ASSERT_EQ(remote_members.subscribers(), subscribers.size());
+  std::size_t in_high_word = 0, members = 0;
+  for (std::size_t s = 0; s < subscribers.size(); ++s)
+    remote_members.for_each(s, [&](std::size_t a) {
+      ++members;
+      in_high_word += a >= 64;
+    });
+  EXPECT_GT(members, 0u);
+  EXPECT_GT(in_high_word, 0u);
+  // Audiences a and a + (number of cities) are the same segment: the same members.
+  const auto cities = city->values.size();
+  ASSERT_LT(cities, 70u);
+  for (std::size_t s = 0; s < subscribers.size(); ++s)
+    for (std::size_t a = 0; a + cities < 70; ++a) EXPECT_EQ(remote_members.contains(s, a), remote_members.contains(s, a + cities));
+  remote_members.for_each(subscribers.size() - 1, [](std::size_t) { ADD_FAILURE() << "nobody belongs to nothing"; });
+  auto with_unknown = remote_q;
+  with_unknown.audiences.push_back("aud_no_such_audience");
+  EXPECT_THROW(remote.memberships(with_unknown).get(), engine::AudienceNotFound);
 
   const auto who = local_->population().id(3);
   const auto remote_consents = remote.consents(who).get(), local_consents = local_->consents(who).get();
@@ -183,20 +210,31 @@ TEST_F(RemoteEngine, FactsAndConsentsAreWhatTheEngineAnswersInProcess) {
                                                         {"Content-Type", "application/json"}};
   auto facts = c.send("POST", "/engine/v1/facts", auth,
                       json{{"subscribers", {who, 1}}, {"purpose", "dpv:DirectMarketing"}, {"partner_category", "internet"},
-                           {"channel", "sms"}, {"audiences", {remote_audience.id}}}.dump());
+                           {"channel", "sms"}}.dump());
   check_engine("POST", "/engine/v1/facts", facts);
   EXPECT_EQ(facts.status, 200);
   auto bad = c.send("POST", "/engine/v1/facts", auth, R"({"subscribers":["x"]})");
   check_engine("POST", "/engine/v1/facts", bad);
   EXPECT_EQ(bad.status, 422);
+  auto on_wire = c.send("POST", "/engine/v1/memberships", auth,
+                        json{{"subscribers", {who, 1}}, {"audiences", remote_q.audiences}}.dump());
+  check_engine("POST", "/engine/v1/memberships", on_wire);
+  EXPECT_EQ(on_wire.status, 200);
+  auto unknown = c.send("POST", "/engine/v1/memberships", auth,
+                        json{{"subscribers", {who}}, {"audiences", {"aud_no_such_audience"}}}.dump());
+  check_engine("POST", "/engine/v1/memberships", unknown);
+  EXPECT_EQ(unknown.status, 404);
+  auto malformed = c.send("POST", "/engine/v1/memberships", auth, R"({"subscribers":[1],"audiences":"aud_1"})");
+  check_engine("POST", "/engine/v1/memberships", malformed);
+  EXPECT_EQ(malformed.status, 422);
   auto consents = c.send("GET", "/engine/v1/subscribers/" + std::to_string(who) + "/consents", auth);
   check_engine("GET", "/engine/v1/subscribers/" + std::to_string(who) + "/consents", consents);
   EXPECT_EQ(consents.status, 200);
   auto nobody = c.send("GET", "/engine/v1/subscribers/1/consents", auth);
   check_engine("GET", "/engine/v1/subscribers/1/consents", nobody);
   EXPECT_EQ(nobody.status, 422);
-  remote.drop(remote_audience.id).get();
-  local_->drop(local_audience.id).get();
+  for (const auto& id : remote_q.audiences) remote.drop(id).get();
+  for (const auto& id : local_q.audiences) local_->drop(id).get();
 }
 
 TEST_F(RemoteEngine, TheEngineApiIsWhatTheSpecSays) {

@@ -2,6 +2,8 @@
 
 #include <random>
 
+#include "engine/engine.hpp"
+
 namespace octopus::engine::reference {
 namespace {
 
@@ -31,6 +33,18 @@ std::shared_ptr<const Bitmap> AudienceStore::find(const std::string& id) const {
   std::lock_guard lock(mutex_);
   const auto it = audiences_.find(id);
   return it == audiences_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<const Bitmap>> AudienceStore::find_all(const std::vector<std::string>& ids) const {
+  std::vector<std::shared_ptr<const Bitmap>> out;
+  out.reserve(ids.size());
+  std::lock_guard lock(mutex_);
+  for (const auto& id : ids) {
+    const auto it = audiences_.find(id);
+    if (it == audiences_.end()) throw AudienceNotFound("no audience " + id);
+    out.push_back(it->second);
+  }
+  return out;
 }
 
 bool AudienceStore::erase(const std::string& id) {

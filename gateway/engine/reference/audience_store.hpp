@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "engine/reference/bitmap.hpp"
 
@@ -17,6 +18,8 @@ class AudienceStore {
   std::string put(Bitmap rows);
   // nullptr when there is no such audience.
   std::shared_ptr<const Bitmap> find(const std::string& id) const;
+  // Several at once, in order (one lock for all); throws AudienceNotFound naming the first missing.
+  std::vector<std::shared_ptr<const Bitmap>> find_all(const std::vector<std::string>& ids) const;
   // false when there was no such audience.
   bool erase(const std::string& id);
   std::size_t size() const;

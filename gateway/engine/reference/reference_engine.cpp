@@ -21,9 +21,11 @@ std::shared_ptr<const Population> ascending(std::shared_ptr<const Population> po
 
 ReferenceEngine::ReferenceEngine(std::shared_ptr<const Population> population, ReferenceEngineOptions options)
     : population_(ascending(std::move(population))),
+      rows_(*population_),
       index_(PopulationIndex::build(*population_, options.index_threads)),
       evaluator_(population_->schema(), index_),
       reachable_(population_->schema(), index_),
+      membership_indexes_(population_->size(), options.membership_index_bytes),
       catalogue_(ProductCatalogue::reference()),
       events_(options.stream_capacity),
       conversions_(options.stream_capacity),
@@ -103,12 +105,15 @@ std::future<MemberBatch> ReferenceEngine::members(const std::string& audience_id
 }
 
 std::future<void> ReferenceEngine::drop(const std::string& audience_id) {
-  return answer<void>([this, audience_id] { audiences_.erase(audience_id); });
+  return answer<void>([this, audience_id] {
+    audiences_.erase(audience_id);
+    membership_indexes_.forget(audience_id);
+  });
 }
 
 std::future<Eligibility> ReferenceEngine::eligibility(const EligibilityQuery& query) {
   return answer<Eligibility>([this, query] {
-    const auto row = population_->row_of(query.subscriber);
+    const auto row = rows_.row_of(query.subscriber);
     if (!row) {
       // The product is checked first so a bad code is reported whoever the subscriber is.
       if (!population_->schema().product_index(query.product_code))
@@ -131,13 +136,6 @@ std::future<std::vector<SubscriberFacts>> ReferenceEngine::facts(const FactsQuer
       product = schema.product_index(query.product_code);
       if (!product) throw std::invalid_argument("no product '" + query.product_code + "' in the catalogue");
     }
-    if (query.audiences.size() > 64) throw std::invalid_argument("at most 64 audiences per facts query");
-    std::vector<std::shared_ptr<const Bitmap>> audiences;
-    for (const auto& id : query.audiences) {
-      auto rows = audiences_.find(id);
-      if (!rows) throw AudienceNotFound("no audience " + id);
-      audiences.push_back(std::move(rows));
-    }
     // A scope the population has no records for (an unknown purpose, say) is "none" for all.
     std::optional<std::size_t> scope;
     const auto purpose = schema.purpose_index(query.purpose);
@@ -148,7 +146,7 @@ std::future<std::vector<SubscriberFacts>> ReferenceEngine::facts(const FactsQuer
 
     std::vector<SubscriberFacts> out(query.subscribers.size());
     for (std::size_t i = 0; i < query.subscribers.size(); ++i) {
-      const auto row = population_->row_of(query.subscribers[i]);
+      const auto row = rows_.row_of(query.subscribers[i]);
       if (!row) continue;
       auto& f = out[i];
       f.known = true;
@@ -158,8 +156,28 @@ std::future<std::vector<SubscriberFacts>> ReferenceEngine::facts(const FactsQuer
         else if ((population_->consent_granted(*row) >> *scope) & 1u) f.consent = ConsentState::granted;
       }
       f.eligible = product ? catalogue_.eligible(*population_, *row, *product) : f.active;
+    }
+    return out;
+  });
+}
+
+std::future<Memberships> ReferenceEngine::memberships(MembershipQuery query) {
+  return answer<Memberships>([this, query = std::move(query)] {
+    if (query.audiences.size() > kMaxMembershipAudiences)
+      throw std::invalid_argument("at most " + std::to_string(kMaxMembershipAudiences) +
+                                  " audiences per membership query");
+    const auto audiences = audiences_.find_all(query.audiences);
+    Memberships out(query.subscribers.size(), audiences.size());
+    const auto index = membership_indexes_.find_or_build(query.audiences, audiences);
+    for (std::size_t s = 0; s < query.subscribers.size(); ++s) {
+      const auto row = rows_.row_of(query.subscribers[s]);
+      if (!row) continue;
+      if (index) {
+        index->for_each(*row, [&](std::size_t a) { out.add(s, a); });
+        continue;
+      }
       for (std::size_t a = 0; a < audiences.size(); ++a)
-        if (audiences[a]->contains(static_cast<std::uint32_t>(*row))) f.audiences |= std::uint64_t{1} << a;
+        if (audiences[a]->contains(static_cast<std::uint32_t>(*row))) out.add(s, a);
     }
     return out;
   });
@@ -167,7 +185,7 @@ std::future<std::vector<SubscriberFacts>> ReferenceEngine::facts(const FactsQuer
 
 std::future<std::vector<ConsentRecord>> ReferenceEngine::consents(std::uint64_t subscriber) {
   return answer<std::vector<ConsentRecord>>([this, subscriber] {
-    const auto row = population_->row_of(subscriber);
+    const auto row = rows_.row_of(subscriber);
     if (!row) throw std::invalid_argument("no such subscriber");
     const auto& schema = population_->schema();
     const auto granted = population_->consent_granted(*row), withdrawn = population_->consent_withdrawn(*row);
@@ -205,7 +223,7 @@ std::future<std::uint64_t> ReferenceEngine::inject_event(SubscriberEvent event) 
   return answer<std::uint64_t>([this, event = std::move(event)]() mutable {
     if (std::find(std::begin(kEventTypes), std::end(kEventTypes), event.type) == std::end(kEventTypes))
       throw std::invalid_argument("unknown event type '" + event.type + "'");
-    if (!population_->row_of(event.subscriber))
+    if (!rows_.row_of(event.subscriber))
       throw std::invalid_argument("no subscriber " + std::to_string(event.subscriber));
     if (event.at_ms == 0) event.at_ms = unix_ms_now();
     return events_.append(std::move(event));
@@ -216,7 +234,7 @@ std::future<std::uint64_t> ReferenceEngine::report_conversion(Conversion convers
   return answer<std::uint64_t>([this, conversion = std::move(conversion)]() mutable {
     if (!population_->schema().product_index(conversion.product_code))
       throw std::invalid_argument("no product '" + conversion.product_code + "' in the catalogue");
-    if (!population_->row_of(conversion.subscriber))
+    if (!rows_.row_of(conversion.subscriber))
       throw std::invalid_argument("no subscriber " + std::to_string(conversion.subscriber));
     if (conversion.order_id.empty()) throw std::invalid_argument("a conversion needs an order id");
     if (conversion.amount_fen < 0) throw std::invalid_argument("a conversion's amount cannot be negative");

@@ -13,6 +13,8 @@
 #include "engine/reference/product_catalogue.hpp"
 #include "engine/reference/reachable_subscribers.hpp"
 #include "engine/reference/segment_evaluator.hpp"
+#include "engine/reference/membership_index.hpp"
+#include "engine/reference/row_directory.hpp"
 #include "engine/reference/synthetic_activity.hpp"
 #include "engine/reference/synthetic_population.hpp"
 #include "engine/worker_pool.hpp"
@@ -30,6 +32,8 @@ struct ReferenceEngineOptions {
   ActivityOptions activity;
   // Records each stream keeps for readers who fall behind (about 200 bytes each).
   std::size_t stream_capacity = 100'000;
+  // Memory for the membership indexes of audience lists asked repeatedly (triggers' segments).
+  std::size_t membership_index_bytes = std::size_t{256} << 20;
 };
 
 class ReferenceEngine final : public Engine {
@@ -51,6 +55,7 @@ class ReferenceEngine final : public Engine {
   std::future<Eligibility> eligibility(const EligibilityQuery& query) override;
   std::future<std::vector<Product>> products() override;
   std::future<std::vector<SubscriberFacts>> facts(const FactsQuery& query) override;
+  std::future<Memberships> memberships(MembershipQuery query) override;
   std::future<std::vector<ConsentRecord>> consents(std::uint64_t subscriber) override;
   std::future<EventBatch> events(std::uint64_t after, std::size_t limit, std::chrono::milliseconds wait) override;
   std::future<ConversionBatch> conversions(std::uint64_t after, std::size_t limit,
@@ -70,10 +75,12 @@ class ReferenceEngine final : public Engine {
   Bitmap audience_rows(const CountQuery& query) const;
 
   std::shared_ptr<const Population> population_;
+  RowDirectory rows_;
   PopulationIndex index_;
   SegmentEvaluator evaluator_;
   ReachableSubscribers reachable_;
   AudienceStore audiences_;
+  MembershipIndexCache membership_indexes_;
   const ProductCatalogue& catalogue_;
   EventLog<SubscriberEvent> events_;
   EventLog<Conversion> conversions_;

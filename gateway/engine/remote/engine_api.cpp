@@ -183,6 +183,18 @@ void register_engine_routes(http::Pipeline& plane, Engine& engine, std::chrono::
                          });
                        },
                    .blocking = true});
+  plane.add_route({.method = "POST",
+                   .pattern = "/engine/v1/memberships",
+                   .handler =
+                       [e, timeout](http::RequestContext& ctx) {
+                         http::Response error;
+                         auto q = read_body<MembershipQuery>(ctx, error, wire::membership_query_from_json);
+                         if (!q) return error;
+                         return answer(ctx, e->memberships(*q), timeout, [](const Memberships& r) {
+                           return http::make_json(200, wire::to_json(r));
+                         });
+                       },
+                   .blocking = true});
   plane.add_route({.method = "GET",
                    .pattern = "/engine/v1/subscribers/{id}/consents",
                    .handler =

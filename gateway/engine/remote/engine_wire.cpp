@@ -207,23 +207,31 @@ EligibilityQuery eligibility_query_from_json(const json& j) {
 
 json to_json(const FactsQuery& q) {
   return {{"subscribers", q.subscribers}, {"purpose", q.purpose},     {"partner_category", q.partner_category},
-          {"channel", q.channel},         {"product_code", q.product_code}, {"audiences", q.audiences}};
+          {"channel", q.channel},         {"product_code", q.product_code}};
 }
+
+namespace {
+std::vector<std::uint64_t> subscriber_list(const json& j, const char* where) {
+  const auto& subscribers = field(j, "subscribers", where);
+  if (!subscribers.is_array()) throw WireError(std::string(where) + ".subscribers is not an array");
+  std::vector<std::uint64_t> out;
+  out.reserve(subscribers.size());
+  for (const auto& s : subscribers) {
+    if (!s.is_number_unsigned())
+      throw WireError(std::string(where) + ".subscribers holds a value that is not an unsigned integer");
+    out.push_back(s.get<std::uint64_t>());
+  }
+  return out;
+}
+}  // namespace
 
 FactsQuery facts_query_from_json(const json& j) {
   FactsQuery q;
-  const auto& subscribers = field(j, "subscribers", "facts");
-  if (!subscribers.is_array()) throw WireError("facts.subscribers is not an array");
-  q.subscribers.reserve(subscribers.size());
-  for (const auto& s : subscribers) {
-    if (!s.is_number_unsigned()) throw WireError("facts.subscribers holds a value that is not an unsigned integer");
-    q.subscribers.push_back(s.get<std::uint64_t>());
-  }
+  q.subscribers = subscriber_list(j, "facts");
   q.purpose = text(j, "purpose", "facts");
   q.partner_category = text(j, "partner_category", "facts");
   q.channel = text(j, "channel", "facts");
   if (j.contains("product_code")) q.product_code = text(j, "product_code", "facts");
-  if (j.contains("audiences")) q.audiences = strings(j["audiences"], "facts.audiences");
   return q;
 }
 
@@ -233,8 +241,7 @@ json to_json(const std::vector<SubscriberFacts>& facts) {
     list.push_back({{"known", f.known},
                     {"active", f.active},
                     {"consent", to_string(f.consent)},
-                    {"eligible", f.eligible},
-                    {"audiences", f.audiences}});
+                    {"eligible", f.eligible}});
   return {{"facts", std::move(list)}};
 }
 
@@ -256,8 +263,44 @@ std::vector<SubscriberFacts> facts_from_json(const json& j) {
     const auto state = parse_consent_state(text(f, "consent", "facts.facts[]"));
     if (!state) throw WireError("facts.facts[].consent is not granted, withdrawn or none");
     s.consent = *state;
-    s.audiences = unsigned_number(f, "audiences", "facts.facts[]");
     out.push_back(s);
+  }
+  return out;
+}
+
+json to_json(const MembershipQuery& q) { return {{"subscribers", q.subscribers}, {"audiences", q.audiences}}; }
+
+MembershipQuery membership_query_from_json(const json& j) {
+  MembershipQuery q;
+  q.subscribers = subscriber_list(j, "memberships");
+  q.audiences = strings(field(j, "audiences", "memberships"), "memberships.audiences");
+  return q;
+}
+
+json to_json(const Memberships& m) {
+  json members = json::array();
+  for (std::size_t s = 0; s < m.subscribers(); ++s) {
+    json of = json::array();
+    m.for_each(s, [&](std::size_t a) { of.push_back(a); });
+    members.push_back(std::move(of));
+  }
+  return {{"members", std::move(members)}};
+}
+
+Memberships memberships_from_json(const json& j, std::size_t subscribers, std::size_t audiences) {
+  const auto& members = field(j, "members", "memberships");
+  if (!members.is_array()) throw WireError("memberships.members is not an array");
+  if (members.size() != subscribers)
+    throw WireError("memberships.members has " + std::to_string(members.size()) + " entries for " +
+                    std::to_string(subscribers) + " subscribers asked");
+  Memberships out(subscribers, audiences);
+  for (std::size_t s = 0; s < subscribers; ++s) {
+    if (!members[s].is_array()) throw WireError("memberships.members[] is not an array");
+    for (const auto& a : members[s]) {
+      if (!a.is_number_unsigned() || a.get<std::uint64_t>() >= audiences)
+        throw WireError("memberships.members[] holds a value that is not the index of an audience asked");
+      out.add(s, a.get<std::size_t>());
+    }
   }
   return out;
 }

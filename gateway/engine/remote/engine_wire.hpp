@@ -41,6 +41,11 @@ nlohmann::json to_json(const FactsQuery& query);
 FactsQuery facts_query_from_json(const nlohmann::json& j);
 nlohmann::json to_json(const std::vector<SubscriberFacts>& facts);
 std::vector<SubscriberFacts> facts_from_json(const nlohmann::json& j);
+nlohmann::json to_json(const MembershipQuery& query);
+MembershipQuery membership_query_from_json(const nlohmann::json& j);
+// Each subscriber's list of the indexes of the audiences asked that it belongs to.
+nlohmann::json to_json(const Memberships& memberships);
+Memberships memberships_from_json(const nlohmann::json& j, std::size_t subscribers, std::size_t audiences);
 nlohmann::json to_json(const std::vector<ConsentRecord>& consents);
 std::vector<ConsentRecord> consents_from_json(const nlohmann::json& j);
 

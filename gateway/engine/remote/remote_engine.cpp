@@ -191,6 +191,13 @@ std::future<std::vector<SubscriberFacts>> RemoteEngine::facts(const FactsQuery& 
       });
 }
 
+std::future<Memberships> RemoteEngine::memberships(MembershipQuery query) {
+  return call<Memberships>({"POST", "/engine/v1/memberships", wire::to_json(query).dump(), true},
+                           [n = query.subscribers.size(), a = query.audiences.size()](const client::HttpResponse& r) {
+                             return wire::memberships_from_json(parse_body(r), n, a);
+                           });
+}
+
 std::future<std::vector<ConsentRecord>> RemoteEngine::consents(std::uint64_t subscriber) {
   return call<std::vector<ConsentRecord>>(
       {"GET", "/engine/v1/subscribers/" + std::to_string(subscriber) + "/consents", "", true},

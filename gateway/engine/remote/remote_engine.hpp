@@ -45,6 +45,7 @@ class RemoteEngine final : public Engine {
   std::future<Eligibility> eligibility(const EligibilityQuery& query) override;
   std::future<std::vector<Product>> products() override;
   std::future<std::vector<SubscriberFacts>> facts(const FactsQuery& query) override;
+  std::future<Memberships> memberships(MembershipQuery query) override;
   std::future<std::vector<ConsentRecord>> consents(std::uint64_t subscriber) override;
   // A stream read waits at most half the network timeout for records, so an idle stream
   // answers empty instead of timing out.

@@ -61,6 +61,7 @@ class BruteForceEngine final : public engine::Engine {
   std::future<engine::Eligibility> eligibility(const engine::EligibilityQuery&) override { return {}; }
   std::future<std::vector<engine::Product>> products() override { return {}; }
   std::future<std::vector<engine::SubscriberFacts>> facts(const engine::FactsQuery&) override { return {}; }
+  std::future<engine::Memberships> memberships(engine::MembershipQuery) override { return {}; }
   std::future<std::vector<engine::ConsentRecord>> consents(std::uint64_t) override { return {}; }
   // Streams play no part in estimates.
   std::future<engine::EventBatch> events(std::uint64_t, std::size_t, std::chrono::milliseconds) override { return {}; }

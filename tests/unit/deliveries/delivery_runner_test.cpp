@@ -166,7 +166,7 @@ class Deliveries : public ::testing::Test {
     return out;
   }
   std::vector<engine::SubscriberFacts> facts(const std::vector<std::uint64_t>& subscribers) {
-    return engine_->facts({subscribers, "dpv:DirectMarketing", "internet", "sms", store_->get_offer("", "ofr_0000000000000000000000000001")->product_code, {}}).get();
+    return engine_->facts({subscribers, "dpv:DirectMarketing", "internet", "sms", store_->get_offer("", "ofr_0000000000000000000000000001")->product_code}).get();
   }
   std::vector<std::uint64_t> members(const store::AudienceRecord& a) {
     return engine_->members(a.engine_id, 0, 1'000'000).get().subscribers;
@@ -415,7 +415,7 @@ class Triggers : public Deliveries {
   // from internet partners, eligible), and people outside the segment.
   std::pair<std::vector<std::uint64_t>, std::vector<std::uint64_t>> reachable_and_outside(const store::TriggerRecord& t) {
     const auto in = engine_->members(t.engine_audience_id, 0, 1'000'000).get().subscribers;
-    const auto f = engine_->facts({in, "dpv:Personalisation", "internet", "sms", store_->get_offer("", t.offer_id)->product_code, {}}).get();
+    const auto f = engine_->facts({in, "dpv:Personalisation", "internet", "sms", store_->get_offer("", t.offer_id)->product_code}).get();
     std::vector<std::uint64_t> reachable, outside;
     for (std::size_t i = 0; i < in.size(); ++i)
       if (f[i].consent == engine::ConsentState::granted && f[i].eligible) reachable.push_back(in[i]);

@@ -160,6 +160,53 @@ TEST(ReferenceEngine, TwoAudiencesGetDifferentUnguessableIds) {
   e.drop(b.id).get();
 }
 
+// What a trigger asks of a batch of events: for each subscriber, exactly the audiences a
+// scan selects them for, across more audiences than one 64-bit word holds.
+TEST(ReferenceEngine, MembershipsAreWhatAScanSelectsAcrossManyAudiences) {
+  auto& e = engine();
+  const auto vocabulary = e.vocabulary().get();
+  RandomSegments random(vocabulary, 11);
+  std::vector<CountQuery> queries;
+  MembershipQuery q;
+  for (int i = 0; i < 130; ++i) {
+    queries.push_back({random.segment(), sms_marketing()});
+    q.audiences.push_back(e.materialise(queries.back()).get().id);
+  }
+  std::mt19937_64 pick(3);
+  for (int i = 0; i < 300; ++i) q.subscribers.push_back(e.population().id(pick() % e.population().size()));
+  q.subscribers.push_back(1);  // nobody
+  // The first ask builds the engine's membership index for the list, the second reads it;
+  // both answer what the scan below selects.
+  const auto m = e.memberships(q).get();
+  EXPECT_EQ(e.memberships(q).get(), m);
+  ASSERT_EQ(m.subscribers(), q.subscribers.size());
+  ASSERT_EQ(m.audiences(), q.audiences.size());
+  std::size_t members = 0;
+  for (std::size_t s = 0; s + 1 < q.subscribers.size(); ++s) {
+    const auto row = *e.population().row_of(q.subscribers[s]);
+    std::vector<std::size_t> listed, scanned;
+    m.for_each(s, [&](std::size_t a) { listed.push_back(a); });
+    for (std::size_t a = 0; a < queries.size(); ++a)
+      if (scan_selects(queries[a], e.population(), row)) scanned.push_back(a);
+    EXPECT_EQ(listed, scanned) << "subscriber " << q.subscribers[s];
+    members += listed.size();
+  }
+  EXPECT_GT(members, 0u);
+  m.for_each(q.subscribers.size() - 1, [](std::size_t a) { ADD_FAILURE() << "an unknown subscriber in audience " << a; });
+
+  // A short list is searched in the bitmaps instead: the same answer.
+  const auto few = e.memberships({q.subscribers, {q.audiences.begin(), q.audiences.begin() + 3}}).get();
+  for (std::size_t s = 0; s < q.subscribers.size(); ++s)
+    for (std::size_t a = 0; a < 3; ++a) EXPECT_EQ(few.contains(s, a), m.contains(s, a));
+
+  auto unknown = q;
+  unknown.audiences.back() = "aud_00000000000000000000000000000000";
+  EXPECT_THROW(e.memberships(unknown).get(), AudienceNotFound);
+  MembershipQuery too_many{{q.subscribers.front()}, std::vector<std::string>(kMaxMembershipAudiences + 1, q.audiences.front())};
+  EXPECT_THROW(e.memberships(too_many).get(), std::invalid_argument);
+  for (const auto& id : q.audiences) e.drop(id).get();
+}
+
 // The first subscriber matching every condition, found by scanning the columns.
 std::uint64_t subscriber_where(const Population& p, const std::vector<std::pair<Attr, std::string>>& conditions,
                                std::uint64_t holds = 0, std::uint64_t lacks = 0) {
