@@ -301,6 +301,7 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   p.opt_out = std::make_unique<deliveries::OptOutListener>(*p.consent_changes, policy_source);
   events::EventFollowerOptions follower_options;
   follower_options.engine_timeout = c.engine.timeout;
+  follower_options.before_save = [sink = p.sink.get()] { sink->sync(); };
   p.event_follower = std::make_unique<events::EventFollower>(
       *p.engine, *p.store,
       // Opt-outs first: a TD reply in the same batch as a trigger's event already counts.

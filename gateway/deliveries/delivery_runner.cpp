@@ -220,7 +220,7 @@ bool DeliveryRunner::run_batch(store::DeliveryRecord& d) {
 
   std::vector<engine::SubscriberFacts> facts;
   if (!targets.empty())
-    facts = engine::await(engine_.facts({targets, d.purpose, partner->category, offer->channel, offer->product_code, {}}),
+    facts = engine::await(engine_.facts({targets, d.purpose, partner->category, offer->channel, offer->product_code}),
                           options_.engine_timeout);
 
   // After a crash: what the interrupted batch had already sent.
@@ -278,6 +278,8 @@ bool DeliveryRunner::run_batch(store::DeliveryRecord& d) {
 
   d.cursor = next_cursor;
   d.decided += targets.size();
+  // The progress record vouches for every line before its position: they reach the disk first.
+  sink_.sync();
   d.sink_position = sink_.position();
   d.updated_at = now_s;
   if (last) {

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
@@ -14,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http/formats.hpp"
+#include "observability/log.hpp"
 
 namespace octopus::deliveries {
 
@@ -75,18 +77,68 @@ void write_all(int fd, const std::string& data) {
 
 }  // namespace
 
-MessageSink::MessageSink(std::filesystem::path directory) : directory_(std::move(directory)) {
+MessageSink::MessageSink(std::filesystem::path directory, std::chrono::milliseconds sync_every)
+    : directory_(std::move(directory)), sync_every_(sync_every) {
   std::filesystem::create_directories(directory_);
+  if (sync_every_.count() > 0)
+    syncer_ = std::thread([this] {
+      std::unique_lock lock(mutex_);
+      while (!stopping_) {
+        syncer_wake_.wait_for(lock, sync_every_, [this] { return stopping_; });
+        if (stopping_ || synced_ == appended_) continue;
+        lock.unlock();
+        try {
+          sync();
+        } catch (const std::exception& e) {
+          // The next sync() a caller makes reports it; the lines stay in the file meanwhile.
+          observability::log_error("message_sink_sync_failed", {{"what", e.what()}});
+        }
+        lock.lock();
+      }
+    });
 }
 
 MessageSink::~MessageSink() {
-  if (fd_ >= 0) ::close(fd_);
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  syncer_wake_.notify_all();
+  if (syncer_.joinable()) syncer_.join();
+  if (fd_ >= 0) {
+    ::fdatasync(fd_);
+    ::close(fd_);
+  }
+}
+
+void MessageSink::sync() {
+  int fd = -1;
+  std::uint64_t upto = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (synced_ == appended_ || fd_ < 0) return;
+    // A duplicate of the descriptor, so appends (and a new day's file) go on while the disk
+    // flushes; it flushes the same file.
+    fd = ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) throw std::runtime_error(std::string("message sink sync failed: ") + std::strerror(errno));
+    upto = appended_;
+  }
+  const int rc = ::fdatasync(fd);
+  const int error = errno;
+  ::close(fd);
+  if (rc != 0) throw std::runtime_error(std::string("message sink sync failed: ") + std::strerror(error));
+  std::lock_guard lock(mutex_);
+  synced_ = std::max(synced_, upto);
 }
 
 void MessageSink::open_for(std::int64_t at_ms) {
   const auto day = day_of(at_ms);
   if (fd_ >= 0 && day == day_) return;
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ >= 0) {
+    // The day's last lines are durable before its file is let go (sync() flushes only the open one).
+    if (::fdatasync(fd_) != 0) throw std::runtime_error(std::string("message sink sync failed: ") + std::strerror(errno));
+    ::close(fd_);
+  }
   const auto path = directory_ / ("messages-" + day + ".jsonl");
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd_ < 0) throw std::runtime_error("cannot open " + path.string() + ": " + std::strerror(errno));
@@ -131,7 +183,7 @@ void MessageSink::append(std::span<const MessageBatch> batches, std::int64_t at_
   std::lock_guard lock(mutex_);
   open_for(stamp);
   write_all(fd_, out);
-  if (::fdatasync(fd_) != 0) throw std::runtime_error(std::string("message sink sync failed: ") + std::strerror(errno));
+  ++appended_;
 }
 
 std::string MessageSink::position() {

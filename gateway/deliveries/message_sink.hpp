@@ -1,16 +1,26 @@
 // The reference channels' durable sink: every message that would have gone out, one JSON
 // line each (time, channel, partner, delivery or trigger, offer, subscriber, rendered
-// text), appended to one file per UTC day under the data directory and flushed to disk
-// (fdatasync) before append() returns. Operators and tests read exactly what would have
-// been sent; the gateway reads it back at start to rebuild fatigue counts and cooldowns,
-// and to find what a batch interrupted by a crash had already sent.
+// text), appended to one file per UTC day under the data directory. Operators and tests
+// read exactly what would have been sent; the gateway reads it back at start to rebuild
+// fatigue counts and cooldowns, and to find what a batch interrupted by a crash had
+// already sent.
+//
+// An append is in the file when it returns (a crash of the process loses nothing); the
+// flush to disk (fdatasync, several milliseconds at the tail on a virtual disk) is grouped
+// off the sender's path: sync() makes every append so far durable, and the sink's own
+// thread does so within `sync_every` anyway. Whoever records progress that relies on the
+// lines (a delivery's position, the event stream's cursor) calls sync() first, so after a
+// power loss the progress never claims lines the disk lost.
 #pragma once
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <mutex>
 #include <span>
 #include <string>
+#include <thread>
 #include <unordered_set>
 
 #include "policy/policy_types.hpp"
@@ -37,17 +47,21 @@ struct SinkRecord {
 
 class MessageSink {
  public:
-  explicit MessageSink(std::filesystem::path directory);
-  ~MessageSink();
+  explicit MessageSink(std::filesystem::path directory,
+                       std::chrono::milliseconds sync_every = std::chrono::milliseconds(50));
+  ~MessageSink();  // syncs what is still pending
   MessageSink(const MessageSink&) = delete;
   MessageSink& operator=(const MessageSink&) = delete;
 
-  // Appends one line per subscriber stamped `at_ms`, and makes them durable. Throws
-  // std::runtime_error when the disk refuses (nothing of the batch is then counted as sent).
+  // Appends one line per subscriber stamped `at_ms` (one write). Throws std::runtime_error
+  // when the disk refuses (nothing of the batch is then counted as sent).
   void append(const MessageBatch& batch, std::int64_t at_ms);
-  // Several batches with one flush to disk (a trigger pass sends for many triggers at once);
-  // each is stamped with its own at_ms, or `at_ms` when it has none.
+  // Several batches in one write (a trigger pass sends for many triggers at once); each is
+  // stamped with its own at_ms, or `at_ms` when it has none.
   void append(std::span<const MessageBatch> batches, std::int64_t at_ms);
+  // Returns once every append made before the call is on disk. Appends go on meanwhile.
+  // Throws std::runtime_error when the disk refuses.
+  void sync();
   // Where the next append will write ("YYYYMMDD:offset"); a later position never precedes it.
   std::string position();
   // Subscribers `source_id` has lines for at or after `position`.
@@ -61,7 +75,13 @@ class MessageSink {
   std::filesystem::path directory_;
   std::mutex mutex_;
   int fd_ = -1;
-  std::string day_;  // "YYYYMMDD" of the open file
+  std::string day_;              // "YYYYMMDD" of the open file
+  std::uint64_t appended_ = 0;   // appends so far (under mutex_)
+  std::uint64_t synced_ = 0;     // of which known durable (under mutex_)
+  std::chrono::milliseconds sync_every_;
+  std::condition_variable syncer_wake_;
+  bool stopping_ = false;        // under mutex_
+  std::thread syncer_;
 };
 
 }  // namespace octopus::deliveries

@@ -13,11 +13,15 @@ EventFollower::EventFollower(engine::Engine& engine, store::Store& store, std::v
 }
 
 void EventFollower::save() {
+  std::lock_guard lock(save_mutex_);
+  // The position first: everything the listeners did for events up to it was done before
+  // before_save() makes it durable.
   const auto position = position_.load();
+  saved_at_ = std::chrono::steady_clock::now();
   if (position == saved_) return;
+  if (options_.before_save) options_.before_save();
   store_.set_stream_cursor(options_.cursor_name, position);
   saved_ = position;
-  saved_at_ = std::chrono::steady_clock::now();
 }
 
 EventFollower::~EventFollower() {
@@ -27,6 +31,7 @@ EventFollower::~EventFollower() {
   }
   stop_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (saver_.joinable()) saver_.join();
   try {
     save();
   } catch (const std::exception& e) {
@@ -41,11 +46,31 @@ std::size_t EventFollower::poll_once(std::chrono::milliseconds wait) {
   // Listeners hear empty batches too: it is their chance to do periodic work.
   for (const auto& listen : listeners_) listen(batch.records);
   position_ = batch.next;
-  if (std::chrono::steady_clock::now() - saved_at_ >= options_.save_every) save();
+  if (!saver_.joinable()) {
+    bool due;
+    {
+      std::lock_guard lock(save_mutex_);
+      due = std::chrono::steady_clock::now() - saved_at_ >= options_.save_every;
+    }
+    if (due) save();
+  }
   return batch.records.size();
 }
 
 void EventFollower::start() {
+  saver_ = std::thread([this] {
+    const auto every = std::max(options_.save_every, std::chrono::milliseconds(1));
+    std::unique_lock lock(mutex_);
+    while (!stop_cv_.wait_for(lock, every, [this] { return stopping_; })) {
+      lock.unlock();
+      try {
+        save();
+      } catch (const std::exception& e) {
+        observability::log_warn("events_position_not_saved", {{"stream", options_.cursor_name}, {"what", e.what()}});
+      }
+      lock.lock();
+    }
+  });
   thread_ = std::thread([this] {
     auto backoff = std::chrono::milliseconds(100);
     for (;;) {

@@ -1,7 +1,8 @@
 // Follows the engine's subscriber event stream on its own thread and hands each batch to
 // the gateway's listeners (opt-outs, real-time triggers), and records how far it got in the
-// Store (every `save_every`, and when it stops), so a restart resumes there and loses
-// nothing the engine still retains. Events handled after the last save are handed over
+// Store (every `save_every`, by a second thread so the disk flushes of a save never hold
+// up an event, and when it stops), so a restart resumes there and loses nothing the engine
+// still retains. Events handled after the last save are handed over
 // again after a crash: listeners must tolerate that (an opt-out recorded twice changes
 // nothing; a trigger's cooldown, rebuilt from the sink, stops a second message). Saving
 // per batch would put a disk flush between every event and its message. An engine outage
@@ -29,7 +30,11 @@ struct EventFollowerOptions {
   std::size_t batch = 1000;
   std::chrono::milliseconds wait{250};  // how long one read waits for a new event
   std::chrono::milliseconds engine_timeout{5000};
-  std::chrono::milliseconds save_every{250};  // 0: after every batch
+  std::chrono::milliseconds save_every{250};  // how often the position is saved (by hand: 0, after every batch)
+  // Called before the position is saved: makes what the listeners did with the events
+  // durable first (the message sink's sync), so a saved position never covers work a power
+  // loss could take back.
+  std::function<void()> before_save;
 };
 
 class EventFollower {
@@ -38,7 +43,8 @@ class EventFollower {
                 EventFollowerOptions options = {});
   ~EventFollower();  // stops the thread
   void start();
-  // One read and dispatch (tests); returns the number of events handled.
+  // One read and dispatch (tests; before start(), it also saves the position when due);
+  // returns the number of events handled.
   std::size_t poll_once(std::chrono::milliseconds wait);
   std::uint64_t position() const { return position_.load(); }
 
@@ -49,12 +55,13 @@ class EventFollower {
   EventFollowerOptions options_;
   void save();
   std::atomic<std::uint64_t> position_{0};
-  std::uint64_t saved_ = 0;  // the follower's thread only
-  std::chrono::steady_clock::time_point saved_at_{};
+  std::mutex save_mutex_;
+  std::uint64_t saved_ = 0;  // under save_mutex_
+  std::chrono::steady_clock::time_point saved_at_{};  // under save_mutex_
   std::mutex mutex_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;
-  std::thread thread_;
+  std::thread thread_, saver_;
 };
 
 }  // namespace octopus::events

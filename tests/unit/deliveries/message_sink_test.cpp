@@ -1,0 +1,106 @@
+// The sink's promise to its writers: a message is in the file when append() returns (a
+// crash of the process loses nothing), sync() makes it durable, and the event stream's
+// position is saved only after the sink has been synced for the events it covers.
+#include "deliveries/message_sink.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+#include <unistd.h>
+
+#include "engine/reference/reference_engine.hpp"
+#include "events/event_follower.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace octopus::deliveries {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Sink : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("octopus-sink-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  static std::vector<std::uint64_t> read_back(const fs::path& dir) {
+    MessageSink reader(dir, std::chrono::milliseconds(0));
+    std::vector<std::uint64_t> out;
+    reader.replay(0, [&](const SinkRecord& r) { out.push_back(r.subscriber); });
+    return out;
+  }
+  fs::path dir_;
+};
+
+constexpr std::int64_t kAt = 1'796'000'000'000;  // 2026-11-29 UTC, in ms
+
+TEST_F(Sink, AnAppendIsInTheFileWhenItReturnsBeforeAnySync) {
+  const std::vector<std::uint64_t> who{8613800000001, 8613800000002, 8613800000003};
+  MessageSink sink(dir_ / "messages", std::chrono::milliseconds(0));  // no background flushing
+  sink.append(MessageBatch{"trg_1", "ofr_1", "partner-a", policy::Channel::sms, "hello", who, kAt}, kAt);
+  // Another reader of the folder (as the gateway after a crash of its process) sees the lines.
+  EXPECT_EQ(read_back(dir_ / "messages"), who);
+  EXPECT_NO_THROW(sink.sync());
+  EXPECT_NO_THROW(sink.sync());  // nothing new: nothing to do
+  EXPECT_EQ(read_back(dir_ / "messages"), who);
+}
+
+TEST_F(Sink, TheEventPositionIsSavedOnlyAfterTheSinkIsSynced) {
+  auto engine = engine::reference::make_synthetic_reference_engine({7, 1000, 1}, {.workers = 0});
+  store::SqliteStore store((dir_ / "gateway.db").string());
+  MessageSink sink(dir_ / "messages", std::chrono::milliseconds(0));
+  const auto subscriber = engine->population().id(5);
+  for (int i = 0; i < 3; ++i) engine->inject_event({0, subscriber, "recharge", 0, {}}).get();
+
+  // The listener writes one line per event; the hook notes what the store held when the
+  // follower asked for the sync, and syncs.
+  std::vector<std::uint64_t> cursor_at_sync;
+  events::EventFollowerOptions options;
+  options.cursor_name = "test";
+  options.save_every = std::chrono::milliseconds(0);
+  options.before_save = [&] {
+    cursor_at_sync.push_back(store.stream_cursor("test"));
+    sink.sync();
+  };
+  events::EventFollower follower(
+      *engine, store,
+      {[&](const std::vector<engine::SubscriberEvent>& batch) {
+        for (const auto& e : batch) {
+          const std::vector<std::uint64_t> one{e.subscriber};
+          sink.append(MessageBatch{"trg_1", "ofr_1", "partner-a", policy::Channel::sms, "hi", one, kAt}, kAt);
+        }
+      }},
+      options);
+  ASSERT_EQ(follower.poll_once(std::chrono::milliseconds(0)), 3u);
+  ASSERT_EQ(cursor_at_sync.size(), 1u);
+  EXPECT_EQ(cursor_at_sync.front(), 0u);               // synced before the position moved
+  EXPECT_EQ(store.stream_cursor("test"), follower.position());  // and saved after
+  EXPECT_EQ(read_back(dir_ / "messages").size(), 3u);
+}
+
+TEST_F(Sink, AFollowingFollowerSavesItsPositionOnItsOwnThread) {
+  auto engine = engine::reference::make_synthetic_reference_engine({7, 1000, 1}, {.workers = 0});
+  store::SqliteStore store((dir_ / "gateway.db").string());
+  std::atomic<int> syncs{0};
+  events::EventFollowerOptions options;
+  options.cursor_name = "test";
+  options.save_every = std::chrono::milliseconds(20);
+  options.wait = std::chrono::milliseconds(20);
+  options.before_save = [&] { ++syncs; };
+  events::EventFollower follower(*engine, store, {[](const std::vector<engine::SubscriberEvent>&) {}}, options);
+  follower.start();
+  const auto sequence = engine->inject_event({0, engine->population().id(1), "recharge", 0, {}}).get();
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (store.stream_cursor("test") < sequence && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(store.stream_cursor("test"), sequence);
+  EXPECT_GE(syncs.load(), 1);
+}
+
+}  // namespace
+}  // namespace octopus::deliveries
