@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <limits>
 #include <utility>
 
@@ -43,9 +44,10 @@ struct ContactLedger::Shard {
       }
     }
   }
-  void grow() {
-    // Four times larger: a million first contacts rehash a third as often as doubling would.
-    std::vector<Entry> old(slots.size() * 4);
+  // Four times larger: a million first contacts rehash a third as often as doubling would.
+  void grow() { grow_to(slots.size() * 4); }
+  void grow_to(std::size_t size) {  // a power of two
+    std::vector<Entry> old(size);
     old.swap(slots);
     const std::size_t mask = slots.size() - 1;
     for (const auto& e : old) {
@@ -152,6 +154,19 @@ void ContactLedger::prefetch(std::uint64_t subscriber) const {
   const auto* data = shard.hint_data.load(std::memory_order_relaxed);
   const auto mask = shard.hint_mask.load(std::memory_order_relaxed);
   __builtin_prefetch(data + (Shard::mix(subscriber) >> 6 & mask), 1);
+}
+
+void ContactLedger::make_room(std::size_t more) {
+  // Subscribers spread evenly over the shards by their hash; a tenth more for the unevenness.
+  const auto per_shard = more / kShards + more / kShards / 10 + 1;
+  for (std::size_t i = 0; i < kShards; ++i) {
+    auto& s = shards_[i];
+    std::lock_guard lock(s.mutex);
+    // The smallest power of two that holds them within the load limit (growing by four
+    // would overshoot up to twice).
+    const auto size = std::bit_ceil((s.used + per_shard) * 10 / 7 + 1);
+    if (size > s.slots.size()) s.grow_to(size);
+  }
 }
 
 std::size_t ContactLedger::subscribers() const {

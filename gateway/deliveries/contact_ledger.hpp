@@ -35,6 +35,9 @@ class ContactLedger {
   policy::ContactCounts counts(const policy::CountingPeriods& periods, std::uint64_t subscriber,
                                policy::Channel channel) const;
   std::size_t subscribers() const;
+  // Makes room for `more` subscribers not yet in the ledger (a delivery to that many), so
+  // its first contacts are not slowed by the table growing under them.
+  void make_room(std::size_t more);
   // Starts loading the subscriber's slot into the cache: a batch decides faster when it asks
   // for the slots a few subscribers ahead (the table is far larger than the cache).
   void prefetch(std::uint64_t subscriber) const;

@@ -208,6 +208,7 @@ bool DeliveryRunner::run_batch(store::DeliveryRecord& d) {
       members = engine::await(engine_.members(*rebuilt, d.cursor, batch), options_.engine_timeout);
     }
     targets = std::move(members.subscribers);
+    if (d.decided == 0) ledger_.make_room(d.target_count);
     last = !members.next;
     next_cursor = members.next.value_or(d.cursor);
   } else {
