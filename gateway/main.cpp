@@ -27,6 +27,7 @@ Usage:
   octopus-gateway engine serve [--listen HOST:PORT] [--data-dir DIR] [--population N] [--seed S]
                                [--import FILE [--refuse-bad-rows]] [--timeout-ms MS]
                                [--events-per-second N] [--conversions-per-second N]
+                               [--membership-index-mb N]
   octopus-gateway policy check DIR
   octopus-gateway policy test DIR
   octopus-gateway policy explain --case FILE [--policies DIR]
@@ -61,6 +62,8 @@ engine serve
   --timeout-ms MS          a call not answered by then is a 503 (default 5000)
   --events-per-second N    synthetic subscriber events (default 0: only injected ones)
   --conversions-per-second N  synthetic conversions (default 0)
+  --membership-index-mb N  memory for the indexes of repeated membership questions
+                           (triggers' segment lists; default 256, 0: none)
 
 Environment
   OCTOPUS_ADMIN_TOKEN      required: bearer token for the admin plane (>= 16 chars)
@@ -168,6 +171,10 @@ int engine_command(const std::vector<std::string>& args) {
         return usage_error(a + " needs a whole number from 0 to 100000");
       (a == "--events-per-second" ? options.events_per_second : options.conversions_per_second) =
           static_cast<double>(number);
+    } else if (a == "--membership-index-mb") {
+      if (!value(text) || !parse_count(text, number) || number > 1'000'000)
+        return usage_error(a + " needs a whole number from 0 to 1000000");
+      options.membership_index_mb = number;
     } else if (a == "--population" || a == "--seed" || a == "--timeout-ms") {
       if (!value(text) || !parse_count(text, number)) return usage_error(a + " needs a whole number");
       if (a == "--population") {

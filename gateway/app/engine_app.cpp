@@ -35,6 +35,7 @@ EngineApp::EngineApp(EngineAppOptions options) : parts_(std::make_unique<Parts>(
   const auto subscribers = population->size();
   engine::reference::ReferenceEngineOptions engine_options;
   engine_options.activity = {o.events_per_second, o.conversions_per_second, o.seed};
+  engine_options.membership_index_bytes = o.membership_index_mb << 20;
   p.engine = std::make_unique<engine::reference::ReferenceEngine>(std::move(population), engine_options);
   observability::log_info("engine_ready",
                           {{"kind", "reference"},

@@ -22,6 +22,7 @@ struct EngineAppOptions {
   std::chrono::milliseconds timeout{5000};
   double events_per_second = 0;       // synthetic subscriber events
   double conversions_per_second = 0;  // synthetic conversions
+  std::size_t membership_index_mb = 256;  // memory for the membership indexes (docs/engine.md)
 };
 
 class EngineApp {

@@ -149,6 +149,7 @@ std::unique_ptr<engine::Engine> start_engine(const config::EngineConfig& c) {
   const auto started = std::chrono::steady_clock::now();
   engine::reference::ReferenceEngineOptions options;
   options.activity = {c.events_per_second, c.conversions_per_second, c.seed};
+  options.membership_index_bytes = c.membership_index_mb << 20;
   auto population = load_or_generate_population(c.population_file, c.refuse_bad_rows, c.population, c.seed);
   const auto subscribers = population->size();
   auto engine = std::make_unique<engine::reference::ReferenceEngine>(std::move(population), options);

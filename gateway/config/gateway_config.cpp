@@ -196,11 +196,13 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
   if (auto n = root["engine"]) {
     r.only_keys(n, "engine",
                 {"kind", "population", "seed", "timeout_ms", "population_file", "refuse_bad_rows", "events_per_second",
-                 "conversions_per_second", "remote"});
+                 "conversions_per_second", "membership_index_mb", "remote"});
     if (n["population_file"]) c.engine.population_file = resolve(base_dir, r.string(n["population_file"], "engine.population_file"));
     if (n["refuse_bad_rows"]) c.engine.refuse_bad_rows = r.boolean(n["refuse_bad_rows"], "engine.refuse_bad_rows");
     if (n["events_per_second"])
       c.engine.events_per_second = static_cast<double>(r.integer(n["events_per_second"], "engine.events_per_second", 0, 100000));
+    if (n["membership_index_mb"])
+      c.engine.membership_index_mb = r.integer(n["membership_index_mb"], "engine.membership_index_mb", 0, 1'000'000);
     if (n["conversions_per_second"])
       c.engine.conversions_per_second =
           static_cast<double>(r.integer(n["conversions_per_second"], "engine.conversions_per_second", 0, 100000));

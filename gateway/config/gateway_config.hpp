@@ -56,6 +56,7 @@ struct EngineConfig {
   bool refuse_bad_rows = false;  // one bad row in it refuses the file (and the start)
   double events_per_second = 0;       // synthetic subscriber events of the reference engine
   double conversions_per_second = 0;  // synthetic conversions of the reference engine
+  std::size_t membership_index_mb = 256;  // the reference engine's memory for trigger segment lists (docs/engine.md)
   RemoteEngineConfig remote;
 };
 

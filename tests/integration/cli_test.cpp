@@ -229,6 +229,9 @@ TEST(Cli, EngineServeChecksItsTokenOptionsAndPopulationFile) {
   auto bad_population = run("engine serve --population 0", token);
   EXPECT_EQ(bad_population.exit_code, 2);
   EXPECT_NE(bad_population.output.find("--population must be from 1"), std::string::npos) << bad_population.output;
+  auto bad_budget = run("engine serve --membership-index-mb lots", token);
+  EXPECT_EQ(bad_budget.exit_code, 2);
+  EXPECT_NE(bad_budget.output.find("--membership-index-mb needs a whole number"), std::string::npos) << bad_budget.output;
   EXPECT_EQ(run("engine serve --seed x", token).exit_code, 2);
   EXPECT_EQ(run("engine run", token).exit_code, 2);
 

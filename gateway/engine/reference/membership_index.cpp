@@ -37,39 +37,58 @@ MembershipIndex::MembershipIndex(std::vector<std::shared_ptr<const Bitmap>> audi
 }
 
 MembershipIndexCache::MembershipIndexCache(std::size_t rows, std::size_t budget_bytes, std::size_t min_audiences,
-                                           std::size_t max_lists)
-    : rows_(rows), budget_(budget_bytes), min_audiences_(min_audiences), max_lists_(max_lists) {}
+                                           std::size_t max_lists, std::chrono::milliseconds min_idle)
+    : rows_(rows), budget_(budget_bytes), min_audiences_(min_audiences), max_lists_(max_lists), min_idle_(min_idle) {}
+
+bool MembershipIndexCache::make_room(std::size_t bytes, std::chrono::steady_clock::time_point now) {
+  std::size_t total = bytes, kept = 1, idle_bytes = 0, idle = 0;
+  for (const auto& e : entries_) {
+    total += e.index->bytes();
+    ++kept;
+    if (now - e.used >= min_idle_) {
+      idle_bytes += e.index->bytes();
+      ++idle;
+    }
+  }
+  if (total - idle_bytes > budget_ || kept - idle > max_lists_) return false;
+  // entries_ runs from most to least recently used: let go from the back.
+  for (auto it = entries_.end(); (total > budget_ || kept > max_lists_) && it != entries_.begin();) {
+    --it;
+    if (now - it->used < min_idle_) continue;
+    total -= it->index->bytes();
+    --kept;
+    it = entries_.erase(it);
+  }
+  return true;
+}
 
 std::shared_ptr<const MembershipIndex> MembershipIndexCache::find_or_build(
     const std::vector<std::string>& ids, const std::vector<std::shared_ptr<const Bitmap>>& audiences) {
   if (audiences.size() < min_audiences_) return nullptr;
+  const auto now = std::chrono::steady_clock::now();
+  std::size_t memberships = 0;
+  for (const auto& a : audiences) memberships += a->cardinality();
+  const auto needed = (rows_ + 1 + memberships) * sizeof(std::uint32_t);
   {
     std::lock_guard lock(mutex_);
     const auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.ids == ids; });
-    if (it != entries_.end() && it->index->audiences() == audiences) {
-      entries_.splice(entries_.begin(), entries_, it);
-      return it->index;
+    if (it != entries_.end()) {
+      if (it->index->audiences() == audiences) {
+        it->used = now;
+        entries_.splice(entries_.begin(), entries_, it);
+        return it->index;
+      }
+      entries_.erase(it);  // the same ids on other bitmaps: stale
     }
+    if (memberships > std::numeric_limits<std::uint32_t>::max() || !make_room(needed, now)) return nullptr;
   }
-  std::size_t memberships = 0;
-  for (const auto& a : audiences) memberships += a->cardinality();
-  if ((rows_ + 1 + memberships) * sizeof(std::uint32_t) > budget_ ||
-      memberships > std::numeric_limits<std::uint32_t>::max())
-    return nullptr;
   // Built outside the lock (tens of milliseconds for millions of memberships); two callers
   // asking at once may both build, the last one's index stays.
   auto index = std::make_shared<const MembershipIndex>(audiences, rows_);
   std::lock_guard lock(mutex_);
   entries_.remove_if([&](const Entry& e) { return e.ids == ids; });
-  entries_.push_front({ids, index});
-  // Within the budget and the number of lists: the least recently used go first (never the
-  // one just built, at the front).
-  std::size_t total = 0;
-  for (const auto& e : entries_) total += e.index->bytes();
-  while (entries_.size() > 1 && (total > budget_ || entries_.size() > max_lists_)) {
-    total -= entries_.back().index->bytes();
-    entries_.pop_back();
-  }
+  if (!make_room(index->bytes(), now)) return index;  // others took the room meanwhile: answer, do not keep
+  entries_.push_front({ids, index, now});
   return index;
 }
 

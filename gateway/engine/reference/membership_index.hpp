@@ -4,6 +4,7 @@
 // in every audience's bitmap (hundreds of cache misses per event). It costs 4 bytes per
 // row of the population and 4 per membership; MembershipIndexCache bounds the total.
 #pragma once
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <list>
@@ -35,15 +36,18 @@ class MembershipIndex {
   std::vector<std::uint32_t> entries_;
 };
 
-// The indexes of the audience lists asked, least recently used first out when they would
-// hold more than `budget_bytes` or `max_lists`. A short list (under `min_audiences`) gets
-// no index: searching its few bitmaps costs less than building one.
+// The indexes of the audience lists asked. A short list (under `min_audiences`) gets no
+// index: searching its few bitmaps costs less than building one. Within `budget_bytes` and
+// `max_lists`, room for a new index is made by letting go of the least recently used ones
+// idle for at least `min_idle`; a list that does not fit otherwise gets no index (its
+// answers are searched in the bitmaps), so lists in use take turns neither rebuilding
+// each other's indexes nor growing past the budget.
 class MembershipIndexCache {
  public:
   MembershipIndexCache(std::size_t rows, std::size_t budget_bytes, std::size_t min_audiences = 8,
-                       std::size_t max_lists = 32);
+                       std::size_t max_lists = 32, std::chrono::milliseconds min_idle = std::chrono::seconds(10));
   // The index for `ids` (whose bitmaps are `audiences`), built on its first request;
-  // nullptr for a short list, or when one index alone would exceed the budget.
+  // nullptr for a short list, or when it does not fit.
   std::shared_ptr<const MembershipIndex> find_or_build(const std::vector<std::string>& ids,
                                                        const std::vector<std::shared_ptr<const Bitmap>>& audiences);
   // Forgets every index naming the audience (it was dropped).
@@ -54,8 +58,13 @@ class MembershipIndexCache {
   struct Entry {
     std::vector<std::string> ids;
     std::shared_ptr<const MembershipIndex> index;
+    std::chrono::steady_clock::time_point used;
   };
+  // Lets go of idle entries, least recently used first, until `bytes` more fit; false (and
+  // nothing let go) when they cannot. Under mutex_.
+  bool make_room(std::size_t bytes, std::chrono::steady_clock::time_point now);
   std::size_t rows_, budget_, min_audiences_, max_lists_;
+  std::chrono::milliseconds min_idle_;
   mutable std::mutex mutex_;
   std::list<Entry> entries_;  // most recently used first
 };

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <random>
 
 namespace octopus::engine::reference {
@@ -66,8 +67,9 @@ TEST(MembershipIndexCache, KeepsAnIndexPerListAndForgetsADroppedAudience) {
 TEST(MembershipIndexCache, StaysWithinItsBudgetDroppingTheLeastRecentlyUsed) {
   const auto audiences = random_audiences(10, 3);
   const MembershipIndex probe(audiences, kRows);
-  // Room for two indexes of this size, not three.
-  MembershipIndexCache cache(kRows, probe.bytes() * 5 / 2);
+  // Room for two indexes of this size, not three; any index may go as soon as it is not
+  // the one in use.
+  MembershipIndexCache cache(kRows, probe.bytes() * 5 / 2, 8, 32, std::chrono::milliseconds(0));
   const auto a = ids(10, "aud_a"), b = ids(10, "aud_b"), c = ids(10, "aud_c");
   const auto index_a = cache.find_or_build(a, audiences);
   const auto index_b = cache.find_or_build(b, audiences);
@@ -80,6 +82,23 @@ TEST(MembershipIndexCache, StaysWithinItsBudgetDroppingTheLeastRecentlyUsed) {
   // An index larger than the whole budget is never built.
   MembershipIndexCache tiny(kRows, 1024);
   EXPECT_EQ(tiny.find_or_build(a, audiences), nullptr);
+}
+
+// Lists in use are never evicted to make room for another: the newcomer is answered
+// from the bitmaps instead, so two busy lists over budget cannot rebuild each other's
+// index on every request.
+TEST(MembershipIndexCache, ListsInUseAreNotEvictedForANewcomer) {
+  const auto audiences = random_audiences(10, 4);
+  const MembershipIndex probe(audiences, kRows);
+  MembershipIndexCache cache(kRows, probe.bytes() * 5 / 2, 8, 32, std::chrono::hours(1));
+  const auto a = ids(10, "aud_a"), b = ids(10, "aud_b"), c = ids(10, "aud_c");
+  const auto index_a = cache.find_or_build(a, audiences), index_b = cache.find_or_build(b, audiences);
+  ASSERT_NE(index_a, nullptr);
+  ASSERT_NE(index_b, nullptr);
+  EXPECT_EQ(cache.find_or_build(c, audiences), nullptr);
+  EXPECT_EQ(cache.find_or_build(a, audiences), index_a);
+  EXPECT_EQ(cache.find_or_build(b, audiences), index_b);
+  EXPECT_LE(cache.bytes(), probe.bytes() * 5 / 2);
 }
 
 }  // namespace

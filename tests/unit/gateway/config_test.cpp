@@ -98,6 +98,9 @@ engine:
   EXPECT_EQ(pilot.engine.population_file, "/etc/octopus/data/subscribers.csv");
   EXPECT_TRUE(pilot.engine.refuse_bad_rows);
   EXPECT_EQ(pilot.engine.events_per_second, 50);
+  EXPECT_EQ(pilot.engine.membership_index_mb, 256u);  // the default
+  EXPECT_EQ(parse_config("engine: {membership_index_mb: 1024}\n", "gw.yaml", "/etc/octopus").engine.membership_index_mb, 1024u);
+  EXPECT_NE(error_of("engine: {membership_index_mb: -5}\n").find("engine.membership_index_mb"), std::string::npos);
   EXPECT_NE(error_of("engine: {events_per_second: -1}\n").find("engine.events_per_second"), std::string::npos);
   EXPECT_NE(error_of("engine: {kind: magic}\n").find("engine.kind must be reference or remote"), std::string::npos);
   EXPECT_NE(error_of("engine:\n  remote:\n    adress: x:1\n").find("gw.yaml:3: unknown key 'adress' in engine.remote"),
