@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "admin/admin_audit.hpp"
 #include "engine/remote/engine_wire.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
@@ -40,17 +41,8 @@ void register_event_routes(http::Pipeline& admin_plane, EventsApiDeps deps) {
                return http::make_problem(ctx, http::problems::validation_error, "The engine refused the event; see errors.",
                                          {{"errors", json::array({{{"pointer", ""}, {"detail", e.what()}}})}});
              }
-             store::AuditRecord audit;
-             audit.at = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-             audit.actor = ctx.principal ? ctx.principal->id : "admin";
-             audit.action = "engine.event_injected";
-             audit.subject = std::to_string(event.subscriber);
-             audit.outcome = "accepted";
-             audit.policy_version = deps.policies.current()->version;
-             audit.detail = json{{"type", event.type}, {"sequence", sequence}}.dump();
-             deps.store.append_audit(audit);
+             record_admin_action(deps.store, ctx, "engine.event_injected", std::to_string(event.subscriber),
+                                 deps.policies.current()->version, {{"type", event.type}, {"sequence", sequence}});
              return http::make_json(201, json{{"sequence", sequence}, {"type", event.type}});
            },
        .blocking = true});

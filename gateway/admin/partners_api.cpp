@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "admin/admin_audit.hpp"
 #include "admin/admin_formats.hpp"
 #include "auth/scopes.hpp"
 #include "http/problem.hpp"
@@ -211,6 +212,8 @@ class PartnersApi {
     if (d_.store.create_partner(p) == store::WriteResult::conflict)
       return http::make_problem(ctx, http::problems::conflict, "A partner with this id already exists.");
     d_.directory.upsert(p);
+    audit(ctx, "partner.create", p.id, {{"tier", p.tier}, {"category", p.category}, {"scopes", p.scopes},
+                                        {"status", std::string(store::to_string(p.status))}});
     auto r = http::make_json(201, partner_json(p));
     r.set_header("Location", "/admin/v1/partners/" + p.id);
     return r;
@@ -263,6 +266,10 @@ class PartnersApi {
     const auto& id = ctx.path_params.at("id");
     if (d_.store.update_partner(id, patch, d_.clock()) == store::WriteResult::not_found)
       return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
+    json changed = json::object();
+    for (const auto* name : {"display_name", "status", "tier", "scopes"})
+      if (body->contains(name)) changed[name] = (*body)[name];
+    audit(ctx, "partner.update", id, {{"changed", changed}});
     return refreshed(ctx, id, 200);
   }
 
@@ -298,6 +305,7 @@ class PartnersApi {
         break;
     }
     sync_directory(key.partner_id);
+    audit(ctx, "partner_key.add", key.partner_id, {{"key_id", key.key_id}, {"algorithm", "ed25519"}});
     auto r = http::make_json(201, key_json(key));
     r.set_header("Location", "/admin/v1/partners/" + key.partner_id + "/keys/" + key.key_id);
     return r;
@@ -308,10 +316,14 @@ class PartnersApi {
     auto key = d_.store.revoke_key(id, ctx.path_params.at("key_id"), d_.clock());
     if (!key) return http::make_problem(ctx, http::problems::not_found, "This partner has no key with this id.");
     sync_directory(id);
+    audit(ctx, "partner_key.revoke", id, {{"key_id", key->key_id}});
     return http::make_json(200, key_json(*key));
   }
 
  private:
+  void audit(const http::RequestContext& ctx, std::string_view action, const std::string& partner, const json& detail) {
+    record_admin_action(d_.store, ctx, action, partner, d_.policy_version ? d_.policy_version() : "", detail);
+  }
   void sync_directory(const std::string& id) {
     if (auto p = d_.store.get_partner(id)) d_.directory.upsert(*p);
   }

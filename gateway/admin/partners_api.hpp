@@ -1,9 +1,12 @@
 // The partner registry on the admin plane: create, list, read and change partners, add
 // and revoke their signing keys. Every write goes to the Store first and then to the
-// authentication directory, so what the Store says is what authentication enforces.
+// authentication directory, so what the Store says is what authentication enforces, and is
+// recorded in the audit log (partner.create, partner.update, partner_key.add,
+// partner_key.revoke; never key material).
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <string>
 
 #include "auth/partner_directory.hpp"
 #include "http/pipeline.hpp"
@@ -15,6 +18,7 @@ struct PartnersApiDeps {
   store::Store& store;
   auth::PartnerDirectory& directory;
   std::function<std::int64_t()> clock;  // Unix seconds; empty: system clock
+  std::function<std::string()> policy_version;  // in force, for the audit log; empty: none recorded
 };
 
 void register_partner_routes(http::Pipeline& admin_plane, PartnersApiDeps deps);

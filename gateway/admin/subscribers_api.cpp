@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "admin/admin_audit.hpp"
 #include "http/formats.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
@@ -21,19 +22,6 @@ std::optional<std::uint64_t> parse_subscriber(const std::string& text) {
   auto [p, ec] = std::from_chars(text.data(), end, v);
   if (text.empty() || ec != std::errc() || p != end || v == 0) return std::nullopt;
   return v;
-}
-
-void audit(store::Store& store, const http::RequestContext& ctx, const std::string& action, const std::string& subject,
-           const std::string& version, json detail) {
-  store::AuditRecord a;
-  a.at = http::unix_seconds_now();
-  a.actor = ctx.principal ? ctx.principal->id : "admin";
-  a.action = action;
-  a.subject = subject;
-  a.outcome = "accepted";
-  a.policy_version = version;
-  a.detail = detail.dump();
-  store.append_audit(a);
 }
 
 // The engine's record with the gateway's changes over it, scope by scope.
@@ -152,8 +140,8 @@ void register_subscriber_routes(http::Pipeline& admin_plane, SubscribersApiDeps 
                                   {"state", c.state}});
                deps.consents.record(c);
              }
-             audit(deps.store, ctx, "consent.change", std::to_string(*subscriber), policy->version,
-                   {{"changes", summary}, {"note", note}});
+             record_admin_action(deps.store, ctx, "consent.change", std::to_string(*subscriber), policy->version,
+                                 {{"changes", summary}, {"note", note}});
              return http::make_json(200, consents_json(*subscriber, *recorded, deps.consents.overlay().changes_of(*subscriber)));
            },
        .blocking = true});
@@ -179,8 +167,8 @@ void register_subscriber_routes(http::Pipeline& admin_plane, SubscribersApiDeps 
              if (!recorded) return error;
              const auto token = deps.tokenizer.token(partner_id, *subscriber);
              deps.store.remember_subscriber_token(partner_id, token, *subscriber, http::unix_seconds_now());
-             audit(deps.store, ctx, "subscriber_token.issue", partner_id, deps.policies.current()->version,
-                   {{"subscriber", std::to_string(*subscriber)}});
+             record_admin_action(deps.store, ctx, "subscriber_token.issue", partner_id, deps.policies.current()->version,
+                                 {{"subscriber", std::to_string(*subscriber)}});
              return http::make_json(201, {{"partner_id", partner_id}, {"token", token}});
            },
        .blocking = true});

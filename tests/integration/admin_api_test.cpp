@@ -70,6 +70,16 @@ TEST_F(AdminApi, PartnerLifecycle) {
 
   EXPECT_EQ(gw.admin("GET", "/admin/v1/partners/nobody").status, 404);
   EXPECT_EQ(gw.admin("PATCH", "/admin/v1/partners/nobody", {{"tier", "x"}}).status, 404);
+
+  // Both writes are in the audit log, with what changed; the refused ones are not.
+  auto created_log = json::parse(gw.admin("GET", "/admin/v1/audit?action=partner.create").body);
+  ASSERT_EQ(created_log["items"].size(), 1u);
+  EXPECT_EQ(created_log["items"][0]["subject"], "acme");
+  EXPECT_EQ(created_log["items"][0]["actor"], "admin");
+  EXPECT_EQ(created_log["items"][0]["detail"]["tier"], "gold");
+  auto updated_log = json::parse(gw.admin("GET", "/admin/v1/audit?action=partner.update").body);
+  ASSERT_EQ(updated_log["items"].size(), 1u);
+  EXPECT_EQ(updated_log["items"][0]["detail"]["changed"], json({{"tier", "silver"}, {"status", "suspended"}}));
 }
 
 TEST_F(AdminApi, KeyLifecycle) {
@@ -101,6 +111,15 @@ TEST_F(AdminApi, KeyLifecycle) {
   auto listed = json::parse(gw.admin("GET", "/admin/v1/partners/acme").body);
   ASSERT_EQ(listed["keys"].size(), 1u);
   EXPECT_EQ(listed["keys"][0]["revoked_at"], revoked_at);
+
+  // The key's life is in the audit log by key id, never with the key itself.
+  auto added_log = gw.admin("GET", "/admin/v1/audit?action=partner_key.add");
+  ASSERT_EQ(json::parse(added_log.body)["items"].size(), 1u);  // the clash was refused: not logged
+  EXPECT_EQ(json::parse(added_log.body)["items"][0]["detail"]["key_id"], "acme-2026");
+  auto revoked_log = json::parse(gw.admin("GET", "/admin/v1/audit?action=partner_key.revoke").body);
+  ASSERT_GE(revoked_log["items"].size(), 1u);
+  EXPECT_EQ(revoked_log["items"][0]["subject"], "acme");
+  EXPECT_EQ(gw.admin("GET", "/admin/v1/audit?limit=200").body.find(pk), std::string::npos);
 }
 
 TEST_F(AdminApi, InvalidPartnerGetsEveryErrorAtOnce) {

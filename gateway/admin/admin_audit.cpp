@@ -1,0 +1,20 @@
+#include "admin/admin_audit.hpp"
+
+#include "http/formats.hpp"
+
+namespace octopus::admin {
+
+void record_admin_action(store::Store& store, const http::RequestContext& ctx, std::string_view action,
+                         std::string subject, std::string policy_version, const nlohmann::json& detail) {
+  store::AuditRecord a;
+  a.at = http::unix_seconds_now();
+  a.actor = ctx.principal ? ctx.principal->id : "admin";
+  a.action = std::string(action);
+  a.subject = std::move(subject);
+  a.outcome = "accepted";
+  a.policy_version = std::move(policy_version);
+  a.detail = detail.dump();
+  store.append_audit(a);
+}
+
+}  // namespace octopus::admin
