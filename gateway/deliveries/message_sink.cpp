@@ -3,10 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
-#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
@@ -78,33 +78,17 @@ void write_all(int fd, const std::string& data) {
 }  // namespace
 
 MessageSink::MessageSink(std::filesystem::path directory, std::chrono::milliseconds sync_every)
-    : directory_(std::move(directory)), sync_every_(sync_every) {
+    : directory_(std::move(directory)) {
   std::filesystem::create_directories(directory_);
-  if (sync_every_.count() > 0)
-    syncer_ = std::thread([this] {
-      std::unique_lock lock(mutex_);
-      while (!stopping_) {
-        syncer_wake_.wait_for(lock, sync_every_, [this] { return stopping_; });
-        if (stopping_ || synced_ == appended_) continue;
-        lock.unlock();
-        try {
-          sync();
-        } catch (const std::exception& e) {
-          // The next sync() a caller makes reports it; the lines stay in the file meanwhile.
-          observability::log_error("message_sink_sync_failed", {{"what", e.what()}});
-        }
-        lock.lock();
-      }
+  if (sync_every.count() > 0)
+    syncer_.emplace(sync_every, [this] { sync(); }, [](const std::exception& e) {
+      // The next sync() a caller makes reports it; the lines stay in the file meanwhile.
+      observability::log_error("message_sink_sync_failed", {{"what", e.what()}});
     });
 }
 
 MessageSink::~MessageSink() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  syncer_wake_.notify_all();
-  if (syncer_.joinable()) syncer_.join();
+  if (syncer_) syncer_->stop();
   if (fd_ >= 0) {
     ::fdatasync(fd_);
     ::close(fd_);

@@ -13,16 +13,16 @@
 // power loss the progress never claims lines the disk lost.
 #pragma once
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <mutex>
 #include <span>
+#include <optional>
 #include <string>
-#include <thread>
 #include <unordered_set>
 
+#include "background/periodic_task.hpp"
 #include "policy/policy_types.hpp"
 
 namespace octopus::deliveries {
@@ -78,10 +78,7 @@ class MessageSink {
   std::string day_;              // "YYYYMMDD" of the open file
   std::uint64_t appended_ = 0;   // appends so far (under mutex_)
   std::uint64_t synced_ = 0;     // of which known durable (under mutex_)
-  std::chrono::milliseconds sync_every_;
-  std::condition_variable syncer_wake_;
-  bool stopping_ = false;        // under mutex_
-  std::thread syncer_;
+  std::optional<background::PeriodicTask> syncer_;
 };
 
 }  // namespace octopus::deliveries

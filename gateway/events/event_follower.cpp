@@ -31,7 +31,7 @@ EventFollower::~EventFollower() {
   }
   stop_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  if (saver_.joinable()) saver_.join();
+  if (saver_) saver_->stop();
   try {
     save();
   } catch (const std::exception& e) {
@@ -46,7 +46,7 @@ std::size_t EventFollower::poll_once(std::chrono::milliseconds wait) {
   // Listeners hear empty batches too: it is their chance to do periodic work.
   for (const auto& listen : listeners_) listen(batch.records);
   position_ = batch.next;
-  if (!saver_.joinable()) {
+  if (!saver_) {
     bool due;
     {
       std::lock_guard lock(save_mutex_);
@@ -58,19 +58,11 @@ std::size_t EventFollower::poll_once(std::chrono::milliseconds wait) {
 }
 
 void EventFollower::start() {
-  saver_ = std::thread([this] {
-    const auto every = std::max(options_.save_every, std::chrono::milliseconds(1));
-    std::unique_lock lock(mutex_);
-    while (!stop_cv_.wait_for(lock, every, [this] { return stopping_; })) {
-      lock.unlock();
-      try {
-        save();
-      } catch (const std::exception& e) {
-        observability::log_warn("events_position_not_saved", {{"stream", options_.cursor_name}, {"what", e.what()}});
-      }
-      lock.lock();
-    }
-  });
+  saver_.emplace(std::max(options_.save_every, std::chrono::milliseconds(1)), [this] { save(); },
+                 [this](const std::exception& e) {
+                   observability::log_warn("events_position_not_saved",
+                                           {{"stream", options_.cursor_name}, {"what", e.what()}});
+                 });
   thread_ = std::thread([this] {
     auto backoff = std::chrono::milliseconds(100);
     for (;;) {

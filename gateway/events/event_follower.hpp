@@ -13,10 +13,12 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "background/periodic_task.hpp"
 #include "engine/engine.hpp"
 #include "store/store.hpp"
 
@@ -61,7 +63,8 @@ class EventFollower {
   std::mutex mutex_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;
-  std::thread thread_, saver_;
+  std::thread thread_;
+  std::optional<background::PeriodicTask> saver_;
 };
 
 }  // namespace octopus::events

@@ -26,28 +26,14 @@ TriggerRunner::TriggerRunner(store::Store& store, engine::Engine& engine, delive
       options_(std::move(options)) {
   set_.store(std::make_shared<const Set>());
   if (options_.count_flush_ms > 0)
-    flusher_ = std::thread([this] {
-      std::unique_lock lock(counts_mutex_);
-      while (!stopping_) {
-        flusher_wake_.wait_for(lock, std::chrono::milliseconds(options_.count_flush_ms), [this] { return stopping_; });
-        lock.unlock();
-        try {
-          flush_counts();
-        } catch (const std::exception& e) {
-          observability::log_error("trigger_counts_not_written", {{"what", e.what()}});
-        }
-        lock.lock();
-      }
-    });
+    flusher_.emplace(std::chrono::milliseconds(options_.count_flush_ms), [this] { flush_counts(); },
+                     [](const std::exception& e) {
+                       observability::log_error("trigger_counts_not_written", {{"what", e.what()}});
+                     });
 }
 
 TriggerRunner::~TriggerRunner() {
-  {
-    std::lock_guard lock(counts_mutex_);
-    stopping_ = true;
-  }
-  flusher_wake_.notify_all();
-  if (flusher_.joinable()) flusher_.join();
+  if (flusher_) flusher_->stop();
   try {
     flush_counts();
   } catch (const std::exception& e) {

@@ -11,17 +11,17 @@
 // baseline).
 #pragma once
 #include <atomic>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 #include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "background/periodic_task.hpp"
 #include "deliveries/channel.hpp"
 #include "deliveries/consent_overlay.hpp"
 #include "deliveries/contact_ledger.hpp"
@@ -96,9 +96,7 @@ class TriggerRunner {
   std::unordered_map<std::string, std::unordered_map<std::uint64_t, std::int64_t>> last_sent_;
   std::mutex counts_mutex_;
   std::unordered_map<std::string, store::TriggerCounts> pending_counts_;  // under counts_mutex_
-  std::condition_variable flusher_wake_;
-  bool stopping_ = false;  // under counts_mutex_
-  std::thread flusher_;
+  std::optional<background::PeriodicTask> flusher_;  // last: stops before the state it writes goes
 };
 
 }  // namespace octopus::triggers
