@@ -66,9 +66,6 @@ std::shared_ptr<const MembershipIndex> MembershipIndexCache::find_or_build(
     const std::vector<std::string>& ids, const std::vector<std::shared_ptr<const Bitmap>>& audiences) {
   if (audiences.size() < min_audiences_) return nullptr;
   const auto now = std::chrono::steady_clock::now();
-  std::size_t memberships = 0;
-  for (const auto& a : audiences) memberships += a->cardinality();
-  const auto needed = (rows_ + 1 + memberships) * sizeof(std::uint32_t);
   {
     std::lock_guard lock(mutex_);
     const auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.ids == ids; });
@@ -80,7 +77,15 @@ std::shared_ptr<const MembershipIndex> MembershipIndexCache::find_or_build(
       }
       entries_.erase(it);  // the same ids on other bitmaps: stale
     }
-    if (memberships > std::numeric_limits<std::uint32_t>::max() || !make_room(needed, now)) return nullptr;
+  }
+  // A list not indexed yet: will its index fit?
+  std::size_t memberships = 0;
+  for (const auto& a : audiences) memberships += a->cardinality();
+  {
+    std::lock_guard lock(mutex_);
+    if (memberships > std::numeric_limits<std::uint32_t>::max() ||
+        !make_room((rows_ + 1 + memberships) * sizeof(std::uint32_t), now))
+      return nullptr;
   }
   // Built outside the lock (tens of milliseconds for millions of memberships); two callers
   // asking at once may both build, the last one's index stays.

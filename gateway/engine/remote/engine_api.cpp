@@ -48,6 +48,23 @@ std::optional<T> read_body(http::RequestContext& ctx, http::Response& error, Rea
   }
 }
 
+// A POST route whose body is the query: read it (422 naming a wrong field), ask the engine,
+// render its answer.
+template <typename Query, typename Read, typename Ask, typename Render>
+void add_query_route(http::Pipeline& plane, const char* pattern, std::chrono::milliseconds timeout, Read read, Ask ask,
+                     Render render) {
+  plane.add_route({.method = "POST",
+                   .pattern = pattern,
+                   .handler =
+                       [=](http::RequestContext& ctx) {
+                         http::Response error;
+                         auto q = read_body<Query>(ctx, error, read);
+                         if (!q) return error;
+                         return answer(ctx, ask(std::move(*q)), timeout, render);
+                       },
+                   .blocking = true});
+}
+
 std::optional<std::uint64_t> parse_cursor(const std::map<std::string, std::string>& query,
                                          const char* name = "cursor") {
   auto it = query.find(name);
@@ -106,30 +123,13 @@ void register_engine_routes(http::Pipeline& plane, Engine& engine, std::chrono::
                                        [](const Vocabulary& v) { return http::make_json(200, wire::to_json(v)); });
                        },
                    .blocking = true});
-  plane.add_route({.method = "POST",
-                   .pattern = "/engine/v1/counts",
-                   .handler =
-                       [e, timeout](http::RequestContext& ctx) {
-                         http::Response error;
-                         auto q = read_body<CountQuery>(ctx, error, wire::count_query_from_json);
-                         if (!q) return error;
-                         return answer(ctx, e->count(*q), timeout, [](std::uint64_t n) {
-                           return http::make_json(200, json{{"count", n}});
-                         });
-                       },
-                   .blocking = true});
-  plane.add_route({.method = "POST",
-                   .pattern = "/engine/v1/audiences",
-                   .handler =
-                       [e, timeout](http::RequestContext& ctx) {
-                         http::Response error;
-                         auto q = read_body<CountQuery>(ctx, error, wire::count_query_from_json);
-                         if (!q) return error;
-                         return answer(ctx, e->materialise(*q), timeout, [](const AudienceHandle& h) {
-                           return http::make_json(201, wire::to_json(h));
-                         });
-                       },
-                   .blocking = true});
+  add_query_route<CountQuery>(
+      plane, "/engine/v1/counts", timeout, wire::count_query_from_json, [e](CountQuery q) { return e->count(q); },
+      [](std::uint64_t n) { return http::make_json(200, json{{"count", n}}); });
+  add_query_route<CountQuery>(
+      plane, "/engine/v1/audiences", timeout, wire::count_query_from_json,
+      [e](CountQuery q) { return e->materialise(q); },
+      [](const AudienceHandle& h) { return http::make_json(201, wire::to_json(h)); });
   plane.add_route({.method = "GET",
                    .pattern = "/engine/v1/audiences/{id}/members",
                    .handler =
@@ -159,42 +159,17 @@ void register_engine_routes(http::Pipeline& plane, Engine& engine, std::chrono::
                          });
                        },
                    .blocking = true});
-  plane.add_route({.method = "POST",
-                   .pattern = "/engine/v1/eligibility",
-                   .handler =
-                       [e, timeout](http::RequestContext& ctx) {
-                         http::Response error;
-                         auto q = read_body<EligibilityQuery>(ctx, error, wire::eligibility_query_from_json);
-                         if (!q) return error;
-                         return answer(ctx, e->eligibility(*q), timeout, [](const Eligibility& r) {
-                           return http::make_json(200, wire::to_json(r));
-                         });
-                       },
-                   .blocking = true});
-  plane.add_route({.method = "POST",
-                   .pattern = "/engine/v1/facts",
-                   .handler =
-                       [e, timeout](http::RequestContext& ctx) {
-                         http::Response error;
-                         auto q = read_body<FactsQuery>(ctx, error, wire::facts_query_from_json);
-                         if (!q) return error;
-                         return answer(ctx, e->facts(*q), timeout, [](const std::vector<SubscriberFacts>& r) {
-                           return http::make_json(200, wire::to_json(r));
-                         });
-                       },
-                   .blocking = true});
-  plane.add_route({.method = "POST",
-                   .pattern = "/engine/v1/memberships",
-                   .handler =
-                       [e, timeout](http::RequestContext& ctx) {
-                         http::Response error;
-                         auto q = read_body<MembershipQuery>(ctx, error, wire::membership_query_from_json);
-                         if (!q) return error;
-                         return answer(ctx, e->memberships(*q), timeout, [](const Memberships& r) {
-                           return http::make_json(200, wire::to_json(r));
-                         });
-                       },
-                   .blocking = true});
+  add_query_route<EligibilityQuery>(
+      plane, "/engine/v1/eligibility", timeout, wire::eligibility_query_from_json,
+      [e](EligibilityQuery q) { return e->eligibility(q); },
+      [](const Eligibility& r) { return http::make_json(200, wire::to_json(r)); });
+  add_query_route<FactsQuery>(
+      plane, "/engine/v1/facts", timeout, wire::facts_query_from_json, [e](FactsQuery q) { return e->facts(q); },
+      [](const std::vector<SubscriberFacts>& r) { return http::make_json(200, wire::to_json(r)); });
+  add_query_route<MembershipQuery>(
+      plane, "/engine/v1/memberships", timeout, wire::membership_query_from_json,
+      [e](MembershipQuery q) { return e->memberships(std::move(q)); },
+      [](const Memberships& r) { return http::make_json(200, wire::to_json(r)); });
   plane.add_route({.method = "GET",
                    .pattern = "/engine/v1/subscribers/{id}/consents",
                    .handler =
