@@ -1,6 +1,7 @@
 #include "policy/policy_snapshot.hpp"
 
 #include <algorithm>
+#include <atomic>
 
 namespace octopus::policy {
 
@@ -13,6 +14,11 @@ std::optional<Id> find_index(const Range& range, std::string_view name, NameOf n
 }
 const std::string& self(const std::string& s) { return s; }
 }  // namespace
+
+std::uint64_t SnapshotSerial::next() {
+  static std::atomic<std::uint64_t> counter{0};
+  return counter.fetch_add(1, std::memory_order_relaxed) + 1;
+}
 
 std::optional<PurposeId> PolicySnapshot::purpose_id(std::string_view name) const {
   return find_index<PurposeId>(consent.purposes, name, self);

@@ -155,8 +155,27 @@ struct PlanChoice {
   std::string_view rule;
 };
 
+// A number no other snapshot object in this process has had, copies included: per-thread
+// caches keyed on it can never mistake a new snapshot (even one at a freed one's address,
+// or an edited copy) for the one they saw, and checking it is one integer comparison.
+class SnapshotSerial {
+ public:
+  SnapshotSerial() : value_(next()) {}
+  SnapshotSerial(const SnapshotSerial&) : value_(next()) {}
+  SnapshotSerial& operator=(const SnapshotSerial&) {
+    value_ = next();
+    return *this;
+  }
+  std::uint64_t value() const { return value_; }
+
+ private:
+  static std::uint64_t next();
+  std::uint64_t value_;
+};
+
 struct PolicySnapshot {
   std::string version;  // first 16 hex digits of SHA-256 of the canonical JSON of all files
+  SnapshotSerial serial;
   ConsentPolicy consent;
   PrivacyPolicy privacy;
   FatiguePolicy fatigue;

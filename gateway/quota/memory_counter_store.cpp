@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <mutex>
 #include <vector>
+
+#include "quota/same_text.hpp"
 
 namespace octopus::quota {
 
@@ -61,13 +64,79 @@ u128 encode(std::int64_t tat, std::int64_t day, std::uint64_t day_used, std::uin
 
 std::atomic<std::uint64_t> g_next_store_id{1};
 
-// Per thread: the cells it has already found, for the store it last used.
-struct LocalCells {
-  std::uint64_t store = 0;
-  std::unordered_map<std::string, MemoryCounterStore::Partner*> by_partner;
-  std::string key;  // reused lookup key, so a hit does not allocate
+// Leases (see the header): when a thread is "hot" (its previous decision on the cell came
+// less than kHotGapNs before) and the cell was written by someone else since its own last
+// write, it takes kFirstLease admissions at once, doubling per contended renewal up to
+// kMaxLease, until it cools down. A lease is handed out for at most kLeaseWindowNs after it
+// was taken, and only while both quotas keep kQuotaReserve times the lease in reserve.
+constexpr std::int64_t kHotGapNs = 50'000;
+constexpr std::int64_t kLeaseWindowNs = 1'000'000;
+constexpr std::uint64_t kFirstLease = 8, kMaxLease = 64, kQuotaReserve = 16;
+
+struct Lease {
+  std::uint64_t units = 0;  // admissions taken from the cell, not handed out yet
+  // What the units were taken under; a request under anything else goes to the cell.
+  std::int64_t day = 0, month = 0;
+  std::uint64_t day_limit = 0, month_limit = 0;
+  std::int64_t interval_ns = 0, burst = 0;
+  std::int64_t taken_at = 0;
+  // The cell right after the lease was taken, for the admissions' RateLimit values.
+  std::int64_t tat_after = 0;
+  std::uint64_t day_after = 0, month_after = 0;
+  // Contention signals.
+  u128 last_written = 0;
+  std::int64_t last_decision = std::numeric_limits<std::int64_t>::min() / 2;
+  std::uint64_t next_size = 0;
+
+  bool serves(const AdmitRequest& r, std::int64_t now_ns) const {
+    return units >= r.cost && day == r.day.id && month == r.month.id && day_limit == r.day.limit &&
+           month_limit == r.month.limit && interval_ns == r.rate.interval_ns && burst == r.rate.burst &&
+           now_ns >= taken_at && now_ns - taken_at <= kLeaseWindowNs;
+  }
+
+  // An admission as if the units still held had never been taken: the values exact GCRA and
+  // counting would have given it (the same arithmetic as gcra_decide's admission).
+  Admission admission(std::int64_t now_ns) const {
+    Admission a;
+    a.verdict = Verdict::allowed;
+    const std::int64_t tat = tat_after - static_cast<std::int64_t>(units) * interval_ns;
+    a.rate.allowed = true;
+    a.rate.tat_ns = tat;
+    a.rate.remaining = std::max<std::int64_t>(0, (burst * interval_ns - (tat - now_ns)) / interval_ns);
+    a.rate.reset_after_ns = std::max<std::int64_t>(0, tat - now_ns);
+    a.day_used = day_after - units;
+    a.month_used = month_after - units;
+    return a;
+  }
 };
-thread_local LocalCells t_cells;
+
+}  // namespace
+
+struct MemoryCounterStore::LocalPartner {
+  Partner* shared = nullptr;
+  std::array<Lease, policy::kCapabilityClassCount> leases{};
+};
+
+namespace {
+
+Admission decide_in_cell(MemoryCounterStore::Cell& c, Lease& lease, const AdmitRequest& r, std::int64_t now_ns,
+                         bool hot);
+
+struct LocalStore {
+  std::uint64_t id = 0;
+  std::unordered_map<std::string, std::unique_ptr<MemoryCounterStore::LocalPartner>> partners;
+  std::string key;  // reused lookup key, so a lookup does not allocate
+  std::string last_partner;
+  MemoryCounterStore::LocalPartner* last = nullptr;
+};
+
+// Per thread: the stores it used most recently (one in the gateway; tests make many). Store
+// ids are never reused, so the entry of a store that is gone is never looked at again.
+constexpr std::size_t kLocalStores = 8;
+struct LocalStores {
+  std::vector<std::unique_ptr<LocalStore>> stores;  // most recently used last
+};
+thread_local LocalStores t_stores;
 
 }  // namespace
 
@@ -85,48 +154,130 @@ MemoryCounterStore::Partner& MemoryCounterStore::find_or_create(std::string_view
   return *it->second;
 }
 
-MemoryCounterStore::Cell& MemoryCounterStore::cell(std::string_view partner, policy::CapabilityClass c) {
-  auto& local = t_cells;
-  if (local.store != id_) {
-    local.by_partner.clear();
-    local.store = id_;
+MemoryCounterStore::LocalPartner& MemoryCounterStore::local_partner(std::string_view partner) {
+  auto& stores = t_stores.stores;
+  if (stores.empty() || stores.back()->id != id_) {
+    auto it = std::find_if(stores.begin(), stores.end(), [&](const auto& s) { return s->id == id_; });
+    std::unique_ptr<LocalStore> mine;
+    if (it != stores.end()) {
+      mine = std::move(*it);
+      stores.erase(it);
+    } else {
+      mine = std::make_unique<LocalStore>();
+      mine->id = id_;
+      // Forgetting the oldest store's leases leaves their units counted as used in it, if it
+      // is still alive: only a process using more than kLocalStores stores (tests) gets here.
+      if (stores.size() >= kLocalStores) stores.erase(stores.begin());
+    }
+    stores.push_back(std::move(mine));
   }
+  LocalStore& local = *stores.back();
+  if (local.last && same_text(local.last_partner, partner)) return *local.last;
   local.key.assign(partner);
-  auto it = local.by_partner.find(local.key);
-  if (it == local.by_partner.end()) it = local.by_partner.emplace(local.key, &find_or_create(partner)).first;
-  return it->second->cells[static_cast<std::size_t>(c)];
+  auto it = local.partners.find(local.key);
+  if (it == local.partners.end()) {
+    auto fresh = std::make_unique<LocalPartner>();
+    fresh->shared = &find_or_create(partner);
+    it = local.partners.emplace(local.key, std::move(fresh)).first;
+  }
+  local.last_partner = local.key;
+  local.last = it->second.get();
+  return *local.last;
+}
+
+MemoryCounterStore::Cell& MemoryCounterStore::cell(std::string_view partner, policy::CapabilityClass c) {
+  return local_partner(partner).shared->cells[static_cast<std::size_t>(c)];
 }
 
 Admission MemoryCounterStore::admit(const AdmitRequest& r, std::int64_t now_ns) {
-  Cell& c = cell(r.partner, r.capability_class);
+  LocalPartner& local = local_partner(r.partner);
+  Lease& lease = local.leases[static_cast<std::size_t>(r.capability_class)];
+  const bool hot = now_ns >= lease.last_decision && now_ns - lease.last_decision < kHotGapNs;
+  lease.last_decision = now_ns;
+  if (lease.serves(r, now_ns)) {
+    lease.units -= r.cost;
+    return lease.admission(now_ns);
+  }
+  return decide_in_cell(local.shared->cells[static_cast<std::size_t>(r.capability_class)], lease, r, now_ns, hot);
+}
+
+namespace {
+
+// To the cell: give back what the lease still holds, decide this request, and take a new
+// lease when contended, all in one compare-and-swap. Out of line, so that the lease's path
+// above stays small.
+[[gnu::noinline]] Admission decide_in_cell(MemoryCounterStore::Cell& c, Lease& lease, const AdmitRequest& r,
+                                           std::int64_t now_ns, bool hot) {
   const std::uint64_t day_limit = std::min(r.day.limit, kDayMax), month_limit = std::min(r.month.limit, kMonthMax);
-  Admission a;
   u128 expected = peek(c.state);
+  // Another writer since this thread's last write starts or doubles the lease. A quiet
+  // renewal keeps its size (the other thread may be working through a lease of its own and
+  // write only once per lease); leasing stops when this thread cools down.
+  const bool contended = expected != lease.last_written;
+  const std::uint64_t wanted =
+      !hot ? 0 : contended ? std::min(kMaxLease, lease.next_size ? 2 * lease.next_size : kFirstLease) : lease.next_size;
+  lease.next_size = wanted;
+  const std::uint64_t held = lease.units;
+  const bool rate_back = held && lease.interval_ns == r.rate.interval_ns && now_ns >= lease.taken_at &&
+                         now_ns - lease.taken_at <= kLeaseWindowNs;
+  Admission a;
   for (;;) {
-    const Counts now = decode(expected, r.day.id, r.month.id);
+    Counts now = decode(expected, r.day.id, r.month.id);
+    if (held) {
+      if (lease.day == r.day.id) now.day_used -= std::min(now.day_used, held);
+      if (lease.month == r.month.id) now.month_used -= std::min(now.month_used, held);
+      if (rate_back) now.tat -= static_cast<std::int64_t>(held) * lease.interval_ns;
+    }
+    std::uint64_t extra = wanted;
+    if (extra && (day_limit - std::min(day_limit, now.day_used) < kQuotaReserve * (r.cost + extra) ||
+                  month_limit - std::min(month_limit, now.month_used) < kQuotaReserve * (r.cost + extra)))
+      extra = 0;
+    GcraOutcome rate = gcra_decide(now.tat, now_ns, r.rate, static_cast<std::int64_t>(r.cost + extra));
+    if (!rate.allowed && extra) {
+      extra = 0;
+      rate = gcra_decide(now.tat, now_ns, r.rate, static_cast<std::int64_t>(r.cost));
+    }
+    a.rate = rate;
     a.day_used = now.day_used;
     a.month_used = now.month_used;
-    a.rate = gcra_decide(now.tat, now_ns, r.rate, static_cast<std::int64_t>(r.cost));
-    if (!a.rate.allowed) {
-      a.verdict = Verdict::rate_limited;
-      return a;
-    }
-    // A quota refusal still spends the rate slot: the request did arrive.
     std::uint64_t day_used = now.day_used, month_used = now.month_used;
-    if (day_used + r.cost > day_limit) a.verdict = Verdict::day_exhausted;
-    else if (month_used + r.cost > month_limit) a.verdict = Verdict::month_exhausted;
-    else {
+    if (!rate.allowed) {
+      a.verdict = Verdict::rate_limited;
+      if (!held) return a;  // nothing to write
+    } else if (day_used + r.cost > day_limit) {
+      a.verdict = Verdict::day_exhausted;  // a quota refusal still spends the rate slot: the request did arrive
+    } else if (month_used + r.cost > month_limit) {
+      a.verdict = Verdict::month_exhausted;
+    } else {
       a.verdict = Verdict::allowed;
-      day_used += r.cost;
-      month_used += r.cost;
+      day_used += r.cost + extra;
+      month_used += r.cost + extra;
     }
-    if (cas(c.state, expected, encode(a.rate.tat_ns, r.day.id, day_used, month_used))) {
+    const u128 desired = encode(rate.allowed ? rate.tat_ns : now.tat, r.day.id, day_used, month_used);
+    if (!cas(c.state, expected, desired)) continue;
+    lease.last_written = desired;
+    lease.units = extra;
+    if (a.verdict != Verdict::allowed) return a;
+    if (extra == 0) {  // decided one by one: the outcome as it is
       a.day_used = day_used;
       a.month_used = month_used;
       return a;
     }
+    lease.day = r.day.id;
+    lease.month = r.month.id;
+    lease.day_limit = r.day.limit;
+    lease.month_limit = r.month.limit;
+    lease.interval_ns = r.rate.interval_ns;
+    lease.burst = r.rate.burst;
+    lease.taken_at = now_ns;
+    lease.tat_after = rate.tat_ns;
+    lease.day_after = day_used;
+    lease.month_after = month_used;
+    return lease.admission(now_ns);
   }
 }
+
+}  // namespace
 
 bool MemoryCounterStore::reserve(std::string_view partner, policy::CapabilityClass cls, const PeriodLimit& day,
                                  const PeriodLimit& month, std::uint64_t amount) {

@@ -1,11 +1,27 @@
 // Single-node counters: one cache-line cell per partner × capability class holding, in 16
 // bytes, the GCRA TAT and the day and month counts, updated together by one 16-byte
-// compare-and-swap. Two requests of one partner therefore contend on one line, moved once
-// per decision, and never on a lock; the rate, day and month are taken all or nothing. The
-// counts are packed (day id 16 bits, day count 22 bits, month count 26 bits), which bounds a
-// plan's per_day to 4,000,000 and per_month to 64,000,000 (quotas.schema.json says so).
-// Cells are found through a sharded map and then remembered per thread, so the steady state
-// takes no shared lock. Cells live as long as the store (partners are few).
+// compare-and-swap, so the rate, day and month are taken all or nothing and never under a
+// lock. The counts are packed (day id 16 bits, day count 22 bits, month count 26 bits),
+// which bounds a plan's per_day to 4,000,000 and per_month to 64,000,000
+// (quotas.schema.json says so). Cells are found through a sharded map and then remembered
+// per thread, so the steady state takes no shared lock. Cells live as long as the store.
+//
+// Leases. While one thread decides for a partner's class faster than once every 50 µs and
+// another thread writes the same cell in between, every decision would move the cell's
+// cache line between cores (most of a contended decision's cost). The thread then takes a
+// lease: up to 64 admissions at once from the cell (rate and quotas, in one compare-and-swap,
+// only while the rate admits them all now and both quotas keep 16 times the lease in
+// reserve), and hands them out without touching the shared line. What it has not used it
+// gives back on its next trip to the cell: the quota units always (to the day and month they
+// came from), the rate's share only within 1 ms of taking them. What that costs exactness:
+//  - quotas: nothing is ever admitted beyond a day's or month's allowance; units held by a
+//    lease read as used (admin usage view) until handed out or given back;
+//  - rate: a leased admission counts as if its request had come when the lease was taken, at
+//    most 1 ms earlier, so in any window at most the plan's rate × 1 ms plus one lease more
+//    than exact GCRA; an unused share older than 1 ms is not given back (at most one lease
+//    fewer).
+// Below those rates (every real plan at gateway request rates) no lease is taken and each
+// decision is exact.
 #pragma once
 #include <array>
 #include <atomic>
@@ -55,6 +71,11 @@ class MemoryCounterStore final : public CounterStore {
 
   Cell& cell(std::string_view partner, policy::CapabilityClass c);
   Partner& find_or_create(std::string_view partner);
+
+ public:
+  struct LocalPartner;  // per thread: a partner's cells and this thread's leases on them
+ private:
+  LocalPartner& local_partner(std::string_view partner);
 
   const std::uint64_t id_;  // tells this store's cells apart in the per-thread caches
   std::array<Shard, 16> shards_;

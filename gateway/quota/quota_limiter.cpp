@@ -4,9 +4,11 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 
 #include "observability/log.hpp"
 #include "observability/metrics.hpp"
+#include "quota/same_text.hpp"
 
 namespace octopus::quota {
 
@@ -15,8 +17,9 @@ namespace {
 constexpr std::int64_t kNs = 1'000'000'000;
 
 std::int64_t system_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  timespec ts;
+  ::clock_gettime(CLOCK_REALTIME, &ts);  // what system_clock::now() calls, one call less
+  return static_cast<std::int64_t>(ts.tv_sec) * kNs + ts.tv_nsec;
 }
 
 std::int64_t ceil_seconds(std::int64_t ns) { return ns <= 0 ? 0 : (ns + kNs - 1) / kNs; }
@@ -36,46 +39,61 @@ void rate_window(double per_second, std::uint64_t& q, std::uint64_t& w) {
   q = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(per_second * 60)));
 }
 
-// Field values are rendered for every partner response: straight into one string, numbers
-// through to_chars, no temporaries.
-template <typename Int>
-void append_number(std::string& out, Int value) {
-  char buf[24];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
-  out.append(buf, static_cast<std::size_t>(end - buf));
-}
-
-void append_name(std::string& out, policy::CapabilityClass c, std::string_view period) {
-  if (!out.empty()) out += ", ";
-  out += '"';
-  out += policy::to_string(c);
-  if (!period.empty()) {
-    out += '-';
-    out += period;
+// Field values are rendered for every partner response: into a buffer on the stack, with
+// numbers through to_chars, and then into the string at once (appending piece by piece to a
+// std::string cost more than the decision itself). Three items of a class name, a period
+// and at most three 20-digit numbers each fit in the buffer.
+class FieldWriter {
+ public:
+  void text(std::string_view s) {
+    // Pieces of a few bytes: a loop beats a call to memcpy. Through a local pointer, since
+    // a char written through the member could be the member itself to the compiler.
+    char* p = at_;
+    for (char ch : s) *p++ = ch;
+    at_ = p;
   }
-  out += '"';
-}
+  template <typename Int>
+  void number(Int value) {
+    at_ = std::to_chars(at_, end_, value).ptr;
+  }
+  void name(policy::CapabilityClass c, std::string_view period) {
+    if (at_ != buf_) text(", ");
+    text("\"");
+    text(policy::to_string(c));
+    if (!period.empty()) {
+      text("-");
+      text(period);
+    }
+    text("\"");
+  }
+  std::string str() const { return std::string(buf_, static_cast<std::size_t>(at_ - buf_)); }
 
-void append_policy_item(std::string& out, policy::CapabilityClass c, std::string_view period, std::uint64_t q,
-                        std::int64_t w, std::uint64_t burst = 0) {
-  append_name(out, c, period);
-  out += ";q=";
-  append_number(out, q);
-  out += ";w=";
-  append_number(out, w);
+ private:
+  char buf_[384];
+  char* at_ = buf_;
+  char* const end_ = buf_ + sizeof buf_;
+};
+
+void policy_item(FieldWriter& out, policy::CapabilityClass c, std::string_view period, std::uint64_t q, std::int64_t w,
+                 std::uint64_t burst = 0) {
+  out.name(c, period);
+  out.text(";q=");
+  out.number(q);
+  out.text(";w=");
+  out.number(w);
   if (burst) {
-    out += ";octopus-burst=";
-    append_number(out, burst);
+    out.text(";octopus-burst=");
+    out.number(burst);
   }
 }
 
-void append_limit_item(std::string& out, policy::CapabilityClass c, std::string_view period, std::uint64_t remaining,
-                       std::int64_t t) {
-  append_name(out, c, period);
-  out += ";r=";
-  append_number(out, remaining);
-  out += ";t=";
-  append_number(out, std::max<std::int64_t>(0, t));
+void limit_item(FieldWriter& out, policy::CapabilityClass c, std::string_view period, std::uint64_t remaining,
+                std::int64_t t) {
+  out.name(c, period);
+  out.text(";r=");
+  out.number(remaining);
+  out.text(";t=");
+  out.number(std::max<std::int64_t>(0, t));
 }
 
 std::uint64_t left(std::uint64_t limit, std::uint64_t used) { return used >= limit ? 0 : limit - used; }
@@ -101,25 +119,25 @@ OutageMode outage_mode(const policy::RateLimit& limit, policy::CapabilityClass c
   return c == policy::CapabilityClass::deliveries ? OutageMode::closed : OutageMode::open;
 }
 
-QuotaLimiter::QuotaLimiter(CounterStore& store, Clock clock)
-    : store_(store), clock_(clock ? std::move(clock) : Clock(system_now_ns)) {}
+QuotaLimiter::QuotaLimiter(CounterStore& store, Clock clock) : store_(store), clock_(std::move(clock)) {}
+
+// Tests and benchmarks bring their own clock; the gateway reads the system clock directly,
+// without the std::function call (every partner request asks).
+std::int64_t QuotaLimiter::read_clock() const { return clock_ ? clock_() : system_now_ns(); }
 
 // Calendar periods change once a day, and a snapshot's time zone never: each thread keeps
 // the periods of the day it last saw for the snapshot it last saw, so the time-zone
-// arithmetic runs once per thread per day instead of once per request. The snapshot's
-// version guards against a new snapshot at a freed one's address.
+// arithmetic runs once per thread per day instead of once per request.
 const QuotaPeriods& QuotaLimiter::periods_at(const policy::PolicySnapshot& snapshot, std::int64_t now_s) const {
   struct Cached {
-    const policy::PolicySnapshot* snapshot = nullptr;
-    std::string version;
+    std::uint64_t snapshot = 0;  // its serial
     QuotaPeriods periods;
   };
   thread_local Cached cached;
-  if (cached.snapshot != &snapshot || now_s < cached.periods.day_starts_at || now_s >= cached.periods.day_ends_at ||
-      cached.version != snapshot.version) {
+  if (cached.snapshot != snapshot.serial.value() || now_s < cached.periods.day_starts_at ||
+      now_s >= cached.periods.day_ends_at) {
     cached.periods = quota_periods(snapshot, now_s);
-    cached.snapshot = &snapshot;
-    cached.version = snapshot.version;
+    cached.snapshot = snapshot.serial.value();
   }
   return cached.periods;
 }
@@ -128,11 +146,9 @@ const QuotaPeriods& QuotaLimiter::periods_at(const policy::PolicySnapshot& snaps
 // it saw under the last snapshot, with the plan's GCRA limits worked out, instead of looking
 // them up and dividing on every request.
 namespace {
-// The plan is kept as its index, never as a pointer: a snapshot of the same version may be
-// a new object at the old one's address, with its plans stored elsewhere.
 struct PlanOfPartner {
-  const policy::PolicySnapshot* snapshot = nullptr;
-  std::string version, partner;
+  std::uint64_t snapshot = 0;  // its serial
+  std::string partner;
   std::size_t plan = 0;
   std::array<GcraLimit, policy::kCapabilityClassCount> gcra{};
 };
@@ -141,9 +157,8 @@ struct PlanOfPartner {
 LimitDecision QuotaLimiter::admit(const policy::PolicySnapshot& snapshot, std::string_view partner,
                                   policy::CapabilityClass c, std::uint64_t cost) {
   thread_local PlanOfPartner last;
-  if (last.snapshot != &snapshot || last.partner != partner || last.version != snapshot.version) {
-    last.snapshot = &snapshot;
-    last.version = snapshot.version;
+  if (last.snapshot != snapshot.serial.value() || !same_text(last.partner, partner)) {
+    last.snapshot = snapshot.serial.value();
     last.partner.assign(partner);
     const auto& found = snapshot.plan_for(partner);
     last.plan = static_cast<std::size_t>(&found - snapshot.quotas.plans.data());
@@ -154,7 +169,7 @@ LimitDecision QuotaLimiter::admit(const policy::PolicySnapshot& snapshot, std::s
   }
   const auto& plan = snapshot.quotas.plans[last.plan];
   const auto& limit = plan.limit(c);
-  const std::int64_t now_ns = clock_();
+  const std::int64_t now_ns = read_clock();
   const std::int64_t now_s = now_ns / kNs;
   const QuotaPeriods& periods = periods_at(snapshot, now_s);
 
@@ -233,28 +248,26 @@ std::string LimitDecision::violated_policy() const {
 std::string LimitDecision::policy_field() const {
   std::uint64_t q = 0, w = 1;
   rate_window(per_second, q, w);
-  std::string out;
-  out.reserve(160);
-  append_policy_item(out, capability_class, {}, q, static_cast<std::int64_t>(w), burst);
-  append_policy_item(out, capability_class, "day", day_limit, day_window_s);
-  append_policy_item(out, capability_class, "month", month_limit, month_window_s);
-  return out;
+  FieldWriter out;
+  policy_item(out, capability_class, {}, q, static_cast<std::int64_t>(w), burst);
+  policy_item(out, capability_class, "day", day_limit, day_window_s);
+  policy_item(out, capability_class, "month", month_limit, month_window_s);
+  return out.str();
 }
 
 std::string LimitDecision::limit_field() const {
   if (counters_unavailable) return {};
-  std::string out;
-  out.reserve(128);
-  append_limit_item(out, capability_class, {}, rate_remaining, rate_reset_s);
-  append_limit_item(out, capability_class, "day", day_remaining, day_reset_s);
-  append_limit_item(out, capability_class, "month", month_remaining, month_reset_s);
-  return out;
+  FieldWriter out;
+  limit_item(out, capability_class, {}, rate_remaining, rate_reset_s);
+  limit_item(out, capability_class, "day", day_remaining, day_reset_s);
+  limit_item(out, capability_class, "month", month_remaining, month_reset_s);
+  return out.str();
 }
 
 std::optional<Reservation> QuotaLimiter::reserve(const policy::PolicySnapshot& snapshot, std::string_view partner,
                                                  policy::CapabilityClass c, std::uint64_t amount) {
   const auto& limit = snapshot.plan_for(partner).limit(c);
-  const QuotaPeriods periods = periods_at(snapshot, clock_() / kNs);
+  const QuotaPeriods periods = periods_at(snapshot, read_clock() / kNs);
   Reservation r{std::string(partner),
                 c,
                 {periods.day, limit.per_day, periods.day_ends_at},
@@ -271,7 +284,7 @@ void QuotaLimiter::release(const Reservation& r, std::uint64_t amount) {
 
 UsageReport QuotaLimiter::usage(const policy::PolicySnapshot& snapshot, std::string_view partner) {
   const auto& plan = snapshot.plan_for(partner);
-  const std::int64_t now_ns = clock_();
+  const std::int64_t now_ns = read_clock();
   UsageReport report;
   report.plan = plan.name;
   report.backend = std::string(store_.backend());

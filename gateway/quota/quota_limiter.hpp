@@ -79,7 +79,7 @@ struct UsageReport {
 
 class QuotaLimiter {
  public:
-  using Clock = std::function<std::int64_t()>;  // Unix nanoseconds
+  using Clock = std::function<std::int64_t()>;  // Unix nanoseconds; empty: the system clock
   explicit QuotaLimiter(CounterStore& store, Clock clock = {});
 
   LimitDecision admit(const policy::PolicySnapshot& snapshot, std::string_view partner, policy::CapabilityClass c,
@@ -99,6 +99,7 @@ class QuotaLimiter {
 
  private:
   const QuotaPeriods& periods_at(const policy::PolicySnapshot& snapshot, std::int64_t now_s) const;
+  std::int64_t read_clock() const;
 
   CounterStore& store_;
   Clock clock_;
