@@ -313,10 +313,18 @@ class PartnersApi {
 
   http::Response revoke_key(http::RequestContext& ctx) {
     const auto& id = ctx.path_params.at("id");
-    auto key = d_.store.revoke_key(id, ctx.path_params.at("key_id"), d_.clock());
+    const auto& key_id = ctx.path_params.at("key_id");
+    // Revoking a revoked key changes nothing (the first time is kept), so it is not an
+    // operator action to record again.
+    bool was_revoked = false;
+    if (const auto partner = d_.store.get_partner(id))
+      for (const auto& k : partner->keys) was_revoked |= k.key_id == key_id && k.revoked_at.has_value();
+    auto key = d_.store.revoke_key(id, key_id, d_.clock());
     if (!key) return http::make_problem(ctx, http::problems::not_found, "This partner has no key with this id.");
-    sync_directory(id);
-    audit(ctx, "partner_key.revoke", id, {{"key_id", key->key_id}});
+    if (!was_revoked) {
+      sync_directory(id);
+      audit(ctx, "partner_key.revoke", id, {{"key_id", key->key_id}});
+    }
     return http::make_json(200, key_json(*key));
   }
 

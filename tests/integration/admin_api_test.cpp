@@ -117,7 +117,7 @@ TEST_F(AdminApi, KeyLifecycle) {
   ASSERT_EQ(json::parse(added_log.body)["items"].size(), 1u);  // the clash was refused: not logged
   EXPECT_EQ(json::parse(added_log.body)["items"][0]["detail"]["key_id"], "acme-2026");
   auto revoked_log = json::parse(gw.admin("GET", "/admin/v1/audit?action=partner_key.revoke").body);
-  ASSERT_GE(revoked_log["items"].size(), 1u);
+  ASSERT_EQ(revoked_log["items"].size(), 1u);  // revoking again changed nothing: recorded once
   EXPECT_EQ(revoked_log["items"][0]["subject"], "acme");
   EXPECT_EQ(gw.admin("GET", "/admin/v1/audit?limit=200").body.find(pk), std::string::npos);
 }
