@@ -56,7 +56,7 @@ std::optional<T> ask_engine(http::RequestContext& ctx, std::future<T> f, std::ch
     return engine::await(std::move(f), timeout, std::chrono::seconds(1));
   } catch (const engine::EngineUnavailable& e) {
     error = http::make_unavailable(ctx, http::problems::engine_unavailable, "The engine is not answering.", e.retry_after());
-  } catch (const std::invalid_argument&) {
+  } catch (const engine::SubscriberNotFound&) {
     error = http::make_problem(ctx, http::problems::not_found, "The engine has no such subscriber.");
   }
   return std::nullopt;

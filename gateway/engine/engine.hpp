@@ -50,6 +50,12 @@ class AudienceNotFound : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// consents() of a subscriber id the engine does not hold.
+class SubscriberNotFound : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // Whose consent counts: subscribers who consented to `purpose` for partners of `category`
 // on at least one of `channels`, and have not withdrawn it.
 struct ConsentFilter {
@@ -214,7 +220,7 @@ class Engine {
   // kMaxMembershipAudiences with std::invalid_argument.
   virtual std::future<Memberships> memberships(MembershipQuery query) = 0;
   // Every consent scope of one subscriber with a record (granted or withdrawn); an unknown
-  // subscriber fails with std::invalid_argument.
+  // subscriber fails with SubscriberNotFound.
   virtual std::future<std::vector<ConsentRecord>> consents(std::uint64_t subscriber) = 0;
 
   // The subscriber event stream: records with a sequence above `after` (0: the oldest still

@@ -200,7 +200,7 @@ TEST_F(RemoteEngine, FactsMembershipsAndConsentsAreWhatTheEngineAnswersInProcess
     EXPECT_EQ(remote_consents[i].partner_category, local_consents[i].partner_category);
     EXPECT_EQ(remote_consents[i].state, local_consents[i].state);
   }
-  EXPECT_THROW(remote.consents(1).get(), std::invalid_argument);
+  EXPECT_THROW(remote.consents(1).get(), engine::SubscriberNotFound);
 
   // The answers on the wire are what engine.yaml says.
   octopus::client::TlsOptions tls;
@@ -232,7 +232,7 @@ TEST_F(RemoteEngine, FactsMembershipsAndConsentsAreWhatTheEngineAnswersInProcess
   EXPECT_EQ(consents.status, 200);
   auto nobody = c.send("GET", "/engine/v1/subscribers/1/consents", auth);
   check_engine("GET", "/engine/v1/subscribers/1/consents", nobody);
-  EXPECT_EQ(nobody.status, 422);
+  EXPECT_EQ(nobody.status, 404);  // an id the engine does not hold: not found, not a bad request
   for (const auto& id : remote_q.audiences) remote.drop(id).get();
   for (const auto& id : local_q.audiences) local_->drop(id).get();
 }

@@ -186,7 +186,7 @@ std::future<Memberships> ReferenceEngine::memberships(MembershipQuery query) {
 std::future<std::vector<ConsentRecord>> ReferenceEngine::consents(std::uint64_t subscriber) {
   return answer<std::vector<ConsentRecord>>([this, subscriber] {
     const auto row = rows_.row_of(subscriber);
-    if (!row) throw std::invalid_argument("no such subscriber");
+    if (!row) throw SubscriberNotFound("the engine holds no such subscriber");
     const auto& schema = population_->schema();
     const auto granted = population_->consent_granted(*row), withdrawn = population_->consent_withdrawn(*row);
     std::vector<ConsentRecord> out;

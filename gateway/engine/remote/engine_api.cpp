@@ -30,6 +30,8 @@ http::Response answer(http::RequestContext& ctx, std::future<T> f, std::chrono::
     return http::make_unavailable(ctx, http::problems::engine_unavailable, e.what(), std::chrono::seconds(1));
   } catch (const AudienceNotFound&) {
     return http::make_problem(ctx, http::problems::not_found, "The engine holds no audience with this id.");
+  } catch (const SubscriberNotFound&) {
+    return http::make_problem(ctx, http::problems::not_found, "The engine holds no subscriber with this id.");
   } catch (const std::invalid_argument& e) {
     return http::make_problem(ctx, http::problems::validation_error, e.what());
   }

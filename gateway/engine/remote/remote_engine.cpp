@@ -117,7 +117,10 @@ std::future<T> RemoteEngine::call(Exchange x, Parse parse) {
         throw unavailable("the engine answered " + std::to_string(r.status));
       }
       breaker_.record_success();
-      if (r.status == 404) throw AudienceNotFound("the engine holds no such audience");
+      if (r.status == 404) {
+        if (x.about_subscriber) throw SubscriberNotFound("the engine holds no such subscriber");
+        throw AudienceNotFound("the engine holds no such audience");
+      }
       if (r.status == 422) {
         auto problem = json::parse(r.body, nullptr, false);
         throw std::invalid_argument(problem.is_object() ? problem.value("detail", "refused by the engine")
@@ -200,7 +203,7 @@ std::future<Memberships> RemoteEngine::memberships(MembershipQuery query) {
 
 std::future<std::vector<ConsentRecord>> RemoteEngine::consents(std::uint64_t subscriber) {
   return call<std::vector<ConsentRecord>>(
-      {"GET", "/engine/v1/subscribers/" + std::to_string(subscriber) + "/consents", "", true},
+      {"GET", "/engine/v1/subscribers/" + std::to_string(subscriber) + "/consents", "", true, true},
       [](const client::HttpResponse& r) { return wire::consents_from_json(parse_body(r)); });
 }
 

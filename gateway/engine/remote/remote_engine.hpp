@@ -63,6 +63,7 @@ class RemoteEngine final : public Engine {
     std::string target;
     std::string body;
     bool idempotent = true;  // safe to send again on a fresh connection
+    bool about_subscriber = false;  // a 404 means no such subscriber (else: no such audience)
   };
   struct IdleConnection {
     std::unique_ptr<client::HttpsConnection> connection;
