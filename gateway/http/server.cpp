@@ -149,6 +149,24 @@ class Session : public std::enable_shared_from_this<Session> {
     busy_ = true;
     bytes_in_ = bytes;
     beast::get_lowest_layer(stream_).expires_after(state_.limits.body_timeout);
+    // A client that asks before sending its body (Expect: 100-continue, RFC 9110 §10.1.1)
+    // would otherwise wait for its own timeout first. Headers that refuse the body (its
+    // size over the limit) have already been answered by now, without the 100.
+    const auto& header = parser_->get();
+    if (header.version() == 11 && !parser_->is_done() && beast::iequals(header[bhttp::field::expect], "100-continue")) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      return net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                              beast::bind_front_handler(&Session::on_continue_sent, shared_from_this()));
+    }
+    read_body();
+  }
+
+  void on_continue_sent(beast::error_code ec, std::size_t) {
+    if (ec) return fail(ec, "write");
+    read_body();
+  }
+
+  void read_body() {
     bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_body, shared_from_this()));
   }
 

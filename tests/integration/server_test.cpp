@@ -55,6 +55,34 @@ TEST(Server, OversizeBodyGets413) {
   EXPECT_TRUE(conn2.wait_for_close(std::chrono::milliseconds(2000)));
 }
 
+// A client that waits for 100 Continue before sending its body gets it at once, then the
+// answer to the whole request; one whose announced body is too large gets 413 instead.
+TEST(Server, ExpectContinueIsAnsweredBeforeTheBody) {
+  GatewayHarness gw([](auto& c) { c.limits.body_limit = 1024; });
+  auto tls = gw.tls();
+  tls.timeout = std::chrono::milliseconds(3000);  // well under the gateway's body timeout
+  octopus::client::HttpsConnection conn("localhost", gw.partner_port(), tls);
+  const std::string body = R"({"hello":"world"})";
+  conn.write_raw("POST /v1/capabilities HTTP/1.1\r\nHost: " + gw.authority() +
+                 "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " +
+                 std::to_string(body.size()) + "\r\n\r\n");
+  const auto interim = conn.read_response();
+  EXPECT_EQ(interim.status, 100);
+  conn.write_raw(body);
+  const auto final_answer = conn.read_response();
+  EXPECT_EQ(final_answer.status, 405);  // the whole request was read, then routed
+  EXPECT_EQ(problem_slug(final_answer), "method-not-allowed");
+  // The body was consumed: the connection goes on with the next request.
+  EXPECT_EQ(conn.send("GET", "/v1/capabilities", {}).status, 401);
+
+  octopus::client::HttpsConnection too_big("localhost", gw.partner_port(), tls);
+  too_big.write_raw("POST /v1/capabilities HTTP/1.1\r\nHost: " + gw.authority() +
+                    "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 4096\r\n\r\n");
+  const auto refused = too_big.read_response();
+  EXPECT_EQ(refused.status, 413);
+  EXPECT_EQ(problem_slug(refused), "payload-too-large");
+}
+
 TEST(Server, OversizeHeadersGet431) {
   GatewayHarness gw([](auto& c) { c.limits.header_limit = 2048; });
   auto conn = gw.partner_connection();
