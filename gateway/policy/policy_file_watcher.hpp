@@ -5,11 +5,10 @@
 // half-saved set is not loaded, and the same refused set is not retried on every poll.
 #pragma once
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <string>
-#include <thread>
+
+#include "background/periodic_task.hpp"
 
 namespace octopus::policy {
 
@@ -20,20 +19,16 @@ class PolicyFileWatcher {
 
   // Starts watching at once; the current fingerprint counts as already loaded.
   PolicyFileWatcher(Fingerprint fingerprint, OnChange on_change, std::chrono::milliseconds interval);
-  ~PolicyFileWatcher();
   PolicyFileWatcher(const PolicyFileWatcher&) = delete;
   PolicyFileWatcher& operator=(const PolicyFileWatcher&) = delete;
 
  private:
-  void run();
+  void poll();
 
   Fingerprint fingerprint_;
   OnChange on_change_;
-  std::chrono::milliseconds interval_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  std::string acted_on_, previous_;  // only the polling thread touches them once it runs
+  background::PeriodicTask task_;    // last: stops before the state above goes
 };
 
 }  // namespace octopus::policy
