@@ -25,10 +25,15 @@ GcraOutcome gcra_decide(std::int64_t tat_ns, std::int64_t now_ns, const GcraLimi
     o.reset_after_ns = base - now_ns;
     return o;
   }
+  return gcra_admitted(next, now_ns, l);
+}
+
+GcraOutcome gcra_admitted(std::int64_t tat_ns, std::int64_t now_ns, const GcraLimit& l) {
+  GcraOutcome o;
   o.allowed = true;
-  o.tat_ns = next;
-  o.remaining = (horizon - (next - now_ns)) / l.interval_ns;
-  o.reset_after_ns = next - now_ns;
+  o.tat_ns = tat_ns;
+  o.remaining = std::max<std::int64_t>(0, (l.burst * l.interval_ns - (tat_ns - now_ns)) / l.interval_ns);
+  o.reset_after_ns = std::max<std::int64_t>(0, tat_ns - now_ns);
   return o;
 }
 

@@ -26,4 +26,9 @@ struct GcraOutcome {
 // `tat_ns` is the stored TAT (0 for a new key). Pure.
 GcraOutcome gcra_decide(std::int64_t tat_ns, std::int64_t now_ns, const GcraLimit& limit, std::int64_t cost = 1);
 
+// The outcome of an admission that left the TAT at `tat_ns` (what gcra_decide reports when
+// it admits; also for admissions counted ahead of time, whose TAT may already lie behind
+// `now_ns`).
+GcraOutcome gcra_admitted(std::int64_t tat_ns, std::int64_t now_ns, const GcraLimit& limit);
+
 }  // namespace octopus::quota

@@ -78,7 +78,7 @@ struct Lease {
   // What the units were taken under; a request under anything else goes to the cell.
   std::int64_t day = 0, month = 0;
   std::uint64_t day_limit = 0, month_limit = 0;
-  std::int64_t interval_ns = 0, burst = 0;
+  GcraLimit rate;
   std::int64_t taken_at = 0;
   // The cell right after the lease was taken, for the admissions' RateLimit values.
   std::int64_t tat_after = 0;
@@ -90,20 +90,16 @@ struct Lease {
 
   bool serves(const AdmitRequest& r, std::int64_t now_ns) const {
     return units >= r.cost && day == r.day.id && month == r.month.id && day_limit == r.day.limit &&
-           month_limit == r.month.limit && interval_ns == r.rate.interval_ns && burst == r.rate.burst &&
+           month_limit == r.month.limit && rate.interval_ns == r.rate.interval_ns && rate.burst == r.rate.burst &&
            now_ns >= taken_at && now_ns - taken_at <= kLeaseWindowNs;
   }
 
   // An admission as if the units still held had never been taken: the values exact GCRA and
-  // counting would have given it (the same arithmetic as gcra_decide's admission).
+  // counting would have given it.
   Admission admission(std::int64_t now_ns) const {
     Admission a;
     a.verdict = Verdict::allowed;
-    const std::int64_t tat = tat_after - static_cast<std::int64_t>(units) * interval_ns;
-    a.rate.allowed = true;
-    a.rate.tat_ns = tat;
-    a.rate.remaining = std::max<std::int64_t>(0, (burst * interval_ns - (tat - now_ns)) / interval_ns);
-    a.rate.reset_after_ns = std::max<std::int64_t>(0, tat - now_ns);
+    a.rate = gcra_admitted(tat_after - static_cast<std::int64_t>(units) * rate.interval_ns, now_ns, rate);
     a.day_used = day_after - units;
     a.month_used = month_after - units;
     return a;
@@ -218,7 +214,7 @@ namespace {
       !hot ? 0 : contended ? std::min(kMaxLease, lease.next_size ? 2 * lease.next_size : kFirstLease) : lease.next_size;
   lease.next_size = wanted;
   const std::uint64_t held = lease.units;
-  const bool rate_back = held && lease.interval_ns == r.rate.interval_ns && now_ns >= lease.taken_at &&
+  const bool rate_back = held && lease.rate.interval_ns == r.rate.interval_ns && now_ns >= lease.taken_at &&
                          now_ns - lease.taken_at <= kLeaseWindowNs;
   Admission a;
   for (;;) {
@@ -226,7 +222,7 @@ namespace {
     if (held) {
       if (lease.day == r.day.id) now.day_used -= std::min(now.day_used, held);
       if (lease.month == r.month.id) now.month_used -= std::min(now.month_used, held);
-      if (rate_back) now.tat -= static_cast<std::int64_t>(held) * lease.interval_ns;
+      if (rate_back) now.tat -= static_cast<std::int64_t>(held) * lease.rate.interval_ns;
     }
     std::uint64_t extra = wanted;
     if (extra && (day_limit - std::min(day_limit, now.day_used) < kQuotaReserve * (r.cost + extra) ||
@@ -267,8 +263,7 @@ namespace {
     lease.month = r.month.id;
     lease.day_limit = r.day.limit;
     lease.month_limit = r.month.limit;
-    lease.interval_ns = r.rate.interval_ns;
-    lease.burst = r.rate.burst;
+    lease.rate = r.rate;
     lease.taken_at = now_ns;
     lease.tat_after = rate.tat_ns;
     lease.day_after = day_used;
