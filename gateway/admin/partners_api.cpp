@@ -39,6 +39,7 @@ json partner_json(const store::Partner& p) {
           {"tier", p.tier},
           {"category", p.category},
           {"scopes", p.scopes},
+          {"organisation", p.organisation.empty() ? json(nullptr) : json(p.organisation)},
           {"created_at", rfc3339(p.created_at)},
           {"updated_at", rfc3339(p.updated_at)},
           {"keys", keys}};
@@ -175,6 +176,9 @@ const std::regex kPartnerId("^[a-z0-9][a-z0-9-]{2,62}$");
 const std::regex kTierOrCategory("^[a-z0-9_-]{1,32}$");
 const std::regex kKeyId("^[A-Za-z0-9._:-]{1,128}$");
 const std::regex kStatus("^(active|suspended)$");
+// An organisation id, or "" for none (a PATCH that takes a partner out of its organisation).
+const std::regex kOrganisation("^([a-z0-9][a-z0-9-]{2,62})?$");
+constexpr const char* kOrganisationRule = "must be 3-63 characters of a-z, 0-9 and '-', or \"\" for none";
 
 // Parses a JSON object body, or answers why not.
 class PartnersApi {
@@ -192,13 +196,14 @@ class PartnersApi {
     auto body = json_body(ctx, error, false);
     if (!body) return error;
     Validation v;
-    v.no_unknown_members(*body, {"id", "display_name", "tier", "category", "scopes", "status"});
+    v.no_unknown_members(*body, {"id", "display_name", "tier", "category", "scopes", "status", "organisation"});
     auto id = v.string_field(*body, "id", kPartnerId, "must be 3-63 characters of a-z, 0-9 and '-'", true);
     auto name = v.string_field(*body, "display_name", valid_display_name, "must be 1-200 characters, no control characters", true);
     auto tier = v.string_field(*body, "tier", kTierOrCategory, "must be 1-32 characters of a-z, 0-9, '_' and '-'", true);
     auto category = v.string_field(*body, "category", kTierOrCategory, "must be 1-32 characters of a-z, 0-9, '_' and '-'", true);
     auto scopes = v.scopes_field(*body, true);
     auto status = v.string_field(*body, "status", kStatus, "must be active or suspended", false);
+    auto organisation = v.string_field(*body, "organisation", kOrganisation, kOrganisationRule, false);
     if (!v.ok()) return v.response(ctx);
 
     store::Partner p;
@@ -207,13 +212,15 @@ class PartnersApi {
     p.tier = *tier;
     p.category = *category;
     p.scopes = *scopes;
+    p.organisation = organisation.value_or("");
     p.status = status ? *store::parse_partner_status(*status) : store::PartnerStatus::active;
     p.created_at = p.updated_at = d_.clock();
     if (d_.store.create_partner(p) == store::WriteResult::conflict)
       return http::make_problem(ctx, http::problems::conflict, "A partner with this id already exists.");
     d_.directory.upsert(p);
     audit(ctx, "partner.create", p.id, {{"tier", p.tier}, {"category", p.category}, {"scopes", p.scopes},
-                                        {"status", std::string(store::to_string(p.status))}});
+                                        {"status", std::string(store::to_string(p.status))},
+                                        {"organisation", p.organisation}});
     auto r = http::make_json(201, partner_json(p));
     r.set_header("Location", "/admin/v1/partners/" + p.id);
     return r;
@@ -252,22 +259,23 @@ class PartnersApi {
     auto body = json_body(ctx, error, true);
     if (!body) return error;
     Validation v;
-    v.no_unknown_members(*body, {"display_name", "status", "tier", "scopes"});
+    v.no_unknown_members(*body, {"display_name", "status", "tier", "scopes", "organisation"});
     store::PartnerPatch patch;
     patch.display_name = v.string_field(*body, "display_name", valid_display_name, "must be 1-200 characters, no control characters", false);
     if (auto s = v.string_field(*body, "status", kStatus, "must be active or suspended", false))
       patch.status = store::parse_partner_status(*s);
     patch.tier = v.string_field(*body, "tier", kTierOrCategory, "must be 1-32 characters of a-z, 0-9, '_' and '-'", false);
     patch.scopes = v.scopes_field(*body, false);
-    if (v.ok() && !patch.display_name && !patch.status && !patch.tier && !patch.scopes)
-      v.fail("", "must change at least one of display_name, status, tier, scopes");
+    patch.organisation = v.string_field(*body, "organisation", kOrganisation, kOrganisationRule, false);
+    if (v.ok() && !patch.display_name && !patch.status && !patch.tier && !patch.scopes && !patch.organisation)
+      v.fail("", "must change at least one of display_name, status, tier, scopes, organisation");
     if (!v.ok()) return v.response(ctx);
 
     const auto& id = ctx.path_params.at("id");
     if (d_.store.update_partner(id, patch, d_.clock()) == store::WriteResult::not_found)
       return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
     json changed = json::object();
-    for (const auto* name : {"display_name", "status", "tier", "scopes"})
+    for (const auto* name : {"display_name", "status", "tier", "scopes", "organisation"})
       if (body->contains(name)) changed[name] = (*body)[name];
     audit(ctx, "partner.update", id, {{"changed", changed}});
     return refreshed(ctx, id, 200);

@@ -11,6 +11,7 @@
 #include "admin/partners_api.hpp"
 #include "admin/metrics_api.hpp"
 #include "admin/policies_api.hpp"
+#include "admin/privacy_api.hpp"
 #include "admin/subscribers_api.hpp"
 #include "admin/usage_api.hpp"
 #include "app/population_source.hpp"
@@ -61,6 +62,8 @@ namespace octopus::app {
 struct GatewayApp::Parts {
   config::GatewayConfig config;
   std::unique_ptr<store::Store> store;
+  privacy::ReleaseLedger* release_ledger = nullptr;  // the store's books of the privacy budget
+  std::unique_ptr<privacy::ReleaseModel> release;     // every figure a partner sees passes here
   auth::PartnerDirectory directory;
   std::unique_ptr<redis::RedisClient> redis;  // only with counters.backend: redis
   std::unique_ptr<auth::NonceCache> nonces;
@@ -177,7 +180,9 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   auto admin_auth = std::make_unique<auth::BearerTokenAuthenticator>(admin_token);
 
   std::filesystem::create_directories(c.data_dir);
-  p.store = std::make_unique<store::SqliteStore>(c.data_dir + "/gateway.db");
+  auto sqlite = std::make_unique<store::SqliteStore>(c.data_dir + "/gateway.db");
+  p.release_ledger = sqlite.get();
+  p.store = std::move(sqlite);
   p.directory.load(p.store->load_all_partners());
 
   // Deny by default: without a valid policy set nothing could be decided, so do not start.
@@ -240,7 +245,10 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   // differencing check sees every query whichever instance answered it.
   std::unique_ptr<audiences::QueryHistory> history;
   if (p.redis) history = std::make_unique<audiences::RedisQueryHistory>(*p.redis, c.counters.key_prefix);
-  p.audiences = std::make_unique<audiences::AudienceService>(*p.engine, c.engine.timeout, nullptr, std::move(history));
+  const auto master_key = tokens::load_or_create_master_key(c.data_dir + "/token-master.key");
+  p.release = std::make_unique<privacy::ReleaseModel>(privacy::derive_release_secret(master_key), *p.release_ledger);
+  p.audiences = std::make_unique<audiences::AudienceService>(*p.engine, c.engine.timeout, *p.release, nullptr,
+                                                             std::move(history));
   audiences::AudienceBuilder::fail_unfinished(*p.store);
   p.audience_builder = std::make_unique<audiences::AudienceBuilder>(*p.audiences, *p.store, c.engine.timeout * 12);
   audiences::register_routes(p.partner_plane, {*p.audiences, *p.audience_builder, *p.store});
@@ -250,8 +258,7 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
 
   // Deliveries.
   auto policy_source = [registry = p.policies.get()] { return registry->current(); };
-  p.tokenizer = std::make_unique<tokens::PartnerTokenizer>(
-      tokens::load_or_create_master_key(c.data_dir + "/token-master.key"));
+  p.tokenizer = std::make_unique<tokens::PartnerTokenizer>(master_key);
   p.sink = std::make_unique<deliveries::MessageSink>(c.data_dir + "/messages");
   deliveries::Channels channels{};
   for (const auto ch : policy::kChannels) {
@@ -298,7 +305,7 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   };
   p.delivery_runner = std::make_unique<deliveries::DeliveryRunner>(*p.store, *p.engine, policy_source, p.overlay, p.ledger,
                                                                    channels, *p.sink, runner_options);
-  deliveries::register_delivery_routes(p.partner_plane, {*p.store, *p.delivery_runner, runner_options.limiter});
+  deliveries::register_delivery_routes(p.partner_plane, {*p.store, *p.delivery_runner, runner_options.limiter, *p.release});
   p.opt_out = std::make_unique<deliveries::OptOutListener>(*p.consent_changes, policy_source);
   events::EventFollowerOptions follower_options;
   follower_options.engine_timeout = c.engine.timeout;
@@ -318,6 +325,7 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
                                                  [registry = p.policies.get()] { return registry->current()->version; }});
   admin::register_policy_routes(p.admin_plane, {*p.policies, *p.store});
   admin::register_usage_routes(p.admin_plane, {*p.store, *p.policies, *p.limiter});
+  admin::register_privacy_routes(p.admin_plane, {*p.store, *p.policies, *p.release});
   admin::register_metrics_route(p.admin_plane);
 
   p.server = std::make_unique<http::Server>(

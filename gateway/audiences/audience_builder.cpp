@@ -53,7 +53,7 @@ std::optional<std::string> AudienceBuilder::rematerialise(const store::AudienceR
     why = "the audience's partner is gone";
     return std::nullopt;
   }
-  const Caller caller{partner->id, partner->tier, partner->category};
+  const Caller caller{partner->id, partner->tier, partner->category, partner->organisation};
   Estimate e;
   const nlohmann::json body = {{"segment", nlohmann::json::parse(audience.segment_json, nullptr, false)},
                                {"purpose", audience.purpose}};

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "policy/privacy_evaluator.hpp"
+#include "privacy/canonical_segment.hpp"
 
 namespace octopus::audiences {
 
@@ -30,10 +31,11 @@ engine::SegmentNode both(const engine::SegmentNode& keep, const engine::SegmentN
 
 }  // namespace
 
-AudienceService::AudienceService(engine::Engine& engine, std::chrono::milliseconds engine_timeout, Clock clock,
-                                 std::unique_ptr<QueryHistory> history)
+AudienceService::AudienceService(engine::Engine& engine, std::chrono::milliseconds engine_timeout,
+                                 privacy::ReleaseModel& release, Clock clock, std::unique_ptr<QueryHistory> history)
     : engine_(engine),
       timeout_(engine_timeout),
+      release_(release),
       clock_(clock ? std::move(clock) : Clock(system_seconds)),
       history_(history ? std::move(history) : std::make_unique<MemoryQueryHistory>()) {}
 
@@ -139,40 +141,55 @@ std::optional<AudienceService::Prepared> AudienceService::prepare(const policy::
   return p;
 }
 
-Estimate AudienceService::publish(const policy::PolicySnapshot& policy, const Caller& caller, const Prepared& p,
-                                  std::uint64_t raw) {
-  Estimate e;
-  const auto published = policy::publish_count(policy, raw);
-  e.suppressed = published.suppressed;
-  if (published.suppressed) e.reason = "below_threshold";
-  else e.count = published.value;
-
-  // Differencing: compare with the counts this partner was recently shown under the same
-  // purpose. Only shown counts matter: one that was withheld cannot be subtracted from.
-  const auto& privacy = policy.privacy;
-  const std::int64_t now = clock_();
-  const auto& purpose = p.query.consent.purpose;
-  if (e.suppressed || p.query.consent.channels.empty()) return e;
-  for (const auto& earlier : history_->recent(caller.partner_id, now, privacy.differencing_window_seconds,
-                                             privacy.differencing_remembered)) {
-    if (earlier.purpose != purpose) continue;
+bool AudienceService::reveals_by_difference(const policy::PrivacyPolicy& rules, const Caller& caller,
+                                            const Prepared& p, const std::string& canonical, std::int64_t now) {
+  for (const auto& earlier : history_->recent(caller.account(), now, rules.differencing_window_seconds,
+                                             rules.differencing_remembered)) {
+    if (earlier.purpose != p.query.consent.purpose) continue;
+    // The same question asked again (in any order of its terms) is answered from the
+    // release model's books: nothing new to subtract.
+    if (privacy::canonical_text(earlier.segment) == canonical) continue;
     engine::CountQuery diff = p.query;
     diff.segment = both(p.query.segment, earlier.segment);
     std::uint64_t d = count(diff);
-    if (d >= privacy.minimum_audience_size) continue;
+    if (d >= rules.minimum_audience_size) continue;
     diff.segment = both(earlier.segment, p.query.segment);
     d += count(diff);
-    if (d > 0 && d < privacy.minimum_audience_size) {
-      e.suppressed = true;
-      e.count.reset();
-      e.reason = "differencing";
-      return e;
-    }
+    // Zero counts as small: were "no difference" answered and "a few" withheld, the answer
+    // itself would say whether a small group is empty.
+    if (d < rules.minimum_audience_size) return true;
   }
+  return false;
+}
+
+Estimate AudienceService::publish(const policy::PolicySnapshot& policy, const Caller& caller, const Prepared& p,
+                                  std::uint64_t raw) {
+  Estimate e;
+  const auto& rules = policy.privacy;
+  auto withhold = [&](std::string reason) {
+    e.suppressed = true;
+    e.count.reset();
+    e.reason = std::move(reason);
+    return e;
+  };
+  if (raw < rules.minimum_audience_size || p.query.consent.channels.empty()) return withhold("below_threshold");
+
+  // Differencing: compare with the counts this account was recently shown under the same
+  // purpose. Only shown counts matter: one that was withheld cannot be subtracted from.
+  const std::int64_t now = clock_();
+  const std::string canonical = privacy::canonical_text(p.query.segment);
+  if (reveals_by_difference(rules, caller, p, canonical, now)) return withhold("differencing");
+
+  std::string question = p.query.consent.purpose + "|" + p.query.consent.partner_category + "|";
+  for (const auto& channel : p.query.consent.channels) question += channel + ",";
+  question += "|" + canonical;
+  const auto released = release_.count(rules, caller.account(), question, raw);
+  if (released.withheld) return withhold(released.reason);
+  e.count = released.value("count");
   // A count the history could not record is not shown: a later query could be subtracted
   // from it unchecked. remember() throws HistoryUnavailable for that.
-  history_->remember(caller.partner_id, {p.query.segment, purpose, now}, privacy.differencing_window_seconds,
-                     privacy.differencing_remembered);
+  history_->remember(caller.account(), {p.query.segment, p.query.consent.purpose, now},
+                     rules.differencing_window_seconds, rules.differencing_remembered);
   return e;
 }
 

@@ -19,6 +19,7 @@
 #include "audiences/segment_parser.hpp"
 #include "engine/engine.hpp"
 #include "policy/policy_snapshot.hpp"
+#include "privacy/release_model.hpp"
 
 namespace octopus::audiences {
 
@@ -26,6 +27,11 @@ struct Caller {
   std::string partner_id;
   std::string tier;
   std::string category;
+  // Whose privacy budget and query history a count is charged to and compared with: every
+  // partner of one organisation shares them, so splitting an attack over several partner
+  // accounts gains nothing. Empty: the partner's own.
+  std::string organisation;
+  const std::string& account() const { return organisation.empty() ? partner_id : organisation; }
 };
 
 struct Estimate {
@@ -34,17 +40,18 @@ struct Estimate {
   std::vector<SegmentIssue> issues;  // malformed / refused
   std::optional<std::uint64_t> count;  // null when suppressed
   bool suppressed = false;
-  std::string reason;  // "below_threshold" | "differencing" when suppressed
+  std::string reason;  // "below_threshold" | "differencing" | "privacy_budget_exhausted" when suppressed
   std::chrono::seconds retry_after{0};  // engine_ or history_unavailable: when to try again
 };
 
 class AudienceService {
  public:
   using Clock = std::function<std::int64_t()>;  // Unix seconds
-  // `history`: where each partner's recent segments are kept for the differencing check;
-  // null keeps them in this process (one instance).
-  AudienceService(engine::Engine& engine, std::chrono::milliseconds engine_timeout, Clock clock = {},
-                  std::unique_ptr<QueryHistory> history = nullptr);
+  // `release`: what a partner may see of every count. `history`: where each account's
+  // recent segments are kept for the differencing check; null keeps them in this process
+  // (one instance).
+  AudienceService(engine::Engine& engine, std::chrono::milliseconds engine_timeout, privacy::ReleaseModel& release,
+                  Clock clock = {}, std::unique_ptr<QueryHistory> history = nullptr);
 
   // The attributes, values and tags `caller` may target under `policy`, as JSON for
   // GET /v1/targeting-attributes. Throws engine::EngineUnavailable.
@@ -61,12 +68,14 @@ class AudienceService {
   // engine::EngineUnavailable when the vocabulary cannot be fetched.
   std::optional<Prepared> prepare(const policy::PolicySnapshot& policy, const Caller& caller,
                                   const nlohmann::json& body, Estimate& e);
-  // What the partner may learn of an exact count: threshold, rounding, differencing.
+  // What the partner may learn of an exact count: threshold, differencing, then the release
+  // model (noise, rounding, budget).
   // Throws engine::EngineUnavailable, or HistoryUnavailable when the differencing check
   // cannot run (the count must then not be shown).
   Estimate publish(const policy::PolicySnapshot& policy, const Caller& caller, const Prepared& p, std::uint64_t raw);
 
   engine::Engine& engine() { return engine_; }
+  privacy::ReleaseModel& release_model() { return release_; }
   std::chrono::milliseconds engine_timeout() const { return timeout_; }
 
  private:
@@ -74,9 +83,14 @@ class AudienceService {
   template <typename T>
   T wait(std::future<T> f);
   std::uint64_t count(const engine::CountQuery& q) { return wait(engine_.count(q)); }
+  // Whether the count of `p` would tell, by difference with one of the account's recent
+  // counts, the size of a group smaller than k.
+  bool reveals_by_difference(const policy::PrivacyPolicy& rules, const Caller& caller, const Prepared& p,
+                             const std::string& canonical, std::int64_t now);
 
   engine::Engine& engine_;
   std::chrono::milliseconds timeout_;
+  privacy::ReleaseModel& release_;
   Clock clock_;
   std::unique_ptr<QueryHistory> history_;
   std::mutex vocabulary_mutex_;

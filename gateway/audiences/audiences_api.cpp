@@ -19,7 +19,7 @@ namespace {
 
 Caller caller_of(const http::RequestContext& ctx) {
   const auto& p = *ctx.principal;  // the authentication stage guarantees it
-  return {p.id, p.tier, p.category};
+  return {p.id, p.tier, p.category, p.organisation};
 }
 
 http::Response engine_unavailable(http::RequestContext& ctx, std::chrono::seconds retry_after) {

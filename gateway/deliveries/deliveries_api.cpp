@@ -28,31 +28,62 @@ const std::regex kToken("^sub_[A-Za-z0-9_-]{43}$");
 constexpr std::size_t kMaxTokens = 1000;
 constexpr std::int64_t kPastTolerance = 30;  // seconds of clock skew forgiven on send_at
 
-// The counts a partner may see: all of them when the delivery targets at least k
-// subscribers; for a token delivery only how many tokens were accepted.
-json outcome_json(const store::DeliveryRecord& d, std::uint64_t k) {
-  if (d.audience_id.empty()) return {{"accepted", d.target_count}};
-  if (d.target_count < k) return nullptr;
-  const auto remaining = d.target_count > d.decided + d.counts.cancelled ? d.target_count - d.decided - d.counts.cancelled : 0;
-  return {{"delivered", d.counts.delivered}, {"no_consent", d.counts.no_consent}, {"capped", d.counts.capped},
-          {"deferred", d.status == "deferred" ? remaining : 0}, {"ineligible", d.counts.ineligible},
-          {"cancelled", d.counts.cancelled}, {"failed", d.counts.failed}};
+bool finished(const store::DeliveryRecord& d) {
+  return d.status == "completed" || d.status == "cancelled" || d.status == "failed";
 }
 
-json delivery_json(const store::DeliveryRecord& d, std::uint64_t k) {
-  const bool shown = !d.audience_id.empty() && d.target_count >= k;
+// The outcome counts a partner may see, or why they are withheld. A token delivery shows
+// only how many tokens were accepted (one token's outcome would tell that person's
+// consent). An audience delivery shows nothing while it runs (counts that grow batch by
+// batch could be subtracted from each other) and, once finished, its counts through the
+// release model: noisy, rounded, paid for once, the same figures on every later look.
+json outcome_json(const store::DeliveryRecord& d, const http::RequestContext& ctx, privacy::ReleaseModel& release,
+                  std::string& withheld) {
+  if (d.audience_id.empty()) {
+    withheld = "token_delivery";
+    return {{"accepted", d.target_count}};
+  }
+  const auto& rules = ctx.policy->privacy;
+  if (d.target_count < rules.minimum_audience_size) withheld = "below_threshold";
+  else if (!finished(d)) withheld = "in_progress";
+  if (!withheld.empty()) return nullptr;
+  const auto shown = release.parts(rules, ctx.principal->privacy_account(), "delivery|" + d.id, d.target_count,
+                                   {{"delivered", d.counts.delivered},
+                                    {"no_consent", d.counts.no_consent},
+                                    {"capped", d.counts.capped},
+                                    {"deferred", 0},
+                                    {"ineligible", d.counts.ineligible},
+                                    {"cancelled", d.counts.cancelled},
+                                    {"failed", d.counts.failed}},
+                                   1);
+  if (shown.withheld) {
+    withheld = shown.reason;
+    return nullptr;
+  }
+  json out = json::object();
+  for (const auto& f : shown.figures) out[f.name] = f.value;
+  return out;
+}
+
+// Whole percents: a finer fraction of an audience of known rough size would count people.
+double progress_of(const store::DeliveryRecord& d) {
+  if (d.target_count == 0) return 1.0;
+  const auto done = std::min(d.target_count, d.decided + d.counts.cancelled);
+  return static_cast<double>(done * 100 / d.target_count) / 100.0;
+}
+
+json delivery_json(const store::DeliveryRecord& d, const http::RequestContext& ctx, privacy::ReleaseModel& release) {
+  std::string withheld;
+  json outcomes = outcome_json(d, ctx, release, withheld);
   json out = {{"id", d.id},
               {"offer_id", d.offer_id},
               {"audience_id", d.audience_id.empty() ? json(nullptr) : json(d.audience_id)},
               {"status", d.status},
               {"send_at", http::rfc3339(d.send_at)},
               {"resume_at", d.resume_at ? json(http::rfc3339(d.resume_at)) : json(nullptr)},
-              {"progress", d.target_count == 0 ? 1.0
-                                               : std::min(1.0, static_cast<double>(d.decided + d.counts.cancelled) /
-                                                                   static_cast<double>(d.target_count))},
-              {"outcomes", outcome_json(d, k)},
-              {"outcomes_withheld", shown ? json(nullptr)
-                                          : json(d.audience_id.empty() ? "token_delivery" : "below_threshold")},
+              {"progress", progress_of(d)},
+              {"outcomes", std::move(outcomes)},
+              {"outcomes_withheld", withheld.empty() ? json(nullptr) : json(withheld)},
               {"policy_version", d.policy_version},
               {"created_at", http::rfc3339(d.created_at)},
               {"finished_at", d.finished_at ? json(http::rfc3339(d.finished_at)) : json(nullptr)}};
@@ -224,7 +255,7 @@ void register_delivery_routes(http::Pipeline& partner_plane, DeliveriesApiDeps d
                                                            {"partner", d.partner_id},
                                                            {"offer", d.offer_id},
                                                            {"targets", std::to_string(d.target_count)}});
-             auto r = http::make_json(202, delivery_json(d, ctx.policy->privacy.minimum_audience_size));
+             auto r = http::make_json(202, delivery_json(d, ctx, deps.release));
              r.set_header("Location", "/v1/deliveries/" + d.id);
              return r;
            },
@@ -241,7 +272,7 @@ void register_delivery_routes(http::Pipeline& partner_plane, DeliveriesApiDeps d
              const auto& id = ctx.path_params.at("id");
              auto d = std::regex_match(id, kDeliveryId) ? deps.store.get_delivery(ctx.principal->id, id) : std::nullopt;
              if (!d) return http::make_problem(ctx, http::problems::not_found, "You have no delivery with this id.");
-             return http::make_json(200, delivery_json(*d, ctx.policy->privacy.minimum_audience_size));
+             return http::make_json(200, delivery_json(*d, ctx, deps.release));
            },
        .blocking = true,
        .required_scope = "deliveries:read",
@@ -256,10 +287,9 @@ void register_delivery_routes(http::Pipeline& partner_plane, DeliveriesApiDeps d
              if (!request)
                return http::make_problem(ctx, http::problems::malformed_request,
                                          "limit must be 1 to 200 and cursor one this API returned.");
-             const auto k = ctx.policy->privacy.minimum_audience_size;
              return http::make_json(
                  200, http::page_json(deps.store.list_deliveries(ctx.principal->id, request->after, request->limit),
-                                      [k](const store::DeliveryRecord& d) { return delivery_json(d, k); }));
+                                      [&](const store::DeliveryRecord& d) { return delivery_json(d, ctx, deps.release); }));
            },
        .blocking = true,
        .required_scope = "deliveries:read",
@@ -282,7 +312,7 @@ void register_delivery_routes(http::Pipeline& partner_plane, DeliveriesApiDeps d
                                          "The delivery is already " + d->status + "; only a pending one can be cancelled.");
              deps.runner.wake();
              observability::log_info("delivery_cancelled", {{"delivery", id}, {"partner", ctx.principal->id}});
-             return http::make_json(200, delivery_json(*d, ctx.policy->privacy.minimum_audience_size));
+             return http::make_json(200, delivery_json(*d, ctx, deps.release));
            },
        .blocking = true,
        .idempotent = true,

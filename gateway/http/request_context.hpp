@@ -28,6 +28,9 @@ struct Principal {
   std::string tier;
   std::string category;
   std::vector<std::string> scopes;
+  std::string organisation;  // partners of one organisation share a privacy budget; empty: none
+  // Whose privacy budget pays for what this principal is shown.
+  const std::string& privacy_account() const { return organisation.empty() ? id : organisation; }
 };
 
 struct RequestContext {

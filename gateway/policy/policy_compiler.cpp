@@ -1,6 +1,7 @@
 #include "policy/policy_compiler.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include <openssl/evp.h>
@@ -67,6 +68,14 @@ void compile_privacy(const json& v, PrivacyPolicy& out) {
   if (v.contains("differencing")) {
     out.differencing_window_seconds = v["differencing"]["window_hours"].get<std::int64_t>() * 3600;
     out.differencing_remembered = v["differencing"]["remembered_queries"].get<unsigned>();
+  }
+  if (v.contains("release")) {
+    const auto& r = v["release"];
+    // The schema allows at most three decimals; llround keeps 0.1 from becoming 99.
+    out.epsilon_milli = static_cast<std::uint64_t>(std::llround(r["epsilon_per_release"].get<double>() * 1000));
+    out.budget_milli = static_cast<std::uint64_t>(std::llround(r["budget"]["epsilon"].get<double>() * 1000));
+    out.budget_period = r["budget"]["period"] == "month" ? PrivacyPolicy::BudgetPeriod::month
+                                                         : PrivacyPolicy::BudgetPeriod::day;
   }
 }
 

@@ -68,6 +68,14 @@ struct PrivacyPolicy {
   std::int64_t differencing_window_seconds = 24 * 3600;
   unsigned differencing_remembered = 50;
   std::string differencing_rule = "privacy.differencing";
+  // The release model (privacy.release): noise of ε per release, and the ε an account may
+  // spend in a budget period (UTC day or month). Milli-units keep ε an exact fraction.
+  enum class BudgetPeriod { day, month };
+  std::uint64_t epsilon_milli = 250;
+  std::uint64_t budget_milli = 25'000;
+  BudgetPeriod budget_period = BudgetPeriod::day;
+  std::string release_rule = "privacy.release.epsilon_per_release";
+  std::string budget_rule = "privacy.release.budget";
 };
 
 struct FrequencyCap {

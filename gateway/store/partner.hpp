@@ -26,6 +26,9 @@ struct Partner {
   std::string tier;
   std::string category;
   std::vector<std::string> scopes;
+  // Partner accounts of one company share one privacy budget and one query history
+  // (docs/privacy.md); empty: the partner stands alone.
+  std::string organisation;
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
   std::vector<PartnerKey> keys;
@@ -37,6 +40,7 @@ struct PartnerPatch {
   std::optional<PartnerStatus> status;
   std::optional<std::string> tier;
   std::optional<std::vector<std::string>> scopes;
+  std::optional<std::string> organisation;
 };
 
 const char* to_string(PartnerStatus s);

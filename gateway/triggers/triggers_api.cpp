@@ -26,14 +26,37 @@ constexpr const char* kDefaultPurpose = "dpv:Personalisation";
 
 json issue(std::string pointer, std::string detail) { return {{"pointer", std::move(pointer)}, {"detail", std::move(detail)}}; }
 
-// Counts are shown once at least k events matched: fewer could single out who moved.
-json trigger_json(const store::TriggerRecord& t, std::uint64_t k) {
+// Counts are shown once at least k events matched (fewer could single out who moved), through
+// the release model: as of the partner's first look on each UTC day, noisy and rounded,
+// the same figures on every later look that day. Counts that changed with every look could
+// be subtracted from each other; one snapshot a day costs one release of the budget. One
+// event counts in `matched` and in one outcome: sensitivity 2.
+json counts_json(const store::TriggerRecord& t, const http::RequestContext& ctx, privacy::ReleaseModel& release,
+                 std::string& withheld) {
   const auto& c = t.counts;
-  json counts = nullptr;
-  if (c.matched >= k)
-    counts = {{"matched", c.matched},       {"sent", c.sent},         {"no_consent", c.no_consent},
-              {"capped", c.capped},         {"ineligible", c.ineligible}, {"cooling_down", c.cooling_down},
-              {"quiet_hours", c.quiet_hours}};
+  const auto day = http::rfc3339(http::unix_seconds_now()).substr(0, 10);
+  const auto shown = release.parts(ctx.policy->privacy, ctx.principal->privacy_account(), "trigger|" + t.id + "|" + day,
+                                   c.matched,
+                                   {{"matched", c.matched},
+                                    {"sent", c.sent},
+                                    {"no_consent", c.no_consent},
+                                    {"capped", c.capped},
+                                    {"ineligible", c.ineligible},
+                                    {"cooling_down", c.cooling_down},
+                                    {"quiet_hours", c.quiet_hours}},
+                                   2);
+  if (shown.withheld) {
+    withheld = shown.reason;
+    return nullptr;
+  }
+  json out = json::object();
+  for (const auto& f : shown.figures) out[f.name] = f.value;
+  return out;
+}
+
+json trigger_json(const store::TriggerRecord& t, const http::RequestContext& ctx, privacy::ReleaseModel& release) {
+  std::string withheld;
+  json counts = counts_json(t, ctx, release, withheld);
   return {{"id", t.id},
           {"offer_id", t.offer_id},
           {"event_type", t.event_type},
@@ -42,7 +65,7 @@ json trigger_json(const store::TriggerRecord& t, std::uint64_t k) {
           {"cooldown_seconds", t.cooldown_seconds},
           {"status", t.status},
           {"counts", counts},
-          {"counts_withheld", counts.is_null() ? json("below_threshold") : json(nullptr)},
+          {"counts_withheld", withheld.empty() ? json(nullptr) : json(withheld)},
           {"policy_version", t.policy_version},
           {"created_at", http::rfc3339(t.created_at)}};
 }
@@ -123,7 +146,7 @@ void register_trigger_routes(http::Pipeline& partner_plane, TriggersApiDeps deps
              // The segment: the audience grammar and the partner's targeting rights, at least k people.
              audiences::Estimate e;
              std::optional<audiences::AudienceService::Prepared> prepared;
-             const audiences::Caller caller{partner.id, partner.tier, partner.category};
+             const audiences::Caller caller{partner.id, partner.tier, partner.category, partner.organisation};
              try {
                prepared = deps.audiences.prepare(*ctx.policy, caller, {{"segment", (*body)["segment"]}}, e);
              } catch (const engine::EngineUnavailable& u) {
@@ -167,7 +190,7 @@ void register_trigger_routes(http::Pipeline& partner_plane, TriggersApiDeps deps
              if (deps.store.create_trigger(t) != store::WriteResult::ok) throw std::runtime_error("trigger id collision");
              deps.runner.reload();
              observability::log_info("trigger_created", {{"trigger", t.id}, {"partner", t.partner_id}, {"event_type", event_type}});
-             auto r = http::make_json(201, trigger_json(t, ctx.policy->privacy.minimum_audience_size));
+             auto r = http::make_json(201, trigger_json(t, ctx, deps.audiences.release_model()));
              r.set_header("Location", "/v1/triggers/" + t.id);
              return r;
            },
@@ -184,7 +207,7 @@ void register_trigger_routes(http::Pipeline& partner_plane, TriggersApiDeps deps
              const auto& id = ctx.path_params.at("id");
              auto t = std::regex_match(id, kTriggerId) ? deps.store.get_trigger(ctx.principal->id, id) : std::nullopt;
              if (!t) return http::make_problem(ctx, http::problems::not_found, "You have no trigger with this id.");
-             return http::make_json(200, trigger_json(*t, ctx.policy->privacy.minimum_audience_size));
+             return http::make_json(200, trigger_json(*t, ctx, deps.audiences.release_model()));
            },
        .blocking = true,
        .required_scope = "triggers:read",
@@ -198,10 +221,11 @@ void register_trigger_routes(http::Pipeline& partner_plane, TriggersApiDeps deps
              const auto request = http::read_page_request(ctx.request.query(), kTriggerId);
              if (!request)
                return http::make_problem(ctx, http::problems::malformed_request, "limit must be 1 to 200 and cursor one this API returned.");
-             const auto k = ctx.policy->privacy.minimum_audience_size;
              return http::make_json(
                  200, http::page_json(deps.store.list_triggers(ctx.principal->id, request->after, request->limit),
-                                      [k](const store::TriggerRecord& t) { return trigger_json(t, k); }));
+                                      [&](const store::TriggerRecord& t) {
+                                        return trigger_json(t, ctx, deps.audiences.release_model());
+                                      }));
            },
        .blocking = true,
        .required_scope = "triggers:read",

@@ -111,7 +111,11 @@ TEST_F(CrashResume, AKilledDeliveryResumesWithoutDuplicatesOrLoss) {
 
   const auto after = sink_lines(id);
   EXPECT_EQ(after, expected);  // each exactly once, and all of them
-  EXPECT_EQ(d["outcomes"]["delivered"].get<std::size_t>(), expected.size());
+  // The partner's figure is the exact count through the release model (noise, rounding).
+  const auto shown = d["outcomes"]["delivered"].get<std::int64_t>();
+  const auto exact = static_cast<std::int64_t>(expected.size());
+  EXPECT_EQ(shown % 100, 0);
+  EXPECT_LE(std::llabs(shown - exact), 100 + exact / 20);
   EXPECT_EQ(d["progress"], 1.0);
 }
 

@@ -197,6 +197,25 @@ const char* const kMigrations[] = {
         position INTEGER NOT NULL
       );
     )sql",
+    // 7: partners' organisations; the privacy budget's books: each release of noisy figures to an account, once per
+    // question, never changed or removed (a removed row would refund budget)
+    R"sql(
+      ALTER TABLE partners ADD COLUMN organisation TEXT NOT NULL DEFAULT '';
+      CREATE TABLE privacy_releases (
+        account       TEXT NOT NULL,
+        key           TEXT NOT NULL,
+        period        TEXT NOT NULL,
+        epsilon_milli INTEGER NOT NULL CHECK (epsilon_milli > 0),
+        figures       TEXT NOT NULL,
+        at            INTEGER NOT NULL,
+        PRIMARY KEY (account, key)
+      );
+      CREATE INDEX privacy_releases_by_period ON privacy_releases(account, period);
+      CREATE TRIGGER privacy_releases_no_update BEFORE UPDATE ON privacy_releases
+        BEGIN SELECT RAISE(ABORT, 'privacy_releases is append-only'); END;
+      CREATE TRIGGER privacy_releases_no_delete BEFORE DELETE ON privacy_releases
+        BEGIN SELECT RAISE(ABORT, 'privacy_releases is append-only'); END;
+    )sql",
 };
 
 // A prepared statement that finalizes itself.
@@ -296,7 +315,7 @@ std::vector<std::string> scopes_from_json(const std::string& text) {
 }
 
 constexpr const char* kPartnerColumns =
-    "id, display_name, status, tier, category, scopes, created_at, updated_at";
+    "id, display_name, status, tier, category, scopes, created_at, updated_at, organisation";
 
 Partner read_partner(const Statement& st) {
   Partner p;
@@ -308,6 +327,7 @@ Partner read_partner(const Statement& st) {
   p.scopes = scopes_from_json(st.text(5));
   p.created_at = st.int64(6);
   p.updated_at = st.int64(7);
+  p.organisation = st.text(8);
   return p;
 }
 
@@ -530,10 +550,12 @@ int SqliteStore::schema_version() {
 
 WriteResult SqliteStore::create_partner(const Partner& p) {
   std::lock_guard lock(mutex_);
-  Statement st(db_, "INSERT INTO partners(id, display_name, status, tier, category, scopes, created_at, updated_at) "
-                    "VALUES (?,?,?,?,?,?,?,?)");
+  Statement st(db_,
+               "INSERT INTO partners(id, display_name, status, tier, category, scopes, created_at, updated_at, "
+               "organisation) VALUES (?,?,?,?,?,?,?,?,?)");
   st.bind(1, p.id).bind(2, p.display_name).bind(3, std::string(to_string(p.status))).bind(4, p.tier);
   st.bind(5, p.category).bind(6, scopes_to_json(p.scopes)).bind(7, p.created_at).bind(8, p.updated_at);
+  st.bind(9, p.organisation);
   return st.exec_unique() ? WriteResult::ok : WriteResult::conflict;
 }
 
@@ -580,9 +602,11 @@ WriteResult SqliteStore::update_partner(const std::string& id, const PartnerPatc
   if (patch.status) current->status = *patch.status;
   if (patch.tier) current->tier = *patch.tier;
   if (patch.scopes) current->scopes = *patch.scopes;
-  Statement st(db_, "UPDATE partners SET display_name=?, status=?, tier=?, scopes=?, updated_at=? WHERE id=?");
+  if (patch.organisation) current->organisation = *patch.organisation;
+  Statement st(db_,
+               "UPDATE partners SET display_name=?, status=?, tier=?, scopes=?, organisation=?, updated_at=? WHERE id=?");
   st.bind(1, current->display_name).bind(2, std::string(to_string(current->status))).bind(3, current->tier);
-  st.bind(4, scopes_to_json(current->scopes)).bind(5, now).bind(6, id);
+  st.bind(4, scopes_to_json(current->scopes)).bind(5, current->organisation).bind(6, now).bind(7, id);
   st.step();
   tx.commit();
   return WriteResult::ok;
@@ -1030,6 +1054,48 @@ bool SqliteStore::healthy() {
   } catch (const StoreError&) {
     return false;
   }
+}
+
+// Privacy budget ---------------------------------------------------------------------------
+
+std::optional<std::string> SqliteStore::find(const std::string& account, const std::string& key) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, "SELECT figures FROM privacy_releases WHERE account = ? AND key = ?");
+  st.bind(1, account).bind(2, key);
+  if (!st.step()) return std::nullopt;
+  return st.text(0);
+}
+
+std::optional<std::string> SqliteStore::record(const privacy::ReleaseEntry& e, std::uint64_t cap_milli) {
+  std::lock_guard lock(mutex_);
+  // One transaction: the spend read and the entry written together, so two instances
+  // sharing the file cannot both spend the last of a budget.
+  Transaction tx(db_);
+  {
+    Statement st(db_, "SELECT figures FROM privacy_releases WHERE account = ? AND key = ?");
+    st.bind(1, e.account).bind(2, e.key);
+    if (st.step()) return st.text(0);
+  }
+  {
+    Statement st(db_, "SELECT COALESCE(SUM(epsilon_milli), 0) FROM privacy_releases WHERE account = ? AND period = ?");
+    st.bind(1, e.account).bind(2, e.period);
+    st.step();
+    if (static_cast<std::uint64_t>(st.int64(0)) + e.epsilon_milli > cap_milli) return std::nullopt;
+  }
+  Statement st(db_, "INSERT INTO privacy_releases(account, key, period, epsilon_milli, figures, at) VALUES (?,?,?,?,?,?)");
+  st.bind(1, e.account).bind(2, e.key).bind(3, e.period).bind(4, as_int(e.epsilon_milli)).bind(5, e.figures).bind(6, e.at);
+  st.step();
+  tx.commit();
+  return e.figures;
+}
+
+privacy::BudgetUse SqliteStore::use(const std::string& account, const std::string& period) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_,
+               "SELECT COALESCE(SUM(epsilon_milli), 0), COUNT(*) FROM privacy_releases WHERE account = ? AND period = ?");
+  st.bind(1, account).bind(2, period);
+  st.step();
+  return {static_cast<std::uint64_t>(st.int64(0)), static_cast<std::uint64_t>(st.int64(1))};
 }
 
 }  // namespace octopus::store

@@ -6,13 +6,15 @@
 #include <mutex>
 #include <string>
 
+#include "privacy/release_ledger.hpp"
 #include "store/store.hpp"
 
 struct sqlite3;
 
 namespace octopus::store {
 
-class SqliteStore final : public Store {
+// Also the privacy budget's books (privacy::ReleaseLedger), on the same connection.
+class SqliteStore final : public Store, public privacy::ReleaseLedger {
  public:
   // Opens (creating if needed) `path` and migrates it. Throws StoreError.
   explicit SqliteStore(const std::string& path);
@@ -69,6 +71,10 @@ class SqliteStore final : public Store {
   std::uint64_t stream_cursor(const std::string& name) override;
   void set_stream_cursor(const std::string& name, std::uint64_t position) override;
   bool healthy() override;
+
+  std::optional<std::string> find(const std::string& account, const std::string& key) override;
+  std::optional<std::string> record(const privacy::ReleaseEntry& entry, std::uint64_t cap_milli) override;
+  privacy::BudgetUse use(const std::string& account, const std::string& period) override;
 
   // The schema version after migration (tests, readiness).
   int schema_version();

@@ -101,7 +101,9 @@ class Estimates : public ::testing::Test {
  protected:
   BruteForceEngine engine;
   std::int64_t now = 1'800'000'000;
-  AudienceService service{engine, std::chrono::milliseconds(200), [this] { return now; }};
+  privacy::MemoryReleaseLedger books;
+  privacy::ReleaseModel release{privacy::Secret{7}, books, [this] { return now; }};
+  AudienceService service{engine, std::chrono::milliseconds(200), release, [this] { return now; }};
   Caller acme{"acme", "gold", "internet"};
 
   void add(int n, const std::string& city, std::size_t age, bool travel = false) {
@@ -201,9 +203,11 @@ class SharedHistory : public ::testing::Test {
   BruteForceEngine engine;
   std::int64_t now = 1'800'000'000;
   redis::RedisClient redis_a{options()}, redis_b{options()};
-  AudienceService a{engine, std::chrono::milliseconds(200), [this] { return now; },
+  privacy::MemoryReleaseLedger books;
+  privacy::ReleaseModel release{privacy::Secret{7}, books, [this] { return now; }};
+  AudienceService a{engine, std::chrono::milliseconds(200), release, [this] { return now; },
                     std::make_unique<RedisQueryHistory>(redis_a, "test")};
-  AudienceService b{engine, std::chrono::milliseconds(200), [this] { return now; },
+  AudienceService b{engine, std::chrono::milliseconds(200), release, [this] { return now; },
                     std::make_unique<RedisQueryHistory>(redis_b, "test")};
   Caller acme{"acme", "gold", "internet"};
 

@@ -34,12 +34,12 @@ class SqliteStoreTest : public ::testing::Test {
 TEST_F(SqliteStoreTest, MigratesOnceAndKeepsDataAcrossReopen) {
   {
     SqliteStore s(path);
-    EXPECT_EQ(s.schema_version(), 6);
+    EXPECT_EQ(s.schema_version(), 7);
     ASSERT_EQ(s.create_partner(partner("acme")), WriteResult::ok);
     ASSERT_EQ(s.add_key(key("k1", "acme")), WriteResult::ok);
   }
   SqliteStore again(path);
-  EXPECT_EQ(again.schema_version(), 6);
+  EXPECT_EQ(again.schema_version(), 7);
   auto p = again.get_partner("acme");
   ASSERT_TRUE(p);
   EXPECT_EQ(p->scopes, std::vector<std::string>{"audiences:read"});

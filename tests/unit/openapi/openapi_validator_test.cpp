@@ -71,6 +71,7 @@ json partner() {
           {"tier", "gold"},
           {"category", "retail"},
           {"scopes", {"audiences:read"}},
+          {"organisation", nullptr},
           {"created_at", "2025-01-15T08:30:00Z"},
           {"updated_at", "2025-01-15T08:30:00Z"},
           {"keys", {partner_key(false), partner_key(true)}}};
