@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <functional>
 #include <thread>
 
@@ -27,6 +28,7 @@ struct Person {
   std::string city;
   std::size_t age;  // index into the age bands
   bool travel = false;
+  bool roaming = false;
 };
 
 // Counts by evaluating the segment on every person; records the last consent filter.
@@ -47,7 +49,7 @@ class BruteForceEngine final : public engine::Engine {
                             true,
                             {18, 25, 35, 45, 55, 65},
                             {25, 35, 45, 55, 65, 1e9}});
-    v.tags = {"travel"};
+    v.tags = {"travel", "roaming"};
     return ready(std::move(v));
   }
   std::future<std::uint64_t> count(const engine::CountQuery& q) override {
@@ -91,7 +93,7 @@ class BruteForceEngine final : public engine::Engine {
         return std::find(n.values.begin(), n.values.end(), value) != n.values.end();
       }
       case K::range: return false;
-      case K::tag: return p.travel;
+      case K::tag: return n.tag == "roaming" ? p.roaming : p.travel;
     }
     return false;
   }
@@ -192,6 +194,95 @@ TEST_F(Estimates, AHungEngineIsReportedNotWaitedFor) {
   const auto started = std::chrono::steady_clock::now();
   EXPECT_EQ(estimate(R"({"tag":"travel"})").outcome, Estimate::Outcome::engine_unavailable);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+}
+
+// The attacks a partner would try on estimates, each in two worlds that differ only in a
+// group smaller than k: in "empty" nobody of A (Jinan, 65+, travel; 300 people) is roaming,
+// in "small" five of them are. Whatever the partner asks, its answers must be the same in
+// both worlds: it must not learn whether the small group is empty.
+class Attacks : public ::testing::Test {
+ protected:
+  struct World {
+    explicit World(int roaming, unsigned char secret = 7)
+        : release(privacy::Secret{secret}, books, [] { return std::int64_t{1'800'000'000}; }),
+          service(engine, std::chrono::milliseconds(200), release, [] { return std::int64_t{1'800'000'000}; }) {
+      for (int i = 0; i < 300; ++i) engine.people.push_back({"jinan", 5, true, i < roaming});
+      for (int i = 0; i < 200; ++i) engine.people.push_back({"qingdao", 0, false, false});  // G
+      for (int i = 0; i < 200; ++i) engine.people.push_back({"qingdao", 1, false, false});  // H
+      for (int i = 0; i < 10'000; ++i) engine.people.push_back({"jinan", 2, false, i % 7 == 0});
+    }
+    BruteForceEngine engine;
+    privacy::MemoryReleaseLedger books;
+    privacy::ReleaseModel release;
+    AudienceService service;
+    // What the partner sees: count or withheld, and why.
+    std::string ask(const std::string& segment, const Caller& who = {"acme", "gold", "internet", ""}) {
+      const auto e = service.estimate(*shipped(), who, json{{"segment", json::parse(segment)}});
+      return e.count ? std::to_string(*e.count) : "withheld:" + e.reason;
+    }
+  };
+  static constexpr const char* kA =
+      R"({"all":[{"attribute":"city","eq":"jinan"},{"attribute":"age_band","eq":"65+"},{"tag":"travel"}]})";
+  static constexpr const char* kANotRoaming =
+      R"({"all":[{"attribute":"city","eq":"jinan"},{"attribute":"age_band","eq":"65+"},{"tag":"travel"},{"not":{"tag":"roaming"}}]})";
+  static std::string any(const std::string& a, const std::string& b) { return R"({"any":[)" + a + "," + b + "]}"; }
+  static constexpr const char* kG = R"({"all":[{"attribute":"city","eq":"qingdao"},{"attribute":"age_band","eq":"18-24"}]})";
+  static constexpr const char* kH = R"({"all":[{"attribute":"city","eq":"qingdao"},{"attribute":"age_band","eq":"25-34"}]})";
+};
+
+TEST_F(Attacks, TheEmptinessProbeGetsTheSameAnswerWhetherTheSmallGroupIsEmptyOrNot) {
+  World empty(0), small(5);
+  EXPECT_EQ(empty.ask(kA), small.ask(kA));
+  EXPECT_EQ(empty.ask(kA), "300");
+  EXPECT_EQ(empty.ask(kANotRoaming), small.ask(kANotRoaming));
+  EXPECT_EQ(empty.ask(kANotRoaming), "withheld:differencing") << "a zero difference is withheld like a small one";
+  // Asking A again (its terms in another order) is the same question: the same answer.
+  const std::string reordered =
+      R"({"all":[{"tag":"travel"},{"attribute":"age_band","eq":"65+"},{"attribute":"city","eq":"jinan"}]})";
+  EXPECT_EQ(empty.ask(reordered), "300");
+  EXPECT_EQ(small.ask(reordered), "300");
+}
+
+TEST_F(Attacks, PaddingBothQueriesWithTheSameLargeGroupChangesNothing) {
+  World empty(0), small(5);
+  const std::string pad = R"({"attribute":"age_band","eq":"25-34"})";  // 10,000 in Jinan, 200 in Qingdao
+  EXPECT_EQ(empty.ask(any(kA, pad)), small.ask(any(kA, pad)));
+  EXPECT_EQ(empty.ask(any(kANotRoaming, pad)), "withheld:differencing");
+  EXPECT_EQ(small.ask(any(kANotRoaming, pad)), "withheld:differencing");
+}
+
+TEST_F(Attacks, SplittingTheProbeOverPartnersOfOneOrganisationChangesNothing) {
+  World empty(0), small(5);
+  const Caller first{"acme-1", "gold", "internet", "acme-group"}, second{"acme-2", "gold", "internet", "acme-group"};
+  EXPECT_EQ(empty.ask(kA, first), small.ask(kA, first));
+  EXPECT_EQ(empty.ask(kANotRoaming, second), "withheld:differencing");
+  EXPECT_EQ(small.ask(kANotRoaming, second), "withheld:differencing");
+  // A partner of another organisation has a history of its own.
+  const Caller other{"beta", "gold", "internet", ""};
+  EXPECT_EQ(empty.ask(kANotRoaming, other), "300");
+}
+
+// Padding with two different groups G and H gets past the pairwise guard (every pair of
+// queries differs by 200 or more), and (A∨G − G) − ((A∧¬X)∨H − H) would be |A∧X| with exact
+// counts. With the release model the four answers are the same in both worlds for nearly
+// every noise secret, and the partner's inference is then 0 whatever the truth.
+TEST_F(Attacks, AChainWithDistinctPaddingLearnsNothingAcrossNoiseSecrets) {
+  int same = 0;
+  constexpr int kSecrets = 100;
+  for (int s = 1; s <= kSecrets; ++s) {
+    World empty(0, static_cast<unsigned char>(s)), small(5, static_cast<unsigned char>(s));
+    std::vector<std::string> views[2];
+    for (auto* w : {&empty, &small})
+      views[w == &small].assign({w->ask(any(kA, kG)), w->ask(any(kANotRoaming, kH)), w->ask(kG), w->ask(kH)});
+    ASSERT_EQ(views[0][2], "200");
+    same += views[0] == views[1];
+    if (views[0] == views[1]) {
+      const auto n = [&](int i) { return std::stoll(views[1][i]); };
+      EXPECT_EQ((n(0) - n(2)) - (n(1) - n(3)), 0) << "the inference says nobody, though five are there";
+    }
+  }
+  std::printf("chain with distinct padding: the worlds look alike for %d of %d secrets\n", same, kSecrets);
+  EXPECT_GE(same, 95) << "answers that differ between the worlds for more than 5 in 100 secrets";
 }
 
 // Two gateway instances behind one load balancer, each with its own Redis connection and
