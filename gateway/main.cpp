@@ -23,7 +23,7 @@ void print_help(std::ostream& out) {
 
 Usage:
   octopus-gateway serve [--config FILE] [--listen HOST:PORT] [--admin-listen HOST:PORT] [--data-dir DIR]
-                        [--policies DIR]
+                        [--policies DIR] [--public-authority HOST[:PORT]]
   octopus-gateway engine serve [--listen HOST:PORT] [--data-dir DIR] [--population N] [--seed S]
                                [--import FILE [--refuse-bad-rows]] [--timeout-ms MS]
                                [--events-per-second N] [--conversions-per-second N]
@@ -47,6 +47,10 @@ serve
                            (default: var/ beside the configuration file)
   --policies DIR           the policy files (default: policies/ beside the
                            configuration file); refused policies stop the start
+  --public-authority HOST[:PORT]
+                           the name partners address the gateway by; every
+                           signature's @authority must name it (auth.public_authority;
+                           required with a configured certificate)
 
 )" << octopus::policy::kPolicyHelp << R"(
 engine serve
@@ -100,7 +104,7 @@ int run_server(Args&&... args) {
 }
 
 int serve(const std::vector<std::string>& args) {
-  std::string config_path, listen, admin_listen, data_dir, policies_dir;
+  std::string config_path, listen, admin_listen, data_dir, policies_dir, public_authority;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
     auto value = [&](std::string& into) {
@@ -114,6 +118,7 @@ int serve(const std::vector<std::string>& args) {
     else if (a == "--admin-listen") ok = value(admin_listen);
     else if (a == "--data-dir") ok = value(data_dir);
     else if (a == "--policies") ok = value(policies_dir);
+    else if (a == "--public-authority") ok = value(public_authority);
     else if (a == "--help" || a == "-h") {
       print_help(std::cout);
       return 0;
@@ -129,6 +134,11 @@ int serve(const std::vector<std::string>& args) {
     if (!admin_listen.empty()) config.admin_listen = octopus::config::parse_endpoint(admin_listen);
     if (!data_dir.empty()) config.data_dir = data_dir;
     if (!policies_dir.empty()) config.policies_dir = policies_dir;
+    if (!public_authority.empty()) {
+      if (!octopus::config::valid_authority(public_authority))
+        throw octopus::config::ConfigError("--public-authority must be host[:port], e.g. api.operator.example");
+      config.signatures.public_authority = public_authority;
+    }
   } catch (const octopus::config::ConfigError& e) {
     std::cerr << "octopus-gateway: configuration error: " << e.what() << "\n";
     return 2;

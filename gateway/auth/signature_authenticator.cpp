@@ -45,17 +45,13 @@ std::string describe(SignatureError e) {
 }
 }  // namespace
 
-std::string normalize_authority(std::string_view host) {
-  std::string out(host);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (out.size() > 4 && out.ends_with(":443")) out.resize(out.size() - 4);
-  return out;
-}
+std::string normalize_authority(std::string_view host) { return protocol::normalize_authority("https", host); }
 
 SignatureAuthenticator::SignatureAuthenticator(const PartnerDirectory& directory, NonceCache& nonces,
                                                SignaturePolicy policy, Clock clock)
     : directory_(directory), nonces_(nonces), policy_(std::move(policy)), clock_(std::move(clock)) {
   if (!clock_) clock_ = system_now;
+  policy_.public_authority = normalize_authority(policy_.public_authority);
 }
 
 std::optional<http::Response> SignatureAuthenticator::on_request(http::RequestContext& ctx) {

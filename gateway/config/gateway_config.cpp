@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -11,6 +12,7 @@
 namespace octopus::config {
 
 namespace {
+
 
 class Reader {
  public:
@@ -136,6 +138,12 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
     if (n["client_ca"]) c.tls.client_ca = resolve(base_dir, r.string(n["client_ca"], "tls.client_ca"));
     if (c.tls.certificate_chain.empty() != c.tls.private_key.empty())
       r.fail(n, "tls needs both certificate_chain and private_key (or neither, for a development certificate)");
+    // A gateway with a real certificate is one partners reach by name: every signature must
+    // name that host, so one made for another gateway (or a Host header a client chose) is
+    // not accepted here.
+    if (!c.tls.certificate_chain.empty() && !(root["auth"] && root["auth"]["public_authority"]))
+      r.fail(n, "a gateway with a certificate needs auth.public_authority: the host[:port] partners address "
+                "(e.g. api.operator.example), which every signature must name");
   }
   if (auto n = root["limits"]) {
     r.only_keys(n, "limits",
@@ -163,7 +171,11 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
     r.only_keys(n, "auth", {"max_clock_skew_seconds", "public_authority"});
     if (n["max_clock_skew_seconds"])
       c.signatures.max_skew_seconds = static_cast<std::int64_t>(r.integer(n["max_clock_skew_seconds"], "auth.max_clock_skew_seconds", 1, 3600));
-    if (n["public_authority"]) c.signatures.public_authority = r.string(n["public_authority"], "auth.public_authority");
+    if (n["public_authority"]) {
+      c.signatures.public_authority = r.string(n["public_authority"], "auth.public_authority");
+      if (!valid_authority(c.signatures.public_authority))
+        r.fail(n["public_authority"], "auth.public_authority must be host[:port], e.g. api.operator.example or [2001:db8::1]:8443");
+    }
   }
   if (auto n = root["policies"]) {
     r.only_keys(n, "policies", {"directory", "watch_interval_ms"});
@@ -255,6 +267,11 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
     if (n["access_log"]) c.access_log = r.boolean(n["access_log"], "log.access_log");
   }
   return c;
+}
+
+bool valid_authority(const std::string& s) {
+  static const std::regex kAuthority(R"(^([A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(:[0-9]{1,5})?$)");
+  return std::regex_match(s, kAuthority);
 }
 
 GatewayConfig load_config(const std::string& path) {

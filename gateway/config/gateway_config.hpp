@@ -91,6 +91,10 @@ Endpoint parse_endpoint(const std::string& text);
 
 // Loads and validates a file. Throws ConfigError naming the file and line.
 GatewayConfig load_config(const std::string& path);
+
+// Whether `authority` is host[:port] as partners address a gateway: a DNS name or IPv4
+// address, or a bracketed IPv6 literal, and an optional port.
+bool valid_authority(const std::string& authority);
 // Parses YAML text; `origin` names it in errors and `base_dir` resolves relative paths.
 GatewayConfig parse_config(const std::string& yaml, const std::string& origin, const std::string& base_dir);
 

@@ -24,6 +24,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "http/framing.hpp"
 #include "http/problem.hpp"
 #include "http/trace_context.hpp"
 #include "observability/access_log.hpp"
@@ -148,6 +149,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return on_read_error(ec);
     busy_ = true;
     bytes_in_ = bytes;
+    // Framing another implementation could read differently is answered and the connection
+    // closed before a byte of body is read: nothing after it is taken as a next request.
+    if (auto problem = check_framing(head_of(parser_->get()))) return answer_early(problem->type, problem->detail);
     beast::get_lowest_layer(stream_).expires_after(state_.limits.body_timeout);
     // A client that asks before sending its body (Expect: 100-continue, RFC 9110 §10.1.1)
     // would otherwise wait for its own timeout first. Headers that refuse the body (its
@@ -159,6 +163,22 @@ class Session : public std::enable_shared_from_this<Session> {
                               beast::bind_front_handler(&Session::on_continue_sent, shared_from_this()));
     }
     read_body();
+  }
+
+  static RequestHead head_of(const bhttp::request_parser<bhttp::string_body>::value_type& header) {
+    RequestHead head;
+    head.version = header.version();
+    for (const auto& field : header) {
+      switch (field.name()) {
+        case bhttp::field::host: ++head.host_fields; break;
+        case bhttp::field::content_length: ++head.content_length_fields; break;
+        case bhttp::field::transfer_encoding:
+          head.transfer_encodings.emplace_back(field.value().data(), field.value().size());
+          break;
+        default: break;
+      }
+    }
+    return head;
   }
 
   void on_continue_sent(beast::error_code ec, std::size_t) {

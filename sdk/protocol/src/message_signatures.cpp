@@ -28,6 +28,23 @@ std::string ascii_lowercase(std::string_view s) {
   return out;
 }
 
+}  // namespace
+
+std::string normalize_authority(std::string_view scheme, std::string_view authority) {
+  std::string out = ascii_lowercase(authority);
+  const std::string lower_scheme = ascii_lowercase(scheme);
+  const std::string_view default_port = lower_scheme == "https" ? ":443" : lower_scheme == "http" ? ":80" : "";
+  // The port follows the last ':' after any IPv6 literal's closing bracket.
+  const auto bracket = out.rfind(']');
+  const auto colon = out.rfind(':');
+  const bool has_port = colon != std::string::npos && (bracket == std::string::npos || colon > bracket);
+  if (has_port && !default_port.empty() && std::string_view(out).substr(colon) == default_port && colon > 0)
+    out.resize(colon);
+  return out;
+}
+
+namespace {
+
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() &&
          std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
@@ -193,7 +210,7 @@ std::optional<std::string> derived_value(const RequestView& request, std::string
   } else if (name == "@target-uri") {
     value = ascii_lowercase(request.scheme) + "://" + std::string(request.authority) + std::string(request.target);
   } else if (name == "@authority") {
-    value = ascii_lowercase(request.authority);
+    value = normalize_authority(request.scheme, request.authority);
   } else if (name == "@scheme") {
     value = ascii_lowercase(request.scheme);
   } else if (name == "@request-target") {

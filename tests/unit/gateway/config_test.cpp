@@ -51,6 +51,21 @@ log: {level: warn, access_log: false}
   EXPECT_FALSE(c.access_log);
 }
 
+// A gateway with a real certificate is one partners reach by name: the name every signature
+// must carry is required, and must be a host[:port].
+TEST(Config, ACertificateNeedsThePublicAuthorityAndItMustBeHostAndPort) {
+  EXPECT_EQ(error_of("tls: {certificate_chain: c.pem, private_key: k.pem}\n"),
+            "gw.yaml:1: a gateway with a certificate needs auth.public_authority: the host[:port] partners address "
+            "(e.g. api.operator.example), which every signature must name");
+  for (const char* good : {"api.example.com", "api.example.com:8443", "10.1.2.3:443", "[2001:db8::1]:443", "API.Example.COM"})
+    EXPECT_EQ(error_of(std::string("auth: {public_authority: \"") + good + "\"}\n"), "") << good;
+  for (const char* bad : {"https://api.example.com", "api.example.com/v1", "api example", "api.example.com:", "-api.example",
+                          "user@api.example.com", "api.example.com:443:1"})
+    EXPECT_NE(error_of(std::string("auth: {public_authority: \"") + bad + "\"}\n").find("must be host[:port]"),
+              std::string::npos)
+        << bad;
+}
+
 TEST(Config, RefusesMistakesWithFileAndLine) {
   EXPECT_EQ(error_of("partner_plane:\n  listen: 127.0.0.1:8443\n  lisen: x\n"),
             "gw.yaml:3: unknown key 'lisen' in partner_plane (expected one of: listen)");

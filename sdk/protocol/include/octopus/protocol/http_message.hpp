@@ -21,4 +21,11 @@ struct RequestView {
   const std::vector<HeaderField>* headers = nullptr;
 };
 
+// RFC 9110 §4.2.3 normalisation of an authority, as RFC 9421 §2.2.3 requires for
+// @authority (@target-uri is the URI as sent, §2.2.2): the host in lower case, the scheme's
+// default port (443 for https, 80 for http) removed. "API.Example:443" → "api.example";
+// "[::1]:443" → "[::1]"; "host:8443" stays. Signer and verifier both derive @authority
+// through this, so they agree whether or not the client wrote the default port.
+std::string normalize_authority(std::string_view scheme, std::string_view authority);
+
 }  // namespace octopus::protocol
