@@ -65,6 +65,11 @@ TEST_F(Authenticator, AuthorityIsNormalisedFromTheHostHeader) {
   EXPECT_EQ(refusal(ctx), "");
   EXPECT_EQ(auth::normalize_authority("Example.COM:443"), "example.com");
   EXPECT_EQ(auth::normalize_authority("example.com:8443"), "example.com:8443");
+  EXPECT_EQ(auth::normalize_authority("[2001:DB8::1]:443"), "[2001:db8::1]");
+  EXPECT_EQ(auth::normalize_authority("[2001:db8::443]"), "[2001:db8::443]") << "no port: the literal stays whole";
+  EXPECT_EQ(auth::normalize_authority("example.com:4430"), "example.com:4430");
+  EXPECT_EQ(octopus::protocol::normalize_authority("http", "Example.com:80"), "example.com");
+  EXPECT_EQ(octopus::protocol::normalize_authority("http", "example.com:443"), "example.com:443");
 }
 
 TEST_F(Authenticator, SkewBoundariesAreExact) {
