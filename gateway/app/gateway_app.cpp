@@ -179,7 +179,10 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
     throw std::runtime_error("OCTOPUS_ADMIN_TOKEN is not set: the admin plane refuses to start without a token");
   auto admin_auth = std::make_unique<auth::BearerTokenAuthenticator>(admin_token);
 
-  std::filesystem::create_directories(c.data_dir);
+  // A data directory the gateway makes is its own account's alone; one the operator made
+  // keeps its mode (the files inside are 0600 whatever it is).
+  if (std::filesystem::create_directories(c.data_dir))
+    std::filesystem::permissions(c.data_dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
   auto sqlite = std::make_unique<store::SqliteStore>(c.data_dir + "/gateway.db");
   p.release_ledger = sqlite.get();
   p.store = std::move(sqlite);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "http/problem.hpp"
 #include "policy/privacy_evaluator.hpp"
 #include "privacy/canonical_segment.hpp"
 
@@ -103,17 +104,17 @@ std::optional<AudienceService::Prepared> AudienceService::prepare(const policy::
     purpose = body["purpose"].get<std::string>();
   }
   const auto purpose_id = policy.purpose_id(purpose);
-  if (!purpose_id) return malformed("/purpose", "'" + purpose + "' is not a purpose of the consent policy");
+  if (!purpose_id) return malformed("/purpose", http::quote_input(purpose) + " is not a purpose of the consent policy");
   const auto& audiences = policy.consent.capabilities[static_cast<std::size_t>(policy::Capability::audiences)];
   if (!audiences.allows(*purpose_id))
-    return refused("/purpose", "audiences may not be built for '" + purpose + "'", audiences.purposes_rule);
+    return refused("/purpose", "audiences may not be built for " + http::quote_input(purpose), audiences.purposes_rule);
   const auto category_id = policy.category_id(caller.category);
   if (!category_id)
     return refused("", "your partner category '" + caller.category + "' is not in the consent policy; contact the operator",
                    policy.consent.default_rule);
   const auto& category = policy.consent.category_allowances[*category_id];
   if (!category.allows(*purpose_id))
-    return refused("/purpose", caller.category + " partners may not use '" + purpose + "'", category.purposes_rule);
+    return refused("/purpose", caller.category + " partners may not use " + http::quote_input(purpose), category.purposes_rule);
   const auto tier = policy.tier_id(caller.tier);
   if (!tier)
     return refused("/segment", "your tier '" + caller.tier + "' is not in the privacy policy; contact the operator",

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "http/problem.hpp"
 #include "policy/policy_error.hpp"
 #include "policy/privacy_evaluator.hpp"
 
@@ -91,13 +92,13 @@ class Parser {
     const auto& dictionary = policy_.privacy.attributes;
     if (d.rule != policy_.privacy.never_targetable_rule &&
         !std::binary_search(dictionary.begin(), dictionary.end(), name)) {
-      malformed(at, "'" + name + "' is not an attribute; GET /v1/targeting-attributes lists them");
+      malformed(at, http::quote_input(name) + " is not an attribute; GET /v1/targeting-attributes lists them");
       return false;
     }
     if (d.rule == policy_.privacy.never_targetable_rule)
-      refused(at, "'" + name + "' may never be used to target subscribers", d.rule);
+      refused(at, http::quote_input(name) + " may never be used to target subscribers", d.rule);
     else
-      refused(at, "'" + name + "' is not targetable for tier " + policy_.privacy.tiers[tier_].name +
+      refused(at, http::quote_input(name) + " is not targetable for tier " + policy_.privacy.tiers[tier_].name +
                       "; GET /v1/targeting-attributes lists what is",
               d.rule);
     return false;
@@ -117,7 +118,7 @@ class Parser {
                                    [&](const engine::AttributeInfo& a) { return a.name == name; });
     if (!allowed(name, at + "/attribute")) return std::nullopt;
     if (info == vocabulary_.attributes.end())
-      return malformed(at + "/attribute", "'" + name + "' is not an attribute the engine knows");
+      return malformed(at + "/attribute", http::quote_input(name) + " is not an attribute the engine knows");
 
     engine::SegmentNode n;
     n.attribute = name;
@@ -132,7 +133,7 @@ class Parser {
       const json& v = j["eq"];
       if (!v.is_string()) return malformed(at + "/eq", "must be a string, one of: " + values_text());
       if (!known(v.get<std::string>()))
-        return malformed(at + "/eq", "'" + v.get<std::string>() + "' is not a value of " + name + " (one of: " +
+        return malformed(at + "/eq", http::quote_input(v.get<std::string>()) + " is not a value of " + name + " (one of: " +
                                          values_text() + ")");
       n.values.push_back(v.get<std::string>());
     } else if (j.contains("in")) {
@@ -149,11 +150,11 @@ class Parser {
           malformed(here, "must be a string");
         } else if (!known(vs[i].get<std::string>())) {
           ok = false;
-          malformed(here, "'" + vs[i].get<std::string>() + "' is not a value of " + name + " (one of: " +
+          malformed(here, http::quote_input(vs[i].get<std::string>()) + " is not a value of " + name + " (one of: " +
                               values_text() + ")");
         } else if (!seen.insert(vs[i].get<std::string>()).second) {
           ok = false;
-          malformed(here, "'" + vs[i].get<std::string>() + "' is listed twice");
+          malformed(here, http::quote_input(vs[i].get<std::string>()) + " is listed twice");
         } else {
           n.values.push_back(vs[i].get<std::string>());
         }
@@ -162,7 +163,7 @@ class Parser {
     } else {
       n.kind = engine::SegmentNode::Kind::range;
       const json& r = j["range"];
-      if (!info->ordered) return malformed(at + "/range", "'" + name + "' has no order; use eq or in");
+      if (!info->ordered) return malformed(at + "/range", http::quote_input(name) + " has no order; use eq or in");
       if (!r.is_object() || !r.contains("min") || !r.contains("max") || r.size() != 2)
         return malformed(at + "/range", "must be {\"min\": number, \"max\": number}");
       if (!r["min"].is_number()) return malformed(at + "/range/min", "must be a number");
@@ -186,7 +187,7 @@ class Parser {
     if (!allowed(std::string(kTagAttribute), at + "/tag")) return std::nullopt;
     const std::string name = t.get<std::string>();
     if (std::find(vocabulary_.tags.begin(), vocabulary_.tags.end(), name) == vocabulary_.tags.end())
-      return malformed(at + "/tag", "'" + name + "' is not a tag; GET /v1/targeting-attributes lists them");
+      return malformed(at + "/tag", http::quote_input(name) + " is not a tag; GET /v1/targeting-attributes lists them");
     engine::SegmentNode n;
     n.kind = engine::SegmentNode::Kind::tag;
     n.tag = name;

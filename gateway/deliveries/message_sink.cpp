@@ -1,6 +1,7 @@
 #include "deliveries/message_sink.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -124,8 +125,10 @@ void MessageSink::open_for(std::int64_t at_ms) {
     ::close(fd_);
   }
   const auto path = directory_ / ("messages-" + day + ".jsonl");
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  // Lines carry subscriber ids: the operator's account only (a file made before is tightened).
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd_ < 0) throw std::runtime_error("cannot open " + path.string() + ": " + std::strerror(errno));
+  ::fchmod(fd_, 0600);
   // A line cut short by a crash would glue onto the next one: end it first.
   const auto size = ::lseek(fd_, 0, SEEK_END);
   if (size > 0) {

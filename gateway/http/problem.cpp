@@ -6,6 +6,32 @@
 
 namespace octopus::http {
 
+namespace {
+
+// Cuts `s` to at most `max` bytes without splitting a UTF-8 sequence, marking the cut.
+std::string cut(std::string_view s, std::size_t max) {
+  if (s.size() <= max) return std::string(s);
+  std::size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;  // a continuation byte
+  return std::string(s.substr(0, end)) + "…";
+}
+
+void cap(nlohmann::json& j) {
+  if (j.is_string()) {
+    const auto& s = j.get_ref<const std::string&>();
+    if (s.size() > kMaxProblemText) j = cut(s, kMaxProblemText);
+  } else if (j.is_array()) {
+    if (j.size() > kMaxProblemItems) j.erase(j.begin() + kMaxProblemItems, j.end());
+    for (auto& e : j) cap(e);
+  } else if (j.is_object()) {
+    for (auto& [_, v] : j.items()) cap(v);
+  }
+}
+
+}  // namespace
+
+std::string quote_input(std::string_view value, std::size_t max) { return "'" + cut(value, max) + "'"; }
+
 std::string problem_type_uri(const ProblemType& type) {
   std::string uri(kProblemBase);
   uri += type.slug;
@@ -18,7 +44,7 @@ Response make_problem(const ProblemType& type, std::string detail, std::string_v
       {"type", problem_type_uri(type)},
       {"title", type.title},
       {"status", type.status},
-      {"detail", std::move(detail)},
+      {"detail", detail.size() > kMaxProblemText ? cut(detail, kMaxProblemText) : std::move(detail)},
       {"instance", instance},
       {"request_id", request_id},
   };
@@ -41,7 +67,10 @@ Response make_problem(RequestContext& ctx, const ProblemType& type, std::string 
   Response r = make_problem(type, std::move(detail), ctx.request_id, instance);
   if (extensions.is_object() && !extensions.empty()) {
     auto body = nlohmann::json::parse(r.body);
-    for (auto it = extensions.begin(); it != extensions.end(); ++it) body[it.key()] = it.value();
+    for (auto it = extensions.begin(); it != extensions.end(); ++it) {
+      body[it.key()] = it.value();
+      cap(body[it.key()]);
+    }
     r.body = body.dump();
   }
   return r;

@@ -64,6 +64,15 @@ Response make_unavailable(RequestContext& ctx, const ProblemType& type, std::str
 Response make_problem(const ProblemType& type, std::string detail, std::string_view request_id,
                       std::string_view instance);
 
+// What a client sent, quoted for a problem's detail: at most `max` bytes of it (cut on a
+// UTF-8 boundary, "…" appended), so a megabyte value is not sent back a megabyte long.
+std::string quote_input(std::string_view value, std::size_t max = 64);
+
+// Every string in a problem (detail, and each string of its extensions) is cut to this many
+// bytes, and every array to kMaxProblemItems entries, whatever the handler put there.
+inline constexpr std::size_t kMaxProblemText = 1024;
+inline constexpr std::size_t kMaxProblemItems = 100;
+
 // A JSON response with the right content type.
 Response make_json(int status, const nlohmann::json& body);
 

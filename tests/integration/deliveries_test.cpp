@@ -4,6 +4,8 @@
 // consent and a TD reply withdraws it, both recorded.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -113,6 +115,12 @@ TEST_F(DeliveriesApi, AnAudienceDeliveryRunsToTheEndOrWaitsForTheMorning) {
   EXPECT_EQ(json::parse(gw.partner("GET", "/v1/deliveries/" + id, acme).body)["outcomes"], o)
       << "the same figures on every look";
   for (const auto& [subscriber, n] : lines) EXPECT_EQ(n, 1) << "subscriber sent twice";
+  // The sink holds subscriber ids: owner-only files.
+  for (const auto& f : std::filesystem::directory_iterator(gw.data_dir() + "/messages")) {
+    struct stat st {};
+    ASSERT_EQ(::stat(f.path().c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << f.path();
+  }
 }
 
 TEST_F(DeliveriesApi, BadDeliveriesGetTheProblemTheyDeserve) {

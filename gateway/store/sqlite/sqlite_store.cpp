@@ -1,6 +1,9 @@
 #include "store/sqlite/sqlite_store.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstring>
 
@@ -504,7 +507,23 @@ constexpr const char* kKeyColumns = "key_id, partner_id, algorithm, public_key, 
 
 }  // namespace
 
+namespace {
+// The store holds the partner registry, audit trail and consent changes: readable by the
+// gateway's account only. SQLite gives its -wal and -shm files the database file's mode, so
+// creating (or tightening) the database file 0600 covers them too.
+void make_private(const std::string& path) {
+  if (path.empty() || path == ":memory:") return;
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw StoreError("cannot open " + path + ": " + std::strerror(errno));
+  const bool ok = ::fchmod(fd, 0600) == 0;
+  ::close(fd);
+  if (!ok) throw StoreError("cannot make " + path + " private: " + std::strerror(errno));
+  for (const char* suffix : {"-wal", "-shm"}) ::chmod((path + suffix).c_str(), 0600);  // absent: nothing to do
+}
+}  // namespace
+
 SqliteStore::SqliteStore(const std::string& path) {
+  make_private(path);
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
