@@ -15,12 +15,19 @@
 #include "http/problem.hpp"
 #include "http/query.hpp"
 #include "octopus/protocol/base64.hpp"
+#include "octopus/protocol/ed25519.hpp"
 
 namespace octopus::admin {
 
 using nlohmann::json;
 
 namespace {
+
+std::vector<std::string> tier_names(const policy::PolicySnapshot& policy) {
+  std::vector<std::string> out;
+  for (const auto& t : policy.privacy.tiers) out.push_back(t.name);
+  return out;
+}
 
 json key_json(const store::PartnerKey& k) {
   return {{"key_id", k.key_id},
@@ -74,6 +81,14 @@ class Validation {
     errors_.push_back({{"pointer", std::move(pointer)}, {"detail", std::move(detail)}});
   }
   bool ok() const { return errors_.empty(); }
+  // A name the policies must define (a tier, a category): refused naming the defined ones, as
+  // a partner the policies do not know would be refused on every call.
+  void defined(const std::string& value, std::string pointer, const char* what, const std::vector<std::string>& names) {
+    if (std::find(names.begin(), names.end(), value) != names.end()) return;
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    fail(std::move(pointer), "is not a " + std::string(what) + " (one of: " + list + ")");
+  }
   http::Response response(http::RequestContext& ctx) const {
     return http::make_problem(ctx, http::problems::validation_error,
                               std::to_string(errors_.size()) + " field(s) are invalid; see errors.",
@@ -204,6 +219,9 @@ class PartnersApi {
     auto scopes = v.scopes_field(*body, true);
     auto status = v.string_field(*body, "status", kStatus, "must be active or suspended", false);
     auto organisation = v.string_field(*body, "organisation", kOrganisation, kOrganisationRule, false);
+    const auto policy = d_.policy();
+    if (tier) v.defined(*tier, "/tier", "tier of the privacy policy", tier_names(*policy));
+    if (category) v.defined(*category, "/category", "partner category of the consent policy", policy->consent.categories);
     if (!v.ok()) return v.response(ctx);
 
     store::Partner p;
@@ -272,6 +290,9 @@ class PartnersApi {
     if (!v.ok()) return v.response(ctx);
 
     const auto& id = ctx.path_params.at("id");
+    if (!d_.store.get_partner(id)) return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
+    if (patch.tier) v.defined(*patch.tier, "/tier", "tier of the privacy policy", tier_names(*d_.policy()));
+    if (!v.ok()) return v.response(ctx);
     if (d_.store.update_partner(id, patch, d_.clock()) == store::WriteResult::not_found)
       return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
     json changed = json::object();
@@ -295,7 +316,14 @@ class PartnersApi {
     std::optional<std::vector<std::uint8_t>> pk;
     if (pk_text) {
       pk = protocol::base64_decode(*pk_text);
-      if (!pk || pk->size() != 32) v.fail("/public_key", "must be standard base64 of exactly 32 raw bytes");
+      if (!pk || pk->size() != 32) {
+        v.fail("/public_key", "must be standard base64 of exactly 32 raw bytes");
+      } else {
+        protocol::Ed25519PublicKey raw{};
+        std::copy(pk->begin(), pk->end(), raw.begin());
+        if (!protocol::ed25519_public_key_usable(raw))
+          v.fail("/public_key", "is not a usable Ed25519 public key (a low-order or non-canonical point, such as all zeros)");
+      }
     }
     if (!v.ok()) return v.response(ctx);
 
@@ -304,6 +332,12 @@ class PartnersApi {
     key.partner_id = ctx.path_params.at("id");
     std::copy(pk->begin(), pk->end(), key.public_key.begin());
     key.created_at = d_.clock();
+    if (!d_.store.get_partner(key.partner_id))
+      return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
+    // One key, one partner: were it shared, a signature would not say which partner acted.
+    if (const auto owner = owner_of(key.public_key); owner && *owner != key.partner_id)
+      return http::make_problem(ctx, http::problems::conflict,
+                                "This public key is already registered to another partner; each partner needs its own key pair.");
     switch (d_.store.add_key(key)) {
       case store::WriteResult::not_found:
         return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
@@ -337,8 +371,17 @@ class PartnersApi {
   }
 
  private:
+  // The partner holding `public_key` among every key ever registered (revoked ones too: a
+  // retired key is not handed to someone else).
+  std::optional<std::string> owner_of(const std::array<std::uint8_t, 32>& public_key) {
+    for (const auto& p : d_.store.load_all_partners())
+      for (const auto& k : p.keys)
+        if (k.public_key == public_key) return p.id;
+    return std::nullopt;
+  }
+
   void audit(const http::RequestContext& ctx, std::string_view action, const std::string& partner, const json& detail) {
-    record_admin_action(d_.store, ctx, action, partner, d_.policy_version ? d_.policy_version() : "", detail);
+    record_admin_action(d_.store, ctx, action, partner, d_.policy()->version, detail);
   }
   void sync_directory(const std::string& id) {
     if (auto p = d_.store.get_partner(id)) d_.directory.upsert(*p);

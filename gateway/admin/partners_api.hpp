@@ -6,10 +6,12 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "auth/partner_directory.hpp"
 #include "http/pipeline.hpp"
+#include "policy/policy_snapshot.hpp"
 #include "store/store.hpp"
 
 namespace octopus::admin {
@@ -18,7 +20,9 @@ struct PartnersApiDeps {
   store::Store& store;
   auth::PartnerDirectory& directory;
   std::function<std::int64_t()> clock;  // Unix seconds; empty: system clock
-  std::function<std::string()> policy_version;  // in force, for the audit log; empty: none recorded
+  // The policies in force: the tiers and categories a partner may have, and the version the
+  // audit log records.
+  std::function<std::shared_ptr<const policy::PolicySnapshot>()> policy;
 };
 
 void register_partner_routes(http::Pipeline& admin_plane, PartnersApiDeps deps);

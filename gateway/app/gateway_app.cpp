@@ -324,8 +324,8 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
 
   // Admin plane: bearer token, then the registry.
   p.admin_plane.add_stage(std::move(admin_auth));
-  admin::register_partner_routes(p.admin_plane, {*p.store, p.directory, {},
-                                                 [registry = p.policies.get()] { return registry->current()->version; }});
+  admin::register_partner_routes(p.admin_plane,
+                                 {*p.store, p.directory, {}, [registry = p.policies.get()] { return registry->current(); }});
   admin::register_policy_routes(p.admin_plane, {*p.policies, *p.store});
   admin::register_usage_routes(p.admin_plane, {*p.store, *p.policies, *p.limiter});
   admin::register_privacy_routes(p.admin_plane, {*p.store, *p.policies, *p.release});

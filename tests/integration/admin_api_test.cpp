@@ -143,6 +143,59 @@ TEST_F(AdminApi, InvalidKeysAreRefused) {
   EXPECT_EQ(bad_id.status, 422);
 }
 
+// Keys under which a signature proves nothing: the all-zero key, the identity and other
+// low-order points, a non-canonical encoding. And one key pair belongs to one partner.
+TEST_F(AdminApi, DegenerateAndSharedKeysAreRefused) {
+  ASSERT_EQ(gw.admin("POST", "/admin/v1/partners", acme_body()).status, 201);
+  auto key_of = [](std::array<std::uint8_t, 32> raw) { return octopus::protocol::base64_encode(raw.data(), raw.size()); };
+  std::array<std::uint8_t, 32> zero{}, identity{}, order_two{}, non_canonical{};
+  identity[0] = 1;  // the neutral element (0, 1)
+  order_two.fill(0);
+  order_two[0] = 0xec;  // y = p - 1: the point of order 2
+  for (int i = 1; i < 31; ++i) order_two[i] = 0xff;
+  order_two[31] = 0x7f;
+  non_canonical.fill(0xff);  // y ≥ p
+  int n = 0;
+  for (const auto& raw : {zero, identity, order_two, non_canonical}) {
+    const auto r = gw.admin("POST", "/admin/v1/partners/acme/keys",
+                            {{"key_id", "weak-" + std::to_string(n++)}, {"algorithm", "ed25519"}, {"public_key", key_of(raw)}});
+    EXPECT_EQ(r.status, 422) << key_of(raw);
+    EXPECT_NE(r.body.find("not a usable Ed25519 public key"), std::string::npos) << r.body;
+  }
+  const auto pk = some_public_key();
+  ASSERT_EQ(gw.admin("POST", "/admin/v1/partners/acme/keys", {{"key_id", "acme-1"}, {"algorithm", "ed25519"}, {"public_key", pk}}).status, 201);
+  ASSERT_EQ(gw.admin("POST", "/admin/v1/partners", {{"id", "beta"}, {"display_name", "Beta"}, {"tier", "gold"},
+                                                    {"category", "content"}, {"scopes", json::array()}}).status, 201);
+  const auto shared = gw.admin("POST", "/admin/v1/partners/beta/keys", {{"key_id", "beta-1"}, {"algorithm", "ed25519"}, {"public_key", pk}});
+  EXPECT_EQ(shared.status, 409);
+  EXPECT_NE(shared.body.find("already registered to another partner"), std::string::npos);
+  // Revoked, the key is still acme's: it is not handed to beta either.
+  ASSERT_EQ(gw.admin("DELETE", "/admin/v1/partners/acme/keys/acme-1").status, 200);
+  EXPECT_EQ(gw.admin("POST", "/admin/v1/partners/beta/keys", {{"key_id", "beta-1"}, {"algorithm", "ed25519"}, {"public_key", pk}}).status, 409);
+}
+
+// A tier or category the policies do not define would make every call of the partner fail
+// closed; it is refused at registration, naming the defined values.
+TEST_F(AdminApi, TiersAndCategoriesMustBeDefinedByThePolicies) {
+  auto body = acme_body();
+  body["tier"] = "platinum";
+  body["category"] = "casino";
+  const auto r = gw.admin("POST", "/admin/v1/partners", body);
+  ASSERT_EQ(r.status, 422);
+  const auto errors = json::parse(r.body)["errors"];
+  ASSERT_EQ(errors.size(), 2u) << r.body;
+  EXPECT_EQ(errors[0]["pointer"], "/tier");
+  EXPECT_EQ(errors[0]["detail"], "is not a tier of the privacy policy (one of: bronze, gold, silver)");
+  EXPECT_EQ(errors[1]["pointer"], "/category");
+  EXPECT_NE(errors[1]["detail"].get<std::string>().find("is not a partner category of the consent policy (one of: "),
+            std::string::npos);
+  EXPECT_EQ(gw.admin("GET", "/admin/v1/partners/acme").status, 404) << "nothing was registered";
+  ASSERT_EQ(gw.admin("POST", "/admin/v1/partners", acme_body()).status, 201);
+  const auto patched = gw.admin("PATCH", "/admin/v1/partners/acme", {{"tier", "platinum"}});
+  EXPECT_EQ(patched.status, 422);
+  EXPECT_EQ(json::parse(patched.body)["errors"][0]["pointer"], "/tier");
+}
+
 TEST_F(AdminApi, NonJsonBodiesAreRefusedClearly) {
   auto conn = gw.admin_connection();
   std::vector<octopus::client::HeaderField> auth{{"Authorization", std::string("Bearer ") + octopus::testing::kAdminToken}};

@@ -141,6 +141,11 @@ bool ed25519_verify(const Ed25519PublicKey& key, std::string_view message, const
                                      message.size(), key.data()) == 0;
 }
 
+bool ed25519_public_key_usable(const Ed25519PublicKey& key) {
+  ensure_sodium_initialised();
+  return crypto_core_ed25519_is_valid_point(key.data()) == 1;
+}
+
 std::string ed25519_public_key_to_pem(const Ed25519PublicKey& key) {
   PkeyPtr pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, key.data(), key.size()));
   BioPtr bio(BIO_new(BIO_s_mem()));

@@ -41,6 +41,11 @@ class Ed25519PrivateKey {
 bool ed25519_verify(const Ed25519PublicKey& key, std::string_view message,
                     const std::uint8_t* signature, std::size_t signature_size);
 
+// True when `key` can be a real signer's key: a canonical encoding of a point on the curve,
+// in the prime-order subgroup and not of small order. The all-zero key, the identity and the
+// other low-order points are refused: signatures under them prove nothing about who signed.
+bool ed25519_public_key_usable(const Ed25519PublicKey& key);
+
 // SubjectPublicKeyInfo PEM of a raw public key (for handing keys to other programs).
 std::string ed25519_public_key_to_pem(const Ed25519PublicKey& key);
 
