@@ -39,6 +39,7 @@
 #include "tokens/partner_token.hpp"
 #include "triggers/trigger_runner.hpp"
 #include "triggers/triggers_api.hpp"
+#include "http/formats.hpp"
 #include "http/self_signed.hpp"
 #include "idempotency/idempotency_stage.hpp"
 #include "http/server.hpp"
@@ -177,7 +178,23 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
 
   if (admin_token.empty())
     throw std::runtime_error("OCTOPUS_ADMIN_TOKEN is not set: the admin plane refuses to start without a token");
-  auto admin_auth = std::make_unique<auth::BearerTokenAuthenticator>(admin_token);
+  // Each failed guess that leaves an address throttled is an operator-visible event.
+  auto admin_auth = std::make_unique<auth::BearerTokenAuthenticator>(
+      admin_token, "octopus-admin", [&p](std::string_view address) {
+        store::AuditRecord a;
+        a.at = http::unix_seconds_now();
+        a.actor = "unauthenticated";
+        a.action = "admin.auth_throttled";
+        a.subject = std::string(address);
+        a.outcome = "refused";
+        a.policy_version = p.policies ? p.policies->current()->version : "";
+        try {
+          p.store->append_audit(a);
+        } catch (const std::exception& e) {
+          observability::log_error("audit_failed", {{"action", a.action}, {"what", e.what()}});
+        }
+        observability::log_warn("admin_auth_throttled", {{"address", a.subject}});
+      });
 
   // A data directory the gateway makes is its own account's alone; one the operator made
   // keeps its mode (the files inside are 0600 whatever it is).

@@ -2,6 +2,8 @@
 // answers to bad input.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "gateway_harness.hpp"
 #include "octopus/protocol/base64.hpp"
 
@@ -35,6 +37,26 @@ TEST_F(AdminApi, MissingOrWrongTokenIsRefused) {
   EXPECT_EQ(wrong.status, 401);
   auto prefix = gw.admin("GET", "/admin/v1/partners", nullptr, "test-admin-token");
   EXPECT_EQ(prefix.status, 401);
+}
+
+// Guessing the token is slowed per client address: ten failures, then 429 with Retry-After
+// for every request (even with the right token) until the allowance refills; audited.
+TEST_F(AdminApi, FailedTokensAreThrottledPerAddressAndAudited) {
+  for (int i = 0; i < 10; ++i)
+    ASSERT_EQ(gw.admin("GET", "/admin/v1/partners", nullptr, "wrong-token-" + std::to_string(i) + "-0123456789").status, 401) << i;
+  const auto throttled = gw.admin("GET", "/admin/v1/partners", nullptr, "wrong-token-x-0123456789");
+  EXPECT_EQ(throttled.status, 429);
+  EXPECT_EQ(problem_slug(throttled), "rate-limited");
+  const int retry_after = std::stoi(std::string(throttled.header("retry-after")));
+  EXPECT_GE(retry_after, 1);
+  EXPECT_LE(retry_after, 6);
+  EXPECT_EQ(gw.admin("GET", "/admin/v1/partners").status, 429) << "no token is compared while throttled";
+  std::this_thread::sleep_for(std::chrono::seconds(retry_after));
+  EXPECT_EQ(gw.admin("GET", "/admin/v1/partners").status, 200) << "the allowance refills";
+  const auto audit = json::parse(gw.admin("GET", "/admin/v1/audit?action=admin.auth_throttled").body);
+  ASSERT_EQ(audit["items"].size(), 1u) << audit.dump();
+  EXPECT_EQ(audit["items"][0]["subject"], "127.0.0.1");
+  EXPECT_EQ(audit["items"][0]["outcome"], "refused");
 }
 
 TEST_F(AdminApi, HealthAndReadinessNeedNoToken) {
