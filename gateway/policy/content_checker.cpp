@@ -3,17 +3,14 @@
 #include <algorithm>
 #include <cctype>
 
+#include "policy/text_normaliser.hpp"
+
 namespace octopus::policy {
 
 namespace {
 
 char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
-// Latin letters match regardless of case; other bytes (UTF-8 of Chinese text) exactly.
-bool contains_phrase(std::string_view text, std::string_view phrase) {
-  return std::search(text.begin(), text.end(), phrase.begin(), phrase.end(),
-                     [](char a, char b) { return ascii_lower(a) == ascii_lower(b); }) != text.end();
-}
 
 bool is_url_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-._~:/?#[]@!$&'()*+,;=%").find(c) != std::string_view::npos;
@@ -94,9 +91,16 @@ ContentReport check_content(const PolicySnapshot& snapshot, Channel channel, std
       report.violations.push_back({rules.footer_rule, "the text must end with the opt-out footer \"" +
                                                           std::string(footer) + "\""});
   }
-  for (const auto& phrase : c.banned_phrases)
-    if (contains_phrase(text, phrase))
-      report.violations.push_back({c.banned_rule, "contains the banned phrase \"" + phrase + "\""});
+  if (const auto bad = find_forbidden_character(text))
+    report.violations.push_back({c.characters_rule, "contains " + bad->name + " at character " +
+                                                        std::to_string(bad->position) +
+                                                        "; control, invisible and text-direction characters are not allowed"});
+  // Banned phrases are found in the comparable form: full-width digits, letter case, and
+  // invisible characters placed inside a phrase do not hide it.
+  const std::string comparable = comparable_form(text);
+  for (std::size_t i = 0; i < c.banned_phrases.size(); ++i)
+    if (comparable.find(c.banned_comparable[i]) != std::string::npos)
+      report.violations.push_back({c.banned_rule, "contains the banned phrase \"" + c.banned_phrases[i] + "\""});
   for (const auto& host : find_link_hosts(text))
     if (!domain_allowed(c, host))
       report.violations.push_back({c.links_rule, "links to " + host + ", which is not an allowed link domain"});

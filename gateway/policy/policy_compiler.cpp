@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 
 #include "policy/consistency_checker.hpp"
+#include "policy/text_normaliser.hpp"
 
 namespace octopus::policy {
 
@@ -124,6 +125,7 @@ void compile_content(const json& c, const std::vector<std::string>& categories, 
     }
   }
   out.banned_phrases = sorted_strings(c["banned_phrases"]);
+  for (const auto& phrase : out.banned_phrases) out.banned_comparable.push_back(comparable_form(phrase));
   out.allowed_link_domains = sorted_strings(c["allowed_link_domains"]);
   out.include_subdomains = c["include_subdomains"].get<bool>();
   for (const auto& category : categories) {

@@ -297,6 +297,7 @@ void content(const PolicySnapshot& s, const ContentQuestion& q, Explanation& e) 
     e.outcome.values = {{"decision", "rejected"}, {"rules", c.encoding_rule}, {"characters", "0"}};
     return;
   }
+  step(c.characters_rule, "no control, invisible or text-direction characters", "none");
   if (rules.required_footer)
     step(rules.footer_rule, "must end with " + in_quotes(*rules.required_footer), "ends with it");
   step(c.banned_rule,

@@ -124,6 +124,7 @@ struct ChannelContent {
 struct ContentPolicy {
   std::array<ChannelContent, kChannelCount> channels;
   std::vector<std::string> banned_phrases;
+  std::vector<std::string> banned_comparable;  // each phrase in comparable_form (text_normaliser)
   std::vector<std::string> allowed_link_domains;
   bool include_subdomains = false;
   std::vector<bool> human_review;  // by CategoryId
@@ -131,6 +132,7 @@ struct ContentPolicy {
   std::string banned_rule = "content.banned_phrases";
   std::string links_rule = "content.allowed_link_domains";
   std::string encoding_rule = "content.encoding";
+  std::string characters_rule = "content.characters";  // control, format, bidi characters
 };
 
 struct RateLimit {

@@ -30,8 +30,10 @@ TEST(DataFiles, TheStoreItsJournalAndTheKeysAreOwnerOnly) {
     ASSERT_TRUE(std::filesystem::exists(dir / name)) << name;
     EXPECT_EQ(mode_of(dir / name), 0600u) << name;
   }
-  for (const auto& f : std::filesystem::directory_iterator(dir / "tls"))
-    if (f.path().filename().string().find("key") != std::string::npos) EXPECT_EQ(mode_of(f.path()), 0600u) << f.path();
+  for (const auto& f : std::filesystem::directory_iterator(dir / "tls")) {
+    if (f.path().filename().string().find("key") == std::string::npos) continue;
+    EXPECT_EQ(mode_of(f.path()), 0600u) << f.path();
+  }
 }
 
 TEST(DataFiles, AStoreMadeByAnOlderVersionIsTightenedAtStart) {

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "policy/content_checker.hpp"
 #include "policy/sms_segments.hpp"
 #include "policy_fixture.hpp"
@@ -95,8 +97,58 @@ TEST(Content, SmsWithoutOptOutFooterIsRefused) {
   const auto report = check_content(*s, Channel::sms, "【山东移动】流量包优惠", *s->category_id("internet"));
   ASSERT_EQ(report.violations.size(), 1u);
   EXPECT_EQ(report.violations[0].rule, "content.channels.sms.required_footer");
-  // Trailing white space after the footer is tolerated.
-  EXPECT_TRUE(check_content(*s, Channel::sms, "流量包优惠 回复TD退订 \n", *s->category_id("internet")).ok());
+  // Trailing spaces after the footer are tolerated; a line break is a control character.
+  EXPECT_TRUE(check_content(*s, Channel::sms, "流量包优惠 回复TD退订  ", *s->category_id("internet")).ok());
+  const auto newline = check_content(*s, Channel::sms, "流量包优惠 回复TD退订\n", *s->category_id("internet"));
+  ASSERT_EQ(newline.violations.size(), 1u);
+  EXPECT_EQ(newline.violations[0].rule, "content.characters");
+}
+
+// Tricks that hid a banned phrase from a byte comparison, and characters that hide or reorder
+// text on a phone: each is caught, the character named with its position.
+TEST(Content, BannedPhrasesAreFoundThroughInvisibleAndFullWidthDisguises) {
+  const auto s = shipped_snapshot();
+  const auto internet = *s->category_id("internet");
+  auto rules_of = [&](const std::string& text) {
+    std::set<std::string> out;
+    for (const auto& v : check_content(*s, Channel::push, text, internet).violations) out.insert(std::string(v.rule));
+    return out;
+  };
+  const std::set<std::string> banned{"content.banned_phrases"};
+  const std::set<std::string> banned_and_hidden{"content.banned_phrases", "content.characters"};
+  EXPECT_EQ(rules_of("恭喜中\u200b奖"), banned_and_hidden) << "zero-width space";
+  EXPECT_EQ(rules_of("恭喜中\u00ad奖"), banned_and_hidden) << "soft hyphen";
+  EXPECT_EQ(rules_of("恭喜中\ufe0f奖"), banned) << "variation selector 16 (allowed alone, ignored in matching)";
+  EXPECT_EQ(rules_of("恭喜中\u2060奖"), banned_and_hidden) << "word joiner";
+  EXPECT_EQ(rules_of("本品１００％有效"), banned) << "full-width digits and percent sign";
+  EXPECT_EQ(rules_of("本品100％有效"), banned);
+  EXPECT_EQ(rules_of("ＶＩＰ专享，最佳选择"), banned);
+  EXPECT_EQ(rules_of("全家福👨\u200d👩\u200d👧优惠"), std::set<std::string>{}) << "the emoji joiner stays allowed";
+}
+
+TEST(Content, ControlFormatAndBidiCharactersAreRefusedByNameAndPosition) {
+  const auto s = shipped_snapshot();
+  const auto internet = *s->category_id("internet");
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {std::string("流量\0包", 7), "U+0000"},
+      {"流量\a包", "U+0007"},
+      {"流量\x1b[2J包", "U+001B"},
+      {"流量\r包", "U+000D"},
+      {"流量\n包", "U+000A"},
+      {"流量\u202e包", "U+202E RIGHT-TO-LEFT OVERRIDE"},
+      {"流量\u2066包", "U+2066 LEFT-TO-RIGHT ISOLATE"},
+      {"流量\u200b包", "U+200B ZERO WIDTH SPACE"},
+      {"流量\ufeff包", "U+FEFF ZERO WIDTH NO-BREAK SPACE"},
+      {"流量\u0085包", "U+0085"},
+      {"流量\ue000包", "U+E000"},
+  };
+  for (const auto& [text, name] : cases) {
+    const auto report = check_content(*s, Channel::push, text, internet);
+    ASSERT_EQ(report.violations.size(), 1u) << name;
+    EXPECT_EQ(report.violations[0].rule, "content.characters") << name;
+    EXPECT_NE(report.violations[0].detail.find("contains " + name), std::string::npos) << report.violations[0].detail;
+    EXPECT_NE(report.violations[0].detail.find("at character 3"), std::string::npos) << report.violations[0].detail;
+  }
 }
 
 TEST(Content, BannedPhrasesAreFound) {

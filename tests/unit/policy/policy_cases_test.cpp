@@ -151,7 +151,7 @@ std::set<std::string> defined_rules(const PolicySnapshot& s) {
                   f.quiet_hours[i].never_sendable_rule});
   for (const auto& b : f.blackouts) rules.insert(b.rule);
   const ContentPolicy& ct = s.content;
-  rules.insert({ct.banned_rule, ct.links_rule, ct.encoding_rule});
+  rules.insert({ct.banned_rule, ct.links_rule, ct.encoding_rule, ct.characters_rule});
   for (const auto& ch : ct.channels) rules.insert({ch.footer_rule, ch.length_rule});
   rules.insert(ct.human_review_rules.begin(), ct.human_review_rules.end());
   rules.insert(s.quotas.default_plan_rule);
