@@ -148,7 +148,8 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
   if (auto n = root["limits"]) {
     r.only_keys(n, "limits",
                 {"header_bytes", "body_bytes", "handshake_timeout_ms", "header_timeout_ms", "idle_timeout_ms",
-                 "body_timeout_ms", "write_timeout_ms", "max_requests_per_connection"});
+                 "body_timeout_ms", "write_timeout_ms", "max_requests_per_connection", "max_connections",
+                 "max_connections_per_address"});
     auto& l = c.limits;
     using ms = std::chrono::milliseconds;
     if (n["header_bytes"]) l.header_limit = r.integer(n["header_bytes"], "limits.header_bytes", 1024, 1 << 20);
@@ -160,6 +161,10 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
     if (n["write_timeout_ms"]) l.write_timeout = ms(r.integer(n["write_timeout_ms"], "limits.write_timeout_ms", 10, 600000));
     if (n["max_requests_per_connection"])
       l.max_requests_per_connection = r.integer(n["max_requests_per_connection"], "limits.max_requests_per_connection", 1, 100000000);
+    if (n["max_connections"]) l.max_connections = r.integer(n["max_connections"], "limits.max_connections", 1, 1000000);
+    if (n["max_connections_per_address"])
+      l.max_connections_per_address =
+          r.integer(n["max_connections_per_address"], "limits.max_connections_per_address", 1, 1000000);
   }
   if (auto n = root["threads"]) {
     r.only_keys(n, "threads", {"io", "workers"});

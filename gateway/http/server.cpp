@@ -24,10 +24,12 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "http/connection_limiter.hpp"
 #include "http/framing.hpp"
 #include "http/problem.hpp"
 #include "http/trace_context.hpp"
 #include "observability/access_log.hpp"
+#include "observability/metrics.hpp"
 #include "observability/log.hpp"
 
 namespace octopus::http {
@@ -47,7 +49,9 @@ struct ListenerState {
   ssl::context tls;
   ServerLimits limits;
   const Pipeline* pipeline;
-  explicit ListenerState(SSL_CTX* native) : tls(native) {}
+  ConnectionLimiter connections;
+  ListenerState(SSL_CTX* native, const ServerLimits& l)
+      : tls(native), limits(l), connections(l.max_connections, l.max_connections_per_address) {}
 };
 
 // Errors that are part of normal life for a public server and not worth a log line.
@@ -79,6 +83,8 @@ struct Server::Impl {
   std::condition_variable drained;
 
   void accept(tcp::acceptor& acceptor, ListenerState& state);
+  std::optional<ConnectionSlot> admit(tcp::socket& socket, ListenerState& state);
+  std::atomic<std::chrono::steady_clock::time_point> last_refusal_log{};
   void connection_closed() {
     if (connections.fetch_sub(1) == 1) {
       std::lock_guard lock(drain_mutex);
@@ -91,8 +97,9 @@ namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, ListenerState& state, Server::Impl& server)
-      : stream_(std::move(socket), state.tls),
+  Session(tcp::socket socket, ListenerState& state, Server::Impl& server, ConnectionSlot slot)
+      : slot_(std::move(slot)),
+        stream_(std::move(socket), state.tls),
         state_(state),
         server_(server),
         // Room for a full header block plus read-ahead; bodies go into the parser's string.
@@ -338,6 +345,7 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::get_lowest_layer(stream_).close();
   }
 
+  ConnectionSlot slot_;  // first member: released last, once the socket is closed
   beast::ssl_stream<beast::tcp_stream> stream_;
   ListenerState& state_;
   Server::Impl& server_;
@@ -355,13 +363,41 @@ class Session : public std::enable_shared_from_this<Session> {
 
 }  // namespace
 
+// A place for the new connection under the listener's caps, or nothing: then the socket is
+// closed at once (no TLS, no session), counted, and logged at most once a second.
+std::optional<ConnectionSlot> Server::Impl::admit(tcp::socket& socket, ListenerState& state) {
+  beast::error_code ec;
+  const auto endpoint = socket.remote_endpoint(ec);
+  const std::string address = ec ? std::string("unknown") : endpoint.address().to_string();
+  const auto verdict = state.connections.admit(address);
+  if (verdict == ConnectionLimiter::Verdict::admitted) return ConnectionSlot(state.connections, address);
+  socket.close(ec);
+  const bool per_address = verdict == ConnectionLimiter::Verdict::address_full;
+  observability::metrics().increment(std::string("octopus_connections_refused_total{plane=\"") +
+                                     std::string(state.pipeline->plane()) + "\",reason=\"" +
+                                     (per_address ? "address_limit" : "listener_limit") + "\"}");
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_refusal_log.load() > std::chrono::seconds(1)) {
+    last_refusal_log = now;
+    observability::log_warn("connection_refused", {{"plane", std::string(state.pipeline->plane())},
+                                                   {"reason", per_address ? "address_limit" : "listener_limit"},
+                                                   {"address", address}});
+  }
+  return std::nullopt;
+}
+
 void Server::Impl::accept(tcp::acceptor& acceptor, ListenerState& state) {
   acceptor.async_accept(net::make_strand(ioc), [this, &acceptor, &state](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
       observability::log_warn("accept_error", {{"error", ec.message()}});
     } else if (!draining) {
-      auto session = std::make_shared<Session>(std::move(socket), state, *this);
+      auto slot = admit(socket, state);
+      if (!slot) {
+        if (!draining) accept(acceptor, state);
+        return;
+      }
+      auto session = std::make_shared<Session>(std::move(socket), state, *this, std::move(*slot));
       {
         std::lock_guard lock(sessions_mutex);
         // Forget sessions that have ended so the list stays as long as the live set.
@@ -388,8 +424,7 @@ unsigned short Server::listen(const ListenerSpec& spec) {
   std::string error;
   SSL_CTX* native = make_server_tls_context(spec.tls, error);
   if (!native) throw std::runtime_error(error);
-  auto state = std::make_unique<ListenerState>(native);
-  state->limits = spec.limits;
+  auto state = std::make_unique<ListenerState>(native, spec.limits);
   state->pipeline = spec.pipeline;
 
   beast::error_code ec;

@@ -24,6 +24,8 @@ struct ServerLimits {
   std::chrono::milliseconds body_timeout{30000};
   std::chrono::milliseconds write_timeout{30000};
   std::size_t max_requests_per_connection = 100000;  // then the connection is closed politely
+  std::size_t max_connections = 10000;              // open at once on the listener; more are closed at accept
+  std::size_t max_connections_per_address = 256;    // open at once from one client address
 };
 
 struct ListenerSpec {

@@ -5,8 +5,11 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <thread>
 
 #include "gateway_harness.hpp"
 
@@ -94,6 +97,61 @@ TEST(Authority, APinnedPublicAuthorityRefusesSignaturesForAnotherHost) {
   EXPECT_EQ(evil.status, 401);
   EXPECT_EQ(problem_slug(evil), "signature-invalid");
   EXPECT_EQ(call("api.operator.example:8443", "api.operator.example:8443").status, 401) << "another port";
+}
+
+// A TCP connection from `source` (a loopback address) to the partner plane; -1 on failure.
+int connect_from(const char* source, unsigned short port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in local{};
+  local.sin_family = AF_INET;
+  ::inet_pton(AF_INET, source, &local.sin_addr);
+  sockaddr_in remote{};
+  remote.sin_family = AF_INET;
+  remote.sin_port = htons(port);
+  ::inet_pton(AF_INET, "127.0.0.1", &remote.sin_addr);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0 ||
+      ::connect(fd, reinterpret_cast<sockaddr*>(&remote), sizeof remote) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Whether the server closed `fd` within `wait` (a held connection just stays silent).
+bool closed_by_server(int fd, std::chrono::milliseconds wait) {
+  pollfd p{fd, POLLIN, 0};
+  if (::poll(&p, 1, static_cast<int>(wait.count())) <= 0) return false;
+  char c;
+  return ::recv(fd, &c, 1, 0) == 0;
+}
+
+TEST(ConnectionCaps, ConnectionsOverTheCapsAreClosedAtAcceptAndPlacesComeBack) {
+  GatewayHarness gw([](auto& c) {
+    c.limits.max_connections = 5;
+    c.limits.max_connections_per_address = 3;
+  });
+  std::vector<int> held;
+  for (int i = 0; i < 3; ++i) held.push_back(connect_from("127.0.0.1", gw.partner_port()));
+  const int fourth = connect_from("127.0.0.1", gw.partner_port());
+  EXPECT_TRUE(closed_by_server(fourth, std::chrono::milliseconds(2000))) << "over the per-address cap";
+  ::close(fourth);
+  for (int fd : held) EXPECT_FALSE(closed_by_server(fd, std::chrono::milliseconds(100))) << "held (until its handshake times out)";
+  held.push_back(connect_from("127.0.0.2", gw.partner_port()));
+  held.push_back(connect_from("127.0.0.3", gw.partner_port()));
+  EXPECT_FALSE(closed_by_server(held.back(), std::chrono::milliseconds(200))) << "another address has room";
+  const int sixth = connect_from("127.0.0.4", gw.partner_port());
+  EXPECT_TRUE(closed_by_server(sixth, std::chrono::milliseconds(2000))) << "over the listener's cap";
+  ::close(sixth);
+  // A place given back is a place for the next client: a real TLS call now succeeds.
+  ::close(held.front());
+  held.erase(held.begin());
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(gw.partner_connection().send("GET", "/v1/capabilities", {}).status, 401);
+  for (int fd : held) ::close(fd);
+  const auto metrics = gw.admin("GET", "/metrics").body;
+  EXPECT_NE(metrics.find("octopus_connections_refused_total{plane=\"partner\",reason=\"address_limit\"} 1"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("octopus_connections_refused_total{plane=\"partner\",reason=\"listener_limit\"} 1"), std::string::npos);
 }
 
 }  // namespace
