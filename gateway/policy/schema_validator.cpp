@@ -229,7 +229,8 @@ class MessageWriter {
     std::vector<std::regex> patterns;
     if (auto pp = schema->find("patternProperties"); pp != schema->end())
       for (const auto& [pattern, _] : pp->items()) patterns.emplace_back(pattern);
-    for (const auto& [name, _] : object->items()) {
+    for (const auto& item : object->items()) {
+      const std::string& name = item.key();  // a plain reference: lambdas may capture it on every compiler
       if (std::find(known.begin(), known.end(), name) != known.end()) continue;
       if (std::any_of(patterns.begin(), patterns.end(), [&](const std::regex& r) { return std::regex_search(name, r); }))
         continue;
