@@ -1,5 +1,7 @@
 #include "http/framing.hpp"
 
+#include <cctype>
+
 namespace octopus::http {
 
 namespace {
@@ -18,6 +20,33 @@ std::string quoted(std::string_view s) {
   for (char c : s.substr(0, kEchoed)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
   if (s.size() > kEchoed) out += "...";
   return out + "'";
+}
+
+// uri-host [ ":" port ] (RFC 9110 §7.2, RFC 3986 §3.2.2): a bracketed IP literal, or a
+// non-empty reg-name / IPv4 of unreserved, pct-encoded and sub-delim characters.
+bool valid_host(std::string_view host) {
+  std::string_view name = host;
+  if (!host.empty() && host.front() == '[') {
+    const auto close = host.find(']');
+    if (close == std::string_view::npos || close < 3) return false;
+    for (char c : host.substr(1, close - 1))
+      if (!std::isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.') return false;
+    name = {};
+    host.remove_prefix(close + 1);
+  } else {
+    const auto colon = host.find(':');
+    name = host.substr(0, colon);
+    host = colon == std::string_view::npos ? std::string_view() : host.substr(colon);
+    if (name.empty()) return false;
+    for (char c : name)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && std::string_view("-._~%!$&'()*+,;=").find(c) == std::string_view::npos)
+        return false;
+  }
+  if (host.empty()) return true;
+  if (host.front() != ':' || host.size() > 6) return false;
+  for (char c : host.substr(1))
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  return true;
 }
 
 FramingProblem bad_request(std::string detail) { return {problems::malformed_request, std::move(detail)}; }
@@ -45,6 +74,8 @@ std::optional<FramingProblem> check_framing(const RequestHead& head) {
     return bad_request(head.host_fields == 0 ? "An HTTP/1.1 request needs a Host header."
                                              : "A request must carry exactly one Host header.");
   if (head.host_fields > 1) return bad_request("A request must carry at most one Host header.");
+  if (head.host_fields == 1 && !valid_host(head.host))
+    return bad_request("The Host header must be host[:port], not " + quoted(head.host) + ".");
   if (head.content_length_fields > 1) return bad_request("A request must carry at most one Content-Length header.");
   if (head.transfer_encodings.empty()) return std::nullopt;
 

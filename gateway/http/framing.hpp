@@ -22,6 +22,7 @@ struct RequestHead {
   std::vector<std::string_view> transfer_encodings;  // each Transfer-Encoding field line
   std::size_t content_length_fields = 0;
   std::size_t host_fields = 0;
+  std::string_view host;  // the Host field's value, when there is one
 };
 
 struct FramingProblem {
@@ -30,7 +31,9 @@ struct FramingProblem {
 };
 
 // nullopt when the framing is unambiguous: at most one Content-Length, exactly one Host on
-// HTTP/1.1, and a Transfer-Encoding (HTTP/1.1 only, without Content-Length) that is exactly
+// HTTP/1.1 whose value is a host[:port] (RFC 9112 §3.2: an invalid one is 400 too; a field
+// folded over lines arrives here joined by a space, and is refused by this), and a
+// Transfer-Encoding (HTTP/1.1 only, without Content-Length) that is exactly
 // "chunked". A final coding other than chunked is 400 (the length cannot be known); any other
 // coding, such as gzip before chunked, is 501 (not implemented).
 std::optional<FramingProblem> check_framing(const RequestHead& head);

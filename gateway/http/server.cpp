@@ -177,7 +177,10 @@ class Session : public std::enable_shared_from_this<Session> {
     head.version = header.version();
     for (const auto& field : header) {
       switch (field.name()) {
-        case bhttp::field::host: ++head.host_fields; break;
+        case bhttp::field::host:
+          ++head.host_fields;
+          head.host = {field.value().data(), field.value().size()};
+          break;
         case bhttp::field::content_length: ++head.content_length_fields; break;
         case bhttp::field::transfer_encoding:
           head.transfer_encodings.emplace_back(field.value().data(), field.value().size());

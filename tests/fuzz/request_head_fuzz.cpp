@@ -26,7 +26,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   head.version = header.version();
   std::size_t chunked = 0;
   for (const auto& field : header) {
-    if (field.name() == bhttp::field::host) ++head.host_fields;
+    if (field.name() == bhttp::field::host) {
+      ++head.host_fields;
+      head.host = {field.value().data(), field.value().size()};
+    }
     if (field.name() == bhttp::field::content_length) ++head.content_length_fields;
     if (field.name() == bhttp::field::transfer_encoding) {
       head.transfer_encodings.emplace_back(field.value().data(), field.value().size());

@@ -10,6 +10,7 @@ namespace {
 RequestHead te(std::vector<std::string_view> lines, std::size_t content_length = 0) {
   RequestHead h;
   h.host_fields = 1;
+  h.host = "api.example";
   h.transfer_encodings = std::move(lines);
   h.content_length_fields = content_length;
   return h;
@@ -62,8 +63,26 @@ TEST(Framing, HostMustBeThereExactlyOnceAndContentLengthAtMostOnce) {
   EXPECT_EQ(outcome(h), "malformed-request 400");
   h = {};
   h.host_fields = 1;
+  h.host = "api.example";
   h.content_length_fields = 2;
   EXPECT_EQ(outcome(h), "malformed-request 400");
+}
+
+TEST(Framing, TheHostMustBeHostAndPort) {
+  for (std::string_view good : {"api.example", "api.example:443", "127.0.0.1:8443", "[::1]:443", "[2001:db8::1]", "a-b_c~d",
+                                "xn--fiqs8s.example", "host:"}) {
+    RequestHead h;
+    h.host_fields = 1;
+    h.host = good;
+    EXPECT_EQ(outcome(h), "ok") << good;
+  }
+  for (std::string_view bad : {"", "a b: c", "api.example:44x", "api.example:1234567", "[::1", "[zz]:1", "a/b", "a@b",
+                               ":443", "a\tb"}) {
+    RequestHead h;
+    h.host_fields = 1;
+    h.host = bad;
+    EXPECT_EQ(outcome(h), "malformed-request 400") << bad;
+  }
 }
 
 TEST(Framing, TheDetailQuotesAtMostAShortPrintablePartOfTheCoding) {

