@@ -11,6 +11,7 @@
 #include "http/paging.hpp"
 #include "observability/log.hpp"
 #include "policy/consent_evaluator.hpp"
+#include "privacy/release_json.hpp"
 #include "policy/frequency_caps.hpp"
 #include "quota/counter_store.hpp"
 #include "store/resource_id.hpp"
@@ -56,13 +57,7 @@ json outcome_json(const store::DeliveryRecord& d, const http::RequestContext& ct
                                     {"cancelled", d.counts.cancelled},
                                     {"failed", d.counts.failed}},
                                    1);
-  if (shown.withheld) {
-    withheld = shown.reason;
-    return nullptr;
-  }
-  json out = json::object();
-  for (const auto& f : shown.figures) out[f.name] = f.value;
-  return out;
+  return privacy::figures_or_null(shown, withheld);
 }
 
 // Whole percents: a finer fraction of an audience of known rough size would count people.

@@ -11,6 +11,7 @@
 #include "http/paging.hpp"
 #include "observability/log.hpp"
 #include "policy/consent_evaluator.hpp"
+#include "privacy/release_json.hpp"
 #include "store/resource_id.hpp"
 
 namespace octopus::triggers {
@@ -45,13 +46,7 @@ json counts_json(const store::TriggerRecord& t, const http::RequestContext& ctx,
                                     {"cooling_down", c.cooling_down},
                                     {"quiet_hours", c.quiet_hours}},
                                    2);
-  if (shown.withheld) {
-    withheld = shown.reason;
-    return nullptr;
-  }
-  json out = json::object();
-  for (const auto& f : shown.figures) out[f.name] = f.value;
-  return out;
+  return privacy::figures_or_null(shown, withheld);
 }
 
 json trigger_json(const store::TriggerRecord& t, const http::RequestContext& ctx, privacy::ReleaseModel& release) {

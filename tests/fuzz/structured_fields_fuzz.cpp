@@ -9,28 +9,24 @@
 
 namespace sf = octopus::protocol::sf;
 
+namespace {
+// Whatever parses serialises, re-parses, and serialises to the same text.
+template <typename Parse, typename Serialize>
+void round_trip(std::string_view input, Parse parse, Serialize serialize) {
+  const auto value = parse(input, nullptr);
+  if (!value) return;
+  const auto text = serialize(*value);
+  FUZZ_CHECK(text.has_value());
+  const auto again = parse(*text, nullptr);
+  FUZZ_CHECK(again.has_value());
+  FUZZ_CHECK(serialize(*again) == text);
+}
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
-  if (auto item = sf::parse_item(input)) {
-    const auto text = sf::serialize_item(*item);
-    FUZZ_CHECK(text.has_value());
-    const auto again = sf::parse_item(*text);
-    FUZZ_CHECK(again.has_value());
-    FUZZ_CHECK(sf::serialize_item(*again) == text);
-  }
-  if (auto list = sf::parse_list(input)) {
-    const auto text = sf::serialize_list(*list);
-    FUZZ_CHECK(text.has_value());
-    const auto again = sf::parse_list(*text);
-    FUZZ_CHECK(again.has_value());
-    FUZZ_CHECK(sf::serialize_list(*again) == text);
-  }
-  if (auto dict = sf::parse_dictionary(input)) {
-    const auto text = sf::serialize_dictionary(*dict);
-    FUZZ_CHECK(text.has_value());
-    const auto again = sf::parse_dictionary(*text);
-    FUZZ_CHECK(again.has_value());
-    FUZZ_CHECK(sf::serialize_dictionary(*again) == text);
-  }
+  round_trip(input, sf::parse_item, sf::serialize_item);
+  round_trip(input, sf::parse_list, sf::serialize_list);
+  round_trip(input, sf::parse_dictionary, sf::serialize_dictionary);
   return 0;
 }
