@@ -40,6 +40,7 @@
 #include "triggers/trigger_runner.hpp"
 #include "triggers/triggers_api.hpp"
 #include "http/formats.hpp"
+#include "observability/memory_trim.hpp"
 #include "http/self_signed.hpp"
 #include "idempotency/idempotency_stage.hpp"
 #include "http/server.hpp"
@@ -93,6 +94,7 @@ struct GatewayApp::Parts {
   std::string generated_ca;
   unsigned short partner_port = 0;
   unsigned short admin_port = 0;
+  std::unique_ptr<observability::MemoryTrimmer> trimmer;
   std::unique_ptr<http::Server> server;  // last: stopped and destroyed first
 };
 
@@ -360,6 +362,7 @@ GatewayApp::~GatewayApp() { shutdown(); }
 
 void GatewayApp::start() {
   parts_->server->start();
+  parts_->trimmer = std::make_unique<observability::MemoryTrimmer>(parts_->config.memory_trim_threshold_mb << 20);
   parts_->delivery_runner->start();
   parts_->event_follower->start();
   if (parts_->config.policy_watch_interval.count() > 0) {

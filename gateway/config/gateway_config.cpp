@@ -120,7 +120,7 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
     return c;
   }
   r.only_keys(root, "the configuration",
-              {"partner_plane", "admin_plane", "data_dir", "tls", "limits", "threads", "drain_timeout_ms", "auth", "policies", "counters", "engine", "deliveries", "log"});
+              {"partner_plane", "admin_plane", "data_dir", "tls", "limits", "threads", "drain_timeout_ms", "auth", "policies", "counters", "engine", "deliveries", "log", "memory"});
   if (auto n = root["partner_plane"]) {
     r.only_keys(n, "partner_plane", {"listen"});
     if (n["listen"]) c.partner_listen = r.endpoint(n["listen"], "partner_plane.listen");
@@ -261,6 +261,11 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
                 static_cast<double>(r.integer(ch["rate_per_second"], where + ".rate_per_second", 0, 10'000'000));
         }
     }
+  }
+  if (auto n = root["memory"]) {
+    r.only_keys(n, "memory", {"trim_threshold_mb"});
+    if (n["trim_threshold_mb"])
+      c.memory_trim_threshold_mb = r.integer(n["trim_threshold_mb"], "memory.trim_threshold_mb", 0, 1'000'000);
   }
   if (auto n = root["log"]) {
     r.only_keys(n, "log", {"level", "access_log"});

@@ -69,8 +69,9 @@ class HostileInput : public ::testing::Test {
   // Signs by hand with `options` (the components, parameters and label an SDK would never use).
   Headers hand_signed(const std::string& method, const std::string& target, octopus::protocol::SignOptions options,
                       Headers headers = {}) {
-    headers.push_back({"Host", gw.authority()});
-    const octopus::protocol::RequestView view{method, "https", gw.authority(), target, &headers};
+    const std::string authority = gw.authority();  // the view below only points at it
+    headers.push_back({"Host", authority});
+    const octopus::protocol::RequestView view{method, "https", authority, target, &headers};
     if (options.keyid.empty()) options.keyid = acme.key_id;
     if (options.created == 0) options.created = now();
     const auto f = octopus::protocol::sign_request(view, options, acme.key, nullptr);

@@ -531,11 +531,19 @@ SqliteStore::SqliteStore(const std::string& path) {
     db_ = nullptr;
     throw StoreError("cannot open " + path + ": " + msg);
   }
-  sqlite3_busy_timeout(db_, 5000);
-  exec(db_, "PRAGMA journal_mode=WAL");
-  exec(db_, "PRAGMA synchronous=FULL");
-  exec(db_, "PRAGMA foreign_keys=ON");
-  migrate();
+  // A constructor that throws runs no destructor: the connection is closed here then (a file
+  // that is not a database fails at the first statement).
+  try {
+    sqlite3_busy_timeout(db_, 5000);
+    exec(db_, "PRAGMA journal_mode=WAL");
+    exec(db_, "PRAGMA synchronous=FULL");
+    exec(db_, "PRAGMA foreign_keys=ON");
+    migrate();
+  } catch (...) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw;
+  }
 }
 
 SqliteStore::~SqliteStore() { sqlite3_close(db_); }
