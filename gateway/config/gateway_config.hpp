@@ -77,7 +77,7 @@ struct GatewayConfig {
   unsigned worker_threads = 0;
   std::chrono::milliseconds drain_timeout{10000};
   // Free memory the allocator may hold before it is given back to the system (0: never).
-  std::size_t memory_trim_threshold_mb = 64;
+  std::size_t memory_trim_threshold_mb = 32;
   auth::SignaturePolicy signatures;
   std::string policies_dir = "policies";  // relative: against the config file's folder
   std::chrono::milliseconds policy_watch_interval{1000};  // 0: reload only on SIGHUP or the admin API

@@ -77,7 +77,7 @@ async def main():
     p.add_argument("--idle", type=int, default=1500)
     p.add_argument("--bodies", type=int, default=400)
     p.add_argument("--body-bytes", type=int, default=900 * 1024)
-    p.add_argument("--settle", type=float, default=3.0, help="seconds after a flood before RSS is read")
+    p.add_argument("--settle", type=float, default=7.0, help="seconds after a flood before RSS is read")
     p.add_argument("--label", default="")
     args = p.parse_args()
     ctx = ssl.create_default_context(cafile=args.ca)

@@ -2,7 +2,7 @@
 # Memory after floods (docs/performance.md): the gateway's resident size before, at the peak
 # of and after repeated floods of its partner plane (1,500 idle TLS connections held, then
 # 400 requests with 900 KB bodies), in one run twice: with the allocator never trimmed
-# (memory.trim_threshold_mb: 0, the baseline) and as shipped (64). It prints numbers; it never
+# (memory.trim_threshold_mb: 0, the baseline) and as shipped (32). It prints numbers; it never
 # passes or fails on them. Everything listens on 127.0.0.1; every process it starts is stopped.
 set -euo pipefail
 SOURCE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -35,10 +35,10 @@ YAML
     sleep 0.1
   done
   python3 "$SOURCE_DIR/tests/load/memory_flood.py" --port "$port" --pid "$GW" --ca "$dir/var/tls/ca.pem" \
-    --floods "$FLOODS" --label "$1"
+    --floods "$FLOODS" --settle 7 --label "$1"
   kill "$GW"; wait "$GW" 2>/dev/null || true; GW=""
 }
 
 echo "machine: $(nproc) cores, $(free -m | awk '/Mem:/{print $2}') MiB; $(date -u +%FT%TZ)"
 run never-trimmed 0
-run trimmed-above-64mb 64
+run trimmed-above-32mb 32
