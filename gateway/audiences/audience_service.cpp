@@ -142,14 +142,19 @@ std::optional<AudienceService::Prepared> AudienceService::prepare(const policy::
   return p;
 }
 
-bool AudienceService::reveals_by_difference(const policy::PrivacyPolicy& rules, const Caller& caller,
-                                            const Prepared& p, const std::string& canonical, std::int64_t now) {
+AudienceService::Difference AudienceService::compare_with_history(const policy::PrivacyPolicy& rules,
+                                                                  const Caller& caller, const Prepared& p,
+                                                                  const std::string& canonical, std::int64_t now) {
+  Difference verdict = Difference::safe;
   for (const auto& earlier : history_->recent(caller.account(), now, rules.differencing_window_seconds,
                                              rules.differencing_remembered)) {
     if (earlier.purpose != p.query.consent.purpose) continue;
     // The same question asked again (in any order of its terms) is answered from the
-    // release model's books: nothing new to subtract.
-    if (privacy::canonical_text(earlier.segment) == canonical) continue;
+    // release model's books: nothing new to subtract, and nothing new to remember.
+    if (privacy::canonical_text(earlier.segment) == canonical) {
+      verdict = Difference::already_remembered;
+      continue;
+    }
     engine::CountQuery diff = p.query;
     diff.segment = both(p.query.segment, earlier.segment);
     std::uint64_t d = count(diff);
@@ -158,9 +163,9 @@ bool AudienceService::reveals_by_difference(const policy::PrivacyPolicy& rules, 
     d += count(diff);
     // Zero counts as small: were "no difference" answered and "a few" withheld, the answer
     // itself would say whether a small group is empty.
-    if (d < rules.minimum_audience_size) return true;
+    if (d < rules.minimum_audience_size) return Difference::reveals;
   }
-  return false;
+  return verdict;
 }
 
 Estimate AudienceService::publish(const policy::PolicySnapshot& policy, const Caller& caller, const Prepared& p,
@@ -176,10 +181,14 @@ Estimate AudienceService::publish(const policy::PolicySnapshot& policy, const Ca
   if (raw < rules.minimum_audience_size || p.query.consent.channels.empty()) return withhold("below_threshold");
 
   // Differencing: compare with the counts this account was recently shown under the same
-  // purpose. Only shown counts matter: one that was withheld cannot be subtracted from.
+  // purpose. Only shown counts matter: one that was withheld cannot be subtracted from. The
+  // account's lock keeps the check and the remembering together: two queries of one account in
+  // flight at once would otherwise each pass the check before the other was remembered.
+  std::lock_guard account_lock(account_locks_[std::hash<std::string>{}(caller.account()) % account_locks_.size()]);
   const std::int64_t now = clock_();
   const std::string canonical = privacy::canonical_text(p.query.segment);
-  if (reveals_by_difference(rules, caller, p, canonical, now)) return withhold("differencing");
+  const auto difference = compare_with_history(rules, caller, p, canonical, now);
+  if (difference == Difference::reveals) return withhold("differencing");
 
   std::string question = p.query.consent.purpose + "|" + p.query.consent.partner_category + "|";
   for (const auto& channel : p.query.consent.channels) question += channel + ",";
@@ -188,9 +197,12 @@ Estimate AudienceService::publish(const policy::PolicySnapshot& policy, const Ca
   if (released.withheld) return withhold(released.reason);
   e.count = released.value("count");
   // A count the history could not record is not shown: a later query could be subtracted
-  // from it unchecked. remember() throws HistoryUnavailable for that.
-  history_->remember(caller.account(), {p.query.segment, p.query.consent.purpose, now},
-                     rules.differencing_window_seconds, rules.differencing_remembered);
+  // from it unchecked. remember() throws HistoryUnavailable for that. A question remembered
+  // already is not pushed again: free repeats must not push older questions out of the
+  // history (which keeps only the newest `remembered_queries`).
+  if (difference != Difference::already_remembered)
+    history_->remember(caller.account(), {p.query.segment, p.query.consent.purpose, now},
+                       rules.differencing_window_seconds, rules.differencing_remembered);
   return e;
 }
 

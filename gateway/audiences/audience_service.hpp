@@ -4,6 +4,7 @@
 // difference with the partner's recent counts withheld too. Identities never leave the
 // engine; this service sees only counts.
 #pragma once
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -84,9 +85,10 @@ class AudienceService {
   T wait(std::future<T> f);
   std::uint64_t count(const engine::CountQuery& q) { return wait(engine_.count(q)); }
   // Whether the count of `p` would tell, by difference with one of the account's recent
-  // counts, the size of a group smaller than k.
-  bool reveals_by_difference(const policy::PrivacyPolicy& rules, const Caller& caller, const Prepared& p,
-                             const std::string& canonical, std::int64_t now);
+  // counts, the size of a group smaller than k; or is a question the history holds already.
+  enum class Difference { safe, reveals, already_remembered };
+  Difference compare_with_history(const policy::PrivacyPolicy& rules, const Caller& caller, const Prepared& p,
+                                  const std::string& canonical, std::int64_t now);
 
   engine::Engine& engine_;
   std::chrono::milliseconds timeout_;
@@ -94,6 +96,7 @@ class AudienceService {
   Clock clock_;
   std::unique_ptr<QueryHistory> history_;
   std::mutex vocabulary_mutex_;
+  std::array<std::mutex, 64> account_locks_;  // striped by account: one check-and-remember at a time
   std::optional<engine::Vocabulary> vocabulary_;
 };
 

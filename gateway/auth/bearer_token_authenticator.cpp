@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
+#include "http/connection_limiter.hpp"
 #include "http/problem.hpp"
 
 namespace octopus::auth {
@@ -25,7 +26,7 @@ BearerTokenAuthenticator::BearerTokenAuthenticator(const std::string& token, std
 }
 
 std::optional<http::Response> BearerTokenAuthenticator::on_request(http::RequestContext& ctx) {
-  const auto address = FailureThrottle::address_of(ctx.remote);
+  const auto address = http::client_network(FailureThrottle::address_of(ctx.remote));
   const auto now = FailureThrottle::Clock::now();
   if (const auto wait = throttle_.wait(address, now); wait > FailureThrottle::Clock::duration::zero()) {
     const auto seconds = std::chrono::ceil<std::chrono::seconds>(wait);

@@ -6,9 +6,15 @@
 #include <cstddef>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace octopus::http {
+
+// The network a client address stands for when counting per client: an IPv4 address as it
+// is; an IPv6 address as its /64 ("2001:db8:1:2::/64"), since one subscriber line or host
+// usually holds a whole /64 and could otherwise take a new address for every connection.
+std::string client_network(std::string_view address);
 
 class ConnectionLimiter {
  public:

@@ -371,7 +371,7 @@ class Session : public std::enable_shared_from_this<Session> {
 std::optional<ConnectionSlot> Server::Impl::admit(tcp::socket& socket, ListenerState& state) {
   beast::error_code ec;
   const auto endpoint = socket.remote_endpoint(ec);
-  const std::string address = ec ? std::string("unknown") : endpoint.address().to_string();
+  const std::string address = ec ? std::string("unknown") : client_network(endpoint.address().to_string());
   const auto verdict = state.connections.admit(address);
   if (verdict == ConnectionLimiter::Verdict::admitted) return ConnectionSlot(state.connections, address);
   socket.close(ec);

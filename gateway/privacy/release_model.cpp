@@ -94,8 +94,7 @@ std::string ReleaseModel::period_of(const policy::PrivacyPolicy& policy, std::in
 
 Release ReleaseModel::release(const policy::PrivacyPolicy& policy, const std::string& account,
                               const std::string& question, const std::vector<Figure>& raw, unsigned sensitivity,
-                              std::uint64_t floor) {
-  const std::int64_t now = clock_();
+                              std::uint64_t floor, std::int64_t now) {
   const std::string key = ledger_key(secret_, question);
   if (auto shown = ledger_.find(account, key)) return {false, "", from_json(*shown)};
 
@@ -121,16 +120,17 @@ Release ReleaseModel::count(const policy::PrivacyPolicy& policy, const std::stri
                             const std::string& question, std::uint64_t raw) {
   if (raw < policy.minimum_audience_size) return withheld("below_threshold");
   // The period is part of the question: a count is stable within a period and drawn
-  // afresh (and paid for again) in the next.
-  return release(policy, account, "count|" + period_of(policy, clock_()) + "|" + question, {{"count", raw}}, 1,
-                 policy.minimum_audience_size);
+  // afresh (and paid for again) in the next. One clock reading names and charges the period.
+  const std::int64_t now = clock_();
+  return release(policy, account, "count|" + period_of(policy, now) + "|" + question, {{"count", raw}}, 1,
+                 policy.minimum_audience_size, now);
 }
 
 Release ReleaseModel::parts(const policy::PrivacyPolicy& policy, const std::string& account,
                             const std::string& question, std::uint64_t total, const std::vector<Figure>& raw,
                             unsigned sensitivity) {
   if (total < policy.minimum_audience_size) return withheld("below_threshold");
-  return release(policy, account, "parts|" + question, raw, sensitivity, 0);
+  return release(policy, account, "parts|" + question, raw, sensitivity, 0, clock_());
 }
 
 BudgetReport ReleaseModel::budget(const policy::PrivacyPolicy& policy, const std::string& account) {

@@ -77,7 +77,7 @@ class ReleaseModel {
 
  private:
   Release release(const policy::PrivacyPolicy& policy, const std::string& account, const std::string& question,
-                  const std::vector<Figure>& raw, unsigned sensitivity, std::uint64_t floor);
+                  const std::vector<Figure>& raw, unsigned sensitivity, std::uint64_t floor, std::int64_t now);
 
   Secret secret_;
   ReleaseLedger& ledger_;

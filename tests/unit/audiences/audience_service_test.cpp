@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <mutex>
 #include <thread>
 
 #include "audiences/audience_service.hpp"
@@ -38,6 +39,7 @@ class BruteForceEngine final : public engine::Engine {
   engine::ConsentFilter last_consent;
   bool hang = false;
   std::promise<std::uint64_t> never;  // kept unset to simulate a hung engine
+  std::mutex mutex;
 
   std::string_view kind() const override { return "test"; }
   std::future<engine::Vocabulary> vocabulary() override {
@@ -54,6 +56,7 @@ class BruteForceEngine final : public engine::Engine {
   }
   std::future<std::uint64_t> count(const engine::CountQuery& q) override {
     if (hang) return never.get_future();
+    std::lock_guard lock(mutex);  // estimates may run on several threads at once
     last_consent = q.consent;
     return ready<std::uint64_t>(std::count_if(people.begin(), people.end(), [&](const Person& p) { return match(q.segment, p); }));
   }
@@ -164,6 +167,35 @@ TEST_F(Estimates, TheGuardWorksWhicheverQueryComesFirstAndForgetsAfterTheWindow)
   EXPECT_EQ(estimate(R"({"attribute":"city","eq":"jinan"})").reason, "differencing");
   now += 25 * 3600;  // past the 24 h window of privacy.yaml
   EXPECT_FALSE(estimate(R"({"attribute":"city","eq":"jinan"})").suppressed);
+}
+
+// Repeating a question is free (answered from the books), so repeats must not push older
+// questions out of the history, which keeps only the newest `remembered_queries` (50).
+TEST_F(Estimates, FreeRepeatsDoNotFlushTheHistory) {
+  add(10'000, "jinan", 1);
+  add(5, "jinan", 5);
+  add(3'000, "qingdao", 1);
+  ASSERT_FALSE(estimate(R"({"attribute":"city","eq":"jinan"})").suppressed);
+  for (int i = 0; i < 60; ++i) ASSERT_FALSE(estimate(R"({"attribute":"city","eq":"qingdao"})").suppressed) << i;
+  EXPECT_EQ(estimate(R"({"all":[{"attribute":"city","eq":"jinan"},{"not":{"attribute":"age_band","eq":"65+"}}]})").reason,
+            "differencing");
+}
+
+// Two queries of one account at once are checked one after the other: whichever comes
+// second sees the first, so exactly one of the pair is shown.
+TEST_F(Estimates, ConcurrentQueriesOfOneAccountAreComparedWithEachOther) {
+  add(10'000, "jinan", 1);
+  add(5, "jinan", 5);
+  for (int round = 0; round < 20; ++round) {
+    now += 25 * 3600;  // a fresh window each round
+    Estimate a, b;
+    std::thread first([&] { a = estimate(R"({"attribute":"city","eq":"jinan"})"); });
+    std::thread second(
+        [&] { b = estimate(R"({"all":[{"attribute":"city","eq":"jinan"},{"not":{"attribute":"age_band","eq":"65+"}}]})"); });
+    first.join();
+    second.join();
+    EXPECT_NE(a.suppressed, b.suppressed) << "round " << round << ": both shown, or both withheld";
+  }
 }
 
 TEST_F(Estimates, EachPartnersQueriesAreComparedOnlyWithItsOwn) {

@@ -35,5 +35,14 @@ TEST(ConnectionLimiter, ASlotReleasesItsPlaceOnceWhenDestroyedOrMoved) {
   EXPECT_EQ(limiter.admit("a"), V::admitted);
 }
 
+TEST(ClientNetwork, IPv4AsItIsIPv6ByItsSlash64) {
+  EXPECT_EQ(client_network("203.0.113.7"), "203.0.113.7");
+  EXPECT_EQ(client_network("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
+  EXPECT_EQ(client_network("2001:db8:1:2::9"), client_network("2001:db8:1:2:ffff::1"));
+  EXPECT_NE(client_network("2001:db8:1:2::9"), client_network("2001:db8:1:3::9"));
+  EXPECT_EQ(client_network("::1"), "::/64");
+  EXPECT_EQ(client_network("unknown"), "unknown");
+}
+
 }  // namespace
 }  // namespace octopus::http
