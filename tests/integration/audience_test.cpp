@@ -228,6 +228,45 @@ TEST_P(Audiences, WritingNeedsTheWriteScope) {
   EXPECT_EQ(problem_slug(r), "insufficient-scope");
 }
 
+// Each new question spends ε from the account's budget, repeats do not, and partners of one
+// organisation share one budget; the operator reads it on the admin plane (schema-checked).
+TEST_P(Audiences, ThePrivacyBudgetCountsNewQuestionsPerOrganisation) {
+  auto budget_of = [&](const std::string& partner) {
+    const auto r = gw.admin("GET", "/admin/v1/partners/" + partner + "/privacy-budget");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body);
+  };
+  const auto fresh = budget_of("acme");
+  EXPECT_EQ(fresh["spent"], 0.0);
+  EXPECT_EQ(fresh["budget"], 25.0);
+  EXPECT_EQ(fresh["epsilon_per_release"], 0.25);
+  EXPECT_TRUE(fresh["organisation"].is_null());
+
+  const json jinan = {{"attribute", "city"}, {"eq", "jinan"}};
+  const json reordered_pair = {{"attribute", "city"}, {"in", {"qingdao", "jinan"}}};
+  ASSERT_FALSE(estimate(jinan)["suppressed"].get<bool>());
+  const auto first = estimate(jinan)["count"];
+  EXPECT_EQ(estimate(jinan)["count"], first) << "a repeat gets the same figure";
+  ASSERT_FALSE(estimate(json{{"attribute", "city"}, {"in", {"jinan", "qingdao"}}})["suppressed"].get<bool>());
+  EXPECT_FALSE(estimate(reordered_pair)["suppressed"].get<bool>()) << "the same question, reordered";
+  auto used = budget_of("acme");
+  EXPECT_EQ(used["releases"], 2) << used.dump();
+  EXPECT_EQ(used["spent"], 0.5);
+  EXPECT_EQ(used["remaining"], 24.5);
+
+  // Two partners of one organisation share a budget.
+  ASSERT_EQ(gw.admin("PATCH", "/admin/v1/partners/acme", {{"organisation", "acme-group"}}).status, 200);
+  auto sister = gw.create_partner("acme-video", {"audiences:read"});
+  ASSERT_EQ(gw.admin("PATCH", "/admin/v1/partners/acme-video", {{"organisation", "acme-group"}}).status, 200);
+  const auto r = post("/v1/audience-estimates", {{"segment", {{"attribute", "city"}, {"eq", "qingdao"}}}}, sister);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto shared = budget_of("acme");
+  EXPECT_EQ(shared["organisation"], "acme-group");
+  EXPECT_EQ(shared["releases"], 1) << "the organisation's books, not acme's own";
+  EXPECT_EQ(budget_of("acme-video")["spent"], shared["spent"]);
+  EXPECT_EQ(gw.admin("GET", "/admin/v1/partners/nobody/privacy-budget").status, 404);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, Audiences, ::testing::Values("reference", "remote"),
                          [](const auto& info) { return info.param; });
 
