@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <string_view>
 #include <cstdlib>
 #include <optional>
 #include <regex>
@@ -12,6 +13,38 @@
 namespace octopus::policy {
 
 namespace {
+
+// Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
+bool valid_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      n = 1, cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2, cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    for (std::size_t k = 1; k <= n; ++k) {
+      if (i + k >= s.size()) return false;
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if ((b & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (b & 0x3F);
+    }
+    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    i += n + 1;
+  }
+  return true;
+}
+
 
 using json = nlohmann::json;
 
@@ -54,6 +87,7 @@ class YamlToJson {
           const YAML::Node key = entry.first;  // a copy: entry.first of a temporary would dangle
           if (!key.IsScalar()) fail(key, pointer, "a key must be a plain name, not a list or mapping");
           const std::string& name = key.Scalar();
+          if (!valid_utf8(name)) fail(key, pointer, "a key is not valid UTF-8");
           if (name == "<<" && key.Tag() == "?") fail(key, pointer, "YAML merge keys (<<) are not supported; write the values out");
           const std::string at = pointer + "/" + escape_pointer_token(name);
           if (object.contains(name)) fail(key, at, "the key '" + name + "' appears twice");
@@ -77,6 +111,9 @@ class YamlToJson {
   json scalar(const YAML::Node& node, const std::string& pointer) const {
     const std::string& tag = node.Tag();
     const std::string& text = node.Scalar();
+    // Everything downstream (the schema, the policy version's hash of the canonical JSON, the
+    // API) needs text; bytes that are not UTF-8 stop here with the line they are on.
+    if (!valid_utf8(text)) fail(node, pointer, "the text is not valid UTF-8");
     if (tag == "!" || tag == "tag:yaml.org,2002:str") return text;
     if (tag != "?" && !tag.empty()) fail(node, pointer, "YAML tags such as '" + tag + "' are not supported");
     static const std::set<std::string> nulls{"", "~", "null", "Null", "NULL"};

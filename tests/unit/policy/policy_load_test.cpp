@@ -71,6 +71,21 @@ TEST(PolicyLoad, UnquotedTimesAndDatesAreReadAsText) {
   EXPECT_EQ(result.snapshot->fatigue.quiet_hours[0].windows[0].from_minute, 21 * 60);
 }
 
+// Found by the policy-pipeline fuzzer: bytes that are not UTF-8 inside a description passed
+// the schema and then broke the version hash (an uncaught exception: a reload would have
+// ended the gateway). They are refused at the line they are on.
+TEST(PolicyLoad, TextThatIsNotUtf8IsRefusedWithItsLine) {
+  PolicyCopy copy;
+  copy.replace("privacy.yaml", "age_band: \"Age band, e.g. 25-34\"", "age_band: \"Age band \x9b\xff\"");
+  const auto result = copy.load();
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(describe(result.errors).find("not valid UTF-8"), std::string::npos) << describe(result.errors);
+  EXPECT_NE(describe(result.errors).find("privacy.yaml:"), std::string::npos) << describe(result.errors);
+  PolicyCopy key;
+  key.replace("privacy.yaml", "  gender: \"Gender as registered\"", "  gen\xc0\xaf" "der: \"Gender\"");
+  EXPECT_NE(describe(key.load().errors).find("a key is not valid UTF-8"), std::string::npos);
+}
+
 TEST(PolicyLoad, AChannelQuietAllDayIsAcceptedWhenStated) {
   PolicyCopy copy;
   copy.replace("fatigue.yaml", "      - { from: \"12:00\", to: \"14:00\" }\n      - { from: \"20:00\", to: \"09:00\" }",
