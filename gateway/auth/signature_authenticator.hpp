@@ -1,6 +1,6 @@
 // Partner-plane stage 1: proves who is calling. Verifies the request's RFC 9421 Ed25519
 // signature against a key in the partner directory, under the gateway's policy:
-// covered components (DESIGN.md §3), `created` within the allowed skew, `expires` not
+// covered components (docs/standards.md §2), `created` within the allowed skew, `expires` not
 // passed, a nonce never seen before for that key, and an RFC 9530 Content-Digest that
 // matches the body. On success the partner becomes the request's principal.
 #pragma once

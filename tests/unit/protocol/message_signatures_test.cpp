@@ -137,7 +137,7 @@ TEST(MessageSignatures, RfcB4TransformVector) {
 }
 
 // ---------------------------------------------------------------------------------------
-// STANDARDS.md §1.7: every parameter.
+// Project vector using every parameter (docs/standards.md §4.3).
 
 constexpr std::string_view kExtraInput =
     "sig1=(\"@method\" \"@target-uri\" \"@authority\" \"@path\" \"@query\" \"content-type\" \"content-digest\")"

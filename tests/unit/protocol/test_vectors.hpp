@@ -1,4 +1,4 @@
-// Byte-exact vectors shared by the protocol tests (from STANDARDS.md §1.6, §1.7, §1.9).
+// Byte-exact vectors shared by the protocol tests (RFC 9421 Appendix B.1.4/B.2.6, a project vector, RFC 9530; sources in docs/standards.md §3–§5).
 #pragma once
 #include <array>
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Signs partner requests the way the gateway requires (DESIGN.md §3): Content-Digest
+// Signs partner requests the way the gateway requires (docs/standards.md §2): Content-Digest
 // (sha-256) for any body, then one RFC 9421 ed25519 signature covering @method,
 // @authority, @path, @query (when present), content-digest and idempotency-key (when
 // sent), with created, a fresh nonce and keyid.

@@ -1,5 +1,5 @@
-// Standard base64 (RFC 4648 §4, with padding), as used by RFC 8941 byte sequences,
-// RFC 9530 digests and Standard Webhooks secrets. Decoding is strict: it rejects
+// Standard base64 (RFC 4648 §4, with padding), as used by RFC 8941 byte sequences
+// and RFC 9530 digests. Decoding is strict: it rejects
 // characters outside the alphabet, bad padding and non-zero trailing bits, because every
 // caller decodes attacker-supplied text.
 #pragma once

@@ -101,7 +101,7 @@ struct SignatureFields {
 std::optional<SignatureFields> sign_request(const RequestView& request, const SignOptions& options,
                                             const Ed25519PrivateKey& key, SignatureError* error);
 
-// The components a partner request must cover under the gateway's policy (DESIGN.md §3):
+// The components a partner request must cover under the gateway's policy (docs/standards.md §2):
 // @method @authority @path, plus @query when the target has a query, content-digest when
 // a body is sent, idempotency-key when that header is sent.
 std::vector<std::string> required_components(const RequestView& request, bool has_body);
