@@ -18,7 +18,7 @@ namespace octopus::app {
 struct EngineApp::Parts {
   EngineAppOptions options;
   std::unique_ptr<engine::reference::ReferenceEngine> engine;
-  http::Pipeline plane{"engine"};
+  http::Pipeline plane{vocabulary::Plane::engine};
   std::string generated_ca;
   unsigned short port = 0;
   std::unique_ptr<http::Server> server;  // last: stopped first

@@ -89,8 +89,8 @@ struct GatewayApp::Parts {
   std::unique_ptr<deliveries::DeliveryRunner> delivery_runner;
   std::unique_ptr<triggers::TriggerRunner> trigger_runner;
   std::unique_ptr<events::EventFollower> event_follower;
-  http::Pipeline partner_plane{"partner"};
-  http::Pipeline admin_plane{"admin"};
+  http::Pipeline partner_plane{vocabulary::Plane::partner};
+  http::Pipeline admin_plane{vocabulary::Plane::admin};
   std::string generated_ca;
   unsigned short partner_port = 0;
   unsigned short admin_port = 0;

@@ -75,8 +75,8 @@ void register_routes(http::Pipeline& partner_plane, AudiencesApiDeps deps) {
                                  }
                                },
                            .blocking = true,
-                           .required_scope = "audiences:read",
-                           .capability_class = "reads"});
+                           .required_scope = vocabulary::Scope::audiences_read,
+                           .capability_class = vocabulary::CapabilityClass::reads});
 
   partner_plane.add_route(
       {.method = "POST",
@@ -114,8 +114,8 @@ void register_routes(http::Pipeline& partner_plane, AudiencesApiDeps deps) {
            },
        .blocking = true,
        .idempotent = true,
-       .required_scope = "audiences:read",
-       .capability_class = "audience_queries"});
+       .required_scope = vocabulary::Scope::audiences_read,
+       .capability_class = vocabulary::CapabilityClass::audience_queries});
 
   partner_plane.add_route(
       {.method = "POST",
@@ -168,8 +168,8 @@ void register_routes(http::Pipeline& partner_plane, AudiencesApiDeps deps) {
            },
        .blocking = true,
        .idempotent = true,
-       .required_scope = "audiences:write",
-       .capability_class = "audience_queries"});
+       .required_scope = vocabulary::Scope::audiences_write,
+       .capability_class = vocabulary::CapabilityClass::audience_queries});
 
   partner_plane.add_route({.method = "GET",
                            .pattern = "/v1/audiences/{id}",
@@ -182,8 +182,8 @@ void register_routes(http::Pipeline& partner_plane, AudiencesApiDeps deps) {
                                  return http::make_json(200, audience_json(*a));
                                },
                            .blocking = true,
-                           .required_scope = "audiences:read",
-                           .capability_class = "reads"});
+                           .required_scope = vocabulary::Scope::audiences_read,
+                           .capability_class = vocabulary::CapabilityClass::reads});
 
   partner_plane.add_route(
       {.method = "GET",
@@ -207,8 +207,8 @@ void register_routes(http::Pipeline& partner_plane, AudiencesApiDeps deps) {
                                                          audience_json));
            },
        .blocking = true,
-       .required_scope = "audiences:read",
-       .capability_class = "reads"});
+       .required_scope = vocabulary::Scope::audiences_read,
+       .capability_class = vocabulary::CapabilityClass::reads});
 
   partner_plane.add_route({.method = "DELETE",
                            .pattern = "/v1/audiences/{id}",
@@ -235,8 +235,8 @@ void register_routes(http::Pipeline& partner_plane, AudiencesApiDeps deps) {
                                  return r;
                                },
                            .blocking = true,
-                           .required_scope = "audiences:write",
-                           .capability_class = "resource_admin"});
+                           .required_scope = vocabulary::Scope::audiences_write,
+                           .capability_class = vocabulary::CapabilityClass::resource_admin});
 }
 
 }  // namespace octopus::audiences

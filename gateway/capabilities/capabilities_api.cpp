@@ -35,16 +35,16 @@ http::Response get_capabilities(http::RequestContext& ctx) {
   body += ",\"scopes\":[";
   bool first = true;
   for (const auto& grant : auth::kScopes) {
-    if (std::ranges::find(p.scopes, grant.scope) == p.scopes.end()) continue;
+    if (std::ranges::find(p.scopes, grant.name) == p.scopes.end()) continue;
     if (!first) body += ',';
-    append_quoted(body, grant.scope);
+    append_quoted(body, grant.name);
     first = false;
   }
   // One entry per capability in the table's order, its operations in order.
   body += "],\"capabilities\":[";
   std::string_view open_capability;
   for (const auto& grant : auth::kScopes) {
-    if (std::ranges::find(p.scopes, grant.scope) == p.scopes.end()) continue;
+    if (std::ranges::find(p.scopes, grant.name) == p.scopes.end()) continue;
     if (grant.capability != open_capability) {
       if (!open_capability.empty()) body += "]},";
       body += "{\"name\":";
@@ -67,7 +67,10 @@ http::Response get_capabilities(http::RequestContext& ctx) {
 }  // namespace
 
 void register_routes(http::Pipeline& partner_plane) {
-  partner_plane.add_route({.method = "GET", .pattern = "/v1/capabilities", .handler = get_capabilities});
+  partner_plane.add_route({.method = "GET",
+                           .pattern = "/v1/capabilities",
+                           .handler = get_capabilities,
+                           .capability_class = vocabulary::CapabilityClass::reads});
 }
 
 }  // namespace octopus::capabilities

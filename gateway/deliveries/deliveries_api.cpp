@@ -256,8 +256,8 @@ void register_delivery_routes(http::Pipeline& partner_plane, DeliveriesApiDeps d
            },
        .blocking = true,
        .idempotent = true,
-       .required_scope = "deliveries:write",
-       .capability_class = "deliveries"});
+       .required_scope = vocabulary::Scope::deliveries_write,
+       .capability_class = vocabulary::CapabilityClass::deliveries});
 
   partner_plane.add_route(
       {.method = "GET",
@@ -270,8 +270,8 @@ void register_delivery_routes(http::Pipeline& partner_plane, DeliveriesApiDeps d
              return http::make_json(200, delivery_json(*d, ctx, deps.release));
            },
        .blocking = true,
-       .required_scope = "deliveries:read",
-       .capability_class = "reads"});
+       .required_scope = vocabulary::Scope::deliveries_read,
+       .capability_class = vocabulary::CapabilityClass::reads});
 
   partner_plane.add_route(
       {.method = "GET",
@@ -287,8 +287,8 @@ void register_delivery_routes(http::Pipeline& partner_plane, DeliveriesApiDeps d
                                       [&](const store::DeliveryRecord& d) { return delivery_json(d, ctx, deps.release); }));
            },
        .blocking = true,
-       .required_scope = "deliveries:read",
-       .capability_class = "reads"});
+       .required_scope = vocabulary::Scope::deliveries_read,
+       .capability_class = vocabulary::CapabilityClass::reads});
 
   partner_plane.add_route(
       {.method = "POST",
@@ -311,8 +311,8 @@ void register_delivery_routes(http::Pipeline& partner_plane, DeliveriesApiDeps d
            },
        .blocking = true,
        .idempotent = true,
-       .required_scope = "deliveries:write",
-       .capability_class = "deliveries"});
+       .required_scope = vocabulary::Scope::deliveries_write,
+       .capability_class = vocabulary::CapabilityClass::deliveries});
 }
 
 }  // namespace octopus::deliveries

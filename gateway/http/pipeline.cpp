@@ -1,11 +1,23 @@
 #include "http/pipeline.hpp"
 
 #include <exception>
+#include <stdexcept>
 
 #include "http/problem.hpp"
 #include "observability/log.hpp"
 
 namespace octopus::http {
+
+void Pipeline::add_route(Route route) {
+  const auto where = std::string(plane()) + " route " + route.method + " " + route.pattern;
+  const bool partner = plane_ == vocabulary::Plane::partner && !route.public_route;
+  if (partner && !route.capability_class)
+    throw std::logic_error(where + " declares no capability class (quotas.yaml): every partner request counts");
+  if (!partner && route.capability_class) throw std::logic_error(where + " declares a capability class off the partner plane");
+  if (!partner && route.required_scope != vocabulary::Scope::none)
+    throw std::logic_error(where + " declares a partner scope off the partner plane");
+  router_.add(std::move(route));
+}
 
 std::optional<Response> Pipeline::resolve(RequestContext& ctx) const {
   std::string allowed;

@@ -14,10 +14,12 @@ namespace octopus::http {
 
 class Pipeline {
  public:
-  explicit Pipeline(std::string plane) : plane_(std::move(plane)) {}
+  explicit Pipeline(vocabulary::Plane plane) : plane_(plane) {}
 
-  const std::string& plane() const { return plane_; }
-  void add_route(Route route) { router_.add(std::move(route)); }
+  std::string_view plane() const { return vocabulary::to_string(plane_); }
+  // Checks the route's metadata against the plane (throws std::logic_error at start-up: a
+  // partner route without a quota class, a scope or class on another plane) and adds it.
+  void add_route(Route route);
   void add_stage(std::unique_ptr<Stage> stage) { stages_.push_back(std::move(stage)); }
 
   // Routes the request. Returns a response when it cannot be routed (404/405).
@@ -32,7 +34,7 @@ class Pipeline {
  private:
   static Response internal_error(RequestContext& ctx);
 
-  std::string plane_;
+  vocabulary::Plane plane_;
   Router router_;
   std::vector<std::unique_ptr<Stage>> stages_;
 };

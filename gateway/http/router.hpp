@@ -4,12 +4,14 @@
 #pragma once
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "http/message.hpp"
 #include "http/request_context.hpp"
+#include "vocabulary/partner_access.hpp"
 
 namespace octopus::http {
 
@@ -26,11 +28,11 @@ struct Route {
   // A partner POST that creates or spends: an Idempotency-Key makes retries safe (the
   // idempotency stage). Such routes must be blocking (the stage reads the store).
   bool idempotent = false;
-  // Scope a partner must hold (checked by the authorization stage); empty for none.
-  std::string required_scope;
-  // The quota class the request counts against (quotas.yaml): reads, audience_queries,
-  // deliveries or resource_admin. Partner routes only.
-  std::string capability_class = "reads";
+  // Scope a partner must hold (checked by the authorization stage).
+  vocabulary::Scope required_scope = vocabulary::Scope::none;
+  // The quota class the request counts against (quotas.yaml). Every partner route declares
+  // one (the pipeline refuses it otherwise); other planes' routes declare none.
+  std::optional<vocabulary::CapabilityClass> capability_class;
 };
 
 class Router {

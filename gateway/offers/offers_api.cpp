@@ -108,8 +108,8 @@ void register_offer_routes(http::Pipeline& partner_plane, http::Pipeline& admin_
            },
        .blocking = true,
        .idempotent = true,
-       .required_scope = "offers:write",
-       .capability_class = "resource_admin"});
+       .required_scope = vocabulary::Scope::offers_write,
+       .capability_class = vocabulary::CapabilityClass::resource_admin});
 
   partner_plane.add_route({.method = "GET",
                            .pattern = "/v1/offers/{id}",
@@ -123,8 +123,8 @@ void register_offer_routes(http::Pipeline& partner_plane, http::Pipeline& admin_
                                  return http::make_json(200, offer_json(*o));
                                },
                            .blocking = true,
-                           .required_scope = "offers:read",
-                           .capability_class = "reads"});
+                           .required_scope = vocabulary::Scope::offers_read,
+                           .capability_class = vocabulary::CapabilityClass::reads});
 
   partner_plane.add_route({.method = "GET",
                            .pattern = "/v1/offers",
@@ -135,8 +135,8 @@ void register_offer_routes(http::Pipeline& partner_plane, http::Pipeline& admin_
                                  return page ? http::make_json(200, *page) : error;
                                },
                            .blocking = true,
-                           .required_scope = "offers:read",
-                           .capability_class = "reads"});
+                           .required_scope = vocabulary::Scope::offers_read,
+                           .capability_class = vocabulary::CapabilityClass::reads});
 
   admin_plane.add_route({.method = "GET",
                          .pattern = "/admin/v1/offers",

@@ -24,8 +24,8 @@ void register_product_routes(http::Pipeline& partner_plane, engine::Engine& engi
              }
            },
        .blocking = true,
-       .required_scope = "offers:read",
-       .capability_class = "reads"});
+       .required_scope = vocabulary::Scope::offers_read,
+       .capability_class = vocabulary::CapabilityClass::reads});
 }
 
 }  // namespace octopus::offers

@@ -5,8 +5,6 @@ namespace octopus::policy {
 namespace {
 constexpr std::array<std::string_view, kChannelCount> kChannelNames{"sms", "push", "outbound_call"};
 constexpr std::array<std::string_view, kCapabilityCount> kCapabilityNames{"audiences", "deliveries", "triggers"};
-constexpr std::array<std::string_view, kCapabilityClassCount> kClassNames{"reads", "audience_queries", "deliveries",
-                                                                          "resource_admin"};
 
 template <typename Enum, std::size_t N>
 std::optional<Enum> parse(const std::array<std::string_view, N>& names, std::string_view name) {
@@ -18,11 +16,7 @@ std::optional<Enum> parse(const std::array<std::string_view, N>& names, std::str
 
 std::string_view to_string(Channel c) { return kChannelNames[static_cast<std::size_t>(c)]; }
 std::string_view to_string(Capability c) { return kCapabilityNames[static_cast<std::size_t>(c)]; }
-std::string_view to_string(CapabilityClass c) { return kClassNames[static_cast<std::size_t>(c)]; }
 std::optional<Channel> parse_channel(std::string_view name) { return parse<Channel>(kChannelNames, name); }
 std::optional<Capability> parse_capability(std::string_view name) { return parse<Capability>(kCapabilityNames, name); }
-std::optional<CapabilityClass> parse_capability_class(std::string_view name) {
-  return parse<CapabilityClass>(kClassNames, name);
-}
 
 }  // namespace octopus::policy

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string_view>
 
+#include "vocabulary/partner_access.hpp"
+
 namespace octopus::policy {
 
 enum class Channel : std::uint8_t { sms, push, outbound_call };
@@ -16,19 +18,19 @@ inline constexpr std::array<Channel, kChannelCount> kChannels{Channel::sms, Chan
 enum class Capability : std::uint8_t { audiences, deliveries, triggers };
 inline constexpr std::size_t kCapabilityCount = 3;
 
-// Rate and quota classes of quotas.yaml.
-enum class CapabilityClass : std::uint8_t { reads, audience_queries, deliveries, resource_admin };
-inline constexpr std::size_t kCapabilityClassCount = 4;
+// Rate and quota classes of quotas.yaml: shared with the routes that declare them.
+using vocabulary::CapabilityClass;
+using vocabulary::kCapabilityClassCount;
+using vocabulary::parse_capability_class;
+using vocabulary::to_string;
 
 // quotas.yaml on_counter_outage: what a limit does when its counters cannot answer.
 enum class OutageBehaviour : std::uint8_t { class_default, admit, refuse };
 
 std::string_view to_string(Channel c);
 std::string_view to_string(Capability c);
-std::string_view to_string(CapabilityClass c);
 std::optional<Channel> parse_channel(std::string_view name);
 std::optional<Capability> parse_capability(std::string_view name);
-std::optional<CapabilityClass> parse_capability_class(std::string_view name);
 
 // Indices into the snapshot's purpose, partner category and tier tables; look them up
 // once per request (PolicySnapshot::purpose_id, ...), not per subscriber.

@@ -10,8 +10,8 @@ namespace octopus::quota {
 std::optional<http::Response> RateLimitStage::on_request(http::RequestContext& ctx) {
   // The policy and authentication stages run first; without them there is nothing to count.
   if (!ctx.policy || !ctx.principal) return std::nullopt;
-  const auto capability_class =
-      policy::parse_capability_class(ctx.route->capability_class).value_or(policy::CapabilityClass::reads);
+  // Every partner route declares its class (the pipeline refuses one that does not).
+  const auto capability_class = *ctx.route->capability_class;
   const LimitDecision d = limiter_.admit(*ctx.policy, ctx.principal->id, capability_class);
 
   ctx.response_headers.emplace_back("RateLimit-Policy", d.policy_field());

@@ -191,8 +191,8 @@ void register_trigger_routes(http::Pipeline& partner_plane, TriggersApiDeps deps
            },
        .blocking = true,
        .idempotent = true,
-       .required_scope = "triggers:write",
-       .capability_class = "deliveries"});
+       .required_scope = vocabulary::Scope::triggers_write,
+       .capability_class = vocabulary::CapabilityClass::deliveries});
 
   partner_plane.add_route(
       {.method = "GET",
@@ -205,8 +205,8 @@ void register_trigger_routes(http::Pipeline& partner_plane, TriggersApiDeps deps
              return http::make_json(200, trigger_json(*t, ctx, deps.audiences.release_model()));
            },
        .blocking = true,
-       .required_scope = "triggers:read",
-       .capability_class = "reads"});
+       .required_scope = vocabulary::Scope::triggers_read,
+       .capability_class = vocabulary::CapabilityClass::reads});
 
   partner_plane.add_route(
       {.method = "GET",
@@ -223,8 +223,8 @@ void register_trigger_routes(http::Pipeline& partner_plane, TriggersApiDeps deps
                                       }));
            },
        .blocking = true,
-       .required_scope = "triggers:read",
-       .capability_class = "reads"});
+       .required_scope = vocabulary::Scope::triggers_read,
+       .capability_class = vocabulary::CapabilityClass::reads});
 
   partner_plane.add_route(
       {.method = "DELETE",
@@ -243,8 +243,8 @@ void register_trigger_routes(http::Pipeline& partner_plane, TriggersApiDeps deps
              return r;
            },
        .blocking = true,
-       .required_scope = "triggers:write",
-       .capability_class = "resource_admin"});
+       .required_scope = vocabulary::Scope::triggers_write,
+       .capability_class = vocabulary::CapabilityClass::resource_admin});
 }
 
 }  // namespace octopus::triggers

@@ -117,7 +117,7 @@ class StageInPipeline : public IdempotencyStore {
   std::promise<void> release_handler;
   std::shared_future<void> handler_may_finish = release_handler.get_future().share();
   bool block = false;
-  http::Pipeline plane{"partner"};
+  http::Pipeline plane{vocabulary::Plane::partner};
 
   void SetUp() override {
     plane.add_stage(std::make_unique<AsPartner>());
@@ -133,7 +133,8 @@ class StageInPipeline : public IdempotencyStore {
                            return r;
                          },
                      .blocking = true,
-                     .idempotent = true});
+                     .idempotent = true,
+                     .capability_class = vocabulary::CapabilityClass::resource_admin});
   }
   http::Response post(const std::string& key, const std::string& body = "{\"a\":1}", const std::string& partner = "acme") {
     http::RequestContext ctx;

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "http/pipeline.hpp"
 #include "http/router.hpp"
 
 using octopus::http::Route;
@@ -49,6 +50,42 @@ TEST(Router, DoesNotMatchEmptyCapturesTrailingSlashesOrDecodedPaths) {
   // The raw path is routed: an encoded slash stays inside one segment.
   ASSERT_EQ(r.match("GET", "/admin/v1/partners/a%2Fb", route, params, allowed), Router::Result::found);
   EXPECT_EQ(params.at("id"), "a%2Fb");
+}
+
+// Route metadata is typed and checked against the plane when the route is registered, so
+// a route that would count against no quota, or a scope on a plane without partners,
+// stops the gateway at start-up instead of being served wrongly.
+TEST(Pipeline, RefusesRouteMetadataThatDoesNotFitThePlane) {
+  using octopus::vocabulary::CapabilityClass;
+  using octopus::vocabulary::Plane;
+  using octopus::vocabulary::Scope;
+  auto ok = [](octopus::http::RequestContext&) { return octopus::http::Response{}; };
+  octopus::http::Pipeline partner{Plane::partner}, admin{Plane::admin};
+  EXPECT_THROW(partner.add_route({.method = "GET", .pattern = "/v1/things", .handler = ok}), std::logic_error);
+  EXPECT_NO_THROW(partner.add_route({.method = "GET",
+                                     .pattern = "/v1/things",
+                                     .handler = ok,
+                                     .required_scope = Scope::offers_read,
+                                     .capability_class = CapabilityClass::reads}));
+  EXPECT_THROW(admin.add_route({.method = "GET", .pattern = "/admin/v1/x", .handler = ok, .required_scope = Scope::offers_read}),
+               std::logic_error);
+  EXPECT_THROW(admin.add_route({.method = "GET",
+                                .pattern = "/admin/v1/x",
+                                .handler = ok,
+                                .capability_class = CapabilityClass::deliveries}),
+               std::logic_error);
+  EXPECT_NO_THROW(admin.add_route({.method = "GET", .pattern = "/admin/v1/x", .handler = ok}));
+}
+
+TEST(Vocabulary, ScopesAndClassesRoundTripThroughTheirNames) {
+  using namespace octopus::vocabulary;
+  for (const auto& grant : kScopes) EXPECT_EQ(parse_scope(to_string(grant.scope)), grant.scope);
+  EXPECT_FALSE(parse_scope("audiences:reed").has_value());
+  for (std::size_t i = 0; i < kCapabilityClassCount; ++i) {
+    const auto c = static_cast<CapabilityClass>(i);
+    EXPECT_EQ(parse_capability_class(to_string(c)), c);
+  }
+  EXPECT_FALSE(parse_capability_class("read").has_value());
 }
 
 }  // namespace
