@@ -4,11 +4,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "deliveries/consent_gate.hpp"
 #include "deliveries/delivery_decider.hpp"
 #include "http/formats.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
 #include "http/paging.hpp"
+#include "http/resource_steps.hpp"
 #include "observability/log.hpp"
 #include "policy/consent_evaluator.hpp"
 #include "privacy/release_json.hpp"
@@ -22,10 +24,8 @@ using nlohmann::json;
 
 namespace {
 
-const std::regex kDeliveryId("^dlv_[0-9a-f]{28}$");
-const std::regex kOfferId("^ofr_[0-9a-f]{28}$");
-const std::regex kAudienceId("^aud_[0-9a-f]{28}$");
 const std::regex kToken("^sub_[A-Za-z0-9_-]{43}$");
+bool is_delivery_id(std::string_view id) { return store::is_resource_id(store::ResourceKind::delivery, id); }
 constexpr std::size_t kMaxTokens = 1000;
 constexpr std::int64_t kPastTolerance = 30;  // seconds of clock skew forgiven on send_at
 
@@ -88,231 +88,246 @@ json delivery_json(const store::DeliveryRecord& d, const http::RequestContext& c
 
 json issue(std::string pointer, std::string detail) { return {{"pointer", std::move(pointer)}, {"detail", std::move(detail)}}; }
 
+// A delivery request whose shape is right (what it refers to is checked next).
+struct DeliveryRequest {
+  std::string offer_id;
+  bool by_audience = false;
+  std::string audience_id;
+  std::vector<std::string> tokens;
+  std::int64_t send_at = 0;
+  std::string purpose = "dpv:DirectMarketing";
+};
+
+void read_targets(const json& body, DeliveryRequest& r, json& issues) {
+  r.by_audience = body.contains("audience_id");
+  const bool by_tokens = body.contains("subscriber_tokens");
+  if (r.by_audience == by_tokens) issues.push_back(issue("", "give exactly one of audience_id and subscriber_tokens"));
+  if (r.by_audience) {
+    if (!body["audience_id"].is_string()) issues.push_back(issue("/audience_id", "must be a string"));
+    else r.audience_id = body["audience_id"].get<std::string>();
+  }
+  if (!by_tokens) return;
+  const auto& list = body["subscriber_tokens"];
+  if (!list.is_array() || list.empty())
+    issues.push_back(issue("/subscriber_tokens", "must be a non-empty array of subscriber tokens"));
+  else if (list.size() > kMaxTokens)
+    issues.push_back(issue("/subscriber_tokens", "at most 1000 tokens per delivery; use an audience for more"));
+  else
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (!list[i].is_string() || !std::regex_match(list[i].get<std::string>(), kToken))
+        issues.push_back(issue("/subscriber_tokens/" + std::to_string(i), "is not a subscriber token"));
+      else r.tokens.push_back(list[i].get<std::string>());
+    }
+}
+
+// The request's shape, every problem at once.
+http::Step<DeliveryRequest> parse_delivery_request(http::RequestContext& ctx, const json& body, std::int64_t now) {
+  json issues = json::array();
+  for (const auto& [key, value] : body.items())
+    if (key != "offer_id" && key != "audience_id" && key != "subscriber_tokens" && key != "send_at" && key != "purpose")
+      issues.push_back(issue("/" + key, "is not a member of a delivery"));
+  DeliveryRequest r;
+  r.offer_id = body.value("offer_id", json()).is_string() ? body["offer_id"].get<std::string>() : "";
+  if (r.offer_id.empty()) issues.push_back(issue("/offer_id", "is required: the id of an approved offer"));
+  read_targets(body, r, issues);
+  r.send_at = now;
+  if (body.contains("send_at")) {
+    const auto& v = body["send_at"];
+    auto parsed = v.is_string() ? http::parse_rfc3339(v.get<std::string>()) : std::nullopt;
+    if (!parsed) issues.push_back(issue("/send_at", "must be an RFC 3339 date-time"));
+    else if (*parsed < now - kPastTolerance) issues.push_back(issue("/send_at", "is in the past"));
+    else r.send_at = std::max(*parsed, now);
+  }
+  if (body.contains("purpose")) {
+    if (!body["purpose"].is_string()) issues.push_back(issue("/purpose", "must be a string"));
+    else r.purpose = body["purpose"].get<std::string>();
+  }
+  if (!issues.empty())
+    return http::make_problem(ctx, http::problems::validation_error, "The request breaks the delivery schema; see errors.",
+                              {{"errors", issues}});
+  return r;
+}
+
+// The partner plane's delivery operations: one object shared by the routes.
+class DeliveryHandlers {
+ public:
+  explicit DeliveryHandlers(DeliveriesApiDeps deps) : deps_(deps) {}
+
+  http::Response create(http::RequestContext& ctx);
+  http::Response get(http::RequestContext& ctx);
+  http::Response list(http::RequestContext& ctx);
+  http::Response cancel(http::RequestContext& ctx);
+
+ private:
+  http::Step<store::OfferRecord> deliverable_offer(http::RequestContext& ctx, DeliveryRequest& r, std::int64_t now);
+  std::optional<http::Response> add_targets(http::RequestContext& ctx, const DeliveryRequest& r,
+                                            store::DeliveryRecord& d);
+  http::Step<std::optional<quota::Reservation>> reserve_messages(http::RequestContext& ctx,
+                                                                 const store::DeliveryRecord& d, std::int64_t now);
+  json render(const store::DeliveryRecord& d, const http::RequestContext& ctx) {
+    return delivery_json(d, ctx, deps_.release);
+  }
+
+  DeliveriesApiDeps deps_;
+};
+
+// What the delivery refers to: the partner's own approved offer, valid when it would run.
+http::Step<store::OfferRecord> DeliveryHandlers::deliverable_offer(http::RequestContext& ctx, DeliveryRequest& r,
+                                                                   std::int64_t now) {
+  auto offer = store::is_resource_id(store::ResourceKind::offer, r.offer_id)
+                   ? deps_.store.get_offer(ctx.principal->id, r.offer_id)
+                   : std::nullopt;
+  if (!offer) return http::not_owned(ctx, "offer");
+  if (offer->status != "approved")
+    return http::make_problem(ctx, http::problems::offer_not_deliverable,
+                              offer->status == "pending_review"
+                                  ? "The offer is waiting for a compliance review; it can be delivered once approved."
+                                  : "The offer was rejected; see its reasons.",
+                              {{"offer_status", offer->status}});
+  if (now > offer->valid_until || r.send_at > offer->valid_until)
+    return http::make_problem(ctx, http::problems::offer_not_deliverable,
+                              "The offer is valid until " + http::rfc3339(offer->valid_until) +
+                                  "; the delivery would start after that.",
+                              {{"offer_status", offer->status}});
+  if (r.send_at < offer->valid_from) r.send_at = offer->valid_from;
+  return std::move(*offer);
+}
+
+// Who it goes to: a ready audience of the partner's, or the subscribers of its tokens.
+std::optional<http::Response> DeliveryHandlers::add_targets(http::RequestContext& ctx, const DeliveryRequest& r,
+                                                            store::DeliveryRecord& d) {
+  const auto& partner = ctx.principal->id;
+  if (r.by_audience) {
+    auto audience = store::is_resource_id(store::ResourceKind::audience, r.audience_id)
+                        ? deps_.store.get_audience(partner, r.audience_id)
+                        : std::nullopt;
+    if (!audience) return http::not_owned(ctx, "audience");
+    if (audience->status != "ready")
+      return http::make_problem(ctx, http::problems::conflict,
+                                "The audience is " + audience->status + "; only a ready audience can be delivered to.");
+    d.audience_id = audience->id;
+    d.target_count = audience->size;
+    return std::nullopt;
+  }
+  const auto resolved = deps_.store.resolve_subscriber_tokens(partner, r.tokens);
+  json unknown = json::array();
+  for (std::size_t i = 0; i < resolved.size(); ++i) {
+    if (!resolved[i]) unknown.push_back(issue("/subscriber_tokens/" + std::to_string(i), "is not a token issued to you"));
+    else if (std::find(d.subscribers.begin(), d.subscribers.end(), *resolved[i]) == d.subscribers.end())
+      d.subscribers.push_back(*resolved[i]);  // a token given twice is one subscriber
+  }
+  if (!unknown.empty())
+    return http::make_problem(ctx, http::problems::validation_error, "Some tokens are not yours; see errors.",
+                              {{"errors", unknown}});
+  d.target_count = d.subscribers.size();
+  return std::nullopt;
+}
+
+// Messages are paid for up front: the plan's allowance is reserved for every target, and
+// what is not sent is given back when the delivery ends.
+http::Step<std::optional<quota::Reservation>> DeliveryHandlers::reserve_messages(http::RequestContext& ctx,
+                                                                                 const store::DeliveryRecord& d,
+                                                                                 std::int64_t now) {
+  if (!deps_.limiter || d.target_count == 0) return std::optional<quota::Reservation>();
+  try {
+    auto reservation =
+        deps_.limiter->reserve(*ctx.policy, d.partner_id, policy::CapabilityClass::deliveries, d.target_count);
+    if (reservation) return std::optional<quota::Reservation>(std::move(*reservation));
+  } catch (const quota::CounterUnavailable&) {
+    return http::make_unavailable(ctx, http::problems::service_unavailable,
+                                  "Message allowances cannot be checked right now; retry shortly.", std::chrono::seconds(5));
+  }
+  // The day's allowance renews first; a month's may take longer (RateLimit says).
+  const auto periods = policy::counting_periods(*ctx.policy, policy::Seconds(std::chrono::seconds(now)));
+  ctx.response_headers.emplace_back(
+      "Retry-After", std::to_string(std::max<std::int64_t>(1, periods.next_day_start.time_since_epoch().count() - now)));
+  return http::make_problem(ctx, http::problems::quota_exhausted,
+                            "This delivery needs " + std::to_string(d.target_count) +
+                                " messages, more than your plan has left in this period.",
+                            {{"violated-policies", {quota::policy_name(policy::CapabilityClass::deliveries)}},
+                             {"plan", ctx.policy->plan_for(d.partner_id).name}});
+}
+
+http::Response DeliveryHandlers::create(http::RequestContext& ctx) {
+  http::Response error;
+  auto body = http::json_body(ctx, error);
+  if (!body) return error;
+  const auto now = http::unix_seconds_now();
+  auto request = parse_delivery_request(ctx, *body, now);
+  if (!request) return request.answer();
+  auto offer = deliverable_offer(ctx, *request, now);
+  if (!offer) return offer.answer();
+  if (auto refused = consent_gate(ctx, policy::Capability::deliveries, offer->channel, request->purpose, now,
+                                  "The consent policy does not let a partner of your category deliver this offer "
+                                  "for this purpose on this channel."))
+    return std::move(*refused);
+
+  store::DeliveryRecord d;
+  d.id = store::new_resource_id(store::ResourceKind::delivery);
+  d.partner_id = ctx.principal->id;
+  d.offer_id = offer->id;
+  d.purpose = request->purpose;
+  d.status = "scheduled";
+  d.send_at = request->send_at;
+  d.policy_version = ctx.policy->version;
+  d.created_at = d.updated_at = now;
+  if (auto refused = add_targets(ctx, *request, d)) return std::move(*refused);
+  auto reservation = reserve_messages(ctx, d, now);
+  if (!reservation) return reservation.answer();
+
+  if (deps_.store.create_delivery(d) != store::WriteResult::ok) {
+    if (*reservation) deps_.limiter->release(**reservation, (*reservation)->amount);
+    throw std::runtime_error("delivery id collision");
+  }
+  if (*reservation) deps_.runner.hold(d.id, std::move(**reservation));
+  deps_.runner.wake();
+  observability::log_info("delivery_accepted", {{"delivery", d.id},
+                                                {"partner", d.partner_id},
+                                                {"offer", d.offer_id},
+                                                {"targets", std::to_string(d.target_count)}});
+  return http::accepted(202, render(d, ctx), "/v1/deliveries/" + d.id);
+}
+
+http::Response DeliveryHandlers::get(http::RequestContext& ctx) {
+  auto d = http::owned(ctx, "delivery", is_delivery_id,
+                       [&](const std::string& id) { return deps_.store.get_delivery(ctx.principal->id, id); });
+  if (!d) return d.answer();
+  return http::make_json(200, render(*d, ctx));
+}
+
+http::Response DeliveryHandlers::list(http::RequestContext& ctx) {
+  auto request = http::page_request(ctx, is_delivery_id);
+  if (!request) return request.answer();
+  const auto page = deps_.store.list_deliveries(ctx.principal->id, request->after, request->limit);
+  return http::make_json(200, http::page_json(page, [&](const store::DeliveryRecord& d) { return render(d, ctx); }));
+}
+
+http::Response DeliveryHandlers::cancel(http::RequestContext& ctx) {
+  const auto& id = ctx.path_params.at("id");
+  const auto result = is_delivery_id(id) ? deps_.store.cancel_delivery(ctx.principal->id, id, http::unix_seconds_now())
+                                         : store::WriteResult::not_found;
+  if (result == store::WriteResult::not_found) return http::not_owned(ctx, "delivery");
+  auto d = deps_.store.get_delivery(ctx.principal->id, id);
+  if (result == store::WriteResult::conflict)
+    return http::make_problem(ctx, http::problems::conflict,
+                              "The delivery is already " + d->status + "; only a pending one can be cancelled.");
+  deps_.runner.wake();
+  observability::log_info("delivery_cancelled", {{"delivery", id}, {"partner", ctx.principal->id}});
+  return http::make_json(200, render(*d, ctx));
+}
+
 }  // namespace
 
 void register_delivery_routes(http::Pipeline& partner_plane, DeliveriesApiDeps deps) {
-  partner_plane.add_route(
-      {.method = "POST",
-       .pattern = "/v1/deliveries",
-       .handler =
-           [deps](http::RequestContext& ctx) {
-             http::Response error;
-             auto body = http::json_body(ctx, error);
-             if (!body) return error;
-             const auto& partner = *ctx.principal;
-             const auto now = http::unix_seconds_now();
-             // The request's shape first: every problem at once.
-             json issues = json::array();
-             for (const auto& [key, value] : body->items())
-               if (key != "offer_id" && key != "audience_id" && key != "subscriber_tokens" && key != "send_at" &&
-                   key != "purpose")
-                 issues.push_back(issue("/" + key, "is not a member of a delivery"));
-             const auto offer_id = body->value("offer_id", json()).is_string() ? (*body)["offer_id"].get<std::string>() : "";
-             if (offer_id.empty()) issues.push_back(issue("/offer_id", "is required: the id of an approved offer"));
-             const bool by_audience = body->contains("audience_id"), by_tokens = body->contains("subscriber_tokens");
-             if (by_audience == by_tokens)
-               issues.push_back(issue("", "give exactly one of audience_id and subscriber_tokens"));
-             std::string audience_id;
-             if (by_audience) {
-               if (!(*body)["audience_id"].is_string()) issues.push_back(issue("/audience_id", "must be a string"));
-               else audience_id = (*body)["audience_id"].get<std::string>();
-             }
-             std::vector<std::string> tokens;
-             if (by_tokens) {
-               const auto& list = (*body)["subscriber_tokens"];
-               if (!list.is_array() || list.empty())
-                 issues.push_back(issue("/subscriber_tokens", "must be a non-empty array of subscriber tokens"));
-               else if (list.size() > kMaxTokens)
-                 issues.push_back(issue("/subscriber_tokens", "at most 1000 tokens per delivery; use an audience for more"));
-               else
-                 for (std::size_t i = 0; i < list.size(); ++i) {
-                   if (!list[i].is_string() || !std::regex_match(list[i].get<std::string>(), kToken))
-                     issues.push_back(issue("/subscriber_tokens/" + std::to_string(i), "is not a subscriber token"));
-                   else tokens.push_back(list[i].get<std::string>());
-                 }
-             }
-             std::int64_t send_at = now;
-             if (body->contains("send_at")) {
-               const auto& v = (*body)["send_at"];
-               auto parsed = v.is_string() ? http::parse_rfc3339(v.get<std::string>()) : std::nullopt;
-               if (!parsed) issues.push_back(issue("/send_at", "must be an RFC 3339 date-time"));
-               else if (*parsed < now - kPastTolerance) issues.push_back(issue("/send_at", "is in the past"));
-               else send_at = std::max(*parsed, now);
-             }
-             std::string purpose = "dpv:DirectMarketing";
-             if (body->contains("purpose")) {
-               if (!(*body)["purpose"].is_string()) issues.push_back(issue("/purpose", "must be a string"));
-               else purpose = (*body)["purpose"].get<std::string>();
-             }
-             if (!issues.empty())
-               return http::make_problem(ctx, http::problems::validation_error, "The request breaks the delivery schema; see errors.",
-                                         {{"errors", issues}});
-
-             // What it refers to: the partner's own, or nothing.
-             auto offer = std::regex_match(offer_id, kOfferId) ? deps.store.get_offer(partner.id, offer_id) : std::nullopt;
-             if (!offer) return http::make_problem(ctx, http::problems::not_found, "You have no offer with this id.");
-             if (offer->status != "approved")
-               return http::make_problem(ctx, http::problems::offer_not_deliverable,
-                                         offer->status == "pending_review"
-                                             ? "The offer is waiting for a compliance review; it can be delivered once approved."
-                                             : "The offer was rejected; see its reasons.",
-                                         {{"offer_status", offer->status}});
-             if (now > offer->valid_until || send_at > offer->valid_until)
-               return http::make_problem(ctx, http::problems::offer_not_deliverable,
-                                         "The offer is valid until " + http::rfc3339(offer->valid_until) +
-                                             "; the delivery would start after that.",
-                                         {{"offer_status", offer->status}});
-             if (send_at < offer->valid_from) send_at = offer->valid_from;
-
-             // The policy must let this partner reach anybody this way at all.
-             const auto channel = policy::parse_channel(offer->channel);
-             const auto context = channel ? decision_context(*ctx.policy, policy::Capability::deliveries, *channel, purpose,
-                                                             partner.category, now)
-                                          : std::nullopt;
-             if (!context)
-               return http::make_problem(ctx, http::problems::validation_error, "The purpose is not one the consent policy knows.",
-                                         {{"errors", json::array({issue("/purpose", "is not a purpose of the consent policy")})}});
-             {
-               policy::SubscriberConsent granted;
-               granted.granted.set(policy::consent_scope(context->consent.purpose, *channel, context->consent.category));
-               const auto d = policy::evaluate_consent(*ctx.policy, context->consent, granted);
-               if (!d.allowed)
-                 return http::make_problem(ctx, http::problems::policy_denied,
-                                           "The consent policy does not let a partner of your category deliver this offer "
-                                           "for this purpose on this channel.",
-                                           {{"rule", std::string(d.rule)}, {"policy_version", std::string(d.version)}});
-             }
-
-             store::DeliveryRecord d;
-             d.id = store::new_resource_id("dlv_");
-             d.partner_id = partner.id;
-             d.offer_id = offer->id;
-             d.purpose = purpose;
-             d.status = "scheduled";
-             d.send_at = send_at;
-             d.policy_version = ctx.policy->version;
-             d.created_at = d.updated_at = now;
-             if (by_audience) {
-               auto audience = std::regex_match(audience_id, kAudienceId) ? deps.store.get_audience(partner.id, audience_id)
-                                                                          : std::nullopt;
-               if (!audience) return http::make_problem(ctx, http::problems::not_found, "You have no audience with this id.");
-               if (audience->status != "ready")
-                 return http::make_problem(ctx, http::problems::conflict,
-                                           "The audience is " + audience->status + "; only a ready audience can be delivered to.");
-               d.audience_id = audience->id;
-               d.target_count = audience->size;
-             } else {
-               const auto resolved = deps.store.resolve_subscriber_tokens(partner.id, tokens);
-               json unknown = json::array();
-               for (std::size_t i = 0; i < resolved.size(); ++i) {
-                 if (!resolved[i]) unknown.push_back(issue("/subscriber_tokens/" + std::to_string(i), "is not a token issued to you"));
-                 else if (std::find(d.subscribers.begin(), d.subscribers.end(), *resolved[i]) == d.subscribers.end())
-                   d.subscribers.push_back(*resolved[i]);  // a token given twice is one subscriber
-               }
-               if (!unknown.empty())
-                 return http::make_problem(ctx, http::problems::validation_error, "Some tokens are not yours; see errors.",
-                                           {{"errors", unknown}});
-               d.target_count = d.subscribers.size();
-             }
-
-             // Messages are paid for up front: the plan's allowance is reserved for every
-             // target, and what is not sent is given back when the delivery ends.
-             std::optional<quota::Reservation> reservation;
-             if (deps.limiter && d.target_count > 0) {
-               try {
-                 reservation = deps.limiter->reserve(*ctx.policy, partner.id, policy::CapabilityClass::deliveries,
-                                                          d.target_count);
-                 if (!reservation) {
-                   // The day's allowance renews first; a month's may take longer (RateLimit says).
-                   const auto periods = policy::counting_periods(*ctx.policy, policy::Seconds(std::chrono::seconds(now)));
-                   ctx.response_headers.emplace_back(
-                       "Retry-After", std::to_string(std::max<std::int64_t>(
-                                          1, periods.next_day_start.time_since_epoch().count() - now)));
-                   return http::make_problem(ctx, http::problems::quota_exhausted,
-                                             "This delivery needs " + std::to_string(d.target_count) +
-                                                 " messages, more than your plan has left in this period.",
-                                             {{"violated-policies", {quota::policy_name(policy::CapabilityClass::deliveries)}},
-                                              {"plan", ctx.policy->plan_for(partner.id).name}});
-                 }
-               } catch (const quota::CounterUnavailable&) {
-                 return http::make_unavailable(ctx, http::problems::service_unavailable,
-                                               "Message allowances cannot be checked right now; retry shortly.",
-                                               std::chrono::seconds(5));
-               }
-             }
-             if (deps.store.create_delivery(d) != store::WriteResult::ok) {
-               if (reservation) deps.limiter->release(*reservation, reservation->amount);
-               throw std::runtime_error("delivery id collision");
-             }
-             if (reservation) deps.runner.hold(d.id, std::move(*reservation));
-             deps.runner.wake();
-             observability::log_info("delivery_accepted", {{"delivery", d.id},
-                                                           {"partner", d.partner_id},
-                                                           {"offer", d.offer_id},
-                                                           {"targets", std::to_string(d.target_count)}});
-             auto r = http::make_json(202, delivery_json(d, ctx, deps.release));
-             r.set_header("Location", "/v1/deliveries/" + d.id);
-             return r;
-           },
-       .blocking = true,
-       .idempotent = true,
-       .required_scope = vocabulary::Scope::deliveries_write,
-       .capability_class = vocabulary::CapabilityClass::deliveries});
-
-  partner_plane.add_route(
-      {.method = "GET",
-       .pattern = "/v1/deliveries/{id}",
-       .handler =
-           [deps](http::RequestContext& ctx) {
-             const auto& id = ctx.path_params.at("id");
-             auto d = std::regex_match(id, kDeliveryId) ? deps.store.get_delivery(ctx.principal->id, id) : std::nullopt;
-             if (!d) return http::make_problem(ctx, http::problems::not_found, "You have no delivery with this id.");
-             return http::make_json(200, delivery_json(*d, ctx, deps.release));
-           },
-       .blocking = true,
-       .required_scope = vocabulary::Scope::deliveries_read,
-       .capability_class = vocabulary::CapabilityClass::reads});
-
-  partner_plane.add_route(
-      {.method = "GET",
-       .pattern = "/v1/deliveries",
-       .handler =
-           [deps](http::RequestContext& ctx) {
-             const auto request = http::read_page_request(ctx.request.query(), kDeliveryId);
-             if (!request)
-               return http::make_problem(ctx, http::problems::malformed_request,
-                                         "limit must be 1 to 200 and cursor one this API returned.");
-             return http::make_json(
-                 200, http::page_json(deps.store.list_deliveries(ctx.principal->id, request->after, request->limit),
-                                      [&](const store::DeliveryRecord& d) { return delivery_json(d, ctx, deps.release); }));
-           },
-       .blocking = true,
-       .required_scope = vocabulary::Scope::deliveries_read,
-       .capability_class = vocabulary::CapabilityClass::reads});
-
-  partner_plane.add_route(
-      {.method = "POST",
-       .pattern = "/v1/deliveries/{id}/cancel",
-       .handler =
-           [deps](http::RequestContext& ctx) {
-             const auto& id = ctx.path_params.at("id");
-             const auto result = std::regex_match(id, kDeliveryId)
-                                     ? deps.store.cancel_delivery(ctx.principal->id, id, http::unix_seconds_now())
-                                     : store::WriteResult::not_found;
-             if (result == store::WriteResult::not_found)
-               return http::make_problem(ctx, http::problems::not_found, "You have no delivery with this id.");
-             auto d = deps.store.get_delivery(ctx.principal->id, id);
-             if (result == store::WriteResult::conflict)
-               return http::make_problem(ctx, http::problems::conflict,
-                                         "The delivery is already " + d->status + "; only a pending one can be cancelled.");
-             deps.runner.wake();
-             observability::log_info("delivery_cancelled", {{"delivery", id}, {"partner", ctx.principal->id}});
-             return http::make_json(200, delivery_json(*d, ctx, deps.release));
-           },
-       .blocking = true,
-       .idempotent = true,
-       .required_scope = vocabulary::Scope::deliveries_write,
-       .capability_class = vocabulary::CapabilityClass::deliveries});
+  using H = DeliveryHandlers;
+  using vocabulary::CapabilityClass;
+  using vocabulary::Scope;
+  http::add_partner_routes<H>(
+      partner_plane, std::make_shared<H>(deps),
+      {{"POST", "/v1/deliveries", &H::create, Scope::deliveries_write, CapabilityClass::deliveries, true},
+       {"GET", "/v1/deliveries/{id}", &H::get, Scope::deliveries_read, CapabilityClass::reads},
+       {"GET", "/v1/deliveries", &H::list, Scope::deliveries_read, CapabilityClass::reads},
+       {"POST", "/v1/deliveries/{id}/cancel", &H::cancel, Scope::deliveries_write, CapabilityClass::deliveries, true}});
 }
 
 }  // namespace octopus::deliveries

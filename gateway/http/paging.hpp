@@ -5,9 +5,7 @@
 #include <cstddef>
 #include <map>
 #include <optional>
-#include <regex>
 #include <string>
-#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -18,10 +16,6 @@ struct PageRequest {
   std::size_t limit = 0;
   std::optional<std::string> after;  // the cursor
 };
-
-// nullopt when the query string, the limit or the cursor (not an id of `id_pattern`) is malformed.
-std::optional<PageRequest> read_page_request(std::string_view query_string, const std::regex& id_pattern,
-                                             std::size_t fallback = 50, std::size_t max = 200);
 
 // A store page (items with `next_after`) as the API answers it, each item by `render`.
 template <typename Page, typename Render>

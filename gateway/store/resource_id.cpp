@@ -7,7 +7,26 @@
 
 namespace octopus::store {
 
-std::string new_resource_id(std::string_view prefix) {
+std::string_view prefix_of(ResourceKind kind) {
+  switch (kind) {
+    case ResourceKind::audience: return "aud_";
+    case ResourceKind::offer: return "ofr_";
+    case ResourceKind::delivery: return "dlv_";
+    case ResourceKind::trigger: return "trg_";
+  }
+  return "";
+}
+
+bool is_resource_id(ResourceKind kind, std::string_view text) {
+  const auto prefix = prefix_of(kind);
+  if (text.size() != prefix.size() + 28 || !text.starts_with(prefix)) return false;
+  for (char c : text.substr(prefix.size()))
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+std::string new_resource_id(ResourceKind kind) {
+  const auto prefix = prefix_of(kind);
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   unsigned char random[8];

@@ -7,6 +7,15 @@
 
 namespace octopus::store {
 
-std::string new_resource_id(std::string_view prefix);
+enum class ResourceKind { audience, offer, delivery, trigger };
+
+std::string_view prefix_of(ResourceKind kind);  // "aud_", "ofr_", "dlv_", "trg_"
+
+std::string new_resource_id(ResourceKind kind);
+
+// True when `text` has the shape of an id of that kind (its prefix, 28 lower-case hex
+// digits). Handlers check it before any lookup, so a malformed id is as absent as an
+// unknown one, and a cursor that is not an id is refused.
+bool is_resource_id(ResourceKind kind, std::string_view text);
 
 }  // namespace octopus::store

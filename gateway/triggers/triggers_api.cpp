@@ -1,16 +1,15 @@
 #include "triggers/triggers_api.hpp"
 
-#include <regex>
 
 #include <nlohmann/json.hpp>
 
-#include "deliveries/delivery_decider.hpp"
+#include "deliveries/consent_gate.hpp"
 #include "http/formats.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
 #include "http/paging.hpp"
+#include "http/resource_steps.hpp"
 #include "observability/log.hpp"
-#include "policy/consent_evaluator.hpp"
 #include "privacy/release_json.hpp"
 #include "store/resource_id.hpp"
 
@@ -20,8 +19,6 @@ using nlohmann::json;
 
 namespace {
 
-const std::regex kTriggerId("^trg_[0-9a-f]{28}$");
-const std::regex kOfferId("^ofr_[0-9a-f]{28}$");
 constexpr std::int64_t kMinCooldown = 60, kMaxCooldown = 30 * 86400, kDefaultCooldown = 86400;
 constexpr const char* kDefaultPurpose = "dpv:Personalisation";
 
@@ -75,176 +72,188 @@ json segment_issues(const std::vector<audiences::SegmentIssue>& issues) {
   return out;
 }
 
+bool is_trigger_id(std::string_view id) { return store::is_resource_id(store::ResourceKind::trigger, id); }
+
+// A trigger request whose shape is right (what it refers to is checked next).
+struct TriggerRequest {
+  std::string offer_id, event_type, purpose;
+  json segment;
+  std::int64_t cooldown = kDefaultCooldown;
+};
+
+bool is_trigger_event(const std::string& type) {
+  const bool known = std::any_of(std::begin(engine::kEventTypes), std::end(engine::kEventTypes),
+                                 [&](const char* t) { return type == t; });
+  return known && type != "sms_reply";
+}
+
+// The request's shape, every problem at once.
+http::Step<TriggerRequest> parse_trigger_request(http::RequestContext& ctx, const json& body) {
+  json issues = json::array();
+  for (const auto& [key, value] : body.items())
+    if (key != "offer_id" && key != "event_type" && key != "segment" && key != "cooldown_seconds" && key != "purpose")
+      issues.push_back(issue("/" + key, "is not a member of a trigger"));
+  auto text = [&](const char* name) {
+    return body.contains(name) && body[name].is_string() ? body[name].get<std::string>() : std::string();
+  };
+  TriggerRequest r;
+  r.offer_id = text("offer_id");
+  if (r.offer_id.empty()) issues.push_back(issue("/offer_id", "is required: the id of an approved offer"));
+  r.event_type = text("event_type");
+  if (!is_trigger_event(r.event_type))
+    issues.push_back(issue("/event_type", "must be one of data_balance_low, roaming_started, entered_area, "
+                                          "recharge, app_installed"));
+  if (!body.contains("segment")) issues.push_back(issue("/segment", "is required: who the trigger applies to"));
+  else r.segment = body["segment"];
+  if (body.contains("cooldown_seconds")) {
+    const auto& v = body["cooldown_seconds"];
+    if (!v.is_number_integer() || v.get<std::int64_t>() < kMinCooldown || v.get<std::int64_t>() > kMaxCooldown)
+      issues.push_back(issue("/cooldown_seconds", "must be a whole number of seconds from 60 to 2592000 (30 days)"));
+    else r.cooldown = v.get<std::int64_t>();
+  }
+  r.purpose = body.contains("purpose") ? text("purpose") : std::string(kDefaultPurpose);
+  if (r.purpose.empty()) issues.push_back(issue("/purpose", "must be a purpose of the consent policy"));
+  if (!issues.empty())
+    return http::make_problem(ctx, http::problems::validation_error, "The request breaks the trigger schema; see errors.",
+                              {{"errors", issues}});
+  return r;
+}
+
+// The partner plane's trigger operations: one object shared by the routes.
+class TriggerHandlers {
+ public:
+  explicit TriggerHandlers(TriggersApiDeps deps) : deps_(deps) {}
+
+  http::Response create(http::RequestContext& ctx);
+  http::Response get(http::RequestContext& ctx) {
+    auto t = find(ctx);
+    if (!t) return t.answer();
+    return http::make_json(200, render(*t, ctx));
+  }
+  http::Response list(http::RequestContext& ctx) {
+    auto request = http::page_request(ctx, is_trigger_id);
+    if (!request) return request.answer();
+    const auto page = deps_.store.list_triggers(ctx.principal->id, request->after, request->limit);
+    return http::make_json(200, http::page_json(page, [&](const store::TriggerRecord& t) { return render(t, ctx); }));
+  }
+  http::Response remove(http::RequestContext& ctx);
+
+ private:
+  http::Step<store::TriggerRecord> find(http::RequestContext& ctx) {
+    return http::owned(ctx, "trigger", is_trigger_id,
+                       [&](const std::string& id) { return deps_.store.get_trigger(ctx.principal->id, id); });
+  }
+  http::Step<store::OfferRecord> attachable_offer(http::RequestContext& ctx, const TriggerRequest& r);
+  http::Step<engine::AudienceHandle> materialise_segment(http::RequestContext& ctx, const TriggerRequest& r,
+                                                         const std::string& channel);
+  json render(const store::TriggerRecord& t, const http::RequestContext& ctx) {
+    return trigger_json(t, ctx, deps_.audiences.release_model());
+  }
+
+  TriggersApiDeps deps_;
+};
+
+http::Step<store::OfferRecord> TriggerHandlers::attachable_offer(http::RequestContext& ctx, const TriggerRequest& r) {
+  auto offer = store::is_resource_id(store::ResourceKind::offer, r.offer_id)
+                   ? deps_.store.get_offer(ctx.principal->id, r.offer_id)
+                   : std::nullopt;
+  if (!offer) return http::not_owned(ctx, "offer");
+  if (offer->status != "approved" || http::unix_seconds_now() > offer->valid_until)
+    return http::make_problem(ctx, http::problems::offer_not_deliverable,
+                              offer->status != "approved" ? "Only an approved offer can be attached to a trigger."
+                                                          : "The offer's validity has ended.",
+                              {{"offer_status", offer->status}});
+  return std::move(*offer);
+}
+
+// The segment: the audience grammar and the partner's targeting rights, at least k people,
+// held in the engine for the trigger's life.
+http::Step<engine::AudienceHandle> TriggerHandlers::materialise_segment(http::RequestContext& ctx,
+                                                                        const TriggerRequest& r,
+                                                                        const std::string& channel) {
+  const auto& partner = *ctx.principal;
+  audiences::Estimate e;
+  std::optional<audiences::AudienceService::Prepared> prepared;
+  const audiences::Caller caller{partner.id, partner.tier, partner.category, partner.organisation};
+  engine::AudienceHandle handle;
+  try {
+    prepared = deps_.audiences.prepare(*ctx.policy, caller, {{"segment", r.segment}}, e);
+    if (!prepared)
+      return http::make_problem(ctx,
+                                e.outcome == audiences::Estimate::Outcome::malformed ? http::problems::validation_error
+                                                                                     : http::problems::segment_not_allowed,
+                                "The segment is not allowed; see errors.", {{"errors", segment_issues(e.issues)}});
+    prepared->query.consent = {r.purpose, partner.category, {channel}};
+    handle = engine::await(deps_.audiences.engine().materialise(prepared->query), deps_.audiences.engine_timeout());
+  } catch (const engine::EngineUnavailable& u) {
+    return http::make_unavailable(ctx, http::problems::engine_unavailable, "The engine is not answering.", u.retry_after());
+  }
+  if (handle.size >= ctx.policy->privacy.minimum_audience_size) return handle;
+  deps_.audiences.engine().drop(handle.id);
+  return http::make_problem(ctx, http::problems::segment_not_allowed,
+                            "Fewer consenting subscribers than the privacy policy's minimum are in this segment; widen it.",
+                            {{"errors", json::array({{{"pointer", "/segment"},
+                                                      {"detail", "matches fewer subscribers than the minimum audience size"},
+                                                      {"rule", ctx.policy->privacy.k_rule}}})},
+                             {"policy_version", ctx.policy_version}});
+}
+
+http::Response TriggerHandlers::create(http::RequestContext& ctx) {
+  http::Response error;
+  auto body = http::json_body(ctx, error);
+  if (!body) return error;
+  auto request = parse_trigger_request(ctx, *body);
+  if (!request) return request.answer();
+  auto offer = attachable_offer(ctx, *request);
+  if (!offer) return offer.answer();
+  if (auto refused = deliveries::consent_gate(ctx, policy::Capability::triggers, offer->channel, request->purpose,
+                                              http::unix_seconds_now(),
+                                              "The consent policy does not let a partner of your category use a trigger "
+                                              "on this channel for this purpose."))
+    return std::move(*refused);
+  auto handle = materialise_segment(ctx, *request, offer->channel);
+  if (!handle) return handle.answer();
+  store::TriggerRecord t;
+  t.id = store::new_resource_id(store::ResourceKind::trigger);
+  t.partner_id = ctx.principal->id;
+  t.offer_id = offer->id;
+  t.event_type = request->event_type;
+  t.segment_json = request->segment.dump();
+  t.purpose = request->purpose;
+  t.cooldown_seconds = request->cooldown;
+  t.engine_audience_id = handle->id;
+  t.segment_size = handle->size;
+  t.status = "active";
+  t.policy_version = ctx.policy->version;
+  t.created_at = t.updated_at = http::unix_seconds_now();
+  if (deps_.store.create_trigger(t) != store::WriteResult::ok) throw std::runtime_error("trigger id collision");
+  deps_.runner.reload();
+  observability::log_info("trigger_created", {{"trigger", t.id}, {"partner", t.partner_id}, {"event_type", t.event_type}});
+  return http::accepted(201, render(t, ctx), "/v1/triggers/" + t.id);
+}
+
+http::Response TriggerHandlers::remove(http::RequestContext& ctx) {
+  auto t = find(ctx);
+  if (!t || deps_.store.delete_trigger(ctx.principal->id, t->id, http::unix_seconds_now()) != store::WriteResult::ok)
+    return http::not_owned(ctx, "trigger");
+  deps_.runner.reload();
+  deps_.audiences.engine().drop(t->engine_audience_id);
+  observability::log_info("trigger_deleted", {{"trigger", t->id}, {"partner", ctx.principal->id}});
+  return http::no_content();
+}
+
 }  // namespace
 
 void register_trigger_routes(http::Pipeline& partner_plane, TriggersApiDeps deps) {
-  partner_plane.add_route(
-      {.method = "POST",
-       .pattern = "/v1/triggers",
-       .handler =
-           [deps](http::RequestContext& ctx) {
-             http::Response error;
-             auto body = http::json_body(ctx, error);
-             if (!body) return error;
-             const auto& partner = *ctx.principal;
-             json issues = json::array();
-             for (const auto& [key, value] : body->items())
-               if (key != "offer_id" && key != "event_type" && key != "segment" && key != "cooldown_seconds" && key != "purpose")
-                 issues.push_back(issue("/" + key, "is not a member of a trigger"));
-             auto text = [&](const char* name) {
-               return body->contains(name) && (*body)[name].is_string() ? (*body)[name].get<std::string>() : std::string();
-             };
-             const auto offer_id = text("offer_id");
-             if (offer_id.empty()) issues.push_back(issue("/offer_id", "is required: the id of an approved offer"));
-             const auto event_type = text("event_type");
-             const bool known_type = std::any_of(std::begin(engine::kEventTypes), std::end(engine::kEventTypes),
-                                                 [&](const char* t) { return event_type == t; });
-             if (!known_type || event_type == "sms_reply")
-               issues.push_back(issue("/event_type", "must be one of data_balance_low, roaming_started, entered_area, "
-                                                      "recharge, app_installed"));
-             if (!body->contains("segment")) issues.push_back(issue("/segment", "is required: who the trigger applies to"));
-             std::int64_t cooldown = kDefaultCooldown;
-             if (body->contains("cooldown_seconds")) {
-               const auto& v = (*body)["cooldown_seconds"];
-               if (!v.is_number_integer() || v.get<std::int64_t>() < kMinCooldown || v.get<std::int64_t>() > kMaxCooldown)
-                 issues.push_back(issue("/cooldown_seconds", "must be a whole number of seconds from 60 to 2592000 (30 days)"));
-               else cooldown = v.get<std::int64_t>();
-             }
-             const auto purpose = body->contains("purpose") ? text("purpose") : std::string(kDefaultPurpose);
-             if (purpose.empty()) issues.push_back(issue("/purpose", "must be a purpose of the consent policy"));
-             if (!issues.empty())
-               return http::make_problem(ctx, http::problems::validation_error, "The request breaks the trigger schema; see errors.",
-                                         {{"errors", issues}});
-
-             auto offer = std::regex_match(offer_id, kOfferId) ? deps.store.get_offer(partner.id, offer_id) : std::nullopt;
-             if (!offer) return http::make_problem(ctx, http::problems::not_found, "You have no offer with this id.");
-             if (offer->status != "approved" || http::unix_seconds_now() > offer->valid_until)
-               return http::make_problem(ctx, http::problems::offer_not_deliverable,
-                                         offer->status != "approved" ? "Only an approved offer can be attached to a trigger."
-                                                                     : "The offer's validity has ended.",
-                                         {{"offer_status", offer->status}});
-             const auto channel = policy::parse_channel(offer->channel);
-             const auto context = channel ? deliveries::decision_context(*ctx.policy, policy::Capability::triggers, *channel,
-                                                                         purpose, partner.category, http::unix_seconds_now())
-                                          : std::nullopt;
-             if (!context)
-               return http::make_problem(ctx, http::problems::validation_error, "The purpose is not one the consent policy knows.",
-                                         {{"errors", json::array({issue("/purpose", "is not a purpose of the consent policy")})}});
-             policy::SubscriberConsent granted;
-             granted.granted.set(policy::consent_scope(context->consent.purpose, *channel, context->consent.category));
-             if (const auto d = policy::evaluate_consent(*ctx.policy, context->consent, granted); !d.allowed)
-               return http::make_problem(ctx, http::problems::policy_denied,
-                                         "The consent policy does not let a partner of your category use a trigger on this "
-                                         "channel for this purpose.",
-                                         {{"rule", std::string(d.rule)}, {"policy_version", std::string(d.version)}});
-
-             // The segment: the audience grammar and the partner's targeting rights, at least k people.
-             audiences::Estimate e;
-             std::optional<audiences::AudienceService::Prepared> prepared;
-             const audiences::Caller caller{partner.id, partner.tier, partner.category, partner.organisation};
-             try {
-               prepared = deps.audiences.prepare(*ctx.policy, caller, {{"segment", (*body)["segment"]}}, e);
-             } catch (const engine::EngineUnavailable& u) {
-               return http::make_unavailable(ctx, http::problems::engine_unavailable, "The engine is not answering.", u.retry_after());
-             }
-             if (!prepared)
-               return http::make_problem(ctx,
-                                         e.outcome == audiences::Estimate::Outcome::malformed ? http::problems::validation_error
-                                                                                              : http::problems::segment_not_allowed,
-                                         "The segment is not allowed; see errors.", {{"errors", segment_issues(e.issues)}});
-             prepared->query.consent = {purpose, partner.category, {offer->channel}};
-             engine::AudienceHandle handle;
-             try {
-               handle = engine::await(deps.audiences.engine().materialise(prepared->query), deps.audiences.engine_timeout());
-             } catch (const engine::EngineUnavailable& u) {
-               return http::make_unavailable(ctx, http::problems::engine_unavailable, "The engine is not answering.", u.retry_after());
-             }
-             if (handle.size < ctx.policy->privacy.minimum_audience_size) {
-               deps.audiences.engine().drop(handle.id);
-               return http::make_problem(
-                   ctx, http::problems::segment_not_allowed,
-                   "Fewer consenting subscribers than the privacy policy's minimum are in this segment; widen it.",
-                   {{"errors", json::array({{{"pointer", "/segment"},
-                                             {"detail", "matches fewer subscribers than the minimum audience size"},
-                                             {"rule", ctx.policy->privacy.k_rule}}})},
-                    {"policy_version", ctx.policy_version}});
-             }
-             store::TriggerRecord t;
-             t.id = store::new_resource_id("trg_");
-             t.partner_id = partner.id;
-             t.offer_id = offer->id;
-             t.event_type = event_type;
-             t.segment_json = (*body)["segment"].dump();
-             t.purpose = purpose;
-             t.cooldown_seconds = cooldown;
-             t.engine_audience_id = handle.id;
-             t.segment_size = handle.size;
-             t.status = "active";
-             t.policy_version = ctx.policy->version;
-             t.created_at = t.updated_at = http::unix_seconds_now();
-             if (deps.store.create_trigger(t) != store::WriteResult::ok) throw std::runtime_error("trigger id collision");
-             deps.runner.reload();
-             observability::log_info("trigger_created", {{"trigger", t.id}, {"partner", t.partner_id}, {"event_type", event_type}});
-             auto r = http::make_json(201, trigger_json(t, ctx, deps.audiences.release_model()));
-             r.set_header("Location", "/v1/triggers/" + t.id);
-             return r;
-           },
-       .blocking = true,
-       .idempotent = true,
-       .required_scope = vocabulary::Scope::triggers_write,
-       .capability_class = vocabulary::CapabilityClass::deliveries});
-
-  partner_plane.add_route(
-      {.method = "GET",
-       .pattern = "/v1/triggers/{id}",
-       .handler =
-           [deps](http::RequestContext& ctx) {
-             const auto& id = ctx.path_params.at("id");
-             auto t = std::regex_match(id, kTriggerId) ? deps.store.get_trigger(ctx.principal->id, id) : std::nullopt;
-             if (!t) return http::make_problem(ctx, http::problems::not_found, "You have no trigger with this id.");
-             return http::make_json(200, trigger_json(*t, ctx, deps.audiences.release_model()));
-           },
-       .blocking = true,
-       .required_scope = vocabulary::Scope::triggers_read,
-       .capability_class = vocabulary::CapabilityClass::reads});
-
-  partner_plane.add_route(
-      {.method = "GET",
-       .pattern = "/v1/triggers",
-       .handler =
-           [deps](http::RequestContext& ctx) {
-             const auto request = http::read_page_request(ctx.request.query(), kTriggerId);
-             if (!request)
-               return http::make_problem(ctx, http::problems::malformed_request, "limit must be 1 to 200 and cursor one this API returned.");
-             return http::make_json(
-                 200, http::page_json(deps.store.list_triggers(ctx.principal->id, request->after, request->limit),
-                                      [&](const store::TriggerRecord& t) {
-                                        return trigger_json(t, ctx, deps.audiences.release_model());
-                                      }));
-           },
-       .blocking = true,
-       .required_scope = vocabulary::Scope::triggers_read,
-       .capability_class = vocabulary::CapabilityClass::reads});
-
-  partner_plane.add_route(
-      {.method = "DELETE",
-       .pattern = "/v1/triggers/{id}",
-       .handler =
-           [deps](http::RequestContext& ctx) {
-             const auto& id = ctx.path_params.at("id");
-             auto t = std::regex_match(id, kTriggerId) ? deps.store.get_trigger(ctx.principal->id, id) : std::nullopt;
-             if (!t || deps.store.delete_trigger(ctx.principal->id, id, http::unix_seconds_now()) != store::WriteResult::ok)
-               return http::make_problem(ctx, http::problems::not_found, "You have no trigger with this id.");
-             deps.runner.reload();
-             deps.audiences.engine().drop(t->engine_audience_id);
-             observability::log_info("trigger_deleted", {{"trigger", id}, {"partner", ctx.principal->id}});
-             http::Response r;
-             r.status = 204;
-             return r;
-           },
-       .blocking = true,
-       .required_scope = vocabulary::Scope::triggers_write,
-       .capability_class = vocabulary::CapabilityClass::resource_admin});
+  using H = TriggerHandlers;
+  using vocabulary::CapabilityClass;
+  using vocabulary::Scope;
+  http::add_partner_routes<H>(
+      partner_plane, std::make_shared<H>(deps),
+      {{"POST", "/v1/triggers", &H::create, Scope::triggers_write, CapabilityClass::deliveries, true},
+       {"GET", "/v1/triggers/{id}", &H::get, Scope::triggers_read, CapabilityClass::reads},
+       {"GET", "/v1/triggers", &H::list, Scope::triggers_read, CapabilityClass::reads},
+       {"DELETE", "/v1/triggers/{id}", &H::remove, Scope::triggers_write, CapabilityClass::resource_admin}});
 }
 
 }  // namespace octopus::triggers

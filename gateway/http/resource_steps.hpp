@@ -1,0 +1,100 @@
+// The steps every resource handler of the partner API shares, so that each capability's
+// handlers read as parse → authorise → act → render and answer alike:
+//   Step<T>          a step's outcome: the value to go on with, or the answer to give now
+//   page_request()   `limit` and `cursor` of a cursor-paged list (400 with what is wrong)
+//   owned()          the caller's own resource by id, or 404 (another partner's id is as
+//                    absent as an unknown or malformed one)
+//   accepted()       201/202 with the resource and its Location
+//   no_content()     204
+#pragma once
+#include <cstddef>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "http/message.hpp"
+#include "http/paging.hpp"
+#include "http/problem.hpp"
+#include "http/request_context.hpp"
+#include "http/pipeline.hpp"
+#include "http/router.hpp"
+
+namespace octopus::http {
+
+template <typename T>
+class Step {
+ public:
+  Step(T value) : state_(std::move(value)) {}                // NOLINT: a step that goes on
+  Step(Response answer) : state_(std::move(answer)) {}       // NOLINT: a step that answers
+  explicit operator bool() const { return state_.index() == 0; }
+  T& operator*() { return std::get<0>(state_); }
+  T* operator->() { return &std::get<0>(state_); }
+  Response& answer() { return std::get<1>(state_); }
+
+ private:
+  std::variant<T, Response> state_;
+};
+
+// Whether a cursor is one the list returned (the id of an item of that list).
+using CursorCheck = std::function<bool(std::string_view)>;
+
+Step<PageRequest> page_request(RequestContext& ctx, const CursorCheck& valid_cursor, std::size_t fallback = 50,
+                               std::size_t max = 200);
+
+// "You have no <noun> with this id." as a 404 problem.
+Response not_owned(RequestContext& ctx, std::string_view noun);
+
+// The record `find` returns for the path's `{id}` when `well_formed(id)`; otherwise, or when
+// it returns nothing, 404.
+template <typename Find>
+auto owned(RequestContext& ctx, std::string_view noun, bool (*well_formed)(std::string_view), Find find)
+    -> Step<typename std::invoke_result_t<Find, const std::string&>::value_type> {
+  const auto& id = ctx.path_params.at("id");
+  if (well_formed(id))
+    if (auto found = find(id)) return std::move(*found);
+  return not_owned(ctx, noun);
+}
+
+// 201 or 202 with the resource and `Location: <location>`.
+Response accepted(int status, const nlohmann::json& body, const std::string& location);
+Response no_content();
+
+// A route handler that calls `method` on a capability's handlers object (shared by its routes).
+template <typename Handlers>
+Handler bind(std::shared_ptr<Handlers> handlers, Response (Handlers::*method)(RequestContext&)) {
+  return [handlers = std::move(handlers), method](RequestContext& ctx) { return ((*handlers).*method)(ctx); };
+}
+
+// One partner-plane operation of a capability: the routes of a capability are a table of
+// these, every one running on the worker pool (handlers read the store).
+template <typename Handlers>
+struct PartnerRoute {
+  std::string method;
+  std::string pattern;
+  Response (Handlers::*handler)(RequestContext&);
+  vocabulary::Scope scope;
+  vocabulary::CapabilityClass capability_class;
+  bool idempotent = false;  // a POST that creates or spends: Idempotency-Key makes retries safe
+};
+
+template <typename Handlers>
+void add_partner_routes(Pipeline& plane, const std::shared_ptr<Handlers>& handlers,
+                        std::initializer_list<PartnerRoute<Handlers>> routes) {
+  for (const auto& r : routes)
+    plane.add_route({.method = r.method,
+                     .pattern = r.pattern,
+                     .handler = bind(handlers, r.handler),
+                     .blocking = true,
+                     .idempotent = r.idempotent,
+                     .required_scope = r.scope,
+                     .capability_class = r.capability_class});
+}
+
+}  // namespace octopus::http
