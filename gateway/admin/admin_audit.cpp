@@ -4,9 +4,9 @@
 
 namespace octopus::admin {
 
-void record_admin_action(store::Store& store, const http::RequestContext& ctx, std::string_view action,
+void record_admin_action(audit::AuditRepository& audit, const http::RequestContext& ctx, std::string_view action,
                          std::string subject, std::string policy_version, const nlohmann::json& detail) {
-  store::AuditRecord a;
+  audit::AuditRecord a;
   a.at = http::unix_seconds_now();
   a.actor = ctx.principal ? ctx.principal->id : "admin";
   a.action = std::string(action);
@@ -14,7 +14,7 @@ void record_admin_action(store::Store& store, const http::RequestContext& ctx, s
   a.outcome = "accepted";
   a.policy_version = std::move(policy_version);
   a.detail = detail.dump();
-  store.append_audit(a);
+  audit.append_audit(a);
 }
 
 }  // namespace octopus::admin

@@ -8,11 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include "http/pipeline.hpp"
-#include "store/store.hpp"
+#include "audit/audit_repository.hpp"
 
 namespace octopus::admin {
 
-void record_admin_action(store::Store& store, const http::RequestContext& ctx, std::string_view action,
+void record_admin_action(audit::AuditRepository& audit, const http::RequestContext& ctx, std::string_view action,
                          std::string subject, std::string policy_version, const nlohmann::json& detail);
 
 }  // namespace octopus::admin

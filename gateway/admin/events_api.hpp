@@ -7,13 +7,13 @@
 #include "engine/engine.hpp"
 #include "http/pipeline.hpp"
 #include "policy/policy_registry.hpp"
-#include "store/store.hpp"
+#include "audit/audit_repository.hpp"
 
 namespace octopus::admin {
 
 struct EventsApiDeps {
   engine::Engine& engine;
-  store::Store& store;
+  audit::AuditRepository& audit;
   policy::PolicyRegistry& policies;
   std::chrono::milliseconds engine_timeout;
 };

@@ -6,7 +6,8 @@
 
 namespace octopus::admin {
 
-void register_health_routes(http::Pipeline& admin_plane, store::Store& store, std::function<bool()> draining) {
+void register_health_routes(http::Pipeline& admin_plane, std::function<bool()> store_healthy,
+                            std::function<bool()> draining) {
   admin_plane.add_route({.method = "GET",
                          .pattern = "/healthz",
                          .handler = [](http::RequestContext&) { return http::make_json(200, {{"status", "ok"}}); },
@@ -15,10 +16,10 @@ void register_health_routes(http::Pipeline& admin_plane, store::Store& store, st
       {.method = "GET",
        .pattern = "/readyz",
        .handler =
-           [&store, draining](http::RequestContext& ctx) {
+           [store_healthy, draining](http::RequestContext& ctx) {
              if (draining && draining())
                return http::make_problem(ctx, http::problems::not_ready, "The gateway is shutting down.");
-             if (!store.healthy())
+             if (!store_healthy())
                return http::make_problem(ctx, http::problems::not_ready, "The store is not reachable.");
              return http::make_json(200, {{"status", "ready"}, {"checks", {{"store", "ok"}}}});
            },

@@ -4,10 +4,10 @@
 #include <functional>
 
 #include "http/pipeline.hpp"
-#include "store/store.hpp"
 
 namespace octopus::admin {
 
-void register_health_routes(http::Pipeline& admin_plane, store::Store& store, std::function<bool()> draining);
+void register_health_routes(http::Pipeline& admin_plane, std::function<bool()> store_healthy,
+                            std::function<bool()> draining);
 
 }  // namespace octopus::admin

@@ -29,7 +29,7 @@ std::vector<std::string> tier_names(const policy::PolicySnapshot& policy) {
   return out;
 }
 
-json key_json(const store::PartnerKey& k) {
+json key_json(const partners::PartnerKey& k) {
   return {{"key_id", k.key_id},
           {"algorithm", k.algorithm},
           {"public_key", protocol::base64_encode(k.public_key.data(), k.public_key.size())},
@@ -37,12 +37,12 @@ json key_json(const store::PartnerKey& k) {
           {"revoked_at", k.revoked_at ? json(rfc3339(*k.revoked_at)) : json(nullptr)}};
 }
 
-json partner_json(const store::Partner& p) {
+json partner_json(const partners::Partner& p) {
   json keys = json::array();
   for (const auto& k : p.keys) keys.push_back(key_json(k));
   return {{"id", p.id},
           {"display_name", p.display_name},
-          {"status", store::to_string(p.status)},
+          {"status", partners::to_string(p.status)},
           {"tier", p.tier},
           {"category", p.category},
           {"scopes", p.scopes},
@@ -224,20 +224,20 @@ class PartnersApi {
     if (category) v.defined(*category, "/category", "partner category of the consent policy", policy->consent.categories);
     if (!v.ok()) return v.response(ctx);
 
-    store::Partner p;
+    partners::Partner p;
     p.id = *id;
     p.display_name = *name;
     p.tier = *tier;
     p.category = *category;
     p.scopes = *scopes;
     p.organisation = organisation.value_or("");
-    p.status = status ? *store::parse_partner_status(*status) : store::PartnerStatus::active;
+    p.status = status ? *partners::parse_partner_status(*status) : partners::PartnerStatus::active;
     p.created_at = p.updated_at = d_.clock();
-    if (d_.store.create_partner(p) == store::WriteResult::conflict)
+    if (d_.partners.create_partner(p) == store::WriteResult::conflict)
       return http::make_problem(ctx, http::problems::conflict, "A partner with this id already exists.");
     d_.directory.upsert(p);
     audit(ctx, "partner.create", p.id, {{"tier", p.tier}, {"category", p.category}, {"scopes", p.scopes},
-                                        {"status", std::string(store::to_string(p.status))},
+                                        {"status", std::string(partners::to_string(p.status))},
                                         {"organisation", p.organisation}});
     auto r = http::make_json(201, partner_json(p));
     r.set_header("Location", "/admin/v1/partners/" + p.id);
@@ -258,7 +258,7 @@ class PartnersApi {
                                   "cursor is not one this API returned; start again without it.");
       after = std::move(*id);
     }
-    auto page = d_.store.list_partners(after, *limit);
+    auto page = d_.partners.list_partners(after, *limit);
     json items = json::array();
     for (const auto& p : page.items) items.push_back(partner_json(p));
     return http::make_json(200, {{"items", items},
@@ -267,7 +267,7 @@ class PartnersApi {
   }
 
   http::Response get(http::RequestContext& ctx) {
-    auto p = d_.store.get_partner(ctx.path_params.at("id"));
+    auto p = d_.partners.get_partner(ctx.path_params.at("id"));
     if (!p) return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
     return http::make_json(200, partner_json(*p));
   }
@@ -278,10 +278,10 @@ class PartnersApi {
     if (!body) return error;
     Validation v;
     v.no_unknown_members(*body, {"display_name", "status", "tier", "scopes", "organisation"});
-    store::PartnerPatch patch;
+    partners::PartnerPatch patch;
     patch.display_name = v.string_field(*body, "display_name", valid_display_name, "must be 1-200 characters, no control characters", false);
     if (auto s = v.string_field(*body, "status", kStatus, "must be active or suspended", false))
-      patch.status = store::parse_partner_status(*s);
+      patch.status = partners::parse_partner_status(*s);
     patch.tier = v.string_field(*body, "tier", kTierOrCategory, "must be 1-32 characters of a-z, 0-9, '_' and '-'", false);
     patch.scopes = v.scopes_field(*body, false);
     patch.organisation = v.string_field(*body, "organisation", kOrganisation, kOrganisationRule, false);
@@ -290,10 +290,10 @@ class PartnersApi {
     if (!v.ok()) return v.response(ctx);
 
     const auto& id = ctx.path_params.at("id");
-    if (!d_.store.get_partner(id)) return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
+    if (!d_.partners.get_partner(id)) return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
     if (patch.tier) v.defined(*patch.tier, "/tier", "tier of the privacy policy", tier_names(*d_.policy()));
     if (!v.ok()) return v.response(ctx);
-    if (d_.store.update_partner(id, patch, d_.clock()) == store::WriteResult::not_found)
+    if (d_.partners.update_partner(id, patch, d_.clock()) == store::WriteResult::not_found)
       return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
     json changed = json::object();
     for (const auto* name : {"display_name", "status", "tier", "scopes", "organisation"})
@@ -327,18 +327,18 @@ class PartnersApi {
     }
     if (!v.ok()) return v.response(ctx);
 
-    store::PartnerKey key;
+    partners::PartnerKey key;
     key.key_id = *key_id;
     key.partner_id = ctx.path_params.at("id");
     std::copy(pk->begin(), pk->end(), key.public_key.begin());
     key.created_at = d_.clock();
-    if (!d_.store.get_partner(key.partner_id))
+    if (!d_.partners.get_partner(key.partner_id))
       return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
     // One key, one partner: were it shared, a signature would not say which partner acted.
     if (const auto owner = owner_of(key.public_key); owner && *owner != key.partner_id)
       return http::make_problem(ctx, http::problems::conflict,
                                 "This public key is already registered to another partner; each partner needs its own key pair.");
-    switch (d_.store.add_key(key)) {
+    switch (d_.partners.add_key(key)) {
       case store::WriteResult::not_found:
         return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
       case store::WriteResult::conflict:
@@ -359,9 +359,9 @@ class PartnersApi {
     // Revoking a revoked key changes nothing (the first time is kept), so it is not an
     // operator action to record again.
     bool was_revoked = false;
-    if (const auto partner = d_.store.get_partner(id))
+    if (const auto partner = d_.partners.get_partner(id))
       for (const auto& k : partner->keys) was_revoked |= k.key_id == key_id && k.revoked_at.has_value();
-    auto key = d_.store.revoke_key(id, key_id, d_.clock());
+    auto key = d_.partners.revoke_key(id, key_id, d_.clock());
     if (!key) return http::make_problem(ctx, http::problems::not_found, "This partner has no key with this id.");
     if (!was_revoked) {
       sync_directory(id);
@@ -374,21 +374,21 @@ class PartnersApi {
   // The partner holding `public_key` among every key ever registered (revoked ones too: a
   // retired key is not handed to someone else).
   std::optional<std::string> owner_of(const std::array<std::uint8_t, 32>& public_key) {
-    for (const auto& p : d_.store.load_all_partners())
+    for (const auto& p : d_.partners.load_all_partners())
       for (const auto& k : p.keys)
         if (k.public_key == public_key) return p.id;
     return std::nullopt;
   }
 
   void audit(const http::RequestContext& ctx, std::string_view action, const std::string& partner, const json& detail) {
-    record_admin_action(d_.store, ctx, action, partner, d_.policy()->version, detail);
+    record_admin_action(d_.audit, ctx, action, partner, d_.policy()->version, detail);
   }
   void sync_directory(const std::string& id) {
-    if (auto p = d_.store.get_partner(id)) d_.directory.upsert(*p);
+    if (auto p = d_.partners.get_partner(id)) d_.directory.upsert(*p);
   }
 
   http::Response refreshed(http::RequestContext& ctx, const std::string& id, int status) {
-    auto p = d_.store.get_partner(id);
+    auto p = d_.partners.get_partner(id);
     if (!p) return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
     d_.directory.upsert(*p);
     return http::make_json(status, partner_json(*p));

@@ -12,12 +12,14 @@
 #include "auth/partner_directory.hpp"
 #include "http/pipeline.hpp"
 #include "policy/policy_snapshot.hpp"
-#include "store/store.hpp"
+#include "audit/audit_repository.hpp"
+#include "partners/partner_repository.hpp"
 
 namespace octopus::admin {
 
 struct PartnersApiDeps {
-  store::Store& store;
+  partners::PartnerRepository& partners;
+  audit::AuditRepository& audit;
   auth::PartnerDirectory& directory;
   std::function<std::int64_t()> clock;  // Unix seconds; empty: system clock
   // The policies in force: the tiers and categories a partner may have, and the version the

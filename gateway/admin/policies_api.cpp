@@ -24,7 +24,7 @@ json errors_json(const policy::PolicyErrors& errors, std::size_t limit) {
   return out;
 }
 
-json audit_json(const store::AuditRecord& r) {
+json audit_json(const audit::AuditRecord& r) {
   auto detail = json::parse(r.detail, nullptr, false);
   return {{"id", r.id},
           {"at", rfc3339(r.at)},
@@ -94,7 +94,7 @@ class PoliciesApi {
     }
     std::string action;
     if (auto it = query->find("action"); it != query->end()) action = it->second;
-    auto page = d_.store.list_audit(after, *limit, action);
+    auto page = d_.audit.list_audit(after, *limit, action);
     json items = json::array();
     for (const auto& r : page.items) items.push_back(audit_json(r));
     return http::make_json(200, {{"items", items},
@@ -107,7 +107,7 @@ class PoliciesApi {
 
 }  // namespace
 
-store::AuditRecord reload_audit_record(const policy::ReloadReport& report, const std::string& directory) {
+audit::AuditRecord reload_audit_record(const policy::ReloadReport& report, const std::string& directory) {
   json detail = {{"previous_version", report.previous_version}, {"version", report.version}};
   if (!report.attempted_version.empty()) detail["attempted_version"] = report.attempted_version;
   if (!report.reason.empty()) detail["reason"] = report.reason;

@@ -5,18 +5,18 @@
 #pragma once
 #include "http/pipeline.hpp"
 #include "policy/policy_registry.hpp"
-#include "store/store.hpp"
+#include "audit/audit_repository.hpp"
 
 namespace octopus::admin {
 
 struct PoliciesApiDeps {
   policy::PolicyRegistry& registry;
-  store::Store& store;
+  audit::AuditRepository& audit;
 };
 
 void register_policy_routes(http::Pipeline& admin_plane, PoliciesApiDeps deps);
 
 // The audit record of one reload attempt (what the registry's audit sink writes).
-store::AuditRecord reload_audit_record(const policy::ReloadReport& report, const std::string& directory);
+audit::AuditRecord reload_audit_record(const policy::ReloadReport& report, const std::string& directory);
 
 }  // namespace octopus::admin

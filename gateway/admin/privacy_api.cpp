@@ -20,7 +20,7 @@ void register_privacy_routes(http::Pipeline& admin_plane, PrivacyApiDeps d) {
        .pattern = "/admin/v1/partners/{id}/privacy-budget",
        .handler =
            [d](http::RequestContext& ctx) {
-             const auto partner = d.store.get_partner(ctx.path_params.at("id"));
+             const auto partner = d.partners.get_partner(ctx.path_params.at("id"));
              if (!partner) return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
              const auto snapshot = d.policies.current();
              const auto& account = partner->organisation.empty() ? partner->id : partner->organisation;

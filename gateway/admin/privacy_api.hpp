@@ -5,12 +5,12 @@
 #include "http/pipeline.hpp"
 #include "policy/policy_registry.hpp"
 #include "privacy/release_model.hpp"
-#include "store/store.hpp"
+#include "partners/partner_repository.hpp"
 
 namespace octopus::admin {
 
 struct PrivacyApiDeps {
-  store::Store& store;
+  partners::PartnerRepository& partners;
   policy::PolicyRegistry& policies;
   privacy::ReleaseModel& release;
 };

@@ -26,7 +26,7 @@ std::optional<std::uint64_t> parse_subscriber(const std::string& text) {
 
 // The engine's record with the gateway's changes over it, scope by scope.
 json consents_json(std::uint64_t subscriber, const std::vector<engine::ConsentRecord>& recorded,
-                   const std::vector<store::ConsentChange>& changes) {
+                   const std::vector<deliveries::ConsentChange>& changes) {
   json scopes = json::array();
   for (const auto& r : recorded) {
     const bool overridden = std::any_of(changes.begin(), changes.end(), [&](const auto& c) {
@@ -99,7 +99,7 @@ void register_subscriber_routes(http::Pipeline& admin_plane, SubscribersApiDeps 
              const auto note = body->value("note", json()).is_string() ? (*body)["note"].get<std::string>() : "";
              if (note.empty() || note.size() > 2000)
                issues.push_back({{"pointer", "/note"}, {"detail", "say why, in at most 2000 bytes (e.g. the call's reference)"}});
-             std::vector<store::ConsentChange> changes;
+             std::vector<deliveries::ConsentChange> changes;
              const auto& list = body->value("changes", json());
              if (!list.is_array() || list.empty() || list.size() > 100)
                issues.push_back({{"pointer", "/changes"}, {"detail", "must list 1 to 100 changes"}});
@@ -110,7 +110,7 @@ void register_subscriber_routes(http::Pipeline& admin_plane, SubscribersApiDeps 
                  auto field = [&](const char* name) {
                    return c.is_object() && c.contains(name) && c[name].is_string() ? c[name].get<std::string>() : std::string();
                  };
-                 store::ConsentChange change;
+                 deliveries::ConsentChange change;
                  change.subscriber = *subscriber;
                  change.purpose = field("purpose");
                  change.channel = field("channel");
@@ -140,7 +140,7 @@ void register_subscriber_routes(http::Pipeline& admin_plane, SubscribersApiDeps 
                                   {"state", c.state}});
                deps.consents.record(c);
              }
-             record_admin_action(deps.store, ctx, "consent.change", std::to_string(*subscriber), policy->version,
+             record_admin_action(deps.audit, ctx, "consent.change", std::to_string(*subscriber), policy->version,
                                  {{"changes", summary}, {"note", note}});
              return http::make_json(200, consents_json(*subscriber, *recorded, deps.consents.overlay().changes_of(*subscriber)));
            },
@@ -152,7 +152,7 @@ void register_subscriber_routes(http::Pipeline& admin_plane, SubscribersApiDeps 
        .handler =
            [deps](http::RequestContext& ctx) {
              const auto& partner_id = ctx.path_params.at("id");
-             if (!deps.store.get_partner(partner_id))
+             if (!deps.partners.get_partner(partner_id))
                return http::make_problem(ctx, http::problems::not_found, "No partner with this id.");
              http::Response error;
              auto body = http::json_body(ctx, error);
@@ -166,8 +166,8 @@ void register_subscriber_routes(http::Pipeline& admin_plane, SubscribersApiDeps 
              auto recorded = ask_engine(ctx, deps.engine.consents(*subscriber), deps.engine_timeout, error);
              if (!recorded) return error;
              const auto token = deps.tokenizer.token(partner_id, *subscriber);
-             deps.store.remember_subscriber_token(partner_id, token, *subscriber, http::unix_seconds_now());
-             record_admin_action(deps.store, ctx, "subscriber_token.issue", partner_id, deps.policies.current()->version,
+             deps.subscriber_tokens.remember_subscriber_token(partner_id, token, *subscriber, http::unix_seconds_now());
+             record_admin_action(deps.audit, ctx, "subscriber_token.issue", partner_id, deps.policies.current()->version,
                                  {{"subscriber", std::to_string(*subscriber)}});
              return http::make_json(201, {{"partner_id", partner_id}, {"token", token}});
            },

@@ -13,13 +13,17 @@
 #include "engine/engine.hpp"
 #include "http/pipeline.hpp"
 #include "policy/policy_registry.hpp"
-#include "store/store.hpp"
+#include "audit/audit_repository.hpp"
+#include "partners/partner_repository.hpp"
+#include "tokens/subscriber_token_repository.hpp"
 #include "tokens/partner_token.hpp"
 
 namespace octopus::admin {
 
 struct SubscribersApiDeps {
-  store::Store& store;
+  partners::PartnerRepository& partners;
+  tokens::SubscriberTokenRepository& subscriber_tokens;
+  audit::AuditRepository& audit;
   engine::Engine& engine;
   deliveries::ConsentChanges& consents;
   policy::PolicyRegistry& policies;

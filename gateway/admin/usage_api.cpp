@@ -27,7 +27,7 @@ void register_usage_routes(http::Pipeline& admin_plane, UsageApiDeps d) {
        .handler =
            [d](http::RequestContext& ctx) {
              const auto& id = ctx.path_params.at("id");
-             if (!d.store.get_partner(id))
+             if (!d.partners.get_partner(id))
                return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
              const auto snapshot = d.policies.current();
              quota::UsageReport report;

@@ -5,12 +5,12 @@
 #include "http/pipeline.hpp"
 #include "policy/policy_registry.hpp"
 #include "quota/quota_limiter.hpp"
-#include "store/store.hpp"
+#include "partners/partner_repository.hpp"
 
 namespace octopus::admin {
 
 struct UsageApiDeps {
-  store::Store& store;
+  partners::PartnerRepository& partners;
   policy::PolicyRegistry& policies;
   quota::QuotaLimiter& limiter;
 };

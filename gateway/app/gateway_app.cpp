@@ -57,14 +57,13 @@
 #include "quota/rate_limit_stage.hpp"
 #include "quota/redis_counter_store.hpp"
 #include "redis/redis_client.hpp"
-#include "store/sqlite/sqlite_store.hpp"
+#include "app/sqlite_repositories.hpp"
 
 namespace octopus::app {
 
 struct GatewayApp::Parts {
   config::GatewayConfig config;
-  std::unique_ptr<store::Store> store;
-  privacy::ReleaseLedger* release_ledger = nullptr;  // the store's books of the privacy budget
+  std::unique_ptr<SqliteRepositories> records;  // the durable state; the privacy budget's books too
   std::unique_ptr<privacy::ReleaseModel> release;     // every figure a partner sees passes here
   auth::PartnerDirectory directory;
   std::unique_ptr<redis::RedisClient> redis;  // only with counters.backend: redis
@@ -108,7 +107,7 @@ observability::LogLevel parse_level(const std::string& s) {
 
 // Every reload attempt is written to the audit log and to the log; a store failure must not
 // undo a swap that already happened, so it is logged rather than thrown.
-void audit_reload(store::Store& store, const policy::ReloadReport& report, const std::string& directory) {
+void audit_reload(audit::AuditRepository& audit, const policy::ReloadReport& report, const std::string& directory) {
   const std::string outcome(policy::to_string(report.outcome));
   if (report.ok())
     observability::log_info("policy_reload", {{"actor", report.actor},
@@ -123,7 +122,7 @@ void audit_reload(store::Store& store, const policy::ReloadReport& report, const
                              {"errors", std::to_string(report.errors.size())},
                              {"first_error", report.errors.empty() ? "" : report.errors.front().to_string()}});
   try {
-    store.append_audit(admin::reload_audit_record(report, directory));
+    audit.append_audit(admin::reload_audit_record(report, directory));
   } catch (const std::exception& e) {
     observability::log_error("audit_write_failed", {{"action", "policy.reload"}, {"what", e.what()}});
   }
@@ -183,7 +182,7 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   // Each failed guess that leaves an address throttled is an operator-visible event.
   auto admin_auth = std::make_unique<auth::BearerTokenAuthenticator>(
       admin_token, "octopus-admin", [&p](std::string_view address) {
-        store::AuditRecord a;
+        audit::AuditRecord a;
         a.at = http::unix_seconds_now();
         a.actor = "unauthenticated";
         a.action = "admin.auth_throttled";
@@ -191,7 +190,7 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
         a.outcome = "refused";
         a.policy_version = p.policies ? p.policies->current()->version : "";
         try {
-          p.store->append_audit(a);
+          p.records->audit.append_audit(a);
         } catch (const std::exception& e) {
           observability::log_error("audit_failed", {{"action", a.action}, {"what", e.what()}});
         }
@@ -202,15 +201,13 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   // keeps its mode (the files inside are 0600 whatever it is).
   if (std::filesystem::create_directories(c.data_dir))
     std::filesystem::permissions(c.data_dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
-  auto sqlite = std::make_unique<store::SqliteStore>(c.data_dir + "/gateway.db");
-  p.release_ledger = sqlite.get();
-  p.store = std::move(sqlite);
-  p.directory.load(p.store->load_all_partners());
+  p.records = std::make_unique<SqliteRepositories>(c.data_dir + "/gateway.db");
+  p.directory.load(p.records->partners.load_all_partners());
 
   // Deny by default: without a valid policy set nothing could be decided, so do not start.
   p.policies = std::make_unique<policy::PolicyRegistry>(
-      c.policies_dir, [store = p.store.get(), dir = c.policies_dir](const policy::ReloadReport& report) {
-        audit_reload(*store, report, dir);
+      c.policies_dir, [audit = &p.records->audit, dir = c.policies_dir](const policy::ReloadReport& report) {
+        audit_reload(*audit, report, dir);
       });
   if (auto first = p.policies->reload("startup"); !first.ok()) {
     std::string message = "the policy set in " + c.policies_dir + " is refused:";
@@ -258,7 +255,7 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   p.partner_plane.add_stage(std::make_unique<policy::PolicyStage>(*p.policies));
   if (c.counters.enforce_quotas) p.partner_plane.add_stage(std::make_unique<quota::RateLimitStage>(*p.limiter));
   // After the limits: a replayed answer still counts against the plan, as the request did.
-  p.partner_plane.add_stage(std::make_unique<idempotency::IdempotencyStage>(*p.store));
+  p.partner_plane.add_stage(std::make_unique<idempotency::IdempotencyStage>(p.records->idempotency));
   capabilities::register_routes(p.partner_plane);
 
   // The engine and what partners do with it.
@@ -268,15 +265,16 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   std::unique_ptr<audiences::QueryHistory> history;
   if (p.redis) history = std::make_unique<audiences::RedisQueryHistory>(*p.redis, c.counters.key_prefix);
   const auto master_key = tokens::load_or_create_master_key(c.data_dir + "/token-master.key");
-  p.release = std::make_unique<privacy::ReleaseModel>(privacy::derive_release_secret(master_key), *p.release_ledger);
+  p.release = std::make_unique<privacy::ReleaseModel>(privacy::derive_release_secret(master_key), p.records->privacy_releases);
   p.audiences = std::make_unique<audiences::AudienceService>(*p.engine, c.engine.timeout, *p.release, nullptr,
                                                              std::move(history));
-  audiences::AudienceBuilder::fail_unfinished(*p.store);
-  p.audience_builder = std::make_unique<audiences::AudienceBuilder>(*p.audiences, *p.store, c.engine.timeout * 12);
-  audiences::register_routes(p.partner_plane, {*p.audiences, *p.audience_builder, *p.store});
+  audiences::AudienceBuilder::fail_unfinished(p.records->audiences);
+  p.audience_builder = std::make_unique<audiences::AudienceBuilder>(*p.audiences, p.records->audiences, p.records->partners,
+                                                                    c.engine.timeout * 12);
+  audiences::register_routes(p.partner_plane, {*p.audiences, *p.audience_builder, p.records->audiences});
   offers::register_product_routes(p.partner_plane, *p.engine, c.engine.timeout);
-  offers::register_offer_routes(p.partner_plane, p.admin_plane, {*p.store, *p.engine, *p.policies, c.engine.timeout});
-  admin::register_event_routes(p.admin_plane, {*p.engine, *p.store, *p.policies, c.engine.timeout});
+  offers::register_offer_routes(p.partner_plane, p.admin_plane, {p.records->offers, p.records->audit, *p.engine, *p.policies, c.engine.timeout});
+  admin::register_event_routes(p.admin_plane, {*p.engine, p.records->audit, *p.policies, c.engine.timeout});
 
   // Deliveries.
   auto policy_source = [registry = p.policies.get()] { return registry->current(); };
@@ -288,11 +286,12 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
     p.channels[i] = std::make_unique<deliveries::SinkChannel>(*p.sink, ch, c.deliveries.rate_per_second[i]);
     channels[i] = p.channels[i].get();
   }
-  p.consent_changes = std::make_unique<deliveries::ConsentChanges>(*p.store, p.overlay);
+  p.consent_changes = std::make_unique<deliveries::ConsentChanges>(p.records->consent_changes, p.overlay);
   p.consent_changes->load();
   triggers::TriggerRunnerOptions trigger_options;
   trigger_options.engine_timeout = c.engine.timeout;
-  p.trigger_runner = std::make_unique<triggers::TriggerRunner>(*p.store, *p.engine, policy_source, p.overlay, p.ledger,
+  p.trigger_runner = std::make_unique<triggers::TriggerRunner>(
+      triggers::TriggerRunnerRecords{p.records->triggers, p.records->offers, p.records->partners}, *p.engine, policy_source, p.overlay, p.ledger,
                                                                channels, trigger_options);
   {
     // The week's messages decide today's and this week's caps; triggers' messages as far
@@ -301,7 +300,7 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
     const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
     const auto week = policy::counting_periods(*snapshot, now);
     std::int64_t since = week.week_start.time_since_epoch().count();
-    for (const auto& t : p.store->active_triggers())
+    for (const auto& t : p.records->triggers.active_triggers())
       since = std::min(since, now.time_since_epoch().count() - t.cooldown_seconds);
     const auto week_start_ms = week.week_start.time_since_epoch().count() * 1000;
     std::size_t replayed = 0;
@@ -316,43 +315,51 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
                                                        {"subscribers", std::to_string(p.ledger.subscribers())}});
   }
   p.trigger_runner->reload();
-  triggers::register_trigger_routes(p.partner_plane, {*p.store, *p.audiences, *p.trigger_runner});
+  triggers::register_trigger_routes(p.partner_plane,
+                                    {p.records->triggers, p.records->offers, *p.audiences, *p.trigger_runner});
   deliveries::DeliveryRunnerOptions runner_options;
   runner_options.batch_size = c.deliveries.batch_size;
   runner_options.engine_timeout = c.engine.timeout;
   runner_options.limiter = c.counters.enforce_quotas ? p.limiter.get() : nullptr;
   runner_options.rematerialise = [builder = p.audience_builder.get(), registry = p.policies.get()](
-                                     const store::AudienceRecord& audience, std::string& why) {
+                                     const audiences::AudienceRecord& audience, std::string& why) {
     return builder->rematerialise(audience, *registry->current(), why);
   };
-  p.delivery_runner = std::make_unique<deliveries::DeliveryRunner>(*p.store, *p.engine, policy_source, p.overlay, p.ledger,
+  p.delivery_runner = std::make_unique<deliveries::DeliveryRunner>(
+      deliveries::DeliveryRunnerRecords{p.records->deliveries, p.records->offers, p.records->audiences,
+                                        p.records->partners},
+      *p.engine, policy_source, p.overlay, p.ledger,
                                                                    channels, *p.sink, runner_options);
-  deliveries::register_delivery_routes(p.partner_plane, {*p.store, *p.delivery_runner, runner_options.limiter, *p.release});
+  deliveries::register_delivery_routes(p.partner_plane, {p.records->deliveries, p.records->offers, p.records->audiences,
+                                                         p.records->subscriber_tokens, *p.delivery_runner,
+                                                         runner_options.limiter, *p.release});
   p.opt_out = std::make_unique<deliveries::OptOutListener>(*p.consent_changes, policy_source);
   events::EventFollowerOptions follower_options;
   follower_options.engine_timeout = c.engine.timeout;
   follower_options.before_save = [sink = p.sink.get()] { sink->sync(); };
   p.event_follower = std::make_unique<events::EventFollower>(
-      *p.engine, *p.store,
+      *p.engine, p.records->stream_cursors,
       // Opt-outs first: a TD reply in the same batch as a trigger's event already counts.
       std::vector<events::EventListener>{[opt_out = p.opt_out.get()](const auto& batch) { (*opt_out)(batch); },
                                          [triggers = p.trigger_runner.get()](const auto& batch) { (*triggers)(batch); }},
       follower_options);
   admin::register_subscriber_routes(p.admin_plane,
-                                    {*p.store, *p.engine, *p.consent_changes, *p.policies, *p.tokenizer, c.engine.timeout});
+                                    {p.records->partners, p.records->subscriber_tokens, p.records->audit, *p.engine,
+                                     *p.consent_changes, *p.policies, *p.tokenizer, c.engine.timeout});
 
   // Admin plane: bearer token, then the registry.
   p.admin_plane.add_stage(std::move(admin_auth));
   admin::register_partner_routes(p.admin_plane,
-                                 {*p.store, p.directory, {}, [registry = p.policies.get()] { return registry->current(); }});
-  admin::register_policy_routes(p.admin_plane, {*p.policies, *p.store});
-  admin::register_usage_routes(p.admin_plane, {*p.store, *p.policies, *p.limiter});
-  admin::register_privacy_routes(p.admin_plane, {*p.store, *p.policies, *p.release});
+                                 {p.records->partners, p.records->audit, p.directory, {}, [registry = p.policies.get()] { return registry->current(); }});
+  admin::register_policy_routes(p.admin_plane, {*p.policies, p.records->audit});
+  admin::register_usage_routes(p.admin_plane, {p.records->partners, *p.policies, *p.limiter});
+  admin::register_privacy_routes(p.admin_plane, {p.records->partners, *p.policies, *p.release});
   admin::register_metrics_route(p.admin_plane);
 
   p.server = std::make_unique<http::Server>(
       http::Server::Options{c.io_threads, c.worker_threads, c.drain_timeout});
-  admin::register_health_routes(p.admin_plane, *p.store, [server = p.server.get()] { return server->draining(); });
+  admin::register_health_routes(
+      p.admin_plane, [db = &p.records->db] { return db->healthy(); }, [server = p.server.get()] { return server->draining(); });
 
   p.partner_port = p.server->listen({c.partner_listen.host, c.partner_listen.port, tls, c.limits, &p.partner_plane});
   p.admin_port = p.server->listen({c.admin_listen.host, c.admin_listen.port, tls, c.limits, &p.admin_plane});
@@ -385,7 +392,7 @@ void GatewayApp::run_until_signal() {
     // (for stores shared with other tools) the partner registry.
     parts_->policies->reload("signal:SIGHUP");
     try {
-      parts_->directory.load(parts_->store->load_all_partners());
+      parts_->directory.load(parts_->records->partners.load_all_partners());
       observability::log_info("reloaded", {{"partner_keys", std::to_string(parts_->directory.key_count())}});
     } catch (const std::exception& e) {
       observability::log_error("partner_reload_failed", {{"what", e.what()}});

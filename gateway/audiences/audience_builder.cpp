@@ -8,9 +8,10 @@
 
 namespace octopus::audiences {
 
-AudienceBuilder::AudienceBuilder(AudienceService& service, store::Store& store,
+AudienceBuilder::AudienceBuilder(AudienceService& service, AudienceRepository& audiences,
+                                 partners::PartnerRepository& partners,
                                  std::chrono::milliseconds materialise_timeout, std::size_t max_queued)
-    : service_(service), store_(store), timeout_(materialise_timeout), max_queued_(max_queued) {
+    : service_(service), audiences_(audiences), partners_(partners), timeout_(materialise_timeout), max_queued_(max_queued) {
   worker_ = std::thread([this] { run(); });
 }
 
@@ -23,7 +24,7 @@ AudienceBuilder::~AudienceBuilder() {
   if (worker_.joinable()) worker_.join();
 }
 
-bool AudienceBuilder::submit(store::AudienceRecord record, AudienceService::Prepared prepared,
+bool AudienceBuilder::submit(audiences::AudienceRecord record, AudienceService::Prepared prepared,
                              std::shared_ptr<const policy::PolicySnapshot> policy, Caller caller) {
   std::lock_guard lock(mutex_);
   if (stopping_ || queue_.size() >= max_queued_) return false;
@@ -46,9 +47,9 @@ void AudienceBuilder::run() {
   }
 }
 
-std::optional<std::string> AudienceBuilder::rematerialise(const store::AudienceRecord& audience,
+std::optional<std::string> AudienceBuilder::rematerialise(const audiences::AudienceRecord& audience,
                                                           const policy::PolicySnapshot& policy, std::string& why) {
-  const auto partner = store_.get_partner(audience.partner_id);
+  const auto partner = partners_.get_partner(audience.partner_id);
   if (!partner) {
     why = "the audience's partner is gone";
     return std::nullopt;
@@ -71,7 +72,7 @@ std::optional<std::string> AudienceBuilder::rematerialise(const store::AudienceR
   auto updated = audience;
   updated.engine_id = handle.id;
   updated.updated_at = http::unix_seconds_now();
-  store_.update_audience(updated);
+  audiences_.update_audience(updated);
   return handle.id;
 }
 
@@ -100,23 +101,23 @@ void AudienceBuilder::build(Job& job) {
   r.updated_at = http::unix_seconds_now();
   try {
     // Deleted while building: keep it deleted, and let the engine forget it.
-    auto current = store_.get_audience(r.partner_id, r.id);
+    auto current = audiences_.get_audience(r.partner_id, r.id);
     if (!current) {
       if (!r.engine_id.empty()) service_.engine().drop(r.engine_id).wait_for(timeout_);
       return;
     }
-    store_.update_audience(r);
+    audiences_.update_audience(r);
   } catch (const std::exception& e) {
     observability::log_error("audience_store_failed", {{"audience", r.id}, {"what", e.what()}});
   }
 }
 
-void AudienceBuilder::fail_unfinished(store::Store& store) {
-  for (auto r : store.audiences_in_status("building")) {
+void AudienceBuilder::fail_unfinished(AudienceRepository& audiences) {
+  for (auto r : audiences.audiences_in_status("building")) {
     r.status = "failed";
     r.error = "the gateway stopped while building it; create it again";
     r.updated_at = http::unix_seconds_now();
-    store.update_audience(r);
+    audiences.update_audience(r);
   }
 }
 

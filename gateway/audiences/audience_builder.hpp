@@ -12,18 +12,19 @@
 #include <thread>
 
 #include "audiences/audience_service.hpp"
-#include "store/store.hpp"
+#include "audiences/audience_repository.hpp"
+#include "partners/partner_repository.hpp"
 
 namespace octopus::audiences {
 
 class AudienceBuilder {
  public:
-  AudienceBuilder(AudienceService& service, store::Store& store, std::chrono::milliseconds materialise_timeout,
-                  std::size_t max_queued = 64);
+  AudienceBuilder(AudienceService& service, AudienceRepository& audiences, partners::PartnerRepository& partners,
+                  std::chrono::milliseconds materialise_timeout, std::size_t max_queued = 64);
   ~AudienceBuilder();  // finishes the job in hand, drops the queue (those stay `building` → failed at next start)
 
   // False when the queue is full (the caller answers 503 and the record is not created).
-  bool submit(store::AudienceRecord record, AudienceService::Prepared prepared,
+  bool submit(audiences::AudienceRecord record, AudienceService::Prepared prepared,
               std::shared_ptr<const policy::PolicySnapshot> policy, Caller caller);
 
   // Materialises a ready audience again from its recorded segment, for an engine that no
@@ -31,15 +32,15 @@ class AudienceBuilder {
   // and records the new engine id. The same population yields the same members in the same
   // order, so a delivery's cursor stays valid. nullopt (with `why`) when the policy in
   // force no longer allows the segment or its size changed. Throws EngineUnavailable.
-  std::optional<std::string> rematerialise(const store::AudienceRecord& audience, const policy::PolicySnapshot& policy,
+  std::optional<std::string> rematerialise(const audiences::AudienceRecord& audience, const policy::PolicySnapshot& policy,
                                            std::string& why);
 
   // Audiences left `building` by a stop are failed at start, so none waits forever.
-  static void fail_unfinished(store::Store& store);
+  static void fail_unfinished(AudienceRepository& audiences);
 
  private:
   struct Job {
-    store::AudienceRecord record;
+    audiences::AudienceRecord record;
     AudienceService::Prepared prepared;
     std::shared_ptr<const policy::PolicySnapshot> policy;
     Caller caller;
@@ -48,7 +49,8 @@ class AudienceBuilder {
   void build(Job& job);
 
   AudienceService& service_;
-  store::Store& store_;
+  AudienceRepository& audiences_;
+  partners::PartnerRepository& partners_;
   std::chrono::milliseconds timeout_;
   std::size_t max_queued_;
   std::mutex mutex_;

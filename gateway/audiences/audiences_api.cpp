@@ -38,7 +38,7 @@ json issues_json(const std::vector<SegmentIssue>& issues) {
 
 bool is_audience_id(std::string_view id) { return store::is_resource_id(store::ResourceKind::audience, id); }
 
-json audience_json(const store::AudienceRecord& a) {
+json audience_json(const audiences::AudienceRecord& a) {
   json out = {{"id", a.id},
               {"status", a.status},
               {"progress", a.status == "building" ? 0.0 : 1.0},
@@ -88,15 +88,15 @@ class AudienceHandlers {
     auto request = http::page_request(ctx, is_audience_id);
     if (!request) return request.answer();
     return http::make_json(
-        200, http::page_json(deps_.store.list_audiences(ctx.principal->id, request->after, request->limit), audience_json));
+        200, http::page_json(deps_.audiences.list_audiences(ctx.principal->id, request->after, request->limit), audience_json));
   }
   http::Response remove(http::RequestContext& ctx);
 
  private:
   // The same answer for another partner's audience as for none: existence is not confirmed.
-  http::Step<store::AudienceRecord> find(http::RequestContext& ctx) {
+  http::Step<audiences::AudienceRecord> find(http::RequestContext& ctx) {
     return http::owned(ctx, "audience", is_audience_id,
-                       [&](const std::string& id) { return deps_.store.get_audience(ctx.principal->id, id); });
+                       [&](const std::string& id) { return deps_.audiences.get_audience(ctx.principal->id, id); });
   }
 
   AudiencesApiDeps deps_;
@@ -139,7 +139,7 @@ http::Response AudienceHandlers::create(http::RequestContext& ctx) {
     return engine_unavailable(ctx, unavailable.retry_after());
   }
   if (!prepared) return refused_segment(ctx, e, "audience");
-  store::AudienceRecord r;
+  audiences::AudienceRecord r;
   r.id = store::new_resource_id(store::ResourceKind::audience);
   r.partner_id = caller.partner_id;
   r.status = "building";
@@ -147,12 +147,12 @@ http::Response AudienceHandlers::create(http::RequestContext& ctx) {
   r.purpose = prepared->query.consent.purpose;
   r.policy_version = std::string(ctx.policy_version);
   r.created_at = r.updated_at = http::unix_seconds_now();
-  if (deps_.store.create_audience(r) != store::WriteResult::ok)
+  if (deps_.audiences.create_audience(r) != store::WriteResult::ok)
     return http::make_problem(ctx, http::problems::internal_error, "The audience could not be recorded.");
   if (!deps_.builder.submit(r, std::move(*prepared), ctx.policy, caller)) {
     r.status = "failed";
     r.error = "too many audiences are being built; create it again shortly";
-    deps_.store.update_audience(r);
+    deps_.audiences.update_audience(r);
     auto busy = http::make_problem(ctx, http::problems::service_unavailable,
                                    "Too many audiences are being built right now; retry shortly.");
     busy.set_header("Retry-After", "5");
@@ -167,7 +167,7 @@ http::Response AudienceHandlers::remove(http::RequestContext& ctx) {
   const std::string engine_id = a->engine_id;
   a->status = "deleted";
   a->updated_at = http::unix_seconds_now();
-  deps_.store.update_audience(*a);
+  deps_.audiences.update_audience(*a);
   // The engine forgets the members; a failure here leaves an orphan the engine can
   // expire, never a visible audience.
   if (!engine_id.empty()) {

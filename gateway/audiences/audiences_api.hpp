@@ -8,14 +8,14 @@
 #include "audiences/audience_builder.hpp"
 #include "audiences/audience_service.hpp"
 #include "http/pipeline.hpp"
-#include "store/store.hpp"
+#include "audiences/audience_repository.hpp"
 
 namespace octopus::audiences {
 
 struct AudiencesApiDeps {
   AudienceService& service;
   AudienceBuilder& builder;
-  store::Store& store;
+  AudienceRepository& audiences;
 };
 
 void register_routes(http::Pipeline& partner_plane, AudiencesApiDeps deps);

@@ -2,8 +2,8 @@
 
 namespace octopus::auth {
 
-void PartnerDirectory::add_partner(Map& map, const store::Partner& partner) {
-  auto shared = std::make_shared<store::Partner>(partner);
+void PartnerDirectory::add_partner(Map& map, const partners::Partner& partner) {
+  auto shared = std::make_shared<partners::Partner>(partner);
   shared->keys.clear();
   for (const auto& k : partner.keys) {
     if (k.algorithm != "ed25519") continue;
@@ -11,14 +11,14 @@ void PartnerDirectory::add_partner(Map& map, const store::Partner& partner) {
   }
 }
 
-void PartnerDirectory::load(const std::vector<store::Partner>& partners) {
+void PartnerDirectory::load(const std::vector<partners::Partner>& partners) {
   auto map = std::make_shared<Map>();
   for (const auto& p : partners) add_partner(*map, p);
   std::lock_guard lock(mutex_);
   keys_ = std::move(map);
 }
 
-void PartnerDirectory::upsert(const store::Partner& partner) {
+void PartnerDirectory::upsert(const partners::Partner& partner) {
   std::lock_guard lock(mutex_);
   // Copy-on-write: readers holding the old map keep a consistent view.
   auto map = std::make_shared<Map>(*keys_);

@@ -11,28 +11,28 @@
 #include <vector>
 
 #include "octopus/protocol/ed25519.hpp"
-#include "store/partner.hpp"
+#include "partners/partner.hpp"
 
 namespace octopus::auth {
 
 struct KeyEntry {
   protocol::Ed25519PublicKey public_key{};
   bool revoked = false;
-  std::shared_ptr<const store::Partner> partner;  // without its key list
+  std::shared_ptr<const partners::Partner> partner;  // without its key list
 };
 
 class PartnerDirectory {
  public:
   // Replaces the whole directory (start-up, periodic refresh).
-  void load(const std::vector<store::Partner>& partners);
+  void load(const std::vector<partners::Partner>& partners);
   // Replaces one partner and its keys (after an admin write).
-  void upsert(const store::Partner& partner);
+  void upsert(const partners::Partner& partner);
   std::optional<KeyEntry> find_key(const std::string& key_id) const;
   std::size_t key_count() const;
 
  private:
   using Map = std::unordered_map<std::string, KeyEntry>;
-  static void add_partner(Map& map, const store::Partner& partner);
+  static void add_partner(Map& map, const partners::Partner& partner);
 
   mutable std::mutex mutex_;
   std::shared_ptr<const Map> keys_ = std::make_shared<Map>();

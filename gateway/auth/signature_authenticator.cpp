@@ -135,7 +135,7 @@ std::optional<http::Response> SignatureAuthenticator::on_request(http::RequestCo
   const auto& partner = *key->partner;
   ctx.principal = http::Principal{partner.id, *params.keyid, partner.display_name, partner.tier, partner.category,
                                   partner.scopes, partner.organisation};
-  if (partner.status != store::PartnerStatus::active)
+  if (partner.status != partners::PartnerStatus::active)
     return deny(problems::partner_suspended, "This partner account is suspended; contact the operator.");
   return std::nullopt;
 }

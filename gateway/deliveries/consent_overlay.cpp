@@ -7,7 +7,7 @@ namespace octopus::deliveries {
 ConsentOverlay::ConsentOverlay() : shards_(std::make_unique<Shard[]>(kShards)) {}
 ConsentOverlay::~ConsentOverlay() = default;
 
-void ConsentOverlay::apply(const store::ConsentChange& change) {
+void ConsentOverlay::apply(const deliveries::ConsentChange& change) {
   auto& shard = shard_of(change.subscriber);
   std::unique_lock lock(shard.mutex);
   auto [it, added] = shard.by_subscriber.try_emplace(change.subscriber);
@@ -34,25 +34,25 @@ std::optional<engine::ConsentState> ConsentOverlay::state(std::uint64_t subscrib
   return std::nullopt;
 }
 
-std::vector<store::ConsentChange> ConsentOverlay::changes_of(std::uint64_t subscriber) const {
+std::vector<deliveries::ConsentChange> ConsentOverlay::changes_of(std::uint64_t subscriber) const {
   auto& shard = shard_of(subscriber);
   std::shared_lock lock(shard.mutex);
   auto it = shard.by_subscriber.find(subscriber);
-  return it == shard.by_subscriber.end() ? std::vector<store::ConsentChange>{} : it->second;
+  return it == shard.by_subscriber.end() ? std::vector<deliveries::ConsentChange>{} : it->second;
 }
 
 void ConsentChanges::load() {
   std::int64_t after = 0;
   for (;;) {
-    auto page = store_.consent_changes(after, 0, 10000);
+    auto page = consent_changes_.consent_changes(after, 0, 10000);
     if (page.empty()) break;
     for (const auto& c : page) overlay_.apply(c);
     after = page.back().id;
   }
 }
 
-void ConsentChanges::record(store::ConsentChange change) {
-  change.id = store_.append_consent_change(change);
+void ConsentChanges::record(deliveries::ConsentChange change) {
+  change.id = consent_changes_.append_consent_change(change);
   overlay_.apply(change);
 }
 

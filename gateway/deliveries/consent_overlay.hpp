@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "engine/engine.hpp"
-#include "store/store.hpp"
+#include "deliveries/consent_change_repository.hpp"
 
 namespace octopus::deliveries {
 
@@ -25,18 +25,18 @@ class ConsentOverlay {
   ~ConsentOverlay();
 
   // Changes must be applied in the order they were recorded.
-  void apply(const store::ConsentChange& change);
+  void apply(const deliveries::ConsentChange& change);
   // The gateway's latest change of this scope, if it made one.
   std::optional<engine::ConsentState> state(std::uint64_t subscriber, std::string_view purpose,
                                             std::string_view channel, std::string_view partner_category) const;
   // The subscriber's changed scopes, latest state of each.
-  std::vector<store::ConsentChange> changes_of(std::uint64_t subscriber) const;
+  std::vector<deliveries::ConsentChange> changes_of(std::uint64_t subscriber) const;
   std::size_t subscribers() const { return subscribers_.load(std::memory_order_relaxed); }
 
  private:
   struct Shard {
     mutable std::shared_mutex mutex;
-    std::unordered_map<std::uint64_t, std::vector<store::ConsentChange>> by_subscriber;
+    std::unordered_map<std::uint64_t, std::vector<deliveries::ConsentChange>> by_subscriber;
   };
   static constexpr std::size_t kShards = 16;
   Shard& shard_of(std::uint64_t subscriber) const { return shards_[subscriber % kShards]; }
@@ -44,18 +44,18 @@ class ConsentOverlay {
   std::atomic<std::size_t> subscribers_{0};  // lets the common case (no change at all) skip the lock
 };
 
-// Records consent changes: appended to the Store (the durable, append-only record) and
+// Records consent changes: appended to the repository (the durable, append-only record) and
 // applied to the overlay, in that order, so nothing the overlay acts on can be lost.
 class ConsentChanges {
  public:
-  ConsentChanges(store::Store& store, ConsentOverlay& overlay) : store_(store), overlay_(overlay) {}
-  // Reads every change the Store holds into the overlay.
+  ConsentChanges(ConsentChangeRepository& changes, ConsentOverlay& overlay) : consent_changes_(changes), overlay_(overlay) {}
+  // Reads every change the repository holds into the overlay.
   void load();
-  void record(store::ConsentChange change);
+  void record(deliveries::ConsentChange change);
   const ConsentOverlay& overlay() const { return overlay_; }
 
  private:
-  store::Store& store_;
+  ConsentChangeRepository& consent_changes_;
   ConsentOverlay& overlay_;
 };
 

@@ -29,7 +29,7 @@ bool is_delivery_id(std::string_view id) { return store::is_resource_id(store::R
 constexpr std::size_t kMaxTokens = 1000;
 constexpr std::int64_t kPastTolerance = 30;  // seconds of clock skew forgiven on send_at
 
-bool finished(const store::DeliveryRecord& d) {
+bool finished(const deliveries::DeliveryRecord& d) {
   return d.status == "completed" || d.status == "cancelled" || d.status == "failed";
 }
 
@@ -38,7 +38,7 @@ bool finished(const store::DeliveryRecord& d) {
 // consent). An audience delivery shows nothing while it runs (counts that grow batch by
 // batch could be subtracted from each other) and, once finished, its counts through the
 // release model: noisy, rounded, paid for once, the same figures on every later look.
-json outcome_json(const store::DeliveryRecord& d, const http::RequestContext& ctx, privacy::ReleaseModel& release,
+json outcome_json(const deliveries::DeliveryRecord& d, const http::RequestContext& ctx, privacy::ReleaseModel& release,
                   std::string& withheld) {
   if (d.audience_id.empty()) {
     withheld = "token_delivery";
@@ -61,13 +61,13 @@ json outcome_json(const store::DeliveryRecord& d, const http::RequestContext& ct
 }
 
 // Whole percents: a finer fraction of an audience of known rough size would count people.
-double progress_of(const store::DeliveryRecord& d) {
+double progress_of(const deliveries::DeliveryRecord& d) {
   if (d.target_count == 0) return 1.0;
   const auto done = std::min(d.target_count, d.decided + d.counts.cancelled);
   return static_cast<double>(done * 100 / d.target_count) / 100.0;
 }
 
-json delivery_json(const store::DeliveryRecord& d, const http::RequestContext& ctx, privacy::ReleaseModel& release) {
+json delivery_json(const deliveries::DeliveryRecord& d, const http::RequestContext& ctx, privacy::ReleaseModel& release) {
   std::string withheld;
   json outcomes = outcome_json(d, ctx, release, withheld);
   json out = {{"id", d.id},
@@ -159,12 +159,12 @@ class DeliveryHandlers {
   http::Response cancel(http::RequestContext& ctx);
 
  private:
-  http::Step<store::OfferRecord> deliverable_offer(http::RequestContext& ctx, DeliveryRequest& r, std::int64_t now);
+  http::Step<offers::OfferRecord> deliverable_offer(http::RequestContext& ctx, DeliveryRequest& r, std::int64_t now);
   std::optional<http::Response> add_targets(http::RequestContext& ctx, const DeliveryRequest& r,
-                                            store::DeliveryRecord& d);
+                                            deliveries::DeliveryRecord& d);
   http::Step<std::optional<quota::Reservation>> reserve_messages(http::RequestContext& ctx,
-                                                                 const store::DeliveryRecord& d, std::int64_t now);
-  json render(const store::DeliveryRecord& d, const http::RequestContext& ctx) {
+                                                                 const deliveries::DeliveryRecord& d, std::int64_t now);
+  json render(const deliveries::DeliveryRecord& d, const http::RequestContext& ctx) {
     return delivery_json(d, ctx, deps_.release);
   }
 
@@ -172,10 +172,10 @@ class DeliveryHandlers {
 };
 
 // What the delivery refers to: the partner's own approved offer, valid when it would run.
-http::Step<store::OfferRecord> DeliveryHandlers::deliverable_offer(http::RequestContext& ctx, DeliveryRequest& r,
+http::Step<offers::OfferRecord> DeliveryHandlers::deliverable_offer(http::RequestContext& ctx, DeliveryRequest& r,
                                                                    std::int64_t now) {
   auto offer = store::is_resource_id(store::ResourceKind::offer, r.offer_id)
-                   ? deps_.store.get_offer(ctx.principal->id, r.offer_id)
+                   ? deps_.offers.get_offer(ctx.principal->id, r.offer_id)
                    : std::nullopt;
   if (!offer) return http::not_owned(ctx, "offer");
   if (offer->status != "approved")
@@ -195,11 +195,11 @@ http::Step<store::OfferRecord> DeliveryHandlers::deliverable_offer(http::Request
 
 // Who it goes to: a ready audience of the partner's, or the subscribers of its tokens.
 std::optional<http::Response> DeliveryHandlers::add_targets(http::RequestContext& ctx, const DeliveryRequest& r,
-                                                            store::DeliveryRecord& d) {
+                                                            deliveries::DeliveryRecord& d) {
   const auto& partner = ctx.principal->id;
   if (r.by_audience) {
     auto audience = store::is_resource_id(store::ResourceKind::audience, r.audience_id)
-                        ? deps_.store.get_audience(partner, r.audience_id)
+                        ? deps_.audiences.get_audience(partner, r.audience_id)
                         : std::nullopt;
     if (!audience) return http::not_owned(ctx, "audience");
     if (audience->status != "ready")
@@ -209,7 +209,7 @@ std::optional<http::Response> DeliveryHandlers::add_targets(http::RequestContext
     d.target_count = audience->size;
     return std::nullopt;
   }
-  const auto resolved = deps_.store.resolve_subscriber_tokens(partner, r.tokens);
+  const auto resolved = deps_.subscriber_tokens.resolve_subscriber_tokens(partner, r.tokens);
   json unknown = json::array();
   for (std::size_t i = 0; i < resolved.size(); ++i) {
     if (!resolved[i]) unknown.push_back(issue("/subscriber_tokens/" + std::to_string(i), "is not a token issued to you"));
@@ -226,7 +226,7 @@ std::optional<http::Response> DeliveryHandlers::add_targets(http::RequestContext
 // Messages are paid for up front: the plan's allowance is reserved for every target, and
 // what is not sent is given back when the delivery ends.
 http::Step<std::optional<quota::Reservation>> DeliveryHandlers::reserve_messages(http::RequestContext& ctx,
-                                                                                 const store::DeliveryRecord& d,
+                                                                                 const deliveries::DeliveryRecord& d,
                                                                                  std::int64_t now) {
   if (!deps_.limiter || d.target_count == 0) return std::optional<quota::Reservation>();
   try {
@@ -262,7 +262,7 @@ http::Response DeliveryHandlers::create(http::RequestContext& ctx) {
                                   "for this purpose on this channel."))
     return std::move(*refused);
 
-  store::DeliveryRecord d;
+  deliveries::DeliveryRecord d;
   d.id = store::new_resource_id(store::ResourceKind::delivery);
   d.partner_id = ctx.principal->id;
   d.offer_id = offer->id;
@@ -275,7 +275,7 @@ http::Response DeliveryHandlers::create(http::RequestContext& ctx) {
   auto reservation = reserve_messages(ctx, d, now);
   if (!reservation) return reservation.answer();
 
-  if (deps_.store.create_delivery(d) != store::WriteResult::ok) {
+  if (deps_.deliveries.create_delivery(d) != store::WriteResult::ok) {
     if (*reservation) deps_.limiter->release(**reservation, (*reservation)->amount);
     throw std::runtime_error("delivery id collision");
   }
@@ -290,7 +290,7 @@ http::Response DeliveryHandlers::create(http::RequestContext& ctx) {
 
 http::Response DeliveryHandlers::get(http::RequestContext& ctx) {
   auto d = http::owned(ctx, "delivery", is_delivery_id,
-                       [&](const std::string& id) { return deps_.store.get_delivery(ctx.principal->id, id); });
+                       [&](const std::string& id) { return deps_.deliveries.get_delivery(ctx.principal->id, id); });
   if (!d) return d.answer();
   return http::make_json(200, render(*d, ctx));
 }
@@ -298,16 +298,16 @@ http::Response DeliveryHandlers::get(http::RequestContext& ctx) {
 http::Response DeliveryHandlers::list(http::RequestContext& ctx) {
   auto request = http::page_request(ctx, is_delivery_id);
   if (!request) return request.answer();
-  const auto page = deps_.store.list_deliveries(ctx.principal->id, request->after, request->limit);
-  return http::make_json(200, http::page_json(page, [&](const store::DeliveryRecord& d) { return render(d, ctx); }));
+  const auto page = deps_.deliveries.list_deliveries(ctx.principal->id, request->after, request->limit);
+  return http::make_json(200, http::page_json(page, [&](const deliveries::DeliveryRecord& d) { return render(d, ctx); }));
 }
 
 http::Response DeliveryHandlers::cancel(http::RequestContext& ctx) {
   const auto& id = ctx.path_params.at("id");
-  const auto result = is_delivery_id(id) ? deps_.store.cancel_delivery(ctx.principal->id, id, http::unix_seconds_now())
+  const auto result = is_delivery_id(id) ? deps_.deliveries.cancel_delivery(ctx.principal->id, id, http::unix_seconds_now())
                                          : store::WriteResult::not_found;
   if (result == store::WriteResult::not_found) return http::not_owned(ctx, "delivery");
-  auto d = deps_.store.get_delivery(ctx.principal->id, id);
+  auto d = deps_.deliveries.get_delivery(ctx.principal->id, id);
   if (result == store::WriteResult::conflict)
     return http::make_problem(ctx, http::problems::conflict,
                               "The delivery is already " + d->status + "; only a pending one can be cancelled.");

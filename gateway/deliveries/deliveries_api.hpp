@@ -14,12 +14,18 @@
 #include "http/pipeline.hpp"
 #include "privacy/release_model.hpp"
 #include "quota/quota_limiter.hpp"
-#include "store/store.hpp"
+#include "audiences/audience_repository.hpp"
+#include "deliveries/delivery_repository.hpp"
+#include "offers/offer_repository.hpp"
+#include "tokens/subscriber_token_repository.hpp"
 
 namespace octopus::deliveries {
 
 struct DeliveriesApiDeps {
-  store::Store& store;
+  DeliveryRepository& deliveries;
+  octopus::offers::OfferRepository& offers;
+  octopus::audiences::AudienceRepository& audiences;
+  octopus::tokens::SubscriberTokenRepository& subscriber_tokens;
   DeliveryRunner& runner;
   quota::QuotaLimiter* limiter;  // null when quotas are not enforced: messages are not metered
   privacy::ReleaseModel& release;  // what a partner may see of outcome counts

@@ -14,10 +14,13 @@ namespace {
 constexpr const char* kDue[] = {"scheduled", "running", "deferred"};
 }
 
-DeliveryRunner::DeliveryRunner(store::Store& store, engine::Engine& engine, PolicySource policies,
+DeliveryRunner::DeliveryRunner(DeliveryRunnerRecords records, engine::Engine& engine, PolicySource policies,
                                const ConsentOverlay& overlay, ContactLedger& ledger, Channels channels,
                                MessageSink& sink, DeliveryRunnerOptions options)
-    : store_(store),
+    : deliveries_(records.deliveries),
+      offers_(records.offers),
+      audiences_(records.audiences),
+      partners_(records.partners),
       engine_(engine),
       policies_(std::move(policies)),
       overlay_(overlay),
@@ -25,7 +28,7 @@ DeliveryRunner::DeliveryRunner(store::Store& store, engine::Engine& engine, Poli
       channels_(channels),
       sink_(sink),
       options_(std::move(options)) {
-  for (const auto& d : store_.deliveries_in_status({"running"})) recovering_.insert(d.id);
+  for (const auto& d : deliveries_.deliveries_in_status({"running"})) recovering_.insert(d.id);
 }
 
 DeliveryRunner::~DeliveryRunner() {
@@ -70,7 +73,7 @@ void DeliveryRunner::hold(const std::string& delivery_id, quota::Reservation res
   reservations_.insert_or_assign(delivery_id, std::move(reservation));
 }
 
-void DeliveryRunner::release_finished(const std::vector<store::DeliveryRecord>& due) {
+void DeliveryRunner::release_finished(const std::vector<deliveries::DeliveryRecord>& due) {
   std::map<std::string, quota::Reservation> held;
   {
     std::lock_guard lock(reservations_mutex_);
@@ -85,7 +88,7 @@ void DeliveryRunner::release_finished(const std::vector<store::DeliveryRecord>& 
     }
   }
   for (auto& [id, reservation] : held) {
-    const auto d = store_.get_delivery("", id);
+    const auto d = deliveries_.get_delivery("", id);
     if (!d) continue;
     const auto unused = d->target_count > d->counts.delivered ? d->target_count - d->counts.delivered : 0;
     if (options_.limiter && unused > 0) options_.limiter->release(reservation, unused);
@@ -94,7 +97,7 @@ void DeliveryRunner::release_finished(const std::vector<store::DeliveryRecord>& 
 
 bool DeliveryRunner::run_once() {
   bool worked = false;
-  auto due = store_.deliveries_in_status({std::begin(kDue), std::end(kDue)});
+  auto due = deliveries_.deliveries_in_status({std::begin(kDue), std::end(kDue)});
   for (auto& d : due) {
     {
       std::lock_guard lock(mutex_);
@@ -111,30 +114,30 @@ bool DeliveryRunner::run_once() {
   return worked;
 }
 
-void DeliveryRunner::finish(store::DeliveryRecord& d, const std::string& status, const std::string& error) {
+void DeliveryRunner::finish(deliveries::DeliveryRecord& d, const std::string& status, const std::string& error) {
   d.status = status;
   d.error = error;
   d.updated_at = d.finished_at = now_ms() / 1000;
   if (status == "failed") d.counts.failed += d.target_count > d.decided ? d.target_count - d.decided : 0;
-  store_.record_delivery_progress(d);
+  deliveries_.record_delivery_progress(d);
   recovering_.erase(d.id);
   log_finished(d);
 }
 
-void DeliveryRunner::log_finished(const store::DeliveryRecord& d) {
+void DeliveryRunner::log_finished(const deliveries::DeliveryRecord& d) {
   observability::log_info("delivery_finished", {{"delivery", d.id},
                                                 {"partner", d.partner_id},
                                                 {"status", d.status},
                                                 {"delivered", std::to_string(d.counts.delivered)}});
 }
 
-bool DeliveryRunner::run_batch(store::DeliveryRecord& d) {
+bool DeliveryRunner::run_batch(deliveries::DeliveryRecord& d) {
   const auto now = now_ms();
   const auto now_s = now / 1000;
   if (d.status == "scheduled" && now_s < d.send_at) return false;
   if (d.status == "deferred" && now_s < d.resume_at) return false;
 
-  const auto offer = store_.get_offer(d.partner_id, d.offer_id);
+  const auto offer = offers_.get_offer(d.partner_id, d.offer_id);
   if (!offer || offer->status != "approved") {
     finish(d, "failed", "the offer is no longer approved");
     return true;
@@ -143,7 +146,7 @@ bool DeliveryRunner::run_batch(store::DeliveryRecord& d) {
     finish(d, "failed", "the offer's validity ended before every subscriber was reached");
     return true;
   }
-  const auto partner = store_.get_partner(d.partner_id);
+  const auto partner = partners_.get_partner(d.partner_id);
   const auto channel = policy::parse_channel(offer->channel);
   if (!partner || !channel || !channels_[static_cast<std::size_t>(*channel)]) {
     finish(d, "failed", "no channel or partner for this offer");
@@ -164,7 +167,7 @@ bool DeliveryRunner::run_batch(store::DeliveryRecord& d) {
       d.status = "deferred";
       d.resume_at = resume;
       d.updated_at = now_s;
-      store_.record_delivery_progress(d);
+      deliveries_.record_delivery_progress(d);
       observability::log_info("delivery_deferred",
                               {{"delivery", d.id}, {"rule", std::string(window.rule)}, {"resume_at", std::to_string(resume)}});
       return true;
@@ -189,7 +192,7 @@ bool DeliveryRunner::run_batch(store::DeliveryRecord& d) {
   std::uint64_t next_cursor = d.cursor;
   bool last = false;
   if (!d.audience_id.empty()) {
-    const auto audience = store_.get_audience(d.partner_id, d.audience_id);
+    const auto audience = audiences_.get_audience(d.partner_id, d.audience_id);
     if (!audience || audience->status != "ready") {
       finish(d, "failed", "the audience was deleted");
       return true;
@@ -287,7 +290,7 @@ bool DeliveryRunner::run_batch(store::DeliveryRecord& d) {
     d.status = "completed";
     d.finished_at = now_s;
   }
-  store_.record_delivery_progress(d);
+  deliveries_.record_delivery_progress(d);
   if (last) log_finished(d);
   return true;
 }

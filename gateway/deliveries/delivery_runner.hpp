@@ -28,7 +28,10 @@
 #include "engine/engine.hpp"
 #include "policy/policy_snapshot.hpp"
 #include "quota/quota_limiter.hpp"
-#include "store/store.hpp"
+#include "audiences/audience_repository.hpp"
+#include "deliveries/delivery_repository.hpp"
+#include "offers/offer_repository.hpp"
+#include "partners/partner_repository.hpp"
 
 namespace octopus::deliveries {
 
@@ -43,12 +46,20 @@ struct DeliveryRunnerOptions {
   quota::QuotaLimiter* limiter = nullptr;  // gives back the message allowance not used
   // Materialises an audience again when the engine no longer holds it (a restart): the new
   // engine id, or nullopt with why not. Empty: the delivery fails instead.
-  std::function<std::optional<std::string>(const store::AudienceRecord&, std::string& why)> rematerialise;
+  std::function<std::optional<std::string>(const audiences::AudienceRecord&, std::string& why)> rematerialise;
+};
+
+// The records a runner reads and writes.
+struct DeliveryRunnerRecords {
+  DeliveryRepository& deliveries;
+  octopus::offers::OfferRepository& offers;
+  octopus::audiences::AudienceRepository& audiences;
+  octopus::partners::PartnerRepository& partners;
 };
 
 class DeliveryRunner {
  public:
-  DeliveryRunner(store::Store& store, engine::Engine& engine, PolicySource policies, const ConsentOverlay& overlay,
+  DeliveryRunner(DeliveryRunnerRecords records, engine::Engine& engine, PolicySource policies, const ConsentOverlay& overlay,
                  ContactLedger& ledger, Channels channels, MessageSink& sink, DeliveryRunnerOptions options = {});
   ~DeliveryRunner();
 
@@ -63,11 +74,14 @@ class DeliveryRunner {
   std::int64_t now_ms() const;
 
  private:
-  bool run_batch(store::DeliveryRecord& d);
-  void finish(store::DeliveryRecord& d, const std::string& status, const std::string& error);
-  static void log_finished(const store::DeliveryRecord& d);
+  bool run_batch(deliveries::DeliveryRecord& d);
+  void finish(deliveries::DeliveryRecord& d, const std::string& status, const std::string& error);
+  static void log_finished(const deliveries::DeliveryRecord& d);
 
-  store::Store& store_;
+  DeliveryRepository& deliveries_;
+  octopus::offers::OfferRepository& offers_;
+  octopus::audiences::AudienceRepository& audiences_;
+  octopus::partners::PartnerRepository& partners_;
   engine::Engine& engine_;
   PolicySource policies_;
   const ConsentOverlay& overlay_;
@@ -76,7 +90,7 @@ class DeliveryRunner {
   MessageSink& sink_;
   DeliveryRunnerOptions options_;
   std::set<std::string> recovering_;  // deliveries found running at start (runner thread only)
-  void release_finished(const std::vector<store::DeliveryRecord>& due);
+  void release_finished(const std::vector<deliveries::DeliveryRecord>& due);
   std::mutex reservations_mutex_;
   std::map<std::string, quota::Reservation> reservations_;
 

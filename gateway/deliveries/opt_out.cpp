@@ -22,7 +22,7 @@ void OptOutListener::operator()(const std::vector<engine::SubscriberEvent>& even
     if (!policy) policy = policies_();
     for (const auto& purpose : policy->consent.purposes)
       for (const auto& category : policy->consent.categories) {
-        store::ConsentChange c;
+        deliveries::ConsentChange c;
         c.subscriber = e.subscriber;
         c.purpose = purpose;
         c.channel = "sms";

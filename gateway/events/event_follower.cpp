@@ -6,10 +6,10 @@
 
 namespace octopus::events {
 
-EventFollower::EventFollower(engine::Engine& engine, store::Store& store, std::vector<EventListener> listeners,
+EventFollower::EventFollower(engine::Engine& engine, StreamCursorRepository& cursors, std::vector<EventListener> listeners,
                              EventFollowerOptions options)
-    : engine_(engine), store_(store), listeners_(std::move(listeners)), options_(std::move(options)) {
-  position_ = saved_ = store_.stream_cursor(options_.cursor_name);
+    : engine_(engine), cursors_(cursors), listeners_(std::move(listeners)), options_(std::move(options)) {
+  position_ = saved_ = cursors_.stream_cursor(options_.cursor_name);
 }
 
 void EventFollower::save() {
@@ -20,7 +20,7 @@ void EventFollower::save() {
   saved_at_ = std::chrono::steady_clock::now();
   if (position == saved_) return;
   if (options_.before_save) options_.before_save();
-  store_.set_stream_cursor(options_.cursor_name, position);
+  cursors_.set_stream_cursor(options_.cursor_name, position);
   saved_ = position;
 }
 

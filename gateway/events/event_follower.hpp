@@ -20,7 +20,7 @@
 
 #include "background/periodic_task.hpp"
 #include "engine/engine.hpp"
-#include "store/store.hpp"
+#include "events/stream_cursor_repository.hpp"
 
 namespace octopus::events {
 
@@ -41,7 +41,7 @@ struct EventFollowerOptions {
 
 class EventFollower {
  public:
-  EventFollower(engine::Engine& engine, store::Store& store, std::vector<EventListener> listeners,
+  EventFollower(engine::Engine& engine, StreamCursorRepository& cursors, std::vector<EventListener> listeners,
                 EventFollowerOptions options = {});
   ~EventFollower();  // stops the thread
   void start();
@@ -52,7 +52,7 @@ class EventFollower {
 
  private:
   engine::Engine& engine_;
-  store::Store& store_;
+  StreamCursorRepository& cursors_;
   std::vector<EventListener> listeners_;
   EventFollowerOptions options_;
   void save();

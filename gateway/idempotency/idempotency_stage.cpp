@@ -15,8 +15,8 @@ std::int64_t unix_seconds() {
 }
 }  // namespace
 
-IdempotencyStage::IdempotencyStage(store::Store& store, IdempotencyOptions options, Clock clock)
-    : store_(store), options_(options), clock_(clock ? std::move(clock) : Clock(unix_seconds)) {}
+IdempotencyStage::IdempotencyStage(IdempotencyRepository& keys, IdempotencyOptions options, Clock clock)
+    : keys_(keys), options_(options), clock_(clock ? std::move(clock) : Clock(unix_seconds)) {}
 
 std::optional<http::Response> IdempotencyStage::on_request(http::RequestContext& ctx) {
   if (!ctx.route || !ctx.route->idempotent || !ctx.principal) return std::nullopt;
@@ -26,9 +26,9 @@ std::optional<http::Response> IdempotencyStage::on_request(http::RequestContext&
   if (!key) return http::make_problem(ctx, http::problems::malformed_request, why);
 
   const auto fingerprint = request_fingerprint(ctx.request.method, ctx.request.target, ctx.request.body);
-  const auto claim = store_.claim_idempotency_key(ctx.principal->id, *key, fingerprint, clock_(),
+  const auto claim = keys_.claim_idempotency_key(ctx.principal->id, *key, fingerprint, clock_(),
                                                   options_.abandoned_after_seconds, options_.keep_seconds);
-  using Outcome = store::IdempotencyClaim::Outcome;
+  using Outcome = idempotency::IdempotencyClaim::Outcome;
   switch (claim.outcome) {
     case Outcome::claimed:
       ctx.idempotency_key = *key;
@@ -60,15 +60,15 @@ void IdempotencyStage::on_response(http::RequestContext& ctx, const http::Respon
   if (ctx.idempotency_key.empty() || !ctx.principal) return;
   // Too many requests or a failure on our side: nothing was done that must not be redone.
   if (response.status == 429 || response.status >= 500) {
-    store_.release_idempotency_key(ctx.principal->id, ctx.idempotency_key);
+    keys_.release_idempotency_key(ctx.principal->id, ctx.idempotency_key);
     return;
   }
-  store::StoredResponse stored;
+  idempotency::StoredResponse stored;
   stored.status = response.status;
   stored.content_type = std::string(response.header("Content-Type"));
   stored.location = std::string(response.header("Location"));
   stored.body = response.body;
-  store_.complete_idempotency_key(ctx.principal->id, ctx.idempotency_key, stored, clock_());
+  keys_.complete_idempotency_key(ctx.principal->id, ctx.idempotency_key, stored, clock_());
 }
 
 }  // namespace octopus::idempotency

@@ -10,7 +10,7 @@
 #include <functional>
 
 #include "http/stage.hpp"
-#include "store/store.hpp"
+#include "idempotency/idempotency_repository.hpp"
 
 namespace octopus::idempotency {
 
@@ -23,13 +23,13 @@ struct IdempotencyOptions {
 class IdempotencyStage final : public http::Stage {
  public:
   using Clock = std::function<std::int64_t()>;  // Unix seconds
-  IdempotencyStage(store::Store& store, IdempotencyOptions options = {}, Clock clock = {});
+  IdempotencyStage(IdempotencyRepository& keys, IdempotencyOptions options = {}, Clock clock = {});
   std::string_view name() const override { return "idempotency"; }
   std::optional<http::Response> on_request(http::RequestContext& ctx) override;
   void on_response(http::RequestContext& ctx, const http::Response& response) override;
 
  private:
-  store::Store& store_;
+  IdempotencyRepository& keys_;
   IdempotencyOptions options_;
   Clock clock_;
 };

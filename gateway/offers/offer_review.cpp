@@ -37,7 +37,7 @@ std::string date_of(std::int64_t unix_seconds) { return http::rfc3339(unix_secon
 
 }  // namespace
 
-std::string render_offer_text(const store::OfferRecord& offer, const std::string& product_name) {
+std::string render_offer_text(const offers::OfferRecord& offer, const std::string& product_name) {
   std::string text = replace_all(offer.template_text, "{{product_name}}", product_name);
   text = replace_all(text, "{{landing_url}}", offer.landing_url);
   return replace_all(text, "{{valid_until}}", date_of(offer.valid_until));
@@ -63,7 +63,7 @@ OfferSubmission review_submission(const policy::PolicySnapshot& policy, const st
     }
     return body[name].get<std::string>();
   };
-  store::OfferRecord o;
+  offers::OfferRecord o;
   o.partner_id = partner_id;
   o.name = text_member("name", false);
   o.channel = text_member("channel", true);

@@ -13,7 +13,7 @@
 
 #include "engine/engine.hpp"
 #include "policy/policy_snapshot.hpp"
-#include "store/store.hpp"
+#include "offers/offer_repository.hpp"
 
 namespace octopus::offers {
 
@@ -27,7 +27,7 @@ struct OfferIssue {
 
 struct OfferSubmission {
   std::vector<OfferIssue> issues;      // the request is malformed (422 validation-error)
-  std::optional<store::OfferRecord> offer;  // otherwise: the offer with its decision
+  std::optional<offers::OfferRecord> offer;  // otherwise: the offer with its decision
 };
 
 // `products`: the engine's catalogue. `now`: Unix seconds. The record has no id yet.
@@ -36,6 +36,6 @@ OfferSubmission review_submission(const policy::PolicySnapshot& policy, const st
                                   const std::vector<engine::Product>& products, std::int64_t now);
 
 // The text a subscriber receives for this offer (placeholders filled in).
-std::string render_offer_text(const store::OfferRecord& offer, const std::string& product_name);
+std::string render_offer_text(const offers::OfferRecord& offer, const std::string& product_name);
 
 }  // namespace octopus::offers

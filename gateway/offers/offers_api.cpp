@@ -19,7 +19,7 @@ using nlohmann::json;
 
 namespace {
 
-json offer_json(const store::OfferRecord& o) {
+json offer_json(const offers::OfferRecord& o) {
   json out = {{"id", o.id},
               {"name", o.name},
               {"status", o.status},
@@ -86,7 +86,7 @@ class OfferHandlers {
   http::Response get(http::RequestContext& ctx) {
     // Another partner's offer looks exactly like no offer.
     auto o = http::owned(ctx, "offer", is_offer_id,
-                         [&](const std::string& id) { return deps_.store.get_offer(ctx.principal->id, id); });
+                         [&](const std::string& id) { return deps_.offers.get_offer(ctx.principal->id, id); });
     if (!o) return o.answer();
     return http::make_json(200, offer_json(*o));
   }
@@ -107,9 +107,9 @@ class OfferHandlers {
                                   "status must be approved, rejected or pending_review.");
     }
     return http::make_json(
-        200, http::page_json(deps_.store.list_offers(partner_id, status, request->after, request->limit), offer_json));
+        200, http::page_json(deps_.offers.list_offers(partner_id, status, request->after, request->limit), offer_json));
   }
-  void audit_review(const store::OfferRecord& offer, const Review& review);
+  void audit_review(const offers::OfferRecord& offer, const Review& review);
 
   OffersApiDeps deps_;
 };
@@ -133,7 +133,7 @@ http::Response OfferHandlers::submit(http::RequestContext& ctx) {
                               {{"errors", issues_json(submission.issues)}});
   auto& offer = *submission.offer;
   offer.id = store::new_resource_id(store::ResourceKind::offer);
-  if (deps_.store.create_offer(offer) != store::WriteResult::ok) throw std::runtime_error("offer id collision");
+  if (deps_.offers.create_offer(offer) != store::WriteResult::ok) throw std::runtime_error("offer id collision");
   observability::log_info("offer_submitted", {{"offer", offer.id},
                                               {"partner", offer.partner_id},
                                               {"status", offer.status},
@@ -148,7 +148,7 @@ http::Response OfferHandlers::review(http::RequestContext& ctx) {
   auto review = parse_review(ctx, *body);
   if (!review) return review.answer();
   const auto& id = ctx.path_params.at("id");
-  auto offer = is_offer_id(id) ? deps_.store.get_offer("", id) : std::nullopt;
+  auto offer = is_offer_id(id) ? deps_.offers.get_offer("", id) : std::nullopt;
   if (!offer) return http::make_problem(ctx, http::problems::not_found, "No offer with this id.");
   if (offer->status != "pending_review")
     return http::make_problem(ctx, http::problems::conflict,
@@ -159,14 +159,14 @@ http::Response OfferHandlers::review(http::RequestContext& ctx) {
   offer->reviewer = ctx.principal ? ctx.principal->id : "admin";
   offer->review_policy_version = policy->version;
   offer->reviewed_at = offer->updated_at = http::unix_seconds_now();
-  if (deps_.store.review_offer(*offer) != store::WriteResult::ok)
+  if (deps_.offers.review_offer(*offer) != store::WriteResult::ok)
     return http::make_problem(ctx, http::problems::conflict, "The offer was reviewed meanwhile.");
   audit_review(*offer, *review);
   return http::make_json(200, offer_json(*offer));
 }
 
-void OfferHandlers::audit_review(const store::OfferRecord& offer, const Review& review) {
-  store::AuditRecord audit;
+void OfferHandlers::audit_review(const offers::OfferRecord& offer, const Review& review) {
+  audit::AuditRecord audit;
   audit.at = offer.reviewed_at;
   audit.actor = offer.reviewer;
   audit.action = "offer.review";
@@ -174,7 +174,7 @@ void OfferHandlers::audit_review(const store::OfferRecord& offer, const Review& 
   audit.outcome = offer.status;
   audit.policy_version = offer.review_policy_version;
   audit.detail = json{{"partner", offer.partner_id}, {"decision", review.decision}, {"note", review.note}}.dump();
-  deps_.store.append_audit(audit);
+  deps_.audit.append_audit(audit);
 }
 
 }  // namespace

@@ -11,12 +11,14 @@
 #include "engine/engine.hpp"
 #include "http/pipeline.hpp"
 #include "policy/policy_registry.hpp"
-#include "store/store.hpp"
+#include "audit/audit_repository.hpp"
+#include "offers/offer_repository.hpp"
 
 namespace octopus::offers {
 
 struct OffersApiDeps {
-  store::Store& store;
+  OfferRepository& offers;
+  audit::AuditRepository& audit;
   engine::Engine& engine;
   policy::PolicyRegistry& policies;
   std::chrono::milliseconds engine_timeout;

@@ -14,10 +14,12 @@
 
 namespace octopus::triggers {
 
-TriggerRunner::TriggerRunner(store::Store& store, engine::Engine& engine, deliveries::PolicySource policies,
+TriggerRunner::TriggerRunner(TriggerRunnerRecords records, engine::Engine& engine, deliveries::PolicySource policies,
                              const deliveries::ConsentOverlay& overlay, deliveries::ContactLedger& ledger,
                              deliveries::Channels channels, TriggerRunnerOptions options)
-    : store_(store),
+    : triggers_(records.triggers),
+      offers_(records.offers),
+      partners_(records.partners),
       engine_(engine),
       policies_(std::move(policies)),
       overlay_(overlay),
@@ -59,9 +61,9 @@ void TriggerRunner::reload() {
   } catch (const std::exception&) {
     // Without the catalogue the product code stands in for its name until the next reload.
   }
-  for (auto& record : store_.active_triggers()) {
-    auto offer = store_.get_offer(record.partner_id, record.offer_id);
-    auto partner = store_.get_partner(record.partner_id);
+  for (auto& record : triggers_.active_triggers()) {
+    auto offer = offers_.get_offer(record.partner_id, record.offer_id);
+    auto partner = partners_.get_partner(record.partner_id);
     const auto channel = offer ? policy::parse_channel(offer->channel) : std::nullopt;
     if (!offer || !partner || !channel) continue;
     auto t = std::make_shared<ActiveTrigger>();
@@ -160,15 +162,15 @@ void TriggerRunner::operator()(const std::vector<engine::SubscriberEvent>& event
 }
 
 void TriggerRunner::flush_counts() {
-  std::unordered_map<std::string, store::TriggerCounts> pending;
+  std::unordered_map<std::string, triggers::TriggerCounts> pending;
   {
     std::lock_guard lock(counts_mutex_);
     pending.swap(pending_counts_);
   }
-  std::vector<std::pair<std::string, store::TriggerCounts>> deltas;
+  std::vector<std::pair<std::string, triggers::TriggerCounts>> deltas;
   for (auto& [id, counts] : pending)
     if (!counts.empty()) deltas.emplace_back(id, counts);
-  store_.add_trigger_counts(deltas);
+  triggers_.add_trigger_counts(deltas);
 }
 
 void TriggerRunner::fire(const Hits& hits, std::int64_t now, const policy::PolicySnapshot& policy) {
@@ -179,7 +181,7 @@ void TriggerRunner::fire(const Hits& hits, std::int64_t now, const policy::Polic
   };
   std::vector<Firing> firings;
   firings.reserve(hits.size());
-  std::unordered_map<std::string, store::TriggerCounts> pass;  // merged into pending_counts_ at the end
+  std::unordered_map<std::string, triggers::TriggerCounts> pass;  // merged into pending_counts_ at the end
   std::array<bool, policy::kChannelCount> open{};
   for (const auto c : policy::kChannels)
     open[static_cast<std::size_t>(c)] =

@@ -27,13 +27,15 @@
 #include "deliveries/contact_ledger.hpp"
 #include "deliveries/delivery_runner.hpp"
 #include "engine/engine.hpp"
-#include "store/store.hpp"
+#include "offers/offer_repository.hpp"
+#include "partners/partner_repository.hpp"
+#include "triggers/trigger_repository.hpp"
 
 namespace octopus::triggers {
 
 struct ActiveTrigger {
-  store::TriggerRecord record;
-  store::OfferRecord offer;
+  triggers::TriggerRecord record;
+  offers::OfferRecord offer;
   std::string partner_category;
   policy::Channel channel = policy::Channel::sms;
   std::string text;  // the offer as subscribers read it
@@ -50,9 +52,16 @@ struct TriggerRunnerOptions {
   std::int64_t count_flush_ms = 250;
 };
 
+// The records a trigger runner reads and writes.
+struct TriggerRunnerRecords {
+  TriggerRepository& triggers;
+  octopus::offers::OfferRepository& offers;
+  octopus::partners::PartnerRepository& partners;
+};
+
 class TriggerRunner {
  public:
-  TriggerRunner(store::Store& store, engine::Engine& engine, deliveries::PolicySource policies,
+  TriggerRunner(TriggerRunnerRecords records, engine::Engine& engine, deliveries::PolicySource policies,
                 const deliveries::ConsentOverlay& overlay, deliveries::ContactLedger& ledger,
                 deliveries::Channels channels, TriggerRunnerOptions options = {});
   ~TriggerRunner();  // writes the counts still pending
@@ -83,7 +92,9 @@ class TriggerRunner {
   void fire(const Hits& hits, std::int64_t now_ms, const policy::PolicySnapshot& policy);
   std::int64_t now_ms() const;
 
-  store::Store& store_;
+  TriggerRepository& triggers_;
+  octopus::offers::OfferRepository& offers_;
+  octopus::partners::PartnerRepository& partners_;
   engine::Engine& engine_;
   deliveries::PolicySource policies_;
   const deliveries::ConsentOverlay& overlay_;
@@ -95,7 +106,7 @@ class TriggerRunner {
   // remember_sent before it starts)
   std::unordered_map<std::string, std::unordered_map<std::uint64_t, std::int64_t>> last_sent_;
   std::mutex counts_mutex_;
-  std::unordered_map<std::string, store::TriggerCounts> pending_counts_;  // under counts_mutex_
+  std::unordered_map<std::string, triggers::TriggerCounts> pending_counts_;  // under counts_mutex_
   std::optional<background::PeriodicTask> flusher_;  // last: stops before the state it writes goes
 };
 

@@ -29,7 +29,7 @@ json issue(std::string pointer, std::string detail) { return {{"pointer", std::m
 // the same figures on every later look that day. Counts that changed with every look could
 // be subtracted from each other; one snapshot a day costs one release of the budget. One
 // event counts in `matched` and in one outcome: sensitivity 2.
-json counts_json(const store::TriggerRecord& t, const http::RequestContext& ctx, privacy::ReleaseModel& release,
+json counts_json(const triggers::TriggerRecord& t, const http::RequestContext& ctx, privacy::ReleaseModel& release,
                  std::string& withheld) {
   const auto& c = t.counts;
   const auto day = http::rfc3339(http::unix_seconds_now()).substr(0, 10);
@@ -46,7 +46,7 @@ json counts_json(const store::TriggerRecord& t, const http::RequestContext& ctx,
   return privacy::figures_or_null(shown, withheld);
 }
 
-json trigger_json(const store::TriggerRecord& t, const http::RequestContext& ctx, privacy::ReleaseModel& release) {
+json trigger_json(const triggers::TriggerRecord& t, const http::RequestContext& ctx, privacy::ReleaseModel& release) {
   std::string withheld;
   json counts = counts_json(t, ctx, release, withheld);
   return {{"id", t.id},
@@ -133,29 +133,29 @@ class TriggerHandlers {
   http::Response list(http::RequestContext& ctx) {
     auto request = http::page_request(ctx, is_trigger_id);
     if (!request) return request.answer();
-    const auto page = deps_.store.list_triggers(ctx.principal->id, request->after, request->limit);
-    return http::make_json(200, http::page_json(page, [&](const store::TriggerRecord& t) { return render(t, ctx); }));
+    const auto page = deps_.triggers.list_triggers(ctx.principal->id, request->after, request->limit);
+    return http::make_json(200, http::page_json(page, [&](const triggers::TriggerRecord& t) { return render(t, ctx); }));
   }
   http::Response remove(http::RequestContext& ctx);
 
  private:
-  http::Step<store::TriggerRecord> find(http::RequestContext& ctx) {
+  http::Step<triggers::TriggerRecord> find(http::RequestContext& ctx) {
     return http::owned(ctx, "trigger", is_trigger_id,
-                       [&](const std::string& id) { return deps_.store.get_trigger(ctx.principal->id, id); });
+                       [&](const std::string& id) { return deps_.triggers.get_trigger(ctx.principal->id, id); });
   }
-  http::Step<store::OfferRecord> attachable_offer(http::RequestContext& ctx, const TriggerRequest& r);
+  http::Step<offers::OfferRecord> attachable_offer(http::RequestContext& ctx, const TriggerRequest& r);
   http::Step<engine::AudienceHandle> materialise_segment(http::RequestContext& ctx, const TriggerRequest& r,
                                                          const std::string& channel);
-  json render(const store::TriggerRecord& t, const http::RequestContext& ctx) {
+  json render(const triggers::TriggerRecord& t, const http::RequestContext& ctx) {
     return trigger_json(t, ctx, deps_.audiences.release_model());
   }
 
   TriggersApiDeps deps_;
 };
 
-http::Step<store::OfferRecord> TriggerHandlers::attachable_offer(http::RequestContext& ctx, const TriggerRequest& r) {
+http::Step<offers::OfferRecord> TriggerHandlers::attachable_offer(http::RequestContext& ctx, const TriggerRequest& r) {
   auto offer = store::is_resource_id(store::ResourceKind::offer, r.offer_id)
-                   ? deps_.store.get_offer(ctx.principal->id, r.offer_id)
+                   ? deps_.offers.get_offer(ctx.principal->id, r.offer_id)
                    : std::nullopt;
   if (!offer) return http::not_owned(ctx, "offer");
   if (offer->status != "approved" || http::unix_seconds_now() > offer->valid_until)
@@ -213,7 +213,7 @@ http::Response TriggerHandlers::create(http::RequestContext& ctx) {
     return std::move(*refused);
   auto handle = materialise_segment(ctx, *request, offer->channel);
   if (!handle) return handle.answer();
-  store::TriggerRecord t;
+  triggers::TriggerRecord t;
   t.id = store::new_resource_id(store::ResourceKind::trigger);
   t.partner_id = ctx.principal->id;
   t.offer_id = offer->id;
@@ -226,7 +226,7 @@ http::Response TriggerHandlers::create(http::RequestContext& ctx) {
   t.status = "active";
   t.policy_version = ctx.policy->version;
   t.created_at = t.updated_at = http::unix_seconds_now();
-  if (deps_.store.create_trigger(t) != store::WriteResult::ok) throw std::runtime_error("trigger id collision");
+  if (deps_.triggers.create_trigger(t) != store::WriteResult::ok) throw std::runtime_error("trigger id collision");
   deps_.runner.reload();
   observability::log_info("trigger_created", {{"trigger", t.id}, {"partner", t.partner_id}, {"event_type", t.event_type}});
   return http::accepted(201, render(t, ctx), "/v1/triggers/" + t.id);
@@ -234,7 +234,7 @@ http::Response TriggerHandlers::create(http::RequestContext& ctx) {
 
 http::Response TriggerHandlers::remove(http::RequestContext& ctx) {
   auto t = find(ctx);
-  if (!t || deps_.store.delete_trigger(ctx.principal->id, t->id, http::unix_seconds_now()) != store::WriteResult::ok)
+  if (!t || deps_.triggers.delete_trigger(ctx.principal->id, t->id, http::unix_seconds_now()) != store::WriteResult::ok)
     return http::not_owned(ctx, "trigger");
   deps_.runner.reload();
   deps_.audiences.engine().drop(t->engine_audience_id);

@@ -8,13 +8,15 @@
 
 #include "audiences/audience_service.hpp"
 #include "http/pipeline.hpp"
-#include "store/store.hpp"
+#include "offers/offer_repository.hpp"
+#include "triggers/trigger_repository.hpp"
 #include "triggers/trigger_runner.hpp"
 
 namespace octopus::triggers {
 
 struct TriggersApiDeps {
-  store::Store& store;
+  TriggerRepository& triggers;
+  octopus::offers::OfferRepository& offers;
   audiences::AudienceService& audiences;
   TriggerRunner& runner;
 };

@@ -39,7 +39,7 @@
 #include "events/event_follower.hpp"
 #include "http/formats.hpp"
 #include "policy/policy_set.hpp"
-#include "store/sqlite/sqlite_store.hpp"
+#include "app/sqlite_repositories.hpp"
 #include "triggers/trigger_runner.hpp"
 
 namespace {
@@ -78,7 +78,7 @@ struct World {
   fs::path dir;
   std::shared_ptr<const policy::PolicySnapshot> policy;
   std::shared_ptr<engine::reference::ReferenceEngine> engine;
-  std::unique_ptr<store::SqliteStore> store;
+  std::unique_ptr<app::SqliteRepositories> store;
   std::unique_ptr<deliveries::MessageSink> sink;
   std::array<std::unique_ptr<deliveries::SinkChannel>, policy::kChannelCount> channel_objects;
   deliveries::Channels channels{};
@@ -100,20 +100,20 @@ struct World {
                                                   .activity = {events_per_second, 0, 20261128},
                                                   .stream_capacity = 1'000'000});
     std::printf("  population %zu subscribers generated and indexed in %.1f s\n", population, seconds_since(t));
-    store = std::make_unique<store::SqliteStore>((dir / "gateway.db").string());
+    store = std::make_unique<app::SqliteRepositories>((dir / "gateway.db").string());
     sink = std::make_unique<deliveries::MessageSink>(dir / "messages");
     for (const auto c : policy::kChannels) {
       channel_objects[static_cast<std::size_t>(c)] = std::make_unique<deliveries::SinkChannel>(*sink, c, 0);
       channels[static_cast<std::size_t>(c)] = channel_objects[static_cast<std::size_t>(c)].get();
     }
-    store::Partner p;
+    partners::Partner p;
     p.id = "bench";
     p.display_name = "Bench";
     p.tier = "gold";
     p.category = "internet";
-    store->create_partner(p);
+    store->partners.create_partner(p);
     product = engine->products().get().front().code;
-    store::OfferRecord o;
+    offers::OfferRecord o;
     o.id = "ofr_0000000000000000000000000001";
     o.partner_id = "bench";
     o.name = "Bench";
@@ -124,7 +124,7 @@ struct World {
     o.landing_url = "https://www.10086.cn/5g";
     o.valid_until = 4102444800;
     o.policy_version = policy->version;
-    store->create_offer(o);
+    store->offers.create_offer(o);
   }
   ~World() { fs::remove_all(dir); }
   engine::AudienceHandle materialise(engine::SegmentNode segment, const std::string& purpose) {
@@ -148,7 +148,7 @@ void fan_out() {
   std::printf("\n== Fan-out: one delivery, every check per subscriber, into the sink on disk\n");
   World w("fanout", env_size("OCTOPUS_BENCH_POPULATION", 2'700'000));
   const auto audience = w.materialise(everyone(*w.engine), "dpv:DirectMarketing");
-  store::AudienceRecord a;
+  audiences::AudienceRecord a;
   a.id = "aud_0000000000000000000000000001";
   a.partner_id = "bench";
   a.status = "ready";
@@ -157,8 +157,8 @@ void fan_out() {
   a.engine_id = audience.id;
   a.size = audience.size;
   a.policy_version = w.policy->version;
-  w.store->create_audience(a);
-  store::DeliveryRecord d;
+  w.store->audiences.create_audience(a);
+  deliveries::DeliveryRecord d;
   d.id = "dlv_0000000000000000000000000001";
   d.partner_id = "bench";
   d.offer_id = "ofr_0000000000000000000000000001";
@@ -168,18 +168,20 @@ void fan_out() {
   d.status = "scheduled";
   d.send_at = kDaytime / 1000;
   d.policy_version = w.policy->version;
-  w.store->create_delivery(d);
+  w.store->deliveries.create_delivery(d);
 
   deliveries::DeliveryRunnerOptions options;
   options.batch_size = 10000;
   const auto start_real = real_ms();
   options.clock_ms = [start_real] { return kDaytime + (real_ms() - start_real); };
-  deliveries::DeliveryRunner runner(*w.store, *w.engine, [&] { return w.policy; }, w.overlay, w.ledger, w.channels,
+  deliveries::DeliveryRunner runner(
+      deliveries::DeliveryRunnerRecords{w.store->deliveries, w.store->offers, w.store->audiences, w.store->partners},
+      *w.engine, [&] { return w.policy; }, w.overlay, w.ledger, w.channels,
                                     *w.sink, options);
   const auto t = Clock::now();
-  while (w.store->get_delivery("", d.id)->status != "completed") runner.run_once();
+  while (w.store->deliveries.get_delivery("", d.id)->status != "completed") runner.run_once();
   const double total = seconds_since(t);
-  const auto done = *w.store->get_delivery("", d.id);
+  const auto done = *w.store->deliveries.get_delivery("", d.id);
   const auto bytes = dir_bytes(w.dir / "messages");
   std::printf("  audience %llu members; decided %llu, delivered %llu, ineligible %llu, no_consent %llu\n",
               static_cast<unsigned long long>(a.size), static_cast<unsigned long long>(done.decided),
@@ -303,15 +305,16 @@ LatencyReport run_triggers(World& w, bool indexed, double seconds) {
   options.clock_ms = [start_real] { return kDaytime + (real_ms() - start_real); };
   deliveries::ContactLedger ledger;
   std::uint64_t sent_before = 0;
-  for (const auto& trg : w.store->active_triggers()) sent_before += trg.counts.sent;
-  triggers::TriggerRunner runner(*w.store, *w.engine, [&] { return w.policy; }, w.overlay, ledger, w.channels, options);
+  for (const auto& trg : w.store->triggers.active_triggers()) sent_before += trg.counts.sent;
+  triggers::TriggerRunner runner(triggers::TriggerRunnerRecords{w.store->triggers, w.store->offers, w.store->partners},
+                                 *w.engine, [&] { return w.policy; }, w.overlay, ledger, w.channels, options);
   runner.reload();
 
   // The engine makes the events itself (its synthetic activity, stamped when made); the
   // follower starts at the head of the stream and the run counts the events made once it
   // runs (those made while it was being set up had waited for the benchmark, not for it).
   const auto first = stream_head(*w.engine);
-  w.store->set_stream_cursor("bench", first);
+  w.store->stream_cursors.set_stream_cursor("bench", first);
   std::vector<double> latencies, pass_ms;
   std::vector<std::size_t> batch_sizes;
   std::atomic<std::uint64_t> last_end{0};
@@ -324,7 +327,7 @@ LatencyReport run_triggers(World& w, bool indexed, double seconds) {
   fo.wait = std::chrono::milliseconds(2);
   fo.before_save = [&] { w.sink->sync(); };  // as the gateway does
   events::EventFollower follower(
-      *w.engine, *w.store,
+      *w.engine, w.store->stream_cursors,
       {[&](const std::vector<engine::SubscriberEvent>& batch) {
         const auto pass_start = Clock::now();
         runner(batch);
@@ -369,7 +372,7 @@ LatencyReport run_triggers(World& w, bool indexed, double seconds) {
                   batch_sizes[batch_sizes.size() / 2], batch_sizes[batch_sizes.size() * 99 / 100]);
   }
   runner.flush_counts();
-  for (const auto& trg : w.store->active_triggers()) r.sent += trg.counts.sent;
+  for (const auto& trg : w.store->triggers.active_triggers()) r.sent += trg.counts.sent;
   r.sent -= sent_before;
   std::printf("  %-8s %zu of %llu events handled in %.1f s; event to sink p50 %.0f ms, p99 %.0f ms, max %.0f ms; %llu sent\n",
               indexed ? "indexed" : "naive", r.events, static_cast<unsigned long long>(end - first), r.seconds, r.p50_ms,
@@ -422,7 +425,7 @@ void trigger_latency(bool naive_too) {
     both.kind = engine::SegmentNode::Kind::all;
     both.children = {c, a};
     const auto handle = w.materialise(both, "dpv:Personalisation");
-    store::TriggerRecord r;
+    triggers::TriggerRecord r;
     char id[40];
     std::snprintf(id, sizeof id, "trg_%028d", i);
     r.id = id;
@@ -436,7 +439,7 @@ void trigger_latency(bool naive_too) {
     r.segment_size = handle.size;
     r.status = "active";
     r.policy_version = w.policy->version;
-    w.store->create_trigger(r);
+    w.store->triggers.create_trigger(r);
   }
   std::printf("  1,000 triggers created (segments materialised) in %.1f s\n", seconds_since(t));
   const double seconds = static_cast<double>(env_size("OCTOPUS_BENCH_TRIGGER_SECONDS", 5));

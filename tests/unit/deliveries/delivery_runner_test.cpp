@@ -15,7 +15,7 @@
 #include "engine/reference/reference_engine.hpp"
 #include "http/formats.hpp"
 #include "policy/policy_set.hpp"
-#include "store/sqlite/sqlite_store.hpp"
+#include "app/sqlite_repositories.hpp"
 #include "triggers/trigger_runner.hpp"
 
 namespace octopus::deliveries {
@@ -45,14 +45,14 @@ class Deliveries : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     open();
-    store::Partner p;
+    partners::Partner p;
     p.id = "partner-a";
     p.display_name = "A";
     p.tier = "gold";
     p.category = "internet";
     p.scopes = {"deliveries:write"};
-    ASSERT_EQ(store_->create_partner(p), store::WriteResult::ok);
-    store::OfferRecord o;
+    ASSERT_EQ(store_->partners.create_partner(p), store::WriteResult::ok);
+    offers::OfferRecord o;
     o.id = "ofr_0000000000000000000000000001";
     o.partner_id = p.id;
     o.name = "Travel data pack";
@@ -63,7 +63,7 @@ class Deliveries : public ::testing::Test {
     o.landing_url = "https://www.10086.cn/";
     o.valid_until = 4102444800;  // 2100
     o.policy_version = shipped()->version;
-    ASSERT_EQ(store_->create_offer(o), store::WriteResult::ok);
+    ASSERT_EQ(store_->offers.create_offer(o), store::WriteResult::ok);
   }
   void TearDown() override {
     runner_.reset();
@@ -78,12 +78,12 @@ class Deliveries : public ::testing::Test {
     changes_.reset();
     sink_.reset();
     store_.reset();
-    store_ = std::make_unique<store::SqliteStore>((dir_ / "gateway.db").string());
+    store_ = std::make_unique<octopus::app::SqliteRepositories>((dir_ / "gateway.db").string());
     sink_ = std::make_unique<MessageSink>(dir_ / "messages");
     for (const auto c : policy::kChannels)
       channels_[static_cast<std::size_t>(c)] = std::make_unique<SinkChannel>(*sink_, c, rate_);
     overlay_ = std::make_unique<ConsentOverlay>();
-    changes_ = std::make_unique<ConsentChanges>(*store_, *overlay_);
+    changes_ = std::make_unique<ConsentChanges>(store_->consent_changes, *overlay_);
     changes_->load();
     ledger_ = std::make_unique<ContactLedger>();
     sink_->replay(0, [&](const SinkRecord& r) {
@@ -95,12 +95,13 @@ class Deliveries : public ::testing::Test {
     DeliveryRunnerOptions options;
     options.batch_size = 1000;
     options.clock_ms = [this] { return clock_ms_.load(); };
-    runner_ = std::make_unique<DeliveryRunner>(*store_, *engine_, [] { return shipped(); }, *overlay_, *ledger_, channels,
+    runner_ = std::make_unique<DeliveryRunner>(
+        DeliveryRunnerRecords{store_->deliveries, store_->offers, store_->audiences, store_->partners}, *engine_, [] { return shipped(); }, *overlay_, *ledger_, channels,
                                                *sink_, options);
   }
 
   // An audience of the first `n` members of a consent-filtered segment.
-  store::AudienceRecord audience() {
+  audiences::AudienceRecord audience() {
     engine::CountQuery q;
     // Everybody: every value of the first published attribute.
     const auto vocabulary = engine_->vocabulary().get();
@@ -109,7 +110,7 @@ class Deliveries : public ::testing::Test {
     q.segment.values = vocabulary.attributes.front().values;
     q.consent = {"dpv:DirectMarketing", "internet", {"sms"}};
     auto handle = engine_->materialise(q).get();
-    store::AudienceRecord a;
+    audiences::AudienceRecord a;
     a.id = "aud_" + std::string(28, '0').replace(27, 1, std::to_string(++audiences_));
     a.partner_id = "partner-a";
     a.status = "ready";
@@ -118,11 +119,11 @@ class Deliveries : public ::testing::Test {
     a.engine_id = handle.id;
     a.size = handle.size;
     a.policy_version = shipped()->version;
-    EXPECT_EQ(store_->create_audience(a), store::WriteResult::ok);
+    EXPECT_EQ(store_->audiences.create_audience(a), store::WriteResult::ok);
     return a;
   }
-  store::DeliveryRecord deliver_to(const store::AudienceRecord& a) {
-    store::DeliveryRecord d;
+  deliveries::DeliveryRecord deliver_to(const audiences::AudienceRecord& a) {
+    deliveries::DeliveryRecord d;
     d.id = "dlv_" + std::string(28, '0').replace(27, 1, std::to_string(++deliveries_));
     d.partner_id = "partner-a";
     d.offer_id = "ofr_0000000000000000000000000001";
@@ -132,11 +133,11 @@ class Deliveries : public ::testing::Test {
     d.status = "scheduled";
     d.send_at = clock_ms_ / 1000;
     d.policy_version = shipped()->version;
-    EXPECT_EQ(store_->create_delivery(d), store::WriteResult::ok);
+    EXPECT_EQ(store_->deliveries.create_delivery(d), store::WriteResult::ok);
     return d;
   }
-  store::DeliveryRecord deliver_to_subscribers(std::vector<std::uint64_t> subscribers) {
-    store::DeliveryRecord d;
+  deliveries::DeliveryRecord deliver_to_subscribers(std::vector<std::uint64_t> subscribers) {
+    deliveries::DeliveryRecord d;
     d.id = "dlv_" + std::string(28, '0').replace(27, 1, std::to_string(++deliveries_));
     d.partner_id = "partner-a";
     d.offer_id = "ofr_0000000000000000000000000001";
@@ -146,13 +147,13 @@ class Deliveries : public ::testing::Test {
     d.status = "scheduled";
     d.send_at = clock_ms_ / 1000;
     d.policy_version = shipped()->version;
-    EXPECT_EQ(store_->create_delivery(d), store::WriteResult::ok);
+    EXPECT_EQ(store_->deliveries.create_delivery(d), store::WriteResult::ok);
     return d;
   }
   void run_until_finished(const std::string& id) {
     for (int i = 0; i < 1000; ++i) {
       runner_->run_once();
-      const auto d = store_->get_delivery("", id);
+      const auto d = store_->deliveries.get_delivery("", id);
       if (d->status == "completed" || d->status == "cancelled" || d->status == "failed") return;
     }
     FAIL() << "delivery " << id << " did not finish";
@@ -166,15 +167,15 @@ class Deliveries : public ::testing::Test {
     return out;
   }
   std::vector<engine::SubscriberFacts> facts(const std::vector<std::uint64_t>& subscribers) {
-    return engine_->facts({subscribers, "dpv:DirectMarketing", "internet", "sms", store_->get_offer("", "ofr_0000000000000000000000000001")->product_code}).get();
+    return engine_->facts({subscribers, "dpv:DirectMarketing", "internet", "sms", store_->offers.get_offer("", "ofr_0000000000000000000000000001")->product_code}).get();
   }
-  std::vector<std::uint64_t> members(const store::AudienceRecord& a) {
+  std::vector<std::uint64_t> members(const audiences::AudienceRecord& a) {
     return engine_->members(a.engine_id, 0, 1'000'000).get().subscribers;
   }
 
   fs::path dir_;
   std::shared_ptr<engine::reference::ReferenceEngine> engine_ = shared_engine();
-  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<octopus::app::SqliteRepositories> store_;
   std::unique_ptr<MessageSink> sink_;
   std::array<std::unique_ptr<SinkChannel>, policy::kChannelCount> channels_;
   std::unique_ptr<ConsentOverlay> overlay_;
@@ -191,7 +192,7 @@ TEST_F(Deliveries, EveryConsentingEligibleMemberGetsTheOfferOnceAndTheCountsAddU
   ASSERT_GT(a.size, 1000u);
   const auto d = deliver_to(a);
   run_until_finished(d.id);
-  const auto done = *store_->get_delivery("", d.id);
+  const auto done = *store_->deliveries.get_delivery("", d.id);
   const auto ids = members(a);
   const auto f = facts(ids);
   std::uint64_t eligible = 0;
@@ -230,7 +231,7 @@ TEST_F(Deliveries, NoMessageWithoutConsentForThePurposeChannelAndCategory) {
       EXPECT_FALSE(got.count(all[i])) << all[i];
     }
   }
-  EXPECT_EQ(store_->get_delivery("", d.id)->counts.no_consent, all.size() - consenting);
+  EXPECT_EQ(store_->deliveries.get_delivery("", d.id)->counts.no_consent, all.size() - consenting);
 }
 
 TEST_F(Deliveries, AWithdrawalRecordedAtTheGatewayBeatsTheEnginesGrant) {
@@ -248,7 +249,7 @@ TEST_F(Deliveries, AWithdrawalRecordedAtTheGatewayBeatsTheEnginesGrant) {
   run_until_finished(d.id);
   const auto got = sent(d.id);
   for (const auto s : opted_out) EXPECT_FALSE(got.count(s)) << s;
-  EXPECT_EQ(store_->get_delivery("", d.id)->counts.no_consent, opted_out.size());
+  EXPECT_EQ(store_->deliveries.get_delivery("", d.id)->counts.no_consent, opted_out.size());
   // Recorded durably: a restarted gateway still honours it.
   open();
   EXPECT_EQ(overlay_->state(opted_out.front(), "dpv:DirectMarketing", "sms", "internet"), engine::ConsentState::withdrawn);
@@ -260,7 +261,7 @@ TEST_F(Deliveries, FrequencyCapsCountMessagesFromEveryDelivery) {
   run_until_finished(first.id);
   run_until_finished(second.id);
   run_until_finished(third.id);  // sms: 2 a day
-  const auto d1 = *store_->get_delivery("", first.id), d3 = *store_->get_delivery("", third.id);
+  const auto d1 = *store_->deliveries.get_delivery("", first.id), d3 = *store_->deliveries.get_delivery("", third.id);
   EXPECT_GT(d1.counts.delivered, 0u);
   EXPECT_EQ(d3.counts.delivered, 0u);
   EXPECT_EQ(d3.counts.capped, d1.counts.delivered);
@@ -278,7 +279,7 @@ TEST_F(Deliveries, IneligibleSubscribersAreNotSentAndTheirSlotIsGivenBack) {
   const auto d = deliver_to_subscribers(ineligible);
   run_until_finished(d.id);
   EXPECT_TRUE(sent(d.id).empty());
-  EXPECT_EQ(store_->get_delivery("", d.id)->counts.ineligible, ineligible.size());
+  EXPECT_EQ(store_->deliveries.get_delivery("", d.id)->counts.ineligible, ineligible.size());
   const auto p = policy::counting_periods(*shipped(), policy::Seconds(std::chrono::seconds(clock_ms_ / 1000)));
   EXPECT_EQ(ledger_->counts(p, ineligible.front(), policy::Channel::sms).channel_today, 0u);
 }
@@ -290,12 +291,12 @@ TEST_F(Deliveries, QuietHoursDeferAcrossMidnightAndNeverDrop) {
   clock_ms_ = instant_ms("2026-12-01T12:59:00Z");  // 20:59 local
   const auto d = deliver_to(a);
   runner_->run_once();  // one batch at 20:59
-  const auto after_first = *store_->get_delivery("", d.id);
+  const auto after_first = *store_->deliveries.get_delivery("", d.id);
   EXPECT_EQ(after_first.status, "running");
   EXPECT_EQ(after_first.decided, 1000u);
   clock_ms_ = instant_ms("2026-12-01T13:00:00Z");  // 21:00 local
   runner_->run_once();
-  auto waiting = *store_->get_delivery("", d.id);
+  auto waiting = *store_->deliveries.get_delivery("", d.id);
   EXPECT_EQ(waiting.status, "deferred");
   EXPECT_EQ(waiting.resume_at, *http::parse_rfc3339("2026-12-02T00:00:00Z"));  // 08:00 local
   const auto sent_before = sent(d.id).size();
@@ -303,11 +304,11 @@ TEST_F(Deliveries, QuietHoursDeferAcrossMidnightAndNeverDrop) {
   runner_->run_once();
   clock_ms_ = instant_ms("2026-12-01T23:59:59Z");  // 07:59:59 local
   runner_->run_once();
-  EXPECT_EQ(store_->get_delivery("", d.id)->status, "deferred");
+  EXPECT_EQ(store_->deliveries.get_delivery("", d.id)->status, "deferred");
   EXPECT_EQ(sent(d.id).size(), sent_before);
   clock_ms_ = instant_ms("2026-12-02T00:00:00Z");  // 08:00 local
   run_until_finished(d.id);
-  const auto done = *store_->get_delivery("", d.id);
+  const auto done = *store_->deliveries.get_delivery("", d.id);
   EXPECT_EQ(done.status, "completed");
   EXPECT_EQ(done.decided, a.size);
   EXPECT_EQ(done.counts.delivered + done.counts.ineligible, a.size);
@@ -318,14 +319,14 @@ TEST_F(Deliveries, CancellingStopsTheRestAndCountsItCancelled) {
   const auto a = audience();
   const auto d = deliver_to(a);
   runner_->run_once();
-  ASSERT_EQ(store_->cancel_delivery("partner-a", d.id, clock_ms_ / 1000), store::WriteResult::ok);
+  ASSERT_EQ(store_->deliveries.cancel_delivery("partner-a", d.id, clock_ms_ / 1000), store::WriteResult::ok);
   const auto sent_at_cancel = sent(d.id).size();
   for (int i = 0; i < 5; ++i) runner_->run_once();
-  const auto done = *store_->get_delivery("", d.id);
+  const auto done = *store_->deliveries.get_delivery("", d.id);
   EXPECT_EQ(done.status, "cancelled");
   EXPECT_EQ(done.counts.cancelled, a.size - 1000);
   EXPECT_EQ(sent(d.id).size(), sent_at_cancel);
-  EXPECT_EQ(store_->cancel_delivery("partner-a", d.id, clock_ms_ / 1000), store::WriteResult::conflict);
+  EXPECT_EQ(store_->deliveries.cancel_delivery("partner-a", d.id, clock_ms_ / 1000), store::WriteResult::conflict);
 }
 
 // A crash after the channel took a batch but before the runner recorded it: on restart the
@@ -334,7 +335,7 @@ TEST_F(Deliveries, ABatchSentButNotRecordedIsNotSentAgainAfterARestart) {
   const auto a = audience();
   const auto d = deliver_to(a);
   runner_->run_once();
-  const auto recorded = *store_->get_delivery("", d.id);
+  const auto recorded = *store_->deliveries.get_delivery("", d.id);
   ASSERT_EQ(recorded.status, "running");
   // What the second batch would send, written as the crashed runner did: half of it.
   const auto second = engine_->members(a.engine_id, recorded.cursor, 1000).get().subscribers;
@@ -342,7 +343,7 @@ TEST_F(Deliveries, ABatchSentButNotRecordedIsNotSentAgainAfterARestart) {
   std::vector<std::uint64_t> half;
   for (std::size_t i = 0; i < second.size() / 2; ++i)
     if (f[i].eligible) half.push_back(second[i]);
-  auto offer = *store_->get_offer("", d.offer_id);
+  auto offer = *store_->offers.get_offer("", d.offer_id);
   sink_->append({d.id, offer.id, d.partner_id, policy::Channel::sms, "text", half}, clock_ms_);
   open();  // the restart
   run_until_finished(d.id);
@@ -353,7 +354,7 @@ TEST_F(Deliveries, ABatchSentButNotRecordedIsNotSentAgainAfterARestart) {
   std::uint64_t eligible = 0;
   for (const auto& x : all) eligible += x.eligible;
   EXPECT_EQ(got.size(), eligible);
-  EXPECT_EQ(store_->get_delivery("", d.id)->counts.delivered, eligible);
+  EXPECT_EQ(store_->deliveries.get_delivery("", d.id)->counts.delivered, eligible);
 }
 
 // A TD reply arriving while a delivery runs reaches every batch decided after it.
@@ -389,14 +390,15 @@ class Triggers : public Deliveries {
     options.indexed = indexed;
     options.clock_ms = [this] { return clock_ms_.load(); };
     options.count_flush_ms = 0;  // every pass writes its counts
-    auto r = std::make_unique<triggers::TriggerRunner>(*store_, *engine_, [] { return shipped(); }, *overlay_, *ledger_,
+    auto r = std::make_unique<triggers::TriggerRunner>(
+        triggers::TriggerRunnerRecords{store_->triggers, store_->offers, store_->partners}, *engine_, [] { return shipped(); }, *overlay_, *ledger_,
                                                        channels, options);
     r->reload();
     return r;
   }
-  store::TriggerRecord trigger(const std::string& event_type, std::int64_t cooldown) {
+  triggers::TriggerRecord trigger(const std::string& event_type, std::int64_t cooldown) {
     const auto a = audience();
-    store::TriggerRecord t;
+    triggers::TriggerRecord t;
     t.id = "trg_" + std::string(28, '0').replace(27, 1, std::to_string(++triggers_));
     t.partner_id = "partner-a";
     t.offer_id = "ofr_0000000000000000000000000001";
@@ -408,14 +410,14 @@ class Triggers : public Deliveries {
     t.segment_size = a.size;
     t.status = "active";
     t.policy_version = shipped()->version;
-    EXPECT_EQ(store_->create_trigger(t), store::WriteResult::ok);
+    EXPECT_EQ(store_->triggers.create_trigger(t), store::WriteResult::ok);
     return t;
   }
   // Members of the segment who may get the offer now (consent for personalisation by SMS
   // from internet partners, eligible), and people outside the segment.
-  std::pair<std::vector<std::uint64_t>, std::vector<std::uint64_t>> reachable_and_outside(const store::TriggerRecord& t) {
+  std::pair<std::vector<std::uint64_t>, std::vector<std::uint64_t>> reachable_and_outside(const triggers::TriggerRecord& t) {
     const auto in = engine_->members(t.engine_audience_id, 0, 1'000'000).get().subscribers;
-    const auto f = engine_->facts({in, "dpv:Personalisation", "internet", "sms", store_->get_offer("", t.offer_id)->product_code}).get();
+    const auto f = engine_->facts({in, "dpv:Personalisation", "internet", "sms", store_->offers.get_offer("", t.offer_id)->product_code}).get();
     std::vector<std::uint64_t> reachable, outside;
     for (std::size_t i = 0; i < in.size(); ++i)
       if (f[i].consent == engine::ConsentState::granted && f[i].eligible) reachable.push_back(in[i]);
@@ -446,7 +448,7 @@ TEST_F(Triggers, AMatchingEventSendsTheOfferOnceWithinTheCooldown) {
   clock_ms_ += 3'000'000;
   (*runner)({event(who, "roaming_started")});
   EXPECT_EQ(sent(t.id)[who], 2);
-  const auto counts = store_->get_trigger("partner-a", t.id)->counts;
+  const auto counts = store_->triggers.get_trigger("partner-a", t.id)->counts;
   EXPECT_EQ(counts.matched, 3u);
   EXPECT_EQ(counts.sent, 2u);
   EXPECT_EQ(counts.cooling_down, 1u);
@@ -474,7 +476,7 @@ TEST_F(Triggers, InQuietHoursATriggerSendsNothingAndCountsIt) {
   const auto who = reachable_and_outside(t).first.front();
   (*runner)({event(who, "entered_area")});
   EXPECT_TRUE(sent(t.id).empty());
-  EXPECT_EQ(store_->get_trigger("partner-a", t.id)->counts.quiet_hours, 1u);
+  EXPECT_EQ(store_->triggers.get_trigger("partner-a", t.id)->counts.quiet_hours, 1u);
 }
 
 TEST_F(Triggers, AnOptedOutSubscriberIsNotSentToByATrigger) {
@@ -485,7 +487,7 @@ TEST_F(Triggers, AnOptedOutSubscriberIsNotSentToByATrigger) {
   listener({{0, who, "sms_reply", clock_ms_, {{"text", "TD"}}}});
   (*runner)({event(who, "app_installed")});
   EXPECT_TRUE(sent(t.id).empty());
-  EXPECT_EQ(store_->get_trigger("partner-a", t.id)->counts.no_consent, 1u);
+  EXPECT_EQ(store_->triggers.get_trigger("partner-a", t.id)->counts.no_consent, 1u);
 }
 
 TEST_F(Triggers, EventsOlderThanAMinuteFireNothing) {
@@ -501,7 +503,7 @@ TEST_F(Triggers, EventsOlderThanAMinuteFireNothing) {
 // The index (by event type, 64 segments per engine call) finds exactly what testing every
 // trigger against every event finds.
 TEST_F(Triggers, TheIndexedMatchSendsWhatTheNaiveScanSends) {
-  std::vector<store::TriggerRecord> all;
+  std::vector<triggers::TriggerRecord> all;
   const char* types[] = {"roaming_started", "recharge", "entered_area"};
   for (int i = 0; i < 6; ++i) all.push_back(trigger(types[i % 3], 60));
   std::mt19937_64 rng(5);

@@ -11,7 +11,7 @@
 
 #include "engine/reference/reference_engine.hpp"
 #include "events/event_follower.hpp"
-#include "store/sqlite/sqlite_store.hpp"
+#include "app/sqlite_repositories.hpp"
 
 namespace octopus::deliveries {
 namespace {
@@ -52,7 +52,7 @@ TEST_F(Sink, AnAppendIsInTheFileWhenItReturnsBeforeAnySync) {
 
 TEST_F(Sink, TheEventPositionIsSavedOnlyAfterTheSinkIsSynced) {
   auto engine = engine::reference::make_synthetic_reference_engine({7, 1000, 1}, {.workers = 0});
-  store::SqliteStore store((dir_ / "gateway.db").string());
+  octopus::app::SqliteRepositories store((dir_ / "gateway.db").string());
   MessageSink sink(dir_ / "messages", std::chrono::milliseconds(0));
   const auto subscriber = engine->population().id(5);
   for (int i = 0; i < 3; ++i) engine->inject_event({0, subscriber, "recharge", 0, {}}).get();
@@ -64,11 +64,11 @@ TEST_F(Sink, TheEventPositionIsSavedOnlyAfterTheSinkIsSynced) {
   options.cursor_name = "test";
   options.save_every = std::chrono::milliseconds(0);
   options.before_save = [&] {
-    cursor_at_sync.push_back(store.stream_cursor("test"));
+    cursor_at_sync.push_back(store.stream_cursors.stream_cursor("test"));
     sink.sync();
   };
   events::EventFollower follower(
-      *engine, store,
+      *engine, store.stream_cursors,
       {[&](const std::vector<engine::SubscriberEvent>& batch) {
         for (const auto& e : batch) {
           const std::vector<std::uint64_t> one{e.subscriber};
@@ -79,26 +79,26 @@ TEST_F(Sink, TheEventPositionIsSavedOnlyAfterTheSinkIsSynced) {
   ASSERT_EQ(follower.poll_once(std::chrono::milliseconds(0)), 3u);
   ASSERT_EQ(cursor_at_sync.size(), 1u);
   EXPECT_EQ(cursor_at_sync.front(), 0u);               // synced before the position moved
-  EXPECT_EQ(store.stream_cursor("test"), follower.position());  // and saved after
+  EXPECT_EQ(store.stream_cursors.stream_cursor("test"), follower.position());  // and saved after
   EXPECT_EQ(read_back(dir_ / "messages").size(), 3u);
 }
 
 TEST_F(Sink, AFollowingFollowerSavesItsPositionOnItsOwnThread) {
   auto engine = engine::reference::make_synthetic_reference_engine({7, 1000, 1}, {.workers = 0});
-  store::SqliteStore store((dir_ / "gateway.db").string());
+  octopus::app::SqliteRepositories store((dir_ / "gateway.db").string());
   std::atomic<int> syncs{0};
   events::EventFollowerOptions options;
   options.cursor_name = "test";
   options.save_every = std::chrono::milliseconds(20);
   options.wait = std::chrono::milliseconds(20);
   options.before_save = [&] { ++syncs; };
-  events::EventFollower follower(*engine, store, {[](const std::vector<engine::SubscriberEvent>&) {}}, options);
+  events::EventFollower follower(*engine, store.stream_cursors, {[](const std::vector<engine::SubscriberEvent>&) {}}, options);
   follower.start();
   const auto sequence = engine->inject_event({0, engine->population().id(1), "recharge", 0, {}}).get();
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (store.stream_cursor("test") < sequence && std::chrono::steady_clock::now() < until)
+  while (store.stream_cursors.stream_cursor("test") < sequence && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  EXPECT_EQ(store.stream_cursor("test"), sequence);
+  EXPECT_EQ(store.stream_cursors.stream_cursor("test"), sequence);
   EXPECT_GE(syncs.load(), 1);
 }
 

@@ -15,12 +15,12 @@
 #include "http/problem.hpp"
 #include "idempotency/idempotency_key.hpp"
 #include "idempotency/idempotency_stage.hpp"
-#include "store/sqlite/sqlite_store.hpp"
+#include "app/sqlite_repositories.hpp"
 
 namespace octopus::idempotency {
 namespace {
 
-using store::IdempotencyClaim;
+using idempotency::IdempotencyClaim;
 using Outcome = IdempotencyClaim::Outcome;
 
 TEST(IdempotencyKey, QuotedAndBareFormsNameTheSameKey) {
@@ -57,13 +57,13 @@ class IdempotencyStore : public ::testing::Test {
                       ("octopus-idem-" + std::to_string(::getpid()) + "-" +
                        ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db"))
                          .string();
-  std::unique_ptr<store::SqliteStore> db = std::make_unique<store::SqliteStore>(path);
+  std::unique_ptr<octopus::app::SqliteRepositories> db = std::make_unique<octopus::app::SqliteRepositories>(path);
   void TearDown() override {
     db.reset();
     for (auto suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
   }
   IdempotencyClaim claim(const std::string& partner, const std::string& key, const std::string& fp, std::int64_t now) {
-    return db->claim_idempotency_key(partner, key, fp, now, 60, 86400);
+    return db->idempotency.claim_idempotency_key(partner, key, fp, now, 60, 86400);
   }
 };
 
@@ -71,7 +71,7 @@ TEST_F(IdempotencyStore, AKeyIsClaimedOnceAnsweredThenReplayed) {
   EXPECT_EQ(claim("acme", "k1", "fp1", 1000).outcome, Outcome::claimed);
   EXPECT_EQ(claim("acme", "k1", "fp1", 1001).outcome, Outcome::in_flight);
   EXPECT_EQ(claim("acme", "k1", "fp2", 1001).outcome, Outcome::mismatch);
-  db->complete_idempotency_key("acme", "k1", {202, "application/json", "/v1/audiences/aud_1", "{\"id\":\"aud_1\"}"}, 1002);
+  db->idempotency.complete_idempotency_key("acme", "k1", {202, "application/json", "/v1/audiences/aud_1", "{\"id\":\"aud_1\"}"}, 1002);
   const auto again = claim("acme", "k1", "fp1", 1003);
   ASSERT_EQ(again.outcome, Outcome::replay);
   EXPECT_EQ(again.response->status, 202);
@@ -84,19 +84,19 @@ TEST_F(IdempotencyStore, AKeyIsClaimedOnceAnsweredThenReplayed) {
 
 TEST_F(IdempotencyStore, ReleasedAbandonedAndExpiredKeysCanBeClaimedAgain) {
   ASSERT_EQ(claim("acme", "k1", "fp1", 1000).outcome, Outcome::claimed);
-  db->release_idempotency_key("acme", "k1");
+  db->idempotency.release_idempotency_key("acme", "k1");
   EXPECT_EQ(claim("acme", "k1", "fp2", 1001).outcome, Outcome::claimed);  // a released key is free
   EXPECT_EQ(claim("acme", "k1", "fp2", 1061).outcome, Outcome::claimed);  // no answer for 60 s: abandoned
-  db->complete_idempotency_key("acme", "k1", {200, "application/json", "", "{}"}, 1062);
-  db->release_idempotency_key("acme", "k1");  // an answered key is not released
+  db->idempotency.complete_idempotency_key("acme", "k1", {200, "application/json", "", "{}"}, 1062);
+  db->idempotency.release_idempotency_key("acme", "k1");  // an answered key is not released
   EXPECT_EQ(claim("acme", "k1", "fp2", 1063).outcome, Outcome::replay);
   EXPECT_EQ(claim("acme", "k1", "fp9", 1061 + 86400).outcome, Outcome::claimed);  // kept 24 h, then forgotten
 }
 
 TEST_F(IdempotencyStore, ClaimsSurviveAReopen) {
   ASSERT_EQ(claim("acme", "k1", "fp1", 1000).outcome, Outcome::claimed);
-  db->complete_idempotency_key("acme", "k1", {201, "application/json", "", "{\"ok\":true}"}, 1001);
-  db = std::make_unique<store::SqliteStore>(path);
+  db->idempotency.complete_idempotency_key("acme", "k1", {201, "application/json", "", "{\"ok\":true}"}, 1001);
+  db = std::make_unique<octopus::app::SqliteRepositories>(path);
   EXPECT_EQ(claim("acme", "k1", "fp1", 1002).outcome, Outcome::replay);
 }
 
@@ -121,7 +121,7 @@ class StageInPipeline : public IdempotencyStore {
 
   void SetUp() override {
     plane.add_stage(std::make_unique<AsPartner>());
-    plane.add_stage(std::make_unique<IdempotencyStage>(*db, IdempotencyOptions{}, [] { return std::int64_t{5000}; }));
+    plane.add_stage(std::make_unique<IdempotencyStage>(db->idempotency, IdempotencyOptions{}, [] { return std::int64_t{5000}; }));
     plane.add_route({.method = "POST",
                      .pattern = "/v1/things",
                      .handler =

@@ -17,9 +17,9 @@ constexpr std::int64_t kNow = 1'800'000'000;
 class Authenticator : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::Partner p{.id = "acme", .display_name = "Acme", .tier = "gold", .category = "internet",
+    partners::Partner p{.id = "acme", .display_name = "Acme", .tier = "gold", .category = "internet",
                      .scopes = {"audiences:read"}};
-    store::PartnerKey k{.key_id = "acme-1", .partner_id = "acme"};
+    partners::PartnerKey k{.key_id = "acme-1", .partner_id = "acme"};
     k.public_key = key.public_key();
     p.keys.push_back(k);
     directory.load({p});
@@ -104,9 +104,9 @@ TEST_F(Authenticator, DigestIsCheckedAgainstTheBody) {
 }
 
 TEST_F(Authenticator, SuspendedPartnerIsForbidden) {
-  store::Partner p{.id = "acme", .display_name = "Acme", .status = store::PartnerStatus::suspended, .tier = "gold",
+  partners::Partner p{.id = "acme", .display_name = "Acme", .status = partners::PartnerStatus::suspended, .tier = "gold",
                    .category = "internet"};
-  store::PartnerKey k{.key_id = "acme-1", .partner_id = "acme"};
+  partners::PartnerKey k{.key_id = "acme-1", .partner_id = "acme"};
   k.public_key = key.public_key();
   p.keys.push_back(k);
   directory.upsert(p);

@@ -1,13 +1,17 @@
-// The embedded Store on a real SQLite file.
+// The embedded database and its repositories on a real SQLite file.
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <tuple>
 
 #include <sqlite3.h>
 
-#include "store/sqlite/sqlite_store.hpp"
+#include "app/sqlite_repositories.hpp"
 
 using namespace octopus::store;
+using namespace octopus::partners;
+using octopus::app::SqliteRepositories;
+using octopus::audiences::AudienceRecord;
 
 namespace {
 
@@ -33,46 +37,46 @@ class SqliteStoreTest : public ::testing::Test {
 
 TEST_F(SqliteStoreTest, MigratesOnceAndKeepsDataAcrossReopen) {
   {
-    SqliteStore s(path);
-    EXPECT_EQ(s.schema_version(), 7);
-    ASSERT_EQ(s.create_partner(partner("acme")), WriteResult::ok);
-    ASSERT_EQ(s.add_key(key("k1", "acme")), WriteResult::ok);
+    SqliteRepositories s(path);
+    EXPECT_EQ(s.db.schema_version(), 7);
+    ASSERT_EQ(s.partners.create_partner(partner("acme")), WriteResult::ok);
+    ASSERT_EQ(s.partners.add_key(key("k1", "acme")), WriteResult::ok);
   }
-  SqliteStore again(path);
-  EXPECT_EQ(again.schema_version(), 7);
-  auto p = again.get_partner("acme");
+  SqliteRepositories again(path);
+  EXPECT_EQ(again.db.schema_version(), 7);
+  auto p = again.partners.get_partner("acme");
   ASSERT_TRUE(p);
   EXPECT_EQ(p->scopes, std::vector<std::string>{"audiences:read"});
   ASSERT_EQ(p->keys.size(), 1u);
   EXPECT_EQ(p->keys[0].public_key[31], 7);
-  EXPECT_TRUE(again.healthy());
+  EXPECT_TRUE(again.db.healthy());
 }
 
 TEST_F(SqliteStoreTest, ConflictsAndMissingRowsAreReportedNotThrown) {
-  SqliteStore s(path);
-  ASSERT_EQ(s.create_partner(partner("acme")), WriteResult::ok);
-  EXPECT_EQ(s.create_partner(partner("acme")), WriteResult::conflict);
-  EXPECT_EQ(s.add_key(key("k1", "nobody")), WriteResult::not_found);
-  ASSERT_EQ(s.add_key(key("k1", "acme")), WriteResult::ok);
-  ASSERT_EQ(s.create_partner(partner("beta")), WriteResult::ok);
-  EXPECT_EQ(s.add_key(key("k1", "beta")), WriteResult::conflict);
-  EXPECT_EQ(s.update_partner("nobody", {.tier = "x"}, 30), WriteResult::not_found);
-  EXPECT_FALSE(s.revoke_key("beta", "k1", 30));
+  SqliteRepositories s(path);
+  ASSERT_EQ(s.partners.create_partner(partner("acme")), WriteResult::ok);
+  EXPECT_EQ(s.partners.create_partner(partner("acme")), WriteResult::conflict);
+  EXPECT_EQ(s.partners.add_key(key("k1", "nobody")), WriteResult::not_found);
+  ASSERT_EQ(s.partners.add_key(key("k1", "acme")), WriteResult::ok);
+  ASSERT_EQ(s.partners.create_partner(partner("beta")), WriteResult::ok);
+  EXPECT_EQ(s.partners.add_key(key("k1", "beta")), WriteResult::conflict);
+  EXPECT_EQ(s.partners.update_partner("nobody", {.tier = "x"}, 30), WriteResult::not_found);
+  EXPECT_FALSE(s.partners.revoke_key("beta", "k1", 30));
 }
 
 TEST_F(SqliteStoreTest, RevocationKeepsTheFirstTime) {
-  SqliteStore s(path);
-  s.create_partner(partner("acme"));
-  s.add_key(key("k1", "acme"));
-  EXPECT_EQ(s.revoke_key("acme", "k1", 100)->revoked_at, 100);
-  EXPECT_EQ(s.revoke_key("acme", "k1", 200)->revoked_at, 100);
+  SqliteRepositories s(path);
+  s.partners.create_partner(partner("acme"));
+  s.partners.add_key(key("k1", "acme"));
+  EXPECT_EQ(s.partners.revoke_key("acme", "k1", 100)->revoked_at, 100);
+  EXPECT_EQ(s.partners.revoke_key("acme", "k1", 200)->revoked_at, 100);
 }
 
 TEST_F(SqliteStoreTest, PatchChangesOnlyWhatIsSet) {
-  SqliteStore s(path);
-  s.create_partner(partner("acme"));
-  ASSERT_EQ(s.update_partner("acme", {.status = PartnerStatus::suspended}, 50), WriteResult::ok);
-  auto p = s.get_partner("acme");
+  SqliteRepositories s(path);
+  s.partners.create_partner(partner("acme"));
+  ASSERT_EQ(s.partners.update_partner("acme", {.status = PartnerStatus::suspended}, 50), WriteResult::ok);
+  auto p = s.partners.get_partner("acme");
   EXPECT_EQ(p->status, PartnerStatus::suspended);
   EXPECT_EQ(p->tier, "gold");
   EXPECT_EQ(p->updated_at, 50);
@@ -80,12 +84,12 @@ TEST_F(SqliteStoreTest, PatchChangesOnlyWhatIsSet) {
 }
 
 TEST_F(SqliteStoreTest, ListsInPagesByIdWithoutGapsOrRepeats) {
-  SqliteStore s(path);
-  for (const char* id : {"delta", "alpha", "echo", "charlie", "bravo"}) s.create_partner(partner(id));
+  SqliteRepositories s(path);
+  for (const char* id : {"delta", "alpha", "echo", "charlie", "bravo"}) s.partners.create_partner(partner(id));
   std::vector<std::string> seen;
   std::optional<std::string> after;
   do {
-    auto page = s.list_partners(after, 2);
+    auto page = s.partners.list_partners(after, 2);
     for (auto& p : page.items) seen.push_back(p.id);
     after = page.next_after;
   } while (after);
@@ -97,83 +101,136 @@ TEST_F(SqliteStoreTest, RefusesAFileThatIsNotADatabase) {
   FILE* f = std::fopen(junk.c_str(), "wb");
   std::fputs("this is not a database, just text that is long enough to be a header", f);
   std::fclose(f);
-  EXPECT_THROW(SqliteStore{junk}, StoreError);
+  EXPECT_THROW(SqliteRepositories{junk}, StoreError);
   std::filesystem::remove(junk);
 }
 
 TEST_F(SqliteStoreTest, AudiencesAreScopedToTheirOwnerAndDeletedOnesDisappear) {
-  SqliteStore s(path);
-  ASSERT_EQ(s.create_partner(partner("acme")), WriteResult::ok);
-  ASSERT_EQ(s.create_partner(partner("beta")), WriteResult::ok);
+  SqliteRepositories s(path);
+  ASSERT_EQ(s.partners.create_partner(partner("acme")), WriteResult::ok);
+  ASSERT_EQ(s.partners.create_partner(partner("beta")), WriteResult::ok);
   auto audience = [](const std::string& id, const std::string& owner) {
     return AudienceRecord{.id = id, .partner_id = owner, .status = "building", .segment_json = "{}",
                           .purpose = "dpv:DirectMarketing", .policy_version = "v1", .created_at = 1, .updated_at = 1};
   };
-  ASSERT_EQ(s.create_audience(audience("aud_1", "acme")), WriteResult::ok);
-  ASSERT_EQ(s.create_audience(audience("aud_2", "acme")), WriteResult::ok);
-  ASSERT_EQ(s.create_audience(audience("aud_3", "beta")), WriteResult::ok);
-  EXPECT_EQ(s.create_audience(audience("aud_1", "beta")), WriteResult::conflict);
-  EXPECT_TRUE(s.get_audience("acme", "aud_1"));
-  EXPECT_FALSE(s.get_audience("beta", "aud_1"));  // another partner's is as absent as an unknown one
+  ASSERT_EQ(s.audiences.create_audience(audience("aud_1", "acme")), WriteResult::ok);
+  ASSERT_EQ(s.audiences.create_audience(audience("aud_2", "acme")), WriteResult::ok);
+  ASSERT_EQ(s.audiences.create_audience(audience("aud_3", "beta")), WriteResult::ok);
+  EXPECT_EQ(s.audiences.create_audience(audience("aud_1", "beta")), WriteResult::conflict);
+  EXPECT_TRUE(s.audiences.get_audience("acme", "aud_1"));
+  EXPECT_FALSE(s.audiences.get_audience("beta", "aud_1"));  // another partner's is as absent as an unknown one
 
-  auto ready = *s.get_audience("acme", "aud_1");
+  auto ready = *s.audiences.get_audience("acme", "aud_1");
   ready.status = "ready";
   ready.count = 1200;
   ready.updated_at = 5;
-  EXPECT_EQ(s.update_audience(ready), WriteResult::ok);
-  auto back = s.get_audience("acme", "aud_1");
+  EXPECT_EQ(s.audiences.update_audience(ready), WriteResult::ok);
+  auto back = s.audiences.get_audience("acme", "aud_1");
   EXPECT_EQ(back->status, "ready");
   EXPECT_EQ(back->count, 1200u);
   ready.partner_id = "beta";
-  EXPECT_EQ(s.update_audience(ready), WriteResult::not_found);  // nor can it be changed by another
+  EXPECT_EQ(s.audiences.update_audience(ready), WriteResult::not_found);  // nor can it be changed by another
 
-  auto first = s.list_audiences("acme", std::nullopt, 1);
+  auto first = s.audiences.list_audiences("acme", std::nullopt, 1);
   ASSERT_EQ(first.items.size(), 1u);
   EXPECT_EQ(first.items[0].id, "aud_1");
-  auto second = s.list_audiences("acme", first.next_after, 1);
+  auto second = s.audiences.list_audiences("acme", first.next_after, 1);
   ASSERT_EQ(second.items.size(), 1u);
   EXPECT_EQ(second.items[0].id, "aud_2");
   EXPECT_FALSE(second.next_after);
 
-  auto gone = *s.get_audience("acme", "aud_2");
+  auto gone = *s.audiences.get_audience("acme", "aud_2");
   gone.status = "deleted";
-  EXPECT_EQ(s.update_audience(gone), WriteResult::ok);
-  EXPECT_FALSE(s.get_audience("acme", "aud_2"));
-  EXPECT_EQ(s.list_audiences("acme", std::nullopt, 10).items.size(), 1u);
+  EXPECT_EQ(s.audiences.update_audience(gone), WriteResult::ok);
+  EXPECT_FALSE(s.audiences.get_audience("acme", "aud_2"));
+  EXPECT_EQ(s.audiences.list_audiences("acme", std::nullopt, 10).items.size(), 1u);
 }
 
 TEST_F(SqliteStoreTest, AuditLogAppendsInOrderFiltersByActionAndRefusesChanges) {
-  SqliteStore s(path);
-  const auto first = s.append_audit({.at = 100, .actor = "startup", .action = "policy.reload", .subject = "policies",
+  SqliteRepositories s(path);
+  const auto first = s.audit.append_audit({.at = 100, .actor = "startup", .action = "policy.reload", .subject = "policies",
                                      .outcome = "accepted", .policy_version = "v1", .detail = R"({"a":1})"});
-  const auto second = s.append_audit({.at = 101, .actor = "admin", .action = "partner.create", .subject = "acme",
+  const auto second = s.audit.append_audit({.at = 101, .actor = "admin", .action = "partner.create", .subject = "acme",
                                       .outcome = "ok", .policy_version = "v1"});
-  const auto third = s.append_audit({.at = 102, .actor = "admin", .action = "policy.reload", .subject = "policies",
+  const auto third = s.audit.append_audit({.at = 102, .actor = "admin", .action = "policy.reload", .subject = "policies",
                                      .outcome = "refused", .policy_version = "v1"});
   EXPECT_LT(first, second);
   EXPECT_LT(second, third);
 
-  auto reloads = s.list_audit(std::nullopt, 10, "policy.reload");
+  auto reloads = s.audit.list_audit(std::nullopt, 10, "policy.reload");
   ASSERT_EQ(reloads.items.size(), 2u);
   EXPECT_EQ(reloads.items[0].id, first);
   EXPECT_EQ(reloads.items[0].detail, R"({"a":1})");
   EXPECT_EQ(reloads.items[1].outcome, "refused");
   EXPECT_FALSE(reloads.next_after);
 
-  auto page = s.list_audit(std::nullopt, 2, "");
+  auto page = s.audit.list_audit(std::nullopt, 2, "");
   ASSERT_EQ(page.items.size(), 2u);
   ASSERT_TRUE(page.next_after);
-  auto rest = s.list_audit(page.next_after, 2, "");
+  auto rest = s.audit.list_audit(page.next_after, 2, "");
   ASSERT_EQ(rest.items.size(), 1u);
   EXPECT_EQ(rest.items[0].id, third);
 
-  // Append-only is enforced by the file itself, not only by the Store's interface.
+  // Append-only is enforced by the file itself, not only by the repository's interface.
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   EXPECT_NE(sqlite3_exec(db, "UPDATE audit_log SET outcome='accepted'", nullptr, nullptr, nullptr), SQLITE_OK);
   EXPECT_NE(sqlite3_exec(db, "DELETE FROM audit_log", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
-  EXPECT_EQ(s.list_audit(std::nullopt, 10, "").items.size(), 3u);
+  EXPECT_EQ(s.audit.list_audit(std::nullopt, 10, "").items.size(), 3u);
+}
+
+// Every column of a table is written and read back into its own field: a record with a
+// distinct value in each field survives the round trip (a column mapped to the wrong field,
+// or left out of the insert, would not).
+TEST_F(SqliteStoreTest, EveryDeliveryAndTriggerFieldRoundTrips) {
+  SqliteRepositories s(path);
+  ASSERT_EQ(s.partners.create_partner(partner("acme")), WriteResult::ok);
+  octopus::offers::OfferRecord o{.id = "ofr_1", .partner_id = "acme", .name = "n", .status = "approved", .channel = "sms",
+                                 .template_text = "t", .product_code = "p", .landing_url = "https://x",
+                                 .valid_from = 1, .valid_until = 2, .reasons_json = "[1]", .policy_version = "v",
+                                 .review_note = "rn", .reviewer = "rv", .review_policy_version = "rpv", .reviewed_at = 3,
+                                 .created_at = 4, .updated_at = 5};
+  ASSERT_EQ(s.offers.create_offer(o), WriteResult::ok);
+  const auto offer = *s.offers.get_offer("acme", "ofr_1");
+  EXPECT_EQ(std::tie(offer.name, offer.template_text, offer.landing_url, offer.reasons_json, offer.review_note,
+                     offer.reviewer, offer.review_policy_version),
+            std::tie(o.name, o.template_text, o.landing_url, o.reasons_json, o.review_note, o.reviewer,
+                     o.review_policy_version));
+  EXPECT_EQ(std::tie(offer.valid_from, offer.valid_until, offer.reviewed_at, offer.created_at, offer.updated_at),
+            std::tie(o.valid_from, o.valid_until, o.reviewed_at, o.created_at, o.updated_at));
+
+  octopus::deliveries::DeliveryRecord d{.id = "dlv_1", .partner_id = "acme", .offer_id = "ofr_1", .audience_id = "aud_9",
+                                        .subscribers = {11, 12}, .target_count = 13, .purpose = "pu",
+                                        .status = "running", .send_at = 14, .resume_at = 15, .cursor = 16, .decided = 17,
+                                        .counts = {18, 19, 20, 21, 22, 23}, .sink_position = "sp",
+                                        .policy_version = "pv", .error = "er", .created_at = 24, .updated_at = 25,
+                                        .finished_at = 26};
+  ASSERT_EQ(s.deliveries.create_delivery(d), WriteResult::ok);
+  const auto back = *s.deliveries.get_delivery("acme", "dlv_1");
+  EXPECT_EQ(back.subscribers, d.subscribers);
+  EXPECT_EQ(std::tie(back.audience_id, back.purpose, back.status, back.sink_position, back.policy_version, back.error),
+            std::tie(d.audience_id, d.purpose, d.status, d.sink_position, d.policy_version, d.error));
+  EXPECT_EQ(std::tie(back.target_count, back.cursor, back.decided, back.counts.delivered, back.counts.no_consent,
+                     back.counts.capped, back.counts.ineligible, back.counts.cancelled, back.counts.failed),
+            std::tie(d.target_count, d.cursor, d.decided, d.counts.delivered, d.counts.no_consent, d.counts.capped,
+                     d.counts.ineligible, d.counts.cancelled, d.counts.failed));
+  EXPECT_EQ(std::tie(back.send_at, back.resume_at, back.created_at, back.updated_at, back.finished_at),
+            std::tie(d.send_at, d.resume_at, d.created_at, d.updated_at, d.finished_at));
+
+  octopus::triggers::TriggerRecord t{.id = "trg_1", .partner_id = "acme", .offer_id = "ofr_1", .event_type = "recharge",
+                                     .segment_json = "{}", .purpose = "pu", .cooldown_seconds = 60,
+                                     .engine_audience_id = "e1", .segment_size = 500, .status = "active",
+                                     .policy_version = "pv", .created_at = 1, .updated_at = 2};
+  ASSERT_EQ(s.triggers.create_trigger(t), WriteResult::ok);
+  s.triggers.add_trigger_counts({{"trg_1", {1, 2, 3, 4, 5, 6, 7}}});
+  s.triggers.add_trigger_counts({{"trg_1", {1, 1, 1, 1, 1, 1, 1}}});
+  const auto trigger = *s.triggers.get_trigger("acme", "trg_1");
+  const auto& c = trigger.counts;
+  EXPECT_EQ(std::tie(c.matched, c.sent, c.no_consent, c.capped, c.ineligible, c.cooling_down, c.quiet_hours),
+            std::make_tuple(2u, 3u, 4u, 5u, 6u, 7u, 8u));
+  EXPECT_EQ(std::tie(trigger.event_type, trigger.engine_audience_id, trigger.segment_size, trigger.cooldown_seconds),
+            std::tie(t.event_type, t.engine_audience_id, t.segment_size, t.cooldown_seconds));
 }
 
 }  // namespace

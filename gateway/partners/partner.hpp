@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace octopus::store {
+namespace octopus::partners {
 
 struct PartnerKey {
   std::string key_id;
@@ -46,4 +46,4 @@ struct PartnerPatch {
 const char* to_string(PartnerStatus s);
 std::optional<PartnerStatus> parse_partner_status(std::string_view s);
 
-}  // namespace octopus::store
+}  // namespace octopus::partners

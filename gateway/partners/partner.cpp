@@ -1,6 +1,6 @@
-#include "store/partner.hpp"
+#include "partners/partner.hpp"
 
-namespace octopus::store {
+namespace octopus::partners {
 
 const char* to_string(PartnerStatus s) { return s == PartnerStatus::active ? "active" : "suspended"; }
 
@@ -10,4 +10,4 @@ std::optional<PartnerStatus> parse_partner_status(std::string_view s) {
   return std::nullopt;
 }
 
-}  // namespace octopus::store
+}  // namespace octopus::partners

@@ -1,0 +1,38 @@
+// Every repository over one embedded database: what a single-machine gateway (and the tests)
+// wire the capabilities to. A scale-out store provides the same interfaces.
+#pragma once
+#include <string>
+
+#include "audiences/sqlite_audience_repository.hpp"
+#include "audit/sqlite_audit_repository.hpp"
+#include "deliveries/sqlite_delivery_repository.hpp"
+#include "events/sqlite_stream_cursor_repository.hpp"
+#include "idempotency/sqlite_idempotency_repository.hpp"
+#include "offers/sqlite_offer_repository.hpp"
+#include "partners/sqlite_partner_repository.hpp"
+#include "privacy/sqlite_release_ledger.hpp"
+#include "store/sqlite/sqlite_database.hpp"
+#include "tokens/sqlite_subscriber_token_repository.hpp"
+#include "triggers/sqlite_trigger_repository.hpp"
+
+namespace octopus::app {
+
+struct SqliteRepositories {
+  // Opens (creating if needed, mode 0600) and migrates `path`. Throws store::StoreError.
+  explicit SqliteRepositories(const std::string& path) : db(path) {}
+
+  store::sqlite::SqliteDatabase db;
+  partners::SqlitePartnerRepository partners{db};
+  audit::SqliteAuditRepository audit{db};
+  audiences::SqliteAudienceRepository audiences{db};
+  offers::SqliteOfferRepository offers{db};
+  deliveries::SqliteDeliveryRepository deliveries{db};
+  deliveries::SqliteConsentChangeRepository consent_changes{db};
+  tokens::SqliteSubscriberTokenRepository subscriber_tokens{db};
+  triggers::SqliteTriggerRepository triggers{db};
+  events::SqliteStreamCursorRepository stream_cursors{db};
+  idempotency::SqliteIdempotencyRepository idempotency{db};
+  privacy::SqliteReleaseLedger privacy_releases{db};
+};
+
+}  // namespace octopus::app

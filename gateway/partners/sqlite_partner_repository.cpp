@@ -1,0 +1,163 @@
+#include "partners/sqlite_partner_repository.hpp"
+
+#include <cstring>
+
+#include "store/sqlite/row_mapper.hpp"
+
+namespace octopus::store::sqlite {
+template <>
+struct ColumnValue<partners::PartnerStatus> {
+  static void bind(Statement& st, int i, partners::PartnerStatus v) { st.bind(i, std::string_view(to_string(v))); }
+  // An unreadable status is the safe one.
+  static partners::PartnerStatus read(const Statement& st, int col) {
+    return partners::parse_partner_status(st.text(col)).value_or(partners::PartnerStatus::suspended);
+  }
+};
+template <>
+struct ColumnValue<std::array<std::uint8_t, 32>> {
+  static void bind(Statement& st, int i, const std::array<std::uint8_t, 32>& v) { st.bind_blob(i, v.data(), 32); }
+  static std::array<std::uint8_t, 32> read(const Statement& st, int col) {
+    std::array<std::uint8_t, 32> out{};
+    int size = 0;
+    const void* blob = st.blob(col, size);
+    if (blob && size == 32) std::memcpy(out.data(), blob, 32);
+    return out;
+  }
+};
+}  // namespace octopus::store::sqlite
+
+namespace octopus::partners {
+
+using store::WriteResult;
+using store::sqlite::column;
+using store::sqlite::RowMapper;
+using store::sqlite::Statement;
+using store::sqlite::Transaction;
+
+namespace {
+
+const RowMapper<Partner> kPartners("partners", {
+                                                   column("id", &Partner::id),
+                                                   column("display_name", &Partner::display_name),
+                                                   column("status", &Partner::status),
+                                                   column("tier", &Partner::tier),
+                                                   column("category", &Partner::category),
+                                                   column("scopes", &Partner::scopes),
+                                                   column("created_at", &Partner::created_at),
+                                                   column("updated_at", &Partner::updated_at),
+                                                   column("organisation", &Partner::organisation),
+                                               });
+
+const RowMapper<PartnerKey> kKeys("partner_keys", {
+                                                      column("key_id", &PartnerKey::key_id),
+                                                      column("partner_id", &PartnerKey::partner_id),
+                                                      column("algorithm", &PartnerKey::algorithm),
+                                                      column("public_key", &PartnerKey::public_key),
+                                                      column("created_at", &PartnerKey::created_at),
+                                                      column("revoked_at", &PartnerKey::revoked_at),
+                                                  });
+
+}  // namespace
+
+WriteResult SqlitePartnerRepository::create_partner(const Partner& p) {
+  auto held = db_.lock();
+  Statement st(db_.handle(), kPartners.insert());
+  kPartners.bind(st, p);
+  return st.exec_unique() ? WriteResult::ok : WriteResult::conflict;
+}
+
+std::vector<PartnerKey> SqlitePartnerRepository::keys_of(const std::string& partner_id) {
+  Statement st(db_.handle(), kKeys.select("WHERE partner_id = :partner ORDER BY created_at, key_id"));
+  st.bind(":partner", partner_id);
+  return kKeys.read_all(st);
+}
+
+void SqlitePartnerRepository::attach_keys(std::vector<Partner>& partners) {
+  for (auto& p : partners) p.keys = keys_of(p.id);
+}
+
+std::optional<Partner> SqlitePartnerRepository::find(const std::string& id) {
+  Statement st(db_.handle(), kPartners.select("WHERE id = :id"));
+  st.bind(":id", id);
+  if (!st.step()) return std::nullopt;
+  Partner p = kPartners.read(st);
+  p.keys = keys_of(p.id);
+  return p;
+}
+
+std::optional<Partner> SqlitePartnerRepository::get_partner(const std::string& id) {
+  auto held = db_.lock();
+  return find(id);
+}
+
+PartnerPage SqlitePartnerRepository::list_partners(const std::optional<std::string>& after, std::size_t limit) {
+  auto held = db_.lock();
+  Statement st(db_.handle(), kPartners.select("WHERE id > :after ORDER BY id LIMIT :limit"));
+  st.bind(":after", after.value_or(std::string())).bind(":limit", static_cast<std::int64_t>(limit + 1));
+  auto page = kPartners.read_page(st, limit);
+  attach_keys(page.items);
+  return page;
+}
+
+WriteResult SqlitePartnerRepository::update_partner(const std::string& id, const PartnerPatch& patch,
+                                                    std::int64_t now) {
+  auto held = db_.lock();
+  Transaction tx(db_.handle());
+  auto current = find(id);
+  if (!current) return WriteResult::not_found;
+  if (patch.display_name) current->display_name = *patch.display_name;
+  if (patch.status) current->status = *patch.status;
+  if (patch.tier) current->tier = *patch.tier;
+  if (patch.scopes) current->scopes = *patch.scopes;
+  if (patch.organisation) current->organisation = *patch.organisation;
+  current->updated_at = now;
+  Statement st(db_.handle(),
+               "UPDATE partners SET display_name = :display_name, status = :status, tier = :tier, scopes = :scopes, "
+               "organisation = :organisation, updated_at = :updated_at WHERE id = :id");
+  kPartners.bind(st, *current);
+  st.step();
+  tx.commit();
+  return WriteResult::ok;
+}
+
+std::vector<Partner> SqlitePartnerRepository::load_all_partners() {
+  auto held = db_.lock();
+  Statement st(db_.handle(), kPartners.select("ORDER BY id"));
+  auto out = kPartners.read_all(st);
+  attach_keys(out);
+  return out;
+}
+
+WriteResult SqlitePartnerRepository::add_key(const PartnerKey& k) {
+  auto held = db_.lock();
+  Transaction tx(db_.handle());
+  if (!find(k.partner_id)) return WriteResult::not_found;
+  PartnerKey key = k;
+  key.revoked_at.reset();  // a key is added live
+  Statement st(db_.handle(), kKeys.insert());
+  kKeys.bind(st, key);
+  if (!st.exec_unique()) return WriteResult::conflict;
+  tx.commit();
+  return WriteResult::ok;
+}
+
+std::optional<PartnerKey> SqlitePartnerRepository::revoke_key(const std::string& partner_id, const std::string& key_id,
+                                                              std::int64_t now) {
+  auto held = db_.lock();
+  Transaction tx(db_.handle());
+  {
+    Statement st(db_.handle(),
+                 "UPDATE partner_keys SET revoked_at = :now "
+                 "WHERE key_id = :key AND partner_id = :partner AND revoked_at IS NULL");
+    st.bind(":now", now).bind(":key", key_id).bind(":partner", partner_id);
+    st.step();
+  }
+  Statement st(db_.handle(), kKeys.select("WHERE key_id = :key AND partner_id = :partner"));
+  st.bind(":key", key_id).bind(":partner", partner_id);
+  if (!st.step()) return std::nullopt;
+  PartnerKey key = kKeys.read(st);
+  tx.commit();
+  return key;
+}
+
+}  // namespace octopus::partners

@@ -1,0 +1,51 @@
+#include "privacy/sqlite_release_ledger.hpp"
+
+namespace octopus::privacy {
+
+using store::sqlite::Statement;
+using store::sqlite::Transaction;
+
+std::optional<std::string> SqliteReleaseLedger::find_locked(const std::string& account, const std::string& key) {
+  Statement st(db_.handle(), "SELECT figures FROM privacy_releases WHERE account = :account AND key = :key");
+  st.bind(":account", account).bind(":key", key);
+  if (!st.step()) return std::nullopt;
+  return st.text(0);
+}
+
+BudgetUse SqliteReleaseLedger::use_locked(const std::string& account, const std::string& period) {
+  Statement st(db_.handle(),
+               "SELECT COALESCE(SUM(epsilon_milli), 0), COUNT(*) FROM privacy_releases "
+               "WHERE account = :account AND period = :period");
+  st.bind(":account", account).bind(":period", period);
+  st.step();
+  return {static_cast<std::uint64_t>(st.int64(0)), static_cast<std::uint64_t>(st.int64(1))};
+}
+
+std::optional<std::string> SqliteReleaseLedger::find(const std::string& account, const std::string& key) {
+  auto held = db_.lock();
+  return find_locked(account, key);
+}
+
+std::optional<std::string> SqliteReleaseLedger::record(const ReleaseEntry& e, std::uint64_t cap_milli) {
+  auto held = db_.lock();
+  // One transaction: the spend read and the entry written together, so two instances
+  // sharing the file cannot both spend the last of a budget.
+  Transaction tx(db_.handle());
+  if (auto earlier = find_locked(e.account, e.key)) return earlier;
+  if (use_locked(e.account, e.period).spent_milli + e.epsilon_milli > cap_milli) return std::nullopt;
+  Statement st(db_.handle(),
+               "INSERT INTO privacy_releases(account, key, period, epsilon_milli, figures, at) "
+               "VALUES (:account, :key, :period, :epsilon_milli, :figures, :at)");
+  st.bind(":account", e.account).bind(":key", e.key).bind(":period", e.period);
+  st.bind(":epsilon_milli", static_cast<std::int64_t>(e.epsilon_milli)).bind(":figures", e.figures).bind(":at", e.at);
+  st.step();
+  tx.commit();
+  return e.figures;
+}
+
+BudgetUse SqliteReleaseLedger::use(const std::string& account, const std::string& period) {
+  auto held = db_.lock();
+  return use_locked(account, period);
+}
+
+}  // namespace octopus::privacy

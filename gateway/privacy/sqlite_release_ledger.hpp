@@ -1,0 +1,21 @@
+// The privacy budget's books in the embedded database (append-only by trigger).
+#pragma once
+#include "privacy/release_ledger.hpp"
+#include "store/sqlite/sqlite_database.hpp"
+
+namespace octopus::privacy {
+
+class SqliteReleaseLedger final : public ReleaseLedger {
+ public:
+  explicit SqliteReleaseLedger(store::sqlite::SqliteDatabase& db) : db_(db) {}
+  std::optional<std::string> find(const std::string& account, const std::string& key) override;
+  std::optional<std::string> record(const ReleaseEntry& entry, std::uint64_t cap_milli) override;
+  BudgetUse use(const std::string& account, const std::string& period) override;
+
+ private:
+  std::optional<std::string> find_locked(const std::string& account, const std::string& key);
+  BudgetUse use_locked(const std::string& account, const std::string& period);
+  store::sqlite::SqliteDatabase& db_;
+};
+
+}  // namespace octopus::privacy

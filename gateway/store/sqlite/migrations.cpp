@@ -1,0 +1,221 @@
+#include "store/sqlite/migrations.hpp"
+
+#include <iterator>
+
+namespace octopus::store::sqlite {
+
+namespace {
+
+// Migrations are append-only: never edit one that has shipped, add the next.
+const char* const kMigrations[] = {
+    // 1: partner registry
+    R"sql(
+      CREATE TABLE partners (
+        id           TEXT PRIMARY KEY,
+        display_name TEXT NOT NULL,
+        status       TEXT NOT NULL CHECK (status IN ('active','suspended')),
+        tier         TEXT NOT NULL,
+        category     TEXT NOT NULL,
+        scopes       TEXT NOT NULL,  -- JSON array of scope names
+        created_at   INTEGER NOT NULL,
+        updated_at   INTEGER NOT NULL
+      );
+      CREATE TABLE partner_keys (
+        key_id      TEXT PRIMARY KEY,
+        partner_id  TEXT NOT NULL REFERENCES partners(id),
+        algorithm   TEXT NOT NULL,
+        public_key  BLOB NOT NULL CHECK (length(public_key) = 32),
+        created_at  INTEGER NOT NULL,
+        revoked_at  INTEGER
+      );
+      CREATE INDEX partner_keys_by_partner ON partner_keys(partner_id);
+    )sql",
+    // 2: append-only audit log; the triggers make "append-only" a property of the file,
+    // not only of this code.
+    R"sql(
+      CREATE TABLE audit_log (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        at             INTEGER NOT NULL,
+        actor          TEXT NOT NULL,
+        action         TEXT NOT NULL,
+        subject        TEXT NOT NULL,
+        outcome        TEXT NOT NULL,
+        policy_version TEXT NOT NULL,
+        detail         TEXT NOT NULL
+      );
+      CREATE INDEX audit_log_by_action ON audit_log(action, id);
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    )sql",
+    // 3: partners' audiences (members stay in the engine)
+    R"sql(
+      CREATE TABLE audiences (
+        id             TEXT PRIMARY KEY,
+        partner_id     TEXT NOT NULL REFERENCES partners(id),
+        status         TEXT NOT NULL CHECK (status IN ('building','ready','failed','deleted')),
+        segment        TEXT NOT NULL,
+        purpose        TEXT NOT NULL,
+        engine_id      TEXT NOT NULL DEFAULT '',
+        count          INTEGER,
+        suppressed     INTEGER NOT NULL DEFAULT 0,
+        reason         TEXT NOT NULL DEFAULT '',
+        policy_version TEXT NOT NULL,
+        error          TEXT NOT NULL DEFAULT '',
+        created_at     INTEGER NOT NULL,
+        updated_at     INTEGER NOT NULL
+      );
+      CREATE INDEX audiences_by_partner ON audiences(partner_id, id);
+    )sql",
+    // 4: idempotency keys of partner POSTs, with the stored answer
+    R"sql(
+      CREATE TABLE idempotency_keys (
+        partner_id   TEXT NOT NULL,
+        key          TEXT NOT NULL,
+        fingerprint  TEXT NOT NULL,
+        state        TEXT NOT NULL CHECK (state IN ('in_flight','done')),
+        status       INTEGER,
+        content_type TEXT NOT NULL DEFAULT '',
+        location     TEXT NOT NULL DEFAULT '',
+        body         BLOB,
+        created_at   INTEGER NOT NULL,
+        updated_at   INTEGER NOT NULL,
+        PRIMARY KEY (partner_id, key)
+      );
+      CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);
+    )sql",
+    // 5: partners' offers and their content decisions and reviews
+    R"sql(
+      CREATE TABLE offers (
+        id                    TEXT PRIMARY KEY,
+        partner_id            TEXT NOT NULL REFERENCES partners(id),
+        name                  TEXT NOT NULL,
+        status                TEXT NOT NULL CHECK (status IN ('approved','rejected','pending_review')),
+        channel               TEXT NOT NULL CHECK (channel IN ('sms','push','outbound_call')),
+        template              TEXT NOT NULL,
+        product_code          TEXT NOT NULL,
+        landing_url           TEXT NOT NULL,
+        valid_from            INTEGER NOT NULL,
+        valid_until           INTEGER NOT NULL,
+        reasons               TEXT NOT NULL DEFAULT '[]',
+        policy_version        TEXT NOT NULL,
+        review_note           TEXT NOT NULL DEFAULT '',
+        reviewer              TEXT NOT NULL DEFAULT '',
+        review_policy_version TEXT NOT NULL DEFAULT '',
+        reviewed_at           INTEGER NOT NULL DEFAULT 0,
+        created_at            INTEGER NOT NULL,
+        updated_at            INTEGER NOT NULL
+      );
+      CREATE INDEX offers_by_partner ON offers(partner_id, id);
+      CREATE INDEX offers_by_status ON offers(status, id);
+    )sql",
+    // 6: deliveries, consent changes made at the gateway, partners' subscriber tokens,
+    // triggers and the positions of engine stream followers; audiences keep their exact size
+    R"sql(
+      ALTER TABLE audiences ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE deliveries (
+        id             TEXT PRIMARY KEY,
+        partner_id     TEXT NOT NULL REFERENCES partners(id),
+        offer_id       TEXT NOT NULL REFERENCES offers(id),
+        audience_id    TEXT NOT NULL,
+        subscribers    TEXT NOT NULL DEFAULT '[]',
+        target_count   INTEGER NOT NULL,
+        purpose        TEXT NOT NULL,
+        status         TEXT NOT NULL CHECK (status IN ('scheduled','running','deferred','completed','cancelled','failed')),
+        send_at        INTEGER NOT NULL,
+        resume_at      INTEGER NOT NULL DEFAULT 0,
+        cursor         INTEGER NOT NULL DEFAULT 0,
+        decided        INTEGER NOT NULL DEFAULT 0,
+        delivered      INTEGER NOT NULL DEFAULT 0,
+        no_consent     INTEGER NOT NULL DEFAULT 0,
+        capped         INTEGER NOT NULL DEFAULT 0,
+        ineligible     INTEGER NOT NULL DEFAULT 0,
+        cancelled      INTEGER NOT NULL DEFAULT 0,
+        failed         INTEGER NOT NULL DEFAULT 0,
+        sink_position  TEXT NOT NULL DEFAULT '',
+        policy_version TEXT NOT NULL,
+        error          TEXT NOT NULL DEFAULT '',
+        created_at     INTEGER NOT NULL,
+        updated_at     INTEGER NOT NULL,
+        finished_at    INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX deliveries_by_partner ON deliveries(partner_id, id);
+      CREATE INDEX deliveries_by_status ON deliveries(status, id);
+      CREATE TABLE consent_changes (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        subscriber       INTEGER NOT NULL,
+        purpose          TEXT NOT NULL,
+        channel          TEXT NOT NULL,
+        partner_category TEXT NOT NULL,
+        state            TEXT NOT NULL CHECK (state IN ('granted','withdrawn')),
+        actor            TEXT NOT NULL,
+        reason           TEXT NOT NULL,
+        at               INTEGER NOT NULL
+      );
+      CREATE INDEX consent_changes_by_subscriber ON consent_changes(subscriber, id);
+      CREATE TRIGGER consent_changes_no_update BEFORE UPDATE ON consent_changes
+        BEGIN SELECT RAISE(ABORT, 'consent_changes is append-only'); END;
+      CREATE TRIGGER consent_changes_no_delete BEFORE DELETE ON consent_changes
+        BEGIN SELECT RAISE(ABORT, 'consent_changes is append-only'); END;
+      CREATE TABLE subscriber_tokens (
+        partner_id TEXT NOT NULL,
+        token      TEXT NOT NULL,
+        subscriber INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (partner_id, token)
+      );
+      CREATE TABLE triggers (
+        id                 TEXT PRIMARY KEY,
+        partner_id         TEXT NOT NULL REFERENCES partners(id),
+        offer_id           TEXT NOT NULL REFERENCES offers(id),
+        event_type         TEXT NOT NULL,
+        segment            TEXT NOT NULL,
+        purpose            TEXT NOT NULL,
+        cooldown_seconds   INTEGER NOT NULL,
+        engine_audience_id TEXT NOT NULL,
+        segment_size       INTEGER NOT NULL,
+        status             TEXT NOT NULL CHECK (status IN ('active','deleted')),
+        matched            INTEGER NOT NULL DEFAULT 0,
+        sent               INTEGER NOT NULL DEFAULT 0,
+        no_consent         INTEGER NOT NULL DEFAULT 0,
+        capped             INTEGER NOT NULL DEFAULT 0,
+        ineligible         INTEGER NOT NULL DEFAULT 0,
+        cooling_down       INTEGER NOT NULL DEFAULT 0,
+        quiet_hours        INTEGER NOT NULL DEFAULT 0,
+        policy_version     TEXT NOT NULL,
+        created_at         INTEGER NOT NULL,
+        updated_at         INTEGER NOT NULL
+      );
+      CREATE INDEX triggers_by_partner ON triggers(partner_id, id);
+      CREATE TABLE stream_cursors (
+        name     TEXT PRIMARY KEY,
+        position INTEGER NOT NULL
+      );
+    )sql",
+    // 7: partners' organisations; the privacy budget's books: each release of noisy figures to an account, once per
+    // question, never changed or removed (a removed row would refund budget)
+    R"sql(
+      ALTER TABLE partners ADD COLUMN organisation TEXT NOT NULL DEFAULT '';
+      CREATE TABLE privacy_releases (
+        account       TEXT NOT NULL,
+        key           TEXT NOT NULL,
+        period        TEXT NOT NULL,
+        epsilon_milli INTEGER NOT NULL CHECK (epsilon_milli > 0),
+        figures       TEXT NOT NULL,
+        at            INTEGER NOT NULL,
+        PRIMARY KEY (account, key)
+      );
+      CREATE INDEX privacy_releases_by_period ON privacy_releases(account, period);
+      CREATE TRIGGER privacy_releases_no_update BEFORE UPDATE ON privacy_releases
+        BEGIN SELECT RAISE(ABORT, 'privacy_releases is append-only'); END;
+      CREATE TRIGGER privacy_releases_no_delete BEFORE DELETE ON privacy_releases
+        BEGIN SELECT RAISE(ABORT, 'privacy_releases is append-only'); END;
+    )sql",
+};
+
+}  // namespace
+
+std::span<const char* const> migrations() { return {std::begin(kMigrations), std::end(kMigrations)}; }
+
+}  // namespace octopus::store::sqlite
