@@ -198,13 +198,7 @@ constexpr const char* kOrganisationRule = "must be 3-63 characters of a-z, 0-9 a
 // Parses a JSON object body, or answers why not.
 class PartnersApi {
  public:
-  explicit PartnersApi(PartnersApiDeps deps) : d_(std::move(deps)) {
-    if (!d_.clock)
-      d_.clock = [] {
-        return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
-      };
-  }
+  explicit PartnersApi(PartnersApiDeps deps) : d_(std::move(deps)) {}
 
   http::Response create(http::RequestContext& ctx) {
     http::Response error;
@@ -232,7 +226,7 @@ class PartnersApi {
     p.scopes = *scopes;
     p.organisation = organisation.value_or("");
     p.status = status ? *partners::parse_partner_status(*status) : partners::PartnerStatus::active;
-    p.created_at = p.updated_at = d_.clock();
+    p.created_at = p.updated_at = d_.clock.unix_seconds();
     if (d_.partners.create_partner(p) == store::WriteResult::conflict)
       return http::make_problem(ctx, http::problems::conflict, "A partner with this id already exists.");
     d_.directory.upsert(p);
@@ -293,7 +287,7 @@ class PartnersApi {
     if (!d_.partners.get_partner(id)) return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
     if (patch.tier) v.defined(*patch.tier, "/tier", "tier of the privacy policy", tier_names(*d_.policy()));
     if (!v.ok()) return v.response(ctx);
-    if (d_.partners.update_partner(id, patch, d_.clock()) == store::WriteResult::not_found)
+    if (d_.partners.update_partner(id, patch, d_.clock.unix_seconds()) == store::WriteResult::not_found)
       return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
     json changed = json::object();
     for (const auto* name : {"display_name", "status", "tier", "scopes", "organisation"})
@@ -331,7 +325,7 @@ class PartnersApi {
     key.key_id = *key_id;
     key.partner_id = ctx.path_params.at("id");
     std::copy(pk->begin(), pk->end(), key.public_key.begin());
-    key.created_at = d_.clock();
+    key.created_at = d_.clock.unix_seconds();
     if (!d_.partners.get_partner(key.partner_id))
       return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
     // One key, one partner: were it shared, a signature would not say which partner acted.
@@ -361,7 +355,7 @@ class PartnersApi {
     bool was_revoked = false;
     if (const auto partner = d_.partners.get_partner(id))
       for (const auto& k : partner->keys) was_revoked |= k.key_id == key_id && k.revoked_at.has_value();
-    auto key = d_.partners.revoke_key(id, key_id, d_.clock());
+    auto key = d_.partners.revoke_key(id, key_id, d_.clock.unix_seconds());
     if (!key) return http::make_problem(ctx, http::problems::not_found, "This partner has no key with this id.");
     if (!was_revoked) {
       sync_directory(id);

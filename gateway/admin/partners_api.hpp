@@ -14,6 +14,7 @@
 #include "policy/policy_snapshot.hpp"
 #include "audit/audit_repository.hpp"
 #include "partners/partner_repository.hpp"
+#include "vocabulary/clock.hpp"
 
 namespace octopus::admin {
 
@@ -21,7 +22,7 @@ struct PartnersApiDeps {
   partners::PartnerRepository& partners;
   audit::AuditRepository& audit;
   auth::PartnerDirectory& directory;
-  std::function<std::int64_t()> clock;  // Unix seconds; empty: system clock
+  const Clock& clock;
   // The policies in force: the tiers and categories a partner may have, and the version the
   // audit log records.
   std::function<std::shared_ptr<const policy::PolicySnapshot>()> policy;

@@ -266,7 +266,7 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   if (p.redis) history = std::make_unique<audiences::RedisQueryHistory>(*p.redis, c.counters.key_prefix);
   const auto master_key = tokens::load_or_create_master_key(c.data_dir + "/token-master.key");
   p.release = std::make_unique<privacy::ReleaseModel>(privacy::derive_release_secret(master_key), p.records->privacy_releases);
-  p.audiences = std::make_unique<audiences::AudienceService>(*p.engine, c.engine.timeout, *p.release, nullptr,
+  p.audiences = std::make_unique<audiences::AudienceService>(*p.engine, c.engine.timeout, *p.release, system_clock(),
                                                              std::move(history));
   audiences::AudienceBuilder::fail_unfinished(p.records->audiences);
   p.audience_builder = std::make_unique<audiences::AudienceBuilder>(*p.audiences, p.records->audiences, p.records->partners,
@@ -350,7 +350,7 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   // Admin plane: bearer token, then the registry.
   p.admin_plane.add_stage(std::move(admin_auth));
   admin::register_partner_routes(p.admin_plane,
-                                 {p.records->partners, p.records->audit, p.directory, {}, [registry = p.policies.get()] { return registry->current(); }});
+                                 {p.records->partners, p.records->audit, p.directory, system_clock(), [registry = p.policies.get()] { return registry->current(); }});
   admin::register_policy_routes(p.admin_plane, {*p.policies, p.records->audit});
   admin::register_usage_routes(p.admin_plane, {p.records->partners, *p.policies, *p.limiter});
   admin::register_privacy_routes(p.admin_plane, {p.records->partners, *p.policies, *p.release});

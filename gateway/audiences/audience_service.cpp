@@ -15,11 +15,6 @@ namespace {
 
 constexpr std::string_view kDefaultPurpose = "dpv:DirectMarketing";
 
-std::int64_t system_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 engine::SegmentNode both(const engine::SegmentNode& keep, const engine::SegmentNode& without) {
   engine::SegmentNode negated;
   negated.kind = engine::SegmentNode::Kind::negate;
@@ -33,11 +28,12 @@ engine::SegmentNode both(const engine::SegmentNode& keep, const engine::SegmentN
 }  // namespace
 
 AudienceService::AudienceService(engine::Engine& engine, std::chrono::milliseconds engine_timeout,
-                                 privacy::ReleaseModel& release, Clock clock, std::unique_ptr<QueryHistory> history)
+                                 privacy::ReleaseModel& release, const Clock& clock,
+                                 std::unique_ptr<QueryHistory> history)
     : engine_(engine),
       timeout_(engine_timeout),
       release_(release),
-      clock_(clock ? std::move(clock) : Clock(system_seconds)),
+      clock_(clock),
       history_(history ? std::move(history) : std::make_unique<MemoryQueryHistory>()) {}
 
 template <typename T>
@@ -185,7 +181,7 @@ Estimate AudienceService::publish(const policy::PolicySnapshot& policy, const Ca
   // account's lock keeps the check and the remembering together: two queries of one account in
   // flight at once would otherwise each pass the check before the other was remembered.
   std::lock_guard account_lock(account_locks_[std::hash<std::string>{}(caller.account()) % account_locks_.size()]);
-  const std::int64_t now = clock_();
+  const std::int64_t now = clock_.unix_seconds();
   const std::string canonical = privacy::canonical_text(p.query.segment);
   const auto difference = compare_with_history(rules, caller, p, canonical, now);
   if (difference == Difference::reveals) return withhold("differencing");

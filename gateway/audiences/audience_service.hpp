@@ -16,7 +16,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vocabulary/clock.hpp"
+
 #include "audiences/query_history.hpp"
+#include "vocabulary/clock.hpp"
 #include "audiences/segment_parser.hpp"
 #include "engine/engine.hpp"
 #include "policy/policy_snapshot.hpp"
@@ -47,12 +50,11 @@ struct Estimate {
 
 class AudienceService {
  public:
-  using Clock = std::function<std::int64_t()>;  // Unix seconds
   // `release`: what a partner may see of every count. `history`: where each account's
   // recent segments are kept for the differencing check; null keeps them in this process
   // (one instance).
   AudienceService(engine::Engine& engine, std::chrono::milliseconds engine_timeout, privacy::ReleaseModel& release,
-                  Clock clock = {}, std::unique_ptr<QueryHistory> history = nullptr);
+                  const Clock& clock = system_clock(), std::unique_ptr<QueryHistory> history = nullptr);
 
   // The attributes, values and tags `caller` may target under `policy`, as JSON for
   // GET /v1/targeting-attributes. Throws engine::EngineUnavailable.
@@ -93,7 +95,7 @@ class AudienceService {
   engine::Engine& engine_;
   std::chrono::milliseconds timeout_;
   privacy::ReleaseModel& release_;
-  Clock clock_;
+  const Clock& clock_;
   std::unique_ptr<QueryHistory> history_;
   std::mutex vocabulary_mutex_;
   std::array<std::mutex, 64> account_locks_;  // striped by account: one check-and-remember at a time

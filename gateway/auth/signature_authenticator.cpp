@@ -13,11 +13,6 @@ namespace octopus::auth {
 using protocol::SignatureError;
 
 namespace {
-std::int64_t system_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 const http::ProblemType& problem_for(SignatureError e) {
   switch (e) {
     case SignatureError::missing_headers: return problems::signature_missing;
@@ -48,9 +43,8 @@ std::string describe(SignatureError e) {
 std::string normalize_authority(std::string_view host) { return protocol::normalize_authority("https", host); }
 
 SignatureAuthenticator::SignatureAuthenticator(const PartnerDirectory& directory, NonceCache& nonces,
-                                               SignaturePolicy policy, Clock clock)
-    : directory_(directory), nonces_(nonces), policy_(std::move(policy)), clock_(std::move(clock)) {
-  if (!clock_) clock_ = system_now;
+                                               SignaturePolicy policy, const Clock& clock)
+    : directory_(directory), nonces_(nonces), policy_(std::move(policy)), clock_(clock) {
   policy_.public_authority = normalize_authority(policy_.public_authority);
 }
 
@@ -81,7 +75,7 @@ std::optional<http::Response> SignatureAuthenticator::on_request(http::RequestCo
   if (params.nonce->size() > policy_.max_nonce_length)
     return deny(problems::signature_malformed,
                 "The nonce is longer than " + std::to_string(policy_.max_nonce_length) + " characters.");
-  const std::int64_t now = clock_();
+  const std::int64_t now = clock_.unix_seconds();
   if (*params.created > now + policy_.max_skew_seconds)
     return deny(problems::signature_not_yet_valid,
                 "created is ahead of the gateway's clock by more than " + std::to_string(policy_.max_skew_seconds) +

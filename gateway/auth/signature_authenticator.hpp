@@ -11,6 +11,7 @@
 #include "auth/nonce_cache.hpp"
 #include "auth/partner_directory.hpp"
 #include "http/stage.hpp"
+#include "vocabulary/clock.hpp"
 
 namespace octopus::auth {
 
@@ -24,10 +25,8 @@ struct SignaturePolicy {
 
 class SignatureAuthenticator final : public http::Stage {
  public:
-  using Clock = std::function<std::int64_t()>;  // Unix seconds
-
   SignatureAuthenticator(const PartnerDirectory& directory, NonceCache& nonces, SignaturePolicy policy,
-                         Clock clock = {});
+                         const Clock& clock = system_clock());
 
   std::string_view name() const override { return "authenticate"; }
   std::optional<http::Response> on_request(http::RequestContext& ctx) override;
@@ -36,7 +35,7 @@ class SignatureAuthenticator final : public http::Stage {
   const PartnerDirectory& directory_;
   NonceCache& nonces_;
   SignaturePolicy policy_;
-  Clock clock_;
+  const Clock& clock_;
 };
 
 // Normalizes a Host header value into RFC 9421 @authority: lower-case host, default

@@ -66,7 +66,7 @@ void DeliveryRunner::wake() {
   wake_.notify_all();
 }
 
-std::int64_t DeliveryRunner::now_ms() const { return options_.clock_ms ? options_.clock_ms() : http::unix_millis_now(); }
+std::int64_t DeliveryRunner::now_ms() const { return options_.clock->unix_millis(); }
 
 void DeliveryRunner::hold(const std::string& delivery_id, quota::Reservation reservation) {
   std::lock_guard lock(reservations_mutex_);

@@ -32,6 +32,7 @@
 #include "deliveries/delivery_repository.hpp"
 #include "offers/offer_repository.hpp"
 #include "partners/partner_repository.hpp"
+#include "vocabulary/clock.hpp"
 
 namespace octopus::deliveries {
 
@@ -42,7 +43,7 @@ struct DeliveryRunnerOptions {
   std::size_t batch_size = 10000;  // at most; a rate-limited channel gets a quarter second's worth
   std::chrono::milliseconds idle_poll{250};
   std::chrono::milliseconds engine_timeout{2000};
-  std::function<std::int64_t()> clock_ms;  // Unix ms; the system clock when empty (tests move it)
+  const Clock* clock = &system_clock();  // tests move time with their own
   quota::QuotaLimiter* limiter = nullptr;  // gives back the message allowance not used
   // Materialises an audience again when the engine no longer holds it (a restart): the new
   // engine id, or nullopt with why not. Empty: the delivery fails instead.

@@ -1,4 +1,5 @@
 #include "http/formats.hpp"
+#include "vocabulary/clock.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -6,14 +7,8 @@
 
 namespace octopus::http {
 
-std::int64_t unix_seconds_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-std::int64_t unix_millis_now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+std::int64_t unix_seconds_now() { return system_clock().unix_seconds(); }
+std::int64_t unix_millis_now() { return system_clock().unix_millis(); }
 
 std::string rfc3339(std::int64_t t) {
   std::time_t tt = static_cast<std::time_t>(t);

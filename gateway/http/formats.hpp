@@ -1,5 +1,4 @@
 // Formats every API writes and reads the same way: timestamps and page sizes.
-// (And the clock those timestamps are read from.)
 #pragma once
 #include <cstdint>
 #include <map>
@@ -9,7 +8,7 @@
 
 namespace octopus::http {
 
-// The system clock, as every record and response states time.
+// The system clock (octopus::system_clock()) in the units records and responses use.
 std::int64_t unix_seconds_now();
 std::int64_t unix_millis_now();
 

@@ -10,13 +10,10 @@
 namespace octopus::idempotency {
 
 namespace {
-std::int64_t unix_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 }  // namespace
 
-IdempotencyStage::IdempotencyStage(IdempotencyRepository& keys, IdempotencyOptions options, Clock clock)
-    : keys_(keys), options_(options), clock_(clock ? std::move(clock) : Clock(unix_seconds)) {}
+IdempotencyStage::IdempotencyStage(IdempotencyRepository& keys, IdempotencyOptions options, const Clock& clock)
+    : keys_(keys), options_(options), clock_(clock) {}
 
 std::optional<http::Response> IdempotencyStage::on_request(http::RequestContext& ctx) {
   if (!ctx.route || !ctx.route->idempotent || !ctx.principal) return std::nullopt;
@@ -26,7 +23,7 @@ std::optional<http::Response> IdempotencyStage::on_request(http::RequestContext&
   if (!key) return http::make_problem(ctx, http::problems::malformed_request, why);
 
   const auto fingerprint = request_fingerprint(ctx.request.method, ctx.request.target, ctx.request.body);
-  const auto claim = keys_.claim_idempotency_key(ctx.principal->id, *key, fingerprint, clock_(),
+  const auto claim = keys_.claim_idempotency_key(ctx.principal->id, *key, fingerprint, clock_.unix_seconds(),
                                                   options_.abandoned_after_seconds, options_.keep_seconds);
   using Outcome = idempotency::IdempotencyClaim::Outcome;
   switch (claim.outcome) {
@@ -68,7 +65,7 @@ void IdempotencyStage::on_response(http::RequestContext& ctx, const http::Respon
   stored.content_type = std::string(response.header("Content-Type"));
   stored.location = std::string(response.header("Location"));
   stored.body = response.body;
-  keys_.complete_idempotency_key(ctx.principal->id, ctx.idempotency_key, stored, clock_());
+  keys_.complete_idempotency_key(ctx.principal->id, ctx.idempotency_key, stored, clock_.unix_seconds());
 }
 
 }  // namespace octopus::idempotency

@@ -11,6 +11,7 @@
 
 #include "http/stage.hpp"
 #include "idempotency/idempotency_repository.hpp"
+#include "vocabulary/clock.hpp"
 
 namespace octopus::idempotency {
 
@@ -22,8 +23,8 @@ struct IdempotencyOptions {
 
 class IdempotencyStage final : public http::Stage {
  public:
-  using Clock = std::function<std::int64_t()>;  // Unix seconds
-  IdempotencyStage(IdempotencyRepository& keys, IdempotencyOptions options = {}, Clock clock = {});
+  IdempotencyStage(IdempotencyRepository& keys, IdempotencyOptions options = {},
+                   const Clock& clock = system_clock());
   std::string_view name() const override { return "idempotency"; }
   std::optional<http::Response> on_request(http::RequestContext& ctx) override;
   void on_response(http::RequestContext& ctx, const http::Response& response) override;
@@ -31,7 +32,7 @@ class IdempotencyStage final : public http::Stage {
  private:
   IdempotencyRepository& keys_;
   IdempotencyOptions options_;
-  Clock clock_;
+  const Clock& clock_;
 };
 
 }  // namespace octopus::idempotency

@@ -53,11 +53,6 @@ bool same_files(const std::vector<PolicyFileInfo>& a, const std::vector<PolicyFi
   return true;
 }
 
-std::int64_t system_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 std::string_view to_string(ReloadReport::Outcome outcome) {
@@ -69,8 +64,8 @@ std::string_view to_string(ReloadReport::Outcome outcome) {
   return "refused";
 }
 
-PolicyRegistry::PolicyRegistry(std::filesystem::path directory, AuditSink audit, Clock clock)
-    : directory_(std::move(directory)), audit_(std::move(audit)), clock_(clock ? std::move(clock) : system_now) {
+PolicyRegistry::PolicyRegistry(std::filesystem::path directory, AuditSink audit, const Clock& clock)
+    : directory_(std::move(directory)), audit_(std::move(audit)), clock_(clock) {
   info_.directory = directory_.string();
 }
 
@@ -79,7 +74,7 @@ ReloadReport PolicyRegistry::reload(const std::string& actor, const std::string&
   ReloadReport report;
   report.actor = actor;
   report.reason = reason;
-  report.at = clock_();
+  report.at = clock_.unix_seconds();
   const auto running = current();
   report.previous_version = running ? running->version : "";
   report.version = report.previous_version;

@@ -14,6 +14,7 @@
 
 #include "policy/policy_error.hpp"
 #include "policy/policy_snapshot.hpp"
+#include "vocabulary/clock.hpp"
 
 namespace octopus::policy {
 
@@ -52,10 +53,10 @@ std::string_view to_string(ReloadReport::Outcome outcome);
 class PolicyRegistry {
  public:
   using AuditSink = std::function<void(const ReloadReport&)>;
-  using Clock = std::function<std::int64_t()>;  // Unix seconds
 
   // Does not load: call reload("startup") and refuse to start when it fails.
-  PolicyRegistry(std::filesystem::path directory, AuditSink audit = {}, Clock clock = {});
+  PolicyRegistry(std::filesystem::path directory, AuditSink audit = {},
+                 const Clock& clock = system_clock());
 
   // Loads the directory again. Accepted → swapped in; unchanged (same version) → nothing
   // swaps but the attempt is audited; refused → the running snapshot stays. Serialised:
@@ -74,7 +75,7 @@ class PolicyRegistry {
  private:
   std::filesystem::path directory_;
   AuditSink audit_;
-  Clock clock_;
+  const Clock& clock_;
   std::mutex reload_mutex_;  // one reload at a time; readers never take it
   std::atomic<std::shared_ptr<const PolicySnapshot>> current_;
   mutable std::mutex info_mutex_;

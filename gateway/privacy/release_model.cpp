@@ -16,11 +16,6 @@ using nlohmann::json;
 
 namespace {
 
-std::int64_t system_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // The ledger's key for a question: a keyed hash, so the books hold no segment text and
 // keys cannot be guessed from outside.
 std::string ledger_key(const Secret& secret, const std::string& question) {
@@ -70,8 +65,8 @@ std::uint64_t Release::value(std::string_view name) const {
   return 0;
 }
 
-ReleaseModel::ReleaseModel(const Secret& secret, ReleaseLedger& ledger, Clock clock)
-    : secret_(secret), ledger_(ledger), clock_(clock ? std::move(clock) : Clock(system_seconds)) {}
+ReleaseModel::ReleaseModel(const Secret& secret, ReleaseLedger& ledger, const Clock& clock)
+    : secret_(secret), ledger_(ledger), clock_(clock) {}
 
 ReleaseModel::~ReleaseModel() { sodium_memzero(secret_.data(), secret_.size()); }
 
@@ -121,7 +116,7 @@ Release ReleaseModel::count(const policy::PrivacyPolicy& policy, const std::stri
   if (raw < policy.minimum_audience_size) return withheld("below_threshold");
   // The period is part of the question: a count is stable within a period and drawn
   // afresh (and paid for again) in the next. One clock reading names and charges the period.
-  const std::int64_t now = clock_();
+  const std::int64_t now = clock_.unix_seconds();
   return release(policy, account, "count|" + period_of(policy, now) + "|" + question, {{"count", raw}}, 1,
                  policy.minimum_audience_size, now);
 }
@@ -130,12 +125,12 @@ Release ReleaseModel::parts(const policy::PrivacyPolicy& policy, const std::stri
                             const std::string& question, std::uint64_t total, const std::vector<Figure>& raw,
                             unsigned sensitivity) {
   if (total < policy.minimum_audience_size) return withheld("below_threshold");
-  return release(policy, account, "parts|" + question, raw, sensitivity, 0, clock_());
+  return release(policy, account, "parts|" + question, raw, sensitivity, 0, clock_.unix_seconds());
 }
 
 BudgetReport ReleaseModel::budget(const policy::PrivacyPolicy& policy, const std::string& account) {
   BudgetReport r;
-  r.period = period_of(policy, clock_(), &r.resets_at);
+  r.period = period_of(policy, clock_.unix_seconds(), &r.resets_at);
   const auto use = ledger_.use(account, r.period);
   r.budget_milli = policy.budget_milli;
   r.spent_milli = use.spent_milli;

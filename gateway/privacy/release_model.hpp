@@ -19,6 +19,7 @@
 #include "policy/policy_snapshot.hpp"
 #include "privacy/discrete_laplace.hpp"
 #include "privacy/release_ledger.hpp"
+#include "vocabulary/clock.hpp"
 
 namespace octopus::privacy {
 
@@ -51,8 +52,7 @@ Secret derive_release_secret(const Secret& master);
 
 class ReleaseModel {
  public:
-  using Clock = std::function<std::int64_t()>;  // Unix seconds
-  ReleaseModel(const Secret& secret, ReleaseLedger& ledger, Clock clock = {});
+  ReleaseModel(const Secret& secret, ReleaseLedger& ledger, const Clock& clock = system_clock());
   ~ReleaseModel();  // wipes the secret
   ReleaseModel(const ReleaseModel&) = delete;
   ReleaseModel& operator=(const ReleaseModel&) = delete;
@@ -81,7 +81,7 @@ class ReleaseModel {
 
   Secret secret_;
   ReleaseLedger& ledger_;
-  Clock clock_;
+  const Clock& clock_;
 };
 
 }  // namespace octopus::privacy

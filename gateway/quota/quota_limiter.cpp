@@ -16,12 +16,6 @@ namespace {
 
 constexpr std::int64_t kNs = 1'000'000'000;
 
-std::int64_t system_now_ns() {
-  timespec ts;
-  ::clock_gettime(CLOCK_REALTIME, &ts);  // what system_clock::now() calls, one call less
-  return static_cast<std::int64_t>(ts.tv_sec) * kNs + ts.tv_nsec;
-}
-
 std::int64_t ceil_seconds(std::int64_t ns) { return ns <= 0 ? 0 : (ns + kNs - 1) / kNs; }
 
 // RateLimit-Policy wants an integer quota over an integer window: 10/s is q=10;w=1, 0.5/s
@@ -119,11 +113,9 @@ OutageMode outage_mode(const policy::RateLimit& limit, policy::CapabilityClass c
   return c == policy::CapabilityClass::deliveries ? OutageMode::closed : OutageMode::open;
 }
 
-QuotaLimiter::QuotaLimiter(CounterStore& store, Clock clock) : store_(store), clock_(std::move(clock)) {}
+QuotaLimiter::QuotaLimiter(CounterStore& store, const Clock& clock) : store_(store), clock_(clock) {}
 
-// Tests and benchmarks bring their own clock; the gateway reads the system clock directly,
-// without the std::function call (every partner request asks).
-std::int64_t QuotaLimiter::read_clock() const { return clock_ ? clock_() : system_now_ns(); }
+std::int64_t QuotaLimiter::read_clock() const { return clock_.unix_nanos(); }
 
 // Calendar periods change once a day, and a snapshot's time zone never: each thread keeps
 // the periods of the day it last saw for the snapshot it last saw, so the time-zone

@@ -14,6 +14,7 @@
 #include "policy/policy_snapshot.hpp"
 #include "quota/counter_store.hpp"
 #include "quota/quota_periods.hpp"
+#include "vocabulary/clock.hpp"
 
 namespace octopus::quota {
 
@@ -79,8 +80,7 @@ struct UsageReport {
 
 class QuotaLimiter {
  public:
-  using Clock = std::function<std::int64_t()>;  // Unix nanoseconds; empty: the system clock
-  explicit QuotaLimiter(CounterStore& store, Clock clock = {});
+  explicit QuotaLimiter(CounterStore& store, const Clock& clock = system_clock());
 
   LimitDecision admit(const policy::PolicySnapshot& snapshot, std::string_view partner, policy::CapabilityClass c,
                       std::uint64_t cost = 1);
@@ -102,7 +102,7 @@ class QuotaLimiter {
   std::int64_t read_clock() const;
 
   CounterStore& store_;
-  Clock clock_;
+  const Clock& clock_;
 };
 
 // "reads", "reads-day", "reads-month"

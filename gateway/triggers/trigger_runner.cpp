@@ -51,7 +51,7 @@ std::vector<std::string> slice(const std::vector<std::string>& audiences, std::s
 }
 }  // namespace
 
-std::int64_t TriggerRunner::now_ms() const { return options_.clock_ms ? options_.clock_ms() : http::unix_millis_now(); }
+std::int64_t TriggerRunner::now_ms() const { return options_.clock->unix_millis(); }
 
 void TriggerRunner::reload() {
   auto set = std::make_shared<Set>();

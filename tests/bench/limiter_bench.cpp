@@ -134,20 +134,26 @@ QuotaLimiter* g_limiter = nullptr;
 //    months roll over every 86 µs and 2.6 ms of real time.
 enum class BenchClock { real, one_by_one };
 
+class MillionFoldClock final : public octopus::Clock {
+ public:
+  time_point now() const override {
+    const auto real = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_);
+    return time_point(std::chrono::duration_cast<time_point::duration>(std::chrono::nanoseconds(base_) + real * 1'000'000));
+  }
+
+ private:
+  std::int64_t base_ = now_ns();
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
 void limiter_decisions(benchmark::State& state, bool with_fields, BenchClock clock) {
   const auto snapshot = clock == BenchClock::real ? unrefused_policy() : bench_policy();
   if (state.thread_index() == 0) {
     g_limiter_store = new MemoryCounterStore();
-    QuotaLimiter::Clock c;  // empty: the system clock
-    if (clock == BenchClock::one_by_one) {
-      static const std::int64_t base = now_ns();
-      static const auto start = std::chrono::steady_clock::now();
-      c = [] {
-        const auto real = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
-        return base + real * 1'000'000;
-      };
-    }
-    g_limiter = new QuotaLimiter(*g_limiter_store, std::move(c));
+    static const MillionFoldClock million_fold;
+    g_limiter = new QuotaLimiter(*g_limiter_store,
+                                 clock == BenchClock::one_by_one ? static_cast<const octopus::Clock&>(million_fold)
+                                                                 : octopus::system_clock());
   }
   std::uint64_t refused = 0;
   for (auto _ : state) {

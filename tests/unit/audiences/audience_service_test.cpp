@@ -13,6 +13,7 @@
 #include "audiences/redis_query_history.hpp"
 #include "policy/policy_set.hpp"
 #include "redis_server.hpp"
+#include "test_clock.hpp"
 
 namespace octopus::audiences {
 namespace {
@@ -106,9 +107,10 @@ class Estimates : public ::testing::Test {
  protected:
   BruteForceEngine engine;
   std::int64_t now = 1'800'000'000;
+  octopus::testing::SecondsClock clock{now};
   privacy::MemoryReleaseLedger books;
-  privacy::ReleaseModel release{privacy::Secret{7}, books, [this] { return now; }};
-  AudienceService service{engine, std::chrono::milliseconds(200), release, [this] { return now; }};
+  privacy::ReleaseModel release{privacy::Secret{7}, books, clock};
+  AudienceService service{engine, std::chrono::milliseconds(200), release, clock};
   Caller acme{"acme", "gold", "internet"};
 
   void add(int n, const std::string& city, std::size_t age, bool travel = false) {
@@ -236,14 +238,15 @@ class Attacks : public ::testing::Test {
  protected:
   struct World {
     explicit World(int roaming, unsigned char secret = 7)
-        : release(privacy::Secret{secret}, books, [] { return std::int64_t{1'800'000'000}; }),
-          service(engine, std::chrono::milliseconds(200), release, [] { return std::int64_t{1'800'000'000}; }) {
+        : release(privacy::Secret{secret}, books, clock), service(engine, std::chrono::milliseconds(200), release, clock) {
       for (int i = 0; i < 300; ++i) engine.people.push_back({"jinan", 5, true, i < roaming});
       for (int i = 0; i < 200; ++i) engine.people.push_back({"qingdao", 0, false, false});  // G
       for (int i = 0; i < 200; ++i) engine.people.push_back({"qingdao", 1, false, false});  // H
       for (int i = 0; i < 10'000; ++i) engine.people.push_back({"jinan", 2, false, i % 7 == 0});
     }
     BruteForceEngine engine;
+    const std::int64_t now = 1'800'000'000;
+    octopus::testing::SecondsClock clock{now};
     privacy::MemoryReleaseLedger books;
     privacy::ReleaseModel release;
     AudienceService service;
@@ -325,12 +328,13 @@ class SharedHistory : public ::testing::Test {
   octopus::testing::RedisServer server;
   BruteForceEngine engine;
   std::int64_t now = 1'800'000'000;
+  octopus::testing::SecondsClock clock{now};
   redis::RedisClient redis_a{options()}, redis_b{options()};
   privacy::MemoryReleaseLedger books;
-  privacy::ReleaseModel release{privacy::Secret{7}, books, [this] { return now; }};
-  AudienceService a{engine, std::chrono::milliseconds(200), release, [this] { return now; },
+  privacy::ReleaseModel release{privacy::Secret{7}, books, clock};
+  AudienceService a{engine, std::chrono::milliseconds(200), release, clock,
                     std::make_unique<RedisQueryHistory>(redis_a, "test")};
-  AudienceService b{engine, std::chrono::milliseconds(200), release, [this] { return now; },
+  AudienceService b{engine, std::chrono::milliseconds(200), release, clock,
                     std::make_unique<RedisQueryHistory>(redis_b, "test")};
   Caller acme{"acme", "gold", "internet"};
 

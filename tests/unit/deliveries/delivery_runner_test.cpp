@@ -17,6 +17,7 @@
 #include "policy/policy_set.hpp"
 #include "app/sqlite_repositories.hpp"
 #include "triggers/trigger_runner.hpp"
+#include "test_clock.hpp"
 
 namespace octopus::deliveries {
 namespace {
@@ -94,7 +95,7 @@ class Deliveries : public ::testing::Test {
     for (std::size_t i = 0; i < channels.size(); ++i) channels[i] = channels_[i].get();
     DeliveryRunnerOptions options;
     options.batch_size = 1000;
-    options.clock_ms = [this] { return clock_ms_.load(); };
+    options.clock = &clock_;
     runner_ = std::make_unique<DeliveryRunner>(
         DeliveryRunnerRecords{store_->deliveries, store_->offers, store_->audiences, store_->partners}, *engine_, [] { return shipped(); }, *overlay_, *ledger_, channels,
                                                *sink_, options);
@@ -183,6 +184,7 @@ class Deliveries : public ::testing::Test {
   std::unique_ptr<ContactLedger> ledger_;
   std::unique_ptr<DeliveryRunner> runner_;
   std::atomic<std::int64_t> clock_ms_{instant_ms("2026-12-01T02:00:00Z")};  // Tuesday 10:00 in Shanghai
+  octopus::testing::AtomicMillisClock clock_{clock_ms_};
   double rate_ = 0;
   int audiences_ = 0, deliveries_ = 0;
 };
@@ -388,7 +390,7 @@ class Triggers : public Deliveries {
     for (std::size_t i = 0; i < channels.size(); ++i) channels[i] = channels_[i].get();
     triggers::TriggerRunnerOptions options;
     options.indexed = indexed;
-    options.clock_ms = [this] { return clock_ms_.load(); };
+    options.clock = &clock_;
     options.count_flush_ms = 0;  // every pass writes its counts
     auto r = std::make_unique<triggers::TriggerRunner>(
         triggers::TriggerRunnerRecords{store_->triggers, store_->offers, store_->partners}, *engine_, [] { return shipped(); }, *overlay_, *ledger_,

@@ -16,6 +16,7 @@
 #include "idempotency/idempotency_key.hpp"
 #include "idempotency/idempotency_stage.hpp"
 #include "app/sqlite_repositories.hpp"
+#include "test_clock.hpp"
 
 namespace octopus::idempotency {
 namespace {
@@ -118,10 +119,12 @@ class StageInPipeline : public IdempotencyStore {
   std::shared_future<void> handler_may_finish = release_handler.get_future().share();
   bool block = false;
   http::Pipeline plane{vocabulary::Plane::partner};
+  const std::int64_t now = 5000;
+  octopus::testing::SecondsClock clock{now};
 
   void SetUp() override {
     plane.add_stage(std::make_unique<AsPartner>());
-    plane.add_stage(std::make_unique<IdempotencyStage>(db->idempotency, IdempotencyOptions{}, [] { return std::int64_t{5000}; }));
+    plane.add_stage(std::make_unique<IdempotencyStage>(db->idempotency, IdempotencyOptions{}, clock));
     plane.add_route({.method = "POST",
                      .pattern = "/v1/things",
                      .handler =

@@ -7,6 +7,7 @@
 #include "auth/signature_authenticator.hpp"
 #include "http/router.hpp"
 #include "octopus/client/request_signer.hpp"
+#include "test_clock.hpp"
 
 using namespace octopus;
 
@@ -46,7 +47,9 @@ class Authenticator : public ::testing::Test {
   protocol::Ed25519PrivateKey key = protocol::Ed25519PrivateKey::generate();
   auth::PartnerDirectory directory;
   auth::MemoryNonceCache nonces;
-  auth::SignatureAuthenticator stage{directory, nonces, {}, [] { return kNow; }};
+  const std::int64_t now = kNow;
+  octopus::testing::SecondsClock clock{now};
+  auth::SignatureAuthenticator stage{directory, nonces, {}, clock};
   http::Route route{.method = "GET", .pattern = "/v1/capabilities"};
 };
 

@@ -12,6 +12,7 @@
 #include "policy/policy_set.hpp"
 #include "privacy/release_model.hpp"
 #include "app/sqlite_repositories.hpp"
+#include "test_clock.hpp"
 
 namespace octopus::privacy {
 namespace {
@@ -25,9 +26,10 @@ policy::PrivacyPolicy shipped() {
 class Releases : public ::testing::Test {
  protected:
   std::int64_t now = 1'800'000'000;  // 2027-01-15T08:00:00Z
+  octopus::testing::SecondsClock clock{now};
   policy::PrivacyPolicy rules = shipped();
   MemoryReleaseLedger books;
-  ReleaseModel model{Secret{9}, books, [this] { return now; }};
+  ReleaseModel model{Secret{9}, books, clock};
 };
 
 TEST_F(Releases, ACountBelowKIsWithheldAndCostsNothing) {
@@ -56,7 +58,7 @@ TEST_F(Releases, NoiseMovesAFigureAcrossRoundingBoundaries) {
   std::set<std::uint64_t> shown;
   for (unsigned char s = 1; s <= 60; ++s) {
     MemoryReleaseLedger own;
-    ReleaseModel m(Secret{s}, own, [this] { return now; });
+    ReleaseModel m(Secret{s}, own, clock);
     shown.insert(m.count(rules, "acme", "q", 1'250).value("count"));
   }
   EXPECT_EQ(shown, (std::set<std::uint64_t>{1'200, 1'300}));
@@ -113,6 +115,8 @@ TEST_F(Releases, PartsAreEachNoisyAndRoundedWithoutAThresholdEachAndFrozenOnceSh
 // of the six lack SMS consent. Two worlds: the six are in A ∧ arpu 400+ ("six"), or have a
 // lower ARPU ("none"). A and P are the same in both; only C differs.
 TEST(InclusionExclusion, DeliveryOutcomesNoLongerSizeTheSmallGroup) {
+  const std::int64_t fixed_now = 1'800'000'000;
+  const octopus::testing::SecondsClock fixed{fixed_now};
   const auto rules = shipped();
   constexpr int kTrials = 200;
   int same_views = 0, exact_views_differ = 0;
@@ -128,8 +132,7 @@ TEST(InclusionExclusion, DeliveryOutcomesNoLongerSizeTheSmallGroup) {
     for (int world = 0; world < 2; ++world) {
       const bool six = world == 1;
       MemoryReleaseLedger books;
-      ReleaseModel model(Secret{static_cast<unsigned char>(t % 250 + 1), static_cast<unsigned char>(t / 250)}, books,
-                         [] { return std::int64_t{1'800'000'000}; });
+      ReleaseModel model(Secret{static_cast<unsigned char>(t % 250 + 1), static_cast<unsigned char>(t / 250)}, books, fixed);
       const auto a = outcome(a_delivered, a_refused);
       const auto p = outcome(p_delivered, p_refused);
       const auto c = outcome(a_delivered + p_delivered - (six ? six_delivered : 0),

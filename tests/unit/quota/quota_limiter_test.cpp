@@ -6,6 +6,7 @@
 #include "quota/memory_counter_store.hpp"
 #include "quota/quota_limiter.hpp"
 #include "quota_fixture.hpp"
+#include "test_clock.hpp"
 
 namespace octopus::quota {
 namespace {
@@ -19,7 +20,8 @@ class Limiter : public ::testing::Test {
   std::shared_ptr<const policy::PolicySnapshot> snapshot = testing::small_plans_snapshot();
   MemoryCounterStore store;
   std::int64_t now = shanghai_ns(2026, 11, 27, 10, 0, 0);
-  QuotaLimiter limiter{store, [this] { return now; }};
+  octopus::testing::NanosClock clock{now};
+  QuotaLimiter limiter{store, clock};
 
   LimitDecision admit(std::string_view partner = "tiny-partner", CapabilityClass c = CapabilityClass::reads) {
     return limiter.admit(*snapshot, partner, c);
