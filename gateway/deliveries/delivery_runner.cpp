@@ -131,167 +131,192 @@ void DeliveryRunner::log_finished(const deliveries::DeliveryRecord& d) {
                                                 {"delivered", std::to_string(d.counts.delivered)}});
 }
 
+// What one batch of a delivery is decided and sent under, and whom it reaches.
+struct DeliveryRunner::Batch {
+  offers::OfferRecord offer;
+  partners::Partner partner;
+  policy::Channel channel{};
+  Channel* out = nullptr;
+  std::shared_ptr<const policy::PolicySnapshot> policy;
+  DecisionContext context;
+  std::vector<std::uint64_t> targets;
+  std::vector<engine::SubscriberFacts> facts;
+  std::uint64_t next_cursor = 0;
+  bool last = false;
+};
+
+// Whether the delivery may send now, and under what. nullopt when it may not: `worked` then
+// says whether saying so was progress (a failure or a deferral recorded).
+std::optional<DeliveryRunner::Batch> DeliveryRunner::setting_for(DeliveryRecord& d, std::int64_t now_s, bool& worked) {
+  worked = true;
+  auto offer = offers_.get_offer(d.partner_id, d.offer_id);
+  if (!offer || offer->status != "approved") return finish(d, "failed", "the offer is no longer approved"), std::nullopt;
+  if (now_s > offer->valid_until)
+    return finish(d, "failed", "the offer's validity ended before every subscriber was reached"), std::nullopt;
+  auto partner = partners_.get_partner(d.partner_id);
+  const auto channel = policy::parse_channel(offer->channel);
+  if (!partner || !channel || !channels_[static_cast<std::size_t>(*channel)])
+    return finish(d, "failed", "no channel or partner for this offer"), std::nullopt;
+  Batch b{std::move(*offer), std::move(*partner), *channel, channels_[static_cast<std::size_t>(*channel)], policies_(), {}};
+  if (outside_send_window(d, *b.policy, b.channel, now_s, worked)) return std::nullopt;
+  d.status = "running";
+  d.resume_at = 0;
+  return b;
+}
+
+// The context's names are views into the batch and the delivery: made once the batch has
+// stopped moving. False when the delivery failed instead.
+bool DeliveryRunner::with_context(DeliveryRecord& d, Batch& b, std::int64_t now_s) {
+  auto context = decision_context(*b.policy, policy::Capability::deliveries, b.channel, d.purpose, b.partner.category,
+                                  now_s);
+  if (!context) return finish(d, "failed", "the policy in force no longer knows the purpose or the partner category"), false;
+  b.context = std::move(*context);
+  return true;
+}
+
+// Quiet hours and blackout days: the whole channel waits for its next window.
+bool DeliveryRunner::outside_send_window(DeliveryRecord& d, const policy::PolicySnapshot& policy,
+                                         policy::Channel channel, std::int64_t now_s, bool& worked) {
+  const auto window = policy::check_send_time(policy, channel, policy::Seconds(std::chrono::seconds(now_s)));
+  if (window.allowed) return false;
+  if (window.next_allowed == policy::Seconds::max()) {
+    finish(d, "failed", "the channel is never sendable under the policy in force");
+    return true;
+  }
+  const auto resume = window.next_allowed.time_since_epoch().count();
+  worked = d.status != "deferred" || d.resume_at != resume;
+  if (!worked) return true;
+  d.status = "deferred";
+  d.resume_at = resume;
+  d.updated_at = now_s;
+  deliveries_.record_delivery_progress(d);
+  observability::log_info("delivery_deferred",
+                          {{"delivery", d.id}, {"rule", std::string(window.rule)}, {"resume_at", std::to_string(resume)}});
+  return true;
+}
+
+// The next members of the audience (materialised again if the engine lost it), or the next
+// of the delivery's own subscribers. False when the delivery failed instead.
+bool DeliveryRunner::next_targets(DeliveryRecord& d, Batch& b) {
+  std::size_t size = options_.batch_size;
+  if (b.out->rate_per_second() > 0)
+    size = std::min(size, std::max<std::size_t>(1, static_cast<std::size_t>(b.out->rate_per_second() / 4)));
+  if (d.audience_id.empty()) {
+    const auto from = std::min<std::size_t>(d.cursor, d.subscribers.size());
+    const auto to = std::min(from + size, d.subscribers.size());
+    b.targets.assign(d.subscribers.begin() + static_cast<std::ptrdiff_t>(from),
+                     d.subscribers.begin() + static_cast<std::ptrdiff_t>(to));
+    b.next_cursor = to;
+    b.last = to == d.subscribers.size();
+    return true;
+  }
+  const auto audience = audiences_.get_audience(d.partner_id, d.audience_id);
+  if (!audience || audience->status != "ready") return finish(d, "failed", "the audience was deleted"), false;
+  engine::MemberBatch members;
+  try {
+    members = engine::await(engine_.members(audience->engine_id, d.cursor, size), options_.engine_timeout);
+  } catch (const engine::AudienceNotFound&) {
+    std::string why = "the engine no longer holds the audience";
+    const auto rebuilt = options_.rematerialise ? options_.rematerialise(*audience, why) : std::nullopt;
+    if (!rebuilt) return finish(d, "failed", why), false;
+    observability::log_info("delivery_audience_rebuilt", {{"delivery", d.id}, {"audience", audience->id}});
+    members = engine::await(engine_.members(*rebuilt, d.cursor, size), options_.engine_timeout);
+  }
+  b.targets = std::move(members.subscribers);
+  if (d.decided == 0) ledger_.make_room(d.target_count);
+  b.last = !members.next;
+  b.next_cursor = members.next.value_or(d.cursor);
+  return true;
+}
+
+// After a crash: what the interrupted batch had already sent counts as delivered, and is
+// neither decided nor sent again.
+void DeliveryRunner::skip_sent_before_crash(DeliveryRecord& d, Batch& b) {
+  if (!recovering_.erase(d.id) || d.sink_position.empty()) return;
+  const auto already = sink_.written_since(d.sink_position, d.id);
+  if (already.empty()) return;
+  std::vector<std::uint64_t> rest;
+  std::vector<engine::SubscriberFacts> rest_facts;
+  for (std::size_t i = 0; i < b.targets.size(); ++i) {
+    if (already.count(b.targets[i])) {
+      ++d.counts.delivered;
+      continue;
+    }
+    rest.push_back(b.targets[i]);
+    rest_facts.push_back(b.facts[i]);
+  }
+  d.decided += b.targets.size() - rest.size();
+  b.targets.swap(rest);
+  b.facts.swap(rest_facts);
+}
+
+// The subscribers to send to; the others counted by why not.
+std::vector<std::uint64_t> DeliveryRunner::decide(DeliveryRecord& d, const Batch& b) {
+  std::vector<Outcome> outcomes;
+  decide_batch(b.context, b.targets, b.facts, overlay_, ledger_, outcomes);
+  std::vector<std::uint64_t> send;
+  send.reserve(b.targets.size());
+  for (std::size_t i = 0; i < b.targets.size(); ++i) switch (outcomes[i]) {
+      case Outcome::send: send.push_back(b.targets[i]); break;
+      case Outcome::no_consent: ++d.counts.no_consent; break;
+      case Outcome::capped: ++d.counts.capped; break;
+      case Outcome::ineligible: ++d.counts.ineligible; break;
+    }
+  return send;
+}
+
+// Renders the offer and hands the batch to its channel. Contacts the channel did not take
+// are given back to the frequency ledger.
+void DeliveryRunner::send(DeliveryRecord& d, const Batch& b, const std::vector<std::uint64_t>& send, std::int64_t now) {
+  std::string product_name = b.offer.product_code;
+  try {
+    for (const auto& p : engine::await(engine_.products(), options_.engine_timeout))
+      if (p.code == b.offer.product_code) product_name = p.name;
+  } catch (const engine::EngineUnavailable&) {
+    for (const auto s : send) ledger_.release(b.context.periods, s, b.channel);
+    throw;
+  }
+  MessageBatch messages{d.id, b.offer.id, d.partner_id, b.channel, offers::render_offer_text(b.offer, product_name), send,
+                        now};
+  try {
+    b.out->send(messages);
+    d.counts.delivered += send.size();
+  } catch (const std::exception& e) {
+    for (const auto s : send) ledger_.release(b.context.periods, s, b.channel);
+    d.counts.failed += send.size();
+    d.error = std::string("the channel refused a batch: ") + e.what();
+    observability::log_error("delivery_channel_failed", {{"delivery", d.id}, {"what", e.what()}});
+  }
+}
+
 bool DeliveryRunner::run_batch(deliveries::DeliveryRecord& d) {
   const auto now = now_ms();
   const auto now_s = now / 1000;
   if (d.status == "scheduled" && now_s < d.send_at) return false;
   if (d.status == "deferred" && now_s < d.resume_at) return false;
+  bool worked = false;
+  auto b = setting_for(d, now_s, worked);
+  if (!b) return worked;
+  if (!with_context(d, *b, now_s) || !next_targets(d, *b)) return true;
+  if (!b->targets.empty())
+    b->facts = engine::await(
+        engine_.facts({b->targets, d.purpose, b->partner.category, b->offer.channel, b->offer.product_code}),
+        options_.engine_timeout);
+  skip_sent_before_crash(d, *b);
+  if (const auto to_send = decide(d, *b); !to_send.empty()) send(d, *b, to_send, now);
 
-  const auto offer = offers_.get_offer(d.partner_id, d.offer_id);
-  if (!offer || offer->status != "approved") {
-    finish(d, "failed", "the offer is no longer approved");
-    return true;
-  }
-  if (now_s > offer->valid_until) {
-    finish(d, "failed", "the offer's validity ended before every subscriber was reached");
-    return true;
-  }
-  const auto partner = partners_.get_partner(d.partner_id);
-  const auto channel = policy::parse_channel(offer->channel);
-  if (!partner || !channel || !channels_[static_cast<std::size_t>(*channel)]) {
-    finish(d, "failed", "no channel or partner for this offer");
-    return true;
-  }
-  auto& out = *channels_[static_cast<std::size_t>(*channel)];
-  const auto policy = policies_();
-
-  // Quiet hours and blackout days: the whole channel waits for its next window.
-  const auto window = policy::check_send_time(*policy, *channel, policy::Seconds(std::chrono::seconds(now_s)));
-  if (!window.allowed) {
-    if (window.next_allowed == policy::Seconds::max()) {
-      finish(d, "failed", "the channel is never sendable under the policy in force");
-      return true;
-    }
-    const auto resume = window.next_allowed.time_since_epoch().count();
-    if (d.status != "deferred" || d.resume_at != resume) {
-      d.status = "deferred";
-      d.resume_at = resume;
-      d.updated_at = now_s;
-      deliveries_.record_delivery_progress(d);
-      observability::log_info("delivery_deferred",
-                              {{"delivery", d.id}, {"rule", std::string(window.rule)}, {"resume_at", std::to_string(resume)}});
-      return true;
-    }
-    return false;
-  }
-  d.status = "running";
-  d.resume_at = 0;
-
-  const auto context = decision_context(*policy, policy::Capability::deliveries, *channel, d.purpose,
-                                        partner->category, now_s);
-  if (!context) {
-    finish(d, "failed", "the policy in force no longer knows the purpose or the partner category");
-    return true;
-  }
-
-  // The next targets.
-  std::size_t batch = options_.batch_size;
-  if (out.rate_per_second() > 0)
-    batch = std::min(batch, std::max<std::size_t>(1, static_cast<std::size_t>(out.rate_per_second() / 4)));
-  std::vector<std::uint64_t> targets;
-  std::uint64_t next_cursor = d.cursor;
-  bool last = false;
-  if (!d.audience_id.empty()) {
-    const auto audience = audiences_.get_audience(d.partner_id, d.audience_id);
-    if (!audience || audience->status != "ready") {
-      finish(d, "failed", "the audience was deleted");
-      return true;
-    }
-    engine::MemberBatch members;
-    try {
-      members = engine::await(engine_.members(audience->engine_id, d.cursor, batch), options_.engine_timeout);
-    } catch (const engine::AudienceNotFound&) {
-      std::string why = "the engine no longer holds the audience";
-      const auto rebuilt = options_.rematerialise ? options_.rematerialise(*audience, why) : std::nullopt;
-      if (!rebuilt) {
-        finish(d, "failed", why);
-        return true;
-      }
-      observability::log_info("delivery_audience_rebuilt", {{"delivery", d.id}, {"audience", audience->id}});
-      members = engine::await(engine_.members(*rebuilt, d.cursor, batch), options_.engine_timeout);
-    }
-    targets = std::move(members.subscribers);
-    if (d.decided == 0) ledger_.make_room(d.target_count);
-    last = !members.next;
-    next_cursor = members.next.value_or(d.cursor);
-  } else {
-    const auto from = std::min<std::size_t>(d.cursor, d.subscribers.size());
-    const auto to = std::min(from + batch, d.subscribers.size());
-    targets.assign(d.subscribers.begin() + static_cast<std::ptrdiff_t>(from), d.subscribers.begin() + static_cast<std::ptrdiff_t>(to));
-    next_cursor = to;
-    last = to == d.subscribers.size();
-  }
-
-  std::vector<engine::SubscriberFacts> facts;
-  if (!targets.empty())
-    facts = engine::await(engine_.facts({targets, d.purpose, partner->category, offer->channel, offer->product_code}),
-                          options_.engine_timeout);
-
-  // After a crash: what the interrupted batch had already sent.
-  std::unordered_set<std::uint64_t> already;
-  if (recovering_.erase(d.id) && !d.sink_position.empty()) already = sink_.written_since(d.sink_position, d.id);
-
-  if (!already.empty()) {
-    // Sent before the crash: counted as delivered, not decided (or sent) again.
-    std::vector<std::uint64_t> rest;
-    std::vector<engine::SubscriberFacts> rest_facts;
-    for (std::size_t i = 0; i < targets.size(); ++i) {
-      if (already.count(targets[i])) {
-        ++d.counts.delivered;
-        continue;
-      }
-      rest.push_back(targets[i]);
-      rest_facts.push_back(facts[i]);
-    }
-    d.decided += targets.size() - rest.size();
-    targets.swap(rest);
-    facts.swap(rest_facts);
-  }
-  std::vector<Outcome> outcomes;
-  decide_batch(*context, targets, facts, overlay_, ledger_, outcomes);
-  std::vector<std::uint64_t> send;
-  send.reserve(targets.size());
-  for (std::size_t i = 0; i < targets.size(); ++i) switch (outcomes[i]) {
-      case Outcome::send: send.push_back(targets[i]); break;
-      case Outcome::no_consent: ++d.counts.no_consent; break;
-      case Outcome::capped: ++d.counts.capped; break;
-      case Outcome::ineligible: ++d.counts.ineligible; break;
-    }
-
-  if (!send.empty()) {
-    std::string product_name = offer->product_code;
-    try {
-      for (const auto& p : engine::await(engine_.products(), options_.engine_timeout))
-        if (p.code == offer->product_code) product_name = p.name;
-    } catch (const engine::EngineUnavailable&) {
-      for (const auto s : send) ledger_.release(context->periods, s, *channel);
-      throw;
-    }
-    MessageBatch messages{d.id,   offer->id, d.partner_id, *channel, offers::render_offer_text(*offer, product_name),
-                          send, now};
-    try {
-      out.send(messages);
-      d.counts.delivered += send.size();
-    } catch (const std::exception& e) {
-      for (const auto s : send) ledger_.release(context->periods, s, *channel);
-      d.counts.failed += send.size();
-      d.error = std::string("the channel refused a batch: ") + e.what();
-      observability::log_error("delivery_channel_failed", {{"delivery", d.id}, {"what", e.what()}});
-    }
-  }
-
-  d.cursor = next_cursor;
-  d.decided += targets.size();
+  d.cursor = b->next_cursor;
+  d.decided += b->targets.size();
   // The progress record vouches for every line before its position: they reach the disk first.
   sink_.sync();
   d.sink_position = sink_.position();
   d.updated_at = now_s;
-  if (last) {
+  if (b->last) {
     d.status = "completed";
     d.finished_at = now_s;
   }
   deliveries_.record_delivery_progress(d);
-  if (last) log_finished(d);
+  if (b->last) log_finished(d);
   return true;
 }
 

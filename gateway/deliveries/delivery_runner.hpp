@@ -75,7 +75,16 @@ class DeliveryRunner {
   std::int64_t now_ms() const;
 
  private:
+  struct Batch;
   bool run_batch(deliveries::DeliveryRecord& d);
+  std::optional<Batch> setting_for(DeliveryRecord& d, std::int64_t now_s, bool& worked);
+  bool outside_send_window(DeliveryRecord& d, const policy::PolicySnapshot& policy, policy::Channel channel,
+                           std::int64_t now_s, bool& worked);
+  bool with_context(DeliveryRecord& d, Batch& b, std::int64_t now_s);
+  bool next_targets(DeliveryRecord& d, Batch& b);
+  void skip_sent_before_crash(DeliveryRecord& d, Batch& b);
+  std::vector<std::uint64_t> decide(DeliveryRecord& d, const Batch& b);
+  void send(DeliveryRecord& d, const Batch& b, const std::vector<std::uint64_t>& send, std::int64_t now);
   void finish(deliveries::DeliveryRecord& d, const std::string& status, const std::string& error);
   static void log_finished(const deliveries::DeliveryRecord& d);
 

@@ -97,4 +97,20 @@ void add_partner_routes(Pipeline& plane, const std::shared_ptr<Handlers>& handle
                      .capability_class = r.capability_class});
 }
 
+// One operation of the admin plane (the bearer-token stages guard them all); every one
+// runs on the worker pool.
+template <typename Handlers>
+struct AdminRoute {
+  std::string method;
+  std::string pattern;
+  Response (Handlers::*handler)(RequestContext&);
+};
+
+template <typename Handlers>
+void add_admin_routes(Pipeline& plane, const std::shared_ptr<Handlers>& handlers,
+                      std::initializer_list<AdminRoute<Handlers>> routes) {
+  for (const auto& r : routes)
+    plane.add_route({.method = r.method, .pattern = r.pattern, .handler = bind(handlers, r.handler), .blocking = true});
+}
+
 }  // namespace octopus::http

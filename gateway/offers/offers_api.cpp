@@ -189,12 +189,8 @@ void register_offer_routes(http::Pipeline& partner_plane, http::Pipeline& admin_
       {{"POST", "/v1/offers", &H::submit, Scope::offers_write, CapabilityClass::resource_admin, true},
        {"GET", "/v1/offers/{id}", &H::get, Scope::offers_read, CapabilityClass::reads},
        {"GET", "/v1/offers", &H::list, Scope::offers_read, CapabilityClass::reads}});
-  admin_plane.add_route(
-      {.method = "GET", .pattern = "/admin/v1/offers", .handler = http::bind(h, &H::list_all), .blocking = true});
-  admin_plane.add_route({.method = "POST",
-                         .pattern = "/admin/v1/offers/{id}/review",
-                         .handler = http::bind(h, &H::review),
-                         .blocking = true});
+  http::add_admin_routes<H>(admin_plane, h,
+                            {{"GET", "/admin/v1/offers", &H::list_all}, {"POST", "/admin/v1/offers/{id}/review", &H::review}});
 }
 
 }  // namespace octopus::offers

@@ -173,66 +173,82 @@ void TriggerRunner::flush_counts() {
   triggers_.add_trigger_counts(deltas);
 }
 
-void TriggerRunner::fire(const Hits& hits, std::int64_t now, const policy::PolicySnapshot& policy) {
-  struct Firing {
-    const ActiveTrigger* trigger;
-    std::vector<std::uint64_t> send;
-    policy::CountingPeriods periods;
-  };
-  std::vector<Firing> firings;
-  firings.reserve(hits.size());
-  std::unordered_map<std::string, triggers::TriggerCounts> pass;  // merged into pending_counts_ at the end
-  std::array<bool, policy::kChannelCount> open{};
-  for (const auto c : policy::kChannels)
-    open[static_cast<std::size_t>(c)] =
-        policy::check_send_time(policy, c, policy::Seconds(std::chrono::seconds(now / 1000))).allowed;
-
-  // First what each trigger may still send (cooldown, quiet hours); then the engine's facts
-  // for all of them, one call per consent scope and product (triggers sharing an offer's
-  // terms share the call), all asked at once; then the decisions, as the answers are read.
+// One pass over the hits of a batch of events. First what each trigger may still send
+// (cooldown, quiet hours); then the engine's facts for all of them, one call per consent
+// scope and product (triggers sharing an offer's terms share the call), all asked at once;
+// then the decisions, as the answers are read; then one hand-over per channel.
+struct TriggerRunner::Pass {
   struct Due {
     const ActiveTrigger* trigger;
     std::vector<std::uint64_t> subscribers;
     deliveries::DecisionContext context;
-    std::size_t ask;                  // which facts call answers for them
-    std::vector<std::size_t> at;      // where each subscriber is in that call's answer
+    std::size_t ask;              // which facts call answers for them
+    std::vector<std::size_t> at;  // where each subscriber is in that call's answer
   };
   struct Ask {
     engine::FactsQuery query;
     std::unordered_map<std::uint64_t, std::size_t> index;  // subscriber → position in the query
     std::future<std::vector<engine::SubscriberFacts>> answer;
   };
+  struct Firing {
+    const ActiveTrigger* trigger;
+    std::vector<std::uint64_t> send;
+    policy::CountingPeriods periods;
+  };
+
+  Pass(std::int64_t now_ms, const policy::PolicySnapshot& snapshot) : now(now_ms), policy(snapshot) {
+    for (const auto c : policy::kChannels)
+      open[static_cast<std::size_t>(c)] =
+          policy::check_send_time(policy, c, policy::Seconds(std::chrono::seconds(now / 1000))).allowed;
+  }
+
+  std::int64_t now;
+  const policy::PolicySnapshot& policy;
+  std::array<bool, policy::kChannelCount> open{};
+  std::unordered_map<std::string, triggers::TriggerCounts> counts;  // merged into pending_counts_ at the end
   std::vector<Due> dues;
   std::vector<Ask> asks;
   std::map<std::tuple<std::string_view, std::string_view, policy::Channel, std::string_view>, std::size_t> ask_of;
+  std::vector<Firing> firings;
+};
+
+// The subscribers a trigger may still send to in this pass; the others counted by why not.
+std::vector<std::uint64_t> TriggerRunner::due_of(Pass& pass, const ActiveTrigger& t,
+                                                 const std::vector<std::uint64_t>& subscribers) {
+  auto& counts = pass.counts[t.record.id];
+  counts.matched += subscribers.size();
+  auto& last = last_sent_[t.record.id];
+  std::vector<std::uint64_t> due;
+  for (const auto s : subscribers) {
+    auto it = last.find(s);
+    if (it != last.end() && pass.now - it->second < t.record.cooldown_seconds * 1000) ++counts.cooling_down;
+    else if (!pass.open[static_cast<std::size_t>(t.channel)] || pass.now / 1000 > t.offer.valid_until) ++counts.quiet_hours;
+    else if (std::find(due.begin(), due.end(), s) == due.end()) due.push_back(s);
+    else ++counts.cooling_down;  // the same subscriber twice in one pass
+  }
+  return due;
+}
+
+// Which facts call answers for a trigger's due subscribers, and where each one is in it.
+void TriggerRunner::plan(Pass& pass, const Hits& hits) {
   for (const auto& [trigger, subscribers] : hits) {
     const auto& t = *trigger;
-    auto& counts = pass[t.record.id];
-    counts.matched += subscribers.size();
-    auto& last = last_sent_[t.record.id];
-    std::vector<std::uint64_t> due;
-    for (const auto s : subscribers) {
-      auto it = last.find(s);
-      if (it != last.end() && now - it->second < t.record.cooldown_seconds * 1000) ++counts.cooling_down;
-      else if (!open[static_cast<std::size_t>(t.channel)] || now / 1000 > t.offer.valid_until) ++counts.quiet_hours;
-      else if (std::find(due.begin(), due.end(), s) == due.end()) due.push_back(s);
-      else ++counts.cooling_down;  // the same subscriber twice in one pass
-    }
+    auto due = due_of(pass, t, subscribers);
     if (due.empty()) continue;
-    const auto context = deliveries::decision_context(policy, policy::Capability::triggers, t.channel, t.record.purpose,
-                                                      t.partner_category, now / 1000);
+    const auto context = deliveries::decision_context(pass.policy, policy::Capability::triggers, t.channel,
+                                                      t.record.purpose, t.partner_category, pass.now / 1000);
     if (!context || !channels_[static_cast<std::size_t>(t.channel)]) {
-      counts.no_consent += due.size();
+      pass.counts[t.record.id].no_consent += due.size();
       continue;
     }
     const auto [slot, added] =
-        ask_of.try_emplace({t.record.purpose, t.partner_category, t.channel, t.offer.product_code}, asks.size());
+        pass.ask_of.try_emplace({t.record.purpose, t.partner_category, t.channel, t.offer.product_code}, pass.asks.size());
     if (added)
-      asks.push_back({{{}, t.record.purpose, t.partner_category, std::string(policy::to_string(t.channel)),
-                       t.offer.product_code},
-                      {},
-                      {}});
-    auto& ask = asks[slot->second];
+      pass.asks.push_back({{{}, t.record.purpose, t.partner_category, std::string(policy::to_string(t.channel)),
+                            t.offer.product_code},
+                           {},
+                           {}});
+    auto& ask = pass.asks[slot->second];
     std::vector<std::size_t> at;
     at.reserve(due.size());
     for (const auto s : due) {
@@ -240,19 +256,23 @@ void TriggerRunner::fire(const Hits& hits, std::int64_t now, const policy::Polic
       if (first) ask.query.subscribers.push_back(s);
       at.push_back(where->second);
     }
-    dues.push_back({&t, std::move(due), *context, slot->second, std::move(at)});
+    pass.dues.push_back({&t, std::move(due), *context, slot->second, std::move(at)});
   }
-  for (auto& ask : asks) ask.answer = engine_.facts(ask.query);
+}
+
+// Asks every facts call at once, then decides each trigger's subscribers as answers come.
+void TriggerRunner::decide(Pass& pass) {
+  for (auto& ask : pass.asks) ask.answer = engine_.facts(ask.query);
   std::vector<std::vector<engine::SubscriberFacts>> answers;
-  answers.reserve(asks.size());
-  for (auto& ask : asks) answers.push_back(engine::await(std::move(ask.answer), options_.engine_timeout));
+  answers.reserve(pass.asks.size());
+  for (auto& ask : pass.asks) answers.push_back(engine::await(std::move(ask.answer), options_.engine_timeout));
   std::vector<engine::SubscriberFacts> facts;
   std::vector<deliveries::Outcome> outcomes;
-  for (auto& d : dues) {
+  for (auto& d : pass.dues) {
     facts.clear();
     for (const auto i : d.at) facts.push_back(answers[d.ask][i]);
-    auto& counts = pass[d.trigger->record.id];
-    Firing f{d.trigger, {}, d.context.periods};
+    auto& counts = pass.counts[d.trigger->record.id];
+    Pass::Firing f{d.trigger, {}, d.context.periods};
     deliveries::decide_batch(d.context, d.subscribers, facts, overlay_, ledger_, outcomes);
     for (std::size_t i = 0; i < d.subscribers.size(); ++i) switch (outcomes[i]) {
         case deliveries::Outcome::send: f.send.push_back(d.subscribers[i]); break;
@@ -260,35 +280,44 @@ void TriggerRunner::fire(const Hits& hits, std::int64_t now, const policy::Polic
         case deliveries::Outcome::capped: ++counts.capped; break;
         case deliveries::Outcome::ineligible: ++counts.ineligible; break;
       }
-    if (!f.send.empty()) firings.push_back(std::move(f));
+    if (!f.send.empty()) pass.firings.push_back(std::move(f));
   }
+}
 
-  // One hand-over (and one flush to disk) per channel for the whole pass.
-  for (const auto c : policy::kChannels) {
-    std::vector<deliveries::MessageBatch> batches;
-    std::vector<const Firing*> of;
-    for (const auto& f : firings)
-      if (f.trigger->channel == c) {
-        batches.push_back({f.trigger->record.id, f.trigger->offer.id, f.trigger->record.partner_id, c, f.trigger->text,
-                           f.send, now});
-        of.push_back(&f);
-      }
-    if (batches.empty()) continue;
-    try {
-      channels_[static_cast<std::size_t>(c)]->send(std::span<const deliveries::MessageBatch>(batches));
-      for (const auto* f : of) {
-        pass[f->trigger->record.id].sent += f->send.size();
-        auto& last = last_sent_[f->trigger->record.id];
-        for (const auto s : f->send) last[s] = now;
-      }
-    } catch (const std::exception& e) {
-      for (const auto* f : of)
-        for (const auto s : f->send) ledger_.release(f->periods, s, c);
-      observability::log_error("trigger_channel_failed", {{"channel", std::string(policy::to_string(c))}, {"what", e.what()}});
+// One hand-over (and one flush to disk) per channel for the whole pass; what a channel
+// refuses is given back to the frequency ledger.
+void TriggerRunner::hand_over(Pass& pass, policy::Channel c) {
+  std::vector<deliveries::MessageBatch> batches;
+  std::vector<const Pass::Firing*> of;
+  for (const auto& f : pass.firings)
+    if (f.trigger->channel == c) {
+      batches.push_back(
+          {f.trigger->record.id, f.trigger->offer.id, f.trigger->record.partner_id, c, f.trigger->text, f.send, pass.now});
+      of.push_back(&f);
     }
+  if (batches.empty()) return;
+  try {
+    channels_[static_cast<std::size_t>(c)]->send(std::span<const deliveries::MessageBatch>(batches));
+    for (const auto* f : of) {
+      pass.counts[f->trigger->record.id].sent += f->send.size();
+      auto& last = last_sent_[f->trigger->record.id];
+      for (const auto s : f->send) last[s] = pass.now;
+    }
+  } catch (const std::exception& e) {
+    for (const auto* f : of)
+      for (const auto s : f->send) ledger_.release(f->periods, s, c);
+    observability::log_error("trigger_channel_failed", {{"channel", std::string(policy::to_string(c))}, {"what", e.what()}});
   }
+}
+
+void TriggerRunner::fire(const Hits& hits, std::int64_t now, const policy::PolicySnapshot& policy) {
+  Pass pass(now, policy);
+  pass.firings.reserve(hits.size());
+  plan(pass, hits);
+  decide(pass);
+  for (const auto c : policy::kChannels) hand_over(pass, c);
   std::lock_guard lock(counts_mutex_);
-  for (const auto& [id, c] : pass) {
+  for (const auto& [id, c] : pass.counts) {
     auto& p = pending_counts_[id];
     p.matched += c.matched;
     p.sent += c.sent;

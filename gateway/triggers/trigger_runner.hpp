@@ -90,7 +90,12 @@ class TriggerRunner {
   using Hits = std::map<const ActiveTrigger*, std::vector<std::uint64_t>>;
   void match_indexed(const Set& set, const std::vector<const engine::SubscriberEvent*>& events, Hits& hits);
   void match_naive(const Set& set, const std::vector<const engine::SubscriberEvent*>& events, Hits& hits);
+  struct Pass;
   void fire(const Hits& hits, std::int64_t now_ms, const policy::PolicySnapshot& policy);
+  std::vector<std::uint64_t> due_of(Pass& pass, const ActiveTrigger& t, const std::vector<std::uint64_t>& subscribers);
+  void plan(Pass& pass, const Hits& hits);
+  void decide(Pass& pass);
+  void hand_over(Pass& pass, policy::Channel c);
   std::int64_t now_ms() const;
 
   TriggerRepository& triggers_;

@@ -8,6 +8,7 @@
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
 #include "http/query.hpp"
+#include "http/resource_steps.hpp"
 
 namespace octopus::engine::remote {
 
@@ -113,18 +114,50 @@ http::Handler stream_writer(std::chrono::milliseconds timeout, Parse parse, Appe
   };
 }
 
-}  // namespace
-
-void register_engine_routes(http::Pipeline& plane, Engine& engine, std::chrono::milliseconds timeout) {
-  Engine* e = &engine;
+// GET routes that answer one engine call with no parameters but the path's.
+template <typename T, typename Ask>
+void add_lookup_route(http::Pipeline& plane, const char* pattern, std::chrono::milliseconds timeout, Ask ask) {
   plane.add_route({.method = "GET",
-                   .pattern = "/engine/v1/vocabulary",
+                   .pattern = pattern,
                    .handler =
-                       [e, timeout](http::RequestContext& ctx) {
-                         return answer(ctx, e->vocabulary(), timeout,
-                                       [](const Vocabulary& v) { return http::make_json(200, wire::to_json(v)); });
+                       [=](http::RequestContext& ctx) {
+                         return answer(ctx, ask(ctx), timeout, [](const T& v) { return http::make_json(200, wire::to_json(v)); });
                        },
                    .blocking = true});
+}
+
+http::Handler members_handler(Engine* e, std::chrono::milliseconds timeout) {
+  return [e, timeout](http::RequestContext& ctx) {
+    auto query = http::parse_query(ctx.request.query());
+    std::optional<std::uint64_t> cursor;
+    std::optional<std::size_t> limit;
+    if (query) {
+      cursor = parse_cursor(*query);
+      limit = http::page_limit(*query, 1000, 10000);
+    }
+    if (!cursor || !limit)
+      return http::make_problem(ctx, http::problems::malformed_request,
+                                "cursor must be a whole number and limit one from 1 to 10000.");
+    return answer(ctx, e->members(ctx.path_params.at("id"), *cursor, *limit), timeout,
+                  [](const MemberBatch& b) { return http::make_json(200, wire::to_json(b)); });
+  };
+}
+
+http::Handler consents_handler(Engine* e, std::chrono::milliseconds timeout) {
+  return [e, timeout](http::RequestContext& ctx) {
+    const auto& id = ctx.path_params.at("id");
+    std::uint64_t subscriber = 0;
+    const auto* end = id.data() + id.size();
+    auto [p, ec] = std::from_chars(id.data(), end, subscriber);
+    if (ec != std::errc() || p != end || id.empty())
+      return http::make_problem(ctx, http::problems::not_found, "No such subscriber.");
+    return answer(ctx, e->consents(subscriber), timeout,
+                  [](const std::vector<ConsentRecord>& r) { return http::make_json(200, wire::to_json(r)); });
+  };
+}
+
+// Questions about the population: counts, audiences, eligibility, facts, memberships.
+void register_query_routes(http::Pipeline& plane, Engine* e, std::chrono::milliseconds timeout) {
   add_query_route<CountQuery>(
       plane, "/engine/v1/counts", timeout, wire::count_query_from_json, [e](CountQuery q) { return e->count(q); },
       [](std::uint64_t n) { return http::make_json(200, json{{"count", n}}); });
@@ -132,35 +165,6 @@ void register_engine_routes(http::Pipeline& plane, Engine& engine, std::chrono::
       plane, "/engine/v1/audiences", timeout, wire::count_query_from_json,
       [e](CountQuery q) { return e->materialise(q); },
       [](const AudienceHandle& h) { return http::make_json(201, wire::to_json(h)); });
-  plane.add_route({.method = "GET",
-                   .pattern = "/engine/v1/audiences/{id}/members",
-                   .handler =
-                       [e, timeout](http::RequestContext& ctx) {
-                         auto query = http::parse_query(ctx.request.query());
-                         std::optional<std::uint64_t> cursor;
-                         std::optional<std::size_t> limit;
-                         if (query) {
-                           cursor = parse_cursor(*query);
-                           limit = http::page_limit(*query, 1000, 10000);
-                         }
-                         if (!cursor || !limit)
-                           return http::make_problem(ctx, http::problems::malformed_request,
-                                                     "cursor must be a whole number and limit one from 1 to 10000.");
-                         return answer(ctx, e->members(ctx.path_params.at("id"), *cursor, *limit), timeout,
-                                       [](const MemberBatch& b) { return http::make_json(200, wire::to_json(b)); });
-                       },
-                   .blocking = true});
-  plane.add_route({.method = "DELETE",
-                   .pattern = "/engine/v1/audiences/{id}",
-                   .handler =
-                       [e, timeout](http::RequestContext& ctx) {
-                         return answer(ctx, e->drop(ctx.path_params.at("id")), timeout, [] {
-                           http::Response r;
-                           r.status = 204;
-                           return r;
-                         });
-                       },
-                   .blocking = true});
   add_query_route<EligibilityQuery>(
       plane, "/engine/v1/eligibility", timeout, wire::eligibility_query_from_json,
       [e](EligibilityQuery q) { return e->eligibility(q); },
@@ -172,27 +176,19 @@ void register_engine_routes(http::Pipeline& plane, Engine& engine, std::chrono::
       plane, "/engine/v1/memberships", timeout, wire::membership_query_from_json,
       [e](MembershipQuery q) { return e->memberships(std::move(q)); },
       [](const Memberships& r) { return http::make_json(200, wire::to_json(r)); });
-  plane.add_route({.method = "GET",
-                   .pattern = "/engine/v1/subscribers/{id}/consents",
-                   .handler =
-                       [e, timeout](http::RequestContext& ctx) {
-                         const auto& id = ctx.path_params.at("id");
-                         std::uint64_t subscriber = 0;
-                         const auto* end = id.data() + id.size();
-                         auto [p, ec] = std::from_chars(id.data(), end, subscriber);
-                         if (ec != std::errc() || p != end || id.empty())
-                           return http::make_problem(ctx, http::problems::not_found, "No such subscriber.");
-                         return answer(ctx, e->consents(subscriber), timeout, [](const std::vector<ConsentRecord>& r) {
-                           return http::make_json(200, wire::to_json(r));
-                         });
-                       },
-                   .blocking = true});
+}
+
+// The event and conversion streams: read after a sequence, or append.
+void register_stream_routes(http::Pipeline& plane, Engine* e, std::chrono::milliseconds timeout) {
+  const auto events = [e](std::uint64_t after, std::size_t limit, std::chrono::milliseconds wait) {
+    return e->events(after, limit, wait);
+  };
+  const auto conversions = [e](std::uint64_t after, std::size_t limit, std::chrono::milliseconds wait) {
+    return e->conversions(after, limit, wait);
+  };
   plane.add_route({.method = "GET",
                    .pattern = "/engine/v1/events",
-                   .handler = stream_reader<EventBatch>(
-                       timeout, [e](std::uint64_t after, std::size_t limit, std::chrono::milliseconds wait) {
-                         return e->events(after, limit, wait);
-                       }),
+                   .handler = stream_reader<EventBatch>(timeout, events),
                    .blocking = true});
   plane.add_route({.method = "POST",
                    .pattern = "/engine/v1/events",
@@ -201,25 +197,39 @@ void register_engine_routes(http::Pipeline& plane, Engine& engine, std::chrono::
                    .blocking = true});
   plane.add_route({.method = "GET",
                    .pattern = "/engine/v1/conversions",
-                   .handler = stream_reader<ConversionBatch>(
-                       timeout, [e](std::uint64_t after, std::size_t limit, std::chrono::milliseconds wait) {
-                         return e->conversions(after, limit, wait);
-                       }),
+                   .handler = stream_reader<ConversionBatch>(timeout, conversions),
                    .blocking = true});
   plane.add_route({.method = "POST",
                    .pattern = "/engine/v1/conversions",
                    .handler = stream_writer<Conversion>(timeout, wire::conversion_from_json,
                                                         [e](Conversion r) { return e->report_conversion(std::move(r)); }),
                    .blocking = true});
+}
+
+}  // namespace
+
+void register_engine_routes(http::Pipeline& plane, Engine& engine, std::chrono::milliseconds timeout) {
+  Engine* e = &engine;
+  add_lookup_route<Vocabulary>(plane, "/engine/v1/vocabulary", timeout, [e](http::RequestContext&) { return e->vocabulary(); });
+  add_lookup_route<std::vector<Product>>(plane, "/engine/v1/products", timeout,
+                                         [e](http::RequestContext&) { return e->products(); });
+  register_query_routes(plane, e, timeout);
   plane.add_route({.method = "GET",
-                   .pattern = "/engine/v1/products",
+                   .pattern = "/engine/v1/audiences/{id}/members",
+                   .handler = members_handler(e, timeout),
+                   .blocking = true});
+  plane.add_route({.method = "DELETE",
+                   .pattern = "/engine/v1/audiences/{id}",
                    .handler =
                        [e, timeout](http::RequestContext& ctx) {
-                         return answer(ctx, e->products(), timeout, [](const std::vector<Product>& p) {
-                           return http::make_json(200, wire::to_json(p));
-                         });
+                         return answer(ctx, e->drop(ctx.path_params.at("id")), timeout, [] { return http::no_content(); });
                        },
                    .blocking = true});
+  plane.add_route({.method = "GET",
+                   .pattern = "/engine/v1/subscribers/{id}/consents",
+                   .handler = consents_handler(e, timeout),
+                   .blocking = true});
+  register_stream_routes(plane, e, timeout);
 }
 
 }  // namespace octopus::engine::remote
