@@ -169,42 +169,43 @@ std::unique_ptr<engine::Engine> start_engine(const config::EngineConfig& c) {
 }
 }  // namespace
 
-GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : parts_(std::make_unique<Parts>()) {
-  auto& p = *parts_;
-  p.config = std::move(config);
-  const auto& c = p.config;
-  observability::set_log_level(parse_level(c.log_level));
-  observability::set_access_log_enabled(c.access_log);
-  protocol::ensure_sodium_initialised();
+using Parts = GatewayApp::Parts;
 
+namespace {
+
+// The admin plane's bearer token. Each failed guess that leaves an address throttled is an
+// operator-visible event.
+std::unique_ptr<auth::BearerTokenAuthenticator> admin_authenticator(Parts& p, std::string admin_token) {
   if (admin_token.empty())
     throw std::runtime_error("OCTOPUS_ADMIN_TOKEN is not set: the admin plane refuses to start without a token");
-  // Each failed guess that leaves an address throttled is an operator-visible event.
-  auto admin_auth = std::make_unique<auth::BearerTokenAuthenticator>(
-      admin_token, "octopus-admin", [&p](std::string_view address) {
-        audit::AuditRecord a;
-        a.at = http::unix_seconds_now();
-        a.actor = "unauthenticated";
-        a.action = "admin.auth_throttled";
-        a.subject = std::string(address);
-        a.outcome = "refused";
-        a.policy_version = p.policies ? p.policies->current()->version : "";
-        try {
-          p.records->audit.append_audit(a);
-        } catch (const std::exception& e) {
-          observability::log_error("audit_failed", {{"action", a.action}, {"what", e.what()}});
-        }
-        observability::log_warn("admin_auth_throttled", {{"address", a.subject}});
-      });
+  return std::make_unique<auth::BearerTokenAuthenticator>(admin_token, "octopus-admin", [&p](std::string_view address) {
+    audit::AuditRecord a;
+    a.at = http::unix_seconds_now();
+    a.actor = "unauthenticated";
+    a.action = "admin.auth_throttled";
+    a.subject = std::string(address);
+    a.outcome = "refused";
+    a.policy_version = p.policies ? p.policies->current()->version : "";
+    try {
+      p.records->audit.append_audit(a);
+    } catch (const std::exception& e) {
+      observability::log_error("audit_failed", {{"action", a.action}, {"what", e.what()}});
+    }
+    observability::log_warn("admin_auth_throttled", {{"address", a.subject}});
+  });
+}
 
+// The data directory, the records in it and the partner registry read from them; then the
+// policies (deny by default: without a valid policy set nothing could be decided, so the
+// gateway does not start).
+void open_records_and_policies(Parts& p) {
+  const auto& c = p.config;
   // A data directory the gateway makes is its own account's alone; one the operator made
   // keeps its mode (the files inside are 0600 whatever it is).
   if (std::filesystem::create_directories(c.data_dir))
     std::filesystem::permissions(c.data_dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
   p.records = std::make_unique<SqliteRepositories>(c.data_dir + "/gateway.db");
   p.directory.load(p.records->partners.load_all_partners());
-
-  // Deny by default: without a valid policy set nothing could be decided, so do not start.
   p.policies = std::make_unique<policy::PolicyRegistry>(
       c.policies_dir, [audit = &p.records->audit, dir = c.policies_dir](const policy::ReloadReport& report) {
         audit_reload(*audit, report, dir);
@@ -214,28 +215,33 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
     for (const auto& e : first.errors) message += "\n  " + e.to_string();
     throw std::runtime_error(message);
   }
+}
 
-  http::TlsFiles tls = c.tls;
-  if (tls.certificate_chain.empty()) {
-    auto generated = http::ensure_self_signed_tls(c.data_dir + "/tls");
-    tls.certificate_chain = generated.certificate_chain;
-    tls.private_key = generated.private_key;
-    p.generated_ca = generated.ca_certificate;
-  }
+// The configured certificate, or a development one made under data_dir/tls.
+http::TlsFiles tls_files(Parts& p) {
+  http::TlsFiles tls = p.config.tls;
+  if (!tls.certificate_chain.empty()) return tls;
+  auto generated = http::ensure_self_signed_tls(p.config.data_dir + "/tls");
+  tls.certificate_chain = generated.certificate_chain;
+  tls.private_key = generated.private_key;
+  p.generated_ca = generated.ca_certificate;
+  return tls;
+}
 
-  // Counters: this process alone, or Redis shared by every instance (quotas and nonces).
-  if (c.counters.backend == "redis") {
-    auto options = c.counters.redis;
-    if (!c.counters.redis_password_env.empty()) {
-      const char* password = std::getenv(c.counters.redis_password_env.c_str());
+// Counters: this process alone, or Redis shared by every instance (quotas and nonces).
+void start_counters(Parts& p) {
+  const auto& c = p.config.counters;
+  if (c.backend == "redis") {
+    auto options = c.redis;
+    if (!c.redis_password_env.empty()) {
+      const char* password = std::getenv(c.redis_password_env.c_str());
       if (!password)
-        throw std::runtime_error("counters.redis.password_env names " + c.counters.redis_password_env +
-                                 ", which is not set");
+        throw std::runtime_error("counters.redis.password_env names " + c.redis_password_env + ", which is not set");
       options.password = password;
     }
     p.redis = std::make_unique<redis::RedisClient>(options);
-    p.nonces = std::make_unique<auth::RedisNonceCache>(*p.redis, c.counters.key_prefix);
-    p.counters = std::make_unique<quota::RedisCounterStore>(*p.redis, c.counters.key_prefix);
+    p.nonces = std::make_unique<auth::RedisNonceCache>(*p.redis, c.key_prefix);
+    p.counters = std::make_unique<quota::RedisCounterStore>(*p.redis, c.key_prefix);
     try {
       p.redis->command({"PING"});
     } catch (const redis::RedisUnavailable& e) {
@@ -247,9 +253,12 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
     p.counters = std::make_unique<quota::MemoryCounterStore>();
   }
   p.limiter = std::make_unique<quota::QuotaLimiter>(*p.counters);
+}
 
-  // Partner plane: authenticate, authorize, pin the policy, count against the plan, then
-  // the capability handlers.
+// Partner plane: authenticate, authorize, pin the policy, count against the plan, then
+// the capability handlers.
+void add_partner_stages(Parts& p) {
+  const auto& c = p.config;
   p.partner_plane.add_stage(std::make_unique<auth::SignatureAuthenticator>(p.directory, *p.nonces, c.signatures));
   p.partner_plane.add_stage(std::make_unique<auth::ScopeAuthorizer>());
   p.partner_plane.add_stage(std::make_unique<policy::PolicyStage>(*p.policies));
@@ -257,110 +266,157 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   // After the limits: a replayed answer still counts against the plan, as the request did.
   p.partner_plane.add_stage(std::make_unique<idempotency::IdempotencyStage>(p.records->idempotency));
   capabilities::register_routes(p.partner_plane);
+}
 
-  // The engine and what partners do with it.
+// The engine and what partners do with it: targeting, audiences, offers.
+void add_targeting(Parts& p, const tokens::MasterKey& master_key) {
+  const auto& c = p.config;
   p.engine = start_engine(c.engine);
   // Several instances share each partner's recent segments through Redis, so the
   // differencing check sees every query whichever instance answered it.
   std::unique_ptr<audiences::QueryHistory> history;
   if (p.redis) history = std::make_unique<audiences::RedisQueryHistory>(*p.redis, c.counters.key_prefix);
-  const auto master_key = tokens::load_or_create_master_key(c.data_dir + "/token-master.key");
-  p.release = std::make_unique<privacy::ReleaseModel>(privacy::derive_release_secret(master_key), p.records->privacy_releases);
+  p.release =
+      std::make_unique<privacy::ReleaseModel>(privacy::derive_release_secret(master_key), p.records->privacy_releases);
   p.audiences = std::make_unique<audiences::AudienceService>(*p.engine, c.engine.timeout, *p.release, system_clock(),
                                                              std::move(history));
   audiences::AudienceBuilder::fail_unfinished(p.records->audiences);
-  p.audience_builder = std::make_unique<audiences::AudienceBuilder>(*p.audiences, p.records->audiences, p.records->partners,
-                                                                    c.engine.timeout * 12);
+  p.audience_builder = std::make_unique<audiences::AudienceBuilder>(*p.audiences, p.records->audiences,
+                                                                    p.records->partners, c.engine.timeout * 12);
   audiences::register_routes(p.partner_plane, {*p.audiences, *p.audience_builder, p.records->audiences});
   offers::register_product_routes(p.partner_plane, *p.engine, c.engine.timeout);
-  offers::register_offer_routes(p.partner_plane, p.admin_plane, {p.records->offers, p.records->audit, *p.engine, *p.policies, c.engine.timeout});
+  offers::register_offer_routes(p.partner_plane, p.admin_plane,
+                                {p.records->offers, p.records->audit, *p.engine, *p.policies, c.engine.timeout});
   admin::register_event_routes(p.admin_plane, {*p.engine, p.records->audit, *p.policies, c.engine.timeout});
+}
 
-  // Deliveries.
-  auto policy_source = [registry = p.policies.get()] { return registry->current(); };
-  p.tokenizer = std::make_unique<tokens::PartnerTokenizer>(master_key);
-  p.sink = std::make_unique<deliveries::MessageSink>(c.data_dir + "/messages");
+// The week's messages decide today's and this week's caps; triggers' messages as far back
+// as their longest cooldown keep those cooldowns across the restart.
+void rebuild_contact_ledger(Parts& p) {
+  const auto snapshot = p.policies->current();
+  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(system_clock().now());
+  const auto week = policy::counting_periods(*snapshot, now);
+  std::int64_t since = week.week_start.time_since_epoch().count();
+  for (const auto& t : p.records->triggers.active_triggers())
+    since = std::min(since, now.time_since_epoch().count() - t.cooldown_seconds);
+  const auto week_start_ms = week.week_start.time_since_epoch().count() * 1000;
+  std::size_t replayed = 0;
+  p.sink->replay(since * 1000, [&](const deliveries::SinkRecord& r) {
+    if (r.at_ms >= week_start_ms)
+      p.ledger.record(policy::counting_periods(*snapshot, policy::Seconds(std::chrono::seconds(r.at_ms / 1000))),
+                      r.subscriber, r.channel);
+    if (r.source_id.starts_with("trg_")) p.trigger_runner->remember_sent(r.source_id, r.subscriber, r.at_ms);
+    ++replayed;
+  });
+  observability::log_info("contact_ledger_rebuilt", {{"messages", std::to_string(replayed)},
+                                                     {"subscribers", std::to_string(p.ledger.subscribers())}});
+}
+
+// The message sink and a channel per kind of message over it; the gateway's consent changes.
+deliveries::Channels open_channels(Parts& p) {
+  p.sink = std::make_unique<deliveries::MessageSink>(p.config.data_dir + "/messages");
   deliveries::Channels channels{};
   for (const auto ch : policy::kChannels) {
     const auto i = static_cast<std::size_t>(ch);
-    p.channels[i] = std::make_unique<deliveries::SinkChannel>(*p.sink, ch, c.deliveries.rate_per_second[i]);
+    p.channels[i] = std::make_unique<deliveries::SinkChannel>(*p.sink, ch, p.config.deliveries.rate_per_second[i]);
     channels[i] = p.channels[i].get();
   }
   p.consent_changes = std::make_unique<deliveries::ConsentChanges>(p.records->consent_changes, p.overlay);
   p.consent_changes->load();
-  triggers::TriggerRunnerOptions trigger_options;
-  trigger_options.engine_timeout = c.engine.timeout;
+  return channels;
+}
+
+void add_triggers(Parts& p, const deliveries::PolicySource& policies, const deliveries::Channels& channels) {
+  triggers::TriggerRunnerOptions options;
+  options.engine_timeout = p.config.engine.timeout;
   p.trigger_runner = std::make_unique<triggers::TriggerRunner>(
-      triggers::TriggerRunnerRecords{p.records->triggers, p.records->offers, p.records->partners}, *p.engine, policy_source, p.overlay, p.ledger,
-                                                               channels, trigger_options);
-  {
-    // The week's messages decide today's and this week's caps; triggers' messages as far
-    // back as their longest cooldown keep those cooldowns across the restart.
-    const auto snapshot = p.policies->current();
-    const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-    const auto week = policy::counting_periods(*snapshot, now);
-    std::int64_t since = week.week_start.time_since_epoch().count();
-    for (const auto& t : p.records->triggers.active_triggers())
-      since = std::min(since, now.time_since_epoch().count() - t.cooldown_seconds);
-    const auto week_start_ms = week.week_start.time_since_epoch().count() * 1000;
-    std::size_t replayed = 0;
-    p.sink->replay(since * 1000, [&](const deliveries::SinkRecord& r) {
-      if (r.at_ms >= week_start_ms)
-        p.ledger.record(policy::counting_periods(*snapshot, policy::Seconds(std::chrono::seconds(r.at_ms / 1000))),
-                        r.subscriber, r.channel);
-      if (r.source_id.starts_with("trg_")) p.trigger_runner->remember_sent(r.source_id, r.subscriber, r.at_ms);
-      ++replayed;
-    });
-    observability::log_info("contact_ledger_rebuilt", {{"messages", std::to_string(replayed)},
-                                                       {"subscribers", std::to_string(p.ledger.subscribers())}});
-  }
+      triggers::TriggerRunnerRecords{p.records->triggers, p.records->offers, p.records->partners}, *p.engine, policies,
+      p.overlay, p.ledger, channels, options);
+  rebuild_contact_ledger(p);
   p.trigger_runner->reload();
   triggers::register_trigger_routes(p.partner_plane,
                                     {p.records->triggers, p.records->offers, *p.audiences, *p.trigger_runner});
-  deliveries::DeliveryRunnerOptions runner_options;
-  runner_options.batch_size = c.deliveries.batch_size;
-  runner_options.engine_timeout = c.engine.timeout;
-  runner_options.limiter = c.counters.enforce_quotas ? p.limiter.get() : nullptr;
-  runner_options.rematerialise = [builder = p.audience_builder.get(), registry = p.policies.get()](
-                                     const audiences::AudienceRecord& audience, std::string& why) {
+}
+
+void add_deliveries(Parts& p, const deliveries::PolicySource& policies, const deliveries::Channels& channels) {
+  const auto& c = p.config;
+  deliveries::DeliveryRunnerOptions options;
+  options.batch_size = c.deliveries.batch_size;
+  options.engine_timeout = c.engine.timeout;
+  options.limiter = c.counters.enforce_quotas ? p.limiter.get() : nullptr;
+  options.rematerialise = [builder = p.audience_builder.get(), registry = p.policies.get()](
+                              const audiences::AudienceRecord& audience, std::string& why) {
     return builder->rematerialise(audience, *registry->current(), why);
   };
   p.delivery_runner = std::make_unique<deliveries::DeliveryRunner>(
       deliveries::DeliveryRunnerRecords{p.records->deliveries, p.records->offers, p.records->audiences,
                                         p.records->partners},
-      *p.engine, policy_source, p.overlay, p.ledger,
-                                                                   channels, *p.sink, runner_options);
-  deliveries::register_delivery_routes(p.partner_plane, {p.records->deliveries, p.records->offers, p.records->audiences,
-                                                         p.records->subscriber_tokens, *p.delivery_runner,
-                                                         runner_options.limiter, *p.release});
-  p.opt_out = std::make_unique<deliveries::OptOutListener>(*p.consent_changes, policy_source);
-  events::EventFollowerOptions follower_options;
-  follower_options.engine_timeout = c.engine.timeout;
-  follower_options.before_save = [sink = p.sink.get()] { sink->sync(); };
+      *p.engine, policies, p.overlay, p.ledger, channels, *p.sink, options);
+  deliveries::register_delivery_routes(p.partner_plane,
+                                       {p.records->deliveries, p.records->offers, p.records->audiences,
+                                        p.records->subscriber_tokens, *p.delivery_runner, options.limiter, *p.release});
+}
+
+// The engine's event stream, read once for every listener: opt-outs first, so a TD reply
+// in the same batch as a trigger's event already counts.
+void follow_events(Parts& p, const deliveries::PolicySource& policies) {
+  p.opt_out = std::make_unique<deliveries::OptOutListener>(*p.consent_changes, policies);
+  events::EventFollowerOptions options;
+  options.engine_timeout = p.config.engine.timeout;
+  options.before_save = [sink = p.sink.get()] { sink->sync(); };
   p.event_follower = std::make_unique<events::EventFollower>(
       *p.engine, p.records->stream_cursors,
-      // Opt-outs first: a TD reply in the same batch as a trigger's event already counts.
       std::vector<events::EventListener>{[opt_out = p.opt_out.get()](const auto& batch) { (*opt_out)(batch); },
                                          [triggers = p.trigger_runner.get()](const auto& batch) { (*triggers)(batch); }},
-      follower_options);
+      options);
+}
+
+// Admin plane: bearer token, then the registry, policies, usage, privacy, subscribers.
+void add_admin_plane(Parts& p, std::unique_ptr<auth::BearerTokenAuthenticator> admin_auth) {
+  const auto& c = p.config;
   admin::register_subscriber_routes(p.admin_plane,
                                     {p.records->partners, p.records->subscriber_tokens, p.records->audit, *p.engine,
                                      *p.consent_changes, *p.policies, *p.tokenizer, c.engine.timeout});
-
-  // Admin plane: bearer token, then the registry.
   p.admin_plane.add_stage(std::move(admin_auth));
+  auto current_policy = [registry = p.policies.get()] { return registry->current(); };
   admin::register_partner_routes(p.admin_plane,
-                                 {p.records->partners, p.records->audit, p.directory, system_clock(), [registry = p.policies.get()] { return registry->current(); }});
+                                 {p.records->partners, p.records->audit, p.directory, system_clock(), current_policy});
   admin::register_policy_routes(p.admin_plane, {*p.policies, p.records->audit});
   admin::register_usage_routes(p.admin_plane, {p.records->partners, *p.policies, *p.limiter});
   admin::register_privacy_routes(p.admin_plane, {p.records->partners, *p.policies, *p.release});
   admin::register_metrics_route(p.admin_plane);
+}
 
-  p.server = std::make_unique<http::Server>(
-      http::Server::Options{c.io_threads, c.worker_threads, c.drain_timeout});
+}  // namespace
+
+GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : parts_(std::make_unique<Parts>()) {
+  auto& p = *parts_;
+  p.config = std::move(config);
+  const auto& c = p.config;
+  observability::set_log_level(parse_level(c.log_level));
+  observability::set_access_log_enabled(c.access_log);
+  protocol::ensure_sodium_initialised();
+
+  auto admin_auth = admin_authenticator(p, std::move(admin_token));
+  open_records_and_policies(p);
+  const auto tls = tls_files(p);
+  start_counters(p);
+  add_partner_stages(p);
+  const auto master_key = tokens::load_or_create_master_key(c.data_dir + "/token-master.key");
+  add_targeting(p, master_key);
+
+  const deliveries::PolicySource policies = [registry = p.policies.get()] { return registry->current(); };
+  p.tokenizer = std::make_unique<tokens::PartnerTokenizer>(master_key);
+  const auto channels = open_channels(p);
+  add_triggers(p, policies, channels);
+  add_deliveries(p, policies, channels);
+  follow_events(p, policies);
+  add_admin_plane(p, std::move(admin_auth));
+
+  p.server = std::make_unique<http::Server>(http::Server::Options{c.io_threads, c.worker_threads, c.drain_timeout});
   admin::register_health_routes(
-      p.admin_plane, [db = &p.records->db] { return db->healthy(); }, [server = p.server.get()] { return server->draining(); });
-
+      p.admin_plane, [db = &p.records->db] { return db->healthy(); },
+      [server = p.server.get()] { return server->draining(); });
   p.partner_port = p.server->listen({c.partner_listen.host, c.partner_listen.port, tls, c.limits, &p.partner_plane});
   p.admin_port = p.server->listen({c.admin_listen.host, c.admin_listen.port, tls, c.limits, &p.admin_plane});
 }

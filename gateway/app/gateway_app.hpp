@@ -35,8 +35,9 @@ class GatewayApp {
   // The engine behind the gateway (embedded or remote), for tests and tools in-process.
   engine::Engine& engine();
 
+  struct Parts;  // everything the gateway is made of, in the order it is built (gateway_app.cpp)
+
  private:
-  struct Parts;
   std::unique_ptr<Parts> parts_;
 };
 

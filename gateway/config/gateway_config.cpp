@@ -105,22 +105,25 @@ Endpoint parse_endpoint(const std::string& text) {
   return e;
 }
 
-GatewayConfig parse_config(const std::string& yaml, const std::string& origin, const std::string& base_dir) {
-  Reader r(origin);
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml);
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(origin + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
-  }
-  GatewayConfig c;
-  if (!root.IsDefined() || root.IsNull()) {
-    c.data_dir = resolve(base_dir, c.data_dir);
-    c.policies_dir = resolve(base_dir, c.policies_dir);
-    return c;
-  }
-  r.only_keys(root, "the configuration",
-              {"partner_plane", "admin_plane", "data_dir", "tls", "limits", "threads", "drain_timeout_ms", "auth", "policies", "counters", "engine", "deliveries", "log", "memory"});
+namespace {
+
+// The engine.remote section: where the engine is served and how to trust it.
+void read_remote_engine(const Reader& r, const YAML::Node& rn, const std::string& base_dir, RemoteEngineConfig& m) {
+  r.only_keys(rn, "engine.remote",
+              {"address", "server_name", "ca_file", "token_env", "connections", "breaker_min_ms", "breaker_max_ms"});
+  if (rn["address"]) m.address = r.endpoint(rn["address"], "engine.remote.address");
+  if (rn["server_name"]) m.server_name = r.string(rn["server_name"], "engine.remote.server_name");
+  if (rn["ca_file"]) m.ca_file = resolve(base_dir, r.string(rn["ca_file"], "engine.remote.ca_file"));
+  if (rn["token_env"]) m.token_env = r.string(rn["token_env"], "engine.remote.token_env");
+  if (rn["connections"]) m.connections = static_cast<unsigned>(r.integer(rn["connections"], "engine.remote.connections", 1, 256));
+  if (rn["breaker_min_ms"]) m.breaker_min = std::chrono::milliseconds(r.integer(rn["breaker_min_ms"], "engine.remote.breaker_min_ms", 1, 600000));
+  if (rn["breaker_max_ms"]) m.breaker_max = std::chrono::milliseconds(r.integer(rn["breaker_max_ms"], "engine.remote.breaker_max_ms", 1, 600000));
+}
+
+// Each section reader has one signature, so parse_config can run them in turn.
+
+// The listeners of both planes.
+void read_planes(const Reader& r, const YAML::Node& root, const std::string& /*base_dir*/, GatewayConfig& c) {
   if (auto n = root["partner_plane"]) {
     r.only_keys(n, "partner_plane", {"listen"});
     if (n["listen"]) c.partner_listen = r.endpoint(n["listen"], "partner_plane.listen");
@@ -129,8 +132,10 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
     r.only_keys(n, "admin_plane", {"listen"});
     if (n["listen"]) c.admin_listen = r.endpoint(n["listen"], "admin_plane.listen");
   }
-  if (auto n = root["data_dir"]) c.data_dir = r.string(n, "data_dir");
-  c.data_dir = resolve(base_dir, c.data_dir);
+}
+
+// TLS files; a gateway with a certificate must say which authority partners sign for.
+void read_tls(const Reader& r, const YAML::Node& root, const std::string& base_dir, GatewayConfig& c) {
   if (auto n = root["tls"]) {
     r.only_keys(n, "tls", {"certificate_chain", "private_key", "client_ca"});
     if (n["certificate_chain"]) c.tls.certificate_chain = resolve(base_dir, r.string(n["certificate_chain"], "tls.certificate_chain"));
@@ -145,6 +150,10 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
       r.fail(n, "a gateway with a certificate needs auth.public_authority: the host[:port] partners address "
                 "(e.g. api.operator.example), which every signature must name");
   }
+}
+
+// Sizes, timeouts and connection caps of the HTTP edge.
+void read_limits(const Reader& r, const YAML::Node& root, const std::string& /*base_dir*/, GatewayConfig& c) {
   if (auto n = root["limits"]) {
     r.only_keys(n, "limits",
                 {"header_bytes", "body_bytes", "handshake_timeout_ms", "header_timeout_ms", "idle_timeout_ms",
@@ -166,6 +175,10 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
       l.max_connections_per_address =
           r.integer(n["max_connections_per_address"], "limits.max_connections_per_address", 1, 1000000);
   }
+}
+
+// Threads, draining, and the signature checks.
+void read_threads_and_auth(const Reader& r, const YAML::Node& root, const std::string& /*base_dir*/, GatewayConfig& c) {
   if (auto n = root["threads"]) {
     r.only_keys(n, "threads", {"io", "workers"});
     if (n["io"]) c.io_threads = static_cast<unsigned>(r.integer(n["io"], "threads.io", 0, 256));
@@ -182,13 +195,20 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
         r.fail(n["public_authority"], "auth.public_authority must be host[:port], e.g. api.operator.example or [2001:db8::1]:8443");
     }
   }
+}
+
+// Where the policy set is and how often to look for edits.
+void read_policies(const Reader& r, const YAML::Node& root, const std::string& /*base_dir*/, GatewayConfig& c) {
   if (auto n = root["policies"]) {
     r.only_keys(n, "policies", {"directory", "watch_interval_ms"});
     if (n["directory"]) c.policies_dir = r.string(n["directory"], "policies.directory");
     if (n["watch_interval_ms"])
       c.policy_watch_interval = std::chrono::milliseconds(r.integer(n["watch_interval_ms"], "policies.watch_interval_ms", 0, 3600000));
   }
-  c.policies_dir = resolve(base_dir, c.policies_dir);
+}
+
+// Quota and nonce counters: in this process or in Redis.
+void read_counters(const Reader& r, const YAML::Node& root, const std::string& /*base_dir*/, GatewayConfig& c) {
   if (auto n = root["counters"]) {
     r.only_keys(n, "counters", {"backend", "key_prefix", "redis", "enforce_quotas"});
     auto& k = c.counters;
@@ -210,6 +230,10 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
         k.redis.command_timeout = ms(r.integer(rn["command_timeout_ms"], "counters.redis.command_timeout_ms", 1, 60000));
     }
   }
+}
+
+// The marketing engine: the embedded reference engine or a remote one.
+void read_engine(const Reader& r, const YAML::Node& root, const std::string& base_dir, GatewayConfig& c) {
   if (auto n = root["engine"]) {
     r.only_keys(n, "engine",
                 {"kind", "population", "seed", "timeout_ms", "population_file", "refuse_bad_rows", "events_per_second",
@@ -228,24 +252,17 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
       e.kind = r.string(n["kind"], "engine.kind");
       if (e.kind != "reference" && e.kind != "remote") r.fail(n["kind"], "engine.kind must be reference or remote");
     }
-    if (auto rn = n["remote"]) {
-      r.only_keys(rn, "engine.remote",
-                  {"address", "server_name", "ca_file", "token_env", "connections", "breaker_min_ms", "breaker_max_ms"});
-      auto& m = e.remote;
-      if (rn["address"]) m.address = r.endpoint(rn["address"], "engine.remote.address");
-      if (rn["server_name"]) m.server_name = r.string(rn["server_name"], "engine.remote.server_name");
-      if (rn["ca_file"]) m.ca_file = resolve(base_dir, r.string(rn["ca_file"], "engine.remote.ca_file"));
-      if (rn["token_env"]) m.token_env = r.string(rn["token_env"], "engine.remote.token_env");
-      if (rn["connections"]) m.connections = static_cast<unsigned>(r.integer(rn["connections"], "engine.remote.connections", 1, 256));
-      if (rn["breaker_min_ms"]) m.breaker_min = std::chrono::milliseconds(r.integer(rn["breaker_min_ms"], "engine.remote.breaker_min_ms", 1, 600000));
-      if (rn["breaker_max_ms"]) m.breaker_max = std::chrono::milliseconds(r.integer(rn["breaker_max_ms"], "engine.remote.breaker_max_ms", 1, 600000));
-    }
+    if (auto rn = n["remote"]) read_remote_engine(r, rn, base_dir, e.remote);
     if (e.kind == "remote" && e.remote.address.port == 0)
       r.fail(n, "engine.kind remote needs engine.remote.address (HOST:PORT)");
     if (n["population"]) e.population = r.integer(n["population"], "engine.population", 1, 100'000'000);
     if (n["seed"]) e.seed = r.integer(n["seed"], "engine.seed", 0, UINT64_MAX);
     if (n["timeout_ms"]) e.timeout = std::chrono::milliseconds(r.integer(n["timeout_ms"], "engine.timeout_ms", 1, 600000));
   }
+}
+
+// Delivery batches and each channel's rate.
+void read_deliveries(const Reader& r, const YAML::Node& root, const std::string& /*base_dir*/, GatewayConfig& c) {
   if (auto n = root["deliveries"]) {
     r.only_keys(n, "deliveries", {"channels", "batch_size"});
     if (n["batch_size"]) c.deliveries.batch_size = r.integer(n["batch_size"], "deliveries.batch_size", 1, 100000);
@@ -262,6 +279,10 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
         }
     }
   }
+}
+
+// Memory trimming and logging.
+void read_memory_and_log(const Reader& r, const YAML::Node& root, const std::string& /*base_dir*/, GatewayConfig& c) {
   if (auto n = root["memory"]) {
     r.only_keys(n, "memory", {"trim_threshold_mb"});
     if (n["trim_threshold_mb"])
@@ -276,6 +297,33 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
     }
     if (n["access_log"]) c.access_log = r.boolean(n["access_log"], "log.access_log");
   }
+}
+
+}  // namespace
+
+GatewayConfig parse_config(const std::string& yaml, const std::string& origin, const std::string& base_dir) {
+  Reader r(origin);
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(origin + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+  }
+  GatewayConfig c;
+  if (!root.IsDefined() || root.IsNull()) {
+    c.data_dir = resolve(base_dir, c.data_dir);
+    c.policies_dir = resolve(base_dir, c.policies_dir);
+    return c;
+  }
+  r.only_keys(root, "the configuration",
+              {"partner_plane", "admin_plane", "data_dir", "tls", "limits", "threads", "drain_timeout_ms", "auth",
+               "policies", "counters", "engine", "deliveries", "log", "memory"});
+  read_planes(r, root, base_dir, c);
+  if (auto n = root["data_dir"]) c.data_dir = r.string(n, "data_dir");
+  c.data_dir = resolve(base_dir, c.data_dir);
+  for (auto read : {read_tls, read_limits, read_threads_and_auth, read_policies}) read(r, root, base_dir, c);
+  c.policies_dir = resolve(base_dir, c.policies_dir);
+  for (auto read : {read_counters, read_engine, read_deliveries, read_memory_and_log}) read(r, root, base_dir, c);
   return c;
 }
 
