@@ -38,6 +38,50 @@ std::string describe(SignatureError e) {
   }
   return "The signature fields could not be used.";
 }
+
+// The parameters the policy requires, checked before any key lookup.
+std::optional<http::Response> refuse_parameters(http::RequestContext& ctx, const protocol::SignatureParams& params,
+                                                const SignaturePolicy& policy, std::int64_t now) {
+  auto deny = [&ctx](const http::ProblemType& type, std::string detail) {
+    return std::optional<http::Response>(http::make_problem(ctx, type, std::move(detail)));
+  };
+  if (params.alg && *params.alg != "ed25519")
+    return deny(problems::algorithm_unsupported, "Only alg=\"ed25519\" is accepted.");
+  if (!params.keyid || params.keyid->empty())
+    return deny(problems::signature_malformed, "The keyid parameter is required.");
+  if (!params.created) return deny(problems::signature_malformed, "The created parameter is required.");
+  if (!params.nonce || params.nonce->empty())
+    return deny(problems::nonce_missing, "The nonce parameter is required and must be unique per request.");
+  if (params.nonce->size() > policy.max_nonce_length)
+    return deny(problems::signature_malformed,
+                "The nonce is longer than " + std::to_string(policy.max_nonce_length) + " characters.");
+  if (*params.created > now + policy.max_skew_seconds)
+    return deny(problems::signature_not_yet_valid,
+                "created is ahead of the gateway's clock by more than " + std::to_string(policy.max_skew_seconds) +
+                    " s; check the client's clock.");
+  if (*params.created < now - policy.max_skew_seconds)
+    return deny(problems::signature_expired,
+                "created is older than " + std::to_string(policy.max_skew_seconds) + " s; sign each request afresh.");
+  if (params.expires && *params.expires <= now)
+    return deny(problems::signature_expired, "The signature's expires time has passed.");
+  return std::nullopt;
+}
+
+// The body, once the signed Content-Digest is known to be the partner's.
+std::optional<http::Response> refuse_body(http::RequestContext& ctx) {
+  const auto& req = ctx.request;
+  if (req.body.empty()) return std::nullopt;
+  switch (protocol::verify_content_digest(req.combined_header("content-digest"), req.body)) {
+    case protocol::DigestCheck::ok: return std::nullopt;
+    case protocol::DigestCheck::mismatch:
+      return http::make_problem(ctx, problems::digest_mismatch, "Content-Digest does not match the received body.");
+    case protocol::DigestCheck::unsupported:
+      return http::make_problem(ctx, problems::digest_mismatch, "Content-Digest must include sha-256 (or sha-512).");
+    case protocol::DigestCheck::malformed:
+      return http::make_problem(ctx, problems::signature_malformed, "Content-Digest is not a valid RFC 9530 field.");
+  }
+  return std::nullopt;
+}
 }  // namespace
 
 std::string normalize_authority(std::string_view host) { return protocol::normalize_authority("https", host); }
@@ -65,26 +109,8 @@ std::optional<http::Response> SignatureAuthenticator::on_request(http::RequestCo
   const auto& params = parsed->params;
 
   // 2. Parameters the policy requires, before any key lookup.
-  if (params.alg && *params.alg != "ed25519")
-    return deny(problems::algorithm_unsupported, "Only alg=\"ed25519\" is accepted.");
-  if (!params.keyid || params.keyid->empty())
-    return deny(problems::signature_malformed, "The keyid parameter is required.");
-  if (!params.created) return deny(problems::signature_malformed, "The created parameter is required.");
-  if (!params.nonce || params.nonce->empty())
-    return deny(problems::nonce_missing, "The nonce parameter is required and must be unique per request.");
-  if (params.nonce->size() > policy_.max_nonce_length)
-    return deny(problems::signature_malformed,
-                "The nonce is longer than " + std::to_string(policy_.max_nonce_length) + " characters.");
   const std::int64_t now = clock_.unix_seconds();
-  if (*params.created > now + policy_.max_skew_seconds)
-    return deny(problems::signature_not_yet_valid,
-                "created is ahead of the gateway's clock by more than " + std::to_string(policy_.max_skew_seconds) +
-                    " s; check the client's clock.");
-  if (*params.created < now - policy_.max_skew_seconds)
-    return deny(problems::signature_expired,
-                "created is older than " + std::to_string(policy_.max_skew_seconds) + " s; sign each request afresh.");
-  if (params.expires && *params.expires <= now)
-    return deny(problems::signature_expired, "The signature's expires time has passed.");
+  if (auto refused = refuse_parameters(ctx, params, policy_, now)) return refused;
 
   // 3. Covered components.
   if (!req.has_header("host")) return deny(http::problems::malformed_request, "The Host header is required.");
@@ -110,17 +136,7 @@ std::optional<http::Response> SignatureAuthenticator::on_request(http::RequestCo
                 "The signature does not verify over the covered components as received.");
 
   // 6. The body, now that the signed Content-Digest is known to be the partner's.
-  if (has_body) {
-    switch (protocol::verify_content_digest(req.combined_header("content-digest"), req.body)) {
-      case protocol::DigestCheck::ok: break;
-      case protocol::DigestCheck::mismatch:
-        return deny(problems::digest_mismatch, "Content-Digest does not match the received body.");
-      case protocol::DigestCheck::unsupported:
-        return deny(problems::digest_mismatch, "Content-Digest must include sha-256 (or sha-512).");
-      case protocol::DigestCheck::malformed:
-        return deny(problems::signature_malformed, "Content-Digest is not a valid RFC 9530 field.");
-    }
-  }
+  if (auto refused = refuse_body(ctx)) return refused;
 
   // 7. Only a verified request may spend a nonce, so forgeries cannot burn them.
   if (!nonces_.remember(*params.keyid, *params.nonce, *params.created + policy_.max_skew_seconds + 1, now))

@@ -35,6 +35,37 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 
 std::string date_of(std::int64_t unix_seconds) { return http::rfc3339(unix_seconds).substr(0, 10); }
 
+// The offer's text, link and validity: what is wrong with them is added to `issues`.
+void check_text_and_dates(OfferRecord& o, const std::string& from, const std::string& until, std::int64_t now,
+                          std::vector<OfferIssue>& issues) {
+  auto issue = [&](std::string pointer, std::string detail) { issues.push_back({std::move(pointer), std::move(detail)}); };
+  if (o.name.size() > 200) issue("/name", "is longer than 200 bytes");
+  if (o.template_text.size() > 2000) issue("/template", "is longer than 2000 bytes");
+  bool unclosed = false;
+  for (const auto& p : placeholders_in(o.template_text, unclosed))
+    if (std::find(std::begin(kPlaceholders), std::end(kPlaceholders), p) == std::end(kPlaceholders))
+      issue("/template", "uses the placeholder {{" + p +
+                             "}}; only {{product_name}}, {{landing_url}} and {{valid_until}} are allowed");
+  if (unclosed) issue("/template", "opens a placeholder with {{ and never closes it");
+  if (!o.landing_url.empty() && (o.landing_url.rfind("https://", 0) != 0 || o.landing_url.size() > 500 ||
+                                 o.landing_url.find_first_of(" \t\r\n\"<>") != std::string::npos))
+    issue("/landing_url", "must be an https:// URL of at most 500 characters");
+  o.valid_from = now;
+  if (!from.empty()) {
+    if (auto t = http::parse_rfc3339(from)) o.valid_from = *t;
+    else issue("/valid_from", "must be an RFC 3339 date-time");
+  }
+  if (!until.empty()) {
+    if (auto t = http::parse_rfc3339(until)) {
+      o.valid_until = *t;
+      if (o.valid_until <= now) issue("/valid_until", "is in the past");
+      else if (o.valid_until <= o.valid_from) issue("/valid_until", "must be after valid_from");
+    } else {
+      issue("/valid_until", "must be an RFC 3339 date-time");
+    }
+  }
+}
+
 }  // namespace
 
 std::string render_offer_text(const offers::OfferRecord& offer, const std::string& product_name) {
@@ -74,35 +105,11 @@ OfferSubmission review_submission(const policy::PolicySnapshot& policy, const st
 
   const auto channel = policy::parse_channel(o.channel);
   if (!o.channel.empty() && !channel) issue("/channel", "must be sms, push or outbound_call");
-  if (o.name.size() > 200) issue("/name", "is longer than 200 bytes");
-  if (o.template_text.size() > 2000) issue("/template", "is longer than 2000 bytes");
-  bool unclosed = false;
-  for (const auto& p : placeholders_in(o.template_text, unclosed))
-    if (std::find(std::begin(kPlaceholders), std::end(kPlaceholders), p) == std::end(kPlaceholders))
-      issue("/template", "uses the placeholder {{" + p +
-                             "}}; only {{product_name}}, {{landing_url}} and {{valid_until}} are allowed");
-  if (unclosed) issue("/template", "opens a placeholder with {{ and never closes it");
   const auto product = std::find_if(products.begin(), products.end(),
                                     [&](const engine::Product& p) { return p.code == o.product_code; });
   if (!o.product_code.empty() && product == products.end())
     issue("/product_code", "is not a product in the catalogue (GET /v1/products)");
-  if (!o.landing_url.empty() && (o.landing_url.rfind("https://", 0) != 0 || o.landing_url.size() > 500 ||
-                                 o.landing_url.find_first_of(" \t\r\n\"<>") != std::string::npos))
-    issue("/landing_url", "must be an https:// URL of at most 500 characters");
-  o.valid_from = now;
-  if (!from.empty()) {
-    if (auto t = http::parse_rfc3339(from)) o.valid_from = *t;
-    else issue("/valid_from", "must be an RFC 3339 date-time");
-  }
-  if (!until.empty()) {
-    if (auto t = http::parse_rfc3339(until)) {
-      o.valid_until = *t;
-      if (o.valid_until <= now) issue("/valid_until", "is in the past");
-      else if (o.valid_until <= o.valid_from) issue("/valid_until", "must be after valid_from");
-    } else {
-      issue("/valid_until", "must be an RFC 3339 date-time");
-    }
-  }
+  check_text_and_dates(o, from, until, now, out.issues);
   if (!out.issues.empty()) return out;
 
   // The content policy reads the text as the subscriber would receive it.

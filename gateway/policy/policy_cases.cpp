@@ -141,6 +141,77 @@ std::vector<ConsentScopeName> scopes(CaseReader& r, const json& c, const std::st
   return out;
 }
 
+std::optional<CaseQuestion> consent_question(CaseReader& r, const json& c, const std::string& at) {
+  ConsentQuestion q;
+  auto capability = r.one_of(c, at, "capability", {"audiences", "deliveries", "triggers"});
+  auto channel = r.channel(c, at);
+  auto purpose = r.text(c, at, "purpose");
+  auto category = r.text(c, at, "partner_category");
+  if (!capability || !channel || !purpose || !category) return std::nullopt;
+  q.capability = *parse_capability(*capability);
+  q.channel = *channel;
+  q.purpose = *purpose;
+  q.partner_category = *category;
+  q.granted = scopes(r, c, at, "granted", q);
+  q.withdrawn = scopes(r, c, at, "withdrawn", q);
+  return q;
+}
+
+std::optional<CaseQuestion> send_time_question(CaseReader& r, const json& c, const std::string& at) {
+  auto channel = r.channel(c, at);
+  auto when = r.text(c, at, "at");
+  std::optional<std::int64_t> local;
+  if (when && !(local = parse_local_time(*when)))
+    r.fail(child(at, "at"), "'" + *when + "' is not a local time written as \"YYYY-MM-DD HH:MM\"");
+  if (!channel || !local) return std::nullopt;
+  return SendTimeQuestion{*channel, *local};
+}
+
+// One period of already_sent: { today, this_week }. False when it is not a mapping.
+bool read_already_sent(CaseReader& r, const json& sent, const std::string& sent_at, const std::string& key,
+                       std::uint32_t& today, std::uint32_t& week) {
+  if (!sent.contains(key)) return true;
+  const json& p = sent[key];
+  const std::string p_at = child(sent_at, key);
+  if (!p.is_object()) {
+    r.fail(p_at, "must be a mapping { today, this_week }, not " + describe(p));
+    return false;
+  }
+  r.only_keys(p, p_at, {"today", "this_week"});
+  if (auto v = r.count(p, p_at, "today", false)) today = static_cast<std::uint32_t>(*v);
+  if (auto v = r.count(p, p_at, "this_week", false)) week = static_cast<std::uint32_t>(*v);
+  return true;
+}
+
+std::optional<CaseQuestion> frequency_question(CaseReader& r, const json& c, const std::string& at) {
+  auto channel = r.channel(c, at);
+  FrequencyQuestion q;
+  const json* sent = r.field(c, at, "already_sent", true);
+  if (!sent) return std::nullopt;
+  const std::string sent_at = child(at, "already_sent");
+  if (!sent->is_object()) {
+    r.fail(sent_at, "must be a mapping with all_channels and this_channel, not " + describe(*sent));
+    return std::nullopt;
+  }
+  r.only_keys(*sent, sent_at, {"all_channels", "this_channel"});
+  auto& s = q.already_sent;
+  const bool all = read_already_sent(r, *sent, sent_at, "all_channels", s.overall_today, s.overall_this_week);
+  const bool this_one = read_already_sent(r, *sent, sent_at, "this_channel", s.channel_today, s.channel_this_week);
+  if (!all || !this_one || !channel) return std::nullopt;
+  q.channel = *channel;
+  return q;
+}
+
+std::optional<CaseQuestion> quota_question(CaseReader& r, const json& c, const std::string& at) {
+  auto partner = r.text(c, at, "partner", false);
+  auto plan = r.text(c, at, "plan", false);
+  if (partner.has_value() == plan.has_value()) {
+    r.fail(at, "a quota case names either a partner (which plan is it on?) or a plan (what are its limits?)");
+    return std::nullopt;
+  }
+  return QuotaQuestion{partner.value_or(""), plan.value_or("")};
+}
+
 std::optional<CaseQuestion> question(CaseReader& r, CaseKind kind, const json& c, const std::string& at) {
   const std::vector<std::string> common{"name", "kind", "expect", "note"};
   auto keys = [&](std::vector<std::string> own) {
@@ -148,66 +219,15 @@ std::optional<CaseQuestion> question(CaseReader& r, CaseKind kind, const json& c
     r.only_keys(c, at, own);
   };
   switch (kind) {
-    case CaseKind::consent: {
+    case CaseKind::consent:
       keys({"capability", "channel", "purpose", "partner_category", "granted", "withdrawn"});
-      ConsentQuestion q;
-      auto capability = r.one_of(c, at, "capability", {"audiences", "deliveries", "triggers"});
-      auto channel = r.channel(c, at);
-      auto purpose = r.text(c, at, "purpose");
-      auto category = r.text(c, at, "partner_category");
-      if (!capability || !channel || !purpose || !category) return std::nullopt;
-      q.capability = *parse_capability(*capability);
-      q.channel = *channel;
-      q.purpose = *purpose;
-      q.partner_category = *category;
-      q.granted = scopes(r, c, at, "granted", q);
-      q.withdrawn = scopes(r, c, at, "withdrawn", q);
-      return q;
-    }
-    case CaseKind::send_time: {
+      return consent_question(r, c, at);
+    case CaseKind::send_time:
       keys({"channel", "at"});
-      auto channel = r.channel(c, at);
-      auto when = r.text(c, at, "at");
-      std::optional<std::int64_t> local;
-      if (when && !(local = parse_local_time(*when)))
-        r.fail(child(at, "at"), "'" + *when + "' is not a local time written as \"YYYY-MM-DD HH:MM\"");
-      if (!channel || !local) return std::nullopt;
-      return SendTimeQuestion{*channel, *local};
-    }
-    case CaseKind::frequency: {
+      return send_time_question(r, c, at);
+    case CaseKind::frequency:
       keys({"channel", "already_sent"});
-      auto channel = r.channel(c, at);
-      FrequencyQuestion q;
-      bool ok = channel.has_value();
-      if (const json* sent = r.field(c, at, "already_sent", true)) {
-        const std::string sent_at = child(at, "already_sent");
-        if (!sent->is_object()) {
-          r.fail(sent_at, "must be a mapping with all_channels and this_channel, not " + describe(*sent));
-          return std::nullopt;
-        }
-        r.only_keys(*sent, sent_at, {"all_channels", "this_channel"});
-        auto period = [&](const std::string& key, std::uint32_t& today, std::uint32_t& week) {
-          if (!sent->contains(key)) return;
-          const json& p = (*sent)[key];
-          const std::string p_at = child(sent_at, key);
-          if (!p.is_object()) {
-            r.fail(p_at, "must be a mapping { today, this_week }, not " + describe(p));
-            ok = false;
-            return;
-          }
-          r.only_keys(p, p_at, {"today", "this_week"});
-          if (auto v = r.count(p, p_at, "today", false)) today = static_cast<std::uint32_t>(*v);
-          if (auto v = r.count(p, p_at, "this_week", false)) week = static_cast<std::uint32_t>(*v);
-        };
-        period("all_channels", q.already_sent.overall_today, q.already_sent.overall_this_week);
-        period("this_channel", q.already_sent.channel_today, q.already_sent.channel_this_week);
-      } else {
-        ok = false;
-      }
-      if (!ok) return std::nullopt;
-      q.channel = *channel;
-      return q;
-    }
+      return frequency_question(r, c, at);
     case CaseKind::attribute: {
       keys({"tier", "attribute"});
       auto tier = r.text(c, at, "tier");
@@ -236,16 +256,9 @@ std::optional<CaseQuestion> question(CaseReader& r, CaseKind kind, const json& c
       if (!channel || !category || !text) return std::nullopt;
       return ContentQuestion{*channel, *category, *text};
     }
-    case CaseKind::quota: {
+    case CaseKind::quota:
       keys({"partner", "plan"});
-      auto partner = r.text(c, at, "partner", false);
-      auto plan = r.text(c, at, "plan", false);
-      if (partner.has_value() == plan.has_value()) {
-        r.fail(at, "a quota case names either a partner (which plan is it on?) or a plan (what are its limits?)");
-        return std::nullopt;
-      }
-      return QuotaQuestion{partner.value_or(""), plan.value_or("")};
-    }
+      return quota_question(r, c, at);
   }
   return std::nullopt;
 }
@@ -267,131 +280,136 @@ std::vector<std::string> decisions_of(CaseKind kind) {
   }
 }
 
-std::optional<CaseValues> expectation(CaseReader& r, CaseKind kind, const json& e, const std::string& at) {
-  if (!e.is_object()) {
-    r.fail(at, "must be a mapping (decision, rule, ...), not " + describe(e));
+// What a content case expects: the rules that break (several at once, in any order) and,
+// when given, the SMS segments, encoding and character count. False when any is malformed.
+bool content_expectation(CaseReader& r, const json& e, const std::string& at, CaseValues& out) {
+  bool ok = true;
+  std::set<std::string> rules;
+  if (e.contains("rule"))
+    if (auto rule = r.text(e, at, "rule")) rules.insert(*rule);
+  if (e.contains("rules")) {
+    const json& list = e["rules"];
+    if (!list.is_array() || list.empty()) {
+      r.fail(child(at, "rules"), "must be a list of rule ids, not " + describe(list));
+      ok = false;
+    } else {
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        if (list[i].is_string() && !list[i].get<std::string>().empty())
+          rules.insert(list[i].get<std::string>());
+        else
+          r.fail(child(at, "rules") + "/" + std::to_string(i), "must be a rule id, not " + describe(list[i]));
+      }
+    }
+  }
+  if (rules.empty() && !e.contains("rule") && !e.contains("rules")) {
+    r.fail(at, "the required key 'rule' (or 'rules', a list) is missing");
+    ok = false;
+  }
+  out["rules"] = join({rules.begin(), rules.end()});
+  for (const char* key : {"sms_segments", "characters"}) {
+    if (!e.contains(key)) continue;
+    if (auto v = r.count(e, at, key)) out[key] = std::to_string(*v);
+    else ok = false;
+  }
+  if (e.contains("sms_encoding")) {
+    if (auto v = r.one_of(e, at, "sms_encoding", {"gsm7", "ucs2"})) out["sms_encoding"] = *v;
+    else ok = false;
+  }
+  return ok;
+}
+
+// A send-time case's next_allowed: a local time, or never.
+bool next_allowed_expectation(CaseReader& r, const json& e, const std::string& at, CaseValues& out) {
+  auto next = r.text(e, at, "next_allowed");
+  if (next && *next != "never" && !parse_local_time(*next)) {
+    r.fail(child(at, "next_allowed"), "'" + *next + "' is not a local time written as \"YYYY-MM-DD HH:MM\" (or never)");
+    next.reset();
+  }
+  if (!next) return false;
+  out["next_allowed"] = *next == "never" ? *next : format_local_time(*parse_local_time(*next));
+  return true;
+}
+
+// One capability class of a quota case's limits. False when any field is malformed.
+bool class_limits(CaseReader& r, const std::string& cls, const json& fields, const std::string& cls_at,
+                  CaseValues& out) {
+  if (!fields.is_object()) {
+    r.fail(cls_at, "must be a mapping { per_second, burst, per_day, per_month }, not " + describe(fields));
+    return false;
+  }
+  bool ok = true;
+  r.only_keys(fields, cls_at, {"per_second", "burst", "per_day", "per_month", "on_counter_outage"});
+  for (const auto& [name, value] : fields.items()) {
+    if (name == "on_counter_outage") {
+      if (auto v = r.one_of(fields, cls_at, name, {"admit", "refuse", "class default"}))
+        out["limits." + cls + "." + name] = *v;
+      else
+        ok = false;
+      continue;
+    }
+    if (!value.is_number() || value.get<double>() < 0) {
+      r.fail(child(cls_at, name), "must be a number, not " + describe(value));
+      ok = false;
+      continue;
+    }
+    out["limits." + cls + "." + name] = format_number(value.get<double>());
+  }
+  return ok;
+}
+
+// A quota case's limits, class by class. nullopt when `limits` is not a mapping at all.
+std::optional<bool> limits_expectation(CaseReader& r, const json& e, const std::string& at, CaseValues& out) {
+  const json& limits = e["limits"];
+  const std::string limits_at = child(at, "limits");
+  if (!limits.is_object()) {
+    r.fail(limits_at, "must be a mapping of capability class to limits, not " + describe(limits));
     return std::nullopt;
   }
+  r.only_keys(limits, limits_at, {"reads", "audience_queries", "deliveries", "resource_admin"});
+  bool ok = true;
+  for (const auto& [cls, fields] : limits.items()) ok = class_limits(r, cls, fields, child(limits_at, cls), out) && ok;
+  return ok;
+}
+
+std::vector<std::string> expectation_keys(CaseKind kind) {
   std::vector<std::string> allowed{"rule"};
   if (kind != CaseKind::quota) allowed.push_back("decision");
   if (kind == CaseKind::send_time) allowed.push_back("next_allowed");
   if (kind == CaseKind::count) allowed.push_back("published");
   if (kind == CaseKind::content) allowed.insert(allowed.end(), {"rules", "sms_segments", "sms_encoding", "characters"});
   if (kind == CaseKind::quota) allowed.insert(allowed.end(), {"plan", "limits"});
-  r.only_keys(e, at, allowed);
+  return allowed;
+}
 
+std::optional<CaseValues> expectation(CaseReader& r, CaseKind kind, const json& e, const std::string& at) {
+  if (!e.is_object()) {
+    r.fail(at, "must be a mapping (decision, rule, ...), not " + describe(e));
+    return std::nullopt;
+  }
+  r.only_keys(e, at, expectation_keys(kind));
   CaseValues out;
   bool ok = true;
-  auto keep = [&](const std::string& key, std::optional<std::string> value) {
-    if (value)
-      out[key] = *value;
-    else if (e.contains(key))
-      ok = false;
-  };
-  if (kind == CaseKind::quota) {
-    if (auto plan = r.text(e, at, "plan"))
-      out["plan"] = *plan;
-    else
-      ok = false;
-  } else {
-    if (auto d = r.one_of(e, at, "decision", decisions_of(kind)))
-      out["decision"] = *d;
-    else
-      ok = false;
-  }
+  const char* headline = kind == CaseKind::quota ? "plan" : "decision";
+  auto value = kind == CaseKind::quota ? r.text(e, at, "plan") : r.one_of(e, at, "decision", decisions_of(kind));
+  if (value) out[headline] = *value;
+  else ok = false;
 
   if (kind == CaseKind::content) {
-    // Several rules can break at once; the officer lists them in any order.
-    std::set<std::string> rules;
-    if (e.contains("rule"))
-      if (auto rule = r.text(e, at, "rule")) rules.insert(*rule);
-    if (e.contains("rules")) {
-      const json& list = e["rules"];
-      if (!list.is_array() || list.empty()) {
-        r.fail(child(at, "rules"), "must be a list of rule ids, not " + describe(list));
-        ok = false;
-      } else {
-        for (std::size_t i = 0; i < list.size(); ++i) {
-          if (list[i].is_string() && !list[i].get<std::string>().empty())
-            rules.insert(list[i].get<std::string>());
-          else
-            r.fail(child(at, "rules") + "/" + std::to_string(i), "must be a rule id, not " + describe(list[i]));
-        }
-      }
-    }
-    if (rules.empty() && !e.contains("rule") && !e.contains("rules")) {
-      r.fail(at, "the required key 'rule' (or 'rules', a list) is missing");
-      ok = false;
-    }
-    out["rules"] = join({rules.begin(), rules.end()});
-    if (e.contains("sms_segments"))
-      keep("sms_segments", [&]() -> std::optional<std::string> {
-        auto v = r.count(e, at, "sms_segments");
-        return v ? std::optional(std::to_string(*v)) : std::nullopt;
-      }());
-    if (e.contains("characters"))
-      keep("characters", [&]() -> std::optional<std::string> {
-        auto v = r.count(e, at, "characters");
-        return v ? std::optional(std::to_string(*v)) : std::nullopt;
-      }());
-    if (e.contains("sms_encoding")) keep("sms_encoding", r.one_of(e, at, "sms_encoding", {"gsm7", "ucs2"}));
+    ok = content_expectation(r, e, at, out) && ok;
+  } else if (auto rule = r.text(e, at, "rule")) {
+    out["rule"] = *rule;
   } else {
-    if (auto rule = r.text(e, at, "rule"))
-      out["rule"] = *rule;
-    else
-      ok = false;
+    ok = false;
   }
-
-  if (kind == CaseKind::send_time && e.contains("next_allowed")) {
-    auto next = r.text(e, at, "next_allowed");
-    if (next && *next != "never" && !parse_local_time(*next)) {
-      r.fail(child(at, "next_allowed"),
-             "'" + *next + "' is not a local time written as \"YYYY-MM-DD HH:MM\" (or never)");
-      next.reset();
-    }
-    if (next)
-      out["next_allowed"] = *next == "never" ? *next : format_local_time(*parse_local_time(*next));
-    else
-      ok = false;
-  }
+  if (kind == CaseKind::send_time && e.contains("next_allowed")) ok = next_allowed_expectation(r, e, at, out) && ok;
   if (kind == CaseKind::count && e.contains("published")) {
-    if (auto v = r.count(e, at, "published", true, UINT64_MAX >> 1))
-      out["published"] = std::to_string(*v);
-    else
-      ok = false;
+    if (auto v = r.count(e, at, "published", true, UINT64_MAX >> 1)) out["published"] = std::to_string(*v);
+    else ok = false;
   }
   if (kind == CaseKind::quota && e.contains("limits")) {
-    const json& limits = e["limits"];
-    const std::string limits_at = child(at, "limits");
-    if (!limits.is_object()) {
-      r.fail(limits_at, "must be a mapping of capability class to limits, not " + describe(limits));
-      return std::nullopt;
-    }
-    r.only_keys(limits, limits_at, {"reads", "audience_queries", "deliveries", "resource_admin"});
-    for (const auto& [cls, fields] : limits.items()) {
-      const std::string cls_at = child(limits_at, cls);
-      if (!fields.is_object()) {
-        r.fail(cls_at, "must be a mapping { per_second, burst, per_day, per_month }, not " + describe(fields));
-        ok = false;
-        continue;
-      }
-      r.only_keys(fields, cls_at, {"per_second", "burst", "per_day", "per_month", "on_counter_outage"});
-      for (const auto& [name, value] : fields.items()) {
-        if (name == "on_counter_outage") {
-          if (auto v = r.one_of(fields, cls_at, name, {"admit", "refuse", "class default"}))
-            out["limits." + cls + "." + name] = *v;
-          else
-            ok = false;
-          continue;
-        }
-        if (!value.is_number() || value.get<double>() < 0) {
-          r.fail(child(cls_at, name), "must be a number, not " + describe(value));
-          ok = false;
-          continue;
-        }
-        out["limits." + cls + "." + name] = format_number(value.get<double>());
-      }
-    }
+    const auto limits = limits_expectation(r, e, at, out);
+    if (!limits) return std::nullopt;
+    ok = *limits && ok;
   }
   if (!ok) return std::nullopt;
   return out;
