@@ -9,8 +9,8 @@
 //                                        decision, as numbers
 //   BM_LimiterDecisionAndFields/threads:N the same plus rendering the RateLimit-Policy and
 //                                        RateLimit values, as every response does
-//   BM_LimiterDecisionOneByOne/threads:N the same decisions with every one counted in the
-//                                        shared cell (no lease: see below), the baseline
+//   BM_LimiterDecisionOneByOne/threads:N the same decisions in simulated time a million times
+//                                        faster than real time (see below), the baseline
 //   BM_RedisAdmit                        RedisCounterStore::admit against a local redis-server
 // Run: build/release/tests/bench/octopus-limiter-bench (see docs/performance.md).
 #include <benchmark/benchmark.h>
@@ -124,14 +124,12 @@ QuotaLimiter* g_limiter = nullptr;
 
 // Two clocks drive the limiter:
 //  - real: the system clock, as in the gateway. Two threads deciding for one partner tens
-//    of millions of times a second make the counter cell contended, and the store hands
-//    out leases (memory_counter_store.hpp).
+//    of millions of times a second make the counter cell contended.
 //  - one_by_one: each thread reads the system clock and runs simulated time a million times
 //    faster than real time, so a thread's decisions are 50 ms or more apart in the
-//    limiter's eyes: no lease is ever taken and every decision is counted in the shared cell
-//    (while the two threads still write it tens of millions of times a second). The plan is
-//    the shipped premium plan: at that pace its allowances are never reached; days and
-//    months roll over every 86 µs and 2.6 ms of real time.
+//    limiter's eyes (while the two threads still write the cell tens of millions of times a
+//    second). The plan is the shipped premium plan: at that pace its allowances are never
+//    reached; days and months roll over every 86 µs and 2.6 ms of real time.
 enum class BenchClock { real, one_by_one };
 
 class MillionFoldClock final : public octopus::Clock {
