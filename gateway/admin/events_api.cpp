@@ -19,9 +19,8 @@ void register_event_routes(http::Pipeline& admin_plane, EventsApiDeps deps) {
        .pattern = "/admin/v1/events",
        .handler =
            [deps](http::RequestContext& ctx) {
-             http::Response error;
-             auto body = http::json_body(ctx, error);
-             if (!body) return error;
+             auto body = http::json_body(ctx);
+             if (!body) return body.answer();
              engine::SubscriberEvent event;
              try {
                if (body->contains("sequence") || body->contains("at_ms"))

@@ -201,9 +201,8 @@ class PartnersApi {
   explicit PartnersApi(PartnersApiDeps deps) : d_(std::move(deps)) {}
 
   http::Response create(http::RequestContext& ctx) {
-    http::Response error;
-    auto body = json_body(ctx, error, false);
-    if (!body) return error;
+    auto body = json_body(ctx);
+    if (!body) return body.answer();
     Validation v;
     v.no_unknown_members(*body, {"id", "display_name", "tier", "category", "scopes", "status", "organisation"});
     auto id = v.string_field(*body, "id", kPartnerId, "must be 3-63 characters of a-z, 0-9 and '-'", true);
@@ -267,9 +266,8 @@ class PartnersApi {
   }
 
   http::Response patch(http::RequestContext& ctx) {
-    http::Response error;
-    auto body = json_body(ctx, error, true);
-    if (!body) return error;
+    auto body = json_body(ctx, true);
+    if (!body) return body.answer();
     Validation v;
     v.no_unknown_members(*body, {"display_name", "status", "tier", "scopes", "organisation"});
     partners::PartnerPatch patch;
@@ -297,9 +295,8 @@ class PartnersApi {
   }
 
   http::Response add_key(http::RequestContext& ctx) {
-    http::Response error;
-    auto body = json_body(ctx, error, false);
-    if (!body) return error;
+    auto body = json_body(ctx);
+    if (!body) return body.answer();
     Validation v;
     v.no_unknown_members(*body, {"key_id", "algorithm", "public_key"});
     auto key_id = v.string_field(*body, "key_id", kKeyId, "must be 1-128 characters of A-Z, a-z, 0-9 and ._:-", true);

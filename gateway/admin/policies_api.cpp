@@ -54,9 +54,8 @@ class PoliciesApi {
   http::Response reload(http::RequestContext& ctx) {
     std::string reason;
     if (!ctx.request.body.empty()) {
-      http::Response error;
-      auto body = json_body(ctx, error, false);
-      if (!body) return error;
+      auto body = json_body(ctx);
+      if (!body) return body.answer();
       for (const auto& [name, value] : body->items()) {
         if (name != "reason")
           return http::make_problem(ctx, http::problems::validation_error, "Unknown member.",

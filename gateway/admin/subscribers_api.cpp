@@ -51,16 +51,15 @@ json consents_json(std::uint64_t subscriber, const std::vector<engine::ConsentRe
 
 // Runs an engine call, or answers the problem a failed one deserves.
 template <typename T>
-std::optional<T> ask_engine(http::RequestContext& ctx, std::future<T> f, std::chrono::milliseconds timeout,
-                            http::Response& error) {
+http::Step<T> ask_engine(http::RequestContext& ctx, std::future<T> f, std::chrono::milliseconds timeout) {
   try {
     return engine::await(std::move(f), timeout, std::chrono::seconds(1));
   } catch (const engine::EngineUnavailable& e) {
-    error = http::make_unavailable(ctx, http::problems::engine_unavailable, "The engine is not answering.", e.retry_after());
+    return http::make_unavailable(ctx, http::problems::engine_unavailable, "The engine is not answering.",
+                                  e.retry_after());
   } catch (const engine::SubscriberNotFound&) {
-    error = http::make_problem(ctx, http::problems::not_found, "The engine has no such subscriber.");
+    return http::make_problem(ctx, http::problems::not_found, "The engine has no such subscriber.");
   }
-  return std::nullopt;
 }
 
 bool known(const std::vector<std::string>& names, const std::string& n) {
@@ -124,9 +123,8 @@ class SubscriberHandlers {
   http::Response consents(http::RequestContext& ctx) {
     const auto subscriber = parse_subscriber(ctx.path_params.at("id"));
     if (!subscriber) return http::make_problem(ctx, http::problems::not_found, "No such subscriber.");
-    http::Response error;
-    auto recorded = ask_engine(ctx, deps_.engine.consents(*subscriber), deps_.engine_timeout, error);
-    if (!recorded) return error;
+      auto recorded = ask_engine(ctx, deps_.engine.consents(*subscriber), deps_.engine_timeout);
+    if (!recorded) return recorded.answer();
     return http::make_json(200, consents_json(*subscriber, *recorded, deps_.consents.overlay().changes_of(*subscriber)));
   }
   http::Response change_consents(http::RequestContext& ctx);
@@ -139,14 +137,13 @@ class SubscriberHandlers {
 http::Response SubscriberHandlers::change_consents(http::RequestContext& ctx) {
   const auto subscriber = parse_subscriber(ctx.path_params.at("id"));
   if (!subscriber) return http::make_problem(ctx, http::problems::not_found, "No such subscriber.");
-  http::Response error;
-  auto body = http::json_body(ctx, error);
-  if (!body) return error;
+  auto body = http::json_body(ctx);
+  if (!body) return body.answer();
   const auto policy = deps_.policies.current();
   auto request = parse_consent_request(ctx, *body, *policy);
   if (!request) return request.answer();
-  auto recorded = ask_engine(ctx, deps_.engine.consents(*subscriber), deps_.engine_timeout, error);
-  if (!recorded) return error;
+  auto recorded = ask_engine(ctx, deps_.engine.consents(*subscriber), deps_.engine_timeout);
+  if (!recorded) return recorded.answer();
   json summary = json::array();
   for (auto& c : request->changes) {
     c.subscriber = *subscriber;
@@ -166,17 +163,16 @@ http::Response SubscriberHandlers::issue_token(http::RequestContext& ctx) {
   const auto& partner_id = ctx.path_params.at("id");
   if (!deps_.partners.get_partner(partner_id))
     return http::make_problem(ctx, http::problems::not_found, "No partner with this id.");
-  http::Response error;
-  auto body = http::json_body(ctx, error);
-  if (!body) return error;
+  auto body = http::json_body(ctx);
+  if (!body) return body.answer();
   const auto& s = body->value("subscriber", json());
   const auto subscriber = s.is_string() ? parse_subscriber(s.get<std::string>()) : std::nullopt;
   if (!subscriber || body->size() != 1)
     return http::make_problem(ctx, http::problems::validation_error, "Give {\"subscriber\": \"<id>\"} only.",
                               {{"errors", json::array({{{"pointer", "/subscriber"},
                                                         {"detail", "must be the subscriber's id, as a string of digits"}}})}});
-  auto recorded = ask_engine(ctx, deps_.engine.consents(*subscriber), deps_.engine_timeout, error);
-  if (!recorded) return error;
+  auto recorded = ask_engine(ctx, deps_.engine.consents(*subscriber), deps_.engine_timeout);
+  if (!recorded) return recorded.answer();
   const auto token = deps_.tokenizer.token(partner_id, *subscriber);
   deps_.subscriber_tokens.remember_subscriber_token(partner_id, token, *subscriber, http::unix_seconds_now());
   record_admin_action(deps_.audit, ctx, "subscriber_token.issue", partner_id, deps_.policies.current()->version,

@@ -103,9 +103,8 @@ class AudienceHandlers {
 };
 
 http::Response AudienceHandlers::estimate(http::RequestContext& ctx) {
-  http::Response error;
-  auto body = http::json_body(ctx, error);
-  if (!body) return error;
+  auto body = http::json_body(ctx);
+  if (!body) return body.answer();
   const auto e = deps_.service.estimate(*ctx.policy, caller_of(ctx), *body);
   switch (e.outcome) {
     case Estimate::Outcome::malformed:
@@ -127,9 +126,8 @@ http::Response AudienceHandlers::estimate(http::RequestContext& ctx) {
 }
 
 http::Response AudienceHandlers::create(http::RequestContext& ctx) {
-  http::Response error;
-  auto body = http::json_body(ctx, error);
-  if (!body) return error;
+  auto body = http::json_body(ctx);
+  if (!body) return body.answer();
   const Caller caller = caller_of(ctx);
   Estimate e;
   std::optional<AudienceService::Prepared> prepared;

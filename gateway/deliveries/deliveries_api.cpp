@@ -249,9 +249,8 @@ http::Step<std::optional<quota::Reservation>> DeliveryHandlers::reserve_messages
 }
 
 http::Response DeliveryHandlers::create(http::RequestContext& ctx) {
-  http::Response error;
-  auto body = http::json_body(ctx, error);
-  if (!body) return error;
+  auto body = http::json_body(ctx);
+  if (!body) return body.answer();
   const auto now = http::unix_seconds_now();
   auto request = parse_delivery_request(ctx, *body, now);
   if (!request) return request.answer();

@@ -4,21 +4,19 @@
 
 namespace octopus::http {
 
-std::optional<nlohmann::json> json_body(RequestContext& ctx, Response& error, bool allow_merge_patch) {
+Step<nlohmann::json> json_body(RequestContext& ctx, bool allow_merge_patch) {
   const auto ct = ctx.request.header("content-type");
   const auto media = ct.substr(0, ct.find(';'));
   const bool json_type = iequals(media, "application/json") ||
                          (allow_merge_patch && iequals(media, "application/merge-patch+json"));
   if (!json_type) {
-    error = make_problem(ctx, problems::unsupported_media_type,
-                         allow_merge_patch ? "Send application/json or application/merge-patch+json."
-                                           : "Send application/json.");
-    return std::nullopt;
+    return make_problem(ctx, problems::unsupported_media_type,
+                        allow_merge_patch ? "Send application/json or application/merge-patch+json."
+                                          : "Send application/json.");
   }
   auto body = nlohmann::json::parse(ctx.request.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
-    error = make_problem(ctx, problems::malformed_request, "The body must be a JSON object.");
-    return std::nullopt;
+    return make_problem(ctx, problems::malformed_request, "The body must be a JSON object.");
   }
   return body;
 }

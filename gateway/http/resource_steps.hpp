@@ -1,6 +1,5 @@
 // The steps every resource handler of the partner API shares, so that each capability's
 // handlers read as parse → authorise → act → render and answer alike:
-//   Step<T>          a step's outcome: the value to go on with, or the answer to give now
 //   page_request()   `limit` and `cursor` of a cursor-paged list (400 with what is wrong)
 //   owned()          the caller's own resource by id, or 404 (another partner's id is as
 //                    absent as an unknown or malformed one)
@@ -25,22 +24,10 @@
 #include "http/request_context.hpp"
 #include "http/pipeline.hpp"
 #include "http/router.hpp"
+#include "http/step.hpp"
 
 namespace octopus::http {
 
-template <typename T>
-class Step {
- public:
-  Step(T value) : state_(std::move(value)) {}                // NOLINT: a step that goes on
-  Step(Response answer) : state_(std::move(answer)) {}       // NOLINT: a step that answers
-  explicit operator bool() const { return state_.index() == 0; }
-  T& operator*() { return std::get<0>(state_); }
-  T* operator->() { return &std::get<0>(state_); }
-  Response& answer() { return std::get<1>(state_); }
-
- private:
-  std::variant<T, Response> state_;
-};
 
 // Whether a cursor is one the list returned (the id of an item of that list).
 using CursorCheck = std::function<bool(std::string_view)>;

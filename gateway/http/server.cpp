@@ -424,10 +424,8 @@ Server::Server(Options options) : impl_(std::make_unique<Impl>()) {
 Server::~Server() { shutdown(); }
 
 unsigned short Server::listen(const ListenerSpec& spec) {
-  std::string error;
-  SSL_CTX* native = make_server_tls_context(spec.tls, error);
-  if (!native) throw std::runtime_error(error);
-  auto state = std::make_unique<ListenerState>(native, spec.limits);
+  // The listener's ssl::context takes ownership of the native handle.
+  auto state = std::make_unique<ListenerState>(make_server_tls_context(spec.tls).release(), spec.limits);
   state->pipeline = spec.pipeline;
 
   beast::error_code ec;

@@ -19,17 +19,13 @@ std::string last_openssl_error() {
 }
 }  // namespace
 
-SSL_CTX* make_server_tls_context(const TlsFiles& files, std::string& error) {
-  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
-  if (!ctx) {
-    error = "cannot create TLS context: " + last_openssl_error();
-    return nullptr;
-  }
-  auto fail = [&](std::string what) {
-    error = std::move(what) + ": " + last_openssl_error();
-    SSL_CTX_free(ctx);
-    return nullptr;
-  };
+void SslCtxFree::operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
+
+SslCtxPtr make_server_tls_context(const TlsFiles& files) {
+  SslCtxPtr owned(SSL_CTX_new(TLS_server_method()));
+  if (!owned) throw TlsError("cannot create TLS context: " + last_openssl_error());
+  SSL_CTX* ctx = owned.get();
+  auto fail = [](const std::string& what) -> SslCtxPtr { throw TlsError(what + ": " + last_openssl_error()); };
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
                                SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1);
@@ -46,7 +42,7 @@ SSL_CTX* make_server_tls_context(const TlsFiles& files, std::string& error) {
     // Mutual TLS is optional per partner: ask for a certificate, verify it if sent.
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
   }
-  return ctx;
+  return owned;
 }
 
 }  // namespace octopus::http

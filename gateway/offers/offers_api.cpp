@@ -115,9 +115,8 @@ class OfferHandlers {
 };
 
 http::Response OfferHandlers::submit(http::RequestContext& ctx) {
-  http::Response error;
-  auto body = http::json_body(ctx, error);
-  if (!body) return error;
+  auto body = http::json_body(ctx);
+  if (!body) return body.answer();
   std::vector<engine::Product> products;
   try {
     products = engine::await(deps_.engine.products(), deps_.engine_timeout);
@@ -142,9 +141,8 @@ http::Response OfferHandlers::submit(http::RequestContext& ctx) {
 }
 
 http::Response OfferHandlers::review(http::RequestContext& ctx) {
-  http::Response error;
-  auto body = http::json_body(ctx, error);
-  if (!body) return error;
+  auto body = http::json_body(ctx);
+  if (!body) return body.answer();
   auto review = parse_review(ctx, *body);
   if (!review) return review.answer();
   const auto& id = ctx.path_params.at("id");

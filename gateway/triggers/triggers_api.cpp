@@ -199,9 +199,8 @@ http::Step<engine::AudienceHandle> TriggerHandlers::materialise_segment(http::Re
 }
 
 http::Response TriggerHandlers::create(http::RequestContext& ctx) {
-  http::Response error;
-  auto body = http::json_body(ctx, error);
-  if (!body) return error;
+  auto body = http::json_body(ctx);
+  if (!body) return body.answer();
   auto request = parse_trigger_request(ctx, *body);
   if (!request) return request.answer();
   auto offer = attachable_offer(ctx, *request);

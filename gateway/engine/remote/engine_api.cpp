@@ -40,14 +40,13 @@ http::Response answer(http::RequestContext& ctx, std::future<T> f, std::chrono::
 
 // The body as the query type, or a 422 naming the field that is wrong.
 template <typename T, typename Read>
-std::optional<T> read_body(http::RequestContext& ctx, http::Response& error, Read read) {
-  auto body = http::json_body(ctx, error);
-  if (!body) return std::nullopt;
+http::Step<T> read_body(http::RequestContext& ctx, Read read) {
+  auto body = http::json_body(ctx);
+  if (!body) return body.answer();
   try {
     return read(*body);
   } catch (const wire::WireError& e) {
-    error = http::make_problem(ctx, http::problems::validation_error, e.what());
-    return std::nullopt;
+    return http::make_problem(ctx, http::problems::validation_error, e.what());
   }
 }
 
@@ -60,9 +59,8 @@ void add_query_route(http::Pipeline& plane, const char* pattern, std::chrono::mi
                    .pattern = pattern,
                    .handler =
                        [=](http::RequestContext& ctx) {
-                         http::Response error;
-                         auto q = read_body<Query>(ctx, error, read);
-                         if (!q) return error;
+                         auto q = read_body<Query>(ctx, read);
+                         if (!q) return q.answer();
                          return answer(ctx, ask(std::move(*q)), timeout, render);
                        },
                    .blocking = true});
@@ -106,9 +104,8 @@ http::Handler stream_reader(std::chrono::milliseconds timeout, Read read) {
 template <typename Record, typename Parse, typename Append>
 http::Handler stream_writer(std::chrono::milliseconds timeout, Parse parse, Append append) {
   return [timeout, parse, append](http::RequestContext& ctx) {
-    http::Response error;
-    auto record = read_body<Record>(ctx, error, parse);
-    if (!record) return error;
+    auto record = read_body<Record>(ctx, parse);
+    if (!record) return record.answer();
     return answer(ctx, append(std::move(*record)), timeout,
                   [](std::uint64_t sequence) { return http::make_json(201, json{{"sequence", sequence}}); });
   };
