@@ -1,4 +1,4 @@
-#include "capabilities/capabilities_api.hpp"
+#include "catalogue/capabilities_api.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "policy/policy_stage.hpp"
+#include "policy_pin/policy_stage.hpp"
 
 #include "http/problem.hpp"
 
