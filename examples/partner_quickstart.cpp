@@ -37,12 +37,18 @@ int call(int argc, char** argv, const std::string& method, const std::string& ta
   std::string gateway = "localhost:8443", ca, key_file, keyid, segment, body_json;
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--gateway") gateway = value;
-    else if (flag == "--ca") ca = value;
-    else if (flag == "--key") key_file = value;
-    else if (flag == "--keyid") keyid = value;
-    else if (flag == "--segment") segment = value;
-    else if (flag == "--body") body_json = value;
+    if (flag == "--gateway")
+      gateway = value;
+    else if (flag == "--ca")
+      ca = value;
+    else if (flag == "--key")
+      key_file = value;
+    else if (flag == "--keyid")
+      keyid = value;
+    else if (flag == "--segment")
+      segment = value;
+    else if (flag == "--body")
+      body_json = value;
     else {
       std::cerr << "unknown option " << flag << "\n";
       return 2;
@@ -97,14 +103,15 @@ int main(int argc, char** argv) {
       argv[2] = argv[1];  // call() reads options from argv[2] on: drop the path, keep pairs aligned
       return call(argc - 1, argv + 1, cmd == "post" ? "POST" : "GET", path);
     }
-    std::cerr << "usage: octopus-partner-example keygen KEY_FILE\n"
-                 "       octopus-partner-example capabilities --gateway HOST:PORT --ca CA_FILE --key KEY_FILE --keyid ID\n"
-                 "       octopus-partner-example estimate --segment JSON --gateway HOST:PORT --ca CA_FILE --key KEY_FILE"
-                 " --keyid ID\n"
-                 "       octopus-partner-example offer --body JSON --gateway HOST:PORT --ca CA_FILE --key KEY_FILE"
-                 " --keyid ID\n"
-                 "       octopus-partner-example post /v1/PATH --body JSON --gateway ... (the same options)\n"
-                 "       octopus-partner-example get /v1/PATH --gateway ... (the same options)\n";
+    std::cerr
+        << "usage: octopus-partner-example keygen KEY_FILE\n"
+           "       octopus-partner-example capabilities --gateway HOST:PORT --ca CA_FILE --key KEY_FILE --keyid ID\n"
+           "       octopus-partner-example estimate --segment JSON --gateway HOST:PORT --ca CA_FILE --key KEY_FILE"
+           " --keyid ID\n"
+           "       octopus-partner-example offer --body JSON --gateway HOST:PORT --ca CA_FILE --key KEY_FILE"
+           " --keyid ID\n"
+           "       octopus-partner-example post /v1/PATH --body JSON --gateway ... (the same options)\n"
+           "       octopus-partner-example get /v1/PATH --gateway ... (the same options)\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "octopus-partner-example: " << e.what() << "\n";

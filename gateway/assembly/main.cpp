@@ -52,7 +52,8 @@ serve
                            signature's @authority must name it (auth.public_authority;
                            required with a configured certificate)
 
-)" << octopus::policy::kPolicyHelp << R"(
+)" << octopus::policy::kPolicyHelp
+      << R"(
 engine serve
   Serves the reference engine as its own HTTPS process on the engine API
   (api-spec/engine.yaml), for gateways configured with engine.kind: remote.
@@ -113,16 +114,23 @@ int serve(const std::vector<std::string>& args) {
       return true;
     };
     bool ok = true;
-    if (a == "--config") ok = value(config_path);
-    else if (a == "--listen") ok = value(listen);
-    else if (a == "--admin-listen") ok = value(admin_listen);
-    else if (a == "--data-dir") ok = value(data_dir);
-    else if (a == "--policies") ok = value(policies_dir);
-    else if (a == "--public-authority") ok = value(public_authority);
+    if (a == "--config")
+      ok = value(config_path);
+    else if (a == "--listen")
+      ok = value(listen);
+    else if (a == "--admin-listen")
+      ok = value(admin_listen);
+    else if (a == "--data-dir")
+      ok = value(data_dir);
+    else if (a == "--policies")
+      ok = value(policies_dir);
+    else if (a == "--public-authority")
+      ok = value(public_authority);
     else if (a == "--help" || a == "-h") {
       print_help(std::cout);
       return 0;
-    } else return usage_error("unknown option '" + a + "'");
+    } else
+      return usage_error("unknown option '" + a + "'");
     if (!ok) return usage_error(a + " needs a value");
   }
 
@@ -231,6 +239,7 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "serve") return serve({args.begin() + 1, args.end()});
   if (args[0] == "engine") return engine_command({args.begin() + 1, args.end()});
-  if (args[0] == "policy") return octopus::policy::run_policy_command({args.begin() + 1, args.end()}, std::cout, std::cerr);
+  if (args[0] == "policy")
+    return octopus::policy::run_policy_command({args.begin() + 1, args.end()}, std::cout, std::cerr);
   return usage_error("unknown command '" + args[0] + "'");
 }

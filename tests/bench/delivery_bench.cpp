@@ -107,9 +107,8 @@ struct World {
     const auto t = Clock::now();
     engine = std::make_shared<engine::reference::ReferenceEngine>(
         engine::reference::generate_population(population, 20261128),
-        engine::reference::ReferenceEngineOptions{.workers = engine_workers(),
-                                                  .activity = {events_per_second, 0, 20261128},
-                                                  .stream_capacity = 1'000'000});
+        engine::reference::ReferenceEngineOptions{
+            .workers = engine_workers(), .activity = {events_per_second, 0, 20261128}, .stream_capacity = 1'000'000});
     std::printf("  population %zu subscribers generated and indexed in %.1f s\n", population, seconds_since(t));
     store = std::make_unique<app::SqliteRepositories>((dir / "gateway.db").string());
     sink = std::make_unique<deliveries::MessageSink>(dir / "messages");
@@ -187,8 +186,7 @@ void fan_out() {
   options.clock = &clock;
   deliveries::DeliveryRunner runner(
       deliveries::DeliveryRunnerRecords{w.store->deliveries, w.store->offers, w.store->audiences, w.store->partners},
-      *w.engine, [&] { return w.policy; }, w.overlay, w.ledger, w.channels,
-                                    *w.sink, options);
+      *w.engine, [&] { return w.policy; }, w.overlay, w.ledger, w.channels, *w.sink, options);
   const auto t = Clock::now();
   while (w.store->deliveries.get_delivery("", d.id)->status != "completed") runner.run_once();
   const double total = seconds_since(t);
@@ -196,7 +194,8 @@ void fan_out() {
   const auto bytes = dir_bytes(w.dir / "messages");
   std::printf("  audience %llu members; decided %llu, delivered %llu, ineligible %llu, no_consent %llu\n",
               static_cast<unsigned long long>(a.size), static_cast<unsigned long long>(done.decided),
-              static_cast<unsigned long long>(done.counts.delivered), static_cast<unsigned long long>(done.counts.ineligible),
+              static_cast<unsigned long long>(done.counts.delivered),
+              static_cast<unsigned long long>(done.counts.ineligible),
               static_cast<unsigned long long>(done.counts.no_consent));
   std::printf("  delivery end to end      %7.2f s   %6.2f M decisions/s   sink %.0f MB (%llu lines)\n", total,
               static_cast<double>(done.decided) / total / 1e6, static_cast<double>(bytes) / 1e6,
@@ -206,7 +205,8 @@ void fan_out() {
   std::vector<std::uint64_t> ids = w.engine->members(audience.id, 0, 20'000'000).get().subscribers;
   ids.resize(done.counts.delivered);
   deliveries::MessageSink raw(w.dir / "raw");
-  const std::string text = "【中国移动】5G Plus monthly package (100 GB of 5G data)，详情 https://www.10086.cn/5g 回复TD退订";
+  const std::string text =
+      "【中国移动】5G Plus monthly package (100 GB of 5G data)，详情 https://www.10086.cn/5g 回复TD退订";
   const auto tb = Clock::now();
   for (std::size_t from = 0; from < ids.size(); from += 10000) {
     const auto n = std::min<std::size_t>(10000, ids.size() - from);
@@ -239,7 +239,8 @@ void decision_step() {
 
   auto t = Clock::now();
   std::size_t floor_sum = 0;
-  for (std::size_t i = 0; i < ids.size(); ++i) floor_sum += facts[i].eligible + (facts[i].consent == engine::ConsentState::granted);
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    floor_sum += facts[i].eligible + (facts[i].consent == engine::ConsentState::granted);
   const double floor_s = seconds_since(t);
 
   t = Clock::now();
@@ -286,9 +287,10 @@ void decision_step() {
   std::printf("  decide(), ledger warm     %6.1f ns/subscriber   %6.2f M/s\n", warm_s / n * 1e9, n / warm_s / 1e6);
   std::printf("  baseline: decide() one by one, ledger cold %6.1f ns/subscriber   %6.2f M/s  (%zu sent)\n",
               plain_s / n * 1e9, n / plain_s / 1e6, plain_sent);
-  std::printf("  baseline: consent only    %6.1f ns/subscriber   %6.2f M/s\n", consent_s / n * 1e9, n / consent_s / 1e6);
-  std::printf("  baseline: read facts only %6.1f ns/subscriber   %6.2f M/s  (%zu)\n", floor_s / n * 1e9, n / floor_s / 1e6,
-              floor_sum);
+  std::printf("  baseline: consent only    %6.1f ns/subscriber   %6.2f M/s\n", consent_s / n * 1e9,
+              n / consent_s / 1e6);
+  std::printf("  baseline: read facts only %6.1f ns/subscriber   %6.2f M/s  (%zu)\n", floor_s / n * 1e9,
+              n / floor_s / 1e6, floor_sum);
 }
 
 struct LatencyReport {
@@ -317,8 +319,9 @@ LatencyReport run_triggers(World& w, bool indexed, double seconds) {
   deliveries::ContactLedger ledger;
   std::uint64_t sent_before = 0;
   for (const auto& trg : w.store->triggers.active_triggers()) sent_before += trg.counts.sent;
-  triggers::TriggerRunner runner(triggers::TriggerRunnerRecords{w.store->triggers, w.store->offers, w.store->partners},
-                                 *w.engine, [&] { return w.policy; }, w.overlay, ledger, w.channels, options);
+  triggers::TriggerRunner runner(
+      triggers::TriggerRunnerRecords{w.store->triggers, w.store->offers, w.store->partners}, *w.engine,
+      [&] { return w.policy; }, w.overlay, ledger, w.channels, options);
   runner.reload();
 
   // The engine makes the events itself (its synthetic activity, stamped when made); the
@@ -337,20 +340,20 @@ LatencyReport run_triggers(World& w, bool indexed, double seconds) {
   fo.batch = 5000;
   fo.wait = std::chrono::milliseconds(2);
   fo.before_save = [&] { w.sink->sync(); };  // as the gateway does
-  events::EventFollower follower(
-      *w.engine, w.store->stream_cursors,
-      {[&](const std::vector<engine::SubscriberEvent>& batch) {
-        const auto pass_start = Clock::now();
-        runner(batch);
-        const auto now = real_ms();
-        std::lock_guard lock(m);
-        pass_ms.push_back(seconds_since(pass_start) * 1000);
-        batch_sizes.push_back(batch.size());
-        for (const auto& e : batch)
-          if (e.sequence <= end && e.at_ms >= started_ms) latencies.push_back(static_cast<double>(now - e.at_ms));
-        if (!batch.empty()) last_end = batch.back().sequence;
-      }},
-      fo);
+  events::EventFollower follower(*w.engine, w.store->stream_cursors,
+                                 {[&](const std::vector<engine::SubscriberEvent>& batch) {
+                                   const auto pass_start = Clock::now();
+                                   runner(batch);
+                                   const auto now = real_ms();
+                                   std::lock_guard lock(m);
+                                   pass_ms.push_back(seconds_since(pass_start) * 1000);
+                                   batch_sizes.push_back(batch.size());
+                                   for (const auto& e : batch)
+                                     if (e.sequence <= end && e.at_ms >= started_ms)
+                                       latencies.push_back(static_cast<double>(now - e.at_ms));
+                                   if (!batch.empty()) last_end = batch.back().sequence;
+                                 }},
+                                 fo);
   {
     std::lock_guard lock(m);
     started_ms = real_ms();
@@ -385,9 +388,10 @@ LatencyReport run_triggers(World& w, bool indexed, double seconds) {
   runner.flush_counts();
   for (const auto& trg : w.store->triggers.active_triggers()) r.sent += trg.counts.sent;
   r.sent -= sent_before;
-  std::printf("  %-8s %zu of %llu events handled in %.1f s; event to sink p50 %.0f ms, p99 %.0f ms, max %.0f ms; %llu sent\n",
-              indexed ? "indexed" : "naive", r.events, static_cast<unsigned long long>(end - first), r.seconds, r.p50_ms,
-              r.p99_ms, r.max_ms, static_cast<unsigned long long>(r.sent));
+  std::printf(
+      "  %-8s %zu of %llu events handled in %.1f s; event to sink p50 %.0f ms, p99 %.0f ms, max %.0f ms; %llu sent\n",
+      indexed ? "indexed" : "naive", r.events, static_cast<unsigned long long>(end - first), r.seconds, r.p50_ms,
+      r.p99_ms, r.max_ms, static_cast<unsigned long long>(r.sent));
   return r;
 }
 
@@ -409,8 +413,10 @@ void disk_flush_baseline(const fs::path& dir) {
   fs::remove(path);
   if (ms.empty()) return;
   std::sort(ms.begin(), ms.end());
-  std::printf("  baseline: the disk's write + fdatasync of 16 KB  p50 %.2f ms, p99 %.2f ms, max %.2f ms (off the trigger path)\n",
-              ms[ms.size() / 2], ms[ms.size() * 99 / 100], ms.back());
+  std::printf(
+      "  baseline: the disk's write + fdatasync of 16 KB  p50 %.2f ms, p99 %.2f ms, max %.2f ms (off the trigger "
+      "path)\n",
+      ms[ms.size() / 2], ms[ms.size() * 99 / 100], ms.back());
 }
 
 void trigger_latency(bool naive_too) {

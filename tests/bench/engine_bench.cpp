@@ -75,13 +75,14 @@ ReferenceEngine& engine() {
     malloc_trim(0);
     const double heap = static_cast<double>(heap_in_use() - heap_before) / static_cast<double>(n);
     const double rss = static_cast<double>(resident_bytes() - rss_before) / static_cast<double>(n);
-    std::fprintf(stderr,
-                 "engine population: %zu subscribers; generated in %.2f s, indexed in %.2f s (total %.2f s, 2 threads)\n"
-                 "engine memory: %.1f B/subscriber heap in use, %.1f B/subscriber resident (columns %.1f + %zu bitmaps "
-                 "%.1f by their own count)\n",
-                 n, generated, indexed, generated + indexed, heap, rss,
-                 static_cast<double>(e->population().bytes()) / static_cast<double>(n), e->index().bitmap_count(),
-                 static_cast<double>(e->index().bytes()) / static_cast<double>(n));
+    std::fprintf(
+        stderr,
+        "engine population: %zu subscribers; generated in %.2f s, indexed in %.2f s (total %.2f s, 2 threads)\n"
+        "engine memory: %.1f B/subscriber heap in use, %.1f B/subscriber resident (columns %.1f + %zu bitmaps "
+        "%.1f by their own count)\n",
+        n, generated, indexed, generated + indexed, heap, rss,
+        static_cast<double>(e->population().bytes()) / static_cast<double>(n), e->index().bitmap_count(),
+        static_cast<double>(e->index().bytes()) / static_cast<double>(n));
     return e;
   }();
   return *built;
@@ -128,8 +129,18 @@ void BM_EngineCount(benchmark::State& state, bool province_wide) {
   state.counters["count"] = static_cast<double>(n);
   report_percentiles(state, ms);
 }
-BENCHMARK_CAPTURE(BM_EngineCount, two_cities, false)->Arg(3)->Arg(4)->Arg(5)->Unit(benchmark::kMillisecond)->MinTime(2.0);
-BENCHMARK_CAPTURE(BM_EngineCount, province_wide, true)->Arg(2)->Arg(3)->Arg(4)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK_CAPTURE(BM_EngineCount, two_cities, false)
+    ->Arg(3)
+    ->Arg(4)
+    ->Arg(5)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2.0);
+BENCHMARK_CAPTURE(BM_EngineCount, province_wide, true)
+    ->Arg(2)
+    ->Arg(3)
+    ->Arg(4)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2.0);
 
 void BM_ConsentFilterCold(benchmark::State& state) {
   auto& e = engine();
@@ -178,7 +189,8 @@ class SqliteCopy {
     for (std::size_t row = 0; row < n; ++row) {
       int col = 1;
       sqlite3_bind_int64(insert, col++, static_cast<sqlite3_int64>(source.id(row)));
-      for (std::size_t a = 0; a < kAttributeCount; ++a) sqlite3_bind_int(insert, col++, source.attribute(row, static_cast<Attr>(a)));
+      for (std::size_t a = 0; a < kAttributeCount; ++a)
+        sqlite3_bind_int(insert, col++, source.attribute(row, static_cast<Attr>(a)));
       sqlite3_bind_int64(insert, col++, static_cast<sqlite3_int64>(source.tags(row)));
       sqlite3_bind_int64(insert, col++, static_cast<sqlite3_int64>(source.products(row)));
       sqlite3_bind_int64(insert, col++, static_cast<sqlite3_int64>(source.consent_granted(row)));
@@ -189,8 +201,9 @@ class SqliteCopy {
     sqlite3_finalize(insert);
     exec(db_, "COMMIT");
     const double loaded = seconds_since(start);
-    exec(db_, "CREATE INDEX by_city_age ON subscribers(city, age_band); CREATE INDEX by_age ON subscribers(age_band);"
-              "ANALYZE");
+    exec(db_,
+         "CREATE INDEX by_city_age ON subscribers(city, age_band); CREATE INDEX by_age ON subscribers(age_band);"
+         "ANALYZE");
     std::fprintf(stderr, "sqlite copy: %zu rows loaded in %.1f s, indexed in %.1f s (%s)\n", n, loaded,
                  seconds_since(start) - loaded, path_.c_str());
     rows_ = n;
@@ -218,9 +231,9 @@ std::string sql_for(int predicates) {
   const auto dm = *s.purpose_index("dpv:DirectMarketing"), internet = *s.category_index("internet");
   const auto consent = (std::uint64_t{1} << s.scope_index({dm, *s.channel_index("sms"), internet})) |
                        (std::uint64_t{1} << s.scope_index({dm, *s.channel_index("push"), internet}));
-  std::string sql = "SELECT COUNT(*) FROM subscribers WHERE status = " +
-                    std::to_string(s.code(Attr::status, "active")) + " AND (granted & ~withdrawn & " +
-                    std::to_string(consent) + ") != 0";
+  std::string sql =
+      "SELECT COUNT(*) FROM subscribers WHERE status = " + std::to_string(s.code(Attr::status, "active")) +
+      " AND (granted & ~withdrawn & " + std::to_string(consent) + ") != 0";
   if (predicates >= 2)
     sql += " AND city IN (" + std::to_string(s.code(Attr::city, "jinan")) + "," +
            std::to_string(s.code(Attr::city, "qingdao")) + ")";
@@ -271,10 +284,11 @@ class PostgresCopy {
     const auto& source = engine().population();
     const auto n = std::min(source.size(), env_size("OCTOPUS_BENCH_PG_SUBSCRIBERS", source.size()));
     const auto& schema = source.schema();
-    exec("CREATE UNLOGGED TABLE subscribers (id bigint PRIMARY KEY, city smallint, age_band smallint, gender smallint, "
-         "plan_type smallint, network smallint, arpu_band smallint, data_usage_band smallint, device_type smallint, "
-         "device_os smallint, tenure_band smallint, roaming_status smallint, status smallint, tags int[], "
-         "products bigint, granted bigint, withdrawn bigint)");
+    exec(
+        "CREATE UNLOGGED TABLE subscribers (id bigint PRIMARY KEY, city smallint, age_band smallint, gender smallint, "
+        "plan_type smallint, network smallint, arpu_band smallint, data_usage_band smallint, device_type smallint, "
+        "device_os smallint, tenure_band smallint, roaming_status smallint, status smallint, tags int[], "
+        "products bigint, granted bigint, withdrawn bigint)");
     const auto start = Clock::now();
     copy_rows(source, n, schema.tags().size());
     const double loaded = seconds_since(start);
@@ -339,8 +353,8 @@ class PostgresCopy {
           chunk += std::to_string(t);
           first = false;
         }
-      chunk += "}\t" + std::to_string(source.products(row)) + '\t' + std::to_string(source.consent_granted(row)) + '\t' +
-               std::to_string(source.consent_withdrawn(row)) + '\n';
+      chunk += "}\t" + std::to_string(source.products(row)) + '\t' + std::to_string(source.consent_granted(row)) +
+               '\t' + std::to_string(source.consent_withdrawn(row)) + '\n';
       if (chunk.size() > (1 << 20) || row + 1 == n) {
         if (PQputCopyData(conn_, chunk.data(), static_cast<int>(chunk.size())) != 1)
           throw std::runtime_error(std::string("COPY data: ") + PQerrorMessage(conn_));

@@ -40,8 +40,12 @@ std::int64_t now_ns() {
 // Limits no benchmark run reaches, so every decision takes the full admit path.
 AdmitRequest unlimited(std::string_view partner) {
   const std::int64_t ends = now_ns() / 1'000'000'000 + 86400;
-  return {partner, policy::CapabilityClass::reads, gcra_limit(1e9, 1'000'000'000),
-          {20000, 4'000'000, ends}, {657, 64'000'000, ends}, 1};
+  return {partner,
+          policy::CapabilityClass::reads,
+          gcra_limit(1e9, 1'000'000'000),
+          {20000, 4'000'000, ends},
+          {657, 64'000'000, ends},
+          1};
 }
 
 std::atomic<std::uint64_t> g_shared{0};
@@ -136,7 +140,8 @@ class MillionFoldClock final : public octopus::Clock {
  public:
   time_point now() const override {
     const auto real = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_);
-    return time_point(std::chrono::duration_cast<time_point::duration>(std::chrono::nanoseconds(base_) + real * 1'000'000));
+    return time_point(
+        std::chrono::duration_cast<time_point::duration>(std::chrono::nanoseconds(base_) + real * 1'000'000));
   }
 
  private:
@@ -149,9 +154,9 @@ void limiter_decisions(benchmark::State& state, bool with_fields, BenchClock clo
   if (state.thread_index() == 0) {
     g_limiter_store = new MemoryCounterStore();
     static const MillionFoldClock million_fold;
-    g_limiter = new QuotaLimiter(*g_limiter_store,
-                                 clock == BenchClock::one_by_one ? static_cast<const octopus::Clock&>(million_fold)
-                                                                 : octopus::system_clock());
+    g_limiter = new QuotaLimiter(*g_limiter_store, clock == BenchClock::one_by_one
+                                                       ? static_cast<const octopus::Clock&>(million_fold)
+                                                       : octopus::system_clock());
   }
   std::uint64_t refused = 0;
   for (auto _ : state) {

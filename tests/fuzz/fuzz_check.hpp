@@ -2,10 +2,10 @@
 #pragma once
 #include <cstdio>
 
-#define FUZZ_CHECK(condition)                                                           \
-  do {                                                                                   \
-    if (!(condition)) {                                                                  \
+#define FUZZ_CHECK(condition)                                                                  \
+  do {                                                                                         \
+    if (!(condition)) {                                                                        \
       std::fprintf(stderr, "invariant broken at %s:%d: %s\n", __FILE__, __LINE__, #condition); \
-      __builtin_trap();                                                                  \
-    }                                                                                    \
+      __builtin_trap();                                                                        \
+    }                                                                                          \
   } while (0)

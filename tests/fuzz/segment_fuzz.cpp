@@ -20,9 +20,12 @@ struct Fixture {
     if (!loaded.ok()) __builtin_trap();
     policy = loaded.snapshot;
     vocabulary.attributes.push_back({"city", "", {"jinan", "qingdao", "yantai"}, false, {}, {}});
-    vocabulary.attributes.push_back(
-        {"age_band", "", {"18-24", "25-34", "35-44", "45-54", "55-64", "65+"}, true, {18, 25, 35, 45, 55, 65},
-         {25, 35, 45, 55, 65, 1e9}});
+    vocabulary.attributes.push_back({"age_band",
+                                     "",
+                                     {"18-24", "25-34", "35-44", "45-54", "55-64", "65+"},
+                                     true,
+                                     {18, 25, 35, 45, 55, 65},
+                                     {25, 35, 45, 55, 65, 1e9}});
     vocabulary.attributes.push_back({"religion", "", {"a", "b"}, false, {}, {}});
     vocabulary.tags = {"travel", "gaming"};
   }

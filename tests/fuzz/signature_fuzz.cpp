@@ -31,10 +31,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto base = signature_base(request, parsed->covered, &error);
   if (base) {
     // Each line is "name": value; the last is "@signature-params": ...
-    FUZZ_CHECK(base->rfind("\"@signature-params\": ", 0) == 0 || base->find("\n\"@signature-params\": ") != std::string::npos);
+    FUZZ_CHECK(base->rfind("\"@signature-params\": ", 0) == 0 ||
+               base->find("\n\"@signature-params\": ") != std::string::npos);
     // Verification with whatever bytes were parsed runs too; the sanitizers watch it.
-    const Ed25519PublicKey key{0x3b, 0x6a, 0x27, 0xbc, 0xce, 0xb6, 0xa4, 0x2d, 0x62, 0xa3, 0xa8, 0xd0, 0x2a, 0x6f, 0x0d, 0x73,
-                               0x65, 0x32, 0x15, 0x77, 0x1d, 0xe2, 0x43, 0xa6, 0x3a, 0xc0, 0x48, 0xa1, 0x8b, 0x59, 0xda, 0x29};
+    const Ed25519PublicKey key{0x3b, 0x6a, 0x27, 0xbc, 0xce, 0xb6, 0xa4, 0x2d, 0x62, 0xa3, 0xa8,
+                               0xd0, 0x2a, 0x6f, 0x0d, 0x73, 0x65, 0x32, 0x15, 0x77, 0x1d, 0xe2,
+                               0x43, 0xa6, 0x3a, 0xc0, 0x48, 0xa1, 0x8b, 0x59, 0xda, 0x29};
     FUZZ_CHECK(!verify_signature(*parsed, *base, key));  // nobody holds this key's private half
   }
   return 0;

@@ -14,7 +14,10 @@ using json = nlohmann::json;
 namespace {
 
 json acme_body() {
-  return {{"id", "acme"}, {"display_name", "Acme Apps"}, {"tier", "gold"}, {"category", "internet"},
+  return {{"id", "acme"},
+          {"display_name", "Acme Apps"},
+          {"tier", "gold"},
+          {"category", "internet"},
           {"scopes", {"audiences:read", "offers:write"}}};
 }
 
@@ -43,7 +46,9 @@ TEST_F(AdminApi, MissingOrWrongTokenIsRefused) {
 // for every request (even with the right token) until the allowance refills; audited.
 TEST_F(AdminApi, FailedTokensAreThrottledPerAddressAndAudited) {
   for (int i = 0; i < 10; ++i)
-    ASSERT_EQ(gw.admin("GET", "/admin/v1/partners", nullptr, "wrong-token-" + std::to_string(i) + "-0123456789").status, 401) << i;
+    ASSERT_EQ(gw.admin("GET", "/admin/v1/partners", nullptr, "wrong-token-" + std::to_string(i) + "-0123456789").status,
+              401)
+        << i;
   const auto throttled = gw.admin("GET", "/admin/v1/partners", nullptr, "wrong-token-x-0123456789");
   EXPECT_EQ(throttled.status, 429);
   EXPECT_EQ(problem_slug(throttled), "rate-limited");
@@ -107,16 +112,24 @@ TEST_F(AdminApi, PartnerLifecycle) {
 TEST_F(AdminApi, KeyLifecycle) {
   ASSERT_EQ(gw.admin("POST", "/admin/v1/partners", acme_body()).status, 201);
   const auto pk = some_public_key();
-  auto added = gw.admin("POST", "/admin/v1/partners/acme/keys", {{"key_id", "acme-2026"}, {"algorithm", "ed25519"}, {"public_key", pk}});
+  auto added = gw.admin("POST", "/admin/v1/partners/acme/keys",
+                        {{"key_id", "acme-2026"}, {"algorithm", "ed25519"}, {"public_key", pk}});
   ASSERT_EQ(added.status, 201) << added.body;
   auto k = json::parse(added.body);
   EXPECT_EQ(k["public_key"], pk);
   EXPECT_TRUE(k["revoked_at"].is_null());
 
   // Key ids are global: another partner cannot reuse one.
-  ASSERT_EQ(gw.admin("POST", "/admin/v1/partners", {{"id", "beta"}, {"display_name", "Beta"}, {"tier", "gold"},
-                                                    {"category", "content"}, {"scopes", json::array()}}).status, 201);
-  auto clash = gw.admin("POST", "/admin/v1/partners/beta/keys", {{"key_id", "acme-2026"}, {"algorithm", "ed25519"}, {"public_key", pk}});
+  ASSERT_EQ(gw.admin("POST", "/admin/v1/partners",
+                     {{"id", "beta"},
+                      {"display_name", "Beta"},
+                      {"tier", "gold"},
+                      {"category", "content"},
+                      {"scopes", json::array()}})
+                .status,
+            201);
+  auto clash = gw.admin("POST", "/admin/v1/partners/beta/keys",
+                        {{"key_id", "acme-2026"}, {"algorithm", "ed25519"}, {"public_key", pk}});
   EXPECT_EQ(clash.status, 409);
 
   auto revoked = gw.admin("DELETE", "/admin/v1/partners/acme/keys/acme-2026");
@@ -128,7 +141,10 @@ TEST_F(AdminApi, KeyLifecycle) {
   EXPECT_EQ(json::parse(again.body)["revoked_at"], revoked_at);
   // Another partner's key is not found through this partner.
   EXPECT_EQ(gw.admin("DELETE", "/admin/v1/partners/beta/keys/acme-2026").status, 404);
-  EXPECT_EQ(gw.admin("POST", "/admin/v1/partners/nobody/keys", {{"key_id", "k9"}, {"algorithm", "ed25519"}, {"public_key", pk}}).status, 404);
+  EXPECT_EQ(gw.admin("POST", "/admin/v1/partners/nobody/keys",
+                     {{"key_id", "k9"}, {"algorithm", "ed25519"}, {"public_key", pk}})
+                .status,
+            404);
 
   auto listed = json::parse(gw.admin("GET", "/admin/v1/partners/acme").body);
   ASSERT_EQ(listed["keys"].size(), 1u);
@@ -146,7 +162,11 @@ TEST_F(AdminApi, KeyLifecycle) {
 
 TEST_F(AdminApi, InvalidPartnerGetsEveryErrorAtOnce) {
   auto r = gw.admin("POST", "/admin/v1/partners",
-                    {{"id", "A"}, {"display_name", ""}, {"tier", "Gold!"}, {"scopes", {"audiences:read", "root"}}, {"colour", "red"}});
+                    {{"id", "A"},
+                     {"display_name", ""},
+                     {"tier", "Gold!"},
+                     {"scopes", {"audiences:read", "root"}},
+                     {"colour", "red"}});
   ASSERT_EQ(r.status, 422);
   EXPECT_EQ(problem_slug(r), "validation-error");
   auto errors = json::parse(r.body)["errors"];
@@ -157,11 +177,14 @@ TEST_F(AdminApi, InvalidPartnerGetsEveryErrorAtOnce) {
 
 TEST_F(AdminApi, InvalidKeysAreRefused) {
   ASSERT_EQ(gw.admin("POST", "/admin/v1/partners", acme_body()).status, 201);
-  auto short_key = gw.admin("POST", "/admin/v1/partners/acme/keys", {{"key_id", "k1"}, {"algorithm", "ed25519"}, {"public_key", "AAAA"}});
+  auto short_key = gw.admin("POST", "/admin/v1/partners/acme/keys",
+                            {{"key_id", "k1"}, {"algorithm", "ed25519"}, {"public_key", "AAAA"}});
   EXPECT_EQ(short_key.status, 422);
-  auto rsa = gw.admin("POST", "/admin/v1/partners/acme/keys", {{"key_id", "k1"}, {"algorithm", "rsa"}, {"public_key", some_public_key()}});
+  auto rsa = gw.admin("POST", "/admin/v1/partners/acme/keys",
+                      {{"key_id", "k1"}, {"algorithm", "rsa"}, {"public_key", some_public_key()}});
   EXPECT_EQ(rsa.status, 422);
-  auto bad_id = gw.admin("POST", "/admin/v1/partners/acme/keys", {{"key_id", "k 1"}, {"algorithm", "ed25519"}, {"public_key", some_public_key()}});
+  auto bad_id = gw.admin("POST", "/admin/v1/partners/acme/keys",
+                         {{"key_id", "k 1"}, {"algorithm", "ed25519"}, {"public_key", some_public_key()}});
   EXPECT_EQ(bad_id.status, 422);
 }
 
@@ -169,7 +192,9 @@ TEST_F(AdminApi, InvalidKeysAreRefused) {
 // low-order points, a non-canonical encoding. And one key pair belongs to one partner.
 TEST_F(AdminApi, DegenerateAndSharedKeysAreRefused) {
   ASSERT_EQ(gw.admin("POST", "/admin/v1/partners", acme_body()).status, 201);
-  auto key_of = [](std::array<std::uint8_t, 32> raw) { return octopus::protocol::base64_encode(raw.data(), raw.size()); };
+  auto key_of = [](std::array<std::uint8_t, 32> raw) {
+    return octopus::protocol::base64_encode(raw.data(), raw.size());
+  };
   std::array<std::uint8_t, 32> zero{}, identity{}, order_two{}, non_canonical{};
   identity[0] = 1;  // the neutral element (0, 1)
   order_two.fill(0);
@@ -179,21 +204,35 @@ TEST_F(AdminApi, DegenerateAndSharedKeysAreRefused) {
   non_canonical.fill(0xff);  // y ≥ p
   int n = 0;
   for (const auto& raw : {zero, identity, order_two, non_canonical}) {
-    const auto r = gw.admin("POST", "/admin/v1/partners/acme/keys",
-                            {{"key_id", "weak-" + std::to_string(n++)}, {"algorithm", "ed25519"}, {"public_key", key_of(raw)}});
+    const auto r =
+        gw.admin("POST", "/admin/v1/partners/acme/keys",
+                 {{"key_id", "weak-" + std::to_string(n++)}, {"algorithm", "ed25519"}, {"public_key", key_of(raw)}});
     EXPECT_EQ(r.status, 422) << key_of(raw);
     EXPECT_NE(r.body.find("not a usable Ed25519 public key"), std::string::npos) << r.body;
   }
   const auto pk = some_public_key();
-  ASSERT_EQ(gw.admin("POST", "/admin/v1/partners/acme/keys", {{"key_id", "acme-1"}, {"algorithm", "ed25519"}, {"public_key", pk}}).status, 201);
-  ASSERT_EQ(gw.admin("POST", "/admin/v1/partners", {{"id", "beta"}, {"display_name", "Beta"}, {"tier", "gold"},
-                                                    {"category", "content"}, {"scopes", json::array()}}).status, 201);
-  const auto shared = gw.admin("POST", "/admin/v1/partners/beta/keys", {{"key_id", "beta-1"}, {"algorithm", "ed25519"}, {"public_key", pk}});
+  ASSERT_EQ(gw.admin("POST", "/admin/v1/partners/acme/keys",
+                     {{"key_id", "acme-1"}, {"algorithm", "ed25519"}, {"public_key", pk}})
+                .status,
+            201);
+  ASSERT_EQ(gw.admin("POST", "/admin/v1/partners",
+                     {{"id", "beta"},
+                      {"display_name", "Beta"},
+                      {"tier", "gold"},
+                      {"category", "content"},
+                      {"scopes", json::array()}})
+                .status,
+            201);
+  const auto shared = gw.admin("POST", "/admin/v1/partners/beta/keys",
+                               {{"key_id", "beta-1"}, {"algorithm", "ed25519"}, {"public_key", pk}});
   EXPECT_EQ(shared.status, 409);
   EXPECT_NE(shared.body.find("already registered to another partner"), std::string::npos);
   // Revoked, the key is still acme's: it is not handed to beta either.
   ASSERT_EQ(gw.admin("DELETE", "/admin/v1/partners/acme/keys/acme-1").status, 200);
-  EXPECT_EQ(gw.admin("POST", "/admin/v1/partners/beta/keys", {{"key_id", "beta-1"}, {"algorithm", "ed25519"}, {"public_key", pk}}).status, 409);
+  EXPECT_EQ(gw.admin("POST", "/admin/v1/partners/beta/keys",
+                     {{"key_id", "beta-1"}, {"algorithm", "ed25519"}, {"public_key", pk}})
+                .status,
+            409);
 }
 
 // A tier or category the policies do not define would make every call of the partner fail
@@ -220,7 +259,8 @@ TEST_F(AdminApi, TiersAndCategoriesMustBeDefinedByThePolicies) {
 
 TEST_F(AdminApi, NonJsonBodiesAreRefusedClearly) {
   auto conn = gw.admin_connection();
-  std::vector<octopus::client::HeaderField> auth{{"Authorization", std::string("Bearer ") + octopus::testing::kAdminToken}};
+  std::vector<octopus::client::HeaderField> auth{
+      {"Authorization", std::string("Bearer ") + octopus::testing::kAdminToken}};
   auto h = auth;
   h.push_back({"Content-Type", "text/plain"});
   auto r = conn.send("POST", "/admin/v1/partners", h, "id=acme");

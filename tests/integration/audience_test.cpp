@@ -96,7 +96,8 @@ TEST_P(Audiences, BadSegmentsAreRefusedAtTheOffendingNode) {
   EXPECT_EQ(problem_slug(unknown), "validation-error");
   EXPECT_EQ(json::parse(unknown.body)["errors"][0]["pointer"], "/segment/eq");
 
-  auto not_json = gw.partner("POST", "/v1/audience-estimates", acme, "{segment", {}, {{"Content-Type", "application/json"}});
+  auto not_json =
+      gw.partner("POST", "/v1/audience-estimates", acme, "{segment", {}, {{"Content-Type", "application/json"}});
   EXPECT_EQ(not_json.status, 400);
   auto wrong_type = gw.partner("POST", "/v1/audience-estimates", acme, "segment=x", {},
                                {{"Content-Type", "application/x-www-form-urlencoded"}});
@@ -195,9 +196,9 @@ TEST_P(Audiences, ARetryWithTheSameIdempotencyKeyBuildsOneAudience) {
   EXPECT_EQ(bad.status, 400);
   // Another partner's identical key is its own.
   auto beta = gw.create_partner("beta", {"audiences:read", "audiences:write"});
-  const auto theirs = gw.partner("POST", "/v1/audiences", beta, body, {},
-                                 {{"Content-Type", "application/json"},
-                                  {"Idempotency-Key", "7d1c1f9e-3b2a-4c55-9b1e-0a6f1c2d3e4f"}});
+  const auto theirs =
+      gw.partner("POST", "/v1/audiences", beta, body, {},
+                 {{"Content-Type", "application/json"}, {"Idempotency-Key", "7d1c1f9e-3b2a-4c55-9b1e-0a6f1c2d3e4f"}});
   EXPECT_EQ(theirs.status, 202);
   EXPECT_TRUE(theirs.header("Idempotent-Replayed").empty());
   EXPECT_NE(json::parse(theirs.body)["id"], json::parse(first.body)["id"]);

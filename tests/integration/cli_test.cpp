@@ -69,7 +69,8 @@ TEST(Cli, RefusesToStartWithoutAnAdminToken) {
   auto r = run("serve --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --data-dir " + dir, "env -u OCTOPUS_ADMIN_TOKEN");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("OCTOPUS_ADMIN_TOKEN is not set"), std::string::npos) << r.output;
-  auto weak = run("serve --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --data-dir " + dir, "OCTOPUS_ADMIN_TOKEN=short");
+  auto weak =
+      run("serve --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --data-dir " + dir, "OCTOPUS_ADMIN_TOKEN=short");
   EXPECT_EQ(weak.exit_code, 1);
   EXPECT_NE(weak.output.find("at least 16 characters"), std::string::npos) << weak.output;
   std::filesystem::remove_all(dir);
@@ -115,11 +116,13 @@ TEST(Cli, PortInUseIsAClearError) {
     const std::string data = dir + "/a", log = dir + "/a.log";
     if (!std::freopen(log.c_str(), "w", stderr)) ::_exit(126);
     ::execl(OCTOPUS_GATEWAY_BINARY, "octopus-gateway", "serve", "--listen", "127.0.0.1:18943", "--admin-listen",
-            "127.0.0.1:18944", "--data-dir", data.c_str(), "--policies", OCTOPUS_POLICIES_DIR, static_cast<char*>(nullptr));
+            "127.0.0.1:18944", "--data-dir", data.c_str(), "--policies", OCTOPUS_POLICIES_DIR,
+            static_cast<char*>(nullptr));
     ::_exit(127);
   }
   ASSERT_TRUE(wait_until_started(dir + "/a.log", pid));
-  auto r = run("serve --listen 127.0.0.1:18943 --admin-listen 127.0.0.1:18945 --data-dir " + dir + "/b --policies " OCTOPUS_POLICIES_DIR,
+  auto r = run("serve --listen 127.0.0.1:18943 --admin-listen 127.0.0.1:18945 --data-dir " + dir +
+                   "/b --policies " OCTOPUS_POLICIES_DIR,
                "OCTOPUS_ADMIN_TOKEN=0123456789abcdef0123");
   ::kill(pid, SIGTERM);
   ::waitpid(pid, nullptr, 0);
@@ -231,7 +234,8 @@ TEST(Cli, EngineServeChecksItsTokenOptionsAndPopulationFile) {
   EXPECT_NE(bad_population.output.find("--population must be from 1"), std::string::npos) << bad_population.output;
   auto bad_budget = run("engine serve --membership-index-mb lots", token);
   EXPECT_EQ(bad_budget.exit_code, 2);
-  EXPECT_NE(bad_budget.output.find("--membership-index-mb needs a whole number"), std::string::npos) << bad_budget.output;
+  EXPECT_NE(bad_budget.output.find("--membership-index-mb needs a whole number"), std::string::npos)
+      << bad_budget.output;
   EXPECT_EQ(run("engine serve --seed x", token).exit_code, 2);
   EXPECT_EQ(run("engine run", token).exit_code, 2);
 

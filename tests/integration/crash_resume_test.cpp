@@ -28,7 +28,8 @@ class CrashResume : public ::testing::Test {
   // Without SMS quiet hours, so the test runs the same at any hour.
   PolicyDir policies = [] {
     PolicyDir d;
-    d.replace("fatigue.yaml", "  sms:\n    windows:\n      - { from: \"21:00\", to: \"08:00\" }", "  sms:\n    windows: []");
+    d.replace("fatigue.yaml", "  sms:\n    windows:\n      - { from: \"21:00\", to: \"08:00\" }",
+              "  sms:\n    windows: []");
     return d;
   }();
   GatewayProcess gw{"crash",
@@ -41,7 +42,8 @@ class CrashResume : public ::testing::Test {
     const std::string text = body.is_null() ? "" : body.dump();
     std::vector<octopus::client::HeaderField> headers;
     if (!text.empty()) headers.push_back({"Content-Type", "application/json"});
-    octopus::client::sign_request(method, "localhost:" + std::to_string(gw.partner_port()), target, headers, text, cred);
+    octopus::client::sign_request(method, "localhost:" + std::to_string(gw.partner_port()), target, headers, text,
+                                  cred);
     auto r = gw.partner().send(method, target, headers, text);
     EXPECT_LT(r.status, 300) << method << " " << target << ": " << r.body;
     return json::parse(r.body, nullptr, false);
@@ -79,7 +81,8 @@ TEST_F(CrashResume, AKilledDeliveryResumesWithoutDuplicatesOrLoss) {
   const std::string id = call("POST", "/v1/deliveries", {{"offer_id", offer["id"]}, {"audience_id", audience}})["id"];
 
   // Kill it while it sends.
-  for (int i = 0; i < 400 && sink_lines(id).size() < 300; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 400 && sink_lines(id).size() < 300; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   gw.stop(SIGKILL);
   std::cerr << "killed with " << sink_lines(id).size() << " sent\n";
   const auto before = sink_lines(id);
@@ -92,7 +95,9 @@ TEST_F(CrashResume, AKilledDeliveryResumesWithoutDuplicatesOrLoss) {
     if (d["status"] == "completed" || d["status"] == "failed") break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  ASSERT_EQ(d["status"], "completed") << d.dump() << gw.log_text().substr(gw.log_text().size() > 6000 ? gw.log_text().size() - 6000 : 0);
+  ASSERT_EQ(d["status"], "completed") << d.dump()
+                                      << gw.log_text().substr(gw.log_text().size() > 6000 ? gw.log_text().size() - 6000
+                                                                                          : 0);
   ASSERT_LT(before.size(), sink_lines(id).size()) << "the kill came after the end; nothing was resumed";
 
   // Who should have got it: the same population, computed independently of the gateway.

@@ -47,7 +47,8 @@ class DeliveriesApi : public ::testing::Test {
     return o.value("id", "");
   }
   std::string ready_audience() {
-    const auto a = post("/v1/audiences", {{"segment", {{"attribute", "city"}, {"in", {"jinan", "yantai"}}}}}, acme, 202);
+    const auto a =
+        post("/v1/audiences", {{"segment", {{"attribute", "city"}, {"in", {"jinan", "yantai"}}}}}, acme, 202);
     const std::string id = a.value("id", "");
     for (int i = 0; i < 200; ++i) {
       if (json::parse(gw.partner("GET", "/v1/audiences/" + id, acme).body)["status"] == "ready") break;
@@ -111,7 +112,8 @@ TEST_F(DeliveriesApi, AnAudienceDeliveryRunsToTheEndOrWaitsForTheMorning) {
   // two significant figures; the sink holds the exact figure.
   const auto shown = o["delivered"].get<std::int64_t>();
   EXPECT_EQ(shown % 100, 0);
-  EXPECT_LE(std::llabs(shown - static_cast<std::int64_t>(lines.size())), 100 + static_cast<std::int64_t>(lines.size()) / 20);
+  EXPECT_LE(std::llabs(shown - static_cast<std::int64_t>(lines.size())),
+            100 + static_cast<std::int64_t>(lines.size()) / 20);
   EXPECT_EQ(json::parse(gw.partner("GET", "/v1/deliveries/" + id, acme).body)["outcomes"], o)
       << "the same figures on every look";
   for (const auto& [subscriber, n] : lines) EXPECT_EQ(n, 1) << "subscriber sent twice";
@@ -126,7 +128,9 @@ TEST_F(DeliveriesApi, AnAudienceDeliveryRunsToTheEndOrWaitsForTheMorning) {
 TEST_F(DeliveriesApi, BadDeliveriesGetTheProblemTheyDeserve) {
   const auto offer = approved_offer(acme);
   const auto audience = ready_audience();
-  auto send = [&](const json& body, const octopus::client::Credential& who, int status) { return post("/v1/deliveries", body, who, status); };
+  auto send = [&](const json& body, const octopus::client::Credential& who, int status) {
+    return post("/v1/deliveries", body, who, status);
+  };
 
   // Another partner's offer or audience is as unknown as a made-up one.
   auto beta = gw.create_partner("beta", {"offers:write", "deliveries:write", "deliveries:read"});
@@ -138,19 +142,26 @@ TEST_F(DeliveriesApi, BadDeliveriesGetTheProblemTheyDeserve) {
   // An offer waiting for review: 409 with why.
   auto gamma = gw.create_partner("gamma", {"offers:write", "deliveries:write"}, "", "content");
   const auto pending = approved_offer(gamma);  // content partners are reviewed by hand
-  const auto held = send({{"offer_id", pending}, {"subscriber_tokens", {std::string("sub_") + std::string(43, 'A')}}}, gamma, 409);
+  const auto held =
+      send({{"offer_id", pending}, {"subscriber_tokens", {std::string("sub_") + std::string(43, 'A')}}}, gamma, 409);
   EXPECT_EQ(held["type"], "https://octopus-gateway.example/problems/offer-not-deliverable");
   EXPECT_EQ(held["offer_status"], "pending_review");
 
   // Past send_at, too many tokens, a token not issued to this partner, both targets.
-  EXPECT_EQ(send({{"offer_id", offer}, {"audience_id", audience}, {"send_at", "2020-01-01T00:00:00Z"}}, acme, 422)["errors"][0]["pointer"],
+  EXPECT_EQ(send({{"offer_id", offer}, {"audience_id", audience}, {"send_at", "2020-01-01T00:00:00Z"}}, acme,
+                 422)["errors"][0]["pointer"],
             "/send_at");
   json many = json::array();
   for (int i = 0; i < 1001; ++i) many.push_back(std::string("sub_") + std::string(43, 'B'));
-  EXPECT_EQ(send({{"offer_id", offer}, {"subscriber_tokens", many}}, acme, 422)["errors"][0]["pointer"], "/subscriber_tokens");
-  EXPECT_EQ(send({{"offer_id", offer}, {"subscriber_tokens", {std::string("sub_") + std::string(43, 'C')}}}, acme, 422)["errors"][0]["pointer"],
+  EXPECT_EQ(send({{"offer_id", offer}, {"subscriber_tokens", many}}, acme, 422)["errors"][0]["pointer"],
+            "/subscriber_tokens");
+  EXPECT_EQ(send({{"offer_id", offer}, {"subscriber_tokens", {std::string("sub_") + std::string(43, 'C')}}}, acme,
+                 422)["errors"][0]["pointer"],
             "/subscriber_tokens/0");
-  send({{"offer_id", offer}, {"audience_id", audience}, {"subscriber_tokens", {std::string("sub_") + std::string(43, 'C')}}}, acme, 422);
+  send({{"offer_id", offer},
+        {"audience_id", audience},
+        {"subscriber_tokens", {std::string("sub_") + std::string(43, 'C')}}},
+       acme, 422);
   // Nothing of it reached the sink.
   EXPECT_FALSE(std::filesystem::exists(gw.data_dir() + "/messages") &&
                !std::filesystem::is_empty(gw.data_dir() + "/messages") && !sink_lines("").empty());
@@ -159,12 +170,14 @@ TEST_F(DeliveriesApi, BadDeliveriesGetTheProblemTheyDeserve) {
 TEST_F(DeliveriesApi, ATokenDeliveryShowsOnlyHowManyTokensItAccepted) {
   const auto offer = approved_offer(acme);
   const auto subscriber = engine().population().id(7);
-  auto issued = gw.admin("POST", "/admin/v1/partners/acme/subscriber-tokens", {{"subscriber", std::to_string(subscriber)}});
+  auto issued =
+      gw.admin("POST", "/admin/v1/partners/acme/subscriber-tokens", {{"subscriber", std::to_string(subscriber)}});
   ASSERT_EQ(issued.status, 201) << issued.body;
   const std::string token = json::parse(issued.body)["token"];
   // The same person has an unrelated token at another partner.
   gw.create_partner("beta");
-  auto other = gw.admin("POST", "/admin/v1/partners/beta/subscriber-tokens", {{"subscriber", std::to_string(subscriber)}});
+  auto other =
+      gw.admin("POST", "/admin/v1/partners/beta/subscriber-tokens", {{"subscriber", std::to_string(subscriber)}});
   EXPECT_NE(json::parse(other.body)["token"], token);
 
   const auto d = post("/v1/deliveries", {{"offer_id", offer}, {"subscriber_tokens", {token, token}}}, acme, 202);
@@ -178,11 +191,11 @@ TEST_F(DeliveriesApi, ATokenDeliveryShowsOnlyHowManyTokensItAccepted) {
 TEST_F(DeliveriesApi, AScheduledDeliveryCanBeCancelledOnce) {
   const auto offer = approved_offer(acme);
   const auto audience = ready_audience();
-  const auto later = octopus::http::rfc3339(std::chrono::duration_cast<std::chrono::seconds>(
-                                                std::chrono::system_clock::now().time_since_epoch())
-                                                .count() +
-                                            3600);
-  const auto d = post("/v1/deliveries", {{"offer_id", offer}, {"audience_id", audience}, {"send_at", later}}, acme, 202);
+  const auto later = octopus::http::rfc3339(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() +
+      3600);
+  const auto d =
+      post("/v1/deliveries", {{"offer_id", offer}, {"audience_id", audience}, {"send_at", later}}, acme, 202);
   EXPECT_EQ(d["status"], "scheduled");
   const auto cancelled = post("/v1/deliveries/" + d["id"].get<std::string>() + "/cancel", json::object(), acme, 200);
   EXPECT_EQ(cancelled["status"], "cancelled");
@@ -200,8 +213,11 @@ TEST_F(DeliveriesApi, CustomerServiceChangesAConsentAndATdReplyWithdrawsOneWithi
   ASSERT_EQ(before.status, 200) << before.body;
 
   auto changed = gw.admin("POST", "/admin/v1/subscribers/" + subscriber + "/consents",
-                          {{"changes", {{{"purpose", "dpv:DirectMarketing"}, {"channel", "outbound_call"},
-                                         {"partner_category", "agent"}, {"state", "withdrawn"}}}},
+                          {{"changes",
+                            {{{"purpose", "dpv:DirectMarketing"},
+                              {"channel", "outbound_call"},
+                              {"partner_category", "agent"},
+                              {"state", "withdrawn"}}}},
                            {"note", "call ref CS-1"}});
   ASSERT_EQ(changed.status, 200) << changed.body;
   bool found = false;
@@ -217,8 +233,10 @@ TEST_F(DeliveriesApi, CustomerServiceChangesAConsentAndATdReplyWithdrawsOneWithi
   ASSERT_EQ(audit["items"].size(), 1u);
   EXPECT_EQ(audit["items"][0]["subject"], subscriber);
 
-  auto bad = gw.admin("POST", "/admin/v1/subscribers/" + subscriber + "/consents",
-                      {{"changes", {{{"purpose", "dpv:Nothing"}, {"channel", "fax"}, {"partner_category", "agent"}, {"state", "maybe"}}}}});
+  auto bad = gw.admin(
+      "POST", "/admin/v1/subscribers/" + subscriber + "/consents",
+      {{"changes",
+        {{{"purpose", "dpv:Nothing"}, {"channel", "fax"}, {"partner_category", "agent"}, {"state", "maybe"}}}}});
   EXPECT_EQ(bad.status, 422);
   EXPECT_EQ(json::parse(bad.body)["errors"].size(), 4u);  // note, purpose, channel, state
 
@@ -233,7 +251,8 @@ TEST_F(DeliveriesApi, CustomerServiceChangesAConsentAndATdReplyWithdrawsOneWithi
   while (!withdrawn && std::chrono::steady_clock::now() < deadline) {
     const auto now = json::parse(gw.admin("GET", "/admin/v1/subscribers/" + replier + "/consents").body);
     for (const auto& s : now["scopes"])
-      withdrawn |= s["source"] == "gateway" && s["channel"] == "sms" && s["state"] == "withdrawn" && s["reason"] == "TD reply";
+      withdrawn |=
+          s["source"] == "gateway" && s["channel"] == "sms" && s["state"] == "withdrawn" && s["reason"] == "TD reply";
     if (!withdrawn) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_TRUE(withdrawn) << "the TD reply was not recorded within 1 s";
@@ -246,10 +265,10 @@ TEST_F(DeliveriesApi, ATriggerFiresOnAnInjectedEventAndThePartnerSeesOnlyCounts)
   auto triggers = gw.create_partner("tripco", {"offers:write", "triggers:read", "triggers:write"});
   const auto offer = approved_offer(triggers);
   const json segment = {{"attribute", "city"}, {"in", {"jinan", "yantai"}}};
-  const auto created = post("/v1/triggers",
-                            {{"offer_id", offer}, {"event_type", "roaming_started"}, {"segment", segment},
-                             {"cooldown_seconds", 3600}},
-                            triggers, 201);
+  const auto created =
+      post("/v1/triggers",
+           {{"offer_id", offer}, {"event_type", "roaming_started"}, {"segment", segment}, {"cooldown_seconds", 3600}},
+           triggers, 201);
   const std::string id = created["id"];
   EXPECT_EQ(created["counts"], nullptr);
   EXPECT_EQ(created["counts_withheld"], "below_threshold");
@@ -271,7 +290,8 @@ TEST_F(DeliveriesApi, ATriggerFiresOnAnInjectedEventAndThePartnerSeesOnlyCounts)
   const auto injected_at = std::chrono::steady_clock::now();
   ASSERT_EQ(gw.admin("POST", "/admin/v1/events", {{"subscriber", who}, {"type", "roaming_started"}}).status, 201);
   const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-  const bool quiet = !octopus::policy::check_send_time(*gw.app().policies(), octopus::policy::Channel::sms, now).allowed;
+  const bool quiet =
+      !octopus::policy::check_send_time(*gw.app().policies(), octopus::policy::Channel::sms, now).allowed;
   octopus::app::SqliteRepositories store(gw.data_dir() + "/gateway.db");
   octopus::triggers::TriggerCounts counts;
   while (std::chrono::steady_clock::now() - injected_at < std::chrono::seconds(2)) {
@@ -286,7 +306,8 @@ TEST_F(DeliveriesApi, ATriggerFiresOnAnInjectedEventAndThePartnerSeesOnlyCounts)
   } else {
     EXPECT_EQ(counts.sent, 1u);
     EXPECT_EQ(sink_lines(id), (std::map<std::uint64_t, int>{{who, 1}}));
-    EXPECT_LT(std::chrono::steady_clock::now() - injected_at, std::chrono::seconds(1)) << "event to sink within a second";
+    EXPECT_LT(std::chrono::steady_clock::now() - injected_at, std::chrono::seconds(1))
+        << "event to sink within a second";
   }
   // The partner learns nothing of the one event: counts stay withheld below k.
   const auto seen = json::parse(gw.partner("GET", "/v1/triggers/" + id, triggers).body);
@@ -303,20 +324,31 @@ TEST_F(DeliveriesApi, BadTriggersAreRefused) {
   auto t = gw.create_partner("tripco", {"offers:write", "triggers:write"});
   const auto offer = approved_offer(t);
   const json segment = {{"attribute", "city"}, {"in", {"jinan", "yantai"}}};
-  EXPECT_EQ(post("/v1/triggers", {{"offer_id", offer}, {"event_type", "sms_reply"}, {"segment", segment}}, t, 422)["errors"][0]["pointer"],
+  EXPECT_EQ(post("/v1/triggers", {{"offer_id", offer}, {"event_type", "sms_reply"}, {"segment", segment}}, t,
+                 422)["errors"][0]["pointer"],
             "/event_type");
-  EXPECT_EQ(post("/v1/triggers", {{"offer_id", offer}, {"event_type", "recharge"}, {"segment", segment}, {"cooldown_seconds", 5}}, t, 422)["errors"][0]["pointer"],
+  EXPECT_EQ(post("/v1/triggers",
+                 {{"offer_id", offer}, {"event_type", "recharge"}, {"segment", segment}, {"cooldown_seconds", 5}}, t,
+                 422)["errors"][0]["pointer"],
             "/cooldown_seconds");
   post("/v1/triggers", {{"offer_id", approved_offer(acme)}, {"event_type", "recharge"}, {"segment", segment}}, t, 404);
   // A segment of a few people would let the counts single them out.
   const auto small = post("/v1/triggers",
-                          {{"offer_id", offer}, {"event_type", "recharge"},
-                           {"segment", {{"all", {{{"attribute", "city"}, {"eq", "jinan"}}, {{"attribute", "age_band"}, {"eq", "65+"}}, {{"tag", "gaming"}}}}}}},
+                          {{"offer_id", offer},
+                           {"event_type", "recharge"},
+                           {"segment",
+                            {{"all",
+                              {{{"attribute", "city"}, {"eq", "jinan"}},
+                               {{"attribute", "age_band"}, {"eq", "65+"}},
+                               {{"tag", "gaming"}}}}}}},
                           t, 422);
   EXPECT_EQ(small["type"], "https://octopus-gateway.example/problems/segment-not-allowed");
   // Triggers may not be used for direct marketing (consent.yaml capabilities.triggers).
-  EXPECT_EQ(post("/v1/triggers", {{"offer_id", offer}, {"event_type", "recharge"}, {"segment", segment}, {"purpose", "dpv:DirectMarketing"}}, t, 403)["rule"],
-            "consent.capabilities.triggers.purposes");
+  EXPECT_EQ(
+      post("/v1/triggers",
+           {{"offer_id", offer}, {"event_type", "recharge"}, {"segment", segment}, {"purpose", "dpv:DirectMarketing"}},
+           t, 403)["rule"],
+      "consent.capabilities.triggers.purposes");
 }
 
 }  // namespace

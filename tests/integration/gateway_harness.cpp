@@ -34,8 +34,7 @@ void check_response(const OpenApiValidator& spec, const std::string& method, con
   OpenApiValidator::Headers headers;
   for (const auto& h : r.headers) headers.emplace_back(h.name, h.value);
   const auto path = target.substr(0, target.find('?'));
-  const auto errors =
-      spec.validate_response(method, path, r.status, r.header("content-type"), r.body, headers);
+  const auto errors = spec.validate_response(method, path, r.status, r.header("content-type"), r.body, headers);
   for (const auto& e : errors) ADD_FAILURE() << method << " " << target << ": " << e;
 }
 
@@ -100,13 +99,16 @@ client::HttpResponse GatewayHarness::admin(const std::string& method, const std:
 
 client::Credential GatewayHarness::create_partner(const std::string& id, const std::vector<std::string>& scopes,
                                                   const std::string& key_id, const std::string& category) {
-  auto r = admin("POST", "/admin/v1/partners",
-                 {{"id", id}, {"display_name", "Partner " + id}, {"tier", "gold"}, {"category", category}, {"scopes", scopes}});
+  auto r = admin(
+      "POST", "/admin/v1/partners",
+      {{"id", id}, {"display_name", "Partner " + id}, {"tier", "gold"}, {"category", category}, {"scopes", scopes}});
   EXPECT_EQ(r.status, 201) << r.body;
   client::Credential cred{key_id.empty() ? id + "-key-1" : key_id, protocol::Ed25519PrivateKey::generate()};
   const auto pk = cred.key.public_key();
   auto k = admin("POST", "/admin/v1/partners/" + id + "/keys",
-                 {{"key_id", cred.key_id}, {"algorithm", "ed25519"}, {"public_key", protocol::base64_encode(pk.data(), pk.size())}});
+                 {{"key_id", cred.key_id},
+                  {"algorithm", "ed25519"},
+                  {"public_key", protocol::base64_encode(pk.data(), pk.size())}});
   EXPECT_EQ(k.status, 201) << k.body;
   return cred;
 }

@@ -57,7 +57,8 @@ class GatewayProcess {
     if (pid_ == 0) {
       ::setenv("OCTOPUS_ADMIN_TOKEN", kProcessAdminToken, 1);
       if (!std::freopen(log.c_str(), "a", stderr)) ::_exit(126);
-      ::execl(OCTOPUS_GATEWAY_BINARY, "octopus-gateway", "serve", "--config", config.c_str(), static_cast<char*>(nullptr));
+      ::execl(OCTOPUS_GATEWAY_BINARY, "octopus-gateway", "serve", "--config", config.c_str(),
+              static_cast<char*>(nullptr));
       ::_exit(127);
     }
     for (int i = 0; i < 300 && partner_port_ == 0; ++i) {
@@ -93,9 +94,10 @@ class GatewayProcess {
   client::HttpsConnection partner() const { return client::HttpsConnection("localhost", partner_port_, tls()); }
   client::HttpResponse admin(const std::string& method, const std::string& target, const nlohmann::json& body) {
     client::HttpsConnection conn("localhost", admin_port_, tls());
-    return conn.send(method, target,
-                     {{"Authorization", std::string("Bearer ") + kProcessAdminToken}, {"Content-Type", "application/json"}},
-                     body.is_null() ? std::string() : body.dump());
+    return conn.send(
+        method, target,
+        {{"Authorization", std::string("Bearer ") + kProcessAdminToken}, {"Content-Type", "application/json"}},
+        body.is_null() ? std::string() : body.dump());
   }
   // The same partner and key on this instance (each has its own registry store).
   void register_partner(const std::string& id, const client::Credential& cred,

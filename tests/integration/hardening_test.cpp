@@ -40,9 +40,13 @@ TEST(DataFiles, AStoreMadeByAnOlderVersionIsTightenedAtStart) {
   const auto dir = std::filesystem::temp_directory_path() / ("octopus-old-store-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  { GatewayHarness first([&](auto& c) { c.data_dir = dir.string(); }); }
+  {
+    GatewayHarness first([&](auto& c) { c.data_dir = dir.string(); });
+  }
   ::chmod((dir / "gateway.db").c_str(), 0644);
-  { GatewayHarness again([&](auto& c) { c.data_dir = dir.string(); }); }
+  {
+    GatewayHarness again([&](auto& c) { c.data_dir = dir.string(); });
+  }
   EXPECT_EQ(mode_of(dir / "gateway.db"), 0600u);
   std::filesystem::remove_all(dir);
 }
@@ -53,14 +57,16 @@ TEST(Echo, AHugeValueIsNotSentBack) {
   const auto acme = gw.create_partner("acme");
   const std::string huge(900 * 1024, 'x');
   const json body = {{"segment", {{"attribute", "city"}, {"eq", huge}}}};
-  const auto r = gw.partner("POST", "/v1/audience-estimates", acme, body.dump(), {}, {{"Content-Type", "application/json"}});
+  const auto r =
+      gw.partner("POST", "/v1/audience-estimates", acme, body.dump(), {}, {{"Content-Type", "application/json"}});
   EXPECT_EQ(r.status, 422);
   EXPECT_EQ(problem_slug(r), "validation-error");
   EXPECT_LT(r.body.size(), 4096u);
   EXPECT_NE(r.body.find("xxxxxxxx…' is not a value of city"), std::string::npos) << r.body.substr(0, 400);
   // Nor as a member name.
   const json named = {{"segment", {{"attribute", "city"}, {"eq", "jinan"}}}, {huge, 1}};
-  const auto r2 = gw.partner("POST", "/v1/audience-estimates", acme, named.dump(), {}, {{"Content-Type", "application/json"}});
+  const auto r2 =
+      gw.partner("POST", "/v1/audience-estimates", acme, named.dump(), {}, {{"Content-Type", "application/json"}});
   EXPECT_EQ(r2.status, 422);
   EXPECT_LT(r2.body.size(), 4096u);
 }

@@ -52,13 +52,15 @@ std::string header_of(const Headers& h, const std::string& name) {
 class HostileInput : public ::testing::Test {
  protected:
   GatewayHarness gw{[](octopus::config::GatewayConfig& c) { c.counters.enforce_quotas = false; }};
-  Credential acme = gw.create_partner("acme", {"audiences:read", "audiences:write", "offers:read", "offers:write",
-                                               "deliveries:read", "deliveries:write", "triggers:read", "triggers:write"});
+  Credential acme =
+      gw.create_partner("acme", {"audiences:read", "audiences:write", "offers:read", "offers:write", "deliveries:read",
+                                 "deliveries:write", "triggers:read", "triggers:write"});
   int checked = 0;
 
   // A signed partner request, then `tamper` applied to its headers and body before sending.
   HttpResponse signed_call(const std::string& method, const std::string& target, std::string body,
-                           const std::function<void(Headers&, std::string&)>& tamper = {}, const Credential* who = nullptr) {
+                           const std::function<void(Headers&, std::string&)>& tamper = {},
+                           const Credential* who = nullptr) {
     Headers headers;
     if (!body.empty()) headers.push_back({"Content-Type", "application/json"});
     octopus::client::sign_request(method, gw.authority(), target, headers, body, who ? *who : acme);
@@ -108,9 +110,12 @@ class HostileInput : public ::testing::Test {
   }
 
   HttpResponse offer(const std::string& text, const std::string& channel = "sms") {
-    const json body = {{"name", "hostile"},         {"channel", channel},
-                       {"template", text},          {"product_code", "5G-PLUS"},
-                       {"landing_url", "https://www.10086.cn/5g"}, {"valid_until", "2099-12-31T16:00:00Z"}};
+    const json body = {{"name", "hostile"},
+                       {"channel", channel},
+                       {"template", text},
+                       {"product_code", "5G-PLUS"},
+                       {"landing_url", "https://www.10086.cn/5g"},
+                       {"valid_until", "2099-12-31T16:00:00Z"}};
     return signed_call("POST", "/v1/offers", body.dump());
   }
 
@@ -143,24 +148,29 @@ class HostileInput : public ::testing::Test {
 void HostileInput::signatures() {
   const std::string t = "/v1/capabilities";
   expect("no signature at all", gw.partner_raw("GET", t, {}), 401, "signature-missing");
-  expect("Signature-Input alone", signed_call("GET", t, "", [](Headers& h, std::string&) { drop_header(h, "Signature"); }),
-         401, "signature-missing");
-  expect("Signature alone", signed_call("GET", t, "", [](Headers& h, std::string&) { drop_header(h, "Signature-Input"); }),
-         401, "signature-missing");
+  expect("Signature-Input alone",
+         signed_call("GET", t, "", [](Headers& h, std::string&) { drop_header(h, "Signature"); }), 401,
+         "signature-missing");
+  expect("Signature alone",
+         signed_call("GET", t, "", [](Headers& h, std::string&) { drop_header(h, "Signature-Input"); }), 401,
+         "signature-missing");
   expect("an empty Signature-Input",
          signed_call("GET", t, "", [](Headers& h, std::string&) { set_header(h, "Signature-Input", ""); }), 401,
          "signature-missing");
-  expect("an empty Signature", signed_call("GET", t, "", [](Headers& h, std::string&) { set_header(h, "Signature", ""); }),
-         401, "signature-missing");
-  for (const std::string& junk : std::vector<std::string>{"sig1", "sig1=", "sig1=(", "sig1=(\"@method\"", "sig1=@method", "sig1=(\"@method\");created=abc", "=()",
-        "sig1=(\"@method\" @authority)", "sig1=(\"@method\");created=1.5", "sig1=(\"@method\");keyid=k1",
-        "sig1=(\"@method\"), sig1=(\"@path\")", "SIG1=(\"@method\")", "sig1=(\"@method\";bs)",
-        "sig1=(\"@method\" \"@method\")", std::string(5000, '('), "sig1=(\"\xff\")"}) {
+  expect("an empty Signature",
+         signed_call("GET", t, "", [](Headers& h, std::string&) { set_header(h, "Signature", ""); }), 401,
+         "signature-missing");
+  for (const std::string& junk : std::vector<std::string>{
+           "sig1", "sig1=", "sig1=(", "sig1=(\"@method\"", "sig1=@method", "sig1=(\"@method\");created=abc", "=()",
+           "sig1=(\"@method\" @authority)", "sig1=(\"@method\");created=1.5", "sig1=(\"@method\");keyid=k1",
+           "sig1=(\"@method\"), sig1=(\"@path\")", "SIG1=(\"@method\")", "sig1=(\"@method\";bs)",
+           "sig1=(\"@method\" \"@method\")", std::string(5000, '('), "sig1=(\"\xff\")"}) {
     expect("Signature-Input " + junk.substr(0, 40),
            signed_call("GET", t, "", [&](Headers& h, std::string&) { set_header(h, "Signature-Input", junk); }), 401,
            "signature-malformed");
   }
-  for (const std::string& junk : std::vector<std::string>{"sig1", "sig1=:not base64!:", "sig1=:AAAA:", "sig1=\"text\"", "sig2=:AAAA:"})
+  for (const std::string& junk :
+       std::vector<std::string>{"sig1", "sig1=:not base64!:", "sig1=:AAAA:", "sig1=\"text\"", "sig2=:AAAA:"})
     expect("Signature " + junk,
            signed_call("GET", t, "", [&](Headers& h, std::string&) { set_header(h, "Signature", junk); }), 401,
            "signature-malformed");
@@ -181,9 +191,18 @@ void HostileInput::signatures() {
   expect("expires passed", with([](auto& x) { x.expires = now() - 1; }), 401, "signature-expired");
   expect("no nonce", with([](auto& x) { x.nonce.clear(); }), 401, "nonce-missing");
   expect("nonce too long", with([](auto& x) { x.nonce = std::string(200, 'n'); }), 401, "signature-malformed");
-  expect("@authority not covered", with([](auto& x) { x.components = {"@method", "@path"}; }), 401, "component-missing");
-  expect("@method not covered", with([](auto& x) { x.components = {"@authority", "@path"}; }), 401, "component-missing");
-  expect("@path not covered", with([](auto& x) { x.components = {"@method", "@authority"}; }), 401, "component-missing");
+  expect("@authority not covered", with([](auto& x) {
+           x.components = {"@method", "@path"};
+         }),
+         401, "component-missing");
+  expect("@method not covered", with([](auto& x) {
+           x.components = {"@authority", "@path"};
+         }),
+         401, "component-missing");
+  expect("@path not covered", with([](auto& x) {
+           x.components = {"@method", "@authority"};
+         }),
+         401, "component-missing");
 
   expect("alg rsa",
          signed_call("GET", t, "",
@@ -211,16 +230,17 @@ void HostileInput::signatures() {
 
   const std::string body = json{{"segment", {{"tag", "travel"}}}}.dump();
   expect("body changed after signing",
-         signed_call("POST", "/v1/audience-estimates", body, [](Headers&, std::string& b) { b[b.size() - 2] = ' '; }), 401,
-         "digest-mismatch");
+         signed_call("POST", "/v1/audience-estimates", body, [](Headers&, std::string& b) { b[b.size() - 2] = ' '; }),
+         401, "digest-mismatch");
   expect("Content-Digest removed",
          signed_call("POST", "/v1/audience-estimates", body,
                      [](Headers& h, std::string&) { drop_header(h, "Content-Digest"); }),
          401, "component-missing");
-  expect("Content-Digest of md5 only",
-         signed_call("POST", "/v1/audience-estimates", body,
-                     [](Headers& h, std::string&) { set_header(h, "Content-Digest", "md5=:AAAAAAAAAAAAAAAAAAAAAA==:"); }),
-         401, "signature-invalid");
+  expect(
+      "Content-Digest of md5 only",
+      signed_call("POST", "/v1/audience-estimates", body,
+                  [](Headers& h, std::string&) { set_header(h, "Content-Digest", "md5=:AAAAAAAAAAAAAAAAAAAAAA==:"); }),
+      401, "signature-invalid");
 
   const auto beta = gw.create_partner("beta", {"audiences:read"});
   expect("a scope the partner lacks", signed_call("GET", "/v1/offers", "", {}, &beta), 403, "insufficient-scope");
@@ -252,7 +272,8 @@ void HostileInput::http_framing() {
       {"GET /v1/capabilities HTTP/1.1\r\n\r\n", {400, "malformed-request"}},
       {"GET /v1/capabilities HTTP/1.1\r\n" + host + "Bad Header\r\n\r\n", {400, "malformed-request"}},
       {"GET /v1/capabilities HTTP/1.1\r\n" + host + " folded: header\r\n\r\n", {400, "malformed-request"}},
-      {"GET /v1/capabilities HTTP/1.1\r\n" + host + "X-A: " + std::string(20000, 'a') + "\r\n\r\n", {431, "header-too-large"}},
+      {"GET /v1/capabilities HTTP/1.1\r\n" + host + "X-A: " + std::string(20000, 'a') + "\r\n\r\n",
+       {431, "header-too-large"}},
       {"GET /v1/capabilities HTTP/9.9\r\n" + host + "\r\n", {400, "malformed-request"}},
       {"GET  /v1/capabilities HTTP/1.1\r\n" + host + "\r\n", {400, "malformed-request"}},
       {"G\x01T /v1/capabilities HTTP/1.1\r\n" + host + "\r\n", {400, "malformed-request"}},
@@ -291,7 +312,8 @@ void HostileInput::json_bodies() {
   expect("segment a number", send("{\"segment\":1e999}"), 400, "malformed-request");
   expect("segment a huge number", send("{\"segment\":123456789012345678901234567890}"), 422, "validation-error");
   expect("purpose a number", send("{\"segment\":{\"tag\":\"travel\"},\"purpose\":7}"), 422, "validation-error");
-  expect("purpose unknown", send("{\"segment\":{\"tag\":\"travel\"},\"purpose\":\"dpv:Nope\"}"), 422, "validation-error");
+  expect("purpose unknown", send("{\"segment\":{\"tag\":\"travel\"},\"purpose\":\"dpv:Nope\"}"), 422,
+         "validation-error");
   expect("an unknown member", send("{\"segment\":{\"tag\":\"travel\"},\"limit\":5}"), 422, "validation-error");
   expect("a NUL in a member name", send(std::string("{\"seg\\u0000ment\":{}}")), 422, "validation-error");
   expect("a huge member name", send("{\"" + std::string(100000, 'm') + "\":1}"), 422, "validation-error");
@@ -299,7 +321,8 @@ void HostileInput::json_bodies() {
   const std::string audience = json{{"segment", {{"tag", "travel"}}}}.dump();
   Headers idem{{"Content-Type", "application/json"}, {"Idempotency-Key", "bad key with spaces"}};
   octopus::client::sign_request("POST", gw.authority(), "/v1/audiences", idem, audience, acme);
-  expect("a malformed Idempotency-Key", gw.partner_raw("POST", "/v1/audiences", idem, audience), 400, "malformed-request");
+  expect("a malformed Idempotency-Key", gw.partner_raw("POST", "/v1/audiences", idem, audience), 400,
+         "malformed-request");
   still_serving("the JSON cases");
 }
 
@@ -353,10 +376,11 @@ void HostileInput::templates() {
   expect_rejected("variation selector inside a phrase", "中\ufe0f奖啦 " + footer, "content.banned_phrases");
   expect_rejected("full-width digits", "１００％有效 " + footer, "content.banned_phrases");
   expect_rejected("full-width Latin", "本品１００%有效 " + footer, "content.banned_phrases");
-  for (const std::string& c : std::vector<std::string>{std::string(1, '\0'), std::string("\a"), std::string("\x1b"), std::string("\r"),
-                              std::string("\n"), std::string("\t"), std::string("\u202e"), std::string("\u202d"),
-                              std::string("\u2066"), std::string("\u200b"), std::string("\u2060"), std::string("\ufeff"),
-                              std::string("\u0085"), std::string("\ue000"), std::string("\u061c")})
+  for (const std::string& c : std::vector<std::string>{
+           std::string(1, '\0'), std::string("\a"), std::string("\x1b"), std::string("\r"), std::string("\n"),
+           std::string("\t"), std::string("\u202e"), std::string("\u202d"), std::string("\u2066"),
+           std::string("\u200b"), std::string("\u2060"), std::string("\ufeff"), std::string("\u0085"),
+           std::string("\ue000"), std::string("\u061c")})
     expect_rejected("character " + json(c).dump(), "流量包" + c + "特惠 " + footer, "content.characters");
   expect_rejected("no opt-out footer", "流量包特惠", "content.channels.sms.required_footer");
   expect_rejected("a foreign link", "详情 https://cheap.example.com " + footer, "content.allowed_link_domains");
@@ -370,30 +394,45 @@ void HostileInput::templates() {
 }
 
 void HostileInput::admin_input() {
-  const json good = {{"id", "gamma"}, {"display_name", "Gamma"}, {"tier", "gold"}, {"category", "internet"},
+  const json good = {{"id", "gamma"},
+                     {"display_name", "Gamma"},
+                     {"tier", "gold"},
+                     {"category", "internet"},
                      {"scopes", {"audiences:read"}}};
   auto with = [&](const std::string& key, const json& value) {
     json b = good;
-    if (value.is_discarded()) b.erase(key);
-    else b[key] = value;
+    if (value.is_discarded())
+      b.erase(key);
+    else
+      b[key] = value;
     return b;
   };
   const json gone = json::value_t::discarded;
   const std::vector<std::pair<json, std::string>> partners{
-      {with("id", "A"), "validation-error"},          {with("id", "../x"), "validation-error"},
-      {with("id", std::string(200, 'a')), "validation-error"}, {with("id", 7), "validation-error"},
-      {with("id", gone), "validation-error"},         {with("display_name", ""), "validation-error"},
-      {with("display_name", "a\u0007b"), "validation-error"}, {with("display_name", std::string(201, 'x')), "validation-error"},
-      {with("tier", "platinum"), "validation-error"}, {with("tier", "GOLD"), "validation-error"},
-      {with("category", "casino"), "validation-error"}, {with("category", gone), "validation-error"},
-      {with("scopes", {"admin:all"}), "validation-error"}, {with("scopes", {"audiences:read", "audiences:read"}), "validation-error"},
-      {with("scopes", "audiences:read"), "validation-error"}, {with("status", "deleted"), "validation-error"},
-      {with("organisation", "X Corp"), "validation-error"}, {with("extra", 1), "validation-error"},
-      {json::array(), "malformed-request"},           {json("gamma"), "malformed-request"},
+      {with("id", "A"), "validation-error"},
+      {with("id", "../x"), "validation-error"},
+      {with("id", std::string(200, 'a')), "validation-error"},
+      {with("id", 7), "validation-error"},
+      {with("id", gone), "validation-error"},
+      {with("display_name", ""), "validation-error"},
+      {with("display_name", "a\u0007b"), "validation-error"},
+      {with("display_name", std::string(201, 'x')), "validation-error"},
+      {with("tier", "platinum"), "validation-error"},
+      {with("tier", "GOLD"), "validation-error"},
+      {with("category", "casino"), "validation-error"},
+      {with("category", gone), "validation-error"},
+      {with("scopes", {"admin:all"}), "validation-error"},
+      {with("scopes", {"audiences:read", "audiences:read"}), "validation-error"},
+      {with("scopes", "audiences:read"), "validation-error"},
+      {with("status", "deleted"), "validation-error"},
+      {with("organisation", "X Corp"), "validation-error"},
+      {with("extra", 1), "validation-error"},
+      {json::array(), "malformed-request"},
+      {json("gamma"), "malformed-request"},
   };
   for (const auto& [body, slug] : partners)
-    expect("partner " + body.dump().substr(0, 60), admin("POST", "/admin/v1/partners", body), slug == "validation-error" ? 422 : 400,
-           slug);
+    expect("partner " + body.dump().substr(0, 60), admin("POST", "/admin/v1/partners", body),
+           slug == "validation-error" ? 422 : 400, slug);
   ASSERT_EQ(admin("POST", "/admin/v1/partners", good).status, 201);
   auto key = [](std::array<std::uint8_t, 32> raw) { return octopus::protocol::base64_encode(raw.data(), raw.size()); };
   std::array<std::uint8_t, 32> zero{}, identity{};
@@ -406,20 +445,28 @@ void HostileInput::admin_input() {
       {{{"key_id", "g 1"}, {"algorithm", "ed25519"}, {"public_key", key(identity)}}, 422},
       {{{"key_id", "g1"}, {"algorithm", "ed448"}, {"public_key", key(identity)}}, 422},
       {{{"key_id", "g1"}, {"algorithm", "ed25519"}}, 422},
-      {{{"key_id", "g1"}, {"algorithm", "ed25519"}, {"public_key", octopus::protocol::base64_encode(acme.key.public_key().data(), 32)}}, 409},
-      {{{"key_id", acme.key_id}, {"algorithm", "ed25519"},
-        {"public_key", octopus::protocol::base64_encode(octopus::protocol::Ed25519PrivateKey::generate().public_key().data(), 32)}}, 409},
+      {{{"key_id", "g1"},
+        {"algorithm", "ed25519"},
+        {"public_key", octopus::protocol::base64_encode(acme.key.public_key().data(), 32)}},
+       409},
+      {{{"key_id", acme.key_id},
+        {"algorithm", "ed25519"},
+        {"public_key",
+         octopus::protocol::base64_encode(octopus::protocol::Ed25519PrivateKey::generate().public_key().data(), 32)}},
+       409},
   };
   for (const auto& [body, status] : keys)
     expect("key " + body.dump().substr(0, 60), admin("POST", "/admin/v1/partners/gamma/keys", body), status,
            status == 409 ? "conflict" : "validation-error");
   expect("PATCH nothing", admin("PATCH", "/admin/v1/partners/gamma", json::object()), 422, "validation-error");
-  expect("PATCH an unknown tier", admin("PATCH", "/admin/v1/partners/gamma", {{"tier", "platinum"}}), 422, "validation-error");
+  expect("PATCH an unknown tier", admin("PATCH", "/admin/v1/partners/gamma", {{"tier", "platinum"}}), 422,
+         "validation-error");
   expect("PATCH the id", admin("PATCH", "/admin/v1/partners/gamma", {{"id", "delta"}}), 422, "validation-error");
   expect("an unknown partner", admin("GET", "/admin/v1/partners/nobody", nullptr), 404, "not-found");
   expect("a bad cursor", admin("GET", "/admin/v1/partners?cursor=zz", nullptr), 400, "malformed-request");
   expect("a bad limit", admin("GET", "/admin/v1/partners?limit=0", nullptr), 400, "malformed-request");
-  expect("a huge limit", admin("GET", "/admin/v1/partners?limit=99999999999999999999", nullptr), 400, "malformed-request");
+  expect("a huge limit", admin("GET", "/admin/v1/partners?limit=99999999999999999999", nullptr), 400,
+         "malformed-request");
   still_serving("the admin cases");
 }
 

@@ -102,7 +102,8 @@ TEST_F(Offers, ACategoryReviewedByHandWaitsForComplianceWhoseDecisionIsRecordedA
 
   auto no_note = gw.admin("POST", "/admin/v1/offers/" + id + "/review", {{"decision", "reject"}});
   EXPECT_EQ(no_note.status, 422);
-  auto approved = gw.admin("POST", "/admin/v1/offers/" + id + "/review", {{"decision", "approve"}, {"note", "checked"}});
+  auto approved =
+      gw.admin("POST", "/admin/v1/offers/" + id + "/review", {{"decision", "approve"}, {"note", "checked"}});
   ASSERT_EQ(approved.status, 200) << approved.body;
   const auto reviewed = json::parse(approved.body);
   EXPECT_EQ(reviewed["status"], "approved");
@@ -118,8 +119,9 @@ TEST_F(Offers, ACategoryReviewedByHandWaitsForComplianceWhoseDecisionIsRecordedA
   ASSERT_EQ(audit["items"].size(), 1u);
   EXPECT_EQ(audit["items"][0]["subject"], id);
   EXPECT_EQ(audit["items"][0]["outcome"], "approved");
-  EXPECT_EQ(gw.admin("POST", "/admin/v1/offers/ofr_00000000000000000000000000/review", {{"decision", "approve"}}).status,
-            404);
+  EXPECT_EQ(
+      gw.admin("POST", "/admin/v1/offers/ofr_00000000000000000000000000/review", {{"decision", "approve"}}).status,
+      404);
 }
 
 TEST_F(Offers, APartnerSeesOnlyItsOwnOffers) {
@@ -144,7 +146,8 @@ TEST_F(Offers, AnOperatorInjectsASubscriberEventIntoTheEngineStream) {
   auto reference = dynamic_cast<octopus::engine::reference::ReferenceEngine*>(&engine);
   ASSERT_NE(reference, nullptr);
   const auto id = reference->population().id(42);
-  auto r = gw.admin("POST", "/admin/v1/events", {{"subscriber", id}, {"type", "sms_reply"}, {"detail", {{"text", "TD"}}}});
+  auto r =
+      gw.admin("POST", "/admin/v1/events", {{"subscriber", id}, {"type", "sms_reply"}, {"detail", {{"text", "TD"}}}});
   ASSERT_EQ(r.status, 201) << r.body;
   const auto sequence = json::parse(r.body)["sequence"].get<std::uint64_t>();
   const auto batch = engine.events(sequence - 1, 10, std::chrono::milliseconds(0)).get();
@@ -156,7 +159,8 @@ TEST_F(Offers, AnOperatorInjectsASubscriberEventIntoTheEngineStream) {
   EXPECT_EQ(audit["items"][0]["subject"], std::to_string(id));
 
   EXPECT_EQ(gw.admin("POST", "/admin/v1/events", {{"subscriber", id}, {"type", "teleported"}}).status, 422);
-  EXPECT_EQ(gw.admin("POST", "/admin/v1/events", {{"subscriber", 1}, {"type", "recharge"}}).status, 422);  // no such subscriber
+  EXPECT_EQ(gw.admin("POST", "/admin/v1/events", {{"subscriber", 1}, {"type", "recharge"}}).status,
+            422);  // no such subscriber
   EXPECT_EQ(gw.admin("POST", "/admin/v1/events", {{"type", "recharge"}}).status, 422);
 }
 

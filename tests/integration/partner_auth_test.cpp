@@ -199,8 +199,7 @@ TEST_F(PartnerAuth, UncoveredQueryIsRefused) {
 }
 
 TEST_F(PartnerAuth, UncoveredIdempotencyKeyIsRefused) {
-  auto headers = signed_with({"@method", "@authority", "@path"}, "/v1/capabilities",
-                             {{"Idempotency-Key", "\"k-1\""}});
+  auto headers = signed_with({"@method", "@authority", "@path"}, "/v1/capabilities", {{"Idempotency-Key", "\"k-1\""}});
   auto r = gw.partner_raw("GET", "/v1/capabilities", headers);
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(problem_slug(r), "component-missing");

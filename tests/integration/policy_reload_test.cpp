@@ -16,10 +16,10 @@
 #include "gateway_harness.hpp"
 #include "policy_dir.hpp"
 
+using nlohmann::json;
 using octopus::testing::GatewayHarness;
 using octopus::testing::PolicyDir;
 using octopus::testing::problem_slug;
-using nlohmann::json;
 
 namespace {
 

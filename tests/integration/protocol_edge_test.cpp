@@ -58,9 +58,9 @@ TEST(Smuggling, TransferEncodingsOtherThanChunkedAreRefusedAndTheConnectionClose
 
 TEST(Smuggling, TwoHostHeadersAreRefused) {
   GatewayHarness gw;
-  expect_refused_and_closed(gw,
-                            "GET /v1/capabilities HTTP/1.1\r\nHost: " + gw.authority() + "\r\nHost: evil.example\r\n\r\n",
-                            400, "malformed-request");
+  expect_refused_and_closed(
+      gw, "GET /v1/capabilities HTTP/1.1\r\nHost: " + gw.authority() + "\r\nHost: evil.example\r\n\r\n", 400,
+      "malformed-request");
   expect_refused_and_closed(gw, "GET /v1/capabilities HTTP/1.1\r\nx-a: 1\r\n\r\n", 400, "malformed-request");
 }
 
@@ -135,7 +135,8 @@ TEST(ConnectionCaps, ConnectionsOverTheCapsAreClosedAtAcceptAndPlacesComeBack) {
   const int fourth = connect_from("127.0.0.1", gw.partner_port());
   EXPECT_TRUE(closed_by_server(fourth, std::chrono::milliseconds(2000))) << "over the per-address cap";
   ::close(fourth);
-  for (int fd : held) EXPECT_FALSE(closed_by_server(fd, std::chrono::milliseconds(100))) << "held (until its handshake times out)";
+  for (int fd : held)
+    EXPECT_FALSE(closed_by_server(fd, std::chrono::milliseconds(100))) << "held (until its handshake times out)";
   held.push_back(connect_from("127.0.0.2", gw.partner_port()));
   held.push_back(connect_from("127.0.0.3", gw.partner_port()));
   EXPECT_FALSE(closed_by_server(held.back(), std::chrono::milliseconds(200))) << "another address has room";
@@ -149,9 +150,11 @@ TEST(ConnectionCaps, ConnectionsOverTheCapsAreClosedAtAcceptAndPlacesComeBack) {
   EXPECT_EQ(gw.partner_connection().send("GET", "/v1/capabilities", {}).status, 401);
   for (int fd : held) ::close(fd);
   const auto metrics = gw.admin("GET", "/metrics").body;
-  EXPECT_NE(metrics.find("octopus_connections_refused_total{plane=\"partner\",reason=\"address_limit\"} 1"), std::string::npos)
+  EXPECT_NE(metrics.find("octopus_connections_refused_total{plane=\"partner\",reason=\"address_limit\"} 1"),
+            std::string::npos)
       << metrics;
-  EXPECT_NE(metrics.find("octopus_connections_refused_total{plane=\"partner\",reason=\"listener_limit\"} 1"), std::string::npos);
+  EXPECT_NE(metrics.find("octopus_connections_refused_total{plane=\"partner\",reason=\"listener_limit\"} 1"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -46,8 +46,7 @@ constexpr const char* kPartnerPlans =
     "  strict-co: strict\n";
 
 std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 class Quotas : public ::testing::Test {
@@ -127,9 +126,12 @@ TEST_F(Quotas, ThreeTimesThePlanRateForTenSecondsIsAdmittedWithinTwoPercent) {
       const auto sent = stamp();
       first_ns.compare_exchange_strong(expected, sent);
       auto r = conn.send("GET", "/v1/capabilities", headers);
-      if (r.status == 200) ++admitted;
-      else if (r.status == 429) ++refused;
-      else ++other;
+      if (r.status == 200)
+        ++admitted;
+      else if (r.status == 429)
+        ++refused;
+      else
+        ++other;
       last_ns = std::max<std::int64_t>(last_ns.load(), sent);
     }
   };
@@ -160,7 +162,8 @@ TEST_F(Quotas, UsageAndMetricsShowWhatWasCountedAndRefused) {
   EXPECT_EQ(u["classes"]["deliveries"]["on_counter_outage"], "refuse");
   EXPECT_EQ(u["classes"]["reads"]["on_counter_outage"], "admit");
   // Reading usage consumes nothing.
-  EXPECT_EQ(json::parse(gw.admin("GET", "/admin/v1/partners/tiny-co/usage").body)["classes"]["reads"]["day"]["used"], 2);
+  EXPECT_EQ(json::parse(gw.admin("GET", "/admin/v1/partners/tiny-co/usage").body)["classes"]["reads"]["day"]["used"],
+            2);
   EXPECT_EQ(gw.admin("GET", "/admin/v1/partners/nobody/usage").status, 404);
 
   auto m = gw.admin("GET", "/metrics");

@@ -185,7 +185,8 @@ TEST_F(RemoteEngine, FactsMembershipsAndConsentsAreWhatTheEngineAnswersInProcess
   const auto cities = city->values.size();
   ASSERT_LT(cities, 70u);
   for (std::size_t s = 0; s < subscribers.size(); ++s)
-    for (std::size_t a = 0; a + cities < 70; ++a) EXPECT_EQ(remote_members.contains(s, a), remote_members.contains(s, a + cities));
+    for (std::size_t a = 0; a + cities < 70; ++a)
+      EXPECT_EQ(remote_members.contains(s, a), remote_members.contains(s, a + cities));
   remote_members.for_each(subscribers.size() - 1, [](std::size_t) { ADD_FAILURE() << "nobody belongs to nothing"; });
   auto with_unknown = remote_q;
   with_unknown.audiences.push_back("aud_no_such_audience");
@@ -206,11 +207,14 @@ TEST_F(RemoteEngine, FactsMembershipsAndConsentsAreWhatTheEngineAnswersInProcess
   octopus::client::TlsOptions tls;
   tls.ca_file = process_->ca_file();
   octopus::client::HttpsConnection c("127.0.0.1", process_->port(), tls);
-  const std::vector<octopus::client::HeaderField> auth{{"Authorization", std::string("Bearer ") + octopus::testing::kEngineToken},
-                                                        {"Content-Type", "application/json"}};
+  const std::vector<octopus::client::HeaderField> auth{
+      {"Authorization", std::string("Bearer ") + octopus::testing::kEngineToken}, {"Content-Type", "application/json"}};
   auto facts = c.send("POST", "/engine/v1/facts", auth,
-                      json{{"subscribers", {who, 1}}, {"purpose", "dpv:DirectMarketing"}, {"partner_category", "internet"},
-                           {"channel", "sms"}}.dump());
+                      json{{"subscribers", {who, 1}},
+                           {"purpose", "dpv:DirectMarketing"},
+                           {"partner_category", "internet"},
+                           {"channel", "sms"}}
+                          .dump());
   check_engine("POST", "/engine/v1/facts", facts);
   EXPECT_EQ(facts.status, 200);
   auto bad = c.send("POST", "/engine/v1/facts", auth, R"({"subscribers":["x"]})");
@@ -241,7 +245,8 @@ TEST_F(RemoteEngine, TheEngineApiIsWhatTheSpecSays) {
   octopus::client::TlsOptions tls;
   tls.ca_file = process_->ca_file();
   octopus::client::HttpsConnection c("127.0.0.1", process_->port(), tls);
-  const std::vector<octopus::client::HeaderField> auth{{"Authorization", std::string("Bearer ") + octopus::testing::kEngineToken}};
+  const std::vector<octopus::client::HeaderField> auth{
+      {"Authorization", std::string("Bearer ") + octopus::testing::kEngineToken}};
   auto with_json = auth;
   with_json.push_back({"Content-Type", "application/json"});
 
@@ -347,11 +352,13 @@ TEST_F(RemoteEngine, StreamsAreFollowedByCursorAndAWaitingReadWakesOnANewRecord)
   auto read = conn.send("GET", "/engine/v1/events?after=0&limit=5&wait_ms=0", auth);
   check_engine("GET", "/engine/v1/events", read);
   EXPECT_EQ(read.status, 200);
-  auto posted = conn.send("POST", "/engine/v1/events", with_json,
-                          json{{"subscriber", subscriber}, {"type", "recharge"}, {"detail", {{"amount_fen", "5000"}}}}.dump());
+  auto posted =
+      conn.send("POST", "/engine/v1/events", with_json,
+                json{{"subscriber", subscriber}, {"type", "recharge"}, {"detail", {{"amount_fen", "5000"}}}}.dump());
   check_engine("POST", "/engine/v1/events", posted);
   EXPECT_EQ(posted.status, 201);
-  auto refused = conn.send("POST", "/engine/v1/events", with_json, json{{"subscriber", subscriber}, {"type", "x"}}.dump());
+  auto refused =
+      conn.send("POST", "/engine/v1/events", with_json, json{{"subscriber", subscriber}, {"type", "x"}}.dump());
   check_engine("POST", "/engine/v1/events", refused);
   EXPECT_EQ(refused.status, 422);
   auto bad_query = conn.send("GET", "/engine/v1/conversions?after=-1", auth);
@@ -368,8 +375,13 @@ TEST(EngineApiSpec, ExamplesMatchTheirSchemasAndProblemTablesAgree) {
   for (const auto& p : engine_spec().document().at("x-problem-types")) listed.insert(p.at("slug").get<std::string>());
   for (const auto& [name, response] : engine_spec().document().at("components").at("responses").items()) {
     if (!response.at("content").contains("application/problem+json")) continue;  // e.g. Sequence
-    const auto& type = response.at("content").at("application/problem+json").at("schema").at("allOf").at(1).at(
-        "properties").at("type");
+    const auto& type = response.at("content")
+                           .at("application/problem+json")
+                           .at("schema")
+                           .at("allOf")
+                           .at(1)
+                           .at("properties")
+                           .at("type");
     for (const auto& t : type.at("enum")) {
       const auto uri = t.get<std::string>();
       used.insert(uri.substr(uri.rfind('/') + 1));
@@ -389,8 +401,8 @@ class GatewayWithRemoteEngine : public ::testing::Test {
   octopus::client::Credential acme = gw.create_partner("acme", {"audiences:read"});
 
   octopus::client::HttpResponse estimate() {
-    return gw.partner("POST", "/v1/audience-estimates", acme, R"({"segment":{"attribute":"city","eq":"jinan"}})",
-                      {}, {{"Content-Type", "application/json"}});
+    return gw.partner("POST", "/v1/audience-estimates", acme, R"({"segment":{"attribute":"city","eq":"jinan"}})", {},
+                      {{"Content-Type", "application/json"}});
   }
   // Polls until the engine answers again through the gateway (the breaker's probe).
   bool recovers_within(std::chrono::seconds limit) {

@@ -38,7 +38,6 @@ std::string scale_out_config(int redis_port) {
          "counters:\n  backend: redis\n  redis:\n    port: " + std::to_string(redis_port) + "\n";
 }
 
-
 class ScaleOut : public ::testing::Test {
  protected:
   octopus::testing::RedisServer redis;
@@ -97,9 +96,12 @@ TEST_F(ScaleOut, ThePlanRateHoldsForBothInstancesTogetherWithinTwoPercent) {
       std::int64_t expected = 0;
       first_ns.compare_exchange_strong(expected, sent);
       auto r = conn.send("GET", "/v1/capabilities", headers);
-      if (r.status == 200) ++admitted;
-      else if (r.status == 429) ++refused;
-      else ++other;
+      if (r.status == 200)
+        ++admitted;
+      else if (r.status == 429)
+        ++refused;
+      else
+        ++other;
       last_ns = std::max<std::int64_t>(last_ns.load(), sent);
     }
   };

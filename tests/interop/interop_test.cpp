@@ -67,11 +67,11 @@ std::string node_setup_problem() {
   return "";
 }
 
-#define REQUIRE_NODE()                                                    \
-  do {                                                                    \
-    if (const auto problem = node_setup_problem(); !problem.empty()) {    \
-      FAIL() << problem;                                                  \
-    }                                                                     \
+#define REQUIRE_NODE()                                                 \
+  do {                                                                 \
+    if (const auto problem = node_setup_problem(); !problem.empty()) { \
+      FAIL() << problem;                                               \
+    }                                                                  \
   } while (false)
 
 // A private temporary directory, removed with everything in it.
@@ -112,9 +112,7 @@ class TempDir {
   fs::path path_;
 };
 
-std::string node_command(const std::string& script) {
-  return "node " + shell_quote((kInteropDir / script).string());
-}
+std::string node_command(const std::string& script) { return "node " + shell_quote((kInteropDir / script).string()); }
 
 // Shared by both directions: a private temp dir, and the C++ side of "the SDK signs, node
 // verifies" (a fresh key; requests addressed to https://localhost:8443).
@@ -181,9 +179,9 @@ TEST_F(Interop, NodeSignedRequestsAreAccepted) {
   const Credential partner = gw.create_partner("node-partner", {"audiences:read"});
   const auto key_file = tmp.write("partner-key.pem", partner.key.to_pem());
 
-  const auto result = run(node_command("node_signs.js") + " --port " + std::to_string(gw.partner_port()) +
-                          " --ca " + shell_quote(gw.ca_file()) + " --key " + shell_quote(key_file) +
-                          " --keyid " + shell_quote(partner.key_id) + " --partner node-partner");
+  const auto result = run(node_command("node_signs.js") + " --port " + std::to_string(gw.partner_port()) + " --ca " +
+                          shell_quote(gw.ca_file()) + " --key " + shell_quote(key_file) + " --keyid " +
+                          shell_quote(partner.key_id) + " --partner node-partner");
   EXPECT_EQ(result.exit_code, 0) << result.output;
 }
 
@@ -212,10 +210,9 @@ TEST_F(Interop, ProjectSignedRequestVerifiesWithNode) {
 TEST_F(Interop, ProjectSignedRequestWithBodyVerifiesWithNode) {
   REQUIRE_NODE();
   const std::string body = R"({"name":"interop audience","members":["a","b"]})";
-  const auto r = sign("POST", "/v1/audiences?dry_run=true",
-                      {{"Content-Type", "application/json"},
-                       {"Idempotency-Key", "\"6f1c2a0e-3d4b-4e5f-8a9b-0c1d2e3f4a5b\""}},
-                      body);
+  const auto r = sign(
+      "POST", "/v1/audiences?dry_run=true",
+      {{"Content-Type", "application/json"}, {"Idempotency-Key", "\"6f1c2a0e-3d4b-4e5f-8a9b-0c1d2e3f4a5b\""}}, body);
   const auto input = header(r, "Signature-Input");
   ASSERT_NE(input.find("\"content-digest\""), std::string::npos) << input;
   ASSERT_NE(input.find("\"idempotency-key\""), std::string::npos) << input;

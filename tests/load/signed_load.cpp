@@ -288,11 +288,11 @@ struct WorkerResult {
   std::uint64_t non_2xx = 0;              // in the window
   std::uint64_t transport_errors = 0;     // whole run (connects, resets, timeouts)
   std::uint64_t reconnects = 0;
-  std::uint64_t total_sent = 0;           // whole run, warm-up included
-  std::uint64_t sign_ns = 0;              // time in sign_request, measured window
-  std::uint64_t late = 0;                 // paced: sends that started >1 ms after their slot
+  std::uint64_t total_sent = 0;  // whole run, warm-up included
+  std::uint64_t sign_ns = 0;     // time in sign_request, measured window
+  std::uint64_t late = 0;        // paced: sends that started >1 ms after their slot
   std::string first_error;
-  std::string tls_version;                // of the first connection
+  std::string tls_version;  // of the first connection
 };
 
 struct Window {
@@ -356,8 +356,8 @@ void run_connection(unsigned index, const Options& o, const std::optional<octopu
     if (cred) {
       const auto s0 = Clock::now();
       octopus::client::sign_request("GET", authority, o.target, headers, "", *cred);
-      sign_ns = static_cast<std::uint64_t>(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - s0).count());
+      sign_ns =
+          static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - s0).count());
     }
     int status = 0;
     std::string error_body;
@@ -384,11 +384,11 @@ void run_connection(unsigned index, const Options& o, const std::optional<octopu
     r.sign_ns += sign_ns;
     if (status >= 200 && status <= 299) {
       ++r.ok;
-      r.latency_ns.push_back(static_cast<std::uint64_t>(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(done - intended).count()));
+      r.latency_ns.push_back(
+          static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(done - intended).count()));
       if (paced)
-        r.service_ns.push_back(static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(done - send_at).count()));
+        r.service_ns.push_back(
+            static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(done - send_at).count()));
     } else {
       ++r.non_2xx;
       if (r.first_error.empty()) r.first_error = "HTTP " + std::to_string(status) + ": " + error_body.substr(0, 400);
@@ -458,8 +458,10 @@ int run_load(const Options& o) {
   bool server_ok = !o.server_pids.empty();
   for (std::size_t i = 0; i < o.server_pids.size(); ++i) {
     auto v = process_cpu_seconds(o.server_pids[i]);
-    if (!v || !server0[i]) server_ok = false;
-    else server_cpu += *v - *server0[i];
+    if (!v || !server0[i])
+      server_ok = false;
+    else
+      server_cpu += *v - *server0[i];
   }
   for (auto& t : threads) t.join();
 
@@ -517,8 +519,8 @@ int run_load(const Options& o) {
     std::printf("  CPU in window: load tool %.2f s (%.1f us/req, signing %.1f us/req)", self_cpu, self_cpu * per_req,
                 answered > 0 ? static_cast<double>(sign_ns) / 1e3 / answered : 0);
     if (server_ok) std::printf(", server %.2f s (%.1f us/req)", server_cpu, server_cpu * per_req);
-    std::printf("; machine busy %.0f %% (steal %.1f %%), other CPU %.2f s\n", machine_busy * 100,
-                machine_steal * 100, other_cpu);
+    std::printf("; machine busy %.0f %% (steal %.1f %%), other CPU %.2f s\n", machine_busy * 100, machine_steal * 100,
+                other_cpu);
     if (!first_error.empty()) std::printf("  first error: %s\n", first_error.c_str());
   }
   std::printf(
@@ -572,32 +574,50 @@ int main(int argc, char** argv) {
     if (a == "--help" || a == "-h") {
       std::cout << kUsage;
       return 0;
-    } else if (a == "--gen-key") gen_key_file = value();
-    else if (a == "--verify-bench") verify = true;
-    else if (a == "--seconds") bench_seconds = parse_number(a, value(), 0.1, 600);
-    else if (a == "--host") o.host = value();
+    } else if (a == "--gen-key")
+      gen_key_file = value();
+    else if (a == "--verify-bench")
+      verify = true;
+    else if (a == "--seconds")
+      bench_seconds = parse_number(a, value(), 0.1, 600);
+    else if (a == "--host")
+      o.host = value();
     else if (a == "--port") {
       o.port = static_cast<unsigned short>(parse_number(a, value(), 1, 65535));
       port_given = true;
-    } else if (a == "--target") o.target = value();
-    else if (a == "--connections") o.connections = static_cast<unsigned>(parse_number(a, value(), 1, 4096));
-    else if (a == "--duration") o.duration = parse_number(a, value(), 0.1, 86400);
-    else if (a == "--warmup") o.warmup = parse_number(a, value(), 0, 3600);
-    else if (a == "--rate") o.rate = parse_number(a, value(), 0.001, 1e8);
-    else if (a == "--sign") o.sign = true;
-    else if (a == "--keyid") o.keyid = value();
-    else if (a == "--key-seed-file") o.key_file = value();
-    else if (a == "--ca-file") o.tls.ca_file = value();
-    else if (a == "--insecure") o.tls.verify_peer = false;
-    else if (a == "--server-name") o.tls.server_name = value();
+    } else if (a == "--target")
+      o.target = value();
+    else if (a == "--connections")
+      o.connections = static_cast<unsigned>(parse_number(a, value(), 1, 4096));
+    else if (a == "--duration")
+      o.duration = parse_number(a, value(), 0.1, 86400);
+    else if (a == "--warmup")
+      o.warmup = parse_number(a, value(), 0, 3600);
+    else if (a == "--rate")
+      o.rate = parse_number(a, value(), 0.001, 1e8);
+    else if (a == "--sign")
+      o.sign = true;
+    else if (a == "--keyid")
+      o.keyid = value();
+    else if (a == "--key-seed-file")
+      o.key_file = value();
+    else if (a == "--ca-file")
+      o.tls.ca_file = value();
+    else if (a == "--insecure")
+      o.tls.verify_peer = false;
+    else if (a == "--server-name")
+      o.tls.server_name = value();
     else if (a == "--server-pid") {
       std::stringstream list(value());
       std::string item;
       while (std::getline(list, item, ','))
         if (!item.empty()) o.server_pids.push_back(static_cast<long>(parse_number("--server-pid", item, 1, 1e9)));
-    } else if (a == "--label") o.label = value();
-    else if (a == "--quiet") o.quiet = true;
-    else usage_error("unknown option '" + a + "'");
+    } else if (a == "--label")
+      o.label = value();
+    else if (a == "--quiet")
+      o.quiet = true;
+    else
+      usage_error("unknown option '" + a + "'");
   }
   try {
     if (!gen_key_file.empty()) return gen_key(gen_key_file);

@@ -47,9 +47,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
 // RFC 6901 escaping of one reference token, for the locations quoted in messages.
 std::string escape_token(std::string_view token) {
@@ -66,9 +64,7 @@ std::string escape_token(std::string_view token) {
   return out;
 }
 
-std::string child(const std::string& where, std::string_view token) {
-  return where + "/" + escape_token(token);
-}
+std::string child(const std::string& where, std::string_view token) { return where + "/" + escape_token(token); }
 
 std::string join(const std::vector<std::string>& items, std::string_view sep = ", ") {
   std::string out;
@@ -89,10 +85,8 @@ class YamlToJson {
   json convert(const YAML::Node& node, int depth = 0) const {
     if (depth > 256) fail(at(node) + ": YAML nesting deeper than 256 levels");
     switch (node.Type()) {
-      case YAML::NodeType::Null:
-        return nullptr;
-      case YAML::NodeType::Scalar:
-        return scalar(node);
+      case YAML::NodeType::Null: return nullptr;
+      case YAML::NodeType::Scalar: return scalar(node);
       case YAML::NodeType::Sequence: {
         json array = json::array();
         for (const auto& item : node) array.push_back(convert(item, depth + 1));
@@ -104,15 +98,13 @@ class YamlToJson {
           const YAML::Node key = entry.first;
           if (!key.IsScalar()) fail(at(key) + ": mapping keys must be scalars");
           const std::string& name = key.Scalar();
-          if (name == "<<" && key.Tag() == "?")
-            fail(at(key) + ": YAML merge keys (<<) are not supported");
+          if (name == "<<" && key.Tag() == "?") fail(at(key) + ": YAML merge keys (<<) are not supported");
           if (object.contains(name)) fail(at(key) + ": duplicate key '" + name + "'");
           object[name] = convert(entry.second, depth + 1);
         }
         return object;
       }
-      case YAML::NodeType::Undefined:
-        break;
+      case YAML::NodeType::Undefined: break;
     }
     fail(at(node) + ": undefined YAML node");
   }
@@ -163,8 +155,7 @@ class YamlToJson {
     if (std::regex_match(text, octal)) return integer(node, text.substr(2), 8);
     if (std::regex_match(text, hex)) return integer(node, text.substr(2), 16);
     if (std::regex_match(text, real)) return json(std::strtod(text.c_str(), nullptr));
-    if (std::regex_match(text, special))
-      fail(at(node) + ": '" + text + "' has no JSON representation");
+    if (std::regex_match(text, special)) fail(at(node) + ": '" + text + "' has no JSON representation");
     return std::nullopt;
   }
 
@@ -173,13 +164,11 @@ class YamlToJson {
     const char* first = digits.data();
     const char* last = digits.data() + digits.size();
     std::int64_t value = 0;
-    if (auto [ptr, ec] = std::from_chars(first, last, value, base);
-        ec == std::errc() && ptr == last) {
+    if (auto [ptr, ec] = std::from_chars(first, last, value, base); ec == std::errc() && ptr == last) {
       return value;
     }
     std::uint64_t unsigned_value = 0;
-    if (auto [ptr, ec] = std::from_chars(first, last, unsigned_value, base);
-        ec == std::errc() && ptr == last) {
+    if (auto [ptr, ec] = std::from_chars(first, last, unsigned_value, base); ec == std::errc() && ptr == last) {
       return unsigned_value;
     }
     fail(at(node) + ": integer '" + digits + "' is out of range");
@@ -223,9 +212,8 @@ const std::set<std::string>& data_keys() {
 
 // Siblings of $ref that only annotate and so may simply override the referenced object's.
 const std::set<std::string>& annotation_siblings() {
-  static const std::set<std::string> keys{"description", "summary",  "title",      "default",
-                                          "example",     "examples", "deprecated", "readOnly",
-                                          "writeOnly",   "$comment"};
+  static const std::set<std::string> keys{"description", "summary",    "title",    "default",   "example",
+                                          "examples",    "deprecated", "readOnly", "writeOnly", "$comment"};
   return keys;
 }
 
@@ -281,16 +269,15 @@ class RefResolver {
            "' is not local ('#/...'); external references are not supported");
     }
     if (std::find(stack_.begin(), stack_.end(), target) != stack_.end()) {
-      fail(source_ + ": " + where + ": cyclic $ref chain " + join(stack_, " -> ") + " -> " +
-           target + " (recursive schemas cannot be inlined)");
+      fail(source_ + ": " + where + ": cyclic $ref chain " + join(stack_, " -> ") + " -> " + target +
+           " (recursive schemas cannot be inlined)");
     }
     if (stack_.size() >= 64) fail(source_ + ": " + where + ": $ref chain deeper than 64");
     json::json_pointer pointer;
     try {
       pointer = json::json_pointer(percent_decode(std::string_view(target).substr(1)));
     } catch (const json::exception& e) {
-      fail(source_ + ": " + where + ": $ref '" + target +
-           "' is not a valid JSON Pointer: " + e.what());
+      fail(source_ + ": " + where + ": $ref '" + target + "' is not a valid JSON Pointer: " + e.what());
     }
     if (!root_.contains(pointer)) {
       fail(source_ + ": " + where + ": $ref '" + target + "' points to nothing");
@@ -352,8 +339,8 @@ class SchemaLinter {
           if (key == "patternProperties") compile_regex(name, at);
           lint(sub, child(at, name));
         }
-      } else if (key == "additionalProperties" || key == "propertyNames" || key == "contains" ||
-                 key == "not" || key == "if" || key == "then" || key == "else") {
+      } else if (key == "additionalProperties" || key == "propertyNames" || key == "contains" || key == "not" ||
+                 key == "if" || key == "then" || key == "else") {
         lint(value, at);
       } else if (key == "items") {
         if (value.is_array()) {
@@ -363,15 +350,14 @@ class SchemaLinter {
         }
         lint(value, at);
       } else if (key == "allOf" || key == "anyOf" || key == "oneOf") {
-        if (!value.is_array() || value.empty())
-          error(at, "'" + key + "' must be a non-empty array");
+        if (!value.is_array() || value.empty()) error(at, "'" + key + "' must be a non-empty array");
         for (std::size_t i = 0; i < value.size(); ++i) lint(value[i], child(at, std::to_string(i)));
-      } else if (key == "minLength" || key == "maxLength" || key == "minItems" ||
-                 key == "maxItems" || key == "minProperties" || key == "maxProperties") {
+      } else if (key == "minLength" || key == "maxLength" || key == "minItems" || key == "maxItems" ||
+                 key == "minProperties" || key == "maxProperties") {
         if (!value.is_number_integer() || value.get<long long>() < 0)
           error(at, "'" + key + "' must be a non-negative integer");
-      } else if (key == "minimum" || key == "maximum" || key == "exclusiveMinimum" ||
-                 key == "exclusiveMaximum" || key == "multipleOf") {
+      } else if (key == "minimum" || key == "maximum" || key == "exclusiveMinimum" || key == "exclusiveMaximum" ||
+                 key == "multipleOf") {
         if (!value.is_number()) {
           error(at, "'" + key + "' must be a number (the boolean form is draft 4)");
         }
@@ -404,17 +390,15 @@ class SchemaLinter {
 
  private:
   static const std::set<std::string>& annotations() {
-    static const std::set<std::string> keys{
-        "title",    "description",     "default",          "examples",
-        "example",  "readOnly",        "writeOnly",        "deprecated",
-        "$comment", "contentEncoding", "contentMediaType", "externalDocs",
-        "xml",      "discriminator"};
+    static const std::set<std::string> keys{"title",    "description",     "default",          "examples",
+                                            "example",  "readOnly",        "writeOnly",        "deprecated",
+                                            "$comment", "contentEncoding", "contentMediaType", "externalDocs",
+                                            "xml",      "discriminator"};
     return keys;
   }
 
   void check_type(const json& value, const std::string& at) const {
-    static const std::set<std::string> types{"null",   "boolean", "object", "array",
-                                             "number", "integer", "string"};
+    static const std::set<std::string> types{"null", "boolean", "object", "array", "number", "integer", "string"};
     auto check_one = [&](const json& t) {
       if (!t.is_string() || !types.count(t.get<std::string>())) {
         error(at, "'type' must name JSON Schema types, got " + t.dump());
@@ -478,9 +462,9 @@ std::vector<std::string> run_schema(const CompiledSchema& compiled, const json& 
   }
   // valijson reports each failure once where it happens and again at every enclosing
   // property, item and allOf/anyOf branch; keep only the leaves unless there are none.
-  static const std::vector<std::string> wrappers{
-      "Failed to validate against schema associated with property name",
-      "Failed to validate item #", "Failed to validate against child schema #"};
+  static const std::vector<std::string> wrappers{"Failed to validate against schema associated with property name",
+                                                 "Failed to validate item #",
+                                                 "Failed to validate against child schema #"};
   auto is_wrapper = [](const std::string& description) {
     return std::any_of(wrappers.begin(), wrappers.end(),
                        [&](const std::string& w) { return starts_with(description, w); });
@@ -572,8 +556,7 @@ std::string regex_escape(std::string_view s) {
 }
 
 const std::vector<std::string>& http_methods() {
-  static const std::vector<std::string> methods{"get",     "put",  "post",  "delete",
-                                                "options", "head", "patch", "trace"};
+  static const std::vector<std::string> methods{"get", "put", "post", "delete", "options", "head", "patch", "trace"};
   return methods;
 }
 
@@ -597,13 +580,11 @@ class Compiler {
     const json& doc = impl_.document;
     if (!doc.is_object()) fail(impl_.source + ": the document is not a mapping");
     const auto version = doc.find("openapi");
-    if (version == doc.end() || !version->is_string() ||
-        !starts_with(version->get<std::string>(), "3.1.")) {
+    if (version == doc.end() || !version->is_string() || !starts_with(version->get<std::string>(), "3.1.")) {
       fail(impl_.source + ": /openapi: expected an OpenAPI 3.1.x document");
     }
     const auto paths = doc.find("paths");
-    if (paths == doc.end() || !paths->is_object())
-      fail(impl_.source + ": /paths: missing or not a mapping");
+    if (paths == doc.end() || !paths->is_object()) fail(impl_.source + ": /paths: missing or not a mapping");
     for (const auto& [text, item] : paths->items()) compile_path(text, item);
 
     if (auto components = doc.find("components"); components != doc.end()) {
@@ -621,8 +602,7 @@ class Compiler {
 
   CompiledSchema compile_schema(const json& schema, const std::string& where) const {
     linter_.lint(schema, where);
-    CompiledSchema compiled{std::make_shared<const json>(schema),
-                            std::make_shared<valijson::Schema>()};
+    CompiledSchema compiled{std::make_shared<const json>(schema), std::make_shared<valijson::Schema>()};
     try {
       valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
       const valijson::adapters::NlohmannJsonAdapter adapter(*compiled.source);
@@ -648,8 +628,8 @@ class Compiler {
         static const std::regex parameter(R"(\{[^{}/]+\})");
         std::string pattern;
         std::size_t last = 0;
-        for (auto it = std::sregex_iterator(segment.begin(), segment.end(), parameter);
-             it != std::sregex_iterator(); ++it) {
+        for (auto it = std::sregex_iterator(segment.begin(), segment.end(), parameter); it != std::sregex_iterator();
+             ++it) {
           pattern += regex_escape(segment.substr(last, it->position() - last)) + "([^/]+)";
           last = it->position() + it->length();
         }
@@ -690,11 +670,9 @@ class Compiler {
         const std::string where = child("/components/schemas", name);
         CompiledSchema compiled = compile_schema(schema, where);
         if (schema.is_object()) {
-          if (auto examples = schema.find("examples");
-              examples != schema.end() && examples->is_array()) {
+          if (auto examples = schema.find("examples"); examples != schema.end() && examples->is_array()) {
             for (std::size_t i = 0; i < examples->size(); ++i) {
-              impl_.examples.push_back(
-                  {child(child(where, "examples"), std::to_string(i)), compiled, (*examples)[i]});
+              impl_.examples.push_back({child(child(where, "examples"), std::to_string(i)), compiled, (*examples)[i]});
             }
           }
         }
@@ -780,8 +758,7 @@ class Compiler {
     return out;
   }
 
-  Response compile_response(const std::string& key, const json& response, const std::string& where,
-                            bool record) {
+  Response compile_response(const std::string& key, const json& response, const std::string& where, bool record) {
     if (!response.is_object()) error(where, "a response must be a mapping");
     Response compiled;
     compiled.key = key;
@@ -789,8 +766,7 @@ class Compiler {
       if (!headers->is_object()) error(child(where, "headers"), "must be a mapping");
       for (const auto& [name, header] : headers->items()) {
         if (lower(name) == "content-type") continue;  // ignored by OpenAPI
-        compiled.headers.push_back(
-            compile_header(name, header, child(child(where, "headers"), name)));
+        compiled.headers.push_back(compile_header(name, header, child(child(where, "headers"), name)));
       }
     }
     if (auto content = response.find("content"); content != response.end()) {
@@ -820,12 +796,10 @@ class Compiler {
     if (auto example = holder.find("example"); example != holder.end()) {
       impl_.examples.push_back({child(where, "example"), schema, *example});
     }
-    if (auto examples = holder.find("examples");
-        examples != holder.end() && examples->is_object()) {
+    if (auto examples = holder.find("examples"); examples != holder.end() && examples->is_object()) {
       for (const auto& [name, example] : examples->items()) {
         if (example.is_object() && example.contains("value")) {
-          impl_.examples.push_back(
-              {child(child(child(where, "examples"), name), "value"), schema, example["value"]});
+          impl_.examples.push_back({child(child(child(where, "examples"), name), "value"), schema, example["value"]});
         }
       }
     }
@@ -838,8 +812,7 @@ class Compiler {
 const Response* find_response(const Responses& responses, int status) {
   const std::string exact = std::to_string(status);
   if (auto it = responses.find(exact); it != responses.end()) return &it->second;
-  if (auto it = responses.find(exact.substr(0, 1) + "XX"); it != responses.end())
-    return &it->second;
+  if (auto it = responses.find(exact.substr(0, 1) + "XX"); it != responses.end()) return &it->second;
   if (auto it = responses.find("default"); it != responses.end()) return &it->second;
   return nullptr;
 }
@@ -858,8 +831,7 @@ const PathTemplate* match_path(const std::vector<PathTemplate>& paths, std::stri
     bool matches = !segments.empty();
     for (std::size_t i = 0; matches && i < segments.size(); ++i) {
       const Segment& segment = tmpl.segments[i];
-      matches = segment.pattern ? std::regex_match(segments[i], *segment.pattern)
-                                : segment.literal == segments[i];
+      matches = segment.pattern ? std::regex_match(segments[i], *segment.pattern) : segment.literal == segments[i];
     }
     if (matches && (best == nullptr || tmpl.literal_segments > best->literal_segments)) {
       best = &tmpl;
@@ -907,14 +879,13 @@ OpenApiValidator OpenApiValidator::load(const std::string& yaml_path) {
   return load_from_string(text.str(), yaml_path);
 }
 
-OpenApiValidator OpenApiValidator::load_from_string(std::string_view yaml_text,
-                                                    const std::string& source_name) {
+OpenApiValidator OpenApiValidator::load_from_string(std::string_view yaml_text, const std::string& source_name) {
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml_text));
   } catch (const YAML::Exception& e) {
-    fail(source_name + ":" + std::to_string(e.mark.line + 1) + ":" +
-         std::to_string(e.mark.column + 1) + ": YAML error: " + e.msg);
+    fail(source_name + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+         ": YAML error: " + e.msg);
   }
   auto impl = std::make_shared<Impl>();
   impl->source = source_name;
@@ -925,16 +896,13 @@ OpenApiValidator OpenApiValidator::load_from_string(std::string_view yaml_text,
   return OpenApiValidator(std::move(impl));
 }
 
-std::vector<std::string> OpenApiValidator::validate_response(std::string_view method,
-                                                             std::string_view path, int status,
-                                                             std::string_view content_type,
-                                                             std::string_view body,
+std::vector<std::string> OpenApiValidator::validate_response(std::string_view method, std::string_view path, int status,
+                                                             std::string_view content_type, std::string_view body,
                                                              const Headers& headers) const {
   const Impl& impl = *impl_;
   std::vector<std::string> errors;
   path = path.substr(0, path.find_first_of("?#"));
-  const std::string prefix =
-      std::string(method) + " " + std::string(path) + " -> " + std::to_string(status) + ": ";
+  const std::string prefix = std::string(method) + " " + std::string(path) + " -> " + std::to_string(status) + ": ";
   auto report = [&](const std::string& message) { errors.push_back(prefix + message); };
 
   if (status < 100 || status > 599) {
@@ -948,8 +916,7 @@ std::vector<std::string> OpenApiValidator::validate_response(std::string_view me
   if (tmpl == nullptr) {
     if (find_response(impl.unmatched, status) == nullptr) {
       report("no path in " + impl.source + " matches '" + std::string(path) +
-             "' (and x-octopus-unmatched-responses does not declare " + std::to_string(status) +
-             ")");
+             "' (and x-octopus-unmatched-responses does not declare " + std::to_string(status) + ")");
       return errors;
     }
     responses = &impl.unmatched;
@@ -960,9 +927,8 @@ std::vector<std::string> OpenApiValidator::validate_response(std::string_view me
       if (find_response(impl.unmatched, status) == nullptr) {
         std::vector<std::string> declared;
         for (const auto& [name, unused] : tmpl->operations) declared.push_back(lower(name));
-        report("method " + std::string(method) + " is not declared for " + tmpl->text +
-               " (declared: " + join(declared) +
-               "; x-octopus-unmatched-responses does not declare " + std::to_string(status) + ")");
+        report("method " + std::string(method) + " is not declared for " + tmpl->text + " (declared: " +
+               join(declared) + "; x-octopus-unmatched-responses does not declare " + std::to_string(status) + ")");
         return errors;
       }
       responses = &impl.unmatched;
@@ -987,8 +953,7 @@ std::vector<std::string> OpenApiValidator::validate_response(std::string_view me
       continue;
     }
     if (header.schema) {
-      for (const auto& problem :
-           run_schema(*header.schema, header_value_as_json(*header.schema, *value))) {
+      for (const auto& problem : run_schema(*header.schema, header_value_as_json(*header.schema, *value))) {
         report("header " + header.name + " '" + *value + "' " + problem);
       }
     }
@@ -996,8 +961,8 @@ std::vector<std::string> OpenApiValidator::validate_response(std::string_view me
 
   if (!response->has_content) {
     if (!body.empty()) {
-      report("a body of " + std::to_string(body.size()) + " bytes where " + operation + " " +
-             response->key + " declares none");
+      report("a body of " + std::to_string(body.size()) + " bytes where " + operation + " " + response->key +
+             " declares none");
     }
     return errors;
   }
@@ -1025,8 +990,7 @@ std::vector<std::string> OpenApiValidator::validate_response(std::string_view me
     if (media != nullptr) break;
   }
   if (media == nullptr) {
-    report("Content-Type '" + std::string(type_header) +
-           "' is not declared (declared: " + join(declared) + ")");
+    report("Content-Type '" + std::string(type_header) + "' is not declared (declared: " + join(declared) + ")");
     return errors;
   }
   if (!is_json_media_type(media_type)) return errors;  // only JSON bodies are checked
@@ -1043,8 +1007,7 @@ std::vector<std::string> OpenApiValidator::validate_response(std::string_view me
   }
   if (media_type == "application/problem+json" && document.is_object()) {
     const auto member = document.find("status");
-    if (member != document.end() && member->is_number_integer() &&
-        member->get<long long>() != status) {
+    if (member != document.end() && member->is_number_integer() && member->get<long long>() != status) {
       report("problem member status " + member->dump() + " differs from the HTTP status");
     }
   }

@@ -36,8 +36,7 @@ class OpenApiValidator {
   // message starts with the file name and says what is wrong and where.
   static OpenApiValidator load(const std::string& yaml_path);
   // The same from text; `source_name` is used in messages.
-  static OpenApiValidator load_from_string(std::string_view yaml_text,
-                                           const std::string& source_name = "<string>");
+  static OpenApiValidator load_from_string(std::string_view yaml_text, const std::string& source_name = "<string>");
 
   // Validates one received response against the operation's declared response.
   // `path` is the concrete request path without query (e.g. "/admin/v1/partners/p-1"; a
@@ -50,9 +49,9 @@ class OpenApiValidator {
   // schema violations (with the JSON Pointer of the offending value), a problem+json `status`
   // that differs from the HTTP status, missing required headers or header values that break
   // their schema, a body where none is declared.
-  std::vector<std::string> validate_response(std::string_view method, std::string_view path,
-                                             int status, std::string_view content_type,
-                                             std::string_view body, const Headers& headers) const;
+  std::vector<std::string> validate_response(std::string_view method, std::string_view path, int status,
+                                             std::string_view content_type, std::string_view body,
+                                             const Headers& headers) const;
 
   // Checks the document against itself: every media-type `example`/`examples` (request and
   // response), every parameter example and every `examples` entry of a component schema

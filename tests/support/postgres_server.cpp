@@ -45,7 +45,8 @@ std::string PostgresServer::run_as_owner(const std::string& command) const {
 
 PostgresServer::PostgresServer(std::vector<std::string> settings) {
   bin_ = find_bin_dir();
-  if (bin_.empty()) throw std::runtime_error("PostgreSQL server binaries not found (install postgresql, or set OCTOPUS_PG_BIN)");
+  if (bin_.empty())
+    throw std::runtime_error("PostgreSQL server binaries not found (install postgresql, or set OCTOPUS_PG_BIN)");
   dir_ = (fs::temp_directory_path() / ("octopus-pg-" + std::to_string(::getpid()))).string();
   fs::remove_all(dir_);
   fs::create_directories(dir_);
@@ -55,7 +56,8 @@ PostgresServer::PostgresServer(std::vector<std::string> settings) {
     if (::chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0) throw std::runtime_error("cannot chown " + dir_);
   }
   run_as_owner(bin_ + "/initdb -D " + dir_ + "/data -U postgres --auth=trust --no-sync -E UTF8 --locale=C.UTF-8");
-  std::string options = "-c listen_addresses='' -k " + dir_ + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+  std::string options =
+      "-c listen_addresses='' -k " + dir_ + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
   for (const auto& s : settings) options += " -c " + s;
   run_as_owner(bin_ + "/pg_ctl -D " + dir_ + "/data -l " + dir_ + "/server.log -w -t 60 -o \"" + options + "\" start");
 }

@@ -43,8 +43,8 @@ bool accepts(int port) {
 
 RedisServer::RedisServer() {
   port_ = free_port();
-  dir_ = (std::filesystem::temp_directory_path() / ("octopus-redis-" + std::to_string(::getpid()) + "-" +
-                                                    std::to_string(port_)))
+  dir_ = (std::filesystem::temp_directory_path() /
+          ("octopus-redis-" + std::to_string(::getpid()) + "-" + std::to_string(port_)))
              .string();
   std::filesystem::create_directories(dir_);
   start();

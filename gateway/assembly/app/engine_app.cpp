@@ -28,7 +28,8 @@ EngineApp::EngineApp(EngineAppOptions options) : parts_(std::make_unique<Parts>(
   auto& p = *parts_;
   p.options = std::move(options);
   const auto& o = p.options;
-  auto authenticator = std::make_unique<auth::BearerTokenAuthenticator>(o.token, "octopus-engine");  // throws on a short token
+  auto authenticator =
+      std::make_unique<auth::BearerTokenAuthenticator>(o.token, "octopus-engine");  // throws on a short token
 
   const auto started = std::chrono::steady_clock::now();
   auto population = load_or_generate_population(o.import_file, o.refuse_bad_rows, o.population, o.seed);
@@ -37,12 +38,13 @@ EngineApp::EngineApp(EngineAppOptions options) : parts_(std::make_unique<Parts>(
   engine_options.activity = {o.events_per_second, o.conversions_per_second, o.seed};
   engine_options.membership_index_bytes = o.membership_index_mb << 20;
   p.engine = std::make_unique<engine::reference::ReferenceEngine>(std::move(population), engine_options);
-  observability::log_info("engine_ready",
-                          {{"kind", "reference"},
-                           {"subscribers", std::to_string(subscribers)},
-                           {"build_ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                           std::chrono::steady_clock::now() - started)
-                                                           .count())}});
+  observability::log_info(
+      "engine_ready",
+      {{"kind", "reference"},
+       {"subscribers", std::to_string(subscribers)},
+       {"build_ms",
+        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+                           .count())}});
 
   http::TlsFiles tls = o.tls;
   if (tls.certificate_chain.empty()) {
@@ -56,7 +58,10 @@ EngineApp::EngineApp(EngineAppOptions options) : parts_(std::make_unique<Parts>(
   p.plane.add_stage(std::move(authenticator));
   p.plane.add_route({.method = "GET",
                      .pattern = "/healthz",
-                     .handler = [](http::RequestContext&) { return http::make_json(200, nlohmann::json{{"status", "ok"}}); },
+                     .handler =
+                         [](http::RequestContext&) {
+                           return http::make_json(200, nlohmann::json{{"status", "ok"}});
+                         },
                      .public_route = true});
   engine::remote::register_engine_routes(p.plane, *p.engine, o.timeout);
 

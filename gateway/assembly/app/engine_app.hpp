@@ -16,12 +16,12 @@ struct EngineAppOptions {
   http::TlsFiles tls;                   // empty: a development CA and certificate under data_dir/tls
   std::size_t population = 1'000'000;   // synthetic subscribers, unless `import_file` is given
   std::uint64_t seed = 20261128;
-  std::string import_file;              // CSV or JSON Lines (docs/engine.md)
-  bool refuse_bad_rows = false;         // one bad row refuses the whole file
-  std::string token;                    // callers must present it as a bearer token (>= 16 chars)
+  std::string import_file;       // CSV or JSON Lines (docs/engine.md)
+  bool refuse_bad_rows = false;  // one bad row refuses the whole file
+  std::string token;             // callers must present it as a bearer token (>= 16 chars)
   std::chrono::milliseconds timeout{5000};
-  double events_per_second = 0;       // synthetic subscriber events
-  double conversions_per_second = 0;  // synthetic conversions
+  double events_per_second = 0;           // synthetic subscriber events
+  double conversions_per_second = 0;      // synthetic conversions
   std::size_t membership_index_mb = 256;  // memory for the membership indexes (docs/engine.md)
 };
 

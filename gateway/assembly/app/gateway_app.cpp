@@ -63,8 +63,8 @@ namespace octopus::app {
 
 struct GatewayApp::Parts {
   config::GatewayConfig config;
-  std::unique_ptr<SqliteRepositories> records;  // the durable state; the privacy budget's books too
-  std::unique_ptr<privacy::ReleaseModel> release;     // every figure a partner sees passes here
+  std::unique_ptr<SqliteRepositories> records;     // the durable state; the privacy budget's books too
+  std::unique_ptr<privacy::ReleaseModel> release;  // every figure a partner sees passes here
   auth::PartnerDirectory directory;
   std::unique_ptr<redis::RedisClient> redis;  // only with counters.backend: redis
   std::unique_ptr<auth::NonceCache> nonces;
@@ -147,8 +147,9 @@ std::unique_ptr<engine::Engine> start_engine(const config::EngineConfig& c) {
     o.workers = c.remote.connections;
     o.max_idle_connections = c.remote.connections;
     o.breaker = {c.remote.breaker_min, c.remote.breaker_max};
-    observability::log_info("engine_ready", {{"kind", "remote"},
-                                             {"address", c.remote.address.host + ":" + std::to_string(c.remote.address.port)}});
+    observability::log_info(
+        "engine_ready",
+        {{"kind", "remote"}, {"address", c.remote.address.host + ":" + std::to_string(c.remote.address.port)}});
     return std::make_unique<engine::remote::RemoteEngine>(std::move(o));
   }
   const auto started = std::chrono::steady_clock::now();
@@ -162,9 +163,9 @@ std::unique_ptr<engine::Engine> start_engine(const config::EngineConfig& c) {
       "engine_ready",
       {{"kind", "reference"},
        {"subscribers", std::to_string(subscribers)},
-       {"build_ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                       std::chrono::steady_clock::now() - started)
-                                       .count())}});
+       {"build_ms",
+        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+                           .count())}});
   return engine;
 }
 }  // namespace
@@ -352,9 +353,9 @@ void add_deliveries(Parts& p, const deliveries::PolicySource& policies, const de
       deliveries::DeliveryRunnerRecords{p.records->deliveries, p.records->offers, p.records->audiences,
                                         p.records->partners},
       *p.engine, policies, p.overlay, p.ledger, channels, *p.sink, options);
-  deliveries::register_delivery_routes(p.partner_plane,
-                                       {p.records->deliveries, p.records->offers, p.records->audiences,
-                                        p.records->subscriber_tokens, *p.delivery_runner, options.limiter, *p.release});
+  deliveries::register_delivery_routes(
+      p.partner_plane, {p.records->deliveries, p.records->offers, p.records->audiences, p.records->subscriber_tokens,
+                        *p.delivery_runner, options.limiter, *p.release});
 }
 
 // The engine's event stream, read once for every listener: opt-outs first, so a TD reply
@@ -366,8 +367,9 @@ void follow_events(Parts& p, const deliveries::PolicySource& policies) {
   options.before_save = [sink = p.sink.get()] { sink->sync(); };
   p.event_follower = std::make_unique<events::EventFollower>(
       *p.engine, p.records->stream_cursors,
-      std::vector<events::EventListener>{[opt_out = p.opt_out.get()](const auto& batch) { (*opt_out)(batch); },
-                                         [triggers = p.trigger_runner.get()](const auto& batch) { (*triggers)(batch); }},
+      std::vector<events::EventListener>{
+          [opt_out = p.opt_out.get()](const auto& batch) { (*opt_out)(batch); },
+          [triggers = p.trigger_runner.get()](const auto& batch) { (*triggers)(batch); }},
       options);
 }
 

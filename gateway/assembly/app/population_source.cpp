@@ -16,7 +16,8 @@ std::shared_ptr<const engine::reference::Population> load_or_generate_population
   if (file.empty()) return generate_population(synthetic_size, seed);
   const auto format = population_format_of(file);
   if (!format) throw std::runtime_error(file + ": the population file must end in .csv, .jsonl or .ndjson");
-  auto imported = engine::reference::load_population(file, *format, refuse_bad_rows ? OnBadRow::refuse : OnBadRow::skip);
+  auto imported =
+      engine::reference::load_population(file, *format, refuse_bad_rows ? OnBadRow::refuse : OnBadRow::skip);
   for (const auto& bad : imported.report.bad_rows)
     observability::log_warn("population_bad_row",
                             {{"file", file}, {"line", std::to_string(bad.line)}, {"reason", bad.reason}});

@@ -13,7 +13,6 @@ namespace octopus::config {
 
 namespace {
 
-
 class Reader {
  public:
   explicit Reader(std::string origin) : origin_(std::move(origin)) {}
@@ -51,8 +50,7 @@ class Reader {
     if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
       fail(n, name + " must be a non-negative integer, got '" + text + "'");
     const auto v = std::stoull(text);
-    if (v < min || v > max)
-      fail(n, name + " must be between " + std::to_string(min) + " and " + std::to_string(max));
+    if (v < min || v > max) fail(n, name + " must be between " + std::to_string(min) + " and " + std::to_string(max));
     return v;
   }
 
@@ -115,9 +113,14 @@ void read_remote_engine(const Reader& r, const YAML::Node& rn, const std::string
   if (rn["server_name"]) m.server_name = r.string(rn["server_name"], "engine.remote.server_name");
   if (rn["ca_file"]) m.ca_file = resolve(base_dir, r.string(rn["ca_file"], "engine.remote.ca_file"));
   if (rn["token_env"]) m.token_env = r.string(rn["token_env"], "engine.remote.token_env");
-  if (rn["connections"]) m.connections = static_cast<unsigned>(r.integer(rn["connections"], "engine.remote.connections", 1, 256));
-  if (rn["breaker_min_ms"]) m.breaker_min = std::chrono::milliseconds(r.integer(rn["breaker_min_ms"], "engine.remote.breaker_min_ms", 1, 600000));
-  if (rn["breaker_max_ms"]) m.breaker_max = std::chrono::milliseconds(r.integer(rn["breaker_max_ms"], "engine.remote.breaker_max_ms", 1, 600000));
+  if (rn["connections"])
+    m.connections = static_cast<unsigned>(r.integer(rn["connections"], "engine.remote.connections", 1, 256));
+  if (rn["breaker_min_ms"])
+    m.breaker_min =
+        std::chrono::milliseconds(r.integer(rn["breaker_min_ms"], "engine.remote.breaker_min_ms", 1, 600000));
+  if (rn["breaker_max_ms"])
+    m.breaker_max =
+        std::chrono::milliseconds(r.integer(rn["breaker_max_ms"], "engine.remote.breaker_max_ms", 1, 600000));
 }
 
 // Each section reader has one signature, so parse_config can run them in turn.
@@ -138,7 +141,8 @@ void read_planes(const Reader& r, const YAML::Node& root, const std::string& /*b
 void read_tls(const Reader& r, const YAML::Node& root, const std::string& base_dir, GatewayConfig& c) {
   if (auto n = root["tls"]) {
     r.only_keys(n, "tls", {"certificate_chain", "private_key", "client_ca"});
-    if (n["certificate_chain"]) c.tls.certificate_chain = resolve(base_dir, r.string(n["certificate_chain"], "tls.certificate_chain"));
+    if (n["certificate_chain"])
+      c.tls.certificate_chain = resolve(base_dir, r.string(n["certificate_chain"], "tls.certificate_chain"));
     if (n["private_key"]) c.tls.private_key = resolve(base_dir, r.string(n["private_key"], "tls.private_key"));
     if (n["client_ca"]) c.tls.client_ca = resolve(base_dir, r.string(n["client_ca"], "tls.client_ca"));
     if (c.tls.certificate_chain.empty() != c.tls.private_key.empty())
@@ -147,8 +151,9 @@ void read_tls(const Reader& r, const YAML::Node& root, const std::string& base_d
     // name that host, so one made for another gateway (or a Host header a client chose) is
     // not accepted here.
     if (!c.tls.certificate_chain.empty() && !(root["auth"] && root["auth"]["public_authority"]))
-      r.fail(n, "a gateway with a certificate needs auth.public_authority: the host[:port] partners address "
-                "(e.g. api.operator.example), which every signature must name");
+      r.fail(n,
+             "a gateway with a certificate needs auth.public_authority: the host[:port] partners address "
+             "(e.g. api.operator.example), which every signature must name");
   }
 }
 
@@ -163,13 +168,19 @@ void read_limits(const Reader& r, const YAML::Node& root, const std::string& /*b
     using ms = std::chrono::milliseconds;
     if (n["header_bytes"]) l.header_limit = r.integer(n["header_bytes"], "limits.header_bytes", 1024, 1 << 20);
     if (n["body_bytes"]) l.body_limit = r.integer(n["body_bytes"], "limits.body_bytes", 1, 64ull << 20);
-    if (n["handshake_timeout_ms"]) l.handshake_timeout = ms(r.integer(n["handshake_timeout_ms"], "limits.handshake_timeout_ms", 10, 600000));
-    if (n["header_timeout_ms"]) l.header_timeout = ms(r.integer(n["header_timeout_ms"], "limits.header_timeout_ms", 10, 600000));
-    if (n["idle_timeout_ms"]) l.idle_timeout = ms(r.integer(n["idle_timeout_ms"], "limits.idle_timeout_ms", 10, 3600000));
-    if (n["body_timeout_ms"]) l.body_timeout = ms(r.integer(n["body_timeout_ms"], "limits.body_timeout_ms", 10, 600000));
-    if (n["write_timeout_ms"]) l.write_timeout = ms(r.integer(n["write_timeout_ms"], "limits.write_timeout_ms", 10, 600000));
+    if (n["handshake_timeout_ms"])
+      l.handshake_timeout = ms(r.integer(n["handshake_timeout_ms"], "limits.handshake_timeout_ms", 10, 600000));
+    if (n["header_timeout_ms"])
+      l.header_timeout = ms(r.integer(n["header_timeout_ms"], "limits.header_timeout_ms", 10, 600000));
+    if (n["idle_timeout_ms"])
+      l.idle_timeout = ms(r.integer(n["idle_timeout_ms"], "limits.idle_timeout_ms", 10, 3600000));
+    if (n["body_timeout_ms"])
+      l.body_timeout = ms(r.integer(n["body_timeout_ms"], "limits.body_timeout_ms", 10, 600000));
+    if (n["write_timeout_ms"])
+      l.write_timeout = ms(r.integer(n["write_timeout_ms"], "limits.write_timeout_ms", 10, 600000));
     if (n["max_requests_per_connection"])
-      l.max_requests_per_connection = r.integer(n["max_requests_per_connection"], "limits.max_requests_per_connection", 1, 100000000);
+      l.max_requests_per_connection =
+          r.integer(n["max_requests_per_connection"], "limits.max_requests_per_connection", 1, 100000000);
     if (n["max_connections"]) l.max_connections = r.integer(n["max_connections"], "limits.max_connections", 1, 1000000);
     if (n["max_connections_per_address"])
       l.max_connections_per_address =
@@ -184,15 +195,18 @@ void read_threads_and_auth(const Reader& r, const YAML::Node& root, const std::s
     if (n["io"]) c.io_threads = static_cast<unsigned>(r.integer(n["io"], "threads.io", 0, 256));
     if (n["workers"]) c.worker_threads = static_cast<unsigned>(r.integer(n["workers"], "threads.workers", 0, 256));
   }
-  if (auto n = root["drain_timeout_ms"]) c.drain_timeout = std::chrono::milliseconds(r.integer(n, "drain_timeout_ms", 0, 600000));
+  if (auto n = root["drain_timeout_ms"])
+    c.drain_timeout = std::chrono::milliseconds(r.integer(n, "drain_timeout_ms", 0, 600000));
   if (auto n = root["auth"]) {
     r.only_keys(n, "auth", {"max_clock_skew_seconds", "public_authority"});
     if (n["max_clock_skew_seconds"])
-      c.signatures.max_skew_seconds = static_cast<std::int64_t>(r.integer(n["max_clock_skew_seconds"], "auth.max_clock_skew_seconds", 1, 3600));
+      c.signatures.max_skew_seconds =
+          static_cast<std::int64_t>(r.integer(n["max_clock_skew_seconds"], "auth.max_clock_skew_seconds", 1, 3600));
     if (n["public_authority"]) {
       c.signatures.public_authority = r.string(n["public_authority"], "auth.public_authority");
       if (!valid_authority(c.signatures.public_authority))
-        r.fail(n["public_authority"], "auth.public_authority must be host[:port], e.g. api.operator.example or [2001:db8::1]:8443");
+        r.fail(n["public_authority"],
+               "auth.public_authority must be host[:port], e.g. api.operator.example or [2001:db8::1]:8443");
     }
   }
 }
@@ -203,7 +217,8 @@ void read_policies(const Reader& r, const YAML::Node& root, const std::string& /
     r.only_keys(n, "policies", {"directory", "watch_interval_ms"});
     if (n["directory"]) c.policies_dir = r.string(n["directory"], "policies.directory");
     if (n["watch_interval_ms"])
-      c.policy_watch_interval = std::chrono::milliseconds(r.integer(n["watch_interval_ms"], "policies.watch_interval_ms", 0, 3600000));
+      c.policy_watch_interval =
+          std::chrono::milliseconds(r.integer(n["watch_interval_ms"], "policies.watch_interval_ms", 0, 3600000));
   }
 }
 
@@ -214,7 +229,8 @@ void read_counters(const Reader& r, const YAML::Node& root, const std::string& /
     auto& k = c.counters;
     if (n["backend"]) {
       k.backend = r.string(n["backend"], "counters.backend");
-      if (k.backend != "memory" && k.backend != "redis") r.fail(n["backend"], "counters.backend must be memory or redis");
+      if (k.backend != "memory" && k.backend != "redis")
+        r.fail(n["backend"], "counters.backend must be memory or redis");
     }
     if (n["key_prefix"]) k.key_prefix = r.string(n["key_prefix"], "counters.key_prefix");
     if (n["enforce_quotas"]) k.enforce_quotas = r.boolean(n["enforce_quotas"], "counters.enforce_quotas");
@@ -225,9 +241,11 @@ void read_counters(const Reader& r, const YAML::Node& root, const std::string& /
       if (rn["password_env"]) k.redis_password_env = r.string(rn["password_env"], "counters.redis.password_env");
       using ms = std::chrono::milliseconds;
       if (rn["connect_timeout_ms"])
-        k.redis.connect_timeout = ms(r.integer(rn["connect_timeout_ms"], "counters.redis.connect_timeout_ms", 1, 60000));
+        k.redis.connect_timeout =
+            ms(r.integer(rn["connect_timeout_ms"], "counters.redis.connect_timeout_ms", 1, 60000));
       if (rn["command_timeout_ms"])
-        k.redis.command_timeout = ms(r.integer(rn["command_timeout_ms"], "counters.redis.command_timeout_ms", 1, 60000));
+        k.redis.command_timeout =
+            ms(r.integer(rn["command_timeout_ms"], "counters.redis.command_timeout_ms", 1, 60000));
     }
   }
 }
@@ -238,10 +256,12 @@ void read_engine(const Reader& r, const YAML::Node& root, const std::string& bas
     r.only_keys(n, "engine",
                 {"kind", "population", "seed", "timeout_ms", "population_file", "refuse_bad_rows", "events_per_second",
                  "conversions_per_second", "membership_index_mb", "remote"});
-    if (n["population_file"]) c.engine.population_file = resolve(base_dir, r.string(n["population_file"], "engine.population_file"));
+    if (n["population_file"])
+      c.engine.population_file = resolve(base_dir, r.string(n["population_file"], "engine.population_file"));
     if (n["refuse_bad_rows"]) c.engine.refuse_bad_rows = r.boolean(n["refuse_bad_rows"], "engine.refuse_bad_rows");
     if (n["events_per_second"])
-      c.engine.events_per_second = static_cast<double>(r.integer(n["events_per_second"], "engine.events_per_second", 0, 100000));
+      c.engine.events_per_second =
+          static_cast<double>(r.integer(n["events_per_second"], "engine.events_per_second", 0, 100000));
     if (n["membership_index_mb"])
       c.engine.membership_index_mb = r.integer(n["membership_index_mb"], "engine.membership_index_mb", 0, 1'000'000);
     if (n["conversions_per_second"])
@@ -257,7 +277,8 @@ void read_engine(const Reader& r, const YAML::Node& root, const std::string& bas
       r.fail(n, "engine.kind remote needs engine.remote.address (HOST:PORT)");
     if (n["population"]) e.population = r.integer(n["population"], "engine.population", 1, 100'000'000);
     if (n["seed"]) e.seed = r.integer(n["seed"], "engine.seed", 0, UINT64_MAX);
-    if (n["timeout_ms"]) e.timeout = std::chrono::milliseconds(r.integer(n["timeout_ms"], "engine.timeout_ms", 1, 600000));
+    if (n["timeout_ms"])
+      e.timeout = std::chrono::milliseconds(r.integer(n["timeout_ms"], "engine.timeout_ms", 1, 600000));
   }
 }
 
@@ -328,7 +349,8 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
 }
 
 bool valid_authority(const std::string& s) {
-  static const std::regex kAuthority(R"(^([A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(:[0-9]{1,5})?$)");
+  static const std::regex kAuthority(
+      R"(^([A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(:[0-9]{1,5})?$)");
   return std::regex_match(s, kAuthority);
 }
 

@@ -28,18 +28,18 @@ struct Endpoint {
 struct CountersConfig {
   std::string backend = "memory";  // "memory" | "redis"
   std::string key_prefix = "octopus";
-  redis::RedisOptions redis;       // password from the environment variable below, never the file
+  redis::RedisOptions redis;  // password from the environment variable below, never the file
   std::string redis_password_env;
-  bool enforce_quotas = true;      // false only to measure the gateway without limits
+  bool enforce_quotas = true;  // false only to measure the gateway without limits
 };
 
 // The engine reached over HTTPS (api-spec/engine.yaml).
 struct RemoteEngineConfig {
   Endpoint address{"127.0.0.1", 0};
-  std::string server_name = "localhost";  // the name its certificate must carry
-  std::string ca_file;                    // PEM to trust; empty: the system store
+  std::string server_name = "localhost";           // the name its certificate must carry
+  std::string ca_file;                             // PEM to trust; empty: the system store
   std::string token_env = "OCTOPUS_ENGINE_TOKEN";  // the bearer token comes from the environment
-  unsigned connections = 8;               // calls in flight at once
+  unsigned connections = 8;                        // calls in flight at once
   std::chrono::milliseconds breaker_min{250};
   std::chrono::milliseconds breaker_max{5000};
 };
@@ -52,11 +52,11 @@ struct EngineConfig {
   std::size_t population = 1'000'000;
   std::uint64_t seed = 20261128;
   std::chrono::milliseconds timeout{5000};  // a call not answered by then is "engine unavailable"
-  std::string population_file;  // CSV or JSON Lines to load instead of a synthetic population
-  bool refuse_bad_rows = false;  // one bad row in it refuses the file (and the start)
-  double events_per_second = 0;       // synthetic subscriber events of the reference engine
-  double conversions_per_second = 0;  // synthetic conversions of the reference engine
-  std::size_t membership_index_mb = 256;  // the reference engine's memory for trigger segment lists (docs/engine.md)
+  std::string population_file;              // CSV or JSON Lines to load instead of a synthetic population
+  bool refuse_bad_rows = false;             // one bad row in it refuses the file (and the start)
+  double events_per_second = 0;             // synthetic subscriber events of the reference engine
+  double conversions_per_second = 0;        // synthetic conversions of the reference engine
+  std::size_t membership_index_mb = 256;    // the reference engine's memory for trigger segment lists (docs/engine.md)
   RemoteEngineConfig remote;
 };
 
@@ -79,7 +79,7 @@ struct GatewayConfig {
   // Free memory the allocator may hold before it is given back to the system (0: never).
   std::size_t memory_trim_threshold_mb = 32;
   auth::SignaturePolicy signatures;
-  std::string policies_dir = "policies";  // relative: against the config file's folder
+  std::string policies_dir = "policies";                  // relative: against the config file's folder
   std::chrono::milliseconds policy_watch_interval{1000};  // 0: reload only on SIGHUP or the admin API
   CountersConfig counters;
   EngineConfig engine;

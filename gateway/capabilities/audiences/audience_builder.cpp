@@ -9,9 +9,13 @@
 namespace octopus::audiences {
 
 AudienceBuilder::AudienceBuilder(AudienceService& service, AudienceRepository& audiences,
-                                 partners::PartnerRepository& partners,
-                                 std::chrono::milliseconds materialise_timeout, std::size_t max_queued)
-    : service_(service), audiences_(audiences), partners_(partners), timeout_(materialise_timeout), max_queued_(max_queued) {
+                                 partners::PartnerRepository& partners, std::chrono::milliseconds materialise_timeout,
+                                 std::size_t max_queued)
+    : service_(service),
+      audiences_(audiences),
+      partners_(partners),
+      timeout_(materialise_timeout),
+      max_queued_(max_queued) {
   worker_ = std::thread([this] { run(); });
 }
 
@@ -91,9 +95,8 @@ void AudienceBuilder::build(Job& job) {
   } catch (const std::exception& e) {
     r.status = "failed";
     r.error = dynamic_cast<const engine::EngineUnavailable*>(&e) ? "the engine is unavailable; create it again later"
-              : dynamic_cast<const HistoryUnavailable*>(&e)
-                  ? "the privacy check is unavailable; create it again later"
-                  : "the engine could not build this audience";
+              : dynamic_cast<const HistoryUnavailable*>(&e) ? "the privacy check is unavailable; create it again later"
+                                                            : "the engine could not build this audience";
     observability::log_warn("audience_failed", {{"audience", r.id}, {"partner", r.partner_id}, {"what", e.what()}});
     // Built but not published: the engine need not keep it.
     if (handle) service_.engine().drop(handle->id).wait_for(timeout_);

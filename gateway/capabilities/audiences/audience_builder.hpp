@@ -32,8 +32,8 @@ class AudienceBuilder {
   // and records the new engine id. The same population yields the same members in the same
   // order, so a delivery's cursor stays valid. nullopt (with `why`) when the policy in
   // force no longer allows the segment or its size changed. Throws EngineUnavailable.
-  std::optional<std::string> rematerialise(const audiences::AudienceRecord& audience, const policy::PolicySnapshot& policy,
-                                           std::string& why);
+  std::optional<std::string> rematerialise(const audiences::AudienceRecord& audience,
+                                           const policy::PolicySnapshot& policy, std::string& why);
 
   // Audiences left `building` by a stop are failed at start, so none waits forever.
   static void fail_unfinished(AudienceRepository& audiences);

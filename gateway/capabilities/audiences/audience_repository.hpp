@@ -16,13 +16,13 @@ struct AudienceRecord {
   std::string status;      // building | ready | failed | deleted
   std::string segment_json;
   std::string purpose;
-  std::string engine_id;   // the engine's handle once ready
+  std::string engine_id;               // the engine's handle once ready
   std::optional<std::uint64_t> count;  // published (thresholded, rounded); null when suppressed
-  std::uint64_t size = 0;  // exact member count: deliveries' progress, never shown to the partner
+  std::uint64_t size = 0;              // exact member count: deliveries' progress, never shown to the partner
   bool suppressed = false;
-  std::string reason;      // below_threshold | differencing, when suppressed
+  std::string reason;  // below_threshold | differencing, when suppressed
   std::string policy_version;
-  std::string error;       // when failed, in words
+  std::string error;  // when failed, in words
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
 };

@@ -77,8 +77,7 @@ json AudienceService::targeting_attributes(const policy::PolicySnapshot& policy,
 }
 
 std::optional<AudienceService::Prepared> AudienceService::prepare(const policy::PolicySnapshot& policy,
-                                                                 const Caller& caller, const json& body,
-                                                                 Estimate& e) {
+                                                                  const Caller& caller, const json& body, Estimate& e) {
   auto malformed = [&](std::string pointer, std::string detail) {
     e.outcome = Estimate::Outcome::malformed;
     e.issues.push_back({std::move(pointer), std::move(detail), ""});
@@ -106,11 +105,13 @@ std::optional<AudienceService::Prepared> AudienceService::prepare(const policy::
     return refused("/purpose", "audiences may not be built for " + http::quote_input(purpose), audiences.purposes_rule);
   const auto category_id = policy.category_id(caller.category);
   if (!category_id)
-    return refused("", "your partner category '" + caller.category + "' is not in the consent policy; contact the operator",
+    return refused("",
+                   "your partner category '" + caller.category + "' is not in the consent policy; contact the operator",
                    policy.consent.default_rule);
   const auto& category = policy.consent.category_allowances[*category_id];
   if (!category.allows(*purpose_id))
-    return refused("/purpose", caller.category + " partners may not use " + http::quote_input(purpose), category.purposes_rule);
+    return refused("/purpose", caller.category + " partners may not use " + http::quote_input(purpose),
+                   category.purposes_rule);
   const auto tier = policy.tier_id(caller.tier);
   if (!tier)
     return refused("/segment", "your tier '" + caller.tier + "' is not in the privacy policy; contact the operator",
@@ -142,8 +143,8 @@ AudienceService::Difference AudienceService::compare_with_history(const policy::
                                                                   const Caller& caller, const Prepared& p,
                                                                   const std::string& canonical, std::int64_t now) {
   Difference verdict = Difference::safe;
-  for (const auto& earlier : history_->recent(caller.account(), now, rules.differencing_window_seconds,
-                                             rules.differencing_remembered)) {
+  for (const auto& earlier :
+       history_->recent(caller.account(), now, rules.differencing_window_seconds, rules.differencing_remembered)) {
     if (earlier.purpose != p.query.consent.purpose) continue;
     // The same question asked again (in any order of its terms) is answered from the
     // release model's books: nothing new to subtract, and nothing new to remember.

@@ -41,7 +41,7 @@ struct Caller {
 struct Estimate {
   enum class Outcome { counted, malformed, refused, engine_unavailable, history_unavailable };
   Outcome outcome = Outcome::counted;
-  std::vector<SegmentIssue> issues;  // malformed / refused
+  std::vector<SegmentIssue> issues;    // malformed / refused
   std::optional<std::uint64_t> count;  // null when suppressed
   bool suppressed = false;
   std::string reason;  // "below_threshold" | "differencing" | "privacy_budget_exhausted" when suppressed

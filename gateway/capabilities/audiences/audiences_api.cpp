@@ -88,7 +88,8 @@ class AudienceHandlers {
     auto request = http::page_request(ctx, is_audience_id);
     if (!request) return request.answer();
     return http::make_json(
-        200, http::page_json(deps_.audiences.list_audiences(ctx.principal->id, request->after, request->limit), audience_json));
+        200, http::page_json(deps_.audiences.list_audiences(ctx.principal->id, request->after, request->limit),
+                             audience_json));
   }
   http::Response remove(http::RequestContext& ctx);
 
@@ -108,15 +109,13 @@ http::Response AudienceHandlers::estimate(http::RequestContext& ctx) {
   const auto e = deps_.service.estimate(*ctx.policy, caller_of(ctx), *body);
   switch (e.outcome) {
     case Estimate::Outcome::malformed:
-    case Estimate::Outcome::refused:
-      return refused_segment(ctx, e, "audience-estimate");
-    case Estimate::Outcome::engine_unavailable:
-      return engine_unavailable(ctx, e.retry_after);
+    case Estimate::Outcome::refused: return refused_segment(ctx, e, "audience-estimate");
+    case Estimate::Outcome::engine_unavailable: return engine_unavailable(ctx, e.retry_after);
     case Estimate::Outcome::history_unavailable:
       return http::make_unavailable(ctx, http::problems::service_unavailable,
-                                    "The privacy check on this count cannot run right now; retry shortly.", e.retry_after);
-    case Estimate::Outcome::counted:
-      break;
+                                    "The privacy check on this count cannot run right now; retry shortly.",
+                                    e.retry_after);
+    case Estimate::Outcome::counted: break;
   }
   json out = {{"count", e.count ? json(*e.count) : json(nullptr)},
               {"suppressed", e.suppressed},

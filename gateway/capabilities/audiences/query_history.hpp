@@ -33,8 +33,8 @@ class QueryHistory {
  public:
   virtual ~QueryHistory() = default;
   // The partner's queries younger than `window_seconds`, newest first, at most `limit`.
-  virtual std::vector<RememberedQuery> recent(const std::string& partner, std::int64_t now,
-                                              std::int64_t window_seconds, std::size_t limit) = 0;
+  virtual std::vector<RememberedQuery> recent(const std::string& partner, std::int64_t now, std::int64_t window_seconds,
+                                              std::size_t limit) = 0;
   // Keeps at most `limit` per partner, for `window_seconds`.
   virtual void remember(const std::string& partner, const RememberedQuery& query, std::int64_t window_seconds,
                         std::size_t limit) = 0;

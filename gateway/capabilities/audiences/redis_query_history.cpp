@@ -53,12 +53,13 @@ std::vector<RememberedQuery> RedisQueryHistory::recent(const std::string& partne
   return out;
 }
 
-void RedisQueryHistory::remember(const std::string& partner, const RememberedQuery& query,
-                                 std::int64_t window_seconds, std::size_t limit) {
+void RedisQueryHistory::remember(const std::string& partner, const RememberedQuery& query, std::int64_t window_seconds,
+                                 std::size_t limit) {
   const json entry = {{"segment", engine::wire::to_json(query.segment)}, {"purpose", query.purpose}, {"at", query.at}};
   try {
-    const auto reply = redis_.eval(remember_script(), {key(partner)},
-                                   {entry.dump(), std::to_string(limit), std::to_string(std::max<std::int64_t>(1, window_seconds))});
+    const auto reply =
+        redis_.eval(remember_script(), {key(partner)},
+                    {entry.dump(), std::to_string(limit), std::to_string(std::max<std::int64_t>(1, window_seconds))});
     if (reply.type == redis::RedisReply::Type::error) throw HistoryUnavailable("redis: " + reply.text);
   } catch (const redis::RedisUnavailable& e) {
     throw HistoryUnavailable(e.what());

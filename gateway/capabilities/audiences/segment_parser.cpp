@@ -25,8 +25,10 @@ class Parser {
     ++out_.nodes;
     out_.depth = std::max(out_.depth, depth);
     if (out_.nodes > 4 * kMaxChildren) return std::nullopt;  // already far past any policy limit
-    if (!j.is_object()) return malformed(at, "must be an object: {\"all\":[...]}, {\"any\":[...]}, {\"not\":...}, "
-                                             "{\"attribute\":...}, or {\"tag\":...}");
+    if (!j.is_object())
+      return malformed(at,
+                       "must be an object: {\"all\":[...]}, {\"any\":[...]}, {\"not\":...}, "
+                       "{\"attribute\":...}, or {\"tag\":...}");
     if (j.contains("all") || j.contains("any")) return group(j, at, depth);
     if (j.contains("not")) return negate(j, at, depth);
     if (j.contains("attribute")) return condition(j, at);
@@ -67,8 +69,10 @@ class Parser {
     bool ok = true;
     for (std::size_t i = 0; i < items.size(); ++i) {
       auto child = node(items[i], here + "/" + std::to_string(i), depth + 1);
-      if (child) n.children.push_back(std::move(*child));
-      else ok = false;
+      if (child)
+        n.children.push_back(std::move(*child));
+      else
+        ok = false;
     }
     if (!ok) return std::nullopt;
     return n;
@@ -98,8 +102,9 @@ class Parser {
     if (d.rule == policy_.privacy.never_targetable_rule)
       refused(at, http::quote_input(name) + " may never be used to target subscribers", d.rule);
     else
-      refused(at, http::quote_input(name) + " is not targetable for tier " + policy_.privacy.tiers[tier_].name +
-                      "; GET /v1/targeting-attributes lists what is",
+      refused(at,
+              http::quote_input(name) + " is not targetable for tier " + policy_.privacy.tiers[tier_].name +
+                  "; GET /v1/targeting-attributes lists what is",
               d.rule);
     return false;
   }
@@ -122,7 +127,9 @@ class Parser {
 
     engine::SegmentNode n;
     n.attribute = name;
-    auto known = [&](const std::string& v) { return std::find(info->values.begin(), info->values.end(), v) != info->values.end(); };
+    auto known = [&](const std::string& v) {
+      return std::find(info->values.begin(), info->values.end(), v) != info->values.end();
+    };
     auto values_text = [&] {
       std::string all;
       for (const auto& v : info->values) all += (all.empty() ? "" : ", ") + v;
@@ -133,8 +140,8 @@ class Parser {
       const json& v = j["eq"];
       if (!v.is_string()) return malformed(at + "/eq", "must be a string, one of: " + values_text());
       if (!known(v.get<std::string>()))
-        return malformed(at + "/eq", http::quote_input(v.get<std::string>()) + " is not a value of " + name + " (one of: " +
-                                         values_text() + ")");
+        return malformed(at + "/eq", http::quote_input(v.get<std::string>()) + " is not a value of " + name +
+                                         " (one of: " + values_text() + ")");
       n.values.push_back(v.get<std::string>());
     } else if (j.contains("in")) {
       n.kind = engine::SegmentNode::Kind::in;
@@ -150,8 +157,8 @@ class Parser {
           malformed(here, "must be a string");
         } else if (!known(vs[i].get<std::string>())) {
           ok = false;
-          malformed(here, http::quote_input(vs[i].get<std::string>()) + " is not a value of " + name + " (one of: " +
-                              values_text() + ")");
+          malformed(here, http::quote_input(vs[i].get<std::string>()) + " is not a value of " + name +
+                              " (one of: " + values_text() + ")");
         } else if (!seen.insert(vs[i].get<std::string>()).second) {
           ok = false;
           malformed(here, http::quote_input(vs[i].get<std::string>()) + " is listed twice");
@@ -172,10 +179,11 @@ class Parser {
       n.max = r["max"].get<double>();
       if (n.min > n.max) return malformed(at + "/range", "min must not be larger than max");
       bool any_band = false;
-      for (std::size_t i = 0; i < info->values.size(); ++i) any_band = any_band || engine::band_within(*info, i, n.min, n.max);
+      for (std::size_t i = 0; i < info->values.size(); ++i)
+        any_band = any_band || engine::band_within(*info, i, n.min, n.max);
       if (!any_band)
-        return malformed(at + "/range", "no band of " + name + " lies wholly between min and max (bands: " +
-                                            values_text() + ")");
+        return malformed(at + "/range",
+                         "no band of " + name + " lies wholly between min and max (bands: " + values_text() + ")");
     }
     return n;
   }

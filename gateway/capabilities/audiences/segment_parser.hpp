@@ -18,7 +18,7 @@ namespace octopus::audiences {
 struct SegmentIssue {
   std::string pointer;  // into the request body, e.g. "/segment/all/1/attribute"
   std::string detail;
-  std::string rule;     // the privacy rule that refused it; empty for grammar errors
+  std::string rule;  // the privacy rule that refused it; empty for grammar errors
 };
 
 struct ParsedSegment {

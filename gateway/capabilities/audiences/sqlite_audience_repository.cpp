@@ -56,10 +56,11 @@ AudiencePage SqliteAudienceRepository::list_audiences(const std::string& partner
 
 WriteResult SqliteAudienceRepository::update_audience(const AudienceRecord& a) {
   auto held = db_.lock();
-  Statement st(db_.handle(),
-               "UPDATE audiences SET status = :status, engine_id = :engine_id, count = :count, suppressed = :suppressed, "
-               "reason = :reason, error = :error, updated_at = :updated_at, size = :size "
-               "WHERE partner_id = :partner_id AND id = :id");
+  Statement st(
+      db_.handle(),
+      "UPDATE audiences SET status = :status, engine_id = :engine_id, count = :count, suppressed = :suppressed, "
+      "reason = :reason, error = :error, updated_at = :updated_at, size = :size "
+      "WHERE partner_id = :partner_id AND id = :id");
   kAudiences.bind(st, a);
   st.step();
   return db_.changes() > 0 ? WriteResult::ok : WriteResult::not_found;

@@ -12,12 +12,14 @@ std::optional<http::Response> consent_gate(http::RequestContext& ctx, policy::Ca
                                            const std::string& channel_name, const std::string& purpose,
                                            std::int64_t now, std::string_view denied_detail) {
   const auto channel = policy::parse_channel(channel_name);
-  const auto context =
-      channel ? decision_context(*ctx.policy, capability, *channel, purpose, ctx.principal->category, now) : std::nullopt;
+  const auto context = channel
+                           ? decision_context(*ctx.policy, capability, *channel, purpose, ctx.principal->category, now)
+                           : std::nullopt;
   if (!context)
     return http::make_problem(
         ctx, http::problems::validation_error, "The purpose is not one the consent policy knows.",
-        {{"errors", nlohmann::json::array({{{"pointer", "/purpose"}, {"detail", "is not a purpose of the consent policy"}}})}});
+        {{"errors",
+          nlohmann::json::array({{{"pointer", "/purpose"}, {"detail", "is not a purpose of the consent policy"}}})}});
   policy::SubscriberConsent granted;
   granted.granted.set(policy::consent_scope(context->consent.purpose, *channel, context->consent.category));
   const auto d = policy::evaluate_consent(*ctx.policy, context->consent, granted);

@@ -48,7 +48,8 @@ class ConsentOverlay {
 // applied to the overlay, in that order, so nothing the overlay acts on can be lost.
 class ConsentChanges {
  public:
-  ConsentChanges(ConsentChangeRepository& changes, ConsentOverlay& overlay) : consent_changes_(changes), overlay_(overlay) {}
+  ConsentChanges(ConsentChangeRepository& changes, ConsentOverlay& overlay)
+      : consent_changes_(changes), overlay_(overlay) {}
   // Reads every change the repository holds into the overlay.
   void load();
   void record(deliveries::ConsentChange change);

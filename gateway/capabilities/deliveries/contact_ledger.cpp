@@ -109,7 +109,8 @@ void ContactLedger::release(const policy::CountingPeriods& periods, std::uint64_
   auto& shard = shard_of(subscriber);
   std::lock_guard lock(shard.mutex);
   auto* found = shard.find(subscriber);
-  if (!found || found->day != periods.day || found->week != periods.week) return;  // nothing of this period to give back
+  if (!found || found->day != periods.day || found->week != periods.week)
+    return;  // nothing of this period to give back
   auto& e = *found;
   const auto c = static_cast<std::size_t>(channel);
   e.overall_day = dec(e.overall_day);

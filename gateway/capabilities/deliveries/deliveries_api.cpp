@@ -45,8 +45,10 @@ json outcome_json(const deliveries::DeliveryRecord& d, const http::RequestContex
     return {{"accepted", d.target_count}};
   }
   const auto& rules = ctx.policy->privacy;
-  if (d.target_count < rules.minimum_audience_size) withheld = "below_threshold";
-  else if (!finished(d)) withheld = "in_progress";
+  if (d.target_count < rules.minimum_audience_size)
+    withheld = "below_threshold";
+  else if (!finished(d))
+    withheld = "in_progress";
   if (!withheld.empty()) return nullptr;
   const auto shown = release.parts(rules, ctx.principal->privacy_account(), "delivery|" + d.id, d.target_count,
                                    {{"delivered", d.counts.delivered},
@@ -67,7 +69,8 @@ double progress_of(const deliveries::DeliveryRecord& d) {
   return static_cast<double>(done * 100 / d.target_count) / 100.0;
 }
 
-json delivery_json(const deliveries::DeliveryRecord& d, const http::RequestContext& ctx, privacy::ReleaseModel& release) {
+json delivery_json(const deliveries::DeliveryRecord& d, const http::RequestContext& ctx,
+                   privacy::ReleaseModel& release) {
   std::string withheld;
   json outcomes = outcome_json(d, ctx, release, withheld);
   json out = {{"id", d.id},
@@ -86,7 +89,9 @@ json delivery_json(const deliveries::DeliveryRecord& d, const http::RequestConte
   return out;
 }
 
-json issue(std::string pointer, std::string detail) { return {{"pointer", std::move(pointer)}, {"detail", std::move(detail)}}; }
+json issue(std::string pointer, std::string detail) {
+  return {{"pointer", std::move(pointer)}, {"detail", std::move(detail)}};
+}
 
 // A delivery request whose shape is right (what it refers to is checked next).
 struct DeliveryRequest {
@@ -103,8 +108,10 @@ void read_targets(const json& body, DeliveryRequest& r, json& issues) {
   const bool by_tokens = body.contains("subscriber_tokens");
   if (r.by_audience == by_tokens) issues.push_back(issue("", "give exactly one of audience_id and subscriber_tokens"));
   if (r.by_audience) {
-    if (!body["audience_id"].is_string()) issues.push_back(issue("/audience_id", "must be a string"));
-    else r.audience_id = body["audience_id"].get<std::string>();
+    if (!body["audience_id"].is_string())
+      issues.push_back(issue("/audience_id", "must be a string"));
+    else
+      r.audience_id = body["audience_id"].get<std::string>();
   }
   if (!by_tokens) return;
   const auto& list = body["subscriber_tokens"];
@@ -116,7 +123,8 @@ void read_targets(const json& body, DeliveryRequest& r, json& issues) {
     for (std::size_t i = 0; i < list.size(); ++i) {
       if (!list[i].is_string() || !std::regex_match(list[i].get<std::string>(), kToken))
         issues.push_back(issue("/subscriber_tokens/" + std::to_string(i), "is not a subscriber token"));
-      else r.tokens.push_back(list[i].get<std::string>());
+      else
+        r.tokens.push_back(list[i].get<std::string>());
     }
 }
 
@@ -134,17 +142,22 @@ http::Step<DeliveryRequest> parse_delivery_request(http::RequestContext& ctx, co
   if (body.contains("send_at")) {
     const auto& v = body["send_at"];
     auto parsed = v.is_string() ? http::parse_rfc3339(v.get<std::string>()) : std::nullopt;
-    if (!parsed) issues.push_back(issue("/send_at", "must be an RFC 3339 date-time"));
-    else if (*parsed < now - kPastTolerance) issues.push_back(issue("/send_at", "is in the past"));
-    else r.send_at = std::max(*parsed, now);
+    if (!parsed)
+      issues.push_back(issue("/send_at", "must be an RFC 3339 date-time"));
+    else if (*parsed < now - kPastTolerance)
+      issues.push_back(issue("/send_at", "is in the past"));
+    else
+      r.send_at = std::max(*parsed, now);
   }
   if (body.contains("purpose")) {
-    if (!body["purpose"].is_string()) issues.push_back(issue("/purpose", "must be a string"));
-    else r.purpose = body["purpose"].get<std::string>();
+    if (!body["purpose"].is_string())
+      issues.push_back(issue("/purpose", "must be a string"));
+    else
+      r.purpose = body["purpose"].get<std::string>();
   }
   if (!issues.empty())
-    return http::make_problem(ctx, http::problems::validation_error, "The request breaks the delivery schema; see errors.",
-                              {{"errors", issues}});
+    return http::make_problem(ctx, http::problems::validation_error,
+                              "The request breaks the delivery schema; see errors.", {{"errors", issues}});
   return r;
 }
 
@@ -173,7 +186,7 @@ class DeliveryHandlers {
 
 // What the delivery refers to: the partner's own approved offer, valid when it would run.
 http::Step<offers::OfferRecord> DeliveryHandlers::deliverable_offer(http::RequestContext& ctx, DeliveryRequest& r,
-                                                                   std::int64_t now) {
+                                                                    std::int64_t now) {
   auto offer = store::is_resource_id(store::ResourceKind::offer, r.offer_id)
                    ? deps_.offers.get_offer(ctx.principal->id, r.offer_id)
                    : std::nullopt;
@@ -185,10 +198,10 @@ http::Step<offers::OfferRecord> DeliveryHandlers::deliverable_offer(http::Reques
                                   : "The offer was rejected; see its reasons.",
                               {{"offer_status", offer->status}});
   if (now > offer->valid_until || r.send_at > offer->valid_until)
-    return http::make_problem(ctx, http::problems::offer_not_deliverable,
-                              "The offer is valid until " + http::rfc3339(offer->valid_until) +
-                                  "; the delivery would start after that.",
-                              {{"offer_status", offer->status}});
+    return http::make_problem(
+        ctx, http::problems::offer_not_deliverable,
+        "The offer is valid until " + http::rfc3339(offer->valid_until) + "; the delivery would start after that.",
+        {{"offer_status", offer->status}});
   if (r.send_at < offer->valid_from) r.send_at = offer->valid_from;
   return std::move(*offer);
 }
@@ -212,7 +225,8 @@ std::optional<http::Response> DeliveryHandlers::add_targets(http::RequestContext
   const auto resolved = deps_.subscriber_tokens.resolve_subscriber_tokens(partner, r.tokens);
   json unknown = json::array();
   for (std::size_t i = 0; i < resolved.size(); ++i) {
-    if (!resolved[i]) unknown.push_back(issue("/subscriber_tokens/" + std::to_string(i), "is not a token issued to you"));
+    if (!resolved[i])
+      unknown.push_back(issue("/subscriber_tokens/" + std::to_string(i), "is not a token issued to you"));
     else if (std::find(d.subscribers.begin(), d.subscribers.end(), *resolved[i]) == d.subscribers.end())
       d.subscribers.push_back(*resolved[i]);  // a token given twice is one subscriber
   }
@@ -235,12 +249,13 @@ http::Step<std::optional<quota::Reservation>> DeliveryHandlers::reserve_messages
     if (reservation) return std::optional<quota::Reservation>(std::move(*reservation));
   } catch (const quota::CounterUnavailable&) {
     return http::make_unavailable(ctx, http::problems::service_unavailable,
-                                  "Message allowances cannot be checked right now; retry shortly.", std::chrono::seconds(5));
+                                  "Message allowances cannot be checked right now; retry shortly.",
+                                  std::chrono::seconds(5));
   }
   // The day's allowance renews first; a month's may take longer (RateLimit says).
   const auto periods = policy::counting_periods(*ctx.policy, policy::Seconds(std::chrono::seconds(now)));
-  ctx.response_headers.emplace_back(
-      "Retry-After", std::to_string(std::max<std::int64_t>(1, periods.next_day_start.time_since_epoch().count() - now)));
+  ctx.response_headers.emplace_back("Retry-After", std::to_string(std::max<std::int64_t>(
+                                                       1, periods.next_day_start.time_since_epoch().count() - now)));
   return http::make_problem(ctx, http::problems::quota_exhausted,
                             "This delivery needs " + std::to_string(d.target_count) +
                                 " messages, more than your plan has left in this period.",
@@ -298,13 +313,15 @@ http::Response DeliveryHandlers::list(http::RequestContext& ctx) {
   auto request = http::page_request(ctx, is_delivery_id);
   if (!request) return request.answer();
   const auto page = deps_.deliveries.list_deliveries(ctx.principal->id, request->after, request->limit);
-  return http::make_json(200, http::page_json(page, [&](const deliveries::DeliveryRecord& d) { return render(d, ctx); }));
+  return http::make_json(200,
+                         http::page_json(page, [&](const deliveries::DeliveryRecord& d) { return render(d, ctx); }));
 }
 
 http::Response DeliveryHandlers::cancel(http::RequestContext& ctx) {
   const auto& id = ctx.path_params.at("id");
-  const auto result = is_delivery_id(id) ? deps_.deliveries.cancel_delivery(ctx.principal->id, id, http::unix_seconds_now())
-                                         : store::WriteResult::not_found;
+  const auto result = is_delivery_id(id)
+                          ? deps_.deliveries.cancel_delivery(ctx.principal->id, id, http::unix_seconds_now())
+                          : store::WriteResult::not_found;
   if (result == store::WriteResult::not_found) return http::not_owned(ctx, "delivery");
   auto d = deps_.deliveries.get_delivery(ctx.principal->id, id);
   if (result == store::WriteResult::conflict)

@@ -27,7 +27,7 @@ struct DeliveriesApiDeps {
   octopus::audiences::AudienceRepository& audiences;
   octopus::tokens::SubscriberTokenRepository& subscriber_tokens;
   DeliveryRunner& runner;
-  quota::QuotaLimiter* limiter;  // null when quotas are not enforced: messages are not metered
+  quota::QuotaLimiter* limiter;    // null when quotas are not enforced: messages are not metered
   privacy::ReleaseModel& release;  // what a partner may see of outcome counts
 };
 

@@ -22,9 +22,9 @@ struct DeliveryRecord {
   std::string id;          // "dlv_..."; ids sort by creation
   std::string partner_id;  // the owner: every partner read is scoped to it
   std::string offer_id;
-  std::string audience_id;  // empty for a token delivery
+  std::string audience_id;                 // empty for a token delivery
   std::vector<std::uint64_t> subscribers;  // a token delivery's targets (never shown to the partner)
-  std::uint64_t target_count = 0;  // members of the audience, or tokens
+  std::uint64_t target_count = 0;          // members of the audience, or tokens
   std::string purpose;
   // scheduled | running | deferred | completed | cancelled | failed
   std::string status;

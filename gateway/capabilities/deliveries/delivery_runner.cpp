@@ -81,7 +81,8 @@ void DeliveryRunner::release_finished(const std::vector<deliveries::DeliveryReco
       const bool running = std::any_of(due.begin(), due.end(), [&](const auto& d) {
         return d.id == it->first && d.status != "completed" && d.status != "failed";
       });
-      if (running) ++it;
+      if (running)
+        ++it;
       else {
         held.insert(reservations_.extract(it++));
       }
@@ -150,14 +151,16 @@ struct DeliveryRunner::Batch {
 std::optional<DeliveryRunner::Batch> DeliveryRunner::setting_for(DeliveryRecord& d, std::int64_t now_s, bool& worked) {
   worked = true;
   auto offer = offers_.get_offer(d.partner_id, d.offer_id);
-  if (!offer || offer->status != "approved") return finish(d, "failed", "the offer is no longer approved"), std::nullopt;
+  if (!offer || offer->status != "approved")
+    return finish(d, "failed", "the offer is no longer approved"), std::nullopt;
   if (now_s > offer->valid_until)
     return finish(d, "failed", "the offer's validity ended before every subscriber was reached"), std::nullopt;
   auto partner = partners_.get_partner(d.partner_id);
   const auto channel = policy::parse_channel(offer->channel);
   if (!partner || !channel || !channels_[static_cast<std::size_t>(*channel)])
     return finish(d, "failed", "no channel or partner for this offer"), std::nullopt;
-  Batch b{std::move(*offer), std::move(*partner), *channel, channels_[static_cast<std::size_t>(*channel)], policies_(), {}};
+  Batch b{
+      std::move(*offer), std::move(*partner), *channel, channels_[static_cast<std::size_t>(*channel)], policies_(), {}};
   if (outside_send_window(d, *b.policy, b.channel, now_s, worked)) return std::nullopt;
   d.status = "running";
   d.resume_at = 0;
@@ -167,9 +170,10 @@ std::optional<DeliveryRunner::Batch> DeliveryRunner::setting_for(DeliveryRecord&
 // The context's names are views into the batch and the delivery: made once the batch has
 // stopped moving. False when the delivery failed instead.
 bool DeliveryRunner::with_context(DeliveryRecord& d, Batch& b, std::int64_t now_s) {
-  auto context = decision_context(*b.policy, policy::Capability::deliveries, b.channel, d.purpose, b.partner.category,
-                                  now_s);
-  if (!context) return finish(d, "failed", "the policy in force no longer knows the purpose or the partner category"), false;
+  auto context =
+      decision_context(*b.policy, policy::Capability::deliveries, b.channel, d.purpose, b.partner.category, now_s);
+  if (!context)
+    return finish(d, "failed", "the policy in force no longer knows the purpose or the partner category"), false;
   b.context = std::move(*context);
   return true;
 }
@@ -190,8 +194,9 @@ bool DeliveryRunner::outside_send_window(DeliveryRecord& d, const policy::Policy
   d.resume_at = resume;
   d.updated_at = now_s;
   deliveries_.record_delivery_progress(d);
-  observability::log_info("delivery_deferred",
-                          {{"delivery", d.id}, {"rule", std::string(window.rule)}, {"resume_at", std::to_string(resume)}});
+  observability::log_info(
+      "delivery_deferred",
+      {{"delivery", d.id}, {"rule", std::string(window.rule)}, {"resume_at", std::to_string(resume)}});
   return true;
 }
 
@@ -276,8 +281,8 @@ void DeliveryRunner::send(DeliveryRecord& d, const Batch& b, const std::vector<s
     for (const auto s : send) ledger_.release(b.context.periods, s, b.channel);
     throw;
   }
-  MessageBatch messages{d.id, b.offer.id, d.partner_id, b.channel, offers::render_offer_text(b.offer, product_name), send,
-                        now};
+  MessageBatch messages{d.id, b.offer.id, d.partner_id, b.channel, offers::render_offer_text(b.offer, product_name),
+                        send, now};
   try {
     b.out->send(messages);
     d.counts.delivered += send.size();

@@ -43,7 +43,7 @@ struct DeliveryRunnerOptions {
   std::size_t batch_size = 10000;  // at most; a rate-limited channel gets a quarter second's worth
   std::chrono::milliseconds idle_poll{250};
   std::chrono::milliseconds engine_timeout{2000};
-  const Clock* clock = &system_clock();  // tests move time with their own
+  const Clock* clock = &system_clock();    // tests move time with their own
   quota::QuotaLimiter* limiter = nullptr;  // gives back the message allowance not used
   // Materialises an audience again when the engine no longer holds it (a restart): the new
   // engine id, or nullopt with why not. Empty: the delivery fails instead.
@@ -60,8 +60,9 @@ struct DeliveryRunnerRecords {
 
 class DeliveryRunner {
  public:
-  DeliveryRunner(DeliveryRunnerRecords records, engine::Engine& engine, PolicySource policies, const ConsentOverlay& overlay,
-                 ContactLedger& ledger, Channels channels, MessageSink& sink, DeliveryRunnerOptions options = {});
+  DeliveryRunner(DeliveryRunnerRecords records, engine::Engine& engine, PolicySource policies,
+                 const ConsentOverlay& overlay, ContactLedger& ledger, Channels channels, MessageSink& sink,
+                 DeliveryRunnerOptions options = {});
   ~DeliveryRunner();
 
   void start();  // a background thread running passes until destroyed

@@ -23,8 +23,8 @@ namespace octopus::deliveries {
 namespace {
 
 std::string day_of(std::int64_t at_ms) {
-  const auto days = std::chrono::floor<std::chrono::days>(std::chrono::sys_time<std::chrono::milliseconds>(
-      std::chrono::milliseconds(at_ms)));
+  const auto days = std::chrono::floor<std::chrono::days>(
+      std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(at_ms)));
   const std::chrono::year_month_day ymd(days);
   char buf[16];
   std::snprintf(buf, sizeof buf, "%04d%02u%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
@@ -82,10 +82,12 @@ MessageSink::MessageSink(std::filesystem::path directory, std::chrono::milliseco
     : directory_(std::move(directory)) {
   std::filesystem::create_directories(directory_);
   if (sync_every.count() > 0)
-    syncer_.emplace(sync_every, [this] { sync(); }, [](const std::exception& e) {
-      // The next sync() a caller makes reports it; the lines stay in the file meanwhile.
-      observability::log_error("message_sink_sync_failed", {{"what", e.what()}});
-    });
+    syncer_.emplace(
+        sync_every, [this] { sync(); },
+        [](const std::exception& e) {
+          // The next sync() a caller makes reports it; the lines stay in the file meanwhile.
+          observability::log_error("message_sink_sync_failed", {{"what", e.what()}});
+        });
 }
 
 MessageSink::~MessageSink() {
@@ -121,7 +123,8 @@ void MessageSink::open_for(std::int64_t at_ms) {
   if (fd_ >= 0 && day == day_) return;
   if (fd_ >= 0) {
     // The day's last lines are durable before its file is let go (sync() flushes only the open one).
-    if (::fdatasync(fd_) != 0) throw std::runtime_error(std::string("message sink sync failed: ") + std::strerror(errno));
+    if (::fdatasync(fd_) != 0)
+      throw std::runtime_error(std::string("message sink sync failed: ") + std::strerror(errno));
     ::close(fd_);
   }
   const auto path = directory_ / ("messages-" + day + ".jsonl");
@@ -175,11 +178,13 @@ void MessageSink::append(std::span<const MessageBatch> batches, std::int64_t at_
 
 std::string MessageSink::position() {
   std::lock_guard lock(mutex_);
-  if (fd_ < 0) open_for(http::unix_millis_now());  // otherwise the file of the last append: the next one goes there or later
+  if (fd_ < 0)
+    open_for(http::unix_millis_now());  // otherwise the file of the last append: the next one goes there or later
   return day_ + ":" + std::to_string(::lseek(fd_, 0, SEEK_END));
 }
 
-std::unordered_set<std::uint64_t> MessageSink::written_since(const std::string& position, const std::string& source_id) {
+std::unordered_set<std::uint64_t> MessageSink::written_since(const std::string& position,
+                                                             const std::string& source_id) {
   std::unordered_set<std::uint64_t> out;
   const auto colon = position.find(':');
   if (colon == std::string::npos) return out;

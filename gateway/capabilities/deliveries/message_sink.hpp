@@ -75,9 +75,9 @@ class MessageSink {
   std::filesystem::path directory_;
   std::mutex mutex_;
   int fd_ = -1;
-  std::string day_;              // "YYYYMMDD" of the open file
-  std::uint64_t appended_ = 0;   // appends so far (under mutex_)
-  std::uint64_t synced_ = 0;     // of which known durable (under mutex_)
+  std::string day_;             // "YYYYMMDD" of the open file
+  std::uint64_t appended_ = 0;  // appends so far (under mutex_)
+  std::uint64_t synced_ = 0;    // of which known durable (under mutex_)
   std::optional<background::PeriodicTask> syncer_;
 };
 

@@ -45,18 +45,18 @@ const RowMapper<DeliveryRecord> kDeliveries(
                       column("finished_at", &DeliveryRecord::finished_at),
                   });
 
-const RowMapper<ConsentChange> kConsentChanges("consent_changes", {
-                                                                      column("id", &ConsentChange::id),
-                                                                      column("subscriber", &ConsentChange::subscriber),
-                                                                      column("purpose", &ConsentChange::purpose),
-                                                                      column("channel", &ConsentChange::channel),
-                                                                      column("partner_category",
-                                                                             &ConsentChange::partner_category),
-                                                                      column("state", &ConsentChange::state),
-                                                                      column("actor", &ConsentChange::actor),
-                                                                      column("reason", &ConsentChange::reason),
-                                                                      column("at", &ConsentChange::at),
-                                                                  });
+const RowMapper<ConsentChange> kConsentChanges("consent_changes",
+                                               {
+                                                   column("id", &ConsentChange::id),
+                                                   column("subscriber", &ConsentChange::subscriber),
+                                                   column("purpose", &ConsentChange::purpose),
+                                                   column("channel", &ConsentChange::channel),
+                                                   column("partner_category", &ConsentChange::partner_category),
+                                                   column("state", &ConsentChange::state),
+                                                   column("actor", &ConsentChange::actor),
+                                                   column("reason", &ConsentChange::reason),
+                                                   column("at", &ConsentChange::at),
+                                               });
 }  // namespace
 
 WriteResult SqliteDeliveryRepository::create_delivery(const DeliveryRecord& d) {
@@ -78,7 +78,8 @@ std::optional<DeliveryRecord> SqliteDeliveryRepository::get_delivery(const std::
 DeliveryPage SqliteDeliveryRepository::list_deliveries(const std::string& partner_id,
                                                        const std::optional<std::string>& after, std::size_t limit) {
   auto held = db_.lock();
-  Statement st(db_.handle(), kDeliveries.select("WHERE partner_id = :partner AND id > :after ORDER BY id LIMIT :limit"));
+  Statement st(db_.handle(),
+               kDeliveries.select("WHERE partner_id = :partner AND id > :after ORDER BY id LIMIT :limit"));
   st.bind(":partner", partner_id).bind(":after", after.value_or(std::string()));
   st.bind(":limit", static_cast<std::int64_t>(limit + 1));
   return kDeliveries.read_page(st, limit);
@@ -86,7 +87,8 @@ DeliveryPage SqliteDeliveryRepository::list_deliveries(const std::string& partne
 
 std::vector<DeliveryRecord> SqliteDeliveryRepository::deliveries_in_status(const std::vector<std::string>& statuses) {
   auto held = db_.lock();
-  Statement st(db_.handle(), kDeliveries.select("WHERE status IN (SELECT value FROM json_each(:statuses)) ORDER BY id"));
+  Statement st(db_.handle(),
+               kDeliveries.select("WHERE status IN (SELECT value FROM json_each(:statuses)) ORDER BY id"));
   st.bind(":statuses", nlohmann::json(statuses).dump());
   return kDeliveries.read_all(st);
 }
@@ -95,14 +97,15 @@ WriteResult SqliteDeliveryRepository::record_delivery_progress(const DeliveryRec
   auto held = db_.lock();
   // A cancellation that raced this batch wins: the delivery stays cancelled, and what the
   // batch did not decide counts as cancelled.
-  Statement st(db_.handle(),
-               "UPDATE deliveries SET status = CASE WHEN status = 'cancelled' THEN status ELSE :status END, "
-               "resume_at = :resume_at, cursor = :cursor, decided = :decided, delivered = :delivered, "
-               "no_consent = :no_consent, capped = :capped, ineligible = :ineligible, "
-               "cancelled = CASE WHEN status = 'cancelled' THEN target_count - :decided ELSE :cancelled END, "
-               "failed = :failed, sink_position = :sink_position, error = :error, updated_at = :updated_at, "
-               "finished_at = CASE WHEN status = 'cancelled' AND finished_at != 0 THEN finished_at ELSE :finished_at END "
-               "WHERE id = :id");
+  Statement st(
+      db_.handle(),
+      "UPDATE deliveries SET status = CASE WHEN status = 'cancelled' THEN status ELSE :status END, "
+      "resume_at = :resume_at, cursor = :cursor, decided = :decided, delivered = :delivered, "
+      "no_consent = :no_consent, capped = :capped, ineligible = :ineligible, "
+      "cancelled = CASE WHEN status = 'cancelled' THEN target_count - :decided ELSE :cancelled END, "
+      "failed = :failed, sink_position = :sink_position, error = :error, updated_at = :updated_at, "
+      "finished_at = CASE WHEN status = 'cancelled' AND finished_at != 0 THEN finished_at ELSE :finished_at END "
+      "WHERE id = :id");
   kDeliveries.bind(st, d);
   st.step();
   return db_.changes() == 1 ? WriteResult::ok : WriteResult::not_found;
@@ -134,11 +137,11 @@ std::int64_t SqliteConsentChangeRepository::append_consent_change(const ConsentC
 }
 
 std::vector<ConsentChange> SqliteConsentChangeRepository::consent_changes(std::int64_t after_id,
-                                                                          std::uint64_t subscriber,
-                                                                          std::size_t limit) {
+                                                                          std::uint64_t subscriber, std::size_t limit) {
   auto held = db_.lock();
-  Statement st(db_.handle(), kConsentChanges.select("WHERE id > :after AND (:subscriber = 0 OR subscriber = :subscriber) "
-                                                    "ORDER BY id LIMIT :limit"));
+  Statement st(db_.handle(),
+               kConsentChanges.select("WHERE id > :after AND (:subscriber = 0 OR subscriber = :subscriber) "
+                                      "ORDER BY id LIMIT :limit"));
   st.bind(":after", after_id).bind(":subscriber", static_cast<std::int64_t>(subscriber));
   st.bind(":limit", static_cast<std::int64_t>(limit));
   return kConsentChanges.read_all(st);

@@ -6,8 +6,8 @@
 
 namespace octopus::events {
 
-EventFollower::EventFollower(engine::Engine& engine, StreamCursorRepository& cursors, std::vector<EventListener> listeners,
-                             EventFollowerOptions options)
+EventFollower::EventFollower(engine::Engine& engine, StreamCursorRepository& cursors,
+                             std::vector<EventListener> listeners, EventFollowerOptions options)
     : engine_(engine), cursors_(cursors), listeners_(std::move(listeners)), options_(std::move(options)) {
   position_ = saved_ = cursors_.stream_cursor(options_.cursor_name);
 }
@@ -42,7 +42,8 @@ EventFollower::~EventFollower() {
 std::size_t EventFollower::poll_once(std::chrono::milliseconds wait) {
   auto batch = engine::await(engine_.events(position_.load(), options_.batch, wait), options_.engine_timeout + wait);
   if (batch.skipped > 0)
-    observability::log_warn("events_skipped", {{"stream", options_.cursor_name}, {"skipped", std::to_string(batch.skipped)}});
+    observability::log_warn("events_skipped",
+                            {{"stream", options_.cursor_name}, {"skipped", std::to_string(batch.skipped)}});
   // Listeners hear empty batches too: it is their chance to do periodic work.
   for (const auto& listen : listeners_) listen(batch.records);
   position_ = batch.next;
@@ -58,11 +59,11 @@ std::size_t EventFollower::poll_once(std::chrono::milliseconds wait) {
 }
 
 void EventFollower::start() {
-  saver_.emplace(std::max(options_.save_every, std::chrono::milliseconds(1)), [this] { save(); },
-                 [this](const std::exception& e) {
-                   observability::log_warn("events_position_not_saved",
-                                           {{"stream", options_.cursor_name}, {"what", e.what()}});
-                 });
+  saver_.emplace(
+      std::max(options_.save_every, std::chrono::milliseconds(1)), [this] { save(); },
+      [this](const std::exception& e) {
+        observability::log_warn("events_position_not_saved", {{"stream", options_.cursor_name}, {"what", e.what()}});
+      });
   thread_ = std::thread([this] {
     auto backoff = std::chrono::milliseconds(100);
     for (;;) {

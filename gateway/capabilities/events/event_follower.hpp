@@ -58,7 +58,7 @@ class EventFollower {
   void save();
   std::atomic<std::uint64_t> position_{0};
   std::mutex save_mutex_;
-  std::uint64_t saved_ = 0;  // under save_mutex_
+  std::uint64_t saved_ = 0;                           // under save_mutex_
   std::chrono::steady_clock::time_point saved_at_{};  // under save_mutex_
   std::mutex mutex_;
   std::condition_variable stop_cv_;

@@ -13,14 +13,14 @@ struct OfferRecord {
   std::string id;          // "ofr_..."; ids sort by creation
   std::string partner_id;  // the owner: every partner read is scoped to it
   std::string name;
-  std::string status;      // approved | rejected | pending_review
-  std::string channel;     // sms | push | outbound_call
+  std::string status;   // approved | rejected | pending_review
+  std::string channel;  // sms | push | outbound_call
   std::string template_text;
   std::string product_code;
   std::string landing_url;
   std::int64_t valid_from = 0, valid_until = 0;  // Unix seconds
-  std::string reasons_json = "[]";  // [{rule, detail}] when rejected
-  std::string policy_version;       // the version that decided at creation
+  std::string reasons_json = "[]";               // [{rule, detail}] when rejected
+  std::string policy_version;                    // the version that decided at creation
   std::string review_note, reviewer, review_policy_version;
   std::int64_t reviewed_at = 0;
   std::int64_t created_at = 0, updated_at = 0;

@@ -38,7 +38,9 @@ std::string date_of(std::int64_t unix_seconds) { return http::rfc3339(unix_secon
 // The offer's text, link and validity: what is wrong with them is added to `issues`.
 void check_text_and_dates(OfferRecord& o, const std::string& from, const std::string& until, std::int64_t now,
                           std::vector<OfferIssue>& issues) {
-  auto issue = [&](std::string pointer, std::string detail) { issues.push_back({std::move(pointer), std::move(detail)}); };
+  auto issue = [&](std::string pointer, std::string detail) {
+    issues.push_back({std::move(pointer), std::move(detail)});
+  };
   if (o.name.size() > 200) issue("/name", "is longer than 200 bytes");
   if (o.template_text.size() > 2000) issue("/template", "is longer than 2000 bytes");
   bool unclosed = false;
@@ -52,14 +54,18 @@ void check_text_and_dates(OfferRecord& o, const std::string& from, const std::st
     issue("/landing_url", "must be an https:// URL of at most 500 characters");
   o.valid_from = now;
   if (!from.empty()) {
-    if (auto t = http::parse_rfc3339(from)) o.valid_from = *t;
-    else issue("/valid_from", "must be an RFC 3339 date-time");
+    if (auto t = http::parse_rfc3339(from))
+      o.valid_from = *t;
+    else
+      issue("/valid_from", "must be an RFC 3339 date-time");
   }
   if (!until.empty()) {
     if (auto t = http::parse_rfc3339(until)) {
       o.valid_until = *t;
-      if (o.valid_until <= now) issue("/valid_until", "is in the past");
-      else if (o.valid_until <= o.valid_from) issue("/valid_until", "must be after valid_from");
+      if (o.valid_until <= now)
+        issue("/valid_until", "is in the past");
+      else if (o.valid_until <= o.valid_from)
+        issue("/valid_until", "must be after valid_from");
     } else {
       issue("/valid_until", "must be an RFC 3339 date-time");
     }
@@ -78,9 +84,11 @@ OfferSubmission review_submission(const policy::PolicySnapshot& policy, const st
                                   const std::string& partner_category, const json& body,
                                   const std::vector<engine::Product>& products, std::int64_t now) {
   OfferSubmission out;
-  auto issue = [&](std::string pointer, std::string detail) { out.issues.push_back({std::move(pointer), std::move(detail)}); };
-  static const std::set<std::string> known{"name", "channel", "template", "product_code", "landing_url", "valid_from",
-                                           "valid_until"};
+  auto issue = [&](std::string pointer, std::string detail) {
+    out.issues.push_back({std::move(pointer), std::move(detail)});
+  };
+  static const std::set<std::string> known{"name",        "channel",    "template",   "product_code",
+                                           "landing_url", "valid_from", "valid_until"};
   for (const auto& [key, value] : body.items())
     if (!known.count(key)) issue("/" + key, "is not a member of an offer");
   auto text_member = [&](const char* name, bool required) -> std::string {
@@ -122,8 +130,9 @@ OfferSubmission review_submission(const policy::PolicySnapshot& policy, const st
   const auto link = policy::check_content(policy, policy::Channel::push, o.landing_url, category_id);
   for (const auto& v : link.violations)
     if (v.rule == policy.content.links_rule) reasons.push_back({{"rule", std::string(v.rule)}, {"detail", v.detail}});
-  if (!category) reasons.push_back({{"rule", "consent.partner_categories"},
-                                    {"detail", "the partner's category '" + partner_category + "' is not in the policy"}});
+  if (!category)
+    reasons.push_back({{"rule", "consent.partner_categories"},
+                       {"detail", "the partner's category '" + partner_category + "' is not in the policy"}});
   o.reasons_json = reasons.dump();
   o.policy_version = policy.version;
   o.status = !reasons.empty() ? "rejected" : report.human_review_required ? "pending_review" : "approved";

@@ -26,7 +26,7 @@ struct OfferIssue {
 };
 
 struct OfferSubmission {
-  std::vector<OfferIssue> issues;      // the request is malformed (422 validation-error)
+  std::vector<OfferIssue> issues;            // the request is malformed (422 validation-error)
   std::optional<offers::OfferRecord> offer;  // otherwise: the offer with its decision
 };
 

@@ -59,7 +59,8 @@ struct Review {
 http::Step<Review> parse_review(http::RequestContext& ctx, const json& body) {
   json issues = json::array();
   for (const auto& [key, value] : body.items())
-    if (key != "decision" && key != "note") issues.push_back({{"pointer", "/" + key}, {"detail", "is not a member of a review"}});
+    if (key != "decision" && key != "note")
+      issues.push_back({{"pointer", "/" + key}, {"detail", "is not a member of a review"}});
   Review r;
   r.decision = body.value("decision", json()).is_string() ? body["decision"].get<std::string>() : "";
   if (r.decision != "approve" && r.decision != "reject")
@@ -67,7 +68,8 @@ http::Step<Review> parse_review(http::RequestContext& ctx, const json& body) {
   if (body.contains("note")) {
     if (!body["note"].is_string() || body["note"].get<std::string>().size() > 2000)
       issues.push_back({{"pointer", "/note"}, {"detail", "must be a string of at most 2000 bytes"}});
-    else r.note = body["note"].get<std::string>();
+    else
+      r.note = body["note"].get<std::string>();
   }
   if (r.decision == "reject" && r.note.empty())
     issues.push_back({{"pointer", "/note"}, {"detail", "a rejection needs a note saying why"}});
@@ -187,8 +189,9 @@ void register_offer_routes(http::Pipeline& partner_plane, http::Pipeline& admin_
       {{"POST", "/v1/offers", &H::submit, Scope::offers_write, CapabilityClass::resource_admin, true},
        {"GET", "/v1/offers/{id}", &H::get, Scope::offers_read, CapabilityClass::reads},
        {"GET", "/v1/offers", &H::list, Scope::offers_read, CapabilityClass::reads}});
-  http::add_admin_routes<H>(admin_plane, h,
-                            {{"GET", "/admin/v1/offers", &H::list_all}, {"POST", "/admin/v1/offers/{id}/review", &H::review}});
+  http::add_admin_routes<H>(
+      admin_plane, h,
+      {{"GET", "/admin/v1/offers", &H::list_all}, {"POST", "/admin/v1/offers/{id}/review", &H::review}});
 }
 
 }  // namespace octopus::offers

@@ -50,7 +50,8 @@ WriteResult SqliteTriggerRepository::create_trigger(const TriggerRecord& t) {
   return st.exec_unique() ? WriteResult::ok : WriteResult::conflict;
 }
 
-std::optional<TriggerRecord> SqliteTriggerRepository::get_trigger(const std::string& partner_id, const std::string& id) {
+std::optional<TriggerRecord> SqliteTriggerRepository::get_trigger(const std::string& partner_id,
+                                                                  const std::string& id) {
   auto held = db_.lock();
   Statement st(db_.handle(), kTriggers.select("WHERE id = :id AND partner_id = :partner AND status = 'active'"));
   st.bind(":id", id).bind(":partner", partner_id);
@@ -78,10 +79,11 @@ void SqliteTriggerRepository::add_trigger_counts(const std::vector<std::pair<std
   if (deltas.empty()) return;
   auto held = db_.lock();
   Transaction tx(db_.handle());
-  Statement st(db_.handle(),
-               "UPDATE triggers SET matched = matched + :matched, sent = sent + :sent, "
-               "no_consent = no_consent + :no_consent, capped = capped + :capped, ineligible = ineligible + :ineligible, "
-               "cooling_down = cooling_down + :cooling_down, quiet_hours = quiet_hours + :quiet_hours WHERE id = :id");
+  Statement st(
+      db_.handle(),
+      "UPDATE triggers SET matched = matched + :matched, sent = sent + :sent, "
+      "no_consent = no_consent + :no_consent, capped = capped + :capped, ineligible = ineligible + :ineligible, "
+      "cooling_down = cooling_down + :cooling_down, quiet_hours = quiet_hours + :quiet_hours WHERE id = :id");
   for (const auto& [id, delta] : deltas) {
     st.reset();
     TriggerRecord change;

@@ -29,7 +29,7 @@ struct TriggerRecord {
   std::int64_t cooldown_seconds = 0;
   std::string engine_audience_id;
   std::uint64_t segment_size = 0;  // exact, never shown
-  std::string status;  // active | deleted
+  std::string status;              // active | deleted
   std::string policy_version;
   TriggerCounts counts;
   std::int64_t created_at = 0, updated_at = 0;
@@ -49,8 +49,7 @@ class TriggerRepository {
   // Adds each delta to its trigger's counts, all in one write.
   virtual void add_trigger_counts(const std::vector<std::pair<std::string, TriggerCounts>>& deltas) = 0;
   // active → deleted; not_found when not the partner's or already deleted.
-  virtual store::WriteResult delete_trigger(const std::string& partner_id, const std::string& id,
-                                            std::int64_t now) = 0;
+  virtual store::WriteResult delete_trigger(const std::string& partner_id, const std::string& id, std::int64_t now) = 0;
 };
 
 }  // namespace octopus::triggers

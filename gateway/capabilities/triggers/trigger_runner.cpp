@@ -28,10 +28,11 @@ TriggerRunner::TriggerRunner(TriggerRunnerRecords records, engine::Engine& engin
       options_(std::move(options)) {
   set_.store(std::make_shared<const Set>());
   if (options_.count_flush_ms > 0)
-    flusher_.emplace(std::chrono::milliseconds(options_.count_flush_ms), [this] { flush_counts(); },
-                     [](const std::exception& e) {
-                       observability::log_error("trigger_counts_not_written", {{"what", e.what()}});
-                     });
+    flusher_.emplace(
+        std::chrono::milliseconds(options_.count_flush_ms), [this] { flush_counts(); },
+        [](const std::exception& e) {
+          observability::log_error("trigger_counts_not_written", {{"what", e.what()}});
+        });
 }
 
 TriggerRunner::~TriggerRunner() {
@@ -119,7 +120,8 @@ void TriggerRunner::match_indexed(const Set& set, const std::vector<const engine
     if (it == set.by_type.end()) continue;
     const auto& audiences = it->second.audiences;
     for (std::size_t from = 0; from < audiences.size(); from += engine::kMaxMembershipAudiences)
-      asked.push_back({&it->second.triggers, from, &subscribers, engine_.memberships({subscribers, slice(audiences, from)})});
+      asked.push_back(
+          {&it->second.triggers, from, &subscribers, engine_.memberships({subscribers, slice(audiences, from)})});
   }
   for (auto& a : asked) {
     const auto members = engine::await(std::move(a.answer), options_.engine_timeout);
@@ -148,8 +150,10 @@ void TriggerRunner::operator()(const std::vector<engine::SubscriberEvent>& event
   if (!fresh.empty()) {
     Hits hits;
     try {
-      if (options_.indexed) match_indexed(*set, fresh, hits);
-      else match_naive(*set, fresh, hits);
+      if (options_.indexed)
+        match_indexed(*set, fresh, hits);
+      else
+        match_naive(*set, fresh, hits);
     } catch (const engine::AudienceNotFound& e) {
       // A trigger deleted meanwhile (its segment dropped): match again without it.
       observability::log_warn("trigger_segment_missing", {{"what", e.what()}});
@@ -221,10 +225,14 @@ std::vector<std::uint64_t> TriggerRunner::due_of(Pass& pass, const ActiveTrigger
   std::vector<std::uint64_t> due;
   for (const auto s : subscribers) {
     auto it = last.find(s);
-    if (it != last.end() && pass.now - it->second < t.record.cooldown_seconds * 1000) ++counts.cooling_down;
-    else if (!pass.open[static_cast<std::size_t>(t.channel)] || pass.now / 1000 > t.offer.valid_until) ++counts.quiet_hours;
-    else if (std::find(due.begin(), due.end(), s) == due.end()) due.push_back(s);
-    else ++counts.cooling_down;  // the same subscriber twice in one pass
+    if (it != last.end() && pass.now - it->second < t.record.cooldown_seconds * 1000)
+      ++counts.cooling_down;
+    else if (!pass.open[static_cast<std::size_t>(t.channel)] || pass.now / 1000 > t.offer.valid_until)
+      ++counts.quiet_hours;
+    else if (std::find(due.begin(), due.end(), s) == due.end())
+      due.push_back(s);
+    else
+      ++counts.cooling_down;  // the same subscriber twice in one pass
   }
   return due;
 }
@@ -241,13 +249,13 @@ void TriggerRunner::plan(Pass& pass, const Hits& hits) {
       pass.counts[t.record.id].no_consent += due.size();
       continue;
     }
-    const auto [slot, added] =
-        pass.ask_of.try_emplace({t.record.purpose, t.partner_category, t.channel, t.offer.product_code}, pass.asks.size());
+    const auto [slot, added] = pass.ask_of.try_emplace(
+        {t.record.purpose, t.partner_category, t.channel, t.offer.product_code}, pass.asks.size());
     if (added)
-      pass.asks.push_back({{{}, t.record.purpose, t.partner_category, std::string(policy::to_string(t.channel)),
-                            t.offer.product_code},
-                           {},
-                           {}});
+      pass.asks.push_back(
+          {{{}, t.record.purpose, t.partner_category, std::string(policy::to_string(t.channel)), t.offer.product_code},
+           {},
+           {}});
     auto& ask = pass.asks[slot->second];
     std::vector<std::size_t> at;
     at.reserve(due.size());
@@ -291,8 +299,8 @@ void TriggerRunner::hand_over(Pass& pass, policy::Channel c) {
   std::vector<const Pass::Firing*> of;
   for (const auto& f : pass.firings)
     if (f.trigger->channel == c) {
-      batches.push_back(
-          {f.trigger->record.id, f.trigger->offer.id, f.trigger->record.partner_id, c, f.trigger->text, f.send, pass.now});
+      batches.push_back({f.trigger->record.id, f.trigger->offer.id, f.trigger->record.partner_id, c, f.trigger->text,
+                         f.send, pass.now});
       of.push_back(&f);
     }
   if (batches.empty()) return;
@@ -306,7 +314,8 @@ void TriggerRunner::hand_over(Pass& pass, policy::Channel c) {
   } catch (const std::exception& e) {
     for (const auto* f : of)
       for (const auto s : f->send) ledger_.release(f->periods, s, c);
-    observability::log_error("trigger_channel_failed", {{"channel", std::string(policy::to_string(c))}, {"what", e.what()}});
+    observability::log_error("trigger_channel_failed",
+                             {{"channel", std::string(policy::to_string(c))}, {"what", e.what()}});
   }
 }
 

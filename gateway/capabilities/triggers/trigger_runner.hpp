@@ -46,7 +46,7 @@ struct TriggerRunnerOptions {
   bool indexed = true;
   std::chrono::milliseconds engine_timeout{2000};
   std::int64_t max_event_age_ms = 60'000;  // older events (a backlog after downtime) fire nothing
-  const Clock* clock = &system_clock();  // tests move time with their own
+  const Clock* clock = &system_clock();    // tests move time with their own
   // Counts are added up in memory and written to the store this often by a thread of their
   // own, off the path from event to message (a crash loses at most that much of the
   // statistics, never a message). 0: written at the end of every pass.

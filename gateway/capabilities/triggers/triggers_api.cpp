@@ -1,6 +1,5 @@
 #include "triggers/triggers_api.hpp"
 
-
 #include <nlohmann/json.hpp>
 
 #include "deliveries/consent_gate.hpp"
@@ -22,7 +21,9 @@ namespace {
 constexpr std::int64_t kMinCooldown = 60, kMaxCooldown = 30 * 86400, kDefaultCooldown = 86400;
 constexpr const char* kDefaultPurpose = "dpv:Personalisation";
 
-json issue(std::string pointer, std::string detail) { return {{"pointer", std::move(pointer)}, {"detail", std::move(detail)}}; }
+json issue(std::string pointer, std::string detail) {
+  return {{"pointer", std::move(pointer)}, {"detail", std::move(detail)}};
+}
 
 // Counts are shown once at least k events matched (fewer could single out who moved), through
 // the release model: as of the partner's first look on each UTC day, noisy and rounded,
@@ -33,16 +34,16 @@ json counts_json(const triggers::TriggerRecord& t, const http::RequestContext& c
                  std::string& withheld) {
   const auto& c = t.counts;
   const auto day = http::rfc3339(http::unix_seconds_now()).substr(0, 10);
-  const auto shown = release.parts(ctx.policy->privacy, ctx.principal->privacy_account(), "trigger|" + t.id + "|" + day,
-                                   c.matched,
-                                   {{"matched", c.matched},
-                                    {"sent", c.sent},
-                                    {"no_consent", c.no_consent},
-                                    {"capped", c.capped},
-                                    {"ineligible", c.ineligible},
-                                    {"cooling_down", c.cooling_down},
-                                    {"quiet_hours", c.quiet_hours}},
-                                   2);
+  const auto shown =
+      release.parts(ctx.policy->privacy, ctx.principal->privacy_account(), "trigger|" + t.id + "|" + day, c.matched,
+                    {{"matched", c.matched},
+                     {"sent", c.sent},
+                     {"no_consent", c.no_consent},
+                     {"capped", c.capped},
+                     {"ineligible", c.ineligible},
+                     {"cooling_down", c.cooling_down},
+                     {"quiet_hours", c.quiet_hours}},
+                    2);
   return privacy::figures_or_null(shown, withheld);
 }
 
@@ -101,21 +102,25 @@ http::Step<TriggerRequest> parse_trigger_request(http::RequestContext& ctx, cons
   if (r.offer_id.empty()) issues.push_back(issue("/offer_id", "is required: the id of an approved offer"));
   r.event_type = text("event_type");
   if (!is_trigger_event(r.event_type))
-    issues.push_back(issue("/event_type", "must be one of data_balance_low, roaming_started, entered_area, "
-                                          "recharge, app_installed"));
-  if (!body.contains("segment")) issues.push_back(issue("/segment", "is required: who the trigger applies to"));
-  else r.segment = body["segment"];
+    issues.push_back(issue("/event_type",
+                           "must be one of data_balance_low, roaming_started, entered_area, "
+                           "recharge, app_installed"));
+  if (!body.contains("segment"))
+    issues.push_back(issue("/segment", "is required: who the trigger applies to"));
+  else
+    r.segment = body["segment"];
   if (body.contains("cooldown_seconds")) {
     const auto& v = body["cooldown_seconds"];
     if (!v.is_number_integer() || v.get<std::int64_t>() < kMinCooldown || v.get<std::int64_t>() > kMaxCooldown)
       issues.push_back(issue("/cooldown_seconds", "must be a whole number of seconds from 60 to 2592000 (30 days)"));
-    else r.cooldown = v.get<std::int64_t>();
+    else
+      r.cooldown = v.get<std::int64_t>();
   }
   r.purpose = body.contains("purpose") ? text("purpose") : std::string(kDefaultPurpose);
   if (r.purpose.empty()) issues.push_back(issue("/purpose", "must be a purpose of the consent policy"));
   if (!issues.empty())
-    return http::make_problem(ctx, http::problems::validation_error, "The request breaks the trigger schema; see errors.",
-                              {{"errors", issues}});
+    return http::make_problem(ctx, http::problems::validation_error,
+                              "The request breaks the trigger schema; see errors.", {{"errors", issues}});
   return r;
 }
 
@@ -134,7 +139,8 @@ class TriggerHandlers {
     auto request = http::page_request(ctx, is_trigger_id);
     if (!request) return request.answer();
     const auto page = deps_.triggers.list_triggers(ctx.principal->id, request->after, request->limit);
-    return http::make_json(200, http::page_json(page, [&](const triggers::TriggerRecord& t) { return render(t, ctx); }));
+    return http::make_json(200,
+                           http::page_json(page, [&](const triggers::TriggerRecord& t) { return render(t, ctx); }));
   }
   http::Response remove(http::RequestContext& ctx);
 
@@ -180,22 +186,25 @@ http::Step<engine::AudienceHandle> TriggerHandlers::materialise_segment(http::Re
     prepared = deps_.audiences.prepare(*ctx.policy, caller, {{"segment", r.segment}}, e);
     if (!prepared)
       return http::make_problem(ctx,
-                                e.outcome == audiences::Estimate::Outcome::malformed ? http::problems::validation_error
-                                                                                     : http::problems::segment_not_allowed,
+                                e.outcome == audiences::Estimate::Outcome::malformed
+                                    ? http::problems::validation_error
+                                    : http::problems::segment_not_allowed,
                                 "The segment is not allowed; see errors.", {{"errors", segment_issues(e.issues)}});
     prepared->query.consent = {r.purpose, partner.category, {channel}};
     handle = engine::await(deps_.audiences.engine().materialise(prepared->query), deps_.audiences.engine_timeout());
   } catch (const engine::EngineUnavailable& u) {
-    return http::make_unavailable(ctx, http::problems::engine_unavailable, "The engine is not answering.", u.retry_after());
+    return http::make_unavailable(ctx, http::problems::engine_unavailable, "The engine is not answering.",
+                                  u.retry_after());
   }
   if (handle.size >= ctx.policy->privacy.minimum_audience_size) return handle;
   deps_.audiences.engine().drop(handle.id);
-  return http::make_problem(ctx, http::problems::segment_not_allowed,
-                            "Fewer consenting subscribers than the privacy policy's minimum are in this segment; widen it.",
-                            {{"errors", json::array({{{"pointer", "/segment"},
-                                                      {"detail", "matches fewer subscribers than the minimum audience size"},
-                                                      {"rule", ctx.policy->privacy.k_rule}}})},
-                             {"policy_version", ctx.policy_version}});
+  return http::make_problem(
+      ctx, http::problems::segment_not_allowed,
+      "Fewer consenting subscribers than the privacy policy's minimum are in this segment; widen it.",
+      {{"errors", json::array({{{"pointer", "/segment"},
+                                {"detail", "matches fewer subscribers than the minimum audience size"},
+                                {"rule", ctx.policy->privacy.k_rule}}})},
+       {"policy_version", ctx.policy_version}});
 }
 
 http::Response TriggerHandlers::create(http::RequestContext& ctx) {
@@ -205,10 +214,10 @@ http::Response TriggerHandlers::create(http::RequestContext& ctx) {
   if (!request) return request.answer();
   auto offer = attachable_offer(ctx, *request);
   if (!offer) return offer.answer();
-  if (auto refused = deliveries::consent_gate(ctx, policy::Capability::triggers, offer->channel, request->purpose,
-                                              http::unix_seconds_now(),
-                                              "The consent policy does not let a partner of your category use a trigger "
-                                              "on this channel for this purpose."))
+  if (auto refused = deliveries::consent_gate(
+          ctx, policy::Capability::triggers, offer->channel, request->purpose, http::unix_seconds_now(),
+          "The consent policy does not let a partner of your category use a trigger "
+          "on this channel for this purpose."))
     return std::move(*refused);
   auto handle = materialise_segment(ctx, *request, offer->channel);
   if (!handle) return handle.answer();
@@ -227,7 +236,8 @@ http::Response TriggerHandlers::create(http::RequestContext& ctx) {
   t.created_at = t.updated_at = http::unix_seconds_now();
   if (deps_.triggers.create_trigger(t) != store::WriteResult::ok) throw std::runtime_error("trigger id collision");
   deps_.runner.reload();
-  observability::log_info("trigger_created", {{"trigger", t.id}, {"partner", t.partner_id}, {"event_type", t.event_type}});
+  observability::log_info("trigger_created",
+                          {{"trigger", t.id}, {"partner", t.partner_id}, {"event_type", t.event_type}});
   return http::accepted(201, render(t, ctx), "/v1/triggers/" + t.id);
 }
 

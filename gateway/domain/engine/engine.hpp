@@ -39,8 +39,7 @@ template <typename T>
 T await(std::future<T> answer, std::chrono::milliseconds timeout,
         std::chrono::seconds retry_after = std::chrono::seconds(5)) {
   if (answer.wait_for(timeout) != std::future_status::ready)
-    throw EngineUnavailable("the engine did not answer within " + std::to_string(timeout.count()) + " ms",
-                            retry_after);
+    throw EngineUnavailable("the engine did not answer within " + std::to_string(timeout.count()) + " ms", retry_after);
   return answer.get();
 }
 
@@ -70,7 +69,7 @@ struct CountQuery {
 };
 
 struct AudienceHandle {
-  std::string id;       // the engine's id for a materialised audience
+  std::string id;          // the engine's id for a materialised audience
   std::uint64_t size = 0;  // exact size (the gateway thresholds before a partner sees it)
 };
 
@@ -97,7 +96,7 @@ struct SubscriberEvent {
   std::uint64_t subscriber = 0;
   // data_balance_low | roaming_started | entered_area | recharge | app_installed | sms_reply
   std::string type;
-  std::int64_t at_ms = 0;  // Unix milliseconds
+  std::int64_t at_ms = 0;                     // Unix milliseconds
   std::map<std::string, std::string> detail;  // e.g. {"area": "qingdao-liuting-airport"}, {"text": "TD"}
 };
 
@@ -151,7 +150,10 @@ class Memberships {
  public:
   Memberships() = default;
   Memberships(std::size_t subscribers, std::size_t audiences)
-      : subscribers_(subscribers), audiences_(audiences), stride_((audiences + 63) / 64), words_(subscribers * stride_) {}
+      : subscribers_(subscribers),
+        audiences_(audiences),
+        stride_((audiences + 63) / 64),
+        words_(subscribers * stride_) {}
   std::size_t subscribers() const { return subscribers_; }
   std::size_t audiences() const { return audiences_; }
   void add(std::size_t subscriber, std::size_t audience) {
@@ -177,10 +179,10 @@ class Memberships {
 enum class ConsentState : std::uint8_t { none, granted, withdrawn };
 
 struct SubscriberFacts {
-  bool known = false;     // the engine has this subscriber
-  bool active = false;    // the subscription is active
+  bool known = false;                         // the engine has this subscriber
+  bool active = false;                        // the subscription is active
   ConsentState consent = ConsentState::none;  // the record for the asked scope
-  bool eligible = false;  // may take the product now
+  bool eligible = false;                      // may take the product now
 };
 
 // One consent scope of one subscriber, as the engine records it.
@@ -207,8 +209,7 @@ class Engine {
   // Exact count of the segment among consenting, active subscribers.
   virtual std::future<std::uint64_t> count(const CountQuery& query) = 0;
   virtual std::future<AudienceHandle> materialise(const CountQuery& query) = 0;
-  virtual std::future<MemberBatch> members(const std::string& audience_id, std::uint64_t cursor,
-                                           std::size_t limit) = 0;
+  virtual std::future<MemberBatch> members(const std::string& audience_id, std::uint64_t cursor, std::size_t limit) = 0;
   virtual std::future<void> drop(const std::string& audience_id) = 0;
   virtual std::future<Eligibility> eligibility(const EligibilityQuery& query) = 0;
   virtual std::future<std::vector<Product>> products() = 0;

@@ -17,7 +17,7 @@ struct SegmentNode {
   // range: over an ordered band attribute, the bands lying wholly inside [min, max]
   // (e.g. age_band 25..44 → 25-34, 35-44).
   double min = 0, max = 0;
-  std::string tag;                  // tag
+  std::string tag;                    // tag
   std::vector<SegmentNode> children;  // all, any (one or more), negate (exactly one)
 };
 
@@ -28,7 +28,7 @@ struct AttributeInfo {
   std::string name;
   std::string description;
   std::vector<std::string> values;
-  bool ordered = false;  // a band attribute: range applies
+  bool ordered = false;              // a band attribute: range applies
   std::vector<double> lower_bounds;  // per value, when ordered
   std::vector<double> upper_bounds;
 };

@@ -13,8 +13,8 @@ struct PartnerKey {
   std::string partner_id;
   std::string algorithm = "ed25519";
   std::array<std::uint8_t, 32> public_key{};
-  std::int64_t created_at = 0;              // Unix seconds
-  std::optional<std::int64_t> revoked_at;   // Unix seconds
+  std::int64_t created_at = 0;             // Unix seconds
+  std::optional<std::int64_t> revoked_at;  // Unix seconds
 };
 
 enum class PartnerStatus { active, suspended };

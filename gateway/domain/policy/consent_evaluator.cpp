@@ -2,7 +2,8 @@
 
 namespace octopus::policy {
 
-Decision evaluate_consent(const PolicySnapshot& snapshot, const ConsentRequest& r, const SubscriberConsent& subscriber) {
+Decision evaluate_consent(const PolicySnapshot& snapshot, const ConsentRequest& r,
+                          const SubscriberConsent& subscriber) {
   const ConsentPolicy& c = snapshot.consent;
   auto deny = [&](const std::string& rule) { return Decision{false, rule, snapshot.version}; };
 

@@ -62,7 +62,8 @@ class Checker {
       for (std::size_t i = 0; i < allowance["purposes"].size(); ++i) {
         const auto name = allowance["purposes"][i].get<std::string>();
         if (!purposes.count(name))
-          fail(PolicyFile::consent, p(p(at, "purposes"), i), "the purpose '" + name + "' is not declared under purposes");
+          fail(PolicyFile::consent, p(p(at, "purposes"), i),
+               "the purpose '" + name + "' is not declared under purposes");
       }
       for (std::size_t i = 0; i < allowance["channels"].size(); ++i) {
         const auto name = allowance["channels"][i].get<std::string>();
@@ -71,7 +72,8 @@ class Checker {
                "the channel '" + name + "' is not offered (it is not listed under channels)");
       }
     };
-    for (const auto& [name, allowance] : c["capabilities"].items()) check_allowance(p("/capabilities", name), allowance);
+    for (const auto& [name, allowance] : c["capabilities"].items())
+      check_allowance(p("/capabilities", name), allowance);
     for (const auto& [name, category] : c["partner_categories"].items())
       check_allowance(p("/partner_categories", name), category);
   }
@@ -185,8 +187,8 @@ class Checker {
           fail(PolicyFile::content, at, "the footer is not valid UTF-8 text");
         } else if (length->segments > max) {
           fail(PolicyFile::content, at,
-               "the footer alone takes " + std::to_string(length->segments) + " SMS segments, more than max_segments (" +
-                   std::to_string(max) + ")");
+               "the footer alone takes " + std::to_string(length->segments) +
+                   " SMS segments, more than max_segments (" + std::to_string(max) + ")");
         }
       } else {
         const auto max = rules["max_characters"].get<std::size_t>();
@@ -227,8 +229,8 @@ class Checker {
       const auto name = plan.get<std::string>();
       if (!plans.count(name))
         fail(PolicyFile::quotas, p("/partner_plans", partner),
-             "partner " + partner + " refers to the plan '" + name + "', which is not defined under plans (defined: " +
-                 plan_list() + ")");
+             "partner " + partner + " refers to the plan '" + name +
+                 "', which is not defined under plans (defined: " + plan_list() + ")");
     }
     for (const auto& [plan, classes] : q["plans"].items()) {
       for (const auto& [name, limit] : classes.items()) {

@@ -11,16 +11,17 @@ namespace {
 
 char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
-
 bool is_url_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-._~:/?#[]@!$&'()*+,;=%").find(c) != std::string_view::npos;
+  return std::isalnum(static_cast<unsigned char>(c)) ||
+         std::string_view("-._~:/?#[]@!$&'()*+,;=%").find(c) != std::string_view::npos;
 }
 
 bool looks_like_domain(std::string_view host) {
   const auto dot = host.rfind('.');
   if (dot == std::string_view::npos || dot == 0) return false;
   const auto tld = host.substr(dot + 1);
-  return tld.size() >= 2 && std::all_of(tld.begin(), tld.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
+  return tld.size() >= 2 &&
+         std::all_of(tld.begin(), tld.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
 }
 
 bool domain_allowed(const ContentPolicy& c, std::string_view host) {
@@ -88,13 +89,13 @@ ContentReport check_content(const PolicySnapshot& snapshot, Channel channel, std
     const std::string_view footer = *rules.required_footer;
     const std::string_view body = rtrim(text);
     if (body.size() < footer.size() || body.substr(body.size() - footer.size()) != footer)
-      report.violations.push_back({rules.footer_rule, "the text must end with the opt-out footer \"" +
-                                                          std::string(footer) + "\""});
+      report.violations.push_back(
+          {rules.footer_rule, "the text must end with the opt-out footer \"" + std::string(footer) + "\""});
   }
   if (const auto bad = find_forbidden_character(text))
-    report.violations.push_back({c.characters_rule, "contains " + bad->name + " at character " +
-                                                        std::to_string(bad->position) +
-                                                        "; control, invisible and text-direction characters are not allowed"});
+    report.violations.push_back(
+        {c.characters_rule, "contains " + bad->name + " at character " + std::to_string(bad->position) +
+                                "; control, invisible and text-direction characters are not allowed"});
   // Banned phrases are found in the comparable form: full-width digits, letter case, and
   // invisible characters placed inside a phrase do not hide it.
   const std::string comparable = comparable_form(text);
@@ -115,8 +116,8 @@ ContentReport check_content(const PolicySnapshot& snapshot, Channel channel, std
                                   std::to_string(rules.max_segments) + " are allowed"});
   } else if (report.characters > rules.max_characters) {
     report.violations.push_back({rules.length_rule, "has " + std::to_string(report.characters) +
-                                                        " characters; at most " +
-                                                        std::to_string(rules.max_characters) + " are allowed"});
+                                                        " characters; at most " + std::to_string(rules.max_characters) +
+                                                        " are allowed"});
   }
   return report;
 }

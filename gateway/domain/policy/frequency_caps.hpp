@@ -17,8 +17,8 @@ struct ContactCounts {  // messages already sent to the subscriber
 };
 
 struct CountingPeriods {
-  std::int64_t day = 0;   // local days since 1970-01-01
-  std::int64_t week = 0;  // local Monday-based weeks since 1970-01-05 (week 0 holds 1970-01-01)
+  std::int64_t day = 0;                     // local days since 1970-01-01
+  std::int64_t week = 0;                    // local Monday-based weeks since 1970-01-05 (week 0 holds 1970-01-01)
   Seconds day_start{}, next_day_start{};    // UTC instants
   Seconds week_start{}, next_week_start{};  // UTC instants
 };

@@ -222,12 +222,8 @@ std::optional<CaseQuestion> question(CaseReader& r, CaseKind kind, const json& c
     case CaseKind::consent:
       keys({"capability", "channel", "purpose", "partner_category", "granted", "withdrawn"});
       return consent_question(r, c, at);
-    case CaseKind::send_time:
-      keys({"channel", "at"});
-      return send_time_question(r, c, at);
-    case CaseKind::frequency:
-      keys({"channel", "already_sent"});
-      return frequency_question(r, c, at);
+    case CaseKind::send_time: keys({"channel", "at"}); return send_time_question(r, c, at);
+    case CaseKind::frequency: keys({"channel", "already_sent"}); return frequency_question(r, c, at);
     case CaseKind::attribute: {
       keys({"tier", "attribute"});
       auto tier = r.text(c, at, "tier");
@@ -256,9 +252,7 @@ std::optional<CaseQuestion> question(CaseReader& r, CaseKind kind, const json& c
       if (!channel || !category || !text) return std::nullopt;
       return ContentQuestion{*channel, *category, *text};
     }
-    case CaseKind::quota:
-      keys({"partner", "plan"});
-      return quota_question(r, c, at);
+    case CaseKind::quota: keys({"partner", "plan"}); return quota_question(r, c, at);
   }
   return std::nullopt;
 }
@@ -267,16 +261,11 @@ std::optional<CaseQuestion> question(CaseReader& r, CaseKind kind, const json& c
 
 std::vector<std::string> decisions_of(CaseKind kind) {
   switch (kind) {
-    case CaseKind::send_time:
-      return {"allow", "defer", "never"};
-    case CaseKind::count:
-      return {"publish", "suppress"};
-    case CaseKind::content:
-      return {"approved", "rejected", "pending_review"};
-    case CaseKind::quota:
-      return {};
-    default:
-      return {"allow", "deny"};
+    case CaseKind::send_time: return {"allow", "defer", "never"};
+    case CaseKind::count: return {"publish", "suppress"};
+    case CaseKind::content: return {"approved", "rejected", "pending_review"};
+    case CaseKind::quota: return {};
+    default: return {"allow", "deny"};
   }
 }
 
@@ -308,12 +297,16 @@ bool content_expectation(CaseReader& r, const json& e, const std::string& at, Ca
   out["rules"] = join({rules.begin(), rules.end()});
   for (const char* key : {"sms_segments", "characters"}) {
     if (!e.contains(key)) continue;
-    if (auto v = r.count(e, at, key)) out[key] = std::to_string(*v);
-    else ok = false;
+    if (auto v = r.count(e, at, key))
+      out[key] = std::to_string(*v);
+    else
+      ok = false;
   }
   if (e.contains("sms_encoding")) {
-    if (auto v = r.one_of(e, at, "sms_encoding", {"gsm7", "ucs2"})) out["sms_encoding"] = *v;
-    else ok = false;
+    if (auto v = r.one_of(e, at, "sms_encoding", {"gsm7", "ucs2"}))
+      out["sms_encoding"] = *v;
+    else
+      ok = false;
   }
   return ok;
 }
@@ -391,8 +384,10 @@ std::optional<CaseValues> expectation(CaseReader& r, CaseKind kind, const json& 
   bool ok = true;
   const char* headline = kind == CaseKind::quota ? "plan" : "decision";
   auto value = kind == CaseKind::quota ? r.text(e, at, "plan") : r.one_of(e, at, "decision", decisions_of(kind));
-  if (value) out[headline] = *value;
-  else ok = false;
+  if (value)
+    out[headline] = *value;
+  else
+    ok = false;
 
   if (kind == CaseKind::content) {
     ok = content_expectation(r, e, at, out) && ok;
@@ -403,8 +398,10 @@ std::optional<CaseValues> expectation(CaseReader& r, CaseKind kind, const json& 
   }
   if (kind == CaseKind::send_time && e.contains("next_allowed")) ok = next_allowed_expectation(r, e, at, out) && ok;
   if (kind == CaseKind::count && e.contains("published")) {
-    if (auto v = r.count(e, at, "published", true, UINT64_MAX >> 1)) out["published"] = std::to_string(*v);
-    else ok = false;
+    if (auto v = r.count(e, at, "published", true, UINT64_MAX >> 1))
+      out["published"] = std::to_string(*v);
+    else
+      ok = false;
   }
   if (kind == CaseKind::quota && e.contains("limits")) {
     const auto limits = limits_expectation(r, e, at, out);

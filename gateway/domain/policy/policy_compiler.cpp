@@ -75,8 +75,8 @@ void compile_privacy(const json& v, PrivacyPolicy& out) {
     // The schema allows at most three decimals; llround keeps 0.1 from becoming 99.
     out.epsilon_milli = static_cast<std::uint64_t>(std::llround(r["epsilon_per_release"].get<double>() * 1000));
     out.budget_milli = static_cast<std::uint64_t>(std::llround(r["budget"]["epsilon"].get<double>() * 1000));
-    out.budget_period = r["budget"]["period"] == "month" ? PrivacyPolicy::BudgetPeriod::month
-                                                         : PrivacyPolicy::BudgetPeriod::day;
+    out.budget_period =
+        r["budget"]["period"] == "month" ? PrivacyPolicy::BudgetPeriod::month : PrivacyPolicy::BudgetPeriod::day;
   }
 }
 
@@ -148,9 +148,9 @@ void compile_quotas(const json& q, QuotaPolicy& out) {
     out.plans.push_back(std::move(p));
   }
   auto plan_index = [&](const std::string& name) {
-    return static_cast<std::size_t>(std::find_if(out.plans.begin(), out.plans.end(),
-                                                 [&](const QuotaPlan& p) { return p.name == name; }) -
-                                    out.plans.begin());
+    return static_cast<std::size_t>(
+        std::find_if(out.plans.begin(), out.plans.end(), [&](const QuotaPlan& p) { return p.name == name; }) -
+        out.plans.begin());
   };
   out.default_plan = plan_index(q["default_plan"].get<std::string>());
   for (const auto& [partner, plan] : q["partner_plans"].items()) {

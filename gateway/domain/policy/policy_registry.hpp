@@ -37,9 +37,9 @@ struct ActivePolicyInfo {
 struct ReloadReport {
   enum class Outcome { accepted, unchanged, refused };
   Outcome outcome = Outcome::refused;
-  std::string previous_version;  // empty at startup
-  std::string version;           // the version now serving (the previous one when refused)
-  std::string attempted_version; // the candidate's version; empty when it did not compile
+  std::string previous_version;   // empty at startup
+  std::string version;            // the version now serving (the previous one when refused)
+  std::string attempted_version;  // the candidate's version; empty when it did not compile
   std::string actor;
   std::string reason;  // free text the operator gave, if any
   std::int64_t at = 0;
@@ -55,8 +55,7 @@ class PolicyRegistry {
   using AuditSink = std::function<void(const ReloadReport&)>;
 
   // Does not load: call reload("startup") and refuse to start when it fails.
-  PolicyRegistry(std::filesystem::path directory, AuditSink audit = {},
-                 const Clock& clock = system_clock());
+  PolicyRegistry(std::filesystem::path directory, AuditSink audit = {}, const Clock& clock = system_clock());
 
   // Loads the directory again. Accepted → swapped in; unchanged (same version) → nothing
   // swaps but the attempt is audited; refused → the running snapshot stays. Serialised:

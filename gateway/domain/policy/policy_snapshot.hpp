@@ -127,7 +127,7 @@ struct ContentPolicy {
   std::vector<std::string> banned_comparable;  // each phrase in comparable_form (text_normaliser)
   std::vector<std::string> allowed_link_domains;
   bool include_subdomains = false;
-  std::vector<bool> human_review;  // by CategoryId
+  std::vector<bool> human_review;               // by CategoryId
   std::vector<std::string> human_review_rules;  // by CategoryId: "content.human_review.content"
   std::string banned_rule = "content.banned_phrases";
   std::string links_rule = "content.allowed_link_domains";
@@ -145,7 +145,7 @@ struct RateLimit {
 
 struct QuotaPlan {
   std::string name;
-  std::string rule;  // "quotas.plans.starter"
+  std::string rule;                                     // "quotas.plans.starter"
   std::array<RateLimit, kCapabilityClassCount> limits;  // by CapabilityClass
 
   const RateLimit& limit(CapabilityClass c) const { return limits[static_cast<std::size_t>(c)]; }
@@ -154,7 +154,7 @@ struct QuotaPlan {
 struct QuotaPolicy {
   std::vector<QuotaPlan> plans;  // sorted by name
   std::size_t default_plan = 0;
-  std::map<std::string, std::size_t, std::less<>> partner_plans;  // partner id → index in plans
+  std::map<std::string, std::size_t, std::less<>> partner_plans;       // partner id → index in plans
   std::map<std::string, std::string, std::less<>> partner_plan_rules;  // partner id → "quotas.partner_plans.<id>"
   std::string default_plan_rule = "quotas.default_plan";
 };

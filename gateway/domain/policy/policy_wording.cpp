@@ -70,12 +70,9 @@ std::string limit_text(const RateLimit& l) {
 
 std::string outage_text(OutageBehaviour behaviour) {
   switch (behaviour) {
-    case OutageBehaviour::admit:
-      return "admit";
-    case OutageBehaviour::refuse:
-      return "refuse";
-    case OutageBehaviour::class_default:
-      break;
+    case OutageBehaviour::admit: return "admit";
+    case OutageBehaviour::refuse: return "refuse";
+    case OutageBehaviour::class_default: break;
   }
   return "class default";
 }

@@ -10,8 +10,8 @@ namespace octopus::policy {
 
 struct SendTimeDecision {
   bool allowed = false;
-  Seconds next_allowed{};    // == the asked instant when allowed; Seconds::max() if never
-  std::string_view rule;     // the quiet-hours or blackout rule that decided
+  Seconds next_allowed{};  // == the asked instant when allowed; Seconds::max() if never
+  std::string_view rule;   // the quiet-hours or blackout rule that decided
   std::string_view version;
 };
 

@@ -110,8 +110,8 @@ class SchemaWalker {
     const json* schema = resolve(&root_);
     for (const auto& token : tokens) {
       if (!schema || !schema->is_object()) return nullptr;
-      if (auto items = schema->find("items"); items != schema->end() && !schema->contains("properties") &&
-                                              !schema->contains("patternProperties")) {
+      if (auto items = schema->find("items");
+          items != schema->end() && !schema->contains("properties") && !schema->contains("patternProperties")) {
         schema = resolve(&*items);
       } else {
         schema = member_schema(*schema, token);
@@ -158,8 +158,8 @@ class MessageWriter {
       push(pointer, "must be one of " + join_names(allowed) + ", not " + (value ? quoted(*value) : got));
     } else if (starts_with(raw, "Failed to match expected value set by 'const'")) {
       const json* c = keyword("const");
-      std::string message = "must be " + (c ? quoted(*c) : std::string("a fixed value")) + ", not " +
-                            (value ? quoted(*value) : got);
+      std::string message =
+          "must be " + (c ? quoted(*c) : std::string("a fixed value")) + ", not " + (value ? quoted(*value) : got);
       if (const json* d = keyword("description")) message += " (" + d->get<std::string>() + ")";
       push(pointer, message);
     } else if (starts_with(raw, "Expected number greater than or equal to")) {
@@ -172,12 +172,14 @@ class MessageWriter {
       push(pointer, "must be less than " + bound_of(keyword("exclusiveMaximum"), keyword("maximum")) + ", not " + got);
     } else if (starts_with(raw, "Failed to match regex")) {
       const json* d = keyword("description");
-      push(pointer, (value ? quoted(*value) : got) + " is not " +
-                        (d ? d->get<std::string>() : "in the expected form (" + keyword("pattern")->get<std::string>() + ")"));
+      push(pointer,
+           (value ? quoted(*value) : got) + " is not " +
+               (d ? d->get<std::string>() : "in the expected form (" + keyword("pattern")->get<std::string>() + ")"));
     } else if (starts_with(raw, "Elements at indexes #")) {
       const auto second = std::stoul(raw.substr(raw.find('#', 22) + 1));
       const json* item = value && value->is_array() && second < value->size() ? &(*value)[second] : nullptr;
-      push(pointer + "/" + std::to_string(second), (item ? quoted(*item) : std::string("an item")) + " is listed twice");
+      push(pointer + "/" + std::to_string(second),
+           (item ? quoted(*item) : std::string("an item")) + " is listed twice");
     } else if (starts_with(raw, "Array should contain no fewer than")) {
       push(pointer, "must list at least " + bound_text(keyword("minItems")) + " item(s)");
     } else if (starts_with(raw, "Array should contain no more than")) {
@@ -232,7 +234,8 @@ class MessageWriter {
     for (const auto& item : object->items()) {
       const std::string& name = item.key();  // a plain reference: lambdas may capture it on every compiler
       if (std::find(known.begin(), known.end(), name) != known.end()) continue;
-      if (std::any_of(patterns.begin(), patterns.end(), [&](const std::regex& r) { return std::regex_search(name, r); }))
+      if (std::any_of(patterns.begin(), patterns.end(),
+                      [&](const std::regex& r) { return std::regex_search(name, r); }))
         continue;
       const std::string at = pointer_of(tokens) + "/" + escape_pointer_token(name);
       if (patterns.empty()) {
@@ -275,10 +278,12 @@ std::vector<SchemaViolation> SchemaValidator::validate(const json& document) con
 
   // valijson reports a failure where it happens and again at every enclosing property, item
   // and sub-schema; only the innermost report says what is wrong.
-  static const std::vector<std::string> wrappers{
-      "Failed to validate against schema associated with", "Failed to validate item #",
-      "Failed to validate against child schema", "Failed to validate against additional properties schema",
-      "Failed to validate against any schemas", "Failed to validate against exactly one"};
+  static const std::vector<std::string> wrappers{"Failed to validate against schema associated with",
+                                                 "Failed to validate item #",
+                                                 "Failed to validate against child schema",
+                                                 "Failed to validate against additional properties schema",
+                                                 "Failed to validate against any schemas",
+                                                 "Failed to validate against exactly one"};
   const SchemaWalker walker(schema_json_);
   const MessageWriter writer(walker, document);
   std::vector<SchemaViolation> violations;

@@ -10,10 +10,10 @@ namespace {
 constexpr std::size_t kGsmSingle = 160, kGsmPart = 153, kUcs2Single = 70, kUcs2Part = 67;
 
 // The default alphabet outside printable ASCII (GSM 03.38 table, Unicode values).
-constexpr std::array<char32_t, 40> kGsmBasicNonAscii{
-    U'£', U'¥', U'è', U'é', U'ù', U'ì', U'ò', U'Ç', U'Ø', U'ø', U'Å', U'å', U'Δ', U'Φ',
-    U'Γ', U'Λ', U'Ω', U'Π', U'Ψ', U'Σ', U'Θ', U'Ξ', U'Æ', U'æ', U'ß', U'É', U'¤', U'¡',
-    U'Ä', U'Ö', U'Ñ', U'Ü', U'§', U'¿', U'ä', U'ö', U'ñ', U'ü', U'à', U'\r'};
+constexpr std::array<char32_t, 40> kGsmBasicNonAscii{U'£', U'¥', U'è', U'é', U'ù', U'ì', U'ò', U'Ç', U'Ø', U'ø',
+                                                     U'Å', U'å', U'Δ', U'Φ', U'Γ', U'Λ', U'Ω', U'Π', U'Ψ', U'Σ',
+                                                     U'Θ', U'Ξ', U'Æ', U'æ', U'ß', U'É', U'¤', U'¡', U'Ä', U'Ö',
+                                                     U'Ñ', U'Ü', U'§', U'¿', U'ä', U'ö', U'ñ', U'ü', U'à', U'\r'};
 constexpr std::array<char32_t, 10> kGsmExtension{U'\f', U'^', U'{', U'}', U'\\', U'[', U']', U'~', U'|', U'€'};
 
 // Septets a code point takes in GSM-7, or 0 if GSM-7 cannot carry it.

@@ -45,7 +45,6 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
-
 using json = nlohmann::json;
 
 constexpr int kMaxDepth = 64;
@@ -67,10 +66,8 @@ class YamlToJson {
     if (depth > kMaxDepth) fail(node, pointer, "nested more than " + std::to_string(kMaxDepth) + " levels deep");
     switch (node.Type()) {
       case YAML::NodeType::Null:
-      case YAML::NodeType::Undefined:
-        return nullptr;
-      case YAML::NodeType::Scalar:
-        return scalar(node, pointer);
+      case YAML::NodeType::Undefined: return nullptr;
+      case YAML::NodeType::Scalar: return scalar(node, pointer);
       case YAML::NodeType::Sequence: {
         json array = json::array();
         std::size_t index = 0;
@@ -88,7 +85,8 @@ class YamlToJson {
           if (!key.IsScalar()) fail(key, pointer, "a key must be a plain name, not a list or mapping");
           const std::string& name = key.Scalar();
           if (!valid_utf8(name)) fail(key, pointer, "a key is not valid UTF-8");
-          if (name == "<<" && key.Tag() == "?") fail(key, pointer, "YAML merge keys (<<) are not supported; write the values out");
+          if (name == "<<" && key.Tag() == "?")
+            fail(key, pointer, "YAML merge keys (<<) are not supported; write the values out");
           const std::string at = pointer + "/" + escape_pointer_token(name);
           if (object.contains(name)) fail(key, at, "the key '" + name + "' appears twice");
           lines_.emplace(at, line_of_mark(key.Mark()));

@@ -18,12 +18,9 @@ bool forbidden(UChar32 c) {
   switch (u_charType(c)) {
     case U_CONTROL_CHAR:
     case U_PRIVATE_USE_CHAR:
-    case U_SURROGATE:
-      return true;
-    case U_FORMAT_CHAR:
-      return c != kZeroWidthJoiner;
-    default:
-      return U_IS_UNICODE_NONCHAR(c);
+    case U_SURROGATE: return true;
+    case U_FORMAT_CHAR: return c != kZeroWidthJoiner;
+    default: return U_IS_UNICODE_NONCHAR(c);
   }
 }
 
@@ -55,7 +52,8 @@ std::optional<ForbiddenCharacter> find_forbidden_character(std::string_view text
 std::string comparable_form(std::string_view text) {
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(status);
-  if (U_FAILURE(status)) throw std::runtime_error(std::string("ICU NFKC_Casefold is unavailable: ") + u_errorName(status));
+  if (U_FAILURE(status))
+    throw std::runtime_error(std::string("ICU NFKC_Casefold is unavailable: ") + u_errorName(status));
   const auto source = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
   const icu::UnicodeString folded = nfkc_cf->normalize(source, status);
   if (U_FAILURE(status)) throw std::runtime_error(std::string("ICU normalisation failed: ") + u_errorName(status));

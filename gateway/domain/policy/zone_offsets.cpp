@@ -10,8 +10,8 @@ namespace octopus::policy {
 
 namespace {
 // The table covers these years; instants outside use the nearest period.
-constexpr std::int64_t kTableStart = 0;            // 1970-01-01
-constexpr std::int64_t kTableEnd = 7258118400;     // 2200-01-01
+constexpr std::int64_t kTableStart = 0;         // 1970-01-01
+constexpr std::int64_t kTableEnd = 7258118400;  // 2200-01-01
 constexpr int kMaxPeriods = 4096;
 }  // namespace
 

@@ -20,14 +20,16 @@ class ZoneOffsets {
   const std::string& name() const { return name_; }
   std::chrono::seconds offset_at(Seconds instant) const;
   // Seconds since 1970-01-01 00:00 in local wall-clock time.
-  std::int64_t to_local(Seconds instant) const { return instant.time_since_epoch().count() + offset_at(instant).count(); }
+  std::int64_t to_local(Seconds instant) const {
+    return instant.time_since_epoch().count() + offset_at(instant).count();
+  }
   // The first instant whose local time is `local` or, when the clocks jump over it, the
   // instant of the jump; the earlier one when the clocks go back and it occurs twice.
   Seconds to_utc(std::int64_t local) const;
 
  private:
   struct Period {
-    std::int64_t begin;  // UTC seconds
+    std::int64_t begin;   // UTC seconds
     std::int32_t offset;  // seconds east of UTC
   };
   const Period& period_at(std::int64_t utc) const;

@@ -116,8 +116,7 @@ SegmentNode canonical_segment(const SegmentNode& node) {
       n.kind = n.values.size() == 1 ? Kind::eq : Kind::in;
       return n;
     case Kind::range:
-    case Kind::tag:
-      return n;
+    case Kind::tag: return n;
   }
   return n;
 }

@@ -102,11 +102,12 @@ Release ReleaseModel::release(const policy::PrivacyPolicy& policy, const std::st
   std::vector<Figure> shown;
   for (const auto& f : raw) {
     const std::int64_t noisy = static_cast<std::int64_t>(f.value) + discrete_laplace(stream, per_part);
-    const std::uint64_t rounded = policy::round_count(policy, static_cast<std::uint64_t>(std::max<std::int64_t>(0, noisy)));
+    const std::uint64_t rounded =
+        policy::round_count(policy, static_cast<std::uint64_t>(std::max<std::int64_t>(0, noisy)));
     shown.push_back({f.name, std::max(rounded, floor)});
   }
-  const auto recorded = ledger_.record({account, key, period_of(policy, now), policy.epsilon_milli, to_json(shown), now},
-                                       policy.budget_milli);
+  const auto recorded = ledger_.record(
+      {account, key, period_of(policy, now), policy.epsilon_milli, to_json(shown), now}, policy.budget_milli);
   if (!recorded) return withheld("privacy_budget_exhausted");
   return {false, "", from_json(*recorded)};
 }

@@ -31,7 +31,7 @@ struct Figure {
 
 struct Release {
   bool withheld = false;
-  std::string reason;  // withheld: "below_threshold" | "privacy_budget_exhausted"
+  std::string reason;           // withheld: "below_threshold" | "privacy_budget_exhausted"
   std::vector<Figure> figures;  // shown: the released values, in the order asked
   std::uint64_t value(std::string_view name) const;
 };

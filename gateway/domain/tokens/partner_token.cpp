@@ -16,8 +16,8 @@ constexpr char kContext[crypto_kdf_CONTEXTBYTES + 1] = "OCTOPTOK";  // 8 bytes, 
 // 8 bytes of an unkeyed BLAKE2b of the partner id (collisions: 2^-64).
 std::uint64_t subkey_id(std::string_view partner_id) {
   unsigned char h[8];
-  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(partner_id.data()), partner_id.size(),
-                     nullptr, 0);
+  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(partner_id.data()), partner_id.size(), nullptr,
+                     0);
   std::uint64_t id = 0;
   for (unsigned char b : h) id = (id << 8) | b;
   return id;

@@ -4,9 +4,8 @@ namespace octopus::tokens {
 
 using store::sqlite::Statement;
 
-void SqliteSubscriberTokenRepository::remember_subscriber_token(const std::string& partner_id,
-                                                                const std::string& token, std::uint64_t subscriber,
-                                                                std::int64_t now) {
+void SqliteSubscriberTokenRepository::remember_subscriber_token(const std::string& partner_id, const std::string& token,
+                                                                std::uint64_t subscriber, std::int64_t now) {
   auto held = db_.lock();
   Statement st(db_.handle(),
                "INSERT OR IGNORE INTO subscriber_tokens(partner_id, token, subscriber, created_at) "

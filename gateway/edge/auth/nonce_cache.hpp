@@ -16,16 +16,14 @@ class NonceCache {
   virtual ~NonceCache() = default;
   // Remembers (key_id, nonce) until `expires_at` (Unix seconds). Returns false when the
   // pair was already remembered and has not expired: a replay.
-  virtual bool remember(std::string_view key_id, std::string_view nonce, std::int64_t expires_at,
-                        std::int64_t now) = 0;
+  virtual bool remember(std::string_view key_id, std::string_view nonce, std::int64_t expires_at, std::int64_t now) = 0;
 };
 
 // Single-node cache: 64 independently locked shards so concurrent requests rarely
 // contend; expired entries are swept from a shard as it grows.
 class MemoryNonceCache final : public NonceCache {
  public:
-  bool remember(std::string_view key_id, std::string_view nonce, std::int64_t expires_at,
-                std::int64_t now) override;
+  bool remember(std::string_view key_id, std::string_view nonce, std::int64_t expires_at, std::int64_t now) override;
   std::size_t size() const;
 
  private:

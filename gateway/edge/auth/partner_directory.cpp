@@ -23,8 +23,10 @@ void PartnerDirectory::upsert(const partners::Partner& partner) {
   // Copy-on-write: readers holding the old map keep a consistent view.
   auto map = std::make_shared<Map>(*keys_);
   for (auto it = map->begin(); it != map->end();) {
-    if (it->second.partner->id == partner.id) it = map->erase(it);
-    else ++it;
+    if (it->second.partner->id == partner.id)
+      it = map->erase(it);
+    else
+      ++it;
   }
   add_partner(*map, partner);
   keys_ = std::move(map);

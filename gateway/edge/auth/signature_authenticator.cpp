@@ -56,9 +56,9 @@ std::optional<http::Response> refuse_parameters(http::RequestContext& ctx, const
     return deny(problems::signature_malformed,
                 "The nonce is longer than " + std::to_string(policy.max_nonce_length) + " characters.");
   if (*params.created > now + policy.max_skew_seconds)
-    return deny(problems::signature_not_yet_valid,
-                "created is ahead of the gateway's clock by more than " + std::to_string(policy.max_skew_seconds) +
-                    " s; check the client's clock.");
+    return deny(problems::signature_not_yet_valid, "created is ahead of the gateway's clock by more than " +
+                                                       std::to_string(policy.max_skew_seconds) +
+                                                       " s; check the client's clock.");
   if (*params.created < now - policy.max_skew_seconds)
     return deny(problems::signature_expired,
                 "created is older than " + std::to_string(policy.max_skew_seconds) + " s; sign each request afresh.");
@@ -132,8 +132,7 @@ std::optional<http::Response> SignatureAuthenticator::on_request(http::RequestCo
   auto base = protocol::signature_base(view, parsed->covered, &err);
   if (!base) return deny(problem_for(err), describe(err));
   if (!protocol::verify_signature(*parsed, *base, key->public_key))
-    return deny(problems::signature_invalid,
-                "The signature does not verify over the covered components as received.");
+    return deny(problems::signature_invalid, "The signature does not verify over the covered components as received.");
 
   // 6. The body, now that the signed Content-Digest is known to be the partner's.
   if (auto refused = refuse_body(ctx)) return refused;
@@ -143,8 +142,8 @@ std::optional<http::Response> SignatureAuthenticator::on_request(http::RequestCo
     return deny(problems::nonce_replayed, "This nonce was already used with this key.");
 
   const auto& partner = *key->partner;
-  ctx.principal = http::Principal{partner.id, *params.keyid, partner.display_name, partner.tier, partner.category,
-                                  partner.scopes, partner.organisation};
+  ctx.principal = http::Principal{partner.id,       *params.keyid,  partner.display_name, partner.tier,
+                                  partner.category, partner.scopes, partner.organisation};
   if (partner.status != partners::PartnerStatus::active)
     return deny(problems::partner_suspended, "This partner account is suspended; contact the operator.");
   return std::nullopt;

@@ -35,8 +35,9 @@ std::optional<std::string> parse_idempotency_key(std::string_view field, std::st
   }
   for (char c : key)
     if (!visible_key_char(c)) {
-      why = "Idempotency-Key may hold only visible ASCII characters other than quotes and backslashes; a UUID is "
-            "recommended.";
+      why =
+          "Idempotency-Key may hold only visible ASCII characters other than quotes and backslashes; a UUID is "
+          "recommended.";
       return std::nullopt;
     }
   return std::string(key);

@@ -9,8 +9,7 @@
 
 namespace octopus::idempotency {
 
-namespace {
-}  // namespace
+namespace {}  // namespace
 
 IdempotencyStage::IdempotencyStage(IdempotencyRepository& keys, IdempotencyOptions options, const Clock& clock)
     : keys_(keys), options_(options), clock_(clock) {}
@@ -24,12 +23,10 @@ std::optional<http::Response> IdempotencyStage::on_request(http::RequestContext&
 
   const auto fingerprint = request_fingerprint(ctx.request.method, ctx.request.target, ctx.request.body);
   const auto claim = keys_.claim_idempotency_key(ctx.principal->id, *key, fingerprint, clock_.unix_seconds(),
-                                                  options_.abandoned_after_seconds, options_.keep_seconds);
+                                                 options_.abandoned_after_seconds, options_.keep_seconds);
   using Outcome = idempotency::IdempotencyClaim::Outcome;
   switch (claim.outcome) {
-    case Outcome::claimed:
-      ctx.idempotency_key = *key;
-      return std::nullopt;
+    case Outcome::claimed: ctx.idempotency_key = *key; return std::nullopt;
     case Outcome::in_flight:
       return http::make_problem(ctx, http::problems::idempotency_key_in_flight,
                                 "An earlier request with this Idempotency-Key is still being answered; retry it "

@@ -23,8 +23,7 @@ struct IdempotencyOptions {
 
 class IdempotencyStage final : public http::Stage {
  public:
-  IdempotencyStage(IdempotencyRepository& keys, IdempotencyOptions options = {},
-                   const Clock& clock = system_clock());
+  IdempotencyStage(IdempotencyRepository& keys, IdempotencyOptions options = {}, const Clock& clock = system_clock());
   std::string_view name() const override { return "idempotency"; }
   std::optional<http::Response> on_request(http::RequestContext& ctx) override;
   void on_response(http::RequestContext& ctx, const http::Response& response) override;

@@ -6,12 +6,9 @@ using store::sqlite::Statement;
 
 // The claim an earlier request still holds on the key, if it counts (neither expired nor
 // abandoned). Under the lock.
-std::optional<IdempotencyClaim> SqliteIdempotencyRepository::earlier_claim(const std::string& partner_id,
-                                                                          const std::string& key,
-                                                                          const std::string& fingerprint,
-                                                                          std::int64_t now,
-                                                                          std::int64_t abandoned_after,
-                                                                          std::int64_t keep) {
+std::optional<IdempotencyClaim> SqliteIdempotencyRepository::earlier_claim(
+    const std::string& partner_id, const std::string& key, const std::string& fingerprint, std::int64_t now,
+    std::int64_t abandoned_after, std::int64_t keep) {
   Statement find(db_.handle(),
                  "SELECT fingerprint, state, status, content_type, location, body, created_at, updated_at "
                  "FROM idempotency_keys WHERE partner_id = :partner AND key = :key");

@@ -9,10 +9,10 @@ class SqliteIdempotencyRepository final : public IdempotencyRepository {
  public:
   explicit SqliteIdempotencyRepository(store::sqlite::SqliteDatabase& db) : db_(db) {}
   IdempotencyClaim claim_idempotency_key(const std::string& partner_id, const std::string& key,
-                                         const std::string& fingerprint, std::int64_t now,
-                                         std::int64_t abandoned_after, std::int64_t keep) override;
-  void complete_idempotency_key(const std::string& partner_id, const std::string& key,
-                                const StoredResponse& response, std::int64_t now) override;
+                                         const std::string& fingerprint, std::int64_t now, std::int64_t abandoned_after,
+                                         std::int64_t keep) override;
+  void complete_idempotency_key(const std::string& partner_id, const std::string& key, const StoredResponse& response,
+                                std::int64_t now) override;
   void release_idempotency_key(const std::string& partner_id, const std::string& key) override;
 
  private:

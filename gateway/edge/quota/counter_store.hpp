@@ -20,9 +20,9 @@ class CounterUnavailable : public std::runtime_error {
 };
 
 struct PeriodLimit {
-  std::int64_t id = 0;        // QuotaPeriods::day or ::month
-  std::uint64_t limit = 0;    // most units in the period
-  std::int64_t ends_at = 0;   // Unix seconds; counters may be forgotten after it
+  std::int64_t id = 0;       // QuotaPeriods::day or ::month
+  std::uint64_t limit = 0;   // most units in the period
+  std::int64_t ends_at = 0;  // Unix seconds; counters may be forgotten after it
 };
 
 struct AdmitRequest {
@@ -38,8 +38,8 @@ enum class Verdict { allowed, rate_limited, day_exhausted, month_exhausted };
 
 struct Admission {
   Verdict verdict = Verdict::allowed;
-  GcraOutcome rate;               // the rate check's outcome (also when a quota refused)
-  std::uint64_t day_used = 0;     // after this request when admitted
+  GcraOutcome rate;            // the rate check's outcome (also when a quota refused)
+  std::uint64_t day_used = 0;  // after this request when admitted
   std::uint64_t month_used = 0;
 };
 

@@ -198,15 +198,9 @@ LimitDecision QuotaLimiter::admit(const policy::PolicySnapshot& snapshot, std::s
 
   switch (a.verdict) {
     case Verdict::allowed: break;
-    case Verdict::rate_limited:
-      d.retry_after_s = std::max<std::int64_t>(1, ceil_seconds(a.rate.retry_after_ns));
-      break;
-    case Verdict::day_exhausted:
-      d.retry_after_s = std::max<std::int64_t>(1, periods.day_ends_at - now_s);
-      break;
-    case Verdict::month_exhausted:
-      d.retry_after_s = std::max<std::int64_t>(1, periods.month_ends_at - now_s);
-      break;
+    case Verdict::rate_limited: d.retry_after_s = std::max<std::int64_t>(1, ceil_seconds(a.rate.retry_after_ns)); break;
+    case Verdict::day_exhausted: d.retry_after_s = std::max<std::int64_t>(1, periods.day_ends_at - now_s); break;
+    case Verdict::month_exhausted: d.retry_after_s = std::max<std::int64_t>(1, periods.month_ends_at - now_s); break;
   }
   if (a.verdict != Verdict::allowed)
     observability::metrics().increment("octopus_quota_refusals_total{policy=\"" + d.violated_policy() + "\"}");
@@ -279,7 +273,9 @@ UsageReport QuotaLimiter::usage(const policy::PolicySnapshot& snapshot, std::str
     line.burst = limit.burst;
     // usage() asks "what if one came now": the remaining count includes that one.
     line.rate_remaining = u.rate.allowed ? u.rate.remaining + 1 : 0;
-    line.rate_full_in_ms = std::max<std::int64_t>(0, u.rate.reset_after_ns - gcra_limit(limit.per_second, limit.burst).interval_ns) / 1'000'000;
+    line.rate_full_in_ms =
+        std::max<std::int64_t>(0, u.rate.reset_after_ns - gcra_limit(limit.per_second, limit.burst).interval_ns) /
+        1'000'000;
     line.day = PeriodUsage{.limit = limit.per_day, .used = u.day_used, .resets_at = report.periods.day_ends_at};
     line.month = PeriodUsage{.limit = limit.per_month, .used = u.month_used, .resets_at = report.periods.month_ends_at};
     line.on_outage = outage_mode(limit, c);

@@ -19,7 +19,8 @@ QuotaPeriods quota_periods(const policy::PolicySnapshot& snapshot, std::int64_t 
   p.month = (static_cast<int>(date.year()) - 1970) * 12 + static_cast<int>(static_cast<unsigned>(date.month())) - 1;
   p.day_starts_at = zone.to_utc(p.day * kDay).time_since_epoch().count();
   p.day_ends_at = zone.to_utc((p.day + 1) * kDay).time_since_epoch().count();
-  const std::int64_t month_first_day = sys_days{year_month{date.year(), date.month()} / day{1}}.time_since_epoch().count();
+  const std::int64_t month_first_day =
+      sys_days{year_month{date.year(), date.month()} / day{1}}.time_since_epoch().count();
   p.month_starts_at = zone.to_utc(month_first_day * kDay).time_since_epoch().count();
   const year_month next_month = year_month{date.year(), date.month()} + months{1};
   const std::int64_t next_month_day = sys_days{next_month / day{1}}.time_since_epoch().count();

@@ -9,8 +9,8 @@
 namespace octopus::quota {
 
 struct QuotaPeriods {
-  std::int64_t day = 0;    // local days since 1970-01-01
-  std::int64_t month = 0;  // local months since 1970-01 (year * 12 + month - 1 - 1970 * 12)
+  std::int64_t day = 0;            // local days since 1970-01-01
+  std::int64_t month = 0;          // local months since 1970-01 (year * 12 + month - 1 - 1970 * 12)
   std::int64_t day_starts_at = 0;  // Unix seconds of this local midnight
   std::int64_t month_starts_at = 0;
   std::int64_t day_ends_at = 0;    // Unix seconds of the next local midnight

@@ -28,13 +28,12 @@ std::optional<http::Response> RateLimitStage::on_request(http::RequestContext& c
   const nlohmann::json extensions = {{"violated-policies", {violated}}, {"plan", plan}};
   if (d.verdict == Verdict::rate_limited)
     return http::make_problem(ctx, http::problems::rate_limited,
-                              "Plan '" + plan + "' allows this rate for " + violated +
-                                  "; slow down and retry after " + std::to_string(d.retry_after_s) + " s.",
+                              "Plan '" + plan + "' allows this rate for " + violated + "; slow down and retry after " +
+                                  std::to_string(d.retry_after_s) + " s.",
                               extensions);
   return http::make_problem(ctx, http::problems::quota_exhausted,
-                            "Plan '" + plan + "' allowance " + violated +
-                                " is used up for this period; it renews in " + std::to_string(d.retry_after_s) +
-                                " s.",
+                            "Plan '" + plan + "' allowance " + violated + " is used up for this period; it renews in " +
+                                std::to_string(d.retry_after_s) + " s.",
                             extensions);
 }
 

@@ -118,11 +118,12 @@ redis::RedisReply RedisCounterStore::call(const redis::RedisScript& script, cons
 }
 
 Admission RedisCounterStore::admit(const AdmitRequest& r, std::int64_t now_ns) {
-  auto reply = call(kAdmit, {rate_key(r.partner, r.capability_class), day_key(r.partner, r.capability_class, r.day),
-                             month_key(r.partner, r.capability_class, r.month)},
-                    {interval_us(r.rate), std::to_string(r.rate.burst), std::to_string(r.cost),
-                     std::to_string(r.day.limit), ttl_seconds(r.day, now_ns), std::to_string(r.month.limit),
-                     ttl_seconds(r.month, now_ns)});
+  auto reply =
+      call(kAdmit,
+           {rate_key(r.partner, r.capability_class), day_key(r.partner, r.capability_class, r.day),
+            month_key(r.partner, r.capability_class, r.month)},
+           {interval_us(r.rate), std::to_string(r.rate.burst), std::to_string(r.cost), std::to_string(r.day.limit),
+            ttl_seconds(r.day, now_ns), std::to_string(r.month.limit), ttl_seconds(r.month, now_ns)});
   if (reply.type != redis::RedisReply::Type::array || reply.elements.size() < 7)
     throw CounterUnavailable("redis: unexpected reply to the admission script");
   const auto& e = reply.elements;
@@ -145,9 +146,8 @@ Admission RedisCounterStore::admit(const AdmitRequest& r, std::int64_t now_ns) {
 
 bool RedisCounterStore::reserve(std::string_view partner, policy::CapabilityClass c, const PeriodLimit& day,
                                 const PeriodLimit& month, std::uint64_t amount) {
-  const auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const auto now_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   auto reply = call(kReserve, {day_key(partner, c, day), month_key(partner, c, month)},
                     {std::to_string(amount), std::to_string(day.limit), ttl_seconds(day, now_ns),
                      std::to_string(month.limit), ttl_seconds(month, now_ns)});

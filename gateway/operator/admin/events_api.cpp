@@ -27,7 +27,8 @@ void register_event_routes(http::Pipeline& admin_plane, EventsApiDeps deps) {
                  throw engine::wire::WireError("sequence and at_ms are set by the engine");
                event = engine::wire::event_from_json(*body);
              } catch (const engine::wire::WireError& e) {
-               return http::make_problem(ctx, http::problems::validation_error, "The event breaks its schema; see errors.",
+               return http::make_problem(ctx, http::problems::validation_error,
+                                         "The event breaks its schema; see errors.",
                                          {{"errors", json::array({{{"pointer", ""}, {"detail", e.what()}}})}});
              }
              std::uint64_t sequence = 0;
@@ -37,7 +38,8 @@ void register_event_routes(http::Pipeline& admin_plane, EventsApiDeps deps) {
                return http::make_unavailable(ctx, http::problems::engine_unavailable,
                                              "The engine is not answering; the event was not added.", e.retry_after());
              } catch (const std::invalid_argument& e) {
-               return http::make_problem(ctx, http::problems::validation_error, "The engine refused the event; see errors.",
+               return http::make_problem(ctx, http::problems::validation_error,
+                                         "The engine refused the event; see errors.",
                                          {{"errors", json::array({{{"pointer", ""}, {"detail", e.what()}}})}});
              }
              record_admin_action(deps.audit, ctx, "engine.event_injected", std::to_string(event.subscriber),

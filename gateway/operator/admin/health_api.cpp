@@ -10,7 +10,10 @@ void register_health_routes(http::Pipeline& admin_plane, std::function<bool()> s
                             std::function<bool()> draining) {
   admin_plane.add_route({.method = "GET",
                          .pattern = "/healthz",
-                         .handler = [](http::RequestContext&) { return http::make_json(200, {{"status", "ok"}}); },
+                         .handler =
+                             [](http::RequestContext&) {
+                               return http::make_json(200, {{"status", "ok"}});
+                             },
                          .public_route = true});
   admin_plane.add_route(
       {.method = "GET",

@@ -56,9 +56,12 @@ json partner_json(const partners::Partner& p) {
 std::string pointer_to(std::string_view member) {
   std::string out = "/";
   for (char c : member) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
@@ -97,8 +100,8 @@ class Validation {
 
   std::optional<std::string> string_field(const json& body, const char* name, const std::regex& pattern,
                                           const char* rule, bool required) {
-    return string_field(body, name, [&](const std::string& v) { return std::regex_match(v, pattern); }, rule,
-                        required);
+    return string_field(
+        body, name, [&](const std::string& v) { return std::regex_match(v, pattern); }, rule, required);
   }
 
   std::optional<std::string> string_field(const json& body, const char* name,
@@ -206,15 +209,19 @@ class PartnersApi {
     Validation v;
     v.no_unknown_members(*body, {"id", "display_name", "tier", "category", "scopes", "status", "organisation"});
     auto id = v.string_field(*body, "id", kPartnerId, "must be 3-63 characters of a-z, 0-9 and '-'", true);
-    auto name = v.string_field(*body, "display_name", valid_display_name, "must be 1-200 characters, no control characters", true);
-    auto tier = v.string_field(*body, "tier", kTierOrCategory, "must be 1-32 characters of a-z, 0-9, '_' and '-'", true);
-    auto category = v.string_field(*body, "category", kTierOrCategory, "must be 1-32 characters of a-z, 0-9, '_' and '-'", true);
+    auto name = v.string_field(*body, "display_name", valid_display_name,
+                               "must be 1-200 characters, no control characters", true);
+    auto tier =
+        v.string_field(*body, "tier", kTierOrCategory, "must be 1-32 characters of a-z, 0-9, '_' and '-'", true);
+    auto category =
+        v.string_field(*body, "category", kTierOrCategory, "must be 1-32 characters of a-z, 0-9, '_' and '-'", true);
     auto scopes = v.scopes_field(*body, true);
     auto status = v.string_field(*body, "status", kStatus, "must be active or suspended", false);
     auto organisation = v.string_field(*body, "organisation", kOrganisation, kOrganisationRule, false);
     const auto policy = d_.policy();
     if (tier) v.defined(*tier, "/tier", "tier of the privacy policy", tier_names(*policy));
-    if (category) v.defined(*category, "/category", "partner category of the consent policy", policy->consent.categories);
+    if (category)
+      v.defined(*category, "/category", "partner category of the consent policy", policy->consent.categories);
     if (!v.ok()) return v.response(ctx);
 
     partners::Partner p;
@@ -229,9 +236,12 @@ class PartnersApi {
     if (d_.partners.create_partner(p) == store::WriteResult::conflict)
       return http::make_problem(ctx, http::problems::conflict, "A partner with this id already exists.");
     d_.directory.upsert(p);
-    audit(ctx, "partner.create", p.id, {{"tier", p.tier}, {"category", p.category}, {"scopes", p.scopes},
-                                        {"status", std::string(partners::to_string(p.status))},
-                                        {"organisation", p.organisation}});
+    audit(ctx, "partner.create", p.id,
+          {{"tier", p.tier},
+           {"category", p.category},
+           {"scopes", p.scopes},
+           {"status", std::string(partners::to_string(p.status))},
+           {"organisation", p.organisation}});
     auto r = http::make_json(201, partner_json(p));
     r.set_header("Location", "/admin/v1/partners/" + p.id);
     return r;
@@ -254,9 +264,8 @@ class PartnersApi {
     auto page = d_.partners.list_partners(after, *limit);
     json items = json::array();
     for (const auto& p : page.items) items.push_back(partner_json(p));
-    return http::make_json(200, {{"items", items},
-                                 {"next_cursor", page.next_after ? json(to_hex(*page.next_after))
-                                                                 : json(nullptr)}});
+    return http::make_json(
+        200, {{"items", items}, {"next_cursor", page.next_after ? json(to_hex(*page.next_after)) : json(nullptr)}});
   }
 
   http::Response get(http::RequestContext& ctx) {
@@ -271,10 +280,12 @@ class PartnersApi {
     Validation v;
     v.no_unknown_members(*body, {"display_name", "status", "tier", "scopes", "organisation"});
     partners::PartnerPatch patch;
-    patch.display_name = v.string_field(*body, "display_name", valid_display_name, "must be 1-200 characters, no control characters", false);
+    patch.display_name = v.string_field(*body, "display_name", valid_display_name,
+                                        "must be 1-200 characters, no control characters", false);
     if (auto s = v.string_field(*body, "status", kStatus, "must be active or suspended", false))
       patch.status = partners::parse_partner_status(*s);
-    patch.tier = v.string_field(*body, "tier", kTierOrCategory, "must be 1-32 characters of a-z, 0-9, '_' and '-'", false);
+    patch.tier =
+        v.string_field(*body, "tier", kTierOrCategory, "must be 1-32 characters of a-z, 0-9, '_' and '-'", false);
     patch.scopes = v.scopes_field(*body, false);
     patch.organisation = v.string_field(*body, "organisation", kOrganisation, kOrganisationRule, false);
     if (v.ok() && !patch.display_name && !patch.status && !patch.tier && !patch.scopes && !patch.organisation)
@@ -282,7 +293,8 @@ class PartnersApi {
     if (!v.ok()) return v.response(ctx);
 
     const auto& id = ctx.path_params.at("id");
-    if (!d_.partners.get_partner(id)) return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
+    if (!d_.partners.get_partner(id))
+      return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
     if (patch.tier) v.defined(*patch.tier, "/tier", "tier of the privacy policy", tier_names(*d_.policy()));
     if (!v.ok()) return v.response(ctx);
     if (d_.partners.update_partner(id, patch, d_.clock.unix_seconds()) == store::WriteResult::not_found)
@@ -313,7 +325,8 @@ class PartnersApi {
         protocol::Ed25519PublicKey raw{};
         std::copy(pk->begin(), pk->end(), raw.begin());
         if (!protocol::ed25519_public_key_usable(raw))
-          v.fail("/public_key", "is not a usable Ed25519 public key (a low-order or non-canonical point, such as all zeros)");
+          v.fail("/public_key",
+                 "is not a usable Ed25519 public key (a low-order or non-canonical point, such as all zeros)");
       }
     }
     if (!v.ok()) return v.response(ctx);
@@ -327,15 +340,15 @@ class PartnersApi {
       return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
     // One key, one partner: were it shared, a signature would not say which partner acted.
     if (const auto owner = owner_of(key.public_key); owner && *owner != key.partner_id)
-      return http::make_problem(ctx, http::problems::conflict,
-                                "This public key is already registered to another partner; each partner needs its own key pair.");
+      return http::make_problem(
+          ctx, http::problems::conflict,
+          "This public key is already registered to another partner; each partner needs its own key pair.");
     switch (d_.partners.add_key(key)) {
       case store::WriteResult::not_found:
         return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
       case store::WriteResult::conflict:
         return http::make_problem(ctx, http::problems::conflict, "This key_id is already in use; key ids are global.");
-      case store::WriteResult::ok:
-        break;
+      case store::WriteResult::ok: break;
     }
     sync_directory(key.partner_id);
     audit(ctx, "partner_key.add", key.partner_id, {{"key_id", key.key_id}, {"algorithm", "ed25519"}});

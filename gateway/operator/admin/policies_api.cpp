@@ -58,11 +58,14 @@ class PoliciesApi {
       if (!body) return body.answer();
       for (const auto& [name, value] : body->items()) {
         if (name != "reason")
-          return http::make_problem(ctx, http::problems::validation_error, "Unknown member.",
-                                    {{"errors", json::array({{{"pointer", "/" + name}, {"detail", "is not a member of this request"}}})}});
+          return http::make_problem(
+              ctx, http::problems::validation_error, "Unknown member.",
+              {{"errors", json::array({{{"pointer", "/" + name}, {"detail", "is not a member of this request"}}})}});
         if (!value.is_string() || value.get_ref<const std::string&>().size() > kMaxReasonBytes)
-          return http::make_problem(ctx, http::problems::validation_error, "reason must be text of at most 500 bytes.",
-                                    {{"errors", json::array({{{"pointer", "/reason"}, {"detail", "must be a string of at most 500 bytes"}}})}});
+          return http::make_problem(
+              ctx, http::problems::validation_error, "reason must be text of at most 500 bytes.",
+              {{"errors",
+                json::array({{{"pointer", "/reason"}, {"detail", "must be a string of at most 500 bytes"}}})}});
         reason = value.get<std::string>();
       }
     }
@@ -96,8 +99,9 @@ class PoliciesApi {
     auto page = d_.audit.list_audit(after, *limit, action);
     json items = json::array();
     for (const auto& r : page.items) items.push_back(audit_json(r));
-    return http::make_json(200, {{"items", items},
-                                 {"next_cursor", page.next_after ? json(std::to_string(*page.next_after)) : json(nullptr)}});
+    return http::make_json(
+        200,
+        {{"items", items}, {"next_cursor", page.next_after ? json(std::to_string(*page.next_after)) : json(nullptr)}});
   }
 
  private:

@@ -25,7 +25,8 @@ void register_privacy_routes(http::Pipeline& admin_plane, PrivacyApiDeps d) {
              const auto snapshot = d.policies.current();
              const auto& account = partner->organisation.empty() ? partner->id : partner->organisation;
              const auto report = d.release.budget(snapshot->privacy, account);
-             const auto remaining = report.budget_milli > report.spent_milli ? report.budget_milli - report.spent_milli : 0;
+             const auto remaining =
+                 report.budget_milli > report.spent_milli ? report.budget_milli - report.spent_milli : 0;
              return http::make_json(
                  200, {{"partner_id", partner->id},
                        {"organisation", partner->organisation.empty() ? json(nullptr) : json(partner->organisation)},

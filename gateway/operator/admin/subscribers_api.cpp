@@ -34,14 +34,24 @@ json consents_json(std::uint64_t subscriber, const std::vector<engine::ConsentRe
       return c.purpose == r.purpose && c.channel == r.channel && c.partner_category == r.partner_category;
     });
     if (!overridden)
-      scopes.push_back({{"purpose", r.purpose}, {"channel", r.channel}, {"partner_category", r.partner_category},
-                        {"state", std::string(engine::to_string(r.state))}, {"source", "engine"},
-                        {"changed_at", nullptr}, {"actor", nullptr}, {"reason", nullptr}});
+      scopes.push_back({{"purpose", r.purpose},
+                        {"channel", r.channel},
+                        {"partner_category", r.partner_category},
+                        {"state", std::string(engine::to_string(r.state))},
+                        {"source", "engine"},
+                        {"changed_at", nullptr},
+                        {"actor", nullptr},
+                        {"reason", nullptr}});
   }
   for (const auto& c : changes)
-    scopes.push_back({{"purpose", c.purpose}, {"channel", c.channel}, {"partner_category", c.partner_category},
-                      {"state", c.state}, {"source", "gateway"}, {"changed_at", http::rfc3339(c.at)},
-                      {"actor", c.actor}, {"reason", c.reason}});
+    scopes.push_back({{"purpose", c.purpose},
+                      {"channel", c.channel},
+                      {"partner_category", c.partner_category},
+                      {"state", c.state},
+                      {"source", "gateway"},
+                      {"changed_at", http::rfc3339(c.at)},
+                      {"actor", c.actor},
+                      {"reason", c.reason}});
   std::sort(scopes.begin(), scopes.end(), [](const json& a, const json& b) {
     return std::tie(a["purpose"], a["channel"], a["partner_category"]) <
            std::tie(b["purpose"], b["channel"], b["partner_category"]);
@@ -82,7 +92,8 @@ deliveries::ConsentChange read_change(const json& c, const std::string& at, cons
   if (!policy::parse_channel(change.channel))
     issues.push_back({{"pointer", at + "/channel"}, {"detail", "must be sms, push or outbound_call"}});
   if (!known(policy.consent.categories, change.partner_category))
-    issues.push_back({{"pointer", at + "/partner_category"}, {"detail", "is not a partner category of the consent policy"}});
+    issues.push_back(
+        {{"pointer", at + "/partner_category"}, {"detail", "is not a partner category of the consent policy"}});
   if (change.state != "granted" && change.state != "withdrawn")
     issues.push_back({{"pointer", at + "/state"}, {"detail", "must be granted or withdrawn"}});
   return change;
@@ -123,9 +134,10 @@ class SubscriberHandlers {
   http::Response consents(http::RequestContext& ctx) {
     const auto subscriber = parse_subscriber(ctx.path_params.at("id"));
     if (!subscriber) return http::make_problem(ctx, http::problems::not_found, "No such subscriber.");
-      auto recorded = ask_engine(ctx, deps_.engine.consents(*subscriber), deps_.engine_timeout);
+    auto recorded = ask_engine(ctx, deps_.engine.consents(*subscriber), deps_.engine_timeout);
     if (!recorded) return recorded.answer();
-    return http::make_json(200, consents_json(*subscriber, *recorded, deps_.consents.overlay().changes_of(*subscriber)));
+    return http::make_json(200,
+                           consents_json(*subscriber, *recorded, deps_.consents.overlay().changes_of(*subscriber)));
   }
   http::Response change_consents(http::RequestContext& ctx);
   http::Response issue_token(http::RequestContext& ctx);
@@ -168,9 +180,10 @@ http::Response SubscriberHandlers::issue_token(http::RequestContext& ctx) {
   const auto& s = body->value("subscriber", json());
   const auto subscriber = s.is_string() ? parse_subscriber(s.get<std::string>()) : std::nullopt;
   if (!subscriber || body->size() != 1)
-    return http::make_problem(ctx, http::problems::validation_error, "Give {\"subscriber\": \"<id>\"} only.",
-                              {{"errors", json::array({{{"pointer", "/subscriber"},
-                                                        {"detail", "must be the subscriber's id, as a string of digits"}}})}});
+    return http::make_problem(
+        ctx, http::problems::validation_error, "Give {\"subscriber\": \"<id>\"} only.",
+        {{"errors", json::array({{{"pointer", "/subscriber"},
+                                  {"detail", "must be the subscriber's id, as a string of digits"}}})}});
   auto recorded = ask_engine(ctx, deps_.engine.consents(*subscriber), deps_.engine_timeout);
   if (!recorded) return recorded.answer();
   const auto token = deps_.tokenizer.token(partner_id, *subscriber);

@@ -41,7 +41,9 @@ class ConnectionSlot {
   ~ConnectionSlot() {
     if (limiter_) limiter_->release(address_);
   }
-  ConnectionSlot(ConnectionSlot&& o) noexcept : limiter_(o.limiter_), address_(std::move(o.address_)) { o.limiter_ = nullptr; }
+  ConnectionSlot(ConnectionSlot&& o) noexcept : limiter_(o.limiter_), address_(std::move(o.address_)) {
+    o.limiter_ = nullptr;
+  }
   ConnectionSlot& operator=(ConnectionSlot&&) = delete;
   ConnectionSlot(const ConnectionSlot&) = delete;
   ConnectionSlot& operator=(const ConnectionSlot&) = delete;

@@ -39,7 +39,8 @@ bool valid_host(std::string_view host) {
     host = colon == std::string_view::npos ? std::string_view() : host.substr(colon);
     if (name.empty()) return false;
     for (char c : name)
-      if (!std::isalnum(static_cast<unsigned char>(c)) && std::string_view("-._~%!$&'()*+,;=").find(c) == std::string_view::npos)
+      if (!std::isalnum(static_cast<unsigned char>(c)) &&
+          std::string_view("-._~%!$&'()*+,;=").find(c) == std::string_view::npos)
         return false;
   }
   if (host.empty()) return true;

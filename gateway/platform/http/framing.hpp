@@ -14,7 +14,7 @@ namespace octopus::http {
 
 namespace problems {
 inline constexpr ProblemType transfer_coding_unsupported{"transfer-coding-unsupported", 501,
-                                                        "Transfer coding not implemented"};
+                                                         "Transfer coding not implemented"};
 }  // namespace problems
 
 struct RequestHead {

@@ -7,12 +7,12 @@ namespace octopus::http {
 Step<nlohmann::json> json_body(RequestContext& ctx, bool allow_merge_patch) {
   const auto ct = ctx.request.header("content-type");
   const auto media = ct.substr(0, ct.find(';'));
-  const bool json_type = iequals(media, "application/json") ||
-                         (allow_merge_patch && iequals(media, "application/merge-patch+json"));
+  const bool json_type =
+      iequals(media, "application/json") || (allow_merge_patch && iequals(media, "application/merge-patch+json"));
   if (!json_type) {
-    return make_problem(ctx, problems::unsupported_media_type,
-                        allow_merge_patch ? "Send application/json or application/merge-patch+json."
-                                          : "Send application/json.");
+    return make_problem(
+        ctx, problems::unsupported_media_type,
+        allow_merge_patch ? "Send application/json or application/merge-patch+json." : "Send application/json.");
   }
   auto body = nlohmann::json::parse(ctx.request.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {

@@ -13,7 +13,8 @@ void Pipeline::add_route(Route route) {
   const bool partner = plane_ == vocabulary::Plane::partner && !route.public_route;
   if (partner && !route.capability_class)
     throw std::logic_error(where + " declares no capability class (quotas.yaml): every partner request counts");
-  if (!partner && route.capability_class) throw std::logic_error(where + " declares a capability class off the partner plane");
+  if (!partner && route.capability_class)
+    throw std::logic_error(where + " declares a capability class off the partner plane");
   if (!partner && route.required_scope != vocabulary::Scope::none)
     throw std::logic_error(where + " declares a partner scope off the partner plane");
   router_.add(std::move(route));
@@ -23,17 +24,14 @@ std::optional<Response> Pipeline::resolve(RequestContext& ctx) const {
   std::string allowed;
   const Route* route = nullptr;
   switch (router_.match(ctx.request.method, ctx.request.path(), route, ctx.path_params, allowed)) {
-    case Router::Result::found:
-      ctx.route = route;
-      return std::nullopt;
+    case Router::Result::found: ctx.route = route; return std::nullopt;
     case Router::Result::method_not_allowed: {
-      Response r = make_problem(ctx, problems::method_not_allowed,
-                                "This resource does not support " + ctx.request.method + ".");
+      Response r =
+          make_problem(ctx, problems::method_not_allowed, "This resource does not support " + ctx.request.method + ".");
       r.set_header("Allow", allowed);
       return r;
     }
-    case Router::Result::not_found:
-      break;
+    case Router::Result::not_found: break;
   }
   return make_problem(ctx, problems::not_found, "No resource at this path.");
 }
@@ -60,9 +58,9 @@ Response Pipeline::run(RequestContext& ctx) const {
     try {
       stages_[i]->on_response(ctx, response);
     } catch (const std::exception& e) {
-      observability::log_error("stage_exception", {{"request_id", ctx.request_id},
-                                                   {"stage", std::string(stages_[i]->name())},
-                                                   {"what", e.what()}});
+      observability::log_error(
+          "stage_exception",
+          {{"request_id", ctx.request_id}, {"stage", std::string(stages_[i]->name())}, {"what", e.what()}});
     }
   }
   return response;

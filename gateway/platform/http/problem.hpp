@@ -29,11 +29,10 @@ inline constexpr ProblemType not_found{"not-found", 404, "Resource not found"};
 inline constexpr ProblemType method_not_allowed{"method-not-allowed", 405, "Method not allowed"};
 inline constexpr ProblemType conflict{"conflict", 409, "Conflict"};
 inline constexpr ProblemType payload_too_large{"payload-too-large", 413, "Payload too large"};
-inline constexpr ProblemType unsupported_media_type{"unsupported-media-type", 415,
-                                                    "Unsupported media type"};
+inline constexpr ProblemType unsupported_media_type{"unsupported-media-type", 415, "Unsupported media type"};
 inline constexpr ProblemType validation_error{"validation-error", 422, "Validation failed"};
 inline constexpr ProblemType idempotency_key_in_flight{"idempotency-key-in-flight", 409,
-                                                      "A request with this Idempotency-Key is outstanding"};
+                                                       "A request with this Idempotency-Key is outstanding"};
 inline constexpr ProblemType idempotency_key_reused{"idempotency-key-reused", 422, "Idempotency-Key is already used"};
 inline constexpr ProblemType segment_not_allowed{"segment-not-allowed", 422, "Segment not allowed"};
 inline constexpr ProblemType engine_unavailable{"engine-unavailable", 503, "Engine unavailable"};

@@ -35,16 +35,16 @@ struct Principal {
 
 struct RequestContext {
   Request request;
-  std::string request_id;    // ours, always set; sent back as X-Request-Id
-  std::string trace_id;      // from a valid W3C traceparent, else empty
-  std::string parent_id;     // the caller's span id from traceparent
-  std::string correlator;    // CAMARA x-correlator, echoed back when valid
-  std::string remote;        // peer address, for the access log
+  std::string request_id;  // ours, always set; sent back as X-Request-Id
+  std::string trace_id;    // from a valid W3C traceparent, else empty
+  std::string parent_id;   // the caller's span id from traceparent
+  std::string correlator;  // CAMARA x-correlator, echoed back when valid
+  std::string remote;      // peer address, for the access log
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
-  const Route* route = nullptr;                        // set by the router
-  std::map<std::string, std::string> path_params;      // "{id}" captures
-  std::optional<Principal> principal;                  // set by an auth stage
+  const Route* route = nullptr;                    // set by the router
+  std::map<std::string, std::string> path_params;  // "{id}" captures
+  std::optional<Principal> principal;              // set by an auth stage
 
   // The policy this request is decided under, pinned once by the policy stage so that a
   // reload mid-request cannot mix two versions; its version is sent back on the response.

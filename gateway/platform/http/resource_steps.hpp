@@ -28,7 +28,6 @@
 
 namespace octopus::http {
 
-
 // Whether a cursor is one the list returned (the id of an item of that list).
 using CursorCheck = std::function<bool(std::string_view)>;
 

@@ -43,8 +43,10 @@ Router::Result Router::match(std::string_view method, std::string_view path, con
       const auto& pat = e.segments[i];
       if (is_capture(pat)) {
         // A capture never matches an empty segment: "/partners//keys" is not a partner.
-        if (segs[i].empty()) ok = false;
-        else captured.emplace(pat.substr(1, pat.size() - 2), std::string(segs[i]));
+        if (segs[i].empty())
+          ok = false;
+        else
+          captured.emplace(pat.substr(1, pat.size() - 2), std::string(segs[i]));
       } else if (pat != segs[i]) {
         ok = false;
       }

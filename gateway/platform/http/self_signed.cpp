@@ -37,8 +37,7 @@ void add_ext(X509* cert, X509* issuer, int nid, const char* value) {
   X509_add_ext(cert, ext.get(), -1);
 }
 
-X509Ptr make_cert(EVP_PKEY* key, const char* common_name, X509* issuer, EVP_PKEY* issuer_key, bool is_ca,
-                  long days) {
+X509Ptr make_cert(EVP_PKEY* key, const char* common_name, X509* issuer, EVP_PKEY* issuer_key, bool is_ca, long days) {
   X509Ptr cert(X509_new(), X509_free);
   X509_set_version(cert.get(), 2);
   unsigned char serial[16];
@@ -51,7 +50,8 @@ X509Ptr make_cert(EVP_PKEY* key, const char* common_name, X509* issuer, EVP_PKEY
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), days * 24 * 3600);
   X509_set_pubkey(cert.get(), key);
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("Octopus Open Gateway (development)"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("Octopus Open Gateway (development)"), -1, -1, 0);
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name), -1, -1, 0);
   X509* iss = issuer ? issuer : cert.get();
   X509_set_issuer_name(cert.get(), X509_get_subject_name(iss));
@@ -84,8 +84,7 @@ void write_pem(const std::string& path, bool private_file, const std::function<i
 GeneratedTls ensure_self_signed_tls(const std::string& directory) {
   namespace fs = std::filesystem;
   GeneratedTls out{directory + "/ca.pem", directory + "/server.pem", directory + "/server-key.pem"};
-  if (fs::exists(out.ca_certificate) && fs::exists(out.certificate_chain) && fs::exists(out.private_key))
-    return out;
+  if (fs::exists(out.ca_certificate) && fs::exists(out.certificate_chain) && fs::exists(out.private_key)) return out;
   fs::create_directories(directory);
 
   PKeyPtr ca_key = make_p256_key();
@@ -97,9 +96,8 @@ GeneratedTls ensure_self_signed_tls(const std::string& directory) {
   write_pem(out.ca_certificate, false, [&](FILE* f) { return PEM_write_X509(f, ca.get()); });
   write_pem(out.certificate_chain, false,
             [&](FILE* f) { return PEM_write_X509(f, leaf.get()) && PEM_write_X509(f, ca.get()); });
-  write_pem(out.private_key, true, [&](FILE* f) {
-    return PEM_write_PrivateKey(f, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
-  });
+  write_pem(out.private_key, true,
+            [&](FILE* f) { return PEM_write_PrivateKey(f, key.get(), nullptr, nullptr, 0, nullptr, nullptr); });
   return out;
 }
 

@@ -111,9 +111,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   ~Session() { server_.connection_closed(); }
 
-  void run() {
-    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::start, shared_from_this()));
-  }
+  void run() { net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::start, shared_from_this())); }
 
   // Called (from any thread) when the server drains: idle connections close now, busy
   // ones after their current response.
@@ -213,11 +211,11 @@ class Session : public std::enable_shared_from_this<Session> {
       return answer_early(problems::payload_too_large,
                           "The request body exceeds " + std::to_string(state_.limits.body_limit) + " bytes.");
     if (ec == bhttp::error::header_limit)
-      return answer_early({"header-too-large", 431, "Request header fields too large"},
-                          "The request line and headers exceed " + std::to_string(state_.limits.header_limit) +
-                              " bytes.");
-    if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() && ec != bhttp::error::end_of_stream &&
-        ec != bhttp::error::partial_message)
+      return answer_early(
+          {"header-too-large", 431, "Request header fields too large"},
+          "The request line and headers exceed " + std::to_string(state_.limits.header_limit) + " bytes.");
+    if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+        ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message)
       return answer_early(problems::malformed_request, "The request is not valid HTTP/1.1.");
     if (ec == bhttp::error::end_of_stream || ec == net::error::operation_aborted) return close();
     return fail(ec, "read");
@@ -268,9 +266,8 @@ class Session : public std::enable_shared_from_this<Session> {
     auto shared_ctx = std::make_shared<RequestContext>(std::move(ctx));
     net::post(*server_.workers, [self = shared_from_this(), shared_ctx, &pipeline] {
       auto r = std::make_shared<Response>(pipeline.run(*shared_ctx));
-      net::post(self->stream_.get_executor(), [self, shared_ctx, r] {
-        self->respond(std::move(*shared_ctx), std::move(*r));
-      });
+      net::post(self->stream_.get_executor(),
+                [self, shared_ctx, r] { self->respond(std::move(*shared_ctx), std::move(*r)); });
     });
   }
 
@@ -510,8 +507,8 @@ void Server::shutdown() {
   }
   if (!impl_->threads.empty()) {
     std::unique_lock lock(impl_->drain_mutex);
-    const bool clean = impl_->drained.wait_for(lock, impl_->options.drain_timeout,
-                                               [this] { return impl_->connections.load() == 0; });
+    const bool clean =
+        impl_->drained.wait_for(lock, impl_->options.drain_timeout, [this] { return impl_->connections.load() == 0; });
     observability::log_info("drained", {{"clean", clean ? "true" : "false"},
                                         {"open_connections", std::to_string(impl_->connections.load())}});
   }

@@ -16,16 +16,16 @@ namespace octopus::http {
 // Per-connection limits; every one has a default and a configuration key
 // (docs/operations.md).
 struct ServerLimits {
-  std::size_t header_limit = 16 * 1024;         // bytes of request line + headers → 431
-  std::size_t body_limit = 1024 * 1024;         // bytes of body → 413
+  std::size_t header_limit = 16 * 1024;  // bytes of request line + headers → 431
+  std::size_t body_limit = 1024 * 1024;  // bytes of body → 413
   std::chrono::milliseconds handshake_timeout{5000};
   std::chrono::milliseconds header_timeout{10000};  // first request's headers on a connection
   std::chrono::milliseconds idle_timeout{30000};    // keep-alive wait for the next request's headers
   std::chrono::milliseconds body_timeout{30000};
   std::chrono::milliseconds write_timeout{30000};
   std::size_t max_requests_per_connection = 100000;  // then the connection is closed politely
-  std::size_t max_connections = 10000;              // open at once on the listener; more are closed at accept
-  std::size_t max_connections_per_address = 256;    // open at once from one client address
+  std::size_t max_connections = 10000;               // open at once on the listener; more are closed at accept
+  std::size_t max_connections_per_address = 256;     // open at once from one client address
 };
 
 struct ListenerSpec {

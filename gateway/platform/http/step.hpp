@@ -12,8 +12,8 @@ namespace octopus::http {
 template <typename T>
 class Step {
  public:
-  Step(T value) : state_(std::move(value)) {}                // NOLINT: a step that goes on
-  Step(Response answer) : state_(std::move(answer)) {}       // NOLINT: a step that answers
+  Step(T value) : state_(std::move(value)) {}           // NOLINT: a step that goes on
+  Step(Response answer) : state_(std::move(answer)) {}  // NOLINT: a step that answers
   explicit operator bool() const { return state_.index() == 0; }
   T& operator*() { return std::get<0>(state_); }
   T* operator->() { return &std::get<0>(state_); }

@@ -19,8 +19,7 @@ bool access_log_enabled() { return g_enabled.load(std::memory_order_relaxed); }
 void write_access_log(const AccessRecord& r) {
   if (!g_enabled.load(std::memory_order_relaxed)) return;
   nlohmann::json j;
-  j["ts"] = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::system_clock::now().time_since_epoch())
+  j["ts"] = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
                 .count();
   j["event"] = "access";
   j["plane"] = r.plane;

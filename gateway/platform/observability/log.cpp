@@ -36,9 +36,9 @@ void write_line(std::string_view json_line) {
 void log(LogLevel level, std::string_view event, LogFields fields) {
   if (level < g_level.load(std::memory_order_relaxed)) return;
   nlohmann::json line;
-  line["ts"] = std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
+  line["ts"] =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   line["level"] = level_name(level);
   line["event"] = event;
   for (const auto& [k, v] : fields) line[std::string(k)] = v;

@@ -31,8 +31,10 @@ std::string Metrics::render() const {
     if (typed.insert(family).second)
       out << "# TYPE " << family << (family.size() > 6 && family.ends_with("_total") ? " counter" : " gauge") << "\n";
     out << name << ' ';
-    if (v == std::floor(v) && std::fabs(v) < 1e15) out << static_cast<long long>(v);
-    else out << v;
+    if (v == std::floor(v) && std::fabs(v) < 1e15)
+      out << static_cast<long long>(v);
+    else
+      out << v;
     out << "\n";
   }
   return out.str();

@@ -15,7 +15,7 @@ class Metrics {
   void increment(const std::string& name, double by = 1);
   void set(const std::string& name, double value);
   double value(const std::string& name) const;  // 0 when never set
-  std::string render() const;                     // text exposition format 0.0.4
+  std::string render() const;                   // text exposition format 0.0.4
 
  private:
   mutable std::mutex mutex_;

@@ -39,8 +39,7 @@ RedisReply convert(const redisReply* r) {
       out.type = RedisReply::Type::array;
       for (std::size_t i = 0; i < r->elements; ++i) out.elements.push_back(convert(r->element[i]));
       break;
-    default:
-      out.type = RedisReply::Type::nil;
+    default: out.type = RedisReply::Type::nil;
   }
   return out;
 }
@@ -65,41 +64,37 @@ RedisScript::RedisScript(std::string source) : source_(std::move(source)), sha1_
 RedisClient::RedisClient(RedisOptions options)
     : options_(std::move(options)), breaker_("redis", {options_.breaker_min, options_.breaker_max}) {}
 
-RedisClient::~RedisClient() {
-  for (auto* c : idle_) redisFree(c);
-}
+RedisClient::~RedisClient() = default;
 
-redisContext* RedisClient::acquire() {
+void RedisClient::ContextFree::operator()(redisContext* c) const { redisFree(c); }
+
+RedisClient::Connection RedisClient::acquire() {
   {
     std::lock_guard lock(pool_mutex_);
     if (!idle_.empty()) {
-      auto* c = idle_.back();
+      auto c = std::move(idle_.back());
       idle_.pop_back();
       return c;
     }
   }
-  redisContext* c = redisConnectWithTimeout(options_.host.c_str(), options_.port, to_timeval(options_.connect_timeout));
+  Connection c(redisConnectWithTimeout(options_.host.c_str(), options_.port, to_timeval(options_.connect_timeout)));
   if (!c || c->err) {
     const std::string why = c ? c->errstr : "out of memory";
-    if (c) redisFree(c);
     throw RedisUnavailable("cannot connect to redis at " + options_.host + ":" + std::to_string(options_.port) + ": " +
                            why);
   }
-  redisSetTimeout(c, to_timeval(options_.command_timeout));
+  redisSetTimeout(c.get(), to_timeval(options_.command_timeout));
   if (!options_.password.empty()) {
-    auto reply = run(c, {"AUTH", options_.password});
-    if (reply.type == RedisReply::Type::error) {
-      redisFree(c);
+    auto reply = run(c.get(), {"AUTH", options_.password});
+    if (reply.type == RedisReply::Type::error)
       throw RedisUnavailable("redis refused the password");  // the password itself is never logged
-    }
   }
   return c;
 }
 
-void RedisClient::give_back(redisContext* c) {
+void RedisClient::give_back(Connection c) {
   std::lock_guard lock(pool_mutex_);
-  if (idle_.size() < options_.max_idle_connections) idle_.push_back(c);
-  else redisFree(c);
+  if (idle_.size() < options_.max_idle_connections) idle_.push_back(std::move(c));
 }
 
 RedisReply RedisClient::run(redisContext* c, const std::vector<std::string>& argv) {
@@ -111,26 +106,26 @@ RedisReply RedisClient::run(redisContext* c, const std::vector<std::string>& arg
     args.push_back(a.data());
     lens.push_back(a.size());
   }
-  auto* r = static_cast<redisReply*>(redisCommandArgv(c, static_cast<int>(args.size()), args.data(), lens.data()));
+  struct ReplyFree {
+    void operator()(redisReply* r) const { freeReplyObject(r); }
+  };
+  std::unique_ptr<redisReply, ReplyFree> r(
+      static_cast<redisReply*>(redisCommandArgv(c, static_cast<int>(args.size()), args.data(), lens.data())));
   if (!r) throw RedisUnavailable(std::string("redis: ") + (c->errstr[0] ? c->errstr : "connection lost"));
-  RedisReply out = convert(r);
-  freeReplyObject(r);
-  return out;
+  return convert(r.get());
 }
 
 RedisReply RedisClient::command(const std::vector<std::string>& argv) {
   // Breaker open: fail fast until the back-off passes, then let calls probe.
-  if (!breaker_.allow())
-    throw RedisUnavailable("redis unavailable (retrying after back-off)");
-  redisContext* c = nullptr;
+  if (!breaker_.allow()) throw RedisUnavailable("redis unavailable (retrying after back-off)");
   try {
-    c = acquire();
-    RedisReply reply = run(c, argv);
-    give_back(c);
+    Connection c = acquire();
+    RedisReply reply = run(c.get(), argv);
+    give_back(std::move(c));
     breaker_.record_success();
     return reply;
   } catch (const RedisUnavailable& e) {
-    if (c) redisFree(c);  // a connection that failed mid-command is not reused
+    // A connection that failed mid-command is not reused: it closes as it leaves scope.
     breaker_.record_failure(e.what());
     throw;
   }

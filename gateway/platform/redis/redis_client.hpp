@@ -6,6 +6,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -70,13 +71,18 @@ class RedisClient {
   const RedisOptions& options() const { return options_; }
 
  private:
-  redisContext* acquire();
-  void give_back(redisContext* c);
+  struct ContextFree {
+    void operator()(redisContext* c) const;
+  };
+  using Connection = std::unique_ptr<redisContext, ContextFree>;  // closed when dropped
+
+  Connection acquire();
+  void give_back(Connection c);
   RedisReply run(redisContext* c, const std::vector<std::string>& argv);
 
   RedisOptions options_;
   std::mutex pool_mutex_;
-  std::vector<redisContext*> idle_;
+  std::vector<Connection> idle_;
   resilience::CircuitBreaker breaker_;
 };
 

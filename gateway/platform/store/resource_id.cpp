@@ -28,7 +28,8 @@ bool is_resource_id(ResourceKind kind, std::string_view text) {
 std::string new_resource_id(ResourceKind kind) {
   const auto prefix = prefix_of(kind);
   const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   unsigned char random[8];
   randombytes_buf(random, sizeof random);
   char time_hex[16];

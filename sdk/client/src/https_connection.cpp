@@ -77,8 +77,10 @@ HttpsConnection::HttpsConnection(std::string host, unsigned short port, TlsOptio
   if (d.options.max_version) SSL_CTX_set_max_proto_version(ctx, d.options.max_version);
   if (d.options.verify_peer) {
     beast::error_code ec;
-    if (d.options.ca_file.empty()) d.tls.set_default_verify_paths(ec);
-    else d.tls.load_verify_file(d.options.ca_file, ec);
+    if (d.options.ca_file.empty())
+      d.tls.set_default_verify_paths(ec);
+    else
+      d.tls.load_verify_file(d.options.ca_file, ec);
     if (ec) throw TransportError("cannot load CA file '" + d.options.ca_file + "': " + ec.message());
     d.tls.set_verify_mode(ssl::verify_peer);
   } else {
@@ -96,7 +98,8 @@ HttpsConnection::HttpsConnection(std::string host, unsigned short port, TlsOptio
   auto endpoints = resolver.resolve(d.host, std::to_string(d.port), ec);
   if (ec) throw TransportError("cannot resolve " + d.host + ": " + ec.message());
   ec = d.run([&](auto handler) {
-    beast::get_lowest_layer(*d.stream).async_connect(endpoints, [handler](beast::error_code e, const tcp::endpoint&) mutable { handler(e); });
+    beast::get_lowest_layer(*d.stream).async_connect(
+        endpoints, [handler](beast::error_code e, const tcp::endpoint&) mutable { handler(e); });
   });
   if (ec) throw TransportError("cannot connect to " + authority() + ": " + ec.message());
   beast::get_lowest_layer(*d.stream).socket().set_option(tcp::no_delay(true));

@@ -13,9 +13,7 @@
 namespace octopus::protocol {
 namespace {
 
-const unsigned char* bytes_of(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
+const unsigned char* bytes_of(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 
 std::array<std::uint8_t, crypto_hash_sha256_BYTES> sha256(std::string_view content) {
   std::array<std::uint8_t, crypto_hash_sha256_BYTES> out{};

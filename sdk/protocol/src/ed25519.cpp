@@ -115,8 +115,8 @@ std::array<std::uint8_t, 32> Ed25519PrivateKey::seed() const {
 
 Ed25519Signature Ed25519PrivateKey::sign(std::string_view message) const {
   Ed25519Signature out{};
-  crypto_sign_detached(out.data(), nullptr, reinterpret_cast<const unsigned char*>(message.data()),
-                       message.size(), secret_.data());
+  crypto_sign_detached(out.data(), nullptr, reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                       secret_.data());
   return out;
 }
 
@@ -137,8 +137,8 @@ bool ed25519_verify(const Ed25519PublicKey& key, std::string_view message, const
                     std::size_t signature_size) {
   if (signature == nullptr || signature_size != crypto_sign_BYTES) return false;
   ensure_sodium_initialised();
-  return crypto_sign_verify_detached(signature, reinterpret_cast<const unsigned char*>(message.data()),
-                                     message.size(), key.data()) == 0;
+  return crypto_sign_verify_detached(signature, reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                                     key.data()) == 0;
 }
 
 bool ed25519_public_key_usable(const Ed25519PublicKey& key) {

@@ -65,8 +65,8 @@ bool is_tchar(char c) {
 
 // A covered header name: a field-name token, already lowercase (RFC 9421 §2.1).
 bool is_lowercase_field_name(std::string_view name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(),
-                                      [](char c) { return is_tchar(c) && !(c >= 'A' && c <= 'Z'); });
+  return !name.empty() &&
+         std::all_of(name.begin(), name.end(), [](char c) { return is_tchar(c) && !(c >= 'A' && c <= 'Z'); });
 }
 
 // Derived values must be printable ASCII without surrounding whitespace (RFC 9421 §2.2):
@@ -186,8 +186,7 @@ std::optional<Lines> fail(SignatureError* error, SignatureError value) {
   return std::nullopt;
 }
 
-std::optional<Lines> query_param_lines(const RequestView& request, const sf::Item& identifier,
-                                       SignatureError* error) {
+std::optional<Lines> query_param_lines(const RequestView& request, const sf::Item& identifier, SignatureError* error) {
   // Exactly one parameter, `name`, holding a String.
   if (identifier.params.size() != 1 || identifier.params.front().first != "name") {
     return fail(error, SignatureError::malformed_component);

@@ -59,7 +59,8 @@ class BruteForceEngine final : public engine::Engine {
     if (hang) return never.get_future();
     std::lock_guard lock(mutex);  // estimates may run on several threads at once
     last_consent = q.consent;
-    return ready<std::uint64_t>(std::count_if(people.begin(), people.end(), [&](const Person& p) { return match(q.segment, p); }));
+    return ready<std::uint64_t>(
+        std::count_if(people.begin(), people.end(), [&](const Person& p) { return match(q.segment, p); }));
   }
   std::future<engine::AudienceHandle> materialise(const engine::CountQuery&) override { return {}; }
   std::future<engine::MemberBatch> members(const std::string&, std::uint64_t, std::size_t) override { return {}; }
@@ -150,22 +151,25 @@ TEST_F(Estimates, ADifferenceOfAFewSubscribersIsNotRevealed) {
   add(3'000, "qingdao", 1);
   auto whole = estimate(R"({"attribute":"city","eq":"jinan"})");
   ASSERT_FALSE(whole.suppressed);
-  auto without_old = estimate(R"({"all":[{"attribute":"city","eq":"jinan"},{"not":{"attribute":"age_band","eq":"65+"}}]})");
+  auto without_old =
+      estimate(R"({"all":[{"attribute":"city","eq":"jinan"},{"not":{"attribute":"age_band","eq":"65+"}}]})");
   EXPECT_TRUE(without_old.suppressed);
   EXPECT_EQ(without_old.reason, "differencing");
   EXPECT_FALSE(without_old.count);
   // Asking either again reveals nothing new: the shown one is answered, the withheld one
   // stays withheld. A query differing by at least k is answered.
   EXPECT_FALSE(estimate(R"({"attribute":"city","eq":"jinan"})").suppressed);
-  EXPECT_EQ(estimate(R"({"all":[{"attribute":"city","eq":"jinan"},{"not":{"attribute":"age_band","eq":"65+"}}]})").reason,
-            "differencing");
+  EXPECT_EQ(
+      estimate(R"({"all":[{"attribute":"city","eq":"jinan"},{"not":{"attribute":"age_band","eq":"65+"}}]})").reason,
+      "differencing");
   EXPECT_FALSE(estimate(R"({"attribute":"city","in":["jinan","qingdao"]})").suppressed);
 }
 
 TEST_F(Estimates, TheGuardWorksWhicheverQueryComesFirstAndForgetsAfterTheWindow) {
   add(10'000, "jinan", 1);
   add(5, "jinan", 5);
-  ASSERT_FALSE(estimate(R"({"all":[{"attribute":"city","eq":"jinan"},{"not":{"attribute":"age_band","eq":"65+"}}]})").suppressed);
+  ASSERT_FALSE(estimate(R"({"all":[{"attribute":"city","eq":"jinan"},{"not":{"attribute":"age_band","eq":"65+"}}]})")
+                   .suppressed);
   EXPECT_EQ(estimate(R"({"attribute":"city","eq":"jinan"})").reason, "differencing");
   now += 25 * 3600;  // past the 24 h window of privacy.yaml
   EXPECT_FALSE(estimate(R"({"attribute":"city","eq":"jinan"})").suppressed);
@@ -179,8 +183,9 @@ TEST_F(Estimates, FreeRepeatsDoNotFlushTheHistory) {
   add(3'000, "qingdao", 1);
   ASSERT_FALSE(estimate(R"({"attribute":"city","eq":"jinan"})").suppressed);
   for (int i = 0; i < 60; ++i) ASSERT_FALSE(estimate(R"({"attribute":"city","eq":"qingdao"})").suppressed) << i;
-  EXPECT_EQ(estimate(R"({"all":[{"attribute":"city","eq":"jinan"},{"not":{"attribute":"age_band","eq":"65+"}}]})").reason,
-            "differencing");
+  EXPECT_EQ(
+      estimate(R"({"all":[{"attribute":"city","eq":"jinan"},{"not":{"attribute":"age_band","eq":"65+"}}]})").reason,
+      "differencing");
 }
 
 // Two queries of one account at once are checked one after the other: whichever comes
@@ -192,8 +197,9 @@ TEST_F(Estimates, ConcurrentQueriesOfOneAccountAreComparedWithEachOther) {
     now += 25 * 3600;  // a fresh window each round
     Estimate a, b;
     std::thread first([&] { a = estimate(R"({"attribute":"city","eq":"jinan"})"); });
-    std::thread second(
-        [&] { b = estimate(R"({"all":[{"attribute":"city","eq":"jinan"},{"not":{"attribute":"age_band","eq":"65+"}}]})"); });
+    std::thread second([&] {
+      b = estimate(R"({"all":[{"attribute":"city","eq":"jinan"},{"not":{"attribute":"age_band","eq":"65+"}}]})");
+    });
     first.join();
     second.join();
     EXPECT_NE(a.suppressed, b.suppressed) << "round " << round << ": both shown, or both withheld";
@@ -205,12 +211,15 @@ TEST_F(Estimates, EachPartnersQueriesAreComparedOnlyWithItsOwn) {
   add(5, "jinan", 5);
   ASSERT_FALSE(estimate(R"({"attribute":"city","eq":"jinan"})").suppressed);
   Caller beta{"beta", "gold", "internet"};
-  EXPECT_FALSE(estimate(R"({"all":[{"attribute":"city","eq":"jinan"},{"not":{"attribute":"age_band","eq":"65+"}}]})", beta).suppressed);
+  EXPECT_FALSE(
+      estimate(R"({"all":[{"attribute":"city","eq":"jinan"},{"not":{"attribute":"age_band","eq":"65+"}}]})", beta)
+          .suppressed);
 }
 
 TEST_F(Estimates, PurposeAndCategoryComeFromTheConsentPolicy) {
   add(500, "jinan", 1);
-  auto bad = service.estimate(*shipped(), acme, json{{"segment", {{"tag", "travel"}}}, {"purpose", "dpv:ServiceOptimisation"}});
+  auto bad = service.estimate(*shipped(), acme,
+                              json{{"segment", {{"tag", "travel"}}}, {"purpose", "dpv:ServiceOptimisation"}});
   EXPECT_EQ(bad.outcome, Estimate::Outcome::refused);
   EXPECT_EQ(bad.issues.at(0).pointer, "/purpose");
   EXPECT_EQ(bad.issues.at(0).rule, "consent.capabilities.audiences.purposes");
@@ -238,7 +247,8 @@ class Attacks : public ::testing::Test {
  protected:
   struct World {
     explicit World(int roaming, unsigned char secret = 7)
-        : release(privacy::Secret{secret}, books, clock), service(engine, std::chrono::milliseconds(200), release, clock) {
+        : release(privacy::Secret{secret}, books, clock),
+          service(engine, std::chrono::milliseconds(200), release, clock) {
       for (int i = 0; i < 300; ++i) engine.people.push_back({"jinan", 5, true, i < roaming});
       for (int i = 0; i < 200; ++i) engine.people.push_back({"qingdao", 0, false, false});  // G
       for (int i = 0; i < 200; ++i) engine.people.push_back({"qingdao", 1, false, false});  // H
@@ -261,8 +271,10 @@ class Attacks : public ::testing::Test {
   static constexpr const char* kANotRoaming =
       R"({"all":[{"attribute":"city","eq":"jinan"},{"attribute":"age_band","eq":"65+"},{"tag":"travel"},{"not":{"tag":"roaming"}}]})";
   static std::string any(const std::string& a, const std::string& b) { return R"({"any":[)" + a + "," + b + "]}"; }
-  static constexpr const char* kG = R"({"all":[{"attribute":"city","eq":"qingdao"},{"attribute":"age_band","eq":"18-24"}]})";
-  static constexpr const char* kH = R"({"all":[{"attribute":"city","eq":"qingdao"},{"attribute":"age_band","eq":"25-34"}]})";
+  static constexpr const char* kG =
+      R"({"all":[{"attribute":"city","eq":"qingdao"},{"attribute":"age_band","eq":"18-24"}]})";
+  static constexpr const char* kH =
+      R"({"all":[{"attribute":"city","eq":"qingdao"},{"attribute":"age_band","eq":"25-34"}]})";
 };
 
 TEST_F(Attacks, TheEmptinessProbeGetsTheSameAnswerWhetherTheSmallGroupIsEmptyOrNot) {
@@ -357,13 +369,15 @@ TEST_F(SharedHistory, ADifferencingAttackSpreadOverTwoInstancesIsStillWithheld) 
   add(10'000, "jinan", 1);
   add(5, "jinan", 5);
   ASSERT_FALSE(estimate(a, R"({"attribute":"city","eq":"jinan"})").suppressed);
-  auto without_old = estimate(b, R"({"all":[{"attribute":"city","eq":"jinan"},{"not":{"attribute":"age_band","eq":"65+"}}]})");
+  auto without_old =
+      estimate(b, R"({"all":[{"attribute":"city","eq":"jinan"},{"not":{"attribute":"age_band","eq":"65+"}}]})");
   EXPECT_EQ(without_old.outcome, Estimate::Outcome::counted);
   EXPECT_TRUE(without_old.suppressed);
   EXPECT_EQ(without_old.reason, "differencing");
   EXPECT_FALSE(without_old.count);
   now += 25 * 3600;  // past the window: forgotten on every instance
-  EXPECT_FALSE(estimate(b, R"({"all":[{"attribute":"city","eq":"jinan"},{"not":{"attribute":"age_band","eq":"65+"}}]})").suppressed);
+  EXPECT_FALSE(estimate(b, R"({"all":[{"attribute":"city","eq":"jinan"},{"not":{"attribute":"age_band","eq":"65+"}}]})")
+                   .suppressed);
 }
 
 TEST_F(SharedHistory, OnlyTheNewestQueriesWithinTheLimitAreKept) {

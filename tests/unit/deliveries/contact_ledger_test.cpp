@@ -84,13 +84,16 @@ TEST(ContactLedger, ConcurrentReservationsNeverShareTheLastSlot) {
 TEST(ContactLedger, ManySubscribersAreKeptApart) {
   ContactLedger ledger;
   const auto p = at("2026-12-01T02:00:00Z");
-  for (std::uint64_t s = 1; s <= 100000; ++s) ASSERT_TRUE(ledger.reserve(*shipped(), p, s, policy::Channel::sms).allowed);
+  for (std::uint64_t s = 1; s <= 100000; ++s)
+    ASSERT_TRUE(ledger.reserve(*shipped(), p, s, policy::Channel::sms).allowed);
   EXPECT_EQ(ledger.subscribers(), 100000u);
-  for (std::uint64_t s = 1; s <= 100000; s += 997) EXPECT_EQ(ledger.counts(p, s, policy::Channel::sms).channel_today, 1u);
+  for (std::uint64_t s = 1; s <= 100000; s += 997)
+    EXPECT_EQ(ledger.counts(p, s, policy::Channel::sms).channel_today, 1u);
   // Room made for a large delivery keeps every count (and the caps) as they were.
   ledger.make_room(2'000'000);
   EXPECT_EQ(ledger.subscribers(), 100000u);
-  for (std::uint64_t s = 1; s <= 100000; s += 997) EXPECT_EQ(ledger.counts(p, s, policy::Channel::sms).channel_today, 1u);
+  for (std::uint64_t s = 1; s <= 100000; s += 997)
+    EXPECT_EQ(ledger.counts(p, s, policy::Channel::sms).channel_today, 1u);
   EXPECT_TRUE(ledger.reserve(*shipped(), p, 42, policy::Channel::sms).allowed);
   EXPECT_FALSE(ledger.reserve(*shipped(), p, 42, policy::Channel::sms).allowed);  // 42 had one: the daily SMS cap is 2
 }

@@ -97,8 +97,8 @@ class Deliveries : public ::testing::Test {
     options.batch_size = 1000;
     options.clock = &clock_;
     runner_ = std::make_unique<DeliveryRunner>(
-        DeliveryRunnerRecords{store_->deliveries, store_->offers, store_->audiences, store_->partners}, *engine_, [] { return shipped(); }, *overlay_, *ledger_, channels,
-                                               *sink_, options);
+        DeliveryRunnerRecords{store_->deliveries, store_->offers, store_->audiences, store_->partners}, *engine_,
+        [] { return shipped(); }, *overlay_, *ledger_, channels, *sink_, options);
   }
 
   // An audience of the first `n` members of a consent-filtered segment.
@@ -168,7 +168,10 @@ class Deliveries : public ::testing::Test {
     return out;
   }
   std::vector<engine::SubscriberFacts> facts(const std::vector<std::uint64_t>& subscribers) {
-    return engine_->facts({subscribers, "dpv:DirectMarketing", "internet", "sms", store_->offers.get_offer("", "ofr_0000000000000000000000000001")->product_code}).get();
+    return engine_
+        ->facts({subscribers, "dpv:DirectMarketing", "internet", "sms",
+                 store_->offers.get_offer("", "ofr_0000000000000000000000000001")->product_code})
+        .get();
   }
   std::vector<std::uint64_t> members(const audiences::AudienceRecord& a) {
     return engine_->members(a.engine_id, 0, 1'000'000).get().subscribers;
@@ -254,7 +257,8 @@ TEST_F(Deliveries, AWithdrawalRecordedAtTheGatewayBeatsTheEnginesGrant) {
   EXPECT_EQ(store_->deliveries.get_delivery("", d.id)->counts.no_consent, opted_out.size());
   // Recorded durably: a restarted gateway still honours it.
   open();
-  EXPECT_EQ(overlay_->state(opted_out.front(), "dpv:DirectMarketing", "sms", "internet"), engine::ConsentState::withdrawn);
+  EXPECT_EQ(overlay_->state(opted_out.front(), "dpv:DirectMarketing", "sms", "internet"),
+            engine::ConsentState::withdrawn);
 }
 
 TEST_F(Deliveries, FrequencyCapsCountMessagesFromEveryDelivery) {
@@ -393,8 +397,8 @@ class Triggers : public Deliveries {
     options.clock = &clock_;
     options.count_flush_ms = 0;  // every pass writes its counts
     auto r = std::make_unique<triggers::TriggerRunner>(
-        triggers::TriggerRunnerRecords{store_->triggers, store_->offers, store_->partners}, *engine_, [] { return shipped(); }, *overlay_, *ledger_,
-                                                       channels, options);
+        triggers::TriggerRunnerRecords{store_->triggers, store_->offers, store_->partners}, *engine_,
+        [] { return shipped(); }, *overlay_, *ledger_, channels, options);
     r->reload();
     return r;
   }
@@ -417,9 +421,13 @@ class Triggers : public Deliveries {
   }
   // Members of the segment who may get the offer now (consent for personalisation by SMS
   // from internet partners, eligible), and people outside the segment.
-  std::pair<std::vector<std::uint64_t>, std::vector<std::uint64_t>> reachable_and_outside(const triggers::TriggerRecord& t) {
+  std::pair<std::vector<std::uint64_t>, std::vector<std::uint64_t>> reachable_and_outside(
+      const triggers::TriggerRecord& t) {
     const auto in = engine_->members(t.engine_audience_id, 0, 1'000'000).get().subscribers;
-    const auto f = engine_->facts({in, "dpv:Personalisation", "internet", "sms", store_->offers.get_offer("", t.offer_id)->product_code}).get();
+    const auto f = engine_
+                       ->facts({in, "dpv:Personalisation", "internet", "sms",
+                                store_->offers.get_offer("", t.offer_id)->product_code})
+                       .get();
     std::vector<std::uint64_t> reachable, outside;
     for (std::size_t i = 0; i < in.size(); ++i)
       if (f[i].consent == engine::ConsentState::granted && f[i].eligible) reachable.push_back(in[i]);
@@ -440,7 +448,8 @@ TEST_F(Triggers, AMatchingEventSendsTheOfferOnceWithinTheCooldown) {
   const auto [reachable, outside] = reachable_and_outside(t);
   ASSERT_GE(reachable.size(), 2u);
   const auto who = reachable.front();
-  (*runner)({event(who, "roaming_started"), event(outside.front(), "roaming_started"), event(reachable[1], "recharge")});
+  (*runner)(
+      {event(who, "roaming_started"), event(outside.front(), "roaming_started"), event(reachable[1], "recharge")});
   EXPECT_EQ(sent(t.id), (std::map<std::uint64_t, int>{{who, 1}}));
   // Again 10 minutes later: inside the hour's cooldown, nothing.
   clock_ms_ += 600'000;

@@ -21,9 +21,8 @@ namespace fs = std::filesystem;
 class Sink : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("octopus-sink-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() / ("octopus-sink-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -68,8 +67,7 @@ TEST_F(Sink, TheEventPositionIsSavedOnlyAfterTheSinkIsSynced) {
     sink.sync();
   };
   events::EventFollower follower(
-      *engine, store.stream_cursors,
-      {[&](const std::vector<engine::SubscriberEvent>& batch) {
+      *engine, store.stream_cursors, {[&](const std::vector<engine::SubscriberEvent>& batch) {
         for (const auto& e : batch) {
           const std::vector<std::uint64_t> one{e.subscriber};
           sink.append(MessageBatch{"trg_1", "ofr_1", "partner-a", policy::Channel::sms, "hi", one, kAt}, kAt);
@@ -78,7 +76,7 @@ TEST_F(Sink, TheEventPositionIsSavedOnlyAfterTheSinkIsSynced) {
       options);
   ASSERT_EQ(follower.poll_once(std::chrono::milliseconds(0)), 3u);
   ASSERT_EQ(cursor_at_sync.size(), 1u);
-  EXPECT_EQ(cursor_at_sync.front(), 0u);               // synced before the position moved
+  EXPECT_EQ(cursor_at_sync.front(), 0u);                                       // synced before the position moved
   EXPECT_EQ(store.stream_cursors.stream_cursor("test"), follower.position());  // and saved after
   EXPECT_EQ(read_back(dir_ / "messages").size(), 3u);
 }
@@ -92,7 +90,8 @@ TEST_F(Sink, AFollowingFollowerSavesItsPositionOnItsOwnThread) {
   options.save_every = std::chrono::milliseconds(20);
   options.wait = std::chrono::milliseconds(20);
   options.before_save = [&] { ++syncs; };
-  events::EventFollower follower(*engine, store.stream_cursors, {[](const std::vector<engine::SubscriberEvent>&) {}}, options);
+  events::EventFollower follower(*engine, store.stream_cursors, {[](const std::vector<engine::SubscriberEvent>&) {}},
+                                 options);
   follower.start();
   const auto sequence = engine->inject_event({0, engine->population().id(1), "recharge", 0, {}}).get();
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);

@@ -15,8 +15,8 @@ const std::string kHeader =
     "subscriber_id,city,age_band,gender,plan_type,network,arpu_band,data_usage_band,device_type,device_os,"
     "tenure_band,roaming_status,status,tags,products,consent_granted,consent_withdrawn";
 
-std::string row(const std::string& id, const std::string& city = "jinan", const std::string& consent =
-                                                                                "dpv:DirectMarketing/sms/internet") {
+std::string row(const std::string& id, const std::string& city = "jinan",
+                const std::string& consent = "dpv:DirectMarketing/sms/internet") {
   return id + "," + city + ",25-34,female,postpaid,5g,100-199,30-59,smartphone,android,5-9,not_roaming,active," +
          "travel;gaming,5G-PLUS," + consent + ",";
 }
@@ -28,7 +28,8 @@ std::vector<std::size_t> lines_of(const ImportReport& r) {
 }
 
 TEST(PopulationImport, AGoodCsvLoadsInIdOrder) {
-  std::istringstream in(kHeader + "\n" + row("300", "qingdao") + "\n" + row("100") + "\r\n\n" + row("200", "heze") + "\n");
+  std::istringstream in(kHeader + "\n" + row("300", "qingdao") + "\n" + row("100") + "\r\n\n" + row("200", "heze") +
+                        "\n");
   const auto result = read_population(in, PopulationFormat::csv, OnBadRow::refuse);
   ASSERT_TRUE(result.population) << (result.report.bad_rows.empty() ? "" : result.report.bad_rows[0].reason);
   EXPECT_EQ(result.report.rows_read, 3u);
@@ -48,16 +49,16 @@ TEST(PopulationImport, AGoodCsvLoadsInIdOrder) {
 }
 
 TEST(PopulationImport, BadCsvRowsAreReportedWithTheirLineNumbersAndSkipped) {
-  const std::string text = kHeader + "\n" +                        // line 1
-                           row("1") + "\n" +                       // 2 good
-                           row("2", "beijing") + "\n" +            // 3 not a Shandong city
-                           row("3") + "\n" +                       // 4 good
-                           "4,jinan,25-34\n" +                     // 5 too few fields
-                           row("1", "zibo") + "\n" +               // 6 repeats line 2's id
+  const std::string text = kHeader + "\n" +                            // line 1
+                           row("1") + "\n" +                           // 2 good
+                           row("2", "beijing") + "\n" +                // 3 not a Shandong city
+                           row("3") + "\n" +                           // 4 good
+                           "4,jinan,25-34\n" +                         // 5 too few fields
+                           row("1", "zibo") + "\n" +                   // 6 repeats line 2's id
                            row("7", "zibo", "marketing/sms") + "\n" +  // 7 malformed consent scope
-                           row("x8") + "\n" +                      // 8 not a number
-                           "\"9,jinan\n" +                         // 9 open quote
-                           row("10") + "\n";                       // 10 good
+                           row("x8") + "\n" +                          // 8 not a number
+                           "\"9,jinan\n" +                             // 9 open quote
+                           row("10") + "\n";                           // 10 good
   std::istringstream in(text);
   const auto result = read_population(in, PopulationFormat::csv, OnBadRow::skip);
   ASSERT_TRUE(result.population);
@@ -138,7 +139,8 @@ TEST(PopulationImport, AJsonValueOfTheWrongTypeIsABadRow) {
 }
 
 TEST(PopulationImport, LoadsFromAFileAndRefusesAMissingOne) {
-  const auto path = std::filesystem::temp_directory_path() / ("octopus-population-" + std::to_string(::getpid()) + ".csv");
+  const auto path =
+      std::filesystem::temp_directory_path() / ("octopus-population-" + std::to_string(::getpid()) + ".csv");
   {
     std::ofstream out(path);
     out << kHeader << "\n" << row("5") << "\n";

@@ -70,7 +70,8 @@ TEST(ReferenceEngine, TheVocabularyIsThePrivacyDictionaryPlusNetworkAndOs) {
                                           "data_usage_band", "tenure_band", "roaming_status", "network", "device_os"}));
   EXPECT_EQ(v.tags.size(), 50u);
   for (const auto& a : v.attributes) {
-    const bool band = a.name == "age_band" || a.name == "arpu_band" || a.name == "data_usage_band" || a.name == "tenure_band";
+    const bool band =
+        a.name == "age_band" || a.name == "arpu_band" || a.name == "data_usage_band" || a.name == "tenure_band";
     EXPECT_EQ(a.ordered, band) << a.name;
     if (!band) continue;
     ASSERT_EQ(a.lower_bounds.size(), a.values.size());
@@ -192,7 +193,8 @@ TEST(ReferenceEngine, MembershipsAreWhatAScanSelectsAcrossManyAudiences) {
     members += listed.size();
   }
   EXPECT_GT(members, 0u);
-  m.for_each(q.subscribers.size() - 1, [](std::size_t a) { ADD_FAILURE() << "an unknown subscriber in audience " << a; });
+  m.for_each(q.subscribers.size() - 1,
+             [](std::size_t a) { ADD_FAILURE() << "an unknown subscriber in audience " << a; });
 
   // A short list is searched in the bitmaps instead: the same answer.
   const auto few = e.memberships({q.subscribers, {q.audiences.begin(), q.audiences.begin() + 3}}).get();
@@ -202,7 +204,8 @@ TEST(ReferenceEngine, MembershipsAreWhatAScanSelectsAcrossManyAudiences) {
   auto unknown = q;
   unknown.audiences.back() = "aud_00000000000000000000000000000000";
   EXPECT_THROW(e.memberships(unknown).get(), AudienceNotFound);
-  MembershipQuery too_many{{q.subscribers.front()}, std::vector<std::string>(kMaxMembershipAudiences + 1, q.audiences.front())};
+  MembershipQuery too_many{{q.subscribers.front()},
+                           std::vector<std::string>(kMaxMembershipAudiences + 1, q.audiences.front())};
   EXPECT_THROW(e.memberships(too_many).get(), std::invalid_argument);
   for (const auto& id : q.audiences) e.drop(id).get();
 }
@@ -212,8 +215,9 @@ std::uint64_t subscriber_where(const Population& p, const std::vector<std::pair<
                                std::uint64_t holds = 0, std::uint64_t lacks = 0) {
   const auto& s = p.schema();
   for (std::size_t row = 0; row < p.size(); ++row) {
-    const bool match = std::all_of(conditions.begin(), conditions.end(),
-                                   [&](const auto& c) { return p.attribute(row, c.first) == s.code(c.first, c.second); });
+    const bool match = std::all_of(conditions.begin(), conditions.end(), [&](const auto& c) {
+      return p.attribute(row, c.first) == s.code(c.first, c.second);
+    });
     if (match && (p.products(row) & holds) == holds && !(p.products(row) & lacks)) return p.id(row);
   }
   ADD_FAILURE() << "no such subscriber in the synthetic population";
@@ -240,7 +244,8 @@ TEST(ReferenceEngine, EligibilityFollowsTheProductRules) {
   const auto holder = subscriber_where(p, {active, {Attr::device_type, "smartphone"}}, bit("5G-PLUS"));
   EXPECT_EQ(e.eligibility({holder, "5G-PLUS"}).get().reason, "already holds 5G-PLUS");
 
-  const auto big_data = subscriber_where(p, {active, {Attr::device_type, "smartphone"}}, bit("DATA-50G"), bit("DATA-20G"));
+  const auto big_data =
+      subscriber_where(p, {active, {Attr::device_type, "smartphone"}}, bit("DATA-50G"), bit("DATA-20G"));
   EXPECT_EQ(e.eligibility({big_data, "DATA-20G"}).get().reason, "already holds DATA-50G");
 
   const auto feature = subscriber_where(p, {active, {Attr::device_type, "feature_phone"}});
@@ -259,7 +264,8 @@ TEST(ReferenceEngine, EligibilityFollowsTheProductRules) {
 TEST(ReferenceEngine, ProductsCarryTheirEligibilityInWords) {
   const auto products = engine().products().get();
   ASSERT_EQ(products.size(), 12u);
-  const auto game = std::find_if(products.begin(), products.end(), [](const Product& p) { return p.code == "GAME-BOOST"; });
+  const auto game =
+      std::find_if(products.begin(), products.end(), [](const Product& p) { return p.code == "GAME-BOOST"; });
   ASSERT_NE(game, products.end());
   EXPECT_EQ(game->eligibility_summary, "Active subscribers on 5g using a smartphone, not already holding GAME-BOOST.");
 }

@@ -48,8 +48,8 @@ inline bool scan_consents(const ConsentFilter& f, const Population& p, std::size
 }
 
 inline bool scan_selects(const CountQuery& q, const Population& p, std::size_t row) {
-  return p.attribute(row, Attr::status) == p.schema().code(Attr::status, "active") && scan_consents(q.consent, p, row) &&
-         scan_match(q.segment, p, row);
+  return p.attribute(row, Attr::status) == p.schema().code(Attr::status, "active") &&
+         scan_consents(q.consent, p, row) && scan_match(q.segment, p, row);
 }
 
 inline std::uint64_t scan_count(const CountQuery& q, const Population& p) {

@@ -42,7 +42,8 @@ TEST(SyntheticPopulation, IdsAscendInCityBlocksWithCitiesSizedByPopulation) {
     }
   }
   // Linyi is Shandong's most populous city, Dongying its least.
-  const auto linyi = per_city[schema.code(Attr::city, "linyi")], dongying = per_city[schema.code(Attr::city, "dongying")];
+  const auto linyi = per_city[schema.code(Attr::city, "linyi")],
+             dongying = per_city[schema.code(Attr::city, "dongying")];
   EXPECT_EQ(*std::max_element(per_city.begin(), per_city.end()), linyi);
   EXPECT_EQ(*std::min_element(per_city.begin(), per_city.end()), dongying);
   EXPECT_NEAR(static_cast<double>(linyi) / p->size(), 11.02 / 101.53, 0.001);

@@ -57,10 +57,11 @@ TEST(Config, ACertificateNeedsThePublicAuthorityAndItMustBeHostAndPort) {
   EXPECT_EQ(error_of("tls: {certificate_chain: c.pem, private_key: k.pem}\n"),
             "gw.yaml:1: a gateway with a certificate needs auth.public_authority: the host[:port] partners address "
             "(e.g. api.operator.example), which every signature must name");
-  for (const char* good : {"api.example.com", "api.example.com:8443", "10.1.2.3:443", "[2001:db8::1]:443", "API.Example.COM"})
+  for (const char* good :
+       {"api.example.com", "api.example.com:8443", "10.1.2.3:443", "[2001:db8::1]:443", "API.Example.COM"})
     EXPECT_EQ(error_of(std::string("auth: {public_authority: \"") + good + "\"}\n"), "") << good;
-  for (const char* bad : {"https://api.example.com", "api.example.com/v1", "api example", "api.example.com:", "-api.example",
-                          "user@api.example.com", "api.example.com:443:1"})
+  for (const char* bad : {"https://api.example.com", "api.example.com/v1", "api example",
+                          "api.example.com:", "-api.example", "user@api.example.com", "api.example.com:443:1"})
     EXPECT_NE(error_of(std::string("auth: {public_authority: \"") + bad + "\"}\n").find("must be host[:port]"),
               std::string::npos)
         << bad;
@@ -69,8 +70,9 @@ TEST(Config, ACertificateNeedsThePublicAuthorityAndItMustBeHostAndPort) {
 TEST(Config, RefusesMistakesWithFileAndLine) {
   EXPECT_EQ(error_of("partner_plane:\n  listen: 127.0.0.1:8443\n  lisen: x\n"),
             "gw.yaml:3: unknown key 'lisen' in partner_plane (expected one of: listen)");
-  EXPECT_NE(error_of("limits:\n  body_bytes: lots\n").find("gw.yaml:2: limits.body_bytes must be a non-negative integer"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of("limits:\n  body_bytes: lots\n").find("gw.yaml:2: limits.body_bytes must be a non-negative integer"),
+      std::string::npos);
   EXPECT_NE(error_of("limits:\n  body_bytes: 0\n").find("between 1 and"), std::string::npos);
   EXPECT_NE(error_of("partner_plane:\n  listen: nowhere\n").find("gw.yaml:2"), std::string::npos);
   EXPECT_NE(error_of("partner_plane:\n  listen: 127.0.0.1:70000\n").find("invalid port"), std::string::npos);
@@ -108,13 +110,15 @@ engine:
   EXPECT_NE(error_of("engine:\n  kind: remote\n").find("gw.yaml:2: engine.kind remote needs engine.remote.address"),
             std::string::npos)
       << error_of("engine:\n  kind: remote\n");
-  auto pilot = parse_config("engine:\n  population_file: data/subscribers.csv\n  refuse_bad_rows: true\n  events_per_second: 50\n",
-                            "gw.yaml", "/etc/octopus");
+  auto pilot = parse_config(
+      "engine:\n  population_file: data/subscribers.csv\n  refuse_bad_rows: true\n  events_per_second: 50\n", "gw.yaml",
+      "/etc/octopus");
   EXPECT_EQ(pilot.engine.population_file, "/etc/octopus/data/subscribers.csv");
   EXPECT_TRUE(pilot.engine.refuse_bad_rows);
   EXPECT_EQ(pilot.engine.events_per_second, 50);
   EXPECT_EQ(pilot.engine.membership_index_mb, 256u);  // the default
-  EXPECT_EQ(parse_config("engine: {membership_index_mb: 1024}\n", "gw.yaml", "/etc/octopus").engine.membership_index_mb, 1024u);
+  EXPECT_EQ(parse_config("engine: {membership_index_mb: 1024}\n", "gw.yaml", "/etc/octopus").engine.membership_index_mb,
+            1024u);
   EXPECT_NE(error_of("engine: {membership_index_mb: -5}\n").find("engine.membership_index_mb"), std::string::npos);
   EXPECT_NE(error_of("engine: {events_per_second: -1}\n").find("engine.events_per_second"), std::string::npos);
   EXPECT_NE(error_of("engine: {kind: magic}\n").find("engine.kind must be reference or remote"), std::string::npos);

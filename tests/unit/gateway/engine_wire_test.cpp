@@ -45,9 +45,15 @@ TEST(EngineWire, OpenRangeEndsTravelAsNull) {
 }
 
 TEST(EngineWire, MalformedSegmentsAreRefusedWithTheFieldNamed) {
-  const char* bad[] = {R"([])", R"({"all":[]})", R"({"all":{}})", R"({"attribute":"city"})",
-                       R"({"attribute":"city","in":[]})", R"({"attribute":"city","in":[1]})",
-                       R"({"attribute":3,"eq":"x"})", R"({"tag":7})", R"({"attribute":"age_band","range":{"min":1}})",
+  const char* bad[] = {R"([])",
+                       R"({"all":[]})",
+                       R"({"all":{}})",
+                       R"({"attribute":"city"})",
+                       R"({"attribute":"city","in":[]})",
+                       R"({"attribute":"city","in":[1]})",
+                       R"({"attribute":3,"eq":"x"})",
+                       R"({"tag":7})",
+                       R"({"attribute":"age_band","range":{"min":1}})",
                        R"({"colour":"red"})"};
   for (const char* text : bad) EXPECT_THROW(segment_from_json(json::parse(text)), WireError) << text;
   try {
@@ -60,7 +66,8 @@ TEST(EngineWire, MalformedSegmentsAreRefusedWithTheFieldNamed) {
 
 TEST(EngineWire, AnswersRoundTrip) {
   Vocabulary v;
-  v.attributes.push_back({"age_band", "Age", {"18-24", "25-34"}, true, {18, 25}, {25, std::numeric_limits<double>::infinity()}});
+  v.attributes.push_back(
+      {"age_band", "Age", {"18-24", "25-34"}, true, {18, 25}, {25, std::numeric_limits<double>::infinity()}});
   v.attributes.push_back({"city", "City", {"jinan"}, false, {}, {}});
   v.tags = {"travel"};
   const auto v2 = vocabulary_from_json(json::parse(to_json(v).dump()));

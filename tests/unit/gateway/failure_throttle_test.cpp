@@ -30,7 +30,8 @@ TEST(FailureThrottle, AllowsTheBurstThenOneTryPerInterval) {
 TEST(FailureThrottle, TracksAtMostItsLimitOfAddresses) {
   FailureThrottle t(1, 60s, 100);
   const auto t0 = FailureThrottle::Clock::time_point{} + 1000s;
-  for (int i = 0; i < 1000; ++i) t.failed("10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256), t0 + 1ms * i);
+  for (int i = 0; i < 1000; ++i)
+    t.failed("10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256), t0 + 1ms * i);
   // The newest are still throttled; the oldest were forgotten to make room.
   EXPECT_GT(t.wait("10.0.3.231", t0 + 1s), 0s);
   EXPECT_EQ(t.wait("10.0.0.0", t0 + 1s), 0s);

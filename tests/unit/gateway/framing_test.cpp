@@ -33,7 +33,8 @@ TEST(Framing, PlainRequestsPass) {
 }
 
 TEST(Framing, AFinalCodingOtherThanChunkedIs400) {
-  for (std::string_view v : {"xchunked", "identity", "gzip", "chunked, identity", "chunked;q=1", "chunkedx", "\"chunked\""})
+  for (std::string_view v :
+       {"xchunked", "identity", "gzip", "chunked, identity", "chunked;q=1", "chunkedx", "\"chunked\""})
     EXPECT_EQ(outcome(te({v})), "malformed-request 400") << v;
   EXPECT_EQ(outcome(te({"chunked", "gzip"})), "malformed-request 400") << "across two field lines";
   EXPECT_EQ(outcome(te({""})), "malformed-request 400");
@@ -69,15 +70,15 @@ TEST(Framing, HostMustBeThereExactlyOnceAndContentLengthAtMostOnce) {
 }
 
 TEST(Framing, TheHostMustBeHostAndPort) {
-  for (std::string_view good : {"api.example", "api.example:443", "127.0.0.1:8443", "[::1]:443", "[2001:db8::1]", "a-b_c~d",
-                                "xn--fiqs8s.example", "host:"}) {
+  for (std::string_view good : {"api.example", "api.example:443", "127.0.0.1:8443", "[::1]:443", "[2001:db8::1]",
+                                "a-b_c~d", "xn--fiqs8s.example", "host:"}) {
     RequestHead h;
     h.host_fields = 1;
     h.host = good;
     EXPECT_EQ(outcome(h), "ok") << good;
   }
-  for (std::string_view bad : {"", "a b: c", "api.example:44x", "api.example:1234567", "[::1", "[zz]:1", "a/b", "a@b",
-                               ":443", "a\tb"}) {
+  for (std::string_view bad :
+       {"", "a b: c", "api.example:44x", "api.example:1234567", "[::1", "[zz]:1", "a/b", "a@b", ":443", "a\tb"}) {
     RequestHead h;
     h.host_fields = 1;
     h.host = bad;

@@ -72,11 +72,10 @@ TEST(Rfc3339, ReadsUtcOffsetsAndFractionsAndRefusesTheRest) {
   EXPECT_EQ(parse_rfc3339("2026-11-28T13:53:34Z"), 1795874014);
   EXPECT_EQ(parse_rfc3339("2026-11-28T21:53:34+08:00"), 1795874014);  // Beijing time
   EXPECT_EQ(parse_rfc3339("2026-11-28T13:53:34.250Z"), 1795874014);
-  EXPECT_EQ(parse_rfc3339("2024-02-29T00:00:00z"), 1709164800);       // a leap day
+  EXPECT_EQ(parse_rfc3339("2024-02-29T00:00:00z"), 1709164800);  // a leap day
   EXPECT_EQ(octopus::http::rfc3339(*parse_rfc3339("2099-12-31T16:00:00Z")), "2099-12-31T16:00:00Z");
   for (const char* bad : {"", "2026-11-28", "2026-11-28T13:53:34", "2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z",
                           "2026-11-28T24:00:00Z", "2026-11-28 13:53:34Z", "2026-11-28T13:53:34+0800",
                           "2026-11-28T13:53:34.Z", "2026-11-28T13:53:34Zjunk", "tomorrow"})
     EXPECT_FALSE(parse_rfc3339(bad)) << bad;
 }
-

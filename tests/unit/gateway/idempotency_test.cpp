@@ -26,13 +26,15 @@ using Outcome = IdempotencyClaim::Outcome;
 
 TEST(IdempotencyKey, QuotedAndBareFormsNameTheSameKey) {
   std::string why;
-  EXPECT_EQ(parse_idempotency_key("\"8e03978e-40d5-43e8-bc93-6894a57f9324\"", why), "8e03978e-40d5-43e8-bc93-6894a57f9324");
+  EXPECT_EQ(parse_idempotency_key("\"8e03978e-40d5-43e8-bc93-6894a57f9324\"", why),
+            "8e03978e-40d5-43e8-bc93-6894a57f9324");
   EXPECT_EQ(parse_idempotency_key("8e03978e-40d5-43e8-bc93-6894a57f9324", why), "8e03978e-40d5-43e8-bc93-6894a57f9324");
   EXPECT_EQ(parse_idempotency_key("  order-17 ", why), "order-17");
 }
 
 TEST(IdempotencyKey, BadKeysAreRefusedWithAReason) {
-  for (const char* bad : {"", "\"\"", "\"open", "two words", "tab\tinside", "quote\"inside", "back\\slash", "caf\xc3\xa9"}) {
+  for (const char* bad :
+       {"", "\"\"", "\"open", "two words", "tab\tinside", "quote\"inside", "back\\slash", "caf\xc3\xa9"}) {
     std::string why;
     EXPECT_FALSE(parse_idempotency_key(bad, why)) << bad;
     EXPECT_FALSE(why.empty()) << bad;
@@ -72,7 +74,8 @@ TEST_F(IdempotencyStore, AKeyIsClaimedOnceAnsweredThenReplayed) {
   EXPECT_EQ(claim("acme", "k1", "fp1", 1000).outcome, Outcome::claimed);
   EXPECT_EQ(claim("acme", "k1", "fp1", 1001).outcome, Outcome::in_flight);
   EXPECT_EQ(claim("acme", "k1", "fp2", 1001).outcome, Outcome::mismatch);
-  db->idempotency.complete_idempotency_key("acme", "k1", {202, "application/json", "/v1/audiences/aud_1", "{\"id\":\"aud_1\"}"}, 1002);
+  db->idempotency.complete_idempotency_key(
+      "acme", "k1", {202, "application/json", "/v1/audiences/aud_1", "{\"id\":\"aud_1\"}"}, 1002);
   const auto again = claim("acme", "k1", "fp1", 1003);
   ASSERT_EQ(again.outcome, Outcome::replay);
   EXPECT_EQ(again.response->status, 202);
@@ -139,7 +142,8 @@ class StageInPipeline : public IdempotencyStore {
                      .idempotent = true,
                      .capability_class = vocabulary::CapabilityClass::resource_admin});
   }
-  http::Response post(const std::string& key, const std::string& body = "{\"a\":1}", const std::string& partner = "acme") {
+  http::Response post(const std::string& key, const std::string& body = "{\"a\":1}",
+                      const std::string& partner = "acme") {
     http::RequestContext ctx;
     ctx.request.method = "POST";
     ctx.request.target = "/v1/things";

@@ -67,13 +67,13 @@ TEST(Pipeline, RefusesRouteMetadataThatDoesNotFitThePlane) {
                                      .handler = ok,
                                      .required_scope = Scope::offers_read,
                                      .capability_class = CapabilityClass::reads}));
-  EXPECT_THROW(admin.add_route({.method = "GET", .pattern = "/admin/v1/x", .handler = ok, .required_scope = Scope::offers_read}),
-               std::logic_error);
-  EXPECT_THROW(admin.add_route({.method = "GET",
-                                .pattern = "/admin/v1/x",
-                                .handler = ok,
-                                .capability_class = CapabilityClass::deliveries}),
-               std::logic_error);
+  EXPECT_THROW(
+      admin.add_route({.method = "GET", .pattern = "/admin/v1/x", .handler = ok, .required_scope = Scope::offers_read}),
+      std::logic_error);
+  EXPECT_THROW(
+      admin.add_route(
+          {.method = "GET", .pattern = "/admin/v1/x", .handler = ok, .capability_class = CapabilityClass::deliveries}),
+      std::logic_error);
   EXPECT_NO_THROW(admin.add_route({.method = "GET", .pattern = "/admin/v1/x", .handler = ok}));
 }
 

@@ -18,8 +18,8 @@ constexpr std::int64_t kNow = 1'800'000'000;
 class Authenticator : public ::testing::Test {
  protected:
   void SetUp() override {
-    partners::Partner p{.id = "acme", .display_name = "Acme", .tier = "gold", .category = "internet",
-                     .scopes = {"audiences:read"}};
+    partners::Partner p{
+        .id = "acme", .display_name = "Acme", .tier = "gold", .category = "internet", .scopes = {"audiences:read"}};
     partners::PartnerKey k{.key_id = "acme-1", .partner_id = "acme"};
     k.public_key = key.public_key();
     p.keys.push_back(k);
@@ -107,8 +107,11 @@ TEST_F(Authenticator, DigestIsCheckedAgainstTheBody) {
 }
 
 TEST_F(Authenticator, SuspendedPartnerIsForbidden) {
-  partners::Partner p{.id = "acme", .display_name = "Acme", .status = partners::PartnerStatus::suspended, .tier = "gold",
-                   .category = "internet"};
+  partners::Partner p{.id = "acme",
+                      .display_name = "Acme",
+                      .status = partners::PartnerStatus::suspended,
+                      .tier = "gold",
+                      .category = "internet"};
   partners::PartnerKey k{.key_id = "acme-1", .partner_id = "acme"};
   k.public_key = key.public_key();
   p.keys.push_back(k);
@@ -127,7 +130,7 @@ TEST(NonceCache, RemembersUntilExpiryThenForgets) {
   EXPECT_TRUE(cache.remember("k", "n", 100, 10));
   EXPECT_FALSE(cache.remember("k", "n", 100, 50));
   EXPECT_TRUE(cache.remember("other-key", "n", 100, 50));  // nonces are per key
-  EXPECT_TRUE(cache.remember("k", "n", 300, 100));          // expired: fresh use
+  EXPECT_TRUE(cache.remember("k", "n", 300, 100));         // expired: fresh use
   EXPECT_FALSE(cache.remember("k", "n", 300, 200));
 }
 

@@ -25,8 +25,13 @@ class SqliteStoreTest : public ::testing::Test {
     for (auto suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
   }
   static Partner partner(const std::string& id) {
-    return Partner{.id = id, .display_name = "P " + id, .tier = "gold", .category = "internet",
-                   .scopes = {"audiences:read"}, .created_at = 10, .updated_at = 10};
+    return Partner{.id = id,
+                   .display_name = "P " + id,
+                   .tier = "gold",
+                   .category = "internet",
+                   .scopes = {"audiences:read"},
+                   .created_at = 10,
+                   .updated_at = 10};
   }
   static PartnerKey key(const std::string& id, const std::string& partner_id) {
     PartnerKey k{.key_id = id, .partner_id = partner_id, .created_at = 20};
@@ -110,8 +115,14 @@ TEST_F(SqliteStoreTest, AudiencesAreScopedToTheirOwnerAndDeletedOnesDisappear) {
   ASSERT_EQ(s.partners.create_partner(partner("acme")), WriteResult::ok);
   ASSERT_EQ(s.partners.create_partner(partner("beta")), WriteResult::ok);
   auto audience = [](const std::string& id, const std::string& owner) {
-    return AudienceRecord{.id = id, .partner_id = owner, .status = "building", .segment_json = "{}",
-                          .purpose = "dpv:DirectMarketing", .policy_version = "v1", .created_at = 1, .updated_at = 1};
+    return AudienceRecord{.id = id,
+                          .partner_id = owner,
+                          .status = "building",
+                          .segment_json = "{}",
+                          .purpose = "dpv:DirectMarketing",
+                          .policy_version = "v1",
+                          .created_at = 1,
+                          .updated_at = 1};
   };
   ASSERT_EQ(s.audiences.create_audience(audience("aud_1", "acme")), WriteResult::ok);
   ASSERT_EQ(s.audiences.create_audience(audience("aud_2", "acme")), WriteResult::ok);
@@ -148,12 +159,25 @@ TEST_F(SqliteStoreTest, AudiencesAreScopedToTheirOwnerAndDeletedOnesDisappear) {
 
 TEST_F(SqliteStoreTest, AuditLogAppendsInOrderFiltersByActionAndRefusesChanges) {
   SqliteRepositories s(path);
-  const auto first = s.audit.append_audit({.at = 100, .actor = "startup", .action = "policy.reload", .subject = "policies",
-                                     .outcome = "accepted", .policy_version = "v1", .detail = R"({"a":1})"});
-  const auto second = s.audit.append_audit({.at = 101, .actor = "admin", .action = "partner.create", .subject = "acme",
-                                      .outcome = "ok", .policy_version = "v1"});
-  const auto third = s.audit.append_audit({.at = 102, .actor = "admin", .action = "policy.reload", .subject = "policies",
-                                     .outcome = "refused", .policy_version = "v1"});
+  const auto first = s.audit.append_audit({.at = 100,
+                                           .actor = "startup",
+                                           .action = "policy.reload",
+                                           .subject = "policies",
+                                           .outcome = "accepted",
+                                           .policy_version = "v1",
+                                           .detail = R"({"a":1})"});
+  const auto second = s.audit.append_audit({.at = 101,
+                                            .actor = "admin",
+                                            .action = "partner.create",
+                                            .subject = "acme",
+                                            .outcome = "ok",
+                                            .policy_version = "v1"});
+  const auto third = s.audit.append_audit({.at = 102,
+                                           .actor = "admin",
+                                           .action = "policy.reload",
+                                           .subject = "policies",
+                                           .outcome = "refused",
+                                           .policy_version = "v1"});
   EXPECT_LT(first, second);
   EXPECT_LT(second, third);
 
@@ -186,11 +210,24 @@ TEST_F(SqliteStoreTest, AuditLogAppendsInOrderFiltersByActionAndRefusesChanges) 
 TEST_F(SqliteStoreTest, EveryDeliveryAndTriggerFieldRoundTrips) {
   SqliteRepositories s(path);
   ASSERT_EQ(s.partners.create_partner(partner("acme")), WriteResult::ok);
-  octopus::offers::OfferRecord o{.id = "ofr_1", .partner_id = "acme", .name = "n", .status = "approved", .channel = "sms",
-                                 .template_text = "t", .product_code = "p", .landing_url = "https://x",
-                                 .valid_from = 1, .valid_until = 2, .reasons_json = "[1]", .policy_version = "v",
-                                 .review_note = "rn", .reviewer = "rv", .review_policy_version = "rpv", .reviewed_at = 3,
-                                 .created_at = 4, .updated_at = 5};
+  octopus::offers::OfferRecord o{.id = "ofr_1",
+                                 .partner_id = "acme",
+                                 .name = "n",
+                                 .status = "approved",
+                                 .channel = "sms",
+                                 .template_text = "t",
+                                 .product_code = "p",
+                                 .landing_url = "https://x",
+                                 .valid_from = 1,
+                                 .valid_until = 2,
+                                 .reasons_json = "[1]",
+                                 .policy_version = "v",
+                                 .review_note = "rn",
+                                 .reviewer = "rv",
+                                 .review_policy_version = "rpv",
+                                 .reviewed_at = 3,
+                                 .created_at = 4,
+                                 .updated_at = 5};
   ASSERT_EQ(s.offers.create_offer(o), WriteResult::ok);
   const auto offer = *s.offers.get_offer("acme", "ofr_1");
   EXPECT_EQ(std::tie(offer.name, offer.template_text, offer.landing_url, offer.reasons_json, offer.review_note,
@@ -200,11 +237,24 @@ TEST_F(SqliteStoreTest, EveryDeliveryAndTriggerFieldRoundTrips) {
   EXPECT_EQ(std::tie(offer.valid_from, offer.valid_until, offer.reviewed_at, offer.created_at, offer.updated_at),
             std::tie(o.valid_from, o.valid_until, o.reviewed_at, o.created_at, o.updated_at));
 
-  octopus::deliveries::DeliveryRecord d{.id = "dlv_1", .partner_id = "acme", .offer_id = "ofr_1", .audience_id = "aud_9",
-                                        .subscribers = {11, 12}, .target_count = 13, .purpose = "pu",
-                                        .status = "running", .send_at = 14, .resume_at = 15, .cursor = 16, .decided = 17,
-                                        .counts = {18, 19, 20, 21, 22, 23}, .sink_position = "sp",
-                                        .policy_version = "pv", .error = "er", .created_at = 24, .updated_at = 25,
+  octopus::deliveries::DeliveryRecord d{.id = "dlv_1",
+                                        .partner_id = "acme",
+                                        .offer_id = "ofr_1",
+                                        .audience_id = "aud_9",
+                                        .subscribers = {11, 12},
+                                        .target_count = 13,
+                                        .purpose = "pu",
+                                        .status = "running",
+                                        .send_at = 14,
+                                        .resume_at = 15,
+                                        .cursor = 16,
+                                        .decided = 17,
+                                        .counts = {18, 19, 20, 21, 22, 23},
+                                        .sink_position = "sp",
+                                        .policy_version = "pv",
+                                        .error = "er",
+                                        .created_at = 24,
+                                        .updated_at = 25,
                                         .finished_at = 26};
   ASSERT_EQ(s.deliveries.create_delivery(d), WriteResult::ok);
   const auto back = *s.deliveries.get_delivery("acme", "dlv_1");
@@ -218,10 +268,19 @@ TEST_F(SqliteStoreTest, EveryDeliveryAndTriggerFieldRoundTrips) {
   EXPECT_EQ(std::tie(back.send_at, back.resume_at, back.created_at, back.updated_at, back.finished_at),
             std::tie(d.send_at, d.resume_at, d.created_at, d.updated_at, d.finished_at));
 
-  octopus::triggers::TriggerRecord t{.id = "trg_1", .partner_id = "acme", .offer_id = "ofr_1", .event_type = "recharge",
-                                     .segment_json = "{}", .purpose = "pu", .cooldown_seconds = 60,
-                                     .engine_audience_id = "e1", .segment_size = 500, .status = "active",
-                                     .policy_version = "pv", .created_at = 1, .updated_at = 2};
+  octopus::triggers::TriggerRecord t{.id = "trg_1",
+                                     .partner_id = "acme",
+                                     .offer_id = "ofr_1",
+                                     .event_type = "recharge",
+                                     .segment_json = "{}",
+                                     .purpose = "pu",
+                                     .cooldown_seconds = 60,
+                                     .engine_audience_id = "e1",
+                                     .segment_size = 500,
+                                     .status = "active",
+                                     .policy_version = "pv",
+                                     .created_at = 1,
+                                     .updated_at = 2};
   ASSERT_EQ(s.triggers.create_trigger(t), WriteResult::ok);
   s.triggers.add_trigger_counts({{"trg_1", {1, 2, 3, 4, 5, 6, 7}}});
   s.triggers.add_trigger_counts({{"trg_1", {1, 1, 1, 1, 1, 1, 1}}});

@@ -87,14 +87,13 @@ json problem(const std::string& slug, int status) {
 }
 
 std::vector<std::string> check_capabilities(const json& body) {
-  return partner_spec().validate_response("GET", "/v1/capabilities", 200, "application/json",
-                                          body.dump(), std_headers());
+  return partner_spec().validate_response("GET", "/v1/capabilities", 200, "application/json", body.dump(),
+                                          std_headers());
 }
 
-std::vector<std::string> check_partner_problem(
-    int status, const json& body, std::string content_type = "application/problem+json") {
-  return partner_spec().validate_response("GET", "/v1/capabilities", status, content_type,
-                                          body.dump(), std_headers());
+std::vector<std::string> check_partner_problem(int status, const json& body,
+                                               std::string content_type = "application/problem+json") {
+  return partner_spec().validate_response("GET", "/v1/capabilities", status, content_type, body.dump(), std_headers());
 }
 
 std::vector<std::string> check_partner(const std::string& method, const std::string& path, int status,
@@ -161,8 +160,7 @@ TEST(OpenApiSpecs, ProblemTypeTablesMatchTheResponses) {
     const json& doc = spec->document();
     std::set<std::pair<std::string, int>> listed;
     for (const auto& entry : doc.at("x-problem-types")) {
-      listed.insert(
-          {kProblems + entry.at("slug").get<std::string>(), entry.at("status").get<int>()});
+      listed.insert({kProblems + entry.at("slug").get<std::string>(), entry.at("status").get<int>()});
     }
     std::set<std::pair<std::string, int>> used;
     for (const auto& [name, response] : doc.at("components").at("responses").items()) {
@@ -184,9 +182,7 @@ TEST(OpenApiSpecs, ScopeEnumsAgree) {
 
 // ---------------------------------------------------------------------------- partner plane
 
-TEST(OpenApiPartner, CapabilitiesBodyPasses) {
-  EXPECT_EQ(errors_text(check_capabilities(capabilities())), "");
-}
+TEST(OpenApiPartner, CapabilitiesBodyPasses) { EXPECT_EQ(errors_text(check_capabilities(capabilities())), ""); }
 
 TEST(OpenApiPartner, CapabilitiesMissingRequiredFieldFails) {
   json body = capabilities();
@@ -233,10 +229,9 @@ TEST(OpenApiPartner, CapabilitiesWrongTypeFails) {
 }
 
 TEST(OpenApiPartner, EveryAuthProblemPasses) {
-  for (const char* slug :
-       {"signature-missing", "signature-malformed", "component-missing", "signature-invalid",
-        "unknown-key", "key-revoked", "signature-expired", "signature-not-yet-valid",
-        "nonce-missing", "nonce-replayed", "digest-mismatch", "algorithm-unsupported"}) {
+  for (const char* slug : {"signature-missing", "signature-malformed", "component-missing", "signature-invalid",
+                           "unknown-key", "key-revoked", "signature-expired", "signature-not-yet-valid",
+                           "nonce-missing", "nonce-replayed", "digest-mismatch", "algorithm-unsupported"}) {
     EXPECT_EQ(errors_text(check_partner_problem(401, problem(slug, 401))), "") << slug;
   }
   EXPECT_EQ(errors_text(check_partner_problem(403, problem("partner-suspended", 403))), "");
@@ -279,48 +274,47 @@ TEST(OpenApiPartner, UndeclaredStatusFails) {
 
 TEST(OpenApiPartner, WrongContentTypeFails) {
   EXPECT_TRUE(
-      mentions(check_partner_problem(401, problem("nonce-replayed", 401), "application/json"),
-               "is not declared"));
-  EXPECT_FALSE(partner_spec()
-                   .validate_response("GET", "/v1/capabilities", 200, "text/plain",
-                                      capabilities().dump(), std_headers())
-                   .empty());
+      mentions(check_partner_problem(401, problem("nonce-replayed", 401), "application/json"), "is not declared"));
+  EXPECT_FALSE(
+      partner_spec()
+          .validate_response("GET", "/v1/capabilities", 200, "text/plain", capabilities().dump(), std_headers())
+          .empty());
 }
 
 TEST(OpenApiPartner, ContentTypeParametersAndCaseAreIgnored) {
-  EXPECT_EQ(errors_text(partner_spec().validate_response("GET", "/v1/capabilities", 200,
-                                                         "Application/JSON; charset=utf-8",
-                                                         capabilities().dump(), std_headers())),
-            "");
+  EXPECT_EQ(
+      errors_text(partner_spec().validate_response("GET", "/v1/capabilities", 200, "Application/JSON; charset=utf-8",
+                                                   capabilities().dump(), std_headers())),
+      "");
 }
 
 TEST(OpenApiPartner, ContentTypeFallsBackToTheHeaderList) {
   OpenApiValidator::Headers headers = std_headers();
   headers.emplace_back("content-type", "application/json");
-  EXPECT_EQ(errors_text(partner_spec().validate_response("GET", "/v1/capabilities", 200, "",
-                                                         capabilities().dump(), headers)),
-            "");
-  EXPECT_TRUE(mentions(partner_spec().validate_response("GET", "/v1/capabilities", 200, "",
-                                                        capabilities().dump(), std_headers()),
-                       "missing Content-Type"));
+  EXPECT_EQ(
+      errors_text(partner_spec().validate_response("GET", "/v1/capabilities", 200, "", capabilities().dump(), headers)),
+      "");
+  EXPECT_TRUE(mentions(
+      partner_spec().validate_response("GET", "/v1/capabilities", 200, "", capabilities().dump(), std_headers()),
+      "missing Content-Type"));
 }
 
 TEST(OpenApiPartner, BodyThatIsNotJsonFails) {
-  const auto errors = partner_spec().validate_response(
-      "GET", "/v1/capabilities", 200, "application/json", "{\"partner_id\":", std_headers());
+  const auto errors = partner_spec().validate_response("GET", "/v1/capabilities", 200, "application/json",
+                                                       "{\"partner_id\":", std_headers());
   EXPECT_TRUE(mentions(errors, "not JSON")) << errors_text(errors);
 }
 
 TEST(OpenApiPartner, MissingRequestIdHeaderFails) {
-  const auto errors = partner_spec().validate_response(
-      "GET", "/v1/capabilities", 200, "application/json", capabilities().dump(), {});
+  const auto errors =
+      partner_spec().validate_response("GET", "/v1/capabilities", 200, "application/json", capabilities().dump(), {});
   EXPECT_TRUE(mentions(errors, "missing required header X-Request-Id")) << errors_text(errors);
 }
 
 TEST(OpenApiPartner, HeaderNamesAreCaseInsensitive) {
-  EXPECT_EQ(errors_text(partner_spec().validate_response("GET", "/v1/capabilities", 200,
-                                                         "application/json", capabilities().dump(),
-                                                         {{"x-request-id", "r"}, {"octopus-policy-version", "baa6c77f240c7088"}})),
+  EXPECT_EQ(errors_text(partner_spec().validate_response(
+                "GET", "/v1/capabilities", 200, "application/json", capabilities().dump(),
+                {{"x-request-id", "r"}, {"octopus-policy-version", "baa6c77f240c7088"}})),
             "");
 }
 
@@ -337,54 +331,49 @@ TEST(OpenApiPartner, AuthenticatedResponsesMustCarryAWellFormedPolicyVersion) {
 TEST(OpenApiPartner, CorrelatorHeaderIsCheckedAgainstItsPattern) {
   OpenApiValidator::Headers headers = std_headers();
   headers.emplace_back("x-correlator", "b4333c46-49c0:4f62;80d7.f0ef/<930>{f1c46}");
-  EXPECT_EQ(
-      errors_text(partner_spec().validate_response(
-          "GET", "/v1/capabilities", 200, "application/json", capabilities().dump(), headers)),
-      "");
+  EXPECT_EQ(errors_text(partner_spec().validate_response("GET", "/v1/capabilities", 200, "application/json",
+                                                         capabilities().dump(), headers)),
+            "");
   headers.back().second = "has space";
-  EXPECT_TRUE(
-      mentions(partner_spec().validate_response("GET", "/v1/capabilities", 200, "application/json",
-                                                capabilities().dump(), headers),
-               "header x-correlator"));
+  EXPECT_TRUE(mentions(partner_spec().validate_response("GET", "/v1/capabilities", 200, "application/json",
+                                                        capabilities().dump(), headers),
+                       "header x-correlator"));
 }
 
 TEST(OpenApiPartner, QuerySuffixIsIgnored) {
-  EXPECT_EQ(errors_text(partner_spec().validate_response("GET", "/v1/capabilities?x=1", 200,
-                                                         "application/json", capabilities().dump(),
-                                                         std_headers())),
+  EXPECT_EQ(errors_text(partner_spec().validate_response("GET", "/v1/capabilities?x=1", 200, "application/json",
+                                                         capabilities().dump(), std_headers())),
             "");
 }
 
 TEST(OpenApiPartner, UnknownPathFails) {
-  const auto errors = partner_spec().validate_response("GET", "/v1/nothing", 200,
-                                                       "application/json", "{}", std_headers());
+  const auto errors =
+      partner_spec().validate_response("GET", "/v1/nothing", 200, "application/json", "{}", std_headers());
   EXPECT_TRUE(mentions(errors, "no path")) << errors_text(errors);
-  EXPECT_FALSE(partner_spec()
-                   .validate_response("GET", "/v1/capabilities/", 200, "application/json",
-                                      capabilities().dump(), std_headers())
-                   .empty());
+  EXPECT_FALSE(
+      partner_spec()
+          .validate_response("GET", "/v1/capabilities/", 200, "application/json", capabilities().dump(), std_headers())
+          .empty());
 }
 
 TEST(OpenApiPartner, UnknownPathAnsweredWithNotFoundProblemPasses) {
   json body = problem("not-found", 404);
-  EXPECT_EQ(errors_text(partner_spec().validate_response(
-                "GET", "/v1/nothing", 404, "application/problem+json", body.dump(), std_headers())),
+  EXPECT_EQ(errors_text(partner_spec().validate_response("GET", "/v1/nothing", 404, "application/problem+json",
+                                                         body.dump(), std_headers())),
             "");
 }
 
 TEST(OpenApiPartner, UndeclaredMethodFailsUnless405) {
-  const auto errors = partner_spec().validate_response(
-      "DELETE", "/v1/capabilities", 200, "application/json", capabilities().dump(), std_headers());
+  const auto errors = partner_spec().validate_response("DELETE", "/v1/capabilities", 200, "application/json",
+                                                       capabilities().dump(), std_headers());
   EXPECT_TRUE(mentions(errors, "method DELETE is not declared")) << errors_text(errors);
   OpenApiValidator::Headers headers = std_headers();
   headers.emplace_back("Allow", "GET");
-  EXPECT_EQ(errors_text(partner_spec().validate_response(
-                "DELETE", "/v1/capabilities", 405, "application/problem+json",
-                problem("method-not-allowed", 405).dump(), headers)),
+  EXPECT_EQ(errors_text(partner_spec().validate_response("DELETE", "/v1/capabilities", 405, "application/problem+json",
+                                                         problem("method-not-allowed", 405).dump(), headers)),
             "");
-  EXPECT_TRUE(mentions(partner_spec().validate_response(
-                           "DELETE", "/v1/capabilities", 405, "application/problem+json",
-                           problem("method-not-allowed", 405).dump(), std_headers()),
+  EXPECT_TRUE(mentions(partner_spec().validate_response("DELETE", "/v1/capabilities", 405, "application/problem+json",
+                                                        problem("method-not-allowed", 405).dump(), std_headers()),
                        "missing required header Allow"));
 }
 
@@ -393,9 +382,8 @@ TEST(OpenApiPartner, EarlyRefusalsAreDeclaredEverywhere) {
   for (const char* path : {"/v1/capabilities", "/v1/unknown"}) {
     for (const auto& [slug, status] : std::vector<std::pair<std::string, int>>{
              {"malformed-request", 400}, {"payload-too-large", 413}, {"header-too-large", 431}}) {
-      EXPECT_EQ(errors_text(partner_spec().validate_response(
-                    "POST", path, status, "application/problem+json", problem(slug, status).dump(),
-                    std_headers())),
+      EXPECT_EQ(errors_text(partner_spec().validate_response("POST", path, status, "application/problem+json",
+                                                             problem(slug, status).dump(), std_headers())),
                 "")
           << path << " " << status;
     }
@@ -409,8 +397,7 @@ TEST(OpenApiPartner, EarlyRefusalsAreDeclaredEverywhere) {
 
 // ---------------------------------------------------------------------------- admin plane
 
-std::vector<std::string> check_admin(std::string_view method, std::string_view path, int status,
-                                     const json& body,
+std::vector<std::string> check_admin(std::string_view method, std::string_view path, int status, const json& body,
                                      OpenApiValidator::Headers headers = std_headers()) {
   const std::string type = status >= 400 ? "application/problem+json" : "application/json";
   return admin_spec().validate_response(method, path, status, type, body.dump(), headers);
@@ -418,9 +405,7 @@ std::vector<std::string> check_admin(std::string_view method, std::string_view p
 
 TEST(OpenApiAdmin, HealthAndReadinessPass) {
   EXPECT_EQ(errors_text(check_admin("GET", "/healthz", 200, {{"status", "ok"}})), "");
-  EXPECT_EQ(errors_text(check_admin("GET", "/readyz", 200,
-                                    {{"status", "ready"}, {"checks", {{"store", "ok"}}}})),
-            "");
+  EXPECT_EQ(errors_text(check_admin("GET", "/readyz", 200, {{"status", "ready"}, {"checks", {{"store", "ok"}}}})), "");
   EXPECT_EQ(errors_text(check_admin("GET", "/readyz", 503, problem("not-ready", 503))), "");
   EXPECT_FALSE(check_admin("GET", "/healthz", 200, {{"status", "fine"}}).empty());
   EXPECT_FALSE(check_admin("GET", "/readyz", 503, problem("service-unavailable", 503)).empty());
@@ -428,15 +413,13 @@ TEST(OpenApiAdmin, HealthAndReadinessPass) {
 
 TEST(OpenApiAdmin, PartnerBodyPasses) {
   EXPECT_EQ(errors_text(check_admin("GET", "/admin/v1/partners/acme-retail", 200, partner())), "");
-  EXPECT_EQ(errors_text(check_admin("PATCH", "/admin/v1/partners/acme-retail", 200, partner())),
-            "");
+  EXPECT_EQ(errors_text(check_admin("PATCH", "/admin/v1/partners/acme-retail", 200, partner())), "");
 }
 
 TEST(OpenApiAdmin, PartnerMissingRequiredFieldFails) {
   json body = partner();
   body.erase("updated_at");
-  EXPECT_TRUE(
-      mentions(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body), "updated_at"));
+  EXPECT_TRUE(mentions(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body), "updated_at"));
   body = partner();
   body["keys"][0].erase("revoked_at");
   EXPECT_FALSE(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body).empty());
@@ -457,15 +440,13 @@ TEST(OpenApiAdmin, PartnerWrongEnumFails) {
   EXPECT_TRUE(mentions(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body), "/status"));
   body = partner();
   body["keys"][0]["algorithm"] = "rsa-pss-sha512";
-  EXPECT_TRUE(mentions(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body),
-                       "/keys/0/algorithm"));
+  EXPECT_TRUE(mentions(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body), "/keys/0/algorithm"));
 }
 
 TEST(OpenApiAdmin, TimestampsMustBeUtcRfc3339) {
   json body = partner();
   body["created_at"] = "2025-01-15T10:30:00+02:00";
-  EXPECT_TRUE(
-      mentions(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body), "/created_at"));
+  EXPECT_TRUE(mentions(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body), "/created_at"));
   body = partner();
   body["keys"][1]["revoked_at"] = "2025-13-01T00:00:00Z";
   EXPECT_FALSE(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body).empty());
@@ -484,23 +465,21 @@ TEST(OpenApiAdmin, PublicKeyMustBe32BytesOfBase64) {
 
 TEST(OpenApiAdmin, CreatedPartnerNeedsLocation) {
   OpenApiValidator::Headers headers = std_headers();
-  EXPECT_TRUE(mentions(check_admin("POST", "/admin/v1/partners", 201, partner(), headers),
-                       "missing required header Location"));
+  EXPECT_TRUE(
+      mentions(check_admin("POST", "/admin/v1/partners", 201, partner(), headers), "missing required header Location"));
   headers.emplace_back("location", "/admin/v1/partners/acme-retail");
   EXPECT_EQ(errors_text(check_admin("POST", "/admin/v1/partners", 201, partner(), headers)), "");
 }
 
 TEST(OpenApiAdmin, PartnerPagePasses) {
-  EXPECT_EQ(errors_text(check_admin("GET", "/admin/v1/partners", 200,
-                                    {{"items", {partner()}}, {"next_cursor", nullptr}})),
-            "");
-  EXPECT_EQ(errors_text(check_admin("GET", "/admin/v1/partners", 200,
-                                    {{"items", json::array()}, {"next_cursor", "b3BhcXVl"}})),
+  EXPECT_EQ(
+      errors_text(check_admin("GET", "/admin/v1/partners", 200, {{"items", {partner()}}, {"next_cursor", nullptr}})),
+      "");
+  EXPECT_EQ(errors_text(
+                check_admin("GET", "/admin/v1/partners", 200, {{"items", json::array()}, {"next_cursor", "b3BhcXVl"}})),
             "");
   EXPECT_FALSE(check_admin("GET", "/admin/v1/partners", 200, {{"items", json::array()}}).empty());
-  EXPECT_FALSE(
-      check_admin("GET", "/admin/v1/partners", 200, {{"items", json::array()}, {"next_cursor", 3}})
-          .empty());
+  EXPECT_FALSE(check_admin("GET", "/admin/v1/partners", 200, {{"items", json::array()}, {"next_cursor", 3}}).empty());
 }
 
 TEST(OpenApiAdmin, TemplatedKeyPathMatches) {
@@ -512,18 +491,14 @@ TEST(OpenApiAdmin, TemplatedKeyPathMatches) {
   // The key collection is a different template: POST there, not here.
   OpenApiValidator::Headers located = std_headers();
   located.emplace_back("Location", "/admin/v1/partners/acme-retail/keys/acme-2025-01");
-  EXPECT_EQ(errors_text(check_admin("POST", "/admin/v1/partners/acme-retail/keys", 201,
-                                    partner_key(false), located)),
+  EXPECT_EQ(errors_text(check_admin("POST", "/admin/v1/partners/acme-retail/keys", 201, partner_key(false), located)),
             "");
   EXPECT_TRUE(mentions(check_admin("POST", path, 201, partner_key(false)), "method POST"));
-  EXPECT_FALSE(check_admin("DELETE", "/admin/v1/partners/acme-retail/keys/", 200, partner_key(true))
-                   .empty());
+  EXPECT_FALSE(check_admin("DELETE", "/admin/v1/partners/acme-retail/keys/", 200, partner_key(true)).empty());
 }
 
 TEST(OpenApiAdmin, BadListQueryIsMalformedRequest) {
-  EXPECT_EQ(
-      errors_text(check_admin("GET", "/admin/v1/partners", 400, problem("malformed-request", 400))),
-      "");
+  EXPECT_EQ(errors_text(check_admin("GET", "/admin/v1/partners", 400, problem("malformed-request", 400))), "");
   json body = problem("validation-error", 422);
   body["errors"] = {{{"pointer", ""}, {"detail", "limit must be 1-200"}}};
   EXPECT_TRUE(mentions(check_admin("GET", "/admin/v1/partners", 422, body), "not declared"));
@@ -531,17 +506,14 @@ TEST(OpenApiAdmin, BadListQueryIsMalformedRequest) {
 
 TEST(OpenApiAdmin, DisplayNameCountsCharactersAndRefusesControls) {
   std::string cjk;
-  for (int i = 0; i < 200; ++i)
-    cjk += "\xe7\xab\xa0";  // U+7AE0 in UTF-8: 200 characters, 600 bytes
+  for (int i = 0; i < 200; ++i) cjk += "\xe7\xab\xa0";  // U+7AE0 in UTF-8: 200 characters, 600 bytes
   json body = partner();
   body["display_name"] = cjk;
   EXPECT_EQ(errors_text(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body)), "");
   body["display_name"] = cjk + "x";
-  EXPECT_TRUE(
-      mentions(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body), "/display_name"));
+  EXPECT_TRUE(mentions(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body), "/display_name"));
   body["display_name"] = "ACME\tRetail";
-  EXPECT_TRUE(
-      mentions(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body), "/display_name"));
+  EXPECT_TRUE(mentions(check_admin("GET", "/admin/v1/partners/acme-retail", 200, body), "/display_name"));
 }
 
 TEST(OpenApiAdmin, ValidationErrorNeedsErrors) {
@@ -566,31 +538,23 @@ TEST(OpenApiPartner, A422NeedsErrorsUnlessItIsAReusedIdempotencyKey) {
   refused["errors"] = {{{"pointer", "/segment"}, {"detail", "not allowed"}, {"rule", "privacy.never_targetable"}}};
   EXPECT_EQ(errors_text(check_partner("POST", "/v1/audiences", 422, refused)), "");
   EXPECT_EQ(errors_text(check_partner("POST", "/v1/audiences", 422, problem("idempotency-key-reused", 422))), "");
-  EXPECT_EQ(errors_text(check_partner("POST", "/v1/audience-estimates", 409, problem("idempotency-key-in-flight", 409))),
-            "");
+  EXPECT_EQ(
+      errors_text(check_partner("POST", "/v1/audience-estimates", 409, problem("idempotency-key-in-flight", 409))), "");
   EXPECT_FALSE(check_partner("POST", "/v1/audiences", 409, problem("conflict", 409)).empty());
 }
 
 TEST(OpenApiAdmin, ErrorStatusesPerOperation) {
-  EXPECT_EQ(errors_text(check_admin("POST", "/admin/v1/partners", 409, problem("conflict", 409))),
-            "");
-  EXPECT_EQ(errors_text(check_admin("POST", "/admin/v1/partners", 415,
-                                    problem("unsupported-media-type", 415))),
-            "");
+  EXPECT_EQ(errors_text(check_admin("POST", "/admin/v1/partners", 409, problem("conflict", 409))), "");
+  EXPECT_EQ(errors_text(check_admin("POST", "/admin/v1/partners", 415, problem("unsupported-media-type", 415))), "");
   OpenApiValidator::Headers challenge = std_headers();
   challenge.emplace_back("WWW-Authenticate", "Bearer realm=\"octopus-admin\"");
-  EXPECT_EQ(errors_text(check_admin("GET", "/admin/v1/partners/x-y-z", 401,
-                                    problem("unauthorized", 401), challenge)),
+  EXPECT_EQ(errors_text(check_admin("GET", "/admin/v1/partners/x-y-z", 401, problem("unauthorized", 401), challenge)),
             "");
-  EXPECT_TRUE(
-      mentions(check_admin("GET", "/admin/v1/partners/x-y-z", 401, problem("unauthorized", 401)),
-               "missing required header WWW-Authenticate"));
+  EXPECT_TRUE(mentions(check_admin("GET", "/admin/v1/partners/x-y-z", 401, problem("unauthorized", 401)),
+                       "missing required header WWW-Authenticate"));
   // GET of one partner never answers 409 or 422.
-  EXPECT_TRUE(
-      mentions(check_admin("GET", "/admin/v1/partners/x-y-z", 409, problem("conflict", 409)),
-               "not declared"));
-  EXPECT_TRUE(
-      mentions(check_admin("GET", "/healthz", 401, problem("unauthorized", 401)), "not declared"));
+  EXPECT_TRUE(mentions(check_admin("GET", "/admin/v1/partners/x-y-z", 409, problem("conflict", 409)), "not declared"));
+  EXPECT_TRUE(mentions(check_admin("GET", "/healthz", 401, problem("unauthorized", 401)), "not declared"));
 }
 
 // ---------------------------------------------------------------------------- loader edges
@@ -638,20 +602,17 @@ TEST(OpenApiLoader, ScalarsAreTypedLikeYaml12) {
 }
 
 TEST(OpenApiLoader, RejectsDuplicateKeys) {
-  EXPECT_NE(load_error(mini_spec("                {type: string, type: integer}\n"))
-                .find("duplicate key 'type'"),
+  EXPECT_NE(load_error(mini_spec("                {type: string, type: integer}\n")).find("duplicate key 'type'"),
             std::string::npos);
 }
 
 TEST(OpenApiLoader, RejectsKeywordsValijsonLacks) {
   for (const char* schema :
-       {"{type: object, unevaluatedProperties: false}",
-        "{type: array, prefixItems: [{type: string}]}",
+       {"{type: object, unevaluatedProperties: false}", "{type: array, prefixItems: [{type: string}]}",
         "{type: object, dependentRequired: {a: [b]}}", "{type: string, nullable: true}",
         "{type: array, items: [{type: string}]}", "{type: [string, 'null'], format: date-time}",
         "{type: string, pattern: '(unclosed'}", "{$defs: {a: {type: string}}}"}) {
-    const std::string error =
-        load_error(mini_spec(std::string("                ") + schema + "\n"));
+    const std::string error = load_error(mini_spec(std::string("                ") + schema + "\n"));
     EXPECT_NE(error.find("mini.yaml: /paths/~1items~1{id}/get/responses/200/content/"
                          "application~1json/schema"),
               std::string::npos)
@@ -660,15 +621,12 @@ TEST(OpenApiLoader, RejectsKeywordsValijsonLacks) {
 }
 
 TEST(OpenApiLoader, RejectsBadRefs) {
-  EXPECT_NE(load_error(mini_spec("                $ref: '#/components/schemas/Missing'\n"))
-                .find("points to nothing"),
+  EXPECT_NE(load_error(mini_spec("                $ref: '#/components/schemas/Missing'\n")).find("points to nothing"),
             std::string::npos);
-  EXPECT_NE(load_error(mini_spec("                $ref: 'other.yaml#/components/schemas/Name'\n"))
-                .find("not local"),
+  EXPECT_NE(load_error(mini_spec("                $ref: 'other.yaml#/components/schemas/Name'\n")).find("not local"),
             std::string::npos);
-  const std::string cyclic =
-      mini_spec("                $ref: '#/components/schemas/Node'\n") +
-      "    Node: {type: object, properties: {next: {$ref: '#/components/schemas/Node'}}}\n";
+  const std::string cyclic = mini_spec("                $ref: '#/components/schemas/Node'\n") +
+                             "    Node: {type: object, properties: {next: {$ref: '#/components/schemas/Node'}}}\n";
   EXPECT_NE(load_error(cyclic).find("cyclic $ref"), std::string::npos) << load_error(cyclic);
 }
 
@@ -681,13 +639,9 @@ TEST(OpenApiLoader, RejectsOtherOpenApiVersions) {
 TEST(OpenApiLoader, RefWithSiblingConstraintsAppliesBoth) {
   const auto spec = OpenApiValidator::load_from_string(
       mini_spec("                {$ref: '#/components/schemas/Name', maxLength: 3}\n"));
-  EXPECT_EQ(errors_text(
-                spec.validate_response("GET", "/items/1", 200, "application/json", "\"abc\"", {})),
-            "");
-  EXPECT_FALSE(
-      spec.validate_response("GET", "/items/1", 200, "application/json", "\"abcd\"", {}).empty());
-  EXPECT_FALSE(
-      spec.validate_response("GET", "/items/1", 200, "application/json", "\"\"", {}).empty());
+  EXPECT_EQ(errors_text(spec.validate_response("GET", "/items/1", 200, "application/json", "\"abc\"", {})), "");
+  EXPECT_FALSE(spec.validate_response("GET", "/items/1", 200, "application/json", "\"abcd\"", {}).empty());
+  EXPECT_FALSE(spec.validate_response("GET", "/items/1", 200, "application/json", "\"\"", {}).empty());
 }
 
 TEST(OpenApiLoader, LiteralSegmentsWinOverTemplates) {
@@ -700,16 +654,10 @@ TEST(OpenApiLoader, LiteralSegmentsWinOverTemplates) {
       "          content:\n"
       "            application/json:\n"
       "              schema: {type: integer}\n";
-  const auto spec = OpenApiValidator::load_from_string(
-      mini_spec("                {type: string}\n", literal_path));
-  EXPECT_EQ(errors_text(
-                spec.validate_response("GET", "/items/special", 200, "application/json", "7", {})),
-            "");
-  EXPECT_EQ(errors_text(spec.validate_response("GET", "/items/other", 200, "application/json",
-                                               "\"x\"", {})),
-            "");
-  EXPECT_FALSE(spec.validate_response("GET", "/items/special", 200, "application/json", "\"x\"", {})
-                   .empty());
+  const auto spec = OpenApiValidator::load_from_string(mini_spec("                {type: string}\n", literal_path));
+  EXPECT_EQ(errors_text(spec.validate_response("GET", "/items/special", 200, "application/json", "7", {})), "");
+  EXPECT_EQ(errors_text(spec.validate_response("GET", "/items/other", 200, "application/json", "\"x\"", {})), "");
+  EXPECT_FALSE(spec.validate_response("GET", "/items/special", 200, "application/json", "\"x\"", {}).empty());
 }
 
 TEST(OpenApiLoader, RangeAndDefaultResponsesApplyToUndeclaredStatuses) {
@@ -726,16 +674,14 @@ TEST(OpenApiLoader, RangeAndDefaultResponsesApplyToUndeclaredStatuses) {
   const std::string anchor = "                {type: string}\n";
   spec_text.insert(spec_text.find(anchor) + anchor.size(), more);
   const auto spec = OpenApiValidator::load_from_string(spec_text);
-  EXPECT_EQ(errors_text(spec.validate_response("GET", "/items/1", 429, "application/problem+json",
-                                               R"({"status":429})", {})),
-            "");
-  EXPECT_FALSE(spec.validate_response("GET", "/items/1", 429, "application/problem+json",
-                                      R"({"title":"x"})", {})
-                   .empty());
+  EXPECT_EQ(
+      errors_text(spec.validate_response("GET", "/items/1", 429, "application/problem+json", R"({"status":429})", {})),
+      "");
+  EXPECT_FALSE(
+      spec.validate_response("GET", "/items/1", 429, "application/problem+json", R"({"title":"x"})", {}).empty());
   // default declares no body: an empty 502 passes, a 502 with a body does not.
   EXPECT_EQ(errors_text(spec.validate_response("GET", "/items/1", 502, "", "", {})), "");
-  EXPECT_TRUE(mentions(spec.validate_response("GET", "/items/1", 502, "text/plain", "oops", {}),
-                       "declares none"));
+  EXPECT_TRUE(mentions(spec.validate_response("GET", "/items/1", 502, "text/plain", "oops", {}), "declares none"));
 }
 
 }  // namespace

@@ -66,20 +66,22 @@ TEST_F(Consent, CapabilityAndCategoryLimitsComeBeforeTheSubscriber) {
   everything.granted.set();
   EXPECT_EQ(evaluate_consent(*s, {Capability::deliveries, Channel::sms, personalisation, content}, everything).rule,
             "consent.capabilities.deliveries.purposes");
-  EXPECT_EQ(evaluate_consent(*s, {Capability::triggers, Channel::outbound_call, personalisation, internet}, everything)
-                .rule,
-            "consent.capabilities.triggers.channels");
+  EXPECT_EQ(
+      evaluate_consent(*s, {Capability::triggers, Channel::outbound_call, personalisation, internet}, everything).rule,
+      "consent.capabilities.triggers.channels");
   EXPECT_EQ(evaluate_consent(*s, {Capability::deliveries, Channel::push, marketing, agent}, everything).rule,
             "consent.partner_categories.agent.channels");
-  EXPECT_TRUE(evaluate_consent(*s, {Capability::deliveries, Channel::outbound_call, marketing, agent}, everything)
-                  .allowed);
+  EXPECT_TRUE(
+      evaluate_consent(*s, {Capability::deliveries, Channel::outbound_call, marketing, agent}, everything).allowed);
 }
 
 TEST(ConsentChannels, ChannelNotOfferedIsDenied) {
   PolicyCopy copy;
   // Stop offering calls altogether.
   copy.replace("consent.yaml", "  - outbound_call\n", "");
-  copy.replace("consent.yaml", "  audiences:\n    purposes: [dpv:DirectMarketing, dpv:Personalisation]\n    channels: [sms, push, outbound_call]",
+  copy.replace("consent.yaml",
+               "  audiences:\n    purposes: [dpv:DirectMarketing, dpv:Personalisation]\n    channels: [sms, push, "
+               "outbound_call]",
                "  audiences:\n    purposes: [dpv:DirectMarketing, dpv:Personalisation]\n    channels: [sms, push]");
   copy.replace("consent.yaml", "    purposes: [dpv:DirectMarketing]\n    channels: [sms, push, outbound_call]",
                "    purposes: [dpv:DirectMarketing]\n    channels: [sms, push]");
@@ -90,7 +92,8 @@ TEST(ConsentChannels, ChannelNotOfferedIsDenied) {
   SubscriberConsent everything;
   everything.granted.set();
   const auto d = evaluate_consent(
-      s, {Capability::deliveries, Channel::outbound_call, *s.purpose_id("dpv:DirectMarketing"), *s.category_id("agent")},
+      s,
+      {Capability::deliveries, Channel::outbound_call, *s.purpose_id("dpv:DirectMarketing"), *s.category_id("agent")},
       everything);
   EXPECT_FALSE(d.allowed);
   EXPECT_EQ(d.rule, "consent.channels");

@@ -71,9 +71,9 @@ TEST(SmsSegments, CharactersOutsideTheBmpTakeTwoCodeUnits) {
 
 TEST(SmsSegments, InvalidUtf8IsRefused) {
   EXPECT_FALSE(count_sms_segments("abc\xff"));
-  EXPECT_FALSE(count_sms_segments("\xe4\xb8"));          // truncated 中
-  EXPECT_FALSE(count_sms_segments("\xc0\xaf"));          // overlong '/'
-  EXPECT_FALSE(count_sms_segments("\xed\xa0\x80"));      // surrogate
+  EXPECT_FALSE(count_sms_segments("\xe4\xb8"));      // truncated 中
+  EXPECT_FALSE(count_sms_segments("\xc0\xaf"));      // overlong '/'
+  EXPECT_FALSE(count_sms_segments("\xed\xa0\x80"));  // surrogate
   EXPECT_EQ(count_characters("回复TD退订"), 6u);
 }
 
@@ -82,8 +82,8 @@ TEST(SmsSegments, InvalidUtf8IsRefused) {
 TEST(Content, CompliantSmsPasses) {
   const auto s = shipped_snapshot();
   const auto internet = *s->category_id("internet");
-  const auto report =
-      check_content(*s, Channel::sms, "【山东移动】5G流量包限时优惠，详情见 https://sd.10086.cn/5g 回复TD退订", internet);
+  const auto report = check_content(*s, Channel::sms,
+                                    "【山东移动】5G流量包限时优惠，详情见 https://sd.10086.cn/5g 回复TD退订", internet);
   EXPECT_TRUE(report.ok()) << (report.violations.empty() ? "" : report.violations[0].detail);
   ASSERT_TRUE(report.sms);
   EXPECT_EQ(report.sms->encoding, SmsEncoding::ucs2);

@@ -140,9 +140,8 @@ std::set<std::string> defined_rules(const PolicySnapshot& s) {
     rules.insert({c.capabilities[i].purposes_rule, c.capabilities[i].channels_rule, c.granted_rules[i]});
   for (const auto& a : c.category_allowances) rules.insert({a.purposes_rule, a.channels_rule});
   const PrivacyPolicy& p = s.privacy;
-  rules.insert(
-      {p.never_targetable_rule, p.k_rule, p.rounding_rule, p.max_nodes_rule, p.max_depth_rule, p.segment_ok_rule,
-       p.differencing_rule});
+  rules.insert({p.never_targetable_rule, p.k_rule, p.rounding_rule, p.max_nodes_rule, p.max_depth_rule,
+                p.segment_ok_rule, p.differencing_rule});
   for (const auto& t : p.tiers) rules.insert(t.rule);
   const FatiguePolicy& f = s.fatigue;
   rules.insert({f.caps_ok_rule, f.overall.day_rule, f.overall.week_rule});

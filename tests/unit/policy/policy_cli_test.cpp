@@ -26,8 +26,8 @@ TEST(PolicyCli, RefusedSetPrintsOneErrorPerLine) {
   const int plan_line = copy.line_of("quotas.yaml", "default_plan: 7");
   EXPECT_EQ(out.str(), "privacy.yaml:" + std::to_string(k_line) +
                            ": /minimum_audience_size: must be at least 1, not the number 0\n"
-                           "quotas.yaml:" + std::to_string(plan_line) +
-                           ": /default_plan: must be text, not the number 7\n");
+                           "quotas.yaml:" +
+                           std::to_string(plan_line) + ": /default_plan: must be text, not the number 7\n");
 }
 
 TEST(PolicyCli, BadUsageExitsTwo) {

@@ -85,7 +85,8 @@ class PolicyCopy {
     const std::string t = text(file);
     const auto at = t.find(needle);
     if (at == std::string::npos) return 0;
-    return 1 + static_cast<int>(std::count(t.begin(), t.begin() + static_cast<std::ptrdiff_t>(at + needle.size() - 1), '\n'));
+    return 1 + static_cast<int>(
+                   std::count(t.begin(), t.begin() + static_cast<std::ptrdiff_t>(at + needle.size() - 1), '\n'));
   }
 
   PolicyLoadResult load() const { return load_policies(dir_); }

@@ -82,7 +82,9 @@ TEST(PolicyLoad, TextThatIsNotUtf8IsRefusedWithItsLine) {
   EXPECT_NE(describe(result.errors).find("not valid UTF-8"), std::string::npos) << describe(result.errors);
   EXPECT_NE(describe(result.errors).find("privacy.yaml:"), std::string::npos) << describe(result.errors);
   PolicyCopy key;
-  key.replace("privacy.yaml", "  gender: \"Gender as registered\"", "  gen\xc0\xaf" "der: \"Gender\"");
+  key.replace("privacy.yaml", "  gender: \"Gender as registered\"",
+              "  gen\xc0\xaf"
+              "der: \"Gender\"");
   EXPECT_NE(describe(key.load().errors).find("a key is not valid UTF-8"), std::string::npos);
 }
 
@@ -170,8 +172,7 @@ TEST_P(InvalidPolicySet, IsRefusedWithFileLineAndRule) {
   ASSERT_EQ(result.errors.size(), c.errors) << describe(result.errors);
   const int line = copy.line_of(c.file, c.anchor);
   ASSERT_GT(line, 0) << "anchor not found";
-  const std::string expected =
-      std::string(c.file) + ":" + std::to_string(line) + ": " + c.pointer + ": " + c.message;
+  const std::string expected = std::string(c.file) + ":" + std::to_string(line) + ": " + c.pointer + ": " + c.message;
   EXPECT_EQ(result.errors[0].to_string(), expected) << describe(result.errors);
 }
 
@@ -186,8 +187,8 @@ const InvalidCase kInvalidCases[] = {
      "must be one of sms, push, outbound_call, not 'fax'"},
     {"ChannelListedTwice", "consent.yaml", "  - outbound_call\n", "  - sms\n", "  - push\n  - sms", "/channels/2",
      "'sms' is listed twice"},
-    {"PurposeNotADpvIdentifier", "consent.yaml", "  dpv:ServiceOptimisation:", "  ServiceOptimisation:",
-     "  ServiceOptimisation:", "/purposes/ServiceOptimisation",
+    {"PurposeNotADpvIdentifier", "consent.yaml",
+     "  dpv:ServiceOptimisation:", "  ServiceOptimisation:", "  ServiceOptimisation:", "/purposes/ServiceOptimisation",
      "'ServiceOptimisation' is not an accepted name here: purpose names are W3C DPV identifiers such as "
      "dpv:DirectMarketing"},
     {"UndeclaredPurpose", "consent.yaml", "  deliveries:\n    purposes: [dpv:DirectMarketing]",
@@ -201,11 +202,12 @@ const InvalidCase kInvalidCases[] = {
     // --- privacy.yaml
     {"KBelowOne", "privacy.yaml", "minimum_audience_size: 100", "minimum_audience_size: 0", "minimum_audience_size",
      "/minimum_audience_size", "must be at least 1, not the number 0"},
-    {"KAsText", "privacy.yaml", "minimum_audience_size: 100", "minimum_audience_size: \"100\"",
-     "minimum_audience_size", "/minimum_audience_size", "must be a whole number, not the text '100'"},
-    {"KAsDecimal", "privacy.yaml", "minimum_audience_size: 100", "minimum_audience_size: 99.5",
-     "minimum_audience_size", "/minimum_audience_size", "must be a whole number, not the decimal number 99.5"},
-    {"NeverTargetableAttributeInTier", "privacy.yaml", "arpu_band, data_usage_band, app_category_interest, roaming_status]",
+    {"KAsText", "privacy.yaml", "minimum_audience_size: 100", "minimum_audience_size: \"100\"", "minimum_audience_size",
+     "/minimum_audience_size", "must be a whole number, not the text '100'"},
+    {"KAsDecimal", "privacy.yaml", "minimum_audience_size: 100", "minimum_audience_size: 99.5", "minimum_audience_size",
+     "/minimum_audience_size", "must be a whole number, not the decimal number 99.5"},
+    {"NeverTargetableAttributeInTier", "privacy.yaml",
+     "arpu_band, data_usage_band, app_category_interest, roaming_status]",
      "arpu_band, data_usage_band, app_category_interest, roaming_status, religion]", "roaming_status, religion]",
      "/tiers/gold/targetable/10",
      "'religion' is never targetable (listed under never_targetable), so tier gold may not target it"},
@@ -218,13 +220,14 @@ const InvalidCase kInvalidCases[] = {
      "rounded down to 0"},
     {"DepthBeyondNodes", "privacy.yaml", "max_nodes: 32", "max_nodes: 3", "max_depth: 4", "/segment_limits/max_depth",
      "max_depth (4) cannot be reached with max_nodes 3; it must not be larger than max_nodes"},
-    {"DuplicateKey", "privacy.yaml", "minimum_audience_size: 100", "minimum_audience_size: 100\nminimum_audience_size: 50",
-     "minimum_audience_size: 50", "/minimum_audience_size", "the key 'minimum_audience_size' appears twice"},
+    {"DuplicateKey", "privacy.yaml", "minimum_audience_size: 100",
+     "minimum_audience_size: 100\nminimum_audience_size: 50", "minimum_audience_size: 50", "/minimum_audience_size",
+     "the key 'minimum_audience_size' appears twice"},
     {"MissingRequiredKey", "privacy.yaml", "  significant_figures: 2\n", "", "count_rounding:", "/count_rounding",
      "the required key 'significant_figures' is missing"},
     // --- fatigue.yaml
-    {"UnknownTimeZone", "fatigue.yaml", "time_zone: Asia/Shanghai", "time_zone: Asia/Shangai", "time_zone:",
-     "/time_zone", "unknown time zone 'Asia/Shangai' (use an IANA name such as Asia/Shanghai)"},
+    {"UnknownTimeZone", "fatigue.yaml", "time_zone: Asia/Shanghai", "time_zone: Asia/Shangai",
+     "time_zone:", "/time_zone", "unknown time zone 'Asia/Shangai' (use an IANA name such as Asia/Shanghai)"},
     {"DailyCapAboveWeekly", "fatigue.yaml", "    per_day: 2\n    per_week: 5", "    per_day: 6\n    per_week: 5",
      "    per_day: 6", "/caps/sms/per_day", "per_day (6) is larger than per_week (5)"},
     {"UnknownCapKey", "fatigue.yaml", "    per_day: 2\n", "    per_month: 20\n    per_day: 2\n", "per_month",
@@ -234,8 +237,8 @@ const InvalidCase kInvalidCases[] = {
      "the quiet hours of sms cover the whole day, so nothing could ever be sent; if that is intended, add "
      "never_sendable: true"},
     {"QuietAllDayByTwoWindows", "fatigue.yaml", "      - { from: \"22:00\", to: \"08:00\" }\n",
-     "      - { from: \"22:00\", to: \"08:00\" }\n      - { from: \"08:00\", to: \"22:00\" }\n", "to: \"08:00\" }\n  push:",
-     "/quiet_hours/push",
+     "      - { from: \"22:00\", to: \"08:00\" }\n      - { from: \"08:00\", to: \"22:00\" }\n",
+     "to: \"08:00\" }\n  push:", "/quiet_hours/push",
      "the quiet hours of push cover the whole day, so nothing could ever be sent; if that is intended, add "
      "never_sendable: true"},
     {"NeverSendableButWindowsLeaveTime", "fatigue.yaml", "      - { from: \"20:00\", to: \"09:00\" }\n",
@@ -244,13 +247,15 @@ const InvalidCase kInvalidCases[] = {
      "never_sendable is true but the windows of outbound_call leave times to send; make one window cover the whole "
      "day (from equal to to)"},
     {"TimeOutOfRange", "fatigue.yaml", "{ from: \"21:00\", to: \"08:00\" }", "{ from: \"25:00\", to: \"08:00\" }",
-     "25:00", "/quiet_hours/sms/windows/0/from", "'25:00' is not a time of day written \"HH:MM\", from \"00:00\" to \"23:59\""},
+     "25:00", "/quiet_hours/sms/windows/0/from",
+     "'25:00' is not a time of day written \"HH:MM\", from \"00:00\" to \"23:59\""},
     {"ImpossibleDate", "fatigue.yaml", "    from: \"2026-02-16\"", "    from: \"2026-02-30\"", "2026-02-30",
      "/blackout_dates/2/from", "'2026-02-30' is not a real date"},
     {"BlackoutEndsBeforeStart", "fatigue.yaml", "    to: \"2026-06-10\"", "    to: \"2026-06-01\"", "2026-06-01",
      "/blackout_dates/1/to", "the blackout ends (2026-06-01) before it starts (2026-06-07)"},
-    {"BlackoutNameReused", "fatigue.yaml", "  - name: gaokao-2026", "  - name: gaokao-2025", "to: \"2025-06-10\"\n    channels: [sms, push, outbound_call]\n  - name: gaokao-2025",
-     "/blackout_dates/1/name", "the blackout name 'gaokao-2025' is already used by blackout_dates item 0"},
+    {"BlackoutNameReused", "fatigue.yaml", "  - name: gaokao-2026", "  - name: gaokao-2025",
+     "to: \"2025-06-10\"\n    channels: [sms, push, outbound_call]\n  - name: gaokao-2025", "/blackout_dates/1/name",
+     "the blackout name 'gaokao-2025' is already used by blackout_dates item 0"},
     {"BlackoutUnknownChannel", "fatigue.yaml", "    channels: [outbound_call]", "    channels: [outbound_call, mms]",
      "[outbound_call, mms]", "/blackout_dates/2/channels/1", "must be one of sms, push, outbound_call, not 'mms'"},
     // --- content.yaml
@@ -280,10 +285,10 @@ const InvalidCase kInvalidCases[] = {
     {"ZeroRate", "quotas.yaml", "reads:            { per_second: 10,", "reads:            { per_second: 0,",
      "per_second: 0,", "/plans/starter/reads/per_second", "must be more than 0, not the number 0"},
     {"MissingCapabilityClass", "quotas.yaml",
-     "    resource_admin:   { per_second: 1, burst: 5, per_day: 200, per_month: 2000 }\n", "", "  starter:",
-     "/plans/starter", "the required key 'resource_admin' is missing"},
-    {"MergeKeyRefused", "quotas.yaml", "partner_plans: {}", "partner_plans:\n  <<: {a: b}", "<<",
-     "/partner_plans", "YAML merge keys (<<) are not supported; write the values out"},
+     "    resource_admin:   { per_second: 1, burst: 5, per_day: 200, per_month: 2000 }\n", "",
+     "  starter:", "/plans/starter", "the required key 'resource_admin' is missing"},
+    {"MergeKeyRefused", "quotas.yaml", "partner_plans: {}", "partner_plans:\n  <<: {a: b}", "<<", "/partner_plans",
+     "YAML merge keys (<<) are not supported; write the values out"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Mutations, InvalidPolicySet, ::testing::ValuesIn(kInvalidCases),

@@ -46,9 +46,9 @@ TEST(QuietHours, SeveralWindowsOnOneChannel) {
   // outbound_call: quiet 12:00-14:00 and 20:00-09:00 Shanghai.
   const auto lunch = check_send_time(*s, Channel::outbound_call, utc(2025, 3, 3, 4, 30));  // 12:30
   EXPECT_FALSE(lunch.allowed);
-  EXPECT_EQ(lunch.next_allowed, utc(2025, 3, 3, 6, 0));  // 14:00
+  EXPECT_EQ(lunch.next_allowed, utc(2025, 3, 3, 6, 0));                                       // 14:00
   EXPECT_TRUE(check_send_time(*s, Channel::outbound_call, utc(2025, 3, 3, 11, 59)).allowed);  // 19:59
-  const auto evening = check_send_time(*s, Channel::outbound_call, utc(2025, 3, 3, 12, 0));  // 20:00
+  const auto evening = check_send_time(*s, Channel::outbound_call, utc(2025, 3, 3, 12, 0));   // 20:00
   EXPECT_FALSE(evening.allowed);
   EXPECT_EQ(evening.next_allowed, utc(2025, 3, 4, 1, 0));  // 09:00 next day
 }

@@ -42,7 +42,8 @@ TEST(CanonicalSegment, OrderNestingDuplicatesAndDoubleNegationDoNotMatter) {
   EXPECT_EQ(canonical_text(op(Kind::all, {op(Kind::all, {c, a}), b})), text);
   EXPECT_EQ(canonical_text(op(Kind::all, {a, b, c, a})), text);
   EXPECT_EQ(canonical_text(op(Kind::all, {negate(negate(a)), b, op(Kind::any, {c})})), text);
-  EXPECT_EQ(canonical_text(in("city", {"qingdao", "jinan", "qingdao"})), canonical_text(in("city", {"jinan", "qingdao"})));
+  EXPECT_EQ(canonical_text(in("city", {"qingdao", "jinan", "qingdao"})),
+            canonical_text(in("city", {"jinan", "qingdao"})));
   EXPECT_EQ(canonical_text(in("city", {"jinan", "jinan"})), canonical_text(a));
   EXPECT_EQ(text, R"(all(in("age_band","65+"),in("city","jinan"),tag("travel")))");
 }

@@ -88,9 +88,9 @@ TEST_F(Releases, AMonthlyBudgetIsLabelledAndResetsOnTheFirst) {
   rules.budget_period = policy::PrivacyPolicy::BudgetPeriod::month;
   std::int64_t next = 0;
   EXPECT_EQ(ReleaseModel::period_of(rules, now, &next), "2027-01");
-  EXPECT_EQ(next, 1'801'440'000);  // 2027-02-01T00:00:00Z
+  EXPECT_EQ(next, 1'801'440'000);                                                  // 2027-02-01T00:00:00Z
   EXPECT_EQ(ReleaseModel::period_of(rules, 1'798'761'600 - 1, &next), "2026-12");  // 2026-12-31T23:59:59Z
-  EXPECT_EQ(next, 1'798'761'600);  // across the year
+  EXPECT_EQ(next, 1'798'761'600);                                                  // across the year
 }
 
 TEST_F(Releases, PartsAreEachNoisyAndRoundedWithoutAThresholdEachAndFrozenOnceShown) {
@@ -104,9 +104,10 @@ TEST_F(Releases, PartsAreEachNoisyAndRoundedWithoutAThresholdEachAndFrozenOnceSh
   EXPECT_EQ(shown.value("delivered") % 100, 0u);
   EXPECT_EQ(shown.value("no_consent") % 100, 0u) << "a small part is rounded like any other";
   // Later looks get the same figures even when the data moved.
-  EXPECT_EQ(model.parts(rules, "acme", "delivery|d1", 2'060, {{"delivered", 2'060}, {"no_consent", 0}, {"capped", 0}}, 1)
-                .figures,
-            shown.figures);
+  EXPECT_EQ(
+      model.parts(rules, "acme", "delivery|d1", 2'060, {{"delivered", 2'060}, {"no_consent", 0}, {"capped", 0}}, 1)
+          .figures,
+      shown.figures);
 }
 
 // Inclusion–exclusion over delivery outcomes. Audiences A and P (hundreds each) and
@@ -132,7 +133,8 @@ TEST(InclusionExclusion, DeliveryOutcomesNoLongerSizeTheSmallGroup) {
     for (int world = 0; world < 2; ++world) {
       const bool six = world == 1;
       MemoryReleaseLedger books;
-      ReleaseModel model(Secret{static_cast<unsigned char>(t % 250 + 1), static_cast<unsigned char>(t / 250)}, books, fixed);
+      ReleaseModel model(Secret{static_cast<unsigned char>(t % 250 + 1), static_cast<unsigned char>(t / 250)}, books,
+                         fixed);
       const auto a = outcome(a_delivered, a_refused);
       const auto p = outcome(p_delivered, p_refused);
       const auto c = outcome(a_delivered + p_delivered - (six ? six_delivered : 0),
@@ -159,9 +161,9 @@ TEST(InclusionExclusion, DeliveryOutcomesNoLongerSizeTheSmallGroup) {
 
 class StoreBooks : public ::testing::Test {
  protected:
-  std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                              ("octopus-books-" + std::to_string(::getpid()) + "-" +
-                               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("octopus-books-" + std::to_string(::getpid()) + "-" +
+                                                ::testing::UnitTest::GetInstance()->current_test_info()->name());
   void SetUp() override {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);

@@ -22,8 +22,13 @@ TEST(Base64, EncodesRfc4648Vectors) {
 
 TEST(Base64, DecodesRfc4648Vectors) {
   const std::pair<const char*, const char*> cases[] = {
-      {"", ""}, {"Zg==", "f"}, {"Zm8=", "fo"}, {"Zm9v", "foo"},
-      {"Zm9vYg==", "foob"}, {"Zm9vYmE=", "fooba"}, {"Zm9vYmFy", "foobar"},
+      {"", ""},
+      {"Zg==", "f"},
+      {"Zm8=", "fo"},
+      {"Zm9v", "foo"},
+      {"Zm9vYg==", "foob"},
+      {"Zm9vYmE=", "fooba"},
+      {"Zm9vYmFy", "foobar"},
   };
   for (const auto& [text, plain] : cases) {
     const auto decoded = base64_decode(text);
@@ -50,24 +55,24 @@ TEST(Base64, RoundTripsEveryByteAndLength) {
 
 TEST(Base64, RejectsNonCanonicalOrForeignText) {
   const char* bad[] = {
-      "Zg",          // missing padding
-      "Zg=",         // short padding
-      "Zm9",         // length not a multiple of 4
-      "Zh==",        // non-zero trailing bits (2 padding)
-      "Zm9=",        // non-zero trailing bits (1 padding)
-      "Z===",        // too much padding
-      "====",        // padding only
-      "=Zg=",        // padding first
-      "Zg==Zg==",    // padding in the middle
-      "Zm=v",        // padding inside a quantum
-      "Zm9v=",       // extra padding
-      "Zm9v\n",      // newline
-      " Zm9v",       // leading space
-      "Zm9 v",       // inner space
-      "Zm-v",        // base64url alphabet
-      "Zm_v",        // base64url alphabet
+      "Zg",           // missing padding
+      "Zg=",          // short padding
+      "Zm9",          // length not a multiple of 4
+      "Zh==",         // non-zero trailing bits (2 padding)
+      "Zm9=",         // non-zero trailing bits (1 padding)
+      "Z===",         // too much padding
+      "====",         // padding only
+      "=Zg=",         // padding first
+      "Zg==Zg==",     // padding in the middle
+      "Zm=v",         // padding inside a quantum
+      "Zm9v=",        // extra padding
+      "Zm9v\n",       // newline
+      " Zm9v",        // leading space
+      "Zm9 v",        // inner space
+      "Zm-v",         // base64url alphabet
+      "Zm_v",         // base64url alphabet
       "Zm9\xc3\xa9",  // non-ASCII
-      "Zm9v.AAA",    // punctuation
+      "Zm9v.AAA",     // punctuation
   };
   for (const char* text : bad) EXPECT_FALSE(base64_decode(text).has_value()) << text;
   EXPECT_FALSE(base64_decode(std::string_view("Zm\0v", 4)).has_value());

@@ -39,7 +39,8 @@ TEST(ContentDigest, VerifyAcceptsMatchingDigests) {
 
 TEST(ContentDigest, DeprecatedAlgorithmsAreIgnored) {
   // An md5 member that is nonsense does not matter when sha-256 matches.
-  EXPECT_EQ(verify_content_digest("md5=:AAAAAAAAAAAAAAAAAAAAAA==:, " + std::string(kHello256), kHello), DigestCheck::ok);
+  EXPECT_EQ(verify_content_digest("md5=:AAAAAAAAAAAAAAAAAAAAAA==:, " + std::string(kHello256), kHello),
+            DigestCheck::ok);
   EXPECT_EQ(verify_content_digest("md5=:AAAAAAAAAAAAAAAAAAAAAA==:", kHello), DigestCheck::unsupported);
   EXPECT_EQ(verify_content_digest("sha=:AAAAAAAAAAAAAAAAAAAAAAAAAAA=:, crc32c=:AAAAAA==:", kHello),
             DigestCheck::unsupported);

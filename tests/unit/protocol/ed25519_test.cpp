@@ -32,8 +32,8 @@ TEST(Ed25519, PemRoundTripOfRfcTestKey) {
 }
 
 TEST(Ed25519, PemWithSurroundingTextAndPublicBlock) {
-  const std::string bundle = "key for tests\n" + std::string(test::kTestKeyPrivatePem) +
-                             std::string(test::kTestKeyPublicPem);
+  const std::string bundle =
+      "key for tests\n" + std::string(test::kTestKeyPrivatePem) + std::string(test::kTestKeyPublicPem);
   const auto key = Ed25519PrivateKey::from_pem(bundle);
   ASSERT_TRUE(key.has_value());
   EXPECT_EQ(key->public_key(), test::test_public_key());
@@ -56,7 +56,8 @@ TEST(Ed25519, PemRejectsOtherKeysAndGarbage) {
   EXPECT_FALSE(Ed25519PrivateKey::from_pem(test::kTestKeyPublicPem).has_value());
   EXPECT_FALSE(Ed25519PrivateKey::from_pem("").has_value());
   EXPECT_FALSE(Ed25519PrivateKey::from_pem("not a key").has_value());
-  EXPECT_FALSE(Ed25519PrivateKey::from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n").has_value());
+  EXPECT_FALSE(
+      Ed25519PrivateKey::from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n").has_value());
 }
 
 TEST(Ed25519, SignatureIsDeterministicAndVerifies) {

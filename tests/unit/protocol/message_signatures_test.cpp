@@ -425,8 +425,7 @@ TEST(SignatureBase, RejectsDuplicatesAndBadLists) {
   EXPECT_EQ(error, SignatureError::duplicate_component);
   EXPECT_FALSE(signature_base(r, covered_of("s=(\"date\" \"date\")"), &error));
   EXPECT_EQ(error, SignatureError::duplicate_component);
-  EXPECT_FALSE(signature_base(
-      r, covered_of("s=(\"@query-param\";name=\"a\" \"@query-param\";name=\"a\")"), &error));
+  EXPECT_FALSE(signature_base(r, covered_of("s=(\"@query-param\";name=\"a\" \"@query-param\";name=\"a\")"), &error));
   EXPECT_EQ(error, SignatureError::duplicate_component);
   // Different names are different components.
   EXPECT_TRUE(signature_base(r, covered_of("s=(\"@query-param\";name=\"a\" \"@query-param\";name=\"b\")"), &error));
@@ -466,8 +465,7 @@ TEST(ParseSignature, MissingAndMalformedHeaders) {
   EXPECT_EQ(parse_error("sig1=(@method)", sig_field("sig1")), SignatureError::malformed_headers);
   EXPECT_EQ(parse_error("sig1=(\"@method\" 1)", sig_field("sig1")), SignatureError::malformed_headers);
   EXPECT_EQ(parse_error("sig1=(\"@method\")", "sig1=\"AAAA\""), SignatureError::malformed_headers);
-  EXPECT_EQ(parse_error("sig1=(\"@method\")", "sig1=(" + kSig64 + ")"),
-            SignatureError::malformed_headers);
+  EXPECT_EQ(parse_error("sig1=(\"@method\")", "sig1=(" + kSig64 + ")"), SignatureError::malformed_headers);
   // Parameters of the wrong type.
   EXPECT_EQ(parse_error("sig1=(\"@method\");created=\"1\"", sig_field("sig1")), SignatureError::malformed_headers);
   EXPECT_EQ(parse_error("sig1=(\"@method\");created=1.5", sig_field("sig1")), SignatureError::malformed_headers);
@@ -549,7 +547,8 @@ TEST(SignRequest, ParameterOrderAndOmission) {
   options.include_alg = true;
   fields = sign_request(r, options, test::test_key(), nullptr);
   ASSERT_TRUE(fields.has_value());
-  EXPECT_EQ(fields->signature_input, "gw=(\"@method\");created=10;expires=20;nonce=\"n\";keyid=\"k\";alg=\"ed25519\";tag=\"t\"");
+  EXPECT_EQ(fields->signature_input,
+            "gw=(\"@method\");created=10;expires=20;nonce=\"n\";keyid=\"k\";alg=\"ed25519\";tag=\"t\"");
   EXPECT_EQ(fields->signature.substr(0, 4), "gw=:");
   EXPECT_TRUE(verifies(r, fields->signature_input, fields->signature, test::test_public_key()));
 }
@@ -628,7 +627,8 @@ TEST(GenerateNonce, SixteenRandomBytesBase64Url) {
     const auto nonce = generate_nonce();
     ASSERT_EQ(nonce.size(), 22u);
     for (const char c : nonce) {
-      const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+      const bool ok =
+          (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
       EXPECT_TRUE(ok) << nonce;
     }
     seen.insert(nonce);

@@ -36,8 +36,7 @@ std::string mutate(std::string s, Lcg& rng) {
   const std::size_t rounds = 1 + rng.below(4);
   for (std::size_t i = 0; i < rounds; ++i) {
     const std::size_t pos = rng.below(s.size() + 1);
-    const char c = rng.below(4) == 0 ? static_cast<char>(rng.below(256))
-                                     : kInteresting[rng.below(kInteresting.size())];
+    const char c = rng.below(4) == 0 ? static_cast<char>(rng.below(256)) : kInteresting[rng.below(kInteresting.size())];
     switch (rng.below(6)) {
       case 0:  // replace
         if (pos < s.size()) s[pos] = c;
@@ -100,8 +99,8 @@ TEST(Robustness, MutatedSignatureFieldsNeverCrashOrForge) {
   const auto headers = test::rfc_test_request_headers();
   const auto request = test::rfc_test_request(headers);
   const auto key = test::test_public_key();
-  const auto original = sf::serialize_inner_list(
-      std::get<sf::InnerList>(sf::parse_dictionary(test::kB26SignatureInput)->front().second));
+  const auto original =
+      sf::serialize_inner_list(std::get<sf::InnerList>(sf::parse_dictionary(test::kB26SignatureInput)->front().second));
 
   Lcg rng(0x0C7090'5ULL);
   int accepted = 0;
@@ -133,8 +132,7 @@ TEST(Robustness, MutatedSignatureFieldsNeverCrashOrForge) {
     const auto base = signature_base(request, parsed->covered, &error);
     ASSERT_TRUE(base.has_value());
     if (verify_signature(*parsed, *base, key)) {
-      EXPECT_EQ(sf::serialize_dictionary(sf::parse_dictionary(signature).value()),
-                std::string(test::kB26Signature));
+      EXPECT_EQ(sf::serialize_dictionary(sf::parse_dictionary(signature).value()), std::string(test::kB26Signature));
     }
   }
 }

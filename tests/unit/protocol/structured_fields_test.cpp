@@ -165,7 +165,10 @@ const Malformed kMalformed[] = {
     {Kind::item, "\"abc", "unterminated string"},
     {Kind::item, "\"a\\x\"", "bad escape"},
     {Kind::item, "\"a\\", "escape at end of input"},
-    {Kind::item, "\"a\x01" "b\"", "control character in string"},
+    {Kind::item,
+     "\"a\x01"
+     "b\"",
+     "control character in string"},
     {Kind::item, "\"a\tb\"", "tab in string"},
     {Kind::item, "\"caf\xc3\xa9\"", "non-ASCII in string"},
     {Kind::item, "\"a\x7f\"", "DEL in string"},

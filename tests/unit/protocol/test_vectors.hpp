@@ -1,4 +1,5 @@
-// Byte-exact vectors shared by the protocol tests (RFC 9421 Appendix B.1.4/B.2.6, a project vector, RFC 9530; sources in docs/standards.md §3–§5).
+// Byte-exact vectors shared by the protocol tests (RFC 9421 Appendix B.1.4/B.2.6, a project vector, RFC 9530; sources
+// in docs/standards.md §3–§5).
 #pragma once
 #include <array>
 #include <cstdint>
@@ -47,8 +48,7 @@ inline std::string sha256_hex(std::string_view data) {
   return out;
 }
 
-inline constexpr std::string_view kTestKeySeedHex =
-    "9f8362f87a484a954e6e740c5b4c0e84229139a20aa8ab56ff66586f6a7d29c5";
+inline constexpr std::string_view kTestKeySeedHex = "9f8362f87a484a954e6e740c5b4c0e84229139a20aa8ab56ff66586f6a7d29c5";
 inline constexpr std::string_view kTestKeyPublicHex =
     "26b40b8f93fff3d897112f7ebc582b232dbd72517d082fe83cfb30ddce43d1bb";
 
@@ -61,9 +61,7 @@ inline constexpr std::string_view kTestKeyPublicPem =
     "MCowBQYDK2VwAyEAJrQLj5P/89iXES9+vFgrIy29clF9CC/oPPsw3c5D0bs=\n"
     "-----END PUBLIC KEY-----\n";
 
-inline Ed25519PrivateKey test_key() {
-  return Ed25519PrivateKey::from_seed(array_from_hex<32>(kTestKeySeedHex));
-}
+inline Ed25519PrivateKey test_key() { return Ed25519PrivateKey::from_seed(array_from_hex<32>(kTestKeySeedHex)); }
 inline Ed25519PublicKey test_public_key() { return array_from_hex<32>(kTestKeyPublicHex); }
 
 // RFC 9421 Appendix B.2 "test-request".
@@ -96,7 +94,6 @@ inline constexpr std::string_view kB26Base =
     "\"content-length\": 18\n"
     "\"@signature-params\": (\"date\" \"@method\" \"@path\" \"@authority\" \"content-type\" \"content-length\")"
     ";created=1618884473;keyid=\"test-key-ed25519\"";
-inline constexpr std::string_view kB26BaseSha256 =
-    "e6402577f54303accfda63dfbde1a7b8c5e5e6f3f7898637b7d78dc07ee1896a";
+inline constexpr std::string_view kB26BaseSha256 = "e6402577f54303accfda63dfbde1a7b8c5e5e6f3f7898637b7d78dc07ee1896a";
 
 }  // namespace octopus::protocol::test

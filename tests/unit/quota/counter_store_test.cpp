@@ -165,7 +165,9 @@ class MemoryCounts : public ::testing::Test {
   AdmitRequest request(std::int64_t day_id, std::uint64_t day_limit = 100000) {
     return {"acme", CapabilityClass::reads, gcra_limit(1e6, 1000000), {day_id, day_limit, 0}, {657, 1000000, 0}, 1};
   }
-  std::uint64_t day_used(const AdmitRequest& r) { return store.usage("acme", r.capability_class, r.rate, r.day, r.month, t).day_used; }
+  std::uint64_t day_used(const AdmitRequest& r) {
+    return store.usage("acme", r.capability_class, r.rate, r.day, r.month, t).day_used;
+  }
   MemoryCounterStore store;
   std::int64_t t = now_ns();
 };

@@ -33,7 +33,8 @@ TEST_F(Limiter, SaysThePlanInTheRateLimitFields) {
   ASSERT_FALSE(d.refused());
   EXPECT_EQ(d.plan, "tiny");
   // November has 30 days: the month window is 2,592,000 s.
-  EXPECT_EQ(d.policy_field(), R"("reads";q=1;w=1;octopus-burst=2, "reads-day";q=5;w=86400, "reads-month";q=7;w=2592000)");
+  EXPECT_EQ(d.policy_field(),
+            R"("reads";q=1;w=1;octopus-burst=2, "reads-day";q=5;w=86400, "reads-month";q=7;w=2592000)");
   // 10:00 local: 14 h to midnight; 3 d 14 h to 1 December.
   EXPECT_EQ(d.limit_field(), R"("reads";r=1;t=0, "reads-day";r=4;t=50400, "reads-month";r=6;t=309600)");
   auto second = admit();

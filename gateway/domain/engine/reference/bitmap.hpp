@@ -32,9 +32,7 @@ class Bitmap {
   const roaring_bitmap_t* raw() const { return r_; }
   roaring_bitmap_t* raw() { return r_; }
 
-  void add_many(std::span<const std::uint32_t> rows) {
-    roaring_bitmap_add_many(r_, rows.size(), rows.data());
-  }
+  void add_many(std::span<const std::uint32_t> rows) { roaring_bitmap_add_many(r_, rows.size(), rows.data()); }
   bool contains(std::uint32_t row) const { return roaring_bitmap_contains(r_, row); }
   std::uint64_t cardinality() const { return roaring_bitmap_get_cardinality(r_); }
 

@@ -99,8 +99,7 @@ std::shared_ptr<const MembershipIndex> MembershipIndexCache::find_or_build(
 
 void MembershipIndexCache::forget(const std::string& audience_id) {
   std::lock_guard lock(mutex_);
-  entries_.remove_if(
-      [&](const Entry& e) { return std::find(e.ids.begin(), e.ids.end(), audience_id) != e.ids.end(); });
+  entries_.remove_if([&](const Entry& e) { return std::find(e.ids.begin(), e.ids.end(), audience_id) != e.ids.end(); });
 }
 
 std::size_t MembershipIndexCache::bytes() const {

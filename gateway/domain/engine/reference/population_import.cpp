@@ -215,8 +215,10 @@ bool read_csv(std::istream& in, const PopulationSchema& schema, Collector& out, 
   if (!header) problem = "the header row has an unbalanced quote";
   for (std::size_t i = 0; header && i < header->size() && problem.empty(); ++i) {
     const auto& h = (*header)[i];
-    if (std::find(columns.begin(), columns.end(), h) == columns.end()) problem = "'" + h + "' is not a column";
-    else if (std::count(header->begin(), header->end(), h) > 1) problem = "column '" + h + "' appears twice";
+    if (std::find(columns.begin(), columns.end(), h) == columns.end())
+      problem = "'" + h + "' is not a column";
+    else if (std::count(header->begin(), header->end(), h) > 1)
+      problem = "column '" + h + "' appears twice";
   }
   for (std::size_t i = 0; header && i < kAttributeCount + 1 && problem.empty(); ++i)
     if (std::find(header->begin(), header->end(), columns[i]) == header->end())
@@ -235,14 +237,16 @@ bool read_csv(std::istream& in, const PopulationSchema& schema, Collector& out, 
       continue;
     }
     if (values->size() != header->size()) {
-      out.bad(number, std::to_string(values->size()) + " fields where the header has " +
-                          std::to_string(header->size()));
+      out.bad(number,
+              std::to_string(values->size()) + " fields where the header has " + std::to_string(header->size()));
       continue;
     }
     Row row;
     row.line = number;
-    if (auto reason = decode(CsvFields(*header, *values), schema, row)) out.bad(number, std::move(*reason));
-    else out.rows.push_back(row);
+    if (auto reason = decode(CsvFields(*header, *values), schema, row))
+      out.bad(number, std::move(*reason));
+    else
+      out.rows.push_back(row);
   }
   return true;
 }
@@ -265,8 +269,10 @@ void read_jsonl(std::istream& in, const PopulationSchema& schema, Collector& out
     }
     Row row;
     row.line = number;
-    if (auto reason = decode(fields, schema, row)) out.bad(number, std::move(*reason));
-    else out.rows.push_back(row);
+    if (auto reason = decode(fields, schema, row))
+      out.bad(number, std::move(*reason));
+    else
+      out.rows.push_back(row);
   }
 }
 
@@ -296,8 +302,8 @@ PopulationImport read_population(std::istream& in, PopulationFormat format, OnBa
   std::vector<BadRow> duplicates;
   for (const auto& r : rows) {
     if (!unique.empty() && unique.back().id == r.id)
-      duplicates.push_back({r.line, "subscriber_id " + std::to_string(r.id) + " repeats line " +
-                                        std::to_string(unique.back().line)});
+      duplicates.push_back(
+          {r.line, "subscriber_id " + std::to_string(r.id) + " repeats line " + std::to_string(unique.back().line)});
     else
       unique.push_back(r);
   }
@@ -317,7 +323,8 @@ PopulationImport read_population(std::istream& in, PopulationFormat format, OnBa
   for (std::size_t i = 0; i < unique.size(); ++i) {
     const auto& r = unique[i];
     population->set_id(i, r.id);
-    for (std::size_t a = 0; a < kAttributeCount; ++a) population->set_attribute(i, static_cast<Attr>(a), r.attributes[a]);
+    for (std::size_t a = 0; a < kAttributeCount; ++a)
+      population->set_attribute(i, static_cast<Attr>(a), r.attributes[a]);
     population->set_tags(i, r.tags);
     population->set_products(i, r.products);
     population->set_consent(i, r.granted, r.withdrawn);

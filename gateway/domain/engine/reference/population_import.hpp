@@ -24,7 +24,7 @@ struct BadRow {
 };
 
 struct ImportReport {
-  std::size_t rows_read = 0;     // data rows seen (blank lines are not rows)
+  std::size_t rows_read = 0;  // data rows seen (blank lines are not rows)
   std::size_t rows_loaded = 0;
   std::size_t rows_skipped = 0;  // bad rows; with OnBadRow::refuse, nothing is loaded
   std::vector<BadRow> bad_rows;  // in line order, the first kMaxListed of them

@@ -18,7 +18,9 @@ class PopulationIndex {
   static PopulationIndex build(const Population& population, unsigned threads = 2);
 
   const Bitmap& universe() const { return universe_; }
-  const Bitmap& value(Attr a, std::uint8_t code) const { return bitmaps_[value_slot_[static_cast<std::size_t>(a)] + code]; }
+  const Bitmap& value(Attr a, std::uint8_t code) const {
+    return bitmaps_[value_slot_[static_cast<std::size_t>(a)] + code];
+  }
   const Bitmap& tag(std::size_t i) const { return bitmaps_[tag_slot_ + i]; }
   const Bitmap& product(std::size_t i) const { return bitmaps_[product_slot_ + i]; }
   const Bitmap& granted(std::size_t scope) const { return bitmaps_[granted_slot_ + scope]; }

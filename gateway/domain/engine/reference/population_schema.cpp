@@ -17,8 +17,7 @@ std::optional<std::size_t> position(const std::vector<T>& list, std::string_view
   return static_cast<std::size_t>(it - list.begin());
 }
 
-AttributeDef plain(std::string name, std::string description, std::vector<std::string> values,
-                   bool published = true) {
+AttributeDef plain(std::string name, std::string description, std::vector<std::string> values, bool published = true) {
   AttributeDef a;
   a.name = std::move(name);
   a.description = std::move(description);
@@ -55,8 +54,8 @@ PopulationSchema::PopulationSchema() {
                               {"0-29", "30-59", "60-99", "100-199", "200-399", "400+"}, {0, 30, 60, 100, 200, 400}));
   set(Attr::data_usage_band, banded("data_usage_band", "Monthly data use band, GB",
                                     {"0-1", "2-9", "10-29", "30-59", "60-99", "100+"}, {0, 2, 10, 30, 60, 100}));
-  set(Attr::device_type, plain("device_type", "Handset class",
-                               {"smartphone", "feature_phone", "tablet", "mobile_hotspot"}));
+  set(Attr::device_type,
+      plain("device_type", "Handset class", {"smartphone", "feature_phone", "tablet", "mobile_hotspot"}));
   set(Attr::device_os, plain("device_os", "Handset operating system", {"android", "harmonyos", "ios", "other"}));
   set(Attr::tenure_band, banded("tenure_band", "How long the subscriber has been a customer, years",
                                 {"0-1", "2-4", "5-9", "10-19", "20+"}, {0, 2, 5, 10, 20}));
@@ -68,13 +67,56 @@ PopulationSchema::PopulationSchema() {
     infos_.push_back({a.name, a.description, a.values, a.ordered, a.lower_bounds, a.upper_bounds});
   }
 
-  tags_ = {"short_video", "ecommerce", "news", "food_delivery", "gaming", "music", "online_video", "travel",
-           "ride_hailing", "finance", "education", "fitness", "sports", "automotive", "real_estate", "parenting",
-           "beauty", "fashion", "photography", "reading", "local_services", "recipes", "home_living", "pets",
-           "outdoor", "esports", "anime", "livestreaming", "stock_trading", "insurance", "job_search", "hotels",
-           "flights", "rail_travel", "navigation", "smart_home", "wearables", "podcasts", "cinema", "karaoke",
-           "tea_culture", "fishing", "gardening", "luxury", "second_hand", "group_buying", "office_productivity",
-           "cloud_storage", "charity", "casual_games"};
+  tags_ = {"short_video",
+           "ecommerce",
+           "news",
+           "food_delivery",
+           "gaming",
+           "music",
+           "online_video",
+           "travel",
+           "ride_hailing",
+           "finance",
+           "education",
+           "fitness",
+           "sports",
+           "automotive",
+           "real_estate",
+           "parenting",
+           "beauty",
+           "fashion",
+           "photography",
+           "reading",
+           "local_services",
+           "recipes",
+           "home_living",
+           "pets",
+           "outdoor",
+           "esports",
+           "anime",
+           "livestreaming",
+           "stock_trading",
+           "insurance",
+           "job_search",
+           "hotels",
+           "flights",
+           "rail_travel",
+           "navigation",
+           "smart_home",
+           "wearables",
+           "podcasts",
+           "cinema",
+           "karaoke",
+           "tea_culture",
+           "fishing",
+           "gardening",
+           "luxury",
+           "second_hand",
+           "group_buying",
+           "office_productivity",
+           "cloud_storage",
+           "charity",
+           "casual_games"};
 
   product_codes_ = {"5G-PLUS",   "DATA-20G",     "DATA-50G",       "VIDEO-VIP", "MUSIC-VIP",      "CLOUD-100G",
                     "ROAM-INTL", "FAMILY-SHARE", "BROADBAND-1000", "VOICE-300", "SECURITY-GUARD", "GAME-BOOST"};

@@ -23,7 +23,8 @@ std::string with_spaces(std::string value) {
 
 }  // namespace
 
-ProductCatalogue::ProductCatalogue(const PopulationSchema& s) : schema_(s), active_code_(s.code(Attr::status, "active")) {
+ProductCatalogue::ProductCatalogue(const PopulationSchema& s)
+    : schema_(s), active_code_(s.code(Attr::status, "active")) {
   auto bit = [&](const char* code) { return std::uint64_t{1} << *s.product_index(code); };
   const auto postpaid = s.code(Attr::plan_type, "postpaid");
   const auto smartphone = s.code(Attr::device_type, "smartphone"), tablet = s.code(Attr::device_type, "tablet"),
@@ -40,9 +41,11 @@ ProductCatalogue::ProductCatalogue(const PopulationSchema& s) : schema_(s), acti
       {"MUSIC-VIP", "Music streaming membership", {{}, app_devices, {}, 0, bit("MUSIC-VIP")}},
       {"CLOUD-100G", "100 GB cloud storage", {{}, app_devices, {}, 0, bit("CLOUD-100G")}},
       {"ROAM-INTL", "International roaming day pass", {{postpaid}, {}, {}, 0, bit("ROAM-INTL")}},
-      {"FAMILY-SHARE", "Family sharing of minutes and data, up to 4 members",
+      {"FAMILY-SHARE",
+       "Family sharing of minutes and data, up to 4 members",
        {{postpaid}, {}, {}, 0, bit("FAMILY-SHARE")}},
-      {"BROADBAND-1000", "Gigabit home broadband",
+      {"BROADBAND-1000",
+       "Gigabit home broadband",
        {{}, {}, {}, s.code(Attr::tenure_band, "2-4"), bit("BROADBAND-1000")}},
       {"VOICE-300", "300 extra domestic minutes a month", {{}, {}, {}, 0, bit("VOICE-300")}},
       {"SECURITY-GUARD", "Anti-fraud protection for calls and SMS", {{}, {}, {}, 0, bit("SECURITY-GUARD")}},

@@ -51,7 +51,7 @@ class ProductCatalogue {
   int years(std::uint8_t tenure_band) const;
   const PopulationSchema& schema_;
   std::vector<CatalogueProduct> products_;  // in schema product order
-  std::uint8_t active_code_ = 0;  // Attr::status "active"
+  std::uint8_t active_code_ = 0;            // Attr::status "active"
 };
 
 }  // namespace octopus::engine::reference

@@ -15,8 +15,7 @@ namespace octopus::engine::reference {
 
 class ReachableSubscribers {
  public:
-  ReachableSubscribers(const PopulationSchema& schema, const PopulationIndex& index)
-      : schema_(schema), index_(index) {}
+  ReachableSubscribers(const PopulationSchema& schema, const PopulationIndex& index) : schema_(schema), index_(index) {}
 
   // A purpose, category or channel the population has no consent records for matches
   // nobody (consent defaults to deny).

@@ -152,8 +152,10 @@ std::future<std::vector<SubscriberFacts>> ReferenceEngine::facts(const FactsQuer
       f.known = true;
       f.active = population_->attribute(*row, Attr::status) == active;
       if (scope) {
-        if ((population_->consent_withdrawn(*row) >> *scope) & 1u) f.consent = ConsentState::withdrawn;
-        else if ((population_->consent_granted(*row) >> *scope) & 1u) f.consent = ConsentState::granted;
+        if ((population_->consent_withdrawn(*row) >> *scope) & 1u)
+          f.consent = ConsentState::withdrawn;
+        else if ((population_->consent_granted(*row) >> *scope) & 1u)
+          f.consent = ConsentState::granted;
       }
       f.eligible = product ? catalogue_.eligible(*population_, *row, *product) : f.active;
     }
@@ -195,8 +197,7 @@ std::future<std::vector<ConsentRecord>> ReferenceEngine::consents(std::uint64_t 
       if (!w && !g) continue;
       const auto scope = schema.scope(i);
       out.push_back({schema.purposes()[scope.purpose], schema.channels()[scope.channel],
-                     schema.partner_categories()[scope.category],
-                     w ? ConsentState::withdrawn : ConsentState::granted});
+                     schema.partner_categories()[scope.category], w ? ConsentState::withdrawn : ConsentState::granted});
     }
     return out;
   });

@@ -84,7 +84,7 @@ class ReferenceEngine final : public Engine {
   const ProductCatalogue& catalogue_;
   EventLog<SubscriberEvent> events_;
   EventLog<Conversion> conversions_;
-  SyntheticActivity activity_;  // after the logs it writes to: stops first
+  SyntheticActivity activity_;      // after the logs it writes to: stops first
   std::optional<WorkerPool> pool_;  // last: its threads stop before the state they read goes
 };
 

@@ -31,8 +31,10 @@ std::optional<std::size_t> RowDirectory::row_of(std::uint64_t id) const {
   std::size_t lo = starts_[s], hi = starts_[s + 1];
   while (lo < hi) {
     const auto mid = lo + (hi - lo) / 2;
-    if (population_.id(mid) < id) lo = mid + 1;
-    else hi = mid;
+    if (population_.id(mid) < id)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   if (lo == starts_[s + 1] || population_.id(lo) != id) return std::nullopt;
   return lo;

@@ -74,7 +74,7 @@ SegmentEvaluator::Operand SegmentEvaluator::all_of(const SegmentNode& node) cons
   // Smallest first, so every later AND works on as little as possible.
   std::sort(keep.begin(), keep.end(),
             [](const Operand& a, const Operand& b) { return a.get().cardinality() < b.get().cardinality(); });
-  Bitmap result = keep.empty() ? index_.universe()
+  Bitmap result = keep.empty()       ? index_.universe()
                   : keep.size() == 1 ? std::move(keep[0]).take()
                                      : keep[0].get() & keep[1].get();
   for (std::size_t i = 2; i < keep.size(); ++i) result &= keep[i].get();

@@ -8,12 +8,12 @@ namespace octopus::engine::reference {
 
 namespace {
 
-constexpr const char* kAreas[] = {"qingdao-liuting-airport", "jinan-west-station", "taishan-scenic-area",
-                                  "yantai-port",            "qufu-confucius-temple", "weihai-beach",
-                                  "jinan-quancheng-square", "qingdao-may-fourth-square"};
+constexpr const char* kAreas[] = {
+    "qingdao-liuting-airport", "jinan-west-station", "taishan-scenic-area",    "yantai-port",
+    "qufu-confucius-temple",   "weihai-beach",       "jinan-quancheng-square", "qingdao-may-fourth-square"};
 constexpr const char* kCountries[] = {"JP", "KR", "TH", "SG", "MY", "FR", "US", "AU"};
-constexpr const char* kApps[] = {"travel-booking", "short-video", "food-delivery", "mobile-game", "music-streaming",
-                                 "ride-hailing"};
+constexpr const char* kApps[] = {"travel-booking", "short-video",     "food-delivery",
+                                 "mobile-game",    "music-streaming", "ride-hailing"};
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -29,9 +29,9 @@ const T& pick(std::mt19937_64& rng, const T (&items)[N]) {
 
 std::int64_t reference_price_fen(const std::string& code) {
   static const std::map<std::string, std::int64_t> prices{
-      {"5G-PLUS", 12'900},  {"DATA-20G", 3'000},   {"DATA-50G", 5'000},       {"VIDEO-VIP", 2'500},
-      {"MUSIC-VIP", 1'500}, {"CLOUD-100G", 1'000}, {"ROAM-INTL", 2'500},      {"FAMILY-SHARE", 3'800},
-      {"BROADBAND-1000", 19'900}, {"VOICE-300", 1'000}, {"SECURITY-GUARD", 500}, {"GAME-BOOST", 1'800}};
+      {"5G-PLUS", 12'900},        {"DATA-20G", 3'000},   {"DATA-50G", 5'000},     {"VIDEO-VIP", 2'500},
+      {"MUSIC-VIP", 1'500},       {"CLOUD-100G", 1'000}, {"ROAM-INTL", 2'500},    {"FAMILY-SHARE", 3'800},
+      {"BROADBAND-1000", 19'900}, {"VOICE-300", 1'000},  {"SECURITY-GUARD", 500}, {"GAME-BOOST", 1'800}};
   auto it = prices.find(code);
   return it == prices.end() ? 1'000 : it->second;
 }
@@ -92,7 +92,8 @@ std::optional<Conversion> SyntheticActivity::next_conversion(std::int64_t at_ms)
     c.subscriber = population_.id(row);
     c.product_code = product.code;
     char order[40];
-    std::snprintf(order, sizeof order, "ORD-%08llx-%06llu", static_cast<unsigned long long>(options_.seed & 0xffffffffu),
+    std::snprintf(order, sizeof order, "ORD-%08llx-%06llu",
+                  static_cast<unsigned long long>(options_.seed & 0xffffffffu),
                   static_cast<unsigned long long>(++orders_));
     c.order_id = order;
     c.amount_fen = reference_price_fen(product.code);

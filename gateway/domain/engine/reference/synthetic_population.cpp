@@ -84,7 +84,7 @@ class BernoulliMask {
 constexpr std::size_t kAges = 6;
 
 // Shandong's 2020 census population by city, millions.
-const std::array<double, 16> kCityWeights{9.20, 10.07, 4.70, 3.86, 2.19, 7.10, 9.39, 8.36,
+const std::array<double, 16> kCityWeights{9.20, 10.07, 4.70, 3.86,  2.19, 7.10, 9.39, 8.36,
                                           5.47, 2.91,  2.97, 11.02, 5.61, 5.95, 3.93, 8.80};
 
 // Interest tags: base share of subscribers, then how the share moves with age band.
@@ -95,31 +95,55 @@ struct TagProfile {
 };
 constexpr std::array<double, kAges> kFlat{1, 1, 1, 1, 1, 1};
 const std::vector<TagProfile> kTagProfiles{
-    {"short_video", .45, {1.2, 1.1, 1.0, 1.0, 0.9, 0.8}},  {"ecommerce", .38, {1.1, 1.3, 1.2, 1.0, 0.7, 0.4}},
-    {"news", .22, {0.5, 0.8, 1.0, 1.3, 1.5, 1.6}},          {"food_delivery", .22, {1.6, 1.5, 1.1, 0.7, 0.4, 0.2}},
-    {"gaming", .18, {2.0, 1.5, 1.0, 0.6, 0.3, 0.15}},       {"music", .18, {1.5, 1.2, 1.0, 0.8, 0.6, 0.5}},
-    {"online_video", .20, kFlat},                           {"travel", .12, {1.0, 1.2, 1.1, 1.0, 0.9, 0.7}},
-    {"ride_hailing", .12, {1.4, 1.4, 1.1, 0.8, 0.5, 0.3}},  {"finance", .10, {0.5, 1.1, 1.3, 1.2, 0.9, 0.6}},
-    {"education", .08, {1.8, 1.0, 1.3, 0.8, 0.4, 0.3}},     {"fitness", .08, {1.4, 1.3, 1.0, 0.8, 0.6, 0.4}},
-    {"sports", .08, {1.3, 1.2, 1.0, 0.9, 0.7, 0.5}},        {"automotive", .07, {0.7, 1.4, 1.3, 1.0, 0.6, 0.3}},
-    {"real_estate", .04, {0.3, 1.3, 1.4, 1.0, 0.6, 0.3}},   {"parenting", .06, {0.2, 1.6, 2.0, 0.8, 0.3, 0.2}},
-    {"beauty", .06, {1.6, 1.4, 1.1, 0.8, 0.5, 0.3}},        {"fashion", .06, {1.8, 1.4, 1.0, 0.7, 0.4, 0.2}},
-    {"photography", .04, kFlat},                            {"reading", .06, kFlat},
-    {"local_services", .09, kFlat},                         {"recipes", .05, {0.5, 0.9, 1.1, 1.2, 1.2, 1.0}},
-    {"home_living", .05, {0.5, 1.2, 1.3, 1.1, 0.8, 0.5}},   {"pets", .04, {1.3, 1.4, 1.0, 0.8, 0.6, 0.4}},
-    {"outdoor", .04, kFlat},                                {"esports", .04, {2.5, 1.5, 0.7, 0.3, 0.1, 0.05}},
-    {"anime", .04, {2.5, 1.4, 0.6, 0.3, 0.1, 0.05}},        {"livestreaming", .08, {1.3, 1.2, 1.0, 0.9, 0.8, 0.7}},
-    {"stock_trading", .05, {0.3, 0.9, 1.3, 1.3, 1.1, 0.7}}, {"insurance", .03, {0.3, 1.0, 1.3, 1.3, 1.0, 0.6}},
-    {"job_search", .04, {2.5, 1.5, 0.8, 0.5, 0.2, 0.05}},   {"hotels", .04, kFlat},
-    {"flights", .03, kFlat},                                {"rail_travel", .06, kFlat},
-    {"navigation", .07, kFlat},                             {"smart_home", .03, kFlat},
-    {"wearables", .03, kFlat},                              {"podcasts", .02, kFlat},
-    {"cinema", .05, {1.6, 1.4, 1.0, 0.7, 0.4, 0.2}},        {"karaoke", .03, kFlat},
-    {"tea_culture", .02, {0.2, 0.5, 0.8, 1.3, 1.8, 2.0}},   {"fishing", .02, {0.3, 0.6, 1.0, 1.4, 1.6, 1.4}},
-    {"gardening", .02, {0.2, 0.4, 0.8, 1.3, 1.8, 2.0}},     {"luxury", .01, kFlat},
-    {"second_hand", .04, kFlat},                            {"group_buying", .06, kFlat},
+    {"short_video", .45, {1.2, 1.1, 1.0, 1.0, 0.9, 0.8}},
+    {"ecommerce", .38, {1.1, 1.3, 1.2, 1.0, 0.7, 0.4}},
+    {"news", .22, {0.5, 0.8, 1.0, 1.3, 1.5, 1.6}},
+    {"food_delivery", .22, {1.6, 1.5, 1.1, 0.7, 0.4, 0.2}},
+    {"gaming", .18, {2.0, 1.5, 1.0, 0.6, 0.3, 0.15}},
+    {"music", .18, {1.5, 1.2, 1.0, 0.8, 0.6, 0.5}},
+    {"online_video", .20, kFlat},
+    {"travel", .12, {1.0, 1.2, 1.1, 1.0, 0.9, 0.7}},
+    {"ride_hailing", .12, {1.4, 1.4, 1.1, 0.8, 0.5, 0.3}},
+    {"finance", .10, {0.5, 1.1, 1.3, 1.2, 0.9, 0.6}},
+    {"education", .08, {1.8, 1.0, 1.3, 0.8, 0.4, 0.3}},
+    {"fitness", .08, {1.4, 1.3, 1.0, 0.8, 0.6, 0.4}},
+    {"sports", .08, {1.3, 1.2, 1.0, 0.9, 0.7, 0.5}},
+    {"automotive", .07, {0.7, 1.4, 1.3, 1.0, 0.6, 0.3}},
+    {"real_estate", .04, {0.3, 1.3, 1.4, 1.0, 0.6, 0.3}},
+    {"parenting", .06, {0.2, 1.6, 2.0, 0.8, 0.3, 0.2}},
+    {"beauty", .06, {1.6, 1.4, 1.1, 0.8, 0.5, 0.3}},
+    {"fashion", .06, {1.8, 1.4, 1.0, 0.7, 0.4, 0.2}},
+    {"photography", .04, kFlat},
+    {"reading", .06, kFlat},
+    {"local_services", .09, kFlat},
+    {"recipes", .05, {0.5, 0.9, 1.1, 1.2, 1.2, 1.0}},
+    {"home_living", .05, {0.5, 1.2, 1.3, 1.1, 0.8, 0.5}},
+    {"pets", .04, {1.3, 1.4, 1.0, 0.8, 0.6, 0.4}},
+    {"outdoor", .04, kFlat},
+    {"esports", .04, {2.5, 1.5, 0.7, 0.3, 0.1, 0.05}},
+    {"anime", .04, {2.5, 1.4, 0.6, 0.3, 0.1, 0.05}},
+    {"livestreaming", .08, {1.3, 1.2, 1.0, 0.9, 0.8, 0.7}},
+    {"stock_trading", .05, {0.3, 0.9, 1.3, 1.3, 1.1, 0.7}},
+    {"insurance", .03, {0.3, 1.0, 1.3, 1.3, 1.0, 0.6}},
+    {"job_search", .04, {2.5, 1.5, 0.8, 0.5, 0.2, 0.05}},
+    {"hotels", .04, kFlat},
+    {"flights", .03, kFlat},
+    {"rail_travel", .06, kFlat},
+    {"navigation", .07, kFlat},
+    {"smart_home", .03, kFlat},
+    {"wearables", .03, kFlat},
+    {"podcasts", .02, kFlat},
+    {"cinema", .05, {1.6, 1.4, 1.0, 0.7, 0.4, 0.2}},
+    {"karaoke", .03, kFlat},
+    {"tea_culture", .02, {0.2, 0.5, 0.8, 1.3, 1.8, 2.0}},
+    {"fishing", .02, {0.3, 0.6, 1.0, 1.4, 1.6, 1.4}},
+    {"gardening", .02, {0.2, 0.4, 0.8, 1.3, 1.8, 2.0}},
+    {"luxury", .01, kFlat},
+    {"second_hand", .04, kFlat},
+    {"group_buying", .06, kFlat},
     {"office_productivity", .04, {0.8, 1.3, 1.3, 1.0, 0.5, 0.2}},
-    {"cloud_storage", .03, kFlat},                          {"charity", .01, kFlat},
+    {"cloud_storage", .03, kFlat},
+    {"charity", .01, kFlat},
     {"casual_games", .07, {1.2, 1.0, 1.0, 1.0, 1.0, 0.8}},
 };
 
@@ -239,18 +263,20 @@ class SubscriberModel {
     p.set_tags(row, tags);
 
     const double products[] = {
-        on_5g ? .45 : 0,                                     // 5G-PLUS
-        feature ? 0 : .14,                                   // DATA-20G
-        feature ? 0 : on_5g ? .10 : .04,                     // DATA-50G
+        on_5g ? .45 : 0,    // 5G-PLUS
+        feature ? 0 : .14,  // DATA-20G
+        feature ? 0
+        : on_5g ? .10
+                : .04,                                             // DATA-50G
         handset_with_os ? (tags & online_video_ ? .35 : .10) : 0,  // VIDEO-VIP
-        handset_with_os ? (tags & music_ ? .20 : .05) : 0,   // MUSIC-VIP
-        handset_with_os ? .07 : 0,                           // CLOUD-100G
-        postpaid ? (roaming == international_ ? .34 : .04) : 0,  // ROAM-INTL
-        postpaid ? .20 : 0,                                  // FAMILY-SHARE
-        tenure >= 1 ? .22 : 0,                               // BROADBAND-1000
-        age >= 4 ? .16 : .08,                                // VOICE-300
-        age >= 5 ? .25 : .12,                                // SECURITY-GUARD
-        on_5g ? (tags & gaming_ ? .20 : .02) : 0,            // GAME-BOOST
+        handset_with_os ? (tags & music_ ? .20 : .05) : 0,         // MUSIC-VIP
+        handset_with_os ? .07 : 0,                                 // CLOUD-100G
+        postpaid ? (roaming == international_ ? .34 : .04) : 0,    // ROAM-INTL
+        postpaid ? .20 : 0,                                        // FAMILY-SHARE
+        tenure >= 1 ? .22 : 0,                                     // BROADBAND-1000
+        age >= 4 ? .16 : .08,                                      // VOICE-300
+        age >= 5 ? .25 : .12,                                      // SECURITY-GUARD
+        on_5g ? (tags & gaming_ ? .20 : .02) : 0,                  // GAME-BOOST
     };
     std::uint64_t held = 0, bits = 0;
     for (std::size_t i = 0; i < product_bit_.size(); ++i) {
@@ -310,7 +336,8 @@ std::shared_ptr<Population> generate_synthetic_population(const SyntheticPopulat
     for (std::size_t chunk; (chunk = next_chunk.fetch_add(1)) < chunks;) {
       SplitMix64 rng(mix(options.seed, chunk));
       const std::size_t begin = chunk * kChunkRows, end = std::min(n, begin + kChunkRows);
-      std::size_t city = static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), begin) - starts.begin()) - 1;
+      std::size_t city =
+          static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), begin) - starts.begin()) - 1;
       for (std::size_t row = begin; row < end; ++row) {
         while (row >= starts[city + 1]) ++city;
         const std::uint64_t local = row - starts[city];

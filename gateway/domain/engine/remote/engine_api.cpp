@@ -67,7 +67,7 @@ void add_query_route(http::Pipeline& plane, const char* pattern, std::chrono::mi
 }
 
 std::optional<std::uint64_t> parse_cursor(const std::map<std::string, std::string>& query,
-                                         const char* name = "cursor") {
+                                          const char* name = "cursor") {
   auto it = query.find(name);
   if (it == query.end()) return 0;
   std::uint64_t v = 0;
@@ -93,8 +93,8 @@ http::Handler stream_reader(std::chrono::milliseconds timeout, Read read) {
     if (!after || !wait_ms || !limit)
       return http::make_problem(ctx, http::problems::malformed_request,
                                 "after and wait_ms must be whole numbers and limit one from 1 to 10000.");
-    const auto wait = std::min(std::chrono::milliseconds(static_cast<std::int64_t>(std::min<std::uint64_t>(*wait_ms, 600000))),
-                               timeout / 2);
+    const auto wait = std::min(
+        std::chrono::milliseconds(static_cast<std::int64_t>(std::min<std::uint64_t>(*wait_ms, 600000))), timeout / 2);
     return answer(ctx, read(*after, *limit, wait), timeout,
                   [](const Batch& b) { return http::make_json(200, wire::to_json(b)); });
   };
@@ -106,8 +106,9 @@ http::Handler stream_writer(std::chrono::milliseconds timeout, Parse parse, Appe
   return [timeout, parse, append](http::RequestContext& ctx) {
     auto record = read_body<Record>(ctx, parse);
     if (!record) return record.answer();
-    return answer(ctx, append(std::move(*record)), timeout,
-                  [](std::uint64_t sequence) { return http::make_json(201, json{{"sequence", sequence}}); });
+    return answer(ctx, append(std::move(*record)), timeout, [](std::uint64_t sequence) {
+      return http::make_json(201, json{{"sequence", sequence}});
+    });
   };
 }
 
@@ -118,7 +119,8 @@ void add_lookup_route(http::Pipeline& plane, const char* pattern, std::chrono::m
                    .pattern = pattern,
                    .handler =
                        [=](http::RequestContext& ctx) {
-                         return answer(ctx, ask(ctx), timeout, [](const T& v) { return http::make_json(200, wire::to_json(v)); });
+                         return answer(ctx, ask(ctx), timeout,
+                                       [](const T& v) { return http::make_json(200, wire::to_json(v)); });
                        },
                    .blocking = true});
 }
@@ -157,7 +159,9 @@ http::Handler consents_handler(Engine* e, std::chrono::milliseconds timeout) {
 void register_query_routes(http::Pipeline& plane, Engine* e, std::chrono::milliseconds timeout) {
   add_query_route<CountQuery>(
       plane, "/engine/v1/counts", timeout, wire::count_query_from_json, [e](CountQuery q) { return e->count(q); },
-      [](std::uint64_t n) { return http::make_json(200, json{{"count", n}}); });
+      [](std::uint64_t n) {
+        return http::make_json(200, json{{"count", n}});
+      });
   add_query_route<CountQuery>(
       plane, "/engine/v1/audiences", timeout, wire::count_query_from_json,
       [e](CountQuery q) { return e->materialise(q); },
@@ -187,27 +191,30 @@ void register_stream_routes(http::Pipeline& plane, Engine* e, std::chrono::milli
                    .pattern = "/engine/v1/events",
                    .handler = stream_reader<EventBatch>(timeout, events),
                    .blocking = true});
-  plane.add_route({.method = "POST",
-                   .pattern = "/engine/v1/events",
-                   .handler = stream_writer<SubscriberEvent>(
-                       timeout, wire::event_from_json, [e](SubscriberEvent r) { return e->inject_event(std::move(r)); }),
-                   .blocking = true});
+  plane.add_route(
+      {.method = "POST",
+       .pattern = "/engine/v1/events",
+       .handler = stream_writer<SubscriberEvent>(timeout, wire::event_from_json,
+                                                 [e](SubscriberEvent r) { return e->inject_event(std::move(r)); }),
+       .blocking = true});
   plane.add_route({.method = "GET",
                    .pattern = "/engine/v1/conversions",
                    .handler = stream_reader<ConversionBatch>(timeout, conversions),
                    .blocking = true});
-  plane.add_route({.method = "POST",
-                   .pattern = "/engine/v1/conversions",
-                   .handler = stream_writer<Conversion>(timeout, wire::conversion_from_json,
-                                                        [e](Conversion r) { return e->report_conversion(std::move(r)); }),
-                   .blocking = true});
+  plane.add_route(
+      {.method = "POST",
+       .pattern = "/engine/v1/conversions",
+       .handler = stream_writer<Conversion>(timeout, wire::conversion_from_json,
+                                            [e](Conversion r) { return e->report_conversion(std::move(r)); }),
+       .blocking = true});
 }
 
 }  // namespace
 
 void register_engine_routes(http::Pipeline& plane, Engine& engine, std::chrono::milliseconds timeout) {
   Engine* e = &engine;
-  add_lookup_route<Vocabulary>(plane, "/engine/v1/vocabulary", timeout, [e](http::RequestContext&) { return e->vocabulary(); });
+  add_lookup_route<Vocabulary>(plane, "/engine/v1/vocabulary", timeout,
+                               [e](http::RequestContext&) { return e->vocabulary(); });
   add_lookup_route<std::vector<Product>>(plane, "/engine/v1/products", timeout,
                                          [e](http::RequestContext&) { return e->products(); });
   register_query_routes(plane, e, timeout);
@@ -219,7 +226,8 @@ void register_engine_routes(http::Pipeline& plane, Engine& engine, std::chrono::
                    .pattern = "/engine/v1/audiences/{id}",
                    .handler =
                        [e, timeout](http::RequestContext& ctx) {
-                         return answer(ctx, e->drop(ctx.path_params.at("id")), timeout, [] { return http::no_content(); });
+                         return answer(ctx, e->drop(ctx.path_params.at("id")), timeout,
+                                       [] { return http::no_content(); });
                        },
                    .blocking = true});
   plane.add_route({.method = "GET",

@@ -61,16 +61,14 @@ json to_json(const SegmentNode& node) {
     case K::eq:
       if (node.values.size() != 1) throw WireError("an eq node needs exactly one value");
       return {{"attribute", node.attribute}, {"eq", node.values.front()}};
-    case K::in:
-      return {{"attribute", node.attribute}, {"in", node.values}};
+    case K::in: return {{"attribute", node.attribute}, {"in", node.values}};
     case K::range:
       // JSON has no infinity: an open end of a range travels as null.
       return {{"attribute", node.attribute},
               {"range",
                {{"min", std::isinf(node.min) ? json(nullptr) : json(node.min)},
                 {"max", std::isinf(node.max) ? json(nullptr) : json(node.max)}}}};
-    case K::tag:
-      return {{"tag", node.tag}};
+    case K::tag: return {{"tag", node.tag}};
   }
   throw WireError("unknown segment node kind");
 }
@@ -163,7 +161,8 @@ Vocabulary vocabulary_from_json(const json& j) {
     if (!ordered.is_boolean()) throw WireError("attribute.ordered is not a boolean");
     info.ordered = ordered.get<bool>();
     if (info.ordered) {
-      for (const auto& b : field(a, "lower_bounds", "attribute")) info.lower_bounds.push_back(number(b, "lower_bounds"));
+      for (const auto& b : field(a, "lower_bounds", "attribute"))
+        info.lower_bounds.push_back(number(b, "lower_bounds"));
       for (const auto& b : field(a, "upper_bounds", "attribute"))
         info.upper_bounds.push_back(b.is_null() ? std::numeric_limits<double>::infinity() : number(b, "upper_bounds"));
       if (info.lower_bounds.size() != info.values.size() || info.upper_bounds.size() != info.values.size())
@@ -206,8 +205,11 @@ EligibilityQuery eligibility_query_from_json(const json& j) {
 }
 
 json to_json(const FactsQuery& q) {
-  return {{"subscribers", q.subscribers}, {"purpose", q.purpose},     {"partner_category", q.partner_category},
-          {"channel", q.channel},         {"product_code", q.product_code}};
+  return {{"subscribers", q.subscribers},
+          {"purpose", q.purpose},
+          {"partner_category", q.partner_category},
+          {"channel", q.channel},
+          {"product_code", q.product_code}};
 }
 
 namespace {
@@ -238,10 +240,8 @@ FactsQuery facts_query_from_json(const json& j) {
 json to_json(const std::vector<SubscriberFacts>& facts) {
   json list = json::array();
   for (const auto& f : facts)
-    list.push_back({{"known", f.known},
-                    {"active", f.active},
-                    {"consent", to_string(f.consent)},
-                    {"eligible", f.eligible}});
+    list.push_back(
+        {{"known", f.known}, {"active", f.active}, {"consent", to_string(f.consent)}, {"eligible", f.eligible}});
   return {{"facts", std::move(list)}};
 }
 
@@ -386,7 +386,10 @@ json batch_to_json(const StreamBatch<Record>& b) {
 }  // namespace
 
 json to_json(const SubscriberEvent& e) {
-  return {{"sequence", e.sequence}, {"subscriber", e.subscriber}, {"type", e.type}, {"at_ms", e.at_ms},
+  return {{"sequence", e.sequence},
+          {"subscriber", e.subscriber},
+          {"type", e.type},
+          {"at_ms", e.at_ms},
           {"detail", e.detail}};
 }
 
@@ -408,8 +411,8 @@ SubscriberEvent event_from_json(const json& j) {
 }
 
 json to_json(const Conversion& c) {
-  return {{"sequence", c.sequence},   {"subscriber", c.subscriber}, {"product_code", c.product_code},
-          {"order_id", c.order_id},   {"amount_fen", c.amount_fen}, {"at_ms", c.at_ms}};
+  return {{"sequence", c.sequence}, {"subscriber", c.subscriber}, {"product_code", c.product_code},
+          {"order_id", c.order_id}, {"amount_fen", c.amount_fen}, {"at_ms", c.at_ms}};
 }
 
 Conversion conversion_from_json(const json& j) {

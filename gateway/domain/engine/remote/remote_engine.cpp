@@ -44,7 +44,8 @@ RemoteEngine::RemoteEngine(RemoteEngineOptions options)
 RemoteEngine::~RemoteEngine() { pool_.reset(); }
 
 EngineUnavailable RemoteEngine::unavailable(const std::string& why) const {
-  const auto wait = std::chrono::duration_cast<std::chrono::seconds>(breaker_.retry_after() + std::chrono::milliseconds(999));
+  const auto wait =
+      std::chrono::duration_cast<std::chrono::seconds>(breaker_.retry_after() + std::chrono::milliseconds(999));
   return EngineUnavailable(why, std::max(std::chrono::seconds(1), wait));
 }
 
@@ -161,8 +162,9 @@ std::future<std::uint64_t> RemoteEngine::count(const CountQuery& query) {
 
 std::future<AudienceHandle> RemoteEngine::materialise(const CountQuery& query) {
   // Not repeated on a fresh connection: a second try could leave an orphan audience.
-  return call<AudienceHandle>({"POST", "/engine/v1/audiences", wire::to_json(query).dump(), false},
-                              [](const client::HttpResponse& r) { return wire::audience_handle_from_json(parse_body(r)); });
+  return call<AudienceHandle>(
+      {"POST", "/engine/v1/audiences", wire::to_json(query).dump(), false},
+      [](const client::HttpResponse& r) { return wire::audience_handle_from_json(parse_body(r)); });
 }
 
 std::future<MemberBatch> RemoteEngine::members(const std::string& audience_id, std::uint64_t cursor,
@@ -227,10 +229,9 @@ std::future<EventBatch> RemoteEngine::events(std::uint64_t after, std::size_t li
 
 std::future<ConversionBatch> RemoteEngine::conversions(std::uint64_t after, std::size_t limit,
                                                        std::chrono::milliseconds wait) {
-  return call<ConversionBatch>({"GET", stream_target("conversions", after, limit, wait), "", true},
-                               [](const client::HttpResponse& r) {
-                                 return wire::conversion_batch_from_json(parse_body(r));
-                               });
+  return call<ConversionBatch>(
+      {"GET", stream_target("conversions", after, limit, wait), "", true},
+      [](const client::HttpResponse& r) { return wire::conversion_batch_from_json(parse_body(r)); });
 }
 
 namespace {

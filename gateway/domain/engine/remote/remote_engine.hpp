@@ -62,7 +62,7 @@ class RemoteEngine final : public Engine {
     std::string method;
     std::string target;
     std::string body;
-    bool idempotent = true;  // safe to send again on a fresh connection
+    bool idempotent = true;         // safe to send again on a fresh connection
     bool about_subscriber = false;  // a 404 means no such subscriber (else: no such audience)
   };
   struct IdleConnection {

@@ -47,8 +47,10 @@ struct ColumnValue<bool> {
 template <typename T>
 struct ColumnValue<std::optional<T>> {
   static void bind(Statement& st, int i, const std::optional<T>& v) {
-    if (v) ColumnValue<T>::bind(st, i, *v);
-    else st.bind_null(i);
+    if (v)
+      ColumnValue<T>::bind(st, i, *v);
+    else
+      st.bind_null(i);
   }
   static std::optional<T> read(const Statement& st, int col) {
     if (st.is_null(col)) return std::nullopt;
@@ -103,7 +105,8 @@ Column<Record> column(std::string name, Field Record::*field) {
 template <typename Record>
 class RowMapper {
  public:
-  RowMapper(std::string table, std::vector<Column<Record>> columns) : table_(std::move(table)), columns_(std::move(columns)) {
+  RowMapper(std::string table, std::vector<Column<Record>> columns)
+      : table_(std::move(table)), columns_(std::move(columns)) {
     for (const auto& c : columns_) {
       if (!list_.empty()) list_ += ", ", params_ += ", ";
       list_ += c.name;
@@ -112,7 +115,9 @@ class RowMapper {
   }
 
   // "SELECT <columns> FROM <table> <rest>"
-  std::string select(std::string_view rest) const { return "SELECT " + list_ + " FROM " + table_ + " " + std::string(rest); }
+  std::string select(std::string_view rest) const {
+    return "SELECT " + list_ + " FROM " + table_ + " " + std::string(rest);
+  }
   // "INSERT INTO <table>(<columns>) VALUES (:<column>, ...)"; bind(st, record) fills it.
   std::string insert() const { return "INSERT INTO " + table_ + "(" + list_ + ") VALUES (" + params_ + ")"; }
 

@@ -29,7 +29,7 @@ struct HttpResponse {
 };
 
 struct TlsOptions {
-  std::string ca_file;              // PEM to trust; empty: the system store
+  std::string ca_file;  // PEM to trust; empty: the system store
   bool verify_peer = true;
   std::string server_name = "localhost";  // SNI and certificate name check
   // 0: library defaults. Otherwise OpenSSL version constants (e.g. 0x0303 = TLS 1.2).

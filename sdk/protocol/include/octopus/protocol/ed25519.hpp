@@ -38,8 +38,8 @@ class Ed25519PrivateKey {
 };
 
 // True when `signature` is a valid Ed25519 signature of `message` under `key`.
-bool ed25519_verify(const Ed25519PublicKey& key, std::string_view message,
-                    const std::uint8_t* signature, std::size_t signature_size);
+bool ed25519_verify(const Ed25519PublicKey& key, std::string_view message, const std::uint8_t* signature,
+                    std::size_t signature_size);
 
 // True when `key` can be a real signer's key: a canonical encoding of a point on the curve,
 // in the prime-order subgroup and not of small order. The all-zero key, the identity and the

@@ -18,15 +18,15 @@ namespace octopus::protocol {
 // gateway maps each to its own problem type; the texts never contain key material.
 enum class SignatureError {
   none,
-  missing_headers,        // Signature-Input or Signature absent
-  malformed_headers,      // not RFC 8941 dictionaries / wrong member types
-  label_mismatch,         // a label present in one field only, or no usable label
-  multiple_signatures,    // more than one label where exactly one is required
-  malformed_component,    // unknown derived component, bad identifier or parameter
-  duplicate_component,    // the same identifier listed twice
-  missing_component,      // a covered header field or query is absent from the message
-  non_ascii_value,        // a component value that is not printable ASCII
-  bad_signature_length,   // the Signature byte sequence is not 64 bytes
+  missing_headers,       // Signature-Input or Signature absent
+  malformed_headers,     // not RFC 8941 dictionaries / wrong member types
+  label_mismatch,        // a label present in one field only, or no usable label
+  multiple_signatures,   // more than one label where exactly one is required
+  malformed_component,   // unknown derived component, bad identifier or parameter
+  duplicate_component,   // the same identifier listed twice
+  missing_component,     // a covered header field or query is absent from the message
+  non_ascii_value,       // a component value that is not printable ASCII
+  bad_signature_length,  // the Signature byte sequence is not 64 bytes
 };
 
 std::string_view to_string(SignatureError e);
@@ -44,10 +44,10 @@ struct SignatureParams {
 // One signature taken out of a request's Signature-Input and Signature fields.
 struct ParsedSignature {
   std::string label;
-  sf::InnerList covered;           // the member exactly as parsed (identifiers + params)
+  sf::InnerList covered;                     // the member exactly as parsed (identifiers + params)
   std::vector<std::string> component_names;  // the identifiers' names, lowercased headers
   SignatureParams params;
-  std::vector<std::uint8_t> signature;       // raw bytes from the Signature field
+  std::vector<std::uint8_t> signature;  // raw bytes from the Signature field
 };
 
 // Computes the value of one component (derived "@..." or a header field) for a request.
@@ -67,14 +67,12 @@ std::optional<std::string> signature_base(const RequestView& request, const sf::
 // used; otherwise the request must carry exactly one signature (multiple_signatures).
 // The Signature-Input and Signature values are the combined field values (field lines
 // joined with ", ").
-std::optional<ParsedSignature> parse_signature(std::string_view signature_input,
-                                               std::string_view signature, std::string_view label,
-                                               SignatureError* error);
+std::optional<ParsedSignature> parse_signature(std::string_view signature_input, std::string_view signature,
+                                               std::string_view label, SignatureError* error);
 
 // Verifies an already-parsed signature's bytes over `base` with `key`. Only checks the
 // cryptography: the caller has already applied its policy to the parameters.
-bool verify_signature(const ParsedSignature& parsed, std::string_view base,
-                      const Ed25519PublicKey& key);
+bool verify_signature(const ParsedSignature& parsed, std::string_view base, const Ed25519PublicKey& key);
 
 // What a signer puts on a request.
 struct SignOptions {
@@ -83,10 +81,10 @@ struct SignOptions {
   // "@query","content-digest","idempotency-key"}. Header names must be lowercase.
   std::vector<std::string> components;
   std::string keyid;
-  std::int64_t created = 0;               // Unix seconds
+  std::int64_t created = 0;  // Unix seconds
   std::optional<std::int64_t> expires;
-  std::string nonce;                      // empty: omitted
-  bool include_alg = true;                // adds alg="ed25519"
+  std::string nonce;        // empty: omitted
+  bool include_alg = true;  // adds alg="ed25519"
   std::optional<std::string> tag;
 };
 
