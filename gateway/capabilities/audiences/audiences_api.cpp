@@ -26,16 +26,6 @@ http::Response engine_unavailable(http::RequestContext& ctx, std::chrono::second
                                 "The marketing engine is not answering right now; retry shortly.", retry_after);
 }
 
-json issues_json(const std::vector<SegmentIssue>& issues) {
-  json out = json::array();
-  for (const auto& i : issues) {
-    json e = {{"pointer", i.pointer}, {"detail", i.detail}};
-    if (!i.rule.empty()) e["rule"] = i.rule;
-    out.push_back(e);
-  }
-  return out;
-}
-
 bool is_audience_id(std::string_view id) { return store::is_resource_id(store::ResourceKind::audience, id); }
 
 json audience_json(const audiences::AudienceRecord& a) {

@@ -231,4 +231,14 @@ ParsedSegment parse_segment(const json& segment, const std::string& pointer, con
   return out;
 }
 
+nlohmann::json issues_json(const std::vector<SegmentIssue>& issues) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& i : issues) {
+    nlohmann::json e = {{"pointer", i.pointer}, {"detail", i.detail}};
+    if (!i.rule.empty()) e["rule"] = i.rule;
+    out.push_back(e);
+  }
+  return out;
+}
+
 }  // namespace octopus::audiences

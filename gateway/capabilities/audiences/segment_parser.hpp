@@ -21,6 +21,9 @@ struct SegmentIssue {
   std::string rule;  // the privacy rule that refused it; empty for grammar errors
 };
 
+// The issues as the `errors` member of a problem: [{pointer, detail, rule?}].
+nlohmann::json issues_json(const std::vector<SegmentIssue>& issues);
+
 struct ParsedSegment {
   std::optional<engine::SegmentNode> segment;  // set only when there are no issues
   std::vector<SegmentIssue> malformed;

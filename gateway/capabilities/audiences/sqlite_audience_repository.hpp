@@ -1,22 +1,19 @@
 // Audiences in the embedded database.
 #pragma once
 #include "audiences/audience_repository.hpp"
-#include "store/sqlite/sqlite_database.hpp"
+#include "store/sqlite/sqlite_repository.hpp"
 
 namespace octopus::audiences {
 
-class SqliteAudienceRepository final : public AudienceRepository {
+class SqliteAudienceRepository final : public AudienceRepository, store::sqlite::SqliteRepository {
  public:
-  explicit SqliteAudienceRepository(store::sqlite::SqliteDatabase& db) : db_(db) {}
+  using SqliteRepository::SqliteRepository;
   store::WriteResult create_audience(const AudienceRecord& audience) override;
   std::optional<AudienceRecord> get_audience(const std::string& partner_id, const std::string& id) override;
   AudiencePage list_audiences(const std::string& partner_id, const std::optional<std::string>& after,
                               std::size_t limit) override;
   store::WriteResult update_audience(const AudienceRecord& audience) override;
   std::vector<AudienceRecord> audiences_in_status(const std::string& status) override;
-
- private:
-  store::sqlite::SqliteDatabase& db_;
 };
 
 }  // namespace octopus::audiences

@@ -2,13 +2,13 @@
 #pragma once
 #include "deliveries/consent_change_repository.hpp"
 #include "deliveries/delivery_repository.hpp"
-#include "store/sqlite/sqlite_database.hpp"
+#include "store/sqlite/sqlite_repository.hpp"
 
 namespace octopus::deliveries {
 
-class SqliteDeliveryRepository final : public DeliveryRepository {
+class SqliteDeliveryRepository final : public DeliveryRepository, store::sqlite::SqliteRepository {
  public:
-  explicit SqliteDeliveryRepository(store::sqlite::SqliteDatabase& db) : db_(db) {}
+  using SqliteRepository::SqliteRepository;
   store::WriteResult create_delivery(const DeliveryRecord& delivery) override;
   std::optional<DeliveryRecord> get_delivery(const std::string& partner_id, const std::string& id) override;
   DeliveryPage list_deliveries(const std::string& partner_id, const std::optional<std::string>& after,
@@ -16,20 +16,14 @@ class SqliteDeliveryRepository final : public DeliveryRepository {
   std::vector<DeliveryRecord> deliveries_in_status(const std::vector<std::string>& statuses) override;
   store::WriteResult record_delivery_progress(const DeliveryRecord& delivery) override;
   store::WriteResult cancel_delivery(const std::string& partner_id, const std::string& id, std::int64_t now) override;
-
- private:
-  store::sqlite::SqliteDatabase& db_;
 };
 
-class SqliteConsentChangeRepository final : public ConsentChangeRepository {
+class SqliteConsentChangeRepository final : public ConsentChangeRepository, store::sqlite::SqliteRepository {
  public:
-  explicit SqliteConsentChangeRepository(store::sqlite::SqliteDatabase& db) : db_(db) {}
+  using SqliteRepository::SqliteRepository;
   std::int64_t append_consent_change(const ConsentChange& change) override;
   std::vector<ConsentChange> consent_changes(std::int64_t after_id, std::uint64_t subscriber,
                                              std::size_t limit) override;
-
- private:
-  store::sqlite::SqliteDatabase& db_;
 };
 
 }  // namespace octopus::deliveries

@@ -1,21 +1,18 @@
 // Offers in the embedded database.
 #pragma once
 #include "offers/offer_repository.hpp"
-#include "store/sqlite/sqlite_database.hpp"
+#include "store/sqlite/sqlite_repository.hpp"
 
 namespace octopus::offers {
 
-class SqliteOfferRepository final : public OfferRepository {
+class SqliteOfferRepository final : public OfferRepository, store::sqlite::SqliteRepository {
  public:
-  explicit SqliteOfferRepository(store::sqlite::SqliteDatabase& db) : db_(db) {}
+  using SqliteRepository::SqliteRepository;
   store::WriteResult create_offer(const OfferRecord& offer) override;
   std::optional<OfferRecord> get_offer(const std::string& partner_id, const std::string& id) override;
   OfferPage list_offers(const std::string& partner_id, const std::string& status,
                         const std::optional<std::string>& after, std::size_t limit) override;
   store::WriteResult review_offer(const OfferRecord& reviewed) override;
-
- private:
-  store::sqlite::SqliteDatabase& db_;
 };
 
 }  // namespace octopus::offers

@@ -1,13 +1,13 @@
 // Triggers in the embedded database.
 #pragma once
-#include "store/sqlite/sqlite_database.hpp"
+#include "store/sqlite/sqlite_repository.hpp"
 #include "triggers/trigger_repository.hpp"
 
 namespace octopus::triggers {
 
-class SqliteTriggerRepository final : public TriggerRepository {
+class SqliteTriggerRepository final : public TriggerRepository, store::sqlite::SqliteRepository {
  public:
-  explicit SqliteTriggerRepository(store::sqlite::SqliteDatabase& db) : db_(db) {}
+  using SqliteRepository::SqliteRepository;
   store::WriteResult create_trigger(const TriggerRecord& trigger) override;
   std::optional<TriggerRecord> get_trigger(const std::string& partner_id, const std::string& id) override;
   TriggerPage list_triggers(const std::string& partner_id, const std::optional<std::string>& after,
@@ -15,9 +15,6 @@ class SqliteTriggerRepository final : public TriggerRepository {
   std::vector<TriggerRecord> active_triggers() override;
   void add_trigger_counts(const std::vector<std::pair<std::string, TriggerCounts>>& deltas) override;
   store::WriteResult delete_trigger(const std::string& partner_id, const std::string& id, std::int64_t now) override;
-
- private:
-  store::sqlite::SqliteDatabase& db_;
 };
 
 }  // namespace octopus::triggers

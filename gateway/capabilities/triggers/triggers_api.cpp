@@ -63,16 +63,6 @@ json trigger_json(const triggers::TriggerRecord& t, const http::RequestContext& 
           {"created_at", http::rfc3339(t.created_at)}};
 }
 
-json segment_issues(const std::vector<audiences::SegmentIssue>& issues) {
-  json out = json::array();
-  for (const auto& i : issues) {
-    json e = {{"pointer", i.pointer}, {"detail", i.detail}};
-    if (!i.rule.empty()) e["rule"] = i.rule;
-    out.push_back(e);
-  }
-  return out;
-}
-
 bool is_trigger_id(std::string_view id) { return store::is_resource_id(store::ResourceKind::trigger, id); }
 
 // A trigger request whose shape is right (what it refers to is checked next).
@@ -185,11 +175,11 @@ http::Step<engine::AudienceHandle> TriggerHandlers::materialise_segment(http::Re
   try {
     prepared = deps_.audiences.prepare(*ctx.policy, caller, {{"segment", r.segment}}, e);
     if (!prepared)
-      return http::make_problem(ctx,
-                                e.outcome == audiences::Estimate::Outcome::malformed
-                                    ? http::problems::validation_error
-                                    : http::problems::segment_not_allowed,
-                                "The segment is not allowed; see errors.", {{"errors", segment_issues(e.issues)}});
+      return http::make_problem(
+          ctx,
+          e.outcome == audiences::Estimate::Outcome::malformed ? http::problems::validation_error
+                                                               : http::problems::segment_not_allowed,
+          "The segment is not allowed; see errors.", {{"errors", audiences::issues_json(e.issues)}});
     prepared->query.consent = {r.purpose, partner.category, {channel}};
     handle = engine::await(deps_.audiences.engine().materialise(prepared->query), deps_.audiences.engine_timeout());
   } catch (const engine::EngineUnavailable& u) {

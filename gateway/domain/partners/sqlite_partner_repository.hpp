@@ -1,13 +1,13 @@
 // The partner registry in the embedded database.
 #pragma once
 #include "partners/partner_repository.hpp"
-#include "store/sqlite/sqlite_database.hpp"
+#include "store/sqlite/sqlite_repository.hpp"
 
 namespace octopus::partners {
 
-class SqlitePartnerRepository final : public PartnerRepository {
+class SqlitePartnerRepository final : public PartnerRepository, store::sqlite::SqliteRepository {
  public:
-  explicit SqlitePartnerRepository(store::sqlite::SqliteDatabase& db) : db_(db) {}
+  using SqliteRepository::SqliteRepository;
 
   store::WriteResult create_partner(const Partner& partner) override;
   std::optional<Partner> get_partner(const std::string& id) override;
@@ -22,8 +22,6 @@ class SqlitePartnerRepository final : public PartnerRepository {
   std::vector<PartnerKey> keys_of(const std::string& partner_id);  // under the lock
   std::optional<Partner> find(const std::string& id);              // under the lock
   void attach_keys(std::vector<Partner>& partners);                // under the lock
-
-  store::sqlite::SqliteDatabase& db_;
 };
 
 }  // namespace octopus::partners

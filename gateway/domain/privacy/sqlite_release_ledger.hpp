@@ -1,13 +1,13 @@
 // The privacy budget's books in the embedded database (append-only by trigger).
 #pragma once
 #include "privacy/release_ledger.hpp"
-#include "store/sqlite/sqlite_database.hpp"
+#include "store/sqlite/sqlite_repository.hpp"
 
 namespace octopus::privacy {
 
-class SqliteReleaseLedger final : public ReleaseLedger {
+class SqliteReleaseLedger final : public ReleaseLedger, store::sqlite::SqliteRepository {
  public:
-  explicit SqliteReleaseLedger(store::sqlite::SqliteDatabase& db) : db_(db) {}
+  using SqliteRepository::SqliteRepository;
   std::optional<std::string> find(const std::string& account, const std::string& key) override;
   std::optional<std::string> record(const ReleaseEntry& entry, std::uint64_t cap_milli) override;
   BudgetUse use(const std::string& account, const std::string& period) override;
@@ -15,7 +15,6 @@ class SqliteReleaseLedger final : public ReleaseLedger {
  private:
   std::optional<std::string> find_locked(const std::string& account, const std::string& key);
   BudgetUse use_locked(const std::string& account, const std::string& period);
-  store::sqlite::SqliteDatabase& db_;
 };
 
 }  // namespace octopus::privacy

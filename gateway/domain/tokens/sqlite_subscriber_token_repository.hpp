@@ -1,20 +1,17 @@
 // Issued subscriber tokens in the embedded database.
 #pragma once
-#include "store/sqlite/sqlite_database.hpp"
+#include "store/sqlite/sqlite_repository.hpp"
 #include "tokens/subscriber_token_repository.hpp"
 
 namespace octopus::tokens {
 
-class SqliteSubscriberTokenRepository final : public SubscriberTokenRepository {
+class SqliteSubscriberTokenRepository final : public SubscriberTokenRepository, store::sqlite::SqliteRepository {
  public:
-  explicit SqliteSubscriberTokenRepository(store::sqlite::SqliteDatabase& db) : db_(db) {}
+  using SqliteRepository::SqliteRepository;
   void remember_subscriber_token(const std::string& partner_id, const std::string& token, std::uint64_t subscriber,
                                  std::int64_t now) override;
   std::vector<std::optional<std::uint64_t>> resolve_subscriber_tokens(const std::string& partner_id,
                                                                       const std::vector<std::string>& tokens) override;
-
- private:
-  store::sqlite::SqliteDatabase& db_;
 };
 
 }  // namespace octopus::tokens

@@ -1,13 +1,13 @@
 // Idempotency keys in the embedded database.
 #pragma once
 #include "idempotency/idempotency_repository.hpp"
-#include "store/sqlite/sqlite_database.hpp"
+#include "store/sqlite/sqlite_repository.hpp"
 
 namespace octopus::idempotency {
 
-class SqliteIdempotencyRepository final : public IdempotencyRepository {
+class SqliteIdempotencyRepository final : public IdempotencyRepository, store::sqlite::SqliteRepository {
  public:
-  explicit SqliteIdempotencyRepository(store::sqlite::SqliteDatabase& db) : db_(db) {}
+  using SqliteRepository::SqliteRepository;
   IdempotencyClaim claim_idempotency_key(const std::string& partner_id, const std::string& key,
                                          const std::string& fingerprint, std::int64_t now, std::int64_t abandoned_after,
                                          std::int64_t keep) override;
@@ -19,7 +19,6 @@ class SqliteIdempotencyRepository final : public IdempotencyRepository {
   std::optional<IdempotencyClaim> earlier_claim(const std::string& partner_id, const std::string& key,
                                                 const std::string& fingerprint, std::int64_t now,
                                                 std::int64_t abandoned_after, std::int64_t keep);
-  store::sqlite::SqliteDatabase& db_;
   std::int64_t purged_at_ = 0;  // when expired keys were last forgotten (under the lock)
 };
 
