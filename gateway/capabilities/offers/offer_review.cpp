@@ -35,9 +35,8 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 
 std::string date_of(std::int64_t unix_seconds) { return http::rfc3339(unix_seconds).substr(0, 10); }
 
-// The offer's text, link and validity: what is wrong with them is added to `issues`.
-void check_text_and_dates(OfferRecord& o, const std::string& from, const std::string& until, std::int64_t now,
-                          std::vector<OfferIssue>& issues) {
+// The offer's name and template: what is wrong with them is added to `issues`.
+void check_text(const OfferRecord& o, std::vector<OfferIssue>& issues) {
   auto issue = [&](std::string pointer, std::string detail) {
     issues.push_back({std::move(pointer), std::move(detail)});
   };
@@ -49,6 +48,14 @@ void check_text_and_dates(OfferRecord& o, const std::string& from, const std::st
       issue("/template", "uses the placeholder {{" + p +
                              "}}; only {{product_name}}, {{landing_url}} and {{valid_until}} are allowed");
   if (unclosed) issue("/template", "opens a placeholder with {{ and never closes it");
+}
+
+// The offer's link and validity: what is wrong with them is added to `issues`.
+void check_link_and_dates(OfferRecord& o, const std::string& from, const std::string& until, std::int64_t now,
+                          std::vector<OfferIssue>& issues) {
+  auto issue = [&](std::string pointer, std::string detail) {
+    issues.push_back({std::move(pointer), std::move(detail)});
+  };
   if (!o.landing_url.empty() && (o.landing_url.rfind("https://", 0) != 0 || o.landing_url.size() > 500 ||
                                  o.landing_url.find_first_of(" \t\r\n\"<>") != std::string::npos))
     issue("/landing_url", "must be an https:// URL of at most 500 characters");
@@ -113,11 +120,13 @@ OfferSubmission review_submission(const policy::PolicySnapshot& policy, const st
 
   const auto channel = policy::parse_channel(o.channel);
   if (!o.channel.empty() && !channel) issue("/channel", "must be sms, push or outbound_call");
+  // In the order an officer reads an offer: text, product, link, dates.
+  check_text(o, out.issues);
   const auto product = std::find_if(products.begin(), products.end(),
                                     [&](const engine::Product& p) { return p.code == o.product_code; });
   if (!o.product_code.empty() && product == products.end())
     issue("/product_code", "is not a product in the catalogue (GET /v1/products)");
-  check_text_and_dates(o, from, until, now, out.issues);
+  check_link_and_dates(o, from, until, now, out.issues);
   if (!out.issues.empty()) return out;
 
   // The content policy reads the text as the subscriber would receive it.
