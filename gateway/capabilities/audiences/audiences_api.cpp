@@ -133,7 +133,7 @@ http::Response AudienceHandlers::create(http::RequestContext& ctx) {
   r.segment_json = (*body)["segment"].dump();
   r.purpose = prepared->query.consent.purpose;
   r.policy_version = std::string(ctx.policy_version);
-  r.created_at = r.updated_at = http::unix_seconds_now();
+  r.created_at = r.updated_at = deps_.clock.unix_seconds();
   if (deps_.audiences.create_audience(r) != store::WriteResult::ok)
     return http::make_problem(ctx, http::problems::internal_error, "The audience could not be recorded.");
   if (!deps_.builder.submit(r, std::move(*prepared), ctx.policy, caller)) {
@@ -153,7 +153,7 @@ http::Response AudienceHandlers::remove(http::RequestContext& ctx) {
   if (!a) return a.answer();
   const std::string engine_id = a->engine_id;
   a->status = "deleted";
-  a->updated_at = http::unix_seconds_now();
+  a->updated_at = deps_.clock.unix_seconds();
   deps_.audiences.update_audience(*a);
   // The engine forgets the members; a failure here leaves an orphan the engine can
   // expire, never a visible audience.

@@ -9,6 +9,7 @@
 #include "audiences/audience_service.hpp"
 #include "http/pipeline.hpp"
 #include "audiences/audience_repository.hpp"
+#include "vocabulary/clock.hpp"
 
 namespace octopus::audiences {
 
@@ -16,6 +17,7 @@ struct AudiencesApiDeps {
   AudienceService& service;
   AudienceBuilder& builder;
   AudienceRepository& audiences;
+  const Clock& clock = system_clock();  // what records are stamped with
 };
 
 void register_routes(http::Pipeline& partner_plane, AudiencesApiDeps deps);

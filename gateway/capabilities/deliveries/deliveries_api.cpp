@@ -266,7 +266,7 @@ http::Step<std::optional<quota::Reservation>> DeliveryHandlers::reserve_messages
 http::Response DeliveryHandlers::create(http::RequestContext& ctx) {
   auto body = http::json_body(ctx);
   if (!body) return body.answer();
-  const auto now = http::unix_seconds_now();
+  const auto now = deps_.clock.unix_seconds();
   auto request = parse_delivery_request(ctx, *body, now);
   if (!request) return request.answer();
   auto offer = deliverable_offer(ctx, *request, now);
@@ -320,7 +320,7 @@ http::Response DeliveryHandlers::list(http::RequestContext& ctx) {
 http::Response DeliveryHandlers::cancel(http::RequestContext& ctx) {
   const auto& id = ctx.path_params.at("id");
   const auto result = is_delivery_id(id)
-                          ? deps_.deliveries.cancel_delivery(ctx.principal->id, id, http::unix_seconds_now())
+                          ? deps_.deliveries.cancel_delivery(ctx.principal->id, id, deps_.clock.unix_seconds())
                           : store::WriteResult::not_found;
   if (result == store::WriteResult::not_found) return http::not_owned(ctx, "delivery");
   auto d = deps_.deliveries.get_delivery(ctx.principal->id, id);

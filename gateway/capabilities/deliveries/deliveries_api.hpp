@@ -18,6 +18,7 @@
 #include "deliveries/delivery_repository.hpp"
 #include "offers/offer_repository.hpp"
 #include "tokens/subscriber_token_repository.hpp"
+#include "vocabulary/clock.hpp"
 
 namespace octopus::deliveries {
 
@@ -27,8 +28,9 @@ struct DeliveriesApiDeps {
   octopus::audiences::AudienceRepository& audiences;
   octopus::tokens::SubscriberTokenRepository& subscriber_tokens;
   DeliveryRunner& runner;
-  quota::QuotaLimiter* limiter;    // null when quotas are not enforced: messages are not metered
-  privacy::ReleaseModel& release;  // what a partner may see of outcome counts
+  quota::QuotaLimiter* limiter;         // null when quotas are not enforced: messages are not metered
+  privacy::ReleaseModel& release;       // what a partner may see of outcome counts
+  const Clock& clock = system_clock();  // what records are stamped with
 };
 
 void register_delivery_routes(http::Pipeline& partner_plane, DeliveriesApiDeps deps);

@@ -128,7 +128,7 @@ http::Response OfferHandlers::submit(http::RequestContext& ctx) {
   }
   const auto& partner = *ctx.principal;
   auto submission =
-      review_submission(*ctx.policy, partner.id, partner.category, *body, products, http::unix_seconds_now());
+      review_submission(*ctx.policy, partner.id, partner.category, *body, products, deps_.clock.unix_seconds());
   if (!submission.offer)
     return http::make_problem(ctx, http::problems::validation_error, "The request breaks the offer schema; see errors.",
                               {{"errors", issues_json(submission.issues)}});
@@ -158,7 +158,7 @@ http::Response OfferHandlers::review(http::RequestContext& ctx) {
   offer->review_note = review->note;
   offer->reviewer = ctx.principal ? ctx.principal->id : "admin";
   offer->review_policy_version = policy->version;
-  offer->reviewed_at = offer->updated_at = http::unix_seconds_now();
+  offer->reviewed_at = offer->updated_at = deps_.clock.unix_seconds();
   if (deps_.offers.review_offer(*offer) != store::WriteResult::ok)
     return http::make_problem(ctx, http::problems::conflict, "The offer was reviewed meanwhile.");
   audit_review(*offer, *review);

@@ -13,6 +13,7 @@
 #include "policy/policy_registry.hpp"
 #include "audit/audit_repository.hpp"
 #include "offers/offer_repository.hpp"
+#include "vocabulary/clock.hpp"
 
 namespace octopus::offers {
 
@@ -22,6 +23,7 @@ struct OffersApiDeps {
   engine::Engine& engine;
   policy::PolicyRegistry& policies;
   std::chrono::milliseconds engine_timeout;
+  const Clock& clock = system_clock();  // what records are stamped with
 };
 
 void register_offer_routes(http::Pipeline& partner_plane, http::Pipeline& admin_plane, OffersApiDeps deps);

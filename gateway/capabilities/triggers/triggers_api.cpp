@@ -31,9 +31,9 @@ json issue(std::string pointer, std::string detail) {
 // be subtracted from each other; one snapshot a day costs one release of the budget. One
 // event counts in `matched` and in one outcome: sensitivity 2.
 json counts_json(const triggers::TriggerRecord& t, const http::RequestContext& ctx, privacy::ReleaseModel& release,
-                 std::string& withheld) {
+                 std::int64_t now, std::string& withheld) {
   const auto& c = t.counts;
-  const auto day = http::rfc3339(http::unix_seconds_now()).substr(0, 10);
+  const auto day = http::rfc3339(now).substr(0, 10);
   const auto shown =
       release.parts(ctx.policy->privacy, ctx.principal->privacy_account(), "trigger|" + t.id + "|" + day, c.matched,
                     {{"matched", c.matched},
@@ -47,9 +47,10 @@ json counts_json(const triggers::TriggerRecord& t, const http::RequestContext& c
   return privacy::figures_or_null(shown, withheld);
 }
 
-json trigger_json(const triggers::TriggerRecord& t, const http::RequestContext& ctx, privacy::ReleaseModel& release) {
+json trigger_json(const triggers::TriggerRecord& t, const http::RequestContext& ctx, privacy::ReleaseModel& release,
+                  std::int64_t now) {
   std::string withheld;
-  json counts = counts_json(t, ctx, release, withheld);
+  json counts = counts_json(t, ctx, release, now, withheld);
   return {{"id", t.id},
           {"offer_id", t.offer_id},
           {"event_type", t.event_type},
@@ -143,7 +144,7 @@ class TriggerHandlers {
   http::Step<engine::AudienceHandle> materialise_segment(http::RequestContext& ctx, const TriggerRequest& r,
                                                          const std::string& channel);
   json render(const triggers::TriggerRecord& t, const http::RequestContext& ctx) {
-    return trigger_json(t, ctx, deps_.audiences.release_model());
+    return trigger_json(t, ctx, deps_.audiences.release_model(), deps_.clock.unix_seconds());
   }
 
   TriggersApiDeps deps_;
@@ -154,7 +155,7 @@ http::Step<offers::OfferRecord> TriggerHandlers::attachable_offer(http::RequestC
                    ? deps_.offers.get_offer(ctx.principal->id, r.offer_id)
                    : std::nullopt;
   if (!offer) return http::not_owned(ctx, "offer");
-  if (offer->status != "approved" || http::unix_seconds_now() > offer->valid_until)
+  if (offer->status != "approved" || deps_.clock.unix_seconds() > offer->valid_until)
     return http::make_problem(ctx, http::problems::offer_not_deliverable,
                               offer->status != "approved" ? "Only an approved offer can be attached to a trigger."
                                                           : "The offer's validity has ended.",
@@ -205,7 +206,7 @@ http::Response TriggerHandlers::create(http::RequestContext& ctx) {
   auto offer = attachable_offer(ctx, *request);
   if (!offer) return offer.answer();
   if (auto refused = deliveries::consent_gate(
-          ctx, policy::Capability::triggers, offer->channel, request->purpose, http::unix_seconds_now(),
+          ctx, policy::Capability::triggers, offer->channel, request->purpose, deps_.clock.unix_seconds(),
           "The consent policy does not let a partner of your category use a trigger "
           "on this channel for this purpose."))
     return std::move(*refused);
@@ -223,7 +224,7 @@ http::Response TriggerHandlers::create(http::RequestContext& ctx) {
   t.segment_size = handle->size;
   t.status = "active";
   t.policy_version = ctx.policy->version;
-  t.created_at = t.updated_at = http::unix_seconds_now();
+  t.created_at = t.updated_at = deps_.clock.unix_seconds();
   if (deps_.triggers.create_trigger(t) != store::WriteResult::ok) throw std::runtime_error("trigger id collision");
   deps_.runner.reload();
   observability::log_info("trigger_created",
@@ -233,7 +234,8 @@ http::Response TriggerHandlers::create(http::RequestContext& ctx) {
 
 http::Response TriggerHandlers::remove(http::RequestContext& ctx) {
   auto t = find(ctx);
-  if (!t || deps_.triggers.delete_trigger(ctx.principal->id, t->id, http::unix_seconds_now()) != store::WriteResult::ok)
+  if (!t ||
+      deps_.triggers.delete_trigger(ctx.principal->id, t->id, deps_.clock.unix_seconds()) != store::WriteResult::ok)
     return http::not_owned(ctx, "trigger");
   deps_.runner.reload();
   deps_.audiences.engine().drop(t->engine_audience_id);

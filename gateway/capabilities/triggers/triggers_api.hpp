@@ -11,6 +11,7 @@
 #include "offers/offer_repository.hpp"
 #include "triggers/trigger_repository.hpp"
 #include "triggers/trigger_runner.hpp"
+#include "vocabulary/clock.hpp"
 
 namespace octopus::triggers {
 
@@ -19,6 +20,7 @@ struct TriggersApiDeps {
   octopus::offers::OfferRepository& offers;
   audiences::AudienceService& audiences;
   TriggerRunner& runner;
+  const Clock& clock = system_clock();  // what records are stamped with
 };
 
 void register_trigger_routes(http::Pipeline& partner_plane, TriggersApiDeps deps);

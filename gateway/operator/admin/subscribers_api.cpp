@@ -161,7 +161,7 @@ http::Response SubscriberHandlers::change_consents(http::RequestContext& ctx) {
     c.subscriber = *subscriber;
     c.actor = ctx.principal ? ctx.principal->id : "admin";
     c.reason = request->note;
-    c.at = http::unix_seconds_now();
+    c.at = deps_.clock.unix_seconds();
     summary.push_back(
         {{"purpose", c.purpose}, {"channel", c.channel}, {"partner_category", c.partner_category}, {"state", c.state}});
     deps_.consents.record(c);
@@ -187,7 +187,7 @@ http::Response SubscriberHandlers::issue_token(http::RequestContext& ctx) {
   auto recorded = ask_engine(ctx, deps_.engine.consents(*subscriber), deps_.engine_timeout);
   if (!recorded) return recorded.answer();
   const auto token = deps_.tokenizer.token(partner_id, *subscriber);
-  deps_.subscriber_tokens.remember_subscriber_token(partner_id, token, *subscriber, http::unix_seconds_now());
+  deps_.subscriber_tokens.remember_subscriber_token(partner_id, token, *subscriber, deps_.clock.unix_seconds());
   record_admin_action(deps_.audit, ctx, "subscriber_token.issue", partner_id, deps_.policies.current()->version,
                       {{"subscriber", std::to_string(*subscriber)}});
   return http::make_json(201, {{"partner_id", partner_id}, {"token", token}});

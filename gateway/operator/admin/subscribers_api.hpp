@@ -17,6 +17,7 @@
 #include "partners/partner_repository.hpp"
 #include "tokens/subscriber_token_repository.hpp"
 #include "tokens/partner_token.hpp"
+#include "vocabulary/clock.hpp"
 
 namespace octopus::admin {
 
@@ -29,6 +30,7 @@ struct SubscribersApiDeps {
   policy::PolicyRegistry& policies;
   const tokens::PartnerTokenizer& tokenizer;
   std::chrono::milliseconds engine_timeout;
+  const Clock& clock = system_clock();  // what records are stamped with
 };
 
 void register_subscriber_routes(http::Pipeline& admin_plane, SubscribersApiDeps deps);
