@@ -109,6 +109,64 @@ class Parser {
     return false;
   }
 
+  static bool known(const engine::AttributeInfo& info, const std::string& v) {
+    return std::find(info.values.begin(), info.values.end(), v) != info.values.end();
+  }
+  static std::string values_text(const engine::AttributeInfo& info) {
+    std::string all;
+    for (const auto& v : info.values) all += (all.empty() ? "" : ", ") + v;
+    return all;
+  }
+
+  // The values of an `in` condition: distinct known values. False, with every wrong one
+  // recorded, when any is wrong.
+  bool read_in(engine::SegmentNode& n, const json& vs, const engine::AttributeInfo& info, const std::string& at) {
+    const std::string& name = n.attribute;
+    if (!vs.is_array() || vs.empty() || vs.size() > info.values.size())
+      return malformed(at, "must be a non-empty array of distinct values of " + name), false;
+    std::set<std::string> seen;
+    bool ok = true;
+    for (std::size_t i = 0; i < vs.size(); ++i) {
+      const std::string here = at + "/" + std::to_string(i);
+      if (!vs[i].is_string()) {
+        ok = false;
+        malformed(here, "must be a string");
+      } else if (!known(info, vs[i].get<std::string>())) {
+        ok = false;
+        malformed(here, http::quote_input(vs[i].get<std::string>()) + " is not a value of " + name +
+                            " (one of: " + values_text(info) + ")");
+      } else if (!seen.insert(vs[i].get<std::string>()).second) {
+        ok = false;
+        malformed(here, http::quote_input(vs[i].get<std::string>()) + " is listed twice");
+      } else {
+        n.values.push_back(vs[i].get<std::string>());
+      }
+    }
+    return ok;
+  }
+
+  // The bounds of a `range` condition over an ordered attribute: at least one band must lie
+  // wholly between them.
+  bool read_range(engine::SegmentNode& n, const json& r, const engine::AttributeInfo& info, const std::string& at) {
+    const std::string& name = n.attribute;
+    if (!info.ordered) return malformed(at, http::quote_input(name) + " has no order; use eq or in"), false;
+    if (!r.is_object() || !r.contains("min") || !r.contains("max") || r.size() != 2)
+      return malformed(at, "must be {\"min\": number, \"max\": number}"), false;
+    if (!r["min"].is_number()) return malformed(at + "/min", "must be a number"), false;
+    if (!r["max"].is_number()) return malformed(at + "/max", "must be a number"), false;
+    n.min = r["min"].get<double>();
+    n.max = r["max"].get<double>();
+    if (n.min > n.max) return malformed(at, "min must not be larger than max"), false;
+    bool any_band = false;
+    for (std::size_t i = 0; i < info.values.size(); ++i)
+      any_band = any_band || engine::band_within(info, i, n.min, n.max);
+    if (!any_band)
+      return malformed(at,
+                       "no band of " + name + " lies wholly between min and max (bands: " + values_text(info) + ")"),
+             false;
+    return true;
+  }
+
   std::optional<engine::SegmentNode> condition(const json& j, const std::string& at) {
     if (!only_members(j, at, {"attribute", "eq", "in", "range"})) return std::nullopt;
     const json& name_json = j["attribute"];
@@ -127,63 +185,20 @@ class Parser {
 
     engine::SegmentNode n;
     n.attribute = name;
-    auto known = [&](const std::string& v) {
-      return std::find(info->values.begin(), info->values.end(), v) != info->values.end();
-    };
-    auto values_text = [&] {
-      std::string all;
-      for (const auto& v : info->values) all += (all.empty() ? "" : ", ") + v;
-      return all;
-    };
     if (j.contains("eq")) {
       n.kind = engine::SegmentNode::Kind::eq;
       const json& v = j["eq"];
-      if (!v.is_string()) return malformed(at + "/eq", "must be a string, one of: " + values_text());
-      if (!known(v.get<std::string>()))
+      if (!v.is_string()) return malformed(at + "/eq", "must be a string, one of: " + values_text(*info));
+      if (!known(*info, v.get<std::string>()))
         return malformed(at + "/eq", http::quote_input(v.get<std::string>()) + " is not a value of " + name +
-                                         " (one of: " + values_text() + ")");
+                                         " (one of: " + values_text(*info) + ")");
       n.values.push_back(v.get<std::string>());
     } else if (j.contains("in")) {
       n.kind = engine::SegmentNode::Kind::in;
-      const json& vs = j["in"];
-      if (!vs.is_array() || vs.empty() || vs.size() > info->values.size())
-        return malformed(at + "/in", "must be a non-empty array of distinct values of " + name);
-      std::set<std::string> seen;
-      bool ok = true;
-      for (std::size_t i = 0; i < vs.size(); ++i) {
-        const std::string here = at + "/in/" + std::to_string(i);
-        if (!vs[i].is_string()) {
-          ok = false;
-          malformed(here, "must be a string");
-        } else if (!known(vs[i].get<std::string>())) {
-          ok = false;
-          malformed(here, http::quote_input(vs[i].get<std::string>()) + " is not a value of " + name +
-                              " (one of: " + values_text() + ")");
-        } else if (!seen.insert(vs[i].get<std::string>()).second) {
-          ok = false;
-          malformed(here, http::quote_input(vs[i].get<std::string>()) + " is listed twice");
-        } else {
-          n.values.push_back(vs[i].get<std::string>());
-        }
-      }
-      if (!ok) return std::nullopt;
+      if (!read_in(n, j["in"], *info, at + "/in")) return std::nullopt;
     } else {
       n.kind = engine::SegmentNode::Kind::range;
-      const json& r = j["range"];
-      if (!info->ordered) return malformed(at + "/range", http::quote_input(name) + " has no order; use eq or in");
-      if (!r.is_object() || !r.contains("min") || !r.contains("max") || r.size() != 2)
-        return malformed(at + "/range", "must be {\"min\": number, \"max\": number}");
-      if (!r["min"].is_number()) return malformed(at + "/range/min", "must be a number");
-      if (!r["max"].is_number()) return malformed(at + "/range/max", "must be a number");
-      n.min = r["min"].get<double>();
-      n.max = r["max"].get<double>();
-      if (n.min > n.max) return malformed(at + "/range", "min must not be larger than max");
-      bool any_band = false;
-      for (std::size_t i = 0; i < info->values.size(); ++i)
-        any_band = any_band || engine::band_within(*info, i, n.min, n.max);
-      if (!any_band)
-        return malformed(at + "/range",
-                         "no band of " + name + " lies wholly between min and max (bands: " + values_text() + ")");
+      if (!read_range(n, j["range"], *info, at + "/range")) return std::nullopt;
     }
     return n;
   }

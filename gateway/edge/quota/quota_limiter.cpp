@@ -132,8 +132,10 @@ struct PlanOfPartner {
 };
 }  // namespace
 
-LimitDecision QuotaLimiter::admit(const policy::PolicySnapshot& snapshot, std::string_view partner,
-                                  policy::CapabilityClass c, std::uint64_t cost) {
+namespace {
+
+// The plan of `partner` under `snapshot`, with its GCRA limits worked out, kept per thread.
+const PlanOfPartner& plan_of(const policy::PolicySnapshot& snapshot, std::string_view partner) {
   thread_local PlanOfPartner last;
   if (last.snapshot != snapshot.serial.value() || !same_text(last.partner, partner)) {
     last.snapshot = snapshot.serial.value();
@@ -145,7 +147,52 @@ LimitDecision QuotaLimiter::admit(const policy::PolicySnapshot& snapshot, std::s
       last.gcra[i] = gcra_limit(l.per_second, l.burst);
     }
   }
-  const auto& plan = snapshot.quotas.plans[last.plan];
+  return last;
+}
+
+// The counters could not answer: the class's outage mode decides, and says so.
+void decide_by_outage(LimitDecision& d, const policy::RateLimit& limit, std::string_view partner,
+                      policy::CapabilityClass c, const CounterUnavailable& e) {
+  d.counters_unavailable = true;
+  const bool open = outage_mode(limit, c) == OutageMode::open;
+  d.refused_by_outage = !open;
+  if (!open) d.retry_after_s = 1;
+  observability::metrics().increment(std::string("octopus_quota_outage_decisions_total{mode=\"") +
+                                     (open ? "open" : "closed") + "\"}");
+  observability::log_warn("quota_counters_unavailable",
+                          {{"partner", std::string(partner)},
+                           {"class", std::string(policy::to_string(c))},
+                           {"decision", open ? "admitted (fail open)" : "refused (fail closed)"},
+                           {"what", e.what()}});
+}
+
+// What remains, when it renews, and when a refused request may come back.
+void read_admission(LimitDecision& d, const Admission& a, const AdmitRequest& request, const QuotaPeriods& periods,
+                    std::int64_t now_s) {
+  d.verdict = a.verdict;
+  // Seconds until one more request would be admitted (0 while some remain).
+  const std::int64_t next_in_ns =
+      std::max<std::int64_t>(0, a.rate.reset_after_ns - (request.rate.burst - 1) * request.rate.interval_ns);
+  d.rate_remaining = static_cast<std::uint64_t>(std::max<std::int64_t>(0, a.rate.remaining));
+  d.rate_reset_s = a.rate.remaining > 0 ? 0 : ceil_seconds(next_in_ns);
+  d.day_remaining = left(d.day_limit, a.day_used);
+  d.day_reset_s = periods.day_ends_at - now_s;
+  d.month_remaining = left(d.month_limit, a.month_used);
+  d.month_reset_s = periods.month_ends_at - now_s;
+  switch (a.verdict) {
+    case Verdict::allowed: break;
+    case Verdict::rate_limited: d.retry_after_s = std::max<std::int64_t>(1, ceil_seconds(a.rate.retry_after_ns)); break;
+    case Verdict::day_exhausted: d.retry_after_s = std::max<std::int64_t>(1, periods.day_ends_at - now_s); break;
+    case Verdict::month_exhausted: d.retry_after_s = std::max<std::int64_t>(1, periods.month_ends_at - now_s); break;
+  }
+}
+
+}  // namespace
+
+LimitDecision QuotaLimiter::admit(const policy::PolicySnapshot& snapshot, std::string_view partner,
+                                  policy::CapabilityClass c, std::uint64_t cost) {
+  const PlanOfPartner& known = plan_of(snapshot, partner);
+  const auto& plan = snapshot.quotas.plans[known.plan];
   const auto& limit = plan.limit(c);
   const std::int64_t now_ns = read_clock();
   const std::int64_t now_s = now_ns / kNs;
@@ -161,47 +208,20 @@ LimitDecision QuotaLimiter::admit(const policy::PolicySnapshot& snapshot, std::s
   d.day_window_s = periods.day_ends_at - periods.day_starts_at;
   d.month_window_s = periods.month_ends_at - periods.month_starts_at;
 
-  AdmitRequest request{partner,
-                       c,
-                       last.gcra[static_cast<std::size_t>(c)],
-                       {periods.day, limit.per_day, periods.day_ends_at},
-                       {periods.month, limit.per_month, periods.month_ends_at},
-                       cost};
+  const AdmitRequest request{partner,
+                             c,
+                             known.gcra[static_cast<std::size_t>(c)],
+                             {periods.day, limit.per_day, periods.day_ends_at},
+                             {periods.month, limit.per_month, periods.month_ends_at},
+                             cost};
   Admission a;
   try {
     a = store_.admit(request, now_ns);
   } catch (const CounterUnavailable& e) {
-    d.counters_unavailable = true;
-    const bool open = outage_mode(limit, c) == OutageMode::open;
-    d.refused_by_outage = !open;
-    if (!open) d.retry_after_s = 1;
-    observability::metrics().increment(std::string("octopus_quota_outage_decisions_total{mode=\"") +
-                                       (open ? "open" : "closed") + "\"}");
-    observability::log_warn("quota_counters_unavailable",
-                            {{"partner", std::string(partner)},
-                             {"class", std::string(policy::to_string(c))},
-                             {"decision", open ? "admitted (fail open)" : "refused (fail closed)"},
-                             {"what", e.what()}});
+    decide_by_outage(d, limit, partner, c, e);
     return d;
   }
-
-  d.verdict = a.verdict;
-  // Seconds until one more request would be admitted (0 while some remain).
-  const std::int64_t next_in_ns =
-      std::max<std::int64_t>(0, a.rate.reset_after_ns - (request.rate.burst - 1) * request.rate.interval_ns);
-  d.rate_remaining = static_cast<std::uint64_t>(std::max<std::int64_t>(0, a.rate.remaining));
-  d.rate_reset_s = a.rate.remaining > 0 ? 0 : ceil_seconds(next_in_ns);
-  d.day_remaining = left(limit.per_day, a.day_used);
-  d.day_reset_s = periods.day_ends_at - now_s;
-  d.month_remaining = left(limit.per_month, a.month_used);
-  d.month_reset_s = periods.month_ends_at - now_s;
-
-  switch (a.verdict) {
-    case Verdict::allowed: break;
-    case Verdict::rate_limited: d.retry_after_s = std::max<std::int64_t>(1, ceil_seconds(a.rate.retry_after_ns)); break;
-    case Verdict::day_exhausted: d.retry_after_s = std::max<std::int64_t>(1, periods.day_ends_at - now_s); break;
-    case Verdict::month_exhausted: d.retry_after_s = std::max<std::int64_t>(1, periods.month_ends_at - now_s); break;
-  }
+  read_admission(d, a, request, periods, now_s);
   if (a.verdict != Verdict::allowed)
     observability::metrics().increment("octopus_quota_refusals_total{policy=\"" + d.violated_policy() + "\"}");
   return d;
