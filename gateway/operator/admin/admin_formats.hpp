@@ -1,4 +1,4 @@
-// The admin plane's formats: the shared ones (timestamps, page sizes, JSON bodies), under
+// The admin plane's formats: the shared ones (timestamps, JSON bodies), under
 // the names the admin handlers use.
 #pragma once
 #include "http/formats.hpp"
@@ -7,7 +7,6 @@
 namespace octopus::admin {
 
 using http::json_body;
-using http::page_limit;
 using http::rfc3339;
 
 }  // namespace octopus::admin

@@ -13,6 +13,7 @@
 #include "admin/admin_formats.hpp"
 #include "auth/scopes.hpp"
 #include "http/problem.hpp"
+#include "http/resource_steps.hpp"
 #include "http/query.hpp"
 #include "octopus/protocol/base64.hpp"
 #include "octopus/protocol/ed25519.hpp"
@@ -242,26 +243,19 @@ class PartnersApi {
            {"scopes", p.scopes},
            {"status", std::string(partners::to_string(p.status))},
            {"organisation", p.organisation}});
-    auto r = http::make_json(201, partner_json(p));
-    r.set_header("Location", "/admin/v1/partners/" + p.id);
-    return r;
+    return http::accepted(201, partner_json(p), "/admin/v1/partners/" + p.id);
   }
 
   http::Response list(http::RequestContext& ctx) {
-    auto query = http::parse_query(ctx.request.query());
-    if (!query) return http::make_problem(ctx, http::problems::malformed_request, "The query string is malformed.");
-    const auto limit = page_limit(*query, 50, 200);
-    if (!limit)
-      return http::make_problem(ctx, http::problems::malformed_request, "limit must be an integer from 1 to 200.");
+    // Cursors are partner ids in hex (ids may hold characters a query string would mangle).
+    auto request = http::page_request(ctx, [](std::string_view cursor) {
+      const auto id = from_hex(std::string(cursor));
+      return id && std::regex_match(*id, kPartnerId);
+    });
+    if (!request) return request.answer();
     std::optional<std::string> after;
-    if (auto it = query->find("cursor"); it != query->end()) {
-      auto id = from_hex(it->second);
-      if (!id || !std::regex_match(*id, kPartnerId))
-        return http::make_problem(ctx, http::problems::malformed_request,
-                                  "cursor is not one this API returned; start again without it.");
-      after = std::move(*id);
-    }
-    auto page = d_.partners.list_partners(after, *limit);
+    if (request->after) after = from_hex(*request->after);
+    auto page = d_.partners.list_partners(after, request->limit);
     json items = json::array();
     for (const auto& p : page.items) items.push_back(partner_json(p));
     return http::make_json(

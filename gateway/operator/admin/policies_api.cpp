@@ -4,6 +4,7 @@
 
 #include "admin/admin_formats.hpp"
 #include "http/problem.hpp"
+#include "http/resource_steps.hpp"
 #include "http/query.hpp"
 
 namespace octopus::admin {
@@ -81,22 +82,19 @@ class PoliciesApi {
   }
 
   http::Response audit(http::RequestContext& ctx) {
-    auto query = http::parse_query(ctx.request.query());
-    if (!query) return http::make_problem(ctx, http::problems::malformed_request, "The query string is malformed.");
-    const auto limit = page_limit(*query, 50, 500);
-    if (!limit)
-      return http::make_problem(ctx, http::problems::malformed_request, "limit must be an integer from 1 to 500.");
+    // Cursors are audit record ids: decimal, and small enough for an int64.
+    auto request = http::page_request(
+        ctx,
+        [](std::string_view s) {
+          return !s.empty() && s.size() <= 18 && s.find_first_not_of("0123456789") == std::string_view::npos;
+        },
+        50, 500);
+    if (!request) return request.answer();
     std::optional<std::int64_t> after;
-    if (auto it = query->find("cursor"); it != query->end()) {
-      const auto& s = it->second;
-      if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string::npos)
-        return http::make_problem(ctx, http::problems::malformed_request,
-                                  "cursor is not one this API returned; start again without it.");
-      after = std::stoll(s);
-    }
+    if (request->after) after = std::stoll(*request->after);
     std::string action;
-    if (auto it = query->find("action"); it != query->end()) action = it->second;
-    auto page = d_.audit.list_audit(after, *limit, action);
+    if (auto it = request->query.find("action"); it != request->query.end()) action = it->second;
+    auto page = d_.audit.list_audit(after, request->limit, action);
     json items = json::array();
     for (const auto& r : page.items) items.push_back(audit_json(r));
     return http::make_json(
