@@ -111,6 +111,7 @@ class RowMapper {
       if (!list_.empty()) list_ += ", ", params_ += ", ";
       list_ += c.name;
       params_ += ":" + c.name;
+      parameters_.push_back(":" + c.name);
     }
   }
 
@@ -123,8 +124,8 @@ class RowMapper {
 
   // Binds every column the statement names (":column"); an UPDATE names only those it sets.
   void bind(Statement& st, const Record& r) const {
-    for (const auto& c : columns_)
-      if (const int i = st.find_index(":" + c.name)) c.bind(st, i, r);
+    for (std::size_t c = 0; c < columns_.size(); ++c)
+      if (const int i = st.find_index(parameters_[c])) columns_[c].bind(st, i, r);
   }
   Record read(const Statement& st) const {
     Record r;
@@ -152,6 +153,7 @@ class RowMapper {
   std::string table_;
   std::vector<Column<Record>> columns_;
   std::string list_, params_;
+  std::vector<std::string> parameters_;  // ":column", in the columns' order
 };
 
 }  // namespace octopus::store::sqlite

@@ -36,9 +36,8 @@ Statement& Statement::bind_null(int i) {
   return *this;
 }
 
-int Statement::find_index(std::string_view name) const {
-  return sqlite3_bind_parameter_index(stmt_, std::string(name).c_str());
-}
+int Statement::find_index(const std::string& name) const { return sqlite3_bind_parameter_index(stmt_, name.c_str()); }
+int Statement::find_index(std::string_view name) const { return find_index(std::string(name)); }
 
 int Statement::index_of(std::string_view name) const {
   const int i = find_index(name);

@@ -31,6 +31,7 @@ class Statement {
   int index_of(std::string_view name) const;
   // The index of a named parameter, or 0 when the statement has none such.
   int find_index(std::string_view name) const;
+  int find_index(const std::string& name) const;  // no copy for a name already NUL-terminated
   template <typename Value>
   Statement& bind(std::string_view name, const Value& value) {
     return bind(index_of(name), value);
