@@ -1,8 +1,7 @@
 // OpenAPI 3.1 response validator for tests. Pipeline at load time:
-//   YAML text → JSON (typed per the YAML 1.2 core schema; quoted scalars stay strings)
-//   → every local $ref inlined (cycle guard) → each schema linted against what valijson
-//   implements → compiled with valijson (draft 7) → an immutable table of path templates,
-//   operations, responses, headers and media types.
+//   the document read as the gateway reads it (openapi::load_document: YAML → JSON, $refs
+//   inlined) → each schema linted and compiled (openapi::JsonSchema) → an immutable table of
+//   path templates, operations, responses, headers and media types.
 // validate_response() only looks things up in that table and runs the compiled schemas.
 #include "openapi_validator.hpp"
 
@@ -19,18 +18,17 @@
 #include <sstream>
 #include <stdexcept>
 
-#include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
-#include <valijson/schema.hpp>
-#include <valijson/schema_parser.hpp>
-#include <valijson/validation_results.hpp>
-#include <valijson/validator.hpp>
+
+#include "openapi/json_schema.hpp"
+#include "openapi/openapi_document.hpp"
 
 namespace octopus::testing {
 namespace {
 
 using json = nlohmann::json;
+using openapi::child_pointer;
+using CompiledSchema = openapi::JsonSchema;
 
 [[noreturn]] void fail(const std::string& message) { throw std::runtime_error(message); }
 
@@ -49,23 +47,6 @@ std::string_view trim(std::string_view s) {
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-// RFC 6901 escaping of one reference token, for the locations quoted in messages.
-std::string escape_token(std::string_view token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::string child(const std::string& where, std::string_view token) { return where + "/" + escape_token(token); }
-
 std::string join(const std::vector<std::string>& items, std::string_view sep = ", ") {
   std::string out;
   for (const auto& item : items) {
@@ -75,412 +56,13 @@ std::string join(const std::vector<std::string>& items, std::string_view sep = "
   return out;
 }
 
-// ------------------------------------------------------------------------------------------
-// YAML → JSON
+std::string child(const std::string& where, std::string_view token) { return child_pointer(where, token); }
 
-class YamlToJson {
- public:
-  explicit YamlToJson(std::string source) : source_(std::move(source)) {}
-
-  json convert(const YAML::Node& node, int depth = 0) const {
-    if (depth > 256) fail(at(node) + ": YAML nesting deeper than 256 levels");
-    switch (node.Type()) {
-      case YAML::NodeType::Null: return nullptr;
-      case YAML::NodeType::Scalar: return scalar(node);
-      case YAML::NodeType::Sequence: {
-        json array = json::array();
-        for (const auto& item : node) array.push_back(convert(item, depth + 1));
-        return array;
-      }
-      case YAML::NodeType::Map: {
-        json object = json::object();
-        for (const auto& entry : node) {  // entry is a value: it->first would dangle
-          const YAML::Node key = entry.first;
-          if (!key.IsScalar()) fail(at(key) + ": mapping keys must be scalars");
-          const std::string& name = key.Scalar();
-          if (name == "<<" && key.Tag() == "?") fail(at(key) + ": YAML merge keys (<<) are not supported");
-          if (object.contains(name)) fail(at(key) + ": duplicate key '" + name + "'");
-          object[name] = convert(entry.second, depth + 1);
-        }
-        return object;
-      }
-      case YAML::NodeType::Undefined: break;
-    }
-    fail(at(node) + ": undefined YAML node");
-  }
-
- private:
-  std::string at(const YAML::Node& node) const {
-    const YAML::Mark mark = node.Mark();
-    if (mark.is_null() || mark.line < 0) return source_;
-    return source_ + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-  }
-
-  // Tag "!" marks a non-plain (quoted or block) scalar: always a string. "?" (or no tag) marks
-  // a plain scalar, typed by the YAML 1.2 core schema. Explicit !!str/!!int/... are honoured.
-  json scalar(const YAML::Node& node) const {
-    const std::string& tag = node.Tag();
-    const std::string& text = node.Scalar();
-    if (tag == "!" || tag == "tag:yaml.org,2002:str") return text;
-    if (tag == "?" || tag.empty()) return plain(node, text);
-    const std::optional<json> typed = core_schema(node, text);
-    if (tag == "tag:yaml.org,2002:null" && typed && typed->is_null()) return nullptr;
-    if (tag == "tag:yaml.org,2002:bool" && typed && typed->is_boolean()) return *typed;
-    if (tag == "tag:yaml.org,2002:int" && typed && typed->is_number_integer()) return *typed;
-    if (tag == "tag:yaml.org,2002:float" && typed && typed->is_number()) {
-      return typed->get<double>();
-    }
-    fail(at(node) + ": unsupported or mismatched YAML tag '" + tag + "' on '" + text + "'");
-  }
-
-  json plain(const YAML::Node& node, const std::string& text) const {
-    if (auto typed = core_schema(node, text)) return *typed;
-    return text;
-  }
-
-  // nullopt: not null/bool/int/float, so a string.
-  std::optional<json> core_schema(const YAML::Node& node, const std::string& text) const {
-    static const std::set<std::string> nulls{"", "~", "null", "Null", "NULL"};
-    static const std::set<std::string> trues{"true", "True", "TRUE"};
-    static const std::set<std::string> falses{"false", "False", "FALSE"};
-    static const std::regex decimal(R"([-+]?[0-9]+)");
-    static const std::regex octal(R"(0o[0-7]+)");
-    static const std::regex hex(R"(0x[0-9a-fA-F]+)");
-    static const std::regex real(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
-    static const std::regex special(R"([-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))");
-    if (nulls.count(text)) return json(nullptr);
-    if (trues.count(text)) return json(true);
-    if (falses.count(text)) return json(false);
-    if (std::regex_match(text, decimal)) return integer(node, text, 10);
-    if (std::regex_match(text, octal)) return integer(node, text.substr(2), 8);
-    if (std::regex_match(text, hex)) return integer(node, text.substr(2), 16);
-    if (std::regex_match(text, real)) return json(std::strtod(text.c_str(), nullptr));
-    if (std::regex_match(text, special)) fail(at(node) + ": '" + text + "' has no JSON representation");
-    return std::nullopt;
-  }
-
-  json integer(const YAML::Node& node, std::string digits, int base) const {
-    if (!digits.empty() && digits.front() == '+') digits.erase(0, 1);
-    const char* first = digits.data();
-    const char* last = digits.data() + digits.size();
-    std::int64_t value = 0;
-    if (auto [ptr, ec] = std::from_chars(first, last, value, base); ec == std::errc() && ptr == last) {
-      return value;
-    }
-    std::uint64_t unsigned_value = 0;
-    if (auto [ptr, ec] = std::from_chars(first, last, unsigned_value, base); ec == std::errc() && ptr == last) {
-      return unsigned_value;
-    }
-    fail(at(node) + ": integer '" + digits + "' is out of range");
-  }
-
-  std::string source_;
-};
-
-// ------------------------------------------------------------------------------------------
-// $ref inlining
-
-// Keys whose object value maps user-chosen names (not keywords) to things.
-const std::set<std::string>& name_map_keys() {
-  static const std::set<std::string> keys{"properties",
-                                          "patternProperties",
-                                          "paths",
-                                          "schemas",
-                                          "responses",
-                                          "parameters",
-                                          "requestBodies",
-                                          "headers",
-                                          "securitySchemes",
-                                          "links",
-                                          "callbacks",
-                                          "pathItems",
-                                          "content",
-                                          "encoding",
-                                          "variables",
-                                          "webhooks",
-                                          "mapping",
-                                          "examples",
-                                          "x-octopus-unmatched-responses"};
-  return keys;
-}
-
-// Keys whose value is data (examples, defaults, enumerations): copied verbatim, never resolved.
-const std::set<std::string>& data_keys() {
-  static const std::set<std::string> keys{"example", "enum", "const", "default", "value"};
-  return keys;
-}
-
-// Siblings of $ref that only annotate and so may simply override the referenced object's.
-const std::set<std::string>& annotation_siblings() {
-  static const std::set<std::string> keys{"description", "summary",    "title",    "default",   "example",
-                                          "examples",    "deprecated", "readOnly", "writeOnly", "$comment"};
-  return keys;
-}
-
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
-class RefResolver {
- public:
-  RefResolver(const json& root, std::string source) : root_(root), source_(std::move(source)) {}
-
-  json resolve(const json& node, const std::string& where, bool names) {
-    if (node.is_array()) {
-      json out = json::array();
-      for (std::size_t i = 0; i < node.size(); ++i) {
-        out.push_back(resolve(node[i], child(where, std::to_string(i)), false));
-      }
-      return out;
-    }
-    if (!node.is_object()) return node;
-    if (!names) {
-      if (auto it = node.find("$ref"); it != node.end()) return follow(node, *it, where);
-    }
-    json out = json::object();
-    for (const auto& [key, value] : node.items()) {
-      if (names) {
-        out[key] = resolve(value, child(where, key), false);
-      } else if (data_keys().count(key) || (key == "examples" && value.is_array())) {
-        out[key] = value;
-      } else {
-        out[key] = resolve(value, child(where, key), name_map_keys().count(key) > 0);
-      }
-    }
-    return out;
-  }
-
- private:
-  json follow(const json& node, const json& ref, const std::string& where) {
-    if (!ref.is_string()) fail(source_ + ": " + where + ": $ref must be a string");
-    const std::string target = ref.get<std::string>();
-    if (target != "#" && !starts_with(target, "#/")) {
-      fail(source_ + ": " + where + ": $ref '" + target +
-           "' is not local ('#/...'); external references are not supported");
-    }
-    if (std::find(stack_.begin(), stack_.end(), target) != stack_.end()) {
-      fail(source_ + ": " + where + ": cyclic $ref chain " + join(stack_, " -> ") + " -> " + target +
-           " (recursive schemas cannot be inlined)");
-    }
-    if (stack_.size() >= 64) fail(source_ + ": " + where + ": $ref chain deeper than 64");
-    json::json_pointer pointer;
-    try {
-      pointer = json::json_pointer(percent_decode(std::string_view(target).substr(1)));
-    } catch (const json::exception& e) {
-      fail(source_ + ": " + where + ": $ref '" + target + "' is not a valid JSON Pointer: " + e.what());
-    }
-    if (!root_.contains(pointer)) {
-      fail(source_ + ": " + where + ": $ref '" + target + "' points to nothing");
-    }
-    stack_.push_back(target);
-    json resolved = resolve(root_.at(pointer), target.substr(1), false);
-    stack_.pop_back();
-
-    json siblings = json::object();
-    bool only_annotations = true;
-    for (const auto& [key, value] : node.items()) {
-      if (key == "$ref") continue;
-      siblings[key] = value;
-      if (!annotation_siblings().count(key) && !starts_with(key, "x-")) only_annotations = false;
-    }
-    if (siblings.empty()) return resolved;
-    if (only_annotations && resolved.is_object()) {
-      for (const auto& [key, value] : siblings.items()) resolved[key] = value;
-      return resolved;
-    }
-    // A schema with constraints beside $ref (legal in 3.1): both apply.
-    json combined = resolve(siblings, where, false);
-    combined["allOf"] = json::array({resolved});
-    return combined;
-  }
-
-  const json& root_;
-  std::string source_;
-  std::vector<std::string> stack_;
-};
-
-// ------------------------------------------------------------------------------------------
-// Schema lint: refuse what valijson would silently ignore or get wrong.
-
-class SchemaLinter {
- public:
-  explicit SchemaLinter(std::string source) : source_(std::move(source)) {}
-
-  void lint(const json& schema, const std::string& where) const {
-    if (schema.is_boolean()) return;
-    if (!schema.is_object()) error(where, "a schema must be an object or a boolean");
-    for (const auto& [key, value] : schema.items()) {
-      const std::string at = child(where, key);
-      if (starts_with(key, "x-") || annotations().count(key)) continue;
-      if (key == "type") {
-        check_type(value, at);
-      } else if (key == "enum") {
-        if (!value.is_array() || value.empty()) error(at, "'enum' must be a non-empty array");
-      } else if (key == "const") {
-        // any value
-      } else if (key == "required") {
-        if (!value.is_array()) error(at, "'required' must be an array of strings");
-        for (const auto& item : value) {
-          if (!item.is_string()) error(at, "'required' must be an array of strings");
-        }
-      } else if (key == "properties" || key == "patternProperties") {
-        if (!value.is_object()) error(at, "'" + key + "' must be an object");
-        for (const auto& [name, sub] : value.items()) {
-          if (key == "patternProperties") compile_regex(name, at);
-          lint(sub, child(at, name));
-        }
-      } else if (key == "additionalProperties" || key == "propertyNames" || key == "contains" || key == "not" ||
-                 key == "if" || key == "then" || key == "else") {
-        lint(value, at);
-      } else if (key == "items") {
-        if (value.is_array()) {
-          error(at,
-                "'items' as an array is a tuple in draft 7 but not in 2020-12 "
-                "(prefixItems, which valijson lacks); use one schema");
-        }
-        lint(value, at);
-      } else if (key == "allOf" || key == "anyOf" || key == "oneOf") {
-        if (!value.is_array() || value.empty()) error(at, "'" + key + "' must be a non-empty array");
-        for (std::size_t i = 0; i < value.size(); ++i) lint(value[i], child(at, std::to_string(i)));
-      } else if (key == "minLength" || key == "maxLength" || key == "minItems" || key == "maxItems" ||
-                 key == "minProperties" || key == "maxProperties") {
-        if (!value.is_number_integer() || value.get<long long>() < 0)
-          error(at, "'" + key + "' must be a non-negative integer");
-      } else if (key == "minimum" || key == "maximum" || key == "exclusiveMinimum" || key == "exclusiveMaximum" ||
-                 key == "multipleOf") {
-        if (!value.is_number()) {
-          error(at, "'" + key + "' must be a number (the boolean form is draft 4)");
-        }
-      } else if (key == "uniqueItems") {
-        if (!value.is_boolean()) error(at, "'uniqueItems' must be a boolean");
-      } else if (key == "pattern") {
-        if (!value.is_string()) error(at, "'pattern' must be a string");
-        compile_regex(value.get<std::string>(), at);
-      } else if (key == "format") {
-        // valijson applies 'format' to every instance type (a null fails 'date-time'), so it
-        // is only safe where the value can only be a string.
-        const auto type = schema.find("type");
-        if (!value.is_string() || type == schema.end() || *type != "string") {
-          error(at,
-                "'format' needs 'type: string' beside it (valijson checks formats on "
-                "non-strings too); for a nullable value use anyOf [{type: string, "
-                "format: ...}, {type: 'null'}]");
-        }
-      } else if (key == "$ref") {
-        error(at, "unresolved $ref");
-      } else if (key == "nullable") {
-        error(at, "'nullable' is OpenAPI 3.0; in 3.1 write type: [T, 'null']");
-      } else {
-        error(at, "JSON Schema keyword '" + key +
-                      "' is not supported (valijson implements draft 7; the spec must stay "
-                      "within keywords draft 7 and 2020-12 share)");
-      }
-    }
-  }
-
- private:
-  static const std::set<std::string>& annotations() {
-    static const std::set<std::string> keys{"title",    "description",     "default",          "examples",
-                                            "example",  "readOnly",        "writeOnly",        "deprecated",
-                                            "$comment", "contentEncoding", "contentMediaType", "externalDocs",
-                                            "xml",      "discriminator"};
-    return keys;
-  }
-
-  void check_type(const json& value, const std::string& at) const {
-    static const std::set<std::string> types{"null", "boolean", "object", "array", "number", "integer", "string"};
-    auto check_one = [&](const json& t) {
-      if (!t.is_string() || !types.count(t.get<std::string>())) {
-        error(at, "'type' must name JSON Schema types, got " + t.dump());
-      }
-    };
-    if (value.is_array()) {
-      if (value.empty()) error(at, "'type' must not be an empty array");
-      for (const auto& t : value) check_one(t);
-    } else {
-      check_one(value);
-    }
-  }
-
-  void compile_regex(const std::string& pattern, const std::string& at) const {
-    try {
-      std::regex compiled(pattern);  // as valijson compiles it: ECMAScript, regex_search
-      (void)compiled;
-    } catch (const std::regex_error& e) {
-      error(at, "pattern '" + pattern + "' does not compile with std::regex: " + e.what());
-    }
-  }
-
-  [[noreturn]] void error(const std::string& at, const std::string& what) const {
-    fail(source_ + ": " + at + ": " + what);
-  }
-
-  std::string source_;
-};
-
-// ------------------------------------------------------------------------------------------
-// Compiled document
-
-struct CompiledSchema {
-  std::shared_ptr<const json> source;  // kept alive for the compiled schema's sake
-  std::shared_ptr<valijson::Schema> schema;
-};
-
-std::string json_pointer_of(const std::vector<std::string>& context) {
-  // valijson context: "<root>", then "[name]" or "[index]" per step.
-  std::string out;
-  for (std::size_t i = 1; i < context.size(); ++i) {
-    std::string_view step = context[i];
-    if (step.size() >= 2 && step.front() == '[' && step.back() == ']') {
-      step = step.substr(1, step.size() - 2);
-    }
-    out += "/" + escape_token(step);
-  }
-  return out.empty() ? "(root)" : out;
-}
-
+// One message per violation: "<pointer>: <what the schema engine says>".
 std::vector<std::string> run_schema(const CompiledSchema& compiled, const json& value) {
   std::vector<std::string> errors;
-  valijson::Validator validator(valijson::Validator::kStrongTypes);
-  valijson::ValidationResults results;
-  const valijson::adapters::NlohmannJsonAdapter target(value);
-  try {
-    if (validator.validate(*compiled.schema, target, &results)) return errors;
-  } catch (const std::exception& e) {
-    errors.push_back(std::string("validator failed: ") + e.what());
-    return errors;
-  }
-  // valijson reports each failure once where it happens and again at every enclosing
-  // property, item and allOf/anyOf branch; keep only the leaves unless there are none.
-  static const std::vector<std::string> wrappers{"Failed to validate against schema associated with property name",
-                                                 "Failed to validate item #",
-                                                 "Failed to validate against child schema #"};
-  auto is_wrapper = [](const std::string& description) {
-    return std::any_of(wrappers.begin(), wrappers.end(),
-                       [&](const std::string& w) { return starts_with(description, w); });
-  };
-  std::vector<std::string> leaves;
-  std::vector<std::string> all;
-  std::set<std::string> seen;
-  valijson::ValidationResults::Error error;
-  while (results.popError(error)) {
-    std::string message = json_pointer_of(error.context) + ": " + error.description;
-    if (!seen.insert(message).second) continue;
-    if (!is_wrapper(error.description)) leaves.push_back(message);
-    all.push_back(std::move(message));
-  }
-  errors = leaves.empty() ? std::move(all) : std::move(leaves);
-  if (errors.empty()) errors.push_back("(root): does not match the schema");
+  for (const auto& v : compiled.violations(value))
+    errors.push_back((v.pointer.empty() ? "(root)" : v.pointer) + ": " + v.message);
   return errors;
 }
 
@@ -574,7 +156,7 @@ namespace {
 
 class Compiler {
  public:
-  explicit Compiler(OpenApiValidator::Impl& impl) : impl_(impl), linter_(impl.source) {}
+  explicit Compiler(OpenApiValidator::Impl& impl) : impl_(impl) {}
 
   void run() {
     const json& doc = impl_.document;
@@ -601,16 +183,7 @@ class Compiler {
   }
 
   CompiledSchema compile_schema(const json& schema, const std::string& where) const {
-    linter_.lint(schema, where);
-    CompiledSchema compiled{std::make_shared<const json>(schema), std::make_shared<valijson::Schema>()};
-    try {
-      valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-      const valijson::adapters::NlohmannJsonAdapter adapter(*compiled.source);
-      parser.populateSchema(adapter, *compiled.schema);
-    } catch (const std::exception& e) {
-      error(where, std::string("valijson cannot parse the schema: ") + e.what());
-    }
-    return compiled;
+    return CompiledSchema::compile(schema, impl_.source, where);
   }
 
   void compile_path(const std::string& text, const json& item) {
@@ -806,7 +379,6 @@ class Compiler {
   }
 
   OpenApiValidator::Impl& impl_;
-  SchemaLinter linter_;
 };
 
 const Response* find_response(const Responses& responses, int status) {
@@ -849,7 +421,7 @@ const std::string* find_header(const OpenApiValidator::Headers& headers, std::st
 }
 
 json header_value_as_json(const CompiledSchema& schema, const std::string& value) {
-  const json& source = *schema.source;
+  const json& source = schema.definition();
   const auto type = source.is_object() ? source.find("type") : source.end();
   if (type != source.end() && type->is_string()) {
     if (*type == "integer" || *type == "number" || *type == "boolean") {
@@ -880,18 +452,9 @@ OpenApiValidator OpenApiValidator::load(const std::string& yaml_path) {
 }
 
 OpenApiValidator OpenApiValidator::load_from_string(std::string_view yaml_text, const std::string& source_name) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml_text));
-  } catch (const YAML::Exception& e) {
-    fail(source_name + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-         ": YAML error: " + e.msg);
-  }
   auto impl = std::make_shared<Impl>();
   impl->source = source_name;
-  const json raw = YamlToJson(source_name).convert(root);
-  RefResolver resolver(raw, source_name);
-  impl->document = resolver.resolve(raw, "", false);
+  impl->document = openapi::load_document(yaml_text, source_name);
   Compiler(*impl).run();
   return OpenApiValidator(std::move(impl));
 }

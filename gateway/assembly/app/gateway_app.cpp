@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <stdexcept>
 
 #include "auth/bearer_token_authenticator.hpp"
 #include "admin/events_api.hpp"
@@ -14,6 +15,8 @@
 #include "admin/privacy_api.hpp"
 #include "admin/subscribers_api.hpp"
 #include "admin/usage_api.hpp"
+#include "app/api_documents.hpp"
+#include "openapi/openapi_document.hpp"
 #include "app/population_source.hpp"
 #include "audiences/audience_builder.hpp"
 #include "audiences/audience_service.hpp"
@@ -256,6 +259,16 @@ void start_counters(Parts& p) {
   p.limiter = std::make_unique<quota::QuotaLimiter>(*p.counters);
 }
 
+// Each plane checks request bodies against the schemas of the document it publishes.
+void use_api_documents(Parts& p) {
+  auto bodies_of = [](std::string_view text, const char* source) {
+    return std::make_shared<const openapi::RequestBodies>(
+        openapi::RequestBodies::from_document(openapi::load_document(text, source), source));
+  };
+  p.partner_plane.use_request_bodies(bodies_of(partner_api_document(), "api-spec/partner.yaml"));
+  p.admin_plane.use_request_bodies(bodies_of(admin_api_document(), "api-spec/admin.yaml"));
+}
+
 // Partner plane: authenticate, authorize, pin the policy, count against the plan, then
 // the capability handlers.
 void add_partner_stages(Parts& p) {
@@ -401,6 +414,7 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
 
   auto admin_auth = admin_authenticator(p, std::move(admin_token));
   open_records_and_policies(p);
+  use_api_documents(p);
   const auto tls = tls_files(p);
   start_counters(p);
   add_partner_stages(p);
@@ -419,6 +433,10 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   admin::register_health_routes(
       p.admin_plane, [db = &p.records->db] { return db->healthy(); },
       [server = p.server.get()] { return server->draining(); });
+  for (const auto* plane : {&p.partner_plane, &p.admin_plane})
+    for (const auto& operation : plane->request_bodies_without_route())
+      throw std::logic_error(std::string(plane->plane()) + " plane: the API document declares a body for " + operation +
+                             " but no route serves it");
   p.partner_port = p.server->listen({c.partner_listen.host, c.partner_listen.port, tls, c.limits, &p.partner_plane});
   p.admin_port = p.server->listen({c.admin_listen.host, c.admin_listen.port, tls, c.limits, &p.admin_plane});
 }

@@ -53,116 +53,23 @@ json partner_json(const partners::Partner& p) {
           {"keys", keys}};
 }
 
-// RFC 6901: '~' and '/' inside a member name are escaped.
-std::string pointer_to(std::string_view member) {
-  std::string out = "/";
-  for (char c : member) {
-    if (c == '~')
-      out += "~0";
-    else if (c == '/')
-      out += "~1";
-    else
-      out += c;
-  }
-  return out;
+// A name the policies must define (a tier, a category): a partner the policies do not know
+// would be refused on every call, so it is refused at registration, naming the defined ones.
+// A value that is not a string at all is the schema's to report.
+void require_defined(const json& body, const char* member, const std::string& what,
+                     const std::vector<std::string>& names, std::vector<openapi::FieldError>& out) {
+  const auto it = body.find(member);
+  if (it == body.end() || !it->is_string()) return;
+  if (std::find(names.begin(), names.end(), it->get<std::string>()) != names.end()) return;
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  out.push_back({std::string("/") + member, "is not a " + what + " (one of: " + list + ")"});
 }
 
-// 1-200 characters (code points, not bytes: names are often Chinese), no control
-// characters. The JSON parser has already refused invalid UTF-8.
-bool valid_display_name(const std::string& s) {
-  std::size_t chars = 0;
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7F) return false;
-    if ((c & 0xC0) != 0x80) ++chars;
-  }
-  return chars >= 1 && chars <= 200;
+std::optional<std::string> optional_string(const json& body, const char* member) {
+  const auto it = body.find(member);
+  return it == body.end() ? std::nullopt : std::optional<std::string>(it->get<std::string>());
 }
-
-// Collects every problem with a body before answering, so an operator fixes them in one go.
-class Validation {
- public:
-  void fail(std::string pointer, std::string detail) {
-    errors_.push_back({{"pointer", std::move(pointer)}, {"detail", std::move(detail)}});
-  }
-  bool ok() const { return errors_.empty(); }
-  // A name the policies must define (a tier, a category): refused naming the defined ones, as
-  // a partner the policies do not know would be refused on every call.
-  void defined(const std::string& value, std::string pointer, const char* what, const std::vector<std::string>& names) {
-    if (std::find(names.begin(), names.end(), value) != names.end()) return;
-    std::string list;
-    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-    fail(std::move(pointer), "is not a " + std::string(what) + " (one of: " + list + ")");
-  }
-  http::Response response(http::RequestContext& ctx) const {
-    return http::make_problem(ctx, http::problems::validation_error,
-                              std::to_string(errors_.size()) + " field(s) are invalid; see errors.",
-                              json{{"errors", errors_}});
-  }
-
-  std::optional<std::string> string_field(const json& body, const char* name, const std::regex& pattern,
-                                          const char* rule, bool required) {
-    return string_field(
-        body, name, [&](const std::string& v) { return std::regex_match(v, pattern); }, rule, required);
-  }
-
-  std::optional<std::string> string_field(const json& body, const char* name,
-                                          const std::function<bool(const std::string&)>& valid, const char* rule,
-                                          bool required) {
-    const std::string ptr = std::string("/") + name;
-    auto it = body.find(name);
-    if (it == body.end()) {
-      if (required) fail(ptr, "is required");
-      return std::nullopt;
-    }
-    if (!it->is_string()) {
-      fail(ptr, "must be a string");
-      return std::nullopt;
-    }
-    auto v = it->get<std::string>();
-    if (!valid(v)) {
-      fail(ptr, rule);
-      return std::nullopt;
-    }
-    return v;
-  }
-
-  std::optional<std::vector<std::string>> scopes_field(const json& body, bool required) {
-    auto it = body.find("scopes");
-    if (it == body.end()) {
-      if (required) fail("/scopes", "is required");
-      return std::nullopt;
-    }
-    if (!it->is_array()) {
-      fail("/scopes", "must be an array of scope names");
-      return std::nullopt;
-    }
-    std::vector<std::string> out;
-    std::set<std::string> seen;
-    for (std::size_t i = 0; i < it->size(); ++i) {
-      const auto& s = (*it)[i];
-      const std::string ptr = "/scopes/" + std::to_string(i);
-      if (!s.is_string() || !auth::is_known_scope(s.get<std::string>())) {
-        fail(ptr, "is not a known scope");
-      } else if (!seen.insert(s.get<std::string>()).second) {
-        fail(ptr, "is listed twice");
-      } else {
-        out.push_back(s.get<std::string>());
-      }
-    }
-    return out;
-  }
-
-  void no_unknown_members(const json& body, std::initializer_list<const char*> allowed) {
-    for (auto it = body.begin(); it != body.end(); ++it) {
-      bool known = false;
-      for (const char* a : allowed) known = known || it.key() == a;
-      if (!known) fail(pointer_to(it.key()), "is not a known member");
-    }
-  }
-
- private:
-  json errors_ = json::array();
-};
 
 // Cursors are opaque to clients (hex of the last id) and URL-safe without escaping.
 std::string to_hex(std::string_view s) {
@@ -192,47 +99,39 @@ std::optional<std::string> from_hex(std::string_view s) {
 }
 
 const std::regex kPartnerId("^[a-z0-9][a-z0-9-]{2,62}$");
-const std::regex kTierOrCategory("^[a-z0-9_-]{1,32}$");
-const std::regex kKeyId("^[A-Za-z0-9._:-]{1,128}$");
-const std::regex kStatus("^(active|suspended)$");
-// An organisation id, or "" for none (a PATCH that takes a partner out of its organisation).
-const std::regex kOrganisation("^([a-z0-9][a-z0-9-]{2,62})?$");
-constexpr const char* kOrganisationRule = "must be 3-63 characters of a-z, 0-9 and '-', or \"\" for none";
-
-// Parses a JSON object body, or answers why not.
+// Bodies arrive checked against admin.yaml's schemas (PartnerCreate, PartnerUpdate,
+// PartnerKeyCreate) and the rules below; the handlers read them without re-checking.
 class PartnersApi {
  public:
   explicit PartnersApi(PartnersApiDeps deps) : d_(std::move(deps)) {}
 
+  // What the schema cannot say: the tier and category must be ones the policies define.
+  std::vector<openapi::FieldError> registration_rules(http::RequestContext&, const json& body) const {
+    std::vector<openapi::FieldError> out;
+    const auto policy = d_.policy();
+    require_defined(body, "tier", "tier of the privacy policy", tier_names(*policy), out);
+    require_defined(body, "category", "partner category of the consent policy", policy->consent.categories, out);
+    return out;
+  }
+  // (An update of a partner that does not exist is answered 404 by the handler, whatever it says.)
+  std::vector<openapi::FieldError> update_rules(http::RequestContext& ctx, const json& body) const {
+    std::vector<openapi::FieldError> out;
+    if (!d_.partners.get_partner(ctx.path_params.at("id"))) return out;
+    require_defined(body, "tier", "tier of the privacy policy", tier_names(*d_.policy()), out);
+    return out;
+  }
+
   http::Response create(http::RequestContext& ctx) {
     auto body = json_body(ctx);
     if (!body) return body.answer();
-    Validation v;
-    v.no_unknown_members(*body, {"id", "display_name", "tier", "category", "scopes", "status", "organisation"});
-    auto id = v.string_field(*body, "id", kPartnerId, "must be 3-63 characters of a-z, 0-9 and '-'", true);
-    auto name = v.string_field(*body, "display_name", valid_display_name,
-                               "must be 1-200 characters, no control characters", true);
-    auto tier =
-        v.string_field(*body, "tier", kTierOrCategory, "must be 1-32 characters of a-z, 0-9, '_' and '-'", true);
-    auto category =
-        v.string_field(*body, "category", kTierOrCategory, "must be 1-32 characters of a-z, 0-9, '_' and '-'", true);
-    auto scopes = v.scopes_field(*body, true);
-    auto status = v.string_field(*body, "status", kStatus, "must be active or suspended", false);
-    auto organisation = v.string_field(*body, "organisation", kOrganisation, kOrganisationRule, false);
-    const auto policy = d_.policy();
-    if (tier) v.defined(*tier, "/tier", "tier of the privacy policy", tier_names(*policy));
-    if (category)
-      v.defined(*category, "/category", "partner category of the consent policy", policy->consent.categories);
-    if (!v.ok()) return v.response(ctx);
-
     partners::Partner p;
-    p.id = *id;
-    p.display_name = *name;
-    p.tier = *tier;
-    p.category = *category;
-    p.scopes = *scopes;
-    p.organisation = organisation.value_or("");
-    p.status = status ? *partners::parse_partner_status(*status) : partners::PartnerStatus::active;
+    p.id = (*body)["id"];
+    p.display_name = (*body)["display_name"];
+    p.tier = (*body)["tier"];
+    p.category = (*body)["category"];
+    p.scopes = (*body)["scopes"].get<std::vector<std::string>>();
+    p.organisation = body->value("organisation", "");
+    p.status = *partners::parse_partner_status(body->value("status", "active"));
     p.created_at = p.updated_at = d_.clock.unix_seconds();
     if (d_.partners.create_partner(p) == store::WriteResult::conflict)
       return http::make_problem(ctx, http::problems::conflict, "A partner with this id already exists.");
@@ -271,26 +170,13 @@ class PartnersApi {
   http::Response patch(http::RequestContext& ctx) {
     auto body = json_body(ctx, true);
     if (!body) return body.answer();
-    Validation v;
-    v.no_unknown_members(*body, {"display_name", "status", "tier", "scopes", "organisation"});
     partners::PartnerPatch patch;
-    patch.display_name = v.string_field(*body, "display_name", valid_display_name,
-                                        "must be 1-200 characters, no control characters", false);
-    if (auto s = v.string_field(*body, "status", kStatus, "must be active or suspended", false))
-      patch.status = partners::parse_partner_status(*s);
-    patch.tier =
-        v.string_field(*body, "tier", kTierOrCategory, "must be 1-32 characters of a-z, 0-9, '_' and '-'", false);
-    patch.scopes = v.scopes_field(*body, false);
-    patch.organisation = v.string_field(*body, "organisation", kOrganisation, kOrganisationRule, false);
-    if (v.ok() && !patch.display_name && !patch.status && !patch.tier && !patch.scopes && !patch.organisation)
-      v.fail("", "must change at least one of display_name, status, tier, scopes, organisation");
-    if (!v.ok()) return v.response(ctx);
-
+    patch.display_name = optional_string(*body, "display_name");
+    if (const auto status = optional_string(*body, "status")) patch.status = partners::parse_partner_status(*status);
+    patch.tier = optional_string(*body, "tier");
+    if (body->contains("scopes")) patch.scopes = (*body)["scopes"].get<std::vector<std::string>>();
+    patch.organisation = optional_string(*body, "organisation");
     const auto& id = ctx.path_params.at("id");
-    if (!d_.partners.get_partner(id))
-      return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
-    if (patch.tier) v.defined(*patch.tier, "/tier", "tier of the privacy policy", tier_names(*d_.policy()));
-    if (!v.ok()) return v.response(ctx);
     if (d_.partners.update_partner(id, patch, d_.clock.unix_seconds()) == store::WriteResult::not_found)
       return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
     json changed = json::object();
@@ -303,32 +189,22 @@ class PartnersApi {
   http::Response add_key(http::RequestContext& ctx) {
     auto body = json_body(ctx);
     if (!body) return body.answer();
-    Validation v;
-    v.no_unknown_members(*body, {"key_id", "algorithm", "public_key"});
-    auto key_id = v.string_field(*body, "key_id", kKeyId, "must be 1-128 characters of A-Z, a-z, 0-9 and ._:-", true);
-    static const std::regex kAlg("^ed25519$");
-    v.string_field(*body, "algorithm", kAlg, "must be ed25519", true);
-    static const std::regex kAny("^[\\s\\S]*$");
-    auto pk_text = v.string_field(*body, "public_key", kAny, "", true);
-    std::optional<std::vector<std::uint8_t>> pk;
-    if (pk_text) {
-      pk = protocol::base64_decode(*pk_text);
-      if (!pk || pk->size() != 32) {
-        v.fail("/public_key", "must be standard base64 of exactly 32 raw bytes");
-      } else {
-        protocol::Ed25519PublicKey raw{};
-        std::copy(pk->begin(), pk->end(), raw.begin());
-        if (!protocol::ed25519_public_key_usable(raw))
-          v.fail("/public_key",
-                 "is not a usable Ed25519 public key (a low-order or non-canonical point, such as all zeros)");
-      }
-    }
-    if (!v.ok()) return v.response(ctx);
-
+    // The schema has checked the form (44 characters of base64); whether the 32 bytes are a
+    // key a signature can prove anything with is for the curve to say.
+    const auto pk = protocol::base64_decode((*body)["public_key"].get<std::string>());
+    protocol::Ed25519PublicKey raw{};
+    if (pk && pk->size() == raw.size()) std::copy(pk->begin(), pk->end(), raw.begin());
+    if (!pk || pk->size() != raw.size() || !protocol::ed25519_public_key_usable(raw))
+      return http::make_problem(
+          ctx, http::problems::validation_error, "1 field(s) are invalid; see errors.",
+          {{"errors", json::array({{{"pointer", "/public_key"},
+                                    {"detail",
+                                     "is not a usable Ed25519 public key (a low-order or non-canonical "
+                                     "point, such as all zeros)"}}})}});
     partners::PartnerKey key;
-    key.key_id = *key_id;
+    key.key_id = (*body)["key_id"];
     key.partner_id = ctx.path_params.at("id");
-    std::copy(pk->begin(), pk->end(), key.public_key.begin());
+    key.public_key = raw;
     key.created_at = d_.clock.unix_seconds();
     if (!d_.partners.get_partner(key.partner_id))
       return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
@@ -398,19 +274,14 @@ class PartnersApi {
 }  // namespace
 
 void register_partner_routes(http::Pipeline& admin_plane, PartnersApiDeps deps) {
-  auto api = std::make_shared<PartnersApi>(std::move(deps));
-  auto route = [&](const char* method, const char* pattern, http::Response (PartnersApi::*fn)(http::RequestContext&)) {
-    admin_plane.add_route({.method = method,
-                           .pattern = pattern,
-                           .handler = [api, fn](http::RequestContext& ctx) { return ((*api).*fn)(ctx); },
-                           .blocking = true});
-  };
-  route("POST", "/admin/v1/partners", &PartnersApi::create);
-  route("GET", "/admin/v1/partners", &PartnersApi::list);
-  route("GET", "/admin/v1/partners/{id}", &PartnersApi::get);
-  route("PATCH", "/admin/v1/partners/{id}", &PartnersApi::patch);
-  route("POST", "/admin/v1/partners/{id}/keys", &PartnersApi::add_key);
-  route("DELETE", "/admin/v1/partners/{id}/keys/{key_id}", &PartnersApi::revoke_key);
+  using H = PartnersApi;
+  http::add_admin_routes<H>(admin_plane, std::make_shared<H>(std::move(deps)),
+                            {{"POST", "/admin/v1/partners", &H::create, &H::registration_rules},
+                             {"GET", "/admin/v1/partners", &H::list},
+                             {"GET", "/admin/v1/partners/{id}", &H::get},
+                             {"PATCH", "/admin/v1/partners/{id}", &H::patch, &H::update_rules},
+                             {"POST", "/admin/v1/partners/{id}/keys", &H::add_key},
+                             {"DELETE", "/admin/v1/partners/{id}/keys/{key_id}", &H::revoke_key}});
 }
 
 }  // namespace octopus::admin

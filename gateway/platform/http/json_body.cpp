@@ -5,6 +5,11 @@
 namespace octopus::http {
 
 Step<nlohmann::json> json_body(RequestContext& ctx, bool allow_merge_patch) {
+  if (ctx.checked_body) {  // parsed and checked against the schema by the pipeline
+    nlohmann::json body = std::move(*ctx.checked_body);
+    ctx.checked_body.reset();
+    return body;
+  }
   const auto ct = ctx.request.header("content-type");
   const auto media = ct.substr(0, ct.find(';'));
   const bool json_type =

@@ -1,8 +1,10 @@
 #include "http/pipeline.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <stdexcept>
 
+#include "http/json_body.hpp"
 #include "http/problem.hpp"
 #include "observability/log.hpp"
 
@@ -17,7 +19,17 @@ void Pipeline::add_route(Route route) {
     throw std::logic_error(where + " declares a capability class off the partner plane");
   if (!partner && route.required_scope != vocabulary::Scope::none)
     throw std::logic_error(where + " declares a partner scope off the partner plane");
+  if (bodies_) route.request_body = bodies_->find(route.method, route.pattern);
+  routed_.emplace(route.method, route.pattern);
   router_.add(std::move(route));
+}
+
+std::vector<std::string> Pipeline::request_bodies_without_route() const {
+  std::vector<std::string> out;
+  if (!bodies_) return out;
+  for (const auto& operation : bodies_->operations())
+    if (!routed_.count(operation)) out.push_back(operation.first + " " + operation.second);
+  return out;
 }
 
 std::optional<Response> Pipeline::resolve(RequestContext& ctx) const {
@@ -46,6 +58,7 @@ Response Pipeline::run(RequestContext& ctx) const {
         if ((answer = stages_[passed]->on_request(ctx))) break;
       }
     }
+    if (!answer && ctx.route->request_body) answer = check_body(ctx);
     response = answer ? std::move(*answer) : ctx.route->handler(ctx);
   } catch (const std::exception& e) {
     observability::log_error("handler_exception", {{"request_id", ctx.request_id}, {"what", e.what()}});
@@ -64,6 +77,32 @@ Response Pipeline::run(RequestContext& ctx) const {
     }
   }
   return response;
+}
+
+// An optional body may be left out. Otherwise: 415 for another media type, 400 for anything but a JSON object, 422
+// naming every field that breaks the schema; otherwise the parsed body waits in the context for the handler.
+std::optional<Response> Pipeline::check_body(RequestContext& ctx) {
+  const openapi::RequestBody& declared = *ctx.route->request_body;
+  if (ctx.request.body.empty() && !declared.required()) return std::nullopt;
+  auto body = json_body(ctx, declared.accepts_merge_patch());
+  if (!body) return body.answer();
+  auto fields = declared.check(*body);
+  if (ctx.route->body_rules) {
+    // A member the schema already refused is not refused a second time.
+    for (auto& broken : ctx.route->body_rules(ctx, *body)) {
+      const bool reported = std::any_of(fields.begin(), fields.end(),
+                                        [&](const openapi::FieldError& f) { return f.pointer == broken.pointer; });
+      if (!reported) fields.push_back(std::move(broken));
+    }
+  }
+  if (fields.empty()) {
+    ctx.checked_body = std::move(*body);
+    return std::nullopt;
+  }
+  nlohmann::json errors = nlohmann::json::array();
+  for (const auto& field : fields) errors.push_back({{"pointer", field.pointer}, {"detail", field.detail}});
+  return make_problem(ctx, problems::validation_error,
+                      std::to_string(fields.size()) + " field(s) are invalid; see errors.", {{"errors", errors}});
 }
 
 Response Pipeline::internal_error(RequestContext& ctx) {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "http/message.hpp"
 
 namespace octopus::policy {
@@ -50,6 +52,10 @@ struct RequestContext {
   // reload mid-request cannot mix two versions; its version is sent back on the response.
   std::shared_ptr<const policy::PolicySnapshot> policy;
   std::string_view policy_version;  // points into *policy
+
+  // The JSON body once the pipeline has checked it against the route's schema; json_body()
+  // hands it to the handler instead of parsing the text again.
+  std::optional<nlohmann::json> checked_body;
 
   // The Idempotency-Key this request claimed (empty when none): its answer is stored.
   std::string idempotency_key;

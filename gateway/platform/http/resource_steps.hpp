@@ -58,6 +58,18 @@ Handler bind(std::shared_ptr<Handlers> handlers, Response (Handlers::*method)(Re
   return [handlers = std::move(handlers), method](RequestContext& ctx) { return ((*handlers).*method)(ctx); };
 }
 
+// The body rules a handlers object declares for one route (nullptr: none).
+template <typename Handlers>
+using RulesMethod = std::vector<openapi::FieldError> (Handlers::*)(RequestContext&, const nlohmann::json&) const;
+
+template <typename Handlers>
+BodyRules bind_rules(std::shared_ptr<Handlers> handlers, RulesMethod<Handlers> rules) {
+  if (!rules) return {};
+  return [handlers = std::move(handlers), rules](RequestContext& ctx, const nlohmann::json& body) {
+    return ((*handlers).*rules)(ctx, body);
+  };
+}
+
 // One partner-plane operation of a capability: the routes of a capability are a table of
 // these, every one running on the worker pool (handlers read the store).
 template <typename Handlers>
@@ -67,7 +79,8 @@ struct PartnerRoute {
   Response (Handlers::*handler)(RequestContext&);
   vocabulary::Scope scope;
   vocabulary::CapabilityClass capability_class;
-  bool idempotent = false;  // a POST that creates or spends: Idempotency-Key makes retries safe
+  bool idempotent = false;                     // a POST that creates or spends: Idempotency-Key makes retries safe
+  RulesMethod<Handlers> body_rules = nullptr;  // checks of the body its schema cannot express
 };
 
 template <typename Handlers>
@@ -80,7 +93,8 @@ void add_partner_routes(Pipeline& plane, const std::shared_ptr<Handlers>& handle
                      .blocking = true,
                      .idempotent = r.idempotent,
                      .required_scope = r.scope,
-                     .capability_class = r.capability_class});
+                     .capability_class = r.capability_class,
+                     .body_rules = bind_rules(handlers, r.body_rules)});
 }
 
 // One operation of the admin plane (the bearer-token stages guard them all); every one
@@ -90,13 +104,18 @@ struct AdminRoute {
   std::string method;
   std::string pattern;
   Response (Handlers::*handler)(RequestContext&);
+  RulesMethod<Handlers> body_rules = nullptr;  // checks of the body its schema cannot express
 };
 
 template <typename Handlers>
 void add_admin_routes(Pipeline& plane, const std::shared_ptr<Handlers>& handlers,
                       std::initializer_list<AdminRoute<Handlers>> routes) {
   for (const auto& r : routes)
-    plane.add_route({.method = r.method, .pattern = r.pattern, .handler = bind(handlers, r.handler), .blocking = true});
+    plane.add_route({.method = r.method,
+                     .pattern = r.pattern,
+                     .handler = bind(handlers, r.handler),
+                     .blocking = true,
+                     .body_rules = bind_rules(handlers, r.body_rules)});
 }
 
 }  // namespace octopus::http

@@ -13,9 +13,15 @@
 #include "http/request_context.hpp"
 #include "vocabulary/partner_access.hpp"
 
+#include "openapi/request_bodies.hpp"
+
 namespace octopus::http {
 
 using Handler = std::function<Response(RequestContext&)>;
+// Checks of a request body that its schema cannot express (a name the policies must
+// define). The pipeline runs them beside the schema, so a caller hears of every problem at
+// once; they may therefore see a body that breaks the schema and must read it defensively.
+using BodyRules = std::function<std::vector<openapi::FieldError>(RequestContext&, const nlohmann::json&)>;
 
 struct Route {
   std::string method;
@@ -33,6 +39,10 @@ struct Route {
   // The quota class the request counts against (quotas.yaml). Every partner route declares
   // one (the pipeline refuses it otherwise); other planes' routes declare none.
   std::optional<vocabulary::CapabilityClass> capability_class;
+  // The body the API document declares for this operation, checked before the handler runs
+  // (set by Pipeline::add_route from the plane's document; nullptr: the route takes none).
+  const openapi::RequestBody* request_body = nullptr;
+  BodyRules body_rules;
 };
 
 class Router {
