@@ -21,10 +21,8 @@ void register_event_routes(http::Pipeline& admin_plane, EventsApiDeps deps) {
            [deps](http::RequestContext& ctx) {
              auto body = http::json_body(ctx);
              if (!body) return body.answer();
-             engine::SubscriberEvent event;
+             engine::SubscriberEvent event;  // admin.yaml leaves out sequence and at_ms: the engine sets them
              try {
-               if (body->contains("sequence") || body->contains("at_ms"))
-                 throw engine::wire::WireError("sequence and at_ms are set by the engine");
                event = engine::wire::event_from_json(*body);
              } catch (const engine::wire::WireError& e) {
                return http::make_problem(ctx, http::problems::validation_error,

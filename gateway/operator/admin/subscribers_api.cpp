@@ -171,13 +171,13 @@ http::Response SubscriberHandlers::issue_token(http::RequestContext& ctx) {
     return http::make_problem(ctx, http::problems::not_found, "No partner with this id.");
   auto body = http::json_body(ctx);
   if (!body) return body.answer();
-  const auto& s = body->value("subscriber", json());
-  const auto subscriber = s.is_string() ? parse_subscriber(s.get<std::string>()) : std::nullopt;
-  if (!subscriber || body->size() != 1)
+  // The schema has checked it is a string of digits; it must also fit a subscriber id.
+  const auto subscriber = parse_subscriber((*body)["subscriber"].get<std::string>());
+  if (!subscriber)
     return http::make_problem(
-        ctx, http::problems::validation_error, "Give {\"subscriber\": \"<id>\"} only.",
-        {{"errors", json::array({{{"pointer", "/subscriber"},
-                                  {"detail", "must be the subscriber's id, as a string of digits"}}})}});
+        ctx, http::problems::validation_error, "1 field(s) are invalid; see errors.",
+        {{"errors",
+          json::array({{{"pointer", "/subscriber"}, {"detail", "is not a subscriber id the engine can hold"}}})}});
   auto recorded = ask_engine(ctx, deps_.engine.consents(*subscriber), deps_.engine_timeout);
   if (!recorded) return recorded.answer();
   const auto token = deps_.tokenizer.token(partner_id, *subscriber);

@@ -142,7 +142,6 @@ class SchemaLinter {
   std::string source_;
 };
 
-
 std::string pointer_of(const std::vector<std::string>& context) {
   // valijson context: "<root>", then "[name]" or "[index]" per step.
   std::string out;

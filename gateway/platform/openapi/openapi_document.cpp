@@ -266,7 +266,6 @@ class RefResolver {
   std::vector<std::string> stack_;
 };
 
-
 }  // namespace
 
 std::string escape_pointer_token(std::string_view token) {

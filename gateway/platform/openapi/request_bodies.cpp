@@ -45,8 +45,7 @@ std::vector<std::string> tokens_of(const std::string& pointer) {
 // through allOf; nullptr where the schema does not say (anyOf/oneOf forms, no rule).
 const json* member_schema(const json& schema, const std::string& token) {
   if (!schema.is_object()) return nullptr;
-  if (auto props = schema.find("properties"); props != schema.end() && props->contains(token))
-    return &(*props)[token];
+  if (auto props = schema.find("properties"); props != schema.end() && props->contains(token)) return &(*props)[token];
   if (auto items = schema.find("items"); items != schema.end() && items->is_object() && !token.empty() &&
                                          std::all_of(token.begin(), token.end(), ::isdigit))
     return &*items;
@@ -86,8 +85,8 @@ std::string list_of(const json& values, const char* last_separator) {
 
 std::string type_detail(const json* type) {
   static const std::map<std::string, std::string> articles{
-      {"string", "a string"},   {"integer", "an integer"}, {"number", "a number"}, {"boolean", "a boolean"},
-      {"object", "an object"},  {"array", "an array"},     {"null", "null"}};
+      {"string", "a string"},  {"integer", "an integer"}, {"number", "a number"}, {"boolean", "a boolean"},
+      {"object", "an object"}, {"array", "an array"},     {"null", "null"}};
   if (!type) return "has the wrong type";
   json names = type->is_array() ? *type : json::array({*type});
   for (auto& name : names) {

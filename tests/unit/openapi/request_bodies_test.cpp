@@ -53,7 +53,8 @@ components:
 )";
 
 const RequestBodies& bodies() {
-  static const RequestBodies b = RequestBodies::from_document(octopus::openapi::load_document(kDocument, "t.yaml"), "t.yaml");
+  static const RequestBodies b =
+      RequestBodies::from_document(octopus::openapi::load_document(kDocument, "t.yaml"), "t.yaml");
   return b;
 }
 
@@ -83,11 +84,8 @@ TEST(RequestBodies, EveryUnknownMemberIsNamedNotOnlyTheFirst) {
 }
 
 TEST(RequestBodies, DetailsSayWhatTheSchemaAllows) {
-  const auto errors = check({{"id", "ABCD"},
-                             {"colour", "blue"},
-                             {"size", 10},
-                             {"name", ""},
-                             {"tags", {"a", "b", "a"}}});
+  const auto errors =
+      check({{"id", "ABCD"}, {"colour", "blue"}, {"size", 10}, {"name", ""}, {"tags", {"a", "b", "a"}}});
   EXPECT_EQ(detail_at(errors, "/id"), "must match the pattern ^[a-z]{3}$");
   EXPECT_EQ(detail_at(errors, "/colour"), "must be one of: red, green");
   EXPECT_EQ(detail_at(errors, "/size"), "must be at most 9");
