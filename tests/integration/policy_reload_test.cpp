@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "eventually.hpp"
 #include "gateway_harness.hpp"
 #include "policy_dir.hpp"
 
@@ -169,20 +170,21 @@ TEST(PolicyFileWatch, AnEditedFileIsPickedUpWithoutAnyCommand) {
   const std::string before = json::parse(gw.admin("GET", "/admin/v1/policies").body)["version"];
   dir.set_k(130);
   json status;
-  for (int i = 0; i < 200; ++i) {
+  EXPECT_TRUE(octopus::testing::eventually([&] {
     status = json::parse(gw.admin("GET", "/admin/v1/policies").body);
-    if (status["version"] != before) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  EXPECT_NE(status["version"], before);
+    return status["version"] != before;
+  }));
   EXPECT_EQ(status["loaded_by"], "file-watch");
 
   // A broken edit is refused once and the last good version stays.
   const std::string good = status["version"];
   dir.set_k(0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto reloads = [&] { return json::parse(gw.admin("GET", "/admin/v1/audit?action=policy.reload").body)["items"]; };
+  EXPECT_TRUE(octopus::testing::eventually([&] { return reloads().size() >= 3; }));
+  // "Once": five more watch intervals bring no second refusal of the same files.
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
   EXPECT_EQ(json::parse(gw.admin("GET", "/admin/v1/policies").body)["version"], good);
-  auto audit = json::parse(gw.admin("GET", "/admin/v1/audit?action=policy.reload").body)["items"];
+  auto audit = reloads();
   ASSERT_EQ(audit.size(), 3u) << audit.dump();  // startup, the good edit, the broken one (once)
   EXPECT_EQ(audit[2]["actor"], "file-watch");
   EXPECT_EQ(audit[2]["outcome"], "refused");
@@ -241,7 +243,10 @@ TEST_F(PolicyReload, HundredReloadsWhileRequestsFlow) {
     }
   }
   // Let the clients see the last version too.
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(octopus::testing::eventually([&] {
+    std::lock_guard lock(m);
+    return !seen.empty() && seen.back().version == versions.back();
+  }));
   stop = true;
   a.join();
   b.join();

@@ -11,6 +11,7 @@
 
 #include <thread>
 
+#include "eventually.hpp"
 #include "gateway_harness.hpp"
 
 using octopus::client::HeaderField;
@@ -146,8 +147,9 @@ TEST(ConnectionCaps, ConnectionsOverTheCapsAreClosedAtAcceptAndPlacesComeBack) {
   // A place given back is a place for the next client: a real TLS call now succeeds.
   ::close(held.front());
   held.erase(held.begin());
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  EXPECT_EQ(gw.partner_connection().send("GET", "/v1/capabilities", {}).status, 401);
+  // As soon as the server has seen the close (a fresh connection each try).
+  EXPECT_TRUE(octopus::testing::eventually(
+      [&] { return gw.partner_connection().send("GET", "/v1/capabilities", {}).status == 401; }));
   for (int fd : held) ::close(fd);
   const auto metrics = gw.admin("GET", "/metrics").body;
   EXPECT_NE(metrics.find("octopus_connections_refused_total{plane=\"partner\",reason=\"address_limit\"} 1"),

@@ -10,6 +10,7 @@
 
 #include <thread>
 
+#include "eventually.hpp"
 #include "gateway_harness.hpp"
 
 using octopus::client::HttpsConnection;
@@ -158,9 +159,15 @@ TEST(Server, AccessLogCarriesTraceIdButNoSecrets) {
       {"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}};
   auto r = gw.partner("GET", "/v1/capabilities?secret=query", cred, "", {}, extra);
   gw.admin("GET", "/admin/v1/partners");
-  // Give the I/O thread a moment to write the access lines.
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  const std::string log = ::testing::internal::GetCapturedStderr();
+  // The access lines are written by the I/O thread after the answer: read until both are in.
+  std::string log;
+  octopus::testing::eventually([&] {
+    log += ::testing::internal::GetCapturedStderr();
+    const bool both =
+        log.find("\"principal\":\"acme\"") != std::string::npos && log.find("\"plane\":\"admin\"") != std::string::npos;
+    if (!both) ::testing::internal::CaptureStderr();
+    return both;
+  });
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_NE(log.find("\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\""), std::string::npos) << log;
   EXPECT_NE(log.find("\"principal\":\"acme\""), std::string::npos);

@@ -66,6 +66,8 @@ namespace octopus::app {
 
 struct GatewayApp::Parts {
   config::GatewayConfig config;
+  // The one clock everything below is given: records, audit entries, plans and budgets.
+  const Clock& clock = system_clock();
   std::unique_ptr<SqliteRepositories> records;     // the durable state; the privacy budget's books too
   std::unique_ptr<privacy::ReleaseModel> release;  // every figure a partner sees passes here
   auth::PartnerDirectory directory;
@@ -184,7 +186,7 @@ std::unique_ptr<auth::BearerTokenAuthenticator> admin_authenticator(Parts& p, st
     throw std::runtime_error("OCTOPUS_ADMIN_TOKEN is not set: the admin plane refuses to start without a token");
   return std::make_unique<auth::BearerTokenAuthenticator>(admin_token, "octopus-admin", [&p](std::string_view address) {
     audit::AuditRecord a;
-    a.at = http::unix_seconds_now();
+    a.at = p.clock.unix_seconds();
     a.actor = "unauthenticated";
     a.action = "admin.auth_throttled";
     a.subject = std::string(address);
@@ -292,9 +294,9 @@ void add_targeting(Parts& p, const tokens::MasterKey& master_key) {
   if (p.redis) history = std::make_unique<audiences::RedisQueryHistory>(*p.redis, c.counters.key_prefix);
   p.release =
       std::make_unique<privacy::ReleaseModel>(privacy::derive_release_secret(master_key), p.records->privacy_releases);
-  p.audiences = std::make_unique<audiences::AudienceService>(*p.engine, c.engine.timeout, *p.release, system_clock(),
+  p.audiences = std::make_unique<audiences::AudienceService>(*p.engine, c.engine.timeout, *p.release, p.clock,
                                                              std::move(history));
-  audiences::AudienceBuilder::fail_unfinished(p.records->audiences);
+  audiences::AudienceBuilder::fail_unfinished(p.records->audiences, p.clock);
   p.audience_builder = std::make_unique<audiences::AudienceBuilder>(*p.audiences, p.records->audiences,
                                                                     p.records->partners, c.engine.timeout * 12);
   audiences::register_routes(p.partner_plane, {*p.audiences, *p.audience_builder, p.records->audiences});
@@ -308,7 +310,7 @@ void add_targeting(Parts& p, const tokens::MasterKey& master_key) {
 // as their longest cooldown keep those cooldowns across the restart.
 void rebuild_contact_ledger(Parts& p) {
   const auto snapshot = p.policies->current();
-  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(system_clock().now());
+  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(p.clock.now());
   const auto week = policy::counting_periods(*snapshot, now);
   std::int64_t since = week.week_start.time_since_epoch().count();
   for (const auto& t : p.records->triggers.active_triggers())
@@ -395,7 +397,7 @@ void add_admin_plane(Parts& p, std::unique_ptr<auth::BearerTokenAuthenticator> a
   p.admin_plane.add_stage(std::move(admin_auth));
   auto current_policy = [registry = p.policies.get()] { return registry->current(); };
   admin::register_partner_routes(p.admin_plane,
-                                 {p.records->partners, p.records->audit, p.directory, system_clock(), current_policy});
+                                 {p.records->partners, p.records->audit, p.directory, p.clock, current_policy});
   admin::register_policy_routes(p.admin_plane, {*p.policies, p.records->audit});
   admin::register_usage_routes(p.admin_plane, {p.records->partners, *p.policies, *p.limiter});
   admin::register_privacy_routes(p.admin_plane, {p.records->partners, *p.policies, *p.release});

@@ -75,7 +75,7 @@ std::optional<std::string> AudienceBuilder::rematerialise(const audiences::Audie
   }
   auto updated = audience;
   updated.engine_id = handle.id;
-  updated.updated_at = http::unix_seconds_now();
+  updated.updated_at = service_.clock().unix_seconds();
   audiences_.update_audience(updated);
   return handle.id;
 }
@@ -101,7 +101,7 @@ void AudienceBuilder::build(Job& job) {
     // Built but not published: the engine need not keep it.
     if (handle) service_.engine().drop(handle->id).wait_for(timeout_);
   }
-  r.updated_at = http::unix_seconds_now();
+  r.updated_at = service_.clock().unix_seconds();
   try {
     // Deleted while building: keep it deleted, and let the engine forget it.
     auto current = audiences_.get_audience(r.partner_id, r.id);
@@ -115,11 +115,11 @@ void AudienceBuilder::build(Job& job) {
   }
 }
 
-void AudienceBuilder::fail_unfinished(AudienceRepository& audiences) {
+void AudienceBuilder::fail_unfinished(AudienceRepository& audiences, const Clock& clock) {
   for (auto r : audiences.audiences_in_status("building")) {
     r.status = "failed";
     r.error = "the gateway stopped while building it; create it again";
-    r.updated_at = http::unix_seconds_now();
+    r.updated_at = clock.unix_seconds();
     audiences.update_audience(r);
   }
 }

@@ -36,7 +36,7 @@ class AudienceBuilder {
                                            const policy::PolicySnapshot& policy, std::string& why);
 
   // Audiences left `building` by a stop are failed at start, so none waits forever.
-  static void fail_unfinished(AudienceRepository& audiences);
+  static void fail_unfinished(AudienceRepository& audiences, const Clock& clock);
 
  private:
   struct Job {

@@ -96,6 +96,10 @@ class AudienceService {
   std::chrono::milliseconds timeout_;
   privacy::ReleaseModel& release_;
   const Clock& clock_;
+
+ public:
+  // What audiences built from this service's counts are stamped with.
+  const Clock& clock() const { return clock_; }
   std::unique_ptr<QueryHistory> history_;
   std::mutex vocabulary_mutex_;
   std::array<std::mutex, 64> account_locks_;  // striped by account: one check-and-remember at a time

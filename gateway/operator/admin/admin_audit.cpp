@@ -1,13 +1,12 @@
 #include "admin/admin_audit.hpp"
 
-#include "http/formats.hpp"
-
 namespace octopus::admin {
 
-void record_admin_action(audit::AuditRepository& audit, const http::RequestContext& ctx, std::string_view action,
-                         std::string subject, std::string policy_version, const nlohmann::json& detail) {
+void record_admin_action(audit::AuditRepository& audit, const Clock& clock, const http::RequestContext& ctx,
+                         std::string_view action, std::string subject, std::string policy_version,
+                         const nlohmann::json& detail) {
   audit::AuditRecord a;
-  a.at = http::unix_seconds_now();
+  a.at = clock.unix_seconds();
   a.actor = ctx.principal ? ctx.principal->id : "admin";
   a.action = std::string(action);
   a.subject = std::move(subject);

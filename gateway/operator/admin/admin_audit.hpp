@@ -9,10 +9,12 @@
 
 #include "http/pipeline.hpp"
 #include "audit/audit_repository.hpp"
+#include "vocabulary/clock.hpp"
 
 namespace octopus::admin {
 
-void record_admin_action(audit::AuditRepository& audit, const http::RequestContext& ctx, std::string_view action,
-                         std::string subject, std::string policy_version, const nlohmann::json& detail);
+void record_admin_action(audit::AuditRepository& audit, const Clock& clock, const http::RequestContext& ctx,
+                         std::string_view action, std::string subject, std::string policy_version,
+                         const nlohmann::json& detail);
 
 }  // namespace octopus::admin

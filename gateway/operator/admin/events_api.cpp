@@ -40,7 +40,7 @@ void register_event_routes(http::Pipeline& admin_plane, EventsApiDeps deps) {
                                          "The engine refused the event; see errors.",
                                          {{"errors", json::array({{{"pointer", ""}, {"detail", e.what()}}})}});
              }
-             record_admin_action(deps.audit, ctx, "engine.event_injected", std::to_string(event.subscriber),
+             record_admin_action(deps.audit, deps.clock, ctx, "engine.event_injected", std::to_string(event.subscriber),
                                  deps.policies.current()->version, {{"type", event.type}, {"sequence", sequence}});
              return http::make_json(201, json{{"sequence", sequence}, {"type", event.type}});
            },

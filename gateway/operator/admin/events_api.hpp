@@ -8,6 +8,7 @@
 #include "http/pipeline.hpp"
 #include "policy/policy_registry.hpp"
 #include "audit/audit_repository.hpp"
+#include "vocabulary/clock.hpp"
 
 namespace octopus::admin {
 
@@ -16,6 +17,7 @@ struct EventsApiDeps {
   audit::AuditRepository& audit;
   policy::PolicyRegistry& policies;
   std::chrono::milliseconds engine_timeout;
+  const Clock& clock = system_clock();  // what audit entries are stamped with
 };
 
 void register_event_routes(http::Pipeline& admin_plane, EventsApiDeps deps);

@@ -255,7 +255,7 @@ class PartnersApi {
   }
 
   void audit(const http::RequestContext& ctx, std::string_view action, const std::string& partner, const json& detail) {
-    record_admin_action(d_.audit, ctx, action, partner, d_.policy()->version, detail);
+    record_admin_action(d_.audit, d_.clock, ctx, action, partner, d_.policy()->version, detail);
   }
   void sync_directory(const std::string& id) {
     if (auto p = d_.partners.get_partner(id)) d_.directory.upsert(*p);

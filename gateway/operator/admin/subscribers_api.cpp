@@ -160,7 +160,7 @@ http::Response SubscriberHandlers::change_consents(http::RequestContext& ctx) {
         {{"purpose", c.purpose}, {"channel", c.channel}, {"partner_category", c.partner_category}, {"state", c.state}});
     deps_.consents.record(c);
   }
-  record_admin_action(deps_.audit, ctx, "consent.change", std::to_string(*subscriber), policy->version,
+  record_admin_action(deps_.audit, deps_.clock, ctx, "consent.change", std::to_string(*subscriber), policy->version,
                       {{"changes", summary}, {"note", request.note}});
   return http::make_json(200, consents_json(*subscriber, *recorded, deps_.consents.overlay().changes_of(*subscriber)));
 }
@@ -182,8 +182,8 @@ http::Response SubscriberHandlers::issue_token(http::RequestContext& ctx) {
   if (!recorded) return recorded.answer();
   const auto token = deps_.tokenizer.token(partner_id, *subscriber);
   deps_.subscriber_tokens.remember_subscriber_token(partner_id, token, *subscriber, deps_.clock.unix_seconds());
-  record_admin_action(deps_.audit, ctx, "subscriber_token.issue", partner_id, deps_.policies.current()->version,
-                      {{"subscriber", std::to_string(*subscriber)}});
+  record_admin_action(deps_.audit, deps_.clock, ctx, "subscriber_token.issue", partner_id,
+                      deps_.policies.current()->version, {{"subscriber", std::to_string(*subscriber)}});
   return http::make_json(201, {{"partner_id", partner_id}, {"token", token}});
 }
 
