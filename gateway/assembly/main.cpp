@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,8 +19,8 @@ namespace {
 
 constexpr const char* kVersion = "0.1.0";
 
-void print_help(std::ostream& out) {
-  out << R"(octopus-gateway — the Octopus Open Gateway server
+// The commands and the server's options.
+constexpr const char* kServeHelp = R"(octopus-gateway — the Octopus Open Gateway server
 
 Usage:
   octopus-gateway serve [--config FILE] [--listen HOST:PORT] [--admin-listen HOST:PORT] [--data-dir DIR]
@@ -52,8 +53,10 @@ serve
                            signature's @authority must name it (auth.public_authority;
                            required with a configured certificate)
 
-)" << octopus::policy::kPolicyHelp
-      << R"(
+)";
+
+// The engine's options, the environment and the exit status.
+constexpr const char* kEngineHelp = R"(
 engine serve
   Serves the reference engine as its own HTTPS process on the engine API
   (api-spec/engine.yaml), for gateways configured with engine.kind: remote.
@@ -79,7 +82,8 @@ Exit status: 0 after a clean shutdown (serve) or success (policy), 1 on a
 runtime failure, a refused policy set or a failing case, 2 on bad usage or
 configuration.
 )";
-}
+
+void print_help(std::ostream& out) { out << kServeHelp << octopus::policy::kPolicyHelp << kEngineHelp; }
 
 int usage_error(const std::string& message) {
   std::cerr << "octopus-gateway: " << message << "\nTry 'octopus-gateway --help'.\n";
@@ -163,54 +167,57 @@ bool parse_count(const std::string& text, std::uint64_t& out) {
   return true;
 }
 
+// One option of `engine serve` (and its value) read into `options`; an exit status when the
+// command ends there (bad usage, or --help).
+std::optional<int> engine_option(const std::vector<std::string>& args, std::size_t& i,
+                                 octopus::app::EngineAppOptions& options, std::string& listen) {
+  const auto& a = args[i];
+  auto value = [&](std::string& into) {
+    if (i + 1 >= args.size()) return false;
+    into = args[++i];
+    return true;
+  };
+  std::string text;
+  std::uint64_t number = 0;
+  auto whole_number = [&](std::uint64_t max) { return value(text) && parse_count(text, number) && number <= max; };
+  if (a == "--listen" || a == "--data-dir" || a == "--import") {
+    std::string& into = a == "--listen" ? listen : a == "--data-dir" ? options.data_dir : options.import_file;
+    if (!value(into)) return usage_error(a + " needs a value");
+  } else if (a == "--refuse-bad-rows") {
+    options.refuse_bad_rows = true;
+  } else if (a == "--events-per-second" || a == "--conversions-per-second") {
+    if (!whole_number(100000)) return usage_error(a + " needs a whole number from 0 to 100000");
+    (a == "--events-per-second" ? options.events_per_second : options.conversions_per_second) =
+        static_cast<double>(number);
+  } else if (a == "--membership-index-mb") {
+    if (!whole_number(1'000'000)) return usage_error(a + " needs a whole number from 0 to 1000000");
+    options.membership_index_mb = number;
+  } else if (a == "--population" || a == "--seed" || a == "--timeout-ms") {
+    if (!whole_number(UINT64_MAX)) return usage_error(a + " needs a whole number");
+    if (a == "--population") {
+      if (number < 1 || number > 100'000'000) return usage_error("--population must be from 1 to 100000000");
+      options.population = number;
+    } else if (a == "--seed") {
+      options.seed = number;
+    } else {
+      if (number < 1 || number > 600000) return usage_error("--timeout-ms must be from 1 to 600000");
+      options.timeout = std::chrono::milliseconds(number);
+    }
+  } else if (a == "--help" || a == "-h") {
+    print_help(std::cout);
+    return 0;
+  } else {
+    return usage_error("unknown option '" + a + "'");
+  }
+  return std::nullopt;
+}
+
 int engine_command(const std::vector<std::string>& args) {
   if (args.empty() || args[0] != "serve") return usage_error("engine needs a subcommand: serve");
   octopus::app::EngineAppOptions options;
   std::string listen;
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    const auto& a = args[i];
-    auto value = [&](std::string& into) {
-      if (i + 1 >= args.size()) return false;
-      into = args[++i];
-      return true;
-    };
-    std::string text;
-    std::uint64_t number = 0;
-    if (a == "--listen") {
-      if (!value(listen)) return usage_error(a + " needs a value");
-    } else if (a == "--data-dir") {
-      if (!value(options.data_dir)) return usage_error(a + " needs a value");
-    } else if (a == "--import") {
-      if (!value(options.import_file)) return usage_error(a + " needs a value");
-    } else if (a == "--refuse-bad-rows") {
-      options.refuse_bad_rows = true;
-    } else if (a == "--events-per-second" || a == "--conversions-per-second") {
-      if (!value(text) || !parse_count(text, number) || number > 100000)
-        return usage_error(a + " needs a whole number from 0 to 100000");
-      (a == "--events-per-second" ? options.events_per_second : options.conversions_per_second) =
-          static_cast<double>(number);
-    } else if (a == "--membership-index-mb") {
-      if (!value(text) || !parse_count(text, number) || number > 1'000'000)
-        return usage_error(a + " needs a whole number from 0 to 1000000");
-      options.membership_index_mb = number;
-    } else if (a == "--population" || a == "--seed" || a == "--timeout-ms") {
-      if (!value(text) || !parse_count(text, number)) return usage_error(a + " needs a whole number");
-      if (a == "--population") {
-        if (number < 1 || number > 100'000'000) return usage_error("--population must be from 1 to 100000000");
-        options.population = number;
-      } else if (a == "--seed") {
-        options.seed = number;
-      } else {
-        if (number < 1 || number > 600000) return usage_error("--timeout-ms must be from 1 to 600000");
-        options.timeout = std::chrono::milliseconds(number);
-      }
-    } else if (a == "--help" || a == "-h") {
-      print_help(std::cout);
-      return 0;
-    } else {
-      return usage_error("unknown option '" + a + "'");
-    }
-  }
+  for (std::size_t i = 1; i < args.size(); ++i)
+    if (const auto done = engine_option(args, i, options, listen)) return *done;
   try {
     if (!listen.empty()) options.listen = octopus::config::parse_endpoint(listen);
   } catch (const octopus::config::ConfigError& e) {

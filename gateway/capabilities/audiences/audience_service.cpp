@@ -76,6 +76,21 @@ json AudienceService::targeting_attributes(const policy::PolicySnapshot& policy,
           {"policy_version", policy.version}};
 }
 
+// False (with the issues in `e`) when the segment is malformed or not allowed.
+bool segment_usable(ParsedSegment& parsed, Estimate& e) {
+  if (!parsed.malformed.empty()) {
+    e.outcome = Estimate::Outcome::malformed;
+    e.issues = std::move(parsed.malformed);
+    return false;
+  }
+  if (!parsed.refused.empty()) {
+    e.outcome = Estimate::Outcome::refused;
+    e.issues = std::move(parsed.refused);
+    return false;
+  }
+  return true;
+}
+
 std::optional<AudienceService::Prepared> AudienceService::prepare(const policy::PolicySnapshot& policy,
                                                                   const Caller& caller, const json& body, Estimate& e) {
   auto malformed = [&](std::string pointer, std::string detail) {
@@ -118,16 +133,7 @@ std::optional<AudienceService::Prepared> AudienceService::prepare(const policy::
                    policy.privacy.segment_ok_rule);
 
   auto parsed = parse_segment(body["segment"], "/segment", vocabulary(), policy, *tier);
-  if (!parsed.malformed.empty()) {
-    e.outcome = Estimate::Outcome::malformed;
-    e.issues = std::move(parsed.malformed);
-    return std::nullopt;
-  }
-  if (!parsed.refused.empty()) {
-    e.outcome = Estimate::Outcome::refused;
-    e.issues = std::move(parsed.refused);
-    return std::nullopt;
-  }
+  if (!segment_usable(parsed, e)) return std::nullopt;
   Prepared p;
   p.query.segment = std::move(*parsed.segment);
   p.query.consent.purpose = purpose;

@@ -105,12 +105,87 @@ void consent(const PolicySnapshot& s, const ConsentQuestion& q, Explanation& e) 
   w.outcome("deny", c.default_rule);
 }
 
+// The passes of check_send_time, told: each moves the time past one blackout or quiet
+// window. The first pass shows every rule looked at; later ones only those that push the
+// time further.
+class SendTimeWalk {
+ public:
+  SendTimeWalk(const FatiguePolicy& f, const QuietHours& quiet, Channel channel, Walk& w, std::int64_t start)
+      : f_(f),
+        quiet_(quiet),
+        channel_(to_string(channel)),
+        bit_(1u << static_cast<unsigned>(channel)),
+        w_(w),
+        local_(start) {}
+
+  static std::string when(std::int64_t local) { return format_local_time(local) + " (" + weekday_of(local) + ")"; }
+
+  // The first time every rule allows (the start when none applies).
+  std::int64_t run() {
+    const std::size_t max_passes = (f_.blackouts.size() + 1) * (quiet_.windows.size() + 2) + 2;
+    for (std::size_t pass = 0; pass < max_passes; ++pass) {
+      const bool first_pass = pass == 0;
+      if (!past_blackouts(first_pass) && !past_quiet_windows(first_pass)) break;
+    }
+    return local_;
+  }
+  const std::string& first_rule() const { return first_rule_; }
+
+ private:
+  ExplainStep& applied(const std::string& rule, const std::string& policy, std::int64_t until, bool first_pass) {
+    auto& step = first_rule_.empty() ? w_.decides(rule, "defer") : w_.add(rule, "also applies", false);
+    if (first_rule_.empty()) first_rule_ = rule;
+    fact(step, "asked", (first_pass ? "" : "then ") + when(local_) + ": waits until " + when(until));
+    step.facts.insert(step.facts.begin(), {"policy", policy});
+    local_ = until;
+    return step;
+  }
+
+  bool past_blackouts(bool first_pass) {
+    const std::int64_t day = floor_div(local_, kDay);
+    for (const Blackout& b : f_.blackouts) {
+      if (!(b.channels & bit_)) continue;
+      const std::string policy = "blackout " + blackout_name(b) + ": nothing by " + channel_names(b.channels) +
+                                 " from " + date_text(b.first_day) + " to " + date_text(b.last_day) + " (whole days)";
+      if (b.first_day <= day && day <= b.last_day) {
+        applied(b.rule, policy, (b.last_day + 1) * kDay, first_pass);
+        return true;
+      }
+      if (first_pass) fact(fact(w_.passes(b.rule), "policy", policy), "asked", date_text(day) + " is not within it");
+    }
+    return false;
+  }
+
+  bool past_quiet_windows(bool first_pass) {
+    const std::int64_t day = floor_div(local_, kDay);
+    for (const QuietWindow& window : quiet_.windows) {
+      const std::string policy = "quiet hours for " + channel_ + ": " + window_text(window);
+      if (auto end = quiet_window_end(window, local_)) {
+        applied(quiet_.rule, policy, *end, first_pass);
+        return true;
+      }
+      if (first_pass)
+        fact(fact(w_.passes(quiet_.rule), "policy", policy), "asked",
+             clock_time(static_cast<unsigned>((local_ - day * kDay) / 60)) + " is outside it");
+    }
+    return false;
+  }
+
+  const FatiguePolicy& f_;
+  const QuietHours& quiet_;
+  std::string channel_;
+  std::uint32_t bit_;
+  Walk& w_;
+  std::int64_t local_;
+  std::string first_rule_;
+};
+
 void send_time(const PolicySnapshot& s, const SendTimeQuestion& q, Explanation& e) {
   const FatiguePolicy& f = s.fatigue;
   const QuietHours& quiet = f.quiet_hours[static_cast<std::size_t>(q.channel)];
   const std::string channel(to_string(q.channel));
-  auto when = [&](std::int64_t local) { return format_local_time(local) + " (" + weekday_of(local) + ")"; };
-  e.question = "may a message go out by " + channel + " at " + when(q.local) + ", " + f.zone.name() + " time?";
+  e.question =
+      "may a message go out by " + channel + " at " + SendTimeWalk::when(q.local) + ", " + f.zone.name() + " time?";
   Walk w(e);
 
   // The evaluator starts from the instant; a local time the clocks skip becomes the jump.
@@ -123,60 +198,15 @@ void send_time(const PolicySnapshot& s, const SendTimeQuestion& q, Explanation& 
     e.outcome.values["next_allowed"] = "never";
     return;
   }
-
-  const std::uint32_t bit = 1u << static_cast<unsigned>(q.channel);
-  std::int64_t local = start;
-  std::string first_rule;
-  // Same passes as check_send_time: each moves past one blackout or window. The first pass
-  // shows every rule looked at; later ones only those that push the time further.
-  const std::size_t max_passes = (f.blackouts.size() + 1) * (quiet.windows.size() + 2) + 2;
-  auto applied = [&](const std::string& rule, std::int64_t until, bool first_pass) -> ExplainStep& {
-    auto& step = first_rule.empty() ? w.decides(rule, "defer") : w.add(rule, "also applies", false);
-    if (first_rule.empty()) first_rule = rule;
-    fact(step, "asked", (first_pass ? "" : "then ") + when(local) + ": waits until " + when(until));
-    return step;
-  };
-  for (std::size_t pass = 0; pass < max_passes; ++pass) {
-    const bool first_pass = pass == 0;
-    bool moved = false;
-    const std::int64_t day = floor_div(local, kDay);
-    for (const Blackout& b : f.blackouts) {
-      if (!(b.channels & bit)) continue;
-      const std::string policy = "blackout " + blackout_name(b) + ": nothing by " + channel_names(b.channels) +
-                                 " from " + date_text(b.first_day) + " to " + date_text(b.last_day) + " (whole days)";
-      if (b.first_day <= day && day <= b.last_day) {
-        const std::int64_t until = (b.last_day + 1) * kDay;
-        auto& step = applied(b.rule, until, first_pass);
-        step.facts.insert(step.facts.begin(), {"policy", policy});
-        local = until;
-        moved = true;
-        break;
-      }
-      if (first_pass) fact(fact(w.passes(b.rule), "policy", policy), "asked", date_text(day) + " is not within it");
-    }
-    if (moved) continue;
-    for (const QuietWindow& window : quiet.windows) {
-      const std::string policy = "quiet hours for " + channel + ": " + window_text(window);
-      if (auto end = quiet_window_end(window, local)) {
-        auto& step = applied(quiet.rule, *end, first_pass);
-        step.facts.insert(step.facts.begin(), {"policy", policy});
-        local = *end;
-        moved = true;
-        break;
-      }
-      if (first_pass)
-        fact(fact(w.passes(quiet.rule), "policy", policy), "asked",
-             clock_time(static_cast<unsigned>((local - day * kDay) / 60)) + " is outside it");
-    }
-    if (!moved) break;
-  }
+  SendTimeWalk walk(f, quiet, q.channel, w, start);
+  const std::int64_t local = walk.run();
   if (local == start) {
-    fact(w.decides(quiet.rule, "allow"), "why", "no quiet hours and no blackout apply at " + when(start));
+    fact(w.decides(quiet.rule, "allow"), "why", "no quiet hours and no blackout apply at " + SendTimeWalk::when(start));
     w.outcome("allow", quiet.rule);
     e.outcome.values["next_allowed"] = format_local_time(f.zone.to_local(f.zone.to_utc(start)));
     return;
   }
-  w.outcome("defer", first_rule);
+  w.outcome("defer", walk.first_rule());
   e.outcome.values["next_allowed"] = format_local_time(f.zone.to_local(f.zone.to_utc(local)));
 }
 
@@ -272,6 +302,24 @@ void count(const PolicySnapshot& s, const CountQuestion& q, Explanation& e) {
 
 // The content checker already reports every broken rule with its reason (it is not on the
 // per-subscriber path), so its report is the walk; this lays it out rule by rule.
+// Whether a person must approve, once every rule of the text has been looked at.
+void content_outcome(const ContentReport& report, const std::string& partner_category,
+                     const std::set<std::string>& broken, Walk& w, Explanation& e) {
+  const std::string review_rule(report.human_review_rule);
+  const bool review = report.human_review_required;
+  if (broken.empty()) {
+    auto& st = w.decides(review_rule, review ? "pending_review" : "approved");
+    fact(st, "policy", "offers from " + partner_category + " partners need a person's approval: " + yes_no(review));
+    e.outcome.values["decision"] = review ? "pending_review" : "approved";
+    e.outcome.values["rules"] = review_rule;
+    return;
+  }
+  fact(w.add(review_rule, "not reached", false), "policy",
+       "offers from " + partner_category + " partners need a person's approval: " + yes_no(review));
+  e.outcome.values["decision"] = "rejected";
+  e.outcome.values["rules"] = join_words({broken.begin(), broken.end()});
+}
+
 void content(const PolicySnapshot& s, const ContentQuestion& q, Explanation& e) {
   const ContentPolicy& c = s.content;
   const std::string channel(to_string(q.channel));
@@ -320,19 +368,7 @@ void content(const PolicySnapshot& s, const ContentQuestion& q, Explanation& e) 
   }
   e.outcome.values["characters"] = std::to_string(report.characters);
 
-  const std::string review_rule(report.human_review_rule);
-  const bool review = report.human_review_required;
-  if (broken.empty()) {
-    auto& st = w.decides(review_rule, review ? "pending_review" : "approved");
-    fact(st, "policy", "offers from " + q.partner_category + " partners need a person's approval: " + yes_no(review));
-    e.outcome.values["decision"] = review ? "pending_review" : "approved";
-    e.outcome.values["rules"] = review_rule;
-    return;
-  }
-  fact(w.add(review_rule, "not reached", false), "policy",
-       "offers from " + q.partner_category + " partners need a person's approval: " + yes_no(review));
-  e.outcome.values["decision"] = "rejected";
-  e.outcome.values["rules"] = join_words({broken.begin(), broken.end()});
+  content_outcome(report, q.partner_category, broken, w, e);
 }
 
 void quota(const PolicySnapshot& s, const QuotaQuestion& q, Explanation& e) {

@@ -162,14 +162,6 @@ class MessageWriter {
           "must be " + (c ? quoted(*c) : std::string("a fixed value")) + ", not " + (value ? quoted(*value) : got);
       if (const json* d = keyword("description")) message += " (" + d->get<std::string>() + ")";
       push(pointer, message);
-    } else if (starts_with(raw, "Expected number greater than or equal to")) {
-      push(pointer, "must be at least " + bound_text(keyword("minimum")) + ", not " + got);
-    } else if (starts_with(raw, "Expected number greater than")) {
-      push(pointer, "must be more than " + bound_of(keyword("exclusiveMinimum"), keyword("minimum")) + ", not " + got);
-    } else if (starts_with(raw, "Expected number less than or equal to")) {
-      push(pointer, "must be at most " + bound_text(keyword("maximum")) + ", not " + got);
-    } else if (starts_with(raw, "Expected number less than")) {
-      push(pointer, "must be less than " + bound_of(keyword("exclusiveMaximum"), keyword("maximum")) + ", not " + got);
     } else if (starts_with(raw, "Failed to match regex")) {
       const json* d = keyword("description");
       push(pointer,
@@ -180,24 +172,41 @@ class MessageWriter {
       const json* item = value && value->is_array() && second < value->size() ? &(*value)[second] : nullptr;
       push(pointer + "/" + std::to_string(second),
            (item ? quoted(*item) : std::string("an item")) + " is listed twice");
-    } else if (starts_with(raw, "Array should contain no fewer than")) {
-      push(pointer, "must list at least " + bound_text(keyword("minItems")) + " item(s)");
-    } else if (starts_with(raw, "Array should contain no more than")) {
-      push(pointer, "must list at most " + bound_text(keyword("maxItems")) + " item(s)");
-    } else if (starts_with(raw, "String should be no fewer than")) {
-      push(pointer, "must not be empty (at least " + bound_text(keyword("minLength")) + " character(s))");
-    } else if (starts_with(raw, "String should be no more than")) {
-      push(pointer, "must be at most " + bound_text(keyword("maxLength")) + " characters long");
-    } else if (starts_with(raw, "Object should have no fewer than")) {
-      push(pointer, "must have at least " + bound_text(keyword("minProperties")) + " entry(ies)");
-    } else if (starts_with(raw, "Object should have no more than")) {
-      push(pointer, "must have at most " + bound_text(keyword("maxProperties")) + " entries");
+    } else if (auto bounded = bound_message(raw, keyword, got)) {
+      push(pointer, *bounded);
     } else {
       push(pointer, raw);
     }
   }
 
  private:
+  // Numbers out of range, strings, lists and maps of the wrong size.
+  template <typename Keyword>
+  static std::optional<std::string> bound_message(const std::string& raw, const Keyword& keyword,
+                                                  const std::string& got) {
+    if (starts_with(raw, "Expected number greater than or equal to"))
+      return "must be at least " + bound_text(keyword("minimum")) + ", not " + got;
+    if (starts_with(raw, "Expected number greater than"))
+      return "must be more than " + bound_of(keyword("exclusiveMinimum"), keyword("minimum")) + ", not " + got;
+    if (starts_with(raw, "Expected number less than or equal to"))
+      return "must be at most " + bound_text(keyword("maximum")) + ", not " + got;
+    if (starts_with(raw, "Expected number less than"))
+      return "must be less than " + bound_of(keyword("exclusiveMaximum"), keyword("maximum")) + ", not " + got;
+    if (starts_with(raw, "Array should contain no fewer than"))
+      return "must list at least " + bound_text(keyword("minItems")) + " item(s)";
+    if (starts_with(raw, "Array should contain no more than"))
+      return "must list at most " + bound_text(keyword("maxItems")) + " item(s)";
+    if (starts_with(raw, "String should be no fewer than"))
+      return "must not be empty (at least " + bound_text(keyword("minLength")) + " character(s))";
+    if (starts_with(raw, "String should be no more than"))
+      return "must be at most " + bound_text(keyword("maxLength")) + " characters long";
+    if (starts_with(raw, "Object should have no fewer than"))
+      return "must have at least " + bound_text(keyword("minProperties")) + " entry(ies)";
+    if (starts_with(raw, "Object should have no more than"))
+      return "must have at most " + bound_text(keyword("maxProperties")) + " entries";
+    return std::nullopt;
+  }
+
   static std::string bound_text(const json* n) { return n ? number_text(*n) : "the limit"; }
   static std::string bound_of(const json* preferred, const json* fallback) {
     if (preferred && preferred->is_number()) return number_text(*preferred);

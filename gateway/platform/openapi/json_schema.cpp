@@ -36,65 +36,7 @@ class SchemaLinter {
     for (const auto& [key, value] : schema.items()) {
       const std::string at = child_pointer(where, key);
       if (starts_with(key, "x-") || annotations().count(key)) continue;
-      if (key == "type") {
-        check_type(value, at);
-      } else if (key == "enum") {
-        if (!value.is_array() || value.empty()) error(at, "'enum' must be a non-empty array");
-      } else if (key == "const") {
-        // any value
-      } else if (key == "required") {
-        if (!value.is_array()) error(at, "'required' must be an array of strings");
-        for (const auto& item : value) {
-          if (!item.is_string()) error(at, "'required' must be an array of strings");
-        }
-      } else if (key == "properties" || key == "patternProperties") {
-        if (!value.is_object()) error(at, "'" + key + "' must be an object");
-        for (const auto& [name, sub] : value.items()) {
-          if (key == "patternProperties") compile_regex(name, at);
-          lint(sub, child_pointer(at, name));
-        }
-      } else if (key == "additionalProperties" || key == "propertyNames" || key == "contains" || key == "not" ||
-                 key == "if" || key == "then" || key == "else") {
-        lint(value, at);
-      } else if (key == "items") {
-        if (value.is_array()) {
-          error(at,
-                "'items' as an array is a tuple in draft 7 but not in 2020-12 "
-                "(prefixItems, which valijson lacks); use one schema");
-        }
-        lint(value, at);
-      } else if (key == "allOf" || key == "anyOf" || key == "oneOf") {
-        if (!value.is_array() || value.empty()) error(at, "'" + key + "' must be a non-empty array");
-        for (std::size_t i = 0; i < value.size(); ++i) lint(value[i], child_pointer(at, std::to_string(i)));
-      } else if (key == "minLength" || key == "maxLength" || key == "minItems" || key == "maxItems" ||
-                 key == "minProperties" || key == "maxProperties") {
-        if (!value.is_number_integer() || value.get<long long>() < 0)
-          error(at, "'" + key + "' must be a non-negative integer");
-      } else if (key == "minimum" || key == "maximum" || key == "exclusiveMinimum" || key == "exclusiveMaximum" ||
-                 key == "multipleOf") {
-        if (!value.is_number()) {
-          error(at, "'" + key + "' must be a number (the boolean form is draft 4)");
-        }
-      } else if (key == "uniqueItems") {
-        if (!value.is_boolean()) error(at, "'uniqueItems' must be a boolean");
-      } else if (key == "pattern") {
-        if (!value.is_string()) error(at, "'pattern' must be a string");
-        compile_regex(value.get<std::string>(), at);
-      } else if (key == "format") {
-        // valijson applies 'format' to every instance type (a null fails 'date-time'), so it
-        // is only safe where the value can only be a string.
-        const auto type = schema.find("type");
-        if (!value.is_string() || type == schema.end() || *type != "string") {
-          error(at,
-                "'format' needs 'type: string' beside it (valijson checks formats on "
-                "non-strings too); for a nullable value use anyOf [{type: string, "
-                "format: ...}, {type: 'null'}]");
-        }
-      } else if (key == "$ref") {
-        error(at, "unresolved $ref");
-      } else if (key == "nullable") {
-        error(at, "'nullable' is OpenAPI 3.0; in 3.1 write type: [T, 'null']");
-      } else {
+      if (!lint_subschemas(key, value, at) && !lint_value_keyword(schema, key, value, at)) {
         error(at, "JSON Schema keyword '" + key +
                       "' is not supported (valijson implements draft 7; the spec must stay "
                       "within keywords draft 7 and 2020-12 share)");
@@ -103,6 +45,81 @@ class SchemaLinter {
   }
 
  private:
+  // Keywords whose value holds schemas; false when `key` is not one of them.
+  bool lint_subschemas(const std::string& key, const json& value, const std::string& at) const {
+    if (key == "properties" || key == "patternProperties") {
+      if (!value.is_object()) error(at, "'" + key + "' must be an object");
+      for (const auto& [name, sub] : value.items()) {
+        if (key == "patternProperties") compile_regex(name, at);
+        lint(sub, child_pointer(at, name));
+      }
+    } else if (key == "additionalProperties" || key == "propertyNames" || key == "contains" || key == "not" ||
+               key == "if" || key == "then" || key == "else") {
+      lint(value, at);
+    } else if (key == "items") {
+      if (value.is_array()) {
+        error(at,
+              "'items' as an array is a tuple in draft 7 but not in 2020-12 "
+              "(prefixItems, which valijson lacks); use one schema");
+      }
+      lint(value, at);
+    } else if (key == "allOf" || key == "anyOf" || key == "oneOf") {
+      if (!value.is_array() || value.empty()) error(at, "'" + key + "' must be a non-empty array");
+      for (std::size_t i = 0; i < value.size(); ++i) lint(value[i], child_pointer(at, std::to_string(i)));
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  // Keywords that constrain values; false when `key` is not one valijson implements.
+  bool lint_value_keyword(const json& schema, const std::string& key, const json& value, const std::string& at) const {
+    if (key == "type") {
+      check_type(value, at);
+    } else if (key == "enum") {
+      if (!value.is_array() || value.empty()) error(at, "'enum' must be a non-empty array");
+    } else if (key == "const") {
+      // any value
+    } else if (key == "required") {
+      const bool strings = value.is_array() &&
+                           std::all_of(value.begin(), value.end(), [](const json& item) { return item.is_string(); });
+      if (!strings) error(at, "'required' must be an array of strings");
+    } else if (key == "minLength" || key == "maxLength" || key == "minItems" || key == "maxItems" ||
+               key == "minProperties" || key == "maxProperties") {
+      if (!value.is_number_integer() || value.get<long long>() < 0)
+        error(at, "'" + key + "' must be a non-negative integer");
+    } else if (key == "minimum" || key == "maximum" || key == "exclusiveMinimum" || key == "exclusiveMaximum" ||
+               key == "multipleOf") {
+      if (!value.is_number()) error(at, "'" + key + "' must be a number (the boolean form is draft 4)");
+    } else if (key == "uniqueItems") {
+      if (!value.is_boolean()) error(at, "'uniqueItems' must be a boolean");
+    } else if (key == "pattern") {
+      if (!value.is_string()) error(at, "'pattern' must be a string");
+      compile_regex(value.get<std::string>(), at);
+    } else if (key == "format") {
+      check_format(schema, value, at);
+    } else if (key == "$ref") {
+      error(at, "unresolved $ref");
+    } else if (key == "nullable") {
+      error(at, "'nullable' is OpenAPI 3.0; in 3.1 write type: [T, 'null']");
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  // valijson applies 'format' to every instance type (a null fails 'date-time'), so it is
+  // only safe where the value can only be a string.
+  void check_format(const json& schema, const json& value, const std::string& at) const {
+    const auto type = schema.find("type");
+    if (!value.is_string() || type == schema.end() || *type != "string") {
+      error(at,
+            "'format' needs 'type: string' beside it (valijson checks formats on "
+            "non-strings too); for a nullable value use anyOf [{type: string, "
+            "format: ...}, {type: 'null'}]");
+    }
+  }
+
   static const std::set<std::string>& annotations() {
     static const std::set<std::string> keys{"title",    "description",     "default",          "examples",
                                             "example",  "readOnly",        "writeOnly",        "deprecated",

@@ -151,79 +151,10 @@ const std::vector<TagProfile> kTagProfiles{
 class SubscriberModel {
  public:
   explicit SubscriberModel(const PopulationSchema& s) {
-    age_ = Categorical({.11, .20, .19, .21, .16, .13});
-    const std::array<std::array<double, 4>, kAges> device{{{.95, .01, .03, .01},
-                                                           {.94, .01, .03, .02},
-                                                           {.93, .02, .035, .015},
-                                                           {.90, .06, .03, .01},
-                                                           {.82, .15, .025, .005},
-                                                           {.62, .36, .02, .0}}};
-    const std::array<std::array<double, 5>, kAges> tenure{{{.35, .40, .22, .03, 0},
-                                                           {.15, .25, .35, .24, .01},
-                                                           {.08, .15, .27, .40, .10},
-                                                           {.06, .12, .22, .40, .20},
-                                                           {.05, .10, .20, .37, .28},
-                                                           {.05, .08, .17, .35, .35}}};
-    for (std::size_t a = 0; a < kAges; ++a) {
-      device_[a] = Categorical({device[a].begin(), device[a].end()});
-      tenure_[a] = Categorical({tenure[a].begin(), tenure[a].end()});
-    }
-    os_young_ = Categorical({.42, .28, .30, 0});
-    os_older_ = Categorical({.50, .35, .15, 0});
-    // arpu by (postpaid, 5g)
-    arpu_[0][0] = Categorical({.30, .35, .22, .10, .025, .005});
-    arpu_[0][1] = Categorical({.08, .25, .35, .24, .06, .02});
-    arpu_[1][0] = Categorical({.10, .25, .33, .24, .06, .02});
-    arpu_[1][1] = Categorical({.02, .10, .30, .38, .15, .05});
-    // data use by (5g, age group: under 35, 35-54, 55+)
-    data_[0][0] = Categorical({.05, .20, .35, .25, .10, .05});
-    data_[0][1] = Categorical({.10, .30, .35, .17, .06, .02});
-    data_[0][2] = Categorical({.35, .35, .20, .07, .02, .01});
-    data_[1][0] = Categorical({.02, .08, .25, .30, .20, .15});
-    data_[1][1] = Categorical({.04, .15, .30, .28, .15, .08});
-    data_[1][2] = Categorical({.15, .30, .30, .15, .07, .03});
-    roaming_ = Categorical({.965, .03, .005});
-
-    // Tags in schema order; feature-phone users show far fewer app interests.
-    for (std::size_t a = 0; a < kAges; ++a)
-      for (int feature = 0; feature < 2; ++feature) {
-        std::vector<double> p(s.tags().size(), 0.0);
-        for (const auto& t : kTagProfiles)
-          p[*s.tag_index(t.name)] = std::min(0.95, t.base * t.by_age[a] * (feature ? 0.15 : 1.0));
-        tags_[a][feature] = BernoulliMask(p);
-      }
-
-    // Consent: a subscriber is open, selective or closed to contact; the rate of each grant
-    // depends on the purpose and channel (calls are granted least), then the category.
-    const std::array<std::array<double, 3>, 3> base{{{.50, .35, .12}, {.35, .42, .05}, {.42, .48, .08}}};
-    const std::array<double, 4> category{.85, .70, .55, .50};
-    const std::array<double, 3> level{1.5, 1.0, 0.08};
-    level_ = Categorical({.30, .50, .20});
-    std::vector<double> withdraw_after_grant(s.scope_count()), withdraw_without_grant(s.scope_count());
-    for (std::size_t l = 0; l < 3; ++l) {
-      std::vector<double> p(s.scope_count());
-      for (std::size_t i = 0; i < p.size(); ++i) {
-        const auto scope = s.scope(i);
-        p[i] = std::min(0.97, base[scope.purpose][scope.channel] * category[scope.category] * level[l]);
-        withdraw_after_grant[i] = scope.channel == 0 ? .06 : .04;  // SMS "TD" replies are the easiest opt-out
-        withdraw_without_grant[i] = .008;
-      }
-      granted_[l] = BernoulliMask(p);
-    }
-    withdrawn_after_grant_ = BernoulliMask(withdraw_after_grant);
-    withdrawn_without_grant_ = BernoulliMask(withdraw_without_grant);
-
-    feature_phone_ = s.code(Attr::device_type, "feature_phone");
-    smartphone_ = s.code(Attr::device_type, "smartphone");
-    tablet_ = s.code(Attr::device_type, "tablet");
-    other_os_ = s.code(Attr::device_os, "other");
-    international_ = s.code(Attr::roaming_status, "international_roaming");
-    for (const char* code : {"5G-PLUS", "DATA-20G", "DATA-50G", "VIDEO-VIP", "MUSIC-VIP", "CLOUD-100G", "ROAM-INTL",
-                             "FAMILY-SHARE", "BROADBAND-1000", "VOICE-300", "SECURITY-GUARD", "GAME-BOOST"})
-      product_bit_.push_back(std::uint64_t{1} << *s.product_index(code));
-    gaming_ = std::uint64_t{1} << *s.tag_index("gaming");
-    online_video_ = std::uint64_t{1} << *s.tag_index("online_video");
-    music_ = std::uint64_t{1} << *s.tag_index("music");
+    attribute_distributions();
+    tag_masks(s);
+    consent_masks(s);
+    codes(s);
   }
 
   void fill(Population& p, std::size_t row, std::uint8_t city, SplitMix64& rng) const {
@@ -262,6 +193,18 @@ class SubscriberModel {
     const std::uint64_t tags = tags_[age][feature].draw(rng);
     p.set_tags(row, tags);
 
+    p.set_products(row, draw_products(on_5g, feature, handset_with_os, postpaid, roaming, tenure, age, tags, rng));
+
+    const std::uint64_t granted = granted_[level_.sample(draw32())].draw(rng);
+    const std::uint64_t withdrawn =
+        (granted & withdrawn_after_grant_.draw(rng)) | (~granted & withdrawn_without_grant_.draw(rng));
+    p.set_consent(row, granted, withdrawn);
+  }
+
+ private:
+  // Which of the catalogue's products the subscriber holds, each by its own chance.
+  std::uint64_t draw_products(bool on_5g, bool feature, bool handset_with_os, bool postpaid, std::uint8_t roaming,
+                              std::uint8_t tenure, std::uint8_t age, std::uint64_t tags, SplitMix64& rng) const {
     const double products[] = {
         on_5g ? .45 : 0,    // 5G-PLUS
         feature ? 0 : .14,  // DATA-20G
@@ -283,15 +226,91 @@ class SubscriberModel {
       if (i % 4 == 0) bits = rng.next();
       if (static_cast<std::uint16_t>(bits >> (16 * (i % 4))) < chance(products[i])) held |= product_bit_[i];
     }
-    p.set_products(row, held);
-
-    const std::uint64_t granted = granted_[level_.sample(draw32())].draw(rng);
-    const std::uint64_t withdrawn =
-        (granted & withdrawn_after_grant_.draw(rng)) | (~granted & withdrawn_without_grant_.draw(rng));
-    p.set_consent(row, granted, withdrawn);
+    return held;
   }
 
- private:
+  void attribute_distributions() {
+    age_ = Categorical({.11, .20, .19, .21, .16, .13});
+    const std::array<std::array<double, 4>, kAges> device{{{.95, .01, .03, .01},
+                                                           {.94, .01, .03, .02},
+                                                           {.93, .02, .035, .015},
+                                                           {.90, .06, .03, .01},
+                                                           {.82, .15, .025, .005},
+                                                           {.62, .36, .02, .0}}};
+    const std::array<std::array<double, 5>, kAges> tenure{{{.35, .40, .22, .03, 0},
+                                                           {.15, .25, .35, .24, .01},
+                                                           {.08, .15, .27, .40, .10},
+                                                           {.06, .12, .22, .40, .20},
+                                                           {.05, .10, .20, .37, .28},
+                                                           {.05, .08, .17, .35, .35}}};
+    for (std::size_t a = 0; a < kAges; ++a) {
+      device_[a] = Categorical({device[a].begin(), device[a].end()});
+      tenure_[a] = Categorical({tenure[a].begin(), tenure[a].end()});
+    }
+    os_young_ = Categorical({.42, .28, .30, 0});
+    os_older_ = Categorical({.50, .35, .15, 0});
+    // arpu by (postpaid, 5g)
+    arpu_[0][0] = Categorical({.30, .35, .22, .10, .025, .005});
+    arpu_[0][1] = Categorical({.08, .25, .35, .24, .06, .02});
+    arpu_[1][0] = Categorical({.10, .25, .33, .24, .06, .02});
+    arpu_[1][1] = Categorical({.02, .10, .30, .38, .15, .05});
+    // data use by (5g, age group: under 35, 35-54, 55+)
+    data_[0][0] = Categorical({.05, .20, .35, .25, .10, .05});
+    data_[0][1] = Categorical({.10, .30, .35, .17, .06, .02});
+    data_[0][2] = Categorical({.35, .35, .20, .07, .02, .01});
+    data_[1][0] = Categorical({.02, .08, .25, .30, .20, .15});
+    data_[1][1] = Categorical({.04, .15, .30, .28, .15, .08});
+    data_[1][2] = Categorical({.15, .30, .30, .15, .07, .03});
+    roaming_ = Categorical({.965, .03, .005});
+  }
+
+  void tag_masks(const PopulationSchema& s) {
+    // Tags in schema order; feature-phone users show far fewer app interests.
+    for (std::size_t a = 0; a < kAges; ++a)
+      for (int feature = 0; feature < 2; ++feature) {
+        std::vector<double> p(s.tags().size(), 0.0);
+        for (const auto& t : kTagProfiles)
+          p[*s.tag_index(t.name)] = std::min(0.95, t.base * t.by_age[a] * (feature ? 0.15 : 1.0));
+        tags_[a][feature] = BernoulliMask(p);
+      }
+  }
+
+  void consent_masks(const PopulationSchema& s) {
+    // Consent: a subscriber is open, selective or closed to contact; the rate of each grant
+    // depends on the purpose and channel (calls are granted least), then the category.
+    const std::array<std::array<double, 3>, 3> base{{{.50, .35, .12}, {.35, .42, .05}, {.42, .48, .08}}};
+    const std::array<double, 4> category{.85, .70, .55, .50};
+    const std::array<double, 3> level{1.5, 1.0, 0.08};
+    level_ = Categorical({.30, .50, .20});
+    std::vector<double> withdraw_after_grant(s.scope_count()), withdraw_without_grant(s.scope_count());
+    for (std::size_t l = 0; l < 3; ++l) {
+      std::vector<double> p(s.scope_count());
+      for (std::size_t i = 0; i < p.size(); ++i) {
+        const auto scope = s.scope(i);
+        p[i] = std::min(0.97, base[scope.purpose][scope.channel] * category[scope.category] * level[l]);
+        withdraw_after_grant[i] = scope.channel == 0 ? .06 : .04;  // SMS "TD" replies are the easiest opt-out
+        withdraw_without_grant[i] = .008;
+      }
+      granted_[l] = BernoulliMask(p);
+    }
+    withdrawn_after_grant_ = BernoulliMask(withdraw_after_grant);
+    withdrawn_without_grant_ = BernoulliMask(withdraw_without_grant);
+  }
+
+  void codes(const PopulationSchema& s) {
+    feature_phone_ = s.code(Attr::device_type, "feature_phone");
+    smartphone_ = s.code(Attr::device_type, "smartphone");
+    tablet_ = s.code(Attr::device_type, "tablet");
+    other_os_ = s.code(Attr::device_os, "other");
+    international_ = s.code(Attr::roaming_status, "international_roaming");
+    for (const char* code : {"5G-PLUS", "DATA-20G", "DATA-50G", "VIDEO-VIP", "MUSIC-VIP", "CLOUD-100G", "ROAM-INTL",
+                             "FAMILY-SHARE", "BROADBAND-1000", "VOICE-300", "SECURITY-GUARD", "GAME-BOOST"})
+      product_bit_.push_back(std::uint64_t{1} << *s.product_index(code));
+    gaming_ = std::uint64_t{1} << *s.tag_index("gaming");
+    online_video_ = std::uint64_t{1} << *s.tag_index("online_video");
+    music_ = std::uint64_t{1} << *s.tag_index("music");
+  }
+
   Categorical age_, os_young_, os_older_, roaming_, level_;
   std::array<Categorical, kAges> device_, tenure_;
   Categorical arpu_[2][2], data_[2][3];
