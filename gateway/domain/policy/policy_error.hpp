@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "vocabulary/json_pointer.hpp"
+
 namespace octopus::policy {
 
 struct PolicyError {
@@ -18,6 +20,6 @@ struct PolicyError {
 using PolicyErrors = std::vector<PolicyError>;
 
 // RFC 6901: "~" → "~0", "/" → "~1", so names such as "dpv:X" or "a/b" stay one token.
-std::string escape_pointer_token(std::string_view token);
+using vocabulary::escape_pointer_token;
 
 }  // namespace octopus::policy

@@ -268,24 +268,6 @@ class RefResolver {
 
 }  // namespace
 
-std::string escape_pointer_token(std::string_view token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::string child_pointer(const std::string& where, std::string_view token) {
-  return where + "/" + escape_pointer_token(token);
-}
-
 json load_document(std::string_view yaml_text, const std::string& source) {
   YAML::Node root;
   try {

@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vocabulary/json_pointer.hpp"
+
 namespace octopus::openapi {
 
 // The document with every $ref replaced by what it points to. Throws std::runtime_error
@@ -20,10 +22,7 @@ namespace octopus::openapi {
 // what is wrong and where.
 nlohmann::json load_document(std::string_view yaml_text, const std::string& source);
 
-// RFC 6901 escaping of one reference token ("a/b" → "a~1b").
-std::string escape_pointer_token(std::string_view token);
-
-// `where` + "/" + the escaped token.
-std::string child_pointer(const std::string& where, std::string_view token);
+using vocabulary::child_pointer;  // RFC 6901
+using vocabulary::escape_pointer_token;
 
 }  // namespace octopus::openapi
