@@ -36,7 +36,7 @@
 #include "deliveries/delivery_runner.hpp"
 #include "deliveries/message_sink.hpp"
 #include "engine/reference/reference_engine.hpp"
-#include "events/event_follower.hpp"
+#include "events/stream_follower.hpp"
 #include "http/formats.hpp"
 #include "policy/policy_set.hpp"
 #include "app/sqlite_repositories.hpp"

@@ -37,7 +37,11 @@
 #include "deliveries/delivery_runner.hpp"
 #include "deliveries/message_sink.hpp"
 #include "deliveries/opt_out.hpp"
-#include "events/event_follower.hpp"
+#include "events/stream_follower.hpp"
+#include "admin/contracts_api.hpp"
+#include "settlement/settlement_service.hpp"
+#include "settlement/settlements_api.hpp"
+#include "settlement/touch_feed.hpp"
 #include "policy/frequency_caps.hpp"
 #include "tokens/partner_token.hpp"
 #include "triggers/trigger_runner.hpp"
@@ -84,6 +88,9 @@ struct GatewayApp::Parts {
   // Deliveries: what was sent (sink), how often each subscriber was contacted (ledger), the
   // gateway's consent changes (overlay), the runner that sends, and the event follower
   // that turns TD replies into withdrawals. Declared after what they use: they stop first.
+  // Who reached whom, for settlement's attribution: fed by the sink, so it outlives it.
+  settlement::TouchIndex touches;
+  std::unique_ptr<settlement::TouchFeed> touch_feed;
   std::unique_ptr<deliveries::MessageSink> sink;
   std::array<std::unique_ptr<deliveries::SinkChannel>, policy::kChannelCount> channels;
   deliveries::ContactLedger ledger;
@@ -93,6 +100,9 @@ struct GatewayApp::Parts {
   std::unique_ptr<deliveries::DeliveryRunner> delivery_runner;
   std::unique_ptr<triggers::TriggerRunner> trigger_runner;
   std::unique_ptr<events::EventFollower> event_follower;
+  // The orders the engine reports, priced into the ledger.
+  std::unique_ptr<settlement::SettlementService> settlement;
+  std::unique_ptr<events::ConversionFollower> conversion_follower;
   http::Pipeline partner_plane{vocabulary::Plane::partner};
   http::Pipeline admin_plane{vocabulary::Plane::admin};
   std::string generated_ca;
@@ -176,6 +186,9 @@ std::unique_ptr<engine::Engine> start_engine(const config::EngineConfig& c) {
 }  // namespace
 
 using Parts = GatewayApp::Parts;
+
+// Attribution and reversal windows (a settlement policy file will carry them per product).
+const settlement::SettlementOptions kSettlement{};
 
 namespace {
 
@@ -303,7 +316,10 @@ void add_targeting(Parts& p, const tokens::MasterKey& master_key) {
   offers::register_product_routes(p.partner_plane, *p.engine, c.engine.timeout);
   offers::register_offer_routes(p.partner_plane, p.admin_plane,
                                 {p.records->offers, p.records->audit, *p.engine, *p.policies, c.engine.timeout});
-  admin::register_event_routes(p.admin_plane, {*p.engine, p.records->audit, *p.policies, c.engine.timeout});
+  admin::register_event_routes(p.admin_plane, {*p.engine, p.records->audit, *p.policies, c.engine.timeout, p.clock});
+  admin::register_contract_routes(
+      p.admin_plane, {p.records->partners, p.records->contracts, p.records->audit, *p.engine, c.engine.timeout,
+                      [registry = p.policies.get()] { return registry->current(); }, p.clock});
 }
 
 // The week's messages decide today's and this week's caps; triggers' messages as far back
@@ -315,6 +331,8 @@ void rebuild_contact_ledger(Parts& p) {
   std::int64_t since = week.week_start.time_since_epoch().count();
   for (const auto& t : p.records->triggers.active_triggers())
     since = std::min(since, now.time_since_epoch().count() - t.cooldown_seconds);
+  const auto attribution = std::chrono::duration_cast<std::chrono::seconds>(kSettlement.attribution_window);
+  since = std::min(since, now.time_since_epoch().count() - attribution.count());
   const auto week_start_ms = week.week_start.time_since_epoch().count() * 1000;
   std::size_t replayed = 0;
   p.sink->replay(since * 1000, [&](const deliveries::SinkRecord& r) {
@@ -322,6 +340,7 @@ void rebuild_contact_ledger(Parts& p) {
       p.ledger.record(policy::counting_periods(*snapshot, policy::Seconds(std::chrono::seconds(r.at_ms / 1000))),
                       r.subscriber, r.channel);
     if (r.source_id.starts_with("trg_")) p.trigger_runner->remember_sent(r.source_id, r.subscriber, r.at_ms);
+    p.touch_feed->replayed(r);
     ++replayed;
   });
   observability::log_info("contact_ledger_rebuilt", {{"messages", std::to_string(replayed)},
@@ -331,6 +350,8 @@ void rebuild_contact_ledger(Parts& p) {
 // The message sink and a channel per kind of message over it; the gateway's consent changes.
 deliveries::Channels open_channels(Parts& p) {
   p.sink = std::make_unique<deliveries::MessageSink>(p.config.data_dir + "/messages");
+  p.touch_feed = std::make_unique<settlement::TouchFeed>(p.touches, p.records->offers);
+  p.sink->observe([feed = p.touch_feed.get()](auto batches, std::int64_t at_ms) { feed->appended(batches, at_ms); });
   deliveries::Channels channels{};
   for (const auto ch : policy::kChannels) {
     const auto i = static_cast<std::size_t>(ch);
@@ -388,6 +409,29 @@ void follow_events(Parts& p, const deliveries::PolicySource& policies) {
       options);
 }
 
+// The engine's conversion stream, settled into the ledger. A conversion the store cannot
+// write stops the follower at it (retried with back-off): nothing is skipped.
+void follow_conversions(Parts& p, const deliveries::PolicySource& policies) {
+  p.settlement = std::make_unique<settlement::SettlementService>(
+      settlement::SettlementRecords{p.records->settlement_ledger, p.records->contracts}, p.touches, policies,
+      kSettlement, p.clock);
+  events::StreamFollowerOptions options{.cursor_name = "engine.conversions"};
+  options.engine_timeout = p.config.engine.timeout;
+  p.conversion_follower = std::make_unique<events::ConversionFollower>(
+      *p.engine, p.records->stream_cursors,
+      std::vector<events::ConversionListener>{[service = p.settlement.get(), touches = &p.touches, clock = &p.clock,
+                                               pruned = std::int64_t{0}](const auto& batch) mutable {
+        for (const auto& conversion : batch) service->on_conversion(conversion);
+        // Hourly, touches too old to bring an order are forgotten.
+        const auto now = clock->unix_millis();
+        if (now - pruned < 3'600'000) return;
+        touches->forget_before(now - kSettlement.attribution_window.count());
+        pruned = now;
+      }},
+      options);
+  settlement::register_settlement_routes(p.partner_plane, {p.records->settlement_ledger, *p.tokenizer});
+}
+
 // Admin plane: bearer token, then the registry, policies, usage, privacy, subscribers.
 void add_admin_plane(Parts& p, std::unique_ptr<auth::BearerTokenAuthenticator> admin_auth) {
   const auto& c = p.config;
@@ -429,6 +473,7 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   add_triggers(p, policies, channels);
   add_deliveries(p, policies, channels);
   follow_events(p, policies);
+  follow_conversions(p, policies);
   add_admin_plane(p, std::move(admin_auth));
 
   p.server = std::make_unique<http::Server>(http::Server::Options{c.io_threads, c.worker_threads, c.drain_timeout});
@@ -450,6 +495,7 @@ void GatewayApp::start() {
   parts_->trimmer = std::make_unique<observability::MemoryTrimmer>(parts_->config.memory_trim_threshold_mb << 20);
   parts_->delivery_runner->start();
   parts_->event_follower->start();
+  parts_->conversion_follower->start();
   if (parts_->config.policy_watch_interval.count() > 0) {
     auto* registry = parts_->policies.get();
     parts_->policy_watcher = std::make_unique<policy::PolicyFileWatcher>(
@@ -483,6 +529,7 @@ void GatewayApp::shutdown() {
   parts_->policy_watcher.reset();
   if (parts_->server) parts_->server->shutdown();
   parts_->event_follower.reset();
+  parts_->conversion_follower.reset();
   parts_->delivery_runner.reset();
   parts_->audience_builder.reset();
 }

@@ -11,6 +11,8 @@
 #include "offers/sqlite_offer_repository.hpp"
 #include "partners/sqlite_partner_repository.hpp"
 #include "privacy/sqlite_release_ledger.hpp"
+#include "settlement/sqlite_contract_repository.hpp"
+#include "settlement/sqlite_ledger_repository.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 #include "tokens/sqlite_subscriber_token_repository.hpp"
 #include "triggers/sqlite_trigger_repository.hpp"
@@ -33,6 +35,8 @@ struct SqliteRepositories {
   events::SqliteStreamCursorRepository stream_cursors{db};
   idempotency::SqliteIdempotencyRepository idempotency{db};
   privacy::SqliteReleaseLedger privacy_releases{db};
+  settlement::SqliteContractRepository contracts{db};
+  settlement::SqliteLedgerRepository settlement_ledger{db};
 };
 
 }  // namespace octopus::app

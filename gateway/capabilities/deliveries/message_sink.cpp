@@ -60,6 +60,8 @@ void read_lines(const std::filesystem::path& path, std::uint64_t offset, Visit v
     r.channel = policy::parse_channel(j.value("channel", "")).value_or(policy::Channel::sms);
     r.source_id = j.value("source", "");
     r.subscriber = j.value("subscriber", std::uint64_t{0});
+    r.partner_id = j.value("partner", "");
+    r.offer_id = j.value("offer", "");
     visit(r);
   }
 }
@@ -170,10 +172,13 @@ void MessageSink::append(std::span<const MessageBatch> batches, std::int64_t at_
     }
   }
   if (out.empty()) return;
-  std::lock_guard lock(mutex_);
-  open_for(stamp);
-  write_all(fd_, out);
-  ++appended_;
+  {
+    std::lock_guard lock(mutex_);
+    open_for(stamp);
+    write_all(fd_, out);
+    ++appended_;
+  }
+  if (observer_) observer_(batches, at_ms);
 }
 
 std::string MessageSink::position() {

@@ -43,7 +43,12 @@ struct SinkRecord {
   policy::Channel channel = policy::Channel::sms;
   std::string source_id;
   std::uint64_t subscriber = 0;
+  std::string partner_id;
+  std::string offer_id;
 };
+
+// Told of every batch once it is in the sink (settlement's attribution keeps its touches so).
+using SinkObserver = std::function<void(std::span<const MessageBatch> batches, std::int64_t at_ms)>;
 
 class MessageSink {
  public:
@@ -59,6 +64,8 @@ class MessageSink {
   // Several batches in one write (a trigger pass sends for many triggers at once); each is
   // stamped with its own at_ms, or `at_ms` when it has none.
   void append(std::span<const MessageBatch> batches, std::int64_t at_ms);
+  // Set before the first append: called after each append, on the appending thread.
+  void observe(SinkObserver observer) { observer_ = std::move(observer); }
   // Returns once every append made before the call is on disk. Appends go on meanwhile.
   // Throws std::runtime_error when the disk refuses.
   void sync();
@@ -79,6 +86,7 @@ class MessageSink {
   std::uint64_t appended_ = 0;  // appends so far (under mutex_)
   std::uint64_t synced_ = 0;    // of which known durable (under mutex_)
   std::optional<background::PeriodicTask> syncer_;
+  SinkObserver observer_;
 };
 
 }  // namespace octopus::deliveries

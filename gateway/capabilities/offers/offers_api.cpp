@@ -1,5 +1,7 @@
 #include "offers/offers_api.hpp"
 
+#include "offers/products_api.hpp"
+
 #include <chrono>
 
 #include <nlohmann/json.hpp>
@@ -107,16 +109,11 @@ class OfferHandlers {
 http::Response OfferHandlers::submit(http::RequestContext& ctx) {
   auto body = http::json_body(ctx);
   if (!body) return body.answer();
-  std::vector<engine::Product> products;
-  try {
-    products = engine::await(deps_.engine.products(), deps_.engine_timeout);
-  } catch (const engine::EngineUnavailable& e) {
-    return http::make_unavailable(ctx, http::problems::engine_unavailable,
-                                  "The product catalogue cannot be read right now; retry shortly.", e.retry_after());
-  }
+  auto products = read_catalogue(ctx, deps_.engine, deps_.engine_timeout);
+  if (!products) return products.answer();
   const auto& partner = *ctx.principal;
   auto submission =
-      review_submission(*ctx.policy, partner.id, partner.category, *body, products, deps_.clock.unix_seconds());
+      review_submission(*ctx.policy, partner.id, partner.category, *body, *products, deps_.clock.unix_seconds());
   if (!submission.offer)
     return http::make_problem(ctx, http::problems::validation_error, "The request breaks the offer schema; see errors.",
                               {{"errors", issues_json(submission.issues)}});

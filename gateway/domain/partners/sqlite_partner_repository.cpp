@@ -5,14 +5,10 @@
 #include "store/sqlite/row_mapper.hpp"
 
 namespace octopus::store::sqlite {
+// An unreadable status is the safe one.
 template <>
-struct ColumnValue<partners::PartnerStatus> {
-  static void bind(Statement& st, int i, partners::PartnerStatus v) { st.bind(i, std::string_view(to_string(v))); }
-  // An unreadable status is the safe one.
-  static partners::PartnerStatus read(const Statement& st, int col) {
-    return partners::parse_partner_status(st.text(col)).value_or(partners::PartnerStatus::suspended);
-  }
-};
+struct ColumnValue<partners::PartnerStatus>
+    : NamedColumnValue<partners::PartnerStatus, partners::parse_partner_status, partners::PartnerStatus::suspended> {};
 template <>
 struct ColumnValue<std::array<std::uint8_t, 32>> {
   static void bind(Statement& st, int i, const std::array<std::uint8_t, 32>& v) { st.bind_blob(i, v.data(), 32); }

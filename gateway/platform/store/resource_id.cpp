@@ -13,6 +13,8 @@ std::string_view prefix_of(ResourceKind kind) {
     case ResourceKind::offer: return "ofr_";
     case ResourceKind::delivery: return "dlv_";
     case ResourceKind::trigger: return "trg_";
+    case ResourceKind::contract: return "ctr_";
+    case ResourceKind::settlement_entry: return "stl_";
   }
   return "";
 }

@@ -7,9 +7,9 @@
 
 namespace octopus::store {
 
-enum class ResourceKind { audience, offer, delivery, trigger };
+enum class ResourceKind { audience, offer, delivery, trigger, contract, settlement_entry };
 
-std::string_view prefix_of(ResourceKind kind);  // "aud_", "ofr_", "dlv_", "trg_"
+std::string_view prefix_of(ResourceKind kind);  // "aud_", "ofr_", "dlv_", "trg_", "ctr_", "stl_"
 
 std::string new_resource_id(ResourceKind kind);
 

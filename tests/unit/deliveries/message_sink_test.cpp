@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "engine/reference/reference_engine.hpp"
-#include "events/event_follower.hpp"
+#include "events/stream_follower.hpp"
 #include "app/sqlite_repositories.hpp"
 
 namespace octopus::deliveries {

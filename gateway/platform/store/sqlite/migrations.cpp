@@ -212,6 +212,67 @@ const char* const kMigrations[] = {
       CREATE TRIGGER privacy_releases_no_delete BEFORE DELETE ON privacy_releases
         BEGIN SELECT RAISE(ABORT, 'privacy_releases is append-only'); END;
     )sql",
+    // 8: settlement: the operator's contracts with partners; the ledger of what it owes them,
+    // append-only; and each order's settled events, one row per order and event, so that an
+    // order is settled at most once, ever
+    R"sql(
+      CREATE TABLE contracts (
+        id               TEXT PRIMARY KEY,
+        partner_id       TEXT NOT NULL REFERENCES partners(id),
+        product_code     TEXT NOT NULL,
+        model            TEXT NOT NULL CHECK (model IN ('cpa','cps')),
+        cpa_fen          INTEGER NOT NULL CHECK (cpa_fen >= 0),
+        cps_basis_points INTEGER NOT NULL CHECK (cps_basis_points BETWEEN 0 AND 10000),
+        monthly_cap_fen  INTEGER CHECK (monthly_cap_fen >= 0),
+        effective_from   INTEGER NOT NULL,
+        effective_until  INTEGER NOT NULL CHECK (effective_until > effective_from),
+        created_by       TEXT NOT NULL,
+        policy_version   TEXT NOT NULL,
+        created_at       INTEGER NOT NULL
+      );
+      CREATE INDEX contracts_by_partner ON contracts(partner_id, product_code, effective_from);
+      CREATE TRIGGER contracts_no_update BEFORE UPDATE ON contracts
+        BEGIN SELECT RAISE(ABORT, 'contracts are never changed; end one and make another'); END;
+      CREATE TABLE ledger_entries (
+        sequence       INTEGER PRIMARY KEY AUTOINCREMENT,
+        id             TEXT NOT NULL UNIQUE,
+        partner_id     TEXT NOT NULL,
+        type           TEXT NOT NULL
+                       CHECK (type IN ('settlement.earned','settlement.reversed','settlement.capped')),
+        amount_fen     INTEGER NOT NULL,
+        currency       TEXT NOT NULL CHECK (currency = 'CNY'),
+        order_id       TEXT NOT NULL,
+        product_code   TEXT NOT NULL,
+        subscriber     INTEGER NOT NULL,
+        offer_id       TEXT NOT NULL,
+        source_id      TEXT NOT NULL,
+        contract_id    TEXT NOT NULL,
+        policy_version TEXT NOT NULL,
+        reason         TEXT NOT NULL,
+        occurred_at_ms INTEGER NOT NULL,
+        recorded_at    INTEGER NOT NULL
+      );
+      CREATE INDEX ledger_by_partner ON ledger_entries(partner_id, sequence);
+      CREATE INDEX ledger_by_contract ON ledger_entries(contract_id, type, occurred_at_ms);
+      CREATE INDEX ledger_by_order ON ledger_entries(order_id);
+      CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries
+        BEGIN SELECT RAISE(ABORT, 'ledger_entries is append-only'); END;
+      CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries
+        BEGIN SELECT RAISE(ABORT, 'ledger_entries is append-only'); END;
+      CREATE TABLE order_outcomes (
+        order_id       TEXT NOT NULL,
+        event          TEXT NOT NULL CHECK (event IN ('conversion','cancellation')),
+        outcome        TEXT NOT NULL,
+        partner_id     TEXT NOT NULL,
+        occurred_at_ms INTEGER NOT NULL,
+        recorded_at    INTEGER NOT NULL,
+        PRIMARY KEY (order_id, event)
+      );
+      CREATE TRIGGER order_outcomes_no_update BEFORE UPDATE ON order_outcomes
+        BEGIN SELECT RAISE(ABORT, 'order_outcomes is append-only'); END;
+      CREATE TRIGGER order_outcomes_no_delete BEFORE DELETE ON order_outcomes
+        BEGIN SELECT RAISE(ABORT, 'order_outcomes is append-only'); END;
+    )sql",
 };
 
 }  // namespace

@@ -57,6 +57,23 @@ struct ColumnValue<std::optional<T>> {
     return ColumnValue<T>::read(st, col);
   }
 };
+// An enumeration stored by its name: ColumnValue<E> derives from NamedColumnValue<E, parse>,
+// where to_string(E) (found beside E) names a value and parse answers std::optional<E>. A
+// name the code no longer knows reads as `fallback` when one is given, and is a StoreError
+// otherwise.
+template <typename Enum, auto Parse, auto... Fallback>
+struct NamedColumnValue {
+  static void bind(Statement& st, int i, Enum v) { st.bind(i, std::string_view(to_string(v))); }
+  static Enum read(const Statement& st, int col) {
+    const auto text = st.text(col);
+    if (const auto value = Parse(text)) return *value;
+    if constexpr (sizeof...(Fallback) == 1) {
+      return (Fallback, ...);
+    } else {
+      throw StoreError("a column holds an unknown name: '" + text + "'");
+    }
+  }
+};
 // Lists are stored as JSON arrays (scopes, a token delivery's subscribers).
 template <typename T>
 struct ColumnValue<std::vector<T>> {

@@ -1,4 +1,4 @@
-#include "events/event_follower.hpp"
+#include "events/stream_follower.hpp"
 
 #include <algorithm>
 
@@ -6,13 +6,15 @@
 
 namespace octopus::events {
 
-EventFollower::EventFollower(engine::Engine& engine, StreamCursorRepository& cursors,
-                             std::vector<EventListener> listeners, EventFollowerOptions options)
-    : engine_(engine), cursors_(cursors), listeners_(std::move(listeners)), options_(std::move(options)) {
+template <typename Record>
+StreamFollower<Record>::StreamFollower(Read read, StreamCursorRepository& cursors, std::vector<Listener> listeners,
+                                       StreamFollowerOptions options)
+    : read_(std::move(read)), cursors_(cursors), listeners_(std::move(listeners)), options_(std::move(options)) {
   position_ = saved_ = cursors_.stream_cursor(options_.cursor_name);
 }
 
-void EventFollower::save() {
+template <typename Record>
+void StreamFollower<Record>::save() {
   std::lock_guard lock(save_mutex_);
   // The position first: everything the listeners did for events up to it was done before
   // before_save() makes it durable.
@@ -24,7 +26,8 @@ void EventFollower::save() {
   saved_ = position;
 }
 
-EventFollower::~EventFollower() {
+template <typename Record>
+StreamFollower<Record>::~StreamFollower() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -39,8 +42,9 @@ EventFollower::~EventFollower() {
   }
 }
 
-std::size_t EventFollower::poll_once(std::chrono::milliseconds wait) {
-  auto batch = engine::await(engine_.events(position_.load(), options_.batch, wait), options_.engine_timeout + wait);
+template <typename Record>
+std::size_t StreamFollower<Record>::poll_once(std::chrono::milliseconds wait) {
+  auto batch = engine::await(read_(position_.load(), options_.batch, wait), options_.engine_timeout + wait);
   if (batch.skipped > 0)
     observability::log_warn("events_skipped",
                             {{"stream", options_.cursor_name}, {"skipped", std::to_string(batch.skipped)}});
@@ -58,7 +62,8 @@ std::size_t EventFollower::poll_once(std::chrono::milliseconds wait) {
   return batch.records.size();
 }
 
-void EventFollower::start() {
+template <typename Record>
+void StreamFollower<Record>::start() {
   saver_.emplace(
       std::max(options_.save_every, std::chrono::milliseconds(1)), [this] { save(); },
       [this](const std::exception& e) {
@@ -84,5 +89,8 @@ void EventFollower::start() {
     }
   });
 }
+
+template class StreamFollower<engine::SubscriberEvent>;
+template class StreamFollower<engine::Conversion>;
 
 }  // namespace octopus::events

@@ -1,0 +1,75 @@
+// The settlement ledger: what the operator owes each partner, as entries that are only ever
+// added (the store refuses UPDATE and DELETE). Beside it, the orders it has settled: one
+// row per order and event (its conversion, its cancellation), so an order is settled at most
+// once, ever, whatever the engine's stream repeats, and the row and its entries are written
+// in one transaction.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/repository.hpp"
+
+namespace octopus::settlement {
+
+enum class EntryType { earned, reversed, capped };
+
+std::string_view to_string(EntryType type);                    // "settlement.earned", ...
+std::optional<EntryType> parse_entry_type(std::string_view text);
+
+struct LedgerEntry {
+  std::optional<std::int64_t> sequence;  // the ledger's order, set by the store when appended
+  std::string id;             // "stl_..."
+  std::string partner_id;
+  EntryType type = EntryType::earned;
+  std::int64_t amount_fen = 0;  // credit to the partner; negative for a reversal; 0 when capped
+  std::string currency = "CNY";
+  std::string order_id;
+  std::string product_code;
+  std::uint64_t subscriber = 0;  // the operator's id: partners only ever see their token for it
+  std::string offer_id;          // the touch the order is attributed to
+  std::string source_id;         // its delivery or trigger
+  std::string contract_id;       // what priced it
+  std::string policy_version;    // the policies in force when it was priced
+  std::string reason;            // why a cap held it back, why it was reversed
+  std::int64_t occurred_at_ms = 0;  // the order's (or cancellation's) time
+  std::int64_t recorded_at = 0;     // Unix seconds
+};
+
+enum class OrderEvent { conversion, cancellation };
+
+std::string_view to_string(OrderEvent event);  // "conversion", "cancellation"
+std::optional<OrderEvent> parse_order_event(std::string_view text);
+
+// What became of one order event: "earned", "capped", "unattributed" (no message of any
+// partner reached the subscriber in the window), "no_contract", "reversed", "not_reversed".
+struct OrderOutcome {
+  std::string order_id;
+  OrderEvent event = OrderEvent::conversion;
+  std::string outcome;
+  std::string partner_id;  // empty when unattributed
+  std::int64_t occurred_at_ms = 0;
+  std::int64_t recorded_at = 0;
+};
+
+class LedgerRepository {
+ public:
+  virtual ~LedgerRepository() = default;
+  // Writes the outcome and its entries in one transaction; conflict (nothing written) when
+  // the order's event was settled before. Fills each entry's sequence.
+  virtual store::WriteResult settle(const OrderOutcome& outcome, std::vector<LedgerEntry>& entries) = 0;
+  // How an order's event was settled, if it was.
+  virtual std::optional<OrderOutcome> order_outcome(const std::string& order_id, OrderEvent event) = 0;
+  // The entries of one order (its earned or capped entry, a reversal), in ledger order.
+  virtual std::vector<LedgerEntry> order_entries(const std::string& order_id) = 0;
+  // What the contract has earned for orders placed in [from_ms, until_ms): what its monthly
+  // cap is measured against (a reversal does not give room back under the cap).
+  virtual std::int64_t contract_earned(const std::string& contract_id, std::int64_t from_ms,
+                                       std::int64_t until_ms) = 0;
+  // A partner's entries after `after_sequence`, in ledger order.
+  virtual store::Page<LedgerEntry, std::int64_t> list_entries(const std::string& partner_id,
+                                                              std::int64_t after_sequence, std::size_t limit) = 0;
+};
+
+}  // namespace octopus::settlement

@@ -1,0 +1,73 @@
+// Turns the engine's orders into ledger entries: each conversion is attributed to the last
+// partner whose message for the product reached the subscriber within the attribution
+// window, priced by that partner's contract in force at the order's time (the month's cap
+// applied), and written with its outcome in one transaction, at most once per order, ever.
+// A cancellation inside the reversal window takes back what the order earned.
+//
+// One settlement at a time (a mutex): a month's cap is read and spent in one step. The
+// engine's stream may repeat orders (a restart resumes from the last saved position): the
+// order's outcome row makes a repeat change nothing.
+#pragma once
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+#include "engine/engine.hpp"
+#include "policy/policy_snapshot.hpp"
+#include "settlement/contract_repository.hpp"
+#include "settlement/ledger_repository.hpp"
+#include "settlement/touch_index.hpp"
+#include "vocabulary/clock.hpp"
+
+namespace octopus::settlement {
+
+struct SettlementOptions {
+  std::chrono::milliseconds attribution_window = std::chrono::hours(24 * 7);
+  std::chrono::milliseconds reversal_window = std::chrono::hours(24 * 30);
+};
+
+struct OrderCancellation {
+  std::string order_id;
+  std::int64_t at_ms = 0;
+};
+
+struct SettlementRecords {
+  LedgerRepository& ledger;
+  ContractRepository& contracts;
+};
+
+// What settling one order event did: its outcome (as stored, or as stored before when the
+// event repeats) and the entries it wrote (none for a repeat).
+struct Settled {
+  OrderOutcome outcome;
+  std::vector<LedgerEntry> entries;
+  bool repeat = false;
+};
+
+class SettlementService {
+ public:
+  using PolicySource = std::function<std::shared_ptr<const policy::PolicySnapshot>()>;
+
+  SettlementService(SettlementRecords records, const TouchIndex& touches, PolicySource policies,
+                    SettlementOptions options = {}, const Clock& clock = system_clock());
+
+  // Throws std::invalid_argument for an order the arithmetic refuses (a negative amount),
+  // store::StoreError when the store fails (nothing is then written).
+  Settled on_conversion(const engine::Conversion& conversion);
+  Settled on_cancellation(const OrderCancellation& cancellation);
+
+ private:
+  std::vector<LedgerEntry> price(const engine::Conversion& c, const Touch& touch, const Contract& contract,
+                                 const policy::PolicySnapshot& policy, std::string& outcome);
+  Settled write(OrderOutcome outcome, std::vector<LedgerEntry> entries);
+
+  SettlementRecords records_;
+  const TouchIndex& touches_;
+  PolicySource policies_;
+  SettlementOptions options_;
+  const Clock& clock_;
+  std::mutex mutex_;
+};
+
+}  // namespace octopus::settlement

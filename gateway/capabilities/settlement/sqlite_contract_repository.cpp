@@ -1,0 +1,81 @@
+#include "settlement/sqlite_contract_repository.hpp"
+
+#include "store/sqlite/row_mapper.hpp"
+
+namespace octopus::store::sqlite {
+// Pricing models are stored by name ("cpa", "cps").
+template <>
+struct ColumnValue<settlement::PricingModel>
+    : NamedColumnValue<settlement::PricingModel, settlement::parse_pricing_model> {};
+}  // namespace octopus::store::sqlite
+
+namespace octopus::settlement {
+
+using store::WriteResult;
+using store::sqlite::column;
+using store::sqlite::RowMapper;
+using store::sqlite::Statement;
+using store::sqlite::Transaction;
+
+namespace {
+const RowMapper<Contract> kContracts("contracts", {
+                                                      column("id", &Contract::id),
+                                                      column("partner_id", &Contract::partner_id),
+                                                      column("product_code", &Contract::product_code),
+                                                      column("model", &Contract::model),
+                                                      column("cpa_fen", &Contract::cpa_fen),
+                                                      column("cps_basis_points", &Contract::cps_basis_points),
+                                                      column("monthly_cap_fen", &Contract::monthly_cap_fen),
+                                                      column("effective_from", &Contract::effective_from),
+                                                      column("effective_until", &Contract::effective_until),
+                                                      column("created_by", &Contract::created_by),
+                                                      column("policy_version", &Contract::policy_version),
+                                                      column("created_at", &Contract::created_at),
+                                                  });
+}  // namespace
+
+WriteResult SqliteContractRepository::create_contract(const Contract& c) {
+  auto held = db_.lock();
+  Transaction tx(db_.handle());
+  Statement overlap(db_.handle(),
+                    "SELECT COUNT(*) FROM contracts WHERE partner_id = :partner AND product_code = :product "
+                    "AND effective_from < :until AND :from < effective_until");
+  overlap.bind(":partner", c.partner_id).bind(":product", c.product_code);
+  overlap.bind(":from", c.effective_from).bind(":until", c.effective_until);
+  overlap.step();
+  if (overlap.int64(0) > 0) return WriteResult::conflict;
+  Statement st(db_.handle(), kContracts.insert());
+  kContracts.bind(st, c);
+  if (!st.exec_unique()) return WriteResult::conflict;
+  tx.commit();
+  return WriteResult::ok;
+}
+
+std::optional<Contract> SqliteContractRepository::contract_at(const std::string& partner_id,
+                                                              const std::string& product_code,
+                                                              std::int64_t at_seconds) {
+  auto held = db_.lock();
+  Statement st(db_.handle(), kContracts.select("WHERE partner_id = :partner AND product_code = :product "
+                                               "AND effective_from <= :at AND :at < effective_until"));
+  st.bind(":partner", partner_id).bind(":product", product_code).bind(":at", at_seconds);
+  if (!st.step()) return std::nullopt;
+  return kContracts.read(st);
+}
+
+std::optional<Contract> SqliteContractRepository::get_contract(const std::string& id) {
+  auto held = db_.lock();
+  Statement st(db_.handle(), kContracts.select("WHERE id = :id"));
+  st.bind(":id", id);
+  if (!st.step()) return std::nullopt;
+  return kContracts.read(st);
+}
+
+std::vector<Contract> SqliteContractRepository::list_contracts(const std::string& partner_id) {
+  auto held = db_.lock();
+  Statement st(db_.handle(), kContracts.select("WHERE (:partner = '' OR partner_id = :partner) "
+                                               "ORDER BY partner_id, product_code, effective_from"));
+  st.bind(":partner", partner_id);
+  return kContracts.read_all(st);
+}
+
+}  // namespace octopus::settlement

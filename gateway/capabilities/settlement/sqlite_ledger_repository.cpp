@@ -1,0 +1,113 @@
+#include "settlement/sqlite_ledger_repository.hpp"
+
+#include "store/resource_id.hpp"
+#include "store/sqlite/row_mapper.hpp"
+
+namespace octopus::store::sqlite {
+// Entry types are stored by their event names ("settlement.earned"), order events by name.
+template <>
+struct ColumnValue<settlement::EntryType>
+    : NamedColumnValue<settlement::EntryType, settlement::parse_entry_type> {};
+template <>
+struct ColumnValue<settlement::OrderEvent>
+    : NamedColumnValue<settlement::OrderEvent, settlement::parse_order_event> {};
+}  // namespace octopus::store::sqlite
+
+namespace octopus::settlement {
+
+using store::WriteResult;
+using store::sqlite::column;
+using store::sqlite::RowMapper;
+using store::sqlite::Statement;
+using store::sqlite::Transaction;
+
+namespace {
+const RowMapper<LedgerEntry> kEntries("ledger_entries", {
+                                                            column("sequence", &LedgerEntry::sequence),
+                                                            column("id", &LedgerEntry::id),
+                                                            column("partner_id", &LedgerEntry::partner_id),
+                                                            column("type", &LedgerEntry::type),
+                                                            column("amount_fen", &LedgerEntry::amount_fen),
+                                                            column("currency", &LedgerEntry::currency),
+                                                            column("order_id", &LedgerEntry::order_id),
+                                                            column("product_code", &LedgerEntry::product_code),
+                                                            column("subscriber", &LedgerEntry::subscriber),
+                                                            column("offer_id", &LedgerEntry::offer_id),
+                                                            column("source_id", &LedgerEntry::source_id),
+                                                            column("contract_id", &LedgerEntry::contract_id),
+                                                            column("policy_version", &LedgerEntry::policy_version),
+                                                            column("reason", &LedgerEntry::reason),
+                                                            column("occurred_at_ms", &LedgerEntry::occurred_at_ms),
+                                                            column("recorded_at", &LedgerEntry::recorded_at),
+                                                        });
+const RowMapper<OrderOutcome> kOutcomes("order_outcomes", {
+                                                              column("order_id", &OrderOutcome::order_id),
+                                                              column("event", &OrderOutcome::event),
+                                                              column("outcome", &OrderOutcome::outcome),
+                                                              column("partner_id", &OrderOutcome::partner_id),
+                                                              column("occurred_at_ms", &OrderOutcome::occurred_at_ms),
+                                                              column("recorded_at", &OrderOutcome::recorded_at),
+                                                          });
+}  // namespace
+
+WriteResult SqliteLedgerRepository::settle(const OrderOutcome& outcome, std::vector<LedgerEntry>& entries) {
+  auto held = db_.lock();
+  Transaction tx(db_.handle());
+  Statement settled(db_.handle(), kOutcomes.insert());
+  kOutcomes.bind(settled, outcome);
+  if (!settled.exec_unique()) return WriteResult::conflict;  // this order's event was settled before
+  for (auto& e : entries) {
+    e.sequence.reset();  // NULL: the store numbers it
+    Statement st(db_.handle(), kEntries.insert());
+    kEntries.bind(st, e);
+    st.step();
+    e.sequence = db_.last_insert_rowid();
+  }
+  tx.commit();
+  return WriteResult::ok;
+}
+
+std::optional<OrderOutcome> SqliteLedgerRepository::order_outcome(const std::string& order_id, OrderEvent event) {
+  auto held = db_.lock();
+  Statement st(db_.handle(), kOutcomes.select("WHERE order_id = :order_id AND event = :event"));
+  st.bind(":order_id", order_id);
+  st.bind(":event", to_string(event));
+  if (!st.step()) return std::nullopt;
+  return kOutcomes.read(st);
+}
+
+std::vector<LedgerEntry> SqliteLedgerRepository::order_entries(const std::string& order_id) {
+  auto held = db_.lock();
+  Statement st(db_.handle(), kEntries.select("WHERE order_id = :order_id ORDER BY sequence"));
+  st.bind(":order_id", order_id);
+  return kEntries.read_all(st);
+}
+
+std::int64_t SqliteLedgerRepository::contract_earned(const std::string& contract_id, std::int64_t from_ms,
+                                                     std::int64_t until_ms) {
+  auto held = db_.lock();
+  Statement st(db_.handle(),
+               "SELECT COALESCE(SUM(amount_fen), 0) FROM ledger_entries WHERE contract_id = :contract "
+               "AND type = 'settlement.earned' AND occurred_at_ms >= :from AND occurred_at_ms < :until");
+  st.bind(":contract", contract_id).bind(":from", from_ms).bind(":until", until_ms);
+  st.step();
+  return st.int64(0);
+}
+
+store::Page<LedgerEntry, std::int64_t> SqliteLedgerRepository::list_entries(const std::string& partner_id,
+                                                                            std::int64_t after_sequence,
+                                                                            std::size_t limit) {
+  auto held = db_.lock();
+  Statement st(db_.handle(), kEntries.select("WHERE partner_id = :partner AND sequence > :after "
+                                             "ORDER BY sequence LIMIT :limit"));
+  st.bind(":partner", partner_id).bind(":after", after_sequence);
+  st.bind(":limit", static_cast<std::int64_t>(limit + 1));
+  store::Page<LedgerEntry, std::int64_t> page{kEntries.read_all(st), std::nullopt};
+  if (page.items.size() > limit) {
+    page.items.pop_back();
+    page.next_after = page.items.back().sequence;
+  }
+  return page;
+}
+
+}  // namespace octopus::settlement

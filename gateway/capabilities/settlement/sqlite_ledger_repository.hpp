@@ -1,0 +1,19 @@
+// The settlement ledger and the settled orders in the embedded database.
+#pragma once
+#include "settlement/ledger_repository.hpp"
+#include "store/sqlite/sqlite_repository.hpp"
+
+namespace octopus::settlement {
+
+class SqliteLedgerRepository final : public LedgerRepository, store::sqlite::SqliteRepository {
+ public:
+  using SqliteRepository::SqliteRepository;
+  store::WriteResult settle(const OrderOutcome& outcome, std::vector<LedgerEntry>& entries) override;
+  std::optional<OrderOutcome> order_outcome(const std::string& order_id, OrderEvent event) override;
+  std::vector<LedgerEntry> order_entries(const std::string& order_id) override;
+  std::int64_t contract_earned(const std::string& contract_id, std::int64_t from_ms, std::int64_t until_ms) override;
+  store::Page<LedgerEntry, std::int64_t> list_entries(const std::string& partner_id, std::int64_t after_sequence,
+                                                      std::size_t limit) override;
+};
+
+}  // namespace octopus::settlement

@@ -1,0 +1,221 @@
+// Settlement over real HTTPS, the reference engine and the message sink on disk: a partner's
+// message reaches a subscriber, the subscriber orders the product, and the order becomes one
+// ledger entry the partner reads under its own token for the subscriber — once, whatever
+// the stream repeats. The operator's contracts are checked and audited.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "engine/reference/reference_engine.hpp"
+
+#include "eventually.hpp"
+#include "gateway_harness.hpp"
+#include "policy_dir.hpp"
+
+using nlohmann::json;
+using octopus::testing::GatewayHarness;
+using octopus::testing::PolicyDir;
+using octopus::testing::problem_slug;
+
+namespace {
+
+class SettlementApi : public ::testing::Test {
+ protected:
+  // SMS may go out at any hour here, so the test does not depend on when it runs.
+  PolicyDir dir = [] {
+    PolicyDir d;
+    d.replace("fatigue.yaml", "  sms:\n    windows:\n      - { from: \"21:00\", to: \"08:00\" }",
+              "  sms:\n    windows: []");
+    return d;
+  }();
+  GatewayHarness gw{[this](octopus::config::GatewayConfig& c) {
+    c.counters.enforce_quotas = false;
+    c.policies_dir = dir.path().string();
+  }};
+  octopus::client::Credential acme = gw.create_partner(
+      "acme", {"offers:write", "audiences:read", "audiences:write", "deliveries:read", "deliveries:write",
+               "settlements:read"});
+
+  json post(const std::string& target, const json& body, int expected) {
+    auto r = gw.partner("POST", target, acme, body.dump(), {}, {{"Content-Type", "application/json"}});
+    EXPECT_EQ(r.status, expected) << target << ": " << r.body;
+    return r.body.empty() ? json() : json::parse(r.body);
+  }
+  json settlements() { return json::parse(gw.partner("GET", "/v1/settlements", acme).body); }
+
+  // Delivers a 5G offer to an audience and answers the subscribers the sink shows it reached.
+  std::set<std::uint64_t> reached_subscribers() {
+    const std::string offer = post("/v1/offers",
+                                   {{"channel", "sms"},
+                                    {"template", "【中国移动】{{product_name}}，详情 {{landing_url}} 回复TD退订"},
+                                    {"product_code", "5G-PLUS"},
+                                    {"landing_url", "https://www.10086.cn/5g"},
+                                    {"valid_until", "2099-12-31T16:00:00Z"}},
+                                   201)["id"];
+    const std::string audience =
+        post("/v1/audiences", {{"segment", {{"attribute", "city"}, {"in", {"jinan", "yantai"}}}}}, 202)["id"];
+    EXPECT_TRUE(octopus::testing::eventually([&] {
+      return json::parse(gw.partner("GET", "/v1/audiences/" + audience, acme).body)["status"] == "ready";
+    }));
+    const std::string delivery = post("/v1/deliveries", {{"offer_id", offer}, {"audience_id", audience}}, 202)["id"];
+    EXPECT_TRUE(octopus::testing::eventually(
+        [&] { return json::parse(gw.partner("GET", "/v1/deliveries/" + delivery, acme).body)["status"] == "completed"; },
+        std::chrono::seconds(20)));
+    std::set<std::uint64_t> reached;
+    for (const auto& f : std::filesystem::directory_iterator(gw.data_dir() + "/messages")) {
+      std::ifstream in(f.path());
+      std::string line;
+      while (std::getline(in, line))
+        if (const auto j = json::parse(line); j["source"] == delivery) reached.insert(j["subscriber"].get<std::uint64_t>());
+    }
+    return reached;
+  }
+  // A subscriber of the engine's population that `reached` does not hold.
+  std::uint64_t someone_else(const std::set<std::uint64_t>& reached) {
+    auto& engine = dynamic_cast<octopus::engine::reference::ReferenceEngine&>(gw.app().engine());
+    for (std::size_t row = 0;; ++row)
+      if (!reached.count(engine.population().id(row))) return engine.population().id(row);
+  }
+  void report(std::uint64_t subscriber, const std::string& order_id, std::int64_t amount_fen) {
+    const auto r = gw.admin("POST", "/admin/v1/conversions",
+                            {{"subscriber", std::to_string(subscriber)},
+                             {"product_code", "5G-PLUS"},
+                             {"order_id", order_id},
+                             {"amount_fen", amount_fen}});
+    EXPECT_EQ(r.status, 201) << r.body;
+  }
+};
+
+TEST_F(SettlementApi, AnOrderAfterADeliveredMessageIsSettledOnceToThePartnerThatSentIt) {
+  const auto contract = gw.admin("POST", "/admin/v1/partners/acme/contracts",
+                                 {{"product_code", "5G-PLUS"},
+                                  {"model", "cps"},
+                                  {"cps_basis_points", 250},
+                                  {"effective_from", "2026-01-01T00:00:00+08:00"}});
+  ASSERT_EQ(contract.status, 201) << contract.body;
+  const std::string contract_id = json::parse(contract.body)["id"];
+  const auto reached = reached_subscribers();
+  ASSERT_FALSE(reached.empty()) << "the delivery sent nothing";
+  const auto subscriber = *reached.begin();
+
+  report(subscriber, "ORD-1", 12'800);
+  report(subscriber, "ORD-1", 12'800);        // the order system reports it again
+  report(someone_else(reached), "ORD-2", 500);  // a subscriber the offer never reached
+  report(subscriber, "ORD-3", 1'000);
+  // ORD-3 came after the others in the stream: once it is in, they were all settled.
+  ASSERT_TRUE(octopus::testing::eventually([&] { return settlements()["items"].size() >= 2; })) << settlements();
+  const auto items = settlements()["items"];
+  ASSERT_EQ(items.size(), 2u) << items;
+  EXPECT_EQ(items[0]["order_id"], "ORD-1");
+  EXPECT_EQ(items[0]["type"], "settlement.earned");
+  EXPECT_EQ(items[0]["amount_fen"], 320);  // 2.5 % of 128 yuan
+  EXPECT_EQ(items[0]["currency"], "CNY");
+  EXPECT_EQ(items[0]["contract_id"], contract_id);
+  EXPECT_EQ(items[1]["order_id"], "ORD-3");
+  EXPECT_EQ(items[1]["amount_fen"], 25);
+  // The subscriber is named by acme's own token, the one customer service would issue it.
+  const auto token = gw.admin("POST", "/admin/v1/partners/acme/subscriber-tokens",
+                              {{"subscriber", std::to_string(subscriber)}});
+  EXPECT_EQ(items[0]["subscriber_token"], json::parse(token.body)["token"]);
+  // Pages follow the ledger's order.
+  const auto first = json::parse(gw.partner("GET", "/v1/settlements?limit=1", acme).body);
+  ASSERT_EQ(first["items"].size(), 1u);
+  const auto next = json::parse(
+      gw.partner("GET", "/v1/settlements?limit=1&cursor=" + first["next_cursor"].get<std::string>(), acme).body);
+  EXPECT_EQ(next["items"][0]["order_id"], "ORD-3");
+  EXPECT_EQ(gw.partner("GET", "/v1/settlements?cursor=abc", acme).status, 400);
+  // Another partner sees none of it; a partner without the scope is refused.
+  auto beta = gw.create_partner("beta", {"settlements:read"});
+  EXPECT_EQ(json::parse(gw.partner("GET", "/v1/settlements", beta).body)["items"].size(), 0u);
+  auto gamma = gw.create_partner("gamma", {"offers:read"});
+  EXPECT_EQ(gw.partner("GET", "/v1/settlements", gamma).status, 403);
+}
+
+// Touches come back from the sink at start, and the ledger's memory of settled orders is on
+// disk: after a restart an order is still attributed, and a repeated one still not paid twice.
+TEST_F(SettlementApi, AfterARestartOrdersAreStillAttributedAndNeverPaidTwice) {
+  ASSERT_EQ(gw.admin("POST", "/admin/v1/partners/acme/contracts",
+                     {{"product_code", "5G-PLUS"}, {"model", "cpa"}, {"cpa_fen", 800},
+                      {"effective_from", "2026-01-01T00:00:00Z"}})
+                .status,
+            201);
+  const auto subscriber = *reached_subscribers().begin();
+  report(subscriber, "ORD-1", 9'900);
+  ASSERT_TRUE(octopus::testing::eventually([&] { return settlements()["items"].size() == 1; }));
+  const auto data_dir = gw.data_dir();
+  gw.app().shutdown();
+
+  GatewayHarness again{[&](octopus::config::GatewayConfig& c) {
+    c.counters.enforce_quotas = false;
+    c.policies_dir = dir.path().string();
+    c.data_dir = data_dir;
+  }};
+  auto report_again = [&](const std::string& order_id) {
+    EXPECT_EQ(again
+                  .admin("POST", "/admin/v1/conversions",
+                         {{"subscriber", std::to_string(subscriber)},
+                          {"product_code", "5G-PLUS"},
+                          {"order_id", order_id},
+                          {"amount_fen", 9'900}})
+                  .status,
+              201);
+  };
+  report_again("ORD-1");
+  report_again("ORD-2");
+  auto items = [&] { return json::parse(again.partner("GET", "/v1/settlements", acme).body)["items"]; };
+  ASSERT_TRUE(octopus::testing::eventually([&] { return items().size() >= 2; })) << items();
+  EXPECT_EQ(items().size(), 2u) << items();
+  EXPECT_EQ(items()[1]["order_id"], "ORD-2");
+  EXPECT_EQ(items()[1]["amount_fen"], 800);
+}
+
+TEST_F(SettlementApi, ContractsAreCheckedNeverOverlapAndAreAudited) {
+  auto create = [&](json body) { return gw.admin("POST", "/admin/v1/partners/acme/contracts", body); };
+  const json cpa = {{"product_code", "5G-PLUS"},
+                    {"model", "cpa"},
+                    {"cpa_fen", 1'500},
+                    {"monthly_cap_fen", 300'000},
+                    {"effective_from", "2026-01-01T00:00:00Z"},
+                    {"effective_until", "2027-01-01T00:00:00Z"}};
+  auto missing = cpa;
+  missing.erase("cpa_fen");
+  missing["cps_basis_points"] = 100;
+  const auto refused = create(missing);
+  ASSERT_EQ(refused.status, 422) << refused.body;
+  std::set<std::string> pointers;
+  const auto problem = json::parse(refused.body);
+  for (const auto& e : problem["errors"]) pointers.insert(e["pointer"].get<std::string>());
+  EXPECT_EQ(pointers, (std::set<std::string>{"/cpa_fen", "/cps_basis_points"})) << refused.body;
+  auto backwards = cpa;
+  backwards["effective_until"] = "2025-01-01T00:00:00Z";
+  EXPECT_EQ(json::parse(create(backwards).body)["errors"][0]["pointer"], "/effective_until");
+  auto unsold = cpa;
+  unsold["product_code"] = "NO-SUCH";
+  EXPECT_EQ(json::parse(create(unsold).body)["errors"][0]["pointer"], "/product_code");
+  EXPECT_EQ(gw.admin("POST", "/admin/v1/partners/nobody/contracts", cpa).status, 404);
+
+  const auto made = create(cpa);
+  ASSERT_EQ(made.status, 201) << made.body;
+  const auto contract = json::parse(made.body);
+  EXPECT_EQ(made.header("Location"), "/admin/v1/partners/acme/contracts/" + contract["id"].get<std::string>());
+  auto overlapping = cpa;
+  overlapping["effective_from"] = "2026-12-01T00:00:00Z";
+  overlapping["effective_until"] = "2027-06-01T00:00:00Z";
+  EXPECT_EQ(create(overlapping).status, 409);
+  auto next = overlapping;
+  next["effective_from"] = "2027-01-01T00:00:00Z";  // starts as the first one ends
+  EXPECT_EQ(create(next).status, 201);
+
+  const auto listed = json::parse(gw.admin("GET", "/admin/v1/partners/acme/contracts").body)["items"];
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0], contract);
+  EXPECT_EQ(json::parse(gw.admin("GET", std::string(made.header("Location"))).body), contract);
+  EXPECT_EQ(gw.admin("GET", "/admin/v1/partners/beta/contracts/" + contract["id"].get<std::string>()).status, 404);
+  const auto audit = json::parse(gw.admin("GET", "/admin/v1/audit?action=contract.create").body)["items"];
+  ASSERT_EQ(audit.size(), 2u);
+  EXPECT_EQ(audit[0]["detail"]["contract"]["cpa_fen"], 1'500);
+}
+
+}  // namespace
