@@ -35,6 +35,7 @@
 #include "deliveries/delivery_decider.hpp"
 #include "deliveries/delivery_runner.hpp"
 #include "deliveries/message_sink.hpp"
+#include "settlement/touch_feed.hpp"
 #include "engine/reference/reference_engine.hpp"
 #include "events/stream_follower.hpp"
 #include "http/formats.hpp"
@@ -90,6 +91,10 @@ struct World {
   std::shared_ptr<const policy::PolicySnapshot> policy;
   std::shared_ptr<engine::reference::ReferenceEngine> engine;
   std::unique_ptr<app::SqliteRepositories> store;
+  // As in the gateway, settlement's attribution is told of every message the sink takes
+  // (OCTOPUS_BENCH_TOUCHES=0 leaves it out, to measure what it costs).
+  settlement::TouchIndex touches;
+  std::unique_ptr<settlement::TouchFeed> touch_feed;
   std::unique_ptr<deliveries::MessageSink> sink;
   std::array<std::unique_ptr<deliveries::SinkChannel>, policy::kChannelCount> channel_objects;
   deliveries::Channels channels{};
@@ -112,6 +117,9 @@ struct World {
     std::printf("  population %zu subscribers generated and indexed in %.1f s\n", population, seconds_since(t));
     store = std::make_unique<app::SqliteRepositories>((dir / "gateway.db").string());
     sink = std::make_unique<deliveries::MessageSink>(dir / "messages");
+    touch_feed = std::make_unique<settlement::TouchFeed>(touches, store->offers);
+    if (env_size("OCTOPUS_BENCH_TOUCHES", 1) != 0)
+      sink->observe([feed = touch_feed.get()](auto batches, std::int64_t at_ms) { feed->appended(batches, at_ms); });
     for (const auto c : policy::kChannels) {
       channel_objects[static_cast<std::size_t>(c)] = std::make_unique<deliveries::SinkChannel>(*sink, c, 0);
       channels[static_cast<std::size_t>(c)] = channel_objects[static_cast<std::size_t>(c)].get();
@@ -197,6 +205,7 @@ void fan_out() {
               static_cast<unsigned long long>(done.counts.delivered),
               static_cast<unsigned long long>(done.counts.ineligible),
               static_cast<unsigned long long>(done.counts.no_consent));
+  std::printf("  attribution touches kept   %zu\n", w.touches.touches());
   std::printf("  delivery end to end      %7.2f s   %6.2f M decisions/s   sink %.0f MB (%llu lines)\n", total,
               static_cast<double>(done.decided) / total / 1e6, static_cast<double>(bytes) / 1e6,
               static_cast<unsigned long long>(done.counts.delivered));

@@ -35,8 +35,8 @@ class SettlementApi : public ::testing::Test {
     c.policies_dir = dir.path().string();
   }};
   octopus::client::Credential acme = gw.create_partner(
-      "acme", {"offers:write", "audiences:read", "audiences:write", "deliveries:read", "deliveries:write",
-               "settlements:read"});
+      "acme",
+      {"offers:write", "audiences:read", "audiences:write", "deliveries:read", "deliveries:write", "settlements:read"});
 
   json post(const std::string& target, const json& body, int expected) {
     auto r = gw.partner("POST", target, acme, body.dump(), {}, {{"Content-Type", "application/json"}});
@@ -56,19 +56,21 @@ class SettlementApi : public ::testing::Test {
                                    201)["id"];
     const std::string audience =
         post("/v1/audiences", {{"segment", {{"attribute", "city"}, {"in", {"jinan", "yantai"}}}}}, 202)["id"];
-    EXPECT_TRUE(octopus::testing::eventually([&] {
-      return json::parse(gw.partner("GET", "/v1/audiences/" + audience, acme).body)["status"] == "ready";
-    }));
+    EXPECT_TRUE(octopus::testing::eventually(
+        [&] { return json::parse(gw.partner("GET", "/v1/audiences/" + audience, acme).body)["status"] == "ready"; }));
     const std::string delivery = post("/v1/deliveries", {{"offer_id", offer}, {"audience_id", audience}}, 202)["id"];
     EXPECT_TRUE(octopus::testing::eventually(
-        [&] { return json::parse(gw.partner("GET", "/v1/deliveries/" + delivery, acme).body)["status"] == "completed"; },
+        [&] {
+          return json::parse(gw.partner("GET", "/v1/deliveries/" + delivery, acme).body)["status"] == "completed";
+        },
         std::chrono::seconds(20)));
     std::set<std::uint64_t> reached;
     for (const auto& f : std::filesystem::directory_iterator(gw.data_dir() + "/messages")) {
       std::ifstream in(f.path());
       std::string line;
       while (std::getline(in, line))
-        if (const auto j = json::parse(line); j["source"] == delivery) reached.insert(j["subscriber"].get<std::uint64_t>());
+        if (const auto j = json::parse(line); j["source"] == delivery)
+          reached.insert(j["subscriber"].get<std::uint64_t>());
     }
     return reached;
   }
@@ -101,7 +103,7 @@ TEST_F(SettlementApi, AnOrderAfterADeliveredMessageIsSettledOnceToThePartnerThat
   const auto subscriber = *reached.begin();
 
   report(subscriber, "ORD-1", 12'800);
-  report(subscriber, "ORD-1", 12'800);        // the order system reports it again
+  report(subscriber, "ORD-1", 12'800);          // the order system reports it again
   report(someone_else(reached), "ORD-2", 500);  // a subscriber the offer never reached
   report(subscriber, "ORD-3", 1'000);
   // ORD-3 came after the others in the stream: once it is in, they were all settled.
@@ -116,8 +118,8 @@ TEST_F(SettlementApi, AnOrderAfterADeliveredMessageIsSettledOnceToThePartnerThat
   EXPECT_EQ(items[1]["order_id"], "ORD-3");
   EXPECT_EQ(items[1]["amount_fen"], 25);
   // The subscriber is named by acme's own token, the one customer service would issue it.
-  const auto token = gw.admin("POST", "/admin/v1/partners/acme/subscriber-tokens",
-                              {{"subscriber", std::to_string(subscriber)}});
+  const auto token =
+      gw.admin("POST", "/admin/v1/partners/acme/subscriber-tokens", {{"subscriber", std::to_string(subscriber)}});
   EXPECT_EQ(items[0]["subscriber_token"], json::parse(token.body)["token"]);
   // Pages follow the ledger's order.
   const auto first = json::parse(gw.partner("GET", "/v1/settlements?limit=1", acme).body);
@@ -137,7 +139,9 @@ TEST_F(SettlementApi, AnOrderAfterADeliveredMessageIsSettledOnceToThePartnerThat
 // disk: after a restart an order is still attributed, and a repeated one still not paid twice.
 TEST_F(SettlementApi, AfterARestartOrdersAreStillAttributedAndNeverPaidTwice) {
   ASSERT_EQ(gw.admin("POST", "/admin/v1/partners/acme/contracts",
-                     {{"product_code", "5G-PLUS"}, {"model", "cpa"}, {"cpa_fen", 800},
+                     {{"product_code", "5G-PLUS"},
+                      {"model", "cpa"},
+                      {"cpa_fen", 800},
                       {"effective_from", "2026-01-01T00:00:00Z"}})
                 .status,
             201);

@@ -43,9 +43,9 @@ std::int64_t commission_fen(const Contract& contract, std::int64_t order_fen);
 
 // What one order is paid once the month's cap is applied.
 struct Pricing {
-  std::int64_t paid_fen = 0;       // what the ledger credits (0 when the cap is already reached)
-  std::int64_t uncapped_fen = 0;   // what the contract would pay without a cap
-  std::int64_t over_cap_fen = 0;   // uncapped - paid
+  std::int64_t paid_fen = 0;      // what the ledger credits (0 when the cap is already reached)
+  std::int64_t uncapped_fen = 0;  // what the contract would pay without a cap
+  std::int64_t over_cap_fen = 0;  // uncapped - paid
 };
 
 // `earned_this_month_fen`: what the contract has already earned for orders of the same

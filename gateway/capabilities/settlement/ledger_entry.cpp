@@ -17,9 +17,7 @@ std::optional<EntryType> parse_entry_type(std::string_view text) {
   return std::nullopt;
 }
 
-std::string_view to_string(OrderEvent event) {
-  return event == OrderEvent::conversion ? "conversion" : "cancellation";
-}
+std::string_view to_string(OrderEvent event) { return event == OrderEvent::conversion ? "conversion" : "cancellation"; }
 
 std::optional<OrderEvent> parse_order_event(std::string_view text) {
   if (text == "conversion") return OrderEvent::conversion;

@@ -15,24 +15,24 @@ namespace octopus::settlement {
 
 enum class EntryType { earned, reversed, capped };
 
-std::string_view to_string(EntryType type);                    // "settlement.earned", ...
+std::string_view to_string(EntryType type);  // "settlement.earned", ...
 std::optional<EntryType> parse_entry_type(std::string_view text);
 
 struct LedgerEntry {
   std::optional<std::int64_t> sequence;  // the ledger's order, set by the store when appended
-  std::string id;             // "stl_..."
+  std::string id;                        // "stl_..."
   std::string partner_id;
   EntryType type = EntryType::earned;
   std::int64_t amount_fen = 0;  // credit to the partner; negative for a reversal; 0 when capped
   std::string currency = "CNY";
   std::string order_id;
   std::string product_code;
-  std::uint64_t subscriber = 0;  // the operator's id: partners only ever see their token for it
-  std::string offer_id;          // the touch the order is attributed to
-  std::string source_id;         // its delivery or trigger
-  std::string contract_id;       // what priced it
-  std::string policy_version;    // the policies in force when it was priced
-  std::string reason;            // why a cap held it back, why it was reversed
+  std::uint64_t subscriber = 0;     // the operator's id: partners only ever see their token for it
+  std::string offer_id;             // the touch the order is attributed to
+  std::string source_id;            // its delivery or trigger
+  std::string contract_id;          // what priced it
+  std::string policy_version;       // the policies in force when it was priced
+  std::string reason;               // why a cap held it back, why it was reversed
   std::int64_t occurred_at_ms = 0;  // the order's (or cancellation's) time
   std::int64_t recorded_at = 0;     // Unix seconds
 };
@@ -65,8 +65,7 @@ class LedgerRepository {
   virtual std::vector<LedgerEntry> order_entries(const std::string& order_id) = 0;
   // What the contract has earned for orders placed in [from_ms, until_ms): what its monthly
   // cap is measured against (a reversal does not give room back under the cap).
-  virtual std::int64_t contract_earned(const std::string& contract_id, std::int64_t from_ms,
-                                       std::int64_t until_ms) = 0;
+  virtual std::int64_t contract_earned(const std::string& contract_id, std::int64_t from_ms, std::int64_t until_ms) = 0;
   // A partner's entries after `after_sequence`, in ledger order.
   virtual store::Page<LedgerEntry, std::int64_t> list_entries(const std::string& partner_id,
                                                               std::int64_t after_sequence, std::size_t limit) = 0;

@@ -33,8 +33,8 @@ std::vector<LedgerEntry> SettlementService::price(const engine::Conversion& c, c
                                                   const Contract& contract, const policy::PolicySnapshot& policy,
                                                   std::string& outcome) {
   const auto month = quota::quota_periods(policy, c.at_ms / 1000);
-  const auto earned = records_.ledger.contract_earned(contract.id, month.month_starts_at * 1000,
-                                                      month.month_ends_at * 1000);
+  const auto earned =
+      records_.ledger.contract_earned(contract.id, month.month_starts_at * 1000, month.month_ends_at * 1000);
   const Pricing pricing = price_order(contract, c.amount_fen, earned);
   LedgerEntry e;
   e.id = store::new_resource_id(store::ResourceKind::settlement_entry);
@@ -49,8 +49,9 @@ std::vector<LedgerEntry> SettlementService::price(const engine::Conversion& c, c
   e.contract_id = contract.id;
   e.policy_version = policy.version;
   if (pricing.over_cap_fen > 0)
-    e.reason = "monthly cap of " + std::to_string(*contract.monthly_cap_fen) + " fen: " +
-               std::to_string(pricing.over_cap_fen) + " of " + std::to_string(pricing.uncapped_fen) + " fen held back";
+    e.reason = "monthly cap of " + std::to_string(*contract.monthly_cap_fen) +
+               " fen: " + std::to_string(pricing.over_cap_fen) + " of " + std::to_string(pricing.uncapped_fen) +
+               " fen held back";
   e.occurred_at_ms = c.at_ms;
   e.recorded_at = clock_.unix_seconds();
   outcome = e.type == EntryType::capped ? "capped" : "earned";
@@ -59,8 +60,8 @@ std::vector<LedgerEntry> SettlementService::price(const engine::Conversion& c, c
 
 Settled SettlementService::on_cancellation(const OrderCancellation& cancel) {
   std::lock_guard lock(mutex_);
-  OrderOutcome outcome{cancel.order_id, OrderEvent::cancellation, "not_reversed", "", cancel.at_ms,
-                       clock_.unix_seconds()};
+  OrderOutcome outcome{cancel.order_id, OrderEvent::cancellation, "not_reversed", "",
+                       cancel.at_ms,    clock_.unix_seconds()};
   std::vector<LedgerEntry> entries;
   for (const auto& settled : records_.ledger.order_entries(cancel.order_id)) {
     if (settled.type != EntryType::earned) continue;

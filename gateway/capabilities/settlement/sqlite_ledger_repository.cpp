@@ -6,11 +6,9 @@
 namespace octopus::store::sqlite {
 // Entry types are stored by their event names ("settlement.earned"), order events by name.
 template <>
-struct ColumnValue<settlement::EntryType>
-    : NamedColumnValue<settlement::EntryType, settlement::parse_entry_type> {};
+struct ColumnValue<settlement::EntryType> : NamedColumnValue<settlement::EntryType, settlement::parse_entry_type> {};
 template <>
-struct ColumnValue<settlement::OrderEvent>
-    : NamedColumnValue<settlement::OrderEvent, settlement::parse_order_event> {};
+struct ColumnValue<settlement::OrderEvent> : NamedColumnValue<settlement::OrderEvent, settlement::parse_order_event> {};
 }  // namespace octopus::store::sqlite
 
 namespace octopus::settlement {

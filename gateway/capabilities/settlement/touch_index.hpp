@@ -42,7 +42,7 @@ class TouchIndex {
     std::int64_t at_ms;
     std::uint32_t product, partner, offer, source;  // interned names
   };
-  std::uint32_t intern(const std::string& name);  // under mutex_
+  std::uint32_t intern(const std::string& name);          // under mutex_
   void insert(std::uint64_t subscriber, const Entry& e);  // under mutex_
 
   mutable std::mutex mutex_;

@@ -106,9 +106,9 @@ class ContractHandlers {
     if (body.contains("monthly_cap_fen")) c.monthly_cap_fen = body["monthly_cap_fen"].get<std::int64_t>();
     const auto from = dates(body, "effective_from");
     if (!from)
-      return http::make_problem(ctx, http::problems::validation_error, "1 field(s) are invalid; see errors.",
-                                {{"errors", json::array({{{"pointer", "/effective_from"},
-                                                          {"detail", "must be an RFC 3339 date-time"}}})}});
+      return http::make_problem(
+          ctx, http::problems::validation_error, "1 field(s) are invalid; see errors.",
+          {{"errors", json::array({{{"pointer", "/effective_from"}, {"detail", "must be an RFC 3339 date-time"}}})}});
     c.effective_from = *from;
     c.effective_until = dates(body, "effective_until").value_or(kOpenEnded);
     c.created_by = ctx.principal ? ctx.principal->id : "admin";
@@ -124,9 +124,9 @@ class ContractHandlers {
     if (!products) return products.answer();
     for (const auto& p : *products)
       if (p.code == code) return std::nullopt;
-    return http::make_problem(ctx, http::problems::validation_error, "1 field(s) are invalid; see errors.",
-                              {{"errors", json::array({{{"pointer", "/product_code"},
-                                                        {"detail", "is not a product in the catalogue"}}})}});
+    return http::make_problem(
+        ctx, http::problems::validation_error, "1 field(s) are invalid; see errors.",
+        {{"errors", json::array({{{"pointer", "/product_code"}, {"detail", "is not a product in the catalogue"}}})}});
   }
 
   ContractsApiDeps deps_;

@@ -45,8 +45,9 @@ class Settlement : public ::testing::Test {
       p.category = "internet";
       ASSERT_EQ(records_->partners.create_partner(p), store::WriteResult::ok);
     }
-    service_ = std::make_unique<SettlementService>(SettlementRecords{records_->settlement_ledger, records_->contracts},
-                                                   touches_, [] { return shipped(); }, SettlementOptions{}, clock_);
+    service_ = std::make_unique<SettlementService>(
+        SettlementRecords{records_->settlement_ledger, records_->contracts}, touches_, [] { return shipped(); },
+        SettlementOptions{}, clock_);
   }
   void TearDown() override {
     service_.reset();
@@ -127,14 +128,14 @@ TEST_F(Settlement, OrdersWithoutATouchOrAContractEarnNothingAndAreSettledOnce) {
 }
 
 TEST_F(Settlement, TheContractInForceAtTheOrdersTimePricesIt) {
-  ASSERT_EQ(records_->contracts.create_contract(contract("acme", PricingModel::cpa, 500, std::nullopt,
-                                                         "2026-01-01T00:00:00Z", "2026-11-01T00:00:00Z")),
+  ASSERT_EQ(records_->contracts.create_contract(
+                contract("acme", PricingModel::cpa, 500, std::nullopt, "2026-01-01T00:00:00Z", "2026-11-01T00:00:00Z")),
             store::WriteResult::ok);
-  ASSERT_EQ(records_->contracts.create_contract(contract("acme", PricingModel::cpa, 700, std::nullopt,
-                                                         "2026-11-01T00:00:00Z", "2027-01-01T00:00:00Z")),
+  ASSERT_EQ(records_->contracts.create_contract(
+                contract("acme", PricingModel::cpa, 700, std::nullopt, "2026-11-01T00:00:00Z", "2027-01-01T00:00:00Z")),
             store::WriteResult::ok);
-  EXPECT_EQ(records_->contracts.create_contract(contract("acme", PricingModel::cpa, 900, std::nullopt,
-                                                         "2026-10-15T00:00:00Z", "2026-11-15T00:00:00Z")),
+  EXPECT_EQ(records_->contracts.create_contract(
+                contract("acme", PricingModel::cpa, 900, std::nullopt, "2026-10-15T00:00:00Z", "2026-11-15T00:00:00Z")),
             store::WriteResult::conflict)
       << "overlapping contracts are refused";
   touch(1, "acme", ms("2026-10-31T12:00:00Z"));

@@ -9,7 +9,9 @@ namespace {
 constexpr std::int64_t kDay = 86'400'000;
 constexpr std::int64_t kWindow = 7 * kDay;
 
-Touch touch(std::int64_t at_ms, const std::string& partner) { return {at_ms, partner, "ofr_" + partner, "dlv_" + partner}; }
+Touch touch(std::int64_t at_ms, const std::string& partner) {
+  return {at_ms, partner, "ofr_" + partner, "dlv_" + partner};
+}
 
 TEST(Attribution, TheLastTouchWinsOverAnotherPartnersOlderOne) {
   TouchIndex index;
