@@ -133,6 +133,30 @@ TEST_F(SettlementApi, AnOrderAfterADeliveredMessageIsSettledOnceToThePartnerThat
   EXPECT_EQ(json::parse(gw.partner("GET", "/v1/settlements", beta).body)["items"].size(), 0u);
   auto gamma = gw.create_partner("gamma", {"offers:read"});
   EXPECT_EQ(gw.partner("GET", "/v1/settlements", gamma).status, 403);
+
+  // ORD-1 is cancelled (twice over): what it earned is taken back, once.
+  const json cancellation = {{"subscriber", std::to_string(subscriber)},
+                             {"product_code", "5G-PLUS"},
+                             {"order_id", "ORD-1"},
+                             {"kind", "cancellation"}};
+  const auto cancelled = gw.admin("POST", "/admin/v1/conversions", cancellation);
+  EXPECT_EQ(cancelled.status, 201) << cancelled.body;
+  EXPECT_EQ(json::parse(cancelled.body)["kind"], "cancellation");
+  EXPECT_EQ(gw.admin("POST", "/admin/v1/conversions", cancellation).status, 201);
+  report(subscriber, "ORD-5", 2'000);
+  ASSERT_TRUE(octopus::testing::eventually([&] { return settlements()["items"].size() >= 4; })) << settlements();
+  const auto after = settlements()["items"];
+  ASSERT_EQ(after.size(), 4u) << after;
+  EXPECT_EQ(after[2]["type"], "settlement.reversed");
+  EXPECT_EQ(after[2]["order_id"], "ORD-1");
+  EXPECT_EQ(after[2]["amount_fen"], -320);
+  EXPECT_EQ(after[3]["order_id"], "ORD-5");
+  // An order must say what it cost.
+  const auto no_amount =
+      gw.admin("POST", "/admin/v1/conversions",
+               {{"subscriber", std::to_string(subscriber)}, {"product_code", "5G-PLUS"}, {"order_id", "ORD-6"}});
+  EXPECT_EQ(no_amount.status, 422);
+  EXPECT_EQ(json::parse(no_amount.body)["errors"][0]["pointer"], "/amount_fen");
 }
 
 // Touches come back from the sink at start, and the ledger's memory of settled orders is on

@@ -421,7 +421,12 @@ void follow_conversions(Parts& p, const deliveries::PolicySource& policies) {
       *p.engine, p.records->stream_cursors,
       std::vector<events::ConversionListener>{[service = p.settlement.get(), touches = &p.touches, clock = &p.clock,
                                                pruned = std::int64_t{0}](const auto& batch) mutable {
-        for (const auto& conversion : batch) service->on_conversion(conversion);
+        for (const auto& c : batch) {
+          if (c.kind == engine::ConversionKind::order)
+            service->on_conversion(c);
+          else
+            service->on_cancellation({c.order_id, c.at_ms});
+        }
         // Hourly, touches too old to bring an order are forgotten.
         const auto now = clock->unix_millis();
         if (now - pruned < 3'600'000) return;

@@ -18,4 +18,12 @@ std::optional<ConsentState> parse_consent_state(std::string_view s) {
   return std::nullopt;
 }
 
+std::string_view to_string(ConversionKind kind) { return kind == ConversionKind::order ? "order" : "cancellation"; }
+
+std::optional<ConversionKind> parse_conversion_kind(std::string_view text) {
+  if (text == "order") return ConversionKind::order;
+  if (text == "cancellation") return ConversionKind::cancellation;
+  return std::nullopt;
+}
+
 }  // namespace octopus::engine

@@ -14,6 +14,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/segment.hpp"
@@ -102,13 +103,21 @@ struct SubscriberEvent {
 
 // A subscriber took a product (the operator's order system saw it): what settlement turns
 // into commission when a partner's offer led to it.
+// An order (a product taken), or the cancellation of one: the same stream carries both, in
+// the order they happened, so a reader settles an order before it can see it cancelled.
+enum class ConversionKind { order, cancellation };
+
+std::string_view to_string(ConversionKind kind);  // "order", "cancellation"
+std::optional<ConversionKind> parse_conversion_kind(std::string_view text);
+
 struct Conversion {
   std::uint64_t sequence = 0;  // assigned by the engine
   std::uint64_t subscriber = 0;
   std::string product_code;
-  std::string order_id;         // the order system's reference, unique per conversion
-  std::int64_t amount_fen = 0;  // what the subscriber pays, in fen
+  std::string order_id;         // the order system's reference, unique per order
+  std::int64_t amount_fen = 0;  // what the subscriber pays, in fen (an order's; a cancellation repeats it)
   std::int64_t at_ms = 0;       // Unix milliseconds
+  ConversionKind kind = ConversionKind::order;
 };
 
 // One read of an engine stream: the records after the reader's cursor, in order.

@@ -42,6 +42,13 @@ class StreamHandlers {
     return http::make_json(201, json{{"sequence", *sequence}, {"type", event.type}});
   }
 
+  // An order says what it cost; a cancellation names the order it takes back.
+  std::vector<openapi::FieldError> conversion_rules(http::RequestContext&, const json& body) const {
+    const bool order = body.value("kind", json("order")) == "order";
+    if (order && !body.contains("amount_fen")) return {{"/amount_fen", "is required for an order"}};
+    return {};
+  }
+
   // The body has passed admin.yaml's schema (a subscriber id in digits, an order id, fen).
   http::Response report_conversion(http::RequestContext& ctx) {
     auto body = http::json_body(ctx);
@@ -53,16 +60,19 @@ class StreamHandlers {
     c.subscriber = std::stoull(subscriber);
     c.product_code = (*body)["product_code"];
     c.order_id = (*body)["order_id"];
-    c.amount_fen = (*body)["amount_fen"];
+    c.amount_fen = body->value("amount_fen", std::int64_t{0});
+    c.kind = *engine::parse_conversion_kind(body->value("kind", "order"));
     auto sequence = added(ctx, deps_.engine.report_conversion(c), "The engine refused the conversion; see errors.");
     if (!sequence) return sequence.answer();
     record_admin_action(deps_.audit, deps_.clock, ctx, "engine.conversion_reported", subscriber,
                         deps_.policies.current()->version,
                         {{"order_id", c.order_id},
+                         {"kind", std::string(engine::to_string(c.kind))},
                          {"product_code", c.product_code},
                          {"amount_fen", c.amount_fen},
                          {"sequence", *sequence}});
-    return http::make_json(201, json{{"sequence", *sequence}, {"order_id", c.order_id}});
+    return http::make_json(
+        201, json{{"sequence", *sequence}, {"order_id", c.order_id}, {"kind", std::string(engine::to_string(c.kind))}});
   }
 
  private:
@@ -85,9 +95,9 @@ class StreamHandlers {
 
 void register_event_routes(http::Pipeline& admin_plane, EventsApiDeps deps) {
   using H = StreamHandlers;
-  http::add_admin_routes<H>(
-      admin_plane, std::make_shared<H>(deps),
-      {{"POST", "/admin/v1/events", &H::inject_event}, {"POST", "/admin/v1/conversions", &H::report_conversion}});
+  http::add_admin_routes<H>(admin_plane, std::make_shared<H>(deps),
+                            {{"POST", "/admin/v1/events", &H::inject_event},
+                             {"POST", "/admin/v1/conversions", &H::report_conversion, &H::conversion_rules}});
 }
 
 }  // namespace octopus::admin

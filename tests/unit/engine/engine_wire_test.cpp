@@ -119,6 +119,17 @@ TEST(EngineWire, StreamRecordsRoundTrip) {
   ASSERT_EQ(c.records.size(), 1u);
   EXPECT_EQ(c.records[0].order_id, "ORD-1");
   EXPECT_EQ(c.records[0].amount_fen, 12900);
+  EXPECT_EQ(c.records[0].kind, ConversionKind::order);
+  // A cancellation says so; a record from before cancellations existed is an order; an
+  // unknown kind is refused rather than taken for one.
+  Conversion cancel{10, 42, "5G-PLUS", "ORD-1", 12900, 1795000100000, ConversionKind::cancellation};
+  EXPECT_EQ(conversion_from_json(json::parse(to_json(cancel).dump())).kind, ConversionKind::cancellation);
+  EXPECT_EQ(
+      conversion_from_json(json::parse(R"({"subscriber":42,"product_code":"P","order_id":"O","amount_fen":1})")).kind,
+      ConversionKind::order);
+  EXPECT_THROW(conversion_from_json(json::parse(
+                   R"({"subscriber":42,"product_code":"P","order_id":"O","amount_fen":1,"kind":"refund"})")),
+               WireError);
 
   // An injection carries no sequence or time; a detail that is not text is refused.
   const auto injected = event_from_json(json::parse(R"({"subscriber":5,"type":"sms_reply","detail":{"text":"TD"}})"));

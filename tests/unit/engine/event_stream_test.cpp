@@ -118,11 +118,16 @@ TEST_F(Activity, EventsAreOfRealSubscribersAndKnownTypesAndRepeatForASeed) {
 
 TEST_F(Activity, ConversionsAreOfProductsTheSubscriberMayTake) {
   SyntheticActivity a(*population(), ProductCatalogue::reference(), {0, 0, 7});
-  std::set<std::string> orders;
+  std::set<std::string> orders, cancelled;
   int made = 0;
   for (int i = 0; i < 500; ++i) {
     auto c = a.next_conversion(1000);
     if (!c) continue;
+    if (c->kind == ConversionKind::cancellation) {  // of an order made before, once
+      EXPECT_TRUE(orders.count(c->order_id)) << c->order_id;
+      EXPECT_TRUE(cancelled.insert(c->order_id).second) << "cancelled twice: " << c->order_id;
+      continue;
+    }
     ++made;
     const auto row = population()->row_of(c->subscriber);
     ASSERT_TRUE(row);
@@ -131,6 +136,7 @@ TEST_F(Activity, ConversionsAreOfProductsTheSubscriberMayTake) {
     EXPECT_TRUE(orders.insert(c->order_id).second) << "order ids repeat";
   }
   EXPECT_GT(made, 400);
+  EXPECT_GT(cancelled.size(), 5u);
 }
 
 TEST(ReferenceEngineStreams, InjectedAndSyntheticRecordsReachReaders) {

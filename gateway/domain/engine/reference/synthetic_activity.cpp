@@ -83,6 +83,15 @@ SubscriberEvent SyntheticActivity::next_event(std::int64_t at_ms) {
 }
 
 std::optional<Conversion> SyntheticActivity::next_conversion(std::int64_t at_ms) {
+  // One record in twenty cancels a recent order (each at most once).
+  if (!cancellable_.empty() && conversion_rng_() % 20 == 0) {
+    const auto pick = cancellable_.begin() + static_cast<std::ptrdiff_t>(conversion_rng_() % cancellable_.size());
+    Conversion c = *pick;
+    cancellable_.erase(pick);
+    c.kind = ConversionKind::cancellation;
+    c.at_ms = at_ms;
+    return c;
+  }
   const auto& products = catalogue_.products();
   for (int attempt = 0; attempt < 8; ++attempt) {
     const std::size_t row = conversion_rng_() % population_.size();
@@ -98,6 +107,8 @@ std::optional<Conversion> SyntheticActivity::next_conversion(std::int64_t at_ms)
     c.order_id = order;
     c.amount_fen = reference_price_fen(product.code);
     c.at_ms = at_ms;
+    cancellable_.push_back(c);
+    if (cancellable_.size() > 1000) cancellable_.pop_front();
     return c;
   }
   return std::nullopt;

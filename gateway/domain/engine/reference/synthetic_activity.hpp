@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -49,6 +50,7 @@ class SyntheticActivity {
   ActivityOptions options_;
   std::mt19937_64 event_rng_, conversion_rng_;
   std::uint64_t orders_ = 0;
+  std::deque<Conversion> cancellable_;  // recent orders, one of which a cancellation may take back
   std::mutex mutex_;
   std::condition_variable stop_;
   bool stopping_ = false;

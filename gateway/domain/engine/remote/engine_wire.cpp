@@ -411,8 +411,13 @@ SubscriberEvent event_from_json(const json& j) {
 }
 
 json to_json(const Conversion& c) {
-  return {{"sequence", c.sequence}, {"subscriber", c.subscriber}, {"product_code", c.product_code},
-          {"order_id", c.order_id}, {"amount_fen", c.amount_fen}, {"at_ms", c.at_ms}};
+  return {{"sequence", c.sequence},
+          {"subscriber", c.subscriber},
+          {"product_code", c.product_code},
+          {"order_id", c.order_id},
+          {"amount_fen", c.amount_fen},
+          {"at_ms", c.at_ms},
+          {"kind", std::string(to_string(c.kind))}};
 }
 
 Conversion conversion_from_json(const json& j) {
@@ -424,6 +429,11 @@ Conversion conversion_from_json(const json& j) {
   c.amount_fen = optional_integer(j, "amount_fen", "conversion");
   if (!j.contains("amount_fen")) throw WireError("conversion.amount_fen is missing");
   c.at_ms = optional_integer(j, "at_ms", "conversion");
+  if (const auto kind = j.find("kind"); kind != j.end()) {  // absent: an order, as before cancellations
+    const auto parsed = kind->is_string() ? parse_conversion_kind(kind->get<std::string>()) : std::nullopt;
+    if (!parsed) throw WireError("conversion.kind must be order or cancellation");
+    c.kind = *parsed;
+  }
   return c;
 }
 
