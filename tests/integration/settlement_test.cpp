@@ -3,6 +3,10 @@
 // ledger entry the partner reads under its own token for the subscriber — once, whatever
 // the stream repeats. The operator's contracts are checked and audited.
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <chrono>
 
 #include <filesystem>
 #include <fstream>
@@ -12,6 +16,7 @@
 
 #include "eventually.hpp"
 #include "gateway_harness.hpp"
+#include "http/formats.hpp"
 #include "policy_dir.hpp"
 
 using nlohmann::json;
@@ -20,6 +25,19 @@ using octopus::testing::PolicyDir;
 using octopus::testing::problem_slug;
 
 namespace {
+
+std::string sha256_hex(const std::string& text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
+  std::string hex;
+  char two[3];
+  for (unsigned int i = 0; i < size; ++i) {
+    std::snprintf(two, sizeof two, "%02x", digest[i]);
+    hex += two;
+  }
+  return hex;
+}
 
 class SettlementApi : public ::testing::Test {
  protected:
@@ -151,6 +169,27 @@ TEST_F(SettlementApi, AnOrderAfterADeliveredMessageIsSettledOnceToThePartnerThat
   EXPECT_EQ(after[2]["order_id"], "ORD-1");
   EXPECT_EQ(after[2]["amount_fen"], -320);
   EXPECT_EQ(after[3]["order_id"], "ORD-5");
+  // This month's statement: the same entries, totalled, and a digest the partner recomputes.
+  const auto shanghai = std::chrono::system_clock::now() + std::chrono::hours(8);
+  const std::string month =
+      octopus::http::rfc3339(std::chrono::duration_cast<std::chrono::seconds>(shanghai.time_since_epoch()).count())
+          .substr(0, 7);
+  const auto statement = gw.partner("GET", "/v1/settlement-statements/" + month, acme);
+  ASSERT_EQ(statement.status, 200) << statement.body;
+  const auto st = json::parse(statement.body);
+  EXPECT_EQ(st["entries"], 4);
+  EXPECT_EQ(st["totals"], json({{"earned_fen", 395}, {"reversed_fen", -320}, {"net_fen", 75}}));
+  EXPECT_EQ(st["complete"], false);
+  std::string lines;
+  for (const auto& e : after)
+    lines += e["id"].get<std::string>() + ":" + std::to_string(e["amount_fen"].get<int>()) + "\n";
+  EXPECT_EQ(st["digest"]["value"], sha256_hex(lines));
+  const auto csv = gw.partner("GET", "/v1/settlement-statements/" + month, acme, "", {}, {{"Accept", "text/csv"}});
+  EXPECT_EQ(csv.status, 200);
+  EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n'), 5) << csv.body;  // a header and four entries
+  EXPECT_NE(csv.body.find(after[2]["id"].get<std::string>() + ",settlement.reversed,-320,CNY,ORD-1"),
+            std::string::npos);
+  EXPECT_EQ(gw.partner("GET", "/v1/settlement-statements/2026-13", acme).status, 404);
   // An order must say what it cost.
   const auto no_amount =
       gw.admin("POST", "/admin/v1/conversions",

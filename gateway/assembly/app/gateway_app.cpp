@@ -434,7 +434,7 @@ void follow_conversions(Parts& p, const deliveries::PolicySource& policies) {
         pruned = now;
       }},
       options);
-  settlement::register_settlement_routes(p.partner_plane, {p.records->settlement_ledger, *p.tokenizer});
+  settlement::register_settlement_routes(p.partner_plane, {p.records->settlement_ledger, *p.tokenizer, p.clock});
 }
 
 // Admin plane: bearer token, then the registry, policies, usage, privacy, subscribers.

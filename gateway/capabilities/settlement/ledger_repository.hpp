@@ -66,6 +66,9 @@ class LedgerRepository {
   // What the contract has earned for orders placed in [from_ms, until_ms): what its monthly
   // cap is measured against (a reversal does not give room back under the cap).
   virtual std::int64_t contract_earned(const std::string& contract_id, std::int64_t from_ms, std::int64_t until_ms) = 0;
+  // A partner's entries recorded in [from, until) (Unix seconds), in ledger order.
+  virtual std::vector<LedgerEntry> entries_recorded(const std::string& partner_id, std::int64_t from,
+                                                    std::int64_t until) = 0;
   // A partner's entries after `after_sequence`, in ledger order.
   virtual store::Page<LedgerEntry, std::int64_t> list_entries(const std::string& partner_id,
                                                               std::int64_t after_sequence, std::size_t limit) = 0;

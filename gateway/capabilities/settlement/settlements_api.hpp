@@ -4,12 +4,14 @@
 #include "http/pipeline.hpp"
 #include "settlement/ledger_repository.hpp"
 #include "tokens/partner_token.hpp"
+#include "vocabulary/clock.hpp"
 
 namespace octopus::settlement {
 
 struct SettlementsApiDeps {
   LedgerRepository& ledger;
   const tokens::PartnerTokenizer& tokenizer;
+  const Clock& clock = system_clock();  // whether a month is over
 };
 
 void register_settlement_routes(http::Pipeline& partner_plane, SettlementsApiDeps deps);

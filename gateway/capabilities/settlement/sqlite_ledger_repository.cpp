@@ -92,6 +92,15 @@ std::int64_t SqliteLedgerRepository::contract_earned(const std::string& contract
   return st.int64(0);
 }
 
+std::vector<LedgerEntry> SqliteLedgerRepository::entries_recorded(const std::string& partner_id, std::int64_t from,
+                                                                  std::int64_t until) {
+  auto held = db_.lock();
+  Statement st(db_.handle(), kEntries.select("WHERE partner_id = :partner AND recorded_at >= :from "
+                                             "AND recorded_at < :until ORDER BY sequence"));
+  st.bind(":partner", partner_id).bind(":from", from).bind(":until", until);
+  return kEntries.read_all(st);
+}
+
 store::Page<LedgerEntry, std::int64_t> SqliteLedgerRepository::list_entries(const std::string& partner_id,
                                                                             std::int64_t after_sequence,
                                                                             std::size_t limit) {

@@ -13,6 +13,8 @@
 #include "app/sqlite_repositories.hpp"
 #include "http/formats.hpp"
 #include "policy/policy_set.hpp"
+#include "quota/quota_periods.hpp"
+#include "settlement/statement.hpp"
 #include "store/resource_id.hpp"
 #include "test_clock.hpp"
 
@@ -237,6 +239,13 @@ TEST_F(Settlement, RandomStreamsAddUpAndNoOrderIsSettledTwice) {
     }
   }
   EXPECT_EQ(ledger_total("acme"), expected);
+  // The month's statement says the same, to the fen.
+  const auto month = quota::quota_periods(*shipped(), now_);
+  const auto statement =
+      build_statement("this", month.month_starts_at, month.month_ends_at,
+                      records_->settlement_ledger.entries_recorded("acme", month.month_starts_at, month.month_ends_at));
+  EXPECT_EQ(statement.net_fen, expected);
+  EXPECT_EQ(statement.entries, records_->settlement_ledger.list_entries("acme", 0, 100000).items.size());
   std::map<std::string, int> settlements;
   for (const auto& e : records_->settlement_ledger.list_entries("acme", 0, 100000).items)
     if (e.type != EntryType::reversed) ++settlements[e.order_id];

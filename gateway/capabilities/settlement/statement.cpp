@@ -1,0 +1,50 @@
+#include "settlement/statement.hpp"
+
+#include <sodium.h>
+
+namespace octopus::settlement {
+
+std::string statement_digest(const std::vector<LedgerEntry>& entries) {
+  crypto_hash_sha256_state state;
+  crypto_hash_sha256_init(&state);
+  for (const auto& e : entries) {
+    const std::string line = e.id + ":" + std::to_string(e.amount_fen) + "\n";
+    crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(line.data()), line.size());
+  }
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(&state, digest);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char b : digest) {
+    hex.push_back(kHex[b >> 4]);
+    hex.push_back(kHex[b & 15]);
+  }
+  return hex;
+}
+
+Statement build_statement(std::string month, std::int64_t from, std::int64_t until,
+                          const std::vector<LedgerEntry>& entries) {
+  Statement s;
+  s.month = std::move(month);
+  s.from = from;
+  s.until = until;
+  s.entries = entries.size();
+  for (const auto& e : entries) {
+    auto& product = s.by_product[e.product_code];
+    ++product.entries;
+    if (e.type == EntryType::earned) {
+      s.earned_fen += e.amount_fen;
+      product.earned_fen += e.amount_fen;
+    } else if (e.type == EntryType::reversed) {
+      s.reversed_fen += e.amount_fen;
+      product.reversed_fen += e.amount_fen;
+    } else {
+      ++s.capped_entries;
+    }
+  }
+  s.net_fen = s.earned_fen + s.reversed_fen;
+  s.digest = statement_digest(entries);
+  return s;
+}
+
+}  // namespace octopus::settlement
