@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <random>
@@ -22,6 +23,7 @@
 #include "octopus/client/request_signer.hpp"
 #include "octopus/protocol/content_digest.hpp"
 #include "octopus/protocol/ed25519.hpp"
+#include "octopus/protocol/standard_webhooks.hpp"
 
 namespace {
 
@@ -231,6 +233,48 @@ TEST_F(Interop, ProjectSignedRequestWithBodyVerifiesWithNode) {
   set_header(other_digest, "Content-Digest", octopus::protocol::content_digest_sha256(other_digest.body));
   const auto digest_changed = verify_with_node(other_digest, true);
   EXPECT_EQ(digest_changed.exit_code, 0) << "changed Content-Digest must not verify\n" << digest_changed.output;
+}
+
+// Standard Webhooks: what the gateway signs, the npm `standardwebhooks` package verifies (and
+// refuses once tampered with); what the package signs, ours verifies.
+TEST_F(Interop, WebhookCallbacksVerifyBothWaysWithTheStandardWebhooksPackage) {
+  REQUIRE_NODE();
+  ASSERT_TRUE(fs::exists(kInteropDir / "node_modules" / "standardwebhooks" / "package.json"))
+      << "run `npm ci --prefix tests/interop`";
+  using namespace octopus::protocol;
+  const auto secret = WebhookSecret::generate();
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::string id = "msg_2f9c1e7a0b3d4c5e6f708192a3b4c5d6";
+  const std::string body =
+      R"({"type":"settlement.earned","timestamp":"2026-12-06T08:00:00Z","data":{"amount_fen":320,"currency":"CNY"}})";
+  auto callback = [&](const std::string& signed_body, const std::string& signature) {
+    return tmp.write("callback-" + std::to_string(++files) + ".json", nlohmann::json{{"secret", secret.to_string()},
+                                                                                     {"id", id},
+                                                                                     {"timestamp", now},
+                                                                                     {"body", signed_body},
+                                                                                     {"signature", signature}}
+                                                                          .dump());
+  };
+  const auto signature = webhook_signature_header({secret}, id, now, body);
+  const auto ok = run(node_command("node_webhooks.js") + " verify " + shell_quote(callback(body, signature)));
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  // Two signatures, as during a secret's rotation: the package accepts the one it can check.
+  const auto rotating = webhook_signature_header({WebhookSecret::generate(), secret}, id, now, body);
+  const auto both = run(node_command("node_webhooks.js") + " verify " + shell_quote(callback(body, rotating)));
+  EXPECT_EQ(both.exit_code, 0) << both.output;
+  auto tampered = body;
+  tampered.replace(tampered.find("320"), 3, "999");
+  const auto refused = run(node_command("node_webhooks.js") + " verify " + shell_quote(callback(tampered, signature)) +
+                           " --expect-fail");
+  EXPECT_EQ(refused.exit_code, 0) << "a tampered body must not verify\n" << refused.output;
+
+  const auto node_signed = run(node_command("node_webhooks.js") + " sign " + shell_quote(callback(body, "")));
+  ASSERT_EQ(node_signed.exit_code, 0) << node_signed.output;
+  EXPECT_EQ(verify_webhook({secret}, id, std::to_string(now), body, node_signed.output, now), WebhookVerdict::valid)
+      << node_signed.output;
+  EXPECT_EQ(verify_webhook({secret}, id, std::to_string(now), tampered, node_signed.output, now),
+            WebhookVerdict::bad_signature);
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ struct ProductTotals {
 };
 
 struct Statement {
-  std::string month;  // "YYYY-MM"
+  std::string month;                 // "YYYY-MM"
   std::int64_t from = 0, until = 0;  // Unix seconds, [from, until)
   std::size_t entries = 0;
   std::int64_t earned_fen = 0, reversed_fen = 0, net_fen = 0;

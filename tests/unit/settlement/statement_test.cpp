@@ -32,10 +32,9 @@ std::string openssl_sha256_hex(const std::string& text) {
 }
 
 TEST(Statement, TotalsAreTheSumsOfTheEntriesByTypeAndProduct) {
-  const std::vector<LedgerEntry> entries{entry("stl_1", EntryType::earned, 320, "5G-PLUS"),
-                                         entry("stl_2", EntryType::earned, 1'500, "VOICE-300"),
-                                         entry("stl_3", EntryType::capped, 0, "5G-PLUS"),
-                                         entry("stl_4", EntryType::reversed, -320, "5G-PLUS")};
+  const std::vector<LedgerEntry> entries{
+      entry("stl_1", EntryType::earned, 320, "5G-PLUS"), entry("stl_2", EntryType::earned, 1'500, "VOICE-300"),
+      entry("stl_3", EntryType::capped, 0, "5G-PLUS"), entry("stl_4", EntryType::reversed, -320, "5G-PLUS")};
   const auto s = build_statement("2026-12", 100, 200, entries);
   EXPECT_EQ(s.entries, 4u);
   EXPECT_EQ(s.earned_fen, 1'820);
