@@ -18,6 +18,16 @@ enum class EntryType { earned, reversed, capped };
 std::string_view to_string(EntryType type);  // "settlement.earned", ...
 std::optional<EntryType> parse_entry_type(std::string_view text);
 
+// The callback that tells a partner of one entry (the outbox): its id is the `webhook-id`
+// every attempt to deliver it carries.
+struct WebhookEvent {
+  std::string id;  // "msg_..."
+  std::string partner_id;
+  std::string type;  // the entry's type, e.g. "settlement.earned"
+  std::int64_t entry_sequence = 0;
+  std::int64_t created_at = 0;
+};
+
 struct LedgerEntry {
   std::optional<std::int64_t> sequence;  // the ledger's order, set by the store when appended
   std::string id;                        // "stl_..."
@@ -56,8 +66,9 @@ struct OrderOutcome {
 class LedgerRepository {
  public:
   virtual ~LedgerRepository() = default;
-  // Writes the outcome and its entries in one transaction; conflict (nothing written) when
-  // the order's event was settled before. Fills each entry's sequence.
+  // Writes the outcome, its entries and each entry's webhook event in one transaction;
+  // conflict (nothing written) when the order's event was settled before. Fills each
+  // entry's sequence.
   virtual store::WriteResult settle(const OrderOutcome& outcome, std::vector<LedgerEntry>& entries) = 0;
   // How an order's event was settled, if it was.
   virtual std::optional<OrderOutcome> order_outcome(const std::string& order_id, OrderEvent event) = 0;
@@ -69,6 +80,9 @@ class LedgerRepository {
   // A partner's entries recorded in [from, until) (Unix seconds), in ledger order.
   virtual std::vector<LedgerEntry> entries_recorded(const std::string& partner_id, std::int64_t from,
                                                     std::int64_t until) = 0;
+  // The webhook events of a partner's entries after `after_sequence`, in ledger order.
+  virtual std::vector<WebhookEvent> webhook_events(const std::string& partner_id, std::int64_t after_sequence,
+                                                   std::size_t limit) = 0;
   // A partner's entries after `after_sequence`, in ledger order.
   virtual store::Page<LedgerEntry, std::int64_t> list_entries(const std::string& partner_id,
                                                               std::int64_t after_sequence, std::size_t limit) = 0;

@@ -46,6 +46,19 @@ const RowMapper<OrderOutcome> kOutcomes("order_outcomes", {
                                                               column("occurred_at_ms", &OrderOutcome::occurred_at_ms),
                                                               column("recorded_at", &OrderOutcome::recorded_at),
                                                           });
+const RowMapper<WebhookEvent> kEvents("webhook_events", {
+                                                            column("id", &WebhookEvent::id),
+                                                            column("partner_id", &WebhookEvent::partner_id),
+                                                            column("type", &WebhookEvent::type),
+                                                            column("entry_sequence", &WebhookEvent::entry_sequence),
+                                                            column("created_at", &WebhookEvent::created_at),
+                                                        });
+
+// "msg_" and 32 hex digits of random: a webhook-id no one can guess or collide with.
+std::string new_event_id() {
+  const auto id = store::new_resource_id(store::ResourceKind::settlement_entry);
+  return "msg_" + id.substr(4);
+}
 }  // namespace
 
 WriteResult SqliteLedgerRepository::settle(const OrderOutcome& outcome, std::vector<LedgerEntry>& entries) {
@@ -60,6 +73,9 @@ WriteResult SqliteLedgerRepository::settle(const OrderOutcome& outcome, std::vec
     kEntries.bind(st, e);
     st.step();
     e.sequence = db_.last_insert_rowid();
+    Statement event(db_.handle(), kEvents.insert());
+    kEvents.bind(event, {new_event_id(), e.partner_id, std::string(to_string(e.type)), *e.sequence, e.recorded_at});
+    event.step();
   }
   tx.commit();
   return WriteResult::ok;
@@ -90,6 +106,15 @@ std::int64_t SqliteLedgerRepository::contract_earned(const std::string& contract
   st.bind(":contract", contract_id).bind(":from", from_ms).bind(":until", until_ms);
   st.step();
   return st.int64(0);
+}
+
+std::vector<WebhookEvent> SqliteLedgerRepository::webhook_events(const std::string& partner_id,
+                                                                 std::int64_t after_sequence, std::size_t limit) {
+  auto held = db_.lock();
+  Statement st(db_.handle(), kEvents.select("WHERE partner_id = :partner AND entry_sequence > :after "
+                                            "ORDER BY entry_sequence LIMIT :limit"));
+  st.bind(":partner", partner_id).bind(":after", after_sequence).bind(":limit", static_cast<std::int64_t>(limit));
+  return kEvents.read_all(st);
 }
 
 std::vector<LedgerEntry> SqliteLedgerRepository::entries_recorded(const std::string& partner_id, std::int64_t from,

@@ -13,8 +13,8 @@ namespace {
 
 constexpr std::string_view kPrefix = "whsec_";
 
-std::vector<std::uint8_t> hmac_sha256(const std::vector<std::uint8_t>& key, std::string_view id,
-                                      std::int64_t timestamp, std::string_view body) {
+std::vector<std::uint8_t> hmac_sha256(const std::vector<std::uint8_t>& key, std::string_view id, std::int64_t timestamp,
+                                      std::string_view body) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
   crypto_auth_hmacsha256_state state;
   crypto_auth_hmacsha256_init(&state, key.data(), key.size());
@@ -43,9 +43,7 @@ std::optional<WebhookSecret> WebhookSecret::parse(std::string_view text) {
   return WebhookSecret(std::move(*key));
 }
 
-std::string WebhookSecret::to_string() const {
-  return std::string(kPrefix) + base64_encode(key_.data(), key_.size());
-}
+std::string WebhookSecret::to_string() const { return std::string(kPrefix) + base64_encode(key_.data(), key_.size()); }
 
 std::string webhook_signature_v1(const WebhookSecret& secret, std::string_view id, std::int64_t timestamp,
                                  std::string_view body) {

@@ -34,8 +34,7 @@ TEST(StandardWebhooks, VerifiesWithAnySecretInForceAndRefusesTampering) {
             WebhookVerdict::bad_signature);
   EXPECT_EQ(verify_webhook({old_secret}, kId, "1614265330", R"({"test": 2432232315})", header, now),
             WebhookVerdict::bad_signature);
-  EXPECT_EQ(verify_webhook({old_secret}, "msg_other", "1614265330", kBody, header, now),
-            WebhookVerdict::bad_signature);
+  EXPECT_EQ(verify_webhook({old_secret}, "msg_other", "1614265330", kBody, header, now), WebhookVerdict::bad_signature);
   EXPECT_EQ(verify_webhook({old_secret}, kId, "1614265331", kBody, header, now), WebhookVerdict::bad_signature);
   // Replayed long after, or from the future: refused whatever the signature.
   EXPECT_EQ(verify_webhook({old_secret}, kId, "1614265330", kBody, header, kTimestamp + 301),

@@ -114,6 +114,12 @@ TEST_F(Settlement, AnAttributedOrderEarnsTheContractsCommissionOnce) {
   EXPECT_TRUE(again.entries.empty());
   EXPECT_EQ(again.outcome.outcome, "earned");
   EXPECT_EQ(ledger_total("acme"), 320);
+  // The entry's callback went into the outbox with it, once.
+  const auto events = records_->settlement_ledger.webhook_events("acme", 0, 10);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, "settlement.earned");
+  EXPECT_EQ(events[0].entry_sequence, *e.sequence);
+  EXPECT_EQ(events[0].id.substr(0, 4), "msg_");
 }
 
 TEST_F(Settlement, OrdersWithoutATouchOrAContractEarnNothingAndAreSettledOnce) {
@@ -195,8 +201,9 @@ TEST_F(Settlement, TheStoreRefusesToChangeOrRemoveLedgerEntries) {
   service_->on_conversion(order(7, "ORD-7", 100, at));
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-  for (const char* sql : {"UPDATE ledger_entries SET amount_fen = 99999", "DELETE FROM ledger_entries",
-                          "DELETE FROM order_outcomes", "UPDATE contracts SET cpa_fen = 1"}) {
+  for (const char* sql :
+       {"UPDATE ledger_entries SET amount_fen = 99999", "DELETE FROM ledger_entries", "DELETE FROM order_outcomes",
+        "UPDATE contracts SET cpa_fen = 1", "DELETE FROM webhook_events"}) {
     char* error = nullptr;
     EXPECT_NE(sqlite3_exec(db, sql, nullptr, nullptr, &error), SQLITE_OK) << sql;
     sqlite3_free(error);
@@ -250,6 +257,9 @@ TEST_F(Settlement, RandomStreamsAddUpAndNoOrderIsSettledTwice) {
   for (const auto& e : records_->settlement_ledger.list_entries("acme", 0, 100000).items)
     if (e.type != EntryType::reversed) ++settlements[e.order_id];
   for (const auto& [order_id, n] : settlements) EXPECT_EQ(n, 1) << order_id;
+  // Every entry has exactly one callback waiting in the outbox.
+  EXPECT_EQ(records_->settlement_ledger.webhook_events("acme", 0, 100000).size(),
+            records_->settlement_ledger.list_entries("acme", 0, 100000).items.size());
   EXPECT_EQ(month_earned, 40'000) << "the stream is long enough to reach the cap";
   EXPECT_GT(reversals, 10);
   EXPECT_GT(repeats, 100);

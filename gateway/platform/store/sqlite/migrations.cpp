@@ -273,6 +273,22 @@ const char* const kMigrations[] = {
       CREATE TRIGGER order_outcomes_no_delete BEFORE DELETE ON order_outcomes
         BEGIN SELECT RAISE(ABORT, 'order_outcomes is append-only'); END;
     )sql",
+    // 9: the webhook outbox: one event per ledger entry, written in the entry's transaction, so
+    // an entry is never recorded without the callback that tells its partner (and never twice)
+    R"sql(
+      CREATE TABLE webhook_events (
+        id             TEXT PRIMARY KEY,
+        partner_id     TEXT NOT NULL,
+        type           TEXT NOT NULL,
+        entry_sequence INTEGER NOT NULL UNIQUE REFERENCES ledger_entries(sequence),
+        created_at     INTEGER NOT NULL
+      );
+      CREATE INDEX webhook_events_by_partner ON webhook_events(partner_id, created_at);
+      CREATE TRIGGER webhook_events_no_update BEFORE UPDATE ON webhook_events
+        BEGIN SELECT RAISE(ABORT, 'webhook_events is append-only'); END;
+      CREATE TRIGGER webhook_events_no_delete BEFORE DELETE ON webhook_events
+        BEGIN SELECT RAISE(ABORT, 'webhook_events is append-only'); END;
+    )sql",
 };
 
 }  // namespace
