@@ -41,6 +41,7 @@
 #include "admin/contracts_api.hpp"
 #include "settlement/settlement_service.hpp"
 #include "settlement/settlements_api.hpp"
+#include "webhooks/webhooks_api.hpp"
 #include "settlement/touch_feed.hpp"
 #include "policy/frequency_caps.hpp"
 #include "tokens/partner_token.hpp"
@@ -435,6 +436,8 @@ void follow_conversions(Parts& p, const deliveries::PolicySource& policies) {
       }},
       options);
   settlement::register_settlement_routes(p.partner_plane, {p.records->settlement_ledger, *p.tokenizer, p.clock});
+  webhooks::register_webhook_routes(p.partner_plane,
+                                    {p.records->webhook_endpoints, p.config.webhooks.allow_loopback, p.clock});
 }
 
 // Admin plane: bearer token, then the registry, policies, usage, privacy, subscribers.

@@ -302,6 +302,22 @@ void read_deliveries(const Reader& r, const YAML::Node& root, const std::string&
   }
 }
 
+// Callbacks: only development may allow loopback receivers.
+void read_webhooks(const Reader& r, const YAML::Node& root, const std::string& /*base_dir*/, GatewayConfig& c) {
+  if (auto n = root["webhooks"]) {
+    r.only_keys(n, "webhooks", {"development"});
+    if (auto dev = n["development"]) {
+      r.only_keys(dev, "webhooks.development", {"allow_loopback"});
+      if (dev["allow_loopback"])
+        c.webhooks.allow_loopback = r.boolean(dev["allow_loopback"], "webhooks.development.allow_loopback");
+      if (c.webhooks.allow_loopback && !c.tls.certificate_chain.empty())
+        r.fail(dev["allow_loopback"],
+               "webhooks.development.allow_loopback is for development: a gateway with a configured certificate "
+               "(tls.certificate_chain) calls public receivers only");
+    }
+  }
+}
+
 // Memory trimming and logging.
 void read_memory_and_log(const Reader& r, const YAML::Node& root, const std::string& /*base_dir*/, GatewayConfig& c) {
   if (auto n = root["memory"]) {
@@ -338,13 +354,14 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
   }
   r.only_keys(root, "the configuration",
               {"partner_plane", "admin_plane", "data_dir", "tls", "limits", "threads", "drain_timeout_ms", "auth",
-               "policies", "counters", "engine", "deliveries", "log", "memory"});
+               "policies", "counters", "engine", "deliveries", "webhooks", "log", "memory"});
   read_planes(r, root, base_dir, c);
   if (auto n = root["data_dir"]) c.data_dir = r.string(n, "data_dir");
   c.data_dir = resolve(base_dir, c.data_dir);
   for (auto read : {read_tls, read_limits, read_threads_and_auth, read_policies}) read(r, root, base_dir, c);
   c.policies_dir = resolve(base_dir, c.policies_dir);
-  for (auto read : {read_counters, read_engine, read_deliveries, read_memory_and_log}) read(r, root, base_dir, c);
+  for (auto read : {read_counters, read_engine, read_deliveries, read_webhooks, read_memory_and_log})
+    read(r, root, base_dir, c);
   return c;
 }
 

@@ -67,6 +67,12 @@ struct DeliveriesConfig {
   std::size_t batch_size = 10000;
 };
 
+// Partners' callbacks. Loopback receivers (and plain http) are for development only: a
+// gateway with a configured certificate refuses to start with them allowed.
+struct WebhooksConfig {
+  bool allow_loopback = false;  // webhooks.development.allow_loopback
+};
+
 struct GatewayConfig {
   Endpoint partner_listen{"127.0.0.1", 8443};
   Endpoint admin_listen{"127.0.0.1", 9443};
@@ -84,6 +90,7 @@ struct GatewayConfig {
   CountersConfig counters;
   EngineConfig engine;
   DeliveriesConfig deliveries;
+  WebhooksConfig webhooks;
   std::string log_level = "info";
   bool access_log = true;
 };

@@ -57,7 +57,7 @@ AddressClass classify_v6(const in6_addr& a) {
   if (IN6_IS_ADDR_LOOPBACK(&a)) return AddressClass::loopback;
   if (b[0] == 0xff) return AddressClass::multicast;
   if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return AddressClass::link_local;
-  if ((b[0] & 0xfe) == 0xfc) return AddressClass::private_use;                       // fc00::/7
+  if ((b[0] & 0xfe) == 0xfc) return AddressClass::private_use;                                      // fc00::/7
   if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) return AddressClass::reserved;  // 2001:db8::/32
   if ((b[0] & 0xe0) != 0x20) return AddressClass::reserved;  // outside 2000::/3, the global unicast space
   return AddressClass::global;
@@ -135,7 +135,8 @@ std::optional<OutboundUrl> parse_outbound_url(std::string_view url, bool allow_h
   auto authority = rest.substr(0, end);
   const auto path = end == std::string_view::npos ? std::string_view() : rest.substr(end);
   if (path.find('#') != std::string_view::npos) return why = "must not have a fragment", std::nullopt;
-  if (authority.find('@') != std::string_view::npos) return why = "must not carry a user name or password", std::nullopt;
+  if (authority.find('@') != std::string_view::npos)
+    return why = "must not carry a user name or password", std::nullopt;
   std::string_view port;
   if (!authority.empty() && authority.front() == '[') {
     const auto close = authority.find(']');
@@ -154,7 +155,8 @@ std::optional<OutboundUrl> parse_outbound_url(std::string_view url, bool allow_h
       return why = "has an invalid port", std::nullopt;
     u.port = static_cast<unsigned short>(value);
   }
-  if (u.host.empty() || u.host.find_first_of(" \t\r\n%") != std::string::npos) return why = "has no valid host", std::nullopt;
+  if (u.host.empty() || u.host.find_first_of(" \t\r\n%") != std::string::npos)
+    return why = "has no valid host", std::nullopt;
   if (!path.empty()) u.target = path.front() == '/' ? std::string(path) : "/" + std::string(path);
   return u;
 }

@@ -15,6 +15,7 @@ std::string_view prefix_of(ResourceKind kind) {
     case ResourceKind::trigger: return "trg_";
     case ResourceKind::contract: return "ctr_";
     case ResourceKind::settlement_entry: return "stl_";
+    case ResourceKind::webhook_endpoint: return "whe_";
   }
   return "";
 }

@@ -7,9 +7,9 @@
 
 namespace octopus::store {
 
-enum class ResourceKind { audience, offer, delivery, trigger, contract, settlement_entry };
+enum class ResourceKind { audience, offer, delivery, trigger, contract, settlement_entry, webhook_endpoint };
 
-std::string_view prefix_of(ResourceKind kind);  // "aud_", "ofr_", "dlv_", "trg_", "ctr_", "stl_"
+std::string_view prefix_of(ResourceKind kind);  // "aud_", "ofr_", "dlv_", "trg_", "ctr_", "stl_", "whe_"
 
 std::string new_resource_id(ResourceKind kind);
 

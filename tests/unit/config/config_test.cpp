@@ -67,6 +67,18 @@ TEST(Config, ACertificateNeedsThePublicAuthorityAndItMustBeHostAndPort) {
         << bad;
 }
 
+TEST(Config, LoopbackWebhookReceiversAreForDevelopmentOnly) {
+  EXPECT_FALSE(parse_config("", "gw.yaml", "/etc/octopus").webhooks.allow_loopback);
+  EXPECT_TRUE(parse_config("webhooks: {development: {allow_loopback: true}}\n", "gw.yaml", "/etc/octopus")
+                  .webhooks.allow_loopback);
+  EXPECT_NE(error_of("tls: {certificate_chain: c.pem, private_key: k.pem}\n"
+                     "auth: {public_authority: api.example.com}\n"
+                     "webhooks: {development: {allow_loopback: true}}\n")
+                .find("gw.yaml:3: webhooks.development.allow_loopback is for development"),
+            std::string::npos);
+  EXPECT_NE(error_of("webhooks: {loopback: true}\n").find("webhooks"), std::string::npos);
+}
+
 TEST(Config, RefusesMistakesWithFileAndLine) {
   EXPECT_EQ(error_of("partner_plane:\n  listen: 127.0.0.1:8443\n  lisen: x\n"),
             "gw.yaml:3: unknown key 'lisen' in partner_plane (expected one of: listen)");

@@ -15,9 +15,9 @@ TEST(OutboundUrl, ParsesHttpsUrlsAndRefusesTheRest) {
   EXPECT_EQ(u->target, "/octopus/callbacks?v=1");
   EXPECT_EQ(parse_outbound_url("https://[2001:db8::1]/x", false, why)->host, "2001:db8::1");
   EXPECT_EQ(parse_outbound_url("https://acme.example", false, why)->target, "/");
-  for (const char* bad : {"http://acme.example/", "ftp://acme.example/", "acme.example/hook", "https://user:pw@acme.example/",
-                          "https://acme.example/#frag", "https://acme.example:0/", "https://acme.example:70000/",
-                          "https://:443/", "https://[::1/", "https://acme example/"}) {
+  for (const char* bad : {"http://acme.example/", "ftp://acme.example/", "acme.example/hook",
+                          "https://user:pw@acme.example/", "https://acme.example/#frag", "https://acme.example:0/",
+                          "https://acme.example:70000/", "https://:443/", "https://[::1/", "https://acme example/"}) {
     EXPECT_FALSE(parse_outbound_url(bad, false, why)) << bad;
     EXPECT_FALSE(why.empty()) << bad;
   }

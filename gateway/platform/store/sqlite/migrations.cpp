@@ -289,6 +289,24 @@ const char* const kMigrations[] = {
       CREATE TRIGGER webhook_events_no_delete BEFORE DELETE ON webhook_events
         BEGIN SELECT RAISE(ABORT, 'webhook_events is append-only'); END;
     )sql",
+    // 10: partners' webhook endpoints, each with its signing secret (and the previous one
+    // while a rotation overlaps)
+    R"sql(
+      CREATE TABLE webhook_endpoints (
+        id                    TEXT PRIMARY KEY,
+        partner_id            TEXT NOT NULL REFERENCES partners(id),
+        url                   TEXT NOT NULL,
+        event_types           TEXT NOT NULL,
+        payload_version       TEXT NOT NULL,
+        secret                TEXT NOT NULL,
+        previous_secret       TEXT NOT NULL DEFAULT '',
+        previous_secret_until INTEGER NOT NULL DEFAULT 0,
+        status                TEXT NOT NULL CHECK (status IN ('active','deleted')),
+        created_at            INTEGER NOT NULL,
+        updated_at            INTEGER NOT NULL
+      );
+      CREATE INDEX webhook_endpoints_by_partner ON webhook_endpoints(partner_id, id);
+    )sql",
 };
 
 }  // namespace

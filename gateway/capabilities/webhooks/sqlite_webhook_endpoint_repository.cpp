@@ -1,0 +1,79 @@
+#include "webhooks/sqlite_webhook_endpoint_repository.hpp"
+
+#include "store/sqlite/row_mapper.hpp"
+
+namespace octopus::webhooks {
+
+using store::WriteResult;
+using store::sqlite::column;
+using store::sqlite::RowMapper;
+using store::sqlite::Statement;
+
+namespace {
+const RowMapper<WebhookEndpoint> kEndpoints(
+    "webhook_endpoints", {
+                             column("id", &WebhookEndpoint::id),
+                             column("partner_id", &WebhookEndpoint::partner_id),
+                             column("url", &WebhookEndpoint::url),
+                             column("event_types", &WebhookEndpoint::event_types),
+                             column("payload_version", &WebhookEndpoint::payload_version),
+                             column("secret", &WebhookEndpoint::secret),
+                             column("previous_secret", &WebhookEndpoint::previous_secret),
+                             column("previous_secret_until", &WebhookEndpoint::previous_secret_until),
+                             column("status", &WebhookEndpoint::status),
+                             column("created_at", &WebhookEndpoint::created_at),
+                             column("updated_at", &WebhookEndpoint::updated_at),
+                         });
+}  // namespace
+
+WriteResult SqliteWebhookEndpointRepository::create_endpoint(const WebhookEndpoint& e) {
+  auto held = db_.lock();
+  Statement st(db_.handle(), kEndpoints.insert());
+  kEndpoints.bind(st, e);
+  return st.exec_unique() ? WriteResult::ok : WriteResult::conflict;
+}
+
+std::optional<WebhookEndpoint> SqliteWebhookEndpointRepository::get_endpoint(const std::string& partner_id,
+                                                                             const std::string& id) {
+  auto held = db_.lock();
+  Statement st(db_.handle(), kEndpoints.select("WHERE id = :id AND partner_id = :partner AND status = 'active'"));
+  st.bind(":id", id).bind(":partner", partner_id);
+  if (!st.step()) return std::nullopt;
+  return kEndpoints.read(st);
+}
+
+WebhookEndpointPage SqliteWebhookEndpointRepository::list_endpoints(const std::string& partner_id,
+                                                                    const std::optional<std::string>& after,
+                                                                    std::size_t limit) {
+  auto held = db_.lock();
+  Statement st(db_.handle(), kEndpoints.select("WHERE partner_id = :partner AND status = 'active' AND id > :after "
+                                               "ORDER BY id LIMIT :limit"));
+  st.bind(":partner", partner_id).bind(":after", after.value_or(std::string()));
+  st.bind(":limit", static_cast<std::int64_t>(limit + 1));
+  return kEndpoints.read_page(st, limit);
+}
+
+WriteResult SqliteWebhookEndpointRepository::delete_endpoint(const std::string& partner_id, const std::string& id,
+                                                             std::int64_t now) {
+  auto held = db_.lock();
+  Statement st(db_.handle(), "UPDATE webhook_endpoints SET status = 'deleted', updated_at = :now "
+                             "WHERE id = :id AND partner_id = :partner AND status = 'active'");
+  st.bind(":now", now).bind(":id", id).bind(":partner", partner_id);
+  st.step();
+  return db_.changes() == 1 ? WriteResult::ok : WriteResult::not_found;
+}
+
+WriteResult SqliteWebhookEndpointRepository::rotate_secret(const std::string& partner_id, const std::string& id,
+                                                           const std::string& secret, std::int64_t previous_until,
+                                                           std::int64_t now) {
+  auto held = db_.lock();
+  Statement st(db_.handle(),
+               "UPDATE webhook_endpoints SET previous_secret = secret, previous_secret_until = :until, "
+               "secret = :secret, updated_at = :now WHERE id = :id AND partner_id = :partner AND status = 'active'");
+  st.bind(":until", previous_until).bind(":secret", secret).bind(":now", now);
+  st.bind(":id", id).bind(":partner", partner_id);
+  st.step();
+  return db_.changes() == 1 ? WriteResult::ok : WriteResult::not_found;
+}
+
+}  // namespace octopus::webhooks
