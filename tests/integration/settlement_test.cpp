@@ -3,7 +3,8 @@
 // ledger entry the partner reads under its own token for the subscriber — once, whatever
 // the stream repeats. The operator's contracts are checked and audited.
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
+
+#include "sha256_hex.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -25,19 +26,6 @@ using octopus::testing::PolicyDir;
 using octopus::testing::problem_slug;
 
 namespace {
-
-std::string sha256_hex(const std::string& text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
-  std::string hex;
-  char two[3];
-  for (unsigned int i = 0; i < size; ++i) {
-    std::snprintf(two, sizeof two, "%02x", digest[i]);
-    hex += two;
-  }
-  return hex;
-}
 
 class SettlementApi : public ::testing::Test {
  protected:
@@ -183,7 +171,7 @@ TEST_F(SettlementApi, AnOrderAfterADeliveredMessageIsSettledOnceToThePartnerThat
   std::string lines;
   for (const auto& e : after)
     lines += e["id"].get<std::string>() + ":" + std::to_string(e["amount_fen"].get<int>()) + "\n";
-  EXPECT_EQ(st["digest"]["value"], sha256_hex(lines));
+  EXPECT_EQ(st["digest"]["value"], octopus::testing::sha256_hex(lines));
   const auto csv = gw.partner("GET", "/v1/settlement-statements/" + month, acme, "", {}, {{"Accept", "text/csv"}});
   EXPECT_EQ(csv.status, 200);
   EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n'), 5) << csv.body;  // a header and four entries

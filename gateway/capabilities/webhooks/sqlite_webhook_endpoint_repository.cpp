@@ -10,20 +10,21 @@ using store::sqlite::RowMapper;
 using store::sqlite::Statement;
 
 namespace {
-const RowMapper<WebhookEndpoint> kEndpoints(
-    "webhook_endpoints", {
-                             column("id", &WebhookEndpoint::id),
-                             column("partner_id", &WebhookEndpoint::partner_id),
-                             column("url", &WebhookEndpoint::url),
-                             column("event_types", &WebhookEndpoint::event_types),
-                             column("payload_version", &WebhookEndpoint::payload_version),
-                             column("secret", &WebhookEndpoint::secret),
-                             column("previous_secret", &WebhookEndpoint::previous_secret),
-                             column("previous_secret_until", &WebhookEndpoint::previous_secret_until),
-                             column("status", &WebhookEndpoint::status),
-                             column("created_at", &WebhookEndpoint::created_at),
-                             column("updated_at", &WebhookEndpoint::updated_at),
-                         });
+const RowMapper<WebhookEndpoint> kEndpoints("webhook_endpoints",
+                                            {
+                                                column("id", &WebhookEndpoint::id),
+                                                column("partner_id", &WebhookEndpoint::partner_id),
+                                                column("url", &WebhookEndpoint::url),
+                                                column("event_types", &WebhookEndpoint::event_types),
+                                                column("payload_version", &WebhookEndpoint::payload_version),
+                                                column("secret", &WebhookEndpoint::secret),
+                                                column("previous_secret", &WebhookEndpoint::previous_secret),
+                                                column("previous_secret_until",
+                                                       &WebhookEndpoint::previous_secret_until),
+                                                column("status", &WebhookEndpoint::status),
+                                                column("created_at", &WebhookEndpoint::created_at),
+                                                column("updated_at", &WebhookEndpoint::updated_at),
+                                            });
 }  // namespace
 
 WriteResult SqliteWebhookEndpointRepository::create_endpoint(const WebhookEndpoint& e) {
@@ -56,8 +57,9 @@ WebhookEndpointPage SqliteWebhookEndpointRepository::list_endpoints(const std::s
 WriteResult SqliteWebhookEndpointRepository::delete_endpoint(const std::string& partner_id, const std::string& id,
                                                              std::int64_t now) {
   auto held = db_.lock();
-  Statement st(db_.handle(), "UPDATE webhook_endpoints SET status = 'deleted', updated_at = :now "
-                             "WHERE id = :id AND partner_id = :partner AND status = 'active'");
+  Statement st(db_.handle(),
+               "UPDATE webhook_endpoints SET status = 'deleted', updated_at = :now "
+               "WHERE id = :id AND partner_id = :partner AND status = 'active'");
   st.bind(":now", now).bind(":id", id).bind(":partner", partner_id);
   st.step();
   return db_.changes() == 1 ? WriteResult::ok : WriteResult::not_found;

@@ -79,14 +79,14 @@ class WebhookHandlers {
         store::WriteResult::ok)
       return http::not_owned(ctx, "webhook endpoint");
     return http::make_json(
-        200, {{"id", e->id}, {"secret", secret}, {"previous_secret_expires_at", http::rfc3339(now + kRotationOverlap)}});
+        200,
+        {{"id", e->id}, {"secret", secret}, {"previous_secret_expires_at", http::rfc3339(now + kRotationOverlap)}});
   }
 
  private:
   http::Step<WebhookEndpoint> owned(http::RequestContext& ctx) {
-    return http::owned(ctx, "webhook endpoint", is_endpoint_id, [&](const std::string& id) {
-      return deps_.endpoints.get_endpoint(ctx.principal->id, id);
-    });
+    return http::owned(ctx, "webhook endpoint", is_endpoint_id,
+                       [&](const std::string& id) { return deps_.endpoints.get_endpoint(ctx.principal->id, id); });
   }
 
   // A URL the gateway will not call: not https, or a host with any non-public address.

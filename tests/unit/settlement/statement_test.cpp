@@ -2,9 +2,9 @@
 // recompute independently (here with OpenSSL, not the gateway's libsodium).
 #include "settlement/statement.hpp"
 
-#include <openssl/evp.h>
-
 #include <gtest/gtest.h>
+
+#include "sha256_hex.hpp"
 
 namespace octopus::settlement {
 namespace {
@@ -16,19 +16,6 @@ LedgerEntry entry(const std::string& id, EntryType type, std::int64_t fen, const
   e.amount_fen = fen;
   e.product_code = product;
   return e;
-}
-
-std::string openssl_sha256_hex(const std::string& text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
-  std::string hex;
-  char two[3];
-  for (unsigned int i = 0; i < size; ++i) {
-    std::snprintf(two, sizeof two, "%02x", digest[i]);
-    hex += two;
-  }
-  return hex;
 }
 
 TEST(Statement, TotalsAreTheSumsOfTheEntriesByTypeAndProduct) {
@@ -51,8 +38,8 @@ TEST(Statement, TotalsAreTheSumsOfTheEntriesByTypeAndProduct) {
 TEST(Statement, TheDigestIsSha256OverIdAndAmountLinesInLedgerOrder) {
   const std::vector<LedgerEntry> entries{entry("stl_a", EntryType::earned, 320, "P"),
                                          entry("stl_b", EntryType::reversed, -320, "P")};
-  EXPECT_EQ(statement_digest(entries), openssl_sha256_hex("stl_a:320\nstl_b:-320\n"));
-  EXPECT_EQ(statement_digest({}), openssl_sha256_hex(""));
+  EXPECT_EQ(statement_digest(entries), octopus::testing::sha256_hex("stl_a:320\nstl_b:-320\n"));
+  EXPECT_EQ(statement_digest({}), octopus::testing::sha256_hex(""));
   // Order matters: a partner missing or reordering an entry gets another digest.
   EXPECT_NE(statement_digest({entries[1], entries[0]}), statement_digest(entries));
   EXPECT_NE(statement_digest({entries[0]}), statement_digest(entries));
