@@ -178,6 +178,12 @@ TEST_F(SettlementApi, AnOrderAfterADeliveredMessageIsSettledOnceToThePartnerThat
   EXPECT_NE(csv.body.find(after[2]["id"].get<std::string>() + ",settlement.reversed,-320,CNY,ORD-1"),
             std::string::npos);
   EXPECT_EQ(gw.partner("GET", "/v1/settlement-statements/2026-13", acme).status, 404);
+  // The operator's view: what acme is owed, and how every order ended.
+  const auto summary = json::parse(gw.admin("GET", "/admin/v1/settlement/summary").body);
+  ASSERT_EQ(summary["partners"].size(), 1u) << summary;
+  EXPECT_EQ(summary["partners"][0]["partner_id"], "acme");
+  EXPECT_EQ(summary["partners"][0]["net_fen"], 75);
+  EXPECT_EQ(summary["order_outcomes"], json({{"earned", 3}, {"unattributed", 1}, {"reversed", 1}}));
   // An order must say what it cost.
   const auto no_amount =
       gw.admin("POST", "/admin/v1/conversions",

@@ -39,6 +39,7 @@
 #include "deliveries/opt_out.hpp"
 #include "events/stream_follower.hpp"
 #include "admin/contracts_api.hpp"
+#include "admin/settlement_summary_api.hpp"
 #include "settlement/settlement_service.hpp"
 #include "settlement/settlements_api.hpp"
 #include "webhooks/webhooks_api.hpp"
@@ -321,6 +322,7 @@ void add_targeting(Parts& p, const tokens::MasterKey& master_key) {
   admin::register_contract_routes(
       p.admin_plane, {p.records->partners, p.records->contracts, p.records->audit, *p.engine, c.engine.timeout,
                       [registry = p.policies.get()] { return registry->current(); }, p.clock});
+  admin::register_settlement_summary_route(p.admin_plane, p.records->settlement_ledger);
 }
 
 // The week's messages decide today's and this week's caps; triggers' messages as far back

@@ -5,6 +5,7 @@
 // in one transaction.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,6 +64,13 @@ struct OrderOutcome {
   std::int64_t recorded_at = 0;
 };
 
+// What the operator owes one partner over the whole ledger.
+struct PartnerTotals {
+  std::string partner_id;
+  std::int64_t earned_fen = 0, reversed_fen = 0;
+  std::size_t entries = 0, capped_entries = 0;
+};
+
 class LedgerRepository {
  public:
   virtual ~LedgerRepository() = default;
@@ -83,6 +91,10 @@ class LedgerRepository {
   // The webhook events of a partner's entries after `after_sequence`, in ledger order.
   virtual std::vector<WebhookEvent> webhook_events(const std::string& partner_id, std::int64_t after_sequence,
                                                    std::size_t limit) = 0;
+  // Totals per partner (those with entries), by partner id.
+  virtual std::vector<PartnerTotals> partner_totals() = 0;
+  // How many order events ended in each outcome ("earned", "unattributed", ...).
+  virtual std::map<std::string, std::size_t> outcome_counts() = 0;
   // A partner's entries after `after_sequence`, in ledger order.
   virtual store::Page<LedgerEntry, std::int64_t> list_entries(const std::string& partner_id,
                                                               std::int64_t after_sequence, std::size_t limit) = 0;

@@ -108,6 +108,28 @@ std::int64_t SqliteLedgerRepository::contract_earned(const std::string& contract
   return st.int64(0);
 }
 
+std::vector<PartnerTotals> SqliteLedgerRepository::partner_totals() {
+  auto held = db_.lock();
+  Statement st(db_.handle(),
+               "SELECT partner_id, "
+               "COALESCE(SUM(CASE WHEN type = 'settlement.earned' THEN amount_fen END), 0), "
+               "COALESCE(SUM(CASE WHEN type = 'settlement.reversed' THEN amount_fen END), 0), "
+               "COUNT(*), SUM(type = 'settlement.capped') FROM ledger_entries GROUP BY partner_id ORDER BY partner_id");
+  std::vector<PartnerTotals> out;
+  while (st.step())
+    out.push_back({st.text(0), st.int64(1), st.int64(2), static_cast<std::size_t>(st.int64(3)),
+                   static_cast<std::size_t>(st.int64(4))});
+  return out;
+}
+
+std::map<std::string, std::size_t> SqliteLedgerRepository::outcome_counts() {
+  auto held = db_.lock();
+  Statement st(db_.handle(), "SELECT outcome, COUNT(*) FROM order_outcomes GROUP BY outcome");
+  std::map<std::string, std::size_t> out;
+  while (st.step()) out[st.text(0)] = static_cast<std::size_t>(st.int64(1));
+  return out;
+}
+
 std::vector<WebhookEvent> SqliteLedgerRepository::webhook_events(const std::string& partner_id,
                                                                  std::int64_t after_sequence, std::size_t limit) {
   auto held = db_.lock();

@@ -12,6 +12,8 @@ class SqliteLedgerRepository final : public LedgerRepository, store::sqlite::Sql
   std::optional<OrderOutcome> order_outcome(const std::string& order_id, OrderEvent event) override;
   std::vector<LedgerEntry> order_entries(const std::string& order_id) override;
   std::int64_t contract_earned(const std::string& contract_id, std::int64_t from_ms, std::int64_t until_ms) override;
+  std::vector<PartnerTotals> partner_totals() override;
+  std::map<std::string, std::size_t> outcome_counts() override;
   std::vector<WebhookEvent> webhook_events(const std::string& partner_id, std::int64_t after_sequence,
                                            std::size_t limit) override;
   std::vector<LedgerEntry> entries_recorded(const std::string& partner_id, std::int64_t from,
