@@ -36,7 +36,7 @@
 
 namespace octopus::deliveries {
 
-using PolicySource = std::function<std::shared_ptr<const policy::PolicySnapshot>()>;
+using PolicySource = policy::SnapshotSource;
 using Channels = std::array<Channel*, policy::kChannelCount>;  // by policy::Channel
 
 struct DeliveryRunnerOptions {

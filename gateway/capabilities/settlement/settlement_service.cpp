@@ -5,8 +5,8 @@
 
 namespace octopus::settlement {
 
-SettlementService::SettlementService(SettlementRecords records, const TouchIndex& touches, PolicySource policies,
-                                     SettlementOptions options, const Clock& clock)
+SettlementService::SettlementService(SettlementRecords records, const TouchIndex& touches,
+                                     policy::SnapshotSource policies, SettlementOptions options, const Clock& clock)
     : records_(records), touches_(touches), policies_(std::move(policies)), options_(options), clock_(clock) {}
 
 Settled SettlementService::on_conversion(const engine::Conversion& c) {

@@ -47,9 +47,7 @@ struct Settled {
 
 class SettlementService {
  public:
-  using PolicySource = std::function<std::shared_ptr<const policy::PolicySnapshot>()>;
-
-  SettlementService(SettlementRecords records, const TouchIndex& touches, PolicySource policies,
+  SettlementService(SettlementRecords records, const TouchIndex& touches, policy::SnapshotSource policies,
                     SettlementOptions options = {}, const Clock& clock = system_clock());
 
   // Throws std::invalid_argument for an order the arithmetic refuses (a negative amount),
@@ -64,7 +62,7 @@ class SettlementService {
 
   SettlementRecords records_;
   const TouchIndex& touches_;
-  PolicySource policies_;
+  policy::SnapshotSource policies_;
   SettlementOptions options_;
   const Clock& clock_;
   std::mutex mutex_;

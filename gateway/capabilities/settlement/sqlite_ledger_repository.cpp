@@ -53,12 +53,6 @@ const RowMapper<WebhookEvent> kEvents("webhook_events", {
                                                             column("entry_sequence", &WebhookEvent::entry_sequence),
                                                             column("created_at", &WebhookEvent::created_at),
                                                         });
-
-// "msg_" and 32 hex digits of random: a webhook-id no one can guess or collide with.
-std::string new_event_id() {
-  const auto id = store::new_resource_id(store::ResourceKind::settlement_entry);
-  return "msg_" + id.substr(4);
-}
 }  // namespace
 
 WriteResult SqliteLedgerRepository::settle(const OrderOutcome& outcome, std::vector<LedgerEntry>& entries) {
@@ -67,14 +61,17 @@ WriteResult SqliteLedgerRepository::settle(const OrderOutcome& outcome, std::vec
   Statement settled(db_.handle(), kOutcomes.insert());
   kOutcomes.bind(settled, outcome);
   if (!settled.exec_unique()) return WriteResult::conflict;  // this order's event was settled before
+  Statement entry(db_.handle(), kEntries.insert());
+  Statement event(db_.handle(), kEvents.insert());
   for (auto& e : entries) {
     e.sequence.reset();  // NULL: the store numbers it
-    Statement st(db_.handle(), kEntries.insert());
-    kEntries.bind(st, e);
-    st.step();
+    entry.reset();
+    kEntries.bind(entry, e);
+    entry.step();
     e.sequence = db_.last_insert_rowid();
-    Statement event(db_.handle(), kEvents.insert());
-    kEvents.bind(event, {new_event_id(), e.partner_id, std::string(to_string(e.type)), *e.sequence, e.recorded_at});
+    event.reset();
+    kEvents.bind(event, {store::new_resource_id(store::ResourceKind::webhook_event), e.partner_id,
+                         std::string(to_string(e.type)), *e.sequence, e.recorded_at});
     event.step();
   }
   tx.commit();
@@ -156,12 +153,7 @@ store::Page<LedgerEntry, std::int64_t> SqliteLedgerRepository::list_entries(cons
                                              "ORDER BY sequence LIMIT :limit"));
   st.bind(":partner", partner_id).bind(":after", after_sequence);
   st.bind(":limit", static_cast<std::int64_t>(limit + 1));
-  store::Page<LedgerEntry, std::int64_t> page{kEntries.read_all(st), std::nullopt};
-  if (page.items.size() > limit) {
-    page.items.pop_back();
-    page.next_after = page.items.back().sequence;
-  }
-  return page;
+  return kEntries.read_page<std::int64_t>(st, limit, [](const LedgerEntry& e) { return e.sequence.value_or(0); });
 }
 
 }  // namespace octopus::settlement

@@ -13,13 +13,8 @@ std::string statement_digest(const std::vector<LedgerEntry>& entries) {
   }
   unsigned char digest[crypto_hash_sha256_BYTES];
   crypto_hash_sha256_final(&state, digest);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char b : digest) {
-    hex.push_back(kHex[b >> 4]);
-    hex.push_back(kHex[b & 15]);
-  }
-  return hex;
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  return sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
 }
 
 Statement build_statement(std::string month, std::int64_t from, std::int64_t until,

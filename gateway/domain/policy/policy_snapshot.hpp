@@ -7,6 +7,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -198,5 +199,9 @@ struct PolicySnapshot {
   const QuotaPlan& plan_for(std::string_view partner_id) const;
   PlanChoice plan_choice(std::string_view partner_id) const;
 };
+
+// Where a long-lived component reads the policies in force (the registry's current
+// snapshot, or a fixed one in tests).
+using SnapshotSource = std::function<std::shared_ptr<const PolicySnapshot>()>;
 
 }  // namespace octopus::policy

@@ -21,7 +21,7 @@ struct ContractsApiDeps {
   audit::AuditRepository& audit;
   engine::Engine& engine;  // the product catalogue
   std::chrono::milliseconds engine_timeout;
-  std::function<std::shared_ptr<const policy::PolicySnapshot>()> policy;
+  policy::SnapshotSource policy;
   const Clock& clock = system_clock();
 };
 

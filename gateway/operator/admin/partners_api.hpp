@@ -25,7 +25,7 @@ struct PartnersApiDeps {
   const Clock& clock;
   // The policies in force: the tiers and categories a partner may have, and the version the
   // audit log records.
-  std::function<std::shared_ptr<const policy::PolicySnapshot>()> policy;
+  policy::SnapshotSource policy;
 };
 
 void register_partner_routes(http::Pipeline& admin_plane, PartnersApiDeps deps);

@@ -21,8 +21,6 @@ using json = nlohmann::json;
 
 [[noreturn]] void fail(const std::string& message) { throw std::runtime_error(message); }
 
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
 // ------------------------------------------------------------------------------------------
 // Schema lint: refuse what valijson would silently ignore or get wrong.
 
@@ -35,7 +33,7 @@ class SchemaLinter {
     if (!schema.is_object()) error(where, "a schema must be an object or a boolean");
     for (const auto& [key, value] : schema.items()) {
       const std::string at = child_pointer(where, key);
-      if (starts_with(key, "x-") || annotations().count(key)) continue;
+      if (key.starts_with("x-") || annotations().count(key)) continue;
       if (!lint_subschemas(key, value, at) && !lint_value_keyword(schema, key, value, at)) {
         error(at, "JSON Schema keyword '" + key +
                       "' is not supported (valijson implements draft 7; the spec must stay "
@@ -176,7 +174,7 @@ bool is_echo(const std::string& message) {
   static const std::vector<std::string> echoes{"Failed to validate against schema associated with property name",
                                                "Failed to validate item #",
                                                "Failed to validate against child schema #"};
-  return std::any_of(echoes.begin(), echoes.end(), [&](const std::string& e) { return starts_with(message, e); });
+  return std::any_of(echoes.begin(), echoes.end(), [&](const std::string& e) { return message.starts_with(e); });
 }
 
 }  // namespace

@@ -21,8 +21,6 @@ using json = nlohmann::json;
 
 [[noreturn]] void fail(const std::string& message) { throw std::runtime_error(message); }
 
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
 std::string join(const std::vector<std::string>& items, std::string_view sep) {
   std::string out;
   for (const auto& item : items) {
@@ -221,7 +219,7 @@ class RefResolver {
   json follow(const json& node, const json& ref, const std::string& where) {
     if (!ref.is_string()) fail(source_ + ": " + where + ": $ref must be a string");
     const std::string target = ref.get<std::string>();
-    if (target != "#" && !starts_with(target, "#/")) {
+    if (target != "#" && !target.starts_with("#/")) {
       fail(source_ + ": " + where + ": $ref '" + target +
            "' is not local ('#/...'); external references are not supported");
     }
@@ -248,7 +246,7 @@ class RefResolver {
     for (const auto& [key, value] : node.items()) {
       if (key == "$ref") continue;
       siblings[key] = value;
-      if (!annotation_siblings().count(key) && !starts_with(key, "x-")) only_annotations = false;
+      if (!annotation_siblings().count(key) && !key.starts_with("x-")) only_annotations = false;
     }
     if (siblings.empty()) return resolved;
     if (only_annotations && resolved.is_object()) {

@@ -17,8 +17,6 @@ namespace {
 
 using json = nlohmann::json;
 
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
 // The quoted name at the end of messages such as "Missing required property 'tier'.".
 std::string quoted_name(const std::string& message) {
   const auto close = message.rfind('\'');
@@ -110,41 +108,41 @@ std::string range_detail(const json* schema, const char* min, const char* max, c
 
 // anyOf / oneOf: no form (or more than one) matched.
 bool is_alternatives_failure(const std::string& message) {
-  return starts_with(message, "Failed to validate against any ") ||
-         starts_with(message, "Failed to validate against exactly one");
+  return message.starts_with("Failed to validate against any ") ||
+         message.starts_with("Failed to validate against exactly one");
 }
 
 std::string detail_for(const std::string& message, const json* schema) {
-  if (starts_with(message, "Value type not permitted")) return type_detail(keyword(schema, "type"));
-  if (starts_with(message, "Failed to match against any enum")) {
+  if (message.starts_with("Value type not permitted")) return type_detail(keyword(schema, "type"));
+  if (message.starts_with("Failed to match against any enum")) {
     const json* values = keyword(schema, "enum");
     return values ? "must be one of: " + list_of(*values, ", ") : "is not an allowed value";
   }
-  if (starts_with(message, "Failed to match expected value set by 'const'"))
+  if (message.starts_with("Failed to match expected value set by 'const'"))
     return "must be " + bound(keyword(schema, "const"));
-  if (starts_with(message, "Failed to match regex")) {
+  if (message.starts_with("Failed to match regex")) {
     const json* pattern = keyword(schema, "pattern");
     return pattern ? "must match the pattern " + pattern->get<std::string>() : "has the wrong form";
   }
-  if (starts_with(message, "String should be")) return range_detail(schema, "minLength", "maxLength", "characters");
-  if (starts_with(message, "Array should contain")) return range_detail(schema, "minItems", "maxItems", "items");
-  if (starts_with(message, "Object should have"))
+  if (message.starts_with("String should be")) return range_detail(schema, "minLength", "maxLength", "characters");
+  if (message.starts_with("Array should contain")) return range_detail(schema, "minItems", "maxItems", "items");
+  if (message.starts_with("Object should have"))
     return range_detail(schema, "minProperties", "maxProperties", "member(s)");
-  if (starts_with(message, "Expected number greater than or equal"))
+  if (message.starts_with("Expected number greater than or equal"))
     return "must be at least " + bound(keyword(schema, "minimum"));
-  if (starts_with(message, "Expected number greater than"))
+  if (message.starts_with("Expected number greater than"))
     return "must be greater than " + bound(keyword(schema, "exclusiveMinimum"));
-  if (starts_with(message, "Expected number less than or equal"))
+  if (message.starts_with("Expected number less than or equal"))
     return "must be at most " + bound(keyword(schema, "maximum"));
-  if (starts_with(message, "Expected number less than"))
+  if (message.starts_with("Expected number less than"))
     return "must be less than " + bound(keyword(schema, "exclusiveMaximum"));
-  if (starts_with(message, "String should be a valid date-time")) return "must be an RFC 3339 date-time";
+  if (message.starts_with("String should be a valid date-time")) return "must be an RFC 3339 date-time";
   if (is_alternatives_failure(message)) return "does not match any of its allowed forms";
   return message;
 }
 
 bool within(const std::string& pointer, const std::string& outer) {
-  return pointer == outer || starts_with(pointer, outer + "/");
+  return pointer == outer || pointer.starts_with(outer + "/");
 }
 
 }  // namespace
@@ -194,9 +192,9 @@ std::vector<FieldError> RequestBody::check(const json& body) const {
       return within(v.pointer, a) && !is_alternatives_failure(v.message);
     });
     if (inside_alternative) continue;
-    if (starts_with(v.message, "Missing required property")) {
+    if (v.message.starts_with("Missing required property")) {
       out.push_back({child_pointer(v.pointer, quoted_name(v.message)), "is required"});
-    } else if (starts_with(v.message, "Object contains a property that could not be validated")) {
+    } else if (v.message.starts_with("Object contains a property that could not be validated")) {
       unknown_members(body, schema_.definition(), v, out);
     } else if (v.message.find("uniqueness constraint") != std::string::npos) {
       out.push_back(repeated_item(v));

@@ -16,6 +16,7 @@ std::string_view prefix_of(ResourceKind kind) {
     case ResourceKind::contract: return "ctr_";
     case ResourceKind::settlement_entry: return "stl_";
     case ResourceKind::webhook_endpoint: return "whe_";
+    case ResourceKind::webhook_event: return "msg_";
   }
   return "";
 }

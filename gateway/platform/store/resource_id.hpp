@@ -7,9 +7,18 @@
 
 namespace octopus::store {
 
-enum class ResourceKind { audience, offer, delivery, trigger, contract, settlement_entry, webhook_endpoint };
+enum class ResourceKind {
+  audience,
+  offer,
+  delivery,
+  trigger,
+  contract,
+  settlement_entry,
+  webhook_endpoint,
+  webhook_event,
+};
 
-std::string_view prefix_of(ResourceKind kind);  // "aud_", "ofr_", "dlv_", "trg_", "ctr_", "stl_", "whe_"
+std::string_view prefix_of(ResourceKind kind);  // "aud_", "ofr_", "dlv_", "trg_", "ctr_", "stl_", "whe_", "msg_"
 
 std::string new_resource_id(ResourceKind kind);
 

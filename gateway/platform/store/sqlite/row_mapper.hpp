@@ -155,13 +155,15 @@ class RowMapper {
     return out;
   }
   // Reads up to `limit` rows of a query that asked for limit + 1: the extra row only says
-  // that a next page exists, which starts after the last row kept.
-  template <typename Cursor = std::string>
-  Page<Record, Cursor> read_page(Statement& st, std::size_t limit) const {
+  // that a next page exists, which starts after the last row kept (its `cursor_of`: the id
+  // unless told).
+  template <typename Cursor = std::string, typename CursorOf = Cursor (*)(const Record&)>
+  Page<Record, Cursor> read_page(
+      Statement& st, std::size_t limit, CursorOf cursor_of = [](const Record& r) -> Cursor { return r.id; }) const {
     Page<Record, Cursor> page{read_all(st), std::nullopt};
     if (page.items.size() > limit) {
       page.items.pop_back();
-      page.next_after = page.items.back().id;
+      page.next_after = cursor_of(page.items.back());
     }
     return page;
   }
