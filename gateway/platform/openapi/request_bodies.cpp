@@ -124,6 +124,7 @@ std::string detail_for(const std::string& message, const json* schema) {
     const json* pattern = keyword(schema, "pattern");
     return pattern ? "must match the pattern " + pattern->get<std::string>() : "has the wrong form";
   }
+  if (message.starts_with("String should be a valid date-time")) return "must be an RFC 3339 date-time";
   if (message.starts_with("String should be")) return range_detail(schema, "minLength", "maxLength", "characters");
   if (message.starts_with("Array should contain")) return range_detail(schema, "minItems", "maxItems", "items");
   if (message.starts_with("Object should have"))
@@ -136,7 +137,6 @@ std::string detail_for(const std::string& message, const json* schema) {
     return "must be at most " + bound(keyword(schema, "maximum"));
   if (message.starts_with("Expected number less than"))
     return "must be less than " + bound(keyword(schema, "exclusiveMaximum"));
-  if (message.starts_with("String should be a valid date-time")) return "must be an RFC 3339 date-time";
   if (is_alternatives_failure(message)) return "does not match any of its allowed forms";
   return message;
 }

@@ -46,6 +46,7 @@ components:
         size: {type: integer, minimum: 1, maximum: 9}
         name: {type: string, minLength: 1, maxLength: 4}
         tags: {type: array, uniqueItems: true, items: {type: string}}
+        when: {type: string, format: date-time}
         shape:
           oneOf:
             - {type: object, additionalProperties: false, required: [round], properties: {round: {type: boolean}}}
@@ -92,6 +93,11 @@ TEST(RequestBodies, DetailsSayWhatTheSchemaAllows) {
   EXPECT_EQ(detail_at(errors, "/name"), "must be 1-4 characters");
   EXPECT_EQ(detail_at(errors, "/tags/2"), "is listed twice");
   EXPECT_EQ(errors.size(), 5u);
+}
+
+TEST(RequestBodies, ADateTimeThatIsNotOneSaysSo) {
+  const auto errors = check({{"id", "abc"}, {"colour", "red"}, {"tags", json::array()}, {"when", "next tuesday"}});
+  EXPECT_EQ(detail_at(errors, "/when"), "must be an RFC 3339 date-time");
 }
 
 TEST(RequestBodies, AWrongTypeNamesTheTypeExpected) {
