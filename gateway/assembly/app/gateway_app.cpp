@@ -42,6 +42,9 @@
 #include "admin/settlement_summary_api.hpp"
 #include "settlement/settlement_service.hpp"
 #include "settlement/settlements_api.hpp"
+#include "webhooks/callback_signer.hpp"
+#include "webhooks/webhook_deliveries_api.hpp"
+#include "webhooks/webhook_dispatcher.hpp"
 #include "webhooks/webhooks_api.hpp"
 #include "settlement/touch_feed.hpp"
 #include "policy/frequency_caps.hpp"
@@ -102,6 +105,10 @@ struct GatewayApp::Parts {
   std::unique_ptr<deliveries::DeliveryRunner> delivery_runner;
   std::unique_ptr<triggers::TriggerRunner> trigger_runner;
   std::unique_ptr<events::EventFollower> event_follower;
+  // Partners' callbacks: the operator's v1a key and the dispatcher that sends the ledger's
+  // outbox (before the follower that settles into it, so it stops after it).
+  std::unique_ptr<webhooks::CallbackSigner> signer;
+  std::unique_ptr<webhooks::WebhookDispatcher> dispatcher;
   // The orders the engine reports, priced into the ledger.
   std::unique_ptr<settlement::SettlementService> settlement;
   std::unique_ptr<events::ConversionFollower> conversion_follower;
@@ -423,6 +430,7 @@ void follow_conversions(Parts& p, const deliveries::PolicySource& policies) {
   p.conversion_follower = std::make_unique<events::ConversionFollower>(
       *p.engine, p.records->stream_cursors,
       std::vector<events::ConversionListener>{[service = p.settlement.get(), touches = &p.touches, clock = &p.clock,
+                                               dispatcher = p.dispatcher.get(),
                                                pruned = std::int64_t{0}](const auto& batch) mutable {
         for (const auto& c : batch) {
           if (c.kind == engine::ConversionKind::order)
@@ -430,6 +438,7 @@ void follow_conversions(Parts& p, const deliveries::PolicySource& policies) {
           else
             service->on_cancellation({c.order_id, c.at_ms});
         }
+        dispatcher->wake();  // their callbacks go now, not at the next poll
         // Hourly, touches too old to bring an order are forgotten.
         const auto now = clock->unix_millis();
         if (now - pruned < 3'600'000) return;
@@ -438,8 +447,21 @@ void follow_conversions(Parts& p, const deliveries::PolicySource& policies) {
       }},
       options);
   settlement::register_settlement_routes(p.partner_plane, {p.records->settlement_ledger, *p.tokenizer, p.clock});
-  webhooks::register_webhook_routes(p.partner_plane,
-                                    {p.records->webhook_endpoints, p.config.webhooks.allow_loopback, p.clock});
+}
+
+// Partners' webhook endpoints and the dispatcher that sends them the ledger's outbox.
+void add_webhooks(Parts& p) {
+  auto& r = *p.records;
+  p.signer = std::make_unique<webhooks::CallbackSigner>(
+      webhooks::CallbackSigner::from_key_file(p.config.data_dir + "/webhook-signing.key"));
+  p.dispatcher = std::make_unique<webhooks::WebhookDispatcher>(
+      webhooks::DispatcherDeps{r.settlement_ledger, r.webhook_endpoints, r.webhook_deliveries, *p.tokenizer, *p.signer,
+                               p.clock},
+      p.config.webhooks.dispatch);
+  webhooks::register_webhook_routes(p.partner_plane, {r.webhook_endpoints, p.config.webhooks.allow_loopback, p.clock});
+  webhooks::register_webhook_delivery_routes(
+      p.partner_plane, {r.webhook_endpoints, r.webhook_deliveries, r.settlement_ledger, *p.tokenizer, *p.signer,
+                        [dispatcher = p.dispatcher.get()] { dispatcher->wake(); }, p.clock});
 }
 
 // Admin plane: bearer token, then the registry, policies, usage, privacy, subscribers.
@@ -483,6 +505,7 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   add_triggers(p, policies, channels);
   add_deliveries(p, policies, channels);
   follow_events(p, policies);
+  add_webhooks(p);
   follow_conversions(p, policies);
   add_admin_plane(p, std::move(admin_auth));
 
@@ -506,6 +529,7 @@ void GatewayApp::start() {
   parts_->delivery_runner->start();
   parts_->event_follower->start();
   parts_->conversion_follower->start();
+  parts_->dispatcher->start();
   if (parts_->config.policy_watch_interval.count() > 0) {
     auto* registry = parts_->policies.get();
     parts_->policy_watcher = std::make_unique<policy::PolicyFileWatcher>(
@@ -540,6 +564,7 @@ void GatewayApp::shutdown() {
   if (parts_->server) parts_->server->shutdown();
   parts_->event_follower.reset();
   parts_->conversion_follower.reset();
+  if (parts_->dispatcher) parts_->dispatcher->stop();
   parts_->delivery_runner.reset();
   parts_->audience_builder.reset();
 }

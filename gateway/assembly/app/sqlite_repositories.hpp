@@ -16,6 +16,7 @@
 #include "store/sqlite/sqlite_database.hpp"
 #include "tokens/sqlite_subscriber_token_repository.hpp"
 #include "triggers/sqlite_trigger_repository.hpp"
+#include "webhooks/sqlite_webhook_delivery_repository.hpp"
 #include "webhooks/sqlite_webhook_endpoint_repository.hpp"
 
 namespace octopus::app {
@@ -39,6 +40,7 @@ struct SqliteRepositories {
   settlement::SqliteContractRepository contracts{db};
   settlement::SqliteLedgerRepository settlement_ledger{db};
   webhooks::SqliteWebhookEndpointRepository webhook_endpoints{db};
+  webhooks::SqliteWebhookDeliveryRepository webhook_deliveries{db};
 };
 
 }  // namespace octopus::app

@@ -302,10 +302,34 @@ void read_deliveries(const Reader& r, const YAML::Node& root, const std::string&
   }
 }
 
+// How callbacks are sent: timeouts, concurrency, trusted CAs and the retry schedule.
+void read_dispatch(const Reader& r, const YAML::Node& n, const std::string& base_dir, webhooks::DispatchOptions& d) {
+  r.only_keys(n, "webhooks.dispatch",
+              {"timeout_ms", "per_endpoint_concurrency", "ca_file", "retry_schedule_ms", "retry_jitter_percent"});
+  if (n["timeout_ms"])
+    d.timeout = std::chrono::milliseconds(r.integer(n["timeout_ms"], "webhooks.dispatch.timeout_ms", 100, 60'000));
+  if (n["per_endpoint_concurrency"])
+    d.per_endpoint_concurrency = static_cast<unsigned>(
+        r.integer(n["per_endpoint_concurrency"], "webhooks.dispatch.per_endpoint_concurrency", 1, 16));
+  if (n["ca_file"]) d.ca_file = resolve(base_dir, r.string(n["ca_file"], "webhooks.dispatch.ca_file"));
+  if (n["retry_jitter_percent"])
+    d.retry_jitter =
+        static_cast<double>(r.integer(n["retry_jitter_percent"], "webhooks.dispatch.retry_jitter_percent", 0, 50)) /
+        100;
+  if (auto waits = n["retry_schedule_ms"]) {
+    if (!waits.IsSequence() || waits.size() == 0 || waits.size() > 20)
+      r.fail(waits, "webhooks.dispatch.retry_schedule_ms must list 1 to 20 waits in milliseconds");
+    d.retry_waits.clear();
+    for (const auto& w : waits)
+      d.retry_waits.emplace_back(r.integer(w, "webhooks.dispatch.retry_schedule_ms", 1, 7ull * 86'400'000));
+  }
+}
+
 // Callbacks: only development may allow loopback receivers.
-void read_webhooks(const Reader& r, const YAML::Node& root, const std::string& /*base_dir*/, GatewayConfig& c) {
+void read_webhooks(const Reader& r, const YAML::Node& root, const std::string& base_dir, GatewayConfig& c) {
   if (auto n = root["webhooks"]) {
-    r.only_keys(n, "webhooks", {"development"});
+    r.only_keys(n, "webhooks", {"development", "dispatch"});
+    if (auto dispatch = n["dispatch"]) read_dispatch(r, dispatch, base_dir, c.webhooks.dispatch);
     if (auto dev = n["development"]) {
       r.only_keys(dev, "webhooks.development", {"allow_loopback"});
       if (dev["allow_loopback"])
@@ -316,6 +340,7 @@ void read_webhooks(const Reader& r, const YAML::Node& root, const std::string& /
                "(tls.certificate_chain) calls public receivers only");
     }
   }
+  c.webhooks.dispatch.allow_loopback = c.webhooks.allow_loopback;
 }
 
 // Memory trimming and logging.

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "auth/signature_authenticator.hpp"
+#include "webhooks/endpoint_lane.hpp"
 #include "http/server.hpp"
 #include "redis/redis_client.hpp"
 
@@ -71,6 +72,9 @@ struct DeliveriesConfig {
 // gateway with a configured certificate refuses to start with them allowed.
 struct WebhooksConfig {
   bool allow_loopback = false;  // webhooks.development.allow_loopback
+  // webhooks.dispatch: timeout_ms, per_endpoint_concurrency, ca_file, retry_schedule_ms
+  // (the waits after each failed attempt), retry_jitter_percent.
+  webhooks::DispatchOptions dispatch;
 };
 
 struct GatewayConfig {

@@ -64,6 +64,12 @@ struct OrderOutcome {
   std::int64_t recorded_at = 0;
 };
 
+// An outbox event with the entry it tells of.
+struct OutboxItem {
+  WebhookEvent event;
+  LedgerEntry entry;
+};
+
 // What the operator owes one partner over the whole ledger.
 struct PartnerTotals {
   std::string partner_id;
@@ -91,6 +97,12 @@ class LedgerRepository {
   // The webhook events of a partner's entries after `after_sequence`, in ledger order.
   virtual std::vector<WebhookEvent> webhook_events(const std::string& partner_id, std::int64_t after_sequence,
                                                    std::size_t limit) = 0;
+  // Every partner's outbox after `after_sequence`, in ledger order: what the webhook
+  // dispatcher has still to queue.
+  virtual std::vector<OutboxItem> outbox_after(std::int64_t after_sequence, std::size_t limit) = 0;
+  // A partner's outbox events created in [from, until) (Unix seconds), in ledger order.
+  virtual std::vector<OutboxItem> outbox_created(const std::string& partner_id, std::int64_t from,
+                                                 std::int64_t until) = 0;
   // Totals per partner (those with entries), by partner id.
   virtual std::vector<PartnerTotals> partner_totals() = 0;
   // How many order events ended in each outcome ("earned", "unattributed", ...).

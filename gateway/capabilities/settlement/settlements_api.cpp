@@ -5,6 +5,7 @@
 #include "http/formats.hpp"
 #include "http/resource_steps.hpp"
 #include "quota/quota_periods.hpp"
+#include "settlement/entry_json.hpp"
 #include "settlement/statement.hpp"
 
 namespace octopus::settlement {
@@ -94,29 +95,12 @@ class SettlementHandlers {
     const auto after = request->after ? *sequence_of(*request->after) : 0;
     const auto page = deps_.ledger.list_entries(ctx.principal->id, after, request->limit);
     json items = json::array();
-    for (const auto& e : page.items) items.push_back(render(e));
+    for (const auto& e : page.items) items.push_back(entry_json(e, deps_.tokenizer));
     return http::make_json(200, {{"items", std::move(items)},
                                  {"next_cursor", page.next_after ? json(std::to_string(*page.next_after)) : json()}});
   }
 
  private:
-  json render(const LedgerEntry& e) const {
-    return {{"id", e.id},
-            {"sequence", e.sequence.value_or(0)},
-            {"type", to_string(e.type)},
-            {"amount_fen", e.amount_fen},
-            {"currency", e.currency},
-            {"order_id", e.order_id},
-            {"product_code", e.product_code},
-            {"subscriber_token", deps_.tokenizer.token(e.partner_id, e.subscriber)},
-            {"offer_id", e.offer_id},
-            {"contract_id", e.contract_id},
-            {"policy_version", e.policy_version},
-            {"reason", e.reason},
-            {"occurred_at", rfc3339_ms(e.occurred_at_ms)},
-            {"recorded_at", http::rfc3339(e.recorded_at)}};
-  }
-
   SettlementsApiDeps deps_;
 };
 

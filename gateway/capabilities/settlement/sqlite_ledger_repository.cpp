@@ -136,6 +136,45 @@ std::vector<WebhookEvent> SqliteLedgerRepository::webhook_events(const std::stri
   return kEvents.read_all(st);
 }
 
+namespace {
+// Events and entries read by the same condition, in ledger order, paired by sequence (every
+// entry has its event: both are written in one transaction).
+std::vector<OutboxItem> pair_up(std::vector<WebhookEvent> events, std::vector<LedgerEntry> entries) {
+  std::vector<OutboxItem> out;
+  std::size_t j = 0;
+  for (auto& event : events) {
+    while (j < entries.size() && entries[j].sequence.value_or(0) < event.entry_sequence) ++j;
+    if (j < entries.size() && entries[j].sequence == event.entry_sequence)
+      out.push_back({std::move(event), std::move(entries[j])});
+  }
+  return out;
+}
+}  // namespace
+
+std::vector<OutboxItem> SqliteLedgerRepository::outbox_after(std::int64_t after_sequence, std::size_t limit) {
+  auto held = db_.lock();
+  Statement events(db_.handle(), kEvents.select("WHERE entry_sequence > :after ORDER BY entry_sequence LIMIT :limit"));
+  events.bind(":after", after_sequence).bind(":limit", static_cast<std::int64_t>(limit));
+  auto found = kEvents.read_all(events);
+  if (found.empty()) return {};
+  Statement entries(db_.handle(), kEntries.select("WHERE sequence > :after AND sequence <= :last ORDER BY sequence"));
+  entries.bind(":after", after_sequence).bind(":last", found.back().entry_sequence);
+  return pair_up(std::move(found), kEntries.read_all(entries));
+}
+
+std::vector<OutboxItem> SqliteLedgerRepository::outbox_created(const std::string& partner_id, std::int64_t from,
+                                                               std::int64_t until) {
+  auto held = db_.lock();
+  Statement events(db_.handle(), kEvents.select("WHERE partner_id = :partner AND created_at >= :from "
+                                                "AND created_at < :until ORDER BY entry_sequence"));
+  events.bind(":partner", partner_id).bind(":from", from).bind(":until", until);
+  Statement entries(db_.handle(),
+                    kEntries.select("WHERE sequence IN (SELECT entry_sequence FROM webhook_events WHERE partner_id = "
+                                    ":partner AND created_at >= :from AND created_at < :until) ORDER BY sequence"));
+  entries.bind(":partner", partner_id).bind(":from", from).bind(":until", until);
+  return pair_up(kEvents.read_all(events), kEntries.read_all(entries));
+}
+
 std::vector<LedgerEntry> SqliteLedgerRepository::entries_recorded(const std::string& partner_id, std::int64_t from,
                                                                   std::int64_t until) {
   auto held = db_.lock();

@@ -16,6 +16,8 @@ class SqliteLedgerRepository final : public LedgerRepository, store::sqlite::Sql
   std::map<std::string, std::size_t> outcome_counts() override;
   std::vector<WebhookEvent> webhook_events(const std::string& partner_id, std::int64_t after_sequence,
                                            std::size_t limit) override;
+  std::vector<OutboxItem> outbox_after(std::int64_t after_sequence, std::size_t limit) override;
+  std::vector<OutboxItem> outbox_created(const std::string& partner_id, std::int64_t from, std::int64_t until) override;
   std::vector<LedgerEntry> entries_recorded(const std::string& partner_id, std::int64_t from,
                                             std::int64_t until) override;
   store::Page<LedgerEntry, std::int64_t> list_entries(const std::string& partner_id, std::int64_t after_sequence,

@@ -21,6 +21,7 @@ const RowMapper<WebhookEndpoint> kEndpoints("webhook_endpoints",
                                                 column("previous_secret", &WebhookEndpoint::previous_secret),
                                                 column("previous_secret_until",
                                                        &WebhookEndpoint::previous_secret_until),
+                                                column("signature_versions", &WebhookEndpoint::signature_versions),
                                                 column("status", &WebhookEndpoint::status),
                                                 column("created_at", &WebhookEndpoint::created_at),
                                                 column("updated_at", &WebhookEndpoint::updated_at),
@@ -41,6 +42,12 @@ std::optional<WebhookEndpoint> SqliteWebhookEndpointRepository::get_endpoint(con
   st.bind(":id", id).bind(":partner", partner_id);
   if (!st.step()) return std::nullopt;
   return kEndpoints.read(st);
+}
+
+std::vector<WebhookEndpoint> SqliteWebhookEndpointRepository::active_endpoints() {
+  auto held = db_.lock();
+  Statement st(db_.handle(), kEndpoints.select("WHERE status = 'active' ORDER BY id"));
+  return kEndpoints.read_all(st);
 }
 
 WebhookEndpointPage SqliteWebhookEndpointRepository::list_endpoints(const std::string& partner_id,

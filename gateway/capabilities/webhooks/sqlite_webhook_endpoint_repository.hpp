@@ -10,6 +10,7 @@ class SqliteWebhookEndpointRepository final : public WebhookEndpointRepository, 
   using SqliteRepository::SqliteRepository;
   store::WriteResult create_endpoint(const WebhookEndpoint& endpoint) override;
   std::optional<WebhookEndpoint> get_endpoint(const std::string& partner_id, const std::string& id) override;
+  std::vector<WebhookEndpoint> active_endpoints() override;
   WebhookEndpointPage list_endpoints(const std::string& partner_id, const std::optional<std::string>& after,
                                      std::size_t limit) override;
   store::WriteResult delete_endpoint(const std::string& partner_id, const std::string& id, std::int64_t now) override;

@@ -17,10 +17,11 @@ struct WebhookEndpoint {
   std::string url;
   std::vector<std::string> event_types;
   std::string payload_version;
-  std::string secret;                      // "whsec_..."
-  std::string previous_secret;             // "" unless a rotation overlaps
-  std::int64_t previous_secret_until = 0;  // Unix seconds the previous secret stops signing
-  std::string status = "active";           // active | deleted
+  std::vector<std::string> signature_versions{"v1"};  // "v1" (HMAC) always; "v1a" (Ed25519) on request
+  std::string secret;                                 // "whsec_..."
+  std::string previous_secret;                        // "" unless a rotation overlaps
+  std::int64_t previous_secret_until = 0;             // Unix seconds the previous secret stops signing
+  std::string status = "active";                      // active | deleted
   std::int64_t created_at = 0, updated_at = 0;
 };
 
@@ -32,6 +33,8 @@ class WebhookEndpointRepository {
   virtual store::WriteResult create_endpoint(const WebhookEndpoint& endpoint) = 0;
   // The partner's active endpoint with this id.
   virtual std::optional<WebhookEndpoint> get_endpoint(const std::string& partner_id, const std::string& id) = 0;
+  // Every active endpoint (every partner's): where the dispatcher sends.
+  virtual std::vector<WebhookEndpoint> active_endpoints() = 0;
   virtual WebhookEndpointPage list_endpoints(const std::string& partner_id, const std::optional<std::string>& after,
                                              std::size_t limit) = 0;
   // not_found unless the partner has this active endpoint.

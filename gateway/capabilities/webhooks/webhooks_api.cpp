@@ -6,6 +6,7 @@
 #include "http/resource_steps.hpp"
 #include "octopus/protocol/standard_webhooks.hpp"
 #include "store/resource_id.hpp"
+#include "webhooks/webhook_payload.hpp"
 
 namespace octopus::webhooks {
 
@@ -22,6 +23,7 @@ json endpoint_json(const WebhookEndpoint& e) {
           {"url", e.url},
           {"event_types", e.event_types},
           {"payload_version", e.payload_version},
+          {"signature_versions", e.signature_versions},
           {"created_at", http::rfc3339(e.created_at)},
           {"updated_at", http::rfc3339(e.updated_at)}};
 }
@@ -40,7 +42,9 @@ class WebhookHandlers {
     e.partner_id = ctx.principal->id;
     e.url = url;
     e.event_types = (*body)["event_types"].get<std::vector<std::string>>();
-    e.payload_version = body->value("payload_version", "2026-12-01");
+    e.payload_version = body->value("payload_version", std::string(kPayloadVersion));
+    if (body->contains("signature_versions"))
+      e.signature_versions = (*body)["signature_versions"].get<std::vector<std::string>>();
     e.secret = protocol::WebhookSecret::generate().to_string();
     e.created_at = e.updated_at = deps_.clock.unix_seconds();
     if (deps_.endpoints.create_endpoint(e) != store::WriteResult::ok) throw std::runtime_error("endpoint id collision");

@@ -43,12 +43,12 @@ class SqliteStoreTest : public ::testing::Test {
 TEST_F(SqliteStoreTest, MigratesOnceAndKeepsDataAcrossReopen) {
   {
     SqliteRepositories s(path);
-    EXPECT_EQ(s.db.schema_version(), 10);
+    EXPECT_EQ(s.db.schema_version(), 11);
     ASSERT_EQ(s.partners.create_partner(partner("acme")), WriteResult::ok);
     ASSERT_EQ(s.partners.add_key(key("k1", "acme")), WriteResult::ok);
   }
   SqliteRepositories again(path);
-  EXPECT_EQ(again.db.schema_version(), 10);
+  EXPECT_EQ(again.db.schema_version(), 11);
   auto p = again.partners.get_partner("acme");
   ASSERT_TRUE(p);
   EXPECT_EQ(p->scopes, std::vector<std::string>{"audiences:read"});

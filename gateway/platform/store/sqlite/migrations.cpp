@@ -307,6 +307,28 @@ const char* const kMigrations[] = {
       );
       CREATE INDEX webhook_endpoints_by_partner ON webhook_endpoints(partner_id, id);
     )sql",
+    // 11: each callback to each endpoint, with its fixed payload and where its attempts stand;
+    // and which signature versions an endpoint asks for ("v1", "v1a")
+    R"sql(
+      CREATE TABLE webhook_deliveries (
+        endpoint_id        TEXT NOT NULL REFERENCES webhook_endpoints(id),
+        event_id           TEXT NOT NULL,
+        partner_id         TEXT NOT NULL,
+        type               TEXT NOT NULL,
+        payload            TEXT NOT NULL,
+        state              TEXT NOT NULL CHECK (state IN ('pending','delivered','dead')),
+        attempts           INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at_ms INTEGER NOT NULL,
+        last_status        INTEGER NOT NULL DEFAULT 0,
+        last_error         TEXT NOT NULL DEFAULT '',
+        created_at         INTEGER NOT NULL,
+        updated_at         INTEGER NOT NULL,
+        PRIMARY KEY (endpoint_id, event_id)
+      );
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at_ms) WHERE state = 'pending';
+      CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries(endpoint_id, created_at);
+      ALTER TABLE webhook_endpoints ADD COLUMN signature_versions TEXT NOT NULL DEFAULT '["v1"]';
+    )sql",
 };
 
 }  // namespace

@@ -7,13 +7,17 @@
 //                      in force (two while a secret is being rotated)
 //
 // The signed content is "<webhook-id>.<webhook-timestamp>.<body>"; the HMAC key is the
-// secret's bytes: the base64 after the "whsec_" prefix, decoded.
+// secret's bytes: the base64 after the "whsec_" prefix, decoded. An endpoint may also ask
+// for "v1a,<base64 Ed25519 signature>" of the same content, made with the operator's key,
+// whose public half is published as "whpk_<base64>" (GET /v1/webhook-signing-keys).
 #pragma once
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "octopus/protocol/ed25519.hpp"
 
 namespace octopus::protocol {
 
@@ -40,6 +44,14 @@ std::string webhook_signature_v1(const WebhookSecret& secret, std::string_view i
 std::string webhook_signature_header(const std::vector<WebhookSecret>& secrets, std::string_view id,
                                      std::int64_t timestamp, std::string_view body);
 
+// "v1a,<base64 signature>": the Ed25519 signature of the same content.
+std::string webhook_signature_v1a(const Ed25519PrivateKey& key, std::string_view id, std::int64_t timestamp,
+                                  std::string_view body);
+
+// "whpk_<base64>" and back (nullopt unless 32 bytes of standard base64 after the prefix).
+std::string webhook_public_key_to_string(const Ed25519PublicKey& key);
+std::optional<Ed25519PublicKey> parse_webhook_public_key(std::string_view text);
+
 enum class WebhookVerdict { valid, bad_signature, stale_timestamp, malformed };
 
 // Checks a received callback: the timestamp within `tolerance_seconds` of `now`, and at
@@ -48,5 +60,10 @@ enum class WebhookVerdict { valid, bad_signature, stale_timestamp, malformed };
 WebhookVerdict verify_webhook(const std::vector<WebhookSecret>& secrets, std::string_view id,
                               std::string_view timestamp, std::string_view body, std::string_view signature_header,
                               std::int64_t now, std::int64_t tolerance_seconds = 300);
+
+// The same check for the v1a entries, with the operator's published public keys.
+WebhookVerdict verify_webhook_v1a(const std::vector<Ed25519PublicKey>& keys, std::string_view id,
+                                  std::string_view timestamp, std::string_view body, std::string_view signature_header,
+                                  std::int64_t now, std::int64_t tolerance_seconds = 300);
 
 }  // namespace octopus::protocol

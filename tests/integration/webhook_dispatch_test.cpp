@@ -1,0 +1,217 @@
+// Callbacks as a partner receives them: over real HTTPS to a receiver whose certificate the
+// gateway checks, signed as Standard Webhooks, each ledger entry at least once with a
+// webhook-id to dedupe by, through a receiver outage, a receiver that answers 500 until
+// the schedule gives up, a replay, and a secret rotation.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "http/formats.hpp"
+#include "octopus/protocol/standard_webhooks.hpp"
+#include "settlement_fixture.hpp"
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+namespace protocol = octopus::protocol;
+
+namespace {
+
+class WebhookDispatch : public octopus::testing::SettlementFixture {
+ protected:
+  struct Endpoint {
+    std::string id;
+    protocol::WebhookSecret secret;
+  };
+
+  Endpoint register_endpoint(const json& extra = json::object()) {
+    json body = {{"url", receiver.url()},
+                 {"event_types", {"settlement.earned", "settlement.reversed", "settlement.capped"}}};
+    body.update(extra);
+    const auto made = post("/v1/webhook-endpoints", body, 201);
+    return {made["id"], *protocol::WebhookSecret::parse(made["secret"].get<std::string>())};
+  }
+
+  void cpa_contract(std::int64_t fen) {
+    const auto r = gw.admin(
+        "POST", "/admin/v1/partners/acme/contracts",
+        {{"product_code", "5G-PLUS"}, {"model", "cpa"}, {"cpa_fen", fen}, {"effective_from", "2026-01-01T00:00:00Z"}});
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+
+  json deliveries(const Endpoint& e, const std::string& query = "") {
+    return json::parse(gw.partner("GET", "/v1/webhook-endpoints/" + e.id + "/deliveries" + query, acme).body);
+  }
+
+  // The received callbacks by webhook-id (a repeat of one is the same event).
+  std::map<std::string, octopus::testing::ReceivedCallback> unique_received() {
+    std::map<std::string, octopus::testing::ReceivedCallback> out;
+    for (auto& c : receiver.received()) out.emplace(c.id, c);
+    return out;
+  }
+
+  static std::int64_t now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+};
+
+TEST_F(WebhookDispatch, EveryEntryArrivesSignedWithTheSecretAndTheOperatorKey) {
+  cpa_contract(800);
+  const auto endpoint = register_endpoint({{"signature_versions", {"v1", "v1a"}}});
+  const auto subscriber = *reached_subscribers().begin();
+  report(subscriber, "ORD-1", 9'900);
+  report(subscriber, "ORD-2", 4'000);
+  ASSERT_TRUE(octopus::testing::eventually([&] { return unique_received().size() >= 2; })) << receiver.count();
+
+  const auto keys = json::parse(gw.partner("GET", "/v1/webhook-signing-keys", acme).body)["keys"];
+  ASSERT_EQ(keys.size(), 1u);
+  const auto operator_key = *protocol::parse_webhook_public_key(keys[0]["public_key"].get<std::string>());
+  const auto ledger = settlements()["items"];
+  ASSERT_EQ(ledger.size(), 2u);
+  std::set<std::string> entries_told;
+  for (const auto& [id, c] : unique_received()) {
+    EXPECT_EQ(protocol::verify_webhook({endpoint.secret}, c.id, c.timestamp, c.body, c.signature, now()),
+              protocol::WebhookVerdict::valid)
+        << c.signature;
+    EXPECT_EQ(protocol::verify_webhook_v1a({operator_key}, c.id, c.timestamp, c.body, c.signature, now()),
+              protocol::WebhookVerdict::valid)
+        << c.signature;
+    auto tampered = c.body;
+    tampered.replace(tampered.find("800"), 3, "900");
+    EXPECT_EQ(protocol::verify_webhook({endpoint.secret}, c.id, c.timestamp, tampered, c.signature, now()),
+              protocol::WebhookVerdict::bad_signature);
+    const auto payload = json::parse(c.body);
+    EXPECT_EQ(payload["id"], c.id);
+    EXPECT_EQ(payload["type"], "settlement.earned");
+    EXPECT_EQ(payload["data"]["amount_fen"], 800);
+    EXPECT_EQ(payload["data"]["currency"], "CNY");
+    EXPECT_EQ(payload["data"]["subscriber_token"].get<std::string>().rfind("sub_", 0), 0u);
+    EXPECT_EQ(c.body.find(std::to_string(subscriber)), std::string::npos) << "the subscriber's number leaked";
+    entries_told.insert(payload["data"]["id"].get<std::string>());
+  }
+  EXPECT_EQ(entries_told, (std::set<std::string>{ledger[0]["id"], ledger[1]["id"]}));
+  // The partner sees each delivered, once, with the receiver's answer (recorded just after
+  // the receiver answered).
+  ASSERT_TRUE(
+      octopus::testing::eventually([&] { return deliveries(endpoint, "?state=delivered")["items"].size() == 2; }));
+  const auto listed = deliveries(endpoint, "?state=delivered");
+  ASSERT_EQ(listed["items"].size(), 2u) << listed;
+  EXPECT_EQ(listed["items"][0]["attempts"], 1);
+  EXPECT_EQ(listed["items"][0]["last_status"], 200);
+  EXPECT_TRUE(listed["items"][0]["next_attempt_at"].is_null());
+  EXPECT_EQ(gw.partner("GET", "/v1/webhook-endpoints/" + endpoint.id + "/deliveries?state=lost", acme).status, 400);
+}
+
+TEST_F(WebhookDispatch, AReceiverThatWasDownGetsEveryEntryWhenItComesBack) {
+  cpa_contract(500);
+  const auto endpoint = register_endpoint();
+  const auto subscriber = *reached_subscribers().begin();
+  receiver.go_down();
+  for (int i = 1; i <= 5; ++i) report(subscriber, "ORD-" + std::to_string(i), 1'000);
+  ASSERT_TRUE(octopus::testing::eventually([&] {
+    const auto pending = deliveries(endpoint, "?state=pending")["items"];
+    return pending.size() == 5 && pending[0]["attempts"].get<int>() >= 1;
+  })) << deliveries(endpoint);
+  const auto failing = deliveries(endpoint, "?state=pending")["items"][0];
+  EXPECT_NE(failing["last_error"].get<std::string>().find("cannot connect"), std::string::npos) << failing;
+  EXPECT_TRUE(failing["last_status"].is_null());
+  EXPECT_EQ(receiver.count(), 0u);
+
+  receiver.come_up();
+  ASSERT_TRUE(
+      octopus::testing::eventually([&] { return deliveries(endpoint, "?state=delivered")["items"].size() == 5; }, 10s))
+      << deliveries(endpoint);
+  // Statement = ledger = what the receiver holds, once deduplicated by webhook-id.
+  std::set<std::string> told;
+  for (const auto& [id, c] : unique_received()) told.insert(json::parse(c.body)["data"]["id"].get<std::string>());
+  std::set<std::string> ledger;
+  const auto listed = gw.partner("GET", "/v1/settlements", acme);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  const auto items = json::parse(listed.body)["items"];
+  for (const auto& e : items) ledger.insert(e["id"].get<std::string>());
+  EXPECT_EQ(told, ledger);
+  EXPECT_EQ(ledger.size(), 5u);
+}
+
+TEST_F(WebhookDispatch, A500IsRetriedOnScheduleThenDeadLetteredAndAReplayDeliversIt) {
+  cpa_contract(300);
+  const auto endpoint = register_endpoint();
+  receiver.answer(500);
+  report(*reached_subscribers().begin(), "ORD-1", 1'000);
+  ASSERT_TRUE(
+      octopus::testing::eventually([&] { return deliveries(endpoint, "?state=dead")["items"].size() == 1; }, 10s))
+      << deliveries(endpoint);
+  // Four attempts (the first and one after each of the three waits), the same webhook-id,
+  // each wait at least as long as the schedule says.
+  const auto attempts = receiver.received();
+  ASSERT_EQ(attempts.size(), 4u);
+  const std::chrono::milliseconds waits[] = {200ms, 400ms, 800ms};
+  for (std::size_t i = 1; i < attempts.size(); ++i) {
+    EXPECT_EQ(attempts[i].id, attempts[0].id);
+    EXPECT_GE(attempts[i].at - attempts[i - 1].at, waits[i - 1]) << "attempt " << i + 1;
+  }
+  const auto dead = deliveries(endpoint, "?state=dead")["items"][0];
+  EXPECT_EQ(dead["attempts"], 4);
+  EXPECT_EQ(dead["last_status"], 500);
+  EXPECT_NE(dead["last_error"].get<std::string>().find("HTTP 500"), std::string::npos);
+
+  receiver.answer(200);
+  const auto replayed = post("/v1/webhook-endpoints/" + endpoint.id + "/replay", {{"event_id", dead["event_id"]}}, 202);
+  EXPECT_EQ(replayed["queued"], 1);
+  ASSERT_TRUE(octopus::testing::eventually([&] { return receiver.count() == 5; })) << receiver.count();
+  EXPECT_EQ(receiver.received().back().id, attempts[0].id) << "a replay keeps the webhook-id";
+  EXPECT_TRUE(
+      octopus::testing::eventually([&] { return deliveries(endpoint, "?state=delivered")["items"].size() == 1; }));
+  // What cannot be replayed is said so.
+  const auto unknown = gw.partner("POST", "/v1/webhook-endpoints/" + endpoint.id + "/replay", acme,
+                                  json{{"event_id", "msg_0000000000000000000000000000"}}.dump(), {},
+                                  {{"Content-Type", "application/json"}});
+  EXPECT_EQ(unknown.status, 422) << unknown.body;
+  const auto backwards = gw.partner("POST", "/v1/webhook-endpoints/" + endpoint.id + "/replay", acme,
+                                    json{{"from", "2026-12-02T00:00:00Z"}, {"until", "2026-12-01T00:00:00Z"}}.dump(),
+                                    {}, {{"Content-Type", "application/json"}});
+  EXPECT_EQ(backwards.status, 422) << backwards.body;
+}
+
+TEST_F(WebhookDispatch, AnEndpointRegisteredLaterGetsEarlierEventsByReplayingTheirTimeRange) {
+  cpa_contract(700);
+  report(*reached_subscribers().begin(), "ORD-1", 1'000);
+  ASSERT_TRUE(octopus::testing::eventually([&] { return settlements()["items"].size() == 1; }));
+  const auto endpoint = register_endpoint();
+  std::this_thread::sleep_for(300ms);  // several dispatcher rounds: nothing is sent to it unasked
+  EXPECT_EQ(receiver.count(), 0u);
+  const auto from = octopus::http::rfc3339(now() - 3600), until = octopus::http::rfc3339(now() + 60);
+  const auto replayed =
+      post("/v1/webhook-endpoints/" + endpoint.id + "/replay", {{"from", from}, {"until", until}}, 202);
+  EXPECT_EQ(replayed["queued"], 1);
+  ASSERT_TRUE(octopus::testing::eventually([&] { return receiver.count() == 1; }));
+  EXPECT_EQ(json::parse(receiver.received()[0].body)["data"]["amount_fen"], 700);
+}
+
+TEST_F(WebhookDispatch, DuringARotationEachCallbackVerifiesWithEitherSecret) {
+  const auto endpoint = register_endpoint();
+  const auto rotated =
+      json::parse(gw.partner("POST", "/v1/webhook-endpoints/" + endpoint.id + "/rotate-secret", acme).body);
+  const auto fresh = *protocol::WebhookSecret::parse(rotated["secret"].get<std::string>());
+  const auto sent = gw.partner("POST", "/v1/webhook-endpoints/" + endpoint.id + "/test", acme);
+  ASSERT_EQ(sent.status, 202) << sent.body;
+  const auto ping = json::parse(sent.body);
+  ASSERT_TRUE(octopus::testing::eventually([&] { return receiver.count() == 1; }));
+  const auto c = receiver.received()[0];
+  EXPECT_EQ(c.id, ping["event_id"]);
+  EXPECT_EQ(json::parse(c.body)["type"], "ping");
+  EXPECT_EQ(std::count(c.signature.begin(), c.signature.end(), ' '), 1) << "two v1 signatures: " << c.signature;
+  for (const auto& secret : {endpoint.secret, fresh})
+    EXPECT_EQ(protocol::verify_webhook({secret}, c.id, c.timestamp, c.body, c.signature, now()),
+              protocol::WebhookVerdict::valid);
+  EXPECT_EQ(
+      protocol::verify_webhook({protocol::WebhookSecret::generate()}, c.id, c.timestamp, c.body, c.signature, now()),
+      protocol::WebhookVerdict::bad_signature);
+}
+
+}  // namespace
