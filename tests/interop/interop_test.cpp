@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway_harness.hpp"
+#include "settlement_fixture.hpp"
 #include "octopus/client/request_signer.hpp"
 #include "octopus/protocol/content_digest.hpp"
 #include "octopus/protocol/ed25519.hpp"
@@ -275,6 +276,54 @@ TEST_F(Interop, WebhookCallbacksVerifyBothWaysWithTheStandardWebhooksPackage) {
       << node_signed.output;
   EXPECT_EQ(verify_webhook({secret}, id, std::to_string(now), tampered, node_signed.output, now),
             WebhookVerdict::bad_signature);
+}
+
+// The dispatcher's own callbacks, as a real receiver got them from a running gateway: every
+// one verifies with the npm `standardwebhooks` package (v1) and with node's Ed25519 (v1a);
+// a tampered one with neither.
+class DispatchedCallbacks : public octopus::testing::SettlementFixture {
+ protected:
+  TempDir tmp;
+  int files = 0;
+  std::string saved(const nlohmann::json& callback) {
+    return tmp.write("dispatched-" + std::to_string(++files) + ".json", callback.dump());
+  }
+};
+
+TEST_F(DispatchedCallbacks, VerifyWithTheStandardWebhooksPackageAndNodeEd25519) {
+  REQUIRE_NODE();
+  ASSERT_EQ(gw.admin("POST", "/admin/v1/partners/acme/contracts",
+                     {{"product_code", "5G-PLUS"},
+                      {"model", "cpa"},
+                      {"cpa_fen", 600},
+                      {"effective_from", "2026-01-01T00:00:00Z"}})
+                .status,
+            201);
+  const auto made = post(
+      "/v1/webhook-endpoints",
+      {{"url", receiver.url()}, {"event_types", {"settlement.earned"}}, {"signature_versions", {"v1", "v1a"}}}, 201);
+  const auto subscriber = *reached_subscribers().begin();
+  for (int i = 1; i <= 3; ++i) report(subscriber, "ORD-" + std::to_string(i), 1'000);
+  ASSERT_TRUE(octopus::testing::eventually([&] { return receiver.count() >= 3; })) << receiver.count();
+  const auto keys = nlohmann::json::parse(gw.partner("GET", "/v1/webhook-signing-keys", acme).body)["keys"];
+  for (const auto& c : receiver.received()) {
+    const nlohmann::json callback = {{"secret", made["secret"]},
+                                     {"public_key", keys[0]["public_key"]},
+                                     {"id", c.id},
+                                     {"timestamp", std::stoll(c.timestamp)},
+                                     {"body", c.body},
+                                     {"signature", c.signature}};
+    const auto file = shell_quote(saved(callback));
+    const auto v1 = run(node_command("node_webhooks.js") + " verify " + file);
+    EXPECT_EQ(v1.exit_code, 0) << v1.output;
+    const auto v1a = run(node_command("node_webhooks.js") + " verify-v1a " + file);
+    EXPECT_EQ(v1a.exit_code, 0) << v1a.output;
+    auto tampered = callback;
+    tampered["body"] = c.body + " ";
+    const auto bad = shell_quote(saved(tampered));
+    EXPECT_EQ(run(node_command("node_webhooks.js") + " verify " + bad + " --expect-fail").exit_code, 0);
+    EXPECT_EQ(run(node_command("node_webhooks.js") + " verify-v1a " + bad + " --expect-fail").exit_code, 0);
+  }
 }
 
 }  // namespace

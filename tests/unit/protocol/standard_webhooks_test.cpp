@@ -58,5 +58,30 @@ TEST(StandardWebhooks, SecretsHaveTheirPrefixAndEnoughBytes) {
   EXPECT_FALSE(WebhookSecret::parse("whsec_not base64!"));
 }
 
+// v1a: an Ed25519 signature of the same content under the operator's key; a receiver holding
+// the published "whpk_" key verifies it, and nothing else does.
+TEST(StandardWebhooks, V1aSignaturesVerifyOnlyUnderTheOperatorKey) {
+  const auto key = Ed25519PrivateKey::generate();
+  const auto published = webhook_public_key_to_string(key.public_key());
+  EXPECT_EQ(published.substr(0, 5), "whpk_");
+  ASSERT_EQ(parse_webhook_public_key(published), key.public_key());
+  EXPECT_FALSE(parse_webhook_public_key("whpk_c2hvcnQ="));  // 5 bytes
+  EXPECT_FALSE(parse_webhook_public_key(published.substr(5)));
+  const std::int64_t now = kTimestamp;
+  const auto v1a = webhook_signature_v1a(key, kId, now, kBody);
+  EXPECT_EQ(v1a.substr(0, 4), "v1a,");
+  const auto header = std::string(kSignature) + " " + v1a;  // beside a v1, as callbacks carry it
+  EXPECT_EQ(verify_webhook_v1a({key.public_key()}, kId, "1614265330", kBody, header, now), WebhookVerdict::valid);
+  EXPECT_EQ(verify_webhook_v1a({Ed25519PrivateKey::generate().public_key()}, kId, "1614265330", kBody, header, now),
+            WebhookVerdict::bad_signature);
+  EXPECT_EQ(verify_webhook_v1a({key.public_key()}, kId, "1614265330", std::string(kBody) + " ", header, now),
+            WebhookVerdict::bad_signature);
+  EXPECT_EQ(verify_webhook_v1a({key.public_key()}, kId, "1614265330", kBody, kSignature, now),
+            WebhookVerdict::bad_signature)
+      << "a v1 alone is not a v1a";
+  EXPECT_EQ(verify_webhook_v1a({key.public_key()}, kId, "1614265330", kBody, header, now + 301),
+            WebhookVerdict::stale_timestamp);
+}
+
 }  // namespace
 }  // namespace octopus::protocol
