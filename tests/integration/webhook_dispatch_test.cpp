@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "http/formats.hpp"
+#include "http/outbound_client.hpp"
+#include "http/self_signed.hpp"
 #include "octopus/protocol/standard_webhooks.hpp"
 #include "settlement_fixture.hpp"
 
@@ -160,6 +162,14 @@ TEST_F(WebhookDispatch, A500IsRetriedOnScheduleThenDeadLetteredAndAReplayDeliver
   EXPECT_EQ(dead["last_status"], 500);
   EXPECT_NE(dead["last_error"].get<std::string>().find("HTTP 500"), std::string::npos);
 
+  // The operator sees the dead letter against acme's endpoint.
+  const auto health = json::parse(gw.admin("GET", "/admin/v1/webhooks/health").body)["endpoints"];
+  ASSERT_EQ(health.size(), 1u) << health;
+  EXPECT_EQ(health[0]["endpoint_id"], endpoint.id);
+  EXPECT_EQ(health[0]["partner_id"], "acme");
+  EXPECT_EQ(health[0]["dead"], 1);
+  EXPECT_EQ(health[0]["delivered"], 0);
+
   receiver.answer(200);
   const auto replayed = post("/v1/webhook-endpoints/" + endpoint.id + "/replay", {{"event_id", dead["event_id"]}}, 202);
   EXPECT_EQ(replayed["queued"], 1);
@@ -212,6 +222,83 @@ TEST_F(WebhookDispatch, DuringARotationEachCallbackVerifiesWithEitherSecret) {
   EXPECT_EQ(
       protocol::verify_webhook({protocol::WebhookSecret::generate()}, c.id, c.timestamp, c.body, c.signature, now()),
       protocol::WebhookVerdict::bad_signature);
+}
+
+// The outbound client under the dispatcher, against a real receiver: the certificate must
+// chain to the configured CA, the destination is checked when the connection is made (not
+// only when the URL was registered), and one connection carries many callbacks.
+TEST(OutboundCalls, CertificatesAreCheckedDestinationsRecheckedAndConnectionsKeptAlive) {
+  octopus::testing::ReceiverDir dir, other;
+  octopus::testing::WebhookReceiver receiver(dir.string());
+  std::string why;
+  const auto url = *octopus::http::parse_outbound_url(receiver.url(), true, why);
+  octopus::http::OutboundOptions options{std::chrono::seconds(2), receiver.ca_file(), true};
+
+  octopus::http::OutboundConnection connection(url, options);
+  EXPECT_EQ(connection.post({{"webhook-id", "msg_1"}}, "{}").status, 200);
+  EXPECT_EQ(connection.post({{"webhook-id", "msg_2"}}, "{}").status, 200);
+  EXPECT_TRUE(connection.usable()) << "kept alive";
+  ASSERT_EQ(receiver.count(), 2u);
+  EXPECT_EQ(receiver.received()[1].id, "msg_2");
+
+  // A CA that did not issue the receiver's certificate: no handshake, nothing sent.
+  auto untrusted = options;
+  untrusted.ca_file = octopus::http::ensure_self_signed_tls(other.string()).ca_certificate;
+  try {
+    octopus::http::OutboundConnection refused(url, untrusted);
+    ADD_FAILURE() << "a certificate from an untrusted CA was accepted";
+  } catch (const octopus::http::OutboundError& e) {
+    EXPECT_NE(std::string(e.what()).find("TLS handshake"), std::string::npos) << e.what();
+  }
+  // The same URL once loopback is no longer allowed: refused at connect time.
+  auto production = options;
+  production.allow_loopback = false;
+  try {
+    octopus::http::OutboundConnection refused(url, production);
+    ADD_FAILURE() << "a loopback destination was connected to";
+  } catch (const octopus::http::OutboundError& e) {
+    EXPECT_NE(std::string(e.what()).find("destination refused"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(receiver.count(), 2u);
+  // The receiver drops the connection: the next post fails and says so; a new one works.
+  receiver.go_down();
+  receiver.come_up();
+  EXPECT_THROW(connection.post({{"webhook-id", "msg_3"}}, "{}"), octopus::http::OutboundError);
+  EXPECT_FALSE(connection.usable());
+  EXPECT_EQ(octopus::http::OutboundConnection(url, options).post({{"webhook-id", "msg_3"}}, "{}").status, 200);
+}
+
+// An endpoint registered while loopback receivers were allowed, then a gateway that no
+// longer allows them: the callback is refused when the connection would be made.
+TEST_F(WebhookDispatch, ADestinationNoLongerAllowedIsRefusedAtConnectTime) {
+  cpa_contract(400);
+  const auto endpoint = register_endpoint();
+  const auto subscriber = *reached_subscribers().begin();
+  const auto data_dir = gw.data_dir();
+  gw.app().shutdown();
+  octopus::testing::GatewayHarness strict{[&](octopus::config::GatewayConfig& c) {
+    configure(c);
+    c.data_dir = data_dir;
+    c.webhooks.allow_loopback = c.webhooks.dispatch.allow_loopback = false;
+  }};
+  ASSERT_EQ(strict
+                .admin("POST", "/admin/v1/conversions",
+                       {{"subscriber", std::to_string(subscriber)},
+                        {"product_code", "5G-PLUS"},
+                        {"order_id", "ORD-1"},
+                        {"amount_fen", 1'000}})
+                .status,
+            201);
+  auto pending = [&] {
+    return json::parse(strict.partner("GET", "/v1/webhook-endpoints/" + endpoint.id + "/deliveries?state=pending", acme)
+                           .body)["items"];
+  };
+  ASSERT_TRUE(octopus::testing::eventually([&] {
+    const auto items = pending();
+    return items.size() == 1 && items[0]["attempts"].get<int>() >= 1;
+  })) << pending();
+  EXPECT_NE(pending()[0]["last_error"].get<std::string>().find("destination refused"), std::string::npos) << pending();
+  EXPECT_EQ(receiver.count(), 0u);
 }
 
 }  // namespace

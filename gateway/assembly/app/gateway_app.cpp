@@ -40,6 +40,7 @@
 #include "events/stream_follower.hpp"
 #include "admin/contracts_api.hpp"
 #include "admin/settlement_summary_api.hpp"
+#include "admin/webhook_health_api.hpp"
 #include "settlement/settlement_service.hpp"
 #include "settlement/settlements_api.hpp"
 #include "webhooks/callback_signer.hpp"
@@ -330,6 +331,7 @@ void add_targeting(Parts& p, const tokens::MasterKey& master_key) {
       p.admin_plane, {p.records->partners, p.records->contracts, p.records->audit, *p.engine, c.engine.timeout,
                       [registry = p.policies.get()] { return registry->current(); }, p.clock});
   admin::register_settlement_summary_route(p.admin_plane, p.records->settlement_ledger);
+  admin::register_webhook_health_route(p.admin_plane, p.records->webhook_deliveries);
 }
 
 // The week's messages decide today's and this week's caps; triggers' messages as far back
