@@ -434,13 +434,8 @@ void follow_conversions(Parts& p, const deliveries::PolicySource& policies) {
       std::vector<events::ConversionListener>{[service = p.settlement.get(), touches = &p.touches, clock = &p.clock,
                                                dispatcher = p.dispatcher.get(),
                                                pruned = std::int64_t{0}](const auto& batch) mutable {
-        for (const auto& c : batch) {
-          if (c.kind == engine::ConversionKind::order)
-            service->on_conversion(c);
-          else
-            service->on_cancellation({c.order_id, c.at_ms});
-        }
-        dispatcher->wake();  // their callbacks go now, not at the next poll
+        service->settle(batch);  // the batch in one transaction
+        dispatcher->wake();      // their callbacks go now, not at the next poll
         // Hourly, touches too old to bring an order are forgotten.
         const auto now = clock->unix_millis();
         if (now - pruned < 3'600'000) return;

@@ -70,6 +70,14 @@ struct OutboxItem {
   LedgerEntry entry;
 };
 
+// One order event to settle: its outcome and entries, written together; `conflict` is set
+// when the event had been settled before (then nothing of it is written).
+struct OrderSettlement {
+  OrderOutcome outcome;
+  std::vector<LedgerEntry> entries;
+  bool conflict = false;
+};
+
 // What the operator owes one partner over the whole ledger.
 struct PartnerTotals {
   std::string partner_id;
@@ -84,6 +92,9 @@ class LedgerRepository {
   // conflict (nothing written) when the order's event was settled before. Fills each
   // entry's sequence.
   virtual store::WriteResult settle(const OrderOutcome& outcome, std::vector<LedgerEntry>& entries) = 0;
+  // The same for many order events in one transaction (group commit: one disk sync for the
+  // batch); each event is written, or marked conflict, on its own.
+  virtual void settle_all(std::vector<OrderSettlement>& batch) = 0;
   // How an order's event was settled, if it was.
   virtual std::optional<OrderOutcome> order_outcome(const std::string& order_id, OrderEvent event) = 0;
   // The entries of one order (its earned or capped entry, a reversal), in ledger order.

@@ -6,7 +6,9 @@
 //
 // One settlement at a time (a mutex): a month's cap is read and spent in one step. The
 // engine's stream may repeat orders (a restart resumes from the last saved position): the
-// order's outcome row makes a repeat change nothing.
+// order's outcome row makes a repeat change nothing. A batch of the stream is settled in one
+// transaction (group commit); what earlier orders of the batch earned counts against the
+// cap of later ones, and a cancellation sees an order earned earlier in the same batch.
 #pragma once
 #include <chrono>
 #include <functional>
@@ -54,11 +56,16 @@ class SettlementService {
   // store::StoreError when the store fails (nothing is then written).
   Settled on_conversion(const engine::Conversion& conversion);
   Settled on_cancellation(const OrderCancellation& cancellation);
+  // A batch of the stream (orders and cancellations in stream order), in one transaction;
+  // one result per event, in the same order.
+  std::vector<Settled> settle(const std::vector<engine::Conversion>& batch);
 
  private:
+  class Batch;
+  Settled conversion(const engine::Conversion& c, Batch& batch);
+  Settled cancellation(const OrderCancellation& cancel, Batch& batch);
   std::vector<LedgerEntry> price(const engine::Conversion& c, const Touch& touch, const Contract& contract,
-                                 const policy::PolicySnapshot& policy, std::string& outcome);
-  Settled write(OrderOutcome outcome, std::vector<LedgerEntry> entries);
+                                 const policy::PolicySnapshot& policy, std::int64_t earned, std::string& outcome);
 
   SettlementRecords records_;
   const TouchIndex& touches_;

@@ -56,26 +56,36 @@ const RowMapper<WebhookEvent> kEvents("webhook_events", {
 }  // namespace
 
 WriteResult SqliteLedgerRepository::settle(const OrderOutcome& outcome, std::vector<LedgerEntry>& entries) {
+  std::vector<OrderSettlement> batch{{outcome, std::move(entries), false}};
+  settle_all(batch);
+  entries = std::move(batch.front().entries);
+  return batch.front().conflict ? WriteResult::conflict : WriteResult::ok;
+}
+
+void SqliteLedgerRepository::settle_all(std::vector<OrderSettlement>& batch) {
   auto held = db_.lock();
   Transaction tx(db_.handle());
   Statement settled(db_.handle(), kOutcomes.insert());
-  kOutcomes.bind(settled, outcome);
-  if (!settled.exec_unique()) return WriteResult::conflict;  // this order's event was settled before
   Statement entry(db_.handle(), kEntries.insert());
   Statement event(db_.handle(), kEvents.insert());
-  for (auto& e : entries) {
-    e.sequence.reset();  // NULL: the store numbers it
-    entry.reset();
-    kEntries.bind(entry, e);
-    entry.step();
-    e.sequence = db_.last_insert_rowid();
-    event.reset();
-    kEvents.bind(event, {store::new_resource_id(store::ResourceKind::webhook_event), e.partner_id,
-                         std::string(to_string(e.type)), *e.sequence, e.recorded_at});
-    event.step();
+  for (auto& s : batch) {
+    settled.reset();
+    kOutcomes.bind(settled, s.outcome);
+    s.conflict = !settled.exec_unique();  // this order's event was settled before
+    if (s.conflict) continue;
+    for (auto& e : s.entries) {
+      e.sequence.reset();  // NULL: the store numbers it
+      entry.reset();
+      kEntries.bind(entry, e);
+      entry.step();
+      e.sequence = db_.last_insert_rowid();
+      event.reset();
+      kEvents.bind(event, {store::new_resource_id(store::ResourceKind::webhook_event), e.partner_id,
+                           std::string(to_string(e.type)), *e.sequence, e.recorded_at});
+      event.step();
+    }
   }
   tx.commit();
-  return WriteResult::ok;
 }
 
 std::optional<OrderOutcome> SqliteLedgerRepository::order_outcome(const std::string& order_id, OrderEvent event) {

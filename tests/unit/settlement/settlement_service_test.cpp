@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <map>
+#include <tuple>
 #include <random>
 #include <set>
 
@@ -263,6 +264,66 @@ TEST_F(Settlement, RandomStreamsAddUpAndNoOrderIsSettledTwice) {
   EXPECT_EQ(month_earned, 40'000) << "the stream is long enough to reach the cap";
   EXPECT_GT(reversals, 10);
   EXPECT_GT(repeats, 100);
+}
+
+// Group commit changes nothing but the number of transactions: a stream with repeats, caps
+// crossed and cancellations of orders in the same batch, settled in random batches, leaves
+// exactly the ledger that settling it one event at a time leaves.
+TEST_F(Settlement, ABatchSettlesExactlyAsOneEventAtATime) {
+  const auto terms = contract("acme", PricingModel::cps, 500, 30'000);
+  ASSERT_EQ(records_->contracts.create_contract(terms), store::WriteResult::ok);
+  std::mt19937_64 rng(61206);
+  const auto start = ms("2026-11-01T00:00:00Z");
+  std::vector<engine::Conversion> stream;
+  for (int i = 0; i < 400; ++i) {
+    const auto at = start + i * 60'000;
+    const std::uint64_t subscriber = 1 + rng() % 40;
+    if (rng() % 4 != 0) touch(subscriber, "acme", at - 1000);
+    const std::string id = "ORD-" + std::to_string(rng() % 250);
+    if (rng() % 4 == 0) {
+      engine::Conversion cancel;
+      cancel.kind = engine::ConversionKind::cancellation;
+      cancel.order_id = id;
+      cancel.at_ms = at;
+      stream.push_back(cancel);
+    } else {
+      stream.push_back(order(subscriber, id, static_cast<std::int64_t>(rng() % 40'000), at));
+    }
+  }
+  for (const auto& c : stream) service_->settle({c});
+
+  const auto other_path = fs::path(path_.string() + ".batched");
+  fs::remove(other_path);
+  {
+    app::SqliteRepositories batched(other_path.string());
+    partners::Partner p;
+    p.id = p.display_name = "acme";
+    p.tier = "gold";
+    p.category = "internet";
+    ASSERT_EQ(batched.partners.create_partner(p), store::WriteResult::ok);
+    ASSERT_EQ(batched.contracts.create_contract(terms), store::WriteResult::ok);
+    SettlementService service(
+        SettlementRecords{batched.settlement_ledger, batched.contracts}, touches_, [] { return shipped(); },
+        SettlementOptions{}, clock_);
+    for (std::size_t at = 0; at < stream.size();) {
+      const auto n = std::min<std::size_t>(1 + rng() % 40, stream.size() - at);
+      service.settle({stream.begin() + static_cast<long>(at), stream.begin() + static_cast<long>(at + n)});
+      at += n;
+    }
+    auto summary = [](LedgerRepository& ledger) {
+      std::vector<std::tuple<std::string, EntryType, std::int64_t>> out;
+      for (const auto& e : ledger.list_entries("acme", 0, 100000).items)
+        out.emplace_back(e.order_id, e.type, e.amount_fen);
+      return out;
+    };
+    const auto one_by_one = summary(records_->settlement_ledger);
+    EXPECT_EQ(summary(batched.settlement_ledger), one_by_one);
+    EXPECT_EQ(batched.settlement_ledger.outcome_counts(), records_->settlement_ledger.outcome_counts());
+    EXPECT_GT(one_by_one.size(), 100u);
+    EXPECT_GT(records_->settlement_ledger.outcome_counts()["capped"], 0u) << "the cap is crossed";
+    EXPECT_GT(records_->settlement_ledger.outcome_counts()["reversed"], 0u);
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(other_path.string() + suffix);
 }
 
 }  // namespace
