@@ -1,5 +1,6 @@
 #include "settlement/settlement_service.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "quota/quota_periods.hpp"
@@ -42,6 +43,7 @@ class SettlementService::Batch {
     settlements_.push_back({std::move(outcome), std::move(entries), false});
   }
   std::vector<OrderSettlement>& settlements() { return settlements_; }
+  const std::map<std::pair<std::string, std::int64_t>, std::int64_t>& earned_by_month() const { return earned_; }
 
  private:
   std::vector<OrderSettlement> settlements_;
@@ -67,6 +69,12 @@ std::vector<Settled> SettlementService::settle(const std::vector<engine::Convers
   for (const auto& c : events)
     out.push_back(is_order(c) ? conversion(c, batch) : cancellation({c.order_id, c.at_ms}, batch));
   records_.ledger.settle_all(batch.settlements());
+  const bool any_conflict = std::any_of(batch.settlements().begin(), batch.settlements().end(),
+                                        [](const OrderSettlement& s) { return s.conflict; });
+  if (any_conflict)
+    month_earned_.clear();  // another writer settled some: read the ledger afresh
+  else
+    for (const auto& [key, fen] : batch.earned_by_month()) month_earned_[key] += fen;
   // Hand back what was written (sequences filled), or the stored outcome of a late repeat.
   auto written = batch.settlements().begin();
   for (auto& s : out) {
@@ -97,12 +105,20 @@ Settled SettlementService::conversion(const engine::Conversion& c, Batch& batch)
   }
   const auto policy = policies_();
   const auto month = quota::quota_periods(*policy, c.at_ms / 1000);
-  const auto earned =
-      records_.ledger.contract_earned(contract->id, month.month_starts_at * 1000, month.month_ends_at * 1000) +
-      batch.earned(contract->id, month.month_starts_at);
+  const auto earned = month_earned(contract->id, month) + batch.earned(contract->id, month.month_starts_at);
   auto entries = price(c, *touch, *contract, *policy, earned, outcome.outcome);
   batch.add(outcome, entries, month.month_starts_at);
   return {std::move(outcome), std::move(entries), false};
+}
+
+std::int64_t SettlementService::month_earned(const std::string& contract_id, const quota::QuotaPeriods& month) {
+  const std::pair<std::string, std::int64_t> key{contract_id, month.month_starts_at};
+  const auto it = month_earned_.find(key);
+  if (it != month_earned_.end()) return it->second;
+  const auto earned =
+      records_.ledger.contract_earned(contract_id, month.month_starts_at * 1000, month.month_ends_at * 1000);
+  month_earned_.emplace(key, earned);
+  return earned;
 }
 
 // The order's entry: earned (up to the month's cap), or capped at 0 with the reason.

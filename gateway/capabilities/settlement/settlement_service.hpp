@@ -12,11 +12,13 @@
 #pragma once
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 
 #include "engine/engine.hpp"
 #include "policy/policy_snapshot.hpp"
+#include "quota/quota_periods.hpp"
 #include "settlement/contract_repository.hpp"
 #include "settlement/ledger_repository.hpp"
 #include "settlement/touch_index.hpp"
@@ -67,12 +69,18 @@ class SettlementService {
   std::vector<LedgerEntry> price(const engine::Conversion& c, const Touch& touch, const Contract& contract,
                                  const policy::PolicySnapshot& policy, std::int64_t earned, std::string& outcome);
 
+  std::int64_t month_earned(const std::string& contract_id, const quota::QuotaPeriods& month);
+
   SettlementRecords records_;
   const TouchIndex& touches_;
   policy::SnapshotSource policies_;
   SettlementOptions options_;
   const Clock& clock_;
   std::mutex mutex_;
+  // What each contract earned per month (by the month's start), read from the ledger once
+  // and kept up to date as entries are written: the cap check would otherwise sum the
+  // month's entries again for every order.
+  std::map<std::pair<std::string, std::int64_t>, std::int64_t> month_earned_;
 };
 
 }  // namespace octopus::settlement

@@ -326,6 +326,7 @@ const char* const kMigrations[] = {
         PRIMARY KEY (endpoint_id, event_id)
       );
       CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at_ms) WHERE state = 'pending';
+      CREATE INDEX webhook_deliveries_pending ON webhook_deliveries(endpoint_id, event_id) WHERE state = 'pending';
       CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries(endpoint_id, created_at);
       ALTER TABLE webhook_endpoints ADD COLUMN signature_versions TEXT NOT NULL DEFAULT '["v1"]';
     )sql",
