@@ -7,12 +7,15 @@ std::string_view to_string(EntryType type) {
     case EntryType::earned: return "settlement.earned";
     case EntryType::reversed: return "settlement.reversed";
     case EntryType::capped: return "settlement.capped";
+    case EntryType::charged: return "charge.messages";
+    case EntryType::adjusted: return "adjustment";
   }
   return "";
 }
 
 std::optional<EntryType> parse_entry_type(std::string_view text) {
-  for (const auto type : {EntryType::earned, EntryType::reversed, EntryType::capped})
+  for (const auto type :
+       {EntryType::earned, EntryType::reversed, EntryType::capped, EntryType::charged, EntryType::adjusted})
     if (to_string(type) == text) return type;
   return std::nullopt;
 }

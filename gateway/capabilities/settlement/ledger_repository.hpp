@@ -14,9 +14,11 @@
 
 namespace octopus::settlement {
 
-enum class EntryType { earned, reversed, capped };
+// Credits for orders (earned, reversed, capped at 0), debits for the messages a partner had
+// sent (charged, one entry per delivery), and the operator's manual adjustments (either sign).
+enum class EntryType { earned, reversed, capped, charged, adjusted };
 
-std::string_view to_string(EntryType type);  // "settlement.earned", ...
+std::string_view to_string(EntryType type);  // "settlement.earned", ..., "charge.messages", "adjustment"
 std::optional<EntryType> parse_entry_type(std::string_view text);
 
 // The callback that tells a partner of one entry (the outbox): its id is the `webhook-id`
@@ -81,7 +83,7 @@ struct OrderSettlement {
 // What the operator owes one partner over the whole ledger.
 struct PartnerTotals {
   std::string partner_id;
-  std::int64_t earned_fen = 0, reversed_fen = 0;
+  std::int64_t earned_fen = 0, reversed_fen = 0, charged_fen = 0, adjusted_fen = 0;
   std::size_t entries = 0, capped_entries = 0;
 };
 
@@ -114,6 +116,9 @@ class LedgerRepository {
   // A partner's outbox events created in [from, until) (Unix seconds), in ledger order.
   virtual std::vector<OutboxItem> outbox_created(const std::string& partner_id, std::int64_t from,
                                                  std::int64_t until) = 0;
+  // Appends one entry that settles no order (a charge, an adjustment) with its outbox event;
+  // conflict when a delivery's charge is already in the ledger. Fills the sequence.
+  virtual store::WriteResult append(LedgerEntry& entry) = 0;
   // Totals per partner (those with entries), by partner id.
   virtual std::vector<PartnerTotals> partner_totals() = 0;
   // How many order events ended in each outcome ("earned", "unattributed", ...).

@@ -40,8 +40,8 @@ std::string csv_of(const std::vector<LedgerEntry>& entries, const tokens::Partne
   for (const auto& e : entries) {
     out += std::to_string(e.sequence.value_or(0)) + "," + e.id + "," + std::string(to_string(e.type)) + "," +
            std::to_string(e.amount_fen) + "," + e.currency + "," + e.order_id + "," + e.product_code + "," +
-           tokenizer.token(e.partner_id, e.subscriber) + "," + e.offer_id + "," + e.contract_id + "," +
-           rfc3339_ms(e.occurred_at_ms) + "," + http::rfc3339(e.recorded_at) + "\r\n";
+           (e.subscriber ? tokenizer.token(e.partner_id, e.subscriber) : std::string()) + "," + e.offer_id + "," +
+           e.contract_id + "," + rfc3339_ms(e.occurred_at_ms) + "," + http::rfc3339(e.recorded_at) + "\r\n";
   }
   return out;
 }
@@ -52,6 +52,7 @@ json statement_json(const Statement& s, std::int64_t now) {
     products.push_back({{"product_code", code},
                         {"earned_fen", t.earned_fen},
                         {"reversed_fen", t.reversed_fen},
+                        {"charged_fen", t.charged_fen},
                         {"entries", t.entries}});
   return {{"month", s.month},
           {"currency", "CNY"},
@@ -59,7 +60,12 @@ json statement_json(const Statement& s, std::int64_t now) {
           {"until", http::rfc3339(s.until)},
           {"complete", s.until <= now},
           {"entries", s.entries},
-          {"totals", {{"earned_fen", s.earned_fen}, {"reversed_fen", s.reversed_fen}, {"net_fen", s.net_fen}}},
+          {"totals",
+           {{"earned_fen", s.earned_fen},
+            {"reversed_fen", s.reversed_fen},
+            {"charged_fen", s.charged_fen},
+            {"adjusted_fen", s.adjusted_fen},
+            {"net_fen", s.net_fen}}},
           {"capped_entries", s.capped_entries},
           {"products", std::move(products)},
           {"digest", {{"algorithm", "sha-256"}, {"value", s.digest}}}};

@@ -16,6 +16,7 @@ namespace octopus::settlement {
 using store::WriteResult;
 using store::sqlite::column;
 using store::sqlite::RowMapper;
+using store::sqlite::SqliteDatabase;
 using store::sqlite::Statement;
 using store::sqlite::Transaction;
 
@@ -62,6 +63,22 @@ WriteResult SqliteLedgerRepository::settle(const OrderOutcome& outcome, std::vec
   return batch.front().conflict ? WriteResult::conflict : WriteResult::ok;
 }
 
+namespace {
+// Writes `e` and its outbox event; false (nothing written) when a unique constraint refuses it.
+bool write_entry(SqliteDatabase& db, Statement& entry, Statement& event, LedgerEntry& e) {
+  e.sequence.reset();  // NULL: the store numbers it
+  entry.reset();
+  kEntries.bind(entry, e);
+  if (!entry.exec_unique()) return false;
+  e.sequence = db.last_insert_rowid();
+  event.reset();
+  kEvents.bind(event, {store::new_resource_id(store::ResourceKind::webhook_event), e.partner_id,
+                       std::string(to_string(e.type)), *e.sequence, e.recorded_at});
+  event.step();
+  return true;
+}
+}  // namespace
+
 void SqliteLedgerRepository::settle_all(std::vector<OrderSettlement>& batch) {
   auto held = db_.lock();
   Transaction tx(db_.handle());
@@ -73,19 +90,20 @@ void SqliteLedgerRepository::settle_all(std::vector<OrderSettlement>& batch) {
     kOutcomes.bind(settled, s.outcome);
     s.conflict = !settled.exec_unique();  // this order's event was settled before
     if (s.conflict) continue;
-    for (auto& e : s.entries) {
-      e.sequence.reset();  // NULL: the store numbers it
-      entry.reset();
-      kEntries.bind(entry, e);
-      entry.step();
-      e.sequence = db_.last_insert_rowid();
-      event.reset();
-      kEvents.bind(event, {store::new_resource_id(store::ResourceKind::webhook_event), e.partner_id,
-                           std::string(to_string(e.type)), *e.sequence, e.recorded_at});
-      event.step();
-    }
+    for (auto& e : s.entries)
+      if (!write_entry(db_, entry, event, e)) throw store::StoreError("ledger entry " + e.id + " refused");
   }
   tx.commit();
+}
+
+WriteResult SqliteLedgerRepository::append(LedgerEntry& e) {
+  auto held = db_.lock();
+  Transaction tx(db_.handle());
+  Statement entry(db_.handle(), kEntries.insert());
+  Statement event(db_.handle(), kEvents.insert());
+  if (!write_entry(db_, entry, event, e)) return WriteResult::conflict;  // rolled back
+  tx.commit();
+  return WriteResult::ok;
 }
 
 std::optional<OrderOutcome> SqliteLedgerRepository::order_outcome(const std::string& order_id, OrderEvent event) {
@@ -121,11 +139,13 @@ std::vector<PartnerTotals> SqliteLedgerRepository::partner_totals() {
                "SELECT partner_id, "
                "COALESCE(SUM(CASE WHEN type = 'settlement.earned' THEN amount_fen END), 0), "
                "COALESCE(SUM(CASE WHEN type = 'settlement.reversed' THEN amount_fen END), 0), "
+               "COALESCE(SUM(CASE WHEN type = 'charge.messages' THEN amount_fen END), 0), "
+               "COALESCE(SUM(CASE WHEN type = 'adjustment' THEN amount_fen END), 0), "
                "COUNT(*), SUM(type = 'settlement.capped') FROM ledger_entries GROUP BY partner_id ORDER BY partner_id");
   std::vector<PartnerTotals> out;
   while (st.step())
-    out.push_back({st.text(0), st.int64(1), st.int64(2), static_cast<std::size_t>(st.int64(3)),
-                   static_cast<std::size_t>(st.int64(4))});
+    out.push_back({st.text(0), st.int64(1), st.int64(2), st.int64(3), st.int64(4),
+                   static_cast<std::size_t>(st.int64(5)), static_cast<std::size_t>(st.int64(6))});
   return out;
 }
 

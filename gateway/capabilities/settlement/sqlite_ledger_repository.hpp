@@ -10,6 +10,7 @@ class SqliteLedgerRepository final : public LedgerRepository, store::sqlite::Sql
   using SqliteRepository::SqliteRepository;
   store::WriteResult settle(const OrderOutcome& outcome, std::vector<LedgerEntry>& entries) override;
   void settle_all(std::vector<OrderSettlement>& batch) override;
+  store::WriteResult append(LedgerEntry& entry) override;
   std::optional<OrderOutcome> order_outcome(const std::string& order_id, OrderEvent event) override;
   std::vector<LedgerEntry> order_entries(const std::string& order_id) override;
   std::int64_t contract_earned(const std::string& contract_id, std::int64_t from_ms, std::int64_t until_ms) override;

@@ -27,17 +27,24 @@ Statement build_statement(std::string month, std::int64_t from, std::int64_t unt
   for (const auto& e : entries) {
     auto& product = s.by_product[e.product_code];
     ++product.entries;
-    if (e.type == EntryType::earned) {
-      s.earned_fen += e.amount_fen;
-      product.earned_fen += e.amount_fen;
-    } else if (e.type == EntryType::reversed) {
-      s.reversed_fen += e.amount_fen;
-      product.reversed_fen += e.amount_fen;
-    } else {
-      ++s.capped_entries;
+    switch (e.type) {
+      case EntryType::earned:
+        s.earned_fen += e.amount_fen;
+        product.earned_fen += e.amount_fen;
+        break;
+      case EntryType::reversed:
+        s.reversed_fen += e.amount_fen;
+        product.reversed_fen += e.amount_fen;
+        break;
+      case EntryType::charged:
+        s.charged_fen += e.amount_fen;
+        product.charged_fen += e.amount_fen;
+        break;
+      case EntryType::adjusted: s.adjusted_fen += e.amount_fen; break;
+      case EntryType::capped: ++s.capped_entries; break;
     }
   }
-  s.net_fen = s.earned_fen + s.reversed_fen;
+  s.net_fen = s.earned_fen + s.reversed_fen + s.charged_fen + s.adjusted_fen;
   s.digest = statement_digest(entries);
   return s;
 }

@@ -17,7 +17,7 @@
 namespace octopus::settlement {
 
 struct ProductTotals {
-  std::int64_t earned_fen = 0, reversed_fen = 0;
+  std::int64_t earned_fen = 0, reversed_fen = 0, charged_fen = 0;
   std::size_t entries = 0;
 };
 
@@ -25,7 +25,9 @@ struct Statement {
   std::string month;                 // "YYYY-MM"
   std::int64_t from = 0, until = 0;  // Unix seconds, [from, until)
   std::size_t entries = 0;
-  std::int64_t earned_fen = 0, reversed_fen = 0, net_fen = 0;
+  // Credits (earned, reversed), debits (charged, negative) and adjustments (either sign);
+  // net is their sum: what the operator owes the partner for the month.
+  std::int64_t earned_fen = 0, reversed_fen = 0, charged_fen = 0, adjusted_fen = 0, net_fen = 0;
   std::size_t capped_entries = 0;
   std::map<std::string, ProductTotals> by_product;
   std::string digest;  // see above

@@ -5,8 +5,10 @@
 #include <tuple>
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include "app/sqlite_repositories.hpp"
+#include "store/sqlite/migrations.hpp"
 
 using namespace octopus::store;
 using namespace octopus::partners;
@@ -43,12 +45,12 @@ class SqliteStoreTest : public ::testing::Test {
 TEST_F(SqliteStoreTest, MigratesOnceAndKeepsDataAcrossReopen) {
   {
     SqliteRepositories s(path);
-    EXPECT_EQ(s.db.schema_version(), 11);
+    EXPECT_EQ(s.db.schema_version(), 12);
     ASSERT_EQ(s.partners.create_partner(partner("acme")), WriteResult::ok);
     ASSERT_EQ(s.partners.add_key(key("k1", "acme")), WriteResult::ok);
   }
   SqliteRepositories again(path);
-  EXPECT_EQ(again.db.schema_version(), 11);
+  EXPECT_EQ(again.db.schema_version(), 12);
   auto p = again.partners.get_partner("acme");
   ASSERT_TRUE(p);
   EXPECT_EQ(p->scopes, std::vector<std::string>{"audiences:read"});
@@ -290,6 +292,66 @@ TEST_F(SqliteStoreTest, EveryDeliveryAndTriggerFieldRoundTrips) {
             std::make_tuple(2u, 3u, 4u, 5u, 6u, 7u, 8u));
   EXPECT_EQ(std::tie(trigger.event_type, trigger.engine_audience_id, trigger.segment_size, trigger.cooldown_seconds),
             std::tie(t.event_type, t.engine_audience_id, t.segment_size, t.cooldown_seconds));
+}
+
+// Migration 12 rebuilds the ledger table to widen its entry types: a store made by the
+// version before keeps every entry and its outbox event, the foreign key between them, and
+// the ledger's refusal of UPDATE and DELETE.
+TEST(LedgerMigration, AnOlderStoresEntriesAndOutboxSurviveTheRebuild) {
+  const auto path =
+      std::filesystem::temp_directory_path() / ("octopus-migration-" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(path);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  auto exec = [&](const std::string& sql) {
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+    std::string message = error ? error : "";
+    sqlite3_free(error);
+    return rc == SQLITE_OK ? std::string() : message;
+  };
+  ASSERT_EQ(exec("PRAGMA foreign_keys=ON; CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+                 "applied_at INTEGER NOT NULL)"),
+            "");
+  const auto all = octopus::store::sqlite::migrations();
+  for (std::size_t v = 1; v <= 11; ++v) {
+    ASSERT_EQ(exec(all[v - 1]), "") << "migration " << v;
+    ASSERT_EQ(exec("INSERT INTO schema_migrations VALUES (" + std::to_string(v) + ", 0)"), "");
+  }
+  ASSERT_EQ(exec("INSERT INTO ledger_entries VALUES (7, 'stl_old', 'acme', 'settlement.earned', 320, 'CNY', "
+                 "'ORD-1', '5G-PLUS', 42, 'ofr_x', 'dlv_x', 'ctr_x', 'v1', '', 1, 2);"
+                 "INSERT INTO webhook_events VALUES ('msg_old', 'acme', 'settlement.earned', 7, 2)"),
+            "");
+  sqlite3_close(db);
+
+  {
+    octopus::app::SqliteRepositories upgraded(path.string());
+    EXPECT_EQ(upgraded.db.schema_version(), 12);
+    const auto entries = upgraded.settlement_ledger.order_entries("ORD-1");
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_EQ(entries[0].sequence, 7);
+    EXPECT_EQ(entries[0].amount_fen, 320);
+    const auto outbox = upgraded.settlement_ledger.outbox_after(0, 10);
+    ASSERT_EQ(outbox.size(), 1u);
+    EXPECT_EQ(outbox[0].event.id, "msg_old");
+    // New entries continue the sequence after the old ones.
+    octopus::settlement::LedgerEntry adjustment;
+    adjustment.id = "stl_new";
+    adjustment.partner_id = "acme";
+    adjustment.type = octopus::settlement::EntryType::adjusted;
+    adjustment.amount_fen = -50;
+    adjustment.reason = "duplicate order ORD-1 refunded by hand";
+    ASSERT_EQ(upgraded.settlement_ledger.append(adjustment), WriteResult::ok);
+    EXPECT_EQ(adjustment.sequence, 8);
+  }
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(exec("PRAGMA foreign_keys=ON; INSERT INTO webhook_events VALUES ('msg_orphan', 'acme', 'x', 999, 3)"),
+            "FOREIGN KEY constraint failed")
+      << "the outbox still refers to the ledger";
+  EXPECT_NE(exec("UPDATE ledger_entries SET amount_fen = 1"), "");
+  EXPECT_NE(exec("DELETE FROM ledger_entries"), "");
+  sqlite3_close(db);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
 }
 
 }  // namespace

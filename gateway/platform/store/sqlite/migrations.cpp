@@ -330,6 +330,45 @@ const char* const kMigrations[] = {
       CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries(endpoint_id, created_at);
       ALTER TABLE webhook_endpoints ADD COLUMN signature_versions TEXT NOT NULL DEFAULT '["v1"]';
     )sql",
+    // 12: the ledger also holds what partners are charged for their messages (one entry per
+    // delivery, at most) and the operator's manual adjustments; contracts price messages.
+    // SQLite cannot widen a CHECK in place: the table is rebuilt and its rows copied as they
+    // are, with foreign keys off meanwhile and every one checked before the commit.
+    R"sql(-- rebuilds tables
+      CREATE TABLE ledger_entries_12 (
+        sequence       INTEGER PRIMARY KEY AUTOINCREMENT,
+        id             TEXT NOT NULL UNIQUE,
+        partner_id     TEXT NOT NULL,
+        type           TEXT NOT NULL
+                       CHECK (type IN ('settlement.earned','settlement.reversed','settlement.capped',
+                                       'charge.messages','adjustment')),
+        amount_fen     INTEGER NOT NULL,
+        currency       TEXT NOT NULL CHECK (currency = 'CNY'),
+        order_id       TEXT NOT NULL,
+        product_code   TEXT NOT NULL,
+        subscriber     INTEGER NOT NULL,
+        offer_id       TEXT NOT NULL,
+        source_id      TEXT NOT NULL,
+        contract_id    TEXT NOT NULL,
+        policy_version TEXT NOT NULL,
+        reason         TEXT NOT NULL,
+        occurred_at_ms INTEGER NOT NULL,
+        recorded_at    INTEGER NOT NULL
+      );
+      INSERT INTO ledger_entries_12 SELECT * FROM ledger_entries;
+      DROP TABLE ledger_entries;
+      ALTER TABLE ledger_entries_12 RENAME TO ledger_entries;
+      CREATE INDEX ledger_by_partner ON ledger_entries(partner_id, sequence);
+      CREATE INDEX ledger_by_contract ON ledger_entries(contract_id, type, occurred_at_ms);
+      CREATE INDEX ledger_by_order ON ledger_entries(order_id);
+      CREATE UNIQUE INDEX ledger_one_charge_per_delivery ON ledger_entries(source_id) WHERE type = 'charge.messages';
+      CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries
+        BEGIN SELECT RAISE(ABORT, 'ledger_entries is append-only'); END;
+      CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries
+        BEGIN SELECT RAISE(ABORT, 'ledger_entries is append-only'); END;
+      ALTER TABLE contracts ADD COLUMN message_fen TEXT NOT NULL DEFAULT '{}';
+      ALTER TABLE contracts ADD COLUMN sms_per_segment INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 
 }  // namespace

@@ -6,4 +6,9 @@ namespace octopus::store::sqlite {
 
 std::span<const char* const> migrations();
 
+// A migration that rebuilds a table other tables refer to starts with this line: it runs
+// with foreign keys off (SQLite's procedure for altering a table), and every foreign key is
+// checked before it commits.
+inline constexpr const char* kRebuildsTables = "-- rebuilds tables\n";
+
 }  // namespace octopus::store::sqlite

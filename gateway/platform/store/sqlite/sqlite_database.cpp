@@ -147,13 +147,26 @@ void SqliteDatabase::migrate() {
   if (current > latest)
     throw StoreError("database schema version " + std::to_string(current) + " is newer than this gateway (" +
                      std::to_string(latest) + ")");
-  for (int v = current + 1; v <= latest; ++v) {
+  for (int v = current + 1; v <= latest; ++v) apply_migration(v, all[static_cast<std::size_t>(v - 1)]);
+}
+
+void SqliteDatabase::apply_migration(int version, const char* sql) {
+  const bool rebuilds = std::string_view(sql).starts_with(kRebuildsTables);
+  if (rebuilds) exec(db_, "PRAGMA foreign_keys=OFF");  // only outside a transaction does this take
+  {
     Transaction tx(db_);
-    exec(db_, all[static_cast<std::size_t>(v - 1)]);
+    exec(db_, sql);
+    if (rebuilds) {
+      Statement check(db_, "PRAGMA foreign_key_check");
+      if (check.step())
+        throw StoreError("migration " + std::to_string(version) + " would break a foreign key of table " +
+                         check.text(0));
+    }
     Statement st(db_, "INSERT INTO schema_migrations(version, applied_at) VALUES (?, strftime('%s','now'))");
-    st.bind(1, static_cast<std::int64_t>(v)).step();
+    st.bind(1, static_cast<std::int64_t>(version)).step();
     tx.commit();
   }
+  if (rebuilds) exec(db_, "PRAGMA foreign_keys=ON");
 }
 
 int SqliteDatabase::schema_version() {

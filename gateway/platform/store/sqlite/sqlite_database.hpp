@@ -89,6 +89,7 @@ class SqliteDatabase {
 
  private:
   void migrate();
+  void apply_migration(int version, const char* sql);
 
   sqlite3* db_ = nullptr;
   std::mutex mutex_;
