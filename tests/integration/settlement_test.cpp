@@ -100,11 +100,9 @@ TEST_F(SettlementApi, AnOrderAfterADeliveredMessageIsSettledOnceToThePartnerThat
   ASSERT_EQ(statement.status, 200) << statement.body;
   const auto st = json::parse(statement.body);
   EXPECT_EQ(st["entries"], 4);
-  EXPECT_EQ(st["totals"], json({{"earned_fen", 395},
-                                {"reversed_fen", -320},
-                                {"charged_fen", 0},
-                                {"adjusted_fen", 0},
-                                {"net_fen", 75}}));
+  EXPECT_EQ(
+      st["totals"],
+      json({{"earned_fen", 395}, {"reversed_fen", -320}, {"charged_fen", 0}, {"adjusted_fen", 0}, {"net_fen", 75}}));
   EXPECT_EQ(st["complete"], false);
   std::string lines;
   for (const auto& e : after)
