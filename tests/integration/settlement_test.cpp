@@ -216,3 +216,50 @@ TEST_F(SettlementApi, ContractsAreCheckedNeverOverlapAndAreAudited) {
 }
 
 }  // namespace
+
+namespace {
+
+// The operator corrects a partner's balance by hand: a reason is required, 0 is refused, the
+// entry reaches the partner's ledger and statement, and the audit names who made it.
+TEST_F(SettlementApi, ManualAdjustmentsNeedAReasonAreAuditedAndCountInTheStatement) {
+  const auto adjust = [&](const std::string& partner, const json& body) {
+    return gw.admin("POST", "/admin/v1/partners/" + partner + "/adjustments", body);
+  };
+  const auto zero = adjust("acme", {{"amount_fen", 0}, {"reason", "nothing at all"}});
+  ASSERT_EQ(zero.status, 422) << zero.body;
+  EXPECT_EQ(json::parse(zero.body)["errors"][0]["pointer"], "/amount_fen");
+  const auto no_reason = adjust("acme", {{"amount_fen", 100}});
+  ASSERT_EQ(no_reason.status, 422) << no_reason.body;
+  EXPECT_EQ(json::parse(no_reason.body)["errors"][0]["pointer"], "/reason");
+  EXPECT_EQ(adjust("nobody", {{"amount_fen", 100}, {"reason", "who?"}}).status, 404);
+
+  const auto made = adjust(
+      "acme",
+      {{"amount_fen", -150}, {"reason", "ORD-9 refunded outside the order system"}, {"product_code", "5G-PLUS"}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  const auto entry = json::parse(made.body);
+  EXPECT_EQ(entry["type"], "adjustment");
+  const auto items = settlements()["items"];
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0]["id"], entry["id"]);
+  EXPECT_EQ(items[0]["amount_fen"], -150);
+  EXPECT_TRUE(items[0]["subscriber_token"].is_null());
+  EXPECT_EQ(items[0]["reason"], "ORD-9 refunded outside the order system");
+
+  const auto shanghai = std::chrono::system_clock::now() + std::chrono::hours(8);
+  const std::string month =
+      octopus::http::rfc3339(std::chrono::duration_cast<std::chrono::seconds>(shanghai.time_since_epoch()).count())
+          .substr(0, 7);
+  const auto st = json::parse(gw.partner("GET", "/v1/settlement-statements/" + month, acme).body);
+  EXPECT_EQ(st["totals"]["adjusted_fen"], -150);
+  EXPECT_EQ(st["totals"]["net_fen"], -150);
+  const auto audit = json::parse(gw.admin("GET", "/admin/v1/audit?action=settlement.adjustment").body)["items"];
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0]["detail"]["adjustment"]["amount_fen"], -150);
+  const auto summary = json::parse(gw.admin("GET", "/admin/v1/settlement/summary").body)["partners"];
+  ASSERT_EQ(summary.size(), 1u);
+  EXPECT_EQ(summary[0]["adjusted_fen"], -150);
+  EXPECT_EQ(summary[0]["net_fen"], -150);
+}
+
+}  // namespace

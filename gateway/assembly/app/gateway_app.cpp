@@ -38,6 +38,7 @@
 #include "deliveries/message_sink.hpp"
 #include "deliveries/opt_out.hpp"
 #include "events/stream_follower.hpp"
+#include "admin/adjustments_api.hpp"
 #include "admin/contracts_api.hpp"
 #include "admin/settlement_summary_api.hpp"
 #include "admin/webhook_health_api.hpp"
@@ -330,6 +331,9 @@ void add_targeting(Parts& p, const tokens::MasterKey& master_key) {
   admin::register_contract_routes(
       p.admin_plane, {p.records->partners, p.records->contracts, p.records->audit, *p.engine, c.engine.timeout,
                       [registry = p.policies.get()] { return registry->current(); }, p.clock});
+  admin::register_adjustment_routes(p.admin_plane,
+                                    {p.records->partners, p.records->settlement_ledger, p.records->audit,
+                                     [registry = p.policies.get()] { return registry->current(); }, p.clock});
   admin::register_settlement_summary_route(p.admin_plane, p.records->settlement_ledger);
   admin::register_webhook_health_route(p.admin_plane, p.records->webhook_deliveries);
 }
