@@ -263,3 +263,55 @@ TEST_F(SettlementApi, ManualAdjustmentsNeedAReasonAreAuditedAndCountInTheStateme
 }
 
 }  // namespace
+
+namespace {
+
+// The partner pays for the messages it had sent: one charge per delivery, on the delivered
+// figure the partner itself is shown, priced by the contract for the offer's product; the
+// statement nets it against what orders earned. A restart does not charge it again.
+TEST_F(SettlementApi, ADeliveryIsChargedOnceOnTheFigureThePartnerIsShown) {
+  const auto made = gw.admin("POST", "/admin/v1/partners/acme/contracts",
+                             {{"product_code", "5G-PLUS"},
+                              {"model", "cpa"},
+                              {"cpa_fen", 500},
+                              {"message_fen", {{"sms", 4}}},
+                              {"effective_from", "2026-01-01T00:00:00Z"}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  EXPECT_EQ(json::parse(made.body)["message_fen"], json({{"sms", 4}, {"push", 0}, {"outbound_call", 0}}));
+  const auto reached = reached_subscribers();
+  ASSERT_TRUE(octopus::testing::eventually([&] { return settlements()["items"].size() == 1; })) << settlements();
+  const auto charge = settlements()["items"][0];
+  EXPECT_EQ(charge["type"], "charge.messages");
+  const auto delivery =
+      json::parse(gw.partner("GET", "/v1/deliveries/" + charge["source_id"].get<std::string>(), acme).body);
+  const auto shown = delivery["outcomes"]["delivered"].get<std::int64_t>();
+  ASSERT_GT(shown, 0) << delivery;
+  EXPECT_EQ(charge["amount_fen"], -4 * shown)
+      << "billed on the released figure, not the exact count of " << reached.size();
+  EXPECT_TRUE(charge["subscriber_token"].is_null());
+  EXPECT_NE(charge["reason"].get<std::string>().find(std::to_string(shown) + " sms messages delivered x 4 fen"),
+            std::string::npos)
+      << charge["reason"];
+
+  report(*reached.begin(), "ORD-1", 1'000);
+  ASSERT_TRUE(octopus::testing::eventually([&] { return settlements()["items"].size() == 2; }));
+  const auto shanghai = std::chrono::system_clock::now() + std::chrono::hours(8);
+  const std::string month =
+      octopus::http::rfc3339(std::chrono::duration_cast<std::chrono::seconds>(shanghai.time_since_epoch()).count())
+          .substr(0, 7);
+  const auto st = json::parse(gw.partner("GET", "/v1/settlement-statements/" + month, acme).body);
+  EXPECT_EQ(st["totals"]["charged_fen"], -4 * shown);
+  EXPECT_EQ(st["totals"]["earned_fen"], 500);
+  EXPECT_EQ(st["totals"]["net_fen"], 500 - 4 * shown);
+
+  // A restart looks for finished deliveries without a charge: this one has its charge.
+  const auto data_dir = gw.data_dir();
+  gw.app().shutdown();
+  GatewayHarness again{[&](octopus::config::GatewayConfig& c) {
+    configure(c);
+    c.data_dir = data_dir;
+  }};
+  EXPECT_EQ(json::parse(again.partner("GET", "/v1/settlements", acme).body)["items"].size(), 2u);
+}
+
+}  // namespace

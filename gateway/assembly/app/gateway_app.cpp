@@ -42,6 +42,8 @@
 #include "admin/contracts_api.hpp"
 #include "admin/settlement_summary_api.hpp"
 #include "admin/webhook_health_api.hpp"
+#include "settlement/charge_service.hpp"
+#include "settlement/delivery_billing.hpp"
 #include "settlement/settlement_service.hpp"
 #include "settlement/settlements_api.hpp"
 #include "webhooks/callback_signer.hpp"
@@ -104,6 +106,10 @@ struct GatewayApp::Parts {
   deliveries::ConsentOverlay overlay;
   std::unique_ptr<deliveries::ConsentChanges> consent_changes;
   std::unique_ptr<deliveries::OptOutListener> opt_out;
+  // What partners are charged for their deliveries' messages (before the runner that
+  // reports finished deliveries to it, so it stops after it).
+  std::unique_ptr<settlement::ChargeService> charges;
+  std::unique_ptr<settlement::DeliveryBilling> billing;
   std::unique_ptr<deliveries::DeliveryRunner> delivery_runner;
   std::unique_ptr<triggers::TriggerRunner> trigger_runner;
   std::unique_ptr<events::EventFollower> event_follower;
@@ -401,6 +407,13 @@ void add_deliveries(Parts& p, const deliveries::PolicySource& policies, const de
                               const audiences::AudienceRecord& audience, std::string& why) {
     return builder->rematerialise(audience, *registry->current(), why);
   };
+  auto current = [registry = p.policies.get()] { return registry->current(); };
+  p.charges =
+      std::make_unique<settlement::ChargeService>(p.records->settlement_ledger, p.records->contracts, current, p.clock);
+  p.billing = std::make_unique<settlement::DeliveryBilling>(settlement::DeliveryBillingDeps{
+      *p.charges, p.records->offers, p.records->partners, *p.release, current, *p.engine, c.engine.timeout});
+  p.billing->charge_unbilled(p.records->deliveries, p.clock.unix_seconds());
+  options.on_finished = [billing = p.billing.get()](const deliveries::DeliveryRecord& d) { billing->on_finished(d); };
   p.delivery_runner = std::make_unique<deliveries::DeliveryRunner>(
       deliveries::DeliveryRunnerRecords{p.records->deliveries, p.records->offers, p.records->audiences,
                                         p.records->partners},

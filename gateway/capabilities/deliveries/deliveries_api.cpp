@@ -11,6 +11,7 @@
 #include "http/resource_steps.hpp"
 #include "observability/log.hpp"
 #include "policy/consent_evaluator.hpp"
+#include "deliveries/delivery_outcomes.hpp"
 #include "privacy/release_json.hpp"
 #include "policy/frequency_caps.hpp"
 #include "quota/counter_store.hpp"
@@ -46,15 +47,7 @@ json outcome_json(const deliveries::DeliveryRecord& d, const http::RequestContex
   else if (!finished(d))
     withheld = "in_progress";
   if (!withheld.empty()) return nullptr;
-  const auto shown = release.parts(rules, ctx.principal->privacy_account(), "delivery|" + d.id, d.target_count,
-                                   {{"delivered", d.counts.delivered},
-                                    {"no_consent", d.counts.no_consent},
-                                    {"capped", d.counts.capped},
-                                    {"deferred", 0},
-                                    {"ineligible", d.counts.ineligible},
-                                    {"cancelled", d.counts.cancelled},
-                                    {"failed", d.counts.failed}},
-                                   1);
+  const auto shown = released_outcomes(d, rules, ctx.principal->privacy_account(), release);
   return privacy::figures_or_null(shown, withheld);
 }
 

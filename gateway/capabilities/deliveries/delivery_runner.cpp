@@ -130,6 +130,14 @@ void DeliveryRunner::log_finished(const deliveries::DeliveryRecord& d) {
                                                 {"partner", d.partner_id},
                                                 {"status", d.status},
                                                 {"delivered", std::to_string(d.counts.delivered)}});
+  if (!options_.on_finished) return;
+  try {
+    options_.on_finished(d);
+  } catch (const std::exception& e) {
+    // The delivery is finished whatever its listeners make of it; the charge is retried at
+    // the next start (settlement bills finished deliveries it has not charged).
+    observability::log_error("delivery_finished_listener_failed", {{"delivery", d.id}, {"what", e.what()}});
+  }
 }
 
 // What one batch of a delivery is decided and sent under, and whom it reaches.

@@ -48,6 +48,9 @@ struct DeliveryRunnerOptions {
   // Materialises an audience again when the engine no longer holds it (a restart): the new
   // engine id, or nullopt with why not. Empty: the delivery fails instead.
   std::function<std::optional<std::string>(const audiences::AudienceRecord&, std::string& why)> rematerialise;
+  // Told of each delivery once it is finished (completed or failed), after its record is
+  // saved: settlement charges its messages.
+  std::function<void(const DeliveryRecord&)> on_finished;
 };
 
 // The records a runner reads and writes.
@@ -87,7 +90,7 @@ class DeliveryRunner {
   std::vector<std::uint64_t> decide(DeliveryRecord& d, const Batch& b);
   void send(DeliveryRecord& d, const Batch& b, const std::vector<std::uint64_t>& send, std::int64_t now);
   void finish(deliveries::DeliveryRecord& d, const std::string& status, const std::string& error);
-  static void log_finished(const deliveries::DeliveryRecord& d);
+  void log_finished(const deliveries::DeliveryRecord& d);
 
   DeliveryRepository& deliveries_;
   octopus::offers::OfferRepository& offers_;

@@ -32,4 +32,20 @@ Pricing price_order(const Contract& contract, std::int64_t order_fen, std::int64
   return p;
 }
 
+std::int64_t MessagePrices::fen_for(std::string_view channel) const {
+  if (channel == "sms") return sms_fen;
+  if (channel == "push") return push_fen;
+  if (channel == "outbound_call") return outbound_call_fen;
+  return 0;
+}
+
+std::int64_t message_charge_fen(const Contract& contract, std::string_view channel, std::int64_t messages,
+                                std::int64_t segments) {
+  if (messages < 0 || messages > 1'000'000'000 || segments < 1 || segments > 10)
+    throw std::invalid_argument("message count or segments out of range");
+  const auto per_message = contract.message_prices.fen_for(channel);
+  const bool by_segment = channel == "sms" && contract.message_prices.sms_per_segment;
+  return messages * per_message * (by_segment ? segments : 1);
+}
+
 }  // namespace octopus::settlement

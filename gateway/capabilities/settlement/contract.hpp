@@ -6,10 +6,21 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace octopus::settlement {
 
 enum class PricingModel { cpa, cps };
+
+// What the partner pays per message it has the operator send (the partner, not the
+// subscriber, pays for its marketing): fen per delivered message by channel, and for SMS
+// optionally per segment. 0: the channel is not charged.
+struct MessagePrices {
+  std::int64_t sms_fen = 0, push_fen = 0, outbound_call_fen = 0;
+  bool sms_per_segment = false;
+  std::int64_t fen_for(std::string_view channel) const;  // "sms", "push", "outbound_call"
+  bool any() const { return sms_fen > 0 || push_fen > 0 || outbound_call_fen > 0; }
+};
 
 std::string_view to_string(PricingModel model);
 std::optional<PricingModel> parse_pricing_model(std::string_view text);
@@ -22,6 +33,7 @@ struct Contract {
   std::int64_t cpa_fen = 0;                     // CPA: paid per order
   std::int64_t cps_basis_points = 0;            // CPS: 1..10000 of the order's amount
   std::optional<std::int64_t> monthly_cap_fen;  // none: no cap
+  MessagePrices message_prices;                 // charges for the offer's deliveries
   std::int64_t effective_from = 0;              // Unix seconds, inclusive
   std::int64_t effective_until = 0;             // Unix seconds, exclusive
   std::string created_by;
@@ -52,5 +64,12 @@ struct Pricing {
 // month (reversals do not give room back). The cap can be crossed inside one order: it then
 // pays the rest of the cap and no more.
 Pricing price_order(const Contract& contract, std::int64_t order_fen, std::int64_t earned_this_month_fen);
+
+// What `messages` delivered messages on `channel` cost the partner (positive fen), each of
+// `segments` SMS segments when the contract prices SMS per segment. Throws
+// std::invalid_argument beyond 10^9 messages or 10 segments (far past any real delivery,
+// and the product stays far inside 64 bits).
+std::int64_t message_charge_fen(const Contract& contract, std::string_view channel, std::int64_t messages,
+                                std::int64_t segments);
 
 }  // namespace octopus::settlement

@@ -119,6 +119,8 @@ class LedgerRepository {
   // Appends one entry that settles no order (a charge, an adjustment) with its outbox event;
   // conflict when a delivery's charge is already in the ledger. Fills the sequence.
   virtual store::WriteResult append(LedgerEntry& entry) = 0;
+  // Whether the delivery's messages were charged.
+  virtual bool has_charge(const std::string& delivery_id) = 0;
   // Totals per partner (those with entries), by partner id.
   virtual std::vector<PartnerTotals> partner_totals() = 0;
   // How many order events ended in each outcome ("earned", "unattributed", ...).

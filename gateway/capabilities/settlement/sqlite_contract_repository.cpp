@@ -7,6 +7,26 @@ namespace octopus::store::sqlite {
 template <>
 struct ColumnValue<settlement::PricingModel>
     : NamedColumnValue<settlement::PricingModel, settlement::parse_pricing_model> {};
+// Message prices are stored as {"sms": fen, "push": fen, "outbound_call": fen}; whether SMS
+// is priced per segment has its own column.
+template <>
+struct ColumnValue<settlement::MessagePrices> {
+  static void bind(Statement& st, int i, const settlement::MessagePrices& p) {
+    st.bind(
+        i,
+        std::string_view(
+            nlohmann::json{{"sms", p.sms_fen}, {"push", p.push_fen}, {"outbound_call", p.outbound_call_fen}}.dump()));
+  }
+  static settlement::MessagePrices read(const Statement& st, int col) {
+    const auto j = nlohmann::json::parse(st.text(col), nullptr, false);
+    settlement::MessagePrices p;
+    if (!j.is_object()) return p;
+    p.sms_fen = j.value("sms", std::int64_t{0});
+    p.push_fen = j.value("push", std::int64_t{0});
+    p.outbound_call_fen = j.value("outbound_call", std::int64_t{0});
+    return p;
+  }
+};
 }  // namespace octopus::store::sqlite
 
 namespace octopus::settlement {
@@ -18,20 +38,25 @@ using store::sqlite::Statement;
 using store::sqlite::Transaction;
 
 namespace {
-const RowMapper<Contract> kContracts("contracts", {
-                                                      column("id", &Contract::id),
-                                                      column("partner_id", &Contract::partner_id),
-                                                      column("product_code", &Contract::product_code),
-                                                      column("model", &Contract::model),
-                                                      column("cpa_fen", &Contract::cpa_fen),
-                                                      column("cps_basis_points", &Contract::cps_basis_points),
-                                                      column("monthly_cap_fen", &Contract::monthly_cap_fen),
-                                                      column("effective_from", &Contract::effective_from),
-                                                      column("effective_until", &Contract::effective_until),
-                                                      column("created_by", &Contract::created_by),
-                                                      column("policy_version", &Contract::policy_version),
-                                                      column("created_at", &Contract::created_at),
-                                                  });
+const RowMapper<Contract> kContracts(
+    "contracts",
+    {
+        column("id", &Contract::id),
+        column("partner_id", &Contract::partner_id),
+        column("product_code", &Contract::product_code),
+        column("model", &Contract::model),
+        column("cpa_fen", &Contract::cpa_fen),
+        column("cps_basis_points", &Contract::cps_basis_points),
+        column("monthly_cap_fen", &Contract::monthly_cap_fen),
+        column<Contract>("message_fen", [](Contract& c) -> MessagePrices& { return c.message_prices; }),
+        // read after message_fen, which resets it
+        column<Contract>("sms_per_segment", [](Contract& c) -> bool& { return c.message_prices.sms_per_segment; }),
+        column("effective_from", &Contract::effective_from),
+        column("effective_until", &Contract::effective_until),
+        column("created_by", &Contract::created_by),
+        column("policy_version", &Contract::policy_version),
+        column("created_at", &Contract::created_at),
+    });
 }  // namespace
 
 WriteResult SqliteContractRepository::create_contract(const Contract& c) {

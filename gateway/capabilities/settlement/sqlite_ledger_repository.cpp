@@ -106,6 +106,13 @@ WriteResult SqliteLedgerRepository::append(LedgerEntry& e) {
   return WriteResult::ok;
 }
 
+bool SqliteLedgerRepository::has_charge(const std::string& delivery_id) {
+  auto held = db_.lock();
+  Statement st(db_.handle(), "SELECT 1 FROM ledger_entries WHERE source_id = :source AND type = 'charge.messages'");
+  st.bind(":source", delivery_id);
+  return st.step();
+}
+
 std::optional<OrderOutcome> SqliteLedgerRepository::order_outcome(const std::string& order_id, OrderEvent event) {
   auto held = db_.lock();
   Statement st(db_.handle(), kOutcomes.select("WHERE order_id = :order_id AND event = :event"));

@@ -11,6 +11,7 @@ class SqliteLedgerRepository final : public LedgerRepository, store::sqlite::Sql
   store::WriteResult settle(const OrderOutcome& outcome, std::vector<LedgerEntry>& entries) override;
   void settle_all(std::vector<OrderSettlement>& batch) override;
   store::WriteResult append(LedgerEntry& entry) override;
+  bool has_charge(const std::string& delivery_id) override;
   std::optional<OrderOutcome> order_outcome(const std::string& order_id, OrderEvent event) override;
   std::vector<LedgerEntry> order_entries(const std::string& order_id) override;
   std::int64_t contract_earned(const std::string& contract_id, std::int64_t from_ms, std::int64_t until_ms) override;

@@ -23,6 +23,11 @@ json contract_json(const Contract& c) {
               {"product_code", c.product_code},
               {"model", settlement::to_string(c.model)},
               {"monthly_cap_fen", c.monthly_cap_fen ? json(*c.monthly_cap_fen) : json()},
+              {"message_fen",
+               {{"sms", c.message_prices.sms_fen},
+                {"push", c.message_prices.push_fen},
+                {"outbound_call", c.message_prices.outbound_call_fen}}},
+              {"sms_per_segment", c.message_prices.sms_per_segment},
               {"currency", "CNY"},
               {"effective_from", rfc3339(c.effective_from)},
               {"effective_until", c.effective_until == kOpenEnded ? json() : json(rfc3339(c.effective_until))},
@@ -104,6 +109,11 @@ class ContractHandlers {
     c.cpa_fen = body.value("cpa_fen", std::int64_t{0});
     c.cps_basis_points = body.value("cps_basis_points", std::int64_t{0});
     if (body.contains("monthly_cap_fen")) c.monthly_cap_fen = body["monthly_cap_fen"].get<std::int64_t>();
+    const auto prices = body.value("message_fen", json::object());
+    c.message_prices.sms_fen = prices.value("sms", std::int64_t{0});
+    c.message_prices.push_fen = prices.value("push", std::int64_t{0});
+    c.message_prices.outbound_call_fen = prices.value("outbound_call", std::int64_t{0});
+    c.message_prices.sms_per_segment = body.value("sms_per_segment", false);
     const auto from = dates(body, "effective_from");
     if (!from)
       return http::make_problem(

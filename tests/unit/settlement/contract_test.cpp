@@ -64,5 +64,24 @@ TEST(Contract, CoversFromItsStartUntilBeforeItsEnd) {
   EXPECT_FALSE(c.covers(200));
 }
 
+// Message charges: fen per delivered message by channel, SMS per segment when the contract
+// says so, nothing for a channel it does not price; absurd counts refused.
+TEST(MessageCharges, PricePerMessageOrPerSmsSegmentByChannel) {
+  auto c = cpa(0);
+  c.message_prices.sms_fen = 4;
+  c.message_prices.push_fen = 1;
+  EXPECT_EQ(message_charge_fen(c, "sms", 1'000, 3), 4'000);
+  EXPECT_EQ(message_charge_fen(c, "push", 1'000, 1), 1'000);
+  EXPECT_EQ(message_charge_fen(c, "outbound_call", 1'000, 1), 0);
+  c.message_prices.sms_per_segment = true;
+  EXPECT_EQ(message_charge_fen(c, "sms", 1'000, 3), 12'000);
+  EXPECT_EQ(message_charge_fen(c, "push", 1'000, 3), 1'000) << "segments are an SMS matter";
+  c.message_prices.sms_fen = 100'000;
+  EXPECT_EQ(message_charge_fen(c, "sms", 1'000'000'000, 10), 1'000'000'000'000'000) << "no overflow at the bounds";
+  EXPECT_THROW(message_charge_fen(c, "sms", 1'000'000'001, 1), std::invalid_argument);
+  EXPECT_THROW(message_charge_fen(c, "sms", -1, 1), std::invalid_argument);
+  EXPECT_THROW(message_charge_fen(c, "sms", 1, 0), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace octopus::settlement
