@@ -3,6 +3,8 @@
 // webhook-id to dedupe by, through a receiver outage, a receiver that answers 500 until
 // the schedule gives up, a replay, and a secret rotation.
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <algorithm>
 #include <chrono>
@@ -266,6 +268,41 @@ TEST(OutboundCalls, CertificatesAreCheckedDestinationsRecheckedAndConnectionsKep
   EXPECT_THROW(connection.post({{"webhook-id", "msg_3"}}, "{}"), octopus::http::OutboundError);
   EXPECT_FALSE(connection.usable());
   EXPECT_EQ(octopus::http::OutboundConnection(url, options).post({{"webhook-id", "msg_3"}}, "{}").status, 200);
+}
+
+// DNS rebinding: a name that resolved to a public address when it was registered resolves
+// to a loopback one by the time a callback connects. The check at connect time sees the new
+// answer; nothing is sent, and no second lookup could slip another address in after it.
+TEST(OutboundCalls, ANameThatNowResolvesToLoopbackIsRefusedWhenTheConnectionIsMade) {
+  octopus::testing::ReceiverDir dir;
+  octopus::testing::WebhookReceiver receiver(dir.string());
+  auto ipv4 = [](const char* text, unsigned short port) {
+    sockaddr_storage s{};
+    auto& in = reinterpret_cast<sockaddr_in&>(s);
+    in.sin_family = AF_INET;
+    in.sin_port = htons(port);
+    ::inet_pton(AF_INET, text, &in.sin_addr);
+    return s;
+  };
+  int lookups = 0;
+  const octopus::http::Resolver rebinding = [&](const std::string&, unsigned short port) {
+    return octopus::http::Resolution{{++lookups == 1 ? ipv4("93.184.216.34", port) : ipv4("127.0.0.1", port)}, ""};
+  };
+  const auto registered = octopus::http::check_destination("hooks.partner.example", receiver.port(), false, rebinding);
+  EXPECT_TRUE(registered.refusal.empty()) << "public when registered: " << registered.refusal;
+  std::string why;
+  const auto url = *octopus::http::parse_outbound_url(
+      "https://hooks.partner.example:" + std::to_string(receiver.port()) + "/hooks", false, why);
+  try {
+    octopus::http::OutboundConnection rebound(url, {std::chrono::seconds(2), receiver.ca_file(), false, rebinding});
+    ADD_FAILURE() << "connected to a name that now resolves to loopback";
+  } catch (const octopus::http::OutboundError& e) {
+    EXPECT_NE(std::string(e.what()).find("destination refused: the host resolves to a loopback address"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(lookups, 2) << "one lookup per check, and the connection uses the checked answer";
+  EXPECT_EQ(receiver.count(), 0u);
 }
 
 // An endpoint registered while loopback receivers were allowed, then a gateway that no

@@ -90,7 +90,7 @@ struct OutboundConnection::Impl {
   }
 
   void connect() {
-    const auto destination = check_destination(url.host, url.port, options.allow_loopback);
+    const auto destination = check_destination(url.host, url.port, options.allow_loopback, options.resolve);
     if (!destination.refusal.empty()) throw OutboundError("destination refused: " + destination.refusal);
     std::vector<tcp::endpoint> endpoints;
     for (const auto& a : destination.addresses) endpoints.push_back(to_endpoint(a, url.port));

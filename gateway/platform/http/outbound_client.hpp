@@ -20,6 +20,7 @@ struct OutboundOptions {
   std::chrono::milliseconds timeout{10000};  // connect, handshake, write and read, each
   std::string ca_file;                       // PEM bundle to trust; empty: the system store
   bool allow_loopback = false;               // development: loopback receivers, unverified TLS
+  Resolver resolve;                          // empty: the system's resolver (tests give their own)
 };
 
 // Why a call did not get an answer: the destination refused by the check, the connection,

@@ -95,21 +95,35 @@ std::optional<AddressClass> classify_literal(const std::string& text) {
   return std::nullopt;
 }
 
-CheckedDestination check_destination(const std::string& host, unsigned short port, bool allow_loopback) {
-  CheckedDestination out;
+Resolution resolve_host(const std::string& host, unsigned short port) {
+  Resolution out;
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
   const auto service = std::to_string(port);
   if (const int rc = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &found); rc != 0) {
-    out.refusal = "the host does not resolve (" + std::string(::gai_strerror(rc)) + ")";
+    out.error = ::gai_strerror(rc);
     return out;
   }
   const std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owned(found, &::freeaddrinfo);
   for (const addrinfo* a = found; a; a = a->ai_next) {
     sockaddr_storage address{};
     std::memcpy(&address, a->ai_addr, a->ai_addrlen);
+    out.addresses.push_back(address);
+  }
+  return out;
+}
+
+CheckedDestination check_destination(const std::string& host, unsigned short port, bool allow_loopback,
+                                     const Resolver& resolve) {
+  CheckedDestination out;
+  const auto found = resolve ? resolve(host, port) : resolve_host(host, port);
+  if (!found.error.empty()) {
+    out.refusal = "the host does not resolve (" + found.error + ")";
+    return out;
+  }
+  for (const auto& address : found.addresses) {
     const auto c = classify(address);
     if (c != AddressClass::global && !(allow_loopback && c == AddressClass::loopback)) {
       out.addresses.clear();

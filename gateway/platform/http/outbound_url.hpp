@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,8 +52,20 @@ struct CheckedDestination {
   std::string refusal;                      // empty when allowed
 };
 
-// Resolves `host` and checks every address it has. `allow_loopback` (development) lets
-// loopback receivers through; nothing else.
-CheckedDestination check_destination(const std::string& host, unsigned short port, bool allow_loopback);
+// What a name resolves to now (every address), or why it does not.
+struct Resolution {
+  std::vector<sockaddr_storage> addresses;
+  std::string error;
+};
+using Resolver = std::function<Resolution(const std::string& host, unsigned short port)>;
+
+// The system's resolver (getaddrinfo).
+Resolution resolve_host(const std::string& host, unsigned short port);
+
+// Resolves `host` (with `resolve`, the system's resolver when empty) and checks every
+// address it has. `allow_loopback` (development) lets loopback receivers through; nothing
+// else.
+CheckedDestination check_destination(const std::string& host, unsigned short port, bool allow_loopback,
+                                     const Resolver& resolve = {});
 
 }  // namespace octopus::http
