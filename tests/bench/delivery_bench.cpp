@@ -29,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "deliveries/channel.hpp"
 #include "deliveries/consent_overlay.hpp"
 #include "deliveries/contact_ledger.hpp"
@@ -49,12 +50,8 @@ using namespace octopus;
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-std::size_t env_size(const char* name, std::size_t fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? static_cast<std::size_t>(std::strtoull(v, nullptr, 10)) : fallback;
-}
+using bench::env_size;
+using bench::seconds_since;
 
 // Threads answering engine calls: 2 as in the gateway (calls cross threads), or 0 with
 // OCTOPUS_BENCH_ENGINE_WORKERS=0 (answered on the caller's thread).

@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "engine/reference/reference_engine.hpp"
 
 #ifdef OCTOPUS_BENCH_HAVE_LIBPQ
@@ -43,12 +44,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::size_t env_size(const char* name, std::size_t fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? static_cast<std::size_t>(std::stoull(v)) : fallback;
-}
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+using bench::env_size;
+using bench::seconds_since;
 
 std::size_t heap_in_use() {
   const auto m = mallinfo2();

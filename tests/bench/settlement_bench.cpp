@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "app/sqlite_repositories.hpp"
 #include "http/outbound_client.hpp"
 #include "octopus/protocol/standard_webhooks.hpp"
@@ -37,12 +38,8 @@ using namespace octopus;
 namespace fs = std::filesystem;
 using Steady = std::chrono::steady_clock;
 
-double seconds_since(Steady::time_point t) { return std::chrono::duration<double>(Steady::now() - t).count(); }
-
-std::size_t env_size(const char* name, std::size_t fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? static_cast<std::size_t>(std::strtoull(v, nullptr, 10)) : fallback;
-}
+using bench::env_size;
+using bench::seconds_since;
 
 std::shared_ptr<const policy::PolicySnapshot> shipped() {
   static const auto snapshot = policy::load_policies(OCTOPUS_POLICIES_DIR).snapshot;

@@ -39,14 +39,7 @@ class CrashResume : public ::testing::Test {
   Credential cred{"crashco-key-1", octopus::protocol::Ed25519PrivateKey::generate()};
 
   json call(const std::string& method, const std::string& target, const json& body = nullptr) {
-    const std::string text = body.is_null() ? "" : body.dump();
-    std::vector<octopus::client::HeaderField> headers;
-    if (!text.empty()) headers.push_back({"Content-Type", "application/json"});
-    octopus::client::sign_request(method, "localhost:" + std::to_string(gw.partner_port()), target, headers, text,
-                                  cred);
-    auto r = gw.partner().send(method, target, headers, text);
-    EXPECT_LT(r.status, 300) << method << " " << target << ": " << r.body;
-    return json::parse(r.body, nullptr, false);
+    return gw.signed_call(cred, method, target, body);
   }
   // subscriber → lines of `source` in the sink.
   std::map<std::uint64_t, int> sink_lines(const std::string& source) {

@@ -57,14 +57,7 @@ class SettlementCrash : public ::testing::Test {
   }
 
   json call(const std::string& method, const std::string& target, const json& body = nullptr) {
-    const std::string text = body.is_null() ? "" : body.dump();
-    std::vector<octopus::client::HeaderField> headers;
-    if (!text.empty()) headers.push_back({"Content-Type", "application/json"});
-    octopus::client::sign_request(method, "localhost:" + std::to_string(gw.partner_port()), target, headers, text,
-                                  cred);
-    auto r = gw.partner().send(method, target, headers, text);
-    EXPECT_LT(r.status, 300) << method << " " << target << ": " << r.body;
-    return json::parse(r.body, nullptr, false);
+    return gw.signed_call(cred, method, target, body);
   }
 
   // Delivers an offer for 5G-PLUS and answers whom the sink shows it reached.
