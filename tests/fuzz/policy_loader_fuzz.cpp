@@ -16,15 +16,17 @@
 namespace fs = std::filesystem;
 
 namespace {
-const char* const kFiles[] = {"consent.yaml", "privacy.yaml", "fatigue.yaml", "content.yaml", "quotas.yaml"};
+const char* const kFiles[] = {"consent.yaml", "privacy.yaml", "fatigue.yaml",
+                              "content.yaml", "quotas.yaml",  "settlement.yaml"};
+constexpr int kFileCount = sizeof kFiles / sizeof kFiles[0];
 
 struct Fixture {
   fs::path dir = fs::temp_directory_path() / ("octopus-fuzz-policies-" + std::to_string(::getpid()));
-  std::string originals[5];
+  std::string originals[kFileCount];
   Fixture() {
     fs::remove_all(dir);
     fs::create_directories(dir);
-    for (int i = 0; i < 5; ++i) {
+    for (int i = 0; i < kFileCount; ++i) {
       fs::copy_file(fs::path(OCTOPUS_POLICIES_DIR) / kFiles[i], dir / kFiles[i]);
       std::ifstream in(dir / kFiles[i], std::ios::binary);
       originals[i].assign(std::istreambuf_iterator<char>(in), {});
@@ -39,7 +41,7 @@ struct Fixture {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const Fixture f;
   if (size == 0) return 0;
-  const int file = data[0] % 5;
+  const int file = data[0] % kFileCount;
   f.write(file, reinterpret_cast<const char*>(data + 1), size - 1);
   const auto result = octopus::policy::load_policies(f.dir);
   if (result.ok()) {

@@ -204,9 +204,6 @@ std::unique_ptr<engine::Engine> start_engine(const config::EngineConfig& c) {
 
 using Parts = GatewayApp::Parts;
 
-// Attribution and reversal windows (a settlement policy file will carry them per product).
-const settlement::SettlementOptions kSettlement{};
-
 namespace {
 
 // The admin plane's bearer token. Each failed guess that leaves an address throttled is an
@@ -353,7 +350,7 @@ void rebuild_contact_ledger(Parts& p) {
   std::int64_t since = week.week_start.time_since_epoch().count();
   for (const auto& t : p.records->triggers.active_triggers())
     since = std::min(since, now.time_since_epoch().count() - t.cooldown_seconds);
-  const auto attribution = std::chrono::duration_cast<std::chrono::seconds>(kSettlement.attribution_window);
+  const auto attribution = std::chrono::duration_cast<std::chrono::seconds>(snapshot->settlement.longest_attribution());
   since = std::min(since, now.time_since_epoch().count() - attribution.count());
   const auto week_start_ms = week.week_start.time_since_epoch().count() * 1000;
   std::size_t replayed = 0;
@@ -442,21 +439,20 @@ void follow_events(Parts& p, const deliveries::PolicySource& policies) {
 // write stops the follower at it (retried with back-off): nothing is skipped.
 void follow_conversions(Parts& p, const deliveries::PolicySource& policies) {
   p.settlement = std::make_unique<settlement::SettlementService>(
-      settlement::SettlementRecords{p.records->settlement_ledger, p.records->contracts}, p.touches, policies,
-      kSettlement, p.clock);
+      settlement::SettlementRecords{p.records->settlement_ledger, p.records->contracts}, p.touches, policies, p.clock);
   events::StreamFollowerOptions options{.cursor_name = "engine.conversions"};
   options.engine_timeout = p.config.engine.timeout;
   p.conversion_follower = std::make_unique<events::ConversionFollower>(
       *p.engine, p.records->stream_cursors,
       std::vector<events::ConversionListener>{[service = p.settlement.get(), touches = &p.touches, clock = &p.clock,
-                                               dispatcher = p.dispatcher.get(),
+                                               dispatcher = p.dispatcher.get(), registry = p.policies.get(),
                                                pruned = std::int64_t{0}](const auto& batch) mutable {
         service->settle(batch);  // the batch in one transaction
         dispatcher->wake();      // their callbacks go now, not at the next poll
         // Hourly, touches too old to bring an order are forgotten.
         const auto now = clock->unix_millis();
         if (now - pruned < 3'600'000) return;
-        touches->forget_before(now - kSettlement.attribution_window.count());
+        touches->forget_before(now - registry->current()->settlement.longest_attribution().count());
         pruned = now;
       }},
       options);

@@ -9,8 +9,8 @@
 namespace octopus::settlement {
 
 SettlementService::SettlementService(SettlementRecords records, const TouchIndex& touches,
-                                     policy::SnapshotSource policies, SettlementOptions options, const Clock& clock)
-    : records_(records), touches_(touches), policies_(std::move(policies)), options_(options), clock_(clock) {}
+                                     policy::SnapshotSource policies, const Clock& clock)
+    : records_(records), touches_(touches), policies_(std::move(policies)), clock_(clock) {}
 
 namespace {
 bool is_order(const engine::Conversion& c) { return c.kind == engine::ConversionKind::order; }
@@ -94,7 +94,9 @@ Settled SettlementService::conversion(const engine::Conversion& c, Batch& batch)
   if (auto before = records_.ledger.order_outcome(c.order_id, OrderEvent::conversion))
     return {std::move(*before), {}, true};
   OrderOutcome outcome{c.order_id, OrderEvent::conversion, "", "", c.at_ms, clock_.unix_seconds()};
-  const auto touch = touches_.last_touch(c.subscriber, c.product_code, c.at_ms, options_.attribution_window.count());
+  const auto policy = policies_();
+  const auto window = policy->settlement.windows_for(c.product_code).attribution;
+  const auto touch = touches_.last_touch(c.subscriber, c.product_code, c.at_ms, window.count());
   const auto contract =
       touch ? records_.contracts.contract_at(touch->partner_id, c.product_code, c.at_ms / 1000) : std::nullopt;
   if (touch) outcome.partner_id = touch->partner_id;
@@ -103,7 +105,6 @@ Settled SettlementService::conversion(const engine::Conversion& c, Batch& batch)
     batch.add(outcome, {});
     return {std::move(outcome), {}, false};
   }
-  const auto policy = policies_();
   const auto month = quota::quota_periods(*policy, c.at_ms / 1000);
   const auto earned = month_earned(contract->id, month) + batch.earned(contract->id, month.month_starts_at);
   auto entries = price(c, *touch, *contract, *policy, earned, outcome.outcome);
@@ -155,12 +156,14 @@ Settled SettlementService::cancellation(const OrderCancellation& cancel, Batch& 
   OrderOutcome outcome{cancel.order_id, OrderEvent::cancellation, "not_reversed", "",
                        cancel.at_ms,    clock_.unix_seconds()};
   std::vector<LedgerEntry> entries;
+  const auto policy = policies_();
   auto settled_entries = records_.ledger.order_entries(cancel.order_id);
   for (auto& e : batch.entries_of(cancel.order_id)) settled_entries.push_back(std::move(e));
   for (const auto& settled : settled_entries) {
     if (settled.type != EntryType::earned) continue;
     outcome.partner_id = settled.partner_id;
-    if (cancel.at_ms - settled.occurred_at_ms > options_.reversal_window.count()) break;  // too late to take back
+    const auto window = policy->settlement.windows_for(settled.product_code).reversal;
+    if (cancel.at_ms - settled.occurred_at_ms > window.count()) break;  // too late to take back
     LedgerEntry reversal = settled;
     reversal.sequence.reset();
     reversal.id = store::new_resource_id(store::ResourceKind::settlement_entry);
@@ -169,7 +172,7 @@ Settled SettlementService::cancellation(const OrderCancellation& cancel, Batch& 
     reversal.reason = "order cancelled";
     reversal.occurred_at_ms = cancel.at_ms;
     reversal.recorded_at = outcome.recorded_at;
-    if (const auto policy = policies_()) reversal.policy_version = policy->version;
+    reversal.policy_version = policy->version;
     entries.push_back(std::move(reversal));
     outcome.outcome = "reversed";
   }

@@ -1,8 +1,8 @@
 // Turns the engine's orders into ledger entries: each conversion is attributed to the last
 // partner whose message for the product reached the subscriber within the attribution
-// window, priced by that partner's contract in force at the order's time (the month's cap
-// applied), and written with its outcome in one transaction, at most once per order, ever.
-// A cancellation inside the reversal window takes back what the order earned.
+// window (settlement.yaml: by the product's class), priced by that partner's contract in force at the order's time (the
+// month's cap applied), and written with its outcome in one transaction, at most once per order, ever. A cancellation
+// inside the reversal window takes back what the order earned.
 //
 // One settlement at a time (a mutex): a month's cap is read and spent in one step. The
 // engine's stream may repeat orders (a restart resumes from the last saved position): the
@@ -26,11 +26,6 @@
 
 namespace octopus::settlement {
 
-struct SettlementOptions {
-  std::chrono::milliseconds attribution_window = std::chrono::hours(24 * 7);
-  std::chrono::milliseconds reversal_window = std::chrono::hours(24 * 30);
-};
-
 struct OrderCancellation {
   std::string order_id;
   std::int64_t at_ms = 0;
@@ -52,7 +47,7 @@ struct Settled {
 class SettlementService {
  public:
   SettlementService(SettlementRecords records, const TouchIndex& touches, policy::SnapshotSource policies,
-                    SettlementOptions options = {}, const Clock& clock = system_clock());
+                    const Clock& clock = system_clock());
 
   // Throws std::invalid_argument for an order the arithmetic refuses (a negative amount),
   // store::StoreError when the store fails (nothing is then written).
@@ -74,7 +69,6 @@ class SettlementService {
   SettlementRecords records_;
   const TouchIndex& touches_;
   policy::SnapshotSource policies_;
-  SettlementOptions options_;
   const Clock& clock_;
   std::mutex mutex_;
   // What each contract earned per month (by the month's start), read from the ledger once

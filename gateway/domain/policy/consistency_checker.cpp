@@ -44,6 +44,7 @@ class Checker {
     if (ok(PolicyFile::fatigue)) fatigue();
     if (ok(PolicyFile::content)) content(ok(PolicyFile::consent));
     if (ok(PolicyFile::quotas)) quotas();
+    if (ok(PolicyFile::settlement)) settlement();
     return std::move(errors_);
   }
 
@@ -239,6 +240,23 @@ class Checker {
         if (day > month)
           fail(PolicyFile::quotas, p(p(p("/plans", plan), name), "per_day"),
                "per_day (" + std::to_string(day) + ") is larger than per_month (" + std::to_string(month) + ")");
+      }
+    }
+  }
+
+  // A product in two classes would have two sets of windows: which one settles its orders?
+  void settlement() {
+    std::map<std::string, std::string> class_of;
+    for (const auto& [name, c] : d_[PolicyFile::settlement].value["product_classes"].items()) {
+      std::size_t i = 0;
+      for (const auto& code : c["products"]) {
+        const auto product = code.get<std::string>();
+        const auto [it, added] = class_of.emplace(product, name);
+        if (!added)
+          fail(PolicyFile::settlement, p(p(p("/product_classes", name), "products"), std::to_string(i)),
+               "the product " + product + " is already in the class '" + it->second +
+                   "'; a product may be in one class at most");
+        ++i;
       }
     }
   }

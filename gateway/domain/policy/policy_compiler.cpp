@@ -179,6 +179,19 @@ std::string policy_version(const PolicyDocuments& documents) {
   return version;
 }
 
+SettlementWindows settlement_windows(const json& w, std::string rule) {
+  return {std::chrono::hours(24 * w["attribution_window_days"].get<std::int64_t>()),
+          std::chrono::hours(24 * w["reversal_window_days"].get<std::int64_t>()), std::move(rule)};
+}
+
+void compile_settlement(const json& s, SettlementPolicy& out) {
+  out.defaults = settlement_windows(s["default"], "settlement.default");
+  for (const auto& [name, c] : s["product_classes"].items()) {
+    const auto windows = settlement_windows(c, "settlement.product_classes." + name);
+    for (const auto& code : c["products"]) out.by_product.emplace(code.get<std::string>(), windows);
+  }
+}
+
 std::shared_ptr<const PolicySnapshot> compile_policies(const PolicyDocuments& d) {
   auto snapshot = std::make_shared<PolicySnapshot>();
   snapshot->version = policy_version(d);
@@ -187,6 +200,7 @@ std::shared_ptr<const PolicySnapshot> compile_policies(const PolicyDocuments& d)
   compile_fatigue(d[PolicyFile::fatigue].value, snapshot->fatigue);
   compile_content(d[PolicyFile::content].value, snapshot->consent.categories, snapshot->content);
   compile_quotas(d[PolicyFile::quotas].value, snapshot->quotas);
+  compile_settlement(d[PolicyFile::settlement].value, snapshot->settlement);
   return snapshot;
 }
 

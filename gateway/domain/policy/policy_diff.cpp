@@ -229,6 +229,26 @@ void quotas(Lines& l, const PolicySide& a, const PolicySide& b) {
       l.changed(area, "plan of partner " + id, plan_of(x, id), plan_of(y, id));
 }
 
+std::string days(std::chrono::milliseconds window) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::hours>(window).count() / 24) + " days";
+}
+
+// Each product's windows (the defaults for products in no class).
+void settlement(Lines& l, const PolicySide& a, const PolicySide& b) {
+  const SettlementPolicy &x = a.snapshot.settlement, &y = b.snapshot.settlement;
+  const std::string area = "settlement";
+  l.changed(area, "attribution window (default)", days(x.defaults.attribution), days(y.defaults.attribution));
+  l.changed(area, "reversal window (default)", days(x.defaults.reversal), days(y.defaults.reversal));
+  std::set<std::string> products;
+  for (const auto& [code, _] : x.by_product) products.insert(code);
+  for (const auto& [code, _] : y.by_product) products.insert(code);
+  for (const auto& code : products) {
+    const auto &wa = x.windows_for(code), &wb = y.windows_for(code);
+    l.changed(area, "attribution window of " + code, days(wa.attribution), days(wb.attribution));
+    l.changed(area, "reversal window of " + code, days(wa.reversal), days(wb.reversal));
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> diff_policies(const PolicySide& before, const PolicySide& after) {
@@ -239,6 +259,7 @@ std::vector<std::string> diff_policies(const PolicySide& before, const PolicySid
   fatigue(lines, before, after);
   content(lines, before, after);
   quotas(lines, before, after);
+  settlement(lines, before, after);
   return out;
 }
 

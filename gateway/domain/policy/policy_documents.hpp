@@ -1,4 +1,4 @@
-// The five policy files of a directory, parsed and schema-checked, not yet cross-checked.
+// The six policy files of a directory, parsed and schema-checked, not yet cross-checked.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -8,8 +8,9 @@
 
 namespace octopus::policy {
 
-enum class PolicyFile : std::uint8_t { consent, privacy, fatigue, content, quotas };
-inline constexpr std::array<std::string_view, 5> kPolicyFileNames{"consent", "privacy", "fatigue", "content", "quotas"};
+enum class PolicyFile : std::uint8_t { consent, privacy, fatigue, content, quotas, settlement };
+inline constexpr std::array<std::string_view, 6> kPolicyFileNames{"consent", "privacy", "fatigue",
+                                                                  "content", "quotas",  "settlement"};
 
 struct PolicyDocuments {
   std::array<SourceDocument, kPolicyFileNames.size()> files;

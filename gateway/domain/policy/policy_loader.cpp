@@ -17,7 +17,7 @@ const SchemaValidator& validator_for(std::size_t index) {
   static const std::array<SchemaValidator, kPolicyFileNames.size()> validators = [] {
     auto make = [](std::string_view name) { return SchemaValidator(policy_schema(name)); };
     return std::array<SchemaValidator, kPolicyFileNames.size()>{make("consent"), make("privacy"), make("fatigue"),
-                                                                make("content"), make("quotas")};
+                                                                make("content"), make("quotas"),  make("settlement")};
   }();
   return validators[index];
 }

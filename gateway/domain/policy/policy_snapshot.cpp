@@ -43,4 +43,15 @@ PlanChoice PolicySnapshot::plan_choice(std::string_view partner_id) const {
   return {quotas.plans[it->second], quotas.partner_plan_rules.find(partner_id)->second};
 }
 
+const SettlementWindows& SettlementPolicy::windows_for(std::string_view product_code) const {
+  const auto it = by_product.find(product_code);
+  return it == by_product.end() ? defaults : it->second;
+}
+
+std::chrono::milliseconds SettlementPolicy::longest_attribution() const {
+  auto longest = defaults.attribution;
+  for (const auto& [code, w] : by_product) longest = std::max(longest, w.attribution);
+  return longest;
+}
+
 }  // namespace octopus::policy

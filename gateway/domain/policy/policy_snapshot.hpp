@@ -6,6 +6,7 @@
 // its rule as a string_view without allocating.
 #pragma once
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -160,6 +161,23 @@ struct QuotaPolicy {
   std::string default_plan_rule = "quotas.default_plan";
 };
 
+// When a message earns an order (settlement.yaml): how long before the order a touch counts,
+// and how long after it a cancellation takes the commission back.
+struct SettlementWindows {
+  std::chrono::milliseconds attribution{std::chrono::hours(24 * 7)};
+  std::chrono::milliseconds reversal{std::chrono::hours(24 * 30)};
+  std::string rule = "settlement.default";  // or "settlement.product_classes.<class>"
+};
+
+struct SettlementPolicy {
+  SettlementWindows defaults;
+  std::map<std::string, SettlementWindows, std::less<>> by_product;  // product code → its class's windows
+
+  const SettlementWindows& windows_for(std::string_view product_code) const;
+  // The longest attribution window of any product: how long touches must be kept.
+  std::chrono::milliseconds longest_attribution() const;
+};
+
 // A partner's plan and the rule that assigned it (its partner_plans entry or default_plan).
 struct PlanChoice {
   const QuotaPlan& plan;
@@ -192,6 +210,7 @@ struct PolicySnapshot {
   FatiguePolicy fatigue;
   ContentPolicy content;
   QuotaPolicy quotas;
+  SettlementPolicy settlement;
 
   std::optional<PurposeId> purpose_id(std::string_view name) const;
   std::optional<CategoryId> category_id(std::string_view name) const;

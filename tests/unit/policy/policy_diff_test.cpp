@@ -99,6 +99,18 @@ TEST(PolicyDiff, OneLinePerChangeInFileOrder) {
             "18 changes\n");
 }
 
+TEST(PolicyDiff, SettlementWindowsAreShownPerProduct) {
+  testing::PolicyCopy copy;
+  copy.replace("settlement.yaml", "  attribution_window_days: 7\n", "  attribution_window_days: 10\n");
+  copy.replace("settlement.yaml", "products: [BROADBAND-1000, FAMILY-SHARE]", "products: [BROADBAND-1000]");
+  ASSERT_TRUE(copy.load().ok()) << testing::describe(copy.load().errors);
+  const auto r = diff(OCTOPUS_POLICIES_DIR, copy.dir());
+  EXPECT_EQ(changes(r),
+            "settlement: attribution window (default): 7 days → 10 days\n"
+            "settlement: attribution window of FAMILY-SHARE: 14 days → 10 days\n"
+            "2 changes\n");
+}
+
 TEST(PolicyDiff, CounterOutageBehaviour) {
   PolicyCopy copy;
   copy.replace(

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "policy/policy_set.hpp"
 #include "policy_fixture.hpp"
 
@@ -28,6 +30,13 @@ TEST(PolicyLoad, ShippedSetLoadsAndCompiles) {
   EXPECT_EQ(s.fatigue.zone.name(), "Asia/Shanghai");
   EXPECT_EQ(s.content.channels[0].required_footer.value_or(""), "回复TD退订");
   EXPECT_EQ(s.plan_for("anyone").name, "starter");
+  // Settlement windows: a product of a class has the class's, any other the defaults.
+  EXPECT_EQ(s.settlement.windows_for("DATA-20G").attribution, std::chrono::hours(24 * 3));
+  EXPECT_EQ(s.settlement.windows_for("DATA-20G").reversal, std::chrono::hours(24 * 7));
+  EXPECT_EQ(s.settlement.windows_for("DATA-20G").rule, "settlement.product_classes.add_ons");
+  EXPECT_EQ(s.settlement.windows_for("5G-PLUS").attribution, std::chrono::hours(24 * 7));
+  EXPECT_EQ(s.settlement.windows_for("5G-PLUS").rule, "settlement.default");
+  EXPECT_EQ(s.settlement.longest_attribution(), std::chrono::hours(24 * 14));
 }
 
 TEST(PolicyLoad, SameContentGivesSameVersionWhateverTheComments) {
@@ -287,6 +296,10 @@ const InvalidCase kInvalidCases[] = {
     {"MissingCapabilityClass", "quotas.yaml",
      "    resource_admin:   { per_second: 1, burst: 5, per_day: 200, per_month: 2000 }\n", "",
      "  starter:", "/plans/starter", "the required key 'resource_admin' is missing"},
+    // --- settlement.yaml
+    {"ProductInTwoClasses", "settlement.yaml", "products: [BROADBAND-1000, FAMILY-SHARE]",
+     "products: [BROADBAND-1000, DATA-20G]", "products: [BROADBAND-1000, DATA-20G]", "/product_classes/home/products/1",
+     "the product DATA-20G is already in the class 'add_ons'; a product may be in one class at most"},
     {"MergeKeyRefused", "quotas.yaml", "partner_plans: {}", "partner_plans:\n  <<: {a: b}", "<<", "/partner_plans",
      "YAML merge keys (<<) are not supported; write the values out"},
 };

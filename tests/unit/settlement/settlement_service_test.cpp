@@ -50,7 +50,7 @@ class Settlement : public ::testing::Test {
     }
     service_ = std::make_unique<SettlementService>(
         SettlementRecords{records_->settlement_ledger, records_->contracts}, touches_, [] { return shipped(); },
-        SettlementOptions{}, clock_);
+        clock_);
   }
   void TearDown() override {
     service_.reset();
@@ -303,8 +303,7 @@ TEST_F(Settlement, ABatchSettlesExactlyAsOneEventAtATime) {
     ASSERT_EQ(batched.partners.create_partner(p), store::WriteResult::ok);
     ASSERT_EQ(batched.contracts.create_contract(terms), store::WriteResult::ok);
     SettlementService service(
-        SettlementRecords{batched.settlement_ledger, batched.contracts}, touches_, [] { return shipped(); },
-        SettlementOptions{}, clock_);
+        SettlementRecords{batched.settlement_ledger, batched.contracts}, touches_, [] { return shipped(); }, clock_);
     for (std::size_t at = 0; at < stream.size();) {
       const auto n = std::min<std::size_t>(1 + rng() % 40, stream.size() - at);
       service.settle({stream.begin() + static_cast<long>(at), stream.begin() + static_cast<long>(at + n)});
@@ -324,6 +323,25 @@ TEST_F(Settlement, ABatchSettlesExactlyAsOneEventAtATime) {
     EXPECT_GT(records_->settlement_ledger.outcome_counts()["reversed"], 0u);
   }
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(other_path.string() + suffix);
+}
+
+// The attribution and reversal windows are the product's class's (settlement.yaml): an
+// add-on (3 days, 7 to reverse) is not brought by a message 4 days old, nor reversed 8 days on.
+TEST_F(Settlement, EachProductClassHasItsOwnWindows) {
+  auto terms = contract("acme", PricingModel::cpa, 300);
+  terms.product_code = "DATA-20G";
+  ASSERT_EQ(records_->contracts.create_contract(terms), store::WriteResult::ok);
+  const auto at = ms("2026-11-10T10:00:00Z");
+  touches_.record(1, "DATA-20G", {at - 4 * kDay, "acme", "ofr_acme", "dlv_acme"});
+  touches_.record(2, "DATA-20G", {at - 2 * kDay, "acme", "ofr_acme", "dlv_acme"});
+  EXPECT_EQ(service_->on_conversion({0, 1, "DATA-20G", "ORD-OLD", 1'000, at}).outcome.outcome, "unattributed");
+  EXPECT_EQ(service_->on_conversion({0, 2, "DATA-20G", "ORD-NEW", 1'000, at}).outcome.outcome, "earned");
+  EXPECT_EQ(service_->on_cancellation({"ORD-NEW", at + 8 * kDay}).outcome.outcome, "not_reversed");
+  // 5G-PLUS has the default windows: 7 days back, 30 to reverse.
+  ASSERT_EQ(records_->contracts.create_contract(contract("acme", PricingModel::cpa, 500)), store::WriteResult::ok);
+  touch(3, "acme", at - 6 * kDay);
+  EXPECT_EQ(service_->on_conversion(order(3, "ORD-5G", 1'000, at)).outcome.outcome, "earned");
+  EXPECT_EQ(service_->on_cancellation({"ORD-5G", at + 8 * kDay}).outcome.outcome, "reversed");
 }
 
 }  // namespace
