@@ -69,7 +69,7 @@ TEST_F(PolicyReload, AdminShowsTheActiveSetAndPartnerResponsesCarryItsVersion) {
   auto body = json::parse(r.body);
   EXPECT_EQ(body["loaded_by"], "startup");
   EXPECT_EQ(body["directory"], dir.path().string());
-  ASSERT_EQ(body["files"].size(), 5u);
+  ASSERT_EQ(body["files"].size(), 6u);  // consent, privacy, fatigue, content, quotas, settlement
   for (const auto& f : body["files"])
     EXPECT_EQ(f["sha256"], sha256_hex(read_file(dir.path() / f["name"].get<std::string>()))) << f["name"];
   EXPECT_EQ(body["version"], gw.app().policy_version());
