@@ -8,8 +8,15 @@ ChargeService::ChargeService(LedgerRepository& ledger, ContractRepository& contr
                              const Clock& clock)
     : ledger_(ledger), contracts_(contracts), policies_(std::move(policies)), clock_(clock) {}
 
+std::optional<Contract> ChargeService::pricing(const std::string& partner_id, const std::string& product_code,
+                                               const std::string& channel, std::int64_t at) {
+  auto contract = contracts_.contract_at(partner_id, product_code, at);
+  if (!contract || contract->message_prices.fen_for(channel) == 0) return std::nullopt;
+  return contract;
+}
+
 std::optional<LedgerEntry> ChargeService::charge(const DeliveryBill& bill) {
-  const auto contract = contracts_.contract_at(bill.partner_id, bill.product_code, bill.finished_at);
+  const auto contract = pricing(bill.partner_id, bill.product_code, bill.channel, bill.finished_at);
   if (!contract || bill.messages <= 0) return std::nullopt;
   const auto fen = message_charge_fen(*contract, bill.channel, bill.messages, bill.segments);
   if (fen == 0) return std::nullopt;

@@ -30,6 +30,10 @@ class ChargeService {
   ChargeService(LedgerRepository& ledger, ContractRepository& contracts, policy::SnapshotSource policies,
                 const Clock& clock = system_clock());
 
+  // The contract that prices `channel` messages of the partner's `product_code` offers at
+  // `at` (Unix seconds); nullopt when none does (nothing to charge).
+  std::optional<Contract> pricing(const std::string& partner_id, const std::string& product_code,
+                                  const std::string& channel, std::int64_t at);
   // The entry written, or nullopt: nothing to charge (no contract for the product then, no
   // price for the channel, no message billed), or the delivery was charged before.
   std::optional<LedgerEntry> charge(const DeliveryBill& bill);

@@ -8,18 +8,18 @@
 namespace octopus::settlement {
 
 void DeliveryBilling::on_finished(const deliveries::DeliveryRecord& d) {
+  // The cheap questions first: most finished deliveries (every one at start) have no price
+  // or a charge already, and need neither a release nor the catalogue.
   const auto offer = deps_.offers.get_offer(d.partner_id, d.offer_id);
-  if (!offer || deps_.charges.charged(d.id)) return;
+  if (!offer) return;
+  const auto contract = deps_.charges.pricing(d.partner_id, offer->product_code, offer->channel, d.finished_at);
+  if (!contract || deps_.charges.charged(d.id)) return;
   const auto messages = billed_messages(d);
   if (!messages) return;
-  const DeliveryBill bill{d.partner_id,
-                          d.id,
-                          offer->id,
-                          offer->product_code,
-                          offer->channel,
-                          *messages,
-                          offer->channel == "sms" ? segments(*offer) : 1,
-                          d.finished_at};
+  const bool by_segment = offer->channel == "sms" && contract->message_prices.sms_per_segment;
+  const DeliveryBill bill{
+      d.partner_id, d.id, offer->id, offer->product_code, offer->channel, *messages, by_segment ? segments(*offer) : 1,
+      d.finished_at};
   if (const auto entry = deps_.charges.charge(bill))
     observability::log_info(
         "delivery_charged",

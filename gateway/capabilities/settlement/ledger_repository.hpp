@@ -90,12 +90,9 @@ struct PartnerTotals {
 class LedgerRepository {
  public:
   virtual ~LedgerRepository() = default;
-  // Writes the outcome, its entries and each entry's webhook event in one transaction;
-  // conflict (nothing written) when the order's event was settled before. Fills each
-  // entry's sequence.
-  virtual store::WriteResult settle(const OrderOutcome& outcome, std::vector<LedgerEntry>& entries) = 0;
-  // The same for many order events in one transaction (group commit: one disk sync for the
-  // batch); each event is written, or marked conflict, on its own.
+  // Writes each order event's outcome, its entries and each entry's webhook event, the
+  // batch in one transaction (group commit: one disk sync for the batch). An event settled
+  // before is marked conflict and nothing of it is written. Fills each entry's sequence.
   virtual void settle_all(std::vector<OrderSettlement>& batch) = 0;
   // How an order's event was settled, if it was.
   virtual std::optional<OrderOutcome> order_outcome(const std::string& order_id, OrderEvent event) = 0;

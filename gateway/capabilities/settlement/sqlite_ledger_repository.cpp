@@ -56,13 +56,6 @@ const RowMapper<WebhookEvent> kEvents("webhook_events", {
                                                         });
 }  // namespace
 
-WriteResult SqliteLedgerRepository::settle(const OrderOutcome& outcome, std::vector<LedgerEntry>& entries) {
-  std::vector<OrderSettlement> batch{{outcome, std::move(entries), false}};
-  settle_all(batch);
-  entries = std::move(batch.front().entries);
-  return batch.front().conflict ? WriteResult::conflict : WriteResult::ok;
-}
-
 namespace {
 // Writes `e` and its outbox event; false (nothing written) when a unique constraint refuses it.
 bool write_entry(SqliteDatabase& db, Statement& entry, Statement& event, LedgerEntry& e) {

@@ -8,7 +8,6 @@ namespace octopus::settlement {
 class SqliteLedgerRepository final : public LedgerRepository, store::sqlite::SqliteRepository {
  public:
   using SqliteRepository::SqliteRepository;
-  store::WriteResult settle(const OrderOutcome& outcome, std::vector<LedgerEntry>& entries) override;
   void settle_all(std::vector<OrderSettlement>& batch) override;
   store::WriteResult append(LedgerEntry& entry) override;
   bool has_charge(const std::string& delivery_id) override;

@@ -25,7 +25,6 @@ class RetrySchedule {
   std::optional<std::chrono::milliseconds> wait_after(std::int64_t attempts);
 
   std::size_t attempts() const { return waits_.size() + 1; }  // the most a delivery gets
-  const Waits& waits() const { return waits_; }
 
  private:
   Waits waits_;

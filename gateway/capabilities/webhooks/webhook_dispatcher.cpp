@@ -36,11 +36,11 @@ void WebhookDispatcher::wake() {
   woken_.notify_all();
 }
 
-std::size_t WebhookDispatcher::queue_outbox() {
+std::size_t WebhookDispatcher::queue_outbox(const std::vector<WebhookEndpoint>& endpoints) {
   std::size_t queued = 0;
   auto through = deps_.deliveries.queued_through();
-  std::multimap<std::string, WebhookEndpoint> by_partner;
-  for (auto& e : deps_.endpoints.active_endpoints()) by_partner.emplace(e.partner_id, std::move(e));
+  std::multimap<std::string, const WebhookEndpoint*> by_partner;
+  for (const auto& e : endpoints) by_partner.emplace(e.partner_id, &e);
   for (;;) {
     const auto items = deps_.ledger.outbox_after(through, options_.batch);
     if (items.empty()) return queued;
@@ -49,8 +49,8 @@ std::size_t WebhookDispatcher::queue_outbox() {
     for (const auto& item : items) {
       const auto [first, last] = by_partner.equal_range(item.event.partner_id);
       for (auto it = first; it != last; ++it)
-        if (takes(it->second, item.event.type))
-          deliveries.push_back(settlement_delivery(it->second, item, deps_.tokenizer, now_ms));
+        if (takes(*it->second, item.event.type))
+          deliveries.push_back(settlement_delivery(*it->second, item, deps_.tokenizer, now_ms));
     }
     through = items.back().event.entry_sequence;
     deps_.deliveries.queue(deliveries, through);
@@ -66,8 +66,9 @@ void WebhookDispatcher::run() {
       wake_ = false;
     }
     try {
-      queue_outbox();
-      refresh_lanes();
+      auto endpoints = deps_.endpoints.active_endpoints();  // once a round, for both
+      queue_outbox(endpoints);
+      refresh_lanes(std::move(endpoints));
       kick_due_lanes();
     } catch (const std::exception& e) {
       observability::log_error("webhook_dispatch_failed", {{"error", e.what()}});
@@ -78,9 +79,9 @@ void WebhookDispatcher::run() {
 
 // One lane per active endpoint: new endpoints get one, deleted ones lose theirs, the rest
 // learn of rotated secrets.
-void WebhookDispatcher::refresh_lanes() {
+void WebhookDispatcher::refresh_lanes(std::vector<WebhookEndpoint> endpoints) {
   std::map<std::string, WebhookEndpoint> active;
-  for (auto& e : deps_.endpoints.active_endpoints()) active.emplace(e.id, std::move(e));
+  for (auto& e : endpoints) active.emplace(e.id, std::move(e));
   for (auto it = lanes_.begin(); it != lanes_.end();) {
     if (active.count(it->first) == 0) {
       it = lanes_.erase(it);

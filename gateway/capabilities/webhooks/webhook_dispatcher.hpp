@@ -40,14 +40,13 @@ class WebhookDispatcher {
   // Something new to send (an entry settled, a replay or ping queued): look now.
   void wake();
 
-  // Queues every outbox event beyond the queued position; how many deliveries it made.
-  std::size_t queue_outbox();
-
-  const DispatchOptions& options() const { return options_; }
+  // Queues every outbox event beyond the queued position for `endpoints` (the active ones);
+  // how many deliveries it made.
+  std::size_t queue_outbox(const std::vector<WebhookEndpoint>& endpoints);
 
  private:
   void run();
-  void refresh_lanes();
+  void refresh_lanes(std::vector<WebhookEndpoint> endpoints);
   void kick_due_lanes();
   void wait_for_work();
 
