@@ -111,6 +111,8 @@ HttpsConnection::~HttpsConnection() = default;
 HttpsConnection::HttpsConnection(HttpsConnection&&) noexcept = default;
 HttpsConnection& HttpsConnection::operator=(HttpsConnection&&) noexcept = default;
 
+void HttpsConnection::set_timeout(std::chrono::milliseconds timeout) { impl_->options.timeout = timeout; }
+
 std::string HttpsConnection::authority() const { return impl_->host + ":" + std::to_string(impl_->port); }
 
 std::string HttpsConnection::tls_version() const { return SSL_get_version(impl_->stream->native_handle()); }

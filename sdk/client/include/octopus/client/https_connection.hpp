@@ -61,6 +61,9 @@ class HttpsConnection {
   HttpResponse read_response();
   bool wait_for_close(std::chrono::milliseconds wait);
 
+  // The limit for each later connect, handshake, write and read (TlsOptions::timeout at first).
+  void set_timeout(std::chrono::milliseconds timeout);
+
   // "host:port" as used in the Host header and RFC 9421 @authority.
   std::string authority() const;
   // The negotiated protocol, e.g. "TLSv1.3".
