@@ -1,192 +1,20 @@
 #include "webhook_receiver.hpp"
 
-#include <future>
-#include <mutex>
-#include <optional>
-#include <set>
-#include <thread>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
-
-#include "http/self_signed.hpp"
-
 namespace octopus::testing {
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-namespace ssl = boost::asio::ssl;
-using tcp = boost::asio::ip::tcp;
-
-namespace {
-
-using Stream = beast::ssl_stream<beast::tcp_stream>;
-
-struct Shared {
-  std::mutex mutex;
-  std::vector<ReceivedCallback> received;
-  int status = 200;
-  std::set<std::shared_ptr<Stream>> open;  // closed when the receiver goes down
-};
-
-// One kept-alive connection: handshake, then request after request until the peer closes.
-class Session : public std::enable_shared_from_this<Session> {
- public:
-  Session(tcp::socket socket, ssl::context& tls, Shared& shared)
-      : stream_(std::make_shared<Stream>(std::move(socket), tls)), shared_(shared) {}
-
-  void start() {
-    {
-      std::lock_guard lock(shared_.mutex);
-      shared_.open.insert(stream_);
-    }
-    stream_->async_handshake(ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
-      if (ec) return self->finish();
-      self->read();
-    });
-  }
-
- private:
-  void read() {
-    request_ = {};
-    bhttp::async_read(*stream_, buffer_, request_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->finish();
-      self->respond();
-    });
-  }
-
-  void respond() {
-    int status = 0;
-    {
-      std::lock_guard lock(shared_.mutex);
-      shared_.received.push_back({std::string(request_["webhook-id"]), std::string(request_["webhook-timestamp"]),
-                                  std::string(request_["webhook-signature"]), request_.body(),
-                                  std::chrono::steady_clock::now()});
-      status = shared_.status;
-    }
-    response_ = {static_cast<bhttp::status>(status), 11};
-    response_.keep_alive(request_.keep_alive());
-    response_.body() = status < 300 ? "" : "receiver says no";
-    response_.prepare_payload();
-    bhttp::async_write(*stream_, response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec || !self->response_.keep_alive()) return self->finish();
-      self->read();
-    });
-  }
-
-  void finish() {
-    beast::error_code ignored;
-    beast::get_lowest_layer(*stream_).socket().close(ignored);
-    std::lock_guard lock(shared_.mutex);
-    shared_.open.erase(stream_);
-  }
-
-  std::shared_ptr<Stream> stream_;
-  Shared& shared_;
-  beast::flat_buffer buffer_;
-  bhttp::request<bhttp::string_body> request_;
-  bhttp::response<bhttp::string_body> response_;
-};
-
-}  // namespace
-
-struct WebhookReceiver::Impl {
-  net::io_context ioc;
-  ssl::context tls{ssl::context::tls_server};
-  std::optional<tcp::acceptor> acceptor;
-  unsigned short port = 0;
-  std::string ca;
-  Shared shared;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
-  std::thread thread;
-
-  void listen() {
-    acceptor.emplace(ioc);
-    const tcp::endpoint at(net::ip::make_address("127.0.0.1"), port);
-    acceptor->open(at.protocol());
-    acceptor->set_option(tcp::acceptor::reuse_address(true));
-    acceptor->bind(at);
-    acceptor->listen();
-    port = acceptor->local_endpoint().port();
-    accept();
-  }
-
-  void accept() {
-    acceptor->async_accept([this](beast::error_code ec, tcp::socket socket) {
-      if (ec) return;  // closed: the receiver went down
-      std::make_shared<Session>(std::move(socket), tls, shared)->start();
-      accept();
-    });
-  }
-
-  // Runs `f` on the io thread and waits for it.
-  template <class F>
-  void on_io_thread(F f) {
-    std::promise<void> done;
-    net::post(ioc, [&] {
-      f();
-      done.set_value();
-    });
-    done.get_future().wait();
-  }
-};
-
-WebhookReceiver::WebhookReceiver(const std::string& directory) : impl_(std::make_unique<Impl>()) {
-  auto& d = *impl_;
-  const auto files = http::ensure_self_signed_tls(directory);
-  d.ca = files.ca_certificate;
-  d.tls.use_certificate_chain_file(files.certificate_chain);
-  d.tls.use_private_key_file(files.private_key, ssl::context::pem);
-  d.listen();
-  d.work.emplace(d.ioc.get_executor());
-  d.thread = std::thread([&d] { d.ioc.run(); });
-}
-
-WebhookReceiver::~WebhookReceiver() {
-  go_down();
-  impl_->work.reset();
-  impl_->ioc.stop();
-  impl_->thread.join();
-}
-
-std::string WebhookReceiver::url(const std::string& path) const {
-  return "https://localhost:" + std::to_string(impl_->port) + path;
-}
-std::string WebhookReceiver::ca_file() const { return impl_->ca; }
-unsigned short WebhookReceiver::port() const { return impl_->port; }
+WebhookReceiver::WebhookReceiver(const std::string& directory) : server_(directory) { answer(200); }
 
 void WebhookReceiver::answer(int status) {
-  std::lock_guard lock(impl_->shared.mutex);
-  impl_->shared.status = status;
-}
-
-void WebhookReceiver::go_down() {
-  impl_->on_io_thread([this] {
-    beast::error_code ignored;
-    if (impl_->acceptor) impl_->acceptor->close(ignored);
-    std::lock_guard lock(impl_->shared.mutex);
-    for (const auto& stream : impl_->shared.open) beast::get_lowest_layer(*stream).socket().close(ignored);
+  server_.respond_with([status](const RecordedRequest&) {
+    return ScriptedAnswer{status, {}, status < 300 ? "" : "receiver says no"};
   });
 }
 
-void WebhookReceiver::come_up() {
-  impl_->on_io_thread([this] { impl_->listen(); });
-}
-
 std::vector<ReceivedCallback> WebhookReceiver::received() const {
-  std::lock_guard lock(impl_->shared.mutex);
-  return impl_->shared.received;
-}
-
-std::size_t WebhookReceiver::count() const {
-  std::lock_guard lock(impl_->shared.mutex);
-  return impl_->shared.received.size();
+  std::vector<ReceivedCallback> out;
+  for (const auto& r : server_.requests())
+    out.push_back({r.header("webhook-id"), r.header("webhook-timestamp"), r.header("webhook-signature"), r.body, r.at});
+  return out;
 }
 
 }  // namespace octopus::testing

@@ -54,9 +54,10 @@ Audience Client::wait_for_audience(const std::string& id, const WaitOptions& wai
 }
 
 Delivery Client::wait_for_delivery(const std::string& id, const WaitOptions& wait) {
-  return poll_until<Delivery>([&] { return get_delivery(id); },
-                              [](const std::string& s) { return s == "completed" || s == "cancelled" || s == "failed"; },
-                              wait, "delivery " + id);
+  return poll_until<Delivery>(
+      [&] { return get_delivery(id); },
+      [](const std::string& s) { return s == "completed" || s == "cancelled" || s == "failed"; }, wait,
+      "delivery " + id);
 }
 
 }  // namespace octopus

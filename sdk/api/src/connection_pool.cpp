@@ -7,7 +7,8 @@ namespace octopus::detail {
 
 Endpoint parse_endpoint(const std::string& text) {
   std::string rest = text;
-  if (rest.rfind("https://", 0) == 0) rest = rest.substr(8);
+  if (rest.rfind("https://", 0) == 0)
+    rest = rest.substr(8);
   else if (rest.find("://") != std::string::npos)
     throw std::invalid_argument("the gateway endpoint must be https://host[:port], not '" + text + "'");
   if (!rest.empty() && rest.back() == '/') rest.pop_back();

@@ -25,7 +25,8 @@ Endpoint parse_endpoint(const std::string& text);
 
 class ConnectionPool {
  public:
-  ConnectionPool(Endpoint endpoint, client::TlsOptions tls, std::size_t capacity, std::chrono::milliseconds idle_timeout);
+  ConnectionPool(Endpoint endpoint, client::TlsOptions tls, std::size_t capacity,
+                 std::chrono::milliseconds idle_timeout);
 
   struct Lease {
     std::unique_ptr<client::HttpsConnection> connection;

@@ -22,8 +22,7 @@ std::string summary(const ResponseInfo& info, const std::string& title, const st
 
 // Reads the RFC 9457 members the SDK exposes; a body that is not a problem still makes an
 // ApiError with the status and request id.
-ApiError::ApiError(ResponseInfo info, const std::string& body)
-    : Error(""), info_(std::move(info)), body_(body) {
+ApiError::ApiError(ResponseInfo info, const std::string& body) : Error(""), info_(std::move(info)), body_(body) {
   const auto j = nlohmann::json::parse(body, nullptr, false);
   if (j.is_object()) {
     type_ = string_member(j, "type");
@@ -32,7 +31,8 @@ ApiError::ApiError(ResponseInfo info, const std::string& body)
     if (info_.request_id.empty()) info_.request_id = string_member(j, "request_id");
     if (const auto it = j.find("errors"); it != j.end() && it->is_array())
       for (const auto& e : *it)
-        if (e.is_object()) errors_.push_back({string_member(e, "pointer"), string_member(e, "detail"), string_member(e, "rule")});
+        if (e.is_object())
+          errors_.push_back({string_member(e, "pointer"), string_member(e, "detail"), string_member(e, "rule")});
     if (const auto it = j.find("violated-policies"); it != j.end() && it->is_array())
       for (const auto& p : *it)
         if (p.is_string()) violated_policies_.push_back(p.get<std::string>());

@@ -28,8 +28,8 @@ Model decode(const RawResponse& response) {
     from_json(nlohmann::json::parse(response.body), out);
     return out;
   } catch (const nlohmann::json::exception& e) {
-    throw ProtocolError("the gateway's answer (HTTP " + std::to_string(response.status) +
-                        ", request " + response.info.request_id + ") is not what partner.yaml promises: " + e.what());
+    throw ProtocolError("the gateway's answer (HTTP " + std::to_string(response.status) + ", request " +
+                        response.info.request_id + ") is not what partner.yaml promises: " + e.what());
   }
 }
 

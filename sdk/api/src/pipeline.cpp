@@ -85,7 +85,12 @@ RawResponse Pipeline::send(const std::string& method, const std::string& target,
 
 RawResponse Pipeline::exchange(const std::string& method, const std::string& target, const std::string& body,
                                const CallOptions& options, const std::string& accept) {
-  Call call{method, target, body, accept, options, std::nullopt,
+  Call call{method,
+            target,
+            body,
+            accept,
+            options,
+            std::nullopt,
             Clock::now() + options.deadline.value_or(options_.call_deadline)};
   if (method == "POST")
     call.idempotency_key = checked_key(options.idempotency_key.value_or(protocol::generate_nonce()));
@@ -112,8 +117,8 @@ RawResponse Pipeline::exchange(const std::string& method, const std::string& tar
                                ": " + last_failure,
                            attempt_no);
     }
-    log(LogLevel::info, method + " " + target + ": " + last_failure + "; retry " + std::to_string(attempt_no) +
-                            " in " + std::to_string(wait.count()) + " ms");
+    log(LogLevel::info, method + " " + target + ": " + last_failure + "; retry " + std::to_string(attempt_no) + " in " +
+                            std::to_string(wait.count()) + " ms");
     std::this_thread::sleep_for(wait);
   }
 }

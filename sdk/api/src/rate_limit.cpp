@@ -26,7 +26,8 @@ std::optional<std::int64_t> integer_param(const sf::Parameters& params, std::str
 }
 
 RateLimitPolicy& policy_named(RateLimitState& state, const std::string& name) {
-  const auto it = std::find_if(state.policies.begin(), state.policies.end(), [&](const auto& p) { return p.name == name; });
+  const auto it =
+      std::find_if(state.policies.begin(), state.policies.end(), [&](const auto& p) { return p.name == name; });
   if (it != state.policies.end()) return *it;
   state.policies.push_back({name});
   return state.policies.back();

@@ -11,22 +11,18 @@ bool is_retryable(int status, const std::string& problem_slug) {
     case 408:
     case 502:
     case 503:
-    case 504:
-      return true;
-    case 409:
-      return problem_slug == "idempotency-key-in-flight";
-    case 429:
-      return problem_slug == "rate-limited";
-    default:
-      return false;
+    case 504: return true;
+    case 409: return problem_slug == "idempotency-key-in-flight";
+    case 429: return problem_slug == "rate-limited";
+    default: return false;
   }
 }
 
 std::chrono::milliseconds retry_delay(const RetryPolicy& policy, int next_attempt, std::optional<long> retry_after) {
   if (retry_after) return std::chrono::seconds(*retry_after);
   const int doublings = std::clamp(next_attempt - 2, 0, 30);
-  const auto ceiling = std::min<std::int64_t>(policy.max_backoff.count(),
-                                              policy.initial_backoff.count() * (std::int64_t{1} << std::min(doublings, 20)));
+  const auto ceiling = std::min<std::int64_t>(
+      policy.max_backoff.count(), policy.initial_backoff.count() * (std::int64_t{1} << std::min(doublings, 20)));
   thread_local std::mt19937_64 random{std::random_device{}()};
   std::uniform_int_distribution<std::int64_t> pick(0, std::max<std::int64_t>(ceiling, 0));
   return std::chrono::milliseconds(pick(random));

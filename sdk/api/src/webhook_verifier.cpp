@@ -78,8 +78,7 @@ void WebhookVerifier::verify(const WebhookHeaders& headers, const std::string& b
     verdict = better(verdict, protocol::verify_webhook_v1a(s.keys, headers.id, headers.timestamp, body,
                                                            headers.signature, now, s.tolerance_seconds));
   switch (verdict) {
-    case protocol::WebhookVerdict::valid:
-      break;
+    case protocol::WebhookVerdict::valid: break;
     case protocol::WebhookVerdict::stale_timestamp:
       throw WebhookVerificationError(WebhookRejection::stale, "webhook-timestamp is outside the tolerance");
     case protocol::WebhookVerdict::bad_signature:

@@ -42,7 +42,8 @@ void add_audience_commands(CLI::App& app, Context& context) {
   add_estimate(app, context);
   auto* audiences = app.add_subcommand("audiences", "Build and inspect audiences")->require_subcommand(1);
   add_create(*audiences, context);
-  add_get(*audiences, context, "Show one audience", [](Client& c, const std::string& id) { return c.get_audience(id); });
+  add_get(*audiences, context, "Show one audience",
+          [](Client& c, const std::string& id) { return c.get_audience(id); });
   add_action(*audiences, context, "wait", "Wait until an audience is ready, showing progress",
              [](Client& c, const std::string& id) { return c.wait_for_audience(id, waiting(id)); });
   add_list(*audiences, context, "List your audiences", {"id", "status", "count", "suppressed", "purpose", "created_at"},

@@ -12,7 +12,9 @@ void add_call_command(CLI::App& app, Context& context) {
     std::string method, path, data;
   };
   auto args = std::make_shared<Args>();
-  cmd->add_option("method", args->method, "GET, POST or DELETE")->required()->check(CLI::IsMember({"GET", "POST", "DELETE"}));
+  cmd->add_option("method", args->method, "GET, POST or DELETE")
+      ->required()
+      ->check(CLI::IsMember({"GET", "POST", "DELETE"}));
   cmd->add_option("path", args->path, "Path and query, e.g. /v1/offers?limit=5")->required();
   cmd->add_option("-d,--data", args->data, "JSON body (inline or @file)");
   cmd->callback([&context, args] {

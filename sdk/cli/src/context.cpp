@@ -23,8 +23,7 @@ Client& Context::client() {
   ClientOptions options;
   options.ca_file = ca_file;
   options.user_agent_suffix = "octopus-cli";
-  if (verbose)
-    options.logger = [](LogLevel, const std::string& line) { std::cerr << "octopus: " << line << "\n"; };
+  if (verbose) options.logger = [](LogLevel, const std::string& line) { std::cerr << "octopus: " << line << "\n"; };
   client_ = std::make_unique<Client>(gateway, Credential::from_pem_file(key_id, key_file), options);
   return *client_;
 }

@@ -35,7 +35,8 @@ void add_create(CLI::App& deliveries, Context& context) {
 void add_delivery_commands(CLI::App& app, Context& context) {
   auto* deliveries = app.add_subcommand("deliveries", "Deliver offers and follow them")->require_subcommand(1);
   add_create(*deliveries, context);
-  add_get(*deliveries, context, "Show one delivery", [](Client& c, const std::string& id) { return c.get_delivery(id); });
+  add_get(*deliveries, context, "Show one delivery",
+          [](Client& c, const std::string& id) { return c.get_delivery(id); });
   add_action(*deliveries, context, "wait", "Wait until a delivery finishes, showing progress",
              [](Client& c, const std::string& id) { return c.wait_for_delivery(id, waiting(id)); });
   add_action(*deliveries, context, "cancel", "Stop a delivery",

@@ -15,7 +15,8 @@ void add_keygen_command(CLI::App& app) {
   cmd->add_option("--out", *out, "Where to write the private key (PEM, mode 0600)")->required();
   cmd->callback([out] {
     struct stat existing {};
-    if (stat(out->c_str(), &existing) == 0) throw CLI::ValidationError("--out", *out + " exists; not overwriting a key");
+    if (stat(out->c_str(), &existing) == 0)
+      throw CLI::ValidationError("--out", *out + " exists; not overwriting a key");
     const auto pair = generate_key_pair();
     const mode_t old = umask(077);
     std::ofstream file(*out);

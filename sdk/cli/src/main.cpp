@@ -12,7 +12,8 @@
 #include "output.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"octopus: the Octopus Open Gateway from the command line (SDK " + std::string(octopus::sdk_version()) + ")"};
+  CLI::App app{"octopus: the Octopus Open Gateway from the command line (SDK " + std::string(octopus::sdk_version()) +
+               ")"};
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the command too
   app.set_version_flag("--version", octopus::sdk_version());

@@ -25,7 +25,8 @@ void add_create(CLI::App& offers, Context& context) {
 void add_offer_commands(CLI::App& app, Context& context) {
   auto* offers = app.add_subcommand("offers", "Submit and inspect offers")->require_subcommand(1);
   add_create(*offers, context);
-  add_get(*offers, context, "Show one offer with its decision", [](Client& c, const std::string& id) { return c.get_offer(id); });
+  add_get(*offers, context, "Show one offer with its decision",
+          [](Client& c, const std::string& id) { return c.get_offer(id); });
   add_list(*offers, context, "List your offers", {"id", "status", "channel", "product_code", "valid_until", "name"},
            [](Client& c) { return c.list_offers(); });
   auto* products = app.add_subcommand("products", "The operator products an offer may promote");

@@ -63,8 +63,7 @@ std::function<void(double, const std::string&)> progress_bar(const std::string& 
     const int filled = static_cast<int>(std::clamp(progress, 0.0, 1.0) * 30 + 0.5);
     std::cerr << "\r" << label << " [" << std::string(filled, '#') << std::string(30 - filled, '.') << "] "
               << std::setw(3) << static_cast<int>(progress * 100 + 0.5) << "%  " << status << "   " << std::flush;
-    if (status != "building" && status != "running" && status != "scheduled" && status != "deferred")
-      std::cerr << "\n";
+    if (status != "building" && status != "running" && status != "scheduled" && status != "deferred") std::cerr << "\n";
   };
 }
 

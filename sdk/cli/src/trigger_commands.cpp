@@ -29,10 +29,12 @@ void add_create(CLI::App& triggers, Context& context) {
 void add_trigger_commands(CLI::App& app, Context& context) {
   auto* triggers = app.add_subcommand("triggers", "Register and inspect real-time triggers")->require_subcommand(1);
   add_create(*triggers, context);
-  add_get(*triggers, context, "Show one trigger with its counts", [](Client& c, const std::string& id) { return c.get_trigger(id); });
+  add_get(*triggers, context, "Show one trigger with its counts",
+          [](Client& c, const std::string& id) { return c.get_trigger(id); });
   add_list(*triggers, context, "List your triggers", {"id", "offer_id", "event_type", "status", "created_at"},
            [](Client& c) { return c.list_triggers(); });
-  add_action(*triggers, context, "delete", "Stop a trigger", [](Client& c, const std::string& id) { c.delete_trigger(id); });
+  add_action(*triggers, context, "delete", "Stop a trigger",
+             [](Client& c, const std::string& id) { c.delete_trigger(id); });
 }
 
 }  // namespace octopus::cli

@@ -40,7 +40,8 @@ void add_listen(CLI::App& webhooks) {
   cmd->add_option("--host", options->host, "Address to listen on (default 127.0.0.1)");
   cmd->add_option("--secret", *secrets, "The endpoint's whsec_ secret (repeat during a rotation)");
   cmd->add_option("--public-key", *keys, "An operator whpk_ key, to accept v1a signatures");
-  auto* cert = cmd->add_option("--tls-cert", options->tls_cert, "Certificate chain (PEM) to serve HTTPS")->check(CLI::ExistingFile);
+  auto* cert = cmd->add_option("--tls-cert", options->tls_cert, "Certificate chain (PEM) to serve HTTPS")
+                   ->check(CLI::ExistingFile);
   cmd->add_option("--tls-key", options->tls_key, "Its private key (PEM)")->check(CLI::ExistingFile)->needs(cert);
   cert->needs("--tls-key");
   cmd->add_option("--count", options->count, "Exit after this many verified callbacks");
@@ -59,7 +60,8 @@ void add_webhook_commands(CLI::App& app, Context& context) {
   auto* webhooks = app.add_subcommand("webhooks", "Callback endpoints, their deliveries, and a local receiver")
                        ->require_subcommand(1);
   add_create(*webhooks, context);
-  add_get(*webhooks, context, "Show one endpoint", [](Client& c, const std::string& id) { return c.get_webhook_endpoint(id); });
+  add_get(*webhooks, context, "Show one endpoint",
+          [](Client& c, const std::string& id) { return c.get_webhook_endpoint(id); });
   add_list(*webhooks, context, "List your endpoints", {"id", "url", "event_types", "signature_versions", "created_at"},
            [](Client& c) { return c.list_webhook_endpoints(); });
   add_action(*webhooks, context, "delete", "Stop sending callbacks to an endpoint",

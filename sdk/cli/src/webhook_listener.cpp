@@ -118,8 +118,9 @@ void listen_for_webhooks(const ListenOptions& options, const WebhookVerifier& ve
       if (ec) return;
       auto owned = std::make_unique<tcp::socket>(std::move(socket));
       auto* raw = owned.get();
-      connections.push_back(
-          {std::move(owned), std::thread([&shared, &tls, raw] { serve_connection(shared, *raw, tls ? &*tls : nullptr); })});
+      connections.push_back({std::move(owned), std::thread([&shared, &tls, raw] {
+                               serve_connection(shared, *raw, tls ? &*tls : nullptr);
+                             })});
       accept_next();
     });
   };

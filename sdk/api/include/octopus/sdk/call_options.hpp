@@ -13,12 +13,12 @@ namespace octopus {
 /// RateLimit headers): its quota `q` per window `w`, what remains `r` and the seconds `t`
 /// until more is available.
 struct RateLimitPolicy {
-  std::string name;                        ///< e.g. "reads", "reads-day"
-  std::optional<std::int64_t> quota;       ///< q
-  std::optional<std::int64_t> window;      ///< w, seconds
-  std::optional<std::int64_t> burst;       ///< octopus-burst
-  std::optional<std::int64_t> remaining;   ///< r
-  std::optional<std::int64_t> reset_after; ///< t, seconds
+  std::string name;                         ///< e.g. "reads", "reads-day"
+  std::optional<std::int64_t> quota;        ///< q
+  std::optional<std::int64_t> window;       ///< w, seconds
+  std::optional<std::int64_t> burst;        ///< octopus-burst
+  std::optional<std::int64_t> remaining;    ///< r
+  std::optional<std::int64_t> reset_after;  ///< t, seconds
 };
 
 /// The plan's state after a response; empty when the gateway sent no RateLimit headers.
@@ -30,13 +30,13 @@ struct RateLimitState {
 
 /// What a response said besides its body.
 struct ResponseInfo {
-  int status = 0;                  ///< HTTP status of the last attempt
-  std::string request_id;          ///< X-Request-Id: quote it when reporting an issue
-  std::string policy_version;      ///< Octopus-Policy-Version: the policy set that decided
-  bool idempotent_replay = false;  ///< the kept answer to an earlier call with the same key
-  int attempts = 0;                ///< attempts made, retries included
-  std::optional<long> retry_after; ///< Retry-After, seconds, when sent
-  RateLimitState rate_limit;       ///< RateLimit / RateLimit-Policy, parsed
+  int status = 0;                   ///< HTTP status of the last attempt
+  std::string request_id;           ///< X-Request-Id: quote it when reporting an issue
+  std::string policy_version;       ///< Octopus-Policy-Version: the policy set that decided
+  bool idempotent_replay = false;   ///< the kept answer to an earlier call with the same key
+  int attempts = 0;                 ///< attempts made, retries included
+  std::optional<long> retry_after;  ///< Retry-After, seconds, when sent
+  RateLimitState rate_limit;        ///< RateLimit / RateLimit-Policy, parsed
 };
 
 /// Options for one call; all optional.

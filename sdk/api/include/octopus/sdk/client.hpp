@@ -58,9 +58,9 @@ KeyPair generate_key_pair();
 /// `idempotency-key-in-flight`, 429 `rate-limited` (never `quota-exhausted`), 502, 503, 504.
 /// Waits grow exponentially with full jitter; a Retry-After from the gateway is honoured.
 struct RetryPolicy {
-  int max_attempts = 4;                                   ///< attempts in all, the first included
-  std::chrono::milliseconds initial_backoff{250};        ///< ceiling of the first wait
-  std::chrono::milliseconds max_backoff{20000};          ///< no wait is longer than this
+  int max_attempts = 4;                            ///< attempts in all, the first included
+  std::chrono::milliseconds initial_backoff{250};  ///< ceiling of the first wait
+  std::chrono::milliseconds max_backoff{20000};    ///< no wait is longer than this
 };
 
 /// Severity of a log line from the SDK.

@@ -16,10 +16,10 @@ namespace octopus {
 
 /// Why a callback was refused.
 enum class WebhookRejection {
-  malformed,       ///< a header missing or unreadable, or a secret/key unusable
-  stale,           ///< the timestamp is outside the tolerance
-  bad_signature,   ///< no signature made with any of the secrets or keys
-  replayed,        ///< the replay hook said this webhook-id was seen already
+  malformed,      ///< a header missing or unreadable, or a secret/key unusable
+  stale,          ///< the timestamp is outside the tolerance
+  bad_signature,  ///< no signature made with any of the secrets or keys
+  replayed,       ///< the replay hook said this webhook-id was seen already
 };
 
 /// Thrown by WebhookVerifier::verify.
