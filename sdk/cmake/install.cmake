@@ -19,5 +19,6 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/OctopusSdkConfigVer
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/OctopusSdkConfig.cmake ${CMAKE_CURRENT_BINARY_DIR}/OctopusSdkConfigVersion.cmake
   DESTINATION ${OCTOPUS_SDK_CMAKE_DIR})
 
+file(RELATIVE_PATH OCTOPUS_SDK_PC_UP "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
 configure_file(cmake/octopus-sdk.pc.in ${CMAKE_CURRENT_BINARY_DIR}/octopus-sdk.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/octopus-sdk.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "octopus/sdk/webhook_verifier.hpp"
+
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -276,6 +278,39 @@ TEST_F(Interop, WebhookCallbacksVerifyBothWaysWithTheStandardWebhooksPackage) {
       << node_signed.output;
   EXPECT_EQ(verify_webhook({secret}, id, std::to_string(now), tampered, node_signed.output, now),
             WebhookVerdict::bad_signature);
+}
+
+// The SDK's WebhookVerifier, as partners use it, accepts callbacks the npm `standardwebhooks`
+// package signs, and refuses them tampered with, expired, or checked with the wrong secret.
+TEST_F(Interop, TheSdksWebhookVerifierAcceptsWhatTheStandardWebhooksPackageSigns) {
+  REQUIRE_NODE();
+  const auto secret = octopus::protocol::WebhookSecret::generate();
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::string id = "msg_0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+  const std::string body = R"({"type":"settlement.earned","data":{"order_id":"ORD-1","amount_fen":320}})";
+  auto node_sign = [&](std::int64_t at) {
+    const auto file =
+        tmp.write("sdk-callback-" + std::to_string(++files) + ".json",
+                  nlohmann::json{{"secret", secret.to_string()}, {"id", id}, {"timestamp", at}, {"body", body}}.dump());
+    const auto signed_by_node = run(node_command("node_webhooks.js") + " sign " + shell_quote(file));
+    EXPECT_EQ(signed_by_node.exit_code, 0) << signed_by_node.output;
+    return octopus::WebhookHeaders{id, std::to_string(at), signed_by_node.output};
+  };
+  const octopus::WebhookVerifier verifier({secret.to_string()});
+  const auto fresh = node_sign(now);
+  EXPECT_NO_THROW(verifier.verify(fresh, body)) << fresh.signature;
+  auto tampered = body;
+  tampered.replace(tampered.find("320"), 3, "999");
+  EXPECT_FALSE(verifier.is_valid(fresh, tampered));
+  EXPECT_FALSE(
+      octopus::WebhookVerifier({octopus::protocol::WebhookSecret::generate().to_string()}).is_valid(fresh, body));
+  try {
+    verifier.verify(node_sign(now - 600), body);
+    ADD_FAILURE() << "a callback signed ten minutes ago was accepted";
+  } catch (const octopus::WebhookVerificationError& e) {
+    EXPECT_EQ(e.reason(), octopus::WebhookRejection::stale);
+  }
 }
 
 // The dispatcher's own callbacks, as a real receiver got them from a running gateway: every

@@ -15,7 +15,7 @@ struct Context {
   std::string key_id;    // --key-id / OCTOPUS_KEY_ID
   std::string key_file;  // --key / OCTOPUS_KEY_FILE
   std::string ca_file;   // --ca / OCTOPUS_CA_FILE
-  bool json = false;     // --json: print the gateway's JSON instead of a table
+  bool json = false;     // --json: print the model as JSON (the SDK's fields) instead of a table
   bool verbose = false;  // -v: log retries and reconnects to stderr
 
   // The Client for this invocation (made on first use; throws CLI::ValidationError when

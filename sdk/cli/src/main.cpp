@@ -4,8 +4,9 @@
 //   octopus estimate --segment '{"tag":"streaming"}'
 //   octopus audiences create --segment @segment.json --wait
 //   octopus webhooks listen --port 8500 --secret whsec_...
-// Exit status: 0 done, 1 the gateway refused (the problem is printed), 2 bad input,
-// 3 the gateway could not be reached.
+// Exit status: 0 done; 1 the gateway refused (the problem is printed) or the command
+// failed otherwise (an answer that is not what partner.yaml promises, a wait that timed
+// out, a port that cannot be bound); 2 bad input; 3 the gateway could not be reached.
 #include <iostream>
 
 #include "context.hpp"

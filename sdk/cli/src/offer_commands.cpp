@@ -27,8 +27,17 @@ void add_offer_commands(CLI::App& app, Context& context) {
   add_create(*offers, context);
   add_get(*offers, context, "Show one offer with its decision",
           [](Client& c, const std::string& id) { return c.get_offer(id); });
-  add_list(*offers, context, "List your offers", {"id", "status", "channel", "product_code", "valid_until", "name"},
-           [](Client& c) { return c.list_offers(); });
+  auto status = std::make_shared<std::string>();
+  auto* list = offers->add_subcommand("list", "List your offers");
+  auto limit = std::make_shared<std::size_t>(0);
+  list->add_option("--status", *status, "Only offers with this status: approved, rejected or pending_review");
+  list->add_option("--limit", *limit, "Show at most this many (default: all, page by page)");
+  list->callback([&context, status, limit] {
+    ListOffersQuery query;
+    if (!status->empty()) query.status = *status;
+    print_list(context, context.client().list_offers(query),
+               {"id", "status", "channel", "product_code", "valid_until", "name"}, *limit);
+  });
   auto* products = app.add_subcommand("products", "The operator products an offer may promote");
   products->callback([&context] {
     nlohmann::json j;
@@ -37,6 +46,14 @@ void add_offer_commands(CLI::App& app, Context& context) {
   });
   auto* capabilities = app.add_subcommand("capabilities", "What you may do, and your plan");
   capabilities->callback([&context] { print(context, context.client().get_capabilities()); });
+  auto* targeting = app.add_subcommand("targeting", "The attributes and tags you may target");
+  targeting->callback([&context] {
+    nlohmann::json j;
+    to_json(j, context.client().get_targeting_attributes());
+    if (context.json) return print_object(context, j);
+    print_table(context, j["attributes"], {"name", "values", "ordered"});
+    std::cout << "tags: " << j["tags"].dump() << "\nminimum audience size: " << j["minimum_audience_size"] << "\n";
+  });
 }
 
 }  // namespace octopus::cli

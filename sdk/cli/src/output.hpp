@@ -40,8 +40,8 @@ void print_list(const Context& context, Pager<Item> pager, const std::vector<std
 // A WaitOptions::on_progress that draws `[#####.....]  50%  running` on stderr.
 std::function<void(double, const std::string&)> progress_bar(const std::string& label);
 
-// The process exit status for an error, after printing it to stderr: 1 for a problem
-// answer, 3 for a transport failure, 2 for bad input.
+// The process exit status for an error, after printing it to stderr: 3 for a transport
+// failure, 2 for bad input, 1 for anything else (a problem answer above all).
 int report(const std::exception& error);
 
 // Reads a JSON argument: inline text or @file. Throws CLI::ValidationError.

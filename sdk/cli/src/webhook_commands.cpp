@@ -1,3 +1,5 @@
+#include <fstream>
+
 #include "resource_commands.hpp"
 #include "webhook_listener.hpp"
 
@@ -38,7 +40,10 @@ void add_listen(CLI::App& webhooks) {
   auto keys = std::make_shared<std::vector<std::string>>();
   cmd->add_option("--port", options->port, "Port to listen on (0: any free port)")->required();
   cmd->add_option("--host", options->host, "Address to listen on (default 127.0.0.1)");
+  auto secret_file = std::make_shared<std::string>();
   cmd->add_option("--secret", *secrets, "The endpoint's whsec_ secret (repeat during a rotation)");
+  cmd->add_option("--secret-file", *secret_file, "A file holding the secret (keeps it out of `ps`)")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--public-key", *keys, "An operator whpk_ key, to accept v1a signatures");
   auto* cert = cmd->add_option("--tls-cert", options->tls_cert, "Certificate chain (PEM) to serve HTTPS")
                    ->check(CLI::ExistingFile);
@@ -46,7 +51,13 @@ void add_listen(CLI::App& webhooks) {
   cert->needs("--tls-key");
   cmd->add_option("--count", options->count, "Exit after this many verified callbacks");
   cmd->add_flag("--json-lines", options->json, "Print each event as one line of JSON");
-  cmd->callback([options, secrets, keys] {
+  cmd->callback([options, secrets, keys, secret_file] {
+    if (!secret_file->empty()) {
+      std::ifstream in(*secret_file);
+      std::string secret;
+      in >> secret;
+      secrets->push_back(secret);
+    }
     if (secrets->empty() && keys->empty()) throw CLI::ValidationError("--secret", "give a secret or a public key");
     WebhookVerifier verifier(*secrets);
     for (const auto& key : *keys) verifier.add_public_key(key);

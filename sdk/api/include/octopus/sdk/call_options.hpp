@@ -23,8 +23,8 @@ struct RateLimitPolicy {
 
 /// The plan's state after a response; empty when the gateway sent no RateLimit headers.
 struct RateLimitState {
-  std::vector<RateLimitPolicy> policies;
-  /// The policy with the least remaining, or nullptr.
+  std::vector<RateLimitPolicy> policies;  ///< in the order RateLimit-Policy lists them
+  /// The policy with the least remaining; nullptr when no policy said what remains.
   const RateLimitPolicy* tightest() const;
 };
 
@@ -41,14 +41,17 @@ struct ResponseInfo {
 
 /// Options for one call; all optional.
 struct CallOptions {
-  /// Idempotency-Key for a POST. Default: a fresh random key per logical call, sent
-  /// unchanged on every retry. Pass your own to make a call idempotent across restarts.
+  /// Idempotency-Key for a POST (ignored for GET and DELETE, which are idempotent).
+  /// Default: a fresh random key per logical call, sent unchanged on every retry. Pass your
+  /// own (1 to 255 visible ASCII characters, no quotes or backslashes; otherwise the call
+  /// throws std::invalid_argument) to make a call idempotent across restarts.
   std::optional<std::string> idempotency_key;
   /// Overrides ClientOptions::call_deadline for this call (all attempts together).
   std::optional<std::chrono::milliseconds> deadline;
   /// x-correlator to send (echoed back; appears in the gateway's logs).
   std::string correlator;
-  /// When set, filled in with the response's details (also on error).
+  /// When set, filled in with the last response's details, also when it was a problem
+  /// (ApiError); left untouched when no answer came at all (TransportError).
   ResponseInfo* response = nullptr;
 };
 

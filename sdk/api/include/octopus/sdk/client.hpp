@@ -20,7 +20,8 @@
 namespace octopus {
 
 /// The partner's key id and Ed25519 private key (the key whose public half the operator
-/// registered). The key bytes are wiped when the last copy goes.
+/// registered). The key bytes are wiped when the last copy goes. Every factory throws
+/// std::invalid_argument for an empty key id.
 class Credential {
  public:
   /// From a PKCS#8 PEM "PRIVATE KEY" block. Throws std::invalid_argument unless Ed25519.
@@ -30,10 +31,14 @@ class Credential {
   /// From the 32-byte RFC 8032 seed.
   static Credential from_seed(std::string key_id, const std::array<std::uint8_t, 32>& seed);
 
+  /// A copy (the key bytes are copied too).
   Credential(const Credential&);
+  /// Replaces this credential by a copy of `other`.
   Credential& operator=(const Credential&);
+  /// Wipes the key bytes.
   ~Credential();
 
+  /// The key id, sent as the signature's `keyid`.
   const std::string& key_id() const noexcept { return key_id_; }
   /// The public key to register with the operator, standard base64 of its 32 bytes.
   std::string public_key_base64() const;
@@ -60,7 +65,9 @@ KeyPair generate_key_pair();
 struct RetryPolicy {
   int max_attempts = 4;                            ///< attempts in all, the first included
   std::chrono::milliseconds initial_backoff{250};  ///< ceiling of the first wait
-  std::chrono::milliseconds max_backoff{20000};    ///< no wait is longer than this
+  /// No computed wait is longer than this. A Retry-After from the gateway is honoured as
+  /// sent, unless it would pass the call's deadline (then the answer is returned at once).
+  std::chrono::milliseconds max_backoff{20000};
 };
 
 /// Severity of a log line from the SDK.
@@ -68,11 +75,13 @@ enum class LogLevel { debug, info, warning };
 
 /// How the Client behaves; every member has a working default.
 struct ClientOptions {
-  /// Time for a whole call, retries and waits included.
+  /// Time for a whole call, retries and waits included. No attempt starts after it and
+  /// no wait runs past it; each network step of the last attempt is limited to the time
+  /// left when that attempt began, so a call can overrun it by at most that much.
   std::chrono::milliseconds call_deadline{30000};
   /// Time for one connect, TLS handshake, write or read.
   std::chrono::milliseconds attempt_timeout{10000};
-  RetryPolicy retry;
+  RetryPolicy retry;  ///< what is retried, how often and how long to wait
   /// PEM bundle to trust; empty: the system's trust store.
   std::string ca_file;
   /// Name to check the gateway's certificate against; empty: the endpoint's host.
@@ -90,8 +99,8 @@ struct ClientOptions {
 
 /// How a wait-until-done helper polls.
 struct WaitOptions {
-  std::chrono::milliseconds poll_interval{500};
-  /// Give up (std::runtime_error... a TransportError) after this long.
+  std::chrono::milliseconds poll_interval{500};  ///< time between two looks
+  /// Give up after this long: the helper throws octopus::Error saying the resource's status.
   std::chrono::milliseconds timeout{600000};
   /// Called after each poll with the progress (0..1) and the status.
   std::function<void(double progress, const std::string& status)> on_progress;
@@ -99,10 +108,10 @@ struct WaitOptions {
 
 /// The answer to a raw call (Client::call): status, headers and body, whatever they are.
 struct RawResponse {
-  int status = 0;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-  ResponseInfo info;
+  int status = 0;                                            ///< HTTP status
+  std::vector<std::pair<std::string, std::string>> headers;  ///< as received, in order
+  std::string body;                                          ///< as received
+  ResponseInfo info;                                         ///< request id, attempts, rate limit
   /// First header with this name (case-insensitive), or "".
   std::string header(const std::string& name) const;
 };
@@ -112,14 +121,18 @@ struct RawResponse {
 class Client : public PartnerOperations {
  public:
   /// `endpoint` is "https://host[:port]" (or "host:port"). Connects lazily, on first call.
-  /// Throws std::invalid_argument for a malformed endpoint.
+  /// Throws std::invalid_argument for a malformed endpoint or RetryPolicy::max_attempts < 1.
   Client(const std::string& endpoint, Credential credential, ClientOptions options = {});
+  /// Closes the kept connections (pagers still alive keep their own reference).
   ~Client();
+  /// Takes over the other's connections and settings.
   Client(Client&&) noexcept;
+  /// Takes over the other's connections and settings.
   Client& operator=(Client&&) noexcept;
 
   /// A signed request to any path ("/v1/..."), with the same retries and deadline. Returns
-  /// whatever the gateway answered (problems included, not thrown); throws TransportError.
+  /// whatever the gateway answered (problems included, not thrown); throws TransportError,
+  /// and std::invalid_argument when `target` does not start with '/'.
   RawResponse call(const std::string& method, const std::string& target, const std::string& json_body = {},
                    const CallOptions& options = {});
 
@@ -128,7 +141,8 @@ class Client : public PartnerOperations {
   /// Polls a delivery until it is `completed`, `cancelled` or `failed`; returns it.
   Delivery wait_for_delivery(const std::string& id, const WaitOptions& wait = {});
 
-  /// The plan's state as the most recent response (from any thread) reported it.
+  /// The plan's state as the most recent response that carried RateLimit headers (from
+  /// any thread) reported it; empty before the first.
   RateLimitState last_rate_limit() const;
 };
 

@@ -30,11 +30,13 @@ class ApiError : public Error {
   /// Built from the response; `body` is the problem JSON (or whatever came).
   ApiError(ResponseInfo info, const std::string& body);
 
+  /// The HTTP status of the answer.
   int status() const noexcept { return info_.status; }
   /// The problem type URI, e.g. "https://octopus-gateway.example/problems/rate-limited".
   const std::string& type() const noexcept { return type_; }
   /// The last path segment of type(), e.g. "rate-limited": the stable thing to branch on.
   std::string slug() const;
+  /// The problem's short summary, e.g. "Rate limit exceeded".
   const std::string& title() const noexcept { return title_; }
   const std::string& detail() const noexcept { return detail_; }
   /// The gateway's id of this exchange (X-Request-Id / `request_id`).
@@ -64,7 +66,9 @@ class ApiError : public Error {
 /// before an answer came. `attempts()` says how many were made.
 class TransportError : public Error {
  public:
+  /// `what` says what failed last; `attempts` how many were made.
   TransportError(const std::string& what, int attempts) : Error(what), attempts_(attempts) {}
+  /// Attempts made before giving up (the retry policy's limit, or fewer at the deadline).
   int attempts() const noexcept { return attempts_; }
 
  private:

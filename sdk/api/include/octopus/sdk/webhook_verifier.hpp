@@ -25,7 +25,9 @@ enum class WebhookRejection {
 /// Thrown by WebhookVerifier::verify.
 class WebhookVerificationError : public Error {
  public:
+  /// Why, and a sentence saying so.
   WebhookVerificationError(WebhookRejection reason, const std::string& what) : Error(what), reason_(reason) {}
+  /// Why the callback was refused.
   WebhookRejection reason() const noexcept { return reason_; }
 
  private:
@@ -40,14 +42,17 @@ struct WebhookHeaders {
 };
 
 /// Checks callbacks against one or more secrets (two while a secret is rotated) and/or
-/// the operator's Ed25519 public keys.
+/// the operator's Ed25519 public keys. Configure it first; then verify() may be called from
+/// several threads at once (the replay guard, if any, must then be thread-safe itself).
 class WebhookVerifier {
  public:
   /// `secrets` as shown when the endpoint was created or rotated ("whsec_..."). Throws
   /// std::invalid_argument for a malformed secret.
   explicit WebhookVerifier(const std::vector<std::string>& secrets = {});
   ~WebhookVerifier();
+  /// A verifier with the same secrets, keys and settings.
   WebhookVerifier(const WebhookVerifier&);
+  /// Takes the other's secrets, keys and settings.
   WebhookVerifier& operator=(const WebhookVerifier&);
 
   /// Also accept `v1a` signatures by this key ("whpk_...", GET /v1/webhook-signing-keys).

@@ -1,7 +1,8 @@
 // A partner's callback receiver, as small as one can be written: it listens on a loopback
 // port (plain HTTP: the gateway allows that only with webhooks.development.allow_loopback),
-// verifies each callback's Standard Webhooks signature with the SDK, prints the verified
-// event, answers 204, and exits after --count callbacks.
+// verifies each callback's Standard Webhooks signature with the SDK's WebhookVerifier,
+// prints the verified event, answers 204, and exits after --count callbacks. (For HTTPS and
+// concurrent connections, `octopus webhooks listen` does the same.)
 //
 //   octopus-webhook-receiver --listen 127.0.0.1:8600 --secret-file SECRET [--count N]
 //
@@ -13,19 +14,15 @@
 #include <unistd.h>
 
 #include <cctype>
-#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
 
-#include "octopus/protocol/standard_webhooks.hpp"
+#include <octopus/sdk.hpp>
 
 namespace {
-
-using octopus::protocol::WebhookSecret;
-using octopus::protocol::WebhookVerdict;
 
 struct Callback {
   std::string id, timestamp, signature, body;
@@ -104,8 +101,10 @@ int main(int argc, char** argv) {
   }
   std::string text;
   std::ifstream(secret_file) >> text;
-  const auto secret = WebhookSecret::parse(text);
-  if (!secret) {
+  std::optional<octopus::WebhookVerifier> verifier;
+  try {
+    verifier.emplace(std::vector<std::string>{text});
+  } catch (const std::invalid_argument&) {
     std::cerr << "usage: octopus-webhook-receiver --listen HOST:PORT --secret-file FILE [--count N]\n"
                  "  FILE must hold the endpoint's whsec_ secret\n";
     return 2;
@@ -119,10 +118,7 @@ int main(int argc, char** argv) {
     const int fd = ::accept(server, nullptr, nullptr);
     if (fd < 0) continue;
     const auto callback = read_request(fd);
-    const auto now =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    if (callback && octopus::protocol::verify_webhook({*secret}, callback->id, callback->timestamp, callback->body,
-                                                      callback->signature, now) == WebhookVerdict::valid) {
+    if (callback && verifier->is_valid({callback->id, callback->timestamp, callback->signature}, callback->body)) {
       answer(fd, "204 No Content");
       std::cout << "verified callback " << callback->id << ": " << callback->body << std::endl;
       ++verified;
