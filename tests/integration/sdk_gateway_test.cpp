@@ -41,18 +41,6 @@ class SdkAgainstGateway : public octopus::testing::SettlementFixture {
     return offer;
   }
   static JsonValue two_cities() { return segment::one_of("city", {"jinan", "yantai"}); }
-
-  std::set<std::uint64_t> reached_by(const std::string& delivery) {
-    std::set<std::uint64_t> reached;
-    for (const auto& f : std::filesystem::directory_iterator(gw.data_dir() + "/messages")) {
-      std::ifstream in(f.path());
-      std::string line;
-      while (std::getline(in, line))
-        if (const auto j = json::parse(line); j["source"] == delivery)
-          reached.insert(j["subscriber"].get<std::uint64_t>());
-    }
-    return reached;
-  }
 };
 
 TEST_F(SdkAgainstGateway, APartnerProgramRunsTheWholeFlowThroughTheSdk) {
@@ -203,6 +191,24 @@ TEST_F(SdkAgainstGateway, OneClientServesManyThreads) {
     });
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok, 60);
+}
+
+// The gateway closes a connection idle longer than limits.idle_timeout (30 s; 300 ms here)
+// while the SDK still holds it for reuse: the next call goes through on a new connection,
+// without an error and without counting as a retry.
+TEST(SdkReconnects, AfterTheGatewayClosedAnIdleConnectionTheNextCallSucceeds) {
+  octopus::testing::GatewayHarness gw([](auto& c) { c.limits.idle_timeout = std::chrono::milliseconds(300); });
+  ClientOptions options;
+  options.ca_file = gw.ca_file();
+  Client sdk("https://localhost:" + std::to_string(gw.partner_port()), sdk_credential(gw.create_partner("acme")),
+             options);
+  EXPECT_EQ(sdk.get_capabilities().partner_id, "acme");
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  ResponseInfo info;
+  CallOptions call;
+  call.response = &info;
+  EXPECT_EQ(sdk.get_capabilities(call).partner_id, "acme");
+  EXPECT_EQ(info.attempts, 1);
 }
 
 TEST(SdkOnPort443, TheSdkSignsTheAuthorityTheGatewayExpectsOnTheDefaultPort) {

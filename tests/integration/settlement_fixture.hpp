@@ -92,6 +92,10 @@ class SettlementFixture : public ::testing::Test {
           return json::parse(gw.partner("GET", "/v1/deliveries/" + delivery, acme).body)["status"] == "completed";
         },
         std::chrono::seconds(20)));
+    return reached_by(delivery);
+  }
+  // The subscribers the sink shows a delivery's messages reached.
+  std::set<std::uint64_t> reached_by(const std::string& delivery) {
     std::set<std::uint64_t> reached;
     for (const auto& f : std::filesystem::directory_iterator(gw.data_dir() + "/messages")) {
       std::ifstream in(f.path());
