@@ -33,6 +33,8 @@ std::string lower(std::string s) {
   return s;
 }
 
+constexpr std::size_t kMaxBody = 1024 * 1024;  // callbacks are small; refuse anything larger
+
 // One request from `fd`: its webhook-* headers and body; nullopt if the peer closed early.
 std::optional<Callback> read_request(int fd) {
   std::string data;
@@ -52,11 +54,18 @@ std::optional<Callback> read_request(int fd) {
     const auto colon = line.find(':');
     if (colon == std::string::npos) continue;
     const auto name = lower(line.substr(0, colon));
-    const auto value = line.substr(line.find_first_not_of(' ', colon + 1));
+    const auto start = line.find_first_not_of(' ', colon + 1);
+    const auto value = start == std::string::npos ? std::string() : line.substr(start);
     if (name == "webhook-id") c.id = value;
     if (name == "webhook-timestamp") c.timestamp = value;
     if (name == "webhook-signature") c.signature = value;
-    if (name == "content-length") length = std::stoul(value);
+    if (name == "content-length") {
+      // Anything but a plain number up to the limit is refused, never trusted.
+      if (value.empty() || value.size() > 7 || value.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+      length = std::stoul(value);
+      if (length > kMaxBody) return std::nullopt;
+    }
   }
   c.body = data.substr(head_end + 4);
   while (c.body.size() < length) {

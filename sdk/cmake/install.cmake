@@ -19,6 +19,19 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/OctopusSdkConfigVer
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/OctopusSdkConfig.cmake ${CMAKE_CURRENT_BINARY_DIR}/OctopusSdkConfigVersion.cmake
   DESTINATION ${OCTOPUS_SDK_CMAKE_DIR})
 
-file(RELATIVE_PATH OCTOPUS_SDK_PC_UP "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
+# Relocatable: the prefix is found from where the .pc file lies, unless the install
+# directories were given as absolute paths.
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}" OR IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
+  set(OCTOPUS_SDK_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+  set(OCTOPUS_SDK_PC_LIBDIR "${CMAKE_INSTALL_FULL_LIBDIR}")
+  set(OCTOPUS_SDK_PC_INCLUDEDIR "${CMAKE_INSTALL_FULL_INCLUDEDIR}")
+else()
+  file(RELATIVE_PATH up "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
+  set(OCTOPUS_SDK_PC_PREFIX "\${pcfiledir}/${up}")
+  set(OCTOPUS_SDK_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
+  set(OCTOPUS_SDK_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
+endif()
 configure_file(cmake/octopus-sdk.pc.in ${CMAKE_CURRENT_BINARY_DIR}/octopus-sdk.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/octopus-sdk.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/README.md ${CMAKE_CURRENT_SOURCE_DIR}/CHANGELOG.md
+  DESTINATION ${CMAKE_INSTALL_DOCDIR})

@@ -210,6 +210,41 @@ TEST_F(SdkPipeline, GetsCarryNoKeyEachPostItsOwnAndACallersKeyIsSentAsGiven) {
   EXPECT_THROW(c.estimate_audience(tag(), mine), std::invalid_argument);
 }
 
+TEST_F(SdkPipeline, NothingThatCouldEndAHeaderEarlyIsSent) {
+  server.respond_with([](const RecordedRequest&) { return answer(200); });
+  auto c = client();
+  CallOptions smuggling;
+  smuggling.correlator = "a\r\nContent-Length: 0\r\n\r\nGET /v1/offers HTTP/1.1";
+  EXPECT_THROW(c.estimate_audience(tag(), smuggling), std::invalid_argument);
+  EXPECT_THROW(c.call("GET", "/v1/offers HTTP/1.1\r\nX: y"), std::invalid_argument);
+  EXPECT_THROW(c.call("GE T", "/v1/offers"), std::invalid_argument);
+  CallOptions spaced;
+  spaced.idempotency_key = "order 42";
+  EXPECT_THROW(c.estimate_audience(tag(), spaced), std::invalid_argument);
+  EXPECT_EQ(server.count(), 0u);
+  CallOptions fine;
+  fine.correlator = "trace:1/2;{a}";
+  c.estimate_audience(tag(), fine);
+  EXPECT_EQ(server.requests().at(0).header("x-correlator"), "trace:1/2;{a}");
+}
+
+TEST_F(SdkPipeline, ARequestThatIsNotSafeToRepeatIsSentOnce) {
+  server.respond_with([](const RecordedRequest&) { return answer(503, "service-unavailable"); });
+  auto c = client();
+  EXPECT_EQ(c.call("PATCH", "/v1/offers/ofr_1", "{}").status, 503);
+  EXPECT_EQ(server.count(), 1u) << "a PATCH has no idempotency key: no retry";
+  EXPECT_EQ(c.call("DELETE", "/v1/triggers/trg_1").status, 503);
+  EXPECT_EQ(server.count(), 1u + 4u) << "a DELETE is idempotent: retried";
+}
+
+TEST_F(SdkPipeline, AMistypedCaFileIsABadSettingNotANetworkFailure) {
+  ClientOptions options;
+  options.ca_file = dir.string() + "/no-such-ca.pem";
+  EXPECT_THROW(
+      Client("https://localhost:" + std::to_string(server.port()), Credential::from_seed("key-1", {7}), options),
+      std::invalid_argument);
+}
+
 TEST_F(SdkPipeline, RateLimitHeadersAreExposedOnEveryResponse) {
   server.respond_with([](const RecordedRequest&) {
     return answer(200, "",

@@ -22,7 +22,6 @@ Client& Client::operator=(Client&&) noexcept = default;
 
 RawResponse Client::call(const std::string& method, const std::string& target, const std::string& json_body,
                          const CallOptions& options) {
-  if (target.empty() || target.front() != '/') throw std::invalid_argument("the target must start with '/'");
   return pipeline_->exchange(method, target, json_body, options);
 }
 

@@ -14,8 +14,20 @@ Endpoint parse_endpoint(const std::string& text) {
   if (!rest.empty() && rest.back() == '/') rest.pop_back();
   Endpoint out;
   const auto colon = rest.rfind(':');
-  const bool has_port = colon != std::string::npos && rest.find(']', colon) == std::string::npos;
-  out.host = has_port ? rest.substr(0, colon) : rest;
+  const bool bracketed = !rest.empty() && rest.front() == '[';
+  const auto close = rest.find(']');
+  const bool has_port = colon != std::string::npos && (bracketed ? close != std::string::npos && colon > close : true);
+  std::string host_part = has_port ? rest.substr(0, colon) : rest;
+  // An IPv6 literal keeps its brackets in the authority, not in the address to connect to.
+  if (bracketed) {
+    if (host_part.size() < 3 || host_part.back() != ']')
+      throw std::invalid_argument("the gateway endpoint's IPv6 address is malformed: '" + text + "'");
+    out.host = host_part.substr(1, host_part.size() - 2);
+  } else {
+    if (host_part.find(':') != std::string::npos)
+      throw std::invalid_argument("write an IPv6 gateway address in brackets: https://[::1]:8443");
+    out.host = host_part;
+  }
   if (has_port) {
     const auto digits = rest.substr(colon + 1);
     unsigned port = 0;
@@ -24,10 +36,11 @@ Endpoint parse_endpoint(const std::string& text) {
       throw std::invalid_argument("the gateway endpoint's port is not a port number: '" + text + "'");
     out.port = static_cast<unsigned short>(port);
   }
-  if (out.host.empty() || out.host.find_first_of("/?#@ ") != std::string::npos)
+  if (out.host.empty() || out.host.find_first_of("/?#@ []") != std::string::npos)
     throw std::invalid_argument("the gateway endpoint must be https://host[:port], not '" + text + "'");
   // RFC 9110 §4.2.2 / §7.2: the default port is left out of the authority.
-  out.authority = out.port == 443 ? out.host : out.host + ":" + std::to_string(out.port);
+  const std::string named = bracketed ? "[" + out.host + "]" : out.host;
+  out.authority = out.port == 443 ? named : named + ":" + std::to_string(out.port);
   return out;
 }
 
@@ -35,7 +48,7 @@ ConnectionPool::ConnectionPool(Endpoint endpoint, client::TlsOptions tls, std::s
                                std::chrono::milliseconds idle_timeout)
     : endpoint_(std::move(endpoint)), tls_(std::move(tls)), capacity_(capacity), idle_timeout_(idle_timeout) {}
 
-ConnectionPool::Lease ConnectionPool::acquire(std::chrono::milliseconds timeout) {
+ConnectionPool::Lease ConnectionPool::acquire(std::chrono::milliseconds timeout, Clock::time_point deadline) {
   {
     std::lock_guard lock(mutex_);
     const auto now = Clock::now();
@@ -43,21 +56,23 @@ ConnectionPool::Lease ConnectionPool::acquire(std::chrono::milliseconds timeout)
       Idle kept = std::move(idle_.back());
       idle_.pop_back();
       if (now - kept.since < idle_timeout_) {
-        kept.connection->set_timeout(timeout);
+        kept.connection->set_timeout(timeout, deadline);
         return {std::move(kept.connection), true};
       }
     }
   }
-  return connect(timeout);
+  return connect(timeout, deadline);
 }
 
-ConnectionPool::Lease ConnectionPool::connect(std::chrono::milliseconds timeout) {
+ConnectionPool::Lease ConnectionPool::connect(std::chrono::milliseconds timeout, Clock::time_point deadline) {
   auto tls = tls_;
   tls.timeout = timeout;
+  tls.deadline = deadline;
   return {std::make_unique<client::HttpsConnection>(endpoint_.host, endpoint_.port, tls), false};
 }
 
 void ConnectionPool::release(std::unique_ptr<client::HttpsConnection> connection) {
+  if (!connection->reusable()) return;  // closed by the answer, or bytes left unread
   std::lock_guard lock(mutex_);
   if (idle_.size() >= capacity_) return;
   idle_.push_back({std::move(connection), Clock::now()});

@@ -32,12 +32,13 @@ class ConnectionPool {
     std::unique_ptr<client::HttpsConnection> connection;
     bool reused = false;  // taken from the pool (the gateway may have closed it meanwhile)
   };
-  // A kept connection, or a new one (connect + handshake within `timeout`; throws
-  // client::TransportError).
-  Lease acquire(std::chrono::milliseconds timeout);
+  // A kept connection, or a new one (connect + handshake, each step within `timeout` and
+  // none past `deadline`; throws client::TransportError). The connection keeps both limits
+  // for the exchange that follows.
+  Lease acquire(std::chrono::milliseconds timeout, std::chrono::steady_clock::time_point deadline);
   // A new connection, never a kept one.
-  Lease connect(std::chrono::milliseconds timeout);
-  // Keeps the connection for reuse while there is room.
+  Lease connect(std::chrono::milliseconds timeout, std::chrono::steady_clock::time_point deadline);
+  // Keeps the connection for reuse while there is room and it is fit for another request.
   void release(std::unique_ptr<client::HttpsConnection> connection);
 
   const Endpoint& endpoint() const { return endpoint_; }

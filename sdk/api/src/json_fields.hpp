@@ -3,6 +3,7 @@
 // ProtocolError naming it (the gateway broke partner.yaml's promise); unknown fields are
 // ignored so that a newer gateway does not break an older SDK.
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -34,6 +35,19 @@ void put(nlohmann::json& j, const char* key, const T& value) {
   }
 }
 
+// A JSON number read into an integer field must be an integer that fits: 1.5, 2^63 or 1e20
+// in an amount is a broken answer, not a value to truncate.
+template <class T>
+T read_value(const nlohmann::json& value, const char* key) {
+  if constexpr (std::is_same_v<T, std::int64_t>) {
+    const bool fits =
+        value.is_number_integer() &&
+        (!value.is_number_unsigned() || value.get<std::uint64_t>() <= static_cast<std::uint64_t>(INT64_MAX));
+    if (!fits) throw ProtocolError(std::string("the gateway's '") + key + "' is not a 64-bit integer");
+  }
+  return value.template get<T>();
+}
+
 template <class T>
 void take(const nlohmann::json& j, const char* key, T& out) {
   const auto it = j.find(key);
@@ -42,10 +56,10 @@ void take(const nlohmann::json& j, const char* key, T& out) {
     if (absent)
       out.reset();
     else
-      out = it->template get<typename T::value_type>();
+      out = read_value<typename T::value_type>(*it, key);
   } else {
     if (absent) throw ProtocolError(std::string("the gateway's answer lacks the required field '") + key + "'");
-    out = it->template get<T>();
+    out = read_value<T>(*it, key);
   }
 }
 

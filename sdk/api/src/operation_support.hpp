@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "generated/models_json.hpp"
@@ -13,11 +14,16 @@
 
 namespace octopus::detail {
 
+// Throws std::invalid_argument for text that is not UTF-8 (JSON cannot carry it).
 template <class Model>
 std::string encode(const Model& model) {
-  nlohmann::json j;
-  to_json(j, model);
-  return j.dump();
+  try {
+    nlohmann::json j;
+    to_json(j, model);
+    return j.dump();
+  } catch (const nlohmann::json::exception& e) {
+    throw std::invalid_argument(std::string("the request cannot be sent as JSON (is all text UTF-8?): ") + e.what());
+  }
 }
 
 // Decodes a 2xx answer; one that is not the promised JSON is a ProtocolError.
@@ -35,7 +41,11 @@ Model decode(const RawResponse& response) {
 
 // RFC 3986 percent-encoding of everything but unreserved characters.
 std::string percent_encode(const std::string& text);
-inline std::string path_segment(const std::string& text) { return percent_encode(text); }
+// An id in a path: never empty (that would name the collection instead).
+inline std::string path_segment(const std::string& text) {
+  if (text.empty()) throw std::invalid_argument("an empty id");
+  return percent_encode(text);
+}
 
 // "?a=1&b=x" (empty when nothing was added).
 class Query {

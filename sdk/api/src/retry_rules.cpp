@@ -19,7 +19,9 @@ bool is_retryable(int status, const std::string& problem_slug) {
 }
 
 std::chrono::milliseconds retry_delay(const RetryPolicy& policy, int next_attempt, std::optional<long> retry_after) {
-  if (retry_after) return std::chrono::seconds(*retry_after);
+  // Clamped to a day: a larger value cannot be waited for within any deadline anyway, and
+  // converting it to milliseconds must not overflow.
+  if (retry_after) return std::chrono::seconds(std::clamp<long>(*retry_after, 0, 86400));
   const int doublings = std::clamp(next_attempt - 2, 0, 30);
   const auto ceiling = std::min<std::int64_t>(
       policy.max_backoff.count(), policy.initial_backoff.count() * (std::int64_t{1} << std::min(doublings, 20)));

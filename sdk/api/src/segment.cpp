@@ -1,14 +1,21 @@
 #include "octopus/sdk/segment.hpp"
 
+#include <stdexcept>
+
 #include "json_fields.hpp"
 
 namespace octopus::segment {
 namespace {
 
+// Throws std::invalid_argument for text that is not UTF-8.
 JsonValue value_of(const nlohmann::json& node) {
-  JsonValue out;
-  from_json(node, out);
-  return out;
+  try {
+    JsonValue out;
+    from_json(node, out);
+    return out;
+  } catch (const nlohmann::json::exception& e) {
+    throw std::invalid_argument(std::string("a segment holds text that is not UTF-8: ") + e.what());
+  }
 }
 
 nlohmann::json nodes_json(const std::vector<JsonValue>& nodes) {

@@ -27,6 +27,12 @@ bool iequals(std::string_view a, std::string_view b) {
     if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
   return true;
 }
+// The peer had closed or reset the connection (an idle close), as opposed to a timeout.
+bool closed_by_peer(const beast::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
+         ec == net::error::broken_pipe || ec == net::ssl::error::stream_truncated;
+}
+
 }  // namespace
 
 std::string_view HttpResponse::header(std::string_view name) const {
@@ -43,6 +49,7 @@ struct HttpsConnection::Impl {
   ssl::context tls{ssl::context::tls_client};
   std::optional<beast::ssl_stream<beast::tcp_stream>> stream;
   beast::flat_buffer buffer;
+  bool keep_alive = true;
 
   // Runs the io_context until the operation started by `start` completes; the stream's
   // deadline turns a stall into beast::error::timeout.
@@ -50,7 +57,9 @@ struct HttpsConnection::Impl {
   beast::error_code run(Start&& start) {
     beast::error_code result;
     bool done = false;
-    beast::get_lowest_layer(*stream).expires_after(options.timeout);
+    auto until = std::chrono::steady_clock::now() + options.timeout;
+    if (options.deadline && *options.deadline < until) until = *options.deadline;
+    beast::get_lowest_layer(*stream).expires_at(until);
     start([&](beast::error_code ec, auto&&...) {
       result = ec;
       done = true;
@@ -89,7 +98,10 @@ HttpsConnection::HttpsConnection(std::string host, unsigned short port, TlsOptio
 
   d.stream.emplace(d.ioc, d.tls);
   if (!d.options.server_name.empty()) {
-    SSL_set_tlsext_host_name(d.stream->native_handle(), d.options.server_name.c_str());
+    // RFC 6066 §3: SNI names a host, never an address literal.
+    beast::error_code not_an_address;
+    net::ip::make_address(d.options.server_name, not_an_address);
+    if (not_an_address) SSL_set_tlsext_host_name(d.stream->native_handle(), d.options.server_name.c_str());
     if (d.options.verify_peer) d.stream->set_verify_callback(ssl::host_name_verification(d.options.server_name));
   }
 
@@ -111,7 +123,13 @@ HttpsConnection::~HttpsConnection() = default;
 HttpsConnection::HttpsConnection(HttpsConnection&&) noexcept = default;
 HttpsConnection& HttpsConnection::operator=(HttpsConnection&&) noexcept = default;
 
-void HttpsConnection::set_timeout(std::chrono::milliseconds timeout) { impl_->options.timeout = timeout; }
+void HttpsConnection::set_timeout(std::chrono::milliseconds timeout,
+                                  std::optional<std::chrono::steady_clock::time_point> deadline) {
+  impl_->options.timeout = timeout;
+  impl_->options.deadline = deadline;
+}
+
+bool HttpsConnection::reusable() const { return impl_->keep_alive && impl_->buffer.size() == 0; }
 
 std::string HttpsConnection::authority() const { return impl_->host + ":" + std::to_string(impl_->port); }
 
@@ -134,18 +152,29 @@ HttpResponse HttpsConnection::send(std::string_view method, std::string_view tar
   if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") req.prepare_payload();
 
   auto ec = d.run([&](auto handler) { bhttp::async_write(*d.stream, req, handler); });
+  if (ec && closed_by_peer(ec)) throw ConnectionClosed("the connection was closed: " + ec.message());
   if (ec) throw TransportError("cannot send request: " + ec.message());
-  return read_response();
+  // An interim answer (100 Continue, 103 Early Hints) precedes the final one.
+  for (;;) {
+    auto answer = read_response();
+    if (answer.status < 100 || answer.status > 199 || answer.status == 101) return answer;
+  }
 }
 
 HttpResponse HttpsConnection::read_response() {
   auto& d = *impl_;
+  d.keep_alive = false;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
+  const bool nothing_yet = d.buffer.size() == 0;
   auto ec = d.run([&](auto handler) { bhttp::async_read(*d.stream, d.buffer, parser, handler); });
+  if (ec && nothing_yet && !parser.got_some() && closed_by_peer(ec))
+    throw ConnectionClosed("the connection was closed before an answer: " + ec.message());
   if (ec) throw TransportError("cannot read response: " + ec.message());
+  d.keep_alive = parser.keep_alive();
   auto res = parser.release();
   HttpResponse out;
+  out.keep_alive = d.keep_alive;
   out.status = static_cast<int>(res.result_int());
   for (const auto& f : res) out.headers.push_back({std::string(f.name_string()), std::string(f.value())});
   out.body = std::move(res.body());

@@ -22,3 +22,13 @@ TEST(SdkEndpoint, AnythingButHttpsHostAndPortIsRefused) {
                           "https://user@gw", "https://gw/v1", "ftp://gw"})
     EXPECT_THROW(parse_endpoint(bad), std::invalid_argument) << bad;
 }
+
+TEST(SdkEndpoint, AnIpv6LiteralConnectsWithoutBracketsAndSignsWithThem) {
+  const auto e = parse_endpoint("https://[::1]:8443");
+  EXPECT_EQ(e.host, "::1");
+  EXPECT_EQ(e.port, 8443);
+  EXPECT_EQ(e.authority, "[::1]:8443");
+  EXPECT_EQ(parse_endpoint("https://[2001:db8::1]").authority, "[2001:db8::1]");
+  EXPECT_THROW(parse_endpoint("https://::1"), std::invalid_argument);
+  EXPECT_THROW(parse_endpoint("https://[::1"), std::invalid_argument);
+}

@@ -86,3 +86,21 @@ TEST(SdkModels, QueryValuesAndPathSegmentsArePercentEncoded) {
   EXPECT_EQ(detail::Query().str(), "");
   EXPECT_EQ(detail::path_segment("../admin"), "..%2Fadmin");
 }
+
+TEST(SdkModels, AnIntegerFieldRefusesFractionsAndValuesBeyond64Bits) {
+  auto entry = [](const json& amount) {
+    return answer({{"count", amount}, {"suppressed", false}, {"policy_version", "0123456789abcdef"}});
+  };
+  EXPECT_EQ(detail::decode<AudienceEstimate>(entry(-5)).count, -5);
+  EXPECT_THROW(detail::decode<AudienceEstimate>(entry(1.5)), ProtocolError);
+  EXPECT_THROW(detail::decode<AudienceEstimate>(entry(9223372036854775808ULL)), ProtocolError);
+  EXPECT_THROW(detail::decode<AudienceEstimate>(entry(1e20)), ProtocolError);
+}
+
+TEST(SdkModels, TextThatIsNotUtf8AndEmptyIdsAreRefusedBeforeSending) {
+  OfferCreate offer;
+  offer.template_ = "GBK bytes \xd6\xd0";
+  EXPECT_THROW(detail::encode(offer), std::invalid_argument);
+  EXPECT_THROW(segment::equals("city", "\xff"), std::invalid_argument);
+  EXPECT_THROW(detail::path_segment(""), std::invalid_argument);
+}

@@ -46,3 +46,8 @@ TEST(SdkRetryRules, RetryAfterIsReadAsDeltaSecondsOnly) {
   EXPECT_EQ(parse_retry_after("3s"), std::nullopt);
   EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2026 07:28:00 GMT"), std::nullopt);
 }
+
+TEST(SdkRetryRules, AnAbsurdRetryAfterIsClampedNotOverflowed) {
+  const auto wait = retry_delay(octopus::RetryPolicy{}, 2, 10'000'000'000'000'000L);
+  EXPECT_EQ(wait, std::chrono::hours(24));
+}

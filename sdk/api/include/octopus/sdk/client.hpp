@@ -125,9 +125,10 @@ class Client : public PartnerOperations {
   Client(const std::string& endpoint, Credential credential, ClientOptions options = {});
   /// Closes the kept connections (pagers still alive keep their own reference).
   ~Client();
-  /// Takes over the other's connections and settings.
+  /// Takes over the other's connections and settings; the moved-from Client may then only
+  /// be destroyed or assigned to.
   Client(Client&&) noexcept;
-  /// Takes over the other's connections and settings.
+  /// Takes over the other's connections and settings (the same rule for the moved-from one).
   Client& operator=(Client&&) noexcept;
 
   /// A signed request to any path ("/v1/..."), with the same retries and deadline. Returns

@@ -4,6 +4,7 @@
 #pragma once
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -20,8 +21,16 @@ class TransportError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The peer closed (or reset) a kept-alive connection before a byte of the answer came:
+// the request was not answered, and a client may send it again on a new connection.
+class ConnectionClosed : public TransportError {
+ public:
+  using TransportError::TransportError;
+};
+
 struct HttpResponse {
   int status = 0;
+  bool keep_alive = true;  // the server will read another request on this connection
   std::vector<HeaderField> headers;
   std::string body;
   // First header with this name (case-insensitive), or empty.
@@ -39,6 +48,8 @@ struct TlsOptions {
   // tests that prove the server refuses them.
   bool allow_legacy = false;
   std::chrono::milliseconds timeout{10000};  // per connect, handshake, write and read
+  // When set, no step runs past it, whatever `timeout` leaves (a caller's overall deadline).
+  std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
 class HttpsConnection {
@@ -49,20 +60,28 @@ class HttpsConnection {
   HttpsConnection(HttpsConnection&&) noexcept;
   HttpsConnection& operator=(HttpsConnection&&) noexcept;
 
-  // Sends one request and reads its response. Adds Host (host:port) unless given, and
-  // Content-Length. Throws TransportError on a network error or timeout.
+  // Sends one request and reads its final response (interim 1xx answers are skipped). Adds
+  // Host (host:port) unless given, and Content-Length. Throws ConnectionClosed when the
+  // peer had closed the connection before answering, TransportError on any other network
+  // error or timeout.
   HttpResponse send(std::string_view method, std::string_view target, const std::vector<HeaderField>& headers,
                     std::string_view body = {});
 
   // Low-level access for tests: write raw bytes over TLS; wait until the server closes
   // the connection (true) or `wait` passes (false).
   void write_raw(std::string_view bytes);
-  // Reads one response (after write_raw, e.g. to check pipelined answers arrive in order).
+  // Reads the next response, interim 1xx ones included (after write_raw, e.g. to check
+  // pipelined answers arrive in order). Throws as send() does.
   HttpResponse read_response();
   bool wait_for_close(std::chrono::milliseconds wait);
 
-  // The limit for each later connect, handshake, write and read (TlsOptions::timeout at first).
-  void set_timeout(std::chrono::milliseconds timeout);
+  // The limit for each later handshake, write and read (TlsOptions::timeout at first), and
+  // an absolute deadline no step may pass (none: nullopt).
+  void set_timeout(std::chrono::milliseconds timeout,
+                   std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
+  // True when another request may be sent: the last answer kept the connection alive and
+  // left nothing unread.
+  bool reusable() const;
 
   // "host:port" as used in the Host header and RFC 9421 @authority.
   std::string authority() const;
