@@ -6,6 +6,11 @@
 namespace octopus::webhooks {
 
 namespace {
+const observability::MetricFamily kAttempts{"octopus_webhook_attempts_total", observability::MetricType::counter,
+                                            "Callback attempts to partners' webhook endpoints, by outcome."};
+}  // namespace
+
+namespace {
 void count_attempt(std::string_view outcome) {
   observability::metrics().increment("octopus_webhook_attempts_total{outcome=\"" + std::string(outcome) + "\"}");
 }

@@ -6,6 +6,12 @@
 
 namespace octopus::auth {
 
+namespace {
+const observability::MetricFamily kLocalOnly{
+    "octopus_nonce_checks_local_only_total", observability::MetricType::counter,
+    "Signature nonces checked against this instance's memory only, because Redis was unreachable.", true};
+}  // namespace
+
 RedisNonceCache::RedisNonceCache(redis::RedisClient& client, std::string key_prefix)
     : client_(client), prefix_(std::move(key_prefix)) {}
 

@@ -9,6 +9,12 @@
 
 namespace octopus::idempotency {
 
+namespace {
+const observability::MetricFamily kReplays{
+    "octopus_idempotent_replays_total", observability::MetricType::counter,
+    "Requests answered with the kept answer to an earlier one with the same Idempotency-Key.", true};
+}  // namespace
+
 namespace {}  // namespace
 
 IdempotencyStage::IdempotencyStage(IdempotencyRepository& keys, IdempotencyOptions options, const Clock& clock)

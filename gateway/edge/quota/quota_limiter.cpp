@@ -13,6 +13,16 @@
 namespace octopus::quota {
 
 namespace {
+const observability::MetricFamily kOutageDecisions{"octopus_quota_outage_decisions_total",
+                                                   observability::MetricType::counter,
+                                                   "Requests decided without the quota counters (unreachable), by the "
+                                                   "plan's outage mode: open admits, closed refuses."};
+const observability::MetricFamily kRefusals{
+    "octopus_quota_refusals_total", observability::MetricType::counter,
+    "Requests refused by a plan, by the policy they broke (rate, or a -day/-month allowance)."};
+}  // namespace
+
+namespace {
 
 constexpr std::int64_t kNs = 1'000'000'000;
 

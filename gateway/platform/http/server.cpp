@@ -34,6 +34,12 @@
 
 namespace octopus::http {
 
+namespace {
+const observability::MetricFamily kRefused{
+    "octopus_connections_refused_total", observability::MetricType::counter,
+    "Connections closed at accept because a per-address or per-listener cap was reached, by plane and cap."};
+}  // namespace
+
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;

@@ -12,6 +12,11 @@
 namespace octopus::observability {
 
 namespace {
+const MetricFamily kTrims{"octopus_memory_trims_total", MetricType::counter,
+                          "Times freed heap memory was returned to the operating system.", true};
+}  // namespace
+
+namespace {
 // Resident bytes the process holds beyond what the allocator has handed out: freed memory
 // still resident, plus code, stacks and the like (a fixed part, some tens of MB at most).
 // The allocator's own count of free bytes would not do: after a trim the free chunks are

@@ -11,7 +11,15 @@ CircuitBreaker::CircuitBreaker(std::string name, BreakerOptions options, Clock c
     : name_(std::move(name)),
       options_(options),
       clock_(clock ? std::move(clock) : Clock([] { return std::chrono::steady_clock::now(); })) {
-  observability::metrics().set("octopus_" + name_ + "_up", 1);
+  // Each breaker describes its own families (octopus_engine_*, octopus_redis_*), which so
+  // appear exactly when the dependency is in use.
+  auto& m = observability::metrics();
+  m.describe("octopus_" + name_ + "_up", observability::MetricType::gauge,
+             "1 while calls to " + name_ + " go through (circuit closed), 0 while its circuit is open.", false);
+  m.describe("octopus_" + name_ + "_failures_total", observability::MetricType::counter,
+             "Failed calls to " + name_ + ".", false);
+  m.set("octopus_" + name_ + "_up", 1);
+  m.increment("octopus_" + name_ + "_failures_total", 0);
 }
 
 std::int64_t CircuitBreaker::now_ms() const {
