@@ -168,7 +168,9 @@ TEST_F(Quotas, UsageAndMetricsShowWhatWasCountedAndRefused) {
 
   auto m = gw.admin("GET", "/metrics");
   ASSERT_EQ(m.status, 200);
-  EXPECT_NE(m.body.find("octopus_quota_refusals_total{policy=\"reads\"}"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find("octopus_quota_refusals_total{partner=\"tiny-co\",class=\"reads\",window=\"rate\"}"),
+            std::string::npos)
+      << m.body;
   EXPECT_EQ(gw.admin("GET", "/metrics", nullptr, "wrong-token-wrong-token").status, 401);
 }
 

@@ -17,9 +17,19 @@ const observability::MetricFamily kOutageDecisions{"octopus_quota_outage_decisio
                                                    observability::MetricType::counter,
                                                    "Requests decided without the quota counters (unreachable), by the "
                                                    "plan's outage mode: open admits, closed refuses."};
-const observability::MetricFamily kRefusals{
-    "octopus_quota_refusals_total", observability::MetricType::counter,
-    "Requests refused by a plan, by the policy they broke (rate, or a -day/-month allowance)."};
+const observability::MetricFamily kRefusals{"octopus_quota_refusals_total", observability::MetricType::counter,
+                                            "Requests a plan refused, by partner, capability class and the window "
+                                            "whose allowance was spent (rate, day, month)."};
+
+// Partner ids are bounded by the registry and safe in a label (lowercase, digits, hyphens).
+void count_refusal(std::string_view partner, const LimitDecision& d) {
+  const char* window = d.verdict == Verdict::rate_limited    ? "rate"
+                       : d.verdict == Verdict::day_exhausted ? "day"
+                                                             : "month";
+  observability::metrics().increment("octopus_quota_refusals_total{partner=\"" + std::string(partner) + "\",class=\"" +
+                                     std::string(policy::to_string(d.capability_class)) + "\",window=\"" + window +
+                                     "\"}");
+}
 }  // namespace
 
 namespace {
@@ -232,8 +242,7 @@ LimitDecision QuotaLimiter::admit(const policy::PolicySnapshot& snapshot, std::s
     return d;
   }
   read_admission(d, a, request, periods, now_s);
-  if (a.verdict != Verdict::allowed)
-    observability::metrics().increment("octopus_quota_refusals_total{policy=\"" + d.violated_policy() + "\"}");
+  if (a.verdict != Verdict::allowed) count_refusal(partner, d);
   return d;
 }
 
