@@ -32,12 +32,14 @@ struct Pipeline::Call {
 
 namespace {
 
-client::TlsOptions tls_options(const ClientOptions& options, const Endpoint& endpoint) {
+// The pool for `endpoint`, parsed once; its certificate is checked for `server_name` or the host.
+ConnectionPool make_pool(const std::string& endpoint, const ClientOptions& options) {
+  auto parsed = parse_endpoint(endpoint);
   client::TlsOptions tls;
   tls.ca_file = options.ca_file;
-  tls.server_name = options.server_name.empty() ? endpoint.host : options.server_name;
+  tls.server_name = options.server_name.empty() ? parsed.host : options.server_name;
   tls.timeout = options.attempt_timeout;
-  return tls;
+  return ConnectionPool(std::move(parsed), std::move(tls), options.pool_size, options.idle_timeout);
 }
 
 client::Credential signing_credential(const Credential& credential) {
@@ -88,8 +90,7 @@ std::string problem_slug(const RawResponse& response) {
 
 Pipeline::Pipeline(const std::string& endpoint, const Credential& credential, ClientOptions options)
     : options_(std::move(options)),
-      pool_(parse_endpoint(endpoint), tls_options(options_, parse_endpoint(endpoint)), options_.pool_size,
-            options_.idle_timeout),
+      pool_(make_pool(endpoint, options_)),
       credential_(signing_credential(credential)),
       user_agent_(std::string("octopus-sdk-cpp/") + OCTOPUS_SDK_VERSION +
                   (options_.user_agent_suffix.empty() ? "" : " " + options_.user_agent_suffix)) {
