@@ -10,6 +10,45 @@
 #include "gateway_harness.hpp"
 
 using octopus::testing::GatewayHarness;
+using octopus::testing::problem_slug;
+
+namespace {
+
+// promtool's verdict on a scrape: empty when it passes, its complaints otherwise.
+std::string promtool_complaints(const std::string& scrape) {
+  const auto file = std::filesystem::temp_directory_path() / ("octopus-metrics-" + std::to_string(::getpid()) + ".txt");
+  std::ofstream(file) << scrape;
+  FILE* pipe = ::popen(("promtool check metrics < " + file.string() + " 2>&1").c_str(), "r");
+  if (!pipe) return "promtool could not be started";
+  std::string output;
+  char buffer[512];
+  while (std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
+  const int status = ::pclose(pipe);
+  std::filesystem::remove(file);
+  if (status == 0) return "";
+  return "promtool check metrics (from Debian's prometheus, installed by scripts/bootstrap) exit " +
+         std::to_string(status) + ":\n" + output;
+}
+
+// The value of the sample with exactly this name and labels ("" when absent).
+std::string sample(const std::string& scrape, const std::string& series) {
+  const auto at = scrape.find("\n" + series + " ");
+  if (at == std::string::npos) return "";
+  const auto start = at + series.size() + 2;
+  return scrape.substr(start, scrape.find('\n', start) - start);
+}
+
+// How much a series grew between two scrapes (the registry is process-wide, so other tests
+// in the same process may have counted before this one).
+double growth(const std::string& before, const std::string& after, const std::string& series) {
+  const auto value = [&](const std::string& scrape) {
+    const auto text = sample(scrape, series);
+    return text.empty() ? 0.0 : std::stod(text);
+  };
+  return value(after) - value(before);
+}
+
+}  // namespace
 
 TEST(MetricsEndpoint, AFreshGatewayShowsEveryFamilyWithHelpAndTypeAndPassesPromtool) {
   GatewayHarness gw;
@@ -22,17 +61,52 @@ TEST(MetricsEndpoint, AFreshGatewayShowsEveryFamilyWithHelpAndTypeAndPassesPromt
     EXPECT_NE(m.body.find(std::string("# TYPE ") + family + " counter\n"), std::string::npos) << family;
   }
   EXPECT_NE(m.body.find("\noctopus_idempotent_replays_total 0\n"), std::string::npos) << m.body;
+  for (const char* family : {"octopus_requests_total counter", "octopus_request_duration_seconds histogram",
+                             "octopus_quota_used gauge", "octopus_quota_remaining gauge", "process_open_fds gauge"})
+    EXPECT_NE(m.body.find(std::string("# TYPE ") + family + "\n"), std::string::npos) << family;
+  EXPECT_EQ(promtool_complaints(m.body), "") << m.body;
+}
 
-  const auto file = std::filesystem::temp_directory_path() / ("octopus-metrics-" + std::to_string(::getpid()) + ".txt");
-  std::ofstream(file) << m.body;
-  FILE* pipe = ::popen(("promtool check metrics < " + file.string() + " 2>&1").c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string output;
-  char buffer[512];
-  while (std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
-  const int status = ::pclose(pipe);
-  std::filesystem::remove(file);
-  EXPECT_EQ(status, 0) << "promtool check metrics (from Debian's prometheus, installed by scripts/bootstrap):\n"
-                       << output << "\n"
-                       << m.body;
+// After a mix of answered, refused and unknown requests, each is counted under its plane,
+// partner, class, status class and outcome, timed in its histogram, and the partner's quota
+// headroom is a gauge; the whole scrape still passes promtool.
+TEST(MetricsEndpoint, RequestsAreCountedByPartnerClassStatusAndOutcomeAndTimed) {
+  GatewayHarness gw;
+  const auto acme = gw.create_partner("acme");
+  const auto before = gw.admin("GET", "/metrics").body;
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(gw.partner("GET", "/v1/targeting-attributes", acme).status, 200);
+  const auto unsigned_call = gw.partner_raw("GET", "/v1/targeting-attributes", {{"Host", gw.authority()}});
+  ASSERT_EQ(unsigned_call.status, 401);
+  const auto refused_slug = problem_slug(unsigned_call);
+  ASSERT_EQ(gw.partner("GET", "/v1/no-such-thing", acme).status, 404);
+
+  const auto m = gw.admin("GET", "/metrics");
+  ASSERT_EQ(m.status, 200);
+  const auto grew = [&](const std::string& series) { return growth(before, m.body, series); };
+  EXPECT_EQ(grew("octopus_requests_total{plane=\"partner\",class=\"reads\",partner=\"acme\",status=\"2xx\","
+                 "outcome=\"ok\"}"),
+            3)
+      << m.body;
+  EXPECT_EQ(grew("octopus_requests_total{plane=\"partner\",class=\"reads\",partner=\"\",status=\"4xx\",outcome=\"" +
+                 refused_slug + "\"}"),
+            1)
+      << m.body;
+  EXPECT_EQ(grew("octopus_requests_total{plane=\"partner\",class=\"none\",partner=\"\",status=\"4xx\","
+                 "outcome=\"not-found\"}"),
+            1)
+      << m.body;
+  EXPECT_EQ(grew("octopus_request_duration_seconds_count{plane=\"partner\",class=\"reads\"}"), 4);
+  EXPECT_EQ(grew("octopus_request_duration_seconds_bucket{plane=\"partner\",class=\"reads\",le=\"+Inf\"}"), 4);
+  EXPECT_GT(grew("octopus_request_duration_seconds_sum{plane=\"partner\",class=\"reads\"}"), 0);
+  // The admin calls (creating acme and its key, the first scrape) are counted too, without a partner.
+  EXPECT_NE(m.body.find("octopus_requests_total{plane=\"admin\",class=\"none\",partner=\"\",status=\"2xx\""),
+            std::string::npos);
+  // Three reads spent from the default plan's daily allowance.
+  EXPECT_EQ(sample(m.body, "octopus_quota_used{partner=\"acme\",class=\"reads\",window=\"day\"}"), "3") << m.body;
+  const auto limit = std::stoll(sample(m.body, "octopus_quota_limit{partner=\"acme\",class=\"reads\",window=\"day\"}"));
+  EXPECT_EQ(std::stoll(sample(m.body, "octopus_quota_remaining{partner=\"acme\",class=\"reads\",window=\"day\"}")),
+            limit - 3);
+  EXPECT_GT(std::stod(sample(m.body, "process_resident_memory_bytes")), 1e6);
+  EXPECT_GT(std::stod(sample(m.body, "process_start_time_seconds")), 1.7e9);
+  EXPECT_EQ(promtool_complaints(m.body), "") << m.body;
 }

@@ -57,6 +57,7 @@
 #include "triggers/triggers_api.hpp"
 #include "http/formats.hpp"
 #include "observability/memory_trim.hpp"
+#include "observability/process_metrics.hpp"
 #include "http/self_signed.hpp"
 #include "idempotency/idempotency_stage.hpp"
 #include "http/server.hpp"
@@ -126,6 +127,8 @@ struct GatewayApp::Parts {
   unsigned short partner_port = 0;
   unsigned short admin_port = 0;
   std::unique_ptr<observability::MemoryTrimmer> trimmer;
+  // Figures computed at each scrape; before the server, so they go before what they read.
+  std::vector<std::unique_ptr<observability::ScopedCollector>> collectors;
   std::unique_ptr<http::Server> server;  // last: stopped and destroyed first
 };
 
@@ -486,6 +489,8 @@ void add_admin_plane(Parts& p, std::unique_ptr<auth::BearerTokenAuthenticator> a
                                  {p.records->partners, p.records->audit, p.directory, p.clock, current_policy});
   admin::register_policy_routes(p.admin_plane, {*p.policies, p.records->audit});
   admin::register_usage_routes(p.admin_plane, {p.records->partners, *p.policies, *p.limiter});
+  p.collectors.push_back(admin::collect_quota_metrics({p.records->partners, *p.policies, *p.limiter}));
+  p.collectors.push_back(observability::collect_process_metrics());
   admin::register_privacy_routes(p.admin_plane, {p.records->partners, *p.policies, *p.release});
   admin::register_metrics_route(p.admin_plane);
 }

@@ -18,7 +18,45 @@ json period_json(const quota::PeriodUsage& p) {
           {"resets_at", rfc3339(p.resets_at)}};
 }
 
+const observability::MetricFamily kQuotaUsed{"octopus_quota_used", observability::MetricType::gauge,
+                                             "Quota spent in the current window, by partner, capability class and "
+                                             "window (day, month; in the policy time zone)."};
+const observability::MetricFamily kQuotaLimit{
+    "octopus_quota_limit", observability::MetricType::gauge,
+    "The plan's allowance per window, by partner, capability class and window."};
+const observability::MetricFamily kQuotaRemaining{"octopus_quota_remaining", observability::MetricType::gauge,
+                                                  "Quota left in the current window, by partner, capability class and "
+                                                  "window."};
+
+void add_usage_samples(const std::string& partner, const quota::UsageReport& report,
+                       std::vector<observability::Sample>& out) {
+  for (const auto& line : report.classes) {
+    for (const auto& [window, period] : {std::pair{"day", &line.day}, std::pair{"month", &line.month}}) {
+      const auto labels = "{partner=\"" + observability::label_value(partner) + "\",class=\"" +
+                          std::string(policy::to_string(line.capability_class)) + "\",window=\"" + window + "\"}";
+      const auto remaining = period->used >= period->limit ? 0 : period->limit - period->used;
+      out.push_back({"octopus_quota_used" + labels, static_cast<double>(period->used)});
+      out.push_back({"octopus_quota_limit" + labels, static_cast<double>(period->limit)});
+      out.push_back({"octopus_quota_remaining" + labels, static_cast<double>(remaining)});
+    }
+  }
+}
+
 }  // namespace
+
+std::unique_ptr<observability::ScopedCollector> collect_quota_metrics(UsageApiDeps d) {
+  return std::make_unique<observability::ScopedCollector>([d](std::vector<observability::Sample>& out) {
+    const auto snapshot = d.policies.current();
+    try {
+      for (const auto& partner : d.partners.load_all_partners())
+        if (partner.status == partners::PartnerStatus::active)
+          add_usage_samples(partner.id, d.limiter.usage(*snapshot, partner.id), out);
+    } catch (const std::exception&) {
+      // Counters or store unreachable: the scrape goes on without quota figures; the
+      // breaker and outage-decision families say why.
+    }
+  });
+}
 
 void register_usage_routes(http::Pipeline& admin_plane, UsageApiDeps d) {
   admin_plane.add_route(

@@ -2,7 +2,10 @@
 // consumption per capability class for today and this month (in the policy time zone), so
 // support can answer "why am I getting 429?" without reading counters by hand.
 #pragma once
+#include <memory>
+
 #include "http/pipeline.hpp"
+#include "observability/metrics.hpp"
 #include "policy/policy_registry.hpp"
 #include "quota/quota_limiter.hpp"
 #include "partners/partner_repository.hpp"
@@ -16,5 +19,9 @@ struct UsageApiDeps {
 };
 
 void register_usage_routes(http::Pipeline& admin_plane, UsageApiDeps deps);
+
+// Each active partner's quota used, limit and remaining per capability class and window
+// (day, month) as gauges at every scrape; nothing while the counters cannot answer.
+std::unique_ptr<observability::ScopedCollector> collect_quota_metrics(UsageApiDeps deps);
 
 }  // namespace octopus::admin

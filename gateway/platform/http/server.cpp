@@ -29,8 +29,9 @@
 #include "http/problem.hpp"
 #include "http/trace_context.hpp"
 #include "observability/access_log.hpp"
-#include "observability/metrics.hpp"
 #include "observability/log.hpp"
+#include "observability/metrics.hpp"
+#include "observability/request_metrics.hpp"
 
 namespace octopus::http {
 
@@ -302,7 +303,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_write(beast::error_code ec, std::size_t bytes, bool close) {
-    log_access(current_, res_->result_int(), bytes);
+    const auto duration = std::chrono::steady_clock::now() - current_.started;  // to the last byte written
+    count_request(current_, res_->result_int(), duration);
+    log_access(current_, res_->result_int(), bytes, duration);
     res_.reset();
     busy_ = false;
     if (ec) return fail(ec, "write");
@@ -310,7 +313,22 @@ class Session : public std::enable_shared_from_this<Session> {
     read_request();
   }
 
-  void log_access(const RequestContext& ctx, unsigned status, std::size_t bytes_out) {
+  void count_request(const RequestContext& ctx, unsigned status, std::chrono::steady_clock::duration duration) {
+    observability::AnsweredRequest answered;
+    answered.plane = state_.pipeline->plane();
+    // Only partners are labelled: other planes' callers are operators and services.
+    if (ctx.route && ctx.route->capability_class) {
+      answered.capability_class = to_string(*ctx.route->capability_class);
+      if (ctx.principal) answered.partner = ctx.principal->id;
+    }
+    answered.status = status;
+    answered.outcome = ctx.outcome;
+    answered.seconds = std::chrono::duration<double>(duration).count();
+    observability::record_request(answered);
+  }
+
+  void log_access(const RequestContext& ctx, unsigned status, std::size_t bytes_out,
+                  std::chrono::steady_clock::duration duration) {
     if (!observability::access_log_enabled()) return;
     observability::AccessRecord rec;
     rec.plane = state_.pipeline->plane();
@@ -318,8 +336,7 @@ class Session : public std::enable_shared_from_this<Session> {
     rec.method = ctx.request.method;
     rec.path = ctx.request.path();
     rec.status = static_cast<int>(status);
-    rec.duration_us =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - ctx.started).count();
+    rec.duration_us = std::chrono::duration_cast<std::chrono::microseconds>(duration).count();
     rec.bytes_in = bytes_in_;
     rec.bytes_out = bytes_out;
     if (ctx.principal) {

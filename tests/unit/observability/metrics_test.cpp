@@ -36,3 +36,41 @@ TEST(Metrics, HelpIsEscapedAndAFamilyCountedWithoutADescriptionIsStillWellFormed
   EXPECT_NE(text.find("# TYPE octopus_undescribed_total counter\noctopus_undescribed_total 1\n"), std::string::npos)
       << text;
 }
+
+TEST(Metrics, AHistogramRendersCumulativeBucketsWithInfSumAndCountPerSeries) {
+  Metrics m;
+  m.describe("octopus_wait_seconds", MetricType::histogram, "Waits.", false, {0.1, 1});
+  m.observe("octopus_wait_seconds{plane=\"a\"}", 0.05);
+  m.observe("octopus_wait_seconds{plane=\"a\"}", 0.1);  // on a bound: counted in it (le)
+  m.observe("octopus_wait_seconds{plane=\"a\"}", 3);
+  m.observe("octopus_wait_seconds", 0.5);
+  EXPECT_EQ(
+      m.render(),
+      "# HELP octopus_wait_seconds Waits.\n# TYPE octopus_wait_seconds histogram\n"
+      "octopus_wait_seconds_bucket{le=\"0.1\"} 0\noctopus_wait_seconds_bucket{le=\"1\"} 1\n"
+      "octopus_wait_seconds_bucket{le=\"+Inf\"} 1\noctopus_wait_seconds_sum 0.5\noctopus_wait_seconds_count 1\n"
+      "octopus_wait_seconds_bucket{plane=\"a\",le=\"0.1\"} 2\noctopus_wait_seconds_bucket{plane=\"a\",le=\"1\"} 2\n"
+      "octopus_wait_seconds_bucket{plane=\"a\",le=\"+Inf\"} 3\noctopus_wait_seconds_sum{plane=\"a\"} 3.15\n"
+      "octopus_wait_seconds_count{plane=\"a\"} 3\n");
+  EXPECT_EQ(m.observations("octopus_wait_seconds{plane=\"a\"}"), 3u);
+  EXPECT_THROW(m.observe("octopus_not_a_histogram", 1), std::logic_error);
+  EXPECT_THROW(m.describe("octopus_h", MetricType::histogram, "No buckets.", false), std::logic_error);
+  EXPECT_THROW(m.describe("octopus_c_total", MetricType::counter, "Buckets.", false, {1}), std::logic_error);
+}
+
+TEST(Metrics, CollectorsAreAskedAtEachRenderUntilRemovedAndLabelValuesAreEscaped) {
+  Metrics m;
+  m.describe("octopus_headroom", MetricType::gauge, "Headroom.", false);
+  int asked = 0;
+  const auto id = m.add_collector([&](std::vector<octopus::observability::Sample>& out) {
+    ++asked;
+    out.push_back({"octopus_headroom{partner=\"" + octopus::observability::label_value("a\"b\\c") + "\"}", 7});
+  });
+  const auto first = m.render();
+  EXPECT_NE(first.find("octopus_headroom{partner=\"a\\\"b\\\\c\"} 7\n"), std::string::npos) << first;
+  m.render();
+  EXPECT_EQ(asked, 2);
+  m.remove_collector(id);
+  EXPECT_EQ(m.render(), "# HELP octopus_headroom Headroom.\n# TYPE octopus_headroom gauge\n");
+  EXPECT_EQ(asked, 2);
+}
