@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
 
 #include "gateway_harness.hpp"
 
@@ -62,8 +65,12 @@ TEST(MetricsEndpoint, AFreshGatewayShowsEveryFamilyWithHelpAndTypeAndPassesPromt
   }
   EXPECT_NE(m.body.find("\noctopus_idempotent_replays_total 0\n"), std::string::npos) << m.body;
   for (const char* family : {"octopus_requests_total counter", "octopus_request_duration_seconds histogram",
-                             "octopus_quota_used gauge", "octopus_quota_remaining gauge", "process_open_fds gauge"})
+                             "octopus_quota_used gauge", "octopus_quota_remaining gauge", "process_open_fds gauge",
+                             "octopus_policy_reloads_total counter", "octopus_policy_info gauge"})
     EXPECT_NE(m.body.find(std::string("# TYPE ") + family + "\n"), std::string::npos) << family;
+  // A refusal that has not happened yet is a 0, so the first one is an increase to alert on.
+  EXPECT_NE(m.body.find("\noctopus_policy_reloads_total{outcome=\"refused\"} 0\n"), std::string::npos);
+  EXPECT_NE(m.body.find("\noctopus_policy_info{version=\"" + gw.app().policy_version() + "\"} 1\n"), std::string::npos);
   EXPECT_EQ(promtool_complaints(m.body), "") << m.body;
 }
 
@@ -109,4 +116,31 @@ TEST(MetricsEndpoint, RequestsAreCountedByPartnerClassStatusAndOutcomeAndTimed) 
   EXPECT_GT(std::stod(sample(m.body, "process_resident_memory_bytes")), 1e6);
   EXPECT_GT(std::stod(sample(m.body, "process_start_time_seconds")), 1.7e9);
   EXPECT_EQ(promtool_complaints(m.body), "") << m.body;
+}
+
+// The shipped alert rules (monitoring/alerts.yml) only name families the gateway exports: a
+// renamed metric would otherwise leave an alert silently watching nothing. The breaker
+// families exist once Redis or a remote engine is configured, so they are named here.
+TEST(MetricsEndpoint, EveryFamilyTheShippedAlertsUseIsExported) {
+  GatewayHarness gw;
+  const auto scrape = gw.admin("GET", "/metrics").body;
+  std::ifstream in(std::string(OCTOPUS_SOURCE_DIR) + "/monitoring/alerts.yml");
+  ASSERT_TRUE(in) << "monitoring/alerts.yml";
+  std::stringstream rules;
+  rules << in.rdbuf();
+  const std::string text = rules.str();
+  std::set<std::string> families;
+  const std::regex name(R"(\b(octopus_[a-z0-9_]+|process_[a-z_]+))");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), name); it != std::sregex_iterator(); ++it) {
+    auto family = (*it)[1].str();
+    for (const char* suffix : {"_bucket", "_sum", "_count"})
+      if (family.ends_with(suffix) && scrape.find("# TYPE " + family + " ") == std::string::npos)
+        family.resize(family.size() - std::string(suffix).size());
+    families.insert(family);
+  }
+  ASSERT_GE(families.size(), 6u);
+  for (const auto& family : families) {
+    if (family == "octopus_engine_up" || family == "octopus_redis_up") continue;
+    EXPECT_NE(scrape.find("# TYPE " + family + " "), std::string::npos) << family << " is used by an alert";
+  }
 }

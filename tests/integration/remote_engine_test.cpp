@@ -427,9 +427,13 @@ TEST_F(GatewayWithRemoteEngine, EngineDownIsA503WithRetryAfterAndTheGatewayRecov
   ASSERT_EQ(estimate().status, 200);
   engine_process.kill();
   expect_engine_unavailable(estimate());
-  EXPECT_EQ(gw.admin("GET", "/healthz").status, 200);  // the gateway itself stays up
+  EXPECT_EQ(gw.admin("GET", "/healthz").status, 200);  // the gateway itself stays up (liveness only)
   EXPECT_EQ(gw.partner("GET", "/v1/capabilities", acme).status, 200);
   EXPECT_EQ(octopus::observability::metrics().value("octopus_engine_up"), 0);
+  // Readiness names the engine as the reason (its breaker is open).
+  const auto not_ready = gw.admin("GET", "/readyz");
+  EXPECT_EQ(not_ready.status, 503);
+  EXPECT_NE(nlohmann::json::parse(not_ready.body)["checks"]["engine"], "ok") << not_ready.body;
 
   // A 503 is not kept against an Idempotency-Key: the same request may be sent again.
   const auto keyed = [&] {
@@ -441,6 +445,7 @@ TEST_F(GatewayWithRemoteEngine, EngineDownIsA503WithRetryAfterAndTheGatewayRecov
   engine_process.restart();
   EXPECT_TRUE(recovers_within(10s)) << engine_process.log();
   EXPECT_EQ(octopus::observability::metrics().value("octopus_engine_up"), 1);
+  EXPECT_EQ(gw.admin("GET", "/readyz").status, 200);
   const auto answered = keyed();
   EXPECT_EQ(answered.status, 200) << answered.body;
   EXPECT_TRUE(answered.header("Idempotent-Replayed").empty());

@@ -187,6 +187,51 @@ TEST(Server, ShutdownDrainsAndRefusesNewConnections) {
   EXPECT_THROW(HttpsConnection("localhost", port, gw.tls()), TransportError);
 }
 
+// Draining is announced before the listeners close: while a slow request is still being
+// read, a load balancer's probe on a new connection hears 503 with the reason; the slow
+// request is then answered (its connection closed), and only after that do the listeners go.
+TEST(Server, ReadinessIs503WhileASlowRequestFinishesAndTheListenersCloseAfterIt) {
+  GatewayHarness gw;
+  ASSERT_EQ(gw.admin("GET", "/readyz").status, 200);
+  auto slow = gw.partner_connection();
+  slow.write_raw("POST /v1/capabilities HTTP/1.1\r\nHost: " + gw.authority() +
+                 "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+  ASSERT_EQ(slow.read_response().status, 100);  // its header is read: the request is in flight
+
+  std::thread stopping([&] { gw.app().shutdown(); });
+  octopus::client::HttpResponse probe;
+  EXPECT_TRUE(octopus::testing::eventually([&] {
+    probe = gw.admin("GET", "/readyz");
+    return probe.status == 503;
+  }));
+  EXPECT_EQ(problem_slug(probe), "not-ready");
+  const auto checks = nlohmann::json::parse(probe.body)["checks"];
+  EXPECT_TRUE(checks.contains("draining")) << probe.body;
+  EXPECT_EQ(checks["store"], "ok");
+  EXPECT_EQ(probe.header("connection"), "close");
+  // Still listening: the slow request has not finished.
+  EXPECT_EQ(gw.admin("GET", "/readyz").status, 503);
+
+  slow.write_raw("{}");
+  const auto answer = slow.read_response();
+  EXPECT_EQ(answer.status, 405);  // read to its end and answered
+  EXPECT_EQ(answer.header("connection"), "close");
+  stopping.join();
+  EXPECT_THROW(HttpsConnection("localhost", gw.admin_port(), gw.tls()), TransportError);
+}
+
+// With nothing in flight, the listeners still stay open for the configured announce
+// period, answering readiness with 503.
+TEST(Server, TheDrainIsAnnouncedForTheConfiguredPeriodBeforeTheListenersClose) {
+  GatewayHarness gw([](auto& c) { c.drain_announce = std::chrono::milliseconds(600); });
+  const auto started = std::chrono::steady_clock::now();
+  std::thread stopping([&] { gw.app().shutdown(); });
+  EXPECT_TRUE(octopus::testing::eventually([&] { return gw.admin("GET", "/readyz").status == 503; }));
+  stopping.join();
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(600));
+  EXPECT_THROW(HttpsConnection("localhost", gw.admin_port(), gw.tls()), TransportError);
+}
+
 }  // namespace
 
 namespace {

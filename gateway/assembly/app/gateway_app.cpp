@@ -143,6 +143,7 @@ observability::LogLevel parse_level(const std::string& s) {
 // Every reload attempt is written to the audit log and to the log; a store failure must not
 // undo a swap that already happened, so it is logged rather than thrown.
 void audit_reload(audit::AuditRepository& audit, const policy::ReloadReport& report, const std::string& directory) {
+  admin::count_policy_reload(report);
   const std::string outcome(policy::to_string(report.outcome));
   if (report.ok())
     observability::log_info("policy_reload", {{"actor", report.actor},
@@ -491,8 +492,27 @@ void add_admin_plane(Parts& p, std::unique_ptr<auth::BearerTokenAuthenticator> a
   admin::register_usage_routes(p.admin_plane, {p.records->partners, *p.policies, *p.limiter});
   p.collectors.push_back(admin::collect_quota_metrics({p.records->partners, *p.policies, *p.limiter}));
   p.collectors.push_back(observability::collect_process_metrics());
+  p.collectors.push_back(admin::collect_policy_metrics(*p.policies));
   admin::register_privacy_routes(p.admin_plane, {p.records->partners, *p.policies, *p.release});
   admin::register_metrics_route(p.admin_plane);
+}
+
+// What /readyz looks at besides the drain: the store, the engine, the policy set, and Redis
+// when the counters live there.
+std::vector<admin::ReadinessCheck> readiness_checks(Parts& p) {
+  std::vector<admin::ReadinessCheck> checks{
+      {"store", [db = &p.records->db] { return db->healthy() ? "" : std::string("the store does not answer"); }},
+      {"engine",
+       [engine = p.engine.get()] {
+         return engine->available() ? "" : std::string("the engine is unavailable (its circuit breaker is open)");
+       }},
+      {"policies",
+       [registry = p.policies.get()] { return registry->current() ? "" : std::string("no policy set is loaded"); }}};
+  if (p.redis)
+    checks.push_back({"redis", [redis = p.redis.get()] {
+                        return redis->available() ? "" : std::string("Redis does not answer (counters in outage mode)");
+                      }});
+  return checks;
 }
 
 }  // namespace
@@ -524,10 +544,10 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   follow_conversions(p, policies);
   add_admin_plane(p, std::move(admin_auth));
 
-  p.server = std::make_unique<http::Server>(http::Server::Options{c.io_threads, c.worker_threads, c.drain_timeout});
-  admin::register_health_routes(
-      p.admin_plane, [db = &p.records->db] { return db->healthy(); },
-      [server = p.server.get()] { return server->draining(); });
+  p.server = std::make_unique<http::Server>(
+      http::Server::Options{c.io_threads, c.worker_threads, c.drain_timeout, c.drain_announce});
+  admin::register_health_routes(p.admin_plane, readiness_checks(p),
+                                [server = p.server.get()] { return server->draining(); });
   for (const auto* plane : {&p.partner_plane, &p.admin_plane})
     for (const auto& operation : plane->request_bodies_without_route())
       throw std::logic_error(std::string(plane->plane()) + " plane: the API document declares a body for " + operation +

@@ -197,6 +197,8 @@ void read_threads_and_auth(const Reader& r, const YAML::Node& root, const std::s
   }
   if (auto n = root["drain_timeout_ms"])
     c.drain_timeout = std::chrono::milliseconds(r.integer(n, "drain_timeout_ms", 0, 600000));
+  if (auto n = root["drain_announce_ms"])
+    c.drain_announce = std::chrono::milliseconds(r.integer(n, "drain_announce_ms", 0, 600000));
   if (auto n = root["auth"]) {
     r.only_keys(n, "auth", {"max_clock_skew_seconds", "public_authority"});
     if (n["max_clock_skew_seconds"])
@@ -377,9 +379,10 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
     c.policies_dir = resolve(base_dir, c.policies_dir);
     return c;
   }
-  r.only_keys(root, "the configuration",
-              {"partner_plane", "admin_plane", "data_dir", "tls", "limits", "threads", "drain_timeout_ms", "auth",
-               "policies", "counters", "engine", "deliveries", "webhooks", "log", "memory"});
+  r.only_keys(
+      root, "the configuration",
+      {"partner_plane", "admin_plane", "data_dir", "tls", "limits", "threads", "drain_timeout_ms", "drain_announce_ms",
+       "auth", "policies", "counters", "engine", "deliveries", "webhooks", "log", "memory"});
   read_planes(r, root, base_dir, c);
   if (auto n = root["data_dir"]) c.data_dir = r.string(n, "data_dir");
   c.data_dir = resolve(base_dir, c.data_dir);

@@ -86,6 +86,7 @@ struct GatewayConfig {
   unsigned io_threads = 0;
   unsigned worker_threads = 0;
   std::chrono::milliseconds drain_timeout{10000};
+  std::chrono::milliseconds drain_announce{0};  // readiness 503 before the listeners close
   // Free memory the allocator may hold before it is given back to the system (0: never).
   std::size_t memory_trim_threshold_mb = 32;
   auth::SignaturePolicy signatures;

@@ -213,6 +213,9 @@ class Engine {
  public:
   virtual ~Engine() = default;
   virtual std::string_view kind() const = 0;  // "reference" | "remote"
+  // False while calls are refused without being tried (a remote engine's open breaker):
+  // readiness reports it.
+  virtual bool available() const { return true; }
 
   virtual std::future<Vocabulary> vocabulary() = 0;
   // Exact count of the segment among consenting, active subscribers.

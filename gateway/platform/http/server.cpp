@@ -81,9 +81,11 @@ struct Server::Impl {
   std::vector<std::thread> threads;
   std::vector<std::unique_ptr<ListenerState>> listeners;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
-  std::atomic<bool> draining{false};
+  std::atomic<bool> draining{false};  // announced: readiness says 503, answers close their connection
+  std::atomic<bool> closing{false};   // listeners closed: nothing new is accepted
   std::atomic<bool> stopped{false};
   std::atomic<std::size_t> connections{0};
+  std::atomic<std::size_t> in_flight{0};  // requests read (at least their header) and not yet answered
   std::mutex sessions_mutex;
   std::list<std::weak_ptr<Session>> sessions;
   std::mutex drain_mutex;
@@ -93,11 +95,18 @@ struct Server::Impl {
   std::optional<ConnectionSlot> admit(tcp::socket& socket, ListenerState& state);
   std::atomic<std::chrono::steady_clock::time_point> last_refusal_log{};
   void connection_closed() {
-    if (connections.fetch_sub(1) == 1) {
-      std::lock_guard lock(drain_mutex);
-      drained.notify_all();
-    }
+    if (connections.fetch_sub(1) == 1) notify_drain();
   }
+  void request_started() { in_flight.fetch_add(1); }
+  void request_ended() {
+    if (in_flight.fetch_sub(1) == 1) notify_drain();
+  }
+  void notify_drain() {
+    std::lock_guard lock(drain_mutex);
+    drained.notify_all();
+  }
+  void announce_drain(std::chrono::steady_clock::time_point deadline);
+  void close_listeners();
 };
 
 namespace {
@@ -116,7 +125,10 @@ class Session : public std::enable_shared_from_this<Session> {
     auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
   }
-  ~Session() { server_.connection_closed(); }
+  ~Session() {
+    if (busy_) server_.request_ended();
+    server_.connection_closed();
+  }
 
   void run() { net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::start, shared_from_this())); }
 
@@ -147,7 +159,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void read_request() {
-    if (server_.draining) return close();
+    // While draining, a connection that has been answered closes; a new one (accepted
+    // before the listeners close) still gets its first request answered.
+    if (server_.draining && requests_ > 0) return close();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(state_.limits.header_limit));
     parser_->body_limit(state_.limits.body_limit);
@@ -159,7 +173,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_header(beast::error_code ec, std::size_t bytes) {
     if (ec) return on_read_error(ec);
-    busy_ = true;
+    set_busy(true);
     bytes_in_ = bytes;
     // Framing another implementation could read differently is answered and the connection
     // closed before a byte of body is read: nothing after it is taken as a next request.
@@ -307,7 +321,7 @@ class Session : public std::enable_shared_from_this<Session> {
     count_request(current_, res_->result_int(), duration);
     log_access(current_, res_->result_int(), bytes, duration);
     res_.reset();
-    busy_ = false;
+    set_busy(false);
     if (ec) return fail(ec, "write");
     if (close) return this->close();
     read_request();
@@ -349,6 +363,13 @@ class Session : public std::enable_shared_from_this<Session> {
     rec.correlator = ctx.correlator;
     rec.remote = remote_;
     observability::write_access_log(rec);
+  }
+
+  // In flight from its header to its answer written: a drain waits for it.
+  void set_busy(bool busy) {
+    if (busy == busy_) return;
+    busy_ = busy;
+    busy ? server_.request_started() : server_.request_ended();
   }
 
   void close() {
@@ -414,10 +435,10 @@ void Server::Impl::accept(tcp::acceptor& acceptor, ListenerState& state) {
     if (ec) {
       if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
       observability::log_warn("accept_error", {{"error", ec.message()}});
-    } else if (!draining) {
+    } else if (!closing) {
       auto slot = admit(socket, state);
       if (!slot) {
-        if (!draining) accept(acceptor, state);
+        if (!closing) accept(acceptor, state);
         return;
       }
       auto session = std::make_shared<Session>(std::move(socket), state, *this, std::move(*slot));
@@ -429,7 +450,7 @@ void Server::Impl::accept(tcp::acceptor& acceptor, ListenerState& state) {
       }
       session->run();
     }
-    if (!draining) accept(acceptor, state);
+    if (!closing) accept(acceptor, state);
   });
 }
 
@@ -509,11 +530,23 @@ void Server::run_until_signal(std::function<void()> on_hangup) {
   shutdown();
 }
 
-void Server::shutdown() {
-  if (impl_->stopped.exchange(true)) return;
-  impl_->draining = true;
-  // Acceptors live on their own strands: close them there.
-  for (auto& a : impl_->acceptors) {
+// Draining is announced first: readiness answers 503 and every answer closes its
+// connection, while the listeners stay open so that a load balancer's probe still gets
+// that answer. They close once the requests in flight are answered and the announce
+// period has passed (or the drain timeout ends it).
+void Server::Impl::announce_drain(std::chrono::steady_clock::time_point deadline) {
+  draining = true;
+  if (threads.empty()) return;
+  const auto announced_until = std::min(deadline, std::chrono::steady_clock::now() + options.drain_announce);
+  std::unique_lock lock(drain_mutex);
+  drained.wait_until(lock, announced_until, [] { return false; });
+  drained.wait_until(lock, deadline, [this] { return in_flight.load() == 0; });
+}
+
+// Acceptors live on their own strands: each is closed there.
+void Server::Impl::close_listeners() {
+  closing = true;
+  for (auto& a : acceptors) {
     std::promise<void> done;
     auto fut = done.get_future();
     net::post(a->get_executor(), [&a, &done] {
@@ -521,8 +554,15 @@ void Server::shutdown() {
       a->close(ec);
       done.set_value();
     });
-    if (!impl_->threads.empty()) fut.wait();
+    if (!threads.empty()) fut.wait();
   }
+}
+
+void Server::shutdown() {
+  if (impl_->stopped.exchange(true)) return;
+  const auto deadline = std::chrono::steady_clock::now() + impl_->options.drain_timeout;
+  impl_->announce_drain(deadline);
+  impl_->close_listeners();
   {
     std::lock_guard lock(impl_->sessions_mutex);
     for (auto& w : impl_->sessions)
@@ -530,8 +570,7 @@ void Server::shutdown() {
   }
   if (!impl_->threads.empty()) {
     std::unique_lock lock(impl_->drain_mutex);
-    const bool clean =
-        impl_->drained.wait_for(lock, impl_->options.drain_timeout, [this] { return impl_->connections.load() == 0; });
+    const bool clean = impl_->drained.wait_until(lock, deadline, [this] { return impl_->connections.load() == 0; });
     observability::log_info("drained", {{"clean", clean ? "true" : "false"},
                                         {"open_connections", std::to_string(impl_->connections.load())}});
   }

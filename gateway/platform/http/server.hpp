@@ -39,9 +39,12 @@ struct ListenerSpec {
 class Server {
  public:
   struct Options {
-    unsigned io_threads = 0;      // 0: one per core
-    unsigned worker_threads = 0;  // 0: one per core (blocking handlers: store, engine)
-    std::chrono::milliseconds drain_timeout{10000};
+    unsigned io_threads = 0;                         // 0: one per core
+    unsigned worker_threads = 0;                     // 0: one per core (blocking handlers: store, engine)
+    std::chrono::milliseconds drain_timeout{10000};  // the whole drain, announce included
+    // How long the listeners stay open, answering readiness with 503, before they close
+    // (longer when requests are still in flight): a load balancer's probe period.
+    std::chrono::milliseconds drain_announce{0};
   };
 
   explicit Server(Options options);
@@ -56,8 +59,10 @@ class Server {
   void start();
   // Blocks until SIGTERM or SIGINT, then drains. SIGHUP calls `on_hangup` (policy reload).
   void run_until_signal(std::function<void()> on_hangup = {});
-  // Stops accepting, lets in-flight requests finish (up to drain_timeout), closes idle
-  // connections and joins the threads. Idempotent.
+  // Announces the drain (draining() turns true, answers close their connections), keeps
+  // the listeners open while requests are in flight and for drain_announce, then stops
+  // accepting, closes idle connections, lets the rest finish (all within drain_timeout)
+  // and joins the threads. Idempotent.
   void shutdown();
 
   bool draining() const;

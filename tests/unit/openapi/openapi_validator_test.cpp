@@ -405,7 +405,13 @@ std::vector<std::string> check_admin(std::string_view method, std::string_view p
 
 TEST(OpenApiAdmin, HealthAndReadinessPass) {
   EXPECT_EQ(errors_text(check_admin("GET", "/healthz", 200, {{"status", "ok"}})), "");
-  EXPECT_EQ(errors_text(check_admin("GET", "/readyz", 200, {{"status", "ready"}, {"checks", {{"store", "ok"}}}})), "");
+  const json all_ok = {{"store", "ok"}, {"engine", "ok"}, {"policies", "ok"}};
+  EXPECT_EQ(errors_text(check_admin("GET", "/readyz", 200, {{"status", "ready"}, {"checks", all_ok}})), "");
+  // A check left out, or one that is not ok, is not a 200.
+  EXPECT_FALSE(check_admin("GET", "/readyz", 200, {{"status", "ready"}, {"checks", {{"store", "ok"}}}}).empty());
+  EXPECT_FALSE(check_admin("GET", "/readyz", 200,
+                           {{"status", "ready"}, {"checks", {{"store", "ok"}, {"engine", "down"}, {"policies", "ok"}}}})
+                   .empty());
   EXPECT_EQ(errors_text(check_admin("GET", "/readyz", 503, problem("not-ready", 503))), "");
   EXPECT_FALSE(check_admin("GET", "/healthz", 200, {{"status", "fine"}}).empty());
   EXPECT_FALSE(check_admin("GET", "/readyz", 503, problem("service-unavailable", 503)).empty());

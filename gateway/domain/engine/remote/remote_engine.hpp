@@ -55,7 +55,7 @@ class RemoteEngine final : public Engine {
   std::future<std::uint64_t> inject_event(SubscriberEvent event) override;
   std::future<std::uint64_t> report_conversion(Conversion conversion) override;
 
-  bool available() const { return breaker_.closed(); }
+  bool available() const override { return breaker_.closed(); }
 
  private:
   struct Exchange {
