@@ -11,6 +11,7 @@
 
 #include "app/engine_app.hpp"
 #include "app/gateway_app.hpp"
+#include "app/startup_check.hpp"
 #include "config/gateway_config.hpp"
 #include "observability/log.hpp"
 #include "policy/policy_cli.hpp"
@@ -24,7 +25,8 @@ constexpr const char* kServeHelp = R"(octopus-gateway — the Octopus Open Gatew
 
 Usage:
   octopus-gateway serve [--config FILE] [--listen HOST:PORT] [--admin-listen HOST:PORT] [--data-dir DIR]
-                        [--policies DIR] [--public-authority HOST[:PORT]]
+                        [--policies DIR] [--public-authority HOST[:PORT]] [--check]
+  octopus-gateway config check [--config FILE] [serve's other options]
   octopus-gateway engine serve [--listen HOST:PORT] [--data-dir DIR] [--population N] [--seed S]
                                [--import FILE [--refuse-bad-rows]] [--timeout-ms MS]
                                [--events-per-second N] [--conversions-per-second N]
@@ -52,6 +54,14 @@ serve
                            the name partners address the gateway by; every
                            signature's @authority must name it (auth.public_authority;
                            required with a configured certificate)
+  --check                  check everything serve needs and start nothing: the
+                           configuration, the policy set, the TLS files, the
+                           environment's secrets and the data directory. Every
+                           problem is printed (file:line where there is one); exit 0
+                           when serve would start, 2 otherwise.
+
+config check
+  The same as serve --check.
 
 )";
 
@@ -108,8 +118,24 @@ int run_server(Args&&... args) {
   return 0;
 }
 
+// serve --check: every problem that would stop the start, or what would be served.
+int check_startup(const octopus::config::GatewayConfig& config) {
+  const auto problems = octopus::app::check_startup(config);
+  for (const auto& problem : problems) std::cerr << "octopus-gateway: " << problem << "\n";
+  if (!problems.empty()) {
+    std::cerr << "octopus-gateway: " << problems.size() << " problem(s); the gateway would not start\n";
+    return 2;
+  }
+  std::cout << "octopus-gateway: ready to serve: partner plane " << config.partner_listen.host << ":"
+            << config.partner_listen.port << ", admin plane " << config.admin_listen.host << ":"
+            << config.admin_listen.port << ", data in " << config.data_dir << ", policies in " << config.policies_dir
+            << "\n";
+  return 0;
+}
+
 int serve(const std::vector<std::string>& args) {
   std::string config_path, listen, admin_listen, data_dir, policies_dir, public_authority;
+  bool check_only = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
     auto value = [&](std::string& into) {
@@ -130,6 +156,8 @@ int serve(const std::vector<std::string>& args) {
       ok = value(policies_dir);
     else if (a == "--public-authority")
       ok = value(public_authority);
+    else if (a == "--check")
+      check_only = true;
     else if (a == "--help" || a == "-h") {
       print_help(std::cout);
       return 0;
@@ -152,9 +180,10 @@ int serve(const std::vector<std::string>& args) {
       config.signatures.public_authority = public_authority;
     }
   } catch (const octopus::config::ConfigError& e) {
-    std::cerr << "octopus-gateway: configuration error: " << e.what() << "\n";
+    for (const auto& error : e.errors()) std::cerr << "octopus-gateway: configuration error: " << error << "\n";
     return 2;
   }
+  if (check_only) return check_startup(config);
 
   const char* token = std::getenv("OCTOPUS_ADMIN_TOKEN");
   return run_server<octopus::app::GatewayApp>(config, token ? token : "");
@@ -246,6 +275,12 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "serve") return serve({args.begin() + 1, args.end()});
   if (args[0] == "engine") return engine_command({args.begin() + 1, args.end()});
+  if (args[0] == "config") {
+    if (args.size() < 2 || args[1] != "check") return usage_error("config needs a subcommand: check");
+    std::vector<std::string> options(args.begin() + 2, args.end());
+    options.push_back("--check");
+    return serve(options);
+  }
   if (args[0] == "policy")
     return octopus::policy::run_policy_command({args.begin() + 1, args.end()}, std::cout, std::cerr);
   return usage_error("unknown command '" + args[0] + "'");

@@ -86,6 +86,37 @@ TEST(Cli, ConfigurationErrorsNameFileAndLine) {
   std::filesystem::remove_all(dir);
 }
 
+// serve --check names every problem that would stop the start (configuration, policies,
+// environment) at once, exit 2, and starts nothing; a good setup is reported ready, exit 0.
+TEST(Cli, ServeCheckReportsEveryProblemAtOnceAndStartsNothing) {
+  auto dir = temp_dir();
+  std::filesystem::copy(OCTOPUS_POLICIES_DIR, dir + "/policies", std::filesystem::copy_options::recursive);
+  const auto cfg = dir + "/gw.yaml";
+  std::ofstream(cfg) << "partner_plane:\n  lisen: 127.0.0.1:8443\nlimits:\n  body_bytes: lots\n  header_bytes: 1\n"
+                        "data_dir: var\npolicies:\n  directory: policies\nlog: {level: loud}\n";
+  auto bad = run("serve --check --config " + cfg);
+  EXPECT_EQ(bad.exit_code, 2);
+  for (const auto* line :
+       {":2: unknown key 'lisen'", ":4: limits.body_bytes", ":5: limits.header_bytes", ":9: log.level"})
+    EXPECT_NE(bad.output.find(cfg + line), std::string::npos) << line << "\n" << bad.output;
+
+  std::ofstream(cfg) << "data_dir: var\npolicies:\n  directory: policies\n";
+  std::ofstream(dir + "/policies/privacy.yaml", std::ios::app) << "surprise: true\n";
+  auto refused = run("config check --config " + cfg, "env -u OCTOPUS_ADMIN_TOKEN");  // no admin token either
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.output.find("privacy.yaml:"), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("OCTOPUS_ADMIN_TOKEN is not set"), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("2 problem(s)"), std::string::npos) << refused.output;
+
+  std::filesystem::remove_all(dir + "/policies");
+  std::filesystem::copy(OCTOPUS_POLICIES_DIR, dir + "/policies", std::filesystem::copy_options::recursive);
+  auto good = run("serve --check --config " + cfg, "OCTOPUS_ADMIN_TOKEN=0123456789abcdef0123");
+  EXPECT_EQ(good.exit_code, 0) << good.output;
+  EXPECT_NE(good.output.find("ready to serve"), std::string::npos) << good.output;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/var")) << "--check created the data directory";
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Cli, SigtermDrainsAndExitsCleanly) {
   auto dir = temp_dir();
   const pid_t pid = ::fork();

@@ -1,5 +1,6 @@
 #include "config/gateway_config.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -13,20 +14,38 @@ namespace octopus::config {
 
 namespace {
 
+// Reads values and collects every error it meets, each with its file and line, so that one
+// run reports all of them. A failed read returns a harmless default (the first error makes
+// the whole configuration refused in the end, so the default is never used).
 class Reader {
  public:
   explicit Reader(std::string origin) : origin_(std::move(origin)) {}
 
-  [[noreturn]] void fail(const YAML::Node& node, const std::string& what) const {
+  void fail(const YAML::Node& node, const std::string& what) const {
+    fail_at(node.IsDefined() && node.Mark().line >= 0 ? node.Mark().line + 1 : 0, what);
+  }
+  void fail_at(int line, const std::string& what) const {
     std::ostringstream os;
     os << origin_;
-    if (node.IsDefined() && node.Mark().line >= 0) os << ":" << node.Mark().line + 1;
+    if (line > 0) os << ":" << line;
     os << ": " << what;
-    throw ConfigError(os.str());
+    errors_.emplace_back(line, os.str());
+  }
+  // In the order of the file's lines, whatever order the sections were read in.
+  std::vector<std::string> errors() const {
+    auto sorted = errors_;
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::string> out;
+    for (auto& [line, text] : sorted) out.push_back(std::move(text));
+    return out;
   }
 
-  void only_keys(const YAML::Node& map, const std::string& where, std::initializer_list<const char*> keys) const {
-    if (!map.IsMap()) fail(map, where + " must be a mapping");
+  // False (and an error) when `map` is not a mapping: its keys cannot be read then.
+  bool only_keys(const YAML::Node& map, const std::string& where, std::initializer_list<const char*> keys) const {
+    if (!map.IsMap()) {
+      fail(map, where + " must be a mapping");
+      return false;
+    }
     for (const auto& kv : map) {
       const auto name = kv.first.as<std::string>();
       bool known = false;
@@ -37,25 +56,40 @@ class Reader {
         fail(kv.first, "unknown key '" + name + "' in " + where + " (expected one of: " + list + ")");
       }
     }
+    return true;
   }
 
   std::string string(const YAML::Node& n, const std::string& name) const {
-    if (!n.IsScalar()) fail(n, name + " must be a string");
+    if (!n.IsScalar()) {
+      fail(n, name + " must be a string");
+      return {};
+    }
     return n.as<std::string>();
   }
 
   std::uint64_t integer(const YAML::Node& n, const std::string& name, std::uint64_t min, std::uint64_t max) const {
-    if (!n.IsScalar()) fail(n, name + " must be an integer");
+    if (!n.IsScalar()) {
+      fail(n, name + " must be an integer");
+      return min;
+    }
     const auto text = n.Scalar();
-    if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
+    if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) {
       fail(n, name + " must be a non-negative integer, got '" + text + "'");
+      return min;
+    }
     const auto v = std::stoull(text);
-    if (v < min || v > max) fail(n, name + " must be between " + std::to_string(min) + " and " + std::to_string(max));
+    if (v < min || v > max) {
+      fail(n, name + " must be between " + std::to_string(min) + " and " + std::to_string(max));
+      return min;
+    }
     return v;
   }
 
   bool boolean(const YAML::Node& n, const std::string& name) const {
-    if (!n.IsScalar() || (n.Scalar() != "true" && n.Scalar() != "false")) fail(n, name + " must be true or false");
+    if (!n.IsScalar() || (n.Scalar() != "true" && n.Scalar() != "false")) {
+      fail(n, name + " must be true or false");
+      return false;
+    }
     return n.Scalar() == "true";
   }
 
@@ -64,11 +98,13 @@ class Reader {
       return parse_endpoint(string(n, name));
     } catch (const ConfigError& e) {
       fail(n, name + ": " + e.what());
+      return {};
     }
   }
 
  private:
   std::string origin_;
+  mutable std::vector<std::pair<int, std::string>> errors_;
 };
 
 std::string resolve(const std::string& base_dir, const std::string& p) {
@@ -379,17 +415,28 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
     c.policies_dir = resolve(base_dir, c.policies_dir);
     return c;
   }
-  r.only_keys(
-      root, "the configuration",
-      {"partner_plane", "admin_plane", "data_dir", "tls", "limits", "threads", "drain_timeout_ms", "drain_announce_ms",
-       "auth", "policies", "counters", "engine", "deliveries", "webhooks", "log", "memory"});
-  read_planes(r, root, base_dir, c);
+  if (!r.only_keys(
+          root, "the configuration",
+          {"partner_plane", "admin_plane", "data_dir", "tls", "limits", "threads", "drain_timeout_ms",
+           "drain_announce_ms", "auth", "policies", "counters", "engine", "deliveries", "webhooks", "log", "memory"}))
+    throw ConfigError(r.errors());
+  // Every section is read even after an error in another, so one run names them all.
+  const auto section = [&](auto read) {
+    try {
+      read(r, root, base_dir, c);
+    } catch (const YAML::BadSubscript&) {
+      // A section that is not a mapping: only_keys has said so already.
+    } catch (const YAML::Exception& e) {
+      r.fail_at(e.mark.line + 1, e.msg);
+    }
+  };
+  section(read_planes);
   if (auto n = root["data_dir"]) c.data_dir = r.string(n, "data_dir");
   c.data_dir = resolve(base_dir, c.data_dir);
-  for (auto read : {read_tls, read_limits, read_threads_and_auth, read_policies}) read(r, root, base_dir, c);
+  for (auto read : {read_tls, read_limits, read_threads_and_auth, read_policies}) section(read);
   c.policies_dir = resolve(base_dir, c.policies_dir);
-  for (auto read : {read_counters, read_engine, read_deliveries, read_webhooks, read_memory_and_log})
-    read(r, root, base_dir, c);
+  for (auto read : {read_counters, read_engine, read_deliveries, read_webhooks, read_memory_and_log}) section(read);
+  if (!r.errors().empty()) throw ConfigError(r.errors());
   return c;
 }
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "auth/signature_authenticator.hpp"
 #include "webhooks/endpoint_lane.hpp"
@@ -14,9 +15,22 @@
 
 namespace octopus::config {
 
+// A refused configuration: every error found, each "file:line: what" (what() joins them,
+// one per line).
 class ConfigError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit ConfigError(const std::string& what) : std::runtime_error(what), errors_{what} {}
+  explicit ConfigError(std::vector<std::string> errors)
+      : std::runtime_error(joined(errors)), errors_(std::move(errors)) {}
+  const std::vector<std::string>& errors() const { return errors_; }
+
+ private:
+  static std::string joined(const std::vector<std::string>& errors) {
+    std::string out;
+    for (const auto& e : errors) out += (out.empty() ? "" : "\n") + e;
+    return out;
+  }
+  std::vector<std::string> errors_;
 };
 
 struct Endpoint {

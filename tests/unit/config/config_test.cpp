@@ -95,6 +95,27 @@ TEST(Config, RefusesMistakesWithFileAndLine) {
   EXPECT_NE(error_of("colour: blue\n").find("unknown key 'colour'"), std::string::npos);
 }
 
+// One run names every mistake, each with its line, in the order of the file's lines; a
+// section that is not a mapping is one error, not a cascade.
+TEST(Config, EveryErrorIsReportedAtOnceWithItsLine) {
+  try {
+    parse_config(
+        "partner_plane:\n  lisen: x\nlimits:\n  body_bytes: lots\n  header_bytes: 1\nthreads: 4\n"
+        "log: {level: loud}\ncounters:\n  backend: etcd\n",
+        "gw.yaml", "/etc/octopus");
+    FAIL() << "accepted";
+  } catch (const ConfigError& e) {
+    const std::vector<std::string> expected{"gw.yaml:2: unknown key 'lisen' in partner_plane (expected one of: listen)",
+                                            "gw.yaml:4: limits.body_bytes must be a non-negative integer, got 'lots'",
+                                            "gw.yaml:5: limits.header_bytes must be between 1024 and 1048576",
+                                            "gw.yaml:6: threads must be a mapping",
+                                            "gw.yaml:7: log.level must be debug, info, warn or error",
+                                            "gw.yaml:9: counters.backend must be memory or redis"};
+    EXPECT_EQ(e.errors(), expected) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("gw.yaml:2"), 0u);
+  }
+}
+
 TEST(Config, ARemoteEngineNeedsItsAddressAndReadsItsSettings) {
   auto c = parse_config(R"(
 engine:
