@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "app/audit_command.hpp"
 #include "app/engine_app.hpp"
 #include "app/gateway_app.hpp"
 #include "app/startup_check.hpp"
@@ -35,6 +36,7 @@ Usage:
   octopus-gateway policy test DIR
   octopus-gateway policy explain --case FILE [--policies DIR]
   octopus-gateway policy diff OLD_DIR NEW_DIR
+  octopus-gateway audit verify [--config FILE] [--data-dir DIR] [--head-file FILE] [--public-key BASE64]
   octopus-gateway --help | --version
 
 serve
@@ -93,7 +95,9 @@ runtime failure, a refused policy set or a failing case, 2 on bad usage or
 configuration.
 )";
 
-void print_help(std::ostream& out) { out << kServeHelp << octopus::policy::kPolicyHelp << kEngineHelp; }
+void print_help(std::ostream& out) {
+  out << kServeHelp << octopus::policy::kPolicyHelp << octopus::app::kAuditHelp << kEngineHelp;
+}
 
 int usage_error(const std::string& message) {
   std::cerr << "octopus-gateway: " << message << "\nTry 'octopus-gateway --help'.\n";
@@ -275,6 +279,7 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "serve") return serve({args.begin() + 1, args.end()});
   if (args[0] == "engine") return engine_command({args.begin() + 1, args.end()});
+  if (args[0] == "audit") return octopus::app::run_audit_command({args.begin() + 1, args.end()}, std::cout, std::cerr);
   if (args[0] == "config") {
     if (args.size() < 2 || args[1] != "check") return usage_error("config needs a subcommand: check");
     std::vector<std::string> options(args.begin() + 2, args.end());

@@ -107,6 +107,26 @@ TEST_F(AdminApi, PartnerLifecycle) {
   auto updated_log = json::parse(gw.admin("GET", "/admin/v1/audit?action=partner.update").body);
   ASSERT_EQ(updated_log["items"].size(), 1u);
   EXPECT_EQ(updated_log["items"][0]["detail"]["changed"], json({{"tier", "silver"}, {"status", "suspended"}}));
+  // Each entry names the request that made it.
+  EXPECT_EQ(updated_log["items"][0]["request_id"], patched.header("X-Request-Id"));
+}
+
+// The actor and since filters narrow the log (they were once ignored); a since that is not
+// a date-time is refused, not ignored.
+TEST_F(AdminApi, TheAuditLogFiltersByActorAndSince) {
+  ASSERT_EQ(gw.admin("POST", "/admin/v1/partners", acme_body()).status, 201);
+  const auto all = json::parse(gw.admin("GET", "/admin/v1/audit?limit=500").body)["items"];
+  ASSERT_GE(all.size(), 2u);  // the start-up policy load and the partner
+  const auto by_admin = json::parse(gw.admin("GET", "/admin/v1/audit?actor=admin").body)["items"];
+  ASSERT_EQ(by_admin.size(), 1u);
+  EXPECT_EQ(by_admin[0]["action"], "partner.create");
+  EXPECT_EQ(json::parse(gw.admin("GET", "/admin/v1/audit?actor=nobody").body)["items"].size(), 0u);
+  EXPECT_EQ(json::parse(gw.admin("GET", "/admin/v1/audit?since=2000-01-01T00:00:00Z").body)["items"].size(),
+            all.size());
+  EXPECT_EQ(json::parse(gw.admin("GET", "/admin/v1/audit?since=2999-01-01T00:00:00Z").body)["items"].size(), 0u);
+  const auto bad = gw.admin("GET", "/admin/v1/audit?since=yesterday");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(problem_slug(bad), "malformed-request");
 }
 
 TEST_F(AdminApi, KeyLifecycle) {

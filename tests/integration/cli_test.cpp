@@ -13,6 +13,8 @@
 #include <sstream>
 #include <thread>
 
+#include <sqlite3.h>
+
 #include "octopus/client/https_connection.hpp"
 
 namespace {
@@ -114,6 +116,51 @@ TEST(Cli, ServeCheckReportsEveryProblemAtOnceAndStartsNothing) {
   EXPECT_EQ(good.exit_code, 0) << good.output;
   EXPECT_NE(good.output.find("ready to serve"), std::string::npos) << good.output;
   EXPECT_FALSE(std::filesystem::exists(dir + "/var")) << "--check created the data directory";
+  std::filesystem::remove_all(dir);
+}
+
+// A gateway's audit log verifies after a run; an edit made in a copy of its database after
+// dropping the append-only triggers is named by entry, under the key the first run printed;
+// the head file kept outside the database reveals entries removed from the end.
+TEST(Cli, AuditVerifyPassesAnUntouchedLogAndNamesTheFirstTamperedEntry) {
+  auto dir = temp_dir();
+  const auto cfg = dir + "/gw.yaml";
+  std::ofstream(cfg) << "data_dir: var\npolicies:\n  directory: " OCTOPUS_POLICIES_DIR
+                        "\naudit:\n  head_file: head.json\n";
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setenv("OCTOPUS_ADMIN_TOKEN", "0123456789abcdef0123", 1);
+    if (!std::freopen((dir + "/gateway.log").c_str(), "w", stderr)) ::_exit(126);
+    ::execl(OCTOPUS_GATEWAY_BINARY, "octopus-gateway", "serve", "--config", cfg.c_str(), "--listen", "127.0.0.1:0",
+            "--admin-listen", "127.0.0.1:0", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ASSERT_TRUE(wait_until_started(dir + "/gateway.log", pid));
+  ::kill(pid, SIGTERM);
+  ::waitpid(pid, nullptr, 0);
+
+  const auto intact = run("audit verify --config " + cfg);
+  ASSERT_EQ(intact.exit_code, 0) << intact.output;
+  EXPECT_NE(intact.output.find("audit log intact: 1 entries"), std::string::npos) << intact.output;  // the start
+  EXPECT_NE(intact.output.find("agrees with the head file"), std::string::npos) << intact.output;
+  const auto key_at = intact.output.find("(audit key ") + 11;
+  const auto key = intact.output.substr(key_at, intact.output.find(')', key_at) - key_at);
+
+  std::filesystem::create_directories(dir + "/copy");
+  std::filesystem::copy_file(dir + "/var/gateway.db", dir + "/copy/gateway.db");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir + "/copy/gateway.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'mallory' WHERE id = 1;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  const auto broken = run("audit verify --data-dir " + dir + "/copy --public-key " + key);
+  EXPECT_EQ(broken.exit_code, 1) << broken.output;
+  EXPECT_NE(broken.output.find("first bad entry: 1"), std::string::npos) << broken.output;
+  EXPECT_NE(broken.output.find("edited"), std::string::npos) << broken.output;
+
+  EXPECT_EQ(run("audit verify").exit_code, 2);
+  EXPECT_EQ(run("audit verify --data-dir " + dir + "/nowhere").exit_code, 1);
   std::filesystem::remove_all(dir);
 }
 

@@ -242,6 +242,7 @@ void open_records_and_policies(Parts& p) {
   if (std::filesystem::create_directories(c.data_dir))
     std::filesystem::permissions(c.data_dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
   p.records = std::make_unique<SqliteRepositories>(c.data_dir + "/gateway.db");
+  if (!c.audit_head_file.empty()) p.records->audit.write_head_to(c.audit_head_file);
   p.directory.load(p.records->partners.load_all_partners());
   p.policies = std::make_unique<policy::PolicyRegistry>(
       c.policies_dir, [audit = &p.records->audit, dir = c.policies_dir](const policy::ReloadReport& report) {

@@ -1,6 +1,7 @@
 // Every repository over one embedded database: what a single-machine gateway (and the tests)
 // wire the capabilities to. A scale-out store provides the same interfaces.
 #pragma once
+#include <filesystem>
 #include <string>
 
 #include "audiences/sqlite_audience_repository.hpp"
@@ -23,11 +24,14 @@ namespace octopus::app {
 
 struct SqliteRepositories {
   // Opens (creating if needed, mode 0600) and migrates `path`. Throws store::StoreError.
-  explicit SqliteRepositories(const std::string& path) : db(path) {}
+  // The audit log's signing key lives beside the database (audit-signing.key), made on
+  // first use.
+  explicit SqliteRepositories(const std::string& path) : audit_key(key_beside(path)), db(path) {}
 
+  std::filesystem::path audit_key;
   store::sqlite::SqliteDatabase db;
   partners::SqlitePartnerRepository partners{db};
-  audit::SqliteAuditRepository audit{db};
+  audit::SqliteAuditRepository audit{db, audit::AuditSigner::from_key_file(audit_key)};
   audiences::SqliteAudienceRepository audiences{db};
   offers::SqliteOfferRepository offers{db};
   deliveries::SqliteDeliveryRepository deliveries{db};
@@ -41,6 +45,10 @@ struct SqliteRepositories {
   settlement::SqliteLedgerRepository settlement_ledger{db};
   webhooks::SqliteWebhookEndpointRepository webhook_endpoints{db};
   webhooks::SqliteWebhookDeliveryRepository webhook_deliveries{db};
+
+  static std::filesystem::path key_beside(const std::string& database) {
+    return std::filesystem::path(database).parent_path() / "audit-signing.key";
+  }
 };
 
 }  // namespace octopus::app

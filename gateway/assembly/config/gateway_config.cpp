@@ -399,6 +399,14 @@ void read_memory_and_log(const Reader& r, const YAML::Node& root, const std::str
   }
 }
 
+// Where the audit log's signed head is copied, outside the database.
+void read_audit(const Reader& r, const YAML::Node& root, const std::string& base_dir, GatewayConfig& c) {
+  if (auto n = root["audit"]) {
+    r.only_keys(n, "audit", {"head_file"});
+    if (n["head_file"]) c.audit_head_file = resolve(base_dir, r.string(n["head_file"], "audit.head_file"));
+  }
+}
+
 }  // namespace
 
 GatewayConfig parse_config(const std::string& yaml, const std::string& origin, const std::string& base_dir) {
@@ -415,10 +423,10 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
     c.policies_dir = resolve(base_dir, c.policies_dir);
     return c;
   }
-  if (!r.only_keys(
-          root, "the configuration",
-          {"partner_plane", "admin_plane", "data_dir", "tls", "limits", "threads", "drain_timeout_ms",
-           "drain_announce_ms", "auth", "policies", "counters", "engine", "deliveries", "webhooks", "log", "memory"}))
+  if (!r.only_keys(root, "the configuration",
+                   {"partner_plane", "admin_plane", "data_dir", "tls", "limits", "threads", "drain_timeout_ms",
+                    "drain_announce_ms", "auth", "policies", "counters", "engine", "deliveries", "webhooks", "log",
+                    "memory", "audit"}))
     throw ConfigError(r.errors());
   // Every section is read even after an error in another, so one run names them all.
   const auto section = [&](auto read) {
@@ -435,7 +443,8 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
   c.data_dir = resolve(base_dir, c.data_dir);
   for (auto read : {read_tls, read_limits, read_threads_and_auth, read_policies}) section(read);
   c.policies_dir = resolve(base_dir, c.policies_dir);
-  for (auto read : {read_counters, read_engine, read_deliveries, read_webhooks, read_memory_and_log}) section(read);
+  for (auto read : {read_counters, read_engine, read_deliveries, read_webhooks, read_memory_and_log, read_audit})
+    section(read);
   if (!r.errors().empty()) throw ConfigError(r.errors());
   return c;
 }

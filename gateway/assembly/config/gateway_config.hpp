@@ -112,6 +112,9 @@ struct GatewayConfig {
   WebhooksConfig webhooks;
   std::string log_level = "info";
   bool access_log = true;
+  // A copy of the audit log's signed head outside the database (empty: none); on another
+  // volume or a write-once store, it also reveals entries removed from the log's end.
+  std::string audit_head_file;
 };
 
 // Parses "HOST:PORT" ("[::1]:8443" for IPv6). Throws ConfigError.

@@ -101,7 +101,7 @@ class OfferHandlers {
     return http::make_json(
         200, http::page_json(deps_.offers.list_offers(partner_id, status, request->after, request->limit), offer_json));
   }
-  void audit_review(const offers::OfferRecord& offer, const Review& review);
+  void audit_review(const offers::OfferRecord& offer, const Review& review, const std::string& request_id);
 
   OffersApiDeps deps_;
 };
@@ -146,11 +146,12 @@ http::Response OfferHandlers::review(http::RequestContext& ctx) {
   offer->reviewed_at = offer->updated_at = deps_.clock.unix_seconds();
   if (deps_.offers.review_offer(*offer) != store::WriteResult::ok)
     return http::make_problem(ctx, http::problems::conflict, "The offer was reviewed meanwhile.");
-  audit_review(*offer, *review);
+  audit_review(*offer, *review, ctx.request_id);
   return http::make_json(200, offer_json(*offer));
 }
 
-void OfferHandlers::audit_review(const offers::OfferRecord& offer, const Review& review) {
+void OfferHandlers::audit_review(const offers::OfferRecord& offer, const Review& review,
+                                 const std::string& request_id) {
   audit::AuditRecord audit;
   audit.at = offer.reviewed_at;
   audit.actor = offer.reviewer;
@@ -159,6 +160,7 @@ void OfferHandlers::audit_review(const offers::OfferRecord& offer, const Review&
   audit.outcome = offer.status;
   audit.policy_version = offer.review_policy_version;
   audit.detail = json{{"partner", offer.partner_id}, {"decision", review.decision}, {"note", review.note}}.dump();
+  audit.request_id = request_id;
   deps_.audit.append_audit(audit);
 }
 
@@ -174,9 +176,12 @@ void register_offer_routes(http::Pipeline& partner_plane, http::Pipeline& admin_
       {{"POST", "/v1/offers", &H::submit, Scope::offers_write, CapabilityClass::resource_admin, true},
        {"GET", "/v1/offers/{id}", &H::get, Scope::offers_read, CapabilityClass::reads},
        {"GET", "/v1/offers", &H::list, Scope::offers_read, CapabilityClass::reads}});
-  http::add_admin_routes<H>(
-      admin_plane, h,
-      {{"GET", "/admin/v1/offers", &H::list_all}, {"POST", "/admin/v1/offers/{id}/review", &H::review}});
+  http::add_admin_routes<H>(admin_plane, h,
+                            {{"GET",
+                              "/admin/v1/offers",
+                              &H::list_all,
+                              {vocabulary::Role::compliance, vocabulary::Role::operator_, vocabulary::Role::viewer}},
+                             {"POST", "/admin/v1/offers/{id}/review", &H::review, {vocabulary::Role::compliance}}});
 }
 
 }  // namespace octopus::offers

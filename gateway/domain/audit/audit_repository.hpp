@@ -19,6 +19,14 @@ struct AuditRecord {
   std::string outcome;         // "accepted", "refused", ...
   std::string policy_version;  // the version in force once the action was done
   std::string detail = "{}";
+  std::string request_id;  // the admin request that did it; empty for the gateway's own actions
+};
+
+// Which entries a listing returns; empty fields do not filter.
+struct AuditFilter {
+  std::string action;      // exactly this action
+  std::string actor;       // exactly this actor
+  std::int64_t since = 0;  // at or after this time (Unix seconds)
 };
 
 using AuditPage = store::Page<AuditRecord, std::int64_t>;
@@ -28,8 +36,8 @@ class AuditRepository {
   virtual ~AuditRepository() = default;
   // Appends and returns the record's id. Records are never changed or removed.
   virtual std::int64_t append_audit(const AuditRecord& record) = 0;
-  // Oldest first after `after` (exclusive); `action` filters exactly when not empty.
-  virtual AuditPage list_audit(std::optional<std::int64_t> after, std::size_t limit, const std::string& action) = 0;
+  // Oldest first after `after` (exclusive), those `filter` lets through.
+  virtual AuditPage list_audit(std::optional<std::int64_t> after, std::size_t limit, const AuditFilter& filter) = 0;
 };
 
 }  // namespace octopus::audit

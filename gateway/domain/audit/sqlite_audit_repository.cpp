@@ -1,5 +1,7 @@
 #include "audit/sqlite_audit_repository.hpp"
 
+#include <cstring>
+
 #include "store/sqlite/row_mapper.hpp"
 
 namespace octopus::audit {
@@ -19,26 +21,117 @@ const RowMapper<AuditRecord> kAudit("audit_log", {
                                                      column("outcome", &AuditRecord::outcome),
                                                      column("policy_version", &AuditRecord::policy_version),
                                                      column("detail", &AuditRecord::detail),
+                                                     column("request_id", &AuditRecord::request_id),
                                                  });
+
+// The last link: the entry it belongs to and its hash (0 and zeros when there is none).
+std::pair<std::int64_t, ChainHash> last_link(sqlite3* db) {
+  Statement st(db, "SELECT entry_id, hash FROM audit_chain ORDER BY entry_id DESC LIMIT 1");
+  std::pair<std::int64_t, ChainHash> out{0, ChainHash{}};
+  if (!st.step()) return out;
+  out.first = st.int64(0);
+  int size = 0;
+  const void* bytes = st.blob(1, size);
+  if (size == static_cast<int>(out.second.size())) std::memcpy(out.second.data(), bytes, out.second.size());
+  return out;
+}
+
+template <std::size_t N>
+std::optional<std::array<std::uint8_t, N>> blob_of(const Statement& st, int col) {
+  if (st.is_null(col)) return std::nullopt;
+  int size = 0;
+  const void* bytes = st.blob(col, size);
+  if (size != static_cast<int>(N)) return std::nullopt;
+  std::array<std::uint8_t, N> out{};
+  std::memcpy(out.data(), bytes, N);
+  return out;
+}
+
 }  // namespace
+
+SqliteAuditRepository::SqliteAuditRepository(store::sqlite::SqliteDatabase& db, AuditSigner signer)
+    : SqliteRepository(db), signer_(std::move(signer)) {
+  chain_unchained_entries();
+}
+
+// Only the entries the migration listed: an entry that appears later without a link was not
+// written by the gateway, and chaining it now would launder it.
+void SqliteAuditRepository::chain_unchained_entries() {
+  auto held = db_.lock();
+  Statement st(db_.handle(), kAudit.select("WHERE id IN (SELECT entry_id FROM audit_chain_pending) ORDER BY id"));
+  const auto legacy = kAudit.read_all(st);
+  if (legacy.empty()) return;
+  store::sqlite::Transaction tx(db_.handle());
+  for (const auto& record : legacy) link(record);
+  store::sqlite::exec(db_.handle(), "DELETE FROM audit_chain_pending");
+  tx.commit();
+}
+
+// Under the lock, inside the caller's transaction.
+void SqliteAuditRepository::link(const AuditRecord& record) {
+  const auto [previous_id, previous_hash] = last_link(db_.handle());
+  const auto hash = chain_hash(previous_id, previous_hash, record);
+  const auto signature = signer_.sign(record.id, hash);
+  Statement st(db_.handle(), "INSERT INTO audit_chain(entry_id, hash, signature) VALUES (?, ?, ?)");
+  st.bind(1, record.id);
+  st.bind_blob(2, hash.data(), static_cast<int>(hash.size()));
+  st.bind_blob(3, signature.data(), static_cast<int>(signature.size()));
+  st.step();
+}
 
 std::int64_t SqliteAuditRepository::append_audit(const AuditRecord& r) {
   auto held = db_.lock();
+  store::sqlite::Transaction tx(db_.handle());
   Statement st(db_.handle(),
-               "INSERT INTO audit_log(at, actor, action, subject, outcome, policy_version, detail) "
-               "VALUES (:at, :actor, :action, :subject, :outcome, :policy_version, :detail)");
+               "INSERT INTO audit_log(at, actor, action, subject, outcome, policy_version, detail, request_id) "
+               "VALUES (:at, :actor, :action, :subject, :outcome, :policy_version, :detail, :request_id)");
   kAudit.bind(st, r);
   st.step();
-  return db_.last_insert_rowid();
+  AuditRecord stored = r;
+  stored.id = db_.last_insert_rowid();
+  link(stored);
+  tx.commit();
+  if (head_file_) {
+    const auto [id, hash] = last_link(db_.handle());
+    write_head_file(*head_file_, {id, hash, signer_.sign(id, hash)}, signer_.public_key());
+  }
+  return stored.id;
+}
+
+void SqliteAuditRepository::write_head_to(std::filesystem::path path) {
+  auto held = db_.lock();
+  head_file_ = std::move(path);
+  const auto [id, hash] = last_link(db_.handle());
+  write_head_file(*head_file_, {id, hash, signer_.sign(id, hash)}, signer_.public_key());
 }
 
 AuditPage SqliteAuditRepository::list_audit(std::optional<std::int64_t> after, std::size_t limit,
-                                            const std::string& action) {
+                                            const AuditFilter& filter) {
   auto held = db_.lock();
   Statement st(db_.handle(),
-               kAudit.select("WHERE id > :after AND (:action = '' OR action = :action) ORDER BY id LIMIT :limit"));
-  st.bind(":after", after.value_or(0)).bind(":action", action).bind(":limit", static_cast<std::int64_t>(limit + 1));
+               kAudit.select("WHERE id > :after AND (:action = '' OR action = :action) "
+                             "AND (:actor = '' OR actor = :actor) AND at >= :since ORDER BY id LIMIT :limit"));
+  st.bind(":after", after.value_or(0)).bind(":action", filter.action).bind(":actor", filter.actor);
+  st.bind(":since", filter.since).bind(":limit", static_cast<std::int64_t>(limit + 1));
   return kAudit.read_page<std::int64_t>(st, limit);
+}
+
+ChainVerdict verify_audit_chain(store::sqlite::SqliteDatabase& db, const protocol::Ed25519PublicKey& key,
+                                const std::optional<SignedHead>& head) {
+  auto held = db.lock();
+  ChainVerifier verifier(key, head);
+  Statement st(db.handle(), kAudit.select_with("audit_chain.hash, audit_chain.signature",
+                                               "LEFT JOIN audit_chain ON audit_chain.entry_id = audit_log.id "
+                                               "ORDER BY audit_log.id"));
+  const int hash_column = kAudit.column_count();
+  while (st.step()) {
+    const ChainLink link{kAudit.read(st), blob_of<32>(st, hash_column), blob_of<64>(st, hash_column + 1)};
+    if (!verifier.add(link)) break;
+  }
+  Statement highest(db.handle(), "SELECT COALESCE(MAX(entry_id), 0) FROM audit_chain");
+  highest.step();
+  verifier.finish(highest.int64(0));
+  return verifier.verdict();
 }
 
 }  // namespace octopus::audit

@@ -9,17 +9,6 @@ namespace octopus::store::sqlite {
 template <>
 struct ColumnValue<partners::PartnerStatus>
     : NamedColumnValue<partners::PartnerStatus, partners::parse_partner_status, partners::PartnerStatus::suspended> {};
-template <>
-struct ColumnValue<std::array<std::uint8_t, 32>> {
-  static void bind(Statement& st, int i, const std::array<std::uint8_t, 32>& v) { st.bind_blob(i, v.data(), 32); }
-  static std::array<std::uint8_t, 32> read(const Statement& st, int col) {
-    std::array<std::uint8_t, 32> out{};
-    int size = 0;
-    const void* blob = st.blob(col, size);
-    if (blob && size == 32) std::memcpy(out.data(), blob, 32);
-    return out;
-  }
-};
 }  // namespace octopus::store::sqlite
 
 namespace octopus::partners {

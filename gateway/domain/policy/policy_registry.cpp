@@ -69,11 +69,13 @@ PolicyRegistry::PolicyRegistry(std::filesystem::path directory, AuditSink audit,
   info_.directory = directory_.string();
 }
 
-ReloadReport PolicyRegistry::reload(const std::string& actor, const std::string& reason) {
+ReloadReport PolicyRegistry::reload(const std::string& actor, const std::string& reason,
+                                    const std::string& request_id) {
   std::lock_guard serial(reload_mutex_);
   ReloadReport report;
   report.actor = actor;
   report.reason = reason;
+  report.request_id = request_id;
   report.at = clock_.unix_seconds();
   const auto running = current();
   report.previous_version = running ? running->version : "";

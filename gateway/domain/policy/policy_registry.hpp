@@ -41,7 +41,8 @@ struct ReloadReport {
   std::string version;            // the version now serving (the previous one when refused)
   std::string attempted_version;  // the candidate's version; empty when it did not compile
   std::string actor;
-  std::string reason;  // free text the operator gave, if any
+  std::string reason;      // free text the operator gave, if any
+  std::string request_id;  // the admin request that asked for it; empty otherwise
   std::int64_t at = 0;
   PolicyErrors errors;
 
@@ -60,7 +61,7 @@ class PolicyRegistry {
   // Loads the directory again. Accepted → swapped in; unchanged (same version) → nothing
   // swaps but the attempt is audited; refused → the running snapshot stays. Serialised:
   // concurrent reloads run one after the other. Never throws for bad policy files.
-  ReloadReport reload(const std::string& actor, const std::string& reason = {});
+  ReloadReport reload(const std::string& actor, const std::string& reason = {}, const std::string& request_id = {});
 
   // The snapshot serving now; null only before the first accepted load.
   std::shared_ptr<const PolicySnapshot> current() const { return current_.load(std::memory_order_acquire); }

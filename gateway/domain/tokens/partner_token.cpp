@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <stdexcept>
@@ -44,28 +45,45 @@ std::string PartnerTokenizer::token(std::string_view partner_id, std::uint64_t s
   return std::string("sub_") + text;
 }
 
+namespace {
+
+MasterKey read_master_key(const std::filesystem::path& path) {
+  MasterKey key{};
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
+    throw std::runtime_error(path.string() + " is readable by others; chmod 600 it");
+  std::ifstream in(path, std::ios::binary);
+  in.read(reinterpret_cast<char*>(key.data()), key.size());
+  if (in.gcount() != static_cast<std::streamsize>(key.size()) || in.peek() != EOF)
+    throw std::runtime_error(path.string() + " must hold exactly 32 bytes");
+  return key;
+}
+
+}  // namespace
+
 MasterKey load_or_create_master_key(const std::filesystem::path& path) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+  if (std::filesystem::exists(path)) return read_master_key(path);
   MasterKey key{};
-  if (std::filesystem::exists(path)) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
-      throw std::runtime_error(path.string() + " is readable by others; chmod 600 it");
-    std::ifstream in(path, std::ios::binary);
-    in.read(reinterpret_cast<char*>(key.data()), key.size());
-    if (in.gcount() != static_cast<std::streamsize>(key.size()) || in.peek() != EOF)
-      throw std::runtime_error(path.string() + " must hold exactly 32 bytes");
-    return key;
-  }
   crypto_kdf_keygen(key.data());
-  const auto tmp = path.string() + ".tmp";
+  // Written whole under a name of this process's own, then linked into place only if no
+  // other process made the key meanwhile (link never replaces): two processes starting at
+  // once on one data directory end up with the same key.
+  const auto tmp = path.string() + ".tmp." + std::to_string(::getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     ::chmod(tmp.c_str(), 0600);
     out.write(reinterpret_cast<const char*>(key.data()), key.size());
     if (!out) throw std::runtime_error("cannot write " + tmp);
   }
-  std::filesystem::rename(tmp, path);
+  std::error_code linked;
+  std::filesystem::create_hard_link(tmp, path, linked);
+  std::filesystem::remove(tmp);
+  if (linked) {
+    sodium_memzero(key.data(), key.size());
+    if (std::filesystem::exists(path)) return read_master_key(path);  // another process won
+    throw std::runtime_error("cannot create " + path.string() + ": " + linked.message());
+  }
   return key;
 }
 

@@ -66,8 +66,9 @@ class AdjustmentHandlers {
 
 void register_adjustment_routes(http::Pipeline& admin_plane, AdjustmentsApiDeps deps) {
   using H = AdjustmentHandlers;
-  http::add_admin_routes<H>(admin_plane, std::make_shared<H>(std::move(deps)),
-                            {{"POST", "/admin/v1/partners/{id}/adjustments", &H::create, &H::rules}});
+  http::add_admin_routes<H>(
+      admin_plane, std::make_shared<H>(std::move(deps)),
+      {{"POST", "/admin/v1/partners/{id}/adjustments", &H::create, {vocabulary::Role::admin}, &H::rules}});
 }
 
 }  // namespace octopus::admin

@@ -13,6 +13,7 @@ void record_admin_action(audit::AuditRepository& audit, const Clock& clock, cons
   a.outcome = "accepted";
   a.policy_version = std::move(policy_version);
   a.detail = detail.dump();
+  a.request_id = ctx.request_id;
   audit.append_audit(a);
 }
 

@@ -146,10 +146,17 @@ class ContractHandlers {
 
 void register_contract_routes(http::Pipeline& admin_plane, ContractsApiDeps deps) {
   using H = ContractHandlers;
-  http::add_admin_routes<H>(admin_plane, std::make_shared<H>(std::move(deps)),
-                            {{"POST", "/admin/v1/partners/{id}/contracts", &H::create, &H::contract_rules},
-                             {"GET", "/admin/v1/partners/{id}/contracts", &H::list},
-                             {"GET", "/admin/v1/partners/{id}/contracts/{contract_id}", &H::get}});
+  http::add_admin_routes<H>(
+      admin_plane, std::make_shared<H>(std::move(deps)),
+      {{"POST", "/admin/v1/partners/{id}/contracts", &H::create, {vocabulary::Role::admin}, &H::contract_rules},
+       {"GET",
+        "/admin/v1/partners/{id}/contracts",
+        &H::list,
+        {vocabulary::Role::admin, vocabulary::Role::operator_, vocabulary::Role::viewer}},
+       {"GET",
+        "/admin/v1/partners/{id}/contracts/{contract_id}",
+        &H::get,
+        {vocabulary::Role::admin, vocabulary::Role::operator_, vocabulary::Role::viewer}}});
 }
 
 }  // namespace octopus::admin

@@ -95,9 +95,10 @@ class StreamHandlers {
 
 void register_event_routes(http::Pipeline& admin_plane, EventsApiDeps deps) {
   using H = StreamHandlers;
-  http::add_admin_routes<H>(admin_plane, std::make_shared<H>(deps),
-                            {{"POST", "/admin/v1/events", &H::inject_event},
-                             {"POST", "/admin/v1/conversions", &H::report_conversion, &H::conversion_rules}});
+  http::add_admin_routes<H>(
+      admin_plane, std::make_shared<H>(deps),
+      {{"POST", "/admin/v1/events", &H::inject_event, {vocabulary::Role::operator_}},
+       {"POST", "/admin/v1/conversions", &H::report_conversion, {vocabulary::Role::operator_}, &H::conversion_rules}});
 }
 
 }  // namespace octopus::admin

@@ -275,13 +275,20 @@ class PartnersApi {
 
 void register_partner_routes(http::Pipeline& admin_plane, PartnersApiDeps deps) {
   using H = PartnersApi;
-  http::add_admin_routes<H>(admin_plane, std::make_shared<H>(std::move(deps)),
-                            {{"POST", "/admin/v1/partners", &H::create, &H::registration_rules},
-                             {"GET", "/admin/v1/partners", &H::list},
-                             {"GET", "/admin/v1/partners/{id}", &H::get},
-                             {"PATCH", "/admin/v1/partners/{id}", &H::patch, &H::update_rules},
-                             {"POST", "/admin/v1/partners/{id}/keys", &H::add_key},
-                             {"DELETE", "/admin/v1/partners/{id}/keys/{key_id}", &H::revoke_key}});
+  http::add_admin_routes<H>(
+      admin_plane, std::make_shared<H>(std::move(deps)),
+      {{"POST", "/admin/v1/partners", &H::create, {vocabulary::Role::admin}, &H::registration_rules},
+       {"GET",
+        "/admin/v1/partners",
+        &H::list,
+        {vocabulary::Role::admin, vocabulary::Role::operator_, vocabulary::Role::compliance, vocabulary::Role::viewer}},
+       {"GET",
+        "/admin/v1/partners/{id}",
+        &H::get,
+        {vocabulary::Role::admin, vocabulary::Role::operator_, vocabulary::Role::compliance, vocabulary::Role::viewer}},
+       {"PATCH", "/admin/v1/partners/{id}", &H::patch, {vocabulary::Role::admin}, &H::update_rules},
+       {"POST", "/admin/v1/partners/{id}/keys", &H::add_key, {vocabulary::Role::admin}},
+       {"DELETE", "/admin/v1/partners/{id}/keys/{key_id}", &H::revoke_key, {vocabulary::Role::admin}}});
 }
 
 }  // namespace octopus::admin

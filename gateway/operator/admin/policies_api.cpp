@@ -5,6 +5,7 @@
 #include "admin/admin_formats.hpp"
 #include "http/problem.hpp"
 #include "http/resource_steps.hpp"
+#include "http/formats.hpp"
 #include "http/query.hpp"
 
 namespace octopus::admin {
@@ -33,6 +34,7 @@ json audit_json(const audit::AuditRecord& r) {
           {"subject", r.subject},
           {"outcome", r.outcome},
           {"policy_version", r.policy_version},
+          {"request_id", r.request_id.empty() ? json(nullptr) : json(r.request_id)},
           {"detail", detail.is_discarded() ? json::object() : detail}};
 }
 
@@ -58,7 +60,7 @@ class PoliciesApi {
       if (!body) return body.answer();
       reason = body->value("reason", "");
     }
-    const auto report = d_.registry.reload(ctx.principal ? ctx.principal->id : "admin", reason);
+    const auto report = d_.registry.reload(ctx.principal ? ctx.principal->id : "admin", reason, ctx.request_id);
     if (!report.ok())
       return http::make_problem(
           ctx, http::problems::policy_set_refused,
@@ -80,9 +82,21 @@ class PoliciesApi {
     if (!request) return request.answer();
     std::optional<std::int64_t> after;
     if (request->after) after = std::stoll(*request->after);
-    std::string action;
-    if (auto it = request->query.find("action"); it != request->query.end()) action = it->second;
-    auto page = d_.audit.list_audit(after, request->limit, action);
+    audit::AuditFilter filter;
+    const auto query = [&](const char* name) {
+      const auto it = request->query.find(name);
+      return it == request->query.end() ? std::string() : it->second;
+    };
+    filter.action = query("action");
+    filter.actor = query("actor");
+    if (const auto since = query("since"); !since.empty()) {
+      const auto at = http::parse_rfc3339(since);
+      if (!at)
+        return http::make_problem(ctx, http::problems::malformed_request,
+                                  "since must be an RFC 3339 date-time, e.g. 2026-12-06T08:00:00Z.");
+      filter.since = *at;
+    }
+    auto page = d_.audit.list_audit(after, request->limit, filter);
     json items = json::array();
     for (const auto& r : page.items) items.push_back(audit_json(r));
     return http::make_json(
@@ -110,20 +124,25 @@ audit::AuditRecord reload_audit_record(const policy::ReloadReport& report, const
           .subject = directory,
           .outcome = std::string(policy::to_string(report.outcome)),
           .policy_version = report.version,
-          .detail = detail.dump(-1, ' ', false, json::error_handler_t::replace)};
+          .detail = detail.dump(-1, ' ', false, json::error_handler_t::replace),
+          .request_id = report.request_id};
 }
 
 void register_policy_routes(http::Pipeline& admin_plane, PoliciesApiDeps deps) {
   auto api = std::make_shared<PoliciesApi>(deps);
-  auto route = [&](const char* method, const char* pattern, http::Response (PoliciesApi::*fn)(http::RequestContext&)) {
+  using vocabulary::Role;
+  auto route = [&](const char* method, const char* pattern, http::Response (PoliciesApi::*fn)(http::RequestContext&),
+                   vocabulary::RoleSet roles) {
     admin_plane.add_route({.method = method,
                            .pattern = pattern,
                            .handler = [api, fn](http::RequestContext& ctx) { return ((*api).*fn)(ctx); },
-                           .blocking = true});
+                           .blocking = true,
+                           .roles = roles});
   };
-  route("GET", "/admin/v1/policies", &PoliciesApi::status);
-  route("POST", "/admin/v1/policies/reload", &PoliciesApi::reload);
-  route("GET", "/admin/v1/audit", &PoliciesApi::audit);
+  route("GET", "/admin/v1/policies", &PoliciesApi::status,
+        {Role::compliance, Role::admin, Role::operator_, Role::viewer});
+  route("POST", "/admin/v1/policies/reload", &PoliciesApi::reload, {Role::compliance});
+  route("GET", "/admin/v1/audit", &PoliciesApi::audit, {Role::compliance, Role::admin});
 }
 
 namespace {

@@ -39,7 +39,8 @@ void register_privacy_routes(http::Pipeline& admin_plane, PrivacyApiDeps d) {
                        {"releases", report.releases},
                        {"policy_version", snapshot->version}});
            },
-       .blocking = true});
+       .blocking = true,
+       .roles = {vocabulary::Role::operator_, vocabulary::Role::compliance, vocabulary::Role::viewer}});
 }
 
 }  // namespace octopus::admin

@@ -28,7 +28,8 @@ void register_settlement_summary_route(http::Pipeline& admin_plane, settlement::
                  200,
                  {{"currency", "CNY"}, {"partners", std::move(partners)}, {"order_outcomes", std::move(outcomes)}});
            },
-       .blocking = true});
+       .blocking = true,
+       .roles = {vocabulary::Role::admin, vocabulary::Role::operator_, vocabulary::Role::viewer}});
 }
 
 }  // namespace octopus::admin

@@ -192,9 +192,19 @@ http::Response SubscriberHandlers::issue_token(http::RequestContext& ctx) {
 void register_subscriber_routes(http::Pipeline& admin_plane, SubscribersApiDeps deps) {
   using H = SubscriberHandlers;
   http::add_admin_routes<H>(admin_plane, std::make_shared<H>(deps),
-                            {{"GET", "/admin/v1/subscribers/{id}/consents", &H::consents},
-                             {"POST", "/admin/v1/subscribers/{id}/consents", &H::change_consents, &H::consent_rules},
-                             {"POST", "/admin/v1/partners/{id}/subscriber-tokens", &H::issue_token}});
+                            {{"GET",
+                              "/admin/v1/subscribers/{id}/consents",
+                              &H::consents,
+                              {vocabulary::Role::compliance, vocabulary::Role::support}},
+                             {"POST",
+                              "/admin/v1/subscribers/{id}/consents",
+                              &H::change_consents,
+                              {vocabulary::Role::compliance, vocabulary::Role::support},
+                              &H::consent_rules},
+                             {"POST",
+                              "/admin/v1/partners/{id}/subscriber-tokens",
+                              &H::issue_token,
+                              {vocabulary::Role::compliance, vocabulary::Role::support}}});
 }
 
 }  // namespace octopus::admin

@@ -96,7 +96,8 @@ void register_usage_routes(http::Pipeline& admin_plane, UsageApiDeps d) {
                                           {"month_started_at", rfc3339(report.periods.month_starts_at)},
                                           {"classes", classes}});
            },
-       .blocking = true});
+       .blocking = true,
+       .roles = {vocabulary::Role::admin, vocabulary::Role::operator_, vocabulary::Role::viewer}});
 }
 
 }  // namespace octopus::admin

@@ -28,7 +28,8 @@ void register_webhook_health_route(http::Pipeline& admin_plane, webhooks::Webhoo
                                for (const auto& h : deliveries.health()) endpoints.push_back(health_json(h));
                                return http::make_json(200, {{"endpoints", std::move(endpoints)}});
                              },
-                         .blocking = true});
+                         .blocking = true,
+                         .roles = {vocabulary::Role::admin, vocabulary::Role::operator_, vocabulary::Role::viewer}});
 }
 
 }  // namespace octopus::admin

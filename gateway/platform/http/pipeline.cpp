@@ -19,6 +19,13 @@ void Pipeline::add_route(Route route) {
     throw std::logic_error(where + " declares a capability class off the partner plane");
   if (!partner && route.required_scope != vocabulary::Scope::none)
     throw std::logic_error(where + " declares a partner scope off the partner plane");
+  const bool admin = plane_ == vocabulary::Plane::admin && !route.public_route;
+  if (admin && route.roles.empty())
+    throw std::logic_error(where + " declares no operator roles: every admin route says who may call it");
+  if (!admin && !route.roles.empty()) throw std::logic_error(where + " declares operator roles off the admin plane");
+  // The admin plane's authentication reads the accounts store: its routes run on the
+  // worker pool, never on an I/O thread.
+  if (admin) route.blocking = true;
   if (bodies_) route.request_body = bodies_->find(route.method, route.pattern);
   routed_.emplace(route.method, route.pattern);
   router_.add(std::move(route));

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http/message.hpp"
+#include "vocabulary/operator_roles.hpp"
 
 namespace octopus::policy {
 struct PolicySnapshot;
@@ -24,13 +25,14 @@ struct Route;
 // Who is calling, once a stage has proven it. Kept generic so that `http` does not
 // depend on the partner registry or the admin plane.
 struct Principal {
-  std::string id;      // partner id, or "admin"
+  std::string id;      // partner id, or operator account name
   std::string key_id;  // the key that signed the request (partners only)
   std::string display_name;
   std::string tier;
   std::string category;
   std::vector<std::string> scopes;
-  std::string organisation;  // partners of one organisation share a privacy budget; empty: none
+  std::string organisation;              // partners of one organisation share a privacy budget; empty: none
+  std::optional<vocabulary::Role> role;  // an operator account's role (admin plane)
   // Whose privacy budget pays for what this principal is shown.
   const std::string& privacy_account() const { return organisation.empty() ? id : organisation; }
 };

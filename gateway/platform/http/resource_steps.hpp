@@ -97,13 +97,14 @@ void add_partner_routes(Pipeline& plane, const std::shared_ptr<Handlers>& handle
                      .body_rules = bind_rules(handlers, r.body_rules)});
 }
 
-// One operation of the admin plane (the bearer-token stages guard them all); every one
-// runs on the worker pool.
+// One operation of the admin plane (the account stages guard them all: `roles` may call
+// it); every one runs on the worker pool.
 template <typename Handlers>
 struct AdminRoute {
   std::string method;
   std::string pattern;
   Response (Handlers::*handler)(RequestContext&);
+  vocabulary::RoleSet roles;
   RulesMethod<Handlers> body_rules = nullptr;  // checks of the body its schema cannot express
 };
 
@@ -115,7 +116,8 @@ void add_admin_routes(Pipeline& plane, const std::shared_ptr<Handlers>& handlers
                      .pattern = r.pattern,
                      .handler = bind(handlers, r.handler),
                      .blocking = true,
-                     .body_rules = bind_rules(handlers, r.body_rules)});
+                     .body_rules = bind_rules(handlers, r.body_rules),
+                     .roles = r.roles});
 }
 
 }  // namespace octopus::http

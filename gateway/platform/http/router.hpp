@@ -11,6 +11,7 @@
 
 #include "http/message.hpp"
 #include "http/request_context.hpp"
+#include "vocabulary/operator_roles.hpp"
 #include "vocabulary/partner_access.hpp"
 
 #include "openapi/request_bodies.hpp"
@@ -43,6 +44,9 @@ struct Route {
   // (set by Pipeline::add_route from the plane's document; nullptr: the route takes none).
   const openapi::RequestBody* request_body = nullptr;
   BodyRules body_rules;
+  // The operator roles that may call it: every admin route declares some (the pipeline
+  // refuses it otherwise); other planes' routes declare none.
+  vocabulary::RoleSet roles;
 };
 
 class Router {

@@ -74,7 +74,18 @@ TEST(Pipeline, RefusesRouteMetadataThatDoesNotFitThePlane) {
       admin.add_route(
           {.method = "GET", .pattern = "/admin/v1/x", .handler = ok, .capability_class = CapabilityClass::deliveries}),
       std::logic_error);
-  EXPECT_NO_THROW(admin.add_route({.method = "GET", .pattern = "/admin/v1/x", .handler = ok}));
+  // Every admin route names the operator roles that may call it; no other plane's does.
+  EXPECT_THROW(admin.add_route({.method = "GET", .pattern = "/admin/v1/x", .handler = ok}), std::logic_error);
+  EXPECT_NO_THROW(admin.add_route(
+      {.method = "GET", .pattern = "/admin/v1/x", .handler = ok, .roles = {octopus::vocabulary::Role::viewer}}));
+  EXPECT_NO_THROW(admin.add_route({.method = "GET", .pattern = "/healthz", .handler = ok, .public_route = true}));
+  EXPECT_THROW(partner.add_route({.method = "GET",
+                                  .pattern = "/v1/others",
+                                  .handler = ok,
+                                  .required_scope = Scope::offers_read,
+                                  .capability_class = CapabilityClass::reads,
+                                  .roles = {octopus::vocabulary::Role::admin}}),
+               std::logic_error);
 }
 
 TEST(Vocabulary, ScopesAndClassesRoundTripThroughTheirNames) {

@@ -45,12 +45,12 @@ class SqliteStoreTest : public ::testing::Test {
 TEST_F(SqliteStoreTest, MigratesOnceAndKeepsDataAcrossReopen) {
   {
     SqliteRepositories s(path);
-    EXPECT_EQ(s.db.schema_version(), 12);
+    EXPECT_EQ(s.db.schema_version(), 13);
     ASSERT_EQ(s.partners.create_partner(partner("acme")), WriteResult::ok);
     ASSERT_EQ(s.partners.add_key(key("k1", "acme")), WriteResult::ok);
   }
   SqliteRepositories again(path);
-  EXPECT_EQ(again.db.schema_version(), 12);
+  EXPECT_EQ(again.db.schema_version(), 13);
   auto p = again.partners.get_partner("acme");
   ASSERT_TRUE(p);
   EXPECT_EQ(p->scopes, std::vector<std::string>{"audiences:read"});
@@ -183,17 +183,17 @@ TEST_F(SqliteStoreTest, AuditLogAppendsInOrderFiltersByActionAndRefusesChanges) 
   EXPECT_LT(first, second);
   EXPECT_LT(second, third);
 
-  auto reloads = s.audit.list_audit(std::nullopt, 10, "policy.reload");
+  auto reloads = s.audit.list_audit(std::nullopt, 10, {.action = "policy.reload"});
   ASSERT_EQ(reloads.items.size(), 2u);
   EXPECT_EQ(reloads.items[0].id, first);
   EXPECT_EQ(reloads.items[0].detail, R"({"a":1})");
   EXPECT_EQ(reloads.items[1].outcome, "refused");
   EXPECT_FALSE(reloads.next_after);
 
-  auto page = s.audit.list_audit(std::nullopt, 2, "");
+  auto page = s.audit.list_audit(std::nullopt, 2, {});
   ASSERT_EQ(page.items.size(), 2u);
   ASSERT_TRUE(page.next_after);
-  auto rest = s.audit.list_audit(page.next_after, 2, "");
+  auto rest = s.audit.list_audit(page.next_after, 2, {});
   ASSERT_EQ(rest.items.size(), 1u);
   EXPECT_EQ(rest.items[0].id, third);
 
@@ -203,7 +203,7 @@ TEST_F(SqliteStoreTest, AuditLogAppendsInOrderFiltersByActionAndRefusesChanges) 
   EXPECT_NE(sqlite3_exec(db, "UPDATE audit_log SET outcome='accepted'", nullptr, nullptr, nullptr), SQLITE_OK);
   EXPECT_NE(sqlite3_exec(db, "DELETE FROM audit_log", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
-  EXPECT_EQ(s.audit.list_audit(std::nullopt, 10, "").items.size(), 3u);
+  EXPECT_EQ(s.audit.list_audit(std::nullopt, 10, {}).items.size(), 3u);
 }
 
 // Every column of a table is written and read back into its own field: a record with a
@@ -326,7 +326,7 @@ TEST(LedgerMigration, AnOlderStoresEntriesAndOutboxSurviveTheRebuild) {
 
   {
     octopus::app::SqliteRepositories upgraded(path.string());
-    EXPECT_EQ(upgraded.db.schema_version(), 12);
+    EXPECT_EQ(upgraded.db.schema_version(), 13);
     const auto entries = upgraded.settlement_ledger.order_entries("ORD-1");
     ASSERT_EQ(entries.size(), 1u);
     EXPECT_EQ(entries[0].sequence, 7);

@@ -369,6 +369,23 @@ const char* const kMigrations[] = {
       ALTER TABLE contracts ADD COLUMN message_fen TEXT NOT NULL DEFAULT '{}';
       ALTER TABLE contracts ADD COLUMN sms_per_segment INTEGER NOT NULL DEFAULT 0;
     )sql",
+    // 13: the audit log becomes tamper-evident: each entry's signed link in a hash chain
+    // (audit/audit_chain.hpp), and the admin request that made it. The entries already
+    // written are listed once, to be chained by the gateway (which holds the key) at start.
+    R"sql(
+      ALTER TABLE audit_log ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
+      CREATE TABLE audit_chain (
+        entry_id  INTEGER PRIMARY KEY,
+        hash      BLOB NOT NULL CHECK (length(hash) = 32),
+        signature BLOB NOT NULL CHECK (length(signature) = 64)
+      );
+      CREATE TRIGGER audit_chain_no_update BEFORE UPDATE ON audit_chain
+        BEGIN SELECT RAISE(ABORT, 'audit_chain is append-only'); END;
+      CREATE TRIGGER audit_chain_no_delete BEFORE DELETE ON audit_chain
+        BEGIN SELECT RAISE(ABORT, 'audit_chain is append-only'); END;
+      CREATE TABLE audit_chain_pending (entry_id INTEGER PRIMARY KEY);
+      INSERT INTO audit_chain_pending SELECT id FROM audit_log;
+    )sql",
 };
 
 }  // namespace

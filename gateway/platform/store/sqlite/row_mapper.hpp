@@ -6,6 +6,8 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <array>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -74,6 +76,20 @@ struct NamedColumnValue {
     }
   }
 };
+// Fixed-size byte strings (keys, digests) are blobs; one of another size reads as zeros.
+template <std::size_t N>
+struct ColumnValue<std::array<std::uint8_t, N>> {
+  static void bind(Statement& st, int i, const std::array<std::uint8_t, N>& v) {
+    st.bind_blob(i, v.data(), static_cast<int>(N));
+  }
+  static std::array<std::uint8_t, N> read(const Statement& st, int col) {
+    std::array<std::uint8_t, N> out{};
+    int size = 0;
+    const void* blob = st.blob(col, size);
+    if (blob && size == static_cast<int>(N)) std::memcpy(out.data(), blob, N);
+    return out;
+  }
+};
 // Lists are stored as JSON arrays (scopes, a token delivery's subscribers).
 template <typename T>
 struct ColumnValue<std::vector<T>> {
@@ -136,6 +152,12 @@ class RowMapper {
   std::string select(std::string_view rest) const {
     return "SELECT " + list_ + " FROM " + table_ + " " + std::string(rest);
   }
+  // The same with more columns after the mapped ones (from a joined table); they are read
+  // from index column_count() on.
+  std::string select_with(std::string_view extra_columns, std::string_view rest) const {
+    return "SELECT " + list_ + ", " + std::string(extra_columns) + " FROM " + table_ + " " + std::string(rest);
+  }
+  int column_count() const { return static_cast<int>(columns_.size()); }
   // "INSERT INTO <table>(<columns>) VALUES (:<column>, ...)"; bind(st, record) fills it.
   std::string insert() const { return "INSERT INTO " + table_ + "(" + list_ + ") VALUES (" + params_ + ")"; }
 
