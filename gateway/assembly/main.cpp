@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "app/accounts_command.hpp"
 #include "app/audit_command.hpp"
 #include "app/engine_app.hpp"
 #include "app/gateway_app.hpp"
@@ -37,6 +38,7 @@ Usage:
   octopus-gateway policy explain --case FILE [--policies DIR]
   octopus-gateway policy diff OLD_DIR NEW_DIR
   octopus-gateway audit verify [--config FILE] [--data-dir DIR] [--head-file FILE] [--public-key BASE64]
+  octopus-gateway accounts create|token|revoke|disable|list ... (--data-dir DIR | --config FILE)
   octopus-gateway --help | --version
 
 serve
@@ -86,7 +88,9 @@ engine serve
                            (triggers' segment lists; default 256, 0: none)
 
 Environment
-  OCTOPUS_ADMIN_TOKEN      required: bearer token for the admin plane (>= 16 chars)
+  OCTOPUS_ADMIN_TOKEN      the bootstrap token (>= 16 chars): it can only create the
+                           first admin account (POST /admin/v1/accounts); required
+                           while no admin account exists (or use accounts create)
   OCTOPUS_ENGINE_TOKEN     required by engine serve, and by a gateway with a remote
                            engine: the bearer token between the two (>= 16 chars)
 
@@ -96,7 +100,8 @@ configuration.
 )";
 
 void print_help(std::ostream& out) {
-  out << kServeHelp << octopus::policy::kPolicyHelp << octopus::app::kAuditHelp << kEngineHelp;
+  out << kServeHelp << octopus::policy::kPolicyHelp << octopus::app::kAuditHelp << octopus::app::kAccountsHelp
+      << kEngineHelp;
 }
 
 int usage_error(const std::string& message) {
@@ -279,6 +284,8 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "serve") return serve({args.begin() + 1, args.end()});
   if (args[0] == "engine") return engine_command({args.begin() + 1, args.end()});
+  if (args[0] == "accounts")
+    return octopus::app::run_accounts_command({args.begin() + 1, args.end()}, std::cout, std::cerr);
   if (args[0] == "audit") return octopus::app::run_audit_command({args.begin() + 1, args.end()}, std::cout, std::cerr);
   if (args[0] == "config") {
     if (args.size() < 2 || args[1] != "check") return usage_error("config needs a subcommand: check");

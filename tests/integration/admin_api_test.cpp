@@ -279,8 +279,7 @@ TEST_F(AdminApi, TiersAndCategoriesMustBeDefinedByThePolicies) {
 
 TEST_F(AdminApi, NonJsonBodiesAreRefusedClearly) {
   auto conn = gw.admin_connection();
-  std::vector<octopus::client::HeaderField> auth{
-      {"Authorization", std::string("Bearer ") + octopus::testing::kAdminToken}};
+  std::vector<octopus::client::HeaderField> auth{{"Authorization", "Bearer " + gw.operator_accounts().token("admin")}};
   auto h = auth;
   h.push_back({"Content-Type", "text/plain"});
   auto r = conn.send("POST", "/admin/v1/partners", h, "id=acme");

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <random>
 
+#include "app/sqlite_repositories.hpp"
 #include "octopus/protocol/base64.hpp"
 
 namespace octopus::testing {
@@ -46,7 +47,31 @@ std::string problem_slug(const client::HttpResponse& r) {
   return slash == std::string::npos ? type : type.substr(slash + 1);
 }
 
-GatewayHarness::GatewayHarness(const std::function<void(config::GatewayConfig&)>& tweak) : data_dir_(fresh_dir()) {
+namespace {
+
+// One account per role, named after it, each with a fresh token (the secrets of tokens made
+// by an earlier run are not kept anywhere).
+void prepare_accounts(const std::string& data_dir, OperatorAccounts& accounts) {
+  std::filesystem::create_directories(data_dir);
+  app::SqliteRepositories records(data_dir + "/gateway.db");
+  auto& store = records.operator_accounts;
+  const auto now = system_clock().unix_seconds();
+  for (const char* name : kOperatorRoles) {
+    const auto issued = octopus::accounts::issue_token(name, now, 86'400);
+    const octopus::accounts::OperatorAccount account{
+        .name = name, .role = *vocabulary::parse_role(name), .created_at = now, .created_by = "test-harness"};
+    if (store.get_account(name))
+      ASSERT_EQ(store.add_token(issued.token), store::WriteResult::ok);
+    else
+      ASSERT_EQ(store.create_account(account, issued.token, false), store::WriteResult::ok);
+    accounts.adopt(name, issued.text);
+  }
+}
+
+}  // namespace
+
+GatewayHarness::GatewayHarness(const std::function<void(config::GatewayConfig&)>& tweak, bool with_accounts)
+    : data_dir_(fresh_dir()) {
   config::GatewayConfig c;
   c.partner_listen = {"127.0.0.1", 0};
   c.admin_listen = {"127.0.0.1", 0};
@@ -57,6 +82,7 @@ GatewayHarness::GatewayHarness(const std::function<void(config::GatewayConfig&)>
   c.worker_threads = 2;
   c.drain_timeout = std::chrono::milliseconds(2000);
   if (tweak) tweak(c);
+  if (with_accounts) prepare_accounts(c.data_dir, accounts_);
   app_ = std::make_unique<app::GatewayApp>(c, kAdminToken);
   app_->start();
 }
@@ -83,7 +109,18 @@ client::HttpsConnection GatewayHarness::admin_connection() const {
 }
 
 client::HttpResponse GatewayHarness::admin(const std::string& method, const std::string& target,
-                                           const nlohmann::json& body, const std::string& token) {
+                                           const nlohmann::json& body, const std::optional<std::string>& token) {
+  if (token) return send_admin(method, target, body, *token);
+  return accounts_.send_as_allowed([this](auto&&... a) { return send_admin(a...); }, method, target, body);
+}
+
+client::HttpResponse GatewayHarness::admin_as(const std::string& role, const std::string& method,
+                                              const std::string& target, const nlohmann::json& body) {
+  return send_admin(method, target, body, accounts_.token(role));
+}
+
+client::HttpResponse GatewayHarness::send_admin(const std::string& method, const std::string& target,
+                                                const nlohmann::json& body, const std::string& token) {
   auto conn = admin_connection();
   std::vector<client::HeaderField> headers;
   if (!token.empty()) headers.push_back({"Authorization", "Bearer " + token});

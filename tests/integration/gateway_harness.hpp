@@ -4,6 +4,7 @@
 // against api-spec/ (partner.yaml or admin.yaml).
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,15 +14,20 @@
 #include "octopus/client/https_connection.hpp"
 #include "octopus/client/request_signer.hpp"
 #include "openapi_validator.hpp"
+#include "operator_accounts.hpp"
 
 namespace octopus::testing {
 
+// The bootstrap token (OCTOPUS_ADMIN_TOKEN): the harness spends it creating the "admin"
+// account, then one account per role (operator_accounts.hpp).
 inline constexpr const char* kAdminToken = "test-admin-token-0123456789";
 
 class GatewayHarness {
  public:
-  // `tweak` may change the configuration (limits, timeouts) before start.
-  explicit GatewayHarness(const std::function<void(config::GatewayConfig&)>& tweak = {});
+  // `tweak` may change the configuration (limits, timeouts) before start. Unless
+  // `with_accounts` is false, one operator account per role is in the store before the
+  // gateway starts (new tokens for them when the data directory is reused).
+  explicit GatewayHarness(const std::function<void(config::GatewayConfig&)>& tweak = {}, bool with_accounts = true);
   ~GatewayHarness();
 
   unsigned short partner_port() const { return app_->partner_port(); }
@@ -34,9 +40,14 @@ class GatewayHarness {
   client::HttpsConnection partner_connection() const;
   client::HttpsConnection admin_connection() const;
 
-  // Admin call with the operator token (or `token` when given); schema-checked.
+  // Admin call as an account whose role the route allows, or with `token` when given ("":
+  // no Authorization header); schema-checked.
   client::HttpResponse admin(const std::string& method, const std::string& target, const nlohmann::json& body = nullptr,
-                             const std::string& token = kAdminToken);
+                             const std::optional<std::string>& token = std::nullopt);
+  // Admin call as the account of `role` ("admin", "operator", "compliance", ...).
+  client::HttpResponse admin_as(const std::string& role, const std::string& method, const std::string& target,
+                                const nlohmann::json& body = nullptr);
+  const OperatorAccounts& operator_accounts() const { return accounts_; }
   // Creates an active partner with the given scopes and one registered key; returns its credential.
   client::Credential create_partner(const std::string& id, const std::vector<std::string>& scopes = {"audiences:read"},
                                     const std::string& key_id = "", const std::string& category = "internet");
@@ -55,8 +66,12 @@ class GatewayHarness {
   std::string authority() const { return "localhost:" + std::to_string(partner_port()); }
 
  private:
+  client::HttpResponse send_admin(const std::string& method, const std::string& target, const nlohmann::json& body,
+                                  const std::string& token);
+
   std::string data_dir_;
   std::unique_ptr<app::GatewayApp> app_;
+  OperatorAccounts accounts_;
 };
 
 const OpenApiValidator& partner_spec();

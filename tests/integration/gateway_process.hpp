@@ -19,6 +19,7 @@
 #include "octopus/client/https_connection.hpp"
 #include "octopus/client/request_signer.hpp"
 #include "octopus/protocol/base64.hpp"
+#include "operator_accounts.hpp"
 
 namespace octopus::testing {
 
@@ -75,6 +76,8 @@ class GatewayProcess {
       }
     }
     if (partner_port_ == 0) ADD_FAILURE() << name_ << " did not start:\n" << log_text();
+    // The first start makes the operator accounts; a restart keeps them (same data).
+    if (partner_port_ != 0 && !accounts_.ready()) accounts_.create(sender(), kProcessAdminToken);
   }
   // SIGTERM: a graceful stop; SIGKILL: a crash.
   void stop(int signal) {
@@ -92,12 +95,9 @@ class GatewayProcess {
     return o;
   }
   client::HttpsConnection partner() const { return client::HttpsConnection("localhost", partner_port_, tls()); }
+  // An admin call as an account whose role the route allows.
   client::HttpResponse admin(const std::string& method, const std::string& target, const nlohmann::json& body) {
-    client::HttpsConnection conn("localhost", admin_port_, tls());
-    return conn.send(
-        method, target,
-        {{"Authorization", std::string("Bearer ") + kProcessAdminToken}, {"Content-Type", "application/json"}},
-        body.is_null() ? std::string() : body.dump());
+    return accounts_.send_as_allowed(sender(), method, target, body);
   }
   // A partner call signed with `cred`, its body parsed; a status of 300 or more fails the test.
   nlohmann::json signed_call(const client::Credential& cred, const std::string& method, const std::string& target,
@@ -137,6 +137,16 @@ class GatewayProcess {
     for (std::string line; std::getline(in, line);) ++n;
     return n;
   }
+  OperatorAccounts::Send sender() {
+    return [this](const std::string& method, const std::string& target, const nlohmann::json& body,
+                  const std::string& token) {
+      client::HttpsConnection conn("localhost", admin_port_, tls());
+      return conn.send(method, target, {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}},
+                       body.is_null() ? std::string() : body.dump());
+    };
+  }
+
+  OperatorAccounts accounts_;
   std::string name_;
   std::filesystem::path dir_;
   pid_t pid_ = -1;

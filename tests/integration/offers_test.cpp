@@ -107,7 +107,7 @@ TEST_F(Offers, ACategoryReviewedByHandWaitsForComplianceWhoseDecisionIsRecordedA
   ASSERT_EQ(approved.status, 200) << approved.body;
   const auto reviewed = json::parse(approved.body);
   EXPECT_EQ(reviewed["status"], "approved");
-  EXPECT_EQ(reviewed["review"]["reviewer"], "admin");
+  EXPECT_EQ(reviewed["review"]["reviewer"], "compliance");  // the reviewing account
   EXPECT_EQ(reviewed["review"]["note"], "checked");
   EXPECT_EQ(reviewed["review"]["policy_version"].get<std::string>().size(), 16u);
   EXPECT_EQ(json::parse(gw.partner("GET", "/v1/offers/" + id, studio).body)["status"], "approved");

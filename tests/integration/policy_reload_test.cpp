@@ -108,7 +108,7 @@ TEST_F(PolicyReload, AnInvalidSetIsRefusedWithItsErrorsAndTheOldVersionKeepsServ
 
   auto audit = reload_audit();
   ASSERT_EQ(audit.size(), 2u);
-  EXPECT_EQ(audit[1]["actor"], "admin");
+  EXPECT_EQ(audit[1]["actor"], "compliance");  // the account that asked
   EXPECT_EQ(audit[1]["outcome"], "refused");
   EXPECT_EQ(audit[1]["policy_version"], before);
   EXPECT_EQ(audit[1]["detail"]["reason"], "CHG-1042 lower k");
@@ -126,7 +126,7 @@ TEST_F(PolicyReload, AValidEditIsSwappedInAndAuditedFromOldToNewVersion) {
   const std::string after = body["version"];
   EXPECT_NE(after, before);
   EXPECT_EQ(active_version(), after);
-  EXPECT_EQ(json::parse(gw.admin("GET", "/admin/v1/policies").body)["loaded_by"], "admin");
+  EXPECT_EQ(json::parse(gw.admin("GET", "/admin/v1/policies").body)["loaded_by"], "compliance");
   EXPECT_EQ(gw.partner("GET", "/v1/capabilities", acme).header("Octopus-Policy-Version"), after);
 
   // Reloading the same files again changes nothing, and says so.

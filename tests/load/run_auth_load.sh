@@ -212,6 +212,9 @@ limits:
   max_requests_per_connection: 100000000
   idle_timeout_ms: 120000
 EOF
+# The benchmark's operator account, made on the store before the gateway starts.
+ADMIN_TOKEN=$("$GATEWAY_BIN" accounts create bench-admin --role admin --data-dir "$DATA") ||
+  die "cannot create the benchmark's admin account"
 log "starting octopus-gateway on 127.0.0.1:$GW_PORT (admin 127.0.0.1:$ADMIN_PORT)"
 "$GATEWAY_BIN" serve --config "$TMP/gateway.yaml" --listen "127.0.0.1:$GW_PORT" \
   --admin-listen "127.0.0.1:$ADMIN_PORT" --data-dir "$DATA" 2>"$TMP/gateway.log" &
@@ -224,7 +227,7 @@ done
 curl -sf --cacert "$CA" "https://127.0.0.1:$ADMIN_PORT/readyz" >/dev/null || die "the gateway never became ready"
 
 admin() {
-  curl -sS -f --cacert "$CA" -H "Authorization: Bearer $OCTOPUS_ADMIN_TOKEN" -H 'Content-Type: application/json' "$@" \
+  curl -sS -f --cacert "$CA" -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' "$@" \
     >/dev/null || die "admin call failed: $*"
 }
 KEYID=load-bench-key-1

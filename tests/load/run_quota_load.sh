@@ -77,6 +77,9 @@ limits: {max_requests_per_connection: 100000000, idle_timeout_ms: 120000}
 policies: {directory: $TMP/policies, watch_interval_ms: 0}
 counters: {enforce_quotas: $enforce}
 EOF
+  local admin_token
+  admin_token=$("$GATEWAY_BIN" accounts create bench-admin --role admin --data-dir "$data") ||
+    die "cannot create the benchmark's admin account"
   "$GATEWAY_BIN" serve --config "$TMP/gateway.yaml" --listen "127.0.0.1:$GW_PORT" \
     --admin-listen "127.0.0.1:$admin_port" --data-dir "$data" 2>"$TMP/gateway.log" &
   GW_PID=$!
@@ -86,7 +89,7 @@ EOF
     kill -0 "$GW_PID" 2>/dev/null || { cat "$TMP/gateway.log" >&2; die "the gateway exited"; }
     sleep 0.1
   done
-  local a=(curl -sS -f --cacert "$CA" -H "Authorization: Bearer $OCTOPUS_ADMIN_TOKEN" -H 'Content-Type: application/json')
+  local a=(curl -sS -f --cacert "$CA" -H "Authorization: Bearer $admin_token" -H 'Content-Type: application/json')
   "${a[@]}" -X POST "https://127.0.0.1:$admin_port/admin/v1/partners" \
     -d '{"id":"load-bench","display_name":"Load benchmark","tier":"standard","category":"internet","scopes":["audiences:read"]}' >/dev/null
   "${a[@]}" -X POST "https://127.0.0.1:$admin_port/admin/v1/partners/load-bench/keys" \

@@ -6,7 +6,8 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "auth/bearer_token_authenticator.hpp"
+#include "accounts/account_stages.hpp"
+#include "accounts/accounts_api.hpp"
 #include "admin/events_api.hpp"
 #include "admin/health_api.hpp"
 #include "admin/partners_api.hpp"
@@ -210,32 +211,36 @@ using Parts = GatewayApp::Parts;
 
 namespace {
 
-// The admin plane's bearer token. Each failed guess that leaves an address throttled is an
-// operator-visible event.
-std::unique_ptr<auth::BearerTokenAuthenticator> admin_authenticator(Parts& p, std::string admin_token) {
-  if (admin_token.empty())
-    throw std::runtime_error("OCTOPUS_ADMIN_TOKEN is not set: the admin plane refuses to start without a token");
-  return std::make_unique<auth::BearerTokenAuthenticator>(admin_token, "octopus-admin", [&p](std::string_view address) {
-    audit::AuditRecord a;
-    a.at = p.clock.unix_seconds();
-    a.actor = "unauthenticated";
-    a.action = "admin.auth_throttled";
-    a.subject = std::string(address);
-    a.outcome = "refused";
-    a.policy_version = p.policies ? p.policies->current()->version : "";
-    try {
-      p.records->audit.append_audit(a);
-    } catch (const std::exception& e) {
-      observability::log_error("audit_failed", {{"action", a.action}, {"what", e.what()}});
-    }
-    observability::log_warn("admin_auth_throttled", {{"address", a.subject}});
-  });
+// The admin plane's authentication: operator accounts' tokens, and the bootstrap token that
+// can only create the first admin account. Each failed guess that leaves an address
+// throttled is an operator-visible event. Without an admin account and without a bootstrap
+// token nobody could ever manage the gateway, so it does not start.
+std::unique_ptr<accounts::AccountAuthenticator> admin_authenticator(Parts& p, const std::string& bootstrap_token) {
+  if (bootstrap_token.empty() && !p.records->operator_accounts.any_active_admin())
+    throw std::runtime_error(
+        "no admin account exists and OCTOPUS_ADMIN_TOKEN is not set: set it (at least 16 characters) to create the "
+        "first admin account through the admin API, or create one with 'octopus-gateway accounts create NAME --role "
+        "admin --data-dir DIR'");
+  return std::make_unique<accounts::AccountAuthenticator>(
+      p.records->operator_accounts, p.clock, bootstrap_token, [&p](std::string_view address) {
+        audit::AuditRecord a;
+        a.at = p.clock.unix_seconds();
+        a.actor = "unauthenticated";
+        a.action = "admin.auth_throttled";
+        a.subject = std::string(address);
+        a.outcome = "refused";
+        a.policy_version = p.policies ? p.policies->current()->version : "";
+        try {
+          p.records->audit.append_audit(a);
+        } catch (const std::exception& e) {
+          observability::log_error("audit_failed", {{"action", a.action}, {"what", e.what()}});
+        }
+        observability::log_warn("admin_auth_throttled", {{"address", a.subject}});
+      });
 }
 
-// The data directory, the records in it and the partner registry read from them; then the
-// policies (deny by default: without a valid policy set nothing could be decided, so the
-// gateway does not start).
-void open_records_and_policies(Parts& p) {
+// The data directory and the records in it.
+void open_records(Parts& p) {
   const auto& c = p.config;
   // A data directory the gateway makes is its own account's alone; one the operator made
   // keeps its mode (the files inside are 0600 whatever it is).
@@ -243,6 +248,12 @@ void open_records_and_policies(Parts& p) {
     std::filesystem::permissions(c.data_dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
   p.records = std::make_unique<SqliteRepositories>(c.data_dir + "/gateway.db");
   if (!c.audit_head_file.empty()) p.records->audit.write_head_to(c.audit_head_file);
+}
+
+// The partner registry from the records, then the policies: deny by default (without a
+// valid policy set nothing could be decided, so the gateway does not start).
+void load_partners_and_policies(Parts& p) {
+  const auto& c = p.config;
   p.directory.load(p.records->partners.load_all_partners());
   p.policies = std::make_unique<policy::PolicyRegistry>(
       c.policies_dir, [audit = &p.records->audit, dir = c.policies_dir](const policy::ReloadReport& report) {
@@ -479,17 +490,22 @@ void add_webhooks(Parts& p) {
                         [dispatcher = p.dispatcher.get()] { dispatcher->wake(); }, p.clock});
 }
 
-// Admin plane: bearer token, then the registry, policies, usage, privacy, subscribers.
-void add_admin_plane(Parts& p, std::unique_ptr<auth::BearerTokenAuthenticator> admin_auth) {
+// Admin plane: an operator account (or the bootstrap token), its role against the route's,
+// then the registry, accounts, policies, usage, privacy, subscribers.
+void add_admin_plane(Parts& p, std::unique_ptr<accounts::AccountAuthenticator> authenticator) {
   const auto& c = p.config;
   admin::register_subscriber_routes(p.admin_plane,
                                     {p.records->partners, p.records->subscriber_tokens, p.records->audit, *p.engine,
                                      *p.consent_changes, *p.policies, *p.tokenizer, c.engine.timeout});
-  p.admin_plane.add_stage(std::move(admin_auth));
+  p.admin_plane.add_stage(std::move(authenticator));
+  p.admin_plane.add_stage(std::make_unique<accounts::RoleAuthorizer>());
   auto current_policy = [registry = p.policies.get()] { return registry->current(); };
   admin::register_partner_routes(p.admin_plane,
                                  {p.records->partners, p.records->audit, p.directory, p.clock, current_policy});
   admin::register_policy_routes(p.admin_plane, {*p.policies, p.records->audit});
+  accounts::register_account_routes(p.admin_plane,
+                                    {p.records->operator_accounts, p.records->audit, p.clock,
+                                     [registry = p.policies.get()] { return registry->current()->version; }});
   admin::register_usage_routes(p.admin_plane, {p.records->partners, *p.policies, *p.limiter});
   p.collectors.push_back(admin::collect_quota_metrics({p.records->partners, *p.policies, *p.limiter}));
   p.collectors.push_back(observability::collect_process_metrics());
@@ -526,8 +542,10 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   observability::set_access_log_enabled(c.access_log);
   protocol::ensure_sodium_initialised();
 
-  auto admin_auth = admin_authenticator(p, std::move(admin_token));
-  open_records_and_policies(p);
+  open_records(p);
+  // Before anything else is loaded: a gateway nobody could manage stops at once.
+  auto admin_auth = admin_authenticator(p, admin_token);
+  load_partners_and_policies(p);
   use_api_documents(p);
   const auto tls = tls_files(p);
   start_counters(p);

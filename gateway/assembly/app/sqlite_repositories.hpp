@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string>
 
+#include "accounts/sqlite_account_repository.hpp"
 #include "audiences/sqlite_audience_repository.hpp"
 #include "audit/sqlite_audit_repository.hpp"
 #include "deliveries/sqlite_delivery_repository.hpp"
@@ -45,6 +46,7 @@ struct SqliteRepositories {
   settlement::SqliteLedgerRepository settlement_ledger{db};
   webhooks::SqliteWebhookEndpointRepository webhook_endpoints{db};
   webhooks::SqliteWebhookDeliveryRepository webhook_deliveries{db};
+  accounts::SqliteAccountRepository operator_accounts{db};
 
   static std::filesystem::path key_beside(const std::string& database) {
     return std::filesystem::path(database).parent_path() / "audit-signing.key";

@@ -40,7 +40,11 @@ void check_environment(const config::GatewayConfig& c, std::vector<std::string>&
       problems.push_back("environment: " + variable + " is shorter than " + std::to_string(min_length) +
                          " characters (" + why + ")");
   };
-  require("OCTOPUS_ADMIN_TOKEN", "the admin plane's token", 16);
+  // Needed only while no admin account exists; a data directory without a store has none.
+  const bool fresh = !std::filesystem::exists(c.data_dir + "/gateway.db");
+  const char* bootstrap = std::getenv("OCTOPUS_ADMIN_TOKEN");
+  if (fresh || (bootstrap && *bootstrap))
+    require("OCTOPUS_ADMIN_TOKEN", "the bootstrap token that creates the first admin account", 16);
   if (c.engine.kind == "remote")
     require(c.engine.remote.token_env, "named by engine.remote.token_env: the token the engine expects", 16);
   if (c.counters.backend == "redis" && !c.counters.redis_password_env.empty())

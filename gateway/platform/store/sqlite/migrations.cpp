@@ -386,6 +386,27 @@ const char* const kMigrations[] = {
       CREATE TABLE audit_chain_pending (entry_id INTEGER PRIMARY KEY);
       INSERT INTO audit_chain_pending SELECT id FROM audit_log;
     )sql",
+    // 14: named operator accounts with one role each, and their API tokens (only the
+    // SHA-256 of each token's secret is kept).
+    R"sql(
+      CREATE TABLE operator_accounts (
+        name        TEXT PRIMARY KEY,
+        role        TEXT NOT NULL
+                    CHECK (role IN ('admin','operator','compliance','support','viewer','metrics')),
+        created_at  INTEGER NOT NULL,
+        created_by  TEXT NOT NULL,
+        disabled_at INTEGER
+      );
+      CREATE TABLE operator_tokens (
+        id         TEXT PRIMARY KEY,
+        account    TEXT NOT NULL REFERENCES operator_accounts(name),
+        digest     BLOB NOT NULL CHECK (length(digest) = 32),
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      );
+      CREATE INDEX operator_tokens_by_account ON operator_tokens(account, created_at);
+    )sql",
 };
 
 }  // namespace

@@ -1,0 +1,124 @@
+#include "accounts/sqlite_account_repository.hpp"
+
+#include "store/sqlite/row_mapper.hpp"
+
+namespace octopus::store::sqlite {
+// A role this version does not know reads as the one that may do least.
+template <>
+struct ColumnValue<vocabulary::Role>
+    : NamedColumnValue<vocabulary::Role, vocabulary::parse_role, vocabulary::Role::metrics> {};
+}  // namespace octopus::store::sqlite
+
+namespace octopus::accounts {
+
+using store::WriteResult;
+using store::sqlite::column;
+using store::sqlite::RowMapper;
+using store::sqlite::Statement;
+using store::sqlite::Transaction;
+
+namespace {
+
+const RowMapper<OperatorAccount> kAccounts("operator_accounts",
+                                           {
+                                               column("name", &OperatorAccount::name),
+                                               column("role", &OperatorAccount::role),
+                                               column("created_at", &OperatorAccount::created_at),
+                                               column("created_by", &OperatorAccount::created_by),
+                                               column("disabled_at", &OperatorAccount::disabled_at),
+                                           });
+const RowMapper<AccountToken> kTokens("operator_tokens", {
+                                                             column("id", &AccountToken::id),
+                                                             column("account", &AccountToken::account),
+                                                             column("digest", &AccountToken::digest),
+                                                             column("created_at", &AccountToken::created_at),
+                                                             column("expires_at", &AccountToken::expires_at),
+                                                             column("revoked_at", &AccountToken::revoked_at),
+                                                         });
+
+bool active_admin_exists(sqlite3* db) {
+  Statement st(db, "SELECT 1 FROM operator_accounts WHERE role = 'admin' AND disabled_at IS NULL LIMIT 1");
+  return st.step();
+}
+
+}  // namespace
+
+WriteResult SqliteAccountRepository::create_account(const OperatorAccount& account, const AccountToken& first_token,
+                                                    bool only_as_first_admin) {
+  auto held = db_.lock();
+  Transaction tx(db_.handle());
+  if (only_as_first_admin && active_admin_exists(db_.handle())) return WriteResult::conflict;
+  Statement insert(db_.handle(), kAccounts.insert());
+  kAccounts.bind(insert, account);
+  if (!insert.exec_unique()) return WriteResult::conflict;
+  Statement token(db_.handle(), kTokens.insert());
+  kTokens.bind(token, first_token);
+  token.step();
+  tx.commit();
+  return WriteResult::ok;
+}
+
+std::optional<OperatorAccount> SqliteAccountRepository::get_account(const std::string& name) {
+  auto held = db_.lock();
+  Statement st(db_.handle(), kAccounts.select("WHERE name = :name"));
+  st.bind(":name", name);
+  if (!st.step()) return std::nullopt;
+  return kAccounts.read(st);
+}
+
+std::vector<OperatorAccount> SqliteAccountRepository::list_accounts() {
+  auto held = db_.lock();
+  Statement st(db_.handle(), kAccounts.select("ORDER BY name"));
+  return kAccounts.read_all(st);
+}
+
+bool SqliteAccountRepository::any_active_admin() {
+  auto held = db_.lock();
+  return active_admin_exists(db_.handle());
+}
+
+WriteResult SqliteAccountRepository::disable_account(const std::string& name, std::int64_t at) {
+  auto held = db_.lock();
+  Statement st(db_.handle(),
+               "UPDATE operator_accounts SET disabled_at = COALESCE(disabled_at, :at) WHERE name = :name");
+  st.bind(":at", at).bind(":name", name);
+  st.step();
+  return db_.changes() ? WriteResult::ok : WriteResult::not_found;
+}
+
+WriteResult SqliteAccountRepository::add_token(const AccountToken& token) {
+  auto held = db_.lock();
+  Statement exists(db_.handle(), "SELECT 1 FROM operator_accounts WHERE name = :name");
+  exists.bind(":name", token.account);
+  if (!exists.step()) return WriteResult::not_found;
+  Statement st(db_.handle(), kTokens.insert());
+  kTokens.bind(st, token);
+  return st.exec_unique() ? WriteResult::ok : WriteResult::conflict;
+}
+
+std::optional<AccountToken> SqliteAccountRepository::get_token(const std::string& id) {
+  auto held = db_.lock();
+  Statement st(db_.handle(), kTokens.select("WHERE id = :id"));
+  st.bind(":id", id);
+  if (!st.step()) return std::nullopt;
+  return kTokens.read(st);
+}
+
+std::vector<AccountToken> SqliteAccountRepository::tokens_of(const std::string& account) {
+  auto held = db_.lock();
+  Statement st(db_.handle(), kTokens.select("WHERE account = :account ORDER BY created_at, id"));
+  st.bind(":account", account);
+  return kTokens.read_all(st);
+}
+
+WriteResult SqliteAccountRepository::revoke_token(const std::string& account, const std::string& id, std::int64_t at) {
+  auto held = db_.lock();
+  Statement st(
+      db_.handle(),
+      "UPDATE operator_tokens SET revoked_at = COALESCE(revoked_at, :at) WHERE id = :id AND account = :account");
+  st.bind(":at", at).bind(":id", id).bind(":account", account);
+  st.step();
+  return db_.changes() ? WriteResult::ok : WriteResult::not_found;
+}
+
+}  // namespace octopus::accounts
