@@ -56,6 +56,7 @@
 #include "tokens/partner_token.hpp"
 #include "triggers/trigger_runner.hpp"
 #include "triggers/triggers_api.hpp"
+#include "usage/usage_history_api.hpp"
 #include "http/formats.hpp"
 #include "observability/memory_trim.hpp"
 #include "observability/process_metrics.hpp"
@@ -128,6 +129,9 @@ struct GatewayApp::Parts {
   unsigned short partner_port = 0;
   unsigned short admin_port = 0;
   std::unique_ptr<observability::MemoryTrimmer> trimmer;
+  // Usage history, counted as the partner plane answers (stops after the server, writing
+  // its last counts to the records).
+  std::unique_ptr<usage::UsageRecorder> usage;
   // Figures computed at each scrape; before the server, so they go before what they read.
   std::vector<std::unique_ptr<observability::ScopedCollector>> collectors;
   std::unique_ptr<http::Server> server;  // last: stopped and destroyed first
@@ -325,6 +329,13 @@ void add_partner_stages(Parts& p) {
   // After the limits: a replayed answer still counts against the plan, as the request did.
   p.partner_plane.add_stage(std::make_unique<idempotency::IdempotencyStage>(p.records->idempotency));
   capabilities::register_routes(p.partner_plane);
+  // Every answer to an authenticated partner counts in its usage history.
+  p.usage = std::make_unique<usage::UsageRecorder>(p.records->usage, p.clock, c.usage_flush_interval);
+  p.partner_plane.observe([recorder = p.usage.get()](const http::RequestContext& ctx, const http::Response&) {
+    if (!ctx.principal || !ctx.route || !ctx.route->capability_class) return;
+    recorder->record(ctx.principal->id, vocabulary::to_string(*ctx.route->capability_class),
+                     ctx.outcome.empty() ? std::string_view("ok") : std::string_view(ctx.outcome));
+  });
 }
 
 // The engine and what partners do with it: targeting, audiences, offers.
@@ -507,6 +518,7 @@ void add_admin_plane(Parts& p, std::unique_ptr<accounts::AccountAuthenticator> a
                                     {p.records->operator_accounts, p.records->audit, p.clock,
                                      [registry = p.policies.get()] { return registry->current()->version; }});
   admin::register_usage_routes(p.admin_plane, {p.records->partners, *p.policies, *p.limiter});
+  usage::register_usage_history_route(p.admin_plane, {p.records->partners, *p.usage, p.records->usage, p.clock});
   p.collectors.push_back(admin::collect_quota_metrics({p.records->partners, *p.policies, *p.limiter}));
   p.collectors.push_back(observability::collect_process_metrics());
   p.collectors.push_back(admin::collect_policy_metrics(*p.policies));

@@ -18,6 +18,7 @@
 #include "store/sqlite/sqlite_database.hpp"
 #include "tokens/sqlite_subscriber_token_repository.hpp"
 #include "triggers/sqlite_trigger_repository.hpp"
+#include "usage/sqlite_usage_repository.hpp"
 #include "webhooks/sqlite_webhook_delivery_repository.hpp"
 #include "webhooks/sqlite_webhook_endpoint_repository.hpp"
 
@@ -47,6 +48,7 @@ struct SqliteRepositories {
   webhooks::SqliteWebhookEndpointRepository webhook_endpoints{db};
   webhooks::SqliteWebhookDeliveryRepository webhook_deliveries{db};
   accounts::SqliteAccountRepository operator_accounts{db};
+  usage::SqliteUsageRepository usage{db};
 
   static std::filesystem::path key_beside(const std::string& database) {
     return std::filesystem::path(database).parent_path() / "audit-signing.key";

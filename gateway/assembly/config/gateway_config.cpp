@@ -407,6 +407,16 @@ void read_audit(const Reader& r, const YAML::Node& root, const std::string& base
   }
 }
 
+// How often usage history reaches the store.
+void read_usage(const Reader& r, const YAML::Node& root, const std::string& /*base_dir*/, GatewayConfig& c) {
+  if (auto n = root["usage"]) {
+    r.only_keys(n, "usage", {"flush_interval_ms"});
+    if (n["flush_interval_ms"])
+      c.usage_flush_interval =
+          std::chrono::milliseconds(r.integer(n["flush_interval_ms"], "usage.flush_interval_ms", 100, 3'600'000));
+  }
+}
+
 }  // namespace
 
 GatewayConfig parse_config(const std::string& yaml, const std::string& origin, const std::string& base_dir) {
@@ -443,7 +453,8 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
   c.data_dir = resolve(base_dir, c.data_dir);
   for (auto read : {read_tls, read_limits, read_threads_and_auth, read_policies}) section(read);
   c.policies_dir = resolve(base_dir, c.policies_dir);
-  for (auto read : {read_counters, read_engine, read_deliveries, read_webhooks, read_memory_and_log, read_audit})
+  for (auto read :
+       {read_counters, read_engine, read_deliveries, read_webhooks, read_memory_and_log, read_audit, read_usage})
     section(read);
   if (!r.errors().empty()) throw ConfigError(r.errors());
   return c;

@@ -115,6 +115,9 @@ struct GatewayConfig {
   // A copy of the audit log's signed head outside the database (empty: none); on another
   // volume or a write-once store, it also reveals entries removed from the log's end.
   std::string audit_head_file;
+  // How often usage history counted in memory is written to the store (a crash loses at
+  // most this much of it).
+  std::chrono::milliseconds usage_flush_interval{10000};
 };
 
 // Parses "HOST:PORT" ("[::1]:8443" for IPv6). Throws ConfigError.

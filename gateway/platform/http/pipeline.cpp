@@ -124,6 +124,7 @@ void Pipeline::finish(const RequestContext& ctx, Response& response) const {
   for (const auto& [name, value] : ctx.response_headers) response.set_header(name, value);
   response.set_header("Cache-Control", "no-store");
   response.set_header("X-Content-Type-Options", "nosniff");
+  for (const auto& observer : observers_) observer(ctx, response);
 }
 
 }  // namespace octopus::http

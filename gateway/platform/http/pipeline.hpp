@@ -2,6 +2,7 @@
 // before its handler. The session calls resolve() then run(); between the two it decides,
 // from the route, whether the handler runs on an I/O thread or the worker pool.
 #pragma once
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -41,6 +42,12 @@ class Pipeline {
   // Adds the headers every response of this plane carries.
   void finish(const RequestContext& ctx, Response& response) const;
 
+  // Told of every answered request (stages and handler run, or answered early), on the
+  // thread that answered it, before the answer is written: it must be quick. Set before
+  // serving.
+  using Observer = std::function<void(const RequestContext&, const Response&)>;
+  void observe(Observer observer) { observers_.push_back(std::move(observer)); }
+
  private:
   static Response internal_error(RequestContext& ctx);
   static std::optional<Response> check_body(RequestContext& ctx);
@@ -48,6 +55,7 @@ class Pipeline {
   vocabulary::Plane plane_;
   Router router_;
   std::vector<std::unique_ptr<Stage>> stages_;
+  std::vector<Observer> observers_;
   std::shared_ptr<const openapi::RequestBodies> bodies_;
   std::set<std::pair<std::string, std::string>> routed_;  // (method, pattern) of every route
 };

@@ -45,12 +45,12 @@ class SqliteStoreTest : public ::testing::Test {
 TEST_F(SqliteStoreTest, MigratesOnceAndKeepsDataAcrossReopen) {
   {
     SqliteRepositories s(path);
-    EXPECT_EQ(s.db.schema_version(), 14);
+    EXPECT_EQ(s.db.schema_version(), 15);
     ASSERT_EQ(s.partners.create_partner(partner("acme")), WriteResult::ok);
     ASSERT_EQ(s.partners.add_key(key("k1", "acme")), WriteResult::ok);
   }
   SqliteRepositories again(path);
-  EXPECT_EQ(again.db.schema_version(), 14);
+  EXPECT_EQ(again.db.schema_version(), 15);
   auto p = again.partners.get_partner("acme");
   ASSERT_TRUE(p);
   EXPECT_EQ(p->scopes, std::vector<std::string>{"audiences:read"});
@@ -326,7 +326,7 @@ TEST(LedgerMigration, AnOlderStoresEntriesAndOutboxSurviveTheRebuild) {
 
   {
     octopus::app::SqliteRepositories upgraded(path.string());
-    EXPECT_EQ(upgraded.db.schema_version(), 14);
+    EXPECT_EQ(upgraded.db.schema_version(), 15);
     const auto entries = upgraded.settlement_ledger.order_entries("ORD-1");
     ASSERT_EQ(entries.size(), 1u);
     EXPECT_EQ(entries[0].sequence, 7);

@@ -407,6 +407,26 @@ const char* const kMigrations[] = {
       );
       CREATE INDEX operator_tokens_by_account ON operator_tokens(account, created_at);
     )sql",
+    // 15: usage history: requests per partner, capability class and outcome, by the hour
+    // for 30 days, then by the (UTC) day for 13 months.
+    R"sql(
+      CREATE TABLE usage_hourly (
+        hour_start INTEGER NOT NULL,
+        partner    TEXT NOT NULL,
+        class      TEXT NOT NULL,
+        outcome    TEXT NOT NULL,
+        requests   INTEGER NOT NULL CHECK (requests >= 0),
+        PRIMARY KEY (partner, hour_start, class, outcome)
+      ) WITHOUT ROWID;
+      CREATE TABLE usage_daily (
+        day_start INTEGER NOT NULL,
+        partner   TEXT NOT NULL,
+        class     TEXT NOT NULL,
+        outcome   TEXT NOT NULL,
+        requests  INTEGER NOT NULL CHECK (requests >= 0),
+        PRIMARY KEY (partner, day_start, class, outcome)
+      ) WITHOUT ROWID;
+    )sql",
 };
 
 }  // namespace
