@@ -91,7 +91,7 @@ class EngineProcess {
       for (std::string line; std::getline(in, line);) {
         auto j = nlohmann::json::parse(line, nullptr, false);
         if (j.is_object() && j.value("event", "") == "started")
-          port_ = static_cast<unsigned short>(std::stoi(j["engine_port"].get<std::string>()));
+          port_ = static_cast<unsigned short>(j["engine_port"].get<int>());
       }
     }
     if (port_ == 0) ADD_FAILURE() << "the engine did not start:\n" << log();

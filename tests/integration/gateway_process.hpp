@@ -70,8 +70,8 @@ class GatewayProcess {
         if (n++ < skip) continue;
         auto j = nlohmann::json::parse(line, nullptr, false);
         if (j.is_object() && j.value("event", "") == "started") {
-          partner_port_ = static_cast<unsigned short>(std::stoi(j["partner_port"].get<std::string>()));
-          admin_port_ = static_cast<unsigned short>(std::stoi(j["admin_port"].get<std::string>()));
+          partner_port_ = static_cast<unsigned short>(j["partner_port"].get<int>());
+          admin_port_ = static_cast<unsigned short>(j["admin_port"].get<int>());
         }
       }
     }

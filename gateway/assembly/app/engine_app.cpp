@@ -41,10 +41,9 @@ EngineApp::EngineApp(EngineAppOptions options) : parts_(std::make_unique<Parts>(
   observability::log_info(
       "engine_ready",
       {{"kind", "reference"},
-       {"subscribers", std::to_string(subscribers)},
+       {"subscribers", subscribers},
        {"build_ms",
-        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
-                           .count())}});
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count()}});
 
   http::TlsFiles tls = o.tls;
   if (tls.certificate_chain.empty()) {
@@ -80,7 +79,7 @@ EngineApp::~EngineApp() { shutdown(); }
 
 void EngineApp::start() {
   parts_->server->start();
-  observability::log_info("started", {{"engine_port", std::to_string(parts_->port)}});
+  observability::log_info("started", {{"engine_port", parts_->port}});
 }
 
 void EngineApp::run_until_signal() { parts_->server->run_until_signal(); }

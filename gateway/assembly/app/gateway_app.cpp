@@ -160,7 +160,7 @@ void audit_reload(audit::AuditRepository& audit, const policy::ReloadReport& rep
                             {{"actor", report.actor},
                              {"outcome", outcome},
                              {"version", report.version},
-                             {"errors", std::to_string(report.errors.size())},
+                             {"errors", report.errors.size()},
                              {"first_error", report.errors.empty() ? "" : report.errors.front().to_string()}});
   try {
     audit.append_audit(admin::reload_audit_record(report, directory));
@@ -203,10 +203,9 @@ std::unique_ptr<engine::Engine> start_engine(const config::EngineConfig& c) {
   observability::log_info(
       "engine_ready",
       {{"kind", "reference"},
-       {"subscribers", std::to_string(subscribers)},
+       {"subscribers", subscribers},
        {"build_ms",
-        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
-                           .count())}});
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count()}});
   return engine;
 }
 }  // namespace
@@ -389,8 +388,7 @@ void rebuild_contact_ledger(Parts& p) {
     p.touch_feed->replayed(r);
     ++replayed;
   });
-  observability::log_info("contact_ledger_rebuilt", {{"messages", std::to_string(replayed)},
-                                                     {"subscribers", std::to_string(p.ledger.subscribers())}});
+  observability::log_info("contact_ledger_rebuilt", {{"messages", replayed}, {"subscribers", p.ledger.subscribers()}});
 }
 
 // The message sink and a channel per kind of message over it; the gateway's consent changes.
@@ -602,12 +600,12 @@ void GatewayApp::start() {
         [registry] { return registry->disk_fingerprint(); }, [registry] { registry->reload("file-watch"); },
         parts_->config.policy_watch_interval);
   }
-  observability::log_info("started", {{"partner_port", std::to_string(parts_->partner_port)},
-                                      {"admin_port", std::to_string(parts_->admin_port)},
+  observability::log_info("started", {{"partner_port", parts_->partner_port},
+                                      {"admin_port", parts_->admin_port},
                                       {"data_dir", parts_->config.data_dir},
                                       {"policy_version", parts_->policies->current()->version},
                                       {"counters", std::string(parts_->counters->backend())},
-                                      {"partner_keys", std::to_string(parts_->directory.key_count())}});
+                                      {"partner_keys", parts_->directory.key_count()}});
 }
 
 void GatewayApp::run_until_signal() {
@@ -617,7 +615,7 @@ void GatewayApp::run_until_signal() {
     parts_->policies->reload("signal:SIGHUP");
     try {
       parts_->directory.load(parts_->records->partners.load_all_partners());
-      observability::log_info("reloaded", {{"partner_keys", std::to_string(parts_->directory.key_count())}});
+      observability::log_info("reloaded", {{"partner_keys", parts_->directory.key_count()}});
     } catch (const std::exception& e) {
       observability::log_error("partner_reload_failed", {{"what", e.what()}});
     }

@@ -19,15 +19,14 @@ std::shared_ptr<const engine::reference::Population> load_or_generate_population
   auto imported =
       engine::reference::load_population(file, *format, refuse_bad_rows ? OnBadRow::refuse : OnBadRow::skip);
   for (const auto& bad : imported.report.bad_rows)
-    observability::log_warn("population_bad_row",
-                            {{"file", file}, {"line", std::to_string(bad.line)}, {"reason", bad.reason}});
+    observability::log_warn("population_bad_row", {{"file", file}, {"line", bad.line}, {"reason", bad.reason}});
   if (imported.report.refused || !imported.population)
     throw std::runtime_error(file + ": refused (" + std::to_string(imported.report.rows_skipped) +
                              " bad rows; see the log)");
   observability::log_info("population_imported", {{"file", file},
-                                                  {"rows_read", std::to_string(imported.report.rows_read)},
-                                                  {"rows_loaded", std::to_string(imported.report.rows_loaded)},
-                                                  {"rows_skipped", std::to_string(imported.report.rows_skipped)}});
+                                                  {"rows_read", imported.report.rows_read},
+                                                  {"rows_loaded", imported.report.rows_loaded},
+                                                  {"rows_skipped", imported.report.rows_skipped}});
   return imported.population;
 }
 

@@ -255,10 +255,9 @@ http::Response DeliveryHandlers::create(http::RequestContext& ctx) {
   }
   if (*reservation) deps_.runner.hold(d.id, std::move(**reservation));
   deps_.runner.wake();
-  observability::log_info("delivery_accepted", {{"delivery", d.id},
-                                                {"partner", d.partner_id},
-                                                {"offer", d.offer_id},
-                                                {"targets", std::to_string(d.target_count)}});
+  observability::log_info(
+      "delivery_accepted",
+      {{"delivery", d.id}, {"partner", d.partner_id}, {"offer", d.offer_id}, {"targets", d.target_count}});
   return http::accepted(202, render(d, ctx), "/v1/deliveries/" + d.id);
 }
 

@@ -126,10 +126,9 @@ void DeliveryRunner::finish(deliveries::DeliveryRecord& d, const std::string& st
 }
 
 void DeliveryRunner::log_finished(const deliveries::DeliveryRecord& d) {
-  observability::log_info("delivery_finished", {{"delivery", d.id},
-                                                {"partner", d.partner_id},
-                                                {"status", d.status},
-                                                {"delivered", std::to_string(d.counts.delivered)}});
+  observability::log_info(
+      "delivery_finished",
+      {{"delivery", d.id}, {"partner", d.partner_id}, {"status", d.status}, {"delivered", d.counts.delivered}});
   if (!options_.on_finished) return;
   try {
     options_.on_finished(d);
@@ -202,9 +201,8 @@ bool DeliveryRunner::outside_send_window(DeliveryRecord& d, const policy::Policy
   d.resume_at = resume;
   d.updated_at = now_s;
   deliveries_.record_delivery_progress(d);
-  observability::log_info(
-      "delivery_deferred",
-      {{"delivery", d.id}, {"rule", std::string(window.rule)}, {"resume_at", std::to_string(resume)}});
+  observability::log_info("delivery_deferred",
+                          {{"delivery", d.id}, {"rule", std::string(window.rule)}, {"resume_at", resume}});
   return true;
 }
 

@@ -35,7 +35,7 @@ void OptOutListener::operator()(const std::vector<engine::SubscriberEvent>& even
       }
     ++opt_outs_;
     // The subscriber is not named in the log: the event's sequence identifies it for operators.
-    observability::log_info("opt_out_recorded", {{"event_sequence", std::to_string(e.sequence)}});
+    observability::log_info("opt_out_recorded", {{"event_sequence", e.sequence}});
   }
 }
 

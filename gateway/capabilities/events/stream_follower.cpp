@@ -46,8 +46,7 @@ template <typename Record>
 std::size_t StreamFollower<Record>::poll_once(std::chrono::milliseconds wait) {
   auto batch = engine::await(read_(position_.load(), options_.batch, wait), options_.engine_timeout + wait);
   if (batch.skipped > 0)
-    observability::log_warn("events_skipped",
-                            {{"stream", options_.cursor_name}, {"skipped", std::to_string(batch.skipped)}});
+    observability::log_warn("events_skipped", {{"stream", options_.cursor_name}, {"skipped", batch.skipped}});
   // Listeners hear empty batches too: it is their chance to do periodic work.
   for (const auto& listen : listeners_) listen(batch.records);
   position_ = batch.next;

@@ -21,9 +21,8 @@ void DeliveryBilling::on_finished(const deliveries::DeliveryRecord& d) {
       d.partner_id, d.id, offer->id, offer->product_code, offer->channel, *messages, by_segment ? segments(*offer) : 1,
       d.finished_at};
   if (const auto entry = deps_.charges.charge(bill))
-    observability::log_info(
-        "delivery_charged",
-        {{"delivery", d.id}, {"partner", d.partner_id}, {"amount_fen", std::to_string(entry->amount_fen)}});
+    observability::log_info("delivery_charged",
+                            {{"delivery", d.id}, {"partner", d.partner_id}, {"amount_fen", entry->amount_fen}});
 }
 
 void DeliveryBilling::charge_unbilled(deliveries::DeliveryRepository& deliveries, std::int64_t now, int days) {

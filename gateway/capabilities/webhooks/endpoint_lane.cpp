@@ -119,10 +119,9 @@ void EndpointLane::attempt(WebhookDelivery& d, std::unique_ptr<http::OutboundCon
   }
   d.state = DeliveryState::dead;
   count_attempt("dead");
-  observability::log_warn("webhook_dead_letter", {{"endpoint", d.endpoint_id},
-                                                  {"event", d.event_id},
-                                                  {"attempts", std::to_string(d.attempts)},
-                                                  {"error", d.last_error}});
+  observability::log_warn(
+      "webhook_dead_letter",
+      {{"endpoint", d.endpoint_id}, {"event", d.event_id}, {"attempts", d.attempts}, {"error", d.last_error}});
 }
 
 // Over the thread's kept-alive connection; one the receiver closed while idle is replaced

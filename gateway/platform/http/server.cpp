@@ -571,8 +571,7 @@ void Server::shutdown() {
   if (!impl_->threads.empty()) {
     std::unique_lock lock(impl_->drain_mutex);
     const bool clean = impl_->drained.wait_until(lock, deadline, [this] { return impl_->connections.load() == 0; });
-    observability::log_info("drained", {{"clean", clean ? "true" : "false"},
-                                        {"open_connections", std::to_string(impl_->connections.load())}});
+    observability::log_info("drained", {{"clean", clean}, {"open_connections", impl_->connections.load()}});
   }
   impl_->workers->join();
   impl_->work.reset();

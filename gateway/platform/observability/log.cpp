@@ -41,7 +41,8 @@ void log(LogLevel level, std::string_view event, LogFields fields) {
           .count();
   line["level"] = level_name(level);
   line["event"] = event;
-  for (const auto& [k, v] : fields) line[std::string(k)] = v;
+  for (const auto& [k, v] : fields)
+    std::visit([&line, key = std::string(k)](const auto& value) { line[key] = value; }, v.value());
   // Replace invalid UTF-8 rather than throw: log text may come from a peer.
   write_line(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }

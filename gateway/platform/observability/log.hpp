@@ -2,14 +2,40 @@
 // lines from different threads never interleave. Callers pass only fields that are safe
 // to keep: never secrets, signatures, keys, bodies or subscriber data.
 #pragma once
+#include <concepts>
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 
 namespace octopus::observability {
 
-using LogFields = std::initializer_list<std::pair<std::string_view, std::string>>;
+// A field's value as JSON knows it: numbers and booleans stay numbers and booleans in the
+// line, so a log pipeline can sum and compare them without parsing text.
+class LogValue {
+ public:
+  LogValue(std::string text) : value_(std::move(text)) {}         // NOLINT: fields are written inline
+  LogValue(std::string_view text) : value_(std::string(text)) {}  // NOLINT
+  LogValue(const char* text) : value_(std::string(text)) {}       // NOLINT
+  LogValue(bool flag) : value_(flag) {}                           // NOLINT
+  LogValue(double number) : value_(number) {}                     // NOLINT
+  template <std::integral T>
+  requires(!std::same_as<T, bool> && !std::same_as<T, char>) LogValue(T number) {  // NOLINT
+    if constexpr (std::signed_integral<T>)
+      value_ = static_cast<std::int64_t>(number);
+    else
+      value_ = static_cast<std::uint64_t>(number);
+  }
+  using Variant = std::variant<std::string, std::int64_t, std::uint64_t, double, bool>;
+  const Variant& value() const { return value_; }
+
+ private:
+  Variant value_;
+};
+
+using LogFields = std::initializer_list<std::pair<std::string_view, LogValue>>;
 
 enum class LogLevel { debug, info, warn, error };
 

@@ -41,8 +41,7 @@ bool MemoryTrimmer::trim_if_above(std::size_t threshold_bytes) {
   ::malloc_trim(0);
   const std::size_t after = resident_not_in_use();
   metrics().increment("octopus_memory_trims_total");
-  log_info("memory_trimmed",
-           {{"retained_before_mb", std::to_string(before >> 20)}, {"retained_after_mb", std::to_string(after >> 20)}});
+  log_info("memory_trimmed", {{"retained_before_mb", before >> 20}, {"retained_after_mb", after >> 20}});
   return true;
 }
 

@@ -45,14 +45,14 @@ void CircuitBreaker::record_failure(const std::string& what) {
   retry_at_ms_.store(now_ms() + next);
   if (!open_.exchange(true)) {
     observability::metrics().set("octopus_" + name_ + "_up", 0);
-    observability::log_warn(name_ + "_unavailable", {{"what", what}, {"retry_in_ms", std::to_string(next)}});
+    observability::log_warn(name_ + "_unavailable", {{"what", what}, {"retry_in_ms", next}});
   }
 }
 
 void CircuitBreaker::record_success() {
   if (open_.exchange(false)) {
     observability::metrics().set("octopus_" + name_ + "_up", 1);
-    observability::log_info(name_ + "_recovered", {{"after_failures", std::to_string(failures_.load())}});
+    observability::log_info(name_ + "_recovered", {{"after_failures", failures_.load()}});
   }
   backoff_ms_.store(0);
 }
