@@ -116,6 +116,12 @@ TEST_F(DeliveriesApi, AnAudienceDeliveryRunsToTheEndOrWaitsForTheMorning) {
             100 + static_cast<std::int64_t>(lines.size()) / 20);
   EXPECT_EQ(json::parse(gw.partner("GET", "/v1/deliveries/" + id, acme).body)["outcomes"], o)
       << "the same figures on every look";
+  // The operator's counter has the exact figure the sink holds (one delivery in this process).
+  const auto scrape = gw.admin("GET", "/metrics").body;
+  const std::string series = "\noctopus_delivery_messages_total{channel=\"sms\",outcome=\"sent\"} ";
+  const auto at = scrape.find(series);
+  ASSERT_NE(at, std::string::npos) << scrape;
+  EXPECT_EQ(std::stoull(scrape.substr(at + series.size())), lines.size());
   for (const auto& [subscriber, n] : lines) EXPECT_EQ(n, 1) << "subscriber sent twice";
   // The sink holds subscriber ids: owner-only files.
   for (const auto& f : std::filesystem::directory_iterator(gw.data_dir() + "/messages")) {

@@ -64,9 +64,11 @@ TEST(MetricsEndpoint, AFreshGatewayShowsEveryFamilyWithHelpAndTypeAndPassesPromt
     EXPECT_NE(m.body.find(std::string("# TYPE ") + family + " counter\n"), std::string::npos) << family;
   }
   EXPECT_NE(m.body.find("\noctopus_idempotent_replays_total 0\n"), std::string::npos) << m.body;
-  for (const char* family : {"octopus_requests_total counter", "octopus_request_duration_seconds histogram",
-                             "octopus_quota_used gauge", "octopus_quota_remaining gauge", "process_open_fds gauge",
-                             "octopus_policy_reloads_total counter", "octopus_policy_info gauge"})
+  for (const char* family :
+       {"octopus_requests_total counter", "octopus_request_duration_seconds histogram", "octopus_quota_used gauge",
+        "octopus_quota_remaining gauge", "process_open_fds gauge", "octopus_policy_reloads_total counter",
+        "octopus_policy_info gauge", "octopus_connections_open gauge", "octopus_delivery_messages_total counter",
+        "octopus_trigger_events_total counter", "octopus_webhook_deliveries gauge"})
     EXPECT_NE(m.body.find(std::string("# TYPE ") + family + "\n"), std::string::npos) << family;
   // A refusal that has not happened yet is a 0, so the first one is an increase to alert on.
   EXPECT_NE(m.body.find("\noctopus_policy_reloads_total{outcome=\"refused\"} 0\n"), std::string::npos);
@@ -114,6 +116,7 @@ TEST(MetricsEndpoint, RequestsAreCountedByPartnerClassStatusAndOutcomeAndTimed) 
   EXPECT_EQ(std::stoll(sample(m.body, "octopus_quota_remaining{partner=\"acme\",class=\"reads\",window=\"day\"}")),
             limit - 3);
   EXPECT_GT(std::stod(sample(m.body, "process_resident_memory_bytes")), 1e6);
+  EXPECT_GE(std::stod(sample(m.body, "octopus_connections_open")), 1);  // this scrape's own
   EXPECT_GT(std::stod(sample(m.body, "process_start_time_seconds")), 1.7e9);
   EXPECT_EQ(promtool_complaints(m.body), "") << m.body;
 }

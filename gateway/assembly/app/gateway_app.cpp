@@ -132,9 +132,11 @@ struct GatewayApp::Parts {
   // Usage history, counted as the partner plane answers (stops after the server, writing
   // its last counts to the records).
   std::unique_ptr<usage::UsageRecorder> usage;
-  // Figures computed at each scrape; before the server, so they go before what they read.
+  std::unique_ptr<http::Server> server;
+  // Figures computed at each scrape. Last: removed first, before anything they read (the
+  // server included) goes; the registry is process-wide, so another gateway in the same
+  // process may render while this one is being destroyed.
   std::vector<std::unique_ptr<observability::ScopedCollector>> collectors;
-  std::unique_ptr<http::Server> server;  // last: stopped and destroyed first
 };
 
 namespace {
@@ -365,6 +367,7 @@ void add_targeting(Parts& p, const tokens::MasterKey& master_key) {
                                      [registry = p.policies.get()] { return registry->current(); }, p.clock});
   admin::register_settlement_summary_route(p.admin_plane, p.records->settlement_ledger);
   admin::register_webhook_health_route(p.admin_plane, p.records->webhook_deliveries);
+  p.collectors.push_back(admin::collect_webhook_metrics(p.records->webhook_deliveries));
 }
 
 // The week's messages decide today's and this week's caps; triggers' messages as far back
@@ -575,6 +578,10 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
 
   p.server = std::make_unique<http::Server>(
       http::Server::Options{c.io_threads, c.worker_threads, c.drain_timeout, c.drain_announce});
+  p.collectors.push_back(std::make_unique<observability::ScopedCollector>(
+      [server = p.server.get()](std::vector<observability::Sample>& out) {
+        out.push_back({"octopus_connections_open", static_cast<double>(server->open_connections())});
+      }));
   admin::register_health_routes(p.admin_plane, readiness_checks(p),
                                 [server = p.server.get()] { return server->draining(); });
   for (const auto* plane : {&p.partner_plane, &p.admin_plane})

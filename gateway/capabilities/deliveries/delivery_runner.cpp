@@ -5,14 +5,31 @@
 #include "deliveries/delivery_decider.hpp"
 #include "http/formats.hpp"
 #include "observability/log.hpp"
+#include "observability/metrics.hpp"
 #include "offers/offer_review.hpp"
 #include "policy/quiet_hours.hpp"
 
 namespace octopus::deliveries {
 
 namespace {
-constexpr const char* kDue[] = {"scheduled", "running", "deferred"};
+
+const observability::MetricFamily kMessages{
+    "octopus_delivery_messages_total", observability::MetricType::counter,
+    "Audience members a delivery decided on, by channel and outcome: sent, failed (the channel refused the batch), "
+    "no_consent, capped (frequency caps), ineligible."};
+
+// Once per batch and outcome, not per member: a million-member delivery makes a few hundred
+// increments.
+void count_messages(policy::Channel channel, std::string_view outcome, std::size_t n) {
+  if (n == 0) return;
+  observability::metrics().increment("octopus_delivery_messages_total{channel=\"" +
+                                         std::string(policy::to_string(channel)) + "\",outcome=\"" +
+                                         std::string(outcome) + "\"}",
+                                     static_cast<double>(n));
 }
+
+constexpr const char* kDue[] = {"scheduled", "running", "deferred"};
+}  // namespace
 
 DeliveryRunner::DeliveryRunner(DeliveryRunnerRecords records, engine::Engine& engine, PolicySource policies,
                                const ConsentOverlay& overlay, ContactLedger& ledger, Channels channels,
@@ -267,12 +284,16 @@ std::vector<std::uint64_t> DeliveryRunner::decide(DeliveryRecord& d, const Batch
   decide_batch(b.context, b.targets, b.facts, overlay_, ledger_, outcomes);
   std::vector<std::uint64_t> send;
   send.reserve(b.targets.size());
+  const auto before = d.counts;
   for (std::size_t i = 0; i < b.targets.size(); ++i) switch (outcomes[i]) {
       case Outcome::send: send.push_back(b.targets[i]); break;
       case Outcome::no_consent: ++d.counts.no_consent; break;
       case Outcome::capped: ++d.counts.capped; break;
       case Outcome::ineligible: ++d.counts.ineligible; break;
     }
+  count_messages(b.channel, "no_consent", d.counts.no_consent - before.no_consent);
+  count_messages(b.channel, "capped", d.counts.capped - before.capped);
+  count_messages(b.channel, "ineligible", d.counts.ineligible - before.ineligible);
   return send;
 }
 
@@ -292,9 +313,11 @@ void DeliveryRunner::send(DeliveryRecord& d, const Batch& b, const std::vector<s
   try {
     b.out->send(messages);
     d.counts.delivered += send.size();
+    count_messages(b.channel, "sent", send.size());
   } catch (const std::exception& e) {
     for (const auto s : send) ledger_.release(b.context.periods, s, b.channel);
     d.counts.failed += send.size();
+    count_messages(b.channel, "failed", send.size());
     d.error = std::string("the channel refused a batch: ") + e.what();
     observability::log_error("delivery_channel_failed", {{"delivery", d.id}, {"what", e.what()}});
   }

@@ -9,6 +9,7 @@
 #include "deliveries/delivery_decider.hpp"
 #include "http/formats.hpp"
 #include "observability/log.hpp"
+#include "observability/metrics.hpp"
 #include "offers/offer_review.hpp"
 #include "policy/quiet_hours.hpp"
 
@@ -319,12 +320,42 @@ void TriggerRunner::hand_over(Pass& pass, policy::Channel c) {
   }
 }
 
+namespace {
+
+const observability::MetricFamily kFirings{
+    "octopus_trigger_events_total", observability::MetricType::counter,
+    "Subscriber events that matched a trigger, by outcome: matched (all of them), sent, no_consent, capped, "
+    "ineligible, cooling_down, quiet_hours."};
+
+}  // namespace
+
+// One increment per outcome for the whole pass of events.
+void TriggerRunner::count_firings(const Pass& pass) {
+  std::array<std::uint64_t, 7> totals{};
+  for (const auto& [id, c] : pass.counts) {
+    totals[0] += c.matched;
+    totals[1] += c.sent;
+    totals[2] += c.no_consent;
+    totals[3] += c.capped;
+    totals[4] += c.ineligible;
+    totals[5] += c.cooling_down;
+    totals[6] += c.quiet_hours;
+  }
+  static constexpr const char* kOutcomes[] = {"matched",    "sent",         "no_consent", "capped",
+                                              "ineligible", "cooling_down", "quiet_hours"};
+  for (std::size_t i = 0; i < totals.size(); ++i)
+    if (totals[i] > 0)
+      observability::metrics().increment(std::string("octopus_trigger_events_total{outcome=\"") + kOutcomes[i] + "\"}",
+                                         static_cast<double>(totals[i]));
+}
+
 void TriggerRunner::fire(const Hits& hits, std::int64_t now, const policy::PolicySnapshot& policy) {
   Pass pass(now, policy);
   pass.firings.reserve(hits.size());
   plan(pass, hits);
   decide(pass);
   for (const auto c : policy::kChannels) hand_over(pass, c);
+  count_firings(pass);
   std::lock_guard lock(counts_mutex_);
   for (const auto& [id, c] : pass.counts) {
     auto& p = pending_counts_[id];

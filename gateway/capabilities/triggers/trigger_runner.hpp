@@ -92,6 +92,7 @@ class TriggerRunner {
   void match_naive(const Set& set, const std::vector<const engine::SubscriberEvent*>& events, Hits& hits);
   struct Pass;
   void fire(const Hits& hits, std::int64_t now_ms, const policy::PolicySnapshot& policy);
+  static void count_firings(const Pass& pass);
   std::vector<std::uint64_t> due_of(Pass& pass, const ActiveTrigger& t, const std::vector<std::uint64_t>& subscribers);
   void plan(Pass& pass, const Hits& hits);
   void decide(Pass& pass);

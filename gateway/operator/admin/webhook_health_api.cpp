@@ -1,5 +1,8 @@
 #include "admin/webhook_health_api.hpp"
 
+#include <array>
+#include <map>
+
 #include "http/formats.hpp"
 #include "http/problem.hpp"
 
@@ -30,6 +33,34 @@ void register_webhook_health_route(http::Pipeline& admin_plane, webhooks::Webhoo
                              },
                          .blocking = true,
                          .roles = {vocabulary::Role::admin, vocabulary::Role::operator_, vocabulary::Role::viewer}});
+}
+
+namespace {
+const observability::MetricFamily kCallbacks{
+    "octopus_webhook_deliveries", observability::MetricType::gauge,
+    "Callbacks to partners' endpoints by partner and state: delivered, pending, "
+    "retrying, dead (retries exhausted)."};
+}  // namespace
+
+std::unique_ptr<observability::ScopedCollector> collect_webhook_metrics(
+    webhooks::WebhookDeliveryRepository& deliveries) {
+  return std::make_unique<observability::ScopedCollector>([&deliveries](std::vector<observability::Sample>& out) {
+    std::map<std::string, std::array<std::size_t, 4>> by_partner;
+    try {
+      for (const auto& h : deliveries.health()) {
+        auto& n = by_partner[h.partner_id];
+        n[0] += h.delivered, n[1] += h.pending, n[2] += h.retrying, n[3] += h.dead;
+      }
+    } catch (const std::exception&) {
+      return;  // the store did not answer: no figures this scrape
+    }
+    static constexpr const char* kStates[] = {"delivered", "pending", "retrying", "dead"};
+    for (const auto& [partner, n] : by_partner)
+      for (std::size_t i = 0; i < n.size(); ++i)
+        out.push_back({"octopus_webhook_deliveries{partner=\"" + observability::label_value(partner) + "\",state=\"" +
+                           kStates[i] + "\"}",
+                       static_cast<double>(n[i])});
+  });
 }
 
 }  // namespace octopus::admin

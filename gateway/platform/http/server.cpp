@@ -36,6 +36,8 @@
 namespace octopus::http {
 
 namespace {
+const observability::MetricFamily kOpen{"octopus_connections_open", observability::MetricType::gauge,
+                                        "Client connections open now, on both planes."};
 const observability::MetricFamily kRefused{
     "octopus_connections_refused_total", observability::MetricType::counter,
     "Connections closed at accept because a per-address or per-listener cap was reached, by plane and cap."};
