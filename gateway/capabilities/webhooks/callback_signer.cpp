@@ -12,14 +12,7 @@ namespace octopus::webhooks {
 CallbackSigner::CallbackSigner(protocol::Ed25519PrivateKey key) : key_(std::move(key)) {}
 
 CallbackSigner CallbackSigner::from_key_file(const std::filesystem::path& path) {
-  // The same owner-only 32-byte file as the token master key: here it is the Ed25519 seed.
-  auto seed = tokens::load_or_create_master_key(path);
-  std::array<std::uint8_t, 32> bytes{};
-  std::copy(seed.begin(), seed.end(), bytes.begin());
-  sodium_memzero(seed.data(), seed.size());
-  auto key = protocol::Ed25519PrivateKey::from_seed(bytes);
-  sodium_memzero(bytes.data(), bytes.size());
-  return CallbackSigner(std::move(key));
+  return CallbackSigner(tokens::load_or_create_signing_key(path));
 }
 
 HeaderList CallbackSigner::headers(const WebhookEndpoint& endpoint, std::string_view event_id, std::int64_t now,

@@ -79,14 +79,7 @@ std::optional<ChainHash> chain_hash_from_hex(const std::string& hex) {
 }
 
 AuditSigner AuditSigner::from_key_file(const std::filesystem::path& path) {
-  // The same owner-only 32-byte file as the token master key: here, the Ed25519 seed.
-  auto seed = tokens::load_or_create_master_key(path);
-  std::array<std::uint8_t, 32> bytes{};
-  std::copy(seed.begin(), seed.end(), bytes.begin());
-  sodium_memzero(seed.data(), seed.size());
-  auto key = protocol::Ed25519PrivateKey::from_seed(bytes);
-  sodium_memzero(bytes.data(), bytes.size());
-  return AuditSigner(std::move(key));
+  return AuditSigner(tokens::load_or_create_signing_key(path));
 }
 
 protocol::Ed25519Signature AuditSigner::sign(std::int64_t entry_id, const ChainHash& hash) const {

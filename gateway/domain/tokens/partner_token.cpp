@@ -87,4 +87,14 @@ MasterKey load_or_create_master_key(const std::filesystem::path& path) {
   return key;
 }
 
+protocol::Ed25519PrivateKey load_or_create_signing_key(const std::filesystem::path& path) {
+  auto seed = load_or_create_master_key(path);
+  std::array<std::uint8_t, 32> bytes{};
+  std::copy(seed.begin(), seed.end(), bytes.begin());
+  sodium_memzero(seed.data(), seed.size());
+  auto key = protocol::Ed25519PrivateKey::from_seed(bytes);
+  sodium_memzero(bytes.data(), bytes.size());
+  return key;
+}
+
 }  // namespace octopus::tokens

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "octopus/protocol/ed25519.hpp"
+
 namespace octopus::tokens {
 
 using MasterKey = std::array<unsigned char, 32>;
@@ -32,5 +34,9 @@ class PartnerTokenizer {
 // Throws std::runtime_error when the file exists but is not exactly 32 bytes, or is
 // readable by others.
 MasterKey load_or_create_master_key(const std::filesystem::path& path);
+
+// An Ed25519 signing key kept as its 32-byte seed in the same kind of owner-only file (the
+// operator's callback key, the audit key); the seed's copies are wiped.
+protocol::Ed25519PrivateKey load_or_create_signing_key(const std::filesystem::path& path);
 
 }  // namespace octopus::tokens
