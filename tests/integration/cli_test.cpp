@@ -164,6 +164,33 @@ TEST(Cli, AuditVerifyPassesAnUntouchedLogAndNamesTheFirstTamperedEntry) {
   std::filesystem::remove_all(dir);
 }
 
+// Accounts made on the store directly: a token printed once, exit codes that tell mistakes
+// apart, a data directory that is the gateway account's alone, every change audited.
+TEST(Cli, AccountsAreManagedOnTheStoreWithClearExitCodes) {
+  auto dir = temp_dir();
+  const auto data = dir + "/var";
+  const auto created = run("accounts create ada --role admin --data-dir " + data);
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+  EXPECT_EQ(created.output.rfind("oat_", 0), 0u) << created.output;
+  EXPECT_EQ(std::filesystem::status(data).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_all);
+  EXPECT_EQ(run("accounts create ada --role admin --data-dir " + data).exit_code, 1);  // taken
+  EXPECT_EQ(run("accounts create bo --role root --data-dir " + data).exit_code, 2);
+  EXPECT_EQ(run("accounts create bo --role viewer --token-days 400 --data-dir " + data).exit_code, 2);
+  EXPECT_EQ(run("accounts create bo --role viewer").exit_code, 2);  // no store named
+  const auto token = run("accounts token ada --token-days 7 --data-dir " + data);
+  ASSERT_EQ(token.exit_code, 0) << token.output;
+  const auto id = token.output.substr(4, 16);
+  EXPECT_EQ(run("accounts revoke ada " + id + " --data-dir " + data).exit_code, 0);
+  EXPECT_EQ(run("accounts revoke ada 0000000000000000 --data-dir " + data).exit_code, 1);
+  EXPECT_EQ(run("accounts disable nobody --data-dir " + data).exit_code, 1);
+  const auto list = run("accounts list --data-dir " + data);
+  EXPECT_NE(list.output.find("ada\tadmin\tactive\t1 usable token(s)"), std::string::npos) << list.output;
+  const auto verified = run("audit verify --data-dir " + data);
+  EXPECT_NE(verified.output.find("intact: 3 entries"), std::string::npos) << verified.output;  // create, token, revoke
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Cli, SigtermDrainsAndExitsCleanly) {
   auto dir = temp_dir();
   const pid_t pid = ::fork();

@@ -147,7 +147,9 @@ int run_accounts_command(const std::vector<std::string>& args, std::ostream& out
   try {
     auto dir = c.options.count("--data-dir") ? c.options.at("--data-dir")
                                              : config::load_config(c.options.at("--config")).data_dir;
-    std::filesystem::create_directories(dir);
+    // A data directory made here is the gateway account's alone, as the gateway makes it.
+    if (std::filesystem::create_directories(dir))
+      std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
     SqliteRepositories records(dir + "/gateway.db");
     if (c.verb == "create") return create(records, c, out, err);
     if (c.verb == "token") return token(records, c, out, err);
