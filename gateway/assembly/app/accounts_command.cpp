@@ -115,6 +115,10 @@ int change(SqliteRepositories& r, const Command& c, std::ostream& out, std::ostr
   const bool revoke = c.verb == "revoke";
   const auto done = revoke ? r.operator_accounts.revoke_token(c.names[0], c.names[1], now)
                            : r.operator_accounts.disable_account(c.names[0], now);
+  if (done == store::WriteResult::conflict) {
+    err << "octopus-gateway: " << c.names[0] << " is the last active admin account; create another one first\n";
+    return 1;
+  }
   if (done != store::WriteResult::ok) {
     err << "octopus-gateway: " << (revoke ? "no such token for " : "no account named ") << c.names[0] << "\n";
     return 1;

@@ -1,7 +1,9 @@
 #include "audit/sqlite_audit_repository.hpp"
 
 #include <cstring>
+#include <stdexcept>
 
+#include "observability/log.hpp"
 #include "store/sqlite/row_mapper.hpp"
 
 namespace octopus::audit {
@@ -54,10 +56,16 @@ SqliteAuditRepository::SqliteAuditRepository(store::sqlite::SqliteDatabase& db, 
   chain_unchained_entries();
 }
 
-// Only the entries the migration listed: an entry that appears later without a link was not
-// written by the gateway, and chaining it now would launder it.
+// Only the entries the migration listed, and only while no entry has a link yet (the first
+// start after the migration): the list is then emptied in the same transaction. An entry
+// that appears later without a link was not written by the gateway, and chaining it (even
+// one an intruder added to the list) would launder it.
 void SqliteAuditRepository::chain_unchained_entries() {
   auto held = db_.lock();
+  if (last_link(db_.handle()).first != 0) {
+    store::sqlite::exec(db_.handle(), "DELETE FROM audit_chain_pending");
+    return;
+  }
   Statement st(db_.handle(), kAudit.select("WHERE id IN (SELECT entry_id FROM audit_chain_pending) ORDER BY id"));
   const auto legacy = kAudit.read_all(st);
   if (legacy.empty()) return;
@@ -85,24 +93,44 @@ std::int64_t SqliteAuditRepository::append_audit(const AuditRecord& r) {
   Statement st(db_.handle(),
                "INSERT INTO audit_log(at, actor, action, subject, outcome, policy_version, detail, request_id) "
                "VALUES (:at, :actor, :action, :subject, :outcome, :policy_version, :detail, :request_id)");
+  // The chain must still end where this gateway last left it: otherwise the log was cut or
+  // rewritten under it, and the head file (the evidence) is left as it is.
+  const bool intact = !head_file_ || last_link(db_.handle()) == head_;
   kAudit.bind(st, r);
   st.step();
   AuditRecord stored = r;
   stored.id = db_.last_insert_rowid();
   link(stored);
   tx.commit();
-  if (head_file_) {
-    const auto [id, hash] = last_link(db_.handle());
-    write_head_file(*head_file_, {id, hash, signer_.sign(id, hash)}, signer_.public_key());
-  }
+  if (!intact)
+    observability::log_error("audit_chain_changed", {{"head_file", head_file_->string()}, {"head_entry", head_.first}});
+  if (head_file_ && intact) advance_head();
   return stored.id;
+}
+
+// Under the lock: the chain's last link, signed, to the head file.
+void SqliteAuditRepository::advance_head() {
+  head_ = last_link(db_.handle());
+  write_head_file(*head_file_, {head_.first, head_.second, signer_.sign(head_.first, head_.second)},
+                  signer_.public_key());
 }
 
 void SqliteAuditRepository::write_head_to(std::filesystem::path path) {
   auto held = db_.lock();
+  // The head kept outside must still be in the log: a log cut short (entries and links
+  // removed from its end) or rewritten since is refused, not papered over with a new head.
+  if (std::filesystem::exists(path)) {
+    const auto head = read_head_file(path);
+    Statement link(db_.handle(), "SELECT hash FROM audit_chain WHERE entry_id = :id");
+    link.bind(":id", head.entry_id);
+    const auto stored = link.step() ? blob_of<32>(link, 0) : std::nullopt;
+    if (!stored || *stored != head.hash)
+      throw std::runtime_error(path.string() + " names audit entry " + std::to_string(head.entry_id) +
+                               ", which the audit log no longer holds as it was: entries were removed or changed. "
+                               "Run 'octopus-gateway audit verify' and investigate before starting");
+  }
   head_file_ = std::move(path);
-  const auto [id, hash] = last_link(db_.handle());
-  write_head_file(*head_file_, {id, hash, signer_.sign(id, hash)}, signer_.public_key());
+  advance_head();
 }
 
 AuditPage SqliteAuditRepository::list_audit(std::optional<std::int64_t> after, std::size_t limit,

@@ -4,6 +4,7 @@
 #pragma once
 #include <filesystem>
 #include <optional>
+#include <utility>
 
 #include "audit/audit_chain.hpp"
 #include "audit/audit_repository.hpp"
@@ -22,16 +23,19 @@ class SqliteAuditRepository final : public AuditRepository, store::sqlite::Sqlit
   std::int64_t append_audit(const AuditRecord& record) override;
   AuditPage list_audit(std::optional<std::int64_t> after, std::size_t limit, const AuditFilter& filter) override;
 
-  // After each append, the new head goes to this file too (outside the database).
+  // After each append, the new head goes to this file too (outside the database). Throws
+  // std::runtime_error when the file names an entry the log no longer holds as it was.
   void write_head_to(std::filesystem::path path);
   protocol::Ed25519PublicKey public_key() const { return signer_.public_key(); }
 
  private:
   void chain_unchained_entries();
   void link(const AuditRecord& record);
+  void advance_head();
 
   AuditSigner signer_;
   std::optional<std::filesystem::path> head_file_;
+  std::pair<std::int64_t, ChainHash> head_{0, ChainHash{}};  // what the head file says
 };
 
 // Walks a database's whole audit log (it may be a copy) and says whether it is intact under

@@ -21,6 +21,8 @@ class AccountRepository {
   virtual std::vector<OperatorAccount> list_accounts() = 0;
   virtual bool any_active_admin() = 0;
   // Disabling keeps the account (the audit log names it) and stops every token of it.
+  // Conflict, in the same statement, when it is the last active admin (so two admins
+  // disabling each other at once cannot leave none); not_found when there is no such account.
   virtual store::WriteResult disable_account(const std::string& name, std::int64_t at) = 0;
 
   virtual store::WriteResult add_token(const AccountToken& token) = 0;  // not_found: no such account

@@ -7,6 +7,7 @@
 #include "admin/admin_formats.hpp"
 #include "http/json_body.hpp"
 #include "http/resource_steps.hpp"
+#include "observability/log.hpp"
 
 namespace octopus::accounts {
 
@@ -47,7 +48,9 @@ class AccountHandlers {
   std::vector<openapi::FieldError> create_rules(http::RequestContext& ctx, const json& body) const {
     std::vector<openapi::FieldError> out;
     if (body.contains("name") && body["name"].is_string() && !valid_account_name(body["name"].get<std::string>()))
-      out.push_back({"/name", "must be 3 to 64 of a-z, 0-9, '.', '-', '_', '@', starting with a letter or digit"});
+      out.push_back({"/name",
+                     "must be 3 to 64 of a-z, 0-9, '.', '-', '_', '@', starting with a letter or digit, and not "
+                     "'bootstrap' or 'cli'"});
     const bool bootstrap = ctx.principal && ctx.principal->id == kBootstrapPrincipal;
     if (bootstrap && body.value("role", json()) != json("admin"))
       out.push_back({"/role", "the bootstrap token creates the first admin account: role must be admin"});
@@ -90,9 +93,8 @@ class AccountHandlers {
   http::Response disable(http::RequestContext& ctx) {
     const auto account = d_.accounts.get_account(ctx.path_params.at("name"));
     if (!account) return http::make_problem(ctx, http::problems::not_found, "No account has this name.");
-    if (account->active() && account->role == Role::admin && only_active_admin(account->name))
+    if (d_.accounts.disable_account(account->name, d_.clock.unix_seconds()) == store::WriteResult::conflict)
       return http::make_problem(ctx, http::problems::conflict, "This is the last active admin account.");
-    d_.accounts.disable_account(account->name, d_.clock.unix_seconds());
     if (account->active()) audit(ctx, "account.disable", account->name, json::object());
     return get(ctx);
   }
@@ -129,13 +131,16 @@ class AccountHandlers {
   static std::int64_t lifetime_of(const json& body) {
     return body.value("token_lifetime_days", kDefaultTokenLifetimeDays) * 86'400;
   }
-  bool only_active_admin(const std::string& name) {
-    for (const auto& a : d_.accounts.list_accounts())
-      if (a.name != name && a.active() && a.role == Role::admin) return false;
-    return true;
-  }
+  // The change is committed by now: a failed audit write is logged, and the answer (which may
+  // carry a token shown only once) still goes out.
   void audit(http::RequestContext& ctx, std::string_view action, const std::string& subject, const json& detail) {
-    admin::record_admin_action(d_.audit, d_.clock, ctx, action, subject, d_.policy_version(), detail);
+    try {
+      admin::record_admin_action(d_.audit, d_.clock, ctx, action, subject, d_.policy_version(), detail);
+    } catch (const std::exception& e) {
+      observability::log_error(
+          "audit_write_failed",
+          {{"action", action}, {"subject", subject}, {"request_id", ctx.request_id}, {"what", e.what()}});
+    }
   }
 
   AccountsApiDeps d_;

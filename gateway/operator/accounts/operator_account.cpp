@@ -52,6 +52,8 @@ std::optional<PresentedToken> parse_token(std::string_view text) {
 
 bool valid_account_name(std::string_view name) {
   if (name.size() < 3 || name.size() > 64) return false;
+  // The audit log's names for the bootstrap token and the command line: no account may pass for them.
+  if (name == "bootstrap" || name == "cli") return false;
   const auto allowed = [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_' || c == '@';
   };

@@ -51,7 +51,7 @@ std::optional<PresentedToken> parse_token(std::string_view text);
 TokenDigest digest_of(std::string_view secret);
 
 // Account names: 3 to 64 of lowercase letters, digits, '.', '-', '_' and '@', starting with a
-// letter or digit (room for "alice@ops").
+// letter or digit (room for "alice@ops"); "bootstrap" and "cli" are reserved.
 bool valid_account_name(std::string_view name);
 
 inline constexpr std::int64_t kDefaultTokenLifetimeDays = 90;

@@ -80,10 +80,15 @@ bool SqliteAccountRepository::any_active_admin() {
 WriteResult SqliteAccountRepository::disable_account(const std::string& name, std::int64_t at) {
   auto held = db_.lock();
   Statement st(db_.handle(),
-               "UPDATE operator_accounts SET disabled_at = COALESCE(disabled_at, :at) WHERE name = :name");
+               "UPDATE operator_accounts SET disabled_at = COALESCE(disabled_at, :at) WHERE name = :name AND "
+               "(role <> 'admin' OR disabled_at IS NOT NULL OR EXISTS (SELECT 1 FROM operator_accounts other "
+               "WHERE other.role = 'admin' AND other.disabled_at IS NULL AND other.name <> :name))");
   st.bind(":at", at).bind(":name", name);
   st.step();
-  return db_.changes() ? WriteResult::ok : WriteResult::not_found;
+  if (db_.changes()) return WriteResult::ok;
+  Statement exists(db_.handle(), "SELECT 1 FROM operator_accounts WHERE name = :name");
+  exists.bind(":name", name);
+  return exists.step() ? WriteResult::conflict : WriteResult::not_found;
 }
 
 WriteResult SqliteAccountRepository::add_token(const AccountToken& token) {

@@ -1,6 +1,7 @@
 #include "observability/metrics.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
@@ -16,13 +17,20 @@ namespace {
 
 std::string family_of(const std::string& name) { return name.substr(0, name.find('{')); }
 
+// The shortest text that reads back as the same double: a large histogram sum keeps every
+// digit it has (the stream default of 6 would turn 1234567.8 into 1.23457e+06).
 void write_value(std::ostream& out, double v) {
-  if (std::isinf(v))
+  if (std::isnan(v)) {
+    out << "NaN";
+  } else if (std::isinf(v)) {
     out << (v > 0 ? "+Inf" : "-Inf");
-  else if (v == std::floor(v) && std::fabs(v) < 1e15)
+  } else if (v == std::floor(v) && std::fabs(v) < 1e15) {
     out << static_cast<long long>(v);
-  else
-    out << v;
+  } else {
+    char text[32];
+    const auto end = std::to_chars(text, text + sizeof text, v).ptr;
+    out.write(text, end - text);
+  }
 }
 
 // HELP text escapes backslashes and newlines (text format 0.0.4).

@@ -207,9 +207,27 @@ TEST_F(AuditChain, EntriesFromBeforeTheChainAreChainedOnceAndLaterIntrudersAreNo
                                  "INSERT INTO audit_log(at, actor, action, subject, outcome, policy_version, detail) "
                                  "VALUES (4, 'mallory', 'partner.create', 'x', 'accepted', 'v1', '{}')");
   }
+  {
+    // Listed as "pending" too: still not chained, the list is only read once.
+    octopus::app::SqliteRepositories restarted(path);
+    octopus::store::sqlite::exec(restarted.db.handle(), "INSERT INTO audit_chain_pending VALUES (4)");
+  }
   octopus::app::SqliteRepositories restarted(path);
   const auto v = verify_audit_chain(restarted.db, restarted.audit.public_key(), std::nullopt);
   EXPECT_EQ(v.first_bad, 4);
+}
+
+// A gateway does not start on a log that no longer reaches the head kept outside it.
+TEST_F(AuditChain, ALogCutShortOfItsHeadFileIsRefusedAtStart) {
+  {
+    octopus::store::sqlite::SqliteDatabase db((dir / "live" / "gateway.db").string());
+    const auto cut = std::string(kDropTriggers) +
+                     "DELETE FROM audit_log WHERE id >= 4; DELETE FROM audit_chain WHERE entry_id >= 4;";
+    octopus::store::sqlite::exec(db.handle(), cut.c_str());
+  }
+  octopus::app::SqliteRepositories live((dir / "live" / "gateway.db").string());
+  EXPECT_THROW(live.audit.write_head_to(dir / "head.json"), std::runtime_error);
+  EXPECT_NO_THROW(live.audit.write_head_to(dir / "another-head.json"));  // a new head file starts here
 }
 
 }  // namespace

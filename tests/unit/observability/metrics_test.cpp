@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 using octopus::observability::Metrics;
 using octopus::observability::MetricType;
 
@@ -73,4 +75,14 @@ TEST(Metrics, CollectorsAreAskedAtEachRenderUntilRemovedAndLabelValuesAreEscaped
   m.remove_collector(id);
   EXPECT_EQ(m.render(), "# HELP octopus_headroom Headroom.\n# TYPE octopus_headroom gauge\n");
   EXPECT_EQ(asked, 2);
+}
+
+TEST(Metrics, LargeAndOddValuesKeepEveryDigitAPrometheusReaderNeeds) {
+  Metrics m;
+  m.describe("octopus_g", MetricType::gauge, "G.", false);
+  m.set("octopus_g{k=\"a\"}", 1234567.891);
+  m.set("octopus_g{k=\"b\"}", std::numeric_limits<double>::quiet_NaN());
+  const auto text = m.render();
+  EXPECT_NE(text.find("octopus_g{k=\"a\"} 1234567.891\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("octopus_g{k=\"b\"} NaN\n"), std::string::npos) << text;
 }
