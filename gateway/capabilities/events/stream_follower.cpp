@@ -3,14 +3,54 @@
 #include <algorithm>
 
 #include "observability/log.hpp"
+#include "observability/metrics.hpp"
 
 namespace octopus::events {
+
+namespace {
+const observability::MetricFamily kLag{
+    "octopus_stream_lag_seconds", observability::MetricType::gauge,
+    "How old the newest record of an engine stream was when the gateway handled it (0 after a read that found "
+    "nothing new), by stream."};
+const observability::MetricFamily kRecords{"octopus_stream_records_total", observability::MetricType::counter,
+                                           "Records of an engine stream handed to the gateway's listeners, by stream."};
+const observability::MetricFamily kSkipped{
+    "octopus_stream_skipped_total", observability::MetricType::counter,
+    "Records an engine stream no longer retained when the gateway read past them (lost to it), by stream."};
+
+std::string stream_series(const char* family, const std::string& stream) {
+  return std::string(family) + "{stream=\"" + observability::label_value(stream) + "\"}";
+}
+}  // namespace
 
 template <typename Record>
 StreamFollower<Record>::StreamFollower(Read read, StreamCursorRepository& cursors, std::vector<Listener> listeners,
                                        StreamFollowerOptions options)
-    : read_(std::move(read)), cursors_(cursors), listeners_(std::move(listeners)), options_(std::move(options)) {
+    : read_(std::move(read)),
+      cursors_(cursors),
+      listeners_(std::move(listeners)),
+      options_(std::move(options)),
+      lag_metric_(stream_series("octopus_stream_lag_seconds", options_.cursor_name)),
+      records_metric_(stream_series("octopus_stream_records_total", options_.cursor_name)),
+      skipped_metric_(stream_series("octopus_stream_skipped_total", options_.cursor_name)) {
   position_ = saved_ = cursors_.stream_cursor(options_.cursor_name);
+  auto& m = observability::metrics();
+  m.set(lag_metric_, 0);
+  m.increment(records_metric_, 0);
+  m.increment(skipped_metric_, 0);
+}
+
+template <typename Record>
+void StreamFollower<Record>::count(const engine::StreamBatch<Record>& batch) {
+  auto& m = observability::metrics();
+  if (batch.skipped > 0) m.increment(skipped_metric_, static_cast<double>(batch.skipped));
+  if (batch.records.empty()) {
+    m.set(lag_metric_, 0);
+    return;
+  }
+  m.increment(records_metric_, static_cast<double>(batch.records.size()));
+  const auto age_ms = options_.clock->unix_millis() - batch.records.back().at_ms;
+  m.set(lag_metric_, static_cast<double>(std::max<std::int64_t>(0, age_ms)) / 1000.0);
 }
 
 template <typename Record>
@@ -50,6 +90,7 @@ std::size_t StreamFollower<Record>::poll_once(std::chrono::milliseconds wait) {
   // Listeners hear empty batches too: it is their chance to do periodic work.
   for (const auto& listen : listeners_) listen(batch.records);
   position_ = batch.next;
+  count(batch);
   if (!saver_) {
     bool due;
     {

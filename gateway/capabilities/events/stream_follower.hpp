@@ -20,6 +20,7 @@
 
 #include "background/periodic_task.hpp"
 #include "engine/engine.hpp"
+#include "vocabulary/clock.hpp"
 #include "events/stream_cursor_repository.hpp"
 
 namespace octopus::events {
@@ -34,6 +35,9 @@ struct StreamFollowerOptions {
   // durable first (the message sink's sync), so a saved position never covers work a power
   // loss could take back.
   std::function<void()> before_save;
+  // What the lag (octopus_stream_lag_seconds: how old the newest record handled was) is
+  // measured against.
+  const Clock* clock = &system_clock();
 };
 
 template <typename Record>
@@ -61,6 +65,8 @@ class StreamFollower {
   std::vector<Listener> listeners_;
   StreamFollowerOptions options_;
   void save();
+  void count(const engine::StreamBatch<Record>& batch);
+  std::string lag_metric_, records_metric_, skipped_metric_;
   std::atomic<std::uint64_t> position_{0};
   std::mutex save_mutex_;
   std::uint64_t saved_ = 0;                           // under save_mutex_

@@ -1,5 +1,6 @@
 #include "settlement/charge_service.hpp"
 
+#include "settlement/ledger_metrics.hpp"
 #include "store/resource_id.hpp"
 
 namespace octopus::settlement {
@@ -37,6 +38,7 @@ std::optional<LedgerEntry> ChargeService::charge(const DeliveryBill& bill) {
   e.occurred_at_ms = bill.finished_at * 1000;
   e.recorded_at = clock_.unix_seconds();
   if (ledger_.append(e) == store::WriteResult::conflict) return std::nullopt;  // charged before
+  count_appended(e);
   return e;
 }
 

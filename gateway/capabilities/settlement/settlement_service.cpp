@@ -4,6 +4,7 @@
 #include <map>
 
 #include "quota/quota_periods.hpp"
+#include "settlement/ledger_metrics.hpp"
 #include "store/resource_id.hpp"
 
 namespace octopus::settlement {
@@ -69,6 +70,7 @@ std::vector<Settled> SettlementService::settle(const std::vector<engine::Convers
   for (const auto& c : events)
     out.push_back(is_order(c) ? conversion(c, batch) : cancellation({c.order_id, c.at_ms}, batch));
   records_.ledger.settle_all(batch.settlements());
+  count_settled(batch.settlements());
   const bool any_conflict = std::any_of(batch.settlements().begin(), batch.settlements().end(),
                                         [](const OrderSettlement& s) { return s.conflict; });
   if (any_conflict)

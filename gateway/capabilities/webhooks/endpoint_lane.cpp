@@ -6,14 +6,20 @@
 namespace octopus::webhooks {
 
 namespace {
-const observability::MetricFamily kAttempts{"octopus_webhook_attempts_total", observability::MetricType::counter,
-                                            "Callback attempts to partners' webhook endpoints, by outcome."};
-}  // namespace
+const observability::MetricFamily kAttempts{
+    "octopus_webhook_attempts_total", observability::MetricType::counter,
+    "Callback attempts to partners' webhook endpoints, by outcome: delivered, failed (a retry is scheduled), dead "
+    "(the last retry failed: dead-lettered)."};
 
-namespace {
-void count_attempt(std::string_view outcome) {
-  observability::metrics().increment("octopus_webhook_attempts_total{outcome=\"" + std::string(outcome) + "\"}");
+void count_attempt(std::string_view outcome, double by = 1) {
+  observability::metrics().increment("octopus_webhook_attempts_total{outcome=\"" + std::string(outcome) + "\"}", by);
 }
+
+// Every outcome from start: a retry or dead-letter rate exists before the first failure.
+const bool kZeroes = [] {
+  for (const auto* outcome : {"delivered", "failed", "dead"}) count_attempt(outcome, 0);
+  return true;
+}();
 }  // namespace
 
 EndpointLane::EndpointLane(WebhookEndpoint endpoint, LaneDeps deps, const DispatchOptions& options)

@@ -3,6 +3,7 @@
 #include "admin/admin_audit.hpp"
 #include "admin/admin_formats.hpp"
 #include "http/resource_steps.hpp"
+#include "settlement/ledger_metrics.hpp"
 #include "store/resource_id.hpp"
 
 namespace octopus::admin {
@@ -52,6 +53,7 @@ class AdjustmentHandlers {
     e.recorded_at = deps_.clock.unix_seconds();
     e.occurred_at_ms = deps_.clock.unix_millis();
     if (deps_.ledger.append(e) != store::WriteResult::ok) throw std::runtime_error("adjustment id collision");
+    settlement::count_appended(e);
     const auto out = adjustment_json(e);
     record_admin_action(deps_.audit, deps_.clock, ctx, "settlement.adjustment", partner_id, e.policy_version,
                         {{"adjustment", out}});

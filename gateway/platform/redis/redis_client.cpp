@@ -118,14 +118,17 @@ RedisReply RedisClient::run(redisContext* c, const std::vector<std::string>& arg
 RedisReply RedisClient::command(const std::vector<std::string>& argv) {
   // Breaker open: fail fast until the back-off passes, then let calls probe.
   if (!breaker_.allow()) throw RedisUnavailable("redis unavailable (retrying after back-off)");
+  const auto started = std::chrono::steady_clock::now();
   try {
     Connection c = acquire();
     RedisReply reply = run(c.get(), argv);
     give_back(std::move(c));
+    breaker_.record_duration(std::chrono::steady_clock::now() - started);
     breaker_.record_success();
     return reply;
   } catch (const RedisUnavailable& e) {
     // A connection that failed mid-command is not reused: it closes as it leaves scope.
+    breaker_.record_duration(std::chrono::steady_clock::now() - started);
     breaker_.record_failure(e.what());
     throw;
   }

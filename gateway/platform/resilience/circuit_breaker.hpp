@@ -3,7 +3,8 @@
 // out a timeout on the caller's thread; when the period passes, calls probe again, and the
 // first success closes the breaker. Back-off doubles per failed probe up to a maximum.
 // Transitions are logged once each and exposed as `octopus_<name>_up` (1/0) and
-// `octopus_<name>_failures_total`.
+// `octopus_<name>_failures_total`; the callers time their calls into
+// `octopus_<name>_call_duration_seconds`.
 #pragma once
 #include <atomic>
 #include <chrono>
@@ -29,6 +30,9 @@ class CircuitBreaker {
   void record_success();
   // `what` goes to the log line written when the breaker opens (never a secret).
   void record_failure(const std::string& what);
+  // One call's duration, answered or failed (a long poll's deliberate wait is not a call's
+  // latency: its caller does not report it).
+  void record_duration(std::chrono::steady_clock::duration elapsed);
 
   bool closed() const { return !open_.load(std::memory_order_relaxed); }
   std::uint64_t failures() const { return failures_.load(std::memory_order_relaxed); }
@@ -40,6 +44,7 @@ class CircuitBreaker {
   std::int64_t now_ms() const;
 
   std::string name_;
+  std::string up_metric_, failures_metric_, duration_metric_;
   BreakerOptions options_;
   Clock clock_;
   std::atomic<bool> open_{false};

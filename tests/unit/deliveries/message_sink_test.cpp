@@ -9,9 +9,11 @@
 #include <thread>
 #include <unistd.h>
 
+#include "app/sqlite_repositories.hpp"
 #include "engine/reference/reference_engine.hpp"
 #include "events/stream_follower.hpp"
-#include "app/sqlite_repositories.hpp"
+#include "observability/metrics.hpp"
+#include "test_clock.hpp"
 
 namespace octopus::deliveries {
 namespace {
@@ -99,6 +101,31 @@ TEST_F(Sink, AFollowingFollowerSavesItsPositionOnItsOwnThread) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   EXPECT_EQ(store.stream_cursors.stream_cursor("test"), sequence);
   EXPECT_GE(syncs.load(), 1);
+}
+
+TEST_F(Sink, AFollowerReportsTheRecordsItHandledAndHowOldTheNewestWas) {
+  auto engine = engine::reference::make_synthetic_reference_engine({7, 1000, 1}, {.workers = 0});
+  octopus::app::SqliteRepositories store((dir_ / "gateway.db").string());
+  std::int64_t now_ms = kAt;
+  const testing::VariableClock<std::chrono::milliseconds> clock(now_ms);
+  events::EventFollowerOptions options;
+  options.cursor_name = "lag-test";
+  options.clock = &clock;
+  events::EventFollower follower(*engine, store.stream_cursors, {[](const std::vector<engine::SubscriberEvent>&) {}},
+                                 options);
+  auto& m = observability::metrics();
+  const std::string records = "octopus_stream_records_total{stream=\"lag-test\"}";
+  const std::string lag = "octopus_stream_lag_seconds{stream=\"lag-test\"}";
+  const auto records_before = m.value(records);
+  const auto subscriber = engine->population().id(5);
+  engine->inject_event({0, subscriber, "recharge", kAt - 4000, {}}).get();
+  engine->inject_event({0, subscriber, "recharge", kAt - 2500, {}}).get();
+  now_ms = kAt;
+  ASSERT_EQ(follower.poll_once(std::chrono::milliseconds(0)), 2u);
+  EXPECT_EQ(m.value(records) - records_before, 2);
+  EXPECT_DOUBLE_EQ(m.value(lag), 2.5);  // the newest handled was 2.5 s old
+  ASSERT_EQ(follower.poll_once(std::chrono::milliseconds(0)), 0u);
+  EXPECT_EQ(m.value(lag), 0);  // caught up
 }
 
 }  // namespace

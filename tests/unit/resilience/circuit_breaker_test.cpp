@@ -75,5 +75,18 @@ TEST(CircuitBreaker, ItsStateIsAMetric) {
   EXPECT_EQ(m.value("octopus_test_d_up"), 1);
 }
 
+TEST(CircuitBreaker, CallDurationsGoToItsHistogramInSeconds) {
+  FakeClock clock;
+  auto& m = observability::metrics();
+  CircuitBreaker b("test_e", {100ms, 800ms}, clock.fn());
+  b.record_duration(3ms);
+  b.record_duration(2s);
+  EXPECT_EQ(m.observations("octopus_test_e_call_duration_seconds"), 2u);
+  const auto text = m.render();
+  EXPECT_NE(text.find("# TYPE octopus_test_e_call_duration_seconds histogram"), std::string::npos);
+  EXPECT_NE(text.find("octopus_test_e_call_duration_seconds_bucket{le=\"0.005\"} 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("octopus_test_e_call_duration_seconds_sum 2.003"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace octopus::resilience

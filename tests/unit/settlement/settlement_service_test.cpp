@@ -13,6 +13,7 @@
 
 #include "app/sqlite_repositories.hpp"
 #include "http/formats.hpp"
+#include "observability/metrics.hpp"
 #include "policy/policy_set.hpp"
 #include "quota/quota_periods.hpp"
 #include "settlement/statement.hpp"
@@ -134,6 +135,24 @@ TEST_F(Settlement, OrdersWithoutATouchOrAContractEarnNothingAndAreSettledOnce) {
   ASSERT_EQ(records_->contracts.create_contract(contract("beta", PricingModel::cpa, 800)), store::WriteResult::ok);
   EXPECT_TRUE(service_->on_conversion(order(43, "ORD-2", 9'900, at)).repeat);
   EXPECT_EQ(ledger_total("beta"), 0);
+}
+
+TEST_F(Settlement, WhatIsSettledIsCountedOnceInTheMetrics) {
+  auto& m = observability::metrics();
+  const auto earned_entries = [&] { return m.value("octopus_ledger_entries_total{type=\"settlement.earned\"}"); };
+  const auto orders = [&](const char* outcome) {
+    return m.value(std::string("octopus_settlement_orders_total{outcome=\"") + outcome + "\"}");
+  };
+  const auto entries_before = earned_entries();
+  const auto earned_before = orders("earned"), unattributed_before = orders("unattributed");
+  ASSERT_EQ(records_->contracts.create_contract(contract("acme", PricingModel::cps, 250)), store::WriteResult::ok);
+  const auto at = ms("2026-11-20T10:00:00Z");
+  touch(42, "acme", at - kDay);
+  service_->settle({order(42, "ORD-1", 12'800, at), order(7, "ORD-2", 9'900, at)});
+  service_->settle({order(42, "ORD-1", 12'800, at)});  // a repeat writes, and counts, nothing
+  EXPECT_EQ(earned_entries() - entries_before, 1);
+  EXPECT_EQ(orders("earned") - earned_before, 1);
+  EXPECT_EQ(orders("unattributed") - unattributed_before, 1);
 }
 
 TEST_F(Settlement, TheContractInForceAtTheOrdersTimePricesIt) {

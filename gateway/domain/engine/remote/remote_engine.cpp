@@ -98,6 +98,19 @@ client::HttpResponse RemoteEngine::send(const Exchange& x) {
   }
 }
 
+client::HttpResponse RemoteEngine::timed_send(const Exchange& x) {
+  if (x.long_poll) return send(x);
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    auto response = send(x);
+    breaker_.record_duration(std::chrono::steady_clock::now() - started);
+    return response;
+  } catch (...) {
+    breaker_.record_duration(std::chrono::steady_clock::now() - started);
+    throw;
+  }
+}
+
 template <typename T, typename Parse>
 std::future<T> RemoteEngine::call(Exchange x, Parse parse) {
   auto promise = std::make_shared<std::promise<T>>();
@@ -110,7 +123,7 @@ std::future<T> RemoteEngine::call(Exchange x, Parse parse) {
     try {
       // The breaker may have opened while this call waited in the queue.
       if (!breaker_.allow()) throw unavailable("the engine is unavailable (circuit open)");
-      const auto r = send(x);
+      const auto r = timed_send(x);
       if (r.status >= 500 || r.status == 401 || r.status == 403) {
         // Down, overloaded, or refusing the gateway's credentials: unusable either way.
         breaker_.record_failure("the engine answered " + std::to_string(r.status) + " to " + x.method + " " +
@@ -223,14 +236,14 @@ std::string RemoteEngine::stream_target(const char* stream, std::uint64_t after,
 }
 
 std::future<EventBatch> RemoteEngine::events(std::uint64_t after, std::size_t limit, std::chrono::milliseconds wait) {
-  return call<EventBatch>({"GET", stream_target("events", after, limit, wait), "", true},
+  return call<EventBatch>({"GET", stream_target("events", after, limit, wait), "", true, false, true},
                           [](const client::HttpResponse& r) { return wire::event_batch_from_json(parse_body(r)); });
 }
 
 std::future<ConversionBatch> RemoteEngine::conversions(std::uint64_t after, std::size_t limit,
                                                        std::chrono::milliseconds wait) {
   return call<ConversionBatch>(
-      {"GET", stream_target("conversions", after, limit, wait), "", true},
+      {"GET", stream_target("conversions", after, limit, wait), "", true, false, true},
       [](const client::HttpResponse& r) { return wire::conversion_batch_from_json(parse_body(r)); });
 }
 

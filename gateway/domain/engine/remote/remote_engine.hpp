@@ -64,6 +64,7 @@ class RemoteEngine final : public Engine {
     std::string body;
     bool idempotent = true;         // safe to send again on a fresh connection
     bool about_subscriber = false;  // a 404 means no such subscriber (else: no such audience)
+    bool long_poll = false;         // waits for news on purpose: its duration is not latency
   };
   struct IdleConnection {
     std::unique_ptr<client::HttpsConnection> connection;
@@ -73,6 +74,7 @@ class RemoteEngine final : public Engine {
   template <typename T, typename Parse>
   std::future<T> call(Exchange exchange, Parse parse);
   client::HttpResponse send(const Exchange& exchange);
+  client::HttpResponse timed_send(const Exchange& exchange);  // send(), its duration recorded
   std::unique_ptr<client::HttpsConnection> acquire(bool& reused);
   void give_back(std::unique_ptr<client::HttpsConnection> connection);
   EngineUnavailable unavailable(const std::string& why) const;
