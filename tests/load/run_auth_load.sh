@@ -32,6 +32,7 @@ WAIT_IDLE=0
 JSON_OUT=""
 KEEP_TMP=0
 PERF=0
+METRICS_COST=0
 
 usage() {
   cat <<EOF
@@ -52,6 +53,9 @@ Usage: tests/load/run_auth_load.sh [options]
   --keep-tmp             keep the temporary directory (configs, logs, perf.data) for inspection
   --perf                 after the measurements, one more peak run with 'perf record' on the
                          gateway (not part of the figures); prints its hottest symbols
+  --metrics-cost N       after the measurements, two fresh gateways, request metrics on and
+                         off (metrics.requests: false), and N peak runs of each, alternating;
+                         prints their medians and what counting costs
   -h, --help
 EOF
 }
@@ -71,6 +75,7 @@ while [ $# -gt 0 ]; do
     --json-out) JSON_OUT=$2; shift 2 ;;
     --keep-tmp) KEEP_TMP=1; shift ;;
     --perf) PERF=1; shift ;;
+    --metrics-cost) METRICS_COST=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run_auth_load.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
   esac
@@ -98,6 +103,8 @@ LOAD_BIN="$BUILD_DIR/tests/load/octopus-load"
 
 TMP=$(mktemp -d -t octopus-load.XXXXXX)
 GW_PID=""
+GW_ON_PID=""
+GW_OFF_PID=""
 NGINX_PID=""
 cleanup() {
   local rc=$?
@@ -107,12 +114,13 @@ cleanup() {
     kill -KILL "$NGINX_PID" 2>/dev/null || true
     wait "$NGINX_PID" 2>/dev/null || true
   fi
-  if [ -n "$GW_PID" ] && kill -0 "$GW_PID" 2>/dev/null; then
-    kill -TERM "$GW_PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$GW_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$GW_PID" 2>/dev/null || true
-    wait "$GW_PID" 2>/dev/null || true
-  fi
+  for pid in $GW_PID $GW_ON_PID $GW_OFF_PID; do
+    kill -0 "$pid" 2>/dev/null || continue
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   if [ "$KEEP_TMP" = 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
   exit "$rc"
 }
@@ -187,17 +195,16 @@ others() { if [ -s "$TMP/others.$1" ]; then cat "$TMP/others.$1"; else echo "non
 
 export OCTOPUS_ADMIN_TOKEN
 OCTOPUS_ADMIN_TOKEN=$(openssl rand -hex 24)
-GW_PORT=$(free_port)
-ADMIN_PORT=$(free_port)
-while [ "$ADMIN_PORT" = "$GW_PORT" ]; do ADMIN_PORT=$(free_port); done
-DATA="$TMP/gateway-data"
-CA="$DATA/tls/ca.pem"
+KEYID=load-bench-key-1
+PUB=$("$LOAD_BIN" --gen-key "$TMP/partner.seed")
+
 # Access log off (one JSON line per request to stderr would be part of what we measure,
 # and nginx runs with access_log off too). Connections are never closed by a request cap
 # during the run, same as nginx's keepalive_requests below. Plan limits are off unless
 # QUOTAS=on: this run measures authentication against a static server, and the shipped
 # plans would (rightly) refuse a load generator long before the CPU is busy.
-cat >"$TMP/gateway.yaml" <<EOF
+gateway_config() {  # [extra YAML]
+  cat <<EOF
 policies:
   directory: $SCRIPT_DIR/../../policies
   watch_interval_ms: 0
@@ -211,31 +218,46 @@ threads:
 limits:
   max_requests_per_connection: 100000000
   idle_timeout_ms: 120000
+${1:-}
 EOF
-# The benchmark's operator account, made on the store before the gateway starts.
-ADMIN_TOKEN=$("$GATEWAY_BIN" accounts create bench-admin --role admin --data-dir "$DATA") ||
-  die "cannot create the benchmark's admin account"
-log "starting octopus-gateway on 127.0.0.1:$GW_PORT (admin 127.0.0.1:$ADMIN_PORT)"
-"$GATEWAY_BIN" serve --config "$TMP/gateway.yaml" --listen "127.0.0.1:$GW_PORT" \
-  --admin-listen "127.0.0.1:$ADMIN_PORT" --data-dir "$DATA" 2>"$TMP/gateway.log" &
-GW_PID=$!
-for _ in $(seq 1 100); do
-  if [ -f "$CA" ] && curl -sf --cacert "$CA" "https://127.0.0.1:$ADMIN_PORT/readyz" >/dev/null 2>&1; then break; fi
-  kill -0 "$GW_PID" 2>/dev/null || { cat "$TMP/gateway.log" >&2; die "the gateway exited"; }
-  sleep 0.1
-done
-curl -sf --cacert "$CA" "https://127.0.0.1:$ADMIN_PORT/readyz" >/dev/null || die "the gateway never became ready"
-
-admin() {
-  curl -sS -f --cacert "$CA" -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' "$@" \
-    >/dev/null || die "admin call failed: $*"
 }
-KEYID=load-bench-key-1
-PUB=$("$LOAD_BIN" --gen-key "$TMP/partner.seed")
-admin -X POST "https://127.0.0.1:$ADMIN_PORT/admin/v1/partners" \
-  -d '{"id":"load-bench","display_name":"Load benchmark","tier":"standard","category":"benchmark","scopes":["audiences:read","offers:read","deliveries:write"]}'
-admin -X POST "https://127.0.0.1:$ADMIN_PORT/admin/v1/partners/load-bench/keys" \
-  -d "{\"key_id\":\"$KEYID\",\"algorithm\":\"ed25519\",\"public_key\":\"$PUB\"}"
+
+# start_gateway NAME PORT ADMIN_PORT [EXTRA_YAML]: a gateway with its own data directory
+# ($TMP/NAME-data) and the benchmark partner and its key registered; its pid in STARTED_PID.
+start_gateway() {
+  local name=$1 port=$2 admin_port=$3 data="$TMP/$1-data" token ca
+  ca="$data/tls/ca.pem"
+  gateway_config "${4:-}" >"$TMP/$name.yaml"
+  # The benchmark's operator account, made on the store before the gateway starts.
+  token=$("$GATEWAY_BIN" accounts create bench-admin --role admin --data-dir "$data") ||
+    die "cannot create the benchmark's admin account"
+  log "starting octopus-gateway ($name) on 127.0.0.1:$port (admin 127.0.0.1:$admin_port)"
+  "$GATEWAY_BIN" serve --config "$TMP/$name.yaml" --listen "127.0.0.1:$port" \
+    --admin-listen "127.0.0.1:$admin_port" --data-dir "$data" 2>"$TMP/$name.log" &
+  STARTED_PID=$!
+  for _ in $(seq 1 100); do
+    if [ -f "$ca" ] && curl -sf --cacert "$ca" "https://127.0.0.1:$admin_port/readyz" >/dev/null 2>&1; then break; fi
+    kill -0 "$STARTED_PID" 2>/dev/null || { cat "$TMP/$name.log" >&2; die "the gateway ($name) exited"; }
+    sleep 0.1
+  done
+  curl -sf --cacert "$ca" "https://127.0.0.1:$admin_port/readyz" >/dev/null ||
+    die "the gateway ($name) never became ready"
+  local -a admin=(curl -sS -f --cacert "$ca" -H "Authorization: Bearer $token" -H 'Content-Type: application/json')
+  "${admin[@]}" -X POST "https://127.0.0.1:$admin_port/admin/v1/partners" >/dev/null \
+    -d '{"id":"load-bench","display_name":"Load benchmark","tier":"silver","category":"internet","scopes":["audiences:read","offers:read","deliveries:write"]}' ||
+    die "cannot register the benchmark partner on $name"
+  "${admin[@]}" -X POST "https://127.0.0.1:$admin_port/admin/v1/partners/load-bench/keys" >/dev/null \
+    -d "{\"key_id\":\"$KEYID\",\"algorithm\":\"ed25519\",\"public_key\":\"$PUB\"}" ||
+    die "cannot register the benchmark key on $name"
+}
+
+GW_PORT=$(free_port)
+ADMIN_PORT=$(free_port)
+while [ "$ADMIN_PORT" = "$GW_PORT" ]; do ADMIN_PORT=$(free_port); done
+DATA="$TMP/gateway-data"
+CA="$DATA/tls/ca.pem"
+start_gateway gateway "$GW_PORT" "$ADMIN_PORT"
+GW_PID=$STARTED_PID
 
 # ---------------------------------------------------------------------------------------
 # nginx: same certificate and key as the gateway, TLS 1.2/1.3 with the gateway's TLS 1.2
@@ -341,6 +363,37 @@ if [ "$PERF" = 1 ]; then
   log "perf.data: $TMP/perf.data (use --keep-tmp to keep it)"
 fi
 
+if [ "$METRICS_COST" -gt 0 ]; then
+  # Two fresh gateways that differ only in metrics.requests (fresh, so that neither carries
+  # the nonces and connections of the runs above), the same signed load on each in turn,
+  # the order swapped every round so that the machine's drift falls on both alike; the
+  # medians are compared.
+  ON_PORT=$(free_port); ON_ADMIN_PORT=$(free_port)
+  start_gateway metrics-on "$ON_PORT" "$ON_ADMIN_PORT"
+  GW_ON_PID=$STARTED_PID
+  OFF_PORT=$(free_port); OFF_ADMIN_PORT=$(free_port)
+  start_gateway metrics-off "$OFF_PORT" "$OFF_ADMIN_PORT" $'metrics:\n  requests: false'
+  GW_OFF_PID=$STARTED_PID
+  # measure_metrics on|off: one peak run on that gateway, its figures appended to its files.
+  measure_metrics() {
+    local which=$1 port pid r
+    local -a common=("${COMMON[@]}")
+    if [ "$which" = on ]; then port=$ON_PORT; pid=$GW_ON_PID; else port=$OFF_PORT; pid=$GW_OFF_PID; fi
+    for i in "${!common[@]}"; do
+      [ "${common[$i]}" = --ca-file ] && common[$((i + 1))]="$TMP/metrics-$which-data/tls/ca.pem"
+    done
+    log "metrics cost: round $round/$METRICS_COST, metrics $which"
+    r=$(load "${common[@]}" --port "$port" "${SIGN[@]}" --label "metrics-$which" --server-pid "$pid")
+    jfield "$r" requests_per_s >>"$TMP/metrics-$which.rps"
+    jfield "$r" server_cpu_us_per_req >>"$TMP/metrics-$which.cpu"
+  }
+  : >"$TMP/metrics-on.rps"; : >"$TMP/metrics-off.rps"; : >"$TMP/metrics-on.cpu"; : >"$TMP/metrics-off.cpu"
+  for round in $(seq 1 "$METRICS_COST"); do
+    if [ $((round % 2)) = 1 ]; then measure_metrics on; measure_metrics off
+    else measure_metrics off; measure_metrics on; fi
+  done
+fi
+
 COMPILERS_AFTER=$(compilers)
 LOADAVG_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 for r in "$NGINX" "$PEAK" "$PACED" "$NGINX_PACED"; do
@@ -418,3 +471,25 @@ Gateway CPU per request over the whole peak run incl. warm-up (from /proc/$GW_PI
 | non-verification share of gateway CPU per request (1 − $(calc '%.1f' "$VERIFY_US") µs ÷ $(calc '%.1f' "$GW_CPU_US") µs) | $NONVERIFY_SHARE | < 0.20 | $(verdict "$NONVERIFY_SHARE < 0.20") |
 | p99 at ${RATE_FRACTION}× peak ($PACED_RATE req/s) | $(calc '%.2f' "$PACED_P99") ms (nginx at that rate: $(calc '%.2f' "$(jfield "$NGINX_PACED" p99_ms)") ms) | ≤ 2 ms | $(verdict "$PACED_P99 <= 2") |
 EOF
+
+if [ "$METRICS_COST" -gt 0 ]; then
+  median() { sort -g "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+  listed() { paste -sd' ' "$1" | awk '{ for (i = 1; i <= NF; i++) printf "%s%.0f", (i > 1 ? ", " : ""), $i }'; }
+  ON_RPS=$(median "$TMP/metrics-on.rps"); OFF_RPS=$(median "$TMP/metrics-off.rps")
+  ON_CPU=$(median "$TMP/metrics-on.cpu"); OFF_CPU=$(median "$TMP/metrics-off.cpu")
+  COST=$(calc '%.3f' "1 - $ON_RPS / $OFF_RPS")
+  cat <<EOF
+
+### Request metrics on vs off ($METRICS_COST alternating peak runs of each, $CONNECTIONS connections, ${DURATION} s)
+
+| gateway | median req/s | runs (req/s) | median server CPU µs/req |
+|---|---|---|---|
+| metrics on (default) | $(calc '%.0f' "$ON_RPS") | $(listed "$TMP/metrics-on.rps") | $(calc '%.1f' "$ON_CPU") |
+| metrics.requests: false | $(calc '%.0f' "$OFF_RPS") | $(listed "$TMP/metrics-off.rps") | $(calc '%.1f' "$OFF_CPU") |
+
+| ratio | value | target | |
+|---|---|---|---|
+| throughput cost of counting (1 − on ÷ off) | $COST | ≤ 0.03 | $(verdict "$COST <= 0.03") |
+| CPU per request, on ÷ off | $(calc '%.3f' "$ON_CPU / $OFF_CPU") | (reported) | |
+EOF
+fi

@@ -91,7 +91,7 @@ EOF
   done
   local a=(curl -sS -f --cacert "$CA" -H "Authorization: Bearer $admin_token" -H 'Content-Type: application/json')
   "${a[@]}" -X POST "https://127.0.0.1:$admin_port/admin/v1/partners" \
-    -d '{"id":"load-bench","display_name":"Load benchmark","tier":"standard","category":"internet","scopes":["audiences:read"]}' >/dev/null
+    -d '{"id":"load-bench","display_name":"Load benchmark","tier":"silver","category":"internet","scopes":["audiences:read"]}' >/dev/null
   "${a[@]}" -X POST "https://127.0.0.1:$admin_port/admin/v1/partners/load-bench/keys" \
     -d "{\"key_id\":\"load-bench-key-1\",\"algorithm\":\"ed25519\",\"public_key\":\"$(cat "$TMP/partner.pub")\"}" >/dev/null
 }

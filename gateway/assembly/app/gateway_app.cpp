@@ -64,6 +64,7 @@
 #include "idempotency/idempotency_stage.hpp"
 #include "http/server.hpp"
 #include "observability/access_log.hpp"
+#include "observability/request_metrics.hpp"
 #include "offers/offers_api.hpp"
 #include "offers/products_api.hpp"
 #include "observability/log.hpp"
@@ -553,6 +554,7 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   const auto& c = p.config;
   observability::set_log_level(parse_level(c.log_level));
   observability::set_access_log_enabled(c.access_log);
+  observability::set_request_metrics_enabled(c.request_metrics);
   protocol::ensure_sodium_initialised();
 
   open_records(p);

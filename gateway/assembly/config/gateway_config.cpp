@@ -381,7 +381,7 @@ void read_webhooks(const Reader& r, const YAML::Node& root, const std::string& b
   c.webhooks.dispatch.allow_loopback = c.webhooks.allow_loopback;
 }
 
-// Memory trimming and logging.
+// Memory trimming, logging and request metrics.
 void read_memory_and_log(const Reader& r, const YAML::Node& root, const std::string& /*base_dir*/, GatewayConfig& c) {
   if (auto n = root["memory"]) {
     r.only_keys(n, "memory", {"trim_threshold_mb"});
@@ -396,6 +396,10 @@ void read_memory_and_log(const Reader& r, const YAML::Node& root, const std::str
       if (!levels.count(c.log_level)) r.fail(n["level"], "log.level must be debug, info, warn or error");
     }
     if (n["access_log"]) c.access_log = r.boolean(n["access_log"], "log.access_log");
+  }
+  if (auto n = root["metrics"]) {
+    r.only_keys(n, "metrics", {"requests"});
+    if (n["requests"]) c.request_metrics = r.boolean(n["requests"], "metrics.requests");
   }
 }
 
@@ -436,7 +440,7 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
   if (!r.only_keys(root, "the configuration",
                    {"partner_plane", "admin_plane", "data_dir", "tls", "limits", "threads", "drain_timeout_ms",
                     "drain_announce_ms", "auth", "policies", "counters", "engine", "deliveries", "webhooks", "log",
-                    "memory", "audit"}))
+                    "memory", "metrics", "audit", "usage"}))
     throw ConfigError(r.errors());
   // Every section is read even after an error in another, so one run names them all.
   const auto section = [&](auto read) {

@@ -112,6 +112,9 @@ struct GatewayConfig {
   WebhooksConfig webhooks;
   std::string log_level = "info";
   bool access_log = true;
+  // Every answered request counted and timed (octopus_requests_total,
+  // octopus_request_duration_seconds); off only to measure what counting costs.
+  bool request_metrics = true;
   // A copy of the audit log's signed head outside the database (empty: none); on another
   // volume or a write-once store, it also reveals entries removed from the log's end.
   std::string audit_head_file;

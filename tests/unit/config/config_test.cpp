@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <regex>
+#include <set>
+
 #include "config/gateway_config.hpp"
 
 using octopus::config::ConfigError;
@@ -49,6 +53,25 @@ log: {level: warn, access_log: false}
   EXPECT_EQ(c.drain_timeout.count(), 1500);
   EXPECT_EQ(c.signatures.public_authority, "api.example.com");
   EXPECT_FALSE(c.access_log);
+}
+
+// Every section of every key the operations guide documents in its tables is one the
+// reader knows: a documented setting is never refused as an unknown key.
+TEST(Config, EverySectionTheOperationsGuideDocumentsIsAccepted) {
+  std::ifstream guide(std::string(OCTOPUS_DOCS_DIR) + "/operations.md");
+  ASSERT_TRUE(guide) << "docs/operations.md not found";
+  const std::regex row(R"(^\| `([a-z_]+)\.[a-z_.<>|\\]+`)");
+  std::set<std::string> sections;
+  for (std::string line; std::getline(guide, line);)
+    if (std::smatch m; std::regex_search(line, m, row)) sections.insert(m[1]);
+  EXPECT_GE(sections.size(), 15u) << "the guide's configuration tables were not found";
+  for (const auto& section : sections) {
+    const auto error = error_of(section + ": {}\n");
+    EXPECT_EQ(error.find("unknown key '" + section + "'"), std::string::npos) << section << ": " << error;
+  }
+  const auto c = parse_config("metrics: {requests: false}\nusage: {flush_interval_ms: 2000}\n", "gw.yaml", "/etc");
+  EXPECT_FALSE(c.request_metrics);
+  EXPECT_EQ(c.usage_flush_interval.count(), 2000);
 }
 
 // A gateway with a real certificate is one partners reach by name: the name every signature
