@@ -56,6 +56,7 @@ std::optional<Response> Pipeline::resolve(RequestContext& ctx) const {
 }
 
 Response Pipeline::run(RequestContext& ctx) const {
+  const observability::RequestLogScope log_scope(ctx.request_id);
   std::size_t passed = 0;  // stages that let the request continue
   Response response;
   try {

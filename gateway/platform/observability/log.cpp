@@ -12,6 +12,7 @@ namespace octopus::observability {
 namespace {
 std::atomic<LogLevel> g_level{LogLevel::info};
 std::mutex g_mutex;
+thread_local std::string_view t_request_id;
 
 const char* level_name(LogLevel l) {
   switch (l) {
@@ -25,6 +26,10 @@ const char* level_name(LogLevel l) {
 }  // namespace
 
 void set_log_level(LogLevel level) { g_level = level; }
+
+RequestLogScope::RequestLogScope(std::string_view request_id) : previous_(t_request_id) { t_request_id = request_id; }
+
+RequestLogScope::~RequestLogScope() { t_request_id = previous_; }
 
 void write_line(std::string_view json_line) {
   std::lock_guard lock(g_mutex);
@@ -41,6 +46,7 @@ void log(LogLevel level, std::string_view event, LogFields fields) {
           .count();
   line["level"] = level_name(level);
   line["event"] = event;
+  if (!t_request_id.empty()) line["request_id"] = t_request_id;
   for (const auto& [k, v] : fields)
     std::visit([&line, key = std::string(k)](const auto& value) { line[key] = value; }, v.value());
   // Replace invalid UTF-8 rather than throw: log text may come from a peer.

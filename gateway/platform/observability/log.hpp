@@ -45,6 +45,20 @@ inline void log_info(std::string_view event, LogFields fields = {}) { log(LogLev
 inline void log_warn(std::string_view event, LogFields fields = {}) { log(LogLevel::warn, event, fields); }
 inline void log_error(std::string_view event, LogFields fields = {}) { log(LogLevel::error, event, fields); }
 
+// While one lives, every line its thread logs carries `request_id` (unless the line names
+// its own): a line written deep in a store or a service while a request is served can be
+// found from the request's X-Request-Id. Scopes nest; the id must outlive the scope.
+class RequestLogScope {
+ public:
+  explicit RequestLogScope(std::string_view request_id);
+  ~RequestLogScope();
+  RequestLogScope(const RequestLogScope&) = delete;
+  RequestLogScope& operator=(const RequestLogScope&) = delete;
+
+ private:
+  std::string_view previous_;
+};
+
 // Writes one pre-serialized JSON line (the access log uses this).
 void write_line(std::string_view json_line);
 

@@ -2,6 +2,9 @@
 
 #include "http/pipeline.hpp"
 #include "http/router.hpp"
+#include "observability/log.hpp"
+
+#include <nlohmann/json.hpp>
 
 using octopus::http::Route;
 using octopus::http::Router;
@@ -55,6 +58,28 @@ TEST(Router, DoesNotMatchEmptyCapturesTrailingSlashesOrDecodedPaths) {
 // Route metadata is typed and checked against the plane when the route is registered, so
 // a route that would count against no quota, or a scope on a plane without partners,
 // stops the gateway at start-up instead of being served wrongly.
+TEST(Pipeline, WhatAHandlerLogsCarriesTheRequestId) {
+  octopus::http::Pipeline admin{octopus::vocabulary::Plane::admin};
+  admin.add_route({.method = "GET",
+                   .pattern = "/admin/v1/x",
+                   .handler =
+                       [](octopus::http::RequestContext&) {
+                         octopus::observability::log_warn("store_slow", {{"ms", 1500}});
+                         return octopus::http::Response{};
+                       },
+                   .roles = {octopus::vocabulary::Role::viewer}});
+  octopus::http::RequestContext ctx;
+  ctx.request.method = "GET";
+  ctx.request.target = "/admin/v1/x";
+  ctx.request_id = "req-7f3a";
+  ASSERT_FALSE(admin.resolve(ctx));
+  ::testing::internal::CaptureStderr();
+  admin.run(ctx);
+  const auto line = nlohmann::json::parse(::testing::internal::GetCapturedStderr());
+  EXPECT_EQ(line["event"], "store_slow");
+  EXPECT_EQ(line["request_id"], "req-7f3a");
+}
+
 TEST(Pipeline, RefusesRouteMetadataThatDoesNotFitThePlane) {
   using octopus::vocabulary::CapabilityClass;
   using octopus::vocabulary::Plane;
