@@ -1,7 +1,6 @@
 #include "audit/audit_chain.hpp"
 
 #include <sodium.h>
-#include <sys/stat.h>
 
 #include <fstream>
 #include <sstream>
@@ -10,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "octopus/protocol/base64.hpp"
+#include "store/durable_file.hpp"
 #include "tokens/partner_token.hpp"
 
 namespace octopus::audit {
@@ -159,17 +159,7 @@ void write_head_file(const std::filesystem::path& path, const SignedHead& head, 
                          {"hash", to_hex(head.hash)},
                          {"signature", protocol::base64_encode(head.signature.data(), head.signature.size())},
                          {"public_key", protocol::base64_encode(key.data(), key.size())}};
-  auto temporary = path;
-  temporary += ".tmp";
-  {
-    const auto old_mask = ::umask(077);
-    std::ofstream out(temporary, std::ios::trunc);
-    ::umask(old_mask);
-    out << j.dump() << "\n";
-    out.flush();
-    if (!out) throw std::runtime_error(temporary.string() + ": cannot write the audit head");
-  }
-  std::filesystem::rename(temporary, path);
+  store::replace_file_durably(path, j.dump() + "\n");
 }
 
 SignedHead read_head_file(const std::filesystem::path& path) {

@@ -161,8 +161,11 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void read_request() {
-    // While draining, a connection that has been answered closes; a new one (accepted
-    // before the listeners close) still gets its first request answered.
+    // While draining, a connection that has been answered closes; a new one accepted
+    // during the announce period still gets its first request answered. Once the
+    // listeners close, drain() cuts every connection not busy with a request, a new one
+    // still in its handshake or not yet sending included: a client that connected in that
+    // last instant retries elsewhere, as it would after the close itself.
     if (server_.draining && requests_ > 0) return close();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(state_.limits.header_limit));
