@@ -520,7 +520,7 @@ void add_admin_plane(Parts& p, std::unique_ptr<accounts::AccountAuthenticator> a
                                     {p.records->operator_accounts, p.records->audit, p.clock,
                                      [registry = p.policies.get()] { return registry->current()->version; }});
   admin::register_usage_routes(p.admin_plane, {p.records->partners, *p.policies, *p.limiter});
-  usage::register_usage_history_route(p.admin_plane, {p.records->partners, *p.usage, p.records->usage, p.clock});
+  usage::register_usage_history_route(p.admin_plane, {p.records->partners, *p.usage, p.clock});
   p.collectors.push_back(admin::collect_quota_metrics({p.records->partners, *p.policies, *p.limiter}));
   p.collectors.push_back(observability::collect_process_metrics());
   p.collectors.push_back(admin::collect_policy_metrics(*p.policies));
@@ -640,6 +640,8 @@ void GatewayApp::shutdown() {
   if (parts_->dispatcher) parts_->dispatcher->stop();
   parts_->delivery_runner.reset();
   parts_->audience_builder.reset();
+  // No request can arrive any more: the usage counted since the last flush is written now.
+  parts_->usage.reset();
 }
 
 engine::Engine& GatewayApp::engine() { return *parts_->engine; }

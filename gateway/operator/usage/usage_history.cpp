@@ -1,5 +1,7 @@
 #include "usage/usage_history.hpp"
 
+#include <algorithm>
+
 #include "observability/log.hpp"
 
 namespace octopus::usage {
@@ -50,6 +52,34 @@ void UsageRecorder::flush() {
     store_.compact(today - kHourlyKeptDays * kDay, today - kKeptDays * kDay);
     compacted_day_ = today;
   }
+}
+
+std::vector<UsageCount> UsageRecorder::history(const std::string& partner, std::int64_t from, std::int64_t to,
+                                               Granularity granularity) {
+  std::lock_guard no_flush_meanwhile(flushing_);
+  auto rows = store_.history(partner, from, to, granularity);
+  std::map<std::tuple<std::int64_t, std::string, std::string>, std::int64_t> unwritten;
+  {
+    std::lock_guard lock(counting_);
+    for (const auto& [key, n] : pending_) {
+      const auto& [hour, who, klass, outcome] = key;
+      const auto start = granularity == Granularity::day ? hour / kDay * kDay : hour;
+      if (who == partner && start >= from && start < to) unwritten[{start, klass, outcome}] += n;
+    }
+  }
+  for (auto& row : rows) {
+    const auto it = unwritten.find({row.start, row.capability_class, row.outcome});
+    if (it == unwritten.end()) continue;
+    row.requests += it->second;
+    unwritten.erase(it);
+  }
+  for (const auto& [key, n] : unwritten)
+    rows.push_back({std::get<0>(key), partner, std::get<1>(key), std::get<2>(key), n});
+  // The store's order: by bucket, then class, then outcome.
+  std::sort(rows.begin(), rows.end(), [](const UsageCount& a, const UsageCount& b) {
+    return std::tie(a.start, a.capability_class, a.outcome) < std::tie(b.start, b.capability_class, b.outcome);
+  });
+  return rows;
 }
 
 void UsageRecorder::run() {

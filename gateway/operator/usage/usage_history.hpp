@@ -59,6 +59,11 @@ class UsageRecorder {
   // Writes what was counted so far, and compacts once a day has passed since the last time.
   // Throws store::StoreError (the counts stay pending and are tried again).
   void flush();
+  // A partner's history as UsageRepository::history gives it, with what is counted and not
+  // yet written added in: a reader sees every request up to now and never writes (no flush
+  // commits meanwhile, so nothing is counted twice or missed).
+  std::vector<UsageCount> history(const std::string& partner, std::int64_t from, std::int64_t to,
+                                  Granularity granularity);
 
  private:
   using Key = std::tuple<std::int64_t, std::string, std::string, std::string>;

@@ -116,8 +116,7 @@ void register_usage_history_route(http::Pipeline& admin_plane, UsageHistoryApiDe
                                if (!q) return q.answer();
                                if (!d.partners.get_partner(id))
                                  return http::make_problem(ctx, http::problems::not_found, "No partner has this id.");
-                               d.recorder.flush();
-                               const auto rows = d.history.history(id, q->from, q->to, q->granularity);
+                               const auto rows = d.recorder.history(id, q->from, q->to, q->granularity);
                                return q->csv ? render_csv(rows) : http::make_json(200, render_json(id, *q, rows));
                              },
                          .blocking = true,

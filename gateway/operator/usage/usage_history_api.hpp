@@ -11,8 +11,7 @@ namespace octopus::usage {
 
 struct UsageHistoryApiDeps {
   partners::PartnerRepository& partners;
-  UsageRecorder& recorder;
-  UsageRepository& history;
+  UsageRecorder& recorder;  // the history, stored and not yet written
   const Clock& clock;
 };
 

@@ -65,6 +65,30 @@ TEST_F(UsageHistory, HoursOfTrafficSurviveARestartEqualToWhatWasRecorded) {
   EXPECT_EQ(days[1].requests, 3 + 4 + 5 + 6 + 7);
 }
 
+// What an operator reads is everything up to now: the written hours and the counts still
+// in memory, added together, and reading writes nothing.
+TEST_F(UsageHistory, AReadAddsTheCountsNotYetWrittenAndWritesNothing) {
+  octopus::app::SqliteRepositories records(db());
+  UsageRecorder recorder(records.usage, clock, std::chrono::hours(1));  // only explicit flushes
+  const auto hour = now / 3600 * 3600;
+  for (int i = 0; i < 4; ++i) recorder.record("acme", "reads", "ok");
+  recorder.flush();
+  for (int i = 0; i < 3; ++i) recorder.record("acme", "reads", "ok");  // same hour, not written
+  recorder.record("acme", "deliveries", "rate-limited");               // a new row, not written
+  recorder.record("beta", "reads", "ok");                              // another partner's
+  const auto read = recorder.history("acme", 0, now + 1, Granularity::hour);
+  EXPECT_EQ(as_map(read), (Expected{{{hour, "deliveries", "rate-limited"}, 1}, {{hour, "reads", "ok"}, 7}}));
+  EXPECT_EQ(read.front().capability_class, "deliveries");  // in the store's order
+  // The store still holds only what the flush wrote.
+  EXPECT_EQ(as_map(records.usage.history("acme", 0, now + 1, Granularity::hour)),
+            (Expected{{{hour, "reads", "ok"}, 4}}));
+  // By the day, the same sum; outside the range, nothing.
+  const auto days = recorder.history("acme", hour / kDay * kDay, now + 1, Granularity::day);
+  const auto day_reads = as_map(days)[{hour / kDay * kDay, "reads", "ok"}];
+  EXPECT_EQ(day_reads, 7);
+  EXPECT_TRUE(recorder.history("acme", now + 3600, now + 7200, Granularity::hour).empty());
+}
+
 TEST_F(UsageHistory, HoursRollUpIntoDaysAfterThirtyDaysAndDaysGoAfterThirteenMonths) {
   octopus::app::SqliteRepositories records(db());
   UsageRecorder recorder(records.usage, clock, std::chrono::hours(1));
