@@ -1,5 +1,7 @@
 #include "auth/partner_directory.hpp"
 
+#include <set>
+
 namespace octopus::auth {
 
 void PartnerDirectory::add_partner(Map& map, const partners::Partner& partner) {
@@ -41,6 +43,18 @@ std::optional<KeyEntry> PartnerDirectory::find_key(const std::string& key_id) co
   auto it = map->find(key_id);
   if (it == map->end()) return std::nullopt;
   return it->second;
+}
+
+std::vector<std::string> PartnerDirectory::active_partner_ids() const {
+  std::shared_ptr<const Map> map;
+  {
+    std::lock_guard lock(mutex_);
+    map = keys_;
+  }
+  std::set<std::string> ids;
+  for (const auto& [key_id, entry] : *map)
+    if (entry.partner->status == partners::PartnerStatus::active) ids.insert(entry.partner->id);
+  return {ids.begin(), ids.end()};
 }
 
 std::size_t PartnerDirectory::key_count() const {

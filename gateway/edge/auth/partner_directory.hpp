@@ -29,6 +29,9 @@ class PartnerDirectory {
   void upsert(const partners::Partner& partner);
   std::optional<KeyEntry> find_key(const std::string& key_id) const;
   std::size_t key_count() const;
+  // The partners that hold a key here and are active, sorted: those that can make requests
+  // (what the quota gauges cover at each scrape, from memory rather than the store).
+  std::vector<std::string> active_partner_ids() const;
 
  private:
   using Map = std::unordered_map<std::string, KeyEntry>;

@@ -44,18 +44,20 @@ void add_usage_samples(const std::string& partner, const quota::UsageReport& rep
 
 }  // namespace
 
-std::unique_ptr<observability::ScopedCollector> collect_quota_metrics(UsageApiDeps d) {
-  return std::make_unique<observability::ScopedCollector>([d](std::vector<observability::Sample>& out) {
-    const auto snapshot = d.policies.current();
-    try {
-      for (const auto& partner : d.partners.load_all_partners())
-        if (partner.status == partners::PartnerStatus::active)
-          add_usage_samples(partner.id, d.limiter.usage(*snapshot, partner.id), out);
-    } catch (const std::exception&) {
-      // Counters or store unreachable: the scrape goes on without quota figures; the
-      // breaker and outage-decision families say why.
-    }
-  });
+std::unique_ptr<observability::ScopedCollector> collect_quota_metrics(const auth::PartnerDirectory& directory,
+                                                                      policy::PolicyRegistry& policies,
+                                                                      quota::QuotaLimiter& limiter) {
+  return std::make_unique<observability::ScopedCollector>(
+      [directory = &directory, policies = &policies, limiter = &limiter](std::vector<observability::Sample>& out) {
+        const auto snapshot = policies->current();
+        try {
+          for (const auto& id : directory->active_partner_ids())
+            add_usage_samples(id, limiter->usage(*snapshot, id), out);
+        } catch (const std::exception&) {
+          // Counters or store unreachable: the scrape goes on without quota figures; the
+          // breaker and outage-decision families say why.
+        }
+      });
 }
 
 void register_usage_routes(http::Pipeline& admin_plane, UsageApiDeps d) {

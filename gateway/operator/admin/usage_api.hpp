@@ -4,6 +4,7 @@
 #pragma once
 #include <memory>
 
+#include "auth/partner_directory.hpp"
 #include "http/pipeline.hpp"
 #include "observability/metrics.hpp"
 #include "policy/policy_registry.hpp"
@@ -20,8 +21,12 @@ struct UsageApiDeps {
 
 void register_usage_routes(http::Pipeline& admin_plane, UsageApiDeps deps);
 
-// Each active partner's quota used, limit and remaining per capability class and window
-// (day, month) as gauges at every scrape; nothing while the counters cannot answer.
-std::unique_ptr<observability::ScopedCollector> collect_quota_metrics(UsageApiDeps deps);
+// Each active partner's (one holding a key) quota used, limit and remaining per capability
+// class and window (day, month) as gauges at every scrape; nothing while the counters
+// cannot answer. The partners come from the authentication directory: a scrape reads no
+// store.
+std::unique_ptr<observability::ScopedCollector> collect_quota_metrics(const auth::PartnerDirectory& directory,
+                                                                      policy::PolicyRegistry& policies,
+                                                                      quota::QuotaLimiter& limiter);
 
 }  // namespace octopus::admin
