@@ -5,9 +5,6 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
-#include "http/connection_limiter.hpp"
-#include "http/problem.hpp"
-
 namespace octopus::auth {
 
 namespace {
@@ -20,35 +17,19 @@ std::array<std::uint8_t, 32> digest(std::string_view s) {
 
 BearerTokenAuthenticator::BearerTokenAuthenticator(const std::string& token, std::string realm,
                                                    std::function<void(std::string_view)> on_throttled)
-    : realm_(std::move(realm)), on_throttled_(std::move(on_throttled)) {
-  if (token.size() < 16) throw std::invalid_argument("the " + realm_ + " token must be at least 16 characters");
+    : gate_(realm, std::move(on_throttled)) {
+  if (token.size() < 16) throw std::invalid_argument("the " + realm + " token must be at least 16 characters");
   token_digest_ = digest(token);
 }
 
 std::optional<http::Response> BearerTokenAuthenticator::on_request(http::RequestContext& ctx) {
-  const auto address = http::client_network(FailureThrottle::address_of(ctx.remote));
-  const auto now = FailureThrottle::Clock::now();
-  if (const auto wait = throttle_.wait(address, now); wait > FailureThrottle::Clock::duration::zero()) {
-    const auto seconds = std::chrono::ceil<std::chrono::seconds>(wait);
-    return http::make_unavailable(ctx, http::problems::rate_limited,
-                                  "Too many failed attempts from this address; wait before trying again.", seconds);
-  }
-  const std::string_view header = ctx.request.header("authorization");
-  constexpr std::string_view prefix = "Bearer ";
-  bool ok = false;
-  if (header.size() > prefix.size() && http::iequals(header.substr(0, prefix.size()), prefix)) {
-    const auto presented = digest(header.substr(prefix.size()));
-    ok = CRYPTO_memcmp(presented.data(), token_digest_.data(), presented.size()) == 0;
-  }
-  if (ok) {
+  if (auto wait = gate_.throttled(ctx)) return wait;
+  const auto presented = BearerGate::presented(ctx);
+  if (!presented.empty() && CRYPTO_memcmp(digest(presented).data(), token_digest_.data(), token_digest_.size()) == 0) {
     ctx.principal = http::Principal{.id = "admin"};
     return std::nullopt;
   }
-  if (throttle_.failed(address, now) && on_throttled_) on_throttled_(address);
-  auto r = http::make_problem(ctx, http::problems::unauthorized,
-                              "Send the operator token as 'Authorization: Bearer <token>'.");
-  r.set_header("WWW-Authenticate", "Bearer realm=\"" + realm_ + "\"");
-  return r;
+  return gate_.refuse(ctx, "Send the operator token as 'Authorization: Bearer <token>'.");
 }
 
 }  // namespace octopus::auth

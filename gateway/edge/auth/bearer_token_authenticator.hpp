@@ -2,15 +2,14 @@
 // (OCTOPUS_ADMIN_TOKEN) and the engine API (OCTOPUS_ENGINE_TOKEN): the caller must present
 // `Authorization: Bearer <token>`. The comparison is constant-time over SHA-256 digests, so
 // neither the token's content nor its length leaks through timing. Guessing is slowed per
-// client address (FailureThrottle): after 10 failures, one try every 6 s, and a throttled
-// address gets 429 without its token being compared.
+// client network (BearerGate).
 #pragma once
 #include <array>
 #include <cstdint>
 #include <functional>
 #include <string>
 
-#include "auth/failure_throttle.hpp"
+#include "auth/bearer_gate.hpp"
 #include "http/stage.hpp"
 
 namespace octopus::auth {
@@ -28,9 +27,7 @@ class BearerTokenAuthenticator final : public http::Stage {
 
  private:
   std::array<std::uint8_t, 32> token_digest_{};
-  std::string realm_;
-  FailureThrottle throttle_{10, std::chrono::seconds(6)};
-  std::function<void(std::string_view)> on_throttled_;
+  BearerGate gate_;
 };
 
 }  // namespace octopus::auth

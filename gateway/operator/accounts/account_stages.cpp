@@ -4,20 +4,11 @@
 
 #include <stdexcept>
 
-#include "http/connection_limiter.hpp"
 #include "http/router.hpp"
 
 namespace octopus::accounts {
 
 namespace {
-
-constexpr std::string_view kBearer = "Bearer ";
-
-std::string_view bearer_of(const http::RequestContext& ctx) {
-  const std::string_view header = ctx.request.header("authorization");
-  if (header.size() <= kBearer.size() || !http::iequals(header.substr(0, kBearer.size()), kBearer)) return {};
-  return header.substr(kBearer.size());
-}
 
 bool same_digest(const TokenDigest& a, const TokenDigest& b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
@@ -28,7 +19,7 @@ bool same_digest(const TokenDigest& a, const TokenDigest& b) {
 AccountAuthenticator::AccountAuthenticator(AccountRepository& accounts, const Clock& clock,
                                            const std::string& bootstrap_token,
                                            std::function<void(std::string_view)> on_throttled)
-    : accounts_(accounts), clock_(clock), on_throttled_(std::move(on_throttled)) {
+    : accounts_(accounts), clock_(clock), gate_("octopus-admin", std::move(on_throttled)) {
   if (bootstrap_token.empty()) return;
   if (bootstrap_token.size() < 16) throw std::invalid_argument("OCTOPUS_ADMIN_TOKEN must be at least 16 characters");
   has_bootstrap_ = true;
@@ -36,28 +27,22 @@ AccountAuthenticator::AccountAuthenticator(AccountRepository& accounts, const Cl
 }
 
 std::optional<http::Response> AccountAuthenticator::on_request(http::RequestContext& ctx) {
-  const auto address = http::client_network(auth::FailureThrottle::address_of(ctx.remote));
-  const auto now = auth::FailureThrottle::Clock::now();
-  if (const auto wait = throttle_.wait(address, now); wait > auth::FailureThrottle::Clock::duration::zero())
-    return http::make_unavailable(ctx, http::problems::rate_limited,
-                                  "Too many failed attempts from this address; wait before trying again.",
-                                  std::chrono::ceil<std::chrono::seconds>(wait));
-  const auto presented = bearer_of(ctx);
+  if (auto wait = gate_.throttled(ctx)) return wait;
+  const auto presented = auth::BearerGate::presented(ctx);
   if (has_bootstrap_ && same_digest(digest_of(presented), bootstrap_digest_)) return bootstrap(ctx);
   std::string why;
   if (auto account = account_of(presented, why)) {
     ctx.principal = http::Principal{.id = account->name, .role = account->role};
     return std::nullopt;
   }
-  return refuse(ctx, address,
-                why.empty() ? "Send an operator account's token as 'Authorization: Bearer <token>'." : why);
+  return gate_.refuse(ctx, why.empty() ? "Send an operator account's token as 'Authorization: Bearer <token>'." : why);
 }
 
 // The bootstrap token opens one door, once: creating the first admin account.
 std::optional<http::Response> AccountAuthenticator::bootstrap(http::RequestContext& ctx) {
   if (accounts_.any_active_admin())
-    return refuse(ctx, http::client_network(auth::FailureThrottle::address_of(ctx.remote)),
-                  "The bootstrap token only creates the first admin account, and one exists: use an account token.");
+    return gate_.refuse(
+        ctx, "The bootstrap token only creates the first admin account, and one exists: use an account token.");
   if (ctx.request.method != "POST" || ctx.route->pattern != "/admin/v1/accounts")
     return http::make_problem(ctx, forbidden,
                               "The bootstrap token can only create the first admin account (POST /admin/v1/accounts).");
@@ -86,14 +71,6 @@ std::optional<OperatorAccount> AccountAuthenticator::account_of(std::string_view
     return std::nullopt;
   }
   return account;
-}
-
-http::Response AccountAuthenticator::refuse(http::RequestContext& ctx, const std::string& address,
-                                            const std::string& detail) {
-  if (throttle_.failed(address, auth::FailureThrottle::Clock::now()) && on_throttled_) on_throttled_(address);
-  auto r = http::make_problem(ctx, http::problems::unauthorized, detail);
-  r.set_header("WWW-Authenticate", "Bearer realm=\"octopus-admin\"");
-  return r;
 }
 
 std::optional<http::Response> RoleAuthorizer::on_request(http::RequestContext& ctx) {

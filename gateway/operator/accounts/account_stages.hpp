@@ -11,7 +11,7 @@
 #include <string>
 
 #include "accounts/account_repository.hpp"
-#include "auth/failure_throttle.hpp"
+#include "auth/bearer_gate.hpp"
 #include "http/problem.hpp"
 #include "http/stage.hpp"
 #include "vocabulary/clock.hpp"
@@ -34,14 +34,12 @@ class AccountAuthenticator final : public http::Stage {
   std::optional<http::Response> bootstrap(http::RequestContext& ctx);
   // The account behind a presented token, or why it is refused (an empty why: unknown).
   std::optional<OperatorAccount> account_of(std::string_view text, std::string& why);
-  http::Response refuse(http::RequestContext& ctx, const std::string& address, const std::string& detail);
 
   AccountRepository& accounts_;
   const Clock& clock_;
   bool has_bootstrap_ = false;
   std::array<std::uint8_t, 32> bootstrap_digest_{};
-  auth::FailureThrottle throttle_{10, std::chrono::seconds(6)};
-  std::function<void(std::string_view)> on_throttled_;
+  auth::BearerGate gate_;
 };
 
 class RoleAuthorizer final : public http::Stage {
