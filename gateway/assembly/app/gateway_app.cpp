@@ -521,7 +521,9 @@ void add_admin_plane(Parts& p, std::unique_ptr<accounts::AccountAuthenticator> a
                                      [registry = p.policies.get()] { return registry->current()->version; }});
   admin::register_usage_routes(p.admin_plane, {p.records->partners, *p.policies, *p.limiter});
   usage::register_usage_history_route(p.admin_plane, {p.records->partners, *p.usage, p.clock});
-  p.collectors.push_back(admin::collect_quota_metrics(p.directory, *p.policies, *p.limiter));
+  const bool remote_counters = p.redis != nullptr;
+  p.collectors.push_back(admin::collect_quota_metrics(
+      p.directory, *p.policies, *p.limiter, remote_counters ? c.quota_metrics_refresh : std::chrono::milliseconds(0)));
   p.collectors.push_back(observability::collect_process_metrics());
   p.collectors.push_back(admin::collect_policy_metrics(*p.policies));
   admin::register_privacy_routes(p.admin_plane, {p.records->partners, *p.policies, *p.release});

@@ -398,8 +398,11 @@ void read_memory_and_log(const Reader& r, const YAML::Node& root, const std::str
     if (n["access_log"]) c.access_log = r.boolean(n["access_log"], "log.access_log");
   }
   if (auto n = root["metrics"]) {
-    r.only_keys(n, "metrics", {"requests"});
+    r.only_keys(n, "metrics", {"requests", "quota_refresh_ms"});
     if (n["requests"]) c.request_metrics = r.boolean(n["requests"], "metrics.requests");
+    if (n["quota_refresh_ms"])
+      c.quota_metrics_refresh =
+          std::chrono::milliseconds(r.integer(n["quota_refresh_ms"], "metrics.quota_refresh_ms", 1000, 3'600'000));
   }
 }
 

@@ -115,6 +115,9 @@ struct GatewayConfig {
   // Every answered request counted and timed (octopus_requests_total,
   // octopus_request_duration_seconds); off only to measure what counting costs.
   bool request_metrics = true;
+  // With counters in Redis, how often the quota gauges are read (off the scrape); with
+  // counters in memory they are read at each scrape.
+  std::chrono::milliseconds quota_metrics_refresh{15000};
   // A copy of the audit log's signed head outside the database (empty: none); on another
   // volume or a write-once store, it also reveals entries removed from the log's end.
   std::string audit_head_file;

@@ -46,18 +46,24 @@ void add_usage_samples(const std::string& partner, const quota::UsageReport& rep
 
 std::unique_ptr<observability::ScopedCollector> collect_quota_metrics(const auth::PartnerDirectory& directory,
                                                                       policy::PolicyRegistry& policies,
-                                                                      quota::QuotaLimiter& limiter) {
-  return std::make_unique<observability::ScopedCollector>(
-      [directory = &directory, policies = &policies, limiter = &limiter](std::vector<observability::Sample>& out) {
-        const auto snapshot = policies->current();
-        try {
-          for (const auto& id : directory->active_partner_ids())
-            add_usage_samples(id, limiter->usage(*snapshot, id), out);
-        } catch (const std::exception&) {
-          // Counters or store unreachable: the scrape goes on without quota figures; the
-          // breaker and outage-decision families say why.
-        }
-      });
+                                                                      quota::QuotaLimiter& limiter,
+                                                                      std::chrono::milliseconds refresh) {
+  observability::Collector gather = [directory = &directory, policies = &policies,
+                                     limiter = &limiter](std::vector<observability::Sample>& out) {
+    const auto snapshot = policies->current();
+    std::vector<observability::Sample> gathered;
+    try {
+      for (const auto& id : directory->active_partner_ids())
+        add_usage_samples(id, limiter->usage(*snapshot, id), gathered);
+    } catch (const std::exception&) {
+      // Counters unreachable: the scrape goes on without quota figures (none rather than
+      // some); the breaker and outage-decision families say why.
+      return;
+    }
+    out.insert(out.end(), std::make_move_iterator(gathered.begin()), std::make_move_iterator(gathered.end()));
+  };
+  if (refresh.count() > 0) return observability::refreshed_collector(std::move(gather), refresh);
+  return std::make_unique<observability::ScopedCollector>(std::move(gather));
 }
 
 void register_usage_routes(http::Pipeline& admin_plane, UsageApiDeps d) {

@@ -22,11 +22,14 @@ struct UsageApiDeps {
 void register_usage_routes(http::Pipeline& admin_plane, UsageApiDeps deps);
 
 // Each active partner's (one holding a key) quota used, limit and remaining per capability
-// class and window (day, month) as gauges at every scrape; nothing while the counters
-// cannot answer. The partners come from the authentication directory: a scrape reads no
-// store.
+// class and window (day, month) as gauges; nothing while the counters cannot answer. The
+// partners come from the authentication directory: no store is read. `refresh` zero: read
+// at every scrape (counters in memory); otherwise read every `refresh` on a thread of its
+// own and served from memory (counters in Redis, where reading them all takes longer than a
+// scrape should wait: docs/performance.md).
 std::unique_ptr<observability::ScopedCollector> collect_quota_metrics(const auth::PartnerDirectory& directory,
                                                                       policy::PolicyRegistry& policies,
-                                                                      quota::QuotaLimiter& limiter);
+                                                                      quota::QuotaLimiter& limiter,
+                                                                      std::chrono::milliseconds refresh = {});
 
 }  // namespace octopus::admin

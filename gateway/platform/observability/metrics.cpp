@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
+
+#include "background/periodic_task.hpp"
 
 namespace octopus::observability {
 
@@ -186,6 +189,39 @@ std::string Metrics::render() const {
 Metrics& metrics() {
   static Metrics instance;
   return instance;
+}
+
+namespace {
+// What a refreshed collector serves, and the thread that refreshes it (declared last: it
+// stops before the samples go).
+struct RefreshedSamples {
+  Collector gather;
+  std::mutex mutex;
+  std::vector<Sample> samples;
+  std::optional<background::PeriodicTask> refresher;
+
+  void refresh() {
+    std::vector<Sample> fresh;
+    try {
+      gather(fresh);
+    } catch (const std::exception&) {
+      fresh.clear();
+    }
+    std::lock_guard lock(mutex);
+    samples.swap(fresh);
+  }
+};
+}  // namespace
+
+std::unique_ptr<ScopedCollector> refreshed_collector(Collector gather, std::chrono::milliseconds interval) {
+  auto state = std::make_shared<RefreshedSamples>();
+  state->gather = std::move(gather);
+  state->refresh();
+  state->refresher.emplace(interval, [raw = state.get()] { raw->refresh(); });
+  return std::make_unique<ScopedCollector>([state](std::vector<Sample>& out) {
+    std::lock_guard lock(state->mutex);
+    out.insert(out.end(), state->samples.begin(), state->samples.end());
+  });
 }
 
 }  // namespace octopus::observability

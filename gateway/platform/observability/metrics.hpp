@@ -11,8 +11,10 @@
 // before the first event. Values only known at scrape time (quota headroom, process
 // figures) come from collectors, asked on each render.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <map>
 #include <mutex>
 #include <string>
@@ -95,6 +97,13 @@ class ScopedCollector {
  private:
   std::uint64_t id_;
 };
+
+// A collector whose samples are gathered on a thread of its own, once at once and then every
+// `interval`, and served from memory at scrape time: for figures that take longer to read
+// than a scrape should wait (quota counters in Redis for a thousand partners). A gathering
+// that throws leaves no samples until the next one succeeds (stale figures are worse than
+// none). The thread stops when the returned owner goes.
+std::unique_ptr<ScopedCollector> refreshed_collector(Collector gather, std::chrono::milliseconds interval);
 
 // A label value as the text format wants it: backslash, quote and newline escaped.
 std::string label_value(std::string_view value);

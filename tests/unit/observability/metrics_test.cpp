@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <limits>
+#include <stdexcept>
+#include <thread>
 
 using octopus::observability::Metrics;
 using octopus::observability::MetricType;
@@ -85,4 +89,35 @@ TEST(Metrics, LargeAndOddValuesKeepEveryDigitAPrometheusReaderNeeds) {
   const auto text = m.render();
   EXPECT_NE(text.find("octopus_g{k=\"a\"} 1234567.891\n"), std::string::npos) << text;
   EXPECT_NE(text.find("octopus_g{k=\"b\"} NaN\n"), std::string::npos) << text;
+}
+
+// Figures too slow to read at scrape time are gathered on their own thread and served from
+// memory: a scrape does not ask the source; a failed gathering shows nothing, not old figures.
+TEST(Metrics, ARefreshedCollectorServesItsLastGatheringAndNeverWaitsOnTheSource) {
+  auto& m = octopus::observability::metrics();
+  m.describe("octopus_test_refreshed", MetricType::gauge, "Refreshed.", false);
+  std::atomic<int> gathered{0};
+  std::atomic<bool> failing{false};
+  auto owner = octopus::observability::refreshed_collector(
+      [&](std::vector<octopus::observability::Sample>& out) {
+        const int n = ++gathered;
+        if (failing) throw std::runtime_error("source down");
+        out.push_back({"octopus_test_refreshed", static_cast<double>(n)});
+      },
+      std::chrono::milliseconds(30));
+  EXPECT_GE(gathered.load(), 1);  // once at once: the first scrape has figures
+  EXPECT_NE(m.render().find("\noctopus_test_refreshed "), std::string::npos);
+  const int before = gathered.load();
+  for (int i = 0; i < 20; ++i) m.render();
+  EXPECT_LE(gathered.load(), before + 1);  // scrapes do not gather (one refresh may have run)
+  failing = true;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (m.render().find("\noctopus_test_refreshed ") != std::string::npos && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(m.render().find("\noctopus_test_refreshed "), std::string::npos)
+      << "a failed gathering still shows figures";
+  owner.reset();
+  const int after_stop = gathered.load();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(gathered.load(), after_stop);  // its thread stopped with it
 }
