@@ -72,6 +72,12 @@ TEST(MetricsEndpoint, AFreshGatewayShowsEveryFamilyWithHelpAndTypeAndPassesPromt
     EXPECT_NE(m.body.find(std::string("# TYPE ") + family + "\n"), std::string::npos) << family;
   // A refusal that has not happened yet is a 0, so the first one is an increase to alert on.
   EXPECT_NE(m.body.find("\noctopus_policy_reloads_total{outcome=\"refused\"} 0\n"), std::string::npos);
+  for (const char* series :
+       {"octopus_connections_refused_total{plane=\"partner\",reason=\"address_limit\"}",
+        "octopus_connections_refused_total{plane=\"admin\",reason=\"listener_limit\"}",
+        "octopus_webhook_attempts_total{outcome=\"dead\"}", "octopus_ledger_entries_total{type=\"settlement.earned\"}",
+        "octopus_settlement_orders_total{outcome=\"unattributed\"}"})
+    EXPECT_NE(m.body.find(std::string("\n") + series + " 0\n"), std::string::npos) << series;
   EXPECT_NE(m.body.find("\noctopus_policy_info{version=\"" + gw.app().policy_version() + "\"} 1\n"), std::string::npos);
   EXPECT_EQ(promtool_complaints(m.body), "") << m.body;
 }

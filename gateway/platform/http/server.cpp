@@ -41,6 +41,11 @@ const observability::MetricFamily kOpen{"octopus_connections_open", observabilit
 const observability::MetricFamily kRefused{
     "octopus_connections_refused_total", observability::MetricType::counter,
     "Connections closed at accept because a per-address or per-listener cap was reached, by plane and cap."};
+
+std::string refused_series(std::string_view plane, bool per_address) {
+  return "octopus_connections_refused_total{plane=\"" + std::string(plane) + "\",reason=\"" +
+         (per_address ? "address_limit" : "listener_limit") + "\"}";
+}
 }  // namespace
 
 namespace net = boost::asio;
@@ -422,9 +427,7 @@ std::optional<ConnectionSlot> Server::Impl::admit(tcp::socket& socket, ListenerS
   if (verdict == ConnectionLimiter::Verdict::admitted) return ConnectionSlot(state.connections, address);
   socket.close(ec);
   const bool per_address = verdict == ConnectionLimiter::Verdict::address_full;
-  observability::metrics().increment(std::string("octopus_connections_refused_total{plane=\"") +
-                                     std::string(state.pipeline->plane()) + "\",reason=\"" +
-                                     (per_address ? "address_limit" : "listener_limit") + "\"}");
+  observability::metrics().increment(refused_series(state.pipeline->plane(), per_address));
   const auto now = std::chrono::steady_clock::now();
   if (now - last_refusal_log.load() > std::chrono::seconds(1)) {
     last_refusal_log = now;
@@ -473,6 +476,9 @@ unsigned short Server::listen(const ListenerSpec& spec) {
   // The listener's ssl::context takes ownership of the native handle.
   auto state = std::make_unique<ListenerState>(make_server_tls_context(spec.tls).release(), spec.limits);
   state->pipeline = spec.pipeline;
+  // Each plane's refusals from 0, so that a rate over them sees the first burst.
+  for (const bool per_address : {true, false})
+    observability::metrics().increment(refused_series(spec.pipeline->plane(), per_address), 0);
 
   beast::error_code ec;
   auto address = net::ip::make_address(spec.host, ec);
