@@ -122,6 +122,8 @@ TEST_F(DeliveriesApi, AnAudienceDeliveryRunsToTheEndOrWaitsForTheMorning) {
   const auto at = scrape.find(series);
   ASSERT_NE(at, std::string::npos) << scrape;
   EXPECT_EQ(std::stoull(scrape.substr(at + series.size())), lines.size());
+  EXPECT_NE(scrape.find("\noctopus_deliveries_finished_total{status=\"completed\"} 1\n"), std::string::npos);
+  EXPECT_NE(scrape.find("\noctopus_deliveries_finished_total{status=\"failed\"} 0\n"), std::string::npos);
   for (const auto& [subscriber, n] : lines) EXPECT_EQ(n, 1) << "subscriber sent twice";
   // The sink holds subscriber ids: owner-only files.
   for (const auto& f : std::filesystem::directory_iterator(gw.data_dir() + "/messages")) {

@@ -28,6 +28,16 @@ void count_messages(policy::Channel channel, std::string_view outcome, std::size
                                      static_cast<double>(n));
 }
 
+const observability::MetricFamily kFinished{"octopus_deliveries_finished_total", observability::MetricType::counter,
+                                            "Deliveries the runner finished, by status: completed, failed."};
+
+// Both statuses from start: a failure rate exists before the first failure.
+const bool kZeroes = [] {
+  for (const auto* status : {"completed", "failed"})
+    observability::metrics().increment(std::string("octopus_deliveries_finished_total{status=\"") + status + "\"}", 0);
+  return true;
+}();
+
 constexpr const char* kDue[] = {"scheduled", "running", "deferred"};
 }  // namespace
 
@@ -143,6 +153,8 @@ void DeliveryRunner::finish(deliveries::DeliveryRecord& d, const std::string& st
 }
 
 void DeliveryRunner::log_finished(const deliveries::DeliveryRecord& d) {
+  observability::metrics().increment("octopus_deliveries_finished_total{status=\"" +
+                                     observability::label_value(d.status) + "\"}");
   observability::log_info(
       "delivery_finished",
       {{"delivery", d.id}, {"partner", d.partner_id}, {"status", d.status}, {"delivered", d.counts.delivered}});
