@@ -28,15 +28,10 @@ void count_messages(policy::Channel channel, std::string_view outcome, std::size
                                      static_cast<double>(n));
 }
 
-const observability::MetricFamily kFinished{"octopus_deliveries_finished_total", observability::MetricType::counter,
-                                            "Deliveries the runner finished, by status: completed, failed."};
-
-// Both statuses from start: a failure rate exists before the first failure.
-const bool kZeroes = [] {
-  for (const auto* status : {"completed", "failed"})
-    observability::metrics().increment(std::string("octopus_deliveries_finished_total{status=\"") + status + "\"}", 0);
-  return true;
-}();
+const observability::LabelledCounter kFinished{"octopus_deliveries_finished_total",
+                                               "Deliveries the runner finished, by status: completed, failed.",
+                                               "status",
+                                               {"completed", "failed"}};
 
 constexpr const char* kDue[] = {"scheduled", "running", "deferred"};
 }  // namespace
@@ -153,8 +148,7 @@ void DeliveryRunner::finish(deliveries::DeliveryRecord& d, const std::string& st
 }
 
 void DeliveryRunner::log_finished(const deliveries::DeliveryRecord& d) {
-  observability::metrics().increment("octopus_deliveries_finished_total{status=\"" +
-                                     observability::label_value(d.status) + "\"}");
+  observability::metrics().increment(kFinished.series(d.status));
   observability::log_info(
       "delivery_finished",
       {{"delivery", d.id}, {"partner", d.partner_id}, {"status", d.status}, {"delivered", d.counts.delivered}});

@@ -1,44 +1,29 @@
 #include "settlement/ledger_metrics.hpp"
 
-#include <string>
-
 #include "observability/metrics.hpp"
 
 namespace octopus::settlement {
 
 namespace {
 
-const observability::MetricFamily kEntries{
-    "octopus_ledger_entries_total", observability::MetricType::counter,
+const observability::LabelledCounter kEntries{
+    "octopus_ledger_entries_total",
     "Entries appended to the settlement ledger, by type (settlement.earned, settlement.reversed, settlement.capped, "
-    "charge.messages, adjustment)."};
-const observability::MetricFamily kOrders{
-    "octopus_settlement_orders_total", observability::MetricType::counter,
+    "charge.messages, adjustment).",
+    "type",
+    {"settlement.earned", "settlement.reversed", "settlement.capped", "charge.messages", "adjustment"}};
+const observability::LabelledCounter kOrders{
+    "octopus_settlement_orders_total",
     "Order events from the engine's conversion stream settled, by outcome (earned, capped, unattributed, "
-    "no_contract, reversed, not_reversed)."};
-
-constexpr const char* kOutcomes[] = {"earned", "capped", "unattributed", "no_contract", "reversed", "not_reversed"};
-
-std::string entries_series(EntryType type) {
-  return "octopus_ledger_entries_total{type=\"" + std::string(to_string(type)) + "\"}";
-}
-
-std::string orders_series(std::string_view outcome) {
-  return "octopus_settlement_orders_total{outcome=\"" + observability::label_value(outcome) + "\"}";
-}
-
-// Every type and outcome from start, so a rate over them exists before the first order.
-const bool kZeroes = [] {
-  for (const auto type :
-       {EntryType::earned, EntryType::reversed, EntryType::capped, EntryType::charged, EntryType::adjusted})
-    observability::metrics().increment(entries_series(type), 0);
-  for (const auto* outcome : kOutcomes) observability::metrics().increment(orders_series(outcome), 0);
-  return true;
-}();
+    "no_contract, reversed, not_reversed).",
+    "outcome",
+    {"earned", "capped", "unattributed", "no_contract", "reversed", "not_reversed"}};
 
 }  // namespace
 
-void count_appended(const LedgerEntry& entry) { observability::metrics().increment(entries_series(entry.type)); }
+void count_appended(const LedgerEntry& entry) {
+  observability::metrics().increment(kEntries.series(to_string(entry.type)));
+}
 
 void count_appended(const std::vector<LedgerEntry>& entries) {
   for (const auto& e : entries) count_appended(e);
@@ -47,7 +32,7 @@ void count_appended(const std::vector<LedgerEntry>& entries) {
 void count_settled(const std::vector<OrderSettlement>& batch) {
   for (const auto& s : batch) {
     if (s.conflict) continue;
-    observability::metrics().increment(orders_series(s.outcome.outcome));
+    observability::metrics().increment(kOrders.series(s.outcome.outcome));
     count_appended(s.entries);
   }
 }

@@ -6,20 +6,14 @@
 namespace octopus::webhooks {
 
 namespace {
-const observability::MetricFamily kAttempts{
-    "octopus_webhook_attempts_total", observability::MetricType::counter,
+const observability::LabelledCounter kAttempts{
+    "octopus_webhook_attempts_total",
     "Callback attempts to partners' webhook endpoints, by outcome: delivered, failed (a retry is scheduled), dead "
-    "(the last retry failed: dead-lettered)."};
+    "(the last retry failed: dead-lettered).",
+    "outcome",
+    {"delivered", "failed", "dead"}};
 
-void count_attempt(std::string_view outcome, double by = 1) {
-  observability::metrics().increment("octopus_webhook_attempts_total{outcome=\"" + std::string(outcome) + "\"}", by);
-}
-
-// Every outcome from start: a retry or dead-letter rate exists before the first failure.
-const bool kZeroes = [] {
-  for (const auto* outcome : {"delivered", "failed", "dead"}) count_attempt(outcome, 0);
-  return true;
-}();
+void count_attempt(std::string_view outcome) { observability::metrics().increment(kAttempts.series(outcome)); }
 }  // namespace
 
 EndpointLane::EndpointLane(WebhookEndpoint endpoint, LaneDeps deps, const DispatchOptions& options)

@@ -191,6 +191,17 @@ Metrics& metrics() {
   return instance;
 }
 
+LabelledCounter::LabelledCounter(const char* family, const char* help, const char* label,
+                                 std::initializer_list<const char*> values)
+    : family_(family), label_(label) {
+  metrics().describe(family_, MetricType::counter, help, false);
+  for (const auto* value : values) metrics().increment(series(value), 0);
+}
+
+std::string LabelledCounter::series(std::string_view value) const {
+  return family_ + "{" + label_ + "=\"" + label_value(value) + "\"}";
+}
+
 namespace {
 // What a refreshed collector serves, and the thread that refreshes it (declared last: it
 // stops before the samples go).

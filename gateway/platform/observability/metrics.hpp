@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <map>
 #include <mutex>
@@ -84,6 +85,19 @@ struct MetricFamily {
                std::vector<double> buckets = {}) {
     metrics().describe(family, type, help, zero_at_start, std::move(buckets));
   }
+};
+
+// A counter family with one label whose values are all known beforehand, described at
+// static initialisation with every series at 0 (so a rate or increase over any of them
+// exists before its first event): `const LabelledCounter kX{"octopus_x_total", "...",
+// "outcome", {"ok", "failed"}};`. `series("ok")` names one of them.
+class LabelledCounter {
+ public:
+  LabelledCounter(const char* family, const char* help, const char* label, std::initializer_list<const char*> values);
+  std::string series(std::string_view value) const;
+
+ private:
+  std::string family_, label_;
 };
 
 // Owns a collector's registration: it stops being asked when this goes.

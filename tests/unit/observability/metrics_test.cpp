@@ -121,3 +121,15 @@ TEST(Metrics, ARefreshedCollectorServesItsLastGatheringAndNeverWaitsOnTheSource)
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(gathered.load(), after_stop);  // its thread stopped with it
 }
+
+TEST(Metrics, ALabelledCounterStartsEveryKnownSeriesAtZero) {
+  const octopus::observability::LabelledCounter outcomes{
+      "octopus_test_outcomes_total", "Outcomes.", "outcome", {"ok", "failed"}};
+  auto& m = octopus::observability::metrics();
+  const auto text = m.render();
+  EXPECT_NE(text.find("\noctopus_test_outcomes_total{outcome=\"ok\"} 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\noctopus_test_outcomes_total{outcome=\"failed\"} 0\n"), std::string::npos);
+  m.increment(outcomes.series("failed"));
+  EXPECT_EQ(m.value("octopus_test_outcomes_total{outcome=\"failed\"}"), 1);
+  EXPECT_EQ(outcomes.series("a\"b"), "octopus_test_outcomes_total{outcome=\"a\\\"b\"}");
+}
