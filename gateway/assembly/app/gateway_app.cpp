@@ -397,7 +397,8 @@ void rebuild_contact_ledger(Parts& p) {
 
 // The message sink and a channel per kind of message over it; the gateway's consent changes.
 deliveries::Channels open_channels(Parts& p) {
-  p.sink = std::make_unique<deliveries::MessageSink>(p.config.data_dir + "/messages");
+  p.sink = std::make_unique<deliveries::MessageSink>(p.config.data_dir + "/messages", std::chrono::milliseconds(50),
+                                                     p.clock);
   p.touch_feed = std::make_unique<settlement::TouchFeed>(p.touches, p.records->offers);
   p.sink->observe([feed = p.touch_feed.get()](auto batches, std::int64_t at_ms) { feed->appended(batches, at_ms); });
   deliveries::Channels channels{};

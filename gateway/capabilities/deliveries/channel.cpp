@@ -2,8 +2,6 @@
 
 #include <thread>
 
-#include "http/formats.hpp"
-
 namespace octopus::deliveries {
 
 void SinkChannel::pace(std::size_t messages) {
@@ -26,7 +24,7 @@ void SinkChannel::send(std::span<const MessageBatch> batches) {
   for (const auto& b : batches) messages += b.subscribers.size();
   if (messages == 0) return;
   pace(messages);
-  sink_.append(batches, http::unix_millis_now());
+  sink_.append(batches, sink_.now_ms());
 }
 
 }  // namespace octopus::deliveries

@@ -15,7 +15,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "http/formats.hpp"
 #include "observability/log.hpp"
 
 namespace octopus::deliveries {
@@ -80,8 +79,8 @@ void write_all(int fd, const std::string& data) {
 
 }  // namespace
 
-MessageSink::MessageSink(std::filesystem::path directory, std::chrono::milliseconds sync_every)
-    : directory_(std::move(directory)) {
+MessageSink::MessageSink(std::filesystem::path directory, std::chrono::milliseconds sync_every, const Clock& clock)
+    : directory_(std::move(directory)), clock_(clock) {
   std::filesystem::create_directories(directory_);
   if (sync_every.count() > 0)
     syncer_.emplace(
@@ -183,8 +182,7 @@ void MessageSink::append(std::span<const MessageBatch> batches, std::int64_t at_
 
 std::string MessageSink::position() {
   std::lock_guard lock(mutex_);
-  if (fd_ < 0)
-    open_for(http::unix_millis_now());  // otherwise the file of the last append: the next one goes there or later
+  if (fd_ < 0) open_for(now_ms());  // otherwise the file of the last append: the next one goes there or later
   return day_ + ":" + std::to_string(::lseek(fd_, 0, SEEK_END));
 }
 

@@ -24,6 +24,7 @@
 
 #include "background/periodic_task.hpp"
 #include "policy/policy_types.hpp"
+#include "vocabulary/clock.hpp"
 
 namespace octopus::deliveries {
 
@@ -52,8 +53,10 @@ using SinkObserver = std::function<void(std::span<const MessageBatch> batches, s
 
 class MessageSink {
  public:
+  // `clock` stamps what has no time of its own (a channel's sends) and names the day's file.
   explicit MessageSink(std::filesystem::path directory,
-                       std::chrono::milliseconds sync_every = std::chrono::milliseconds(50));
+                       std::chrono::milliseconds sync_every = std::chrono::milliseconds(50),
+                       const Clock& clock = system_clock());
   ~MessageSink();  // syncs what is still pending
   MessageSink(const MessageSink&) = delete;
   MessageSink& operator=(const MessageSink&) = delete;
@@ -64,6 +67,7 @@ class MessageSink {
   // Several batches in one write (a trigger pass sends for many triggers at once); each is
   // stamped with its own at_ms, or `at_ms` when it has none.
   void append(std::span<const MessageBatch> batches, std::int64_t at_ms);
+  std::int64_t now_ms() const { return clock_.unix_millis(); }
   // Set before the first append: called after each append, on the appending thread.
   void observe(SinkObserver observer) { observer_ = std::move(observer); }
   // Returns once every append made before the call is on disk. Appends go on meanwhile.
@@ -80,6 +84,7 @@ class MessageSink {
  private:
   void open_for(std::int64_t at_ms);  // under mutex_
   std::filesystem::path directory_;
+  const Clock& clock_;
   std::mutex mutex_;
   int fd_ = -1;
   std::string day_;             // "YYYYMMDD" of the open file

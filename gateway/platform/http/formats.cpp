@@ -1,14 +1,10 @@
 #include "http/formats.hpp"
-#include "vocabulary/clock.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <ctime>
 
 namespace octopus::http {
-
-std::int64_t unix_seconds_now() { return system_clock().unix_seconds(); }
-std::int64_t unix_millis_now() { return system_clock().unix_millis(); }
 
 std::string rfc3339(std::int64_t t) {
   std::time_t tt = static_cast<std::time_t>(t);

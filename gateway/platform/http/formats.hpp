@@ -8,10 +8,6 @@
 
 namespace octopus::http {
 
-// The system clock (octopus::system_clock()) in the units records and responses use.
-std::int64_t unix_seconds_now();
-std::int64_t unix_millis_now();
-
 // "2026-11-28T13:53:34Z"
 std::string rfc3339(std::int64_t unix_seconds);
 // Reads an RFC 3339 date-time ("2026-11-28T13:53:34Z", "…+08:00", fractions ignored) into
