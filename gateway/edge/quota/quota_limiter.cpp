@@ -1,6 +1,7 @@
 #include "quota/quota_limiter.hpp"
 
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -170,6 +171,18 @@ const PlanOfPartner& plan_of(const policy::PolicySnapshot& snapshot, std::string
   return last;
 }
 
+// Whether an outage decision should be logged: at most once a second for the process, so
+// an outage under load writes one line a second, not one per request (every decision is
+// counted in octopus_quota_outage_decisions_total).
+bool outage_log_due() {
+  static std::atomic<std::int64_t> last_ms{0};
+  const auto now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+          .count();
+  auto last = last_ms.load(std::memory_order_relaxed);
+  return now_ms - last >= 1000 && last_ms.compare_exchange_strong(last, now_ms, std::memory_order_relaxed);
+}
+
 // The counters could not answer: the class's outage mode decides, and says so.
 void decide_by_outage(LimitDecision& d, const policy::RateLimit& limit, std::string_view partner,
                       policy::CapabilityClass c, const CounterUnavailable& e) {
@@ -179,6 +192,7 @@ void decide_by_outage(LimitDecision& d, const policy::RateLimit& limit, std::str
   if (!open) d.retry_after_s = 1;
   observability::metrics().increment(std::string("octopus_quota_outage_decisions_total{mode=\"") +
                                      (open ? "open" : "closed") + "\"}");
+  if (!outage_log_due()) return;
   observability::log_warn("quota_counters_unavailable",
                           {{"partner", std::string(partner)},
                            {"class", std::string(policy::to_string(c))},
