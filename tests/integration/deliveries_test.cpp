@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "engine/reference/reference_engine.hpp"
+#include "eventually.hpp"
 #include "gateway_harness.hpp"
 #include "http/formats.hpp"
 #include "policy/quiet_hours.hpp"
@@ -122,7 +123,11 @@ TEST_F(DeliveriesApi, AnAudienceDeliveryRunsToTheEndOrWaitsForTheMorning) {
   const auto at = scrape.find(series);
   ASSERT_NE(at, std::string::npos) << scrape;
   EXPECT_EQ(std::stoull(scrape.substr(at + series.size())), lines.size());
-  EXPECT_NE(scrape.find("\noctopus_deliveries_finished_total{status=\"completed\"} 1\n"), std::string::npos);
+  // Counted just after the status is stored: a scrape may come between the two.
+  EXPECT_TRUE(octopus::testing::eventually([&] {
+    return gw.admin("GET", "/metrics").body.find("\noctopus_deliveries_finished_total{status=\"completed\"} 1\n") !=
+           std::string::npos;
+  }));
   EXPECT_NE(scrape.find("\noctopus_deliveries_finished_total{status=\"failed\"} 0\n"), std::string::npos);
   for (const auto& [subscriber, n] : lines) EXPECT_EQ(n, 1) << "subscriber sent twice";
   // The sink holds subscriber ids: owner-only files.

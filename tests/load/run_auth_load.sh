@@ -103,8 +103,7 @@ LOAD_BIN="$BUILD_DIR/tests/load/octopus-load"
 
 TMP=$(mktemp -d -t octopus-load.XXXXXX)
 GW_PID=""
-GW_ON_PID=""
-GW_OFF_PID=""
+GATEWAY_PIDS=""   # every gateway started, from the moment it starts (cleanup stops them all)
 NGINX_PID=""
 cleanup() {
   local rc=$?
@@ -114,7 +113,7 @@ cleanup() {
     kill -KILL "$NGINX_PID" 2>/dev/null || true
     wait "$NGINX_PID" 2>/dev/null || true
   fi
-  for pid in $GW_PID $GW_ON_PID $GW_OFF_PID; do
+  for pid in $GATEWAY_PIDS; do
     kill -0 "$pid" 2>/dev/null || continue
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -235,6 +234,7 @@ start_gateway() {
   "$GATEWAY_BIN" serve --config "$TMP/$name.yaml" --listen "127.0.0.1:$port" \
     --admin-listen "127.0.0.1:$admin_port" --data-dir "$data" 2>"$TMP/$name.log" &
   STARTED_PID=$!
+  GATEWAY_PIDS="$GATEWAY_PIDS $STARTED_PID"
   for _ in $(seq 1 100); do
     if [ -f "$ca" ] && curl -sf --cacert "$ca" "https://127.0.0.1:$admin_port/readyz" >/dev/null 2>&1; then break; fi
     kill -0 "$STARTED_PID" 2>/dev/null || { cat "$TMP/$name.log" >&2; die "the gateway ($name) exited"; }
@@ -248,7 +248,14 @@ start_gateway() {
     die "cannot register the benchmark partner on $name"
   "${admin[@]}" -X POST "https://127.0.0.1:$admin_port/admin/v1/partners/load-bench/keys" >/dev/null \
     -d "{\"key_id\":\"$KEYID\",\"algorithm\":\"ed25519\",\"public_key\":\"$PUB\"}" ||
-    die "cannot register the benchmark key on $name"
+    die "cannot register the benchmark key on $name"  # One signed request end to end before measuring anything: a set-up mistake must show as
+  # an error here, not as a fast stream of 401s.
+  local smoke
+  smoke=$("$LOAD_BIN" --quiet --host 127.0.0.1 --port "$port" --ca-file "$ca" --connections 1 --duration 0.3 \
+          --warmup 0 --sign --keyid "$KEYID" --key-seed-file "$TMP/partner.seed" | sed -n 's/^JSON //p')
+  if [ "$(jfield "$smoke" ok)" = 0 ] || [ "$(jfield "$smoke" non_2xx)" != 0 ]; then
+    die "signed smoke request to $name failed: $(jerror "$smoke")"
+  fi
 }
 
 GW_PORT=$(free_port)
@@ -316,14 +323,6 @@ COMMON=(--host 127.0.0.1 --ca-file "$CA" --server-name localhost --target /v1/ca
         --connections "$CONNECTIONS" --duration "$DURATION" --warmup "$WARMUP")
 SIGN=(--sign --keyid "$KEYID" --key-seed-file "$TMP/partner.seed")
 
-# One signed request end to end before measuring anything: a set-up mistake must show as
-# an error here, not as a fast stream of 401s.
-SMOKE=$("$LOAD_BIN" --quiet --host 127.0.0.1 --port "$GW_PORT" --ca-file "$CA" --connections 1 --duration 0.3 \
-        --warmup 0 "${SIGN[@]}" | sed -n 's/^JSON //p')
-if [ "$(jfield "$SMOKE" ok)" = 0 ] || [ "$(jfield "$SMOKE" non_2xx)" != 0 ]; then
-  die "signed smoke request failed: $(jerror "$SMOKE")"
-fi
-
 # ---------------------------------------------------------------------------------------
 # The measurements
 
@@ -384,6 +383,9 @@ if [ "$METRICS_COST" -gt 0 ]; then
     done
     log "metrics cost: round $round/$METRICS_COST, metrics $which"
     r=$(load "${common[@]}" --port "$port" "${SIGN[@]}" --label "metrics-$which" --server-pid "$pid")
+    # Only answered requests may be compared: a 401 or 429 is cheaper than a request.
+    [ "$(( $(jfield "$r" non_2xx) + $(jfield "$r" transport_errors) ))" = 0 ] ||
+      die "metrics cost: the metrics-$which run had refused or failed requests: $(jerror "$r")"
     jfield "$r" requests_per_s >>"$TMP/metrics-$which.rps"
     jfield "$r" server_cpu_us_per_req >>"$TMP/metrics-$which.cpu"
   }

@@ -34,6 +34,7 @@ StreamFollower<Record>::StreamFollower(Read read, StreamCursorRepository& cursor
       records_metric_(stream_series("octopus_stream_records_total", options_.cursor_name)),
       skipped_metric_(stream_series("octopus_stream_skipped_total", options_.cursor_name)) {
   position_ = saved_ = cursors_.stream_cursor(options_.cursor_name);
+  handled_at_ms_ = options_.clock->unix_millis();
   auto& m = observability::metrics();
   m.set(lag_metric_, 0);
   m.increment(records_metric_, 0);
@@ -43,14 +44,27 @@ StreamFollower<Record>::StreamFollower(Read read, StreamCursorRepository& cursor
 template <typename Record>
 void StreamFollower<Record>::count(const engine::StreamBatch<Record>& batch) {
   auto& m = observability::metrics();
+  const auto now_ms = options_.clock->unix_millis();
+  handled_at_ms_ = now_ms;
   if (batch.skipped > 0) m.increment(skipped_metric_, static_cast<double>(batch.skipped));
   if (batch.records.empty()) {
     m.set(lag_metric_, 0);
     return;
   }
   m.increment(records_metric_, static_cast<double>(batch.records.size()));
-  const auto age_ms = options_.clock->unix_millis() - batch.records.back().at_ms;
+  const auto age_ms = now_ms - batch.records.back().at_ms;
   m.set(lag_metric_, static_cast<double>(std::max<std::int64_t>(0, age_ms)) / 1000.0);
+}
+
+// A read or a listener failed: whatever the stream holds now waits at least as long as the
+// follower has gone without handling a read, so the lag grows through a stall (an engine
+// that does not answer, a ledger that cannot be written) instead of keeping its last value.
+template <typename Record>
+void StreamFollower<Record>::count_stall() {
+  const auto stalled_ms = options_.clock->unix_millis() - handled_at_ms_.load();
+  auto& m = observability::metrics();
+  m.set(lag_metric_,
+        std::max(m.value(lag_metric_), static_cast<double>(std::max<std::int64_t>(0, stalled_ms)) / 1000.0));
 }
 
 template <typename Record>
@@ -122,6 +136,7 @@ void StreamFollower<Record>::start() {
         continue;
       } catch (const std::exception& e) {
         observability::log_warn("events_follow_failed", {{"stream", options_.cursor_name}, {"what", e.what()}});
+        count_stall();
       }
       std::unique_lock lock(mutex_);
       stop_cv_.wait_for(lock, backoff, [this] { return stopping_; });

@@ -35,8 +35,8 @@ struct StreamFollowerOptions {
   // durable first (the message sink's sync), so a saved position never covers work a power
   // loss could take back.
   std::function<void()> before_save;
-  // What the lag (octopus_stream_lag_seconds: how old the newest record handled was) is
-  // measured against.
+  // What the lag (octopus_stream_lag_seconds: how old the newest record handled was, and
+  // through a stall how long since a read was last handled) is measured against.
   const Clock* clock = &system_clock();
 };
 
@@ -66,7 +66,9 @@ class StreamFollower {
   StreamFollowerOptions options_;
   void save();
   void count(const engine::StreamBatch<Record>& batch);
+  void count_stall();
   std::string lag_metric_, records_metric_, skipped_metric_;
+  std::atomic<std::int64_t> handled_at_ms_{0};  // when a read was last handled, by options_.clock
   std::atomic<std::uint64_t> position_{0};
   std::mutex save_mutex_;
   std::uint64_t saved_ = 0;                           // under save_mutex_

@@ -53,7 +53,7 @@ std::vector<std::string> PartnerDirectory::active_partner_ids() const {
   }
   std::set<std::string> ids;
   for (const auto& [key_id, entry] : *map)
-    if (entry.partner->status == partners::PartnerStatus::active) ids.insert(entry.partner->id);
+    if (!entry.revoked && entry.partner->status == partners::PartnerStatus::active) ids.insert(entry.partner->id);
   return {ids.begin(), ids.end()};
 }
 

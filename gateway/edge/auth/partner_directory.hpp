@@ -29,7 +29,7 @@ class PartnerDirectory {
   void upsert(const partners::Partner& partner);
   std::optional<KeyEntry> find_key(const std::string& key_id) const;
   std::size_t key_count() const;
-  // The partners that hold a key here and are active, sorted: those that can make requests
+  // The active partners holding a key not revoked, sorted: those that can make requests
   // (what the quota gauges cover at each scrape, from memory rather than the store).
   std::vector<std::string> active_partner_ids() const;
 

@@ -21,7 +21,7 @@ struct UsageApiDeps {
 
 void register_usage_routes(http::Pipeline& admin_plane, UsageApiDeps deps);
 
-// Each active partner's (one holding a key) quota used, limit and remaining per capability
+// Each active partner's (one holding a key not revoked) quota used, limit and remaining per capability
 // class and window (day, month) as gauges; nothing while the counters cannot answer. The
 // partners come from the authentication directory: no store is read. `refresh` zero: read
 // at every scrape (counters in memory); otherwise read every `refresh` on a thread of its

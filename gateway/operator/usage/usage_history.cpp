@@ -63,8 +63,9 @@ std::vector<UsageCount> UsageRecorder::history(const std::string& partner, std::
     std::lock_guard lock(counting_);
     for (const auto& [key, n] : pending_) {
       const auto& [hour, who, klass, outcome] = key;
-      const auto start = granularity == Granularity::day ? hour / kDay * kDay : hour;
-      if (who == partner && start >= from && start < to) unwritten[{start, klass, outcome}] += n;
+      // As the store does: the hours in [from, to), then grouped by their day.
+      if (who != partner || hour < from || hour >= to) continue;
+      unwritten[{granularity == Granularity::day ? hour / kDay * kDay : hour, klass, outcome}] += n;
     }
   }
   for (auto& row : rows) {

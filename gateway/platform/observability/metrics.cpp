@@ -215,7 +215,7 @@ struct RefreshedSamples {
     std::vector<Sample> fresh;
     try {
       gather(fresh);
-    } catch (const std::exception&) {
+    } catch (...) {  // whatever went wrong, no old figures are served as new
       fresh.clear();
     }
     std::lock_guard lock(mutex);

@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <stdexcept>
 #include <thread>
 #include <unistd.h>
 
@@ -126,6 +128,31 @@ TEST_F(Sink, AFollowerReportsTheRecordsItHandledAndHowOldTheNewestWas) {
   EXPECT_DOUBLE_EQ(m.value(lag), 2.5);  // the newest handled was 2.5 s old
   ASSERT_EQ(follower.poll_once(std::chrono::milliseconds(0)), 0u);
   EXPECT_EQ(m.value(lag), 0);  // caught up
+}
+
+// A follower that cannot get past a batch (here its listener fails, as settlement does when
+// the ledger cannot be written) shows a growing lag, so the lag alert fires on a stall.
+TEST_F(Sink, AStalledFollowersLagGrowsWithTheStall) {
+  auto engine = engine::reference::make_synthetic_reference_engine({7, 1000, 1}, {.workers = 0});
+  octopus::app::SqliteRepositories store((dir_ / "gateway.db").string());
+  std::atomic<std::int64_t> now_ms{kAt};
+  const testing::AtomicMillisClock clock(now_ms);
+  events::EventFollowerOptions options;
+  options.cursor_name = "stall-test";
+  options.clock = &clock;
+  options.wait = std::chrono::milliseconds(10);
+  events::EventFollower follower(*engine, store.stream_cursors, {[](const std::vector<engine::SubscriberEvent>& batch) {
+    if (!batch.empty()) throw std::runtime_error("ledger unavailable");
+  }},
+                                 options);
+  engine->inject_event({0, engine->population().id(3), "recharge", kAt, {}}).get();
+  now_ms = kAt + 7000;  // seven seconds without a read handled
+  follower.start();
+  const std::string lag = "octopus_stream_lag_seconds{stream=\"stall-test\"}";
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (observability::metrics().value(lag) < 7 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_DOUBLE_EQ(observability::metrics().value(lag), 7);
 }
 
 }  // namespace

@@ -87,6 +87,9 @@ TEST_F(UsageHistory, AReadAddsTheCountsNotYetWrittenAndWritesNothing) {
   const auto day_reads = as_map(days)[{hour / kDay * kDay, "reads", "ok"}];
   EXPECT_EQ(day_reads, 7);
   EXPECT_TRUE(recorder.history("acme", now + 3600, now + 7200, Granularity::hour).empty());
+  // Days are made of the hours in range, as the store makes them: a range ending at this
+  // hour leaves this hour out, written or not.
+  EXPECT_TRUE(recorder.history("acme", 0, hour, Granularity::day).empty());
 }
 
 TEST_F(UsageHistory, HoursRollUpIntoDaysAfterThirtyDaysAndDaysGoAfterThirteenMonths) {
