@@ -322,10 +322,15 @@ void TriggerRunner::hand_over(Pass& pass, policy::Channel c) {
 
 namespace {
 
-const observability::MetricFamily kFirings{
-    "octopus_trigger_events_total", observability::MetricType::counter,
+constexpr const char* kOutcomes[] = {"matched",    "sent",         "no_consent", "capped",
+                                     "ineligible", "cooling_down", "quiet_hours"};
+
+const observability::LabelledCounter kFirings{
+    "octopus_trigger_events_total",
     "Subscriber events that matched a trigger, by outcome: matched (all of them), sent, no_consent, capped, "
-    "ineligible, cooling_down, quiet_hours."};
+    "ineligible, cooling_down, quiet_hours.",
+    "outcome",
+    {kOutcomes[0], kOutcomes[1], kOutcomes[2], kOutcomes[3], kOutcomes[4], kOutcomes[5], kOutcomes[6]}};
 
 }  // namespace
 
@@ -341,12 +346,9 @@ void TriggerRunner::count_firings(const Pass& pass) {
     totals[5] += c.cooling_down;
     totals[6] += c.quiet_hours;
   }
-  static constexpr const char* kOutcomes[] = {"matched",    "sent",         "no_consent", "capped",
-                                              "ineligible", "cooling_down", "quiet_hours"};
   for (std::size_t i = 0; i < totals.size(); ++i)
     if (totals[i] > 0)
-      observability::metrics().increment(std::string("octopus_trigger_events_total{outcome=\"") + kOutcomes[i] + "\"}",
-                                         static_cast<double>(totals[i]));
+      observability::metrics().increment(kFirings.series(kOutcomes[i]), static_cast<double>(totals[i]));
 }
 
 void TriggerRunner::fire(const Hits& hits, std::int64_t now, const policy::PolicySnapshot& policy) {

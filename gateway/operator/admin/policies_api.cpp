@@ -147,27 +147,22 @@ void register_policy_routes(http::Pipeline& admin_plane, PoliciesApiDeps deps) {
 
 namespace {
 
-const observability::MetricFamily kReloads{"octopus_policy_reloads_total", observability::MetricType::counter,
-                                           "Policy reload attempts by outcome (accepted, unchanged, refused)."};
+const observability::LabelledCounter kReloads{"octopus_policy_reloads_total",
+                                              "Policy reload attempts by outcome (accepted, unchanged, refused).",
+                                              "outcome",
+                                              {"accepted", "unchanged", "refused"}};
 const observability::MetricFamily kInfo{"octopus_policy_info", observability::MetricType::gauge,
                                         "1, labelled with the version of the policy set this instance serves."};
 const observability::MetricFamily kLoadedAt{"octopus_policy_loaded_timestamp_seconds", observability::MetricType::gauge,
                                             "When the serving policy set was loaded, in Unix seconds."};
 
-std::string reloads_series(policy::ReloadReport::Outcome outcome) {
-  return "octopus_policy_reloads_total{outcome=\"" + std::string(policy::to_string(outcome)) + "\"}";
-}
-
 }  // namespace
 
 void count_policy_reload(const policy::ReloadReport& report) {
-  observability::metrics().increment(reloads_series(report.outcome));
+  observability::metrics().increment(kReloads.series(policy::to_string(report.outcome)));
 }
 
 std::unique_ptr<observability::ScopedCollector> collect_policy_metrics(const policy::PolicyRegistry& registry) {
-  using Outcome = policy::ReloadReport::Outcome;
-  for (const auto outcome : {Outcome::accepted, Outcome::unchanged, Outcome::refused})
-    observability::metrics().increment(reloads_series(outcome), 0);
   return std::make_unique<observability::ScopedCollector>([&registry](std::vector<observability::Sample>& out) {
     const auto snapshot = registry.current();
     if (!snapshot) return;
