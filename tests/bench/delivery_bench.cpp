@@ -41,7 +41,7 @@
 #include "events/stream_follower.hpp"
 #include "http/formats.hpp"
 #include "policy/policy_set.hpp"
-#include "app/sqlite_repositories.hpp"
+#include "app/sql_repositories.hpp"
 #include "triggers/trigger_runner.hpp"
 
 namespace {
@@ -87,7 +87,7 @@ struct World {
   fs::path dir;
   std::shared_ptr<const policy::PolicySnapshot> policy;
   std::shared_ptr<engine::reference::ReferenceEngine> engine;
-  std::unique_ptr<app::SqliteRepositories> store;
+  std::unique_ptr<app::SqlRepositories> store;
   // As in the gateway, settlement's attribution is told of every message the sink takes
   // (OCTOPUS_BENCH_TOUCHES=0 leaves it out, to measure what it costs).
   settlement::TouchIndex touches;
@@ -112,7 +112,7 @@ struct World {
         engine::reference::ReferenceEngineOptions{
             .workers = engine_workers(), .activity = {events_per_second, 0, 20261128}, .stream_capacity = 1'000'000});
     std::printf("  population %zu subscribers generated and indexed in %.1f s\n", population, seconds_since(t));
-    store = std::make_unique<app::SqliteRepositories>((dir / "gateway.db").string());
+    store = std::make_unique<app::SqlRepositories>((dir / "gateway.db").string());
     sink = std::make_unique<deliveries::MessageSink>(dir / "messages");
     touch_feed = std::make_unique<settlement::TouchFeed>(touches, store->offers);
     if (env_size("OCTOPUS_BENCH_TOUCHES", 1) != 0)

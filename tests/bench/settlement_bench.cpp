@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "bench_support.hpp"
-#include "app/sqlite_repositories.hpp"
+#include "app/sql_repositories.hpp"
 #include "http/outbound_client.hpp"
 #include "octopus/protocol/standard_webhooks.hpp"
 #include "policy/policy_set.hpp"
@@ -49,8 +49,7 @@ std::shared_ptr<const policy::PolicySnapshot> shipped() {
 // A fresh store in `dir` with partner "acme", a CPA contract for 5G-PLUS and a touch for
 // every subscriber the orders come from.
 struct Books {
-  explicit Books(const fs::path& dir)
-      : records(std::make_unique<app::SqliteRepositories>((dir / "gateway.db").string())) {
+  explicit Books(const fs::path& dir) : records(std::make_unique<app::SqlRepositories>((dir / "gateway.db").string())) {
     partners::Partner p;
     p.id = p.display_name = "acme";
     p.tier = "gold";
@@ -82,7 +81,7 @@ struct Books {
     return out;
   }
   settlement::TouchIndex touches;
-  std::unique_ptr<app::SqliteRepositories> records;
+  std::unique_ptr<app::SqlRepositories> records;
   std::unique_ptr<settlement::SettlementService> service;
 };
 

@@ -16,7 +16,7 @@
 #include "gateway_harness.hpp"
 #include "http/formats.hpp"
 #include "policy/quiet_hours.hpp"
-#include "app/sqlite_repositories.hpp"
+#include "app/sql_repositories.hpp"
 
 using nlohmann::json;
 using octopus::testing::GatewayHarness;
@@ -305,10 +305,10 @@ TEST_F(DeliveriesApi, ATriggerFiresOnAnInjectedEventAndThePartnerSeesOnlyCounts)
   const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   const bool quiet =
       !octopus::policy::check_send_time(*gw.app().policies(), octopus::policy::Channel::sms, now).allowed;
-  octopus::app::SqliteRepositories store(gw.data_dir() + "/gateway.db");
+  const auto store = gw.open_records();
   octopus::triggers::TriggerCounts counts;
   while (std::chrono::steady_clock::now() - injected_at < std::chrono::seconds(2)) {
-    counts = store.triggers.get_trigger("tripco", id)->counts;
+    counts = store->triggers.get_trigger("tripco", id)->counts;
     if (counts.matched > 0) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

@@ -5,8 +5,9 @@
 #include <filesystem>
 #include <random>
 
-#include "app/sqlite_repositories.hpp"
+#include "app/sql_repositories.hpp"
 #include "octopus/protocol/base64.hpp"
+#include "test_database.hpp"
 
 namespace octopus::testing {
 
@@ -51,10 +52,10 @@ namespace {
 
 // One account per role, named after it, each with a fresh token (the secrets of tokens made
 // by an earlier run are not kept anywhere).
-void prepare_accounts(const std::string& data_dir, OperatorAccounts& accounts) {
-  std::filesystem::create_directories(data_dir);
-  app::SqliteRepositories records(data_dir + "/gateway.db");
-  auto& store = records.operator_accounts;
+void prepare_accounts(const config::GatewayConfig& c, OperatorAccounts& accounts) {
+  std::filesystem::create_directories(c.data_dir);
+  const auto records = app::open_repositories(c.store, c.data_dir);
+  auto& store = records->operator_accounts;
   const auto now = system_clock().unix_seconds();
   for (const char* name : kOperatorRoles) {
     const auto issued = octopus::accounts::issue_token(name, now, 86'400);
@@ -82,7 +83,15 @@ GatewayHarness::GatewayHarness(const std::function<void(config::GatewayConfig&)>
   c.worker_threads = 2;
   c.drain_timeout = std::chrono::milliseconds(2000);
   if (tweak) tweak(c);
-  if (with_accounts) prepare_accounts(c.data_dir, accounts_);
+  // The suite's PostgreSQL run: one database per data directory, so a gateway restarted on
+  // an earlier one's directory finds that one's records.
+  if (store_is_postgresql() && c.store.kind == "sqlite") {
+    c.store.kind = "postgresql";
+    c.store.postgresql.url = postgres_database("it_" + std::to_string(std::hash<std::string>{}(c.data_dir)));
+    c.store.postgresql.tls_mode = "disable";
+  }
+  config_ = c;
+  if (with_accounts) prepare_accounts(c, accounts_);
   app_ = std::make_unique<app::GatewayApp>(c, kAdminToken);
   app_->start();
 }
@@ -91,6 +100,10 @@ GatewayHarness::~GatewayHarness() {
   app_.reset();
   std::error_code ec;
   std::filesystem::remove_all(data_dir_, ec);
+}
+
+std::unique_ptr<app::SqlRepositories> GatewayHarness::open_records() const {
+  return app::open_repositories(config_.store, config_.data_dir);
 }
 
 client::TlsOptions GatewayHarness::tls() const {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/gateway_app.hpp"
+#include "app/sql_repositories.hpp"
 #include "octopus/client/https_connection.hpp"
 #include "octopus/client/request_signer.hpp"
 #include "openapi_validator.hpp"
@@ -35,6 +36,10 @@ class GatewayHarness {
   const std::string& ca_file() const { return app_->generated_ca_file(); }
   const std::string& data_dir() const { return data_dir_; }
   app::GatewayApp& app() { return *app_; }
+  const config::GatewayConfig& config() const { return config_; }
+  // The records this gateway keeps, opened as a second gateway (or a tool) would open them:
+  // its SQLite file, or its PostgreSQL database in the suite's PostgreSQL run.
+  std::unique_ptr<app::SqlRepositories> open_records() const;
 
   client::TlsOptions tls() const;
   client::HttpsConnection partner_connection() const;
@@ -70,6 +75,7 @@ class GatewayHarness {
                                   const std::string& token);
 
   std::string data_dir_;
+  config::GatewayConfig config_;
   std::unique_ptr<app::GatewayApp> app_;
   OperatorAccounts accounts_;
 };

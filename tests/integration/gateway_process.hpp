@@ -20,6 +20,7 @@
 #include "octopus/client/request_signer.hpp"
 #include "octopus/protocol/base64.hpp"
 #include "operator_accounts.hpp"
+#include "test_database.hpp"
 
 namespace octopus::testing {
 
@@ -39,7 +40,7 @@ class GatewayProcess {
                                          << "policies:\n  directory: " << policies.string()
                                          << "\n  watch_interval_ms: 0\n"
                                          << "log:\n  access_log: false\n"
-                                         << config;
+                                         << store_config() << config;
     start();
   }
   ~GatewayProcess() {
@@ -88,6 +89,13 @@ class GatewayProcess {
   }
 
   std::filesystem::path data_dir() const { return dir_ / "var"; }
+  // In the suite's PostgreSQL run, each process's store is a new database of its own, kept
+  // across its restarts (they read the same configuration file).
+  static std::string store_config() {
+    if (!store_is_postgresql()) return "";
+    const auto url = fresh_postgres_database();
+    return "store:\n  kind: postgresql\n  postgresql:\n    url: \"" + url + "\"\n    tls: {mode: disable}\n";
+  }
   unsigned short partner_port() const { return partner_port_; }
   client::TlsOptions tls() const {
     client::TlsOptions o;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway_harness.hpp"
+#include "test_database.hpp"
 
 using nlohmann::json;
 using octopus::testing::GatewayHarness;
@@ -23,6 +24,8 @@ unsigned mode_of(const std::filesystem::path& p) {
 }
 
 TEST(DataFiles, TheStoreItsJournalAndTheKeysAreOwnerOnly) {
+  if (octopus::testing::store_is_postgresql())
+    GTEST_SKIP() << "the SQLite store's files (this run stores in PostgreSQL)";
   GatewayHarness gw;
   gw.create_partner("acme");  // a write, so the WAL exists
   const std::filesystem::path dir = gw.data_dir();
@@ -37,6 +40,8 @@ TEST(DataFiles, TheStoreItsJournalAndTheKeysAreOwnerOnly) {
 }
 
 TEST(DataFiles, AStoreMadeByAnOlderVersionIsTightenedAtStart) {
+  if (octopus::testing::store_is_postgresql())
+    GTEST_SKIP() << "the SQLite store's files (this run stores in PostgreSQL)";
   const auto dir = std::filesystem::temp_directory_path() / ("octopus-old-store-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);

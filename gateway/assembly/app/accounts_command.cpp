@@ -6,7 +6,7 @@
 #include <ostream>
 
 #include "admin/admin_formats.hpp"
-#include "app/sqlite_repositories.hpp"
+#include "app/sql_repositories.hpp"
 #include "config/gateway_config.hpp"
 #include "vocabulary/clock.hpp"
 
@@ -68,7 +68,7 @@ std::int64_t token_seconds(const Command& c) {
   return std::stoll(text) * 86'400;
 }
 
-void audit(SqliteRepositories& r, std::string_view action, const std::string& subject, const std::string& detail) {
+void audit(SqlRepositories& r, std::string_view action, const std::string& subject, const std::string& detail) {
   r.audit.append_audit({.at = system_clock().unix_seconds(),
                         .actor = "cli",
                         .action = std::string(action),
@@ -77,7 +77,7 @@ void audit(SqliteRepositories& r, std::string_view action, const std::string& su
                         .detail = detail});
 }
 
-int create(SqliteRepositories& r, const Command& c, std::ostream& out, std::ostream& err) {
+int create(SqlRepositories& r, const Command& c, std::ostream& out, std::ostream& err) {
   const auto& name = c.names[0];
   const auto role = vocabulary::parse_role(c.options.at("--role"));
   if (!role) throw std::invalid_argument("--role must be admin, operator, compliance, support, viewer or metrics");
@@ -97,7 +97,7 @@ int create(SqliteRepositories& r, const Command& c, std::ostream& out, std::ostr
   return 0;
 }
 
-int token(SqliteRepositories& r, const Command& c, std::ostream& out, std::ostream& err) {
+int token(SqlRepositories& r, const Command& c, std::ostream& out, std::ostream& err) {
   const auto account = r.operator_accounts.get_account(c.names[0]);
   if (!account || !account->active()) {
     err << "octopus-gateway: no active account named " << c.names[0] << "\n";
@@ -110,7 +110,7 @@ int token(SqliteRepositories& r, const Command& c, std::ostream& out, std::ostre
   return 0;
 }
 
-int change(SqliteRepositories& r, const Command& c, std::ostream& out, std::ostream& err) {
+int change(SqlRepositories& r, const Command& c, std::ostream& out, std::ostream& err) {
   const auto now = system_clock().unix_seconds();
   const bool revoke = c.verb == "revoke";
   const auto done = revoke ? r.operator_accounts.revoke_token(c.names[0], c.names[1], now)
@@ -129,7 +129,7 @@ int change(SqliteRepositories& r, const Command& c, std::ostream& out, std::ostr
   return 0;
 }
 
-int list(SqliteRepositories& r, std::ostream& out) {
+int list(SqlRepositories& r, std::ostream& out) {
   const auto now = system_clock().unix_seconds();
   for (const auto& a : r.operator_accounts.list_accounts()) {
     std::size_t usable = 0;
@@ -149,12 +149,17 @@ int run_accounts_command(const std::vector<std::string>& args, std::ostream& out
     return 2;
   }
   try {
-    auto dir = c.options.count("--data-dir") ? c.options.at("--data-dir")
-                                             : config::load_config(c.options.at("--config")).data_dir;
+    // --data-dir: that directory's SQLite file; --config: the configured store, which may be
+    // the PostgreSQL database the instances share.
+    config::StoreConfig sqlite;
+    const auto config =
+        c.options.count("--config") ? config::load_config(c.options.at("--config")) : config::GatewayConfig{};
+    const auto& dir = c.options.count("--data-dir") ? c.options.at("--data-dir") : config.data_dir;
     // A data directory made here is the gateway account's alone, as the gateway makes it.
     if (std::filesystem::create_directories(dir))
       std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
-    SqliteRepositories records(dir + "/gateway.db");
+    const auto opened = open_repositories(c.options.count("--data-dir") ? sqlite : config.store, dir);
+    auto& records = *opened;
     if (c.verb == "create") return create(records, c, out, err);
     if (c.verb == "token") return token(records, c, out, err);
     if (c.verb == "list") return list(records, out);

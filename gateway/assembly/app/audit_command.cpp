@@ -4,10 +4,10 @@
 #include <optional>
 #include <ostream>
 
-#include "audit/sqlite_audit_repository.hpp"
+#include "app/sql_repositories.hpp"
+#include "audit/sql_audit_repository.hpp"
 #include "config/gateway_config.hpp"
 #include "octopus/protocol/base64.hpp"
-#include "store/sqlite/sqlite_database.hpp"
 
 namespace octopus::app {
 
@@ -54,18 +54,21 @@ protocol::Ed25519PublicKey audit_key(const VerifyOptions& o) {
 }
 
 int verify(VerifyOptions o, std::ostream& out, std::ostream& err) {
+  config::StoreConfig store;  // --data-dir alone: that directory's SQLite file
   if (!o.config.empty()) {
     const auto config = config::load_config(o.config);
     if (o.data_dir.empty()) o.data_dir = config.data_dir;
     if (o.head_file.empty()) o.head_file = config.audit_head_file;
+    store = config.store;
   }
   const auto database = o.data_dir + "/gateway.db";
-  if (!std::filesystem::exists(database)) throw std::runtime_error(database + ": no gateway database here");
+  if (store.kind == "sqlite" && !std::filesystem::exists(database))
+    throw std::runtime_error(database + ": no gateway database here");
   const auto key = audit_key(o);
   std::optional<audit::SignedHead> head;
   if (!o.head_file.empty()) head = audit::read_head_file(o.head_file);
-  store::sqlite::SqliteDatabase db(database);
-  const auto verdict = audit::verify_audit_chain(db, key, head);
+  const auto db = open_database(store, o.data_dir);
+  const auto verdict = audit::verify_audit_chain(*db, key, head);
   const auto key_text = protocol::base64_encode(key.data(), key.size());
   if (!verdict.intact()) {
     err << "octopus-gateway: the audit log is NOT intact: " << verdict.reason << "\n"

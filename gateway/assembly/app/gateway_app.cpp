@@ -77,7 +77,7 @@
 #include "quota/rate_limit_stage.hpp"
 #include "quota/redis_counter_store.hpp"
 #include "redis/redis_client.hpp"
-#include "app/sqlite_repositories.hpp"
+#include "app/sql_repositories.hpp"
 
 namespace octopus::app {
 
@@ -85,7 +85,7 @@ struct GatewayApp::Parts {
   config::GatewayConfig config;
   // The one clock everything below is given: records, audit entries, plans and budgets.
   const Clock& clock = system_clock();
-  std::unique_ptr<SqliteRepositories> records;     // the durable state; the privacy budget's books too
+  std::unique_ptr<SqlRepositories> records;        // the durable state; the privacy budget's books too
   std::unique_ptr<privacy::ReleaseModel> release;  // every figure a partner sees passes here
   auth::PartnerDirectory directory;
   std::unique_ptr<redis::RedisClient> redis;  // only with counters.backend: redis
@@ -252,7 +252,7 @@ void open_records(Parts& p) {
   // keeps its mode (the files inside are 0600 whatever it is).
   if (std::filesystem::create_directories(c.data_dir))
     std::filesystem::permissions(c.data_dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
-  p.records = std::make_unique<SqliteRepositories>(c.data_dir + "/gateway.db");
+  p.records = open_repositories(c.store, c.data_dir);
   if (!c.audit_head_file.empty()) p.records->audit.write_head_to(c.audit_head_file);
 }
 
@@ -616,6 +616,7 @@ void GatewayApp::start() {
                                       {"admin_port", parts_->admin_port},
                                       {"data_dir", parts_->config.data_dir},
                                       {"policy_version", parts_->policies->current()->version},
+                                      {"store", std::string(parts_->records->db.kind())},
                                       {"counters", std::string(parts_->counters->backend())},
                                       {"partner_keys", parts_->directory.key_count()}});
 }

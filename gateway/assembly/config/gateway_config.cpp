@@ -288,6 +288,49 @@ void read_counters(const Reader& r, const YAML::Node& root, const std::string& /
   }
 }
 
+// The durable store: SQLite in data_dir, or a shared PostgreSQL.
+void read_postgresql(const Reader& r, const YAML::Node& n, const std::string& base_dir, StoreConfig& s) {
+  r.only_keys(n, "store.postgresql",
+              {"url", "password_env", "pool_size", "connect_timeout_ms", "acquire_timeout_ms", "tls"});
+  auto& p = s.postgresql;
+  if (n["url"]) p.url = r.string(n["url"], "store.postgresql.url");
+  if (n["password_env"]) s.postgresql_password_env = r.string(n["password_env"], "store.postgresql.password_env");
+  if (n["pool_size"])
+    p.pool_size = static_cast<unsigned>(r.integer(n["pool_size"], "store.postgresql.pool_size", 1, 256));
+  using ms = std::chrono::milliseconds;
+  if (n["connect_timeout_ms"])
+    p.connect_timeout = std::chrono::ceil<std::chrono::seconds>(
+        ms(r.integer(n["connect_timeout_ms"], "store.postgresql.connect_timeout_ms", 1000, 60000)));
+  if (n["acquire_timeout_ms"])
+    p.acquire_timeout = ms(r.integer(n["acquire_timeout_ms"], "store.postgresql.acquire_timeout_ms", 1, 60000));
+  if (auto t = n["tls"]) {
+    r.only_keys(t, "store.postgresql.tls", {"mode", "ca_file", "cert_file", "key_file"});
+    if (t["mode"]) {
+      p.tls_mode = r.string(t["mode"], "store.postgresql.tls.mode");
+      if (!store::postgresql::valid_tls_mode(p.tls_mode))
+        r.fail(t["mode"],
+               "store.postgresql.tls.mode must be disable, allow, prefer, require, verify-ca or verify-full");
+    }
+    if (t["ca_file"]) p.ca_file = resolve(base_dir, r.string(t["ca_file"], "store.postgresql.tls.ca_file"));
+    if (t["cert_file"]) p.cert_file = resolve(base_dir, r.string(t["cert_file"], "store.postgresql.tls.cert_file"));
+    if (t["key_file"]) p.key_file = resolve(base_dir, r.string(t["key_file"], "store.postgresql.tls.key_file"));
+  }
+}
+
+void read_store(const Reader& r, const YAML::Node& root, const std::string& base_dir, GatewayConfig& c) {
+  auto n = root["store"];
+  if (!n) return;
+  r.only_keys(n, "store", {"kind", "postgresql"});
+  if (n["kind"]) {
+    c.store.kind = r.string(n["kind"], "store.kind");
+    if (c.store.kind != "sqlite" && c.store.kind != "postgresql")
+      r.fail(n["kind"], "store.kind must be sqlite or postgresql");
+  }
+  if (auto p = n["postgresql"]) read_postgresql(r, p, base_dir, c.store);
+  if (c.store.kind == "postgresql" && c.store.postgresql.url.empty())
+    r.fail(n, "store.kind postgresql needs store.postgresql.url");
+}
+
 // The marketing engine: the embedded reference engine or a remote one.
 void read_engine(const Reader& r, const YAML::Node& root, const std::string& base_dir, GatewayConfig& c) {
   if (auto n = root["engine"]) {
@@ -441,9 +484,26 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
     return c;
   }
   if (!r.only_keys(root, "the configuration",
-                   {"partner_plane", "admin_plane", "data_dir", "tls", "limits", "threads", "drain_timeout_ms",
-                    "drain_announce_ms", "auth", "policies", "counters", "engine", "deliveries", "webhooks", "log",
-                    "memory", "metrics", "audit", "usage"}))
+                   {"partner_plane",
+                    "admin_plane",
+                    "data_dir",
+                    "tls",
+                    "limits",
+                    "threads",
+                    "drain_timeout_ms",
+                    "drain_announce_ms",
+                    "auth",
+                    "policies",
+                    "counters",
+                    "engine",
+                    "deliveries",
+                    "webhooks",
+                    "log",
+                    "memory",
+                    "metrics",
+                    "audit",
+                    "usage",
+                    "store"}))
     throw ConfigError(r.errors());
   // Every section is read even after an error in another, so one run names them all.
   const auto section = [&](auto read) {
@@ -460,8 +520,8 @@ GatewayConfig parse_config(const std::string& yaml, const std::string& origin, c
   c.data_dir = resolve(base_dir, c.data_dir);
   for (auto read : {read_tls, read_limits, read_threads_and_auth, read_policies}) section(read);
   c.policies_dir = resolve(base_dir, c.policies_dir);
-  for (auto read :
-       {read_counters, read_engine, read_deliveries, read_webhooks, read_memory_and_log, read_audit, read_usage})
+  for (auto read : {read_store, read_counters, read_engine, read_deliveries, read_webhooks, read_memory_and_log,
+                    read_audit, read_usage})
     section(read);
   if (!r.errors().empty()) throw ConfigError(r.errors());
   return c;

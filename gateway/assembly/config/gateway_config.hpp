@@ -12,6 +12,7 @@
 #include "webhooks/endpoint_lane.hpp"
 #include "http/server.hpp"
 #include "redis/redis_client.hpp"
+#include "store/postgresql/postgres_database.hpp"
 
 namespace octopus::config {
 
@@ -46,6 +47,14 @@ struct CountersConfig {
   redis::RedisOptions redis;  // password from the environment variable below, never the file
   std::string redis_password_env;
   bool enforce_quotas = true;  // false only to measure the gateway without limits
+};
+
+// Where the durable state lives: the embedded SQLite file in data_dir (one machine), or a
+// PostgreSQL database every gateway instance shares.
+struct StoreConfig {
+  std::string kind = "sqlite";  // "sqlite" | "postgresql"
+  store::postgresql::PostgresOptions postgresql;
+  std::string postgresql_password_env;  // the password comes from this environment variable, never the file
 };
 
 // The engine reached over HTTPS (api-spec/engine.yaml).
@@ -106,6 +115,7 @@ struct GatewayConfig {
   auth::SignaturePolicy signatures;
   std::string policies_dir = "policies";                  // relative: against the config file's folder
   std::chrono::milliseconds policy_watch_interval{1000};  // 0: reload only on SIGHUP or the admin API
+  StoreConfig store;
   CountersConfig counters;
   EngineConfig engine;
   DeliveriesConfig deliveries;

@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "accounts/account_stages.hpp"
-#include "app/sqlite_repositories.hpp"
+#include "app/sql_repositories.hpp"
 #include "http/router.hpp"
 #include "test_clock.hpp"
 
@@ -24,12 +24,12 @@ class AccountStages : public ::testing::Test {
                                                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
   std::int64_t now = 1'800'000'000;
   octopus::testing::SecondsClock clock{now};
-  std::unique_ptr<octopus::app::SqliteRepositories> records;
+  std::unique_ptr<octopus::app::SqlRepositories> records;
   octopus::http::Route route{.method = "GET", .pattern = "/admin/v1/partners", .roles = {Role::admin, Role::viewer}};
 
   void SetUp() override {
     std::filesystem::create_directories(dir);
-    records = std::make_unique<octopus::app::SqliteRepositories>((dir / "gateway.db").string());
+    records = std::make_unique<octopus::app::SqlRepositories>((dir / "gateway.db").string());
   }
   void TearDown() override {
     records.reset();

@@ -10,9 +10,10 @@
 #include <filesystem>
 #include <optional>
 
-#include "app/sqlite_repositories.hpp"
+#include "app/sql_repositories.hpp"
 #include "audit/audit_chain.hpp"
 #include "store/sqlite/migrations.hpp"
+#include "store/sqlite/sqlite_database.hpp"
 
 using namespace octopus::audit;
 namespace fs = std::filesystem;
@@ -37,7 +38,7 @@ class AuditChain : public ::testing::Test {
   void SetUp() override {
     fs::remove_all(dir);
     fs::create_directories(dir / "live");
-    octopus::app::SqliteRepositories live((dir / "live" / "gateway.db").string());
+    octopus::app::SqlRepositories live((dir / "live" / "gateway.db").string());
     for (int i = 1; i <= 5; ++i)
       live.audit.append_audit({.at = 1'700'000'000 + i,
                                .actor = i % 2 ? "alice" : "bob",
@@ -85,8 +86,7 @@ TEST_F(AuditChain, AnUntouchedLogVerifiesWithAndWithoutItsHeadFile) {
 
 TEST_F(AuditChain, TheTriggersStillRefuseChangesAndAnEditAfterDroppingThemIsFoundAtItsEntry) {
   octopus::store::sqlite::SqliteDatabase live((dir / "live" / "gateway.db").string());
-  EXPECT_THROW(octopus::store::sqlite::exec(live.handle(), "UPDATE audit_log SET actor = 'mallory' WHERE id = 3"),
-               std::exception);
+  EXPECT_THROW(live.session().exec("UPDATE audit_log SET actor = 'mallory' WHERE id = 3"), std::exception);
   const auto v = tampered(std::string(kDropTriggers) + "UPDATE audit_log SET actor = 'mallory' WHERE id = 3;");
   EXPECT_EQ(v.first_bad, 3);
   EXPECT_NE(v.reason.find("edited"), std::string::npos) << v.reason;
@@ -124,7 +124,8 @@ TEST_F(AuditChain, AnInsertedEntryIsFoundWithOrWithoutAForgedLink) {
                      .policy_version = "v1",
                      .detail = "{}"};
   octopus::store::sqlite::SqliteDatabase live((dir / "live" / "gateway.db").string());
-  octopus::store::sqlite::Statement last(live.handle(), "SELECT hex(hash) FROM audit_chain WHERE entry_id = 5");
+  auto session = live.session();
+  octopus::store::sql::Statement last(session, "SELECT hex(hash) FROM audit_chain WHERE entry_id = 5");
   ASSERT_TRUE(last.step());
   auto previous_hex = last.text(0);
   for (auto& c : previous_hex) c = static_cast<char>(std::tolower(c));
@@ -144,7 +145,7 @@ TEST_F(AuditChain, ReorderedEntriesAreFoundAtTheFirstMovedOne) {
 
 TEST_F(AuditChain, AChainRecomputedWithoutTheGatewaysKeyIsRefused) {
   // Edit entry 2, then rebuild every link the gateway's way under another key.
-  octopus::app::SqliteRepositories live((dir / "live" / "gateway.db").string());
+  octopus::app::SqlRepositories live((dir / "live" / "gateway.db").string());
   const auto entries = live.audit.list_audit(std::nullopt, 10, {}).items;
   AuditSigner intruder(octopus::protocol::Ed25519PrivateKey::generate());
   std::string sql = std::string(kDropTriggers) +
@@ -198,21 +199,21 @@ TEST_F(AuditChain, EntriesFromBeforeTheChainAreChainedOnceAndLaterIntrudersAreNo
   sqlite3_close(db);
 
   {
-    octopus::app::SqliteRepositories upgraded(path);
+    octopus::app::SqlRepositories upgraded(path);
     upgraded.audit.append_audit({.at = 3, .actor = "alice", .action = "partner.update", .subject = "acme"});
     const auto v = verify_audit_chain(upgraded.db, upgraded.audit.public_key(), std::nullopt);
     EXPECT_TRUE(v.intact()) << v.reason;
     EXPECT_EQ(v.entries, 3u);
-    octopus::store::sqlite::exec(upgraded.db.handle(),
-                                 "INSERT INTO audit_log(at, actor, action, subject, outcome, policy_version, detail) "
-                                 "VALUES (4, 'mallory', 'partner.create', 'x', 'accepted', 'v1', '{}')");
+    upgraded.db.session().exec(
+        "INSERT INTO audit_log(at, actor, action, subject, outcome, policy_version, detail) "
+        "VALUES (4, 'mallory', 'partner.create', 'x', 'accepted', 'v1', '{}')");
   }
   {
     // Listed as "pending" too: still not chained, the list is only read once.
-    octopus::app::SqliteRepositories restarted(path);
-    octopus::store::sqlite::exec(restarted.db.handle(), "INSERT INTO audit_chain_pending VALUES (4)");
+    octopus::app::SqlRepositories restarted(path);
+    restarted.db.session().exec("INSERT INTO audit_chain_pending VALUES (4)");
   }
-  octopus::app::SqliteRepositories restarted(path);
+  octopus::app::SqlRepositories restarted(path);
   const auto v = verify_audit_chain(restarted.db, restarted.audit.public_key(), std::nullopt);
   EXPECT_EQ(v.first_bad, 4);
 }
@@ -223,9 +224,9 @@ TEST_F(AuditChain, ALogCutShortOfItsHeadFileIsRefusedAtStart) {
     octopus::store::sqlite::SqliteDatabase db((dir / "live" / "gateway.db").string());
     const auto cut = std::string(kDropTriggers) +
                      "DELETE FROM audit_log WHERE id >= 4; DELETE FROM audit_chain WHERE entry_id >= 4;";
-    octopus::store::sqlite::exec(db.handle(), cut.c_str());
+    db.session().exec(cut.c_str());
   }
-  octopus::app::SqliteRepositories live((dir / "live" / "gateway.db").string());
+  octopus::app::SqlRepositories live((dir / "live" / "gateway.db").string());
   EXPECT_THROW(live.audit.write_head_to(dir / "head.json"), std::runtime_error);
   EXPECT_NO_THROW(live.audit.write_head_to(dir / "another-head.json"));  // a new head file starts here
 }

@@ -74,6 +74,34 @@ TEST(Config, EverySectionTheOperationsGuideDocumentsIsAccepted) {
   EXPECT_EQ(c.usage_flush_interval.count(), 2000);
 }
 
+TEST(Config, TheStoreIsSqliteUnlessPostgresqlIsConfigured) {
+  EXPECT_EQ(parse_config("", "gw.yaml", "/etc/octopus").store.kind, "sqlite");
+  const auto c = parse_config(
+      "store:\n  kind: postgresql\n  postgresql:\n    url: postgresql://octopus@db.internal/octopus\n"
+      "    password_env: OCTOPUS_DB_PASSWORD\n    pool_size: 16\n    acquire_timeout_ms: 250\n"
+      "    tls: {mode: verify-ca, ca_file: db-ca.pem}\n",
+      "gw.yaml", "/etc/octopus");
+  EXPECT_EQ(c.store.kind, "postgresql");
+  EXPECT_EQ(c.store.postgresql.url, "postgresql://octopus@db.internal/octopus");
+  EXPECT_EQ(c.store.postgresql_password_env, "OCTOPUS_DB_PASSWORD");
+  EXPECT_EQ(c.store.postgresql.pool_size, 16u);
+  EXPECT_EQ(c.store.postgresql.acquire_timeout.count(), 250);
+  EXPECT_EQ(c.store.postgresql.tls_mode, "verify-ca");
+  EXPECT_EQ(c.store.postgresql.ca_file, "/etc/octopus/db-ca.pem");
+  EXPECT_EQ(
+      parse_config("store: {kind: postgresql, postgresql: {url: x}}\n", "gw.yaml", "/etc").store.postgresql.tls_mode,
+      "verify-full");
+}
+
+TEST(Config, AStoreThatCannotWorkIsRefused) {
+  EXPECT_EQ(error_of("store: {kind: mysql}\n"), "gw.yaml:1: store.kind must be sqlite or postgresql");
+  EXPECT_EQ(error_of("store: {kind: postgresql}\n"), "gw.yaml:1: store.kind postgresql needs store.postgresql.url");
+  EXPECT_NE(error_of("store: {kind: postgresql, postgresql: {url: x, tls: {mode: sometimes}}}\n")
+                .find("store.postgresql.tls.mode must be disable, allow, prefer, require, verify-ca or verify-full"),
+            std::string::npos);
+  EXPECT_NE(error_of("store: {postgresql: {pool_size: 0}}\n").find("store.postgresql.pool_size"), std::string::npos);
+}
+
 // A gateway with a real certificate is one partners reach by name: the name every signature
 // must carry is required, and must be a host[:port].
 TEST(Config, ACertificateNeedsThePublicAuthorityAndItMustBeHostAndPort) {

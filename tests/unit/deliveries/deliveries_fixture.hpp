@@ -15,7 +15,7 @@
 #include "engine/reference/reference_engine.hpp"
 #include "http/formats.hpp"
 #include "policy/policy_set.hpp"
-#include "app/sqlite_repositories.hpp"
+#include "app/sql_repositories.hpp"
 #include "triggers/trigger_runner.hpp"
 #include "deliveries/delivery_runner.hpp"
 #include "test_clock.hpp"
@@ -79,7 +79,7 @@ class Deliveries : public ::testing::Test {
     changes_.reset();
     sink_.reset();
     store_.reset();
-    store_ = std::make_unique<octopus::app::SqliteRepositories>((dir_ / "gateway.db").string());
+    store_ = std::make_unique<octopus::app::SqlRepositories>((dir_ / "gateway.db").string());
     sink_ = std::make_unique<MessageSink>(dir_ / "messages");
     for (const auto c : policy::kChannels)
       channels_[static_cast<std::size_t>(c)] = std::make_unique<SinkChannel>(*sink_, c, rate_);
@@ -179,7 +179,7 @@ class Deliveries : public ::testing::Test {
 
   fs::path dir_;
   std::shared_ptr<engine::reference::ReferenceEngine> engine_ = shared_engine();
-  std::unique_ptr<octopus::app::SqliteRepositories> store_;
+  std::unique_ptr<octopus::app::SqlRepositories> store_;
   std::unique_ptr<MessageSink> sink_;
   std::array<std::unique_ptr<SinkChannel>, policy::kChannelCount> channels_;
   std::unique_ptr<ConsentOverlay> overlay_;

@@ -11,7 +11,7 @@
 #include <thread>
 #include <unistd.h>
 
-#include "app/sqlite_repositories.hpp"
+#include "app/sql_repositories.hpp"
 #include "engine/reference/reference_engine.hpp"
 #include "events/stream_follower.hpp"
 #include "observability/metrics.hpp"
@@ -55,7 +55,7 @@ TEST_F(Sink, AnAppendIsInTheFileWhenItReturnsBeforeAnySync) {
 
 TEST_F(Sink, TheEventPositionIsSavedOnlyAfterTheSinkIsSynced) {
   auto engine = engine::reference::make_synthetic_reference_engine({7, 1000, 1}, {.workers = 0});
-  octopus::app::SqliteRepositories store((dir_ / "gateway.db").string());
+  octopus::app::SqlRepositories store((dir_ / "gateway.db").string());
   MessageSink sink(dir_ / "messages", std::chrono::milliseconds(0));
   const auto subscriber = engine->population().id(5);
   for (int i = 0; i < 3; ++i) engine->inject_event({0, subscriber, "recharge", 0, {}}).get();
@@ -87,7 +87,7 @@ TEST_F(Sink, TheEventPositionIsSavedOnlyAfterTheSinkIsSynced) {
 
 TEST_F(Sink, AFollowingFollowerSavesItsPositionOnItsOwnThread) {
   auto engine = engine::reference::make_synthetic_reference_engine({7, 1000, 1}, {.workers = 0});
-  octopus::app::SqliteRepositories store((dir_ / "gateway.db").string());
+  octopus::app::SqlRepositories store((dir_ / "gateway.db").string());
   std::atomic<int> syncs{0};
   events::EventFollowerOptions options;
   options.cursor_name = "test";
@@ -107,7 +107,7 @@ TEST_F(Sink, AFollowingFollowerSavesItsPositionOnItsOwnThread) {
 
 TEST_F(Sink, AFollowerReportsTheRecordsItHandledAndHowOldTheNewestWas) {
   auto engine = engine::reference::make_synthetic_reference_engine({7, 1000, 1}, {.workers = 0});
-  octopus::app::SqliteRepositories store((dir_ / "gateway.db").string());
+  octopus::app::SqlRepositories store((dir_ / "gateway.db").string());
   std::int64_t now_ms = kAt;
   const testing::VariableClock<std::chrono::milliseconds> clock(now_ms);
   events::EventFollowerOptions options;
@@ -134,7 +134,7 @@ TEST_F(Sink, AFollowerReportsTheRecordsItHandledAndHowOldTheNewestWas) {
 // the ledger cannot be written) shows a growing lag, so the lag alert fires on a stall.
 TEST_F(Sink, AStalledFollowersLagGrowsWithTheStall) {
   auto engine = engine::reference::make_synthetic_reference_engine({7, 1000, 1}, {.workers = 0});
-  octopus::app::SqliteRepositories store((dir_ / "gateway.db").string());
+  octopus::app::SqlRepositories store((dir_ / "gateway.db").string());
   std::atomic<std::int64_t> now_ms{kAt};
   const testing::AtomicMillisClock clock(now_ms);
   events::EventFollowerOptions options;

@@ -15,7 +15,7 @@
 #include "http/problem.hpp"
 #include "idempotency/idempotency_key.hpp"
 #include "idempotency/idempotency_stage.hpp"
-#include "app/sqlite_repositories.hpp"
+#include "app/sql_repositories.hpp"
 #include "test_clock.hpp"
 
 namespace octopus::idempotency {
@@ -60,7 +60,7 @@ class IdempotencyStore : public ::testing::Test {
                       ("octopus-idem-" + std::to_string(::getpid()) + "-" +
                        ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db"))
                          .string();
-  std::unique_ptr<octopus::app::SqliteRepositories> db = std::make_unique<octopus::app::SqliteRepositories>(path);
+  std::unique_ptr<octopus::app::SqlRepositories> db = std::make_unique<octopus::app::SqlRepositories>(path);
   void TearDown() override {
     db.reset();
     for (auto suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
@@ -100,7 +100,7 @@ TEST_F(IdempotencyStore, ReleasedAbandonedAndExpiredKeysCanBeClaimedAgain) {
 TEST_F(IdempotencyStore, ClaimsSurviveAReopen) {
   ASSERT_EQ(claim("acme", "k1", "fp1", 1000).outcome, Outcome::claimed);
   db->idempotency.complete_idempotency_key("acme", "k1", {201, "application/json", "", "{\"ok\":true}"}, 1001);
-  db = std::make_unique<octopus::app::SqliteRepositories>(path);
+  db = std::make_unique<octopus::app::SqlRepositories>(path);
   EXPECT_EQ(claim("acme", "k1", "fp1", 1002).outcome, Outcome::replay);
 }
 

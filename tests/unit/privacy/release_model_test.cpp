@@ -11,7 +11,7 @@
 
 #include "policy/policy_set.hpp"
 #include "privacy/release_model.hpp"
-#include "app/sqlite_repositories.hpp"
+#include "app/sql_repositories.hpp"
 #include "test_clock.hpp"
 
 namespace octopus::privacy {
@@ -174,7 +174,7 @@ class StoreBooks : public ::testing::Test {
 
 TEST_F(StoreBooks, ReleasesSurviveARestartAndTheCapHolds) {
   {
-    octopus::app::SqliteRepositories store(db());
+    octopus::app::SqlRepositories store(db());
     auto& books = store.privacy_releases;
     EXPECT_EQ(books.record({"acme", "k1", "2027-01-15", 250, R"([["count",300]])", 1}, 500), R"([["count",300]])");
     EXPECT_EQ(books.record({"acme", "k1", "2027-01-15", 250, R"([["count",400]])", 2}, 500), R"([["count",300]])")
@@ -183,7 +183,7 @@ TEST_F(StoreBooks, ReleasesSurviveARestartAndTheCapHolds) {
     EXPECT_FALSE(books.record({"acme", "k3", "2027-01-15", 250, "[]", 4}, 500)) << "over the cap";
     EXPECT_TRUE(books.record({"acme", "k3", "2027-01-16", 250, "[]", 5}, 500)) << "the next period";
   }
-  octopus::app::SqliteRepositories reopened(db());
+  octopus::app::SqlRepositories reopened(db());
   auto& again = reopened.privacy_releases;
   EXPECT_EQ(again.find("acme", "k1"), R"([["count",300]])");
   EXPECT_FALSE(again.find("beta", "k1"));
@@ -193,13 +193,13 @@ TEST_F(StoreBooks, ReleasesSurviveARestartAndTheCapHolds) {
 }
 
 TEST_F(StoreBooks, TheBooksAreAppendOnlyInTheFileItself) {
-  { octopus::app::SqliteRepositories(db()).privacy_releases.record({"acme", "k1", "2027-01-15", 250, "[]", 1}, 500); }
+  { octopus::app::SqlRepositories(db()).privacy_releases.record({"acme", "k1", "2027-01-15", 250, "[]", 1}, 500); }
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(db().c_str(), &raw), SQLITE_OK);
   EXPECT_NE(sqlite3_exec(raw, "UPDATE privacy_releases SET epsilon_milli = 1", nullptr, nullptr, nullptr), SQLITE_OK);
   EXPECT_NE(sqlite3_exec(raw, "DELETE FROM privacy_releases", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(raw);
-  EXPECT_EQ(octopus::app::SqliteRepositories(db()).privacy_releases.use("acme", "2027-01-15").spent_milli, 250u);
+  EXPECT_EQ(octopus::app::SqlRepositories(db()).privacy_releases.use("acme", "2027-01-15").spent_milli, 250u);
 }
 
 }  // namespace

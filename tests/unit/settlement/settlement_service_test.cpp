@@ -11,7 +11,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include "app/sqlite_repositories.hpp"
+#include "app/sql_repositories.hpp"
 #include "http/formats.hpp"
 #include "observability/metrics.hpp"
 #include "policy/policy_set.hpp"
@@ -40,7 +40,7 @@ class Settlement : public ::testing::Test {
     path_ = fs::temp_directory_path() / ("octopus-settlement-" + std::to_string(::getpid()) + "-" +
                                          ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
     fs::remove(path_);
-    records_ = std::make_unique<app::SqliteRepositories>(path_.string());
+    records_ = std::make_unique<app::SqlRepositories>(path_.string());
     for (const char* id : {"acme", "beta"}) {
       partners::Partner p;
       p.id = id;
@@ -91,7 +91,7 @@ class Settlement : public ::testing::Test {
   std::int64_t now_ = 1'790'000'000;
   testing::SecondsClock clock_{now_};
   TouchIndex touches_;
-  std::unique_ptr<app::SqliteRepositories> records_;
+  std::unique_ptr<app::SqlRepositories> records_;
   std::unique_ptr<SettlementService> service_;
 };
 
@@ -314,7 +314,7 @@ TEST_F(Settlement, ABatchSettlesExactlyAsOneEventAtATime) {
   const auto other_path = fs::path(path_.string() + ".batched");
   fs::remove(other_path);
   {
-    app::SqliteRepositories batched(other_path.string());
+    app::SqlRepositories batched(other_path.string());
     partners::Partner p;
     p.id = p.display_name = "acme";
     p.tier = "gold";

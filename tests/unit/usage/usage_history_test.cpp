@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <map>
 
-#include "app/sqlite_repositories.hpp"
+#include "app/sql_repositories.hpp"
 #include "test_clock.hpp"
 #include "usage/usage_history.hpp"
 
@@ -39,7 +39,7 @@ Expected as_map(const std::vector<UsageCount>& rows) {
 TEST_F(UsageHistory, HoursOfTrafficSurviveARestartEqualToWhatWasRecorded) {
   Expected sent;
   {
-    octopus::app::SqliteRepositories records(db());
+    octopus::app::SqlRepositories records(db());
     UsageRecorder recorder(records.usage, clock, std::chrono::hours(1));  // only explicit flushes
     for (int hour = 0; hour < 5; ++hour) {
       for (int i = 0; i < 3 + hour; ++i) {
@@ -53,7 +53,7 @@ TEST_F(UsageHistory, HoursOfTrafficSurviveARestartEqualToWhatWasRecorded) {
       now += 3600 + 17;
     }
   }  // the recorder writes what it holds as it stops
-  octopus::app::SqliteRepositories reopened(db());
+  octopus::app::SqlRepositories reopened(db());
   const auto rows = reopened.usage.history("acme", 0, now + 1, Granularity::hour);
   EXPECT_EQ(as_map(rows), sent);
   EXPECT_EQ(reopened.usage.history("beta", 0, now + 1, Granularity::hour).size(), 5u);
@@ -68,7 +68,7 @@ TEST_F(UsageHistory, HoursOfTrafficSurviveARestartEqualToWhatWasRecorded) {
 // What an operator reads is everything up to now: the written hours and the counts still
 // in memory, added together, and reading writes nothing.
 TEST_F(UsageHistory, AReadAddsTheCountsNotYetWrittenAndWritesNothing) {
-  octopus::app::SqliteRepositories records(db());
+  octopus::app::SqlRepositories records(db());
   UsageRecorder recorder(records.usage, clock, std::chrono::hours(1));  // only explicit flushes
   const auto hour = now / 3600 * 3600;
   for (int i = 0; i < 4; ++i) recorder.record("acme", "reads", "ok");
@@ -93,7 +93,7 @@ TEST_F(UsageHistory, AReadAddsTheCountsNotYetWrittenAndWritesNothing) {
 }
 
 TEST_F(UsageHistory, HoursRollUpIntoDaysAfterThirtyDaysAndDaysGoAfterThirteenMonths) {
-  octopus::app::SqliteRepositories records(db());
+  octopus::app::SqlRepositories records(db());
   UsageRecorder recorder(records.usage, clock, std::chrono::hours(1));
   const auto first_day = now;
   recorder.record("acme", "reads", "ok");

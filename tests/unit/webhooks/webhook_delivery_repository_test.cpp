@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "app/sqlite_repositories.hpp"
+#include "app/sql_repositories.hpp"
 
 namespace octopus::webhooks {
 namespace {
@@ -19,7 +19,7 @@ class DeliveryBooks : public ::testing::Test {
     path_ = fs::temp_directory_path() / ("octopus-webhooks-" + std::to_string(::getpid()) + "-" +
                                          ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
     fs::remove(path_);
-    records_ = std::make_unique<app::SqliteRepositories>(path_.string());
+    records_ = std::make_unique<app::SqlRepositories>(path_.string());
     partners::Partner p;
     p.id = p.display_name = "acme";
     p.tier = "gold";
@@ -53,7 +53,7 @@ class DeliveryBooks : public ::testing::Test {
   }
 
   fs::path path_;
-  std::unique_ptr<app::SqliteRepositories> records_;
+  std::unique_ptr<app::SqlRepositories> records_;
   const std::string one = "whe_0000000000000000000000000001", two = "whe_0000000000000000000000000002";
 };
 
