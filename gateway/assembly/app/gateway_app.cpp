@@ -78,6 +78,7 @@
 #include "quota/redis_counter_store.hpp"
 #include "redis/redis_client.hpp"
 #include "app/sql_repositories.hpp"
+#include "store/postgresql/change_listener.hpp"
 
 namespace octopus::app {
 
@@ -88,6 +89,8 @@ struct GatewayApp::Parts {
   std::unique_ptr<SqlRepositories> records;        // the durable state; the privacy budget's books too
   std::unique_ptr<privacy::ReleaseModel> release;  // every figure a partner sees passes here
   auth::PartnerDirectory directory;
+  // With a shared store: what other instances change in the registry (after `directory`: stops first).
+  std::unique_ptr<store::postgresql::ChangeListener> store_changes;
   std::unique_ptr<redis::RedisClient> redis;  // only with counters.backend: redis
   std::unique_ptr<auth::NonceCache> nonces;
   std::unique_ptr<quota::CounterStore> counters;
@@ -261,6 +264,16 @@ void open_records(Parts& p) {
 void load_partners_and_policies(Parts& p) {
   const auto& c = p.config;
   p.directory.load(p.records->partners.load_all_partners());
+  // Instances sharing one database: a partner or key another instance adds, changes,
+  // suspends or revokes is in this one's directory within milliseconds (NOTIFY), or within
+  // the check interval should a notification be lost.
+  if (c.store.kind == "postgresql")
+    p.store_changes = std::make_unique<store::postgresql::ChangeListener>(
+        with_password(c.store), std::vector<std::string>{partners::kPartnersTopic},
+        [&directory = p.directory, &partners = p.records->partners](const std::string&) {
+          directory.load(partners.load_all_partners());
+        },
+        c.store.change_check_interval);
   p.policies = std::make_unique<policy::PolicyRegistry>(
       c.policies_dir, [audit = &p.records->audit, dir = c.policies_dir](const policy::ReloadReport& report) {
         audit_reload(*audit, report, dir);
@@ -638,6 +651,7 @@ void GatewayApp::run_until_signal() {
 void GatewayApp::shutdown() {
   if (!parts_) return;
   parts_->policy_watcher.reset();
+  parts_->store_changes.reset();
   if (parts_->server) parts_->server->shutdown();
   parts_->event_follower.reset();
   parts_->conversion_follower.reset();

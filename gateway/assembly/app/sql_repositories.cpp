@@ -15,8 +15,7 @@ SqlRepositories::SqlRepositories(std::unique_ptr<store::sql::Database> opened, s
 SqlRepositories::SqlRepositories(const std::string& path)
     : SqlRepositories(std::make_unique<store::sqlite::SqliteDatabase>(path), key_beside(path)) {}
 
-std::unique_ptr<store::sql::Database> open_database(const config::StoreConfig& store, const std::string& data_dir) {
-  if (store.kind != "postgresql") return std::make_unique<store::sqlite::SqliteDatabase>(data_dir + "/gateway.db");
+store::postgresql::PostgresOptions with_password(const config::StoreConfig& store) {
   auto options = store.postgresql;
   if (!store.postgresql_password_env.empty()) {
     const char* password = std::getenv(store.postgresql_password_env.c_str());
@@ -25,7 +24,12 @@ std::unique_ptr<store::sql::Database> open_database(const config::StoreConfig& s
                                ", which is not set");
     options.password = password;
   }
-  return std::make_unique<store::postgresql::PostgresDatabase>(std::move(options));
+  return options;
+}
+
+std::unique_ptr<store::sql::Database> open_database(const config::StoreConfig& store, const std::string& data_dir) {
+  if (store.kind != "postgresql") return std::make_unique<store::sqlite::SqliteDatabase>(data_dir + "/gateway.db");
+  return std::make_unique<store::postgresql::PostgresDatabase>(with_password(store));
 }
 
 std::unique_ptr<SqlRepositories> open_repositories(const config::StoreConfig& store, const std::string& data_dir) {

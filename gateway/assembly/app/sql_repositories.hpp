@@ -16,6 +16,7 @@
 #include "privacy/sql_release_ledger.hpp"
 #include "settlement/sql_contract_repository.hpp"
 #include "settlement/sql_ledger_repository.hpp"
+#include "store/postgresql/postgres_database.hpp"
 #include "store/sql/database.hpp"
 #include "tokens/sql_subscriber_token_repository.hpp"
 #include "triggers/sql_trigger_repository.hpp"
@@ -61,6 +62,10 @@ struct SqlRepositories {
     return std::filesystem::path(database).parent_path() / "audit-signing.key";
   }
 };
+
+// The PostgreSQL options with the password from the environment variable the configuration
+// names. Throws std::runtime_error when that variable is not set.
+store::postgresql::PostgresOptions with_password(const config::StoreConfig& store);
 
 // The configured database: data_dir/gateway.db, or the PostgreSQL database (its password
 // from the environment variable the configuration names); migrated. Throws.

@@ -55,6 +55,9 @@ struct StoreConfig {
   std::string kind = "sqlite";  // "sqlite" | "postgresql"
   store::postgresql::PostgresOptions postgresql;
   std::string postgresql_password_env;  // the password comes from this environment variable, never the file
+  // How often each instance re-reads what others may have changed (the partner registry)
+  // even without a notification.
+  std::chrono::milliseconds change_check_interval{10000};
 };
 
 // The engine reached over HTTPS (api-spec/engine.yaml).

@@ -12,6 +12,10 @@ namespace octopus::partners {
 
 using PartnerPage = store::Page<Partner>;
 
+// What the store announces to every instance after a partner or key changes (a store shared
+// by several instances: store::sql::Connection::announce).
+inline constexpr const char* kPartnersTopic = "partners";
+
 class PartnerRepository {
  public:
   virtual ~PartnerRepository() = default;

@@ -1,6 +1,7 @@
 #include "partners/sql_partner_repository.hpp"
 
 #include <cstring>
+#include <unordered_map>
 
 #include "store/sql/row_mapper.hpp"
 
@@ -48,7 +49,9 @@ WriteResult SqlPartnerRepository::create_partner(const Partner& p) {
   auto session = db_.session();
   Statement st(session, kPartners.insert());
   kPartners.bind(st, p);
-  return st.exec_unique() ? WriteResult::ok : WriteResult::conflict;
+  if (!st.exec_unique()) return WriteResult::conflict;
+  session.connection().announce(kPartnersTopic);
+  return WriteResult::ok;
 }
 
 std::vector<PartnerKey> SqlPartnerRepository::keys_of(store::sql::Session& session, const std::string& partner_id) {
@@ -100,6 +103,7 @@ WriteResult SqlPartnerRepository::update_partner(const std::string& id, const Pa
                "organisation = :organisation, updated_at = :updated_at WHERE id = :id");
   kPartners.bind(st, *current);
   st.step();
+  session.connection().announce(kPartnersTopic);
   tx.commit();
   return WriteResult::ok;
 }
@@ -108,7 +112,13 @@ std::vector<Partner> SqlPartnerRepository::load_all_partners() {
   auto session = db_.session();
   Statement st(session, kPartners.select("ORDER BY id"));
   auto out = kPartners.read_all(st);
-  attach_keys(session, out);
+  // Every key in one read, not one read per partner: every instance reloads the whole
+  // registry whenever any partner changes.
+  Statement keys(session, kKeys.select("ORDER BY partner_id, created_at, key_id"));
+  std::unordered_map<std::string, std::vector<PartnerKey>> by_partner;
+  for (auto& k : kKeys.read_all(keys)) by_partner[k.partner_id].push_back(std::move(k));
+  for (auto& p : out)
+    if (auto it = by_partner.find(p.id); it != by_partner.end()) p.keys = std::move(it->second);
   return out;
 }
 
@@ -121,6 +131,7 @@ WriteResult SqlPartnerRepository::add_key(const PartnerKey& k) {
   Statement st(session, kKeys.insert());
   kKeys.bind(st, key);
   if (!st.exec_unique()) return WriteResult::conflict;
+  session.connection().announce(kPartnersTopic);
   tx.commit();
   return WriteResult::ok;
 }
@@ -140,6 +151,7 @@ std::optional<PartnerKey> SqlPartnerRepository::revoke_key(const std::string& pa
   st.bind(":key", key_id).bind(":partner", partner_id);
   if (!st.step()) return std::nullopt;
   PartnerKey key = kKeys.read(st);
+  session.connection().announce(kPartnersTopic);
   tx.commit();
   return key;
 }

@@ -6,11 +6,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <filesystem>
 #include <map>
 #include <thread>
 
 #include "app/sql_repositories.hpp"
+#include "store/postgresql/change_listener.hpp"
 #include "store/postgresql/postgres_connection.hpp"
 #include "store/postgresql/postgres_database.hpp"
 #include "store/sqlite/sqlite_database.hpp"
@@ -147,6 +150,50 @@ TEST(PostgresStore, ABrokenConnectionIsReplaced) {
       },
       StoreError);
   EXPECT_TRUE(db.healthy());
+}
+
+// A listener reports every topic once it listens (what changed while nobody listened), then
+// each announced change of its topics within milliseconds, and ignores other topics.
+TEST(PostgresChanges, AnAnnouncedChangeIsHeardAtOnceAndOthersTopicsAreIgnored) {
+  const auto url = octopus::testing::fresh_postgres_database();
+  std::mutex mutex;
+  std::condition_variable heard;
+  std::vector<std::string> topics;
+  postgresql::ChangeListener listener(
+      options_for(url), {"partners"},
+      [&](const std::string& topic) {
+        const std::lock_guard held(mutex);
+        topics.push_back(topic);
+        heard.notify_all();
+      },
+      std::chrono::hours(1));
+  const auto count_reaches = [&](std::size_t n) {
+    std::unique_lock held(mutex);
+    return heard.wait_for(held, std::chrono::seconds(2), [&] { return topics.size() >= n; });
+  };
+  ASSERT_TRUE(count_reaches(1)) << "no report once listening";
+  PostgresDatabase db(options_for(url));
+  {
+    auto session = db.session();
+    session.connection().announce("something_else");
+    const auto announced = std::chrono::steady_clock::now();
+    session.connection().announce("partners");
+    ASSERT_TRUE(count_reaches(2));
+    EXPECT_LT(std::chrono::steady_clock::now() - announced, std::chrono::milliseconds(500));
+  }
+  const std::lock_guard held(mutex);
+  EXPECT_EQ(topics, (std::vector<std::string>{"partners", "partners"}));
+}
+
+// Notifications can be lost (a listener reconnecting misses those sent meanwhile): the check
+// interval reports every topic anyway.
+TEST(PostgresChanges, WithoutAnyAnnouncementTheCheckIntervalStillReports) {
+  std::atomic<int> reports{0};
+  postgresql::ChangeListener listener(
+      options_for(octopus::testing::fresh_postgres_database()), {"partners"}, [&](const std::string&) { ++reports; },
+      std::chrono::milliseconds(100));
+  std::this_thread::sleep_for(std::chrono::milliseconds(550));
+  EXPECT_GE(reports.load(), 3);  // once at start, then about every 100 ms
 }
 
 // Two gateways on one database: of many requests with one idempotency key, spread over both

@@ -210,6 +210,30 @@ const void* PgStatement::blob(int col, int& size) const {
 
 }  // namespace
 
+std::unique_ptr<PooledConnection> connect_to(const PostgresOptions& options) {
+  const std::string timeout = std::to_string(options.connect_timeout.count());
+  std::vector<const char*> keys{"dbname", "sslmode", "ssl_min_protocol_version", "connect_timeout", "application_name"};
+  std::vector<const char*> values{options.url.c_str(), options.tls_mode.c_str(), "TLSv1.2", timeout.c_str(),
+                                  "octopus-gateway"};
+  const std::pair<const char*, const std::string*> files[] = {
+      {"sslrootcert", &options.ca_file}, {"sslcert", &options.cert_file}, {"sslkey", &options.key_file}};
+  if (!options.password.empty()) keys.push_back("password"), values.push_back(options.password.c_str());
+  for (const auto& [key, value] : files)
+    if (!value->empty()) keys.push_back(key), values.push_back(value->c_str());
+  keys.push_back(nullptr);
+  values.push_back(nullptr);
+  // expand_dbname: the URL's own settings come first; the TLS options above override them.
+  pg_conn* c = PQconnectdbParams(keys.data(), values.data(), 1);
+  auto connection = std::make_unique<PooledConnection>(c);
+  if (!c || PQstatus(c) != CONNECTION_OK) {
+    std::string message = c ? PQerrorMessage(c) : "out of memory";
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    throw StoreError("cannot connect to PostgreSQL: " + message);
+  }
+  connection->exec("SET bytea_output = 'hex'; SET client_encoding = 'UTF8'");
+  return connection;
+}
+
 PooledConnection::~PooledConnection() { PQfinish(connection_); }
 
 std::string PooledConnection::describe() const {
@@ -252,6 +276,12 @@ void PooledConnection::commit() {
 }
 
 void PooledConnection::rollback() noexcept { PQclear(PQexec(connection_, "ROLLBACK")); }
+
+void PooledConnection::announce(const std::string& topic) {
+  sql::Statement::from(prepare("SELECT pg_notify('" + std::string(kChangeChannel) + "', :topic)"))
+      .bind(":topic", topic)
+      .step();
+}
 
 const std::string& PooledConnection::prepared_name(const TranslatedSql& sql, const std::vector<unsigned>& types) {
   std::string key = sql.text;

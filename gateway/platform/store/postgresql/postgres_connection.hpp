@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/postgresql/postgres_database.hpp"
 #include "store/sql/database.hpp"
 
 struct pg_conn;
@@ -44,12 +45,17 @@ class PooledConnection final : public sql::Connection {
   void begin_write() override;
   void commit() override;
   void rollback() noexcept override;
+  // NOTIFY on kChangeChannel: every instance's ChangeListener hears it (at commit, inside a
+  // transaction).
+  void announce(const std::string& topic) override;
 
   // Whether the connection still works (after an error it may not): a broken one is dropped.
   bool usable() const;
   bool in_transaction() const;
   // "host:port/database as user": where it is connected, never the password.
   std::string describe() const;
+  // The libpq connection, for waiting on its socket (ChangeListener).
+  pg_conn* raw() const { return connection_; }
 
   // Runs a translated statement with text (or binary) parameters; `types` are their OIDs
   // (0: inferred). Throws StoreError; a constraint violation is `constraint` (SQLSTATE 23...).
@@ -73,6 +79,13 @@ class PooledConnection final : public sql::Connection {
   std::unordered_map<std::string, TranslatedSql> translations_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL and types -> statement name
 };
+
+// The channel changes are announced on (NOTIFY) and listened to (LISTEN).
+inline constexpr std::string_view kChangeChannel = "octopus_changes";
+
+// A new connection with `options` (TLS, timeouts, password), bytea in hex. Throws StoreError
+// with libpq's reason, which never holds the password.
+std::unique_ptr<PooledConnection> connect_to(const PostgresOptions& options);
 
 // Throws StoreError with libpq's message for `result` (or the connection's), after `what`.
 [[noreturn]] void fail(pg_conn* connection, const pg_result* result, std::string_view what);

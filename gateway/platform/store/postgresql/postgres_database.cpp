@@ -57,29 +57,7 @@ PostgresDatabase::PostgresDatabase(PostgresOptions options) : options_(std::move
 
 PostgresDatabase::~PostgresDatabase() = default;
 
-std::unique_ptr<PooledConnection> PostgresDatabase::connect() const {
-  const std::string timeout = std::to_string(options_.connect_timeout.count());
-  std::vector<const char*> keys{"dbname", "sslmode", "ssl_min_protocol_version", "connect_timeout", "application_name"};
-  std::vector<const char*> values{options_.url.c_str(), options_.tls_mode.c_str(), "TLSv1.2", timeout.c_str(),
-                                  "octopus-gateway"};
-  const std::pair<const char*, const std::string*> files[] = {
-      {"sslrootcert", &options_.ca_file}, {"sslcert", &options_.cert_file}, {"sslkey", &options_.key_file}};
-  if (!options_.password.empty()) keys.push_back("password"), values.push_back(options_.password.c_str());
-  for (const auto& [key, value] : files)
-    if (!value->empty()) keys.push_back(key), values.push_back(value->c_str());
-  keys.push_back(nullptr);
-  values.push_back(nullptr);
-  // expand_dbname: the URL's own settings come first; the TLS options above override them.
-  pg_conn* c = PQconnectdbParams(keys.data(), values.data(), 1);
-  auto connection = std::make_unique<PooledConnection>(c);
-  if (!c || PQstatus(c) != CONNECTION_OK) {
-    std::string message = c ? PQerrorMessage(c) : "out of memory";
-    while (!message.empty() && message.back() == '\n') message.pop_back();
-    throw StoreError("cannot connect to PostgreSQL: " + message);
-  }
-  connection->exec("SET bytea_output = 'hex'; SET client_encoding = 'UTF8'");
-  return connection;
-}
+std::unique_ptr<PooledConnection> PostgresDatabase::connect() const { return connect_to(options_); }
 
 sql::Session PostgresDatabase::session() {
   std::unique_lock held(mutex_);

@@ -52,6 +52,9 @@ class Connection {
   virtual void begin_write() = 0;
   virtual void commit() = 0;
   virtual void rollback() noexcept = 0;
+  // Tells every instance sharing the database that `topic` changed (after the transaction
+  // commits, when in one). One instance alone (SQLite) has no one to tell.
+  virtual void announce(const std::string& /*topic*/) {}
 };
 
 // Exclusive use of one connection for one repository call; released on destruction.
@@ -75,6 +78,7 @@ class Session {
 class Statement {
  public:
   Statement(Session& session, const std::string& sql) : impl_(session.connection().prepare(sql)) {}
+  static Statement from(std::unique_ptr<StatementImpl> impl) { return Statement(std::move(impl)); }
 
   Statement& bind(int index, std::string_view value) {
     impl_->bind_text(index, value);
@@ -119,6 +123,7 @@ class Statement {
   const void* blob(int col, int& size) const { return impl_->blob(col, size); }
 
  private:
+  explicit Statement(std::unique_ptr<StatementImpl> impl) : impl_(std::move(impl)) {}
   std::unique_ptr<StatementImpl> impl_;
 };
 

@@ -1,0 +1,86 @@
+// Two gateways sharing one PostgreSQL database, as instances behind a load balancer do:
+// what an operator changes on one is enforced by the other within a second, and a partner's
+// retry is answered the same whichever instance it reaches.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "gateway_harness.hpp"
+#include "test_database.hpp"
+
+using octopus::testing::GatewayHarness;
+using octopus::testing::problem_slug;
+using json = nlohmann::json;
+
+namespace {
+
+class SharedStore : public ::testing::Test {
+ protected:
+  static std::function<void(octopus::config::GatewayConfig&)> on(const std::string& url) {
+    return [url](octopus::config::GatewayConfig& c) {
+      c.store.kind = "postgresql";
+      c.store.postgresql.url = url;
+      c.store.postgresql.tls_mode = "disable";
+    };
+  }
+  const std::string url = octopus::testing::fresh_postgres_database();
+  GatewayHarness a{on(url)};
+  GatewayHarness b{on(url)};
+
+  // Polls `b` until `request` answers `status`; how long that took, or nothing after 1 s.
+  template <typename Request>
+  std::optional<std::chrono::milliseconds> within_a_second(int status, Request request) {
+    const auto start = std::chrono::steady_clock::now();
+    while (std::chrono::steady_clock::now() - start < std::chrono::seconds(1)) {
+      if (request().status == status)
+        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return std::nullopt;
+  }
+};
+
+TEST_F(SharedStore, APartnerRegisteredOnOneInstanceIsServedByTheOtherWithinASecond) {
+  const auto acme = a.create_partner("acme", {"audiences:read"});
+  const auto took = within_a_second(200, [&] { return b.partner("GET", "/v1/capabilities", acme); });
+  ASSERT_TRUE(took) << "instance b never accepted a partner registered on a";
+  RecordProperty("propagation_ms", static_cast<int>(took->count()));
+}
+
+TEST_F(SharedStore, ARevocationOrSuspensionOnOneInstanceIsEnforcedByTheOtherWithinASecond) {
+  const auto acme = a.create_partner("acme", {"audiences:read"});
+  ASSERT_TRUE(within_a_second(200, [&] { return b.partner("GET", "/v1/capabilities", acme); }));
+  ASSERT_EQ(a.admin("DELETE", "/admin/v1/partners/acme/keys/" + acme.key_id).status, 200);
+  ASSERT_TRUE(within_a_second(401, [&] { return b.partner("GET", "/v1/capabilities", acme); }))
+      << "instance b still accepts a key revoked on a";
+  EXPECT_EQ(problem_slug(b.partner("GET", "/v1/capabilities", acme)), "key-revoked");
+
+  const auto beta = a.create_partner("beta", {"audiences:read"});
+  ASSERT_TRUE(within_a_second(200, [&] { return b.partner("GET", "/v1/capabilities", beta); }));
+  ASSERT_EQ(a.admin("PATCH", "/admin/v1/partners/beta", {{"status", "suspended"}}).status, 200);
+  ASSERT_TRUE(within_a_second(403, [&] { return b.partner("GET", "/v1/capabilities", beta); }))
+      << "instance b still serves a partner suspended on a";
+  EXPECT_EQ(problem_slug(b.partner("GET", "/v1/capabilities", beta)), "partner-suspended");
+}
+
+// The partner lost the answer from instance a; its retry reaches instance b, which answers
+// with a's answer instead of building a second audience.
+TEST_F(SharedStore, ARetryReachingTheOtherInstanceReplaysTheFirstAnswer) {
+  const auto acme = a.create_partner("acme", {"audiences:read", "audiences:write"});
+  ASSERT_TRUE(within_a_second(200, [&] { return b.partner("GET", "/v1/capabilities", acme); }));
+  const std::string body = R"({"segment":{"attribute":"city","eq":"weifang"}})";
+  const std::vector<octopus::client::HeaderField> headers{{"Content-Type", "application/json"},
+                                                          {"Idempotency-Key", "4f1c2d3e-9b1e-4c55-8a6f-0a7d1c1f9e3b"}};
+  const auto first = a.partner("POST", "/v1/audiences", acme, body, {}, headers);
+  ASSERT_EQ(first.status, 202) << first.body;
+  const auto retry = b.partner("POST", "/v1/audiences", acme, body, {}, headers);
+  EXPECT_EQ(retry.status, 202) << retry.body;
+  EXPECT_EQ(retry.header("Idempotent-Replayed"), "true");
+  EXPECT_EQ(json::parse(retry.body)["id"], json::parse(first.body)["id"]);
+  EXPECT_EQ(json::parse(b.partner("GET", "/v1/audiences", acme).body)["items"].size(), 1u);
+}
+
+}  // namespace
