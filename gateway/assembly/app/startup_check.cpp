@@ -41,7 +41,9 @@ void check_environment(const config::GatewayConfig& c, std::vector<std::string>&
                          " characters (" + why + ")");
   };
   // Needed only while no admin account exists; a data directory without a store has none.
-  const bool fresh = !std::filesystem::exists(c.data_dir + "/gateway.db");
+  // A shared PostgreSQL store is not read by the check (it may not be reachable from where
+  // the check runs): there `serve` says so if the token is needed.
+  const bool fresh = c.store.kind == "sqlite" && !std::filesystem::exists(c.data_dir + "/gateway.db");
   const char* bootstrap = std::getenv("OCTOPUS_ADMIN_TOKEN");
   if (fresh || (bootstrap && *bootstrap))
     require("OCTOPUS_ADMIN_TOKEN", "the bootstrap token that creates the first admin account", 16);
@@ -49,6 +51,8 @@ void check_environment(const config::GatewayConfig& c, std::vector<std::string>&
     require(c.engine.remote.token_env, "named by engine.remote.token_env: the token the engine expects", 16);
   if (c.counters.backend == "redis" && !c.counters.redis_password_env.empty())
     require(c.counters.redis_password_env, "named by counters.redis.password_env", 1);
+  if (c.store.kind == "postgresql" && !c.store.postgresql_password_env.empty())
+    require(c.store.postgresql_password_env, "named by store.postgresql.password_env", 1);
 }
 
 // The data directory is used as it is, or made: it, or the nearest existing parent, must
