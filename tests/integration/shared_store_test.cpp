@@ -24,6 +24,7 @@ class SharedStore : public ::testing::Test {
       c.store.kind = "postgresql";
       c.store.postgresql.url = url;
       c.store.postgresql.tls_mode = "disable";
+      c.store.lease_ttl = std::chrono::milliseconds(1500);
     };
   }
   const std::string url = octopus::testing::fresh_postgres_database();
@@ -64,6 +65,23 @@ TEST_F(SharedStore, ARevocationOrSuspensionOnOneInstanceIsEnforcedByTheOtherWith
   ASSERT_TRUE(within_a_second(403, [&] { return b.partner("GET", "/v1/capabilities", beta); }))
       << "instance b still serves a partner suspended on a";
   EXPECT_EQ(problem_slug(b.partner("GET", "/v1/capabilities", beta)), "partner-suspended");
+}
+
+// The background work (deliveries, webhook dispatch, the engine's streams) runs on one
+// instance; when that one stops, the other takes it over at once.
+TEST_F(SharedStore, OneInstanceRunsTheBackgroundWorkAndTheOtherTakesItOver) {
+  ASSERT_NE(a.app().runs_background_work(), b.app().runs_background_work());
+  auto& holder = a.app().runs_background_work() ? a : b;
+  auto& other = a.app().runs_background_work() ? b : a;
+  std::this_thread::sleep_for(std::chrono::milliseconds(1600));  // past one lease: renewed, not passed on
+  EXPECT_TRUE(holder.app().runs_background_work());
+  EXPECT_FALSE(other.app().runs_background_work());
+  holder.app().shutdown();
+  const auto stopped = std::chrono::steady_clock::now();
+  while (!other.app().runs_background_work() && std::chrono::steady_clock::now() - stopped < std::chrono::seconds(2))
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_TRUE(other.app().runs_background_work());
+  EXPECT_LT(std::chrono::steady_clock::now() - stopped, std::chrono::seconds(1));
 }
 
 // The partner lost the answer from instance a; its retry reaches instance b, which answers

@@ -78,6 +78,8 @@
 #include "quota/redis_counter_store.hpp"
 #include "redis/redis_client.hpp"
 #include "app/sql_repositories.hpp"
+#include "coordination/leader_lease.hpp"
+#include "coordination/sql_lease_repository.hpp"
 #include "store/postgresql/change_listener.hpp"
 
 namespace octopus::app {
@@ -91,6 +93,10 @@ struct GatewayApp::Parts {
   auth::PartnerDirectory directory;
   // With a shared store: what other instances change in the registry (after `directory`: stops first).
   std::unique_ptr<store::postgresql::ChangeListener> store_changes;
+  // With a shared store: the lease whose holder alone runs the background work (deliveries,
+  // webhook dispatch, the engine's streams); released after that work has stopped.
+  std::unique_ptr<coordination::SqlLeaseRepository> leases;
+  std::unique_ptr<coordination::LeaderLease> leader;
   std::unique_ptr<redis::RedisClient> redis;  // only with counters.backend: redis
   std::unique_ptr<auth::NonceCache> nonces;
   std::unique_ptr<quota::CounterStore> counters;
@@ -274,6 +280,11 @@ void load_partners_and_policies(Parts& p) {
           directory.load(partners.load_all_partners());
         },
         c.store.change_check_interval);
+  if (c.store.kind == "postgresql") {
+    p.leases = std::make_unique<coordination::SqlLeaseRepository>(p.records->db);
+    p.leader = std::make_unique<coordination::LeaderLease>(
+        *p.leases, coordination::LeaderLeaseOptions{.ttl = c.store.lease_ttl, .clock = &p.clock});
+  }
   p.policies = std::make_unique<policy::PolicyRegistry>(
       c.policies_dir, [audit = &p.records->audit, dir = c.policies_dir](const policy::ReloadReport& report) {
         audit_reload(*audit, report, dir);
@@ -437,9 +448,17 @@ void add_triggers(Parts& p, const deliveries::PolicySource& policies, const deli
                                     {p.records->triggers, p.records->offers, *p.audiences, *p.trigger_runner});
 }
 
+// Whether this instance runs the background work now: always alone; with a shared store,
+// while it holds the lease.
+std::function<bool()> background_allowed(const Parts& p) {
+  if (!p.leader) return {};
+  return [leader = p.leader.get()] { return leader->held(); };
+}
+
 void add_deliveries(Parts& p, const deliveries::PolicySource& policies, const deliveries::Channels& channels) {
   const auto& c = p.config;
   deliveries::DeliveryRunnerOptions options;
+  options.may_run = background_allowed(p);
   options.batch_size = c.deliveries.batch_size;
   options.engine_timeout = c.engine.timeout;
   options.limiter = c.counters.enforce_quotas ? p.limiter.get() : nullptr;
@@ -469,6 +488,7 @@ void follow_events(Parts& p, const deliveries::PolicySource& policies) {
   p.opt_out = std::make_unique<deliveries::OptOutListener>(*p.consent_changes, policies);
   events::EventFollowerOptions options;
   options.engine_timeout = p.config.engine.timeout;
+  options.may_run = background_allowed(p);
   options.before_save = [sink = p.sink.get()] { sink->sync(); };
   p.event_follower = std::make_unique<events::EventFollower>(
       *p.engine, p.records->stream_cursors,
@@ -485,6 +505,7 @@ void follow_conversions(Parts& p, const deliveries::PolicySource& policies) {
       settlement::SettlementRecords{p.records->settlement_ledger, p.records->contracts}, p.touches, policies, p.clock);
   events::StreamFollowerOptions options{.cursor_name = "engine.conversions"};
   options.engine_timeout = p.config.engine.timeout;
+  options.may_run = background_allowed(p);
   p.conversion_follower = std::make_unique<events::ConversionFollower>(
       *p.engine, p.records->stream_cursors,
       std::vector<events::ConversionListener>{[service = p.settlement.get(), touches = &p.touches, clock = &p.clock,
@@ -507,10 +528,12 @@ void add_webhooks(Parts& p) {
   auto& r = *p.records;
   p.signer = std::make_unique<webhooks::CallbackSigner>(
       webhooks::CallbackSigner::from_key_file(p.config.data_dir + "/webhook-signing.key"));
+  auto dispatch = p.config.webhooks.dispatch;
+  dispatch.may_run = background_allowed(p);
   p.dispatcher = std::make_unique<webhooks::WebhookDispatcher>(
       webhooks::DispatcherDeps{r.settlement_ledger, r.webhook_endpoints, r.webhook_deliveries, *p.tokenizer, *p.signer,
                                p.clock},
-      p.config.webhooks.dispatch);
+      dispatch);
   webhooks::register_webhook_routes(p.partner_plane, {r.webhook_endpoints, p.config.webhooks.allow_loopback, p.clock});
   webhooks::register_webhook_delivery_routes(
       p.partner_plane, {r.webhook_endpoints, r.webhook_deliveries, r.settlement_ledger, *p.tokenizer, *p.signer,
@@ -660,6 +683,8 @@ void GatewayApp::shutdown() {
   parts_->audience_builder.reset();
   // No request can arrive any more: the usage counted since the last flush is written now.
   parts_->usage.reset();
+  // The background work has stopped: another instance may take it over at once.
+  parts_->leader.reset();
 }
 
 engine::Engine& GatewayApp::engine() { return *parts_->engine; }
@@ -668,6 +693,8 @@ std::string GatewayApp::policy_version() const {
   auto snapshot = parts_->policies->current();
   return snapshot ? snapshot->version : std::string();
 }
+
+bool GatewayApp::runs_background_work() const { return !parts_->leader || parts_->leader->held(); }
 
 std::shared_ptr<const policy::PolicySnapshot> GatewayApp::policies() const { return parts_->policies->current(); }
 

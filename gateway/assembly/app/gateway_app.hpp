@@ -30,6 +30,9 @@ class GatewayApp {
   const std::string& generated_ca_file() const;
   // The version of the policy set serving now.
   std::string policy_version() const;
+  // Whether this instance runs the background work now (deliveries, webhook dispatch, the
+  // engine's streams): always alone; with a shared store, while it holds the lease.
+  bool runs_background_work() const;
   // The policy snapshot in force.
   std::shared_ptr<const policy::PolicySnapshot> policies() const;
   // The engine behind the gateway (embedded or remote), for tests and tools in-process.

@@ -290,9 +290,9 @@ void read_counters(const Reader& r, const YAML::Node& root, const std::string& /
 
 // The durable store: SQLite in data_dir, or a shared PostgreSQL.
 void read_postgresql(const Reader& r, const YAML::Node& n, const std::string& base_dir, StoreConfig& s) {
-  r.only_keys(
-      n, "store.postgresql",
-      {"url", "password_env", "pool_size", "connect_timeout_ms", "acquire_timeout_ms", "check_interval_ms", "tls"});
+  r.only_keys(n, "store.postgresql",
+              {"url", "password_env", "pool_size", "connect_timeout_ms", "acquire_timeout_ms", "check_interval_ms",
+               "lease_ttl_ms", "tls"});
   auto& p = s.postgresql;
   if (n["url"]) p.url = r.string(n["url"], "store.postgresql.url");
   if (n["password_env"]) s.postgresql_password_env = r.string(n["password_env"], "store.postgresql.password_env");
@@ -302,6 +302,7 @@ void read_postgresql(const Reader& r, const YAML::Node& n, const std::string& ba
   if (n["connect_timeout_ms"])
     p.connect_timeout = std::chrono::ceil<std::chrono::seconds>(
         ms(r.integer(n["connect_timeout_ms"], "store.postgresql.connect_timeout_ms", 1000, 60000)));
+  if (n["lease_ttl_ms"]) s.lease_ttl = ms(r.integer(n["lease_ttl_ms"], "store.postgresql.lease_ttl_ms", 300, 600'000));
   if (n["check_interval_ms"])
     s.change_check_interval =
         ms(r.integer(n["check_interval_ms"], "store.postgresql.check_interval_ms", 100, 3'600'000));

@@ -58,6 +58,9 @@ struct StoreConfig {
   // How often each instance re-reads what others may have changed (the partner registry)
   // even without a notification.
   std::chrono::milliseconds change_check_interval{10000};
+  // How long the background lease lasts without renewal: how soon another instance takes
+  // the background work over from one that was lost (renewed every third of it).
+  std::chrono::milliseconds lease_ttl{10000};
 };
 
 // The engine reached over HTTPS (api-spec/engine.yaml).

@@ -118,7 +118,19 @@ void DeliveryRunner::release_finished(const std::vector<deliveries::DeliveryReco
   }
 }
 
+// Another instance may have been running what this one now takes over: what it left running
+// is recovered as after a crash (its unrecorded batch read back from the sink).
+bool DeliveryRunner::allowed_now() {
+  if (!options_.may_run) return true;
+  const bool allowed = options_.may_run();
+  if (allowed && !allowed_)
+    for (const auto& d : deliveries_.deliveries_in_status({"running"})) recovering_.insert(d.id);
+  allowed_ = allowed;
+  return allowed;
+}
+
 bool DeliveryRunner::run_once() {
+  if (!allowed_now()) return false;
   bool worked = false;
   auto due = deliveries_.deliveries_in_status({std::begin(kDue), std::end(kDue)});
   for (auto& d : due) {

@@ -51,6 +51,10 @@ struct DeliveryRunnerOptions {
   // Told of each delivery once it is finished (completed or failed), after its record is
   // saved: settlement charges its messages.
   std::function<void(const DeliveryRecord&)> on_finished;
+  // Whether this instance runs deliveries now (instances sharing a store: the one holding
+  // the background lease). Empty: always. Deliveries found running when it starts to are
+  // recovered as after a crash.
+  std::function<bool()> may_run;
 };
 
 // The records a runner reads and writes.
@@ -104,6 +108,8 @@ class DeliveryRunner {
   MessageSink& sink_;
   DeliveryRunnerOptions options_;
   std::set<std::string> recovering_;  // deliveries found running at start (runner thread only)
+  bool allowed_ = true;               // may_run's last answer (runner thread only)
+  bool allowed_now();
   void release_finished(const std::vector<deliveries::DeliveryRecord>& due);
   std::mutex reservations_mutex_;
   std::map<std::string, quota::Reservation> reservations_;

@@ -75,6 +75,8 @@ void StreamFollower<Record>::save() {
   const auto position = position_.load();
   saved_at_ = std::chrono::steady_clock::now();
   if (position == saved_) return;
+  // Another instance follows the stream now: its position is the one that counts.
+  if (options_.may_run && !options_.may_run()) return;
   if (options_.before_save) options_.before_save();
   cursors_.set_stream_cursor(options_.cursor_name, position);
   saved_ = position;
@@ -131,6 +133,11 @@ void StreamFollower<Record>::start() {
         if (stopping_) return;
       }
       try {
+        if (!allowed_now()) {
+          std::unique_lock lock(mutex_);
+          stop_cv_.wait_for(lock, options_.wait, [this] { return stopping_; });
+          continue;
+        }
         poll_once(options_.wait);
         backoff = std::chrono::milliseconds(100);
         continue;
@@ -143,6 +150,19 @@ void StreamFollower<Record>::start() {
       backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
     }
   });
+}
+
+// Taking the stream over from another instance starts where that one saved.
+template <typename Record>
+bool StreamFollower<Record>::allowed_now() {
+  if (!options_.may_run) return true;
+  if (!options_.may_run()) return !(paused_ = true);
+  if (paused_) {
+    const std::lock_guard held(save_mutex_);
+    position_ = saved_ = cursors_.stream_cursor(options_.cursor_name);
+    paused_ = false;
+  }
+  return true;
 }
 
 template class StreamFollower<engine::SubscriberEvent>;

@@ -38,6 +38,10 @@ struct StreamFollowerOptions {
   // What the lag (octopus_stream_lag_seconds: how old the newest record handled was, and
   // through a stall how long since a read was last handled) is measured against.
   const Clock* clock = &system_clock();
+  // Whether this instance follows the stream now (instances sharing a store: the one holding
+  // the background lease). Empty: always. When it starts to, it resumes from the position
+  // saved in the store (the previous follower's), and it never saves while it may not.
+  std::function<bool()> may_run;
 };
 
 template <typename Record>
@@ -67,6 +71,8 @@ class StreamFollower {
   void save();
   void count(const engine::StreamBatch<Record>& batch);
   void count_stall();
+  bool allowed_now();
+  bool paused_ = false;  // the follower's thread only
   std::string lag_metric_, records_metric_, skipped_metric_;
   std::atomic<std::int64_t> handled_at_ms_{0};  // when a read was last handled, by options_.clock
   std::atomic<std::uint64_t> position_{0};

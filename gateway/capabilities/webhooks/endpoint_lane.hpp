@@ -5,6 +5,7 @@
 // attempts them in order, and records the batch's outcomes in one transaction.
 #pragma once
 #include <chrono>
+#include <functional>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -31,6 +32,9 @@ struct DispatchOptions {
   std::chrono::milliseconds poll{250};  // how often the outbox is looked at when nothing wakes it
   std::string ca_file;                  // trusted CAs for receivers' certificates; empty: the system's
   bool allow_loopback = false;          // development: loopback receivers
+  // Whether this instance dispatches now (instances sharing a store: the one holding the
+  // background lease). Empty: always.
+  std::function<bool()> may_run;
 };
 
 struct LaneDeps {

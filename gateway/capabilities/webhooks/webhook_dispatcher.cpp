@@ -66,6 +66,11 @@ void WebhookDispatcher::run() {
       wake_ = false;
     }
     try {
+      if (options_.may_run && !options_.may_run()) {
+        lanes_.clear();  // each lane stops once its attempt under way ends
+        wait_for_work();
+        continue;
+      }
       auto endpoints = deps_.endpoints.active_endpoints();  // once a round, for both
       queue_outbox(endpoints);
       refresh_lanes(std::move(endpoints));

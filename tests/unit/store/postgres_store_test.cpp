@@ -13,6 +13,8 @@
 #include <thread>
 
 #include "app/sql_repositories.hpp"
+#include "coordination/leader_lease.hpp"
+#include "coordination/sql_lease_repository.hpp"
 #include "store/postgresql/change_listener.hpp"
 #include "store/postgresql/postgres_connection.hpp"
 #include "store/postgresql/postgres_database.hpp"
@@ -194,6 +196,29 @@ TEST(PostgresChanges, WithoutAnyAnnouncementTheCheckIntervalStillReports) {
       std::chrono::milliseconds(100));
   std::this_thread::sleep_for(std::chrono::milliseconds(550));
   EXPECT_GE(reports.load(), 3);  // once at start, then about every 100 ms
+}
+
+// Two instances on one database: one holds the background lease; when it stops, the other
+// holds it within a third of the lease's time.
+TEST(PostgresLease, OneInstanceHoldsTheLeaseAndTheOtherTakesOverWhenItStops) {
+  const auto url = octopus::testing::fresh_postgres_database();
+  PostgresDatabase db_a(options_for(url)), db_b(options_for(url));
+  octopus::coordination::SqlLeaseRepository leases_a(db_a), leases_b(db_b);
+  const octopus::coordination::LeaderLeaseOptions options{.ttl = std::chrono::milliseconds(600)};
+  auto a = std::make_unique<octopus::coordination::LeaderLease>(leases_a, options);
+  octopus::coordination::LeaderLease b(leases_b, options);
+  EXPECT_TRUE(a->held());
+  EXPECT_FALSE(b.held());
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));  // renewals go on: a keeps it
+  EXPECT_TRUE(a->held());
+  EXPECT_FALSE(b.held());
+  a.reset();  // releases it
+  const auto released = std::chrono::steady_clock::now();
+  while (!b.held() && std::chrono::steady_clock::now() - released < std::chrono::seconds(2))
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(b.held());
+  EXPECT_LE(std::chrono::steady_clock::now() - released, std::chrono::milliseconds(400));
+  EXPECT_GE(b.token(), 2);
 }
 
 // Two gateways on one database: of many requests with one idempotency key, spread over both

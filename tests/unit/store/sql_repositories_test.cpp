@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "app/sql_repositories.hpp"
+#include "coordination/sql_lease_repository.hpp"
 #include "store/postgresql/migrations.hpp"
 #include "store/postgresql/postgres_database.hpp"
 #include "store/sqlite/migrations.hpp"
@@ -246,6 +247,32 @@ TEST_P(SqlStoreTest, AuditLogAppendsInOrderFiltersByActionAndRefusesChanges) {
   EXPECT_EQ(s.audit.list_audit(std::nullopt, 10, {}).items.size(), 3u);
 }
 
+// A lease is one holder's until it expires; the holder renews it keeping its token, another
+// takes it over only once it has expired (or was released), with a larger token.
+TEST_P(SqlStoreTest, ALeaseIsOneHoldersUntilItExpiresThenTheNextHoldersWithALargerToken) {
+  const auto held_s = open();
+  octopus::coordination::SqlLeaseRepository leases(held_s->db);
+  const auto first = leases.acquire("background", "a", 1000, 500);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->expires_at_ms, 1500);
+  EXPECT_FALSE(leases.acquire("background", "b", 1499, 500)) << "taken over before it expired";
+  const auto renewed = leases.acquire("background", "a", 1400, 500);
+  ASSERT_TRUE(renewed);
+  EXPECT_EQ(renewed->token, first->token);
+  EXPECT_FALSE(leases.acquire("background", "b", 1899, 500));
+  const auto taken = leases.acquire("background", "b", 1900, 500);
+  ASSERT_TRUE(taken) << "not taken over once expired";
+  EXPECT_GT(taken->token, first->token);
+  EXPECT_FALSE(leases.acquire("background", "a", 1950, 500)) << "the old holder got it back";
+  EXPECT_TRUE(leases.acquire("other", "a", 1950, 500)) << "leases are independent";
+  leases.release("background", "a");  // not a's: nothing happens
+  EXPECT_FALSE(leases.acquire("background", "a", 1960, 500));
+  leases.release("background", "b");
+  const auto handed = leases.acquire("background", "a", 1970, 500);
+  ASSERT_TRUE(handed) << "a released lease is free at once";
+  EXPECT_GT(handed->token, taken->token);
+}
+
 // Every column of a table is written and read back into its own field: a record with a
 // distinct value in each field survives the round trip (a column mapped to the wrong field,
 // or left out of the insert, would not).
@@ -367,7 +394,7 @@ TEST(LedgerMigration, AnOlderStoresEntriesAndOutboxSurviveTheRebuild) {
 
   {
     octopus::app::SqlRepositories upgraded(path.string());
-    EXPECT_EQ(upgraded.db.schema_version(), 15);
+    EXPECT_EQ(upgraded.db.schema_version(), static_cast<int>(octopus::store::sqlite::migrations().size()));
     const auto entries = upgraded.settlement_ledger.order_entries("ORD-1");
     ASSERT_EQ(entries.size(), 1u);
     EXPECT_EQ(entries[0].sequence, 7);

@@ -342,6 +342,15 @@ const char* const kMigrations[] = {
         PRIMARY KEY (partner, day_start, class, outcome)
       );
 )sql",
+    // 2: SQLite's 16 (leases)
+    R"sql(
+      CREATE TABLE leases (
+        name          TEXT COLLATE "C" PRIMARY KEY,
+        holder        TEXT COLLATE "C" NOT NULL,
+        token         BIGINT NOT NULL CHECK (token > 0),
+        expires_at_ms BIGINT NOT NULL
+      );
+    )sql",
 };
 
 }  // namespace

@@ -427,6 +427,16 @@ const char* const kMigrations[] = {
         PRIMARY KEY (partner, day_start, class, outcome)
       ) WITHOUT ROWID;
     )sql",
+    // 16: leases: which instance sharing the store holds a piece of work (coordination/),
+    // until when, and a token that grows with each new holder
+    R"sql(
+      CREATE TABLE leases (
+        name          TEXT PRIMARY KEY,
+        holder        TEXT NOT NULL,
+        token         INTEGER NOT NULL CHECK (token > 0),
+        expires_at_ms INTEGER NOT NULL
+      );
+    )sql",
 };
 
 }  // namespace
