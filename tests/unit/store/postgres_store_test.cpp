@@ -181,7 +181,7 @@ TEST(PostgresChanges, AnAnnouncedChangeIsHeardAtOnceAndOthersTopicsAreIgnored) {
     const auto announced = std::chrono::steady_clock::now();
     session.connection().announce("partners");
     ASSERT_TRUE(count_reaches(2));
-    EXPECT_LT(std::chrono::steady_clock::now() - announced, std::chrono::milliseconds(500));
+    EXPECT_LT(std::chrono::steady_clock::now() - announced, std::chrono::seconds(1));
   }
   const std::lock_guard held(mutex);
   EXPECT_EQ(topics, (std::vector<std::string>{"partners", "partners"}));
@@ -198,26 +198,27 @@ TEST(PostgresChanges, WithoutAnyAnnouncementTheCheckIntervalStillReports) {
   EXPECT_GE(reports.load(), 3);  // once at start, then about every 100 ms
 }
 
-// Two instances on one database: one holds the background lease; when it stops, the other
-// holds it within a third of the lease's time.
+// Two instances on one database: one holds the background lease, renewing it past its
+// first term; when it stops, the other holds it within a third of the lease's time (its next
+// ask). The lease is long enough that a loaded machine's late renewal does not lose it.
 TEST(PostgresLease, OneInstanceHoldsTheLeaseAndTheOtherTakesOverWhenItStops) {
   const auto url = octopus::testing::fresh_postgres_database();
   PostgresDatabase db_a(options_for(url)), db_b(options_for(url));
   octopus::coordination::SqlLeaseRepository leases_a(db_a), leases_b(db_b);
-  const octopus::coordination::LeaderLeaseOptions options{.ttl = std::chrono::milliseconds(600)};
+  const octopus::coordination::LeaderLeaseOptions options{.ttl = std::chrono::milliseconds(3000)};
   auto a = std::make_unique<octopus::coordination::LeaderLease>(leases_a, options);
   octopus::coordination::LeaderLease b(leases_b, options);
   EXPECT_TRUE(a->held());
   EXPECT_FALSE(b.held());
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));  // renewals go on: a keeps it
+  std::this_thread::sleep_for(std::chrono::milliseconds(3300));  // past its first term: a renewed it
   EXPECT_TRUE(a->held());
   EXPECT_FALSE(b.held());
   a.reset();  // releases it
   const auto released = std::chrono::steady_clock::now();
-  while (!b.held() && std::chrono::steady_clock::now() - released < std::chrono::seconds(2))
+  while (!b.held() && std::chrono::steady_clock::now() - released < std::chrono::seconds(3))
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_TRUE(b.held());
-  EXPECT_LE(std::chrono::steady_clock::now() - released, std::chrono::milliseconds(400));
+  EXPECT_LE(std::chrono::steady_clock::now() - released, std::chrono::milliseconds(1500));
   EXPECT_GE(b.token(), 2);
 }
 
