@@ -14,6 +14,11 @@ namespace {
 // Held (per session) while one instance migrates, so instances starting together migrate once.
 constexpr long long kMigrationLock = 0x6f63746f70757332;  // "octopus2"
 
+int version_in(sql::Session& session) {
+  sql::Statement st(session, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  return st.step() ? static_cast<int>(st.int64(0)) : 0;
+}
+
 }  // namespace
 
 bool valid_tls_mode(std::string_view mode) {
@@ -48,7 +53,7 @@ PostgresDatabase::PostgresDatabase(PostgresOptions options) : options_(std::move
     throw StoreError("store.postgresql.tls.mode '" + options_.tls_mode +
                      "' is not one of disable, allow, prefer, require, verify-ca, verify-full");
   if (options_.pool_size == 0) throw StoreError("store.postgresql.pool_size must be at least 1");
-  auto first = connect();
+  auto first = connect_to(options_);
   where_ = first->describe();
   ++open_;
   idle_.push_back(std::move(first));
@@ -56,8 +61,6 @@ PostgresDatabase::PostgresDatabase(PostgresOptions options) : options_(std::move
 }
 
 PostgresDatabase::~PostgresDatabase() = default;
-
-std::unique_ptr<PooledConnection> PostgresDatabase::connect() const { return connect_to(options_); }
 
 sql::Session PostgresDatabase::session() {
   std::unique_lock held(mutex_);
@@ -73,7 +76,7 @@ sql::Session PostgresDatabase::session() {
   ++open_;  // counted before connecting, so the pool never grows past its size
   held.unlock();
   try {
-    return sql::Session(std::make_unique<Lease>(*this, connect()));
+    return sql::Session(std::make_unique<Lease>(*this, connect_to(options_)));
   } catch (...) {
     held.lock();
     --open_;
@@ -106,8 +109,7 @@ void PostgresDatabase::migrate() {
     }
   } unlock{c};
   c.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)");
-  sql::Statement current_st(session, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-  const int current = current_st.step() ? static_cast<int>(current_st.int64(0)) : 0;
+  const int current = version_in(session);
   const auto all = migrations();
   const int latest = static_cast<int>(all.size());
   if (current > latest)
@@ -126,8 +128,7 @@ void PostgresDatabase::migrate() {
 
 int PostgresDatabase::schema_version() {
   auto session = this->session();
-  sql::Statement st(session, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-  return st.step() ? static_cast<int>(st.int64(0)) : 0;
+  return version_in(session);
 }
 
 bool PostgresDatabase::healthy() {

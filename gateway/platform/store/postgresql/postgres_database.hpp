@@ -56,7 +56,6 @@ class PostgresDatabase final : public sql::Database {
 
  private:
   class Lease;
-  std::unique_ptr<PooledConnection> connect() const;
   void give_back(std::unique_ptr<PooledConnection> connection);
   void migrate();
 

@@ -60,7 +60,7 @@ class Connection {
 // Exclusive use of one connection for one repository call; released on destruction.
 class Session {
  public:
-  // What keeps the connection this session's (a lock, a pool lease), released when dropped.
+  // What reserves the connection for one Session (a lock, a pool lease); dropping it frees it.
   class Lease {
    public:
     virtual ~Lease() = default;

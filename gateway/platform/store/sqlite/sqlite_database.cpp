@@ -70,7 +70,7 @@ class SqliteStatement final : public sql::StatementImpl {
   }
 
  private:
-  // The connection is this session's alone, so its count of changed rows is this statement's.
+  // One Session holds the connection at a time, so its count of changed rows is this statement's.
   bool done() {
     changes_ = sqlite3_changes(db_);
     return false;
