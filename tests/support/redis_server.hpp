@@ -1,6 +1,7 @@
 // A real redis-server for tests: started on a free loopback port in a private directory,
 // no persistence, killed (SIGKILL, as a crash would) or stopped by the test, and restarted
-// on the same port so clients can find it again.
+// on the same port so clients can find it again; or paused (SIGSTOP: a partition, calls
+// time out) and resumed with its data.
 #pragma once
 #include <string>
 
@@ -18,6 +19,8 @@ class RedisServer {
   int port() const { return port_; }
   void kill();     // SIGKILL and wait: an outage, not a shutdown
   void restart();  // on the same port, empty (no persistence)
+  void pause();    // SIGSTOP: connections stay open and go unanswered, as across a partition
+  void resume();   // SIGCONT: answers again, with everything it held
   bool running() const { return pid_ > 0; }
 
  private:

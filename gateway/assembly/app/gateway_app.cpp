@@ -34,6 +34,7 @@
 #include "deliveries/channel.hpp"
 #include "deliveries/consent_overlay.hpp"
 #include "deliveries/contact_ledger.hpp"
+#include "deliveries/redis_contact_ledger.hpp"
 #include "deliveries/deliveries_api.hpp"
 #include "deliveries/delivery_runner.hpp"
 #include "deliveries/message_sink.hpp"
@@ -115,7 +116,10 @@ struct GatewayApp::Parts {
   std::unique_ptr<settlement::TouchFeed> touch_feed;
   std::unique_ptr<deliveries::MessageSink> sink;
   std::array<std::unique_ptr<deliveries::SinkChannel>, policy::kChannelCount> channels;
-  deliveries::ContactLedger ledger;
+  // The frequency ledger: in Redis with counters.backend: redis (shared by every instance),
+  // else in this process (`local_ledger`, rebuilt from the sink at start).
+  std::unique_ptr<deliveries::FrequencyLedger> ledger;
+  deliveries::ContactLedger* local_ledger = nullptr;
   deliveries::ConsentOverlay overlay;
   std::unique_ptr<deliveries::ConsentChanges> consent_changes;
   std::unique_ptr<deliveries::OptOutListener> opt_out;
@@ -409,14 +413,16 @@ void rebuild_contact_ledger(Parts& p) {
   const auto week_start_ms = week.week_start.time_since_epoch().count() * 1000;
   std::size_t replayed = 0;
   p.sink->replay(since * 1000, [&](const deliveries::SinkRecord& r) {
-    if (r.at_ms >= week_start_ms)
-      p.ledger.record(policy::counting_periods(*snapshot, policy::Seconds(std::chrono::seconds(r.at_ms / 1000))),
-                      r.subscriber, r.channel);
+    if (p.local_ledger && r.at_ms >= week_start_ms)
+      p.local_ledger->record(policy::counting_periods(*snapshot, policy::Seconds(std::chrono::seconds(r.at_ms / 1000))),
+                             r.subscriber, r.channel);
     if (r.source_id.starts_with("trg_")) p.trigger_runner->remember_sent(r.source_id, r.subscriber, r.at_ms);
     p.touch_feed->replayed(r);
     ++replayed;
   });
-  observability::log_info("contact_ledger_rebuilt", {{"messages", replayed}, {"subscribers", p.ledger.subscribers()}});
+  observability::log_info(
+      "contact_ledger_rebuilt",
+      {{"messages", replayed}, {"subscribers", p.local_ledger ? p.local_ledger->subscribers() : 0}});
 }
 
 // The message sink and a channel per kind of message over it; the gateway's consent changes.
@@ -433,6 +439,13 @@ deliveries::Channels open_channels(Parts& p) {
   }
   p.consent_changes = std::make_unique<deliveries::ConsentChanges>(p.records->consent_changes, p.overlay);
   p.consent_changes->load();
+  if (p.redis) {
+    p.ledger = std::make_unique<deliveries::RedisContactLedger>(*p.redis, p.config.counters.key_prefix);
+  } else {
+    auto local = std::make_unique<deliveries::ContactLedger>();
+    p.local_ledger = local.get();
+    p.ledger = std::move(local);
+  }
   return channels;
 }
 
@@ -441,7 +454,7 @@ void add_triggers(Parts& p, const deliveries::PolicySource& policies, const deli
   options.engine_timeout = p.config.engine.timeout;
   p.trigger_runner = std::make_unique<triggers::TriggerRunner>(
       triggers::TriggerRunnerRecords{p.records->triggers, p.records->offers, p.records->partners}, *p.engine, policies,
-      p.overlay, p.ledger, channels, options);
+      p.overlay, *p.ledger, channels, options);
   rebuild_contact_ledger(p);
   p.trigger_runner->reload();
   triggers::register_trigger_routes(p.partner_plane,
@@ -476,7 +489,7 @@ void add_deliveries(Parts& p, const deliveries::PolicySource& policies, const de
   p.delivery_runner = std::make_unique<deliveries::DeliveryRunner>(
       deliveries::DeliveryRunnerRecords{p.records->deliveries, p.records->offers, p.records->audiences,
                                         p.records->partners},
-      *p.engine, policies, p.overlay, p.ledger, channels, *p.sink, options);
+      *p.engine, policies, p.overlay, *p.ledger, channels, *p.sink, options);
   deliveries::register_delivery_routes(
       p.partner_plane, {p.records->deliveries, p.records->offers, p.records->audiences, p.records->subscriber_tokens,
                         *p.delivery_runner, options.limiter, *p.release});

@@ -105,6 +105,25 @@ policy::Decision ContactLedger::reserve(const policy::PolicySnapshot& snapshot, 
   return decision;
 }
 
+void ContactLedger::reserve_batch(const policy::PolicySnapshot& snapshot, const policy::CountingPeriods& periods,
+                                  policy::Channel channel, std::span<const Ask> asks, std::vector<bool>& granted) {
+  constexpr std::size_t kAhead = 8;  // about a memory latency's worth of asks
+  granted.assign(asks.size(), false);
+  for (std::size_t i = 0; i < std::min(kAhead, asks.size()); ++i) prefetch(asks[i].subscriber);
+  for (std::size_t i = 0; i < asks.size(); ++i) {
+    if (i + kAhead < asks.size()) prefetch(asks[i + kAhead].subscriber);
+    const auto& a = asks[i];
+    granted[i] = a.keep
+                     ? reserve(snapshot, periods, a.subscriber, channel).allowed
+                     : policy::check_frequency_caps(snapshot, channel, counts(periods, a.subscriber, channel)).allowed;
+  }
+}
+
+void ContactLedger::release_batch(const policy::CountingPeriods& periods, policy::Channel channel,
+                                  std::span<const std::uint64_t> subscribers) {
+  for (const auto s : subscribers) release(periods, s, channel);
+}
+
 void ContactLedger::release(const policy::CountingPeriods& periods, std::uint64_t subscriber, policy::Channel channel) {
   auto& shard = shard_of(subscriber);
   std::lock_guard lock(shard.mutex);

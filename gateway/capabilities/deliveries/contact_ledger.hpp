@@ -1,12 +1,7 @@
-// How many messages each subscriber has been sent today and this week, per channel and in
-// all, from every partner together: what fatigue.yaml's caps are checked against. A slot is
-// reserved before a message goes out (check and count in one step under the subscriber's
-// shard lock), so two deliveries racing for a subscriber's last slot cannot both take it;
-// a reservation that ends up unused is released.
-//
-// In memory, rebuilt at start from the message sink (what was actually sent); a table of
-// 24-byte entries with open addressing, split into shards so that runners on different
-// threads rarely meet on a lock.
+// The frequency ledger of one instance (FrequencyLedger): in memory, rebuilt at start from
+// the message sink (what was actually sent). A slot is checked and counted in one step under
+// the subscriber's shard lock. A table of 24-byte entries with open addressing, split into
+// shards so that runners on different threads rarely meet on a lock.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -14,14 +9,20 @@
 #include <mutex>
 #include <vector>
 
+#include "deliveries/frequency_ledger.hpp"
 #include "policy/frequency_caps.hpp"
 
 namespace octopus::deliveries {
 
-class ContactLedger {
+class ContactLedger final : public FrequencyLedger {
  public:
   ContactLedger();
-  ~ContactLedger();
+  ~ContactLedger() override;
+
+  void reserve_batch(const policy::PolicySnapshot& snapshot, const policy::CountingPeriods& periods,
+                     policy::Channel channel, std::span<const Ask> asks, std::vector<bool>& granted) override;
+  void release_batch(const policy::CountingPeriods& periods, policy::Channel channel,
+                     std::span<const std::uint64_t> subscribers) override;
 
   // Counts one more message if the caps of `snapshot` allow it; `periods` says which day and
   // week `now` is in (policy::counting_periods, computed once per batch).
@@ -37,7 +38,7 @@ class ContactLedger {
   std::size_t subscribers() const;
   // Makes room for `more` subscribers not yet in the ledger (a delivery to that many), so
   // its first contacts are not slowed by the table growing under them.
-  void make_room(std::size_t more);
+  void make_room(std::size_t more) override;
   // Starts loading the subscriber's slot into the cache: a batch decides faster when it asks
   // for the slots a few subscribers ahead (the table is far larger than the cache).
   void prefetch(std::uint64_t subscriber) const;

@@ -1,10 +1,10 @@
 // The per-subscriber checks every message passes at send time, in the order:
 // consent for the purpose, channel and partner category (the engine's record with the
 // gateway's own changes, such as a TD opt-out, laid over it); the frequency caps across all
-// partners (a slot reserved atomically); product eligibility now (a reserved slot is given
-// back). Quiet hours depend on the clock and the channel only, so the runner checks them
-// once per batch before any subscriber of it is decided. Everything here is array and
-// table lookups: nothing allocates.
+// partners (a slot reserved atomically, for the whole batch in one ledger call); product
+// eligibility now (an ineligible subscriber's caps are checked, not counted, so the outcome
+// names the first check that failed). Quiet hours depend on the clock and the channel only,
+// so the runner checks them once per batch before any subscriber of it is decided.
 #pragma once
 #include <cstdint>
 #include <span>
@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "deliveries/consent_overlay.hpp"
-#include "deliveries/contact_ledger.hpp"
+#include "deliveries/frequency_ledger.hpp"
 #include "engine/engine.hpp"
 #include "policy/consent_evaluator.hpp"
 #include "policy/frequency_caps.hpp"
@@ -34,13 +34,10 @@ std::optional<DecisionContext> decision_context(const policy::PolicySnapshot& po
                                                 policy::Channel channel, std::string_view purpose,
                                                 std::string_view partner_category, std::int64_t now_s);
 
-Outcome decide(const DecisionContext& context, std::uint64_t subscriber, const engine::SubscriberFacts& facts,
-               const ConsentOverlay& overlay, ContactLedger& ledger);
-
-// decide() for a batch, in order, with the ledger's slots fetched a few subscribers ahead:
-// what deliveries and triggers call. `out` gets one outcome per subscriber.
+// What deliveries and triggers call: `out` gets one outcome per subscriber, in order. Throws
+// CapsUnavailable (nothing reserved, nothing may be sent) when the ledger cannot be asked.
 void decide_batch(const DecisionContext& context, std::span<const std::uint64_t> subscribers,
-                  std::span<const engine::SubscriberFacts> facts, const ConsentOverlay& overlay, ContactLedger& ledger,
-                  std::vector<Outcome>& out);
+                  std::span<const engine::SubscriberFacts> facts, const ConsentOverlay& overlay,
+                  FrequencyLedger& ledger, std::vector<Outcome>& out);
 
 }  // namespace octopus::deliveries

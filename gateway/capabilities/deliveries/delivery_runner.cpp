@@ -37,7 +37,7 @@ constexpr const char* kDue[] = {"scheduled", "running", "deferred"};
 }  // namespace
 
 DeliveryRunner::DeliveryRunner(DeliveryRunnerRecords records, engine::Engine& engine, PolicySource policies,
-                               const ConsentOverlay& overlay, ContactLedger& ledger, Channels channels,
+                               const ConsentOverlay& overlay, FrequencyLedger& ledger, Channels channels,
                                MessageSink& sink, DeliveryRunnerOptions options)
     : deliveries_(records.deliveries),
       offers_(records.offers),
@@ -143,6 +143,10 @@ bool DeliveryRunner::run_once() {
     } catch (const engine::EngineUnavailable& e) {
       // The delivery waits for the engine; the next pass tries again.
       observability::log_warn("delivery_engine_unavailable", {{"delivery", d.id}, {"what", e.what()}});
+    } catch (const CapsUnavailable& e) {
+      // Fail-closed: no message goes out unchecked. The batch is decided again, from the
+      // same cursor, once the frequency ledger answers.
+      observability::log_warn("delivery_caps_unavailable", {{"delivery", d.id}, {"what", e.what()}});
     }
   }
   release_finished(due);
@@ -323,7 +327,7 @@ void DeliveryRunner::send(DeliveryRecord& d, const Batch& b, const std::vector<s
     for (const auto& p : engine::await(engine_.products(), options_.engine_timeout))
       if (p.code == b.offer.product_code) product_name = p.name;
   } catch (const engine::EngineUnavailable&) {
-    for (const auto s : send) ledger_.release(b.context.periods, s, b.channel);
+    give_back(ledger_, b.context.periods, b.channel, send);
     throw;
   }
   MessageBatch messages{d.id, b.offer.id, d.partner_id, b.channel, offers::render_offer_text(b.offer, product_name),
@@ -333,7 +337,7 @@ void DeliveryRunner::send(DeliveryRecord& d, const Batch& b, const std::vector<s
     d.counts.delivered += send.size();
     count_messages(b.channel, "sent", send.size());
   } catch (const std::exception& e) {
-    for (const auto s : send) ledger_.release(b.context.periods, s, b.channel);
+    give_back(ledger_, b.context.periods, b.channel, send);
     d.counts.failed += send.size();
     count_messages(b.channel, "failed", send.size());
     d.error = std::string("the channel refused a batch: ") + e.what();

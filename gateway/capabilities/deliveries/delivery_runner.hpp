@@ -24,7 +24,7 @@
 
 #include "deliveries/channel.hpp"
 #include "deliveries/consent_overlay.hpp"
-#include "deliveries/contact_ledger.hpp"
+#include "deliveries/frequency_ledger.hpp"
 #include "engine/engine.hpp"
 #include "policy/policy_snapshot.hpp"
 #include "quota/quota_limiter.hpp"
@@ -68,7 +68,7 @@ struct DeliveryRunnerRecords {
 class DeliveryRunner {
  public:
   DeliveryRunner(DeliveryRunnerRecords records, engine::Engine& engine, PolicySource policies,
-                 const ConsentOverlay& overlay, ContactLedger& ledger, Channels channels, MessageSink& sink,
+                 const ConsentOverlay& overlay, FrequencyLedger& ledger, Channels channels, MessageSink& sink,
                  DeliveryRunnerOptions options = {});
   ~DeliveryRunner();
 
@@ -103,7 +103,7 @@ class DeliveryRunner {
   engine::Engine& engine_;
   PolicySource policies_;
   const ConsentOverlay& overlay_;
-  ContactLedger& ledger_;
+  FrequencyLedger& ledger_;
   Channels channels_;
   MessageSink& sink_;
   DeliveryRunnerOptions options_;

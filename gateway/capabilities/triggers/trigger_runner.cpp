@@ -16,7 +16,7 @@
 namespace octopus::triggers {
 
 TriggerRunner::TriggerRunner(TriggerRunnerRecords records, engine::Engine& engine, deliveries::PolicySource policies,
-                             const deliveries::ConsentOverlay& overlay, deliveries::ContactLedger& ledger,
+                             const deliveries::ConsentOverlay& overlay, deliveries::FrequencyLedger& ledger,
                              deliveries::Channels channels, TriggerRunnerOptions options)
     : triggers_(records.triggers),
       offers_(records.offers),
@@ -282,7 +282,15 @@ void TriggerRunner::decide(Pass& pass) {
     for (const auto i : d.at) facts.push_back(answers[d.ask][i]);
     auto& counts = pass.counts[d.trigger->record.id];
     Pass::Firing f{d.trigger, {}, d.context.periods};
-    deliveries::decide_batch(d.context, d.subscribers, facts, overlay_, ledger_, outcomes);
+    try {
+      deliveries::decide_batch(d.context, d.subscribers, facts, overlay_, ledger_, outcomes);
+    } catch (const deliveries::CapsUnavailable&) {
+      // Fail-closed: nothing of this pass is sent. The follower hands the events over again
+      // (with back-off) until the ledger answers; the slots already taken are given back.
+      for (const auto& taken : pass.firings)
+        deliveries::give_back(ledger_, taken.periods, taken.trigger->channel, taken.send);
+      throw;
+    }
     for (std::size_t i = 0; i < d.subscribers.size(); ++i) switch (outcomes[i]) {
         case deliveries::Outcome::send: f.send.push_back(d.subscribers[i]); break;
         case deliveries::Outcome::no_consent: ++counts.no_consent; break;
@@ -313,8 +321,7 @@ void TriggerRunner::hand_over(Pass& pass, policy::Channel c) {
       for (const auto s : f->send) last[s] = pass.now;
     }
   } catch (const std::exception& e) {
-    for (const auto* f : of)
-      for (const auto s : f->send) ledger_.release(f->periods, s, c);
+    for (const auto* f : of) deliveries::give_back(ledger_, f->periods, c, f->send);
     observability::log_error("trigger_channel_failed",
                              {{"channel", std::string(policy::to_string(c))}, {"what", e.what()}});
   }

@@ -24,7 +24,7 @@
 #include "background/periodic_task.hpp"
 #include "deliveries/channel.hpp"
 #include "deliveries/consent_overlay.hpp"
-#include "deliveries/contact_ledger.hpp"
+#include "deliveries/frequency_ledger.hpp"
 #include "deliveries/delivery_runner.hpp"
 #include "engine/engine.hpp"
 #include "offers/offer_repository.hpp"
@@ -63,7 +63,7 @@ struct TriggerRunnerRecords {
 class TriggerRunner {
  public:
   TriggerRunner(TriggerRunnerRecords records, engine::Engine& engine, deliveries::PolicySource policies,
-                const deliveries::ConsentOverlay& overlay, deliveries::ContactLedger& ledger,
+                const deliveries::ConsentOverlay& overlay, deliveries::FrequencyLedger& ledger,
                 deliveries::Channels channels, TriggerRunnerOptions options = {});
   ~TriggerRunner();  // writes the counts still pending
 
@@ -105,7 +105,7 @@ class TriggerRunner {
   engine::Engine& engine_;
   deliveries::PolicySource policies_;
   const deliveries::ConsentOverlay& overlay_;
-  deliveries::ContactLedger& ledger_;
+  deliveries::FrequencyLedger& ledger_;
   deliveries::Channels channels_;
   TriggerRunnerOptions options_;
   std::atomic<std::shared_ptr<const Set>> set_;

@@ -11,6 +11,8 @@
 #include <gtest/gtest.h>
 
 #include "deliveries/consent_overlay.hpp"
+#include "deliveries/contact_ledger.hpp"
+#include "deliveries/redis_contact_ledger.hpp"
 #include "deliveries/opt_out.hpp"
 #include "engine/reference/reference_engine.hpp"
 #include "http/formats.hpp"
@@ -98,7 +100,14 @@ class Deliveries : public ::testing::Test {
     options.clock = &clock_;
     runner_ = std::make_unique<DeliveryRunner>(
         DeliveryRunnerRecords{store_->deliveries, store_->offers, store_->audiences, store_->partners}, *engine_,
-        [] { return shipped(); }, *overlay_, *ledger_, channels, *sink_, options);
+        [] { return shipped(); }, *overlay_, frequency_ledger(), channels, *sink_, options);
+  }
+
+  // The caps in Redis when a test gives a client (shared_caps_), else in this process.
+  FrequencyLedger& frequency_ledger() {
+    if (!shared_caps_) return *ledger_;
+    if (!redis_ledger_) redis_ledger_ = std::make_unique<RedisContactLedger>(*shared_caps_, "t");
+    return *redis_ledger_;
   }
 
   // An audience of the first `n` members of a consent-filtered segment.
@@ -185,6 +194,8 @@ class Deliveries : public ::testing::Test {
   std::unique_ptr<ConsentOverlay> overlay_;
   std::unique_ptr<ConsentChanges> changes_;
   std::unique_ptr<ContactLedger> ledger_;
+  redis::RedisClient* shared_caps_ = nullptr;
+  std::unique_ptr<RedisContactLedger> redis_ledger_;
   std::unique_ptr<DeliveryRunner> runner_;
   std::atomic<std::int64_t> clock_ms_{instant_ms("2026-12-01T02:00:00Z")};  // Tuesday 10:00 in Shanghai
   octopus::testing::AtomicMillisClock clock_{clock_ms_};

@@ -1,0 +1,181 @@
+// The frequency ledger shared by instances, in a real Redis: the same answers as the
+// in-process ledger, caps that hold however many instances race for a slot, and nothing
+// decided (so nothing sent) while Redis is away.
+#include "deliveries/redis_contact_ledger.hpp"
+
+#include <random>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "deliveries/contact_ledger.hpp"
+#include "deliveries/delivery_decider.hpp"
+#include "policy/policy_set.hpp"
+#include "redis_server.hpp"
+
+namespace octopus::deliveries {
+namespace {
+
+using Ask = FrequencyLedger::Ask;
+
+std::shared_ptr<const policy::PolicySnapshot> shipped() {
+  static const auto r = policy::load_policies(OCTOPUS_POLICIES_DIR);
+  if (!r.ok()) throw std::runtime_error("shipped policies refused");
+  return r.snapshot;
+}
+
+// Periods from now on: Redis drops the keys of a period that ended over an hour ago.
+policy::CountingPeriods days_from_now(int days) {
+  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  return policy::counting_periods(*shipped(), policy::Seconds(now.time_since_epoch() + std::chrono::days(days)));
+}
+
+redis::RedisOptions on(int port) {
+  redis::RedisOptions o;
+  o.port = port;
+  o.command_timeout = std::chrono::milliseconds(2000);  // a loaded test machine, not a latency budget
+  o.breaker_min = std::chrono::milliseconds(10);
+  o.breaker_max = std::chrono::milliseconds(100);
+  return o;
+}
+
+class RedisLedger : public ::testing::Test {
+ protected:
+  testing::RedisServer server;
+  redis::RedisClient client{on(server.port())};
+  RedisContactLedger ledger{client, "t"};
+  const policy::CountingPeriods today = days_from_now(0);
+
+  std::vector<bool> ask(FrequencyLedger& l, const policy::CountingPeriods& p, policy::Channel c,
+                        std::vector<Ask> asks) {
+    std::vector<bool> granted;
+    l.reserve_batch(*shipped(), p, c, asks, granted);
+    return granted;
+  }
+};
+
+TEST_F(RedisLedger, AnswersAsTheInProcessLedgerDoesForTheSameAsks) {
+  ContactLedger local;
+  std::mt19937_64 random(7);
+  const policy::CountingPeriods days[] = {today, days_from_now(1), days_from_now(8)};
+  std::size_t granted_total = 0;
+  for (int round = 0; round < 30; ++round) {
+    const auto& period = days[round / 10];
+    const auto channel = policy::kChannels[random() % policy::kChannelCount];
+    std::vector<Ask> asks;
+    for (int i = 0; i < 200; ++i) asks.push_back({1 + random() % 60, random() % 4 != 0});
+    const auto shared = ask(ledger, period, channel, asks);
+    const auto mine = ask(local, period, channel, asks);
+    ASSERT_EQ(shared, mine) << "round " << round;
+    for (const bool g : shared) granted_total += g;
+    std::vector<std::uint64_t> back;
+    for (std::size_t i = 0; i < asks.size(); i += 7)
+      if (shared[i] && asks[i].keep) back.push_back(asks[i].subscriber);
+    ledger.release_batch(period, channel, back);
+    local.release_batch(period, channel, back);
+  }
+  EXPECT_GT(granted_total, 100u);  // the caps let some through and stopped others
+  for (std::uint64_t s = 1; s <= 60; ++s)
+    for (const auto c : policy::kChannels) {
+      const auto a = ledger.counts(days[2], s, c), b = local.counts(days[2], s, c);
+      EXPECT_EQ(a.overall_this_week, b.overall_this_week);
+      EXPECT_EQ(a.channel_today, b.channel_today);
+    }
+}
+
+TEST_F(RedisLedger, ASubscriberAskedTwiceInOneBatchSeesTheFirstSlotTakenAndACheckCountsNothing) {
+  // One outbound call a day: the first ask takes it, the second is refused.
+  EXPECT_EQ(ask(ledger, today, policy::Channel::outbound_call, {{5, true}, {5, true}}),
+            (std::vector<bool>{true, false}));
+  // Only checking leaves the slot free.
+  EXPECT_EQ(ask(ledger, today, policy::Channel::outbound_call, {{6, false}, {6, false}, {6, true}}),
+            (std::vector<bool>{true, true, true}));
+  EXPECT_EQ(ledger.counts(today, 6, policy::Channel::outbound_call).channel_today, 1u);
+  // Giving back never goes below zero.
+  const std::uint64_t six[] = {6, 6, 6};
+  ledger.release_batch(today, policy::Channel::outbound_call, six);
+  EXPECT_EQ(ledger.counts(today, 6, policy::Channel::outbound_call).channel_today, 0u);
+}
+
+TEST_F(RedisLedger, InstancesRacingForTheSameSubscribersNeverExceedTheCaps) {
+  // Four instances (a client each), each sending the same 1,000 subscribers 4 SMS batches:
+  // the daily SMS cap (2) holds in total.
+  constexpr std::uint64_t kSubscribers = 1000;
+  std::vector<std::vector<std::size_t>> granted(4, std::vector<std::size_t>(kSubscribers + 1));
+  std::vector<std::thread> instances;
+  for (int i = 0; i < 4; ++i)
+    instances.emplace_back([&, i] {
+      redis::RedisClient own(on(server.port()));
+      RedisContactLedger theirs(own, "t");
+      std::vector<Ask> asks;
+      for (std::uint64_t s = 1; s <= kSubscribers; ++s) asks.push_back({s, true});
+      std::vector<bool> g;
+      for (int round = 0; round < 4; ++round) {
+        theirs.reserve_batch(*shipped(), today, policy::Channel::sms, asks, g);
+        for (std::size_t k = 0; k < g.size(); ++k) granted[i][asks[k].subscriber] += g[k];
+      }
+    });
+  for (auto& t : instances) t.join();
+  for (std::uint64_t s = 1; s <= kSubscribers; ++s) {
+    std::size_t total = 0;
+    for (const auto& of : granted) total += of[s];
+    ASSERT_EQ(total, 2u) << "subscriber " << s;
+  }
+  EXPECT_EQ(ledger.counts(today, 500, policy::Channel::sms).channel_today, 2u);
+}
+
+TEST_F(RedisLedger, ABatchLargerThanOneScriptCallIsAnsweredWhole) {
+  std::vector<Ask> asks;
+  for (std::uint64_t s = 1; s <= RedisContactLedger::kAsksPerCall * 2 + 17; ++s) asks.push_back({s, true});
+  asks.push_back({1, true});
+  asks.push_back({1, true});  // the third SMS today for subscriber 1, asked in another call
+  const auto g = ask(ledger, today, policy::Channel::sms, asks);
+  ASSERT_EQ(g.size(), asks.size());
+  EXPECT_EQ(std::count(g.begin(), g.end(), true), static_cast<long>(asks.size()) - 1);
+  EXPECT_FALSE(g.back());
+}
+
+TEST_F(RedisLedger, EachPeriodsCountsExpireAnHourAfterThePeriodEnds) {
+  ask(ledger, today, policy::Channel::push, {{9, true}});
+  const auto day_key = "t:caps:day:" + std::to_string(today.day);
+  const auto week_key = "t:caps:week:" + std::to_string(today.week);
+  EXPECT_EQ(client.command({"PEXPIRETIME", day_key}).integer,
+            (today.next_day_start.time_since_epoch().count() + 3600) * 1000);
+  EXPECT_EQ(client.command({"PEXPIRETIME", week_key}).integer,
+            (today.next_week_start.time_since_epoch().count() + 3600) * 1000);
+}
+
+TEST_F(RedisLedger, WithoutRedisABatchIsRefusedWholeAndDecidesNothing) {
+  server.kill();
+  std::vector<bool> granted;
+  const std::vector<Ask> asks{{1, true}};
+  EXPECT_THROW(ledger.reserve_batch(*shipped(), today, policy::Channel::sms, asks, granted), CapsUnavailable);
+  // decide_batch passes the refusal on: no outcome says "send".
+  const auto context = *decision_context(*shipped(), policy::Capability::deliveries, policy::Channel::sms,
+                                         "dpv:DirectMarketing", "internet", today.day_start.time_since_epoch().count());
+  engine::SubscriberFacts facts;
+  facts.known = facts.active = facts.eligible = true;
+  facts.consent = engine::ConsentState::granted;
+  const std::uint64_t subscribers[] = {1};
+  std::vector<Outcome> out;
+  ConsentOverlay overlay;
+  EXPECT_THROW(decide_batch(context, subscribers, std::span(&facts, 1), overlay, ledger, out), CapsUnavailable);
+  // Giving back while Redis is away keeps the slots (logged), and does not throw.
+  give_back(ledger, today, policy::Channel::sms, subscribers);
+  server.restart();
+  // Answers again once the client's breaker lets a probe through (at most its 100 ms back-off).
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  bool answered = false;
+  while (!answered && std::chrono::steady_clock::now() < until) try {
+      ledger.reserve_batch(*shipped(), today, policy::Channel::sms, asks, granted);
+      answered = true;
+    } catch (const CapsUnavailable&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  ASSERT_TRUE(answered);
+  EXPECT_TRUE(granted.at(0));
+}
+
+}  // namespace
+}  // namespace octopus::deliveries
