@@ -5,6 +5,8 @@
 //    subscriber (consent with the overlay, frequency caps, eligibility), into the reference
 //    sink on disk (fdatasync per batch), through the real DeliveryRunner, SQLite store and
 //    reference engine. Baseline: writing the same number of sink lines with no checks.
+//    With Redis: the same fan-out with the caps in a local redis-server beside the caps in
+//    process (fanout-shared-caps).
 // 2. The decision step alone (deliveries::decide over facts already fetched), one thread.
 //    Baselines: the loop reading the facts only; consent evaluation only.
 // 3. Triggers: 1,000 active triggers over five event types, events made by the engine's
@@ -36,12 +38,14 @@
 #include "deliveries/delivery_decider.hpp"
 #include "deliveries/delivery_runner.hpp"
 #include "deliveries/message_sink.hpp"
+#include "deliveries/redis_contact_ledger.hpp"
 #include "settlement/touch_feed.hpp"
 #include "engine/reference/reference_engine.hpp"
 #include "events/stream_follower.hpp"
 #include "http/formats.hpp"
 #include "policy/policy_set.hpp"
 #include "app/sql_repositories.hpp"
+#include "redis_server.hpp"
 #include "triggers/trigger_runner.hpp"
 
 namespace {
@@ -70,7 +74,8 @@ std::uintmax_t dir_bytes(const fs::path& dir) {
 
 // A Tuesday 10:00 in Shanghai, advancing with real time: outside quiet hours whenever the
 // benchmark runs.
-const std::int64_t kDaytime = *http::parse_rfc3339("2026-12-01T02:00:00Z") * 1000;
+// (In the future: Redis drops the counts of a period that ended, by the real clock.)
+const std::int64_t kDaytime = *http::parse_rfc3339("2030-12-03T02:00:00Z") * 1000;
 
 // Real time passing, from a weekday's daytime on (quiet hours would defer the sends).
 class DaytimeClock final : public octopus::Clock {
@@ -159,10 +164,8 @@ engine::SegmentNode everyone(engine::Engine& e) {
   return n;
 }
 
-void fan_out() {
-  std::printf("\n== Fan-out: one delivery, every check per subscriber, into the sink on disk\n");
-  World w("fanout", env_size("OCTOPUS_BENCH_POPULATION", 2'700'000));
-  const auto audience = w.materialise(everyone(*w.engine), "dpv:DirectMarketing");
+// The audience of everyone, recorded for the bench partner.
+audiences::AudienceRecord record_audience(World& w, const engine::AudienceHandle& audience) {
   audiences::AudienceRecord a;
   a.id = "aud_0000000000000000000000000001";
   a.partner_id = "bench";
@@ -173,8 +176,18 @@ void fan_out() {
   a.size = audience.size;
   a.policy_version = w.policy->version;
   w.store->audiences.create_audience(a);
+  return a;
+}
+
+struct FanOut {
+  double seconds = 0;
+  deliveries::DeliveryRecord done;
+};
+
+// Delivery number `n` to the audience through the real runner, the caps counted in `ledger`.
+FanOut deliver_to_everyone(World& w, const audiences::AudienceRecord& a, int n, deliveries::FrequencyLedger& ledger) {
   deliveries::DeliveryRecord d;
-  d.id = "dlv_0000000000000000000000000001";
+  d.id = "dlv_" + std::string(28, '0').replace(27, 1, std::to_string(n));
   d.partner_id = "bench";
   d.offer_id = "ofr_0000000000000000000000000001";
   d.audience_id = a.id;
@@ -184,18 +197,24 @@ void fan_out() {
   d.send_at = kDaytime / 1000;
   d.policy_version = w.policy->version;
   w.store->deliveries.create_delivery(d);
-
   deliveries::DeliveryRunnerOptions options;
   options.batch_size = 10000;
   const DaytimeClock clock;
   options.clock = &clock;
   deliveries::DeliveryRunner runner(
       deliveries::DeliveryRunnerRecords{w.store->deliveries, w.store->offers, w.store->audiences, w.store->partners},
-      *w.engine, [&] { return w.policy; }, w.overlay, w.ledger, w.channels, *w.sink, options);
+      *w.engine, [&] { return w.policy; }, w.overlay, ledger, w.channels, *w.sink, options);
   const auto t = Clock::now();
   while (w.store->deliveries.get_delivery("", d.id)->status != "completed") runner.run_once();
-  const double total = seconds_since(t);
-  const auto done = *w.store->deliveries.get_delivery("", d.id);
+  return {seconds_since(t), *w.store->deliveries.get_delivery("", d.id)};
+}
+
+void fan_out() {
+  std::printf("\n== Fan-out: one delivery, every check per subscriber, into the sink on disk\n");
+  World w("fanout", env_size("OCTOPUS_BENCH_POPULATION", 2'700'000));
+  const auto audience = w.materialise(everyone(*w.engine), "dpv:DirectMarketing");
+  const auto a = record_audience(w, audience);
+  const auto [total, done] = deliver_to_everyone(w, a, 1, w.ledger);
   const auto bytes = dir_bytes(w.dir / "messages");
   std::printf("  audience %llu members; decided %llu, delivered %llu, ineligible %llu, no_consent %llu\n",
               static_cast<unsigned long long>(a.size), static_cast<unsigned long long>(done.decided),
@@ -216,14 +235,52 @@ void fan_out() {
   const auto tb = Clock::now();
   for (std::size_t from = 0; from < ids.size(); from += 10000) {
     const auto n = std::min<std::size_t>(10000, ids.size() - from);
-    raw.append(deliveries::MessageBatch{d.id, "ofr_0000000000000000000000000001", "bench", policy::Channel::sms, text,
-                                        std::span<const std::uint64_t>(ids.data() + from, n)},
+    raw.append(deliveries::MessageBatch{done.id, "ofr_0000000000000000000000000001", "bench", policy::Channel::sms,
+                                        text, std::span<const std::uint64_t>(ids.data() + from, n)},
                kDaytime);
     raw.sync();  // as the runner does before it records a batch's progress
   }
   const double baseline = seconds_since(tb);
   std::printf("  baseline: sink lines only %7.2f s   (the checks, engine calls and store cost the other %.2f s)\n",
               baseline, total - baseline);
+}
+
+// The same fan-out with the caps shared in a local redis-server (as several instances share
+// them), beside the caps in this process, in the same run and on the same audience: in
+// process, in Redis, in process again (each delivery starts with its ledger empty).
+void fan_out_shared_caps() {
+  std::printf("\n== Fan-out with the frequency caps in Redis beside the caps in process\n");
+  World w("fanout-shared", env_size("OCTOPUS_BENCH_POPULATION", 2'700'000));
+  const auto a = record_audience(w, w.materialise(everyone(*w.engine), "dpv:DirectMarketing"));
+  octopus::testing::RedisServer server;
+  redis::RedisOptions o;
+  o.port = server.port();
+  o.command_timeout = std::chrono::milliseconds(1000);
+  redis::RedisClient client(o);
+  auto report = [&](const char* what, const FanOut& f) {
+    std::printf("  %-22s %7.2f s   %6.2f M decisions/s   %llu delivered, %llu capped\n", what, f.seconds,
+                static_cast<double>(f.done.decided) / f.seconds / 1e6,
+                static_cast<unsigned long long>(f.done.counts.delivered),
+                static_cast<unsigned long long>(f.done.counts.capped));
+    return f.seconds;
+  };
+  deliveries::ContactLedger first, last;
+  deliveries::RedisContactLedger shared(client, "bench");
+  const double local1 = report("baseline: in process", deliver_to_everyone(w, a, 1, first));
+  const double redis = report("caps in Redis", deliver_to_everyone(w, a, 2, shared));
+  const double local2 = report("baseline: in process", deliver_to_everyone(w, a, 3, last));
+  // Where the time goes: Redis's own time in the ledger's scripts (INFO commandstats).
+  const auto stats = client.command({"INFO", "commandstats"}).text;
+  const auto script = stats.find("cmdstat_evalsha:");
+  const auto usec = script == std::string::npos ? 0.0 : std::stod(stats.substr(stats.find("usec=", script) + 5));
+  const auto memory = client.command({"INFO", "memory"}).text;
+  const auto used = memory.find("used_memory:");
+  const auto asks =
+      static_cast<double>(w.store->deliveries.get_delivery("", "dlv_0000000000000000000000000002")->decided);
+  std::printf("  Redis caps / in process: %.2fx (against the faster baseline run)\n", redis / std::min(local1, local2));
+  std::printf("  Redis busy in the ledger's scripts %.2f s (%.2f us per subscriber); Redis memory %s bytes\n",
+              usec / 1e6, usec / asks,
+              used == std::string::npos ? "?" : memory.substr(used + 12, memory.find('\r', used) - used - 12).c_str());
 }
 
 void decision_step() {
@@ -480,6 +537,7 @@ int main(int argc, char** argv) {
   const std::string only = argc > 1 ? argv[1] : "";
   try {
     if (only.empty() || only == "fanout") fan_out();
+    if (only.empty() || only == "fanout-shared-caps") fan_out_shared_caps();
     if (only.empty() || only == "decide") decision_step();
     if (only.empty() || only == "triggers" || only == "triggers-indexed") trigger_latency(only != "triggers-indexed");
   } catch (const std::exception& e) {

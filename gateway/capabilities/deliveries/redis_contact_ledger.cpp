@@ -2,82 +2,108 @@
 
 #include <algorithm>
 #include <chrono>
+#include <unordered_set>
 
 namespace octopus::deliveries {
 
 namespace {
 
-// KEYS: the day's hash, the week's. ARGV: the channel, its day and week caps, the overall
-// day and week caps, when the day's and the week's keys expire (unix ms), a string with one
-// '1' (count it) or '0' (only check) per ask, then the asks' subscribers. Returns one '1'
-// (granted) or '0' per ask. Checks in check_frequency_caps's order; a subscriber asked twice
-// sees the first ask's slot taken. HMGET and HSET take a few thousand values at a time
-// (Lua's unpack limit), hence the chunks.
-const redis::RedisScript kReserve(R"lua(
-local channel = ':' .. ARGV[1]
-local cap_cd, cap_cw = tonumber(ARGV[2]), tonumber(ARGV[3])
-local cap_od, cap_ow = tonumber(ARGV[4]), tonumber(ARGV[5])
-local keep = ARGV[8]
-local n = #ARGV - 8
-local fields = {}
-for i = 1, n do
-  fields[2 * i - 1] = ARGV[8 + i]
-  fields[2 * i] = ARGV[8 + i] .. channel
-end
-local function read(key)
-  local counts = {}
-  for from = 1, #fields, 4000 do
-    local to = math.min(from + 3999, #fields)
-    local got = redis.call('HMGET', key, unpack(fields, from, to))
-    for j = 1, #got do counts[fields[from + j - 1]] = tonumber(got[j]) or 0 end
-  end
-  return counts
-end
-local function write(key, counts, changed, expire_at)
-  local pairs = {}
-  for field in next, changed do
-    pairs[#pairs + 1] = field
-    pairs[#pairs + 1] = counts[field]
-  end
-  for from = 1, #pairs, 4000 do
-    redis.call('HSET', key, unpack(pairs, from, math.min(from + 3999, #pairs)))
-  end
-  if #pairs > 0 then redis.call('PEXPIREAT', key, expire_at) end
-end
-local day, week = read(KEYS[1]), read(KEYS[2])
-local changed = {}
-local granted = {}
-for i = 1, n do
-  local o, c = fields[2 * i - 1], fields[2 * i]
-  local ok = day[c] < cap_cd and week[c] < cap_cw and day[o] < cap_od and week[o] < cap_ow
-  granted[i] = ok and '1' or '0'
-  if ok and string.byte(keep, i) == 49 then
-    day[o], day[c], week[o], week[c] = day[o] + 1, day[c] + 1, week[o] + 1, week[c] + 1
-    changed[o], changed[c] = true, true
-  end
-end
-write(KEYS[1], day, changed, ARGV[6])
-write(KEYS[2], week, changed, ARGV[7])
-return table.concat(granted)
-)lua");
+// The layout of a subscriber's field, one byte each: the day (the counting day mod 7:
+// distinct within a week); messages that day in all, by SMS, push and outbound call; the
+// same for the week. Counts saturate at 255, far above any cap. The scripts read and write
+// the nine bytes as nine Lua values (no table per subscriber: a batch of 2,000 spends most of
+// its time in this loop).
+static_assert(policy::kChannelCount == 3, "the ledger's field holds three channels' counts");
+constexpr std::size_t kWidth = 9;
 
-// KEYS: the day's hash, the week's. ARGV: the channel, then the subscribers whose slots
-// are given back. A count never goes below zero.
-const redis::RedisScript kRelease(R"lua(
-local channel = ':' .. ARGV[1]
-for k = 1, 2 do
-  for i = 2, #ARGV do
-    for _, field in ipairs({ARGV[i], ARGV[i] .. channel}) do
-      local n = tonumber(redis.call('HGET', KEYS[k], field)) or 0
-      if n > 0 then redis.call('HSET', KEYS[k], field, n - 1) end
+// The part the two scripts share. ARGV: the channel's index (0 SMS, 1 push, 2 outbound call),
+// today (the day byte), when the key expires (unix ms), then what each script takes.
+constexpr const char* kPrelude = R"lua(
+local c, today, expire_at = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+-- A field's nine counts; today's start again on another day.
+local function decode(value)
+  if value and #value == 9 then
+    local d, od, d1, d2, d3, ow, w1, w2, w3 = string.byte(value, 1, 9)
+    if d == today then return od, d1, d2, d3, ow, w1, w2, w3 end
+    return 0, 0, 0, 0, ow, w1, w2, w3
+  end
+  return 0, 0, 0, 0, 0, 0, 0, 0
+end
+local function up(n) if n < 255 then return n + 1 end return n end
+local function down(n) if n > 0 then return n - 1 end return n end
+-- Adds `step` (up or down) to the overall counts and the channel's.
+local function encode(step, od, d1, d2, d3, ow, w1, w2, w3)
+  od, ow = step(od), step(ow)
+  if c == 0 then d1, w1 = step(d1), step(w1) elseif c == 1 then d2, w2 = step(d2), step(w2)
+  else d3, w3 = step(d3), step(w3) end
+  return string.char(today, od, d1, d2, d3, ow, w1, w2, w3)
+end
+-- The fields of the subscribers ARGV[first..] names (at most a call's 2,000: within Lua's
+-- unpack limit), in that order; nil for a subscriber not contacted this week.
+local function read(first)
+  return redis.call('HMGET', KEYS[1], unpack(ARGV, first))
+end
+-- Writes field, value pairs and keeps the week's key until an hour after the week.
+local function write(pairs)
+  if #pairs == 0 then return end
+  redis.call('HSET', KEYS[1], unpack(pairs))
+  redis.call('PEXPIREAT', KEYS[1], expire_at)
+end
+)lua";
+
+std::string with_prelude(const char* body) { return std::string(kPrelude) + body; }
+
+// KEYS: the week's hash. ARGV after the prelude's: the channel's day and week caps, the
+// overall day and week caps, a string with one '1' (count it) or '0' (only check) per ask,
+// then the asks' subscribers, each once. Returns one '1' (granted) or '0' per ask, checked
+// in check_frequency_caps's order.
+const redis::RedisScript kReserve(with_prelude(R"lua(
+local cap_cd, cap_cw, cap_od, cap_ow = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local keep, first = ARGV[8], 9
+local values = read(first)
+local pairs, granted = {}, {}
+for i = 1, #values do
+  local od, d1, d2, d3, ow, w1, w2, w3 = decode(values[i])
+  local cd, cw = d1, w1
+  if c == 1 then cd, cw = d2, w2 elseif c == 2 then cd, cw = d3, w3 end
+  if cd < cap_cd and cw < cap_cw and od < cap_od and ow < cap_ow then
+    granted[i] = '1'
+    if string.byte(keep, i) == 49 then
+      pairs[#pairs + 1] = ARGV[first + i - 1]
+      pairs[#pairs + 1] = encode(up, od, d1, d2, d3, ow, w1, w2, w3)
     end
+  else
+    granted[i] = '0'
   end
 end
-return 1
-)lua");
+write(pairs)
+return table.concat(granted)
+)lua"));
 
-std::string unix_ms(policy::Seconds at, std::chrono::hours after) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch() + after).count());
+// KEYS: the week's hash. ARGV after the prelude's: the subscribers whose slots are given
+// back, each once. A slot of an earlier day is not given back (as in process); no count
+// goes below 0.
+const redis::RedisScript kRelease(with_prelude(R"lua(
+local values = read(4)
+local pairs = {}
+for i = 1, #values do
+  if values[i] and string.byte(values[i], 1) == today then
+    pairs[#pairs + 1] = ARGV[3 + i]
+    pairs[#pairs + 1] = encode(down, decode(values[i]))
+  end
+end
+write(pairs)
+return 1
+)lua"));
+
+// The day byte: the counting day mod 7, distinct for the seven days of a week.
+int day_byte(const policy::CountingPeriods& periods) { return static_cast<int>(((periods.day % 7) + 7) % 7); }
+
+// The prelude's arguments: channel index, the day byte, the key's expiry (an hour after the week).
+std::vector<std::string> prelude(const policy::CountingPeriods& periods, policy::Channel channel) {
+  const auto expire = std::chrono::duration_cast<std::chrono::milliseconds>(periods.next_week_start.time_since_epoch() +
+                                                                            std::chrono::hours(1));
+  return {std::to_string(static_cast<int>(channel)), std::to_string(day_byte(periods)), std::to_string(expire.count())};
 }
 
 }  // namespace
@@ -85,8 +111,8 @@ std::string unix_ms(policy::Seconds at, std::chrono::hours after) {
 RedisContactLedger::RedisContactLedger(redis::RedisClient& redis, std::string key_prefix)
     : redis_(redis), prefix_(std::move(key_prefix)) {}
 
-std::vector<std::string> RedisContactLedger::keys(const policy::CountingPeriods& periods) const {
-  return {prefix_ + ":caps:day:" + std::to_string(periods.day), prefix_ + ":caps:week:" + std::to_string(periods.week)};
+std::string RedisContactLedger::key(const policy::CountingPeriods& periods) const {
+  return prefix_ + ":caps:week:" + std::to_string(periods.week);
 }
 
 redis::RedisReply RedisContactLedger::call(const redis::RedisScript& script, const std::vector<std::string>& keys,
@@ -100,28 +126,39 @@ redis::RedisReply RedisContactLedger::call(const redis::RedisScript& script, con
   }
 }
 
+// Where the call that starts at `from` ends: after kAsksPerCall subscribers, or before one
+// it already names (the scripts read every field first, so a subscriber asked again must
+// be asked in the next call, which sees the first ask's count).
+namespace {
+template <typename Subscriber>
+std::size_t call_end(std::span<const Subscriber> items, std::size_t from, std::uint64_t (*id)(const Subscriber&),
+                     std::unordered_set<std::uint64_t>& seen) {
+  seen.clear();
+  auto to = from;
+  while (to < items.size() && to - from < RedisContactLedger::kAsksPerCall && seen.insert(id(items[to])).second) ++to;
+  return to;
+}
+}  // namespace
+
 void RedisContactLedger::reserve_batch(const policy::PolicySnapshot& snapshot, const policy::CountingPeriods& periods,
                                        policy::Channel channel, std::span<const Ask> asks, std::vector<bool>& granted) {
   granted.assign(asks.size(), false);
   const auto& caps = snapshot.fatigue.channel_caps[static_cast<std::size_t>(channel)];
   const auto& overall = snapshot.fatigue.overall;
-  const auto period_keys = keys(periods);
-  for (std::size_t from = 0; from < asks.size(); from += kAsksPerCall) {
-    const auto to = std::min(asks.size(), from + kAsksPerCall);
-    std::vector<std::string> args{std::string(policy::to_string(channel)),
-                                  std::to_string(caps.per_day),
-                                  std::to_string(caps.per_week),
-                                  std::to_string(overall.per_day),
-                                  std::to_string(overall.per_week),
-                                  unix_ms(periods.next_day_start, std::chrono::hours(1)),
-                                  unix_ms(periods.next_week_start, std::chrono::hours(1)),
-                                  std::string(to - from, '0')};
-    args.reserve(8 + to - from);
+  std::unordered_set<std::uint64_t> seen;
+  for (std::size_t from = 0, to = 0; from < asks.size(); from = to) {
+    to = call_end<Ask>(
+        asks, from, [](const Ask& a) { return a.subscriber; }, seen);
+    auto args = prelude(periods, channel);
+    for (const auto cap : {caps.per_day, caps.per_week, overall.per_day, overall.per_week})
+      args.push_back(std::to_string(cap));
+    args.emplace_back(to - from, '0');
+    args.reserve(args.size() + to - from);
     for (auto i = from; i < to; ++i) {
       if (asks[i].keep) args[7][i - from] = '1';
       args.push_back(std::to_string(asks[i].subscriber));
     }
-    const auto reply = call(kReserve, period_keys, args);
+    const auto reply = call(kReserve, {key(periods)}, args);
     if (reply.type != redis::RedisReply::Type::string || reply.text.size() != to - from)
       throw CapsUnavailable("the frequency ledger answered in an unexpected shape");
     for (auto i = from; i < to; ++i) granted[i] = reply.text[i - from] == '1';
@@ -130,34 +167,35 @@ void RedisContactLedger::reserve_batch(const policy::PolicySnapshot& snapshot, c
 
 void RedisContactLedger::release_batch(const policy::CountingPeriods& periods, policy::Channel channel,
                                        std::span<const std::uint64_t> subscribers) {
-  const auto period_keys = keys(periods);
-  for (std::size_t from = 0; from < subscribers.size(); from += kAsksPerCall) {
-    std::vector<std::string> args{std::string(policy::to_string(channel))};
-    for (auto i = from; i < std::min(subscribers.size(), from + kAsksPerCall); ++i)
-      args.push_back(std::to_string(subscribers[i]));
-    call(kRelease, period_keys, args);
+  std::unordered_set<std::uint64_t> seen;
+  for (std::size_t from = 0, to = 0; from < subscribers.size(); from = to) {
+    to = call_end<std::uint64_t>(
+        subscribers, from, [](const std::uint64_t& s) { return s; }, seen);
+    auto args = prelude(periods, channel);
+    for (auto i = from; i < to; ++i) args.push_back(std::to_string(subscribers[i]));
+    call(kRelease, {key(periods)}, args);
   }
 }
 
 policy::ContactCounts RedisContactLedger::counts(const policy::CountingPeriods& periods, std::uint64_t subscriber,
                                                  policy::Channel channel) {
-  const auto k = keys(periods);
-  const auto id = std::to_string(subscriber);
-  const auto field = id + ":" + std::string(policy::to_string(channel));
-  auto read = [&](const std::string& key) {
-    try {
-      return redis_.command({"HMGET", key, id, field});
-    } catch (const redis::RedisUnavailable& e) {
-      throw CapsUnavailable(e.what());
-    }
-  };
-  const auto day = read(k[0]), week = read(k[1]);
-  auto at = [](const redis::RedisReply& r, std::size_t i) -> std::uint32_t {
-    if (r.type != redis::RedisReply::Type::array || r.elements.size() <= i) return 0;
-    const auto& e = r.elements[i];
-    return e.type == redis::RedisReply::Type::string ? static_cast<std::uint32_t>(std::stoul(e.text)) : 0;
-  };
-  return {at(day, 0), at(week, 0), at(day, 1), at(week, 1)};
+  redis::RedisReply reply;
+  try {
+    reply = redis_.command({"HGET", key(periods), std::to_string(subscriber)});
+  } catch (const redis::RedisUnavailable& e) {
+    throw CapsUnavailable(e.what());
+  }
+  policy::ContactCounts out;
+  if (reply.type != redis::RedisReply::Type::string || reply.text.size() != kWidth) return out;
+  const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(reply.text[i]); };  // 0-based
+  const auto c = static_cast<std::size_t>(channel);
+  out.overall_this_week = byte(5);
+  out.channel_this_week = byte(6 + c);
+  if (byte(0) == day_byte(periods)) {
+    out.overall_today = byte(1);
+    out.channel_today = byte(2 + c);
+  }
+  return out;
 }
 
 }  // namespace octopus::deliveries

@@ -1,7 +1,10 @@
 // The frequency ledger shared by every instance (FrequencyLedger), in Redis: one hash per
-// counting day and one per counting week (`<prefix>:caps:day:<day>`), with two fields per
-// subscriber, all channels ("<id>") and the channel ("<id>:sms"). A new period is a new key,
-// so nothing resets counts; each key expires an hour after its period ends.
+// counting week (`<prefix>:caps:week:<week>`) with one field per subscriber contacted that
+// week, holding what the in-process ledger's entry holds, a byte each: which day of the week
+// the day counts are for, the messages that day (all channels, then each channel) and the
+// messages that week (the same). A new week is a new key, so nothing resets weekly counts,
+// and each key expires an hour after its week ends; day counts start again when the day
+// byte is not today's.
 //
 // A batch is checked and counted by one Lua script per kAsksPerCall asks: Redis runs a
 // script alone, so instances racing for a subscriber's last slot cannot both take it, and
@@ -9,8 +12,8 @@
 //
 // Fail-closed: when Redis cannot be asked (down, timed out, its breaker open) the batch is
 // refused with CapsUnavailable and nothing is sent unchecked. Counts live only in Redis: a
-// Redis that restarts without its data (no appendonly file) forgets the contacts made in
-// the current periods, so deploy/README.md asks for persistence.
+// Redis that restarts without its data (no appendonly file) forgets the contacts made this
+// week, so deploy/README.md asks for persistence.
 #pragma once
 #include <string>
 
@@ -34,7 +37,7 @@ class RedisContactLedger final : public FrequencyLedger {
                                policy::Channel channel);
 
  private:
-  std::vector<std::string> keys(const policy::CountingPeriods& periods) const;
+  std::string key(const policy::CountingPeriods& periods) const;
   redis::RedisReply call(const redis::RedisScript& script, const std::vector<std::string>& keys,
                          const std::vector<std::string>& args);
 
