@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/reference/reference_engine.hpp"
 #include "gateway_harness.hpp"
 #include "test_database.hpp"
 
@@ -66,6 +67,42 @@ TEST_F(SharedStore, ARevocationOrSuspensionOnOneInstanceIsEnforcedByTheOtherWith
   ASSERT_TRUE(within_a_second(403, [&] { return b.partner("GET", "/v1/capabilities", beta); }))
       << "instance b still serves a partner suspended on a";
   EXPECT_EQ(problem_slug(b.partner("GET", "/v1/capabilities", beta)), "partner-suspended");
+}
+
+// A customer service agent withdraws a consent on instance a; instance b, which may be the
+// one running deliveries and triggers, decides by it within a second (its overlay shows it).
+TEST_F(SharedStore, AConsentWithdrawnOnOneInstanceIsAppliedByTheOtherWithinASecond) {
+  auto& engine = dynamic_cast<octopus::engine::reference::ReferenceEngine&>(a.app().engine());
+  const auto subscriber = std::to_string(engine.population().id(3));
+  const auto path = "/admin/v1/subscribers/" + subscriber + "/consents";
+  const auto withdrawn_on = [&](GatewayHarness& gw) {
+    const auto answer = gw.admin("GET", path);
+    if (answer.status != 200) return false;
+    const auto consents = json::parse(answer.body);
+    for (const auto& s : consents["scopes"])
+      if (s["channel"] == "outbound_call" && s["partner_category"] == "agent" &&
+          s["purpose"] == "dpv:DirectMarketing" && s["source"] == "gateway")
+        return s["state"] == "withdrawn";
+    return false;
+  };
+  ASSERT_FALSE(withdrawn_on(b));
+  ASSERT_EQ(a.admin("POST", path,
+                    {{"changes",
+                      {{{"purpose", "dpv:DirectMarketing"},
+                        {"channel", "outbound_call"},
+                        {"partner_category", "agent"},
+                        {"state", "withdrawn"}}}},
+                     {"note", "call ref CS-2"}})
+                .status,
+            200);
+  const auto start = std::chrono::steady_clock::now();
+  while (!withdrawn_on(b) && std::chrono::steady_clock::now() - start < std::chrono::seconds(1))
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(withdrawn_on(b)) << "instance b does not apply a withdrawal recorded on a";
+  RecordProperty(
+      "propagation_ms",
+      static_cast<int>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count()));
 }
 
 // The background work (deliveries, webhook dispatch, the engine's streams) runs on one

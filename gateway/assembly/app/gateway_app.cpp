@@ -92,8 +92,6 @@ struct GatewayApp::Parts {
   std::unique_ptr<SqlRepositories> records;        // the durable state; the privacy budget's books too
   std::unique_ptr<privacy::ReleaseModel> release;  // every figure a partner sees passes here
   auth::PartnerDirectory directory;
-  // With a shared store: what other instances change in the registry (after `directory`: stops first).
-  std::unique_ptr<store::postgresql::ChangeListener> store_changes;
   // With a shared store: the lease whose holder alone runs the background work (deliveries,
   // webhook dispatch, the engine's streams); released after that work has stopped.
   std::unique_ptr<coordination::SqlLeaseRepository> leases;
@@ -122,6 +120,9 @@ struct GatewayApp::Parts {
   deliveries::ContactLedger* local_ledger = nullptr;
   deliveries::ConsentOverlay overlay;
   std::unique_ptr<deliveries::ConsentChanges> consent_changes;
+  // With a shared store: what other instances change in the registry and in consent (after
+  // `directory` and `consent_changes`: stops first).
+  std::unique_ptr<store::postgresql::ChangeListener> store_changes;
   std::unique_ptr<deliveries::OptOutListener> opt_out;
   // What partners are charged for their deliveries' messages (before the runner that
   // reports finished deliveries to it, so it stops after it).
@@ -274,16 +275,6 @@ void open_records(Parts& p) {
 void load_partners_and_policies(Parts& p) {
   const auto& c = p.config;
   p.directory.load(p.records->partners.load_all_partners());
-  // Instances sharing one database: a partner or key another instance adds, changes,
-  // suspends or revokes is in this one's directory within milliseconds (NOTIFY), or within
-  // the check interval should a notification be lost.
-  if (c.store.kind == "postgresql")
-    p.store_changes = std::make_unique<store::postgresql::ChangeListener>(
-        with_password(c.store), std::vector<std::string>{partners::kPartnersTopic},
-        [&directory = p.directory, &partners = p.records->partners](const std::string&) {
-          directory.load(partners.load_all_partners());
-        },
-        c.store.change_check_interval);
   if (c.store.kind == "postgresql") {
     p.leases = std::make_unique<coordination::SqlLeaseRepository>(p.records->db);
     p.leader = std::make_unique<coordination::LeaderLease>(
@@ -423,6 +414,22 @@ void rebuild_contact_ledger(Parts& p) {
   observability::log_info(
       "contact_ledger_rebuilt",
       {{"messages", replayed}, {"subscribers", p.local_ledger ? p.local_ledger->subscribers() : 0}});
+}
+
+// Instances sharing one database: a partner or key another instance adds, changes, suspends
+// or revokes is in this one's directory within milliseconds (NOTIFY), or within the check
+// interval should a notification be lost; so is a consent change (a TD reply, an agent's
+// withdrawal) in this one's overlay, which the deliveries and triggers it runs decide by.
+void follow_store_changes(Parts& p) {
+  if (p.config.store.kind != "postgresql") return;
+  p.store_changes = std::make_unique<store::postgresql::ChangeListener>(
+      with_password(p.config.store),
+      std::vector<std::string>{partners::kPartnersTopic, deliveries::kConsentChangesTopic},
+      [&p](const std::string& topic) {
+        if (topic == partners::kPartnersTopic) p.directory.load(p.records->partners.load_all_partners());
+        if (topic == deliveries::kConsentChangesTopic) p.consent_changes->catch_up();
+      },
+      p.config.store.change_check_interval);
 }
 
 // The message sink and a channel per kind of message over it; the gateway's consent changes.
@@ -623,6 +630,7 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   const deliveries::PolicySource policies = [registry = p.policies.get()] { return registry->current(); };
   p.tokenizer = std::make_unique<tokens::PartnerTokenizer>(master_key);
   const auto channels = open_channels(p);
+  follow_store_changes(p);
   add_triggers(p, policies, channels);
   add_deliveries(p, policies, channels);
   follow_events(p, policies);

@@ -8,6 +8,10 @@
 
 namespace octopus::deliveries {
 
+// What the store announces to every instance after a consent change is appended (a store
+// shared by several instances: store::sql::Connection::announce).
+inline constexpr const char* kConsentChangesTopic = "consent_changes";
+
 struct ConsentChange {
   std::int64_t id = 0;  // assigned by the store
   std::uint64_t subscriber = 0;
@@ -21,6 +25,8 @@ struct ConsentChange {
 class ConsentChangeRepository {
  public:
   virtual ~ConsentChangeRepository() = default;
+  // Ids grow in the order changes are committed (appends are serialised), so a reader that
+  // has seen id N has seen every change before it.
   virtual std::int64_t append_consent_change(const ConsentChange& change) = 0;
   // Oldest first, after `after_id` (exclusive); `subscriber` 0 for every subscriber.
   virtual std::vector<ConsentChange> consent_changes(std::int64_t after_id, std::uint64_t subscriber,

@@ -41,19 +41,19 @@ std::vector<deliveries::ConsentChange> ConsentOverlay::changes_of(std::uint64_t 
   return it == shard.by_subscriber.end() ? std::vector<deliveries::ConsentChange>{} : it->second;
 }
 
-void ConsentChanges::load() {
-  std::int64_t after = 0;
+void ConsentChanges::catch_up() {
+  std::lock_guard lock(mutex_);
   for (;;) {
-    auto page = consent_changes_.consent_changes(after, 0, 10000);
+    auto page = consent_changes_.consent_changes(applied_, 0, 10000);
     if (page.empty()) break;
     for (const auto& c : page) overlay_.apply(c);
-    after = page.back().id;
+    applied_ = page.back().id;
   }
 }
 
 void ConsentChanges::record(deliveries::ConsentChange change) {
-  change.id = consent_changes_.append_consent_change(change);
-  overlay_.apply(change);
+  consent_changes_.append_consent_change(change);
+  catch_up();  // applies it, after anything another instance appended before it
 }
 
 }  // namespace octopus::deliveries

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -44,20 +45,26 @@ class ConsentOverlay {
   std::atomic<std::size_t> subscribers_{0};  // lets the common case (no change at all) skip the lock
 };
 
-// Records consent changes: appended to the repository (the durable, append-only record) and
-// applied to the overlay, in that order, so nothing the overlay acts on can be lost.
+// Records consent changes: appended to the repository (the durable, append-only record),
+// then applied to the overlay by reading the repository on from the last change applied, so
+// nothing the overlay acts on can be lost and every change is applied once, in order, with
+// the changes other instances appended to the same store (catch_up, on their announcement).
 class ConsentChanges {
  public:
   ConsentChanges(ConsentChangeRepository& changes, ConsentOverlay& overlay)
       : consent_changes_(changes), overlay_(overlay) {}
   // Reads every change the repository holds into the overlay.
-  void load();
+  void load() { catch_up(); }
+  // Applies the changes appended since the last one applied, here or by another instance.
+  void catch_up();
   void record(deliveries::ConsentChange change);
   const ConsentOverlay& overlay() const { return overlay_; }
 
  private:
   ConsentChangeRepository& consent_changes_;
   ConsentOverlay& overlay_;
+  std::mutex mutex_;          // one catch-up at a time: changes are applied in order
+  std::int64_t applied_ = 0;  // the last change applied
 };
 
 }  // namespace octopus::deliveries

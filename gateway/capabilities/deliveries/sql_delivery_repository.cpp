@@ -128,13 +128,19 @@ WriteResult SqlDeliveryRepository::cancel_delivery(const std::string& partner_id
 }
 
 std::int64_t SqlConsentChangeRepository::append_consent_change(const ConsentChange& c) {
+  // In a write transaction: on PostgreSQL it takes the store's write lock, so ids commit in
+  // order and an instance catching up after id N never misses one below it.
   auto session = db_.session();
+  store::sql::Transaction tx(session);
   Statement st(
       session,
       "INSERT INTO consent_changes(subscriber, purpose, channel, partner_category, state, actor, reason, at) "
       "VALUES (:subscriber, :purpose, :channel, :partner_category, :state, :actor, :reason, :at) RETURNING id");
   kConsentChanges.bind(st, c);
-  return st.step_returning_int64();
+  const auto id = st.step_returning_int64();
+  session.connection().announce(kConsentChangesTopic);
+  tx.commit();
+  return id;
 }
 
 std::vector<ConsentChange> SqlConsentChangeRepository::consent_changes(std::int64_t after_id, std::uint64_t subscriber,
