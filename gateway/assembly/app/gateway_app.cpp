@@ -118,6 +118,7 @@ struct GatewayApp::Parts {
   // else in this process (`local_ledger`, rebuilt from the sink at start).
   std::unique_ptr<deliveries::FrequencyLedger> ledger;
   deliveries::ContactLedger* local_ledger = nullptr;
+  std::unique_ptr<triggers::RedisTriggerCooldowns> cooldowns;  // with Redis: shared like the caps
   deliveries::ConsentOverlay overlay;
   std::unique_ptr<deliveries::ConsentChanges> consent_changes;
   // With a shared store: what other instances change in the registry and in consent (after
@@ -459,6 +460,10 @@ deliveries::Channels open_channels(Parts& p) {
 void add_triggers(Parts& p, const deliveries::PolicySource& policies, const deliveries::Channels& channels) {
   triggers::TriggerRunnerOptions options;
   options.engine_timeout = p.config.engine.timeout;
+  if (p.redis) {
+    p.cooldowns = std::make_unique<triggers::RedisTriggerCooldowns>(*p.redis, p.config.counters.key_prefix);
+    options.cooldowns = p.cooldowns.get();
+  }
   p.trigger_runner = std::make_unique<triggers::TriggerRunner>(
       triggers::TriggerRunnerRecords{p.records->triggers, p.records->offers, p.records->partners}, *p.engine, policies,
       p.overlay, *p.ledger, channels, options);

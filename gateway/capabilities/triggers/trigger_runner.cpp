@@ -26,7 +26,8 @@ TriggerRunner::TriggerRunner(TriggerRunnerRecords records, engine::Engine& engin
       overlay_(overlay),
       ledger_(ledger),
       channels_(channels),
-      options_(std::move(options)) {
+      options_(std::move(options)),
+      cooldowns_(options_.cooldowns ? *options_.cooldowns : local_cooldowns_) {
   set_.store(std::make_shared<const Set>());
   if (options_.count_flush_ms > 0)
     flusher_.emplace(
@@ -97,9 +98,9 @@ void TriggerRunner::reload() {
 
 std::size_t TriggerRunner::active() const { return set_.load()->all.size(); }
 
+// A cooldown of 0 for a shared store: what this instance's own sink shows is already there.
 void TriggerRunner::remember_sent(const std::string& trigger_id, std::uint64_t subscriber, std::int64_t at_ms) {
-  auto& last = last_sent_[trigger_id][subscriber];
-  last = std::max(last, at_ms);
+  cooldowns_.sent(trigger_id, std::span(&subscriber, 1), at_ms, 0);
 }
 
 void TriggerRunner::match_indexed(const Set& set, const std::vector<const engine::SubscriberEvent*>& events,
@@ -222,11 +223,13 @@ std::vector<std::uint64_t> TriggerRunner::due_of(Pass& pass, const ActiveTrigger
                                                  const std::vector<std::uint64_t>& subscribers) {
   auto& counts = pass.counts[t.record.id];
   counts.matched += subscribers.size();
-  auto& last = last_sent_[t.record.id];
+  const auto cooldown_ms = t.record.cooldown_seconds * 1000;
+  const auto cooling = cooldown_ms > 0 ? cooldowns_.cooling(t.record.id, subscribers, pass.now, cooldown_ms)
+                                       : std::vector<bool>(subscribers.size(), false);
   std::vector<std::uint64_t> due;
-  for (const auto s : subscribers) {
-    auto it = last.find(s);
-    if (it != last.end() && pass.now - it->second < t.record.cooldown_seconds * 1000)
+  for (std::size_t i = 0; i < subscribers.size(); ++i) {
+    const auto s = subscribers[i];
+    if (cooling[i])
       ++counts.cooling_down;
     else if (!pass.open[static_cast<std::size_t>(t.channel)] || pass.now / 1000 > t.offer.valid_until)
       ++counts.quiet_hours;
@@ -317,8 +320,7 @@ void TriggerRunner::hand_over(Pass& pass, policy::Channel c) {
     channels_[static_cast<std::size_t>(c)]->send(std::span<const deliveries::MessageBatch>(batches));
     for (const auto* f : of) {
       pass.counts[f->trigger->record.id].sent += f->send.size();
-      auto& last = last_sent_[f->trigger->record.id];
-      for (const auto s : f->send) last[s] = pass.now;
+      cooldowns_.sent(f->trigger->record.id, f->send, pass.now, f->trigger->record.cooldown_seconds * 1000);
     }
   } catch (const std::exception& e) {
     for (const auto* f : of) deliveries::give_back(ledger_, f->periods, c, f->send);

@@ -29,6 +29,7 @@
 #include "engine/engine.hpp"
 #include "offers/offer_repository.hpp"
 #include "partners/partner_repository.hpp"
+#include "triggers/trigger_cooldowns.hpp"
 #include "triggers/trigger_repository.hpp"
 #include "vocabulary/clock.hpp"
 
@@ -51,6 +52,8 @@ struct TriggerRunnerOptions {
   // own, off the path from event to message (a crash loses at most that much of the
   // statistics, never a message). 0: written at the end of every pass.
   std::int64_t count_flush_ms = 250;
+  // Where cooldowns are kept when instances share them (Redis); null: in this process.
+  TriggerCooldowns* cooldowns = nullptr;
 };
 
 // The records a trigger runner reads and writes.
@@ -109,9 +112,8 @@ class TriggerRunner {
   deliveries::Channels channels_;
   TriggerRunnerOptions options_;
   std::atomic<std::shared_ptr<const Set>> set_;
-  // trigger id → subscriber → when it last sent to them (the listener's thread only, and
-  // remember_sent before it starts)
-  std::unordered_map<std::string, std::unordered_map<std::uint64_t, std::int64_t>> last_sent_;
+  LocalTriggerCooldowns local_cooldowns_;
+  TriggerCooldowns& cooldowns_;  // options_.cooldowns, or local_cooldowns_
   std::mutex counts_mutex_;
   std::unordered_map<std::string, triggers::TriggerCounts> pending_counts_;  // under counts_mutex_
   std::optional<background::PeriodicTask> flusher_;  // last: stops before the state it writes goes

@@ -2,7 +2,10 @@
 // SQLite store, the real message sink and a clock the test moves.
 #include "triggers/trigger_runner.hpp"
 
+#include <thread>
+
 #include "deliveries_fixture.hpp"
+#include "redis_server.hpp"
 
 namespace octopus::deliveries {
 namespace {
@@ -14,16 +17,18 @@ using fixture::shipped;
 // cooldown and "now or never" in quiet hours.
 class Triggers : public fixture::Deliveries {
  protected:
-  std::unique_ptr<triggers::TriggerRunner> trigger_runner(bool indexed = true) {
+  std::unique_ptr<triggers::TriggerRunner> trigger_runner(bool indexed = true,
+                                                          triggers::TriggerCooldowns* cooldowns = nullptr) {
     Channels channels{};
     for (std::size_t i = 0; i < channels.size(); ++i) channels[i] = channels_[i].get();
     triggers::TriggerRunnerOptions options;
     options.indexed = indexed;
     options.clock = &clock_;
     options.count_flush_ms = 0;  // every pass writes its counts
+    options.cooldowns = cooldowns;
     auto r = std::make_unique<triggers::TriggerRunner>(
         triggers::TriggerRunnerRecords{store_->triggers, store_->offers, store_->partners}, *engine_,
-        [] { return shipped(); }, *overlay_, *ledger_, channels, options);
+        [] { return shipped(); }, *overlay_, frequency_ledger(), channels, options);
     r->reload();
     return r;
   }
@@ -167,6 +172,74 @@ TEST_F(Triggers, TheIndexedMatchSendsWhatTheNaiveScanSends) {
     EXPECT_EQ(both.size(), first[t.id].size());
   }
   EXPECT_GT(total, 0u);
+}
+
+// Cooldowns and caps in a real Redis, as instances share them. A weekday in the future:
+// Redis drops a week's caps an hour after it ends, by the real clock.
+class TriggersWithSharedState : public Triggers {
+ protected:
+  void SetUp() override {
+    clock_ms_ = instant_ms("2030-12-03T02:00:00Z");  // Tuesday 10:00 in Shanghai
+    shared_caps_ = &client_;
+    Triggers::SetUp();
+  }
+  static redis::RedisOptions on(int port) {
+    redis::RedisOptions o;
+    o.port = port;
+    o.command_timeout = std::chrono::milliseconds(300);
+    o.breaker_min = std::chrono::milliseconds(10);
+    o.breaker_max = std::chrono::milliseconds(50);
+    return o;
+  }
+  octopus::testing::RedisServer server_;
+  redis::RedisClient client_{on(server_.port())};
+};
+
+// The instance that takes the triggers over knows nothing of what the first one sent but
+// what Redis holds: the cooldown still holds.
+TEST_F(TriggersWithSharedState, ACooldownHoldsOnTheInstanceThatTakesTheTriggersOver) {
+  const auto t = trigger("roaming_started", 3600);
+  const auto who = reachable_and_outside(t).first.front();
+  triggers::RedisTriggerCooldowns first_cooldowns(client_, "t"), next_cooldowns(client_, "t");
+  auto first = trigger_runner(true, &first_cooldowns);
+  (*first)({event(who, "roaming_started")});
+  ASSERT_EQ(sent(t.id)[who], 1);
+  first.reset();
+  auto next = trigger_runner(true, &next_cooldowns);
+  clock_ms_ += 600'000;
+  (*next)({event(who, "roaming_started")});
+  EXPECT_EQ(sent(t.id)[who], 1);
+  EXPECT_EQ(store_->triggers.get_trigger("partner-a", t.id)->counts.cooling_down, 1u);
+  clock_ms_ += 3'000'000;  // past the hour
+  (*next)({event(who, "roaming_started")});
+  EXPECT_EQ(sent(t.id)[who], 2);
+}
+
+// Redis unreachable: a pass sends nothing (it throws, so the stream hands its events over
+// again); handed over again once Redis answers, they fire once.
+TEST_F(TriggersWithSharedState, WithoutRedisATriggerSendsNothingAndFiresWhenItsEventsAreHandedOverAgain) {
+  const auto t = trigger("recharge", 3600);
+  const auto reachable = reachable_and_outside(t).first;
+  ASSERT_GE(reachable.size(), 2u);
+  triggers::RedisTriggerCooldowns cooldowns(client_, "t");
+  auto runner = trigger_runner(true, &cooldowns);
+  const std::vector<engine::SubscriberEvent> events{event(reachable[0], "recharge"), event(reachable[1], "recharge")};
+  server_.pause();
+  EXPECT_THROW((*runner)(events), CapsUnavailable);
+  EXPECT_TRUE(sent(t.id).empty());
+  server_.resume();
+  bool handled = false;
+  for (int i = 0; i < 100 && !handled; ++i) try {
+      (*runner)(events);
+      handled = true;
+    } catch (const CapsUnavailable&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // the client's breaker back-off
+    }
+  ASSERT_TRUE(handled);
+  EXPECT_EQ(sent(t.id), (std::map<std::uint64_t, int>{{reachable[0], 1}, {reachable[1], 1}}));
+  // Each message counted once in the shared caps.
+  const auto p = policy::counting_periods(*shipped(), policy::Seconds(std::chrono::seconds(clock_ms_ / 1000)));
+  EXPECT_EQ(redis_ledger_->counts(p, reachable[0], policy::Channel::sms).channel_today, 1u);
 }
 
 }  // namespace
