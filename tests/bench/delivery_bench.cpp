@@ -349,8 +349,8 @@ void decision_step() {
   const double plain_s = seconds_since(t);
 
   std::printf("  %zu subscribers (%zu consenting, %zu sent, %zu sent again)\n", ids.size(), consenting, sent, again);
-  std::printf("  decide(), ledger cold     %6.1f ns/subscriber   %6.2f M/s\n", decide_s / n * 1e9, n / decide_s / 1e6);
-  std::printf("  decide(), ledger warm     %6.1f ns/subscriber   %6.2f M/s\n", warm_s / n * 1e9, n / warm_s / 1e6);
+  std::printf("  decide_batch, ledger cold %6.1f ns/subscriber   %6.2f M/s\n", decide_s / n * 1e9, n / decide_s / 1e6);
+  std::printf("  decide_batch, ledger warm %6.1f ns/subscriber   %6.2f M/s\n", warm_s / n * 1e9, n / warm_s / 1e6);
   std::printf("  baseline: one per batch, ledger cold %6.1f ns/subscriber   %6.2f M/s  (%zu sent)\n", plain_s / n * 1e9,
               n / plain_s / 1e6, plain_sent);
   std::printf("  baseline: consent only    %6.1f ns/subscriber   %6.2f M/s\n", consent_s / n * 1e9,
