@@ -30,6 +30,21 @@ class GatewayProcess {
  public:
   // `config` is YAML added to the listeners, data directory, policies and log settings.
   GatewayProcess(const std::string& name, const std::string& config, const std::filesystem::path& policies)
+      : GatewayProcess(name, config, policies, nullptr) {}
+  // Another instance on the same store as `first`: it uses the operator accounts `first` made.
+  GatewayProcess(const std::string& name, const std::string& config, const std::filesystem::path& policies,
+                 const GatewayProcess& first)
+      : GatewayProcess(name, config, policies, &first) {}
+  ~GatewayProcess() {
+    stop(SIGTERM);
+    std::filesystem::remove_all(dir_);
+  }
+  GatewayProcess(const GatewayProcess&) = delete;
+  GatewayProcess& operator=(const GatewayProcess&) = delete;
+
+ private:
+  GatewayProcess(const std::string& name, const std::string& config, const std::filesystem::path& policies,
+                 const GatewayProcess* first)
       : name_(name),
         dir_(std::filesystem::temp_directory_path() / ("octopus-process-" + std::to_string(::getpid()) + "-" + name)) {
     std::filesystem::remove_all(dir_);
@@ -40,16 +55,12 @@ class GatewayProcess {
                                          << "policies:\n  directory: " << policies.string()
                                          << "\n  watch_interval_ms: 0\n"
                                          << "log:\n  access_log: false\n"
-                                         << store_config() << config;
+                                         << (first ? "" : store_config()) << config;
+    if (first) accounts_ = first->accounts_;
     start();
   }
-  ~GatewayProcess() {
-    stop(SIGTERM);
-    std::filesystem::remove_all(dir_);
-  }
-  GatewayProcess(const GatewayProcess&) = delete;
-  GatewayProcess& operator=(const GatewayProcess&) = delete;
 
+ public:
   // Starts the binary (again) on the same data directory; waits for its "started" line.
   void start() {
     partner_port_ = admin_port_ = 0;

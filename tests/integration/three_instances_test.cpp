@@ -1,0 +1,209 @@
+// Three gateway processes on one PostgreSQL database and one Redis, as behind a load
+// balancer: a partner's plan holds for the three together within 2 %, an idempotent retry
+// is answered the same whichever instance it reaches, and each subscriber's frequency cap
+// holds in total, even after the instance that sent is killed and another takes over.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "gateway_process.hpp"
+#include "octopus/client/request_signer.hpp"
+#include "policy_dir.hpp"
+#include "redis_server.hpp"
+#include "test_database.hpp"
+
+using nlohmann::json;
+using octopus::client::Credential;
+using octopus::client::HeaderField;
+using octopus::testing::GatewayProcess;
+using octopus::testing::PolicyDir;
+
+namespace {
+
+constexpr const char* kPublicAuthority = "api.octopus.example";
+
+class ThreeInstances : public ::testing::Test {
+ protected:
+  octopus::testing::RedisServer redis;
+  const std::string url = octopus::testing::fresh_postgres_database();
+  // A plan of 20 reads a second for the quota test; no SMS quiet hours, so the deliveries
+  // run the same at any hour.
+  PolicyDir policies = [] {
+    PolicyDir d;
+    d.add_plans(
+        "  shared:\n"
+        "    reads:            { per_second: 20, burst: 20, per_day: 1000000, per_month: 1000000 }\n"
+        "    audience_queries: { per_second: 50, burst: 50, per_day: 100000, per_month: 100000 }\n"
+        "    deliveries:       { per_second: 50, burst: 50, per_day: 1000000, per_month: 1000000 }\n"
+        "    resource_admin:   { per_second: 50, burst: 50, per_day: 100000, per_month: 100000 }\n",
+        "  shared-co: shared\n");
+    d.replace("fatigue.yaml", "  sms:\n    windows:\n      - { from: \"21:00\", to: \"08:00\" }",
+              "  sms:\n    windows: []");
+    return d;
+  }();
+  std::string config() const {
+    return std::string("auth:\n  public_authority: ") + kPublicAuthority + "\n" +
+           "counters:\n  backend: redis\n  redis:\n    port: " + std::to_string(redis.port()) + "\n" +
+           "store:\n  kind: postgresql\n  postgresql:\n    url: \"" + url + "\"\n    tls: {mode: disable}\n" +
+           "    lease_ttl_ms: 3000\n" +
+           "engine:\n  population: 20000\n"
+           "deliveries:\n  batch_size: 500\n";
+  }
+  GatewayProcess a{"three-a", config(), policies.path()};
+  GatewayProcess b{"three-b", config(), policies.path(), a};
+  GatewayProcess c{"three-c", config(), policies.path(), a};
+  Credential cred{"shared-co-key-1", octopus::protocol::Ed25519PrivateKey::generate()};
+
+  void SetUp() override {
+    a.register_partner("shared-co", cred,
+                       {"audiences:read", "audiences:write", "offers:write", "deliveries:read", "deliveries:write"});
+    for (auto* gw : {&b, &c}) {  // the registry reaches the others within a second
+      int status = 0;
+      for (int i = 0; i < 100 && status != 200; ++i) {
+        status = send(*gw, "GET", "/v1/capabilities").status;
+        if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      ASSERT_EQ(status, 200);
+    }
+  }
+
+  octopus::client::HttpResponse send(GatewayProcess& gw, const std::string& method, const std::string& target,
+                                     const json& body = nullptr, std::vector<HeaderField> headers = {}) {
+    const std::string text = body.is_null() ? "" : body.dump();
+    if (!text.empty()) headers.push_back({"Content-Type", "application/json"});
+    octopus::client::sign_request(method, kPublicAuthority, target, headers, text, cred);
+    return gw.partner().send(method, target, headers, text);
+  }
+  json call(GatewayProcess& gw, const std::string& method, const std::string& target, const json& body = nullptr) {
+    const auto r = send(gw, method, target, body);
+    EXPECT_LT(r.status, 300) << method << " " << target << ": " << r.body;
+    return json::parse(r.body, nullptr, false);
+  }
+  json wait_for_delivery(GatewayProcess& gw, const std::string& id) {
+    json d;
+    for (int i = 0; i < 600; ++i) {
+      d = call(gw, "GET", "/v1/deliveries/" + id);
+      if (d["status"] == "completed" || d["status"] == "failed") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return d;
+  }
+  // subscriber → SMS lines in an instance's sink, of `source` or of every source ("").
+  static std::map<std::uint64_t, int> sink_lines(const GatewayProcess& gw, const std::string& source = "") {
+    std::map<std::uint64_t, int> out;
+    if (!std::filesystem::exists(gw.data_dir() / "messages")) return out;
+    for (const auto& f : std::filesystem::directory_iterator(gw.data_dir() / "messages")) {
+      std::ifstream in(f.path());
+      for (std::string line; std::getline(in, line);) {
+        const auto j = json::parse(line, nullptr, false);
+        if (j.is_object() && (source.empty() || j["source"] == source)) ++out[j["subscriber"].get<std::uint64_t>()];
+      }
+    }
+    return out;
+  }
+};
+
+TEST_F(ThreeInstances, ThePlanRateHoldsForTheThreeTogetherWithinTwoPercent) {
+  std::atomic<int> admitted{0}, refused{0}, other{0};
+  std::atomic<std::int64_t> first_ns{0}, last_ns{0};
+  const auto start = std::chrono::steady_clock::now();
+  const auto end = start + std::chrono::seconds(10);
+  auto client = [&](GatewayProcess& gw, int offset_ms) {
+    auto conn = gw.partner();
+    auto next = start + std::chrono::milliseconds(offset_ms);
+    while (next < end) {  // 3 clients x 20/s = 3x the plan's 20/s
+      std::this_thread::sleep_until(next);
+      next += std::chrono::milliseconds(50);
+      std::vector<HeaderField> headers;
+      octopus::client::sign_request("GET", kPublicAuthority, "/v1/capabilities", headers, "", cred);
+      const std::int64_t sent =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+              .count();
+      std::int64_t expected = 0;
+      first_ns.compare_exchange_strong(expected, sent);
+      const auto r = conn.send("GET", "/v1/capabilities", headers);
+      if (r.status == 200)
+        ++admitted;
+      else if (r.status == 429)
+        ++refused;
+      else
+        ++other;
+      last_ns = std::max<std::int64_t>(last_ns.load(), sent);
+    }
+  };
+  std::thread ta(client, std::ref(a), 0), tb(client, std::ref(b), 17), tc(client, std::ref(c), 33);
+  ta.join();
+  tb.join();
+  tc.join();
+  const double seconds = static_cast<double>(last_ns - first_ns) / 1e9;
+  const double theoretical = 20 + 20 * seconds;
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_GT(refused.load(), admitted.load());
+  EXPECT_NEAR(admitted.load(), theoretical, theoretical * 0.02)
+      << "admitted " << admitted << " of " << admitted + refused << " over " << seconds << " s";
+}
+
+TEST_F(ThreeInstances, AnIdempotentRetryIsAnsweredTheSameWhicheverInstanceItReaches) {
+  const std::string body = R"({"segment":{"attribute":"city","eq":"weifang"}})";
+  const std::vector<HeaderField> key{{"Idempotency-Key", "7d0b6a52-2c1e-4f7a-9d43-5b8e0f1c2a61"}};
+  const auto first = send(a, "POST", "/v1/audiences", json::parse(body), key);
+  ASSERT_EQ(first.status, 202) << first.body;
+  for (auto* gw : {&b, &c}) {
+    const auto retry = send(*gw, "POST", "/v1/audiences", json::parse(body), key);
+    EXPECT_EQ(retry.status, 202) << retry.body;
+    EXPECT_EQ(retry.header("Idempotent-Replayed"), "true");
+    EXPECT_EQ(json::parse(retry.body)["id"], json::parse(first.body)["id"]);
+  }
+  EXPECT_EQ(call(c, "GET", "/v1/audiences")["items"].size(), 1u);
+}
+
+// SMS: 2 a day. Two deliveries to one audience fill every member's day; the instance that
+// sent them is killed; another takes the work over with nothing of its own in memory, and a
+// third delivery sends nobody anything: the caps are in Redis, not in the lost instance.
+TEST_F(ThreeInstances, EachSubscribersCapHoldsInTotalAcrossATakeover) {
+  const auto offer = call(a, "POST", "/v1/offers",
+                          {{"name", "5G"},
+                           {"channel", "sms"},
+                           {"template", "【中国移动】{{product_name}}，详情 {{landing_url}} 回复TD退订"},
+                           {"product_code", "5G-PLUS"},
+                           {"landing_url", "https://www.10086.cn/5g"},
+                           {"valid_until", "2099-12-31T16:00:00Z"}});
+  ASSERT_EQ(offer["status"], "approved");
+  const std::string audience =
+      call(b, "POST", "/v1/audiences", {{"segment", {{"attribute", "city"}, {"eq", "jinan"}}}})["id"];
+  for (int i = 0; i < 200 && call(c, "GET", "/v1/audiences/" + audience)["status"] != "ready"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  const json order = {{"offer_id", offer["id"]}, {"audience_id", audience}};
+  for (auto* gw : {&a, &b}) {
+    const std::string id = call(*gw, "POST", "/v1/deliveries", order)["id"];
+    ASSERT_EQ(wait_for_delivery(*gw, id)["status"], "completed");
+  }
+  GatewayProcess* sender = nullptr;
+  for (auto* gw : {&a, &b, &c})
+    if (!sink_lines(*gw).empty()) sender = gw;
+  ASSERT_NE(sender, nullptr);
+  const auto sent = sink_lines(*sender);
+  ASSERT_GT(sent.size(), 50u);
+  for (const auto& [subscriber, n] : sent) ASSERT_EQ(n, 2) << subscriber;
+
+  sender->stop(SIGKILL);
+  auto& survivor = sender == &a ? b : a;
+  const std::string third = call(survivor, "POST", "/v1/deliveries", order)["id"];
+  const auto d = wait_for_delivery(survivor, third);  // once another instance holds the lease
+  ASSERT_EQ(d["status"], "completed") << d.dump();
+  for (auto* gw : {&a, &b, &c}) {
+    if (gw == sender) continue;
+    EXPECT_TRUE(sink_lines(*gw, third).empty()) << "the instance that took over sent past the caps";
+    for (const auto& [subscriber, n] : sink_lines(*gw)) EXPECT_LE(n + sent.at(subscriber), 2) << subscriber;
+  }
+}
+
+}  // namespace
