@@ -1,5 +1,6 @@
 #include "deliveries/opt_out.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "observability/log.hpp"
@@ -20,8 +21,16 @@ void OptOutListener::operator()(const std::vector<engine::SubscriberEvent>& even
     auto text = e.detail.find("text");
     if (text == e.detail.end() || !is_opt_out_reply(text->second)) continue;
     if (!policy) policy = policies_();
+    // The stream hands a batch over again when a listener after this one failed: a reply
+    // already recorded (the same scope, state and time) is not recorded twice.
+    const auto recorded = changes_.overlay().changes_of(e.subscriber);
     for (const auto& purpose : policy->consent.purposes)
       for (const auto& category : policy->consent.categories) {
+        if (std::any_of(recorded.begin(), recorded.end(), [&](const ConsentChange& r) {
+              return r.purpose == purpose && r.channel == "sms" && r.partner_category == category &&
+                     r.state == "withdrawn" && r.actor == "sms-reply" && r.at == e.at_ms / 1000;
+            }))
+          continue;
         deliveries::ConsentChange c;
         c.subscriber = e.subscriber;
         c.purpose = purpose;

@@ -73,6 +73,10 @@ TEST_F(Deliveries, AWithdrawalRecordedAtTheGatewayBeatsTheEnginesGrant) {
   std::vector<engine::SubscriberEvent> replies;
   for (const auto s : opted_out) replies.push_back({0, s, "sms_reply", clock_ms_, {{"text", "TD"}}});
   listener(replies);
+  // Handed over again (a later listener failed): nothing more is recorded.
+  const auto recorded = store_->consent_changes.consent_changes(0, 0, 100000).size();
+  listener(replies);
+  EXPECT_EQ(store_->consent_changes.consent_changes(0, 0, 100000).size(), recorded);
   const auto d = deliver_to(a);
   run_until_finished(d.id);
   const auto got = sent(d.id);

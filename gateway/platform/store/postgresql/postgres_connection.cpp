@@ -230,6 +230,10 @@ std::unique_ptr<PooledConnection> connect_to(const PostgresOptions& options) {
     while (!message.empty() && message.back() == '\n') message.pop_back();
     throw StoreError("cannot connect to PostgreSQL: " + message);
   }
+  // The server's notices ("already exists, skipping" while migrating) are not errors, and
+  // libpq would print them on stderr between the gateway's JSON log lines.
+  PQsetNoticeProcessor(
+      c, [](void*, const char*) {}, nullptr);
   connection->exec("SET bytea_output = 'hex'; SET client_encoding = 'UTF8'");
   return connection;
 }
