@@ -1,7 +1,8 @@
-// Three gateway processes on one PostgreSQL database and one Redis, as behind a load
-// balancer: a partner's plan holds for the three together within 2 %, an idempotent retry
-// is answered the same whichever instance it reaches, and each subscriber's frequency cap
-// holds in total, even after the instance that sent is killed and another takes over.
+// Three gateway processes on one PostgreSQL database, one Redis and one engine process, as
+// behind a load balancer: a partner's plan holds for the three together within 2 %, an
+// idempotent retry is answered the same whichever instance it reaches, each subscriber's
+// frequency cap holds in total, and a trigger fires once per event, even after the instance
+// that sent is killed and another takes over.
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -14,6 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/reference/reference_engine.hpp"
+#include "engine_process.hpp"
 #include "gateway_process.hpp"
 #include "octopus/client/request_signer.hpp"
 #include "policy_dir.hpp"
@@ -33,6 +36,7 @@ constexpr const char* kPublicAuthority = "api.octopus.example";
 class ThreeInstances : public ::testing::Test {
  protected:
   octopus::testing::RedisServer redis;
+  octopus::testing::EngineProcess engine;  // population and seed as the reference below
   const std::string url = octopus::testing::fresh_postgres_database();
   // A plan of 20 reads a second for the quota test; no SMS quiet hours, so the deliveries
   // run the same at any hour.
@@ -54,8 +58,8 @@ class ThreeInstances : public ::testing::Test {
            "counters:\n  backend: redis\n  redis:\n    port: " + std::to_string(redis.port()) + "\n" +
            "store:\n  kind: postgresql\n  postgresql:\n    url: \"" + url + "\"\n    tls: {mode: disable}\n" +
            "    lease_ttl_ms: 3000\n" +
-           "engine:\n  population: 20000\n"
-           "deliveries:\n  batch_size: 500\n";
+           "engine:\n  kind: remote\n  remote:\n    address: 127.0.0.1:" + std::to_string(engine.port()) +
+           "\n    server_name: localhost\n    ca_file: " + engine.ca_file() + "\n" + "deliveries:\n  batch_size: 500\n";
   }
   GatewayProcess a{"three-a", config(), policies.path()};
   GatewayProcess b{"three-b", config(), policies.path(), a};
@@ -64,7 +68,8 @@ class ThreeInstances : public ::testing::Test {
 
   void SetUp() override {
     a.register_partner("shared-co", cred,
-                       {"audiences:read", "audiences:write", "offers:write", "deliveries:read", "deliveries:write"});
+                       {"audiences:read", "audiences:write", "offers:write", "deliveries:read", "deliveries:write",
+                        "triggers:read", "triggers:write"});
     for (auto* gw : {&b, &c}) {  // the registry reaches the others within a second
       int status = 0;
       for (int i = 0; i < 100 && status != 200; ++i) {
@@ -95,6 +100,17 @@ class ThreeInstances : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     return d;
+  }
+  json approved_offer() {
+    const auto offer = call(a, "POST", "/v1/offers",
+                            {{"name", "5G"},
+                             {"channel", "sms"},
+                             {"template", "【中国移动】{{product_name}}，详情 {{landing_url}} 回复TD退订"},
+                             {"product_code", "5G-PLUS"},
+                             {"landing_url", "https://www.10086.cn/5g"},
+                             {"valid_until", "2099-12-31T16:00:00Z"}});
+    EXPECT_EQ(offer["status"], "approved");
+    return offer;
   }
   // subscriber → SMS lines in an instance's sink, of `source` or of every source ("").
   static std::map<std::uint64_t, int> sink_lines(const GatewayProcess& gw, const std::string& source = "") {
@@ -169,14 +185,7 @@ TEST_F(ThreeInstances, AnIdempotentRetryIsAnsweredTheSameWhicheverInstanceItReac
 // sent them is killed; another takes the work over with nothing of its own in memory, and a
 // third delivery sends nobody anything: the caps are in Redis, not in the lost instance.
 TEST_F(ThreeInstances, EachSubscribersCapHoldsInTotalAcrossATakeover) {
-  const auto offer = call(a, "POST", "/v1/offers",
-                          {{"name", "5G"},
-                           {"channel", "sms"},
-                           {"template", "【中国移动】{{product_name}}，详情 {{landing_url}} 回复TD退订"},
-                           {"product_code", "5G-PLUS"},
-                           {"landing_url", "https://www.10086.cn/5g"},
-                           {"valid_until", "2099-12-31T16:00:00Z"}});
-  ASSERT_EQ(offer["status"], "approved");
+  const auto offer = approved_offer();
   const std::string audience =
       call(b, "POST", "/v1/audiences", {{"segment", {{"attribute", "city"}, {"eq", "jinan"}}}})["id"];
   for (int i = 0; i < 200 && call(c, "GET", "/v1/audiences/" + audience)["status"] != "ready"; ++i)
@@ -204,6 +213,70 @@ TEST_F(ThreeInstances, EachSubscribersCapHoldsInTotalAcrossATakeover) {
     EXPECT_TRUE(sink_lines(*gw, third).empty()) << "the instance that took over sent past the caps";
     for (const auto& [subscriber, n] : sink_lines(*gw)) EXPECT_LE(n + sent.at(subscriber), 2) << subscriber;
   }
+}
+
+// A trigger created through one instance fires once per event, whichever instance the
+// events come through and whichever one runs the triggers; after that one is killed, the
+// next holder fires for new events and its cooldowns still hold for the earlier ones.
+TEST_F(ThreeInstances, ATriggerFiresOncePerEventAcrossInstancesAndATakeover) {
+  const auto offer = approved_offer();
+  const json segment = {{"attribute", "city"}, {"in", {"jinan", "yantai"}}};
+  const auto created = send(
+      b, "POST", "/v1/triggers",
+      {{"offer_id", offer["id"]}, {"event_type", "roaming_started"}, {"segment", segment}, {"cooldown_seconds", 3600}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string trigger = json::parse(created.body)["id"];
+
+  // Ten people the trigger may reach, from the same population computed here.
+  octopus::engine::reference::ReferenceEngine reference(
+      octopus::engine::reference::generate_population(50'000, 20261128), {.workers = 0});
+  octopus::engine::CountQuery q;
+  q.segment.kind = octopus::engine::SegmentNode::Kind::in;
+  q.segment.attribute = "city";
+  q.segment.values = {"jinan", "yantai"};
+  q.consent = {"dpv:Personalisation", "internet", {"sms"}};
+  const auto members = reference.members(reference.materialise(q).get().id, 0, 1'000'000).get().subscribers;
+  const auto facts = reference.facts({members, "dpv:Personalisation", "internet", "sms", "5G-PLUS"}).get();
+  std::vector<std::uint64_t> people;
+  for (std::size_t i = 0; i < members.size() && people.size() < 10; ++i)
+    if (facts[i].consent == octopus::engine::ConsentState::granted && facts[i].eligible) people.push_back(members[i]);
+  ASSERT_EQ(people.size(), 10u);
+
+  const auto inject = [&](GatewayProcess& through, std::uint64_t who) {
+    ASSERT_EQ(through.admin("POST", "/admin/v1/events", {{"subscriber", who}, {"type", "roaming_started"}}).status,
+              201);
+  };
+  // trigger's messages per subscriber, over every instance's sink
+  const auto fired = [&] {
+    std::map<std::uint64_t, int> all;
+    for (auto* gw : {&a, &b, &c})
+      for (const auto& [who, n] : sink_lines(*gw, trigger)) all[who] += n;
+    return all;
+  };
+  const auto wait_for = [&](std::size_t subscribers, std::chrono::seconds limit) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (fired().size() < subscribers && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // and nothing more comes
+  };
+
+  for (std::size_t i = 0; i < 5; ++i) inject(i % 2 ? c : a, people[i]);
+  wait_for(5, std::chrono::seconds(5));
+  auto first = fired();
+  ASSERT_EQ(first.size(), 5u) << "the instance running the triggers did not hear of the trigger created on b";
+  for (const auto& [who, n] : first) EXPECT_EQ(n, 1) << who;
+  GatewayProcess* holder = nullptr;
+  for (auto* gw : {&a, &b, &c})
+    if (!sink_lines(*gw, trigger).empty()) holder = gw;
+  ASSERT_NE(holder, nullptr);
+
+  holder->stop(SIGKILL);
+  auto& survivor = holder == &a ? b : a;
+  for (const auto who : people) inject(survivor, who);  // the first five again, and five more
+  wait_for(10, std::chrono::seconds(15));
+  const auto all = fired();
+  EXPECT_EQ(all.size(), 10u);
+  for (const auto& [who, n] : all) EXPECT_EQ(n, 1) << who << ": fired twice for one trigger within its cooldown";
 }
 
 }  // namespace

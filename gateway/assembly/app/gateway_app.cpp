@@ -121,9 +121,6 @@ struct GatewayApp::Parts {
   std::unique_ptr<triggers::RedisTriggerCooldowns> cooldowns;  // with Redis: shared like the caps
   deliveries::ConsentOverlay overlay;
   std::unique_ptr<deliveries::ConsentChanges> consent_changes;
-  // With a shared store: what other instances change in the registry and in consent (after
-  // `directory` and `consent_changes`: stops first).
-  std::unique_ptr<store::postgresql::ChangeListener> store_changes;
   std::unique_ptr<deliveries::OptOutListener> opt_out;
   // What partners are charged for their deliveries' messages (before the runner that
   // reports finished deliveries to it, so it stops after it).
@@ -131,6 +128,9 @@ struct GatewayApp::Parts {
   std::unique_ptr<settlement::DeliveryBilling> billing;
   std::unique_ptr<deliveries::DeliveryRunner> delivery_runner;
   std::unique_ptr<triggers::TriggerRunner> trigger_runner;
+  // With a shared store: what other instances change in the registry, in consent and in
+  // triggers (after `directory`, `consent_changes` and `trigger_runner`: stops first).
+  std::unique_ptr<store::postgresql::ChangeListener> store_changes;
   std::unique_ptr<events::EventFollower> event_follower;
   // Partners' callbacks: the operator's v1a key and the dispatcher that sends the ledger's
   // outbox (before the follower that settles into it, so it stops after it).
@@ -420,15 +420,17 @@ void rebuild_contact_ledger(Parts& p) {
 // Instances sharing one database: a partner or key another instance adds, changes, suspends
 // or revokes is in this one's directory within milliseconds (NOTIFY), or within the check
 // interval should a notification be lost; so is a consent change (a TD reply, an agent's
-// withdrawal) in this one's overlay, which the deliveries and triggers it runs decide by.
+// withdrawal) in this one's overlay, which the deliveries and triggers it runs decide by;
+// and so is a trigger created or deleted through another instance, in the triggers it runs.
 void follow_store_changes(Parts& p) {
   if (p.config.store.kind != "postgresql") return;
   p.store_changes = std::make_unique<store::postgresql::ChangeListener>(
       with_password(p.config.store),
-      std::vector<std::string>{partners::kPartnersTopic, deliveries::kConsentChangesTopic},
+      std::vector<std::string>{partners::kPartnersTopic, deliveries::kConsentChangesTopic, triggers::kTriggersTopic},
       [&p](const std::string& topic) {
         if (topic == partners::kPartnersTopic) p.directory.load(p.records->partners.load_all_partners());
         if (topic == deliveries::kConsentChangesTopic) p.consent_changes->catch_up();
+        if (topic == triggers::kTriggersTopic) p.trigger_runner->reload();
       },
       p.config.store.change_check_interval);
 }
@@ -635,9 +637,9 @@ GatewayApp::GatewayApp(config::GatewayConfig config, std::string admin_token) : 
   const deliveries::PolicySource policies = [registry = p.policies.get()] { return registry->current(); };
   p.tokenizer = std::make_unique<tokens::PartnerTokenizer>(master_key);
   const auto channels = open_channels(p);
-  follow_store_changes(p);
   add_triggers(p, policies, channels);
   add_deliveries(p, policies, channels);
+  follow_store_changes(p);
   follow_events(p, policies);
   add_webhooks(p);
   follow_conversions(p, policies);

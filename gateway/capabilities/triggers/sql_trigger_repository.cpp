@@ -47,7 +47,9 @@ WriteResult SqlTriggerRepository::create_trigger(const TriggerRecord& t) {
   fresh.counts = {};  // a new trigger has counted nothing
   Statement st(session, kTriggers.insert());
   kTriggers.bind(st, fresh);
-  return st.exec_unique() ? WriteResult::ok : WriteResult::conflict;
+  if (!st.exec_unique()) return WriteResult::conflict;
+  session.connection().announce(kTriggersTopic);
+  return WriteResult::ok;
 }
 
 std::optional<TriggerRecord> SqlTriggerRepository::get_trigger(const std::string& partner_id, const std::string& id) {
@@ -102,7 +104,9 @@ WriteResult SqlTriggerRepository::delete_trigger(const std::string& partner_id, 
                "WHERE id = :id AND partner_id = :partner AND status = 'active'");
   st.bind(":now", now).bind(":id", id).bind(":partner", partner_id);
   st.step();
-  return st.changes() == 1 ? WriteResult::ok : WriteResult::not_found;
+  if (st.changes() != 1) return WriteResult::not_found;
+  session.connection().announce(kTriggersTopic);
+  return WriteResult::ok;
 }
 
 }  // namespace octopus::triggers

@@ -12,6 +12,10 @@
 
 namespace octopus::triggers {
 
+// What the store announces to every instance after a trigger is created or deleted (a store
+// shared by several instances: the instance running the triggers reloads them).
+inline constexpr const char* kTriggersTopic = "triggers";
+
 // What a trigger did, in aggregate: the only thing its partner ever learns of the events.
 struct TriggerCounts {
   std::uint64_t matched = 0;  // events of the type for subscribers of the segment
