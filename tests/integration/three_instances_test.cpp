@@ -112,6 +112,12 @@ class ThreeInstances : public ::testing::Test {
     EXPECT_EQ(offer["status"], "approved");
     return offer;
   }
+  // Whether the instance holds the background lease (its metrics say so).
+  static bool holds_the_lease(GatewayProcess& gw) {
+    const auto metrics = gw.admin("GET", "/metrics", nullptr);
+    return metrics.status == 200 &&
+           metrics.body.find("octopus_lease_held{lease=\"background\"} 1") != std::string::npos;
+  }
   // subscriber → SMS lines in an instance's sink, of `source` or of every source ("").
   static std::map<std::uint64_t, int> sink_lines(const GatewayProcess& gw, const std::string& source = "") {
     std::map<std::uint64_t, int> out;
@@ -204,15 +210,39 @@ TEST_F(ThreeInstances, EachSubscribersCapHoldsInTotalAcrossATakeover) {
   for (const auto& [subscriber, n] : sent) ASSERT_EQ(n, 2) << subscriber;
 
   sender->stop(SIGKILL);
-  auto& survivor = sender == &a ? b : a;
+  // The third delivery is accepted by the survivor that does not take the work over, so the
+  // allowance it holds for it is given back by an instance that does not run it.
+  std::vector<GatewayProcess*> survivors;
+  for (auto* gw : {&a, &b, &c})
+    if (gw != sender) survivors.push_back(gw);
+  GatewayProcess* next = nullptr;
+  for (int i = 0; i < 200 && !next; ++i) {
+    for (auto* gw : survivors)
+      if (holds_the_lease(*gw)) next = gw;
+    if (!next) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_NE(next, nullptr) << "no instance took the work over";
+  auto& survivor = *(survivors[0] == next ? survivors[1] : survivors[0]);
   const std::string third = call(survivor, "POST", "/v1/deliveries", order)["id"];
-  const auto d = wait_for_delivery(survivor, third);  // once another instance holds the lease
+  const auto d = wait_for_delivery(survivor, third);
   ASSERT_EQ(d["status"], "completed") << d.dump();
   for (auto* gw : {&a, &b, &c}) {
     if (gw == sender) continue;
     EXPECT_TRUE(sink_lines(*gw, third).empty()) << "the instance that took over sent past the caps";
     for (const auto& [subscriber, n] : sink_lines(*gw)) EXPECT_LE(n + sent.at(subscriber), 2) << subscriber;
   }
+  // The partner's message allowance keeps what was sent (and one for each of the three
+  // requests), whichever instance accepted a delivery and whichever ran it: the unused part
+  // of each reservation was given back.
+  std::size_t messages = 3;
+  for (const auto& [subscriber, n] : sent) messages += static_cast<std::size_t>(n);
+  const auto usage_is_messages = [&] {
+    const auto u = json::parse(survivor.admin("GET", "/admin/v1/partners/shared-co/usage", nullptr).body);
+    return u["classes"]["deliveries"]["day"]["used"] == messages;
+  };
+  for (int i = 0; i < 40 && !usage_is_messages(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_TRUE(usage_is_messages()) << survivor.admin("GET", "/admin/v1/partners/shared-co/usage", nullptr).body
+                                   << " against " << messages;
 }
 
 // A trigger created through one instance fires once per event, whichever instance the

@@ -130,7 +130,17 @@ bool DeliveryRunner::allowed_now() {
 }
 
 bool DeliveryRunner::run_once() {
-  if (!allowed_now()) return false;
+  if (!allowed_now()) {
+    // Deliveries accepted here run on the instance holding the lease: what they did not use
+    // of the message allowance held here is given back here once they have finished.
+    bool holding;
+    {
+      std::lock_guard lock(reservations_mutex_);
+      holding = !reservations_.empty();
+    }
+    if (holding) release_finished(deliveries_.deliveries_in_status({std::begin(kDue), std::end(kDue)}));
+    return false;
+  }
   bool worked = false;
   auto due = deliveries_.deliveries_in_status({std::begin(kDue), std::end(kDue)});
   for (auto& d : due) {
