@@ -20,6 +20,7 @@
 #include "app/sql_repositories.hpp"
 #include "triggers/trigger_runner.hpp"
 #include "deliveries/delivery_runner.hpp"
+#include "redis_server.hpp"
 #include "test_clock.hpp"
 
 namespace octopus::deliveries::fixture {
@@ -39,6 +40,21 @@ inline std::shared_ptr<engine::reference::ReferenceEngine> shared_engine() {
       engine::reference::generate_population(20000, 11), engine::reference::ReferenceEngineOptions{.workers = 0});
   return e;
 }
+
+// A real redis-server for the caps, as instances share them, and a client that gives up
+// fast (the tests take Redis away).
+struct SharedCapsServer {
+  static redis::RedisOptions options(int port) {
+    redis::RedisOptions o;
+    o.port = port;
+    o.command_timeout = std::chrono::milliseconds(300);
+    o.breaker_min = std::chrono::milliseconds(10);
+    o.breaker_max = std::chrono::milliseconds(50);
+    return o;
+  }
+  octopus::testing::RedisServer server;
+  redis::RedisClient client{options(server.port())};
+};
 
 class Deliveries : public ::testing::Test {
  protected:
@@ -103,6 +119,12 @@ class Deliveries : public ::testing::Test {
         [] { return shipped(); }, *overlay_, frequency_ledger(), channels, *sink_, options);
   }
 
+  // Counts the caps in Redis from SetUp on. The clock moves to a weekday morning in the
+  // future: Redis drops a week's counts an hour after it ends, by the real clock.
+  void share_caps(redis::RedisClient& client) {
+    clock_ms_ = instant_ms("2030-12-03T02:00:00Z");  // Tuesday 10:00 in Shanghai
+    shared_caps_ = &client;
+  }
   // The caps in Redis when a test gives a client (shared_caps_), else in this process.
   FrequencyLedger& frequency_ledger() {
     if (!shared_caps_) return *ledger_;

@@ -6,7 +6,6 @@
 #include <thread>
 
 #include "deliveries_fixture.hpp"
-#include "redis_server.hpp"
 
 namespace octopus::deliveries {
 namespace {
@@ -212,25 +211,14 @@ TEST_F(Deliveries, AnOptOutDuringARunningDeliveryAppliesToTheNextBatch) {
   EXPECT_FALSE(sent(d.id).count(late));
 }
 
-// The caps in a real Redis, shared as several instances share them. A weekday in the
-// future: Redis drops a period's counts an hour after it ends, by the real clock.
+// The caps in a real Redis, shared as several instances share them.
 class DeliveriesWithSharedCaps : public Deliveries {
  protected:
   void SetUp() override {
-    clock_ms_ = instant_ms("2030-12-03T02:00:00Z");  // Tuesday 10:00 in Shanghai
-    shared_caps_ = &client_;
+    share_caps(redis_.client);
     Deliveries::SetUp();
   }
-  static redis::RedisOptions on(int port) {
-    redis::RedisOptions o;
-    o.port = port;
-    o.command_timeout = std::chrono::milliseconds(300);
-    o.breaker_min = std::chrono::milliseconds(10);
-    o.breaker_max = std::chrono::milliseconds(50);
-    return o;
-  }
-  octopus::testing::RedisServer server_;
-  redis::RedisClient client_{on(server_.port())};
+  fixture::SharedCapsServer redis_;
 };
 
 // Redis unreachable in the middle of a delivery: nothing more is sent (no batch decided
@@ -247,7 +235,7 @@ TEST_F(DeliveriesWithSharedCaps, WithoutRedisNothingIsSentUncheckedAndTheDeliver
   ASSERT_EQ(before.decided, 2000u);
   ASSERT_GT(sent_before, 0u);
 
-  server_.pause();
+  redis_.server.pause();
   for (int i = 0; i < 5; ++i) runner_->run_once();
   const auto during = *store_->deliveries.get_delivery("", d.id);
   EXPECT_EQ(sent(d.id).size(), sent_before);
@@ -255,7 +243,7 @@ TEST_F(DeliveriesWithSharedCaps, WithoutRedisNothingIsSentUncheckedAndTheDeliver
   EXPECT_EQ(during.cursor, before.cursor);
   EXPECT_EQ(during.status, "running");
 
-  server_.resume();
+  redis_.server.resume();
   for (int i = 0; i < 200 && store_->deliveries.get_delivery("", d.id)->status != "completed"; ++i) {
     runner_->run_once();
     std::this_thread::sleep_for(std::chrono::milliseconds(5));  // the breaker's back-off

@@ -5,7 +5,6 @@
 #include <thread>
 
 #include "deliveries_fixture.hpp"
-#include "redis_server.hpp"
 
 namespace octopus::deliveries {
 namespace {
@@ -174,25 +173,14 @@ TEST_F(Triggers, TheIndexedMatchSendsWhatTheNaiveScanSends) {
   EXPECT_GT(total, 0u);
 }
 
-// Cooldowns and caps in a real Redis, as instances share them. A weekday in the future:
-// Redis drops a week's caps an hour after it ends, by the real clock.
+// Cooldowns and caps in a real Redis, as instances share them.
 class TriggersWithSharedState : public Triggers {
  protected:
   void SetUp() override {
-    clock_ms_ = instant_ms("2030-12-03T02:00:00Z");  // Tuesday 10:00 in Shanghai
-    shared_caps_ = &client_;
+    share_caps(redis_.client);
     Triggers::SetUp();
   }
-  static redis::RedisOptions on(int port) {
-    redis::RedisOptions o;
-    o.port = port;
-    o.command_timeout = std::chrono::milliseconds(300);
-    o.breaker_min = std::chrono::milliseconds(10);
-    o.breaker_max = std::chrono::milliseconds(50);
-    return o;
-  }
-  octopus::testing::RedisServer server_;
-  redis::RedisClient client_{on(server_.port())};
+  fixture::SharedCapsServer redis_;
 };
 
 // The instance that takes the triggers over knows nothing of what the first one sent but
@@ -200,7 +188,7 @@ class TriggersWithSharedState : public Triggers {
 TEST_F(TriggersWithSharedState, ACooldownHoldsOnTheInstanceThatTakesTheTriggersOver) {
   const auto t = trigger("roaming_started", 3600);
   const auto who = reachable_and_outside(t).first.front();
-  triggers::RedisTriggerCooldowns first_cooldowns(client_, "t"), next_cooldowns(client_, "t");
+  triggers::RedisTriggerCooldowns first_cooldowns(redis_.client, "t"), next_cooldowns(redis_.client, "t");
   auto first = trigger_runner(true, &first_cooldowns);
   (*first)({event(who, "roaming_started")});
   ASSERT_EQ(sent(t.id)[who], 1);
@@ -221,13 +209,13 @@ TEST_F(TriggersWithSharedState, WithoutRedisATriggerSendsNothingAndFiresWhenItsE
   const auto t = trigger("recharge", 3600);
   const auto reachable = reachable_and_outside(t).first;
   ASSERT_GE(reachable.size(), 2u);
-  triggers::RedisTriggerCooldowns cooldowns(client_, "t");
+  triggers::RedisTriggerCooldowns cooldowns(redis_.client, "t");
   auto runner = trigger_runner(true, &cooldowns);
   const std::vector<engine::SubscriberEvent> events{event(reachable[0], "recharge"), event(reachable[1], "recharge")};
-  server_.pause();
+  redis_.server.pause();
   EXPECT_THROW((*runner)(events), CapsUnavailable);
   EXPECT_TRUE(sent(t.id).empty());
-  server_.resume();
+  redis_.server.resume();
   bool handled = false;
   for (int i = 0; i < 100 && !handled; ++i) try {
       (*runner)(events);
