@@ -1,6 +1,7 @@
 #include "app/gateway_app.hpp"
 
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -435,10 +436,21 @@ void follow_store_changes(Parts& p) {
       p.config.store.change_check_interval);
 }
 
+// Instances sharing a store may share the sink's folder: each writes files of its own, named
+// for this process (one instance alone keeps the plain day files).
+std::string sink_tag(const Parts& p) {
+  if (p.config.store.kind != "postgresql") return {};
+  auto tag = coordination::LeaderLease::this_instance();
+  for (auto& c : tag)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '-';
+  return tag.size() > 64 ? tag.substr(tag.size() - 64) : tag;  // the pid and random part stay
+}
+
 // The message sink and a channel per kind of message over it; the gateway's consent changes.
 deliveries::Channels open_channels(Parts& p) {
-  p.sink = std::make_unique<deliveries::MessageSink>(p.config.data_dir + "/messages", std::chrono::milliseconds(50),
-                                                     p.clock);
+  const auto& configured = p.config.deliveries.sink_directory;
+  p.sink = std::make_unique<deliveries::MessageSink>(configured.empty() ? p.config.data_dir + "/messages" : configured,
+                                                     std::chrono::milliseconds(50), p.clock, sink_tag(p));
   p.touch_feed = std::make_unique<settlement::TouchFeed>(p.touches, p.records->offers);
   p.sink->observe([feed = p.touch_feed.get()](auto batches, std::int64_t at_ms) { feed->appended(batches, at_ms); });
   deliveries::Channels channels{};
@@ -486,6 +498,7 @@ void add_deliveries(Parts& p, const deliveries::PolicySource& policies, const de
   const auto& c = p.config;
   deliveries::DeliveryRunnerOptions options;
   options.may_run = background_allowed(p);
+  if (p.leader) options.fence = [leader = p.leader.get()] { return store::Fence{leader->name(), leader->token()}; };
   options.batch_size = c.deliveries.batch_size;
   options.engine_timeout = c.engine.timeout;
   options.limiter = c.counters.enforce_quotas ? p.limiter.get() : nullptr;
@@ -537,7 +550,11 @@ void follow_conversions(Parts& p, const deliveries::PolicySource& policies) {
       *p.engine, p.records->stream_cursors,
       std::vector<events::ConversionListener>{[service = p.settlement.get(), touches = &p.touches, clock = &p.clock,
                                                dispatcher = p.dispatcher.get(), registry = p.policies.get(),
+                                               sink = p.sink.get(), feed = p.touch_feed.get(),
                                                pruned = std::int64_t{0}](const auto& batch) mutable {
+        // Messages other instances sent (a shared sink folder) are touches too: one lost
+        // before its orders came in still has them attributed here.
+        sink->read_others([feed](const deliveries::SinkRecord& r) { feed->replayed(r); });
         service->settle(batch);  // the batch in one transaction
         dispatcher->wake();      // their callbacks go now, not at the next poll
         // Hourly, touches too old to bring an order are forgotten.

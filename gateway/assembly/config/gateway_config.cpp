@@ -369,10 +369,12 @@ void read_engine(const Reader& r, const YAML::Node& root, const std::string& bas
 }
 
 // Delivery batches and each channel's rate.
-void read_deliveries(const Reader& r, const YAML::Node& root, const std::string& /*base_dir*/, GatewayConfig& c) {
+void read_deliveries(const Reader& r, const YAML::Node& root, const std::string& base_dir, GatewayConfig& c) {
   if (auto n = root["deliveries"]) {
-    r.only_keys(n, "deliveries", {"channels", "batch_size"});
+    r.only_keys(n, "deliveries", {"channels", "batch_size", "sink_directory"});
     if (n["batch_size"]) c.deliveries.batch_size = r.integer(n["batch_size"], "deliveries.batch_size", 1, 100000);
+    if (n["sink_directory"])
+      c.deliveries.sink_directory = resolve(base_dir, r.string(n["sink_directory"], "deliveries.sink_directory"));
     if (auto cn = n["channels"]) {
       r.only_keys(cn, "deliveries.channels", {"sms", "push", "outbound_call"});
       const char* names[] = {"sms", "push", "outbound_call"};

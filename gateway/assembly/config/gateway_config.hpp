@@ -95,6 +95,10 @@ struct EngineConfig {
 struct DeliveriesConfig {
   std::array<double, 3> rate_per_second{0, 0, 0};  // by policy::Channel: sms, push, outbound_call
   std::size_t batch_size = 10000;
+  // The reference channels' message sink (empty: data_dir/messages). Instances sharing a
+  // store that share this folder too take a lost instance's delivery over without sending
+  // its last batch again, and attribute orders to its messages.
+  std::string sink_directory;
 };
 
 // Partners' callbacks. Loopback receivers (and plain http) are for development only: a

@@ -52,8 +52,9 @@ class DeliveryRepository {
   // Every delivery in one of `statuses` (the runner's work), oldest first.
   virtual std::vector<DeliveryRecord> deliveries_in_status(const std::vector<std::string>& statuses) = 0;
   // Records a batch: cursor, decided, counts, sink_position, resume_at, error, updated_at,
-  // finished_at, and status, except that a cancelled delivery stays cancelled.
-  virtual store::WriteResult record_delivery_progress(const DeliveryRecord& delivery) = 0;
+  // finished_at, and status, except that a cancelled delivery stays cancelled. conflict,
+  // and nothing written, when `fence` is no longer the lease's current grant.
+  virtual store::WriteResult record_delivery_progress(const DeliveryRecord& delivery, const store::Fence& fence) = 0;
   // scheduled | running | deferred → cancelled; conflict when already finished.
   virtual store::WriteResult cancel_delivery(const std::string& partner_id, const std::string& id,
                                              std::int64_t now) = 0;

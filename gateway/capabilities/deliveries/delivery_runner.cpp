@@ -1,6 +1,7 @@
 #include "deliveries/delivery_runner.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "deliveries/delivery_decider.hpp"
 #include "http/formats.hpp"
@@ -129,6 +130,17 @@ bool DeliveryRunner::allowed_now() {
   return allowed;
 }
 
+// Another instance holds the lease now: this one's pass stops where it is, and what it
+// left running is recovered when it holds the lease again.
+struct DeliveryRunner::LeaseLost : std::runtime_error {
+  LeaseLost() : std::runtime_error("another instance holds the background lease now") {}
+};
+
+void DeliveryRunner::save(const DeliveryRecord& d) {
+  const auto fence = options_.fence ? options_.fence() : store::Fence{};
+  if (deliveries_.record_delivery_progress(d, fence) == store::WriteResult::conflict) throw LeaseLost();
+}
+
 bool DeliveryRunner::run_once() {
   if (!allowed_now()) {
     // Deliveries accepted here run on the instance holding the lease: what they did not use
@@ -157,6 +169,10 @@ bool DeliveryRunner::run_once() {
       // Fail-closed: no message goes out unchecked. The batch is decided again, from the
       // same cursor, once the frequency ledger answers.
       observability::log_warn("delivery_caps_unavailable", {{"delivery", d.id}, {"what", e.what()}});
+    } catch (const LeaseLost& e) {
+      observability::log_warn("delivery_lease_lost", {{"delivery", d.id}, {"what", e.what()}});
+      allowed_ = false;
+      return worked;
     }
   }
   release_finished(due);
@@ -168,7 +184,7 @@ void DeliveryRunner::finish(deliveries::DeliveryRecord& d, const std::string& st
   d.error = error;
   d.updated_at = d.finished_at = now_ms() / 1000;
   if (status == "failed") d.counts.failed += d.target_count > d.decided ? d.target_count - d.decided : 0;
-  deliveries_.record_delivery_progress(d);
+  save(d);
   recovering_.erase(d.id);
   log_finished(d);
 }
@@ -249,7 +265,7 @@ bool DeliveryRunner::outside_send_window(DeliveryRecord& d, const policy::Policy
   d.status = "deferred";
   d.resume_at = resume;
   d.updated_at = now_s;
-  deliveries_.record_delivery_progress(d);
+  save(d);
   observability::log_info("delivery_deferred",
                           {{"delivery", d.id}, {"rule", std::string(window.rule)}, {"resume_at", resume}});
   return true;
@@ -342,6 +358,12 @@ void DeliveryRunner::send(DeliveryRecord& d, const Batch& b, const std::vector<s
   }
   MessageBatch messages{d.id, b.offer.id, d.partner_id, b.channel, offers::render_offer_text(b.offer, product_name),
                         send, now};
+  // The last look before anything leaves: a runner paused since its pass began sends nothing
+  // once its lease is gone.
+  if (options_.may_run && !options_.may_run()) {
+    give_back(ledger_, b.context.periods, b.channel, send);
+    throw LeaseLost();
+  }
   try {
     b.out->send(messages);
     d.counts.delivered += send.size();
@@ -381,7 +403,7 @@ bool DeliveryRunner::run_batch(deliveries::DeliveryRecord& d) {
     d.status = "completed";
     d.finished_at = now_s;
   }
-  deliveries_.record_delivery_progress(d);
+  save(d);
   if (b->last) log_finished(d);
   return true;
 }

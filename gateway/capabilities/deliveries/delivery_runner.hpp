@@ -30,6 +30,7 @@
 #include "quota/quota_limiter.hpp"
 #include "audiences/audience_repository.hpp"
 #include "deliveries/delivery_repository.hpp"
+#include "store/repository.hpp"
 #include "offers/offer_repository.hpp"
 #include "partners/partner_repository.hpp"
 #include "vocabulary/clock.hpp"
@@ -55,6 +56,10 @@ struct DeliveryRunnerOptions {
   // the background lease). Empty: always. Deliveries found running when it starts to are
   // recovered as after a crash.
   std::function<bool()> may_run;
+  // The lease grant this instance runs deliveries under: each progress write is fenced by it,
+  // so a runner paused past its lease cannot move a delivery back (a pass that finds the
+  // grant superseded stops). Empty: progress is not fenced.
+  std::function<store::Fence()> fence;
 };
 
 // The records a runner reads and writes.
@@ -84,6 +89,7 @@ class DeliveryRunner {
 
  private:
   struct Batch;
+  struct LeaseLost;
   bool run_batch(deliveries::DeliveryRecord& d);
   std::optional<Batch> setting_for(DeliveryRecord& d, std::int64_t now_s, bool& worked);
   bool outside_send_window(DeliveryRecord& d, const policy::PolicySnapshot& policy, policy::Channel channel,
@@ -94,6 +100,7 @@ class DeliveryRunner {
   std::vector<std::uint64_t> decide(DeliveryRecord& d, const Batch& b);
   void send(DeliveryRecord& d, const Batch& b, const std::vector<std::uint64_t>& send, std::int64_t now);
   void finish(deliveries::DeliveryRecord& d, const std::string& status, const std::string& error);
+  void save(const deliveries::DeliveryRecord& d);  // the progress, fenced; throws LeaseLost
   void log_finished(const deliveries::DeliveryRecord& d);
 
   DeliveryRepository& deliveries_;

@@ -31,27 +31,46 @@ std::string day_of(std::int64_t at_ms) {
   return buf;
 }
 
-// The files of the sink, in day order ("messages-YYYYMMDD.jsonl").
-std::vector<std::pair<std::string, std::filesystem::path>> day_files(const std::filesystem::path& dir) {
-  std::vector<std::pair<std::string, std::filesystem::path>> out;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    const auto name = entry.path().filename().string();
-    if (name.size() == 23 && name.starts_with("messages-") && name.ends_with(".jsonl"))
-      out.emplace_back(name.substr(9, 8), entry.path());
-  }
+// One file of the sink: "messages-YYYYMMDD.jsonl", or "messages-YYYYMMDD.<tag>.jsonl" for
+// the instance tagged so (instances sharing one folder write a file each).
+struct DayFile {
+  std::string day;
+  std::string tag;
+  std::filesystem::path path;
+  auto operator<=>(const DayFile&) const = default;
+};
+
+std::optional<DayFile> parse_file_name(const std::filesystem::path& path) {
+  const auto name = path.filename().string();
+  if (name.size() < 23 || !name.starts_with("messages-") || !name.ends_with(".jsonl")) return std::nullopt;
+  DayFile f{name.substr(9, 8), "", path};
+  if (!std::all_of(f.day.begin(), f.day.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+  const auto middle = name.substr(17, name.size() - 17 - 6);  // "" or ".<tag>"
+  if (!middle.empty() && (middle.front() != '.' || middle.size() < 2)) return std::nullopt;
+  if (!middle.empty()) f.tag = middle.substr(1);
+  return f;
+}
+
+// The files of the sink, in day order (then by tag).
+std::vector<DayFile> day_files(const std::filesystem::path& dir) {
+  std::vector<DayFile> out;
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    if (auto f = parse_file_name(entry.path())) out.push_back(std::move(*f));
   std::sort(out.begin(), out.end());
   return out;
 }
 
-// Reads the lines of `path` from `offset`; a last line cut short by a crash is ignored.
+// Reads the lines of `path` from `offset`; a last line cut short (a crash, or another
+// instance's append under way) is left for later. Returns the offset after the last whole line.
 template <typename Visit>
-void read_lines(const std::filesystem::path& path, std::uint64_t offset, Visit visit) {
+std::uint64_t read_lines(const std::filesystem::path& path, std::uint64_t offset, Visit visit) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return;
+  if (!in) return offset;
   in.seekg(static_cast<std::streamoff>(offset));
   std::string line;
   while (std::getline(in, line)) {
-    if (in.eof()) break;  // no newline: an append the crash interrupted
+    if (in.eof()) break;  // no newline: not a whole line yet
+    offset += line.size() + 1;
     auto j = nlohmann::json::parse(line, nullptr, false);
     if (!j.is_object()) continue;
     SinkRecord r;
@@ -63,6 +82,13 @@ void read_lines(const std::filesystem::path& path, std::uint64_t offset, Visit v
     r.offer_id = j.value("offer", "");
     visit(r);
   }
+  return offset;
+}
+
+bool valid_tag(const std::string& tag) {
+  return tag.size() <= 64 && std::all_of(tag.begin(), tag.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+         });
 }
 
 void write_all(int fd, const std::string& data) {
@@ -79,8 +105,11 @@ void write_all(int fd, const std::string& data) {
 
 }  // namespace
 
-MessageSink::MessageSink(std::filesystem::path directory, std::chrono::milliseconds sync_every, const Clock& clock)
-    : directory_(std::move(directory)), clock_(clock) {
+MessageSink::MessageSink(std::filesystem::path directory, std::chrono::milliseconds sync_every, const Clock& clock,
+                         std::string tag)
+    : directory_(std::move(directory)), tag_(std::move(tag)), clock_(clock) {
+  if (!valid_tag(tag_))
+    throw std::invalid_argument("a message sink's tag is letters, digits, '-' and '_' (64 at most)");
   std::filesystem::create_directories(directory_);
   if (sync_every.count() > 0)
     syncer_.emplace(
@@ -128,7 +157,7 @@ void MessageSink::open_for(std::int64_t at_ms) {
       throw std::runtime_error(std::string("message sink sync failed: ") + std::strerror(errno));
     ::close(fd_);
   }
-  const auto path = directory_ / ("messages-" + day + ".jsonl");
+  const auto path = directory_ / ("messages-" + day + (tag_.empty() ? "" : "." + tag_) + ".jsonl");
   // Lines carry subscriber ids: the operator's account only (a file made before is tightened).
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd_ < 0) throw std::runtime_error("cannot open " + path.string() + ": " + std::strerror(errno));
@@ -183,21 +212,26 @@ void MessageSink::append(std::span<const MessageBatch> batches, std::int64_t at_
 std::string MessageSink::position() {
   std::lock_guard lock(mutex_);
   if (fd_ < 0) open_for(now_ms());  // otherwise the file of the last append: the next one goes there or later
-  return day_ + ":" + std::to_string(::lseek(fd_, 0, SEEK_END));
+  auto at = day_ + ":" + std::to_string(::lseek(fd_, 0, SEEK_END));
+  return tag_.empty() ? at : at + ":" + tag_;
 }
 
+// "DAY:OFFSET[:TAG]": the file of whoever took the position, read from there on (another
+// instance's, when the folder is shared and that instance was lost).
 std::unordered_set<std::uint64_t> MessageSink::written_since(const std::string& position,
                                                              const std::string& source_id) {
   std::unordered_set<std::uint64_t> out;
   const auto colon = position.find(':');
   if (colon == std::string::npos) return out;
   const auto day = position.substr(0, colon);
+  const auto second = position.find(':', colon + 1);
+  const auto tag = second == std::string::npos ? std::string() : position.substr(second + 1);
+  const auto offset_end = second == std::string::npos ? position.size() : second;
   std::uint64_t offset = 0;
-  std::from_chars(position.data() + colon + 1, position.data() + position.size(), offset);
-  std::lock_guard lock(mutex_);
-  for (const auto& [file_day, path] : day_files(directory_)) {
-    if (file_day < day) continue;
-    read_lines(path, file_day == day ? offset : 0, [&](const SinkRecord& r) {
+  std::from_chars(position.data() + colon + 1, position.data() + offset_end, offset);
+  for (const auto& f : day_files(directory_)) {
+    if (f.day < day || f.tag != tag) continue;
+    read_lines(f.path, f.day == day ? offset : 0, [&](const SinkRecord& r) {
       if (r.source_id == source_id) out.insert(r.subscriber);
     });
   }
@@ -206,12 +240,27 @@ std::unordered_set<std::uint64_t> MessageSink::written_since(const std::string& 
 
 void MessageSink::replay(std::int64_t since_ms, const std::function<void(const SinkRecord&)>& visit) {
   const auto first_day = day_of(since_ms);
-  std::lock_guard lock(mutex_);
-  for (const auto& [file_day, path] : day_files(directory_)) {
-    if (file_day < first_day) continue;
-    read_lines(path, 0, [&](const SinkRecord& r) {
+  std::lock_guard lock(others_mutex_);
+  others_from_day_ = first_day;
+  for (const auto& f : day_files(directory_)) {
+    if (f.day < first_day) continue;
+    const auto end = read_lines(f.path, 0, [&](const SinkRecord& r) {
       if (r.at_ms >= since_ms) visit(r);
     });
+    if (f.tag != tag_) others_read_[f.path.string()] = end;
+  }
+}
+
+void MessageSink::read_others(const std::function<void(const SinkRecord&)>& visit) {
+  std::lock_guard lock(others_mutex_);
+  if (others_from_day_.empty()) others_from_day_ = day_of(now_ms());
+  for (const auto& f : day_files(directory_)) {
+    if (f.day < others_from_day_ || f.tag == tag_) continue;
+    auto& offset = others_read_[f.path.string()];
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(f.path, ec);
+    if (ec || size <= offset) continue;
+    offset = read_lines(f.path, offset, visit);
   }
 }
 

@@ -11,6 +11,12 @@
 // thread does so within `sync_every` anyway. Whoever records progress that relies on the
 // lines (a delivery's position, the event stream's cursor) calls sync() first, so after a
 // power loss the progress never claims lines the disk lost.
+//
+// Instances sharing a store may share the sink's folder too (deliveries.sink_directory on a
+// volume they all mount): each writes its own files, named by its tag, and a position names
+// the file it is in. An instance taking a delivery over from a lost one then reads what the
+// lost one sent past its last recorded position (so nobody gets the batch twice), and the
+// instance settling conversions reads the others' messages as touches (read_others).
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -20,6 +26,7 @@
 #include <span>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "background/periodic_task.hpp"
@@ -54,9 +61,11 @@ using SinkObserver = std::function<void(std::span<const MessageBatch> batches, s
 class MessageSink {
  public:
   // `clock` stamps what has no time of its own (a channel's sends) and names the day's file.
+  // `tag` (letters, digits, '-', '_'; empty: none) names this instance's files in a shared
+  // folder; std::invalid_argument otherwise.
   explicit MessageSink(std::filesystem::path directory,
                        std::chrono::milliseconds sync_every = std::chrono::milliseconds(50),
-                       const Clock& clock = system_clock());
+                       const Clock& clock = system_clock(), std::string tag = {});
   ~MessageSink();  // syncs what is still pending
   MessageSink(const MessageSink&) = delete;
   MessageSink& operator=(const MessageSink&) = delete;
@@ -73,17 +82,24 @@ class MessageSink {
   // Returns once every append made before the call is on disk. Appends go on meanwhile.
   // Throws std::runtime_error when the disk refuses.
   void sync();
-  // Where the next append will write ("YYYYMMDD:offset"); a later position never precedes it.
+  // Where the next append will write ("YYYYMMDD:offset", then ":tag" when tagged); a later
+  // position never precedes it.
   std::string position();
-  // Subscribers `source_id` has lines for at or after `position`.
+  // Subscribers `source_id` has lines for at or after `position`, in the files of the
+  // instance that took it (this one's, or another's in a shared folder).
   std::unordered_set<std::uint64_t> written_since(const std::string& position, const std::string& source_id);
-  // Every record sent at or after `since_ms`, in the order written.
+  // Every record sent at or after `since_ms`, by any instance writing to the folder; each
+  // file in the order written, days in order.
   void replay(std::int64_t since_ms, const std::function<void(const SinkRecord&)>& visit);
+  // The records other instances appended to the folder since replay() or the last call
+  // (from today's files on when replay() was not called).
+  void read_others(const std::function<void(const SinkRecord&)>& visit);
   const std::filesystem::path& directory() const { return directory_; }
 
  private:
   void open_for(std::int64_t at_ms);  // under mutex_
   std::filesystem::path directory_;
+  std::string tag_;
   const Clock& clock_;
   std::mutex mutex_;
   int fd_ = -1;
@@ -92,6 +108,9 @@ class MessageSink {
   std::uint64_t synced_ = 0;    // of which known durable (under mutex_)
   std::optional<background::PeriodicTask> syncer_;
   SinkObserver observer_;
+  std::mutex others_mutex_;
+  std::string others_from_day_;                                 // under others_mutex_
+  std::unordered_map<std::string, std::uint64_t> others_read_;  // file -> offset read (under others_mutex_)
 };
 
 }  // namespace octopus::deliveries

@@ -94,7 +94,7 @@ std::vector<DeliveryRecord> SqlDeliveryRepository::deliveries_in_status(const st
   return kDeliveries.read_all(st);
 }
 
-WriteResult SqlDeliveryRepository::record_delivery_progress(const DeliveryRecord& d) {
+WriteResult SqlDeliveryRepository::record_delivery_progress(const DeliveryRecord& d, const store::Fence& fence) {
   auto session = db_.session();
   // A cancellation that raced this batch wins: the delivery stays cancelled, and what the
   // batch did not decide counts as cancelled.
@@ -106,10 +106,16 @@ WriteResult SqlDeliveryRepository::record_delivery_progress(const DeliveryRecord
       "cancelled = CASE WHEN status = 'cancelled' THEN target_count - :decided ELSE :cancelled END, "
       "failed = :failed, sink_position = :sink_position, error = :error, updated_at = :updated_at, "
       "finished_at = CASE WHEN status = 'cancelled' AND finished_at != 0 THEN finished_at ELSE :finished_at END "
-      "WHERE id = :id");
+      "WHERE id = :id AND (:fence_token = 0 OR EXISTS "
+      "(SELECT 1 FROM leases WHERE name = :fence_lease AND token = :fence_token))");
   kDeliveries.bind(st, d);
+  st.bind(":fence_lease", fence.lease).bind(":fence_token", fence.token);
   st.step();
-  return st.changes() == 1 ? WriteResult::ok : WriteResult::not_found;
+  if (st.changes() == 1) return WriteResult::ok;
+  if (fence.token == 0) return WriteResult::not_found;
+  Statement exists(session, "SELECT 1 FROM deliveries WHERE id = :id");  // the same session: SQLite has one
+  exists.bind(":id", d.id);
+  return exists.step() ? WriteResult::conflict : WriteResult::not_found;
 }
 
 WriteResult SqlDeliveryRepository::cancel_delivery(const std::string& partner_id, const std::string& id,

@@ -14,7 +14,7 @@ class SqlDeliveryRepository final : public DeliveryRepository, store::sql::SqlRe
   DeliveryPage list_deliveries(const std::string& partner_id, const std::optional<std::string>& after,
                                std::size_t limit) override;
   std::vector<DeliveryRecord> deliveries_in_status(const std::vector<std::string>& statuses) override;
-  store::WriteResult record_delivery_progress(const DeliveryRecord& delivery) override;
+  store::WriteResult record_delivery_progress(const DeliveryRecord& delivery, const store::Fence& fence) override;
   store::WriteResult cancel_delivery(const std::string& partner_id, const std::string& id, std::int64_t now) override;
 };
 

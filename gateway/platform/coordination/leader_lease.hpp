@@ -35,6 +35,7 @@ class LeaderLease {
   // The fencing token of the current grant (0 before any).
   std::int64_t token() const { return token_.load(); }
   const std::string& holder() const { return options_.holder; }
+  const std::string& name() const { return options_.name; }
 
   // "host:pid:random": unique to this process.
   static std::string this_instance();

@@ -4,6 +4,7 @@
 // Repository calls may block on disk or network: callers run them on the worker pool,
 // never on an I/O thread.
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -17,6 +18,14 @@ class StoreError : public std::runtime_error {
 };
 
 enum class WriteResult { ok, not_found, conflict };
+
+// A write made on behalf of a lease's holder: it lands only while the lease's current grant
+// still carries `token` (a fencing token), so a holder paused past its lease cannot overwrite
+// what the instance that took over has recorded since. Token 0: not fenced.
+struct Fence {
+  std::string lease;
+  std::int64_t token = 0;
+};
 
 // One page of a list ordered by a cursor (an id): `next_after` is where the next page
 // starts (exclusive) when more remain.

@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <filesystem>
+#include <set>
+#include <unordered_set>
 #include <stdexcept>
 #include <thread>
 #include <unistd.h>
@@ -51,6 +53,46 @@ TEST_F(Sink, AnAppendIsInTheFileWhenItReturnsBeforeAnySync) {
   EXPECT_NO_THROW(sink.sync());
   EXPECT_NO_THROW(sink.sync());  // nothing new: nothing to do
   EXPECT_EQ(read_back(dir_ / "messages"), who);
+}
+
+// Instances sharing the sink's folder: each writes its own files, a position names the file
+// it was taken in, so the instance taking a delivery over reads what the lost one sent past
+// its last recorded position; replay reads every instance's lines, read_others only the
+// others' new ones.
+TEST_F(Sink, InstancesSharingAFolderReadBackEachOthersLinesFromAPosition) {
+  const std::vector<std::uint64_t> first{1, 2}, lost{3, 4}, other{5}, later{6};
+  MessageSink a(dir_ / "messages", std::chrono::milliseconds(0), system_clock(), "host-a-1");
+  MessageSink b(dir_ / "messages", std::chrono::milliseconds(0), system_clock(), "host-b-2");
+  a.append(MessageBatch{"dlv_1", "ofr_1", "acme", policy::Channel::sms, "hi", first, kAt}, kAt);
+  const auto recorded = a.position();
+  EXPECT_TRUE(recorded.ends_with(":host-a-1")) << recorded;
+  a.append(MessageBatch{"dlv_1", "ofr_1", "acme", policy::Channel::sms, "hi", lost, kAt}, kAt);
+  a.append(MessageBatch{"dlv_2", "ofr_1", "acme", policy::Channel::sms, "hi", other, kAt}, kAt);
+  b.append(MessageBatch{"dlv_1", "ofr_1", "acme", policy::Channel::sms, "hi", later, kAt}, kAt);
+
+  // b, taking dlv_1 over at a's last recorded position, finds the batch a sent after it.
+  const auto sent = b.written_since(recorded, "dlv_1");
+  EXPECT_EQ(sent, (std::unordered_set<std::uint64_t>{3, 4}));
+  EXPECT_EQ(b.written_since(b.position(), "dlv_1"), std::unordered_set<std::uint64_t>{});
+
+  // Replay reads both instances' files; read_others then only what the others add.
+  std::multiset<std::uint64_t> replayed;
+  b.replay(0, [&](const SinkRecord& r) { replayed.insert(r.subscriber); });
+  EXPECT_EQ(replayed, (std::multiset<std::uint64_t>{1, 2, 3, 4, 5, 6}));
+  std::vector<std::uint64_t> others;
+  b.read_others([&](const SinkRecord& r) { others.push_back(r.subscriber); });
+  EXPECT_TRUE(others.empty());
+  a.append(MessageBatch{"dlv_3", "ofr_1", "acme", policy::Channel::sms, "hi", later, kAt}, kAt);
+  b.append(MessageBatch{"dlv_3", "ofr_1", "acme", policy::Channel::sms, "hi", first, kAt}, kAt);
+  b.read_others([&](const SinkRecord& r) { others.push_back(r.subscriber); });
+  EXPECT_EQ(others, later) << "only a's new line: b's own lines are not 'others'";
+  b.read_others([&](const SinkRecord& r) { others.push_back(r.subscriber); });
+  EXPECT_EQ(others, later) << "read once";
+}
+
+TEST_F(Sink, ATagThatIsNotAFileNameIsRefused) {
+  EXPECT_THROW(MessageSink(dir_ / "messages", std::chrono::milliseconds(0), system_clock(), "../x"),
+               std::invalid_argument);
 }
 
 TEST_F(Sink, TheEventPositionIsSavedOnlyAfterTheSinkIsSynced) {

@@ -273,6 +273,37 @@ TEST_P(SqlStoreTest, ALeaseIsOneHoldersUntilItExpiresThenTheNextHoldersWithALarg
   EXPECT_GT(handed->token, taken->token);
 }
 
+// A holder paused past its lease wakes and records its batch: the write is refused (and
+// changes nothing), so the delivery's cursor never moves back under the instance that took
+// the lease over.
+TEST_P(SqlStoreTest, ProgressFencedByASupersededLeaseGrantIsRefusedAndChangesNothing) {
+  const auto held_s = open();
+  octopus::coordination::SqlLeaseRepository leases(held_s->db);
+  const auto a = leases.acquire("background", "a", 1000, 500);
+  ASSERT_TRUE(a);
+  ASSERT_EQ(held_s->partners.create_partner(partner("acme")), WriteResult::ok);
+  ASSERT_EQ(held_s->offers.create_offer({.id = "ofr_1", .partner_id = "acme", .status = "approved", .channel = "sms"}),
+            WriteResult::ok);
+  octopus::deliveries::DeliveryRecord d{
+      .id = "dlv_f", .partner_id = "acme", .offer_id = "ofr_1", .audience_id = "aud_1", .status = "running"};
+  ASSERT_EQ(held_s->deliveries.create_delivery(d), WriteResult::ok);
+  d.cursor = 100;
+  EXPECT_EQ(held_s->deliveries.record_delivery_progress(d, {"background", a->token}), WriteResult::ok);
+
+  const auto b = leases.acquire("background", "b", 1600, 500);  // a's expired: b takes over
+  ASSERT_TRUE(b);
+  d.cursor = 300;
+  EXPECT_EQ(held_s->deliveries.record_delivery_progress(d, {"background", b->token}), WriteResult::ok);
+  auto stale = d;
+  stale.cursor = 200;
+  stale.decided = 200;
+  EXPECT_EQ(held_s->deliveries.record_delivery_progress(stale, {"background", a->token}), WriteResult::conflict);
+  EXPECT_EQ(held_s->deliveries.get_delivery("acme", "dlv_f")->cursor, 300u);
+  EXPECT_EQ(held_s->deliveries.record_delivery_progress(stale, {}), WriteResult::ok) << "an unfenced write lands";
+  stale.id = "dlv_missing";
+  EXPECT_EQ(held_s->deliveries.record_delivery_progress(stale, {"background", b->token}), WriteResult::not_found);
+}
+
 // Every column of a table is written and read back into its own field: a record with a
 // distinct value in each field survives the round trip (a column mapped to the wrong field,
 // or left out of the insert, would not).
