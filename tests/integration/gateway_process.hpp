@@ -91,12 +91,17 @@ class GatewayProcess {
     // The first start makes the operator accounts; a restart keeps them (same data).
     if (partner_port_ != 0 && !accounts_.ready()) accounts_.create(sender(), kProcessAdminToken);
   }
-  // SIGTERM: a graceful stop; SIGKILL: a crash.
+  // SIGTERM: a graceful stop; SIGKILL: a crash. A paused process is woken to take it.
   void stop(int signal) {
     if (pid_ <= 0) return;
     ::kill(pid_, signal);
+    ::kill(pid_, SIGCONT);
     ::waitpid(pid_, nullptr, 0);
     pid_ = -1;
+  }
+  // SIGSTOP / SIGCONT: a stall of the whole process, and its end.
+  void signal(int signal) {
+    if (pid_ > 0) ::kill(pid_, signal);
   }
 
   std::filesystem::path data_dir() const { return dir_ / "var"; }
