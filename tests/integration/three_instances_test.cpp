@@ -25,6 +25,7 @@
 #include "plan_rate_probe.hpp"
 #include "policy_dir.hpp"
 #include "redis_server.hpp"
+#include "settlement_fixture.hpp"
 #include "store/postgresql/postgres_database.hpp"
 #include "test_database.hpp"
 
@@ -53,6 +54,8 @@ class ThreeInstances : public ::testing::Test {
   octopus::testing::RedisServer redis;
   octopus::testing::EngineProcess engine{kPopulation, kSeed};
   SharedFolder sink;
+  octopus::testing::ReceiverDir receiver_dir;
+  octopus::testing::WebhookReceiver receiver{receiver_dir.string()};  // the partner's callbacks
   const std::string url = octopus::testing::fresh_postgres_database();
   // A plan of 20 reads a second for the quota test; no SMS quiet hours, so the deliveries
   // run the same at any hour.
@@ -76,7 +79,8 @@ class ThreeInstances : public ::testing::Test {
            "    lease_ttl_ms: 3000\n" +
            "engine:\n  kind: remote\n  remote:\n    address: 127.0.0.1:" + std::to_string(engine.port()) +
            "\n    server_name: localhost\n    ca_file: " + engine.ca_file() + "\n" +
-           "deliveries:\n  batch_size: 2000\n" + "  sink_directory: " + sink.path.string() + "\n";
+           "deliveries:\n  batch_size: 2000\n" + "  sink_directory: " + sink.path.string() + "\n" +
+           "webhooks:\n  development: {allow_loopback: true}\n  dispatch: {ca_file: " + receiver.ca_file() + "}\n";
   }
   GatewayProcess a{"three-a", config(), policies.path()};
   GatewayProcess b{"three-b", config(), policies.path(), a};
@@ -86,7 +90,7 @@ class ThreeInstances : public ::testing::Test {
   void SetUp() override {
     a.register_partner("shared-co", cred,
                        {"audiences:read", "audiences:write", "offers:write", "deliveries:read", "deliveries:write",
-                        "triggers:read", "triggers:write"});
+                        "triggers:read", "triggers:write", "settlements:read", "webhooks:write"});
     for (auto* gw : {&b, &c}) {  // the registry reaches the others within a second
       int status = 0;
       for (int i = 0; i < 100 && status != 200; ++i) {
@@ -426,6 +430,74 @@ TEST_F(ThreeInstancesLargeDelivery, PausedPastItsLeaseTheRunnerWakesAndSendsNoth
   const auto d = finished();
   EXPECT_FALSE(holds_the_lease(*runner)) << "the woken instance took the lease back from a live holder";
   expect_every_member_reached_once(d);
+}
+
+// Orders of subscribers that the lost instance's messages reached are settled by the
+// instance that takes over (it reads the lost one's messages from the shared sink as touches),
+// one ledger entry per order however often it is reported and through whichever instance,
+// and each entry's callback is sent once.
+TEST_F(ThreeInstances, AnOrderAfterALostInstancesMessageIsSettledAndCalledBackOnce) {
+  ASSERT_EQ(a.admin("POST", "/admin/v1/partners/shared-co/contracts",
+                    {{"product_code", "5G-PLUS"},
+                     {"model", "cps"},
+                     {"cps_basis_points", 250},
+                     {"effective_from", "2026-01-01T00:00:00+08:00"}})
+                .status,
+            201);
+  const auto endpoint =
+      send(b, "POST", "/v1/webhook-endpoints", {{"url", receiver.url()}, {"event_types", {"settlement.earned"}}});
+  ASSERT_EQ(endpoint.status, 201) << endpoint.body;
+  const auto offer = approved_offer();
+  const std::string audience =
+      call(b, "POST", "/v1/audiences", {{"segment", {{"attribute", "city"}, {"eq", "jinan"}}}})["id"];
+  for (int i = 0; i < 200 && call(c, "GET", "/v1/audiences/" + audience)["status"] != "ready"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  const std::string id =
+      call(c, "POST", "/v1/deliveries", {{"offer_id", offer["id"]}, {"audience_id", audience}})["id"];
+  ASSERT_EQ(wait_for_delivery(c, id)["status"], "completed");
+  const auto reached = sink_lines(id);
+  ASSERT_GE(reached.size(), 5u);
+
+  GatewayProcess* sender = lease_holder({&a, &b, &c}, std::chrono::seconds(1));
+  ASSERT_NE(sender, nullptr);
+  sender->stop(SIGKILL);
+  std::vector<GatewayProcess*> survivors;
+  for (auto* gw : {&a, &b, &c})
+    if (gw != sender) survivors.push_back(gw);
+  ASSERT_NE(lease_holder(survivors, std::chrono::seconds(10)), nullptr) << "no instance took the work over";
+
+  // Five orders, each reported through both survivors (the order system retries elsewhere).
+  std::vector<std::string> orders;
+  auto who = reached.begin();
+  for (int i = 0; i < 5; ++i, ++who) {
+    orders.push_back("ORD-T" + std::to_string(i));
+    for (auto* gw : survivors)
+      ASSERT_EQ(gw->admin("POST", "/admin/v1/conversions",
+                          {{"subscriber", std::to_string(who->first)},
+                           {"product_code", "5G-PLUS"},
+                           {"order_id", orders.back()},
+                           {"amount_fen", 12'800}})
+                    .status,
+                201);
+  }
+  for (int i = 0; i < 400; ++i) {
+    if (call(*survivors[0], "GET", "/v1/settlements")["items"].size() >= orders.size() &&
+        receiver.count() >= orders.size())
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // and nothing more comes
+  const auto settled = call(*survivors[1], "GET", "/v1/settlements");
+  std::map<std::string, int> entries, callbacks;
+  for (const auto& item : settled["items"]) ++entries[item["order_id"].get<std::string>()];
+  for (const auto& callback : receiver.received())
+    ++callbacks[json::parse(callback.body)["data"]["order_id"].get<std::string>()];
+  for (const auto& order : orders) {
+    EXPECT_EQ(entries[order], 1) << order << ": not attributed to the lost instance's message, or settled twice";
+    EXPECT_EQ(callbacks[order], 1) << order;
+  }
+  EXPECT_EQ(entries.size(), orders.size());
+  EXPECT_EQ(receiver.count(), orders.size());
 }
 
 }  // namespace
