@@ -13,6 +13,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -80,7 +81,8 @@ class ThreeInstances : public ::testing::Test {
            "engine:\n  kind: remote\n  remote:\n    address: 127.0.0.1:" + std::to_string(engine.port()) +
            "\n    server_name: localhost\n    ca_file: " + engine.ca_file() + "\n" +
            "deliveries:\n  batch_size: 2000\n" + "  sink_directory: " + sink.path.string() + "\n" +
-           "webhooks:\n  development: {allow_loopback: true}\n  dispatch: {ca_file: " + receiver.ca_file() + "}\n";
+           "webhooks:\n  development: {allow_loopback: true}\n  dispatch: {ca_file: " + receiver.ca_file() +
+           ", retry_schedule_ms: [300, 600, 1200, 2400, 4800], retry_jitter_percent: 0}\n";
   }
   GatewayProcess a{"three-a", config(), policies.path()};
   GatewayProcess b{"three-b", config(), policies.path(), a};
@@ -432,72 +434,119 @@ TEST_F(ThreeInstancesLargeDelivery, PausedPastItsLeaseTheRunnerWakesAndSendsNoth
   expect_every_member_reached_once(d);
 }
 
+// What the settlement tests share: a CPS contract for 5G-PLUS, the partner's endpoint for
+// settlement.earned, and a delivery of the 5G offer to Jinan run to its end (whom it reached).
+class ThreeInstancesSettlement : public ThreeInstances {
+ protected:
+  std::map<std::uint64_t, int> deliver_and_contract() {
+    EXPECT_EQ(a.admin("POST", "/admin/v1/partners/shared-co/contracts",
+                      {{"product_code", "5G-PLUS"},
+                       {"model", "cps"},
+                       {"cps_basis_points", 250},
+                       {"effective_from", "2026-01-01T00:00:00+08:00"}})
+                  .status,
+              201);
+    const auto endpoint =
+        send(b, "POST", "/v1/webhook-endpoints", {{"url", receiver.url()}, {"event_types", {"settlement.earned"}}});
+    EXPECT_EQ(endpoint.status, 201) << endpoint.body;
+    const auto offer = approved_offer();
+    const std::string audience =
+        call(b, "POST", "/v1/audiences", {{"segment", {{"attribute", "city"}, {"eq", "jinan"}}}})["id"];
+    for (int i = 0; i < 200 && call(c, "GET", "/v1/audiences/" + audience)["status"] != "ready"; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    const std::string id =
+        call(c, "POST", "/v1/deliveries", {{"offer_id", offer["id"]}, {"audience_id", audience}})["id"];
+    EXPECT_EQ(wait_for_delivery(c, id)["status"], "completed");
+    return sink_lines(id);
+  }
+  // Kills the lease holder; returns the two survivors once one of them holds the lease.
+  std::vector<GatewayProcess*> kill_the_holder() {
+    GatewayProcess* holder = lease_holder({&a, &b, &c}, std::chrono::seconds(1));
+    EXPECT_NE(holder, nullptr);
+    if (holder) holder->stop(SIGKILL);
+    std::vector<GatewayProcess*> survivors;
+    for (auto* gw : {&a, &b, &c})
+      if (gw != holder) survivors.push_back(gw);
+    EXPECT_NE(lease_holder(survivors, std::chrono::seconds(10)), nullptr) << "no instance took the work over";
+    return survivors;
+  }
+  // Five orders of reached subscribers, each reported through every instance in `through`.
+  std::vector<std::string> report_orders(const std::map<std::uint64_t, int>& reached,
+                                         const std::vector<GatewayProcess*>& through) {
+    std::vector<std::string> orders;
+    auto who = reached.begin();
+    for (int i = 0; i < 5 && who != reached.end(); ++i, ++who) {
+      orders.push_back("ORD-T" + std::to_string(i));
+      for (auto* gw : through)
+        EXPECT_EQ(gw->admin("POST", "/admin/v1/conversions",
+                            {{"subscriber", std::to_string(who->first)},
+                             {"product_code", "5G-PLUS"},
+                             {"order_id", orders.back()},
+                             {"amount_fen", 12'800}})
+                      .status,
+                  201);
+    }
+    return orders;
+  }
+  // order id → callbacks received at or after `since`.
+  std::map<std::string, int> callbacks_since(std::chrono::steady_clock::time_point since) const {
+    std::map<std::string, int> out;
+    for (const auto& callback : receiver.received())
+      if (callback.at >= since) ++out[json::parse(callback.body)["data"]["order_id"].get<std::string>()];
+    return out;
+  }
+};
+
 // Orders of subscribers that the lost instance's messages reached are settled by the
 // instance that takes over (it reads the lost one's messages from the shared sink as touches),
 // one ledger entry per order however often it is reported and through whichever instance,
 // and each entry's callback is sent once.
-TEST_F(ThreeInstances, AnOrderAfterALostInstancesMessageIsSettledAndCalledBackOnce) {
-  ASSERT_EQ(a.admin("POST", "/admin/v1/partners/shared-co/contracts",
-                    {{"product_code", "5G-PLUS"},
-                     {"model", "cps"},
-                     {"cps_basis_points", 250},
-                     {"effective_from", "2026-01-01T00:00:00+08:00"}})
-                .status,
-            201);
-  const auto endpoint =
-      send(b, "POST", "/v1/webhook-endpoints", {{"url", receiver.url()}, {"event_types", {"settlement.earned"}}});
-  ASSERT_EQ(endpoint.status, 201) << endpoint.body;
-  const auto offer = approved_offer();
-  const std::string audience =
-      call(b, "POST", "/v1/audiences", {{"segment", {{"attribute", "city"}, {"eq", "jinan"}}}})["id"];
-  for (int i = 0; i < 200 && call(c, "GET", "/v1/audiences/" + audience)["status"] != "ready"; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  const std::string id =
-      call(c, "POST", "/v1/deliveries", {{"offer_id", offer["id"]}, {"audience_id", audience}})["id"];
-  ASSERT_EQ(wait_for_delivery(c, id)["status"], "completed");
-  const auto reached = sink_lines(id);
+TEST_F(ThreeInstancesSettlement, AnOrderAfterALostInstancesMessageIsSettledAndCalledBackOnce) {
+  const auto reached = deliver_and_contract();
   ASSERT_GE(reached.size(), 5u);
-
-  GatewayProcess* sender = lease_holder({&a, &b, &c}, std::chrono::seconds(1));
-  ASSERT_NE(sender, nullptr);
-  sender->stop(SIGKILL);
-  std::vector<GatewayProcess*> survivors;
-  for (auto* gw : {&a, &b, &c})
-    if (gw != sender) survivors.push_back(gw);
-  ASSERT_NE(lease_holder(survivors, std::chrono::seconds(10)), nullptr) << "no instance took the work over";
-
-  // Five orders, each reported through both survivors (the order system retries elsewhere).
-  std::vector<std::string> orders;
-  auto who = reached.begin();
-  for (int i = 0; i < 5; ++i, ++who) {
-    orders.push_back("ORD-T" + std::to_string(i));
-    for (auto* gw : survivors)
-      ASSERT_EQ(gw->admin("POST", "/admin/v1/conversions",
-                          {{"subscriber", std::to_string(who->first)},
-                           {"product_code", "5G-PLUS"},
-                           {"order_id", orders.back()},
-                           {"amount_fen", 12'800}})
-                    .status,
-                201);
-  }
-  for (int i = 0; i < 400; ++i) {
-    if (call(*survivors[0], "GET", "/v1/settlements")["items"].size() >= orders.size() &&
-        receiver.count() >= orders.size())
-      break;
+  const auto survivors = kill_the_holder();
+  ASSERT_FALSE(HasFailure());
+  const auto orders = report_orders(reached, survivors);  // the order system retries elsewhere
+  for (int i = 0; i < 400 && callbacks_since({}).size() < orders.size(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // and nothing more comes
+  std::map<std::string, int> entries;
   const auto settled = call(*survivors[1], "GET", "/v1/settlements");
-  std::map<std::string, int> entries, callbacks;
   for (const auto& item : settled["items"]) ++entries[item["order_id"].get<std::string>()];
-  for (const auto& callback : receiver.received())
-    ++callbacks[json::parse(callback.body)["data"]["order_id"].get<std::string>()];
+  const auto callbacks = callbacks_since({});
   for (const auto& order : orders) {
     EXPECT_EQ(entries[order], 1) << order << ": not attributed to the lost instance's message, or settled twice";
-    EXPECT_EQ(callbacks[order], 1) << order;
+    EXPECT_EQ(callbacks.count(order) ? callbacks.at(order) : 0, 1) << order;
   }
   EXPECT_EQ(entries.size(), orders.size());
   EXPECT_EQ(receiver.count(), orders.size());
+}
+
+// Kill -9 the instance dispatching callbacks while the partner's receiver is failing them:
+// another takes the dispatch over and, once the receiver answers again, every entry is
+// delivered once, under the webhook-id of its first attempt (what the partner dedupes by).
+TEST_F(ThreeInstancesSettlement, CallbacksOfALostDispatcherAreDeliveredOnceByTheInstanceTakingOver) {
+  const auto reached = deliver_and_contract();
+  ASSERT_GE(reached.size(), 5u);
+  receiver.answer(503);
+  const auto orders = report_orders(reached, {&a});
+  for (int i = 0; i < 400 && callbacks_since({}).size() < orders.size(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  ASSERT_EQ(callbacks_since({}).size(), orders.size()) << "not every entry's first attempt was made";
+  kill_the_holder();
+  ASSERT_FALSE(HasFailure());
+  const auto answering = std::chrono::steady_clock::now();
+  receiver.answer(200);
+  for (int i = 0; i < 800 && callbacks_since(answering).size() < orders.size(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // and nothing more comes
+  const auto delivered = callbacks_since(answering);
+  for (const auto& order : orders)
+    EXPECT_EQ(delivered.count(order) ? delivered.at(order) : 0, 1) << order << " delivered more than once, or never";
+  std::map<std::string, std::set<std::string>> ids;  // order → webhook-ids over every attempt
+  for (const auto& callback : receiver.received())
+    ids[json::parse(callback.body)["data"]["order_id"].get<std::string>()].insert(callback.id);
+  for (const auto& [order, seen] : ids) EXPECT_EQ(seen.size(), 1u) << order << ": attempts under different ids";
 }
 
 }  // namespace
