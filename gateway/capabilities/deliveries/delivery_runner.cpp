@@ -120,14 +120,25 @@ void DeliveryRunner::release_finished(const std::vector<deliveries::DeliveryReco
 }
 
 // Another instance may have been running what this one now takes over: what it left running
-// is recovered as after a crash (its unrecorded batch read back from the sink).
+// is recovered as after a crash (its unrecorded batch read back from the sink). A grant
+// with a new token is a takeover too, even when this instance held the lease at both looks
+// (it lost the lease in between and got it back). The pass runs under the grant it starts
+// with.
 bool DeliveryRunner::allowed_now() {
   if (!options_.may_run) return true;
   const bool allowed = options_.may_run();
-  if (allowed && !allowed_)
+  const auto fence = options_.fence ? options_.fence() : store::Fence{};
+  if (allowed && (!allowed_ || fence.token != pass_fence_.token))
     for (const auto& d : deliveries_.deliveries_in_status({"running"})) recovering_.insert(d.id);
   allowed_ = allowed;
+  pass_fence_ = fence;
   return allowed;
+}
+
+// Whether the grant the pass started under is still this instance's.
+bool DeliveryRunner::still_holding() const {
+  if (options_.may_run && !options_.may_run()) return false;
+  return !options_.fence || options_.fence().token == pass_fence_.token;
 }
 
 // Another instance holds the lease now: this one's pass stops where it is, and what it
@@ -137,8 +148,7 @@ struct DeliveryRunner::LeaseLost : std::runtime_error {
 };
 
 void DeliveryRunner::save(const DeliveryRecord& d) {
-  const auto fence = options_.fence ? options_.fence() : store::Fence{};
-  if (deliveries_.record_delivery_progress(d, fence) == store::WriteResult::conflict) throw LeaseLost();
+  if (deliveries_.record_delivery_progress(d, pass_fence_) == store::WriteResult::conflict) throw LeaseLost();
 }
 
 bool DeliveryRunner::run_once() {
@@ -308,7 +318,9 @@ bool DeliveryRunner::next_targets(DeliveryRecord& d, Batch& b) {
 // After a crash: what the interrupted batch had already sent counts as delivered, and is
 // neither decided nor sent again.
 void DeliveryRunner::skip_sent_before_crash(DeliveryRecord& d, Batch& b) {
-  if (!recovering_.erase(d.id) || d.sink_position.empty()) return;
+  // Still recovering until this batch is recorded: should it fail before (the engine, the
+  // caps), the next try reads the sink again.
+  if (!recovering_.count(d.id) || d.sink_position.empty()) return;
   const auto already = sink_.written_since(d.sink_position, d.id);
   if (already.empty()) return;
   std::vector<std::uint64_t> rest;
@@ -359,8 +371,8 @@ void DeliveryRunner::send(DeliveryRecord& d, const Batch& b, const std::vector<s
   MessageBatch messages{d.id, b.offer.id, d.partner_id, b.channel, offers::render_offer_text(b.offer, product_name),
                         send, now};
   // The last look before anything leaves: a runner paused since its pass began sends nothing
-  // once its lease is gone.
-  if (options_.may_run && !options_.may_run()) {
+  // once the grant it started under is gone.
+  if (!still_holding()) {
     give_back(ledger_, b.context.periods, b.channel, send);
     throw LeaseLost();
   }
@@ -404,6 +416,7 @@ bool DeliveryRunner::run_batch(deliveries::DeliveryRecord& d) {
     d.finished_at = now_s;
   }
   save(d);
+  recovering_.erase(d.id);
   if (b->last) log_finished(d);
   return true;
 }

@@ -116,7 +116,9 @@ class DeliveryRunner {
   DeliveryRunnerOptions options_;
   std::set<std::string> recovering_;  // deliveries found running at start (runner thread only)
   bool allowed_ = true;               // may_run's last answer (runner thread only)
+  store::Fence pass_fence_;           // the grant the pass runs under (runner thread only)
   bool allowed_now();
+  bool still_holding() const;
   void release_finished(const std::vector<deliveries::DeliveryRecord>& due);
   std::mutex reservations_mutex_;
   std::map<std::string, quota::Reservation> reservations_;

@@ -40,6 +40,12 @@ struct DayFile {
   auto operator<=>(const DayFile&) const = default;
 };
 
+bool valid_tag(const std::string& tag) {
+  return tag.size() <= 64 && std::all_of(tag.begin(), tag.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+         });
+}
+
 std::optional<DayFile> parse_file_name(const std::filesystem::path& path) {
   const auto name = path.filename().string();
   if (name.size() < 23 || !name.starts_with("messages-") || !name.ends_with(".jsonl")) return std::nullopt;
@@ -48,6 +54,7 @@ std::optional<DayFile> parse_file_name(const std::filesystem::path& path) {
   const auto middle = name.substr(17, name.size() - 17 - 6);  // "" or ".<tag>"
   if (!middle.empty() && (middle.front() != '.' || middle.size() < 2)) return std::nullopt;
   if (!middle.empty()) f.tag = middle.substr(1);
+  if (!valid_tag(f.tag)) return std::nullopt;  // not a name the sink gives (a copy, an editor's backup)
   return f;
 }
 
@@ -65,7 +72,11 @@ std::vector<DayFile> day_files(const std::filesystem::path& dir) {
 template <typename Visit>
 std::uint64_t read_lines(const std::filesystem::path& path, std::uint64_t offset, Visit visit) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return offset;
+  if (!in) {
+    // Another instance's file this account cannot read: what it sent is unknown here.
+    observability::log_warn("message_sink_unreadable", {{"file", path.string()}});
+    return offset;
+  }
   in.seekg(static_cast<std::streamoff>(offset));
   std::string line;
   while (std::getline(in, line)) {
@@ -83,12 +94,6 @@ std::uint64_t read_lines(const std::filesystem::path& path, std::uint64_t offset
     visit(r);
   }
   return offset;
-}
-
-bool valid_tag(const std::string& tag) {
-  return tag.size() <= 64 && std::all_of(tag.begin(), tag.end(), [](char c) {
-           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-         });
 }
 
 void write_all(int fd, const std::string& data) {
@@ -217,7 +222,9 @@ std::string MessageSink::position() {
 }
 
 // "DAY:OFFSET[:TAG]": the file of whoever took the position, read from there on (another
-// instance's, when the folder is shared and that instance was lost).
+// instance's, when the folder is shared and that instance was lost), and every other file
+// from that day on: an instance that took the delivery over after it, and was lost in turn
+// before recording anything, wrote its part of the batch to a file of its own.
 std::unordered_set<std::uint64_t> MessageSink::written_since(const std::string& position,
                                                              const std::string& source_id) {
   std::unordered_set<std::uint64_t> out;
@@ -230,8 +237,8 @@ std::unordered_set<std::uint64_t> MessageSink::written_since(const std::string& 
   std::uint64_t offset = 0;
   std::from_chars(position.data() + colon + 1, position.data() + offset_end, offset);
   for (const auto& f : day_files(directory_)) {
-    if (f.day < day || f.tag != tag) continue;
-    read_lines(f.path, f.day == day ? offset : 0, [&](const SinkRecord& r) {
+    if (f.day < day) continue;
+    read_lines(f.path, f.day == day && f.tag == tag ? offset : 0, [&](const SinkRecord& r) {
       if (r.source_id == source_id) out.insert(r.subscriber);
     });
   }
@@ -253,13 +260,17 @@ void MessageSink::replay(std::int64_t since_ms, const std::function<void(const S
 
 void MessageSink::read_others(const std::function<void(const SinkRecord&)>& visit) {
   std::lock_guard lock(others_mutex_);
-  if (others_from_day_.empty()) others_from_day_ = day_of(now_ms());
+  // Lines go to the file of the day they are sent: after the replay, only today's and
+  // yesterday's files (a batch around midnight) can still grow.
+  const auto from = std::max(others_from_day_, day_of(now_ms() - 86'400'000));
+  std::erase_if(others_read_, [&](const auto& entry) {
+    const auto f = parse_file_name(entry.first);
+    return !f || f->day < from;
+  });
   for (const auto& f : day_files(directory_)) {
-    if (f.day < others_from_day_ || f.tag == tag_) continue;
+    if (f.day < from || f.tag == tag_) continue;
+    // Read, not stat'ed: a network file system may answer a stat from its cache.
     auto& offset = others_read_[f.path.string()];
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(f.path, ec);
-    if (ec || size <= offset) continue;
     offset = read_lines(f.path, offset, visit);
   }
 }

@@ -85,14 +85,16 @@ class MessageSink {
   // Where the next append will write ("YYYYMMDD:offset", then ":tag" when tagged); a later
   // position never precedes it.
   std::string position();
-  // Subscribers `source_id` has lines for at or after `position`, in the files of the
-  // instance that took it (this one's, or another's in a shared folder).
+  // Subscribers `source_id` has lines for at or after `position`: in the file of the
+  // instance that took it (this one's, or another's in a shared folder) from there on, and
+  // in every other file from that day on (instances that ran it after, unrecorded).
   std::unordered_set<std::uint64_t> written_since(const std::string& position, const std::string& source_id);
   // Every record sent at or after `since_ms`, by any instance writing to the folder; each
   // file in the order written, days in order.
   void replay(std::int64_t since_ms, const std::function<void(const SinkRecord&)>& visit);
   // The records other instances appended to the folder since replay() or the last call
-  // (from today's files on when replay() was not called).
+  // (from today's files on when replay() was not called; after that, today's and
+  // yesterday's files: lines go to the file of the day they are sent).
   void read_others(const std::function<void(const SinkRecord&)>& visit);
   const std::filesystem::path& directory() const { return directory_; }
 

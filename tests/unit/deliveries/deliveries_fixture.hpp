@@ -114,6 +114,7 @@ class Deliveries : public ::testing::Test {
     DeliveryRunnerOptions options;
     options.batch_size = 1000;
     options.clock = &clock_;
+    if (configure_runner_) configure_runner_(options);
     runner_ = std::make_unique<DeliveryRunner>(
         DeliveryRunnerRecords{store_->deliveries, store_->offers, store_->audiences, store_->partners}, *engine_,
         [] { return shipped(); }, *overlay_, frequency_ledger(), channels, *sink_, options);
@@ -219,6 +220,7 @@ class Deliveries : public ::testing::Test {
   redis::RedisClient* shared_caps_ = nullptr;
   std::unique_ptr<RedisContactLedger> redis_ledger_;
   std::unique_ptr<DeliveryRunner> runner_;
+  std::function<void(DeliveryRunnerOptions&)> configure_runner_;            // applied at each open()
   std::atomic<std::int64_t> clock_ms_{instant_ms("2026-12-01T02:00:00Z")};  // Tuesday 10:00 in Shanghai
   octopus::testing::AtomicMillisClock clock_{clock_ms_};
   double rate_ = 0;

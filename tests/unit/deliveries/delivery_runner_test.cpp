@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "coordination/sql_lease_repository.hpp"
 #include "deliveries_fixture.hpp"
 
 namespace octopus::deliveries {
@@ -189,6 +190,39 @@ TEST_F(Deliveries, ABatchSentButNotRecordedIsNotSentAgainAfterARestart) {
   EXPECT_EQ(store_->deliveries.get_delivery("", d.id)->counts.delivered, eligible);
 }
 
+// The lease went to another instance and came back between two passes (a new grant: a new
+// token), while this runner saw it held at both looks. The other instance sent part of the
+// next batch and was lost before recording it: the runner treats the new grant as a
+// takeover, reads that part back from the sink, and sends nobody twice.
+TEST_F(Deliveries, ALeaseLostAndRegainedBetweenTwoPassesIsATakeover) {
+  coordination::SqlLeaseRepository leases(store_->db);
+  std::int64_t token = leases.acquire("background", "me", 1000, 1000)->token;
+  configure_runner_ = [&token](DeliveryRunnerOptions& o) {
+    o.may_run = [] { return true; };
+    o.fence = [&token] { return store::Fence{"background", token}; };
+  };
+  open();
+  coordination::SqlLeaseRepository reopened(store_->db);
+  const auto a = audience();
+  const auto d = deliver_to(a);
+  runner_->run_once();
+  const auto recorded = *store_->deliveries.get_delivery("", d.id);
+  ASSERT_EQ(recorded.status, "running");
+  ASSERT_TRUE(reopened.acquire("background", "other", 3000, 1000));  // taken over
+  const auto second = engine_->members(a.engine_id, recorded.cursor, 1000).get().subscribers;
+  const auto f = facts(second);
+  std::vector<std::uint64_t> half;
+  for (std::size_t i = 0; i < second.size() / 2; ++i)
+    if (f[i].eligible && f[i].consent == engine::ConsentState::granted) half.push_back(second[i]);
+  auto offer = *store_->offers.get_offer("", d.offer_id);
+  sink_->append({d.id, offer.id, d.partner_id, policy::Channel::sms, "text", half}, clock_ms_);
+  token = reopened.acquire("background", "me", 5000, 1'000'000'000)->token;  // and back
+  run_until_finished(d.id);
+  const auto got = sent(d.id);
+  for (const auto& [subscriber, n] : got) ASSERT_EQ(n, 1) << subscriber;
+  EXPECT_EQ(store_->deliveries.get_delivery("", d.id)->counts.delivered, got.size());
+}
+
 // A TD reply arriving while a delivery runs reaches every batch decided after it.
 TEST_F(Deliveries, AnOptOutDuringARunningDeliveryAppliesToTheNextBatch) {
   const auto a = audience();
@@ -258,6 +292,37 @@ TEST_F(DeliveriesWithSharedCaps, WithoutRedisNothingIsSentUncheckedAndTheDeliver
   // Each message is counted once in Redis: the subscriber's SMS today is 1.
   const auto p = policy::counting_periods(*shipped(), policy::Seconds(std::chrono::seconds(clock_ms_ / 1000)));
   EXPECT_EQ(redis_ledger_->counts(p, messages.begin()->first, policy::Channel::sms).channel_today, 1u);
+}
+
+// A restart finds a batch sent but not recorded, and its first try to go on fails before
+// recording anything (Redis away): the next try still counts what the sink holds as sent.
+TEST_F(DeliveriesWithSharedCaps, ARecoveryInterruptedBeforeItsBatchIsRecordedStillSendsNobodyTwice) {
+  const auto a = audience();
+  const auto d = deliver_to(a);
+  runner_->run_once();
+  const auto recorded = *store_->deliveries.get_delivery("", d.id);
+  ASSERT_EQ(recorded.status, "running");
+  const auto second = engine_->members(a.engine_id, recorded.cursor, 1000).get().subscribers;
+  const auto f = facts(second);
+  std::vector<std::uint64_t> half;
+  for (std::size_t i = 0; i < second.size() / 2; ++i)
+    if (f[i].eligible && f[i].consent == engine::ConsentState::granted) half.push_back(second[i]);
+  ASSERT_FALSE(half.empty());
+  auto offer = *store_->offers.get_offer("", d.offer_id);
+  sink_->append({d.id, offer.id, d.partner_id, policy::Channel::sms, "text", half}, clock_ms_);
+  open();  // the restart
+  redis_.server.pause();
+  for (int i = 0; i < 3; ++i) runner_->run_once();  // the recovering batch fails: no caps
+  redis_.server.resume();
+  for (int i = 0; i < 200 && store_->deliveries.get_delivery("", d.id)->status != "completed"; ++i) {
+    runner_->run_once();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // the breaker's back-off
+  }
+  const auto after = *store_->deliveries.get_delivery("", d.id);
+  ASSERT_EQ(after.status, "completed");
+  const auto messages = sent(d.id);
+  for (const auto& [subscriber, times] : messages) ASSERT_EQ(times, 1) << subscriber;
+  EXPECT_EQ(after.counts.delivered, messages.size());
 }
 
 }  // namespace

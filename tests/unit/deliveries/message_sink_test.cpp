@@ -42,7 +42,7 @@ class Sink : public ::testing::Test {
   fs::path dir_;
 };
 
-constexpr std::int64_t kAt = 1'796'000'000'000;  // 2026-11-29 UTC, in ms
+constexpr std::int64_t kAt = 1'796'000'000'000;  // 2026-11-30 00:53:20 UTC, in ms
 
 TEST_F(Sink, AnAppendIsInTheFileWhenItReturnsBeforeAnySync) {
   const std::vector<std::uint64_t> who{8613800000001, 8613800000002, 8613800000003};
@@ -61,8 +61,10 @@ TEST_F(Sink, AnAppendIsInTheFileWhenItReturnsBeforeAnySync) {
 // others' new ones.
 TEST_F(Sink, InstancesSharingAFolderReadBackEachOthersLinesFromAPosition) {
   const std::vector<std::uint64_t> first{1, 2}, lost{3, 4}, other{5}, later{6};
-  MessageSink a(dir_ / "messages", std::chrono::milliseconds(0), system_clock(), "host-a-1");
-  MessageSink b(dir_ / "messages", std::chrono::milliseconds(0), system_clock(), "host-b-2");
+  const std::int64_t now = kAt;  // the day the lines are written
+  const octopus::testing::VariableClock<std::chrono::milliseconds> clock(now);
+  MessageSink a(dir_ / "messages", std::chrono::milliseconds(0), clock, "host-a-1");
+  MessageSink b(dir_ / "messages", std::chrono::milliseconds(0), clock, "host-b-2");
   a.append(MessageBatch{"dlv_1", "ofr_1", "acme", policy::Channel::sms, "hi", first, kAt}, kAt);
   const auto recorded = a.position();
   EXPECT_TRUE(recorded.ends_with(":host-a-1")) << recorded;
@@ -70,10 +72,11 @@ TEST_F(Sink, InstancesSharingAFolderReadBackEachOthersLinesFromAPosition) {
   a.append(MessageBatch{"dlv_2", "ofr_1", "acme", policy::Channel::sms, "hi", other, kAt}, kAt);
   b.append(MessageBatch{"dlv_1", "ofr_1", "acme", policy::Channel::sms, "hi", later, kAt}, kAt);
 
-  // b, taking dlv_1 over at a's last recorded position, finds the batch a sent after it.
-  const auto sent = b.written_since(recorded, "dlv_1");
-  EXPECT_EQ(sent, (std::unordered_set<std::uint64_t>{3, 4}));
-  EXPECT_EQ(b.written_since(b.position(), "dlv_1"), std::unordered_set<std::uint64_t>{});
+  // b, taking dlv_1 over at a's last recorded position, finds the batch a sent after it
+  // (and, in other files, dlv_1's lines of that day: its own 6).
+  EXPECT_EQ(b.written_since(recorded, "dlv_1"), (std::unordered_set<std::uint64_t>{3, 4, 6}));
+  // From its own position: nothing past it in its file; a's lines of the day.
+  EXPECT_EQ(b.written_since(b.position(), "dlv_1"), (std::unordered_set<std::uint64_t>{1, 2, 3, 4}));
 
   // Replay reads both instances' files; read_others then only what the others add.
   std::multiset<std::uint64_t> replayed;
@@ -88,6 +91,31 @@ TEST_F(Sink, InstancesSharingAFolderReadBackEachOthersLinesFromAPosition) {
   EXPECT_EQ(others, later) << "only a's new line: b's own lines are not 'others'";
   b.read_others([&](const SinkRecord& r) { others.push_back(r.subscriber); });
   EXPECT_EQ(others, later) << "read once";
+}
+
+// A takes a delivery's batch position and is lost; B takes over, sends part of the batch
+// into its own file and is lost before recording anything; C, still at A's position, finds
+// what both sent. Files of other shapes in the folder are not read.
+TEST_F(Sink, ASecondTakeoverFindsWhatTheFirstOneSentInItsOwnFile) {
+  const std::vector<std::uint64_t> first{1, 2}, by_a{3}, by_b{4, 5};
+  const std::int64_t now = kAt;
+  const octopus::testing::VariableClock<std::chrono::milliseconds> clock(now);
+  MessageSink a(dir_ / "messages", std::chrono::milliseconds(0), clock, "a");
+  a.append(MessageBatch{"dlv_1", "ofr_1", "acme", policy::Channel::sms, "hi", first, kAt}, kAt);
+  const auto recorded = a.position();
+  a.append(MessageBatch{"dlv_1", "ofr_1", "acme", policy::Channel::sms, "hi", by_a, kAt}, kAt);
+  {
+    MessageSink b(dir_ / "messages", std::chrono::milliseconds(0), clock, "b");
+    b.append(MessageBatch{"dlv_1", "ofr_1", "acme", policy::Channel::sms, "hi", by_b, kAt}, kAt);
+  }
+  const auto a_file = dir_ / "messages" / "messages-20261130.a.jsonl";
+  fs::copy_file(a_file, dir_ / "messages" / "messages-20261130.a.jsonl.bak");
+  fs::copy_file(a_file, dir_ / "messages" / "messages-20261130.a.b.jsonl");
+  MessageSink c(dir_ / "messages", std::chrono::milliseconds(0), clock, "c");
+  EXPECT_EQ(c.written_since(recorded, "dlv_1"), (std::unordered_set<std::uint64_t>{3, 4, 5}));
+  std::size_t replayed = 0;
+  c.replay(0, [&](const SinkRecord&) { ++replayed; });
+  EXPECT_EQ(replayed, 5u) << "a copy under another name was read as an instance's file";
 }
 
 TEST_F(Sink, ATagThatIsNotAFileNameIsRefused) {
