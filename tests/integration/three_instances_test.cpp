@@ -405,8 +405,11 @@ TEST_F(ThreeInstancesLargeDelivery, KilledMidwayItIsFinishedByAnotherReachingEve
 
   std::chrono::milliseconds took{};
   ASSERT_NE(taken_over(killed_at, took), nullptr) << "no instance took the work over";
-  // The lease lasts 3 s past its last renewal; survivors ask every second.
-  EXPECT_LE(took.count(), 4500) << "taken over after " << took.count() << " ms";
+  // The lease lasts 3 s past its last renewal and survivors ask every second: 4 s at most on
+  // an idle machine (2.6-3.0 s measured, docs/performance.md). Two lease times leave room
+  // for a loaded one (the sanitizer build beside other tests took 5.5 s); a takeover that
+  // waited on anything but the lease would take far longer.
+  EXPECT_LE(took.count(), 6000) << "taken over after " << took.count() << " ms";
   std::cout << "[ takeover ] " << took.count() << " ms after the kill, at " << before.decided << " of " << target
             << " members recorded, " << unrecorded << " messages in the sink past the record\n";
   expect_every_member_reached_once(finished());
