@@ -126,6 +126,20 @@ class Deliveries : public ::testing::Test {
     clock_ms_ = instant_ms("2030-12-03T02:00:00Z");  // Tuesday 10:00 in Shanghai
     shared_caps_ = &client;
   }
+  // A runner that sent half of the delivery's next batch and crashed before recording it:
+  // the consenting, eligible members of the batch's first half, written to the sink.
+  std::vector<std::uint64_t> send_half_of_next_batch_unrecorded(const audiences::AudienceRecord& a,
+                                                                const std::string& delivery_id) {
+    const auto recorded = *store_->deliveries.get_delivery("", delivery_id);
+    const auto next = engine_->members(a.engine_id, recorded.cursor, 1000).get().subscribers;
+    const auto f = facts(next);
+    std::vector<std::uint64_t> half;
+    for (std::size_t i = 0; i < next.size() / 2; ++i)
+      if (f[i].eligible && f[i].consent == engine::ConsentState::granted) half.push_back(next[i]);
+    const auto offer = *store_->offers.get_offer("", recorded.offer_id);
+    sink_->append({delivery_id, offer.id, recorded.partner_id, policy::Channel::sms, "text", half}, clock_ms_);
+    return half;
+  }
   // The caps in Redis when a test gives a client (shared_caps_), else in this process.
   FrequencyLedger& frequency_ledger() {
     if (!shared_caps_) return *ledger_;

@@ -168,16 +168,8 @@ TEST_F(Deliveries, ABatchSentButNotRecordedIsNotSentAgainAfterARestart) {
   const auto a = audience();
   const auto d = deliver_to(a);
   runner_->run_once();
-  const auto recorded = *store_->deliveries.get_delivery("", d.id);
-  ASSERT_EQ(recorded.status, "running");
-  // What the second batch would send, written as the crashed runner did: half of it.
-  const auto second = engine_->members(a.engine_id, recorded.cursor, 1000).get().subscribers;
-  const auto f = facts(second);
-  std::vector<std::uint64_t> half;
-  for (std::size_t i = 0; i < second.size() / 2; ++i)
-    if (f[i].eligible) half.push_back(second[i]);
-  auto offer = *store_->offers.get_offer("", d.offer_id);
-  sink_->append({d.id, offer.id, d.partner_id, policy::Channel::sms, "text", half}, clock_ms_);
+  ASSERT_EQ(store_->deliveries.get_delivery("", d.id)->status, "running");
+  ASSERT_FALSE(send_half_of_next_batch_unrecorded(a, d.id).empty());
   open();  // the restart
   run_until_finished(d.id);
   const auto got = sent(d.id);
@@ -206,16 +198,9 @@ TEST_F(Deliveries, ALeaseLostAndRegainedBetweenTwoPassesIsATakeover) {
   const auto a = audience();
   const auto d = deliver_to(a);
   runner_->run_once();
-  const auto recorded = *store_->deliveries.get_delivery("", d.id);
-  ASSERT_EQ(recorded.status, "running");
-  ASSERT_TRUE(reopened.acquire("background", "other", 3000, 1000));  // taken over
-  const auto second = engine_->members(a.engine_id, recorded.cursor, 1000).get().subscribers;
-  const auto f = facts(second);
-  std::vector<std::uint64_t> half;
-  for (std::size_t i = 0; i < second.size() / 2; ++i)
-    if (f[i].eligible && f[i].consent == engine::ConsentState::granted) half.push_back(second[i]);
-  auto offer = *store_->offers.get_offer("", d.offer_id);
-  sink_->append({d.id, offer.id, d.partner_id, policy::Channel::sms, "text", half}, clock_ms_);
+  ASSERT_EQ(store_->deliveries.get_delivery("", d.id)->status, "running");
+  ASSERT_TRUE(reopened.acquire("background", "other", 3000, 1000));          // taken over
+  ASSERT_FALSE(send_half_of_next_batch_unrecorded(a, d.id).empty());         // by the other, lost
   token = reopened.acquire("background", "me", 5000, 1'000'000'000)->token;  // and back
   run_until_finished(d.id);
   const auto got = sent(d.id);
@@ -300,16 +285,8 @@ TEST_F(DeliveriesWithSharedCaps, ARecoveryInterruptedBeforeItsBatchIsRecordedSti
   const auto a = audience();
   const auto d = deliver_to(a);
   runner_->run_once();
-  const auto recorded = *store_->deliveries.get_delivery("", d.id);
-  ASSERT_EQ(recorded.status, "running");
-  const auto second = engine_->members(a.engine_id, recorded.cursor, 1000).get().subscribers;
-  const auto f = facts(second);
-  std::vector<std::uint64_t> half;
-  for (std::size_t i = 0; i < second.size() / 2; ++i)
-    if (f[i].eligible && f[i].consent == engine::ConsentState::granted) half.push_back(second[i]);
-  ASSERT_FALSE(half.empty());
-  auto offer = *store_->offers.get_offer("", d.offer_id);
-  sink_->append({d.id, offer.id, d.partner_id, policy::Channel::sms, "text", half}, clock_ms_);
+  ASSERT_EQ(store_->deliveries.get_delivery("", d.id)->status, "running");
+  ASSERT_FALSE(send_half_of_next_batch_unrecorded(a, d.id).empty());
   open();  // the restart
   redis_.server.pause();
   for (int i = 0; i < 3; ++i) runner_->run_once();  // the recovering batch fails: no caps
