@@ -1,7 +1,6 @@
 #include "app/gateway_app.hpp"
 
 #include <array>
-#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -440,10 +439,7 @@ void follow_store_changes(Parts& p) {
 // for this process (one instance alone keeps the plain day files).
 std::string sink_tag(const Parts& p) {
   if (p.config.store.kind != "postgresql") return {};
-  auto tag = coordination::LeaderLease::this_instance();
-  for (auto& c : tag)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '-';
-  return tag.size() > 64 ? tag.substr(tag.size() - 64) : tag;  // the pid and random part stay
+  return deliveries::MessageSink::tag_for(coordination::LeaderLease::this_instance());  // its end: pid and random
 }
 
 // The message sink and a channel per kind of message over it; the gateway's consent changes.

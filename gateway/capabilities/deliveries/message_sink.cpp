@@ -40,10 +40,14 @@ struct DayFile {
   auto operator<=>(const DayFile&) const = default;
 };
 
+constexpr std::size_t kMaxTag = 64;
+
+bool tag_character(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
 bool valid_tag(const std::string& tag) {
-  return tag.size() <= 64 && std::all_of(tag.begin(), tag.end(), [](char c) {
-           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-         });
+  return tag.size() <= kMaxTag && std::all_of(tag.begin(), tag.end(), tag_character);
 }
 
 std::optional<DayFile> parse_file_name(const std::filesystem::path& path) {
@@ -109,6 +113,12 @@ void write_all(int fd, const std::string& data) {
 }
 
 }  // namespace
+
+std::string MessageSink::tag_for(std::string name) {
+  for (auto& c : name)
+    if (!tag_character(c)) c = '-';
+  return name.size() > kMaxTag ? name.substr(name.size() - kMaxTag) : name;
+}
 
 MessageSink::MessageSink(std::filesystem::path directory, std::chrono::milliseconds sync_every, const Clock& clock,
                          std::string tag)

@@ -67,6 +67,8 @@ class MessageSink {
                        std::chrono::milliseconds sync_every = std::chrono::milliseconds(50),
                        const Clock& clock = system_clock(), std::string tag = {});
   ~MessageSink();  // syncs what is still pending
+  // `name` made a tag: other characters become '-', and the last 64 are kept.
+  static std::string tag_for(std::string name);
   MessageSink(const MessageSink&) = delete;
   MessageSink& operator=(const MessageSink&) = delete;
 
