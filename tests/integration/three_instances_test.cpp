@@ -135,6 +135,13 @@ class ThreeInstances : public ::testing::Test {
     EXPECT_EQ(offer["status"], "approved");
     return offer;
   }
+  // An audience of `segment` built through b, once c sees it ready.
+  std::string ready_audience(const json& segment) {
+    const std::string audience = call(b, "POST", "/v1/audiences", {{"segment", segment}})["id"];
+    for (int i = 0; i < 600 && call(c, "GET", "/v1/audiences/" + audience)["status"] != "ready"; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return audience;
+  }
   // Whether the instance holds the background lease (its metrics say so).
   static bool holds_the_lease(GatewayProcess& gw) {
     const auto metrics = gw.admin("GET", "/metrics", nullptr);
@@ -208,10 +215,7 @@ TEST_F(ThreeInstances, AnIdempotentRetryIsAnsweredTheSameWhicheverInstanceItReac
 // third delivery sends nobody anything: the caps are in Redis, not in the lost instance.
 TEST_F(ThreeInstances, EachSubscribersCapHoldsInTotalAcrossATakeover) {
   const auto offer = approved_offer();
-  const std::string audience =
-      call(b, "POST", "/v1/audiences", {{"segment", {{"attribute", "city"}, {"eq", "jinan"}}}})["id"];
-  for (int i = 0; i < 200 && call(c, "GET", "/v1/audiences/" + audience)["status"] != "ready"; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  const std::string audience = ready_audience({{"attribute", "city"}, {"eq", "jinan"}});
   const json order = {{"offer_id", offer["id"]}, {"audience_id", audience}};
   for (auto* gw : {&a, &b}) {
     const std::string id = call(*gw, "POST", "/v1/deliveries", order)["id"];
@@ -332,10 +336,7 @@ class ThreeInstancesLargeDelivery : public ThreeInstances {
   // next batch to the sink (most likely not yet recorded), and `then` after that.
   void start_and_run_until(std::size_t lines, std::chrono::milliseconds then = {}) {
     const auto offer = approved_offer();
-    const std::string audience =
-        call(b, "POST", "/v1/audiences", {{"segment", {{"not", {{"attribute", "city"}, {"eq", "jinan"}}}}}})["id"];
-    for (int i = 0; i < 600 && call(c, "GET", "/v1/audiences/" + audience)["status"] != "ready"; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const std::string audience = ready_audience({{"not", {{"attribute", "city"}, {"eq", "jinan"}}}});
     id = call(c, "POST", "/v1/deliveries", {{"offer_id", offer["id"]}, {"audience_id", audience}})["id"];
     target = stored_delivery(url, id).target_count;
     ASSERT_GE(target, 200'000u);
@@ -462,10 +463,7 @@ class ThreeInstancesSettlement : public ThreeInstances {
         send(b, "POST", "/v1/webhook-endpoints", {{"url", receiver.url()}, {"event_types", {"settlement.earned"}}});
     EXPECT_EQ(endpoint.status, 201) << endpoint.body;
     const auto offer = approved_offer();
-    const std::string audience =
-        call(b, "POST", "/v1/audiences", {{"segment", {{"attribute", "city"}, {"eq", "jinan"}}}})["id"];
-    for (int i = 0; i < 200 && call(c, "GET", "/v1/audiences/" + audience)["status"] != "ready"; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    const std::string audience = ready_audience({{"attribute", "city"}, {"eq", "jinan"}});
     const std::string id =
         call(c, "POST", "/v1/deliveries", {{"offer_id", offer["id"]}, {"audience_id", audience}})["id"];
     EXPECT_EQ(wait_for_delivery(c, id)["status"], "completed");
