@@ -5,8 +5,8 @@
 //    subscriber (consent with the overlay, frequency caps, eligibility), into the reference
 //    sink on disk (fdatasync per batch), through the real DeliveryRunner, SQLite store and
 //    reference engine. Baseline: writing the same number of sink lines with no checks.
-//    With Redis: the same fan-out with the caps in a local redis-server beside the caps in
-//    process (fanout-shared-caps).
+//    With Redis: the same fan-out with the caps in a local redis-server, decided by Redis's
+//    scripts and by the lease holder, beside the caps in process (fanout-shared-caps).
 // 2. The decision step alone (deliveries::decide over facts already fetched), one thread.
 //    Baselines: the loop reading the facts only; consent evaluation only.
 // 3. Triggers: 1,000 active triggers over five event types, events made by the engine's
@@ -38,6 +38,7 @@
 #include "deliveries/delivery_decider.hpp"
 #include "deliveries/delivery_runner.hpp"
 #include "deliveries/message_sink.hpp"
+#include "deliveries/holder_contact_ledger.hpp"
 #include "deliveries/redis_contact_ledger.hpp"
 #include "settlement/touch_feed.hpp"
 #include "engine/reference/reference_engine.hpp"
@@ -245,9 +246,28 @@ void fan_out() {
               baseline, total - baseline);
 }
 
+// Redis's own CPU time so far (its main thread, user and system), in s: the figure counts
+// a script once, with the commands it runs.
+double redis_busy_seconds(redis::RedisClient& client) {
+  const auto cpu = client.command({"INFO", "cpu"}).text;
+  double seconds = 0;
+  for (const char* field : {"used_cpu_user_main_thread:", "used_cpu_sys_main_thread:"})
+    if (const auto at = cpu.find(field); at != std::string::npos)
+      seconds += std::stod(cpu.substr(at + std::string_view(field).size()));
+  return seconds;
+}
+
+std::string redis_memory(redis::RedisClient& client) {
+  const auto memory = client.command({"INFO", "memory"}).text;
+  const auto used = memory.find("used_memory:");
+  return used == std::string::npos ? "?" : memory.substr(used + 12, memory.find('\r', used) - used - 12);
+}
+
 // The same fan-out with the caps shared in a local redis-server (as several instances share
 // them), beside the caps in this process, in the same run and on the same audience: in
-// process, in Redis, in process again (each delivery starts with its ledger empty).
+// process; in Redis, every instance deciding (RedisContactLedger's scripts); in Redis,
+// counted by the lease holder (HolderContactLedger); in process again. Each delivery starts
+// with its ledger empty (the two Redis ledgers under keys of their own).
 void fan_out_shared_caps() {
   std::printf("\n== Fan-out with the frequency caps in Redis beside the caps in process\n");
   World w("fanout-shared", env_size("OCTOPUS_BENCH_POPULATION", 2'700'000));
@@ -258,29 +278,34 @@ void fan_out_shared_caps() {
   o.command_timeout = std::chrono::milliseconds(1000);
   redis::RedisClient client(o);
   auto report = [&](const char* what, const FanOut& f) {
-    std::printf("  %-22s %7.2f s   %6.2f M decisions/s   %llu delivered, %llu capped\n", what, f.seconds,
+    std::printf("  %-34s %7.2f s   %6.2f M decisions/s   %llu delivered, %llu capped\n", what, f.seconds,
                 static_cast<double>(f.done.decided) / f.seconds / 1e6,
                 static_cast<unsigned long long>(f.done.counts.delivered),
                 static_cast<unsigned long long>(f.done.counts.capped));
     return f.seconds;
   };
+  auto busy = [&](double seconds, const FanOut& f) {
+    std::printf("    Redis busy %.2f s (%.2f us per subscriber decided); Redis memory %s bytes\n", seconds,
+                seconds * 1e6 / static_cast<double>(f.done.decided), redis_memory(client).c_str());
+  };
   deliveries::ContactLedger first, last;
-  deliveries::RedisContactLedger shared(client, "bench");
+  deliveries::RedisContactLedger scripts(client, "bench");
+  deliveries::HolderContactLedger holder(client, "bench-holder", [] { return std::int64_t{1}; });
   const double local1 = report("baseline: in process", deliver_to_everyone(w, a, 1, first));
-  const double redis = report("caps in Redis", deliver_to_everyone(w, a, 2, shared));
-  const double local2 = report("baseline: in process", deliver_to_everyone(w, a, 3, last));
-  // Where the time goes: Redis's own time in the ledger's scripts (INFO commandstats).
-  const auto stats = client.command({"INFO", "commandstats"}).text;
-  const auto script = stats.find("cmdstat_evalsha:");
-  const auto usec = script == std::string::npos ? 0.0 : std::stod(stats.substr(stats.find("usec=", script) + 5));
-  const auto memory = client.command({"INFO", "memory"}).text;
-  const auto used = memory.find("used_memory:");
-  const auto asks =
-      static_cast<double>(w.store->deliveries.get_delivery("", "dlv_0000000000000000000000000002")->decided);
-  std::printf("  Redis caps / in process: %.2fx (against the faster baseline run)\n", redis / std::min(local1, local2));
-  std::printf("  Redis busy in the ledger's scripts %.2f s (%.2f us per subscriber); Redis memory %s bytes\n",
-              usec / 1e6, usec / asks,
-              used == std::string::npos ? "?" : memory.substr(used + 12, memory.find('\r', used) - used - 12).c_str());
+  const auto before_scripts = redis_busy_seconds(client);
+  const auto by_scripts = deliver_to_everyone(w, a, 2, scripts);
+  const double redis = report("caps in Redis, any instance deciding", by_scripts);
+  const auto before_holder = redis_busy_seconds(client);
+  busy(before_holder - before_scripts, by_scripts);
+  const auto by_holder = deliver_to_everyone(w, a, 3, holder);
+  const double held = report("caps in Redis, the holder deciding", by_holder);
+  busy(redis_busy_seconds(client) - before_holder, by_holder);
+  const double local2 = report("baseline: in process", deliver_to_everyone(w, a, 4, last));
+  const double base = std::min(local1, local2);
+  std::printf(
+      "  any instance deciding / in process: %.2fx; the holder deciding / in process: %.2fx "
+      "(against the faster baseline run)\n",
+      redis / base, held / base);
 }
 
 void decision_step() {

@@ -34,6 +34,7 @@
 #include "deliveries/channel.hpp"
 #include "deliveries/consent_overlay.hpp"
 #include "deliveries/contact_ledger.hpp"
+#include "deliveries/holder_contact_ledger.hpp"
 #include "deliveries/redis_contact_ledger.hpp"
 #include "deliveries/deliveries_api.hpp"
 #include "deliveries/delivery_runner.hpp"
@@ -114,8 +115,9 @@ struct GatewayApp::Parts {
   std::unique_ptr<settlement::TouchFeed> touch_feed;
   std::unique_ptr<deliveries::MessageSink> sink;
   std::array<std::unique_ptr<deliveries::SinkChannel>, policy::kChannelCount> channels;
-  // The frequency ledger: in Redis with counters.backend: redis (shared by every instance),
-  // else in this process (`local_ledger`, rebuilt from the sink at start).
+  // The frequency ledger: in Redis with counters.backend: redis (shared by every instance;
+  // with a shared store counted by the lease holder), else in this process (`local_ledger`, rebuilt from the sink at
+  // start).
   std::unique_ptr<deliveries::FrequencyLedger> ledger;
   deliveries::ContactLedger* local_ledger = nullptr;
   std::unique_ptr<triggers::RedisTriggerCooldowns> cooldowns;  // with Redis: shared like the caps
@@ -457,7 +459,13 @@ deliveries::Channels open_channels(Parts& p) {
   }
   p.consent_changes = std::make_unique<deliveries::ConsentChanges>(p.records->consent_changes, p.overlay);
   p.consent_changes->load();
-  if (p.redis) {
+  if (p.redis && p.leader) {
+    // Instances sharing a store decide messages only under the background lease: its
+    // holder counts in memory and keeps Redis up to date for the next holder.
+    p.ledger = std::make_unique<deliveries::HolderContactLedger>(
+        *p.redis, p.config.counters.key_prefix,
+        [leader = p.leader.get()] { return leader->held() ? leader->token() : std::int64_t{0}; });
+  } else if (p.redis) {
     p.ledger = std::make_unique<deliveries::RedisContactLedger>(*p.redis, p.config.counters.key_prefix);
   } else {
     auto local = std::make_unique<deliveries::ContactLedger>();

@@ -169,6 +169,42 @@ policy::ContactCounts ContactLedger::counts(const policy::CountingPeriods& perio
   return out;
 }
 
+ContactTally ContactLedger::tally(const policy::CountingPeriods& periods, std::uint64_t subscriber) const {
+  auto& shard = shard_of(subscriber);
+  std::lock_guard lock(shard.mutex);
+  const auto* e = shard.find(subscriber);
+  ContactTally out;
+  if (!e || e->week != periods.week) return out;
+  out.overall_week = e->overall_week;
+  out.channel_week = e->channel_week;
+  if (e->day == periods.day) {
+    out.overall_day = e->overall_day;
+    out.channel_day = e->channel_day;
+  }
+  return out;
+}
+
+void ContactLedger::set(const policy::CountingPeriods& periods, std::uint64_t subscriber, const ContactTally& tally) {
+  auto& shard = shard_of(subscriber);
+  std::lock_guard lock(shard.mutex);
+  auto& e = shard.find_or_add(subscriber);
+  e.day = static_cast<std::int32_t>(periods.day);
+  e.week = static_cast<std::int32_t>(periods.week);
+  e.overall_day = tally.overall_day;
+  e.overall_week = tally.overall_week;
+  e.channel_day = tally.channel_day;
+  e.channel_week = tally.channel_week;
+}
+
+void ContactLedger::clear() {
+  for (std::size_t i = 0; i < kShards; ++i) {
+    auto& s = shards_[i];
+    std::lock_guard lock(s.mutex);
+    std::fill(s.slots.begin(), s.slots.end(), Entry{});
+    s.used = 0;
+  }
+}
+
 void ContactLedger::prefetch(std::uint64_t subscriber) const {
   const auto& shard = shard_of(subscriber);
   const auto* data = shard.hint_data.load(std::memory_order_relaxed);

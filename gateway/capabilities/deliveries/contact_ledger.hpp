@@ -35,6 +35,12 @@ class ContactLedger final : public FrequencyLedger {
   void record(const policy::CountingPeriods& periods, std::uint64_t subscriber, policy::Channel channel);
   policy::ContactCounts counts(const policy::CountingPeriods& periods, std::uint64_t subscriber,
                                policy::Channel channel) const;
+  // Everything counted for the subscriber in the periods (zeros for a day or week that is
+  // not theirs), and its replacement: a ledger seeded from another's counts.
+  ContactTally tally(const policy::CountingPeriods& periods, std::uint64_t subscriber) const;
+  void set(const policy::CountingPeriods& periods, std::uint64_t subscriber, const ContactTally& tally);
+  // Forgets every subscriber (the table keeps its size).
+  void clear();
   std::size_t subscribers() const;
   // Makes room for `more` subscribers not yet in the ledger (a delivery to that many), so
   // its first contacts are not slowed by the table growing under them.

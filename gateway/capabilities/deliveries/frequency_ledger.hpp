@@ -8,6 +8,7 @@
 // subscriber). Each slot is checked and counted in one step, so two deliveries racing for a
 // subscriber's last slot, on one instance or two, cannot both take it.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <span>
 #include <stdexcept>
@@ -22,6 +23,14 @@ namespace octopus::deliveries {
 class CapsUnavailable : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// One subscriber's messages in a day and a week, in all and per channel (saturating at
+// 255, far above any cap): what a ledger keeps per subscriber.
+struct ContactTally {
+  std::uint8_t overall_day = 0, overall_week = 0;
+  std::array<std::uint8_t, policy::kChannelCount> channel_day{}, channel_week{};
+  bool operator==(const ContactTally&) const = default;
 };
 
 class FrequencyLedger {

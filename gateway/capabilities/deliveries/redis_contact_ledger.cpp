@@ -1,21 +1,17 @@
 #include "deliveries/redis_contact_ledger.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <unordered_set>
+
+#include "deliveries/redis_caps_field.hpp"
 
 namespace octopus::deliveries {
 
 namespace {
 
-// The layout of a subscriber's field, one byte each: the day (the counting day mod 7:
-// distinct within a week); messages that day in all, by SMS, push and outbound call; the
-// same for the week. Counts saturate at 255, far above any cap. The scripts read and write
-// the nine bytes as nine Lua values (no table per subscriber: a batch of 2,000 spends most of
-// its time in this loop).
-static_assert(policy::kChannelCount == 3, "the ledger's field holds three channels' counts");
-constexpr std::size_t kWidth = 9;
-
+// The layout (redis_caps_field.hpp), read and written here by the scripts as nine Lua values
+// (no table per subscriber: a batch of 2,000 spends most of its time in this loop).
+//
 // The part the two scripts share. ARGV: the channel's index (0 SMS, 1 push, 2 outbound call),
 // today (the day byte), when the key expires (unix ms), then what each script takes.
 constexpr const char* kPrelude = R"lua(
@@ -96,14 +92,10 @@ write(pairs)
 return 1
 )lua"));
 
-// The day byte: the counting day mod 7, distinct for the seven days of a week.
-int day_byte(const policy::CountingPeriods& periods) { return static_cast<int>(((periods.day % 7) + 7) % 7); }
-
 // The prelude's arguments: channel index, the day byte, the key's expiry (an hour after the week).
 std::vector<std::string> prelude(const policy::CountingPeriods& periods, policy::Channel channel) {
-  const auto expire = std::chrono::duration_cast<std::chrono::milliseconds>(periods.next_week_start.time_since_epoch() +
-                                                                            std::chrono::hours(1));
-  return {std::to_string(static_cast<int>(channel)), std::to_string(day_byte(periods)), std::to_string(expire.count())};
+  return {std::to_string(static_cast<int>(channel)), std::to_string(redis_caps::day_byte(periods)),
+          redis_caps::expires_at_ms(periods)};
 }
 
 }  // namespace
@@ -112,7 +104,7 @@ RedisContactLedger::RedisContactLedger(redis::RedisClient& redis, std::string ke
     : redis_(redis), prefix_(std::move(key_prefix)) {}
 
 std::string RedisContactLedger::key(const policy::CountingPeriods& periods) const {
-  return prefix_ + ":caps:week:" + std::to_string(periods.week);
+  return redis_caps::week_key(prefix_, periods);
 }
 
 redis::RedisReply RedisContactLedger::call(const redis::RedisScript& script, const std::vector<std::string>& keys,
@@ -185,17 +177,13 @@ policy::ContactCounts RedisContactLedger::counts(const policy::CountingPeriods& 
   } catch (const redis::RedisUnavailable& e) {
     throw CapsUnavailable(e.what());
   }
-  policy::ContactCounts out;
-  if (reply.type != redis::RedisReply::Type::string || reply.text.size() != kWidth) return out;
-  const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(reply.text[i]); };  // 0-based
+  if (reply.type != redis::RedisReply::Type::string) return {};
+  const auto t = redis_caps::decode(reply.text, periods);
   const auto c = static_cast<std::size_t>(channel);
-  out.overall_this_week = byte(5);
-  out.channel_this_week = byte(6 + c);
-  if (byte(0) == day_byte(periods)) {
-    out.overall_today = byte(1);
-    out.channel_today = byte(2 + c);
-  }
-  return out;
+  return {.overall_today = t.overall_day,
+          .overall_this_week = t.overall_week,
+          .channel_today = t.channel_day[c],
+          .channel_this_week = t.channel_week[c]};
 }
 
 }  // namespace octopus::deliveries

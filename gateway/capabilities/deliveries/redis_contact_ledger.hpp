@@ -1,10 +1,5 @@
-// The frequency ledger shared by every instance (FrequencyLedger), in Redis: one hash per
-// counting week (`<prefix>:caps:week:<week>`) with one field per subscriber contacted that
-// week, holding what the in-process ledger's entry holds, a byte each: which day of the week
-// the day counts are for, the messages that day (all channels, then each channel) and the
-// messages that week (the same). A new week is a new key, so nothing resets weekly counts,
-// and each key expires an hour after its week ends; day counts start again when the day
-// byte is not today's.
+// The frequency ledger shared by every instance (FrequencyLedger), in Redis, any instance
+// counting: the layout of redis_caps_field.hpp, read and written by Lua scripts.
 //
 // A batch is checked and counted by one Lua script per kAsksPerCall asks: Redis runs a
 // script alone, so instances racing for a subscriber's last slot cannot both take it, and

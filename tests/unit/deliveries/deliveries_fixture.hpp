@@ -12,6 +12,7 @@
 
 #include "deliveries/consent_overlay.hpp"
 #include "deliveries/contact_ledger.hpp"
+#include "deliveries/holder_contact_ledger.hpp"
 #include "deliveries/redis_contact_ledger.hpp"
 #include "deliveries/opt_out.hpp"
 #include "engine/reference/reference_engine.hpp"
@@ -55,6 +56,14 @@ struct SharedCapsServer {
   octopus::testing::RedisServer server;
   redis::RedisClient client{options(server.port())};
 };
+
+// Which ledger counts the caps in Redis: any instance, by Redis's scripts
+// (RedisContactLedger), or the lease holder (HolderContactLedger).
+enum class SharedCaps { scripts, holder };
+
+inline std::string to_string(const ::testing::TestParamInfo<SharedCaps>& info) {
+  return info.param == SharedCaps::holder ? "CountedByTheHolder" : "CountedByScripts";
+}
 
 class Deliveries : public ::testing::Test {
  protected:
@@ -122,9 +131,15 @@ class Deliveries : public ::testing::Test {
 
   // Counts the caps in Redis from SetUp on. The clock moves to a weekday morning in the
   // future: Redis drops a week's counts an hour after it ends, by the real clock.
-  void share_caps(redis::RedisClient& client) {
+  void share_caps(redis::RedisClient& client, SharedCaps counted_by = SharedCaps::scripts) {
     clock_ms_ = instant_ms("2030-12-03T02:00:00Z");  // Tuesday 10:00 in Shanghai
     shared_caps_ = &client;
+    counted_by_ = counted_by;
+  }
+  // What Redis holds for the subscriber (both ledgers write the same layout).
+  policy::ContactCounts counted_in_redis(std::uint64_t subscriber, policy::Channel channel) {
+    const auto p = policy::counting_periods(*shipped(), policy::Seconds(std::chrono::seconds(clock_ms_ / 1000)));
+    return RedisContactLedger(*shared_caps_, "t").counts(p, subscriber, channel);
   }
   // A runner that sent half of the delivery's next batch and crashed before recording it:
   // the consenting, eligible members of the batch's first half, written to the sink.
@@ -143,7 +158,11 @@ class Deliveries : public ::testing::Test {
   // The caps in Redis when a test gives a client (shared_caps_), else in this process.
   FrequencyLedger& frequency_ledger() {
     if (!shared_caps_) return *ledger_;
-    if (!redis_ledger_) redis_ledger_ = std::make_unique<RedisContactLedger>(*shared_caps_, "t");
+    if (redis_ledger_) return *redis_ledger_;
+    if (counted_by_ == SharedCaps::holder)  // the lease holder, its grant's token 1 throughout
+      redis_ledger_ = std::make_unique<HolderContactLedger>(*shared_caps_, "t", [] { return std::int64_t{1}; });
+    else
+      redis_ledger_ = std::make_unique<RedisContactLedger>(*shared_caps_, "t");
     return *redis_ledger_;
   }
 
@@ -232,7 +251,8 @@ class Deliveries : public ::testing::Test {
   std::unique_ptr<ConsentChanges> changes_;
   std::unique_ptr<ContactLedger> ledger_;
   redis::RedisClient* shared_caps_ = nullptr;
-  std::unique_ptr<RedisContactLedger> redis_ledger_;
+  SharedCaps counted_by_ = SharedCaps::scripts;
+  std::unique_ptr<FrequencyLedger> redis_ledger_;
   std::unique_ptr<DeliveryRunner> runner_;
   std::function<void(DeliveryRunnerOptions&)> configure_runner_;            // applied at each open()
   std::atomic<std::int64_t> clock_ms_{instant_ms("2026-12-01T02:00:00Z")};  // Tuesday 10:00 in Shanghai

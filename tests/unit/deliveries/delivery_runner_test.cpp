@@ -231,10 +231,10 @@ TEST_F(Deliveries, AnOptOutDuringARunningDeliveryAppliesToTheNextBatch) {
 }
 
 // The caps in a real Redis, shared as several instances share them.
-class DeliveriesWithSharedCaps : public Deliveries {
+class DeliveriesWithSharedCaps : public Deliveries, public ::testing::WithParamInterface<fixture::SharedCaps> {
  protected:
   void SetUp() override {
-    share_caps(redis_.client);
+    share_caps(redis_.client, GetParam());
     Deliveries::SetUp();
   }
   fixture::SharedCapsServer redis_;
@@ -243,7 +243,7 @@ class DeliveriesWithSharedCaps : public Deliveries {
 // Redis unreachable in the middle of a delivery: nothing more is sent (no batch decided
 // without the caps), the delivery keeps its place, and when Redis answers again it goes on
 // from there, every member reached once.
-TEST_F(DeliveriesWithSharedCaps, WithoutRedisNothingIsSentUncheckedAndTheDeliveryResumesWhereItStopped) {
+TEST_P(DeliveriesWithSharedCaps, WithoutRedisNothingIsSentUncheckedAndTheDeliveryResumesWhereItStopped) {
   const auto a = audience();
   ASSERT_GT(a.size, 3000u);
   const auto d = deliver_to(a);
@@ -275,13 +275,12 @@ TEST_F(DeliveriesWithSharedCaps, WithoutRedisNothingIsSentUncheckedAndTheDeliver
   EXPECT_EQ(after.counts.delivered, messages.size());
   EXPECT_EQ(after.counts.delivered + after.counts.no_consent + after.counts.capped + after.counts.ineligible, a.size);
   // Each message is counted once in Redis: the subscriber's SMS today is 1.
-  const auto p = policy::counting_periods(*shipped(), policy::Seconds(std::chrono::seconds(clock_ms_ / 1000)));
-  EXPECT_EQ(redis_ledger_->counts(p, messages.begin()->first, policy::Channel::sms).channel_today, 1u);
+  EXPECT_EQ(counted_in_redis(messages.begin()->first, policy::Channel::sms).channel_today, 1u);
 }
 
 // A restart finds a batch sent but not recorded, and its first try to go on fails before
 // recording anything (Redis away): the next try still counts what the sink holds as sent.
-TEST_F(DeliveriesWithSharedCaps, ARecoveryInterruptedBeforeItsBatchIsRecordedStillSendsNobodyTwice) {
+TEST_P(DeliveriesWithSharedCaps, ARecoveryInterruptedBeforeItsBatchIsRecordedStillSendsNobodyTwice) {
   const auto a = audience();
   const auto d = deliver_to(a);
   runner_->run_once();
@@ -301,6 +300,10 @@ TEST_F(DeliveriesWithSharedCaps, ARecoveryInterruptedBeforeItsBatchIsRecordedSti
   for (const auto& [subscriber, times] : messages) ASSERT_EQ(times, 1) << subscriber;
   EXPECT_EQ(after.counts.delivered, messages.size());
 }
+
+INSTANTIATE_TEST_SUITE_P(Ledgers, DeliveriesWithSharedCaps,
+                         ::testing::Values(fixture::SharedCaps::scripts, fixture::SharedCaps::holder),
+                         fixture::to_string);
 
 }  // namespace
 }  // namespace octopus::deliveries

@@ -11,7 +11,7 @@
 
 #include "deliveries/contact_ledger.hpp"
 #include "deliveries/delivery_decider.hpp"
-#include "policy/policy_set.hpp"
+#include "redis_ledger_support.hpp"
 #include "redis_server.hpp"
 
 namespace octopus::deliveries {
@@ -19,26 +19,9 @@ namespace {
 
 using Ask = FrequencyLedger::Ask;
 
-std::shared_ptr<const policy::PolicySnapshot> shipped() {
-  static const auto r = policy::load_policies(OCTOPUS_POLICIES_DIR);
-  if (!r.ok()) throw std::runtime_error("shipped policies refused");
-  return r.snapshot;
-}
-
-// Periods from now on: Redis drops the keys of a period that ended over an hour ago.
-policy::CountingPeriods days_from_now(int days) {
-  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-  return policy::counting_periods(*shipped(), policy::Seconds(now.time_since_epoch() + std::chrono::days(days)));
-}
-
-redis::RedisOptions on(int port) {
-  redis::RedisOptions o;
-  o.port = port;
-  o.command_timeout = std::chrono::milliseconds(2000);  // a loaded test machine, not a latency budget
-  o.breaker_min = std::chrono::milliseconds(10);
-  o.breaker_max = std::chrono::milliseconds(100);
-  return o;
-}
+using testing_support::days_from_now;
+using testing_support::on;
+using testing_support::shipped;
 
 class RedisLedger : public ::testing::Test {
  protected:

@@ -174,10 +174,10 @@ TEST_F(Triggers, TheIndexedMatchSendsWhatTheNaiveScanSends) {
 }
 
 // Cooldowns and caps in a real Redis, as instances share them.
-class TriggersWithSharedState : public Triggers {
+class TriggersWithSharedState : public Triggers, public ::testing::WithParamInterface<fixture::SharedCaps> {
  protected:
   void SetUp() override {
-    share_caps(redis_.client);
+    share_caps(redis_.client, GetParam());
     Triggers::SetUp();
   }
   fixture::SharedCapsServer redis_;
@@ -185,7 +185,7 @@ class TriggersWithSharedState : public Triggers {
 
 // The instance that takes the triggers over knows nothing of what the first one sent but
 // what Redis holds: the cooldown still holds.
-TEST_F(TriggersWithSharedState, ACooldownHoldsOnTheInstanceThatTakesTheTriggersOver) {
+TEST_P(TriggersWithSharedState, ACooldownHoldsOnTheInstanceThatTakesTheTriggersOver) {
   const auto t = trigger("roaming_started", 3600);
   const auto who = reachable_and_outside(t).first.front();
   triggers::RedisTriggerCooldowns first_cooldowns(redis_.client, "t"), next_cooldowns(redis_.client, "t");
@@ -205,7 +205,7 @@ TEST_F(TriggersWithSharedState, ACooldownHoldsOnTheInstanceThatTakesTheTriggersO
 
 // Redis unreachable: a pass sends nothing (it throws, so the stream hands its events over
 // again); handed over again once Redis answers, they fire once.
-TEST_F(TriggersWithSharedState, WithoutRedisATriggerSendsNothingAndFiresWhenItsEventsAreHandedOverAgain) {
+TEST_P(TriggersWithSharedState, WithoutRedisATriggerSendsNothingAndFiresWhenItsEventsAreHandedOverAgain) {
   const auto t = trigger("recharge", 3600);
   const auto reachable = reachable_and_outside(t).first;
   ASSERT_GE(reachable.size(), 2u);
@@ -226,9 +226,12 @@ TEST_F(TriggersWithSharedState, WithoutRedisATriggerSendsNothingAndFiresWhenItsE
   ASSERT_TRUE(handled);
   EXPECT_EQ(sent(t.id), (std::map<std::uint64_t, int>{{reachable[0], 1}, {reachable[1], 1}}));
   // Each message counted once in the shared caps.
-  const auto p = policy::counting_periods(*shipped(), policy::Seconds(std::chrono::seconds(clock_ms_ / 1000)));
-  EXPECT_EQ(redis_ledger_->counts(p, reachable[0], policy::Channel::sms).channel_today, 1u);
+  EXPECT_EQ(counted_in_redis(reachable[0], policy::Channel::sms).channel_today, 1u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Ledgers, TriggersWithSharedState,
+                         ::testing::Values(fixture::SharedCaps::scripts, fixture::SharedCaps::holder),
+                         fixture::to_string);
 
 }  // namespace
 }  // namespace octopus::deliveries

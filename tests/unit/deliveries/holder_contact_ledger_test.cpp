@@ -1,0 +1,183 @@
+// The frequency ledger counted by the lease holder, in a real Redis: the in-process
+// ledger's answers, Redis kept up to date for the next holder (in the layout the shared
+// ledger reads), an older holder fenced out, and nothing decided without the lease or Redis.
+#include "deliveries/holder_contact_ledger.hpp"
+
+#include <atomic>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "deliveries/contact_ledger.hpp"
+#include "deliveries/redis_contact_ledger.hpp"
+#include "redis_ledger_support.hpp"
+#include "redis_server.hpp"
+
+namespace octopus::deliveries {
+namespace {
+
+using Ask = FrequencyLedger::Ask;
+using testing_support::days_from_now;
+using testing_support::on;
+using testing_support::shipped;
+
+class HolderLedger : public ::testing::Test {
+ protected:
+  testing::RedisServer server;
+  redis::RedisClient client{on(server.port())};
+  RedisContactLedger shared{client, "t"};  // reads (and, for some tests, writes) the same layout
+  const policy::CountingPeriods today = days_from_now(0);
+
+  // A holder whose grant's token the test sets (0: the lease is not held).
+  struct Holder {
+    explicit Holder(redis::RedisClient& c, std::int64_t t)
+        : token(t), ledger(c, "t", [this] { return token.load(); }) {}
+    std::atomic<std::int64_t> token;
+    HolderContactLedger ledger;
+  };
+
+  std::vector<bool> ask(FrequencyLedger& l, const policy::CountingPeriods& p, policy::Channel c,
+                        std::vector<Ask> asks) {
+    std::vector<bool> granted;
+    l.reserve_batch(*shipped(), p, c, asks, granted);
+    return granted;
+  }
+  std::uint32_t sms_today(std::uint64_t subscriber) {
+    return shared.counts(today, subscriber, policy::Channel::sms).channel_today;
+  }
+};
+
+TEST_F(HolderLedger, AnswersAsTheInProcessLedgerDoesAndLeavesTheSameCountsInRedis) {
+  Holder holder(client, 1);
+  ContactLedger local;
+  std::mt19937_64 random(11);
+  const policy::CountingPeriods days[] = {today, days_from_now(1), days_from_now(8)};
+  std::size_t granted_total = 0;
+  for (int round = 0; round < 30; ++round) {
+    const auto& period = days[round / 10];
+    const auto channel = policy::kChannels[random() % policy::kChannelCount];
+    std::vector<Ask> asks;
+    for (int i = 0; i < 200; ++i) asks.push_back({1 + random() % 60, random() % 4 != 0});
+    const auto theirs = ask(holder.ledger, period, channel, asks);
+    ASSERT_EQ(theirs, ask(local, period, channel, asks)) << "round " << round;
+    for (const bool g : theirs) granted_total += g;
+    std::vector<std::uint64_t> back;
+    for (std::size_t i = 0; i < asks.size(); i += 7)
+      if (theirs[i] && asks[i].keep) back.push_back(asks[i].subscriber);
+    holder.ledger.release_batch(period, channel, back);
+    local.release_batch(period, channel, back);
+  }
+  EXPECT_GT(granted_total, 100u);  // the caps let some through and stopped others
+  for (std::uint64_t s = 1; s <= 60; ++s)
+    for (const auto c : policy::kChannels) {
+      const auto a = shared.counts(days[2], s, c), b = local.counts(days[2], s, c);
+      EXPECT_EQ(a.overall_this_week, b.overall_this_week) << s;
+      EXPECT_EQ(a.channel_this_week, b.channel_this_week) << s;
+      EXPECT_EQ(a.overall_today, b.overall_today) << s;
+      EXPECT_EQ(a.channel_today, b.channel_today) << s;
+    }
+}
+
+TEST_F(HolderLedger, StartsFromTheCountsInRedisWhoeverWroteThem) {
+  // Two SMS today (the daily cap) counted by the ledger any instance uses.
+  ask(shared, today, policy::Channel::sms, {{1, true}});
+  ask(shared, today, policy::Channel::sms, {{1, true}});
+  Holder holder(client, 1);
+  EXPECT_EQ(ask(holder.ledger, today, policy::Channel::sms, {{1, true}, {2, true}}), (std::vector<bool>{false, true}));
+  EXPECT_EQ(holder.ledger.loaded(), 1u);
+  EXPECT_EQ(sms_today(2), 1u);
+}
+
+TEST_F(HolderLedger, ANewHolderCountsOnFromTheLastAndTheOldOneIsFencedOut) {
+  Holder first(client, 1);
+  EXPECT_EQ(ask(first.ledger, today, policy::Channel::sms, {{1, true}}), (std::vector<bool>{true}));
+  Holder second(client, 2);  // the lease passed to another instance
+  EXPECT_EQ(ask(second.ledger, today, policy::Channel::sms, {{1, true}}), (std::vector<bool>{true}));
+  EXPECT_EQ(ask(second.ledger, today, policy::Channel::sms, {{1, true}}), (std::vector<bool>{false}));
+  // The first, still believing it holds the lease, decides nothing more and writes nothing.
+  EXPECT_THROW(ask(first.ledger, today, policy::Channel::sms, {{3, true}}), CapsUnavailable);
+  const std::uint64_t one[] = {1};
+  EXPECT_THROW(first.ledger.release_batch(today, policy::Channel::sms, one), CapsUnavailable);
+  EXPECT_EQ(sms_today(3), 0u);
+  EXPECT_EQ(sms_today(1), 2u);
+  // Granted the lease again later (a newer token), it starts from the second's counts.
+  first.token = 3;
+  EXPECT_EQ(ask(first.ledger, today, policy::Channel::sms, {{1, true}, {3, true}}), (std::vector<bool>{false, true}));
+  EXPECT_THROW(ask(second.ledger, today, policy::Channel::sms, {{4, true}}), CapsUnavailable);
+}
+
+TEST_F(HolderLedger, WithoutTheLeaseNothingIsDecided) {
+  Holder holder(client, 0);
+  EXPECT_THROW(ask(holder.ledger, today, policy::Channel::sms, {{1, true}}), CapsUnavailable);
+  EXPECT_EQ(sms_today(1), 0u);
+  holder.token = 5;
+  EXPECT_EQ(ask(holder.ledger, today, policy::Channel::sms, {{1, true}}), (std::vector<bool>{true}));
+}
+
+TEST_F(HolderLedger, ABatchLargerThanOneWriteIsCountedWholeAndReadWholeByTheNext) {
+  Holder first(client, 1);
+  const std::size_t n = HolderContactLedger::kWritesPerCall * 2 + 17;
+  std::vector<Ask> asks;
+  for (std::uint64_t s = 1; s <= n; ++s) asks.push_back({s, true});
+  const auto g = ask(first.ledger, today, policy::Channel::outbound_call, asks);
+  EXPECT_EQ(std::count(g.begin(), g.end(), true), static_cast<long>(n));
+  // Read back by a new holder with HSCAN, in several calls: everyone's one call a day is taken.
+  Holder second(client, 2);
+  const auto again = ask(second.ledger, today, policy::Channel::outbound_call, asks);
+  EXPECT_EQ(second.ledger.loaded(), n);
+  EXPECT_EQ(std::count(again.begin(), again.end(), true), 0);
+  EXPECT_EQ(client.command({"PEXPIRETIME", "t:caps:week:" + std::to_string(today.week)}).integer,
+            (today.next_week_start.time_since_epoch().count() + 3600) * 1000);
+}
+
+TEST_F(HolderLedger, BatchesFromTwoThreadsLeaveRedisWithEveryCount) {
+  // Deliveries and triggers decide on threads of their own, on the same holder.
+  Holder holder(client, 1);
+  constexpr std::uint64_t kSubscribers = 500;
+  std::vector<std::vector<std::size_t>> granted(2, std::vector<std::size_t>(kSubscribers + 1));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t)
+    threads.emplace_back([&, t] {
+      std::vector<bool> g;
+      for (int round = 0; round < 3; ++round)
+        for (std::uint64_t s = 1; s <= kSubscribers; s += 50) {
+          std::vector<Ask> asks;
+          for (auto k = s; k < s + 50; ++k) asks.push_back({k, true});
+          holder.ledger.reserve_batch(*shipped(), today, policy::Channel::sms, asks, g);
+          for (std::size_t k = 0; k < g.size(); ++k) granted[t][asks[k].subscriber] += g[k];
+        }
+    });
+  for (auto& t : threads) t.join();
+  for (std::uint64_t s = 1; s <= kSubscribers; ++s) {
+    ASSERT_EQ(granted[0][s] + granted[1][s], 2u) << s;
+    ASSERT_EQ(sms_today(s), 2u) << s;
+  }
+}
+
+TEST_F(HolderLedger, WithoutRedisNothingIsDecidedAndRedisIsReadAgainAfter) {
+  redis::RedisClient quick(on(server.port(), std::chrono::milliseconds(200)));
+  std::atomic<std::int64_t> token{1};
+  HolderContactLedger holder(quick, "t", [&] { return token.load(); });
+  EXPECT_EQ(ask(holder, today, policy::Channel::sms, {{1, true}}), (std::vector<bool>{true}));
+  server.pause();
+  EXPECT_THROW(ask(holder, today, policy::Channel::sms, {{1, true}}), CapsUnavailable);
+  server.resume();
+  // The write whose answer was lost ran when Redis woke: the second SMS is counted there.
+  EXPECT_EQ(sms_today(1), 2u);
+  // What Redis holds decides, not what the holder had in memory: a field taken away
+  // meanwhile is read as gone.
+  client.command({"HDEL", "t:caps:week:" + std::to_string(today.week), "1"});
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  std::vector<bool> g;
+  while (g.empty() && std::chrono::steady_clock::now() < until) try {
+      g = ask(holder, today, policy::Channel::sms, {{1, true}, {2, true}});
+    } catch (const CapsUnavailable&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  EXPECT_EQ(g, (std::vector<bool>{true, true}));
+}
+
+}  // namespace
+}  // namespace octopus::deliveries
