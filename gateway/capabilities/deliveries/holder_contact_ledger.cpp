@@ -1,5 +1,7 @@
 #include "deliveries/holder_contact_ledger.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <charconv>
 
 #include "deliveries/redis_caps_field.hpp"
@@ -46,13 +48,10 @@ void HolderContactLedger::claim(std::int64_t token) {
   if (reply.type != redis::RedisReply::Type::integer || reply.integer != 1) fail(kNewerHolder);
 }
 
-// The week's hash, whole, into memory (HSCAN returns every field present from its start to
-// its end at least once; after the claim nobody else writes, so that is every field).
-void HolderContactLedger::load(const policy::CountingPeriods& periods) {
-  counts_.clear();
-  const auto key = redis_caps::week_key(prefix_, periods);
-  if (const auto size = redis_.command({"HLEN", key}); size.type == redis::RedisReply::Type::integer)
-    counts_.make_room(static_cast<std::size_t>(size.integer));
+// Every field of a hash (HSCAN returns every field present from its start to its end at
+// least once; after the claim nobody else writes, so that is every field).
+template <typename F>
+void HolderContactLedger::scan(const std::string& key, F&& on_field) {
   std::string cursor = "0";
   do {
     const auto reply = redis_.command({"HSCAN", key, cursor, "COUNT", std::to_string(kReadsPerCall)});
@@ -63,14 +62,76 @@ void HolderContactLedger::load(const policy::CountingPeriods& periods) {
     const auto& items = reply.elements[1].elements;
     for (std::size_t i = 0; i + 1 < items.size(); i += 2) {
       const auto& field = items[i].text;
-      std::uint64_t subscriber = 0;
-      const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), subscriber);
-      if (error != std::errc() || end != field.data() + field.size() || subscriber == 0) continue;  // not ours
-      counts_.set(periods, subscriber, redis_caps::decode(items[i + 1].text, periods));
+      std::uint64_t number = 0;
+      const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), number);
+      if (error == std::errc() && end == field.data() + field.size()) on_field(number, items[i + 1].text);
     }
   } while (cursor != "0");
+}
+
+void HolderContactLedger::counted(std::uint64_t subscriber, const ContactTally& tally,
+                                  const policy::CountingPeriods& periods) {
+  if (subscriber == 0 || tally.overall_week == 0) return;
+  counts_.set(periods, subscriber, tally);
+  mark(subscriber);
+  ++loaded_;
+}
+
+void HolderContactLedger::mark(std::uint64_t subscriber) {
+  const auto offset = subscriber & (redis_caps::kBucketIds - 1);
+  buckets_[redis_caps::bucket_of(subscriber)].present[offset / 64] |= std::uint64_t{1} << (offset % 64);
+}
+
+// A new week, or a new grant: nothing is known but what RedisContactLedger counted this week
+// (a deployment that moved to a shared store), read whole; the holder's buckets are read as
+// batches first touch them.
+void HolderContactLedger::begin_week(const policy::CountingPeriods& periods) {
+  counts_.clear();
+  buckets_.clear();
+  loaded_ = 0;
+  scan(redis_caps::week_key(prefix_, periods), [&](std::uint64_t subscriber, const std::string& field) {
+    counted(subscriber, redis_caps::decode(field, periods), periods);
+  });
   week_ = periods.week;
-  loaded_ = counts_.subscribers();
+}
+
+// The buckets of `subscribers` not read yet under this grant, in one HMGET per
+// kReadsPerCall: after the claim only this instance writes them, so what it reads once is
+// theirs for the rest of the grant. A bucket's counts replace the older layout's.
+void HolderContactLedger::read_buckets(const policy::CountingPeriods& periods,
+                                       std::span<const std::uint64_t> subscribers) {
+  std::vector<std::uint64_t> unread;
+  for (const auto s : subscribers) {
+    const auto b = redis_caps::bucket_of(s);
+    if (const auto found = buckets_.find(b); found == buckets_.end() || !found->second.read) unread.push_back(b);
+  }
+  std::sort(unread.begin(), unread.end());
+  unread.erase(std::unique(unread.begin(), unread.end()), unread.end());
+  std::vector<std::string> argv;
+  for (std::size_t from = 0; from < unread.size(); from += kReadsPerCall) {
+    const auto to = std::min(unread.size(), from + kReadsPerCall);
+    argv.assign({"HMGET", redis_caps::held_key(prefix_, periods)});
+    for (auto i = from; i < to; ++i) argv.push_back(std::to_string(unread[i]));
+    const auto reply = redis_.command(argv);
+    if (reply.type != redis::RedisReply::Type::array || reply.elements.size() != to - from)
+      fail("the frequency ledger answered HMGET in an unexpected shape");
+    for (auto i = from; i < to; ++i) {
+      const auto& value = reply.elements[i - from];
+      if (value.type == redis::RedisReply::Type::string)
+        redis_caps::for_each_record(unread[i], value.text, periods,
+                                    [&](std::uint64_t s, const ContactTally& t) { counted(s, t, periods); });
+      buckets_[unread[i]].read = true;
+    }
+  }
+}
+
+template <typename F>
+void HolderContactLedger::reading(F&& read) {
+  try {
+    read();
+  } catch (const redis::RedisUnavailable& e) {
+    fail(std::string("the frequency ledger is unavailable: ") + e.what());
+  }
 }
 
 void HolderContactLedger::start_counting(const policy::CountingPeriods& periods) {
@@ -78,25 +139,29 @@ void HolderContactLedger::start_counting(const policy::CountingPeriods& periods)
   if (token == 0) throw CapsUnavailable("this instance does not hold the background lease: it decides no message");
   if (token == counting_under_ && periods.week == week_) return;
   counting_under_ = 0;
-  try {
+  reading([&] {
     claim(token);
-    load(periods);
-  } catch (const redis::RedisUnavailable& e) {
-    fail(std::string("the frequency ledger is unavailable: ") + e.what());
-  }
+    begin_week(periods);
+  });
   counting_under_ = token;
 }
 
+// The buckets of `subscribers`, each written whole from memory.
 void HolderContactLedger::write(const policy::CountingPeriods& periods, std::span<const std::uint64_t> subscribers) {
-  const std::vector<std::string> keys{prefix_ + ":caps:holder", redis_caps::week_key(prefix_, periods)};
+  std::vector<std::uint64_t> buckets;
+  buckets.reserve(subscribers.size());
+  for (const auto s : subscribers) buckets.push_back(redis_caps::bucket_of(s));
+  std::sort(buckets.begin(), buckets.end());
+  buckets.erase(std::unique(buckets.begin(), buckets.end()), buckets.end());
+  const std::vector<std::string> keys{prefix_ + ":caps:holder", redis_caps::held_key(prefix_, periods)};
   std::vector<std::string> args;
-  for (std::size_t from = 0; from < subscribers.size(); from += kWritesPerCall) {
-    const auto to = std::min(subscribers.size(), from + kWritesPerCall);
+  for (std::size_t from = 0; from < buckets.size(); from += kWritesPerCall) {
+    const auto to = std::min(buckets.size(), from + kWritesPerCall);
     args.assign({std::to_string(counting_under_), redis_caps::expires_at_ms(periods)});
     args.reserve(2 + 2 * (to - from));
     for (auto i = from; i < to; ++i) {
-      args.push_back(std::to_string(subscribers[i]));
-      args.push_back(redis_caps::encode(counts_.tally(periods, subscribers[i]), periods));
+      args.push_back(std::to_string(buckets[i]));
+      args.push_back(bucket_value(periods, buckets[i]));
     }
     redis::RedisReply reply;
     try {
@@ -109,16 +174,38 @@ void HolderContactLedger::write(const policy::CountingPeriods& periods, std::spa
   }
 }
 
+// A bucket's value: a record for each of its subscribers counted this week.
+std::string HolderContactLedger::bucket_value(const policy::CountingPeriods& periods, std::uint64_t bucket) {
+  std::string value;
+  const auto found = buckets_.find(bucket);
+  if (found == buckets_.end()) return value;
+  const auto& present = found->second.present;
+  for (std::size_t word = 0; word < present.size(); ++word)
+    for (auto bits = present[word]; bits != 0; bits &= bits - 1) {
+      const auto subscriber = bucket << redis_caps::kBucketBits | (word * 64 + std::countr_zero(bits));
+      const auto tally = counts_.tally(periods, subscriber);
+      if (tally.overall_week > 0) redis_caps::append_record(value, subscriber, tally, periods);
+    }
+  return value;
+}
+
 void HolderContactLedger::reserve_batch(const policy::PolicySnapshot& snapshot, const policy::CountingPeriods& periods,
                                         policy::Channel channel, std::span<const Ask> asks,
                                         std::vector<bool>& granted) {
   std::lock_guard lock(mutex_);
   granted.assign(asks.size(), false);
   start_counting(periods);
+  wanted_.clear();
+  for (const auto& a : asks) wanted_.push_back(a.subscriber);
+  reading([&] { read_buckets(periods, wanted_); });
   counts_.reserve_batch(snapshot, periods, channel, asks, granted);
   changed_.clear();
   for (std::size_t i = 0; i < asks.size(); ++i)
-    if (granted[i] && asks[i].keep) changed_.push_back(asks[i].subscriber);
+    if (granted[i] && asks[i].keep) {
+      const auto s = asks[i].subscriber;
+      changed_.push_back(s);
+      mark(s);
+    }
   write(periods, changed_);
 }
 
@@ -127,6 +214,7 @@ void HolderContactLedger::release_batch(const policy::CountingPeriods& periods, 
   std::lock_guard lock(mutex_);
   if (periods.week < week_) return;  // a slot of an earlier week is not given back (as in process)
   start_counting(periods);
+  reading([&] { read_buckets(periods, subscribers); });
   counts_.release_batch(periods, channel, subscribers);
   write(periods, subscribers);
 }
@@ -134,6 +222,24 @@ void HolderContactLedger::release_batch(const policy::CountingPeriods& periods, 
 void HolderContactLedger::make_room(std::size_t more) {
   std::lock_guard lock(mutex_);
   counts_.make_room(more);
+}
+
+policy::ContactCounts HolderContactLedger::counts_in_redis(redis::RedisClient& redis, const std::string& key_prefix,
+                                                           const policy::CountingPeriods& periods,
+                                                           std::uint64_t subscriber, policy::Channel channel) {
+  const auto bucket = redis_caps::bucket_of(subscriber);
+  const auto reply = redis.command({"HGET", redis_caps::held_key(key_prefix, periods), std::to_string(bucket)});
+  policy::ContactCounts out;
+  if (reply.type != redis::RedisReply::Type::string) return out;
+  const auto c = static_cast<std::size_t>(channel);
+  redis_caps::for_each_record(bucket, reply.text, periods, [&](std::uint64_t s, const ContactTally& t) {
+    if (s == subscriber)
+      out = {.overall_today = t.overall_day,
+             .overall_this_week = t.overall_week,
+             .channel_today = t.channel_day[c],
+             .channel_this_week = t.channel_week[c]};
+  });
+  return out;
 }
 
 std::size_t HolderContactLedger::loaded() const {

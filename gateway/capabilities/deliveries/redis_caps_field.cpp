@@ -41,4 +41,16 @@ std::string encode(const ContactTally& tally, const policy::CountingPeriods& per
   return out;
 }
 
+std::string held_key(const std::string& prefix, const policy::CountingPeriods& periods) {
+  return prefix + ":caps:held:" + std::to_string(periods.week);
+}
+
+void append_record(std::string& bucket, std::uint64_t subscriber, const ContactTally& tally,
+                   const policy::CountingPeriods& periods) {
+  const auto offset = subscriber & (kBucketIds - 1);
+  bucket.push_back(static_cast<char>(offset & 0xff));
+  bucket.push_back(static_cast<char>(offset >> 8));
+  bucket += encode(tally, periods);
+}
+
 }  // namespace octopus::deliveries::redis_caps

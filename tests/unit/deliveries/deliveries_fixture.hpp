@@ -136,9 +136,11 @@ class Deliveries : public ::testing::Test {
     shared_caps_ = &client;
     counted_by_ = counted_by;
   }
-  // What Redis holds for the subscriber (both ledgers write the same layout).
+  // What Redis holds for the subscriber, in the layout of the ledger counting.
   policy::ContactCounts counted_in_redis(std::uint64_t subscriber, policy::Channel channel) {
     const auto p = policy::counting_periods(*shipped(), policy::Seconds(std::chrono::seconds(clock_ms_ / 1000)));
+    if (counted_by_ == SharedCaps::holder)
+      return HolderContactLedger::counts_in_redis(*shared_caps_, "t", p, subscriber, channel);
     return RedisContactLedger(*shared_caps_, "t").counts(p, subscriber, channel);
   }
   // A runner that sent half of the delivery's next batch and crashed before recording it:

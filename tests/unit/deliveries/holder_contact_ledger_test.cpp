@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "deliveries/contact_ledger.hpp"
+#include "deliveries/redis_caps_field.hpp"
 #include "deliveries/redis_contact_ledger.hpp"
 #include "redis_ledger_support.hpp"
 #include "redis_server.hpp"
@@ -27,7 +28,7 @@ class HolderLedger : public ::testing::Test {
  protected:
   testing::RedisServer server;
   redis::RedisClient client{on(server.port())};
-  RedisContactLedger shared{client, "t"};  // reads (and, for some tests, writes) the same layout
+  RedisContactLedger shared{client, "t"};  // what any instance counts (a deployment before the holder)
   const policy::CountingPeriods today = days_from_now(0);
 
   // A holder whose grant's token the test sets (0: the lease is not held).
@@ -44,8 +45,11 @@ class HolderLedger : public ::testing::Test {
     l.reserve_batch(*shipped(), p, c, asks, granted);
     return granted;
   }
+  policy::ContactCounts in_redis(const policy::CountingPeriods& p, std::uint64_t subscriber, policy::Channel c) {
+    return HolderContactLedger::counts_in_redis(client, "t", p, subscriber, c);
+  }
   std::uint32_t sms_today(std::uint64_t subscriber) {
-    return shared.counts(today, subscriber, policy::Channel::sms).channel_today;
+    return in_redis(today, subscriber, policy::Channel::sms).channel_today;
   }
 };
 
@@ -72,7 +76,7 @@ TEST_F(HolderLedger, AnswersAsTheInProcessLedgerDoesAndLeavesTheSameCountsInRedi
   EXPECT_GT(granted_total, 100u);  // the caps let some through and stopped others
   for (std::uint64_t s = 1; s <= 60; ++s)
     for (const auto c : policy::kChannels) {
-      const auto a = shared.counts(days[2], s, c), b = local.counts(days[2], s, c);
+      const auto a = in_redis(days[2], s, c), b = local.counts(days[2], s, c);
       EXPECT_EQ(a.overall_this_week, b.overall_this_week) << s;
       EXPECT_EQ(a.channel_this_week, b.channel_this_week) << s;
       EXPECT_EQ(a.overall_today, b.overall_today) << s;
@@ -84,10 +88,17 @@ TEST_F(HolderLedger, StartsFromTheCountsInRedisWhoeverWroteThem) {
   // Two SMS today (the daily cap) counted by the ledger any instance uses.
   ask(shared, today, policy::Channel::sms, {{1, true}});
   ask(shared, today, policy::Channel::sms, {{1, true}});
+  ask(shared, today, policy::Channel::sms, {{3, true}});
   Holder holder(client, 1);
-  EXPECT_EQ(ask(holder.ledger, today, policy::Channel::sms, {{1, true}, {2, true}}), (std::vector<bool>{false, true}));
-  EXPECT_EQ(holder.ledger.loaded(), 1u);
+  EXPECT_EQ(ask(holder.ledger, today, policy::Channel::sms, {{1, true}, {2, true}, {3, true}}),
+            (std::vector<bool>{false, true, true}));
+  EXPECT_EQ(holder.ledger.loaded(), 2u);
   EXPECT_EQ(sms_today(2), 1u);
+  EXPECT_EQ(sms_today(3), 2u);
+  // The next holder reads both layouts, the holder's counts over the older ones.
+  Holder next(client, 2);
+  EXPECT_EQ(ask(next.ledger, today, policy::Channel::sms, {{1, true}, {2, true}, {3, true}}),
+            (std::vector<bool>{false, true, false}));
 }
 
 TEST_F(HolderLedger, ANewHolderCountsOnFromTheLastAndTheOldOneIsFencedOut) {
@@ -118,9 +129,10 @@ TEST_F(HolderLedger, WithoutTheLeaseNothingIsDecided) {
 
 TEST_F(HolderLedger, ABatchLargerThanOneWriteIsCountedWholeAndReadWholeByTheNext) {
   Holder first(client, 1);
+  // One subscriber to a bucket, each at an offset past a byte's range: three script calls.
   const std::size_t n = HolderContactLedger::kWritesPerCall * 2 + 17;
   std::vector<Ask> asks;
-  for (std::uint64_t s = 1; s <= n; ++s) asks.push_back({s, true});
+  for (std::uint64_t s = 1; s <= n; ++s) asks.push_back({s * redis_caps::kBucketIds + 700, true});
   const auto g = ask(first.ledger, today, policy::Channel::outbound_call, asks);
   EXPECT_EQ(std::count(g.begin(), g.end(), true), static_cast<long>(n));
   // Read back by a new holder with HSCAN, in several calls: everyone's one call a day is taken.
@@ -128,7 +140,9 @@ TEST_F(HolderLedger, ABatchLargerThanOneWriteIsCountedWholeAndReadWholeByTheNext
   const auto again = ask(second.ledger, today, policy::Channel::outbound_call, asks);
   EXPECT_EQ(second.ledger.loaded(), n);
   EXPECT_EQ(std::count(again.begin(), again.end(), true), 0);
-  EXPECT_EQ(client.command({"PEXPIRETIME", "t:caps:week:" + std::to_string(today.week)}).integer,
+  EXPECT_EQ(in_redis(today, asks.back().subscriber, policy::Channel::outbound_call).channel_today, 1u);
+  EXPECT_EQ(in_redis(today, asks.back().subscriber + 1, policy::Channel::outbound_call).overall_this_week, 0u);
+  EXPECT_EQ(client.command({"PEXPIRETIME", "t:caps:held:" + std::to_string(today.week)}).integer,
             (today.next_week_start.time_since_epoch().count() + 3600) * 1000);
 }
 
@@ -168,7 +182,7 @@ TEST_F(HolderLedger, WithoutRedisNothingIsDecidedAndRedisIsReadAgainAfter) {
   EXPECT_EQ(sms_today(1), 2u);
   // What Redis holds decides, not what the holder had in memory: a field taken away
   // meanwhile is read as gone.
-  client.command({"HDEL", "t:caps:week:" + std::to_string(today.week), "1"});
+  client.command({"HDEL", "t:caps:held:" + std::to_string(today.week), "0"});  // subscriber 1's bucket
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   std::vector<bool> g;
   while (g.empty() && std::chrono::steady_clock::now() < until) try {
