@@ -18,12 +18,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "deliveries/holder_contact_ledger.hpp"
 #include "deliveries/sql_delivery_repository.hpp"
 #include "engine/reference/reference_engine.hpp"
 #include "engine_process.hpp"
 #include "gateway_process.hpp"
 #include "octopus/client/request_signer.hpp"
 #include "plan_rate_probe.hpp"
+#include "policy/policy_set.hpp"
 #include "policy_dir.hpp"
 #include "redis_server.hpp"
 #include "settlement_fixture.hpp"
@@ -445,6 +447,51 @@ TEST_F(ThreeInstancesLargeDelivery, PausedPastItsLeaseTheRunnerWakesAndSendsNoth
   const auto d = finished();
   EXPECT_FALSE(holds_the_lease(*runner)) << "the woken instance took the lease back from a live holder";
   expect_every_member_reached_once(d);
+}
+
+// Redis stops answering (SIGSTOP: a partition) in the middle: the holder sends nothing while
+// it cannot count, keeps the lease and its place, and goes on once Redis answers; every
+// member is reached once, and every message sent is counted in Redis.
+TEST_F(ThreeInstancesLargeDelivery, RedisAwayMidwayNothingIsSentUncountedAndTheDeliveryGoesOnAfter) {
+  start_and_run_until(30'000);
+  ASSERT_FALSE(HasFatalFailure());
+  redis.pause();
+  // A batch counted just before the pause may still reach the sink; after that, nothing.
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const auto still = folder_bytes();
+  const auto during = stored_delivery(url, id);
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_EQ(folder_bytes(), still) << "messages went out while the caps could not be counted";
+  EXPECT_EQ(stored_delivery(url, id).decided, during.decided);
+  EXPECT_EQ(stored_delivery(url, id).status, "running");
+  redis.resume();
+  const auto d = finished();
+  expect_every_member_reached_once(d);
+  EXPECT_TRUE(holds_the_lease(*runner)) << "the lease moved although the holder was alive";
+
+  // Counted in Redis: every tenth member sent has one SMS or two today (a batch whose count
+  // landed as Redis stopped was decided again: counted, not sent), never none.
+  const auto policy = octopus::policy::load_policies(policies.path().string());
+  ASSERT_TRUE(policy.ok());
+  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto periods =
+      octopus::policy::counting_periods(*policy.snapshot, octopus::policy::Seconds(now.time_since_epoch()));
+  octopus::redis::RedisOptions options;
+  options.port = redis.port();
+  octopus::redis::RedisClient client(options);
+  std::size_t checked = 0, uncounted = 0, over = 0;
+  for (const auto& [who, n] : sink_lines(id)) {
+    if (who % 10 != 0) continue;
+    const auto today = octopus::deliveries::HolderContactLedger::counts_in_redis(client, "octopus", periods, who,
+                                                                                 octopus::policy::Channel::sms)
+                           .channel_today;
+    ++checked;
+    uncounted += today == 0;
+    over += today > 2;
+  }
+  EXPECT_GT(checked, 1000u);
+  EXPECT_EQ(uncounted, 0u);
+  EXPECT_EQ(over, 0u);
 }
 
 // What the settlement tests share: a CPS contract for 5G-PLUS, the partner's endpoint for
