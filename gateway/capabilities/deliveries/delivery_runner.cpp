@@ -403,6 +403,9 @@ bool DeliveryRunner::run_batch(deliveries::DeliveryRecord& d) {
         engine_.facts({b->targets, d.purpose, b->partner.category, b->offer.channel, b->offer.product_code}),
         options_.engine_timeout);
   skip_sent_before_crash(d, *b);
+  // From here until the batch is recorded it may be in the sink: should anything stop the
+  // record (the store, the disk), the next try reads the sink back rather than send again.
+  recovering_.insert(d.id);
   if (const auto to_send = decide(d, *b); !to_send.empty()) send(d, *b, to_send, now);
 
   d.cursor = b->next_cursor;

@@ -114,9 +114,11 @@ class DeliveryRunner {
   Channels channels_;
   MessageSink& sink_;
   DeliveryRunnerOptions options_;
-  std::set<std::string> recovering_;  // deliveries found running at start (runner thread only)
-  bool allowed_ = true;               // may_run's last answer (runner thread only)
-  store::Fence pass_fence_;           // the grant the pass runs under (runner thread only)
+  // Deliveries whose last batch may be in the sink unrecorded: found running at start or at a
+  // takeover, or stopped between sending a batch and recording it (runner thread only).
+  std::set<std::string> recovering_;
+  bool allowed_ = true;      // may_run's last answer (runner thread only)
+  store::Fence pass_fence_;  // the grant the pass runs under (runner thread only)
   bool allowed_now();
   bool still_holding() const;
   void release_finished(const std::vector<deliveries::DeliveryRecord>& due);

@@ -125,8 +125,9 @@ class Deliveries : public ::testing::Test {
     options.clock = &clock_;
     if (configure_runner_) configure_runner_(options);
     runner_ = std::make_unique<DeliveryRunner>(
-        DeliveryRunnerRecords{store_->deliveries, store_->offers, store_->audiences, store_->partners}, *engine_,
-        [] { return shipped(); }, *overlay_, frequency_ledger(), channels, *sink_, options);
+        DeliveryRunnerRecords{runner_deliveries_ ? *runner_deliveries_ : store_->deliveries, store_->offers,
+                              store_->audiences, store_->partners},
+        *engine_, [] { return shipped(); }, *overlay_, frequency_ledger(), channels, *sink_, options);
   }
 
   // Counts the caps in Redis from SetUp on. The clock moves to a weekday morning in the
@@ -256,7 +257,8 @@ class Deliveries : public ::testing::Test {
   SharedCaps counted_by_ = SharedCaps::scripts;
   std::unique_ptr<FrequencyLedger> redis_ledger_;
   std::unique_ptr<DeliveryRunner> runner_;
-  std::function<void(DeliveryRunnerOptions&)> configure_runner_;            // applied at each open()
+  std::function<void(DeliveryRunnerOptions&)> configure_runner_;  // applied at each open()
+  DeliveryRepository* runner_deliveries_ = nullptr;  // the runner's instead of the store's, from the next open()
   std::atomic<std::int64_t> clock_ms_{instant_ms("2026-12-01T02:00:00Z")};  // Tuesday 10:00 in Shanghai
   octopus::testing::AtomicMillisClock clock_{clock_ms_};
   double rate_ = 0;

@@ -208,6 +208,55 @@ TEST_F(Deliveries, ALeaseLostAndRegainedBetweenTwoPassesIsATakeover) {
   EXPECT_EQ(store_->deliveries.get_delivery("", d.id)->counts.delivered, got.size());
 }
 
+// The store's deliveries, but a batch's record can be made to fail once (the store down or
+// locked), after the batch has reached the sink.
+class ProgressThatFailsOnce : public DeliveryRepository {
+ public:
+  explicit ProgressThatFailsOnce(DeliveryRepository& inner) : inner_(inner) {}
+  bool armed = false;
+  store::WriteResult create_delivery(const DeliveryRecord& d) override { return inner_.create_delivery(d); }
+  std::optional<DeliveryRecord> get_delivery(const std::string& partner, const std::string& id) override {
+    return inner_.get_delivery(partner, id);
+  }
+  DeliveryPage list_deliveries(const std::string& partner, const std::optional<std::string>& after,
+                               std::size_t limit) override {
+    return inner_.list_deliveries(partner, after, limit);
+  }
+  std::vector<DeliveryRecord> deliveries_in_status(const std::vector<std::string>& statuses) override {
+    return inner_.deliveries_in_status(statuses);
+  }
+  store::WriteResult record_delivery_progress(const DeliveryRecord& d, const store::Fence& fence) override {
+    if (std::exchange(armed, false)) throw std::runtime_error("the store is unavailable");
+    return inner_.record_delivery_progress(d, fence);
+  }
+  store::WriteResult cancel_delivery(const std::string& partner, const std::string& id, std::int64_t now) override {
+    return inner_.cancel_delivery(partner, id, now);
+  }
+
+ private:
+  DeliveryRepository& inner_;
+};
+
+// The store fails to record a batch the channel has taken: the next pass reads the batch
+// back from the sink instead of sending it again.
+TEST_F(Deliveries, ABatchSentButNotRecordedIsNotSentAgainOnTheNextPass) {
+  ProgressThatFailsOnce progress(store_->deliveries);
+  runner_deliveries_ = &progress;
+  open();
+  const auto a = audience();
+  const auto d = deliver_to(a);
+  runner_->run_once();
+  const auto recorded = store_->deliveries.get_delivery("", d.id)->counts.delivered;
+  ASSERT_GT(recorded, 0u);
+  progress.armed = true;
+  EXPECT_THROW(runner_->run_once(), std::runtime_error);
+  ASSERT_GT(sent(d.id).size(), recorded) << "the batch should have reached the sink";
+  run_until_finished(d.id);
+  const auto got = sent(d.id);
+  for (const auto& [subscriber, n] : got) ASSERT_EQ(n, 1) << subscriber;
+  EXPECT_EQ(store_->deliveries.get_delivery("", d.id)->counts.delivered, got.size());
+}
+
 // A TD reply arriving while a delivery runs reaches every batch decided after it.
 TEST_F(Deliveries, AnOptOutDuringARunningDeliveryAppliesToTheNextBatch) {
   const auto a = audience();
