@@ -479,7 +479,9 @@ void add_triggers(Parts& p, const deliveries::PolicySource& policies, const deli
   triggers::TriggerRunnerOptions options;
   options.engine_timeout = p.config.engine.timeout;
   if (p.redis) {
-    p.cooldowns = std::make_unique<triggers::RedisTriggerCooldowns>(*p.redis, p.config.counters.key_prefix);
+    // An event answered is remembered for twice as long as an event may wait and still fire.
+    p.cooldowns = std::make_unique<triggers::RedisTriggerCooldowns>(
+        *p.redis, p.config.counters.key_prefix, std::chrono::milliseconds(2 * options.max_event_age_ms));
     options.cooldowns = p.cooldowns.get();
   }
   p.trigger_runner = std::make_unique<triggers::TriggerRunner>(

@@ -98,37 +98,39 @@ void TriggerRunner::reload() {
 
 std::size_t TriggerRunner::active() const { return set_.load()->all.size(); }
 
-// A cooldown of 0 for a shared store: what this instance's own sink shows is already there.
+// Kept in this process only: a shared store already holds what this instance sent.
 void TriggerRunner::remember_sent(const std::string& trigger_id, std::uint64_t subscriber, std::int64_t at_ms) {
-  cooldowns_.sent(trigger_id, std::span(&subscriber, 1), at_ms, 0);
+  cooldowns_.remembered(trigger_id, subscriber, at_ms);
 }
 
 void TriggerRunner::match_indexed(const Set& set, const std::vector<const engine::SubscriberEvent*>& events,
                                   Hits& hits) {
-  std::map<std::string_view, std::vector<std::uint64_t>> by_type;
-  for (const auto* e : events) by_type[e->type].push_back(e->subscriber);
+  std::map<std::string_view, Matched> by_type;
+  for (const auto* e : events) by_type[e->type].add(e->subscriber, e->sequence);
   // One membership question per event type, with every segment of that type, all asked at
   // once (the engine answers them in parallel: its workers, or a remote engine's
   // connections), then the answers read.
   struct Asked {
     const Set::Triggers* triggers;
     std::size_t from;  // the first trigger asked (more than the engine takes in one call: several)
-    const std::vector<std::uint64_t>* subscribers;
+    const Matched* events;
     std::future<engine::Memberships> answer;
   };
   std::vector<Asked> asked;
-  for (const auto& [type, subscribers] : by_type) {
+  for (const auto& [type, of_type] : by_type) {
     const auto it = set.by_type.find(type);
     if (it == set.by_type.end()) continue;
     const auto& audiences = it->second.audiences;
     for (std::size_t from = 0; from < audiences.size(); from += engine::kMaxMembershipAudiences)
       asked.push_back(
-          {&it->second.triggers, from, &subscribers, engine_.memberships({subscribers, slice(audiences, from)})});
+          {&it->second.triggers, from, &of_type, engine_.memberships({of_type.subscribers, slice(audiences, from)})});
   }
   for (auto& a : asked) {
     const auto members = engine::await(std::move(a.answer), options_.engine_timeout);
-    for (std::size_t s = 0; s < a.subscribers->size(); ++s)
-      members.for_each(s, [&](std::size_t t) { hits[(*a.triggers)[a.from + t].get()].push_back((*a.subscribers)[s]); });
+    for (std::size_t s = 0; s < a.events->subscribers.size(); ++s)
+      members.for_each(s, [&](std::size_t t) {
+        hits[(*a.triggers)[a.from + t].get()].add(a.events->subscribers[s], a.events->sequences[s]);
+      });
   }
 }
 
@@ -138,7 +140,7 @@ void TriggerRunner::match_naive(const Set& set, const std::vector<const engine::
       if (t->record.event_type != e->type) continue;
       if (engine::await(engine_.memberships({{e->subscriber}, {t->record.engine_audience_id}}), options_.engine_timeout)
               .contains(0, 0))
-        hits[t.get()].push_back(e->subscriber);
+        hits[t.get()].add(e->subscriber, e->sequence);
     }
 }
 
@@ -186,7 +188,7 @@ void TriggerRunner::flush_counts() {
 struct TriggerRunner::Pass {
   struct Due {
     const ActiveTrigger* trigger;
-    std::vector<std::uint64_t> subscribers;
+    std::vector<std::uint64_t> subscribers, sequences;  // the event that made each one due
     deliveries::DecisionContext context;
     std::size_t ask;              // which facts call answers for them
     std::vector<std::size_t> at;  // where each subscriber is in that call's answer
@@ -198,7 +200,7 @@ struct TriggerRunner::Pass {
   };
   struct Firing {
     const ActiveTrigger* trigger;
-    std::vector<std::uint64_t> send;
+    std::vector<std::uint64_t> send, sequences;
     policy::CountingPeriods periods;
   };
 
@@ -218,39 +220,43 @@ struct TriggerRunner::Pass {
   std::vector<Firing> firings;
 };
 
-// The subscribers a trigger may still send to in this pass; the others counted by why not.
-std::vector<std::uint64_t> TriggerRunner::due_of(Pass& pass, const ActiveTrigger& t,
-                                                 const std::vector<std::uint64_t>& subscribers) {
+// The subscribers a trigger may still send to in this pass, with their events; the others
+// counted by why not. An event the trigger has already answered for the subscriber (handed
+// over again after a takeover or a restart) is cooling down too: it fires once.
+TriggerRunner::Matched TriggerRunner::due_of(Pass& pass, const ActiveTrigger& t, const Matched& matched) {
   auto& counts = pass.counts[t.record.id];
-  counts.matched += subscribers.size();
-  const auto cooldown_ms = t.record.cooldown_seconds * 1000;
-  const auto cooling = cooldown_ms > 0 ? cooldowns_.cooling(t.record.id, subscribers, pass.now, cooldown_ms)
-                                       : std::vector<bool>(subscribers.size(), false);
-  std::vector<std::uint64_t> due;
-  for (std::size_t i = 0; i < subscribers.size(); ++i) {
-    const auto s = subscribers[i];
+  counts.matched += matched.subscribers.size();
+  const auto cooling = cooldowns_.cooling(t.record.id, matched.subscribers, matched.sequences, pass.now,
+                                          t.record.cooldown_seconds * 1000);
+  Matched due;
+  for (std::size_t i = 0; i < matched.subscribers.size(); ++i) {
+    const auto s = matched.subscribers[i];
+    const auto again = std::find(due.subscribers.begin(), due.subscribers.end(), s);
     if (cooling[i])
       ++counts.cooling_down;
     else if (!pass.open[static_cast<std::size_t>(t.channel)] || pass.now / 1000 > t.offer.valid_until)
       ++counts.quiet_hours;
-    else if (std::find(due.begin(), due.end(), s) == due.end())
-      due.push_back(s);
-    else
-      ++counts.cooling_down;  // the same subscriber twice in one pass
+    else if (again == due.subscribers.end())
+      due.add(s, matched.sequences[i]);
+    else {  // the same subscriber twice in one pass: one message, answering both events
+      auto& sequence = due.sequences[static_cast<std::size_t>(again - due.subscribers.begin())];
+      sequence = std::max(sequence, matched.sequences[i]);
+      ++counts.cooling_down;
+    }
   }
   return due;
 }
 
 // Which facts call answers for a trigger's due subscribers, and where each one is in it.
 void TriggerRunner::plan(Pass& pass, const Hits& hits) {
-  for (const auto& [trigger, subscribers] : hits) {
+  for (const auto& [trigger, matched] : hits) {
     const auto& t = *trigger;
-    auto due = due_of(pass, t, subscribers);
-    if (due.empty()) continue;
+    auto due = due_of(pass, t, matched);
+    if (due.subscribers.empty()) continue;
     const auto context = deliveries::decision_context(pass.policy, policy::Capability::triggers, t.channel,
                                                       t.record.purpose, t.partner_category, pass.now / 1000);
     if (!context || !channels_[static_cast<std::size_t>(t.channel)]) {
-      pass.counts[t.record.id].no_consent += due.size();
+      pass.counts[t.record.id].no_consent += due.subscribers.size();
       continue;
     }
     const auto [slot, added] = pass.ask_of.try_emplace(
@@ -262,13 +268,14 @@ void TriggerRunner::plan(Pass& pass, const Hits& hits) {
            {}});
     auto& ask = pass.asks[slot->second];
     std::vector<std::size_t> at;
-    at.reserve(due.size());
-    for (const auto s : due) {
+    at.reserve(due.subscribers.size());
+    for (const auto s : due.subscribers) {
       const auto [where, first] = ask.index.try_emplace(s, ask.query.subscribers.size());
       if (first) ask.query.subscribers.push_back(s);
       at.push_back(where->second);
     }
-    pass.dues.push_back({&t, std::move(due), *context, slot->second, std::move(at)});
+    pass.dues.push_back(
+        {&t, std::move(due.subscribers), std::move(due.sequences), *context, slot->second, std::move(at)});
   }
 }
 
@@ -284,7 +291,7 @@ void TriggerRunner::decide(Pass& pass) {
     facts.clear();
     for (const auto i : d.at) facts.push_back(answers[d.ask][i]);
     auto& counts = pass.counts[d.trigger->record.id];
-    Pass::Firing f{d.trigger, {}, d.context.periods};
+    Pass::Firing f{d.trigger, {}, {}, d.context.periods};
     try {
       deliveries::decide_batch(d.context, d.subscribers, facts, overlay_, ledger_, outcomes);
     } catch (const deliveries::CapsUnavailable&) {
@@ -295,7 +302,10 @@ void TriggerRunner::decide(Pass& pass) {
       throw;
     }
     for (std::size_t i = 0; i < d.subscribers.size(); ++i) switch (outcomes[i]) {
-        case deliveries::Outcome::send: f.send.push_back(d.subscribers[i]); break;
+        case deliveries::Outcome::send:
+          f.send.push_back(d.subscribers[i]);
+          f.sequences.push_back(d.sequences[i]);
+          break;
         case deliveries::Outcome::no_consent: ++counts.no_consent; break;
         case deliveries::Outcome::capped: ++counts.capped; break;
         case deliveries::Outcome::ineligible: ++counts.ineligible; break;
@@ -320,7 +330,8 @@ void TriggerRunner::hand_over(Pass& pass, policy::Channel c) {
     channels_[static_cast<std::size_t>(c)]->send(std::span<const deliveries::MessageBatch>(batches));
     for (const auto* f : of) {
       pass.counts[f->trigger->record.id].sent += f->send.size();
-      cooldowns_.sent(f->trigger->record.id, f->send, pass.now, f->trigger->record.cooldown_seconds * 1000);
+      cooldowns_.sent(f->trigger->record.id, f->send, f->sequences, pass.now,
+                      f->trigger->record.cooldown_seconds * 1000);
     }
   } catch (const std::exception& e) {
     for (const auto* f : of) deliveries::give_back(ledger_, f->periods, c, f->send);

@@ -90,13 +90,22 @@ class TriggerRunner {
     Triggers all;
     std::map<std::string, OfType, std::less<>> by_type;
   };
-  using Hits = std::map<const ActiveTrigger*, std::vector<std::uint64_t>>;
+  // Whom a trigger's event type and segment matched, with the sequence of the event that
+  // matched each (parallel vectors).
+  struct Matched {
+    std::vector<std::uint64_t> subscribers, sequences;
+    void add(std::uint64_t subscriber, std::uint64_t sequence) {
+      subscribers.push_back(subscriber);
+      sequences.push_back(sequence);
+    }
+  };
+  using Hits = std::map<const ActiveTrigger*, Matched>;
   void match_indexed(const Set& set, const std::vector<const engine::SubscriberEvent*>& events, Hits& hits);
   void match_naive(const Set& set, const std::vector<const engine::SubscriberEvent*>& events, Hits& hits);
   struct Pass;
   void fire(const Hits& hits, std::int64_t now_ms, const policy::PolicySnapshot& policy);
   static void count_firings(const Pass& pass);
-  std::vector<std::uint64_t> due_of(Pass& pass, const ActiveTrigger& t, const std::vector<std::uint64_t>& subscribers);
+  Matched due_of(Pass& pass, const ActiveTrigger& t, const Matched& matched);
   void plan(Pass& pass, const Hits& hits);
   void decide(Pass& pass);
   void hand_over(Pass& pass, policy::Channel c);

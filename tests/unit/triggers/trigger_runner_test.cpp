@@ -65,10 +65,12 @@ class Triggers : public fixture::Deliveries {
       if (!members.count(engine_->population().id(row))) outside.push_back(engine_->population().id(row));
     return {reachable, outside};
   }
+  // A new event in the stream (the engine numbers them in order).
   engine::SubscriberEvent event(std::uint64_t subscriber, const std::string& type) {
-    return {0, subscriber, type, clock_ms_.load(), {}};
+    return {++sequence_, subscriber, type, clock_ms_.load(), {}};
   }
   int triggers_ = 0;
+  std::uint64_t sequence_ = 100;
 };
 
 TEST_F(Triggers, AMatchingEventSendsTheOfferOnceWithinTheCooldown) {
@@ -173,6 +175,22 @@ TEST_F(Triggers, TheIndexedMatchSendsWhatTheNaiveScanSends) {
   EXPECT_GT(total, 0u);
 }
 
+// The stream hands events over again (a restart or a takeover resumes from the last saved
+// position): a trigger without a cooldown answers each event once, and the events after it.
+TEST_F(Triggers, AnEventHandedOverAgainFiresOnceEvenWithoutACooldown) {
+  const auto t = trigger("recharge", 0);
+  const auto who = reachable_and_outside(t).first.front();
+  auto runner = trigger_runner();
+  const auto first = event(who, "recharge");
+  (*runner)({first});
+  ASSERT_EQ(sent(t.id)[who], 1);
+  (*runner)({first});  // handed over again
+  EXPECT_EQ(sent(t.id)[who], 1);
+  EXPECT_EQ(store_->triggers.get_trigger("partner-a", t.id)->counts.cooling_down, 1u);
+  (*runner)({event(who, "recharge")});  // the next one
+  EXPECT_EQ(sent(t.id)[who], 2);
+}
+
 // Cooldowns and caps in a real Redis, as instances share them.
 class TriggersWithSharedState : public Triggers, public ::testing::WithParamInterface<fixture::SharedCaps> {
  protected:
@@ -200,6 +218,26 @@ TEST_P(TriggersWithSharedState, ACooldownHoldsOnTheInstanceThatTakesTheTriggersO
   EXPECT_EQ(store_->triggers.get_trigger("partner-a", t.id)->counts.cooling_down, 1u);
   clock_ms_ += 3'000'000;  // past the hour
   (*next)({event(who, "roaming_started")});
+  EXPECT_EQ(sent(t.id)[who], 2);
+}
+
+// The instance taking the triggers over resumes the stream from the last saved position, a
+// little before where the lost one stopped: an event the lost one answered does not fire
+// again, even for a trigger without a cooldown; the next one does.
+TEST_P(TriggersWithSharedState, AnEventTheLostInstanceAnsweredIsNotAnsweredAgainByTheNext) {
+  const auto t = trigger("recharge", 0);
+  const auto who = reachable_and_outside(t).first.front();
+  triggers::RedisTriggerCooldowns first_cooldowns(redis_.client, "t"), next_cooldowns(redis_.client, "t");
+  auto first = trigger_runner(true, &first_cooldowns);
+  const auto answered = event(who, "recharge");
+  (*first)({answered});
+  ASSERT_EQ(sent(t.id)[who], 1);
+  first.reset();
+  auto next = trigger_runner(true, &next_cooldowns);
+  clock_ms_ += 2'000;
+  (*next)({answered});
+  EXPECT_EQ(sent(t.id)[who], 1);
+  (*next)({event(who, "recharge")});
   EXPECT_EQ(sent(t.id)[who], 2);
 }
 
