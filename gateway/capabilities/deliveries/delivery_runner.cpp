@@ -404,7 +404,12 @@ bool DeliveryRunner::run_batch(deliveries::DeliveryRecord& d) {
         options_.engine_timeout);
   skip_sent_before_crash(d, *b);
   // From here until the batch is recorded it may be in the sink: should anything stop the
-  // record (the store, the disk), the next try reads the sink back rather than send again.
+  // record (the store, the disk, a takeover), the next try reads the sink back from the
+  // recorded position rather than send again. A first batch records where it starts.
+  if (d.sink_position.empty()) {
+    d.sink_position = sink_.position();
+    save(d);
+  }
   recovering_.insert(d.id);
   if (const auto to_send = decide(d, *b); !to_send.empty()) send(d, *b, to_send, now);
 

@@ -107,7 +107,9 @@ class Deliveries : public ::testing::Test {
     sink_.reset();
     store_.reset();
     store_ = std::make_unique<octopus::app::SqlRepositories>((dir_ / "gateway.db").string());
-    sink_ = std::make_unique<MessageSink>(dir_ / "messages");
+    // On the runner's clock, as in the gateway: the position before a first append names the day
+    // the runner's messages go to.
+    sink_ = std::make_unique<MessageSink>(dir_ / "messages", std::chrono::milliseconds(50), clock_);
     for (const auto c : policy::kChannels)
       channels_[static_cast<std::size_t>(c)] = std::make_unique<SinkChannel>(*sink_, c, rate_);
     overlay_ = std::make_unique<ConsentOverlay>();

@@ -212,35 +212,44 @@ TEST_F(Deliveries, ALeaseLostAndRegainedBetweenTwoPassesIsATakeover) {
 // locked), after the batch has reached the sink.
 class ProgressThatFailsOnce : public DeliveryRepository {
  public:
-  explicit ProgressThatFailsOnce(DeliveryRepository& inner) : inner_(inner) {}
-  bool armed = false;
-  store::WriteResult create_delivery(const DeliveryRecord& d) override { return inner_.create_delivery(d); }
+  // The deliveries of the fixture's store, whichever store open() made last.
+  explicit ProgressThatFailsOnce(std::unique_ptr<octopus::app::SqlRepositories>& store) : store_(store) {}
+  int fail_in = 0;  // the record that many records from now fails (0: none)
+  store::WriteResult create_delivery(const DeliveryRecord& d) override { return inner().create_delivery(d); }
   std::optional<DeliveryRecord> get_delivery(const std::string& partner, const std::string& id) override {
-    return inner_.get_delivery(partner, id);
+    return inner().get_delivery(partner, id);
   }
   DeliveryPage list_deliveries(const std::string& partner, const std::optional<std::string>& after,
                                std::size_t limit) override {
-    return inner_.list_deliveries(partner, after, limit);
+    return inner().list_deliveries(partner, after, limit);
   }
   std::vector<DeliveryRecord> deliveries_in_status(const std::vector<std::string>& statuses) override {
-    return inner_.deliveries_in_status(statuses);
+    return inner().deliveries_in_status(statuses);
   }
   store::WriteResult record_delivery_progress(const DeliveryRecord& d, const store::Fence& fence) override {
-    if (std::exchange(armed, false)) throw std::runtime_error("the store is unavailable");
-    return inner_.record_delivery_progress(d, fence);
+    if (fail_in > 0 && --fail_in == 0) throw std::runtime_error("the store is unavailable");
+    return inner().record_delivery_progress(d, fence);
   }
   store::WriteResult cancel_delivery(const std::string& partner, const std::string& id, std::int64_t now) override {
-    return inner_.cancel_delivery(partner, id, now);
+    return inner().cancel_delivery(partner, id, now);
   }
 
  private:
-  DeliveryRepository& inner_;
+  DeliveryRepository& inner() { return store_->deliveries; }
+  std::unique_ptr<octopus::app::SqlRepositories>& store_;
+};
+
+// Stops the test's runner before the repository it was given (the test's own) goes away.
+struct StopsTheRunner {
+  std::unique_ptr<DeliveryRunner>& runner;
+  ~StopsTheRunner() { runner.reset(); }
 };
 
 // The store fails to record a batch the channel has taken: the next pass reads the batch
 // back from the sink instead of sending it again.
 TEST_F(Deliveries, ABatchSentButNotRecordedIsNotSentAgainOnTheNextPass) {
-  ProgressThatFailsOnce progress(store_->deliveries);
+  ProgressThatFailsOnce progress(store_);
+  const StopsTheRunner stops{runner_};
   runner_deliveries_ = &progress;
   open();
   const auto a = audience();
@@ -248,9 +257,30 @@ TEST_F(Deliveries, ABatchSentButNotRecordedIsNotSentAgainOnTheNextPass) {
   runner_->run_once();
   const auto recorded = store_->deliveries.get_delivery("", d.id)->counts.delivered;
   ASSERT_GT(recorded, 0u);
-  progress.armed = true;
+  progress.fail_in = 1;
   EXPECT_THROW(runner_->run_once(), std::runtime_error);
   ASSERT_GT(sent(d.id).size(), recorded) << "the batch should have reached the sink";
+  run_until_finished(d.id);
+  const auto got = sent(d.id);
+  for (const auto& [subscriber, n] : got) ASSERT_EQ(n, 1) << subscriber;
+  EXPECT_EQ(store_->deliveries.get_delivery("", d.id)->counts.delivered, got.size());
+}
+
+// The same for the delivery's first batch, before any batch was recorded: the runner records
+// where it starts before sending, so even that batch is read back, on this instance or on
+// the one taking over.
+TEST_F(Deliveries, AFirstBatchSentButNotRecordedIsNotSentAgain) {
+  ProgressThatFailsOnce progress(store_);
+  const StopsTheRunner stops{runner_};
+  runner_deliveries_ = &progress;
+  open();
+  const auto a = audience();
+  const auto d = deliver_to(a);
+  progress.fail_in = 2;  // the first pass records where it starts, then its batch: that fails
+  EXPECT_THROW(runner_->run_once(), std::runtime_error);
+  ASSERT_FALSE(sent(d.id).empty()) << "the batch should have reached the sink";
+  EXPECT_EQ(store_->deliveries.get_delivery("", d.id)->decided, 0u);
+  open();  // the next holder, or this instance restarted
   run_until_finished(d.id);
   const auto got = sent(d.id);
   for (const auto& [subscriber, n] : got) ASSERT_EQ(n, 1) << subscriber;
