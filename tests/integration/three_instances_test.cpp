@@ -469,8 +469,8 @@ TEST_F(ThreeInstancesLargeDelivery, RedisAwayMidwayNothingIsSentUncountedAndTheD
   expect_every_member_reached_once(d);
   EXPECT_TRUE(holds_the_lease(*runner)) << "the lease moved although the holder was alive";
 
-  // Counted in Redis: every tenth member sent has one SMS or two today (a batch whose count
-  // landed as Redis stopped was decided again: counted, not sent), never none.
+  // Counted in Redis: every tenth member sent has one SMS today, never none; two only for the
+  // members of a batch whose count landed as Redis stopped (decided again: counted, not sent).
   const auto policy = octopus::policy::load_policies(policies.path().string());
   ASSERT_TRUE(policy.ok());
   const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -479,7 +479,7 @@ TEST_F(ThreeInstancesLargeDelivery, RedisAwayMidwayNothingIsSentUncountedAndTheD
   octopus::redis::RedisOptions options;
   options.port = redis.port();
   octopus::redis::RedisClient client(options);
-  std::size_t checked = 0, uncounted = 0, over = 0;
+  std::size_t checked = 0, uncounted = 0, twice = 0;
   for (const auto& [who, n] : sink_lines(id)) {
     if (who % 10 != 0) continue;
     const auto today = octopus::deliveries::HolderContactLedger::counts_in_redis(client, "octopus", periods, who,
@@ -487,11 +487,11 @@ TEST_F(ThreeInstancesLargeDelivery, RedisAwayMidwayNothingIsSentUncountedAndTheD
                            .channel_today;
     ++checked;
     uncounted += today == 0;
-    over += today > 2;
+    twice += today == 2;
   }
   EXPECT_GT(checked, 1000u);
   EXPECT_EQ(uncounted, 0u);
-  EXPECT_EQ(over, 0u);
+  EXPECT_LE(twice, 2000u) << "more than one batch (2,000 members) counted twice";
 }
 
 // What the settlement tests share: a CPS contract for 5G-PLUS, the partner's endpoint for

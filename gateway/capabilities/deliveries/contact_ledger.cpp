@@ -67,13 +67,15 @@ std::uint8_t dec(std::uint8_t v) { return v == 0 ? 0 : v - 1; }
 }  // namespace
 
 // Brings an entry's counts to the current day and week: older periods no longer count.
+// Never back: a batch decided under an earlier day (it began before midnight) counts against
+// the entry's later day, which costs a subscriber a message at most, and never erases it.
 void ContactLedger::Entry::roll(const policy::CountingPeriods& p) {
-  if (day != p.day) {
+  if (p.day > day) {
     day = static_cast<std::int32_t>(p.day);
     overall_day = 0;
     channel_day.fill(0);
   }
-  if (week != p.week) {
+  if (p.week > week) {
     week = static_cast<std::int32_t>(p.week);
     overall_week = 0;
     channel_week.fill(0);
@@ -150,46 +152,49 @@ void ContactLedger::record(const policy::CountingPeriods& periods, std::uint64_t
   e.channel_week[c] = inc(e.channel_week[c]);
 }
 
-policy::ContactCounts ContactLedger::counts(const policy::CountingPeriods& periods, std::uint64_t subscriber,
-                                            policy::Channel channel) const {
-  auto& shard = shard_of(subscriber);
-  std::lock_guard lock(shard.mutex);
-  const auto* e = shard.find(subscriber);
-  policy::ContactCounts out;
-  if (!e) return out;
-  const auto c = static_cast<std::size_t>(channel);
-  if (e->week == periods.week) {
-    out.overall_this_week = e->overall_week;
-    out.channel_this_week = e->channel_week[c];
-    if (e->day == periods.day) {
-      out.overall_today = e->overall_day;
-      out.channel_today = e->channel_day[c];
-    }
-  }
-  return out;
-}
-
+// As of the periods, or of the entry's later day (never back, as roll()).
 ContactTally ContactLedger::tally(const policy::CountingPeriods& periods, std::uint64_t subscriber) const {
   auto& shard = shard_of(subscriber);
   std::lock_guard lock(shard.mutex);
   const auto* e = shard.find(subscriber);
   ContactTally out;
-  if (!e || e->week != periods.week) return out;
+  if (!e || e->week < periods.week) return out;
   out.overall_week = e->overall_week;
   out.channel_week = e->channel_week;
-  if (e->day == periods.day) {
+  if (e->day >= periods.day) {
     out.overall_day = e->overall_day;
     out.channel_day = e->channel_day;
   }
   return out;
 }
 
-void ContactLedger::set(const policy::CountingPeriods& periods, std::uint64_t subscriber, const ContactTally& tally) {
+policy::ContactCounts ContactLedger::counts(const policy::CountingPeriods& periods, std::uint64_t subscriber,
+                                            policy::Channel channel) const {
+  const auto t = tally(periods, subscriber);
+  const auto c = static_cast<std::size_t>(channel);
+  return {.overall_today = t.overall_day,
+          .overall_this_week = t.overall_week,
+          .channel_today = t.channel_day[c],
+          .channel_this_week = t.channel_week[c]};
+}
+
+bool ContactLedger::stored(std::uint64_t subscriber, std::int64_t& day, std::int64_t& week, ContactTally& tally) const {
+  auto& shard = shard_of(subscriber);
+  std::lock_guard lock(shard.mutex);
+  const auto* e = shard.find(subscriber);
+  if (!e) return false;
+  day = e->day;
+  week = e->week;
+  tally = {e->overall_day, e->overall_week, e->channel_day, e->channel_week};
+  return true;
+}
+
+void ContactLedger::set(std::int64_t day, std::int64_t week, std::uint64_t subscriber, const ContactTally& tally) {
   auto& shard = shard_of(subscriber);
   std::lock_guard lock(shard.mutex);
   auto& e = shard.find_or_add(subscriber);
-  e.day = static_cast<std::int32_t>(periods.day);
-  e.week = static_cast<std::int32_t>(periods.week);
+  e.day = static_cast<std::int32_t>(day);
+  e.week = static_cast<std::int32_t>(week);
   e.overall_day = tally.overall_day;
   e.overall_week = tally.overall_week;
   e.channel_day = tally.channel_day;

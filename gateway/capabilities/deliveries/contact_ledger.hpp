@@ -35,10 +35,13 @@ class ContactLedger final : public FrequencyLedger {
   void record(const policy::CountingPeriods& periods, std::uint64_t subscriber, policy::Channel channel);
   policy::ContactCounts counts(const policy::CountingPeriods& periods, std::uint64_t subscriber,
                                policy::Channel channel) const;
-  // Everything counted for the subscriber in the periods (zeros for a day or week that is
-  // not theirs), and its replacement: a ledger seeded from another's counts.
+  // Everything counted for the subscriber as of the periods (zeros for a day or week before
+  // them; a later day's or week's counts when the subscriber was counted later).
   ContactTally tally(const policy::CountingPeriods& periods, std::uint64_t subscriber) const;
-  void set(const policy::CountingPeriods& periods, std::uint64_t subscriber, const ContactTally& tally);
+  // The subscriber's entry as kept (the day and week its counts are for), if any; and its
+  // replacement: a ledger seeded from another's counts.
+  bool stored(std::uint64_t subscriber, std::int64_t& day, std::int64_t& week, ContactTally& tally) const;
+  void set(std::int64_t day, std::int64_t week, std::uint64_t subscriber, const ContactTally& tally);
   // Forgets every subscriber (the table keeps its size).
   void clear();
   std::size_t subscribers() const;

@@ -69,10 +69,10 @@ void HolderContactLedger::scan(const std::string& key, F&& on_field) {
   } while (cursor != "0");
 }
 
-void HolderContactLedger::counted(std::uint64_t subscriber, const ContactTally& tally,
-                                  const policy::CountingPeriods& periods) {
-  if (subscriber == 0 || tally.overall_week == 0) return;
-  counts_.set(periods, subscriber, tally);
+// A subscriber's counts read from Redis, for the day of this week they are for.
+void HolderContactLedger::counted(std::uint64_t subscriber, const redis_caps::Kept& kept) {
+  if (subscriber == 0 || kept.tally.overall_week == 0) return;
+  counts_.set(kept.day, week_, subscriber, kept.tally);
   mark(subscriber);
   ++loaded_;
 }
@@ -89,10 +89,10 @@ void HolderContactLedger::begin_week(const policy::CountingPeriods& periods) {
   counts_.clear();
   buckets_.clear();
   loaded_ = 0;
-  scan(redis_caps::week_key(prefix_, periods), [&](std::uint64_t subscriber, const std::string& field) {
-    counted(subscriber, redis_caps::decode(field, periods), periods);
-  });
   week_ = periods.week;
+  scan(redis_caps::week_key(prefix_, periods), [&](std::uint64_t subscriber, const std::string& field) {
+    counted(subscriber, redis_caps::decode_kept(field, periods));
+  });
 }
 
 // The buckets of `subscribers` not read yet under this grant, in one HMGET per
@@ -117,9 +117,14 @@ void HolderContactLedger::read_buckets(const policy::CountingPeriods& periods,
       fail("the frequency ledger answered HMGET in an unexpected shape");
     for (auto i = from; i < to; ++i) {
       const auto& value = reply.elements[i - from];
-      if (value.type == redis::RedisReply::Type::string)
-        redis_caps::for_each_record(unread[i], value.text, periods,
-                                    [&](std::uint64_t s, const ContactTally& t) { counted(s, t, periods); });
+      if (value.type == redis::RedisReply::Type::string) {
+        // Fail-closed: a bucket this code did not write would be overwritten without its counts.
+        if (!redis_caps::well_formed_bucket(value.text))
+          fail("the frequency ledger's bucket " + argv[2 + i - from] + " in " + argv[1] + " is malformed");
+        redis_caps::for_each_record(unread[i], value.text, [&](std::uint64_t s, std::string_view field) {
+          counted(s, redis_caps::decode_kept(field, periods));
+        });
+      }
       buckets_[unread[i]].read = true;
     }
   }
@@ -161,7 +166,7 @@ void HolderContactLedger::write(const policy::CountingPeriods& periods, std::spa
     args.reserve(2 + 2 * (to - from));
     for (auto i = from; i < to; ++i) {
       args.push_back(std::to_string(buckets[i]));
-      args.push_back(bucket_value(periods, buckets[i]));
+      args.push_back(bucket_value(buckets[i]));
     }
     redis::RedisReply reply;
     try {
@@ -174,8 +179,9 @@ void HolderContactLedger::write(const policy::CountingPeriods& periods, std::spa
   }
 }
 
-// A bucket's value: a record for each of its subscribers counted this week.
-std::string HolderContactLedger::bucket_value(const policy::CountingPeriods& periods, std::uint64_t bucket) {
+// A bucket's value: a record for each of its subscribers counted this week, each for the day
+// its counts are for (a batch decided under an earlier day does not move a later one back).
+std::string HolderContactLedger::bucket_value(std::uint64_t bucket) {
   std::string value;
   const auto found = buckets_.find(bucket);
   if (found == buckets_.end()) return value;
@@ -183,8 +189,10 @@ std::string HolderContactLedger::bucket_value(const policy::CountingPeriods& per
   for (std::size_t word = 0; word < present.size(); ++word)
     for (auto bits = present[word]; bits != 0; bits &= bits - 1) {
       const auto subscriber = bucket << redis_caps::kBucketBits | (word * 64 + std::countr_zero(bits));
-      const auto tally = counts_.tally(periods, subscriber);
-      if (tally.overall_week > 0) redis_caps::append_record(value, subscriber, tally, periods);
+      std::int64_t day = 0, week = 0;
+      ContactTally tally;
+      if (counts_.stored(subscriber, day, week, tally) && week == week_ && tally.overall_week > 0)
+        redis_caps::append_record(value, subscriber, tally, day);
     }
   return value;
 }
@@ -232,12 +240,13 @@ policy::ContactCounts HolderContactLedger::counts_in_redis(redis::RedisClient& r
   policy::ContactCounts out;
   if (reply.type != redis::RedisReply::Type::string) return out;
   const auto c = static_cast<std::size_t>(channel);
-  redis_caps::for_each_record(bucket, reply.text, periods, [&](std::uint64_t s, const ContactTally& t) {
-    if (s == subscriber)
-      out = {.overall_today = t.overall_day,
-             .overall_this_week = t.overall_week,
-             .channel_today = t.channel_day[c],
-             .channel_this_week = t.channel_week[c]};
+  redis_caps::for_each_record(bucket, reply.text, [&](std::uint64_t s, std::string_view field) {
+    if (s != subscriber) return;
+    const auto t = redis_caps::decode(field, periods);
+    out = {.overall_today = t.overall_day,
+           .overall_this_week = t.overall_week,
+           .channel_today = t.channel_day[c],
+           .channel_this_week = t.channel_week[c]};
   });
   return out;
 }

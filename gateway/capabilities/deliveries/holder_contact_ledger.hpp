@@ -69,10 +69,10 @@ class HolderContactLedger final : public FrequencyLedger {
   void reading(F&& read);
   template <typename F>
   void scan(const std::string& key, F&& on_field);
-  void counted(std::uint64_t subscriber, const ContactTally& tally, const policy::CountingPeriods& periods);
+  void counted(std::uint64_t subscriber, const redis_caps::Kept& kept);
   void mark(std::uint64_t subscriber);
   void write(const policy::CountingPeriods& periods, std::span<const std::uint64_t> subscribers);
-  std::string bucket_value(const policy::CountingPeriods& periods, std::uint64_t bucket);
+  std::string bucket_value(std::uint64_t bucket);
   [[noreturn]] void fail(const std::string& why);
 
   redis::RedisClient& redis_;

@@ -31,11 +31,22 @@ std::string week_key(const std::string& prefix, const policy::CountingPeriods& p
 int day_byte(const policy::CountingPeriods& periods);
 // When the week's key expires (unix ms, decimal): an hour after the week ends.
 std::string expires_at_ms(const policy::CountingPeriods& periods);
+// Whether `field` has this layout's width (anything else is not a field of it).
+inline bool well_formed(std::string_view field) { return field.size() == kFieldWidth; }
 // A field's counts as of `periods` (day counts only when the field's day is today); zeros
 // for anything that is not a field of this layout.
 ContactTally decode(std::string_view field, const policy::CountingPeriods& periods);
-// The field for `tally`, its day counts as of the periods' day.
-std::string encode(const ContactTally& tally, const policy::CountingPeriods& periods);
+// A field's counts as kept, and the day of the periods' week they are for.
+struct Kept {
+  std::int64_t day = 0;
+  ContactTally tally;
+};
+Kept decode_kept(std::string_view field, const policy::CountingPeriods& periods);
+// The field for `tally`, its day counts those of `day`.
+std::string encode(const ContactTally& tally, std::int64_t day);
+inline std::string encode(const ContactTally& tally, const policy::CountingPeriods& periods) {
+  return encode(tally, periods.day);
+}
 
 constexpr unsigned kBucketBits = 10;  // 1,024 subscriber ids to a bucket
 constexpr std::size_t kBucketIds = std::size_t{1} << kBucketBits;
@@ -43,18 +54,17 @@ constexpr std::size_t kRecordWidth = 2 + kFieldWidth;
 
 std::string held_key(const std::string& prefix, const policy::CountingPeriods& periods);
 inline std::uint64_t bucket_of(std::uint64_t subscriber) { return subscriber >> kBucketBits; }
-// Appends the subscriber's record to its bucket's value.
-void append_record(std::string& bucket, std::uint64_t subscriber, const ContactTally& tally,
-                   const policy::CountingPeriods& periods);
-// f(subscriber, tally) for each record of bucket `bucket`'s value, counts as of the periods;
-// a value of another length is read as empty.
+// Appends the subscriber's record (its counts of `day`) to its bucket's value.
+void append_record(std::string& bucket, std::uint64_t subscriber, const ContactTally& tally, std::int64_t day);
+// Whether a bucket's value has this layout's shape (whole records).
+inline bool well_formed_bucket(std::string_view value) { return value.size() % kRecordWidth == 0; }
+// f(subscriber, field) for each whole record of bucket `bucket`'s value.
 template <typename F>
-void for_each_record(std::uint64_t bucket, std::string_view value, const policy::CountingPeriods& periods, F&& f) {
-  if (value.size() % kRecordWidth != 0) return;
-  for (std::size_t at = 0; at < value.size(); at += kRecordWidth) {
+void for_each_record(std::uint64_t bucket, std::string_view value, F&& f) {
+  for (std::size_t at = 0; at + kRecordWidth <= value.size(); at += kRecordWidth) {
     const auto offset =
         (static_cast<std::uint8_t>(value[at]) | static_cast<std::uint8_t>(value[at + 1]) << 8) & (kBucketIds - 1);
-    f(bucket << kBucketBits | offset, decode(value.substr(at + 2, kFieldWidth), periods));
+    f(bucket << kBucketBits | offset, value.substr(at + 2, kFieldWidth));
   }
 }
 

@@ -40,6 +40,22 @@ TEST(ContactLedger, SmsStopsAtTheDailyCapAndStartsAgainNextLocalDay) {
   EXPECT_EQ(ledger.counts(wednesday, 8613800000001, policy::Channel::sms).channel_this_week, 3u);
 }
 
+// A batch decided under the day before (it began just before midnight) counts against the
+// later day the subscriber was already counted in, and never moves their counts back.
+TEST(ContactLedger, ABatchUnderAnEarlierDayNeverErasesTheLaterDaysCounts) {
+  ContactLedger ledger;
+  const auto tuesday = at("2026-12-01T15:59:00Z");    // 23:59 in Shanghai
+  const auto wednesday = at("2026-12-01T16:01:00Z");  // 00:01
+  const std::uint64_t who = 8613800000001;
+  EXPECT_TRUE(ledger.reserve(*shipped(), wednesday, who, policy::Channel::sms).allowed);
+  EXPECT_TRUE(ledger.reserve(*shipped(), wednesday, who, policy::Channel::sms).allowed);
+  EXPECT_FALSE(ledger.reserve(*shipped(), tuesday, who, policy::Channel::sms).allowed);
+  ledger.release(tuesday, who, policy::Channel::sms);  // nothing of Tuesday's to give back
+  EXPECT_FALSE(ledger.reserve(*shipped(), wednesday, who, policy::Channel::sms).allowed);
+  EXPECT_EQ(ledger.counts(wednesday, who, policy::Channel::sms).channel_today, 2u);
+  EXPECT_EQ(ledger.counts(tuesday, who, policy::Channel::sms).channel_today, 2u);  // as of its later day
+}
+
 TEST(ContactLedger, AReleasedReservationFreesTheSlot) {
   ContactLedger ledger;
   const auto p = at("2026-12-01T02:00:00Z");

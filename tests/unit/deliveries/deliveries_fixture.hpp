@@ -103,6 +103,7 @@ class Deliveries : public ::testing::Test {
   // (Re)opens everything on disk, as a restarted gateway would.
   void open() {
     runner_.reset();
+    redis_ledger_.reset();  // a new process: a holder starts again from what Redis holds
     changes_.reset();
     sink_.reset();
     store_.reset();

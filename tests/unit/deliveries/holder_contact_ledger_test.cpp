@@ -146,6 +146,41 @@ TEST_F(HolderLedger, ABatchLargerThanOneWriteIsCountedWholeAndReadWholeByTheNext
             (today.next_week_start.time_since_epoch().count() + 3600) * 1000);
 }
 
+// Each subscriber's record keeps the day its counts are for: a batch decided under the day
+// before (it began before midnight) rewriting a bucket leaves a neighbour's later counts,
+// and a new holder reads each record for its own day.
+TEST_F(HolderLedger, ABucketRewrittenUnderAnEarlierDayKeepsEachRecordsDay) {
+  const auto tuesday = testing_support::next_week(1), wednesday = testing_support::next_week(2);
+  ASSERT_EQ(wednesday.day, tuesday.day + 1);
+  ASSERT_EQ(wednesday.week, tuesday.week);
+  Holder first(client, 1);
+  ask(first.ledger, tuesday, policy::Channel::outbound_call, {{7, true}});  // one call a day
+  ask(first.ledger, wednesday, policy::Channel::outbound_call, {{8, true}});
+  ask(first.ledger, tuesday, policy::Channel::sms, {{9, true}});  // an older batch, the same bucket
+  const std::uint64_t nine[] = {9};
+  first.ledger.release_batch(tuesday, policy::Channel::sms, nine);
+  EXPECT_EQ(in_redis(wednesday, 8, policy::Channel::outbound_call).channel_today, 1u);
+  EXPECT_EQ(in_redis(tuesday, 7, policy::Channel::outbound_call).channel_today, 1u);
+  Holder next(client, 2);
+  // On Tuesday both have had their call of the day (8's is Wednesday's, later: it counts).
+  EXPECT_EQ(ask(next.ledger, tuesday, policy::Channel::outbound_call, {{7, false}, {8, false}}),
+            (std::vector<bool>{false, false}));
+  // On Wednesday 7 may be called again, 8 not.
+  EXPECT_EQ(ask(next.ledger, wednesday, policy::Channel::outbound_call, {{7, true}, {8, true}}),
+            (std::vector<bool>{true, false}));
+}
+
+// A bucket in a shape this ledger does not write is not overwritten (its counts would be
+// lost): nothing is decided until it is repaired.
+TEST_F(HolderLedger, AMalformedBucketIsRefusedNotOverwritten) {
+  const auto key = "t:caps:held:" + std::to_string(today.week);
+  client.command({"HSET", key, "0", "not a bucket"});
+  Holder holder(client, 1);
+  EXPECT_THROW(ask(holder.ledger, today, policy::Channel::sms, {{1, true}}), CapsUnavailable);
+  EXPECT_EQ(client.command({"HGET", key, "0"}).text, "not a bucket");
+  EXPECT_EQ(ask(holder.ledger, today, policy::Channel::sms, {{5000, true}}), (std::vector<bool>{true}));
+}
+
 TEST_F(HolderLedger, BatchesFromTwoThreadsLeaveRedisWithEveryCount) {
   // Deliveries and triggers decide on threads of their own, on the same holder.
   Holder holder(client, 1);

@@ -23,6 +23,15 @@ inline policy::CountingPeriods days_from_now(int days) {
   return policy::counting_periods(*shipped(), policy::Seconds(now.time_since_epoch() + std::chrono::days(days)));
 }
 
+// The periods of a day of next week (0: its first day), at 10:00 local time: days of one
+// week the real clock has not passed.
+inline policy::CountingPeriods next_week(int day) {
+  const auto now = days_from_now(0);
+  const auto into_week = std::chrono::duration_cast<std::chrono::hours>(now.day_start - now.week_start).count() / 24;
+  const auto start = days_from_now(static_cast<int>(7 - into_week + day)).day_start;
+  return policy::counting_periods(*shipped(), start + std::chrono::hours(10));
+}
+
 inline redis::RedisOptions on(int port, std::chrono::milliseconds timeout = std::chrono::milliseconds(2000)) {
   redis::RedisOptions o;
   o.port = port;
