@@ -239,52 +239,50 @@ class ProgressThatFailsOnce : public DeliveryRepository {
   std::unique_ptr<octopus::app::SqlRepositories>& store_;
 };
 
-// Stops the test's runner before the repository it was given (the test's own) goes away.
-struct StopsTheRunner {
-  std::unique_ptr<DeliveryRunner>& runner;
-  ~StopsTheRunner() { runner.reset(); }
+// Runners whose store can be made to fail a batch's record; the runner stops before the
+// decorator goes.
+class DeliveriesWithFailingProgress : public Deliveries {
+ protected:
+  void SetUp() override {
+    Deliveries::SetUp();
+    runner_deliveries_ = &progress;
+    open();
+  }
+  void TearDown() override { runner_.reset(); }
+  // Finished, everyone sent to once, and the delivery's count says as many.
+  void expect_finished_reaching_everyone_once(const std::string& id) {
+    run_until_finished(id);
+    const auto got = sent(id);
+    for (const auto& [subscriber, n] : got) ASSERT_EQ(n, 1) << subscriber;
+    EXPECT_EQ(store_->deliveries.get_delivery("", id)->counts.delivered, got.size());
+  }
+  ProgressThatFailsOnce progress{store_};
 };
 
 // The store fails to record a batch the channel has taken: the next pass reads the batch
 // back from the sink instead of sending it again.
-TEST_F(Deliveries, ABatchSentButNotRecordedIsNotSentAgainOnTheNextPass) {
-  ProgressThatFailsOnce progress(store_);
-  const StopsTheRunner stops{runner_};
-  runner_deliveries_ = &progress;
-  open();
-  const auto a = audience();
-  const auto d = deliver_to(a);
+TEST_F(DeliveriesWithFailingProgress, ABatchSentButNotRecordedIsNotSentAgainOnTheNextPass) {
+  const auto d = deliver_to(audience());
   runner_->run_once();
   const auto recorded = store_->deliveries.get_delivery("", d.id)->counts.delivered;
   ASSERT_GT(recorded, 0u);
   progress.fail_in = 1;
   EXPECT_THROW(runner_->run_once(), std::runtime_error);
   ASSERT_GT(sent(d.id).size(), recorded) << "the batch should have reached the sink";
-  run_until_finished(d.id);
-  const auto got = sent(d.id);
-  for (const auto& [subscriber, n] : got) ASSERT_EQ(n, 1) << subscriber;
-  EXPECT_EQ(store_->deliveries.get_delivery("", d.id)->counts.delivered, got.size());
+  expect_finished_reaching_everyone_once(d.id);
 }
 
 // The same for the delivery's first batch, before any batch was recorded: the runner records
 // where it starts before sending, so even that batch is read back, on this instance or on
 // the one taking over.
-TEST_F(Deliveries, AFirstBatchSentButNotRecordedIsNotSentAgain) {
-  ProgressThatFailsOnce progress(store_);
-  const StopsTheRunner stops{runner_};
-  runner_deliveries_ = &progress;
-  open();
-  const auto a = audience();
-  const auto d = deliver_to(a);
+TEST_F(DeliveriesWithFailingProgress, AFirstBatchSentButNotRecordedIsNotSentAgain) {
+  const auto d = deliver_to(audience());
   progress.fail_in = 2;  // the first pass records where it starts, then its batch: that fails
   EXPECT_THROW(runner_->run_once(), std::runtime_error);
   ASSERT_FALSE(sent(d.id).empty()) << "the batch should have reached the sink";
   EXPECT_EQ(store_->deliveries.get_delivery("", d.id)->decided, 0u);
   open();  // the next holder, or this instance restarted
-  run_until_finished(d.id);
-  const auto got = sent(d.id);
-  for (const auto& [subscriber, n] : got) ASSERT_EQ(n, 1) << subscriber;
-  EXPECT_EQ(store_->deliveries.get_delivery("", d.id)->counts.delivered, got.size());
+  expect_finished_reaching_everyone_once(d.id);
 }
 
 // A TD reply arriving while a delivery runs reaches every batch decided after it.

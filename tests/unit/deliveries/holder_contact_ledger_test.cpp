@@ -56,23 +56,8 @@ class HolderLedger : public ::testing::Test {
 TEST_F(HolderLedger, AnswersAsTheInProcessLedgerDoesAndLeavesTheSameCountsInRedis) {
   Holder holder(client, 1);
   ContactLedger local;
-  std::mt19937_64 random(11);
   const policy::CountingPeriods days[] = {today, days_from_now(1), days_from_now(8)};
-  std::size_t granted_total = 0;
-  for (int round = 0; round < 30; ++round) {
-    const auto& period = days[round / 10];
-    const auto channel = policy::kChannels[random() % policy::kChannelCount];
-    std::vector<Ask> asks;
-    for (int i = 0; i < 200; ++i) asks.push_back({1 + random() % 60, random() % 4 != 0});
-    const auto theirs = ask(holder.ledger, period, channel, asks);
-    ASSERT_EQ(theirs, ask(local, period, channel, asks)) << "round " << round;
-    for (const bool g : theirs) granted_total += g;
-    std::vector<std::uint64_t> back;
-    for (std::size_t i = 0; i < asks.size(); i += 7)
-      if (theirs[i] && asks[i].keep) back.push_back(asks[i].subscriber);
-    holder.ledger.release_batch(period, channel, back);
-    local.release_batch(period, channel, back);
-  }
+  const auto granted_total = testing_support::ask_both_at_random(holder.ledger, local, days, 11);
   EXPECT_GT(granted_total, 100u);  // the caps let some through and stopped others
   for (std::uint64_t s = 1; s <= 60; ++s)
     for (const auto c : policy::kChannels) {

@@ -3,8 +3,11 @@
 #pragma once
 #include <chrono>
 #include <memory>
+#include <random>
+#include <vector>
 #include <stdexcept>
 
+#include "deliveries/frequency_ledger.hpp"
 #include "policy/frequency_caps.hpp"
 #include "policy/policy_set.hpp"
 #include "redis/redis_client.hpp"
@@ -39,6 +42,34 @@ inline redis::RedisOptions on(int port, std::chrono::milliseconds timeout = std:
   o.breaker_min = std::chrono::milliseconds(10);
   o.breaker_max = std::chrono::milliseconds(100);
   return o;
+}
+
+// Thirty rounds of 200 random asks (60 subscribers, a quarter only checked, ten rounds on
+// each of `days`), each answered by `shared` and by an in-process ledger, with every
+// seventh granted slot given back to both. Returns how many were granted; a round answered
+// differently fails the test.
+inline std::size_t ask_both_at_random(FrequencyLedger& shared, FrequencyLedger& local,
+                                      const policy::CountingPeriods (&days)[3], std::uint64_t seed) {
+  std::mt19937_64 random(seed);
+  std::size_t granted_total = 0;
+  for (int round = 0; round < 30; ++round) {
+    const auto& period = days[round / 10];
+    const auto channel = policy::kChannels[random() % policy::kChannelCount];
+    std::vector<FrequencyLedger::Ask> asks;
+    for (int i = 0; i < 200; ++i) asks.push_back({1 + random() % 60, random() % 4 != 0});
+    std::vector<bool> theirs, mine;
+    shared.reserve_batch(*shipped(), period, channel, asks, theirs);
+    local.reserve_batch(*shipped(), period, channel, asks, mine);
+    EXPECT_EQ(theirs, mine) << "round " << round;
+    if (theirs != mine) break;
+    for (const bool g : theirs) granted_total += g;
+    std::vector<std::uint64_t> back;
+    for (std::size_t i = 0; i < asks.size(); i += 7)
+      if (theirs[i] && asks[i].keep) back.push_back(asks[i].subscriber);
+    shared.release_batch(period, channel, back);
+    local.release_batch(period, channel, back);
+  }
+  return granted_total;
 }
 
 }  // namespace octopus::deliveries::testing_support
