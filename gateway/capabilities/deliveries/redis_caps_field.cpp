@@ -29,12 +29,16 @@ ContactTally decode(std::string_view field, const policy::CountingPeriods& perio
   return t;
 }
 
+std::int64_t first_day(const policy::CountingPeriods& periods) {
+  using namespace std::chrono;
+  const auto into_week = duration_cast<hours>(periods.day_start - periods.week_start).count();
+  return periods.day - (into_week + 12) / 24;  // whole days (a DST day is 23 or 25 hours)
+}
+
 namespace {
 // The day of the periods' week whose day byte is `byte`: the week's days have distinct bytes.
 std::int64_t day_in_week(int byte, const policy::CountingPeriods& periods) {
-  using namespace std::chrono;
-  const auto into_week = duration_cast<hours>(periods.day_start - periods.week_start).count();
-  const auto first = periods.day - (into_week + 12) / 24;  // whole days (a DST day is 23 or 25 hours)
+  const auto first = first_day(periods);
   return first + ((byte - static_cast<int>(((first % 7) + 7) % 7)) % 7 + 7) % 7;
 }
 }  // namespace

@@ -29,6 +29,8 @@ constexpr std::size_t kFieldWidth = 9;
 std::string week_key(const std::string& prefix, const policy::CountingPeriods& periods);
 // The day byte of the periods' day.
 int day_byte(const policy::CountingPeriods& periods);
+// The first day of the periods' week.
+std::int64_t first_day(const policy::CountingPeriods& periods);
 // When the week's key expires (unix ms, decimal): an hour after the week ends.
 std::string expires_at_ms(const policy::CountingPeriods& periods);
 // Whether `field` has this layout's width (anything else is not a field of it).

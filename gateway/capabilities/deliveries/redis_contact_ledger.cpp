@@ -13,26 +13,33 @@ namespace {
 // (no table per subscriber: a batch of 2,000 spends most of its time in this loop).
 //
 // The part the two scripts share. ARGV: the channel's index (0 SMS, 1 push, 2 outbound call),
-// today (the day byte), when the key expires (unix ms), then what each script takes.
+// "today:first" (the day bytes of today and of the week's first day), when the key expires
+// (unix ms), then what each script takes.
 constexpr const char* kPrelude = R"lua(
-local c, today, expire_at = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
--- A field's nine counts; today's start again on another day.
+local c, expire_at = tonumber(ARGV[1]), ARGV[3]
+local today, week_first = string.match(ARGV[2], '^(%d+):(%d+)$')
+today, week_first = tonumber(today), tonumber(week_first)
+-- Where a day byte falls in the week (0: its first day).
+local function place(b) return (b - week_first) % 7 end
+-- A field's day and nine counts: today's; a later day's (a batch decided under the day
+-- before counts against the later day, never moves it back); from an earlier day, the
+-- week's alone.
 local function decode(value)
   if value and #value == 9 then
     local d, od, d1, d2, d3, ow, w1, w2, w3 = string.byte(value, 1, 9)
-    if d == today then return od, d1, d2, d3, ow, w1, w2, w3 end
-    return 0, 0, 0, 0, ow, w1, w2, w3
+    if place(d) >= place(today) then return d, od, d1, d2, d3, ow, w1, w2, w3 end
+    return today, 0, 0, 0, 0, ow, w1, w2, w3
   end
-  return 0, 0, 0, 0, 0, 0, 0, 0
+  return today, 0, 0, 0, 0, 0, 0, 0, 0
 end
 local function up(n) if n < 255 then return n + 1 end return n end
 local function down(n) if n > 0 then return n - 1 end return n end
 -- Adds `step` (up or down) to the overall counts and the channel's.
-local function encode(step, od, d1, d2, d3, ow, w1, w2, w3)
+local function encode(step, day, od, d1, d2, d3, ow, w1, w2, w3)
   od, ow = step(od), step(ow)
   if c == 0 then d1, w1 = step(d1), step(w1) elseif c == 1 then d2, w2 = step(d2), step(w2)
   else d3, w3 = step(d3), step(w3) end
-  return string.char(today, od, d1, d2, d3, ow, w1, w2, w3)
+  return string.char(day, od, d1, d2, d3, ow, w1, w2, w3)
 end
 -- The fields of the subscribers ARGV[first..] names (at most a call's 2,000: within Lua's
 -- unpack limit), in that order; nil for a subscriber not contacted this week.
@@ -59,14 +66,14 @@ local keep, first = ARGV[8], 9
 local values = read(first)
 local pairs, granted = {}, {}
 for i = 1, #values do
-  local od, d1, d2, d3, ow, w1, w2, w3 = decode(values[i])
+  local day, od, d1, d2, d3, ow, w1, w2, w3 = decode(values[i])
   local cd, cw = d1, w1
   if c == 1 then cd, cw = d2, w2 elseif c == 2 then cd, cw = d3, w3 end
   if cd < cap_cd and cw < cap_cw and od < cap_od and ow < cap_ow then
     granted[i] = '1'
     if string.byte(keep, i) == 49 then
       pairs[#pairs + 1] = ARGV[first + i - 1]
-      pairs[#pairs + 1] = encode(up, od, d1, d2, d3, ow, w1, w2, w3)
+      pairs[#pairs + 1] = encode(up, day, od, d1, d2, d3, ow, w1, w2, w3)
     end
   else
     granted[i] = '0'
@@ -92,9 +99,12 @@ write(pairs)
 return 1
 )lua"));
 
-// The prelude's arguments: channel index, the day byte, the key's expiry (an hour after the week).
+// The prelude's arguments: channel index, the day bytes of today and of the week's first day,
+// the key's expiry (an hour after the week).
 std::vector<std::string> prelude(const policy::CountingPeriods& periods, policy::Channel channel) {
-  return {std::to_string(static_cast<int>(channel)), std::to_string(redis_caps::day_byte(periods)),
+  const auto first = redis_caps::first_day(periods);
+  return {std::to_string(static_cast<int>(channel)),
+          std::to_string(redis_caps::day_byte(periods)) + ":" + std::to_string(((first % 7) + 7) % 7),
           redis_caps::expires_at_ms(periods)};
 }
 

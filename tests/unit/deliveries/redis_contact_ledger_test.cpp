@@ -65,6 +65,24 @@ TEST_F(RedisLedger, ASubscriberAskedTwiceInOneBatchSeesTheFirstSlotTakenAndAChec
   EXPECT_EQ(ledger.counts(today, 6, policy::Channel::outbound_call).channel_today, 0u);
 }
 
+// A batch decided under the day before (it began before midnight) counts against the later
+// day the subscriber was already counted in, and never moves their counts back.
+TEST_F(RedisLedger, ABatchUnderAnEarlierDayNeverErasesTheLaterDaysCounts) {
+  const auto tuesday = testing_support::next_week(1), wednesday = testing_support::next_week(2);
+  const auto sunday = testing_support::next_week(6);
+  ASSERT_EQ(wednesday.week, sunday.week);
+  EXPECT_EQ(ask(ledger, wednesday, policy::Channel::sms, {{3, true}, {3, true}}), (std::vector<bool>{true, true}));
+  EXPECT_EQ(ask(ledger, tuesday, policy::Channel::sms, {{3, true}}), (std::vector<bool>{false}));
+  const std::uint64_t three[] = {3};
+  ledger.release_batch(tuesday, policy::Channel::sms, three);  // nothing of Tuesday's to give back
+  EXPECT_EQ(ledger.counts(wednesday, 3, policy::Channel::sms).channel_today, 2u);
+  EXPECT_EQ(ask(ledger, wednesday, policy::Channel::sms, {{3, true}}), (std::vector<bool>{false}));
+  // A later day of the week starts the day's counts again (its place follows the week's
+  // first day, whatever the day bytes).
+  EXPECT_EQ(ask(ledger, sunday, policy::Channel::sms, {{3, true}}), (std::vector<bool>{true}));
+  EXPECT_EQ(ledger.counts(sunday, 3, policy::Channel::sms).channel_this_week, 3u);
+}
+
 TEST_F(RedisLedger, InstancesRacingForTheSameSubscribersNeverExceedTheCaps) {
   // Four instances (a client each), each sending the same 1,000 subscribers 4 SMS batches:
   // the daily SMS cap (2) holds in total.
