@@ -410,7 +410,7 @@ void rebuild_contact_ledger(Parts& p) {
     if (p.local_ledger && r.at_ms >= week_start_ms)
       p.local_ledger->record(policy::counting_periods(*snapshot, policy::Seconds(std::chrono::seconds(r.at_ms / 1000))),
                              r.subscriber, r.channel);
-    if (r.source_id.starts_with("trg_")) p.trigger_runner->remember_sent(r.source_id, r.subscriber, r.at_ms);
+    if (r.source_id.starts_with("trg_")) p.trigger_runner->remember_sent(r);
     p.touch_feed->replayed(r);
     ++replayed;
   });

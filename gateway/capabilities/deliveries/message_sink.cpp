@@ -95,6 +95,7 @@ std::uint64_t read_lines(const std::filesystem::path& path, std::uint64_t offset
     r.subscriber = j.value("subscriber", std::uint64_t{0});
     r.partner_id = j.value("partner", "");
     r.offer_id = j.value("offer", "");
+    r.event = j.value("event", std::uint64_t{0});
     visit(r);
   }
   return offset;
@@ -207,10 +208,13 @@ void MessageSink::append(std::span<const MessageBatch> batches, std::int64_t at_
     prefix += ",\"text\":" + nlohmann::json(batch.text).dump() + ",\"subscriber\":";
     out.reserve(out.size() + batch.subscribers.size() * (prefix.size() + 24));
     char number[24];
-    for (const auto subscriber : batch.subscribers) {
+    for (std::size_t i = 0; i < batch.subscribers.size(); ++i) {
       out += prefix;
-      auto [end, ec] = std::to_chars(number, number + sizeof number, subscriber);
-      out.append(number, end);
+      out.append(number, std::to_chars(number, number + sizeof number, batch.subscribers[i]).ptr);
+      if (i < batch.events.size() && batch.events[i] != 0) {
+        out += ",\"event\":";
+        out.append(number, std::to_chars(number, number + sizeof number, batch.events[i]).ptr);
+      }
       out += "}\n";
     }
   }

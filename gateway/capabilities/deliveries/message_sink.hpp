@@ -44,6 +44,9 @@ struct MessageBatch {
   std::string text;
   std::span<const std::uint64_t> subscribers;
   std::int64_t at_ms = 0;  // when it was decided (the sender's clock); 0: when the channel sends it
+  // A trigger's: the stream sequence of the event each message answers, one per subscriber
+  // (empty: none). Kept in the sink so a restart knows which events were answered.
+  std::span<const std::uint64_t> events = {};
 };
 
 struct SinkRecord {
@@ -53,6 +56,7 @@ struct SinkRecord {
   std::uint64_t subscriber = 0;
   std::string partner_id;
   std::string offer_id;
+  std::uint64_t event = 0;  // the event the message answered (a trigger's), 0: none
 };
 
 // Told of every batch once it is in the sink (settlement's attribution keeps its touches so).

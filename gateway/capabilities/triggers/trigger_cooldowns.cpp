@@ -34,10 +34,9 @@ void LocalTriggerCooldowns::sent(const std::string& trigger, std::span<const std
   }
 }
 
-void LocalTriggerCooldowns::remembered(const std::string& trigger, std::uint64_t subscriber,
+void LocalTriggerCooldowns::remembered(const std::string& trigger, std::uint64_t subscriber, std::uint64_t sequence,
                                        std::int64_t at_ms) noexcept {
-  const std::uint64_t unknown = 0;  // the sink does not say which event it answered
-  sent(trigger, std::span(&subscriber, 1), std::span(&unknown, 1), at_ms, 0);
+  sent(trigger, std::span(&subscriber, 1), std::span(&sequence, 1), at_ms, 0);
 }
 
 namespace {

@@ -31,9 +31,11 @@ class TriggerCooldowns {
   virtual void sent(const std::string& trigger, std::span<const std::uint64_t> subscribers,
                     std::span<const std::uint64_t> sequences, std::int64_t at_ms,
                     std::int64_t cooldown_ms) noexcept = 0;
-  // A message this instance's sink shows the trigger sent at `at_ms` (the rebuild at start):
-  // kept in this process only, since a shared store already holds what was sent.
-  virtual void remembered(const std::string& trigger, std::uint64_t subscriber, std::int64_t at_ms) noexcept = 0;
+  // A message this instance's sink shows the trigger sent at `at_ms`, answering the event
+  // `sequence` (0: not known; the rebuild at start): kept in this process only, since a
+  // shared store already holds what was sent.
+  virtual void remembered(const std::string& trigger, std::uint64_t subscriber, std::uint64_t sequence,
+                          std::int64_t at_ms) noexcept = 0;
 };
 
 // When a trigger last sent to a subscriber, and the event it answered (0: not known).
@@ -52,7 +54,8 @@ class LocalTriggerCooldowns final : public TriggerCooldowns {
                             std::int64_t cooldown_ms) override;
   void sent(const std::string& trigger, std::span<const std::uint64_t> subscribers,
             std::span<const std::uint64_t> sequences, std::int64_t at_ms, std::int64_t cooldown_ms) noexcept override;
-  void remembered(const std::string& trigger, std::uint64_t subscriber, std::int64_t at_ms) noexcept override;
+  void remembered(const std::string& trigger, std::uint64_t subscriber, std::uint64_t sequence,
+                  std::int64_t at_ms) noexcept override;
 
  private:
   std::mutex mutex_;
@@ -75,8 +78,9 @@ class RedisTriggerCooldowns final : public TriggerCooldowns {
                             std::int64_t cooldown_ms) override;
   void sent(const std::string& trigger, std::span<const std::uint64_t> subscribers,
             std::span<const std::uint64_t> sequences, std::int64_t at_ms, std::int64_t cooldown_ms) noexcept override;
-  void remembered(const std::string& trigger, std::uint64_t subscriber, std::int64_t at_ms) noexcept override {
-    here_.remembered(trigger, subscriber, at_ms);
+  void remembered(const std::string& trigger, std::uint64_t subscriber, std::uint64_t sequence,
+                  std::int64_t at_ms) noexcept override {
+    here_.remembered(trigger, subscriber, sequence, at_ms);
   }
 
  private:

@@ -99,8 +99,8 @@ void TriggerRunner::reload() {
 std::size_t TriggerRunner::active() const { return set_.load()->all.size(); }
 
 // Kept in this process only: a shared store already holds what this instance sent.
-void TriggerRunner::remember_sent(const std::string& trigger_id, std::uint64_t subscriber, std::int64_t at_ms) {
-  cooldowns_.remembered(trigger_id, subscriber, at_ms);
+void TriggerRunner::remember_sent(const deliveries::SinkRecord& message) {
+  cooldowns_.remembered(message.source_id, message.subscriber, message.event, message.at_ms);
 }
 
 void TriggerRunner::match_indexed(const Set& set, const std::vector<const engine::SubscriberEvent*>& events,
@@ -322,7 +322,7 @@ void TriggerRunner::hand_over(Pass& pass, policy::Channel c) {
   for (const auto& f : pass.firings)
     if (f.trigger->channel == c) {
       batches.push_back({f.trigger->record.id, f.trigger->offer.id, f.trigger->record.partner_id, c, f.trigger->text,
-                         f.send, pass.now});
+                         f.send, pass.now, f.sequences});
       of.push_back(&f);
     }
   if (batches.empty()) return;

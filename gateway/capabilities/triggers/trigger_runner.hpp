@@ -76,8 +76,9 @@ class TriggerRunner {
   void operator()(const std::vector<engine::SubscriberEvent>& events);
   // Writes the counts added up since the last write.
   void flush_counts();
-  // A message a trigger sent before a restart, so its cooldown holds across it.
-  void remember_sent(const std::string& trigger_id, std::uint64_t subscriber, std::int64_t at_ms);
+  // A message a trigger sent before a restart (the sink's line), so its cooldown holds
+  // across it and the event it answered, handed over again, is not answered twice.
+  void remember_sent(const deliveries::SinkRecord& message);
   std::size_t active() const;
 
  private:

@@ -55,6 +55,25 @@ TEST_F(Sink, AnAppendIsInTheFileWhenItReturnsBeforeAnySync) {
   EXPECT_EQ(read_back(dir_ / "messages"), who);
 }
 
+// A trigger's messages name the event each answered, so a restart knows which events it
+// need not answer again; a delivery's name none.
+TEST_F(Sink, ATriggersLinesNameTheEventEachAnswered) {
+  const std::vector<std::uint64_t> who{8613800000001, 8613800000002}, events{41, 57};
+  MessageSink sink(dir_ / "messages", std::chrono::milliseconds(0));
+  const MessageBatch batches[] = {{"trg_1", "ofr_1", "partner-a", policy::Channel::sms, "hello", who, kAt, events},
+                                  {"dlv_1", "ofr_1", "partner-a", policy::Channel::sms, "hello", who, kAt}};
+  sink.append(std::span<const MessageBatch>(batches), kAt);
+  std::vector<std::pair<std::string, std::uint64_t>> read;
+  MessageSink(dir_ / "messages", std::chrono::milliseconds(0)).replay(0, [&](const SinkRecord& r) {
+    EXPECT_EQ(r.at_ms, kAt);
+    read.emplace_back(r.source_id + ":" + std::to_string(r.subscriber), r.event);
+  });
+  EXPECT_EQ(read, (std::vector<std::pair<std::string, std::uint64_t>>{{"trg_1:8613800000001", 41},
+                                                                      {"trg_1:8613800000002", 57},
+                                                                      {"dlv_1:8613800000001", 0},
+                                                                      {"dlv_1:8613800000002", 0}}));
+}
+
 // Instances sharing the sink's folder: each writes its own files, a position names the file
 // it was taken in, so the instance taking a delivery over reads what the lost one sent past
 // its last recorded position; replay reads every instance's lines, read_others only the

@@ -105,10 +105,31 @@ TEST_F(Triggers, TheCooldownHoldsAcrossARestart) {
   runner.reset();
   open();
   auto again = trigger_runner();
-  sink_->replay(0, [&](const SinkRecord& r) { again->remember_sent(r.source_id, r.subscriber, r.at_ms); });
+  sink_->replay(0, [&](const SinkRecord& r) { again->remember_sent(r); });
   clock_ms_ += 60'000;
   (*again)({event(who, "recharge")});
   EXPECT_EQ(sent(t.id)[who], 1);
+}
+
+// A crash hands the events after the stream's last saved position over again: the sink
+// tells the restarted gateway which event each message answered, so a trigger without a
+// cooldown does not answer one twice; the next event it does.
+TEST_F(Triggers, AnEventAnsweredBeforeARestartIsNotAnsweredAgainAfterIt) {
+  const auto t = trigger("recharge", 0);
+  const auto who = reachable_and_outside(t).first.front();
+  auto runner = trigger_runner();
+  const auto answered = event(who, "recharge");
+  (*runner)({answered});
+  ASSERT_EQ(sent(t.id)[who], 1);
+  runner.reset();
+  open();
+  auto again = trigger_runner();
+  sink_->replay(0, [&](const SinkRecord& r) { again->remember_sent(r); });
+  clock_ms_ += 1'000;
+  (*again)({answered});  // handed over again after the restart
+  EXPECT_EQ(sent(t.id)[who], 1);
+  (*again)({event(who, "recharge")});
+  EXPECT_EQ(sent(t.id)[who], 2);
 }
 
 TEST_F(Triggers, InQuietHoursATriggerSendsNothingAndCountsIt) {
