@@ -20,6 +20,7 @@ namespace octopus::deliveries {
 namespace {
 
 using Ask = FrequencyLedger::Ask;
+using testing_support::ask;
 using testing_support::days_from_now;
 using testing_support::on;
 using testing_support::shipped;
@@ -39,12 +40,6 @@ class HolderLedger : public ::testing::Test {
     HolderContactLedger ledger;
   };
 
-  std::vector<bool> ask(FrequencyLedger& l, const policy::CountingPeriods& p, policy::Channel c,
-                        std::vector<Ask> asks) {
-    std::vector<bool> granted;
-    l.reserve_batch(*shipped(), p, c, asks, granted);
-    return granted;
-  }
   policy::ContactCounts in_redis(const policy::CountingPeriods& p, std::uint64_t subscriber, policy::Channel c) {
     return HolderContactLedger::counts_in_redis(client, "t", p, subscriber, c);
   }

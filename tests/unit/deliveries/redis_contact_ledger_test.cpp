@@ -19,6 +19,7 @@ namespace {
 
 using Ask = FrequencyLedger::Ask;
 
+using testing_support::ask;
 using testing_support::days_from_now;
 using testing_support::on;
 using testing_support::shipped;
@@ -29,13 +30,6 @@ class RedisLedger : public ::testing::Test {
   redis::RedisClient client{on(server.port())};
   RedisContactLedger ledger{client, "t"};
   const policy::CountingPeriods today = days_from_now(0);
-
-  std::vector<bool> ask(FrequencyLedger& l, const policy::CountingPeriods& p, policy::Channel c,
-                        std::vector<Ask> asks) {
-    std::vector<bool> granted;
-    l.reserve_batch(*shipped(), p, c, asks, granted);
-    return granted;
-  }
 };
 
 TEST_F(RedisLedger, AnswersAsTheInProcessLedgerDoesForTheSameAsks) {

@@ -35,6 +35,14 @@ inline policy::CountingPeriods next_week(int day) {
   return policy::counting_periods(*shipped(), start + std::chrono::hours(10));
 }
 
+// What `ledger` grants `asks` in one batch.
+inline std::vector<bool> ask(FrequencyLedger& ledger, const policy::CountingPeriods& p, policy::Channel c,
+                             std::vector<FrequencyLedger::Ask> asks) {
+  std::vector<bool> granted;
+  ledger.reserve_batch(*shipped(), p, c, asks, granted);
+  return granted;
+}
+
 inline redis::RedisOptions on(int port, std::chrono::milliseconds timeout = std::chrono::milliseconds(2000)) {
   redis::RedisOptions o;
   o.port = port;
