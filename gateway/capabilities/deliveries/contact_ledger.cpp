@@ -170,12 +170,7 @@ ContactTally ContactLedger::tally(const policy::CountingPeriods& periods, std::u
 
 policy::ContactCounts ContactLedger::counts(const policy::CountingPeriods& periods, std::uint64_t subscriber,
                                             policy::Channel channel) const {
-  const auto t = tally(periods, subscriber);
-  const auto c = static_cast<std::size_t>(channel);
-  return {.overall_today = t.overall_day,
-          .overall_this_week = t.overall_week,
-          .channel_today = t.channel_day[c],
-          .channel_this_week = t.channel_week[c]};
+  return tally(periods, subscriber).of(channel);
 }
 
 bool ContactLedger::stored(std::uint64_t subscriber, std::int64_t& day, std::int64_t& week, ContactTally& tally) const {

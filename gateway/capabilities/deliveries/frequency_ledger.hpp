@@ -31,6 +31,14 @@ struct ContactTally {
   std::uint8_t overall_day = 0, overall_week = 0;
   std::array<std::uint8_t, policy::kChannelCount> channel_day{}, channel_week{};
   bool operator==(const ContactTally&) const = default;
+  // What the caps are checked against for a message on `channel`.
+  policy::ContactCounts of(policy::Channel channel) const {
+    const auto c = static_cast<std::size_t>(channel);
+    return {.overall_today = overall_day,
+            .overall_this_week = overall_week,
+            .channel_today = channel_day[c],
+            .channel_this_week = channel_week[c]};
+  }
 };
 
 class FrequencyLedger {

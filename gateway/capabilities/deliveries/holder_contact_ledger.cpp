@@ -29,7 +29,11 @@ redis.call('PEXPIREAT', KEYS[2], ARGV[2])
 return 1
 )lua");
 
-constexpr const char* kNewerHolder = "another instance holds the frequency caps under a newer grant of the lease";
+// Sorted, each once.
+void make_distinct(std::vector<std::uint64_t>& ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+}
 
 }  // namespace
 
@@ -42,10 +46,15 @@ void HolderContactLedger::fail(const std::string& why) {
   throw CapsUnavailable(why);
 }
 
-void HolderContactLedger::claim(std::int64_t token) {
-  const auto reply = redis_.eval(kClaim, {prefix_ + ":caps:holder"}, {std::to_string(token)});
+// A fenced script's answer: 1 while the fence carries this instance's token.
+void HolderContactLedger::expect_fence_held(const redis::RedisReply& reply) {
   if (reply.type == redis::RedisReply::Type::error) fail("redis script error: " + reply.text);
-  if (reply.type != redis::RedisReply::Type::integer || reply.integer != 1) fail(kNewerHolder);
+  if (reply.type != redis::RedisReply::Type::integer || reply.integer != 1)
+    fail("another instance holds the frequency caps under a newer grant of the lease");
+}
+
+void HolderContactLedger::claim(std::int64_t token) {
+  expect_fence_held(redis_.eval(kClaim, {prefix_ + ":caps:holder"}, {std::to_string(token)}));
 }
 
 // Every field of a hash (HSCAN returns every field present from its start to its end at
@@ -105,8 +114,7 @@ void HolderContactLedger::read_buckets(const policy::CountingPeriods& periods,
     const auto b = redis_caps::bucket_of(s);
     if (const auto found = buckets_.find(b); found == buckets_.end() || !found->second.read) unread.push_back(b);
   }
-  std::sort(unread.begin(), unread.end());
-  unread.erase(std::unique(unread.begin(), unread.end()), unread.end());
+  make_distinct(unread);
   std::vector<std::string> argv;
   for (std::size_t from = 0; from < unread.size(); from += kReadsPerCall) {
     const auto to = std::min(unread.size(), from + kReadsPerCall);
@@ -130,10 +138,11 @@ void HolderContactLedger::read_buckets(const policy::CountingPeriods& periods,
   }
 }
 
+// Redis unreachable: CapsUnavailable, and what is in memory is read again next time.
 template <typename F>
-void HolderContactLedger::reading(F&& read) {
+void HolderContactLedger::with_redis(F&& call) {
   try {
-    read();
+    call();
   } catch (const redis::RedisUnavailable& e) {
     fail(std::string("the frequency ledger is unavailable: ") + e.what());
   }
@@ -144,7 +153,7 @@ void HolderContactLedger::start_counting(const policy::CountingPeriods& periods)
   if (token == 0) throw CapsUnavailable("this instance does not hold the background lease: it decides no message");
   if (token == counting_under_ && periods.week == week_) return;
   counting_under_ = 0;
-  reading([&] {
+  with_redis([&] {
     claim(token);
     begin_week(periods);
   });
@@ -156,8 +165,7 @@ void HolderContactLedger::write(const policy::CountingPeriods& periods, std::spa
   std::vector<std::uint64_t> buckets;
   buckets.reserve(subscribers.size());
   for (const auto s : subscribers) buckets.push_back(redis_caps::bucket_of(s));
-  std::sort(buckets.begin(), buckets.end());
-  buckets.erase(std::unique(buckets.begin(), buckets.end()), buckets.end());
+  make_distinct(buckets);
   const std::vector<std::string> keys{prefix_ + ":caps:holder", redis_caps::held_key(prefix_, periods)};
   std::vector<std::string> args;
   for (std::size_t from = 0; from < buckets.size(); from += kWritesPerCall) {
@@ -169,13 +177,8 @@ void HolderContactLedger::write(const policy::CountingPeriods& periods, std::spa
       args.push_back(bucket_value(buckets[i]));
     }
     redis::RedisReply reply;
-    try {
-      reply = redis_.eval(kWrite, keys, args);
-    } catch (const redis::RedisUnavailable& e) {
-      fail(std::string("the frequency ledger is unavailable: ") + e.what());
-    }
-    if (reply.type == redis::RedisReply::Type::error) fail("redis script error: " + reply.text);
-    if (reply.type != redis::RedisReply::Type::integer || reply.integer != 1) fail(kNewerHolder);
+    with_redis([&] { reply = redis_.eval(kWrite, keys, args); });
+    expect_fence_held(reply);
   }
 }
 
@@ -205,7 +208,7 @@ void HolderContactLedger::reserve_batch(const policy::PolicySnapshot& snapshot, 
   start_counting(periods);
   wanted_.clear();
   for (const auto& a : asks) wanted_.push_back(a.subscriber);
-  reading([&] { read_buckets(periods, wanted_); });
+  with_redis([&] { read_buckets(periods, wanted_); });
   counts_.reserve_batch(snapshot, periods, channel, asks, granted);
   changed_.clear();
   for (std::size_t i = 0; i < asks.size(); ++i)
@@ -222,7 +225,7 @@ void HolderContactLedger::release_batch(const policy::CountingPeriods& periods, 
   std::lock_guard lock(mutex_);
   if (periods.week < week_) return;  // a slot of an earlier week is not given back (as in process)
   start_counting(periods);
-  reading([&] { read_buckets(periods, subscribers); });
+  with_redis([&] { read_buckets(periods, subscribers); });
   counts_.release_batch(periods, channel, subscribers);
   write(periods, subscribers);
 }
@@ -239,14 +242,8 @@ policy::ContactCounts HolderContactLedger::counts_in_redis(redis::RedisClient& r
   const auto reply = redis.command({"HGET", redis_caps::held_key(key_prefix, periods), std::to_string(bucket)});
   policy::ContactCounts out;
   if (reply.type != redis::RedisReply::Type::string) return out;
-  const auto c = static_cast<std::size_t>(channel);
   redis_caps::for_each_record(bucket, reply.text, [&](std::uint64_t s, std::string_view field) {
-    if (s != subscriber) return;
-    const auto t = redis_caps::decode(field, periods);
-    out = {.overall_today = t.overall_day,
-           .overall_this_week = t.overall_week,
-           .channel_today = t.channel_day[c],
-           .channel_this_week = t.channel_week[c]};
+    if (s == subscriber) out = redis_caps::decode(field, periods).of(channel);
   });
   return out;
 }

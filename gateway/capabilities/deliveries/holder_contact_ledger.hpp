@@ -63,10 +63,11 @@ class HolderContactLedger final : public FrequencyLedger {
  private:
   void start_counting(const policy::CountingPeriods& periods);
   void claim(std::int64_t token);
+  void expect_fence_held(const redis::RedisReply& reply);
   void begin_week(const policy::CountingPeriods& periods);
   void read_buckets(const policy::CountingPeriods& periods, std::span<const std::uint64_t> subscribers);
   template <typename F>
-  void reading(F&& read);
+  void with_redis(F&& call);
   template <typename F>
   void scan(const std::string& key, F&& on_field);
   void counted(std::uint64_t subscriber, const redis_caps::Kept& kept);

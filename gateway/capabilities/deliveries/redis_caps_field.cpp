@@ -8,25 +8,10 @@ std::string week_key(const std::string& prefix, const policy::CountingPeriods& p
   return prefix + ":caps:week:" + std::to_string(periods.week);
 }
 
-int day_byte(const policy::CountingPeriods& periods) { return static_cast<int>(((periods.day % 7) + 7) % 7); }
-
 std::string expires_at_ms(const policy::CountingPeriods& periods) {
   const auto at = std::chrono::duration_cast<std::chrono::milliseconds>(periods.next_week_start.time_since_epoch() +
                                                                         std::chrono::hours(1));
   return std::to_string(at.count());
-}
-
-ContactTally decode(std::string_view field, const policy::CountingPeriods& periods) {
-  ContactTally t;
-  if (field.size() != kFieldWidth) return t;
-  const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(field[i]); };
-  t.overall_week = byte(5);
-  for (std::size_t c = 0; c < policy::kChannelCount; ++c) t.channel_week[c] = byte(6 + c);
-  if (byte(0) == day_byte(periods)) {
-    t.overall_day = byte(1);
-    for (std::size_t c = 0; c < policy::kChannelCount; ++c) t.channel_day[c] = byte(2 + c);
-  }
-  return t;
 }
 
 std::int64_t first_day(const policy::CountingPeriods& periods) {
@@ -39,7 +24,7 @@ namespace {
 // The day of the periods' week whose day byte is `byte`: the week's days have distinct bytes.
 std::int64_t day_in_week(int byte, const policy::CountingPeriods& periods) {
   const auto first = first_day(periods);
-  return first + ((byte - static_cast<int>(((first % 7) + 7) % 7)) % 7 + 7) % 7;
+  return first + day_byte(byte - day_byte(first));
 }
 }  // namespace
 
@@ -57,9 +42,18 @@ Kept decode_kept(std::string_view field, const policy::CountingPeriods& periods)
   return k;
 }
 
+ContactTally decode(std::string_view field, const policy::CountingPeriods& periods) {
+  auto kept = decode_kept(field, periods);
+  if (kept.day != periods.day) {  // another day's: the week's counts alone
+    kept.tally.overall_day = 0;
+    kept.tally.channel_day.fill(0);
+  }
+  return kept.tally;
+}
+
 std::string encode(const ContactTally& tally, std::int64_t day) {
   std::string out(kFieldWidth, '\0');
-  out[0] = static_cast<char>(((day % 7) + 7) % 7);
+  out[0] = static_cast<char>(day_byte(day));
   out[1] = static_cast<char>(tally.overall_day);
   out[5] = static_cast<char>(tally.overall_week);
   for (std::size_t c = 0; c < policy::kChannelCount; ++c) {

@@ -27,8 +27,9 @@ static_assert(policy::kChannelCount == 3, "the ledger's field holds three channe
 constexpr std::size_t kFieldWidth = 9;
 
 std::string week_key(const std::string& prefix, const policy::CountingPeriods& periods);
-// The day byte of the periods' day.
-int day_byte(const policy::CountingPeriods& periods);
+// The day byte of a counting day (the day mod 7), and of the periods' day.
+inline int day_byte(std::int64_t day) { return static_cast<int>(((day % 7) + 7) % 7); }
+inline int day_byte(const policy::CountingPeriods& periods) { return day_byte(periods.day); }
 // The first day of the periods' week.
 std::int64_t first_day(const policy::CountingPeriods& periods);
 // When the week's key expires (unix ms, decimal): an hour after the week ends.
@@ -46,9 +47,6 @@ struct Kept {
 Kept decode_kept(std::string_view field, const policy::CountingPeriods& periods);
 // The field for `tally`, its day counts those of `day`.
 std::string encode(const ContactTally& tally, std::int64_t day);
-inline std::string encode(const ContactTally& tally, const policy::CountingPeriods& periods) {
-  return encode(tally, periods.day);
-}
 
 constexpr unsigned kBucketBits = 10;  // 1,024 subscriber ids to a bucket
 constexpr std::size_t kBucketIds = std::size_t{1} << kBucketBits;

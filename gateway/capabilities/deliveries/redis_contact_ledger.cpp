@@ -102,9 +102,9 @@ return 1
 // The prelude's arguments: channel index, the day bytes of today and of the week's first day,
 // the key's expiry (an hour after the week).
 std::vector<std::string> prelude(const policy::CountingPeriods& periods, policy::Channel channel) {
-  const auto first = redis_caps::first_day(periods);
   return {std::to_string(static_cast<int>(channel)),
-          std::to_string(redis_caps::day_byte(periods)) + ":" + std::to_string(((first % 7) + 7) % 7),
+          std::to_string(redis_caps::day_byte(periods)) + ":" +
+              std::to_string(redis_caps::day_byte(redis_caps::first_day(periods))),
           redis_caps::expires_at_ms(periods)};
 }
 
@@ -188,12 +188,7 @@ policy::ContactCounts RedisContactLedger::counts(const policy::CountingPeriods& 
     throw CapsUnavailable(e.what());
   }
   if (reply.type != redis::RedisReply::Type::string) return {};
-  const auto t = redis_caps::decode(reply.text, periods);
-  const auto c = static_cast<std::size_t>(channel);
-  return {.overall_today = t.overall_day,
-          .overall_this_week = t.overall_week,
-          .channel_today = t.channel_day[c],
-          .channel_this_week = t.channel_week[c]};
+  return redis_caps::decode(reply.text, periods).of(channel);
 }
 
 }  // namespace octopus::deliveries
